@@ -1,0 +1,107 @@
+// Package client is the Go client of tradingd's control API, and the library
+// the tradectl CLI is built on. It owns the connection, the bearer token, the
+// translation of gRPC statuses into typed errors, and the reconnecting health
+// watch. It never decides anything about trading: every rule (defaults,
+// validation, what may run) belongs to the daemon, and the client reports the
+// daemon's answer unchanged.
+package client
+
+import (
+	"context"
+	"time"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// Client talks to one tradingd. It is safe for concurrent use.
+type Client struct {
+	conn    *grpc.ClientConn
+	trading tradingv1.TradingServiceClient
+	health  healthpb.HealthClient
+}
+
+// New returns a client for the daemon at addr. It does not connect: the first
+// call does, so New succeeds even while the daemon is down. It fails only if
+// the options are unusable, for example an unreadable token file.
+func New(addr string, opts ...Option) (*Client, error) {
+	o := options{creds: insecure.NewCredentials()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	token := o.token
+	if o.tokenFile != "" {
+		t, err := readToken(o.tokenFile)
+		if err != nil {
+			return nil, err
+		}
+		token = t
+	}
+	dialOpts := []grpc.DialOption{
+		grpc.WithTransportCredentials(o.creds),
+		// gRPC's own reconnect backoff grows to 120s; cap it at the watch's
+		// cap so a restarted daemon is found within seconds, not minutes.
+		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoff.Config{
+			BaseDelay: defaultBackoffBase, Multiplier: 1.6, Jitter: 0.2, MaxDelay: defaultBackoffMax,
+		}}),
+	}
+	if token != "" {
+		dialOpts = append(dialOpts,
+			grpc.WithChainUnaryInterceptor(bearerUnary(token)),
+			grpc.WithChainStreamInterceptor(bearerStream(token)))
+	}
+	conn, err := grpc.NewClient(addr, append(dialOpts, o.dialOpts...)...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{
+		conn:    conn,
+		trading: tradingv1.NewTradingServiceClient(conn),
+		health:  healthpb.NewHealthClient(conn),
+	}, nil
+}
+
+// Close releases the connection. Calls in flight fail with ErrUnavailable or
+// a cancellation.
+func (c *Client) Close() error { return c.conn.Close() }
+
+// StartTrading asks the daemon to start a session. Unset settings take the
+// daemon's defaults. A conflicting running session yields an
+// *AlreadyRunningError; live mode yields ErrLiveUnavailable.
+func (c *Client) StartTrading(ctx context.Context, s *tradingv1.SessionSettings) (*tradingv1.StartTradingResponse, error) {
+	resp, err := c.trading.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: s})
+	return resp, fromRPC(err)
+}
+
+// StopTrading stops the running session and returns its final summary. The
+// daemon waits up to deadline for the session to wind down; 0 means the
+// daemon's default. ctx must outlive deadline or the summary is lost.
+func (c *Client) StopTrading(ctx context.Context, deadline time.Duration) (*tradingv1.StopTradingResponse, error) {
+	req := &tradingv1.StopTradingRequest{}
+	if deadline > 0 {
+		req.Deadline = durationpb.New(deadline)
+	}
+	resp, err := c.trading.StopTrading(ctx, req)
+	return resp, fromRPC(err)
+}
+
+// GetStatus returns the current or last session and the latest health report.
+func (c *Client) GetStatus(ctx context.Context) (*tradingv1.GetStatusResponse, error) {
+	resp, err := c.trading.GetStatus(ctx, &tradingv1.GetStatusRequest{})
+	return resp, fromRPC(err)
+}
+
+// Health asks the standard grpc.health.v1 service about service ("" is the
+// daemon as a whole). It needs no token, so it also works as a reachability
+// probe.
+func (c *Client) Health(ctx context.Context, service string) (healthpb.HealthCheckResponse_ServingStatus, error) {
+	resp, err := c.health.Check(ctx, &healthpb.HealthCheckRequest{Service: service})
+	if err != nil {
+		return healthpb.HealthCheckResponse_UNKNOWN, fromRPC(err)
+	}
+	return resp.GetStatus(), nil
+}

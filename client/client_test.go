@@ -1,0 +1,194 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/client"
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"go.uber.org/goleak"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/test/bufconn"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// fakeTrading is the client's test double: it answers every call with err
+// when set, else with a canned response, and streams a report every 5ms.
+type fakeTrading struct {
+	tradingv1.UnimplementedTradingServiceServer
+	err error
+}
+
+func (f *fakeTrading) StartTrading(_ context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &tradingv1.StartTradingResponse{Session: &tradingv1.Session{Id: "s1", Settings: req.GetSettings()}}, nil
+}
+
+func (f *fakeTrading) GetStatus(context.Context, *tradingv1.GetStatusRequest) (*tradingv1.GetStatusResponse, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &tradingv1.GetStatusResponse{Health: &tradingv1.HealthReport{Status: tradingv1.HealthStatus_HEALTH_STATUS_IDLE}}, nil
+}
+
+func (f *fakeTrading) WatchHealth(_ *tradingv1.WatchHealthRequest, stream grpc.ServerStreamingServer[tradingv1.WatchHealthResponse]) error {
+	if f.err != nil {
+		return f.err
+	}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for seq := uint64(1); ; seq++ {
+		if err := stream.Send(&tradingv1.WatchHealthResponse{Report: &tradingv1.HealthReport{Sequence: seq}}); err != nil {
+			return err
+		}
+		select {
+		case <-stream.Context().Done():
+			return stream.Context().Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// daemon serves a fakeTrading over bufconn and can be stopped and restarted
+// on a new listener; its dialer always reaches the current one.
+type daemon struct {
+	fake *fakeTrading
+	mu   sync.Mutex
+	lis  *bufconn.Listener
+	srv  *grpc.Server
+	auth map[string]string // method -> authorization header last seen
+}
+
+func startDaemon(t *testing.T, fake *fakeTrading) *daemon {
+	d := &daemon{fake: fake, auth: map[string]string{}}
+	d.start()
+	t.Cleanup(d.stop)
+	return d
+}
+
+func (d *daemon) start() {
+	lis := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer(
+		grpc.UnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+			d.record(ctx, info.FullMethod)
+			return h(ctx, req)
+		}),
+		grpc.StreamInterceptor(func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+			d.record(ss.Context(), info.FullMethod)
+			return h(srv, ss)
+		}))
+	tradingv1.RegisterTradingServiceServer(srv, d.fake)
+	healthpb.RegisterHealthServer(srv, health.NewServer())
+	go srv.Serve(lis) //nolint:errcheck // ends with Stop
+	d.mu.Lock()
+	d.lis, d.srv = lis, srv
+	d.mu.Unlock()
+}
+
+func (d *daemon) stop() {
+	d.mu.Lock()
+	srv := d.srv
+	d.mu.Unlock()
+	srv.Stop()
+}
+
+func (d *daemon) record(ctx context.Context, method string) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.auth[method] = strings.Join(md.Get("authorization"), ",")
+}
+
+func (d *daemon) authFor(method string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.auth[method]
+}
+
+func (d *daemon) dial(ctx context.Context, _ string) (net.Conn, error) {
+	d.mu.Lock()
+	lis := d.lis
+	d.mu.Unlock()
+	return lis.DialContext(ctx)
+}
+
+func (d *daemon) client(t *testing.T, opts ...client.Option) *client.Client {
+	t.Helper()
+	opts = append([]client.Option{client.WithDialOptions(grpc.WithContextDialer(d.dial))}, opts...)
+	c, err := client.New("passthrough:///bufnet", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestTokenSentToControlCallsOnly(t *testing.T) {
+	d := startDaemon(t, &fakeTrading{})
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("  s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := d.client(t, client.WithTokenFile(file))
+	ctx := t.Context()
+	if _, err := c.GetStatus(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := c.Health(ctx, ""); err != nil || st != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("Health = %v, %v", st, err)
+	}
+	if got := d.authFor("/trading.v1.TradingService/GetStatus"); got != "Bearer s3cret" {
+		t.Errorf("GetStatus authorization = %q, want trimmed bearer token", got)
+	}
+	if got := d.authFor("/grpc.health.v1.Health/Check"); got != "" {
+		t.Errorf("health check carried authorization %q", got)
+	}
+}
+
+func TestTokenFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, []byte(" \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	_, err := client.New(client.DefaultAddr, client.WithTokenFile(missing))
+	if !errors.Is(err, client.ErrUnauthenticated) || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing token file: %v, want ErrUnauthenticated and fs.ErrNotExist", err)
+	}
+	for _, want := range []string{missing, "tradingd writes its token", "--token-file", "TRADECTL_TOKEN_FILE"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	if _, err := client.New(client.DefaultAddr, client.WithTokenFile(empty)); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("empty token file: %v", err)
+	}
+}
+
+func TestDefaultPaths(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/state")
+	if f, _ := client.DefaultTokenFile(); f != "/state/tradectl/token" {
+		t.Errorf("with XDG_STATE_HOME: %s", f)
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_STATE_HOME", "relative/ignored")
+	if d, _ := client.DefaultDataDir(); d != filepath.Join(home, ".local/state/tradectl") {
+		t.Errorf("without XDG_STATE_HOME: %s", d)
+	}
+}

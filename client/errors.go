@@ -1,0 +1,114 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Sentinels for the daemon's answers. Test with errors.Is; every error a call
+// returns for a gRPC status is a *StatusError that matches one or more of them.
+var (
+	ErrUnavailable        = errors.New("daemon unavailable")
+	ErrUnauthenticated    = errors.New("not authenticated")
+	ErrInvalidArgument    = errors.New("invalid argument")
+	ErrFailedPrecondition = errors.New("failed precondition")
+	ErrAlreadyRunning     = errors.New("trading already running")
+	ErrLiveUnavailable    = errors.New("live trading unavailable")
+	ErrDeadlineExceeded   = errors.New("deadline exceeded")
+	ErrInternal           = errors.New("daemon internal error")
+)
+
+// The daemon's ErrorInfo vocabulary.
+const (
+	ErrorDomain           = "tradectl"
+	ReasonAlreadyRunning  = "TRADING_ALREADY_RUNNING"
+	ReasonLiveUnavailable = "LIVE_TRADING_UNAVAILABLE"
+)
+
+// errorTable is the one place a status becomes a client error: the first row
+// whose code matches (and whose reason matches, when the row names one) gives
+// the sentinels. Codes absent here yield a *StatusError matching none.
+var errorTable = []struct {
+	code   codes.Code
+	reason string
+	is     []error
+}{
+	{codes.FailedPrecondition, ReasonAlreadyRunning, []error{ErrAlreadyRunning, ErrFailedPrecondition}},
+	{codes.FailedPrecondition, ReasonLiveUnavailable, []error{ErrLiveUnavailable, ErrFailedPrecondition}},
+	{codes.FailedPrecondition, "", []error{ErrFailedPrecondition}},
+	{codes.Unavailable, "", []error{ErrUnavailable}},
+	{codes.Unauthenticated, "", []error{ErrUnauthenticated}},
+	{codes.InvalidArgument, "", []error{ErrInvalidArgument}},
+	// Also context.DeadlineExceeded: gRPC reports the caller's own expired
+	// context with this code, and callers test for it with errors.Is.
+	{codes.DeadlineExceeded, "", []error{ErrDeadlineExceeded, context.DeadlineExceeded}},
+	{codes.Canceled, "", []error{context.Canceled}},
+	{codes.Internal, "", []error{ErrInternal}},
+	{codes.Unknown, "", []error{ErrInternal}}, // a handler error without a status
+	{codes.DataLoss, "", []error{ErrInternal}},
+}
+
+// StatusError is a gRPC status from the daemon. Error() keeps the daemon's
+// message verbatim after the sentinel's text.
+type StatusError struct {
+	Code    codes.Code
+	Message string
+	Reason  string // the ErrorInfo reason, when the daemon sent one
+	st      *status.Status
+	is      []error
+}
+
+func (e *StatusError) Error() string {
+	if len(e.is) == 0 {
+		return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	}
+	return fmt.Sprintf("%v: %s", e.is[0], e.Message)
+}
+
+// Unwrap makes the sentinels reachable with errors.Is.
+func (e *StatusError) Unwrap() []error { return e.is }
+
+// GRPCStatus keeps status.FromError and status.Code working on the error,
+// details included.
+func (e *StatusError) GRPCStatus() *status.Status { return e.st }
+
+// AlreadyRunningError is returned by StartTrading when a session with other
+// settings is running. It matches ErrAlreadyRunning and ErrFailedPrecondition.
+type AlreadyRunningError struct {
+	SessionID string
+	Err       *StatusError
+}
+
+func (e *AlreadyRunningError) Error() string { return e.Err.Error() }
+func (e *AlreadyRunningError) Unwrap() error { return e.Err }
+
+// fromRPC turns an error from a generated stub into a client error. Errors
+// that carry no gRPC status pass through unchanged.
+func fromRPC(err error) error {
+	st, ok := status.FromError(err)
+	if err == nil || !ok {
+		return err
+	}
+	se := &StatusError{Code: st.Code(), Message: st.Message(), st: st}
+	var info *errdetails.ErrorInfo
+	for _, d := range st.Details() {
+		if i, ok := d.(*errdetails.ErrorInfo); ok && i.GetDomain() == ErrorDomain {
+			info, se.Reason = i, i.GetReason()
+		}
+	}
+	for _, row := range errorTable {
+		if row.code == se.Code && (row.reason == "" || row.reason == se.Reason) {
+			se.is = row.is
+			break
+		}
+	}
+	if se.Reason == ReasonAlreadyRunning && se.Code == codes.FailedPrecondition {
+		return &AlreadyRunningError{SessionID: info.GetMetadata()["session_id"], Err: se}
+	}
+	return se
+}

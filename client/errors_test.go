@@ -1,0 +1,77 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/client"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
+)
+
+func withInfo(c codes.Code, msg, reason string, md map[string]string) error {
+	st, err := status.New(c, msg).WithDetails(protoadapt.MessageV1Of(
+		&errdetails.ErrorInfo{Reason: reason, Domain: client.ErrorDomain, Metadata: md}))
+	if err != nil {
+		panic(err)
+	}
+	return st.Err()
+}
+
+func TestErrorMapping(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		is   []error
+	}{
+		{"unavailable", status.Error(codes.Unavailable, "going away"), []error{client.ErrUnavailable}},
+		{"unauthenticated", status.Error(codes.Unauthenticated, "bad token"), []error{client.ErrUnauthenticated}},
+		{"invalid", status.Error(codes.InvalidArgument, "symbols[0]: want BASE-QUOTE"), []error{client.ErrInvalidArgument}},
+		{"precondition", status.Error(codes.FailedPrecondition, "stopping"), []error{client.ErrFailedPrecondition}},
+		{"live", withInfo(codes.FailedPrecondition, "live refused", client.ReasonLiveUnavailable, nil),
+			[]error{client.ErrLiveUnavailable, client.ErrFailedPrecondition}},
+		{"running", withInfo(codes.FailedPrecondition, "other settings", client.ReasonAlreadyRunning, map[string]string{"session_id": "abc"}),
+			[]error{client.ErrAlreadyRunning, client.ErrFailedPrecondition}},
+		{"deadline", status.Error(codes.DeadlineExceeded, "slow"), []error{client.ErrDeadlineExceeded, context.DeadlineExceeded}},
+		{"internal", status.Error(codes.Internal, "boom"), []error{client.ErrInternal}},
+		{"unmapped", status.Error(codes.NotFound, "nope"), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := startDaemon(t, &fakeTrading{err: tc.err}).client(t)
+			_, err := c.StartTrading(t.Context(), nil)
+			for _, want := range tc.is {
+				if !errors.Is(err, want) {
+					t.Errorf("%v is not %v", err, want)
+				}
+			}
+			want := status.Convert(tc.err)
+			if !strings.Contains(err.Error(), want.Message()) || status.Code(err) != want.Code() {
+				t.Errorf("error %q lost the status %v", err, want)
+			}
+			var are *client.AlreadyRunningError
+			if errors.As(err, &are) != (tc.name == "running") || (are != nil && are.SessionID != "abc") {
+				t.Errorf("AlreadyRunningError = %+v from %v", are, err)
+			}
+		})
+	}
+}
+
+func TestErrorsFromTransport(t *testing.T) {
+	d := startDaemon(t, &fakeTrading{})
+	c := d.client(t)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	if _, err := c.GetStatus(ctx); !errors.Is(err, client.ErrDeadlineExceeded) {
+		t.Errorf("expired context: %v, want ErrDeadlineExceeded", err)
+	}
+	d.stop()
+	if _, err := c.GetStatus(t.Context()); !errors.Is(err, client.ErrUnavailable) {
+		t.Errorf("stopped daemon: %v, want ErrUnavailable", err)
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tradectl/tradectl/client"
+)
+
+const (
+	exitOK    = 0
+	exitError = 1
+)
+
+var errUsage = errors.New("usage error")
+
+// usageError marks a mistake in how tradectl was invoked.
+type usageError struct{ err error }
+
+func (e usageError) Error() string   { return e.err.Error() }
+func (e usageError) Unwrap() []error { return []error{errUsage, e.err} }
+
+// exitCodes is the one table from errors to exit codes, and the source of the
+// exit-code section of the help. The first row the error matches wins, so
+// usage errors come first and the precise sentinels before broad ones.
+// In hints, {addr} stands for --addr.
+var exitCodes = []struct {
+	code    int
+	err     error
+	meaning string
+	hint    string
+}{
+	{2, errUsage, "usage error: bad flag, argument or command", "see 'tradectl --help'"},
+	{3, client.ErrUnavailable, "tradingd unreachable", "is tradingd running at {addr}? (--addr, TRADECTL_ADDR)"},
+	{4, client.ErrUnauthenticated, "not authenticated: token missing or wrong",
+		"the token must be the one tradingd wrote (--token-file, TRADECTL_TOKEN_FILE)"},
+	{5, client.ErrInvalidArgument, "invalid argument, rejected by tradingd", ""},
+	{6, client.ErrFailedPrecondition, "failed precondition: a session with other settings runs, or live trading is unavailable", ""},
+	{7, client.ErrDeadlineExceeded, "deadline exceeded: tradingd did not answer in time", "raise --timeout"},
+	{8, client.ErrInternal, "internal error in tradingd", "see tradingd's log"},
+}
+
+// classify returns err's exit code and a hint for the user, "" if none helps.
+func classify(err error, addr string) (int, string) {
+	for _, row := range exitCodes {
+		if errors.Is(err, row.err) {
+			// A token file error already says where the token should be.
+			if tfe := (*client.TokenFileError)(nil); errors.As(err, &tfe) {
+				return row.code, ""
+			}
+			return row.code, strings.ReplaceAll(row.hint, "{addr}", addr)
+		}
+	}
+	return exitError, ""
+}
+
+func exitCodeHelp() string {
+	var b strings.Builder
+	b.WriteString("Exit codes:\n")
+	fmt.Fprintf(&b, "  %d  success\n  %d  any other error\n", exitOK, exitError)
+	for _, row := range exitCodes {
+		fmt.Fprintf(&b, "  %d  %s\n", row.code, row.meaning)
+	}
+	return b.String()
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tradectl/tradectl/client"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+func TestExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(*harness)
+		args  []string
+		code  int
+		say   string // in stderr
+	}{
+		{"ok", nil, []string{"status"}, 0, ""},
+		{"other", func(h *harness) { h.fake.err = status.Error(codes.NotFound, "no such thing") }, []string{"status"}, 1, "no such thing"},
+		{"bad flag", nil, []string{"status", "--nope"}, 2, "unknown flag: --nope"},
+		{"bad output", nil, []string{"-o", "yaml", "status"}, 2, `unknown output format "yaml"`},
+		{"extra arg", nil, []string{"status", "now"}, 2, "unknown command"},
+		{"bad deadline", nil, []string{"stop", "--deadline", "0s"}, 2, "--deadline must be positive"},
+		{"unreachable", (*harness).stop, []string{"status"}, 3, "is tradingd running at " + testAddr + "? (--addr, TRADECTL_ADDR)"},
+		{"wrong token", func(h *harness) { os.WriteFile(h.tokenFile, []byte("nope"), 0o600) }, []string{"status"}, 4, "--token-file"},
+		{"no token file", func(h *harness) { os.Remove(h.tokenFile) }, []string{"status"}, 4, "tradingd writes its token"},
+		{"invalid", func(h *harness) { h.fake.err = status.Error(codes.InvalidArgument, "symbols[0]: want BASE-QUOTE") },
+			[]string{"start", "--paper"}, 5, "invalid argument: symbols[0]: want BASE-QUOTE"},
+		{"live", nil, []string{"start"}, 6, "live trading unavailable: live trading is not available"},
+		{"already running", func(h *harness) {
+			h.fake.err = withInfo(codes.FailedPrecondition, "a session with other settings runs", client.ReasonAlreadyRunning)
+		}, []string{"start", "--paper"}, 6, "trading already running"},
+		{"deadline", func(h *harness) { h.fake.block = true }, []string{"--timeout", "50ms", "status"}, 7, "raise --timeout"},
+		{"internal", func(h *harness) { h.fake.err = status.Error(codes.Internal, "boom") }, []string{"status"}, 8, "boom"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			if tc.setup != nil {
+				tc.setup(h)
+			}
+			code, _, errOut := h.run(tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.say) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, tc.code, tc.say)
+			}
+			if code != 0 && !strings.HasPrefix(errOut, "tradectl: ") || len(lines(errOut)) > 2 {
+				t.Errorf("stderr is not one error line and at most one hint: %q", errOut)
+			}
+		})
+	}
+}
+
+func TestHelpListsEveryExitCode(t *testing.T) {
+	help := exitCodeHelp()
+	for _, row := range exitCodes {
+		if !strings.Contains(help, row.meaning) {
+			t.Errorf("help lacks %q", row.meaning)
+		}
+	}
+}

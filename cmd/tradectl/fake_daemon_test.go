@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/tradectl/tradectl/client"
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// fakeDaemon is the CLI tests' double of tradingd's TradingService.
+type fakeDaemon struct {
+	tradingv1.UnimplementedTradingServiceServer
+	mu         sync.Mutex
+	err        error // every call fails with it when set
+	block      bool  // unary calls wait until the caller gives up
+	settings   *tradingv1.SessionSettings
+	stopBudget time.Duration // time StopTrading's caller allowed it
+	stopResp   *tradingv1.StopTradingResponse
+}
+
+func (f *fakeDaemon) begin(ctx context.Context) error {
+	f.mu.Lock()
+	err, block := f.err, f.block
+	f.mu.Unlock()
+	if block {
+		<-ctx.Done()
+		return status.FromContextError(ctx.Err()).Err()
+	}
+	return err
+}
+
+func withInfo(c codes.Code, msg, reason string) error {
+	st, err := status.New(c, msg).WithDetails(protoadapt.MessageV1Of(&errdetails.ErrorInfo{
+		Reason: reason, Domain: client.ErrorDomain, Metadata: map[string]string{"session_id": "0123456789abcdef"}}))
+	if err != nil {
+		panic(err)
+	}
+	return st.Err()
+}
+
+var testStart = time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC)
+
+func testSession(s *tradingv1.SessionSettings) *tradingv1.Session {
+	return &tradingv1.Session{Id: "0123456789abcdef", State: tradingv1.SessionState_SESSION_STATE_RUNNING,
+		Settings: s, StartTime: timestamppb.New(testStart)}
+}
+
+func (f *fakeDaemon) StartTrading(ctx context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
+	if err := f.begin(ctx); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	f.settings = req.GetSettings()
+	f.mu.Unlock()
+	if req.GetSettings().GetMode() != tradingv1.Mode_MODE_PAPER {
+		return nil, withInfo(codes.FailedPrecondition, "live trading is not available; use --paper", client.ReasonLiveUnavailable)
+	}
+	return &tradingv1.StartTradingResponse{Session: testSession(req.GetSettings())}, nil
+}
+
+func (f *fakeDaemon) StopTrading(ctx context.Context, _ *tradingv1.StopTradingRequest) (*tradingv1.StopTradingResponse, error) {
+	if err := f.begin(ctx); err != nil {
+		return nil, err
+	}
+	deadline, _ := ctx.Deadline()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stopBudget = time.Until(deadline)
+	return f.stopResp, nil
+}
+
+func (f *fakeDaemon) GetStatus(ctx context.Context, _ *tradingv1.GetStatusRequest) (*tradingv1.GetStatusResponse, error) {
+	if err := f.begin(ctx); err != nil {
+		return nil, err
+	}
+	return &tradingv1.GetStatusResponse{Session: testSession(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER}),
+		Health: testReport(1)}, nil
+}
+
+func testReport(seq uint64) *tradingv1.HealthReport {
+	return &tradingv1.HealthReport{
+		Time: timestamppb.New(testStart), Status: tradingv1.HealthStatus_HEALTH_STATUS_DEGRADED,
+		Reason: "market data late by 3s", SessionId: "0123456789abcdef",
+		SessionState: tradingv1.SessionState_SESSION_STATE_RUNNING, Uptime: durationpb.New(62 * time.Second),
+		Ticks: 62, Equity: "100012.34", Pnl: "12.34", Sequence: seq,
+		Components: []*tradingv1.ComponentHealth{
+			{Name: "coordinator", Status: tradingv1.HealthStatus_HEALTH_STATUS_HEALTHY, Reason: "ticking"},
+			{Name: "market_data", Status: tradingv1.HealthStatus_HEALTH_STATUS_DEGRADED, Reason: "late by 3s"},
+		},
+	}
+}
+
+func (f *fakeDaemon) WatchHealth(_ *tradingv1.WatchHealthRequest, stream grpc.ServerStreamingServer[tradingv1.WatchHealthResponse]) error {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for seq := uint64(1); ; seq++ {
+		if err := stream.Send(&tradingv1.WatchHealthResponse{Report: testReport(seq)}); err != nil {
+			return err
+		}
+		select {
+		case <-stream.Context().Done():
+			return stream.Context().Err()
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+)
+
+// printer renders command results in one output format (-o). Adding a
+// format means one new implementation; commands do not change.
+type printer interface {
+	StartTrading(*tradingv1.StartTradingResponse) error
+	StopTrading(*tradingv1.StopTradingResponse) error
+	Status(*tradingv1.GetStatusResponse) error
+	// HealthReport prints one report of a stream, on one line.
+	HealthReport(*tradingv1.HealthReport) error
+}
+
+func newPrinter(format string, w io.Writer) (printer, error) {
+	switch format {
+	case "table":
+		return &tablePrinter{w: w}, nil
+	case "json":
+		return &jsonPrinter{w: w}, nil
+	}
+	return nil, fmt.Errorf("unknown output format %q: want table or json", format)
+}

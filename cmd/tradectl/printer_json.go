@@ -1,0 +1,42 @@
+package main
+
+import (
+	"io"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// jsonPrinter writes the daemon's responses as protojson. Field names are the
+// proto's, as documented in trading.proto, and unset fields are emitted so
+// scripts see a stable shape.
+type jsonPrinter struct{ w io.Writer }
+
+var (
+	jsonDocument = protojson.MarshalOptions{Multiline: true, Indent: "  ", UseProtoNames: true, EmitUnpopulated: true}
+	jsonLine     = protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true}
+)
+
+func (p *jsonPrinter) StartTrading(r *tradingv1.StartTradingResponse) error {
+	return p.write(jsonDocument, r)
+}
+
+func (p *jsonPrinter) StopTrading(r *tradingv1.StopTradingResponse) error {
+	return p.write(jsonDocument, r)
+}
+
+func (p *jsonPrinter) Status(r *tradingv1.GetStatusResponse) error { return p.write(jsonDocument, r) }
+
+// HealthReport writes one object per line, so a stream can be read line by
+// line (jq, bufio.Scanner).
+func (p *jsonPrinter) HealthReport(r *tradingv1.HealthReport) error { return p.write(jsonLine, r) }
+
+func (p *jsonPrinter) write(opts protojson.MarshalOptions, m proto.Message) error {
+	b, err := opts.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = p.w.Write(append(b, '\n'))
+	return err
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// tablePrinter writes aligned key/value blocks for people to read.
+type tablePrinter struct{ w io.Writer }
+
+func (p *tablePrinter) StartTrading(r *tradingv1.StartTradingResponse) error {
+	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+	if r.GetAlreadyRunning() {
+		fmt.Fprintln(tw, "already running: an identical session runs; no new one started")
+	}
+	sessionRows(tw, r.GetSession())
+	settingsRows(tw, r.GetSession().GetSettings())
+	return tw.Flush()
+}
+
+func (p *tablePrinter) StopTrading(r *tradingv1.StopTradingResponse) error {
+	s := r.GetSession()
+	if s == nil {
+		_, err := fmt.Fprintln(p.w, "no session has run")
+		return err
+	}
+	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+	if !r.GetWasRunning() {
+		fmt.Fprintln(tw, "no session was running; the last one:")
+	}
+	sessionRows(tw, s)
+	summaryRows(tw, s.GetSummary())
+	return tw.Flush()
+}
+
+func (p *tablePrinter) Status(r *tradingv1.GetStatusResponse) error {
+	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+	if s := r.GetSession(); s != nil {
+		sessionRows(tw, s)
+		settingsRows(tw, s.GetSettings())
+	} else {
+		row(tw, "SESSION", "none has run")
+	}
+	healthRows(tw, r.GetHealth())
+	return tw.Flush()
+}
+
+func (p *tablePrinter) HealthReport(r *tradingv1.HealthReport) error {
+	_, err := fmt.Fprintln(p.w, healthLine(r))
+	return err
+}
+
+// healthLine is one watch-health line; reasons are shown only for
+// components that are not healthy, to keep a healthy line short.
+func healthLine(r *tradingv1.HealthReport) string {
+	id := r.GetSessionId()
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	line := fmt.Sprintf("%s %s session=%s state=%s up=%s ticks=%d equity=%s pnl=%s",
+		r.GetTime().AsTime().Local().Format("15:04:05.000"), enum(r.GetStatus(), "HEALTH_STATUS_"),
+		orDash(id), enum(r.GetSessionState(), "SESSION_STATE_"), r.GetUptime().AsDuration().Round(time.Second),
+		r.GetTicks(), orDash(r.GetEquity()), signed(r.GetPnl()))
+	var unwell []string
+	for _, c := range r.GetComponents() {
+		if c.GetStatus() != tradingv1.HealthStatus_HEALTH_STATUS_HEALTHY && c.GetReason() != "" {
+			unwell = append(unwell, c.GetName()+": "+c.GetReason())
+		}
+	}
+	if len(unwell) > 0 {
+		line += " [" + strings.Join(unwell, "; ") + "]"
+	}
+	return line
+}
+
+func sessionRows(tw io.Writer, s *tradingv1.Session) {
+	row(tw, "SESSION", s.GetId())
+	row(tw, "STATE", enum(s.GetState(), "SESSION_STATE_"))
+	row(tw, "MODE", enum(s.GetSettings().GetMode(), "MODE_"))
+	row(tw, "SYMBOLS", strings.Join(s.GetSettings().GetSymbols(), ","))
+	row(tw, "STARTED", timestamp(s.GetStartTime()))
+	if end := s.GetEndTime(); end != nil {
+		row(tw, "ENDED", timestamp(end))
+		row(tw, "RAN FOR", end.AsTime().Sub(s.GetStartTime().AsTime()).Round(time.Millisecond))
+	}
+	if s.GetReason() != "" {
+		row(tw, "REASON", s.GetReason())
+	}
+}
+
+func settingsRows(tw io.Writer, s *tradingv1.SessionSettings) {
+	row(tw, "TICK INTERVAL", dur(s.GetTickInterval(), "-"))
+	row(tw, "HEALTH INTERVAL", dur(s.GetHealthInterval(), "-"))
+	row(tw, "DURATION", dur(s.GetDuration(), "until stopped"))
+	row(tw, "AUTO RESTART", s.GetAutoRestart())
+	row(tw, "SEED", s.GetSeed())
+}
+
+func summaryRows(tw io.Writer, m *tradingv1.SessionSummary) {
+	if m == nil {
+		return
+	}
+	cur := m.GetQuoteCurrency()
+	row(tw, "TICKS", m.GetTicks())
+	row(tw, "ORDERS", m.GetOrders())
+	row(tw, "FILLS", m.GetFills())
+	row(tw, "EQUITY", fmt.Sprintf("%s %s (started at %s)", orDash(m.GetEquity()), cur, orDash(m.GetStartingEquity())))
+	row(tw, "CASH", orDash(m.GetCash())+" "+cur)
+	row(tw, "REALIZED PNL", signed(m.GetRealizedPnl())+" "+cur)
+	row(tw, "UNREALIZED PNL", signed(m.GetUnrealizedPnl())+" "+cur)
+	row(tw, "FEES", orDash(m.GetFeesPaid())+" "+cur)
+	row(tw, "RESTARTS", fmt.Sprintf("trading loop %d, health monitor %d", m.GetCoordinatorRestarts(), m.GetMonitorRestarts()))
+	if kids := m.GetUnstoppedChildren(); len(kids) > 0 {
+		row(tw, "UNSTOPPED", "STILL RUNNING IN TRADINGD: "+strings.Join(kids, ", "))
+	}
+	if len(m.GetPositions()) == 0 {
+		row(tw, "POSITIONS", "none")
+		return
+	}
+	fmt.Fprintln(tw, "\nSYMBOL\tQUANTITY\tAVG PRICE\tMARK PRICE\tUNREALIZED PNL")
+	for _, p := range m.GetPositions() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.GetSymbol(), p.GetQuantity(), p.GetAveragePrice(), p.GetMarkPrice(), signed(p.GetUnrealizedPnl()))
+	}
+}
+
+func healthRows(tw io.Writer, h *tradingv1.HealthReport) {
+	if h == nil {
+		return
+	}
+	status := enum(h.GetStatus(), "HEALTH_STATUS_")
+	if h.GetReason() != "" {
+		status += ": " + h.GetReason()
+	}
+	row(tw, "HEALTH", status)
+	row(tw, "REPORTED", timestamp(h.GetTime()))
+	row(tw, "UPTIME", h.GetUptime().AsDuration().Round(time.Second))
+	row(tw, "TICKS/ORDERS/FILLS", fmt.Sprintf("%d/%d/%d", h.GetTicks(), h.GetOrders(), h.GetFills()))
+	row(tw, "EQUITY", orDash(h.GetEquity()))
+	row(tw, "PNL", signed(h.GetPnl()))
+	row(tw, "RESTARTS", h.GetRestarts())
+	if h.GetLastError() != "" {
+		row(tw, "LAST ERROR", h.GetLastError())
+	}
+	if len(h.GetComponents()) == 0 {
+		return
+	}
+	fmt.Fprintln(tw, "\nCOMPONENT\tSTATUS\tLAST PROGRESS\tREASON")
+	for _, c := range h.GetComponents() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.GetName(), enum(c.GetStatus(), "HEALTH_STATUS_"), timestamp(c.GetLastProgress()), orDash(c.GetReason()))
+	}
+}
+
+func row(w io.Writer, key string, value any) { fmt.Fprintf(w, "%s\t%v\n", key, value) }
+
+func enum(e fmt.Stringer, prefix string) string { return strings.TrimPrefix(e.String(), prefix) }
+
+func dur(d *durationpb.Duration, unset string) string {
+	if d == nil {
+		return unset
+	}
+	return d.AsDuration().String()
+}
+
+func timestamp(t *timestamppb.Timestamp) string {
+	if t == nil {
+		return "-"
+	}
+	return t.AsTime().Local().Format("2006-01-02 15:04:05.000 MST")
+}
+
+// signed marks gains with "+" so a PnL column reads at a glance.
+func signed(amount string) string {
+	if amount == "" || strings.HasPrefix(amount, "-") {
+		return orDash(amount)
+	}
+	return "+" + amount
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tradectl/tradectl/client"
+	"google.golang.org/grpc"
+)
+
+// app is the state shared by all commands: global flags, where output goes,
+// and the printer chosen by -o.
+type app struct {
+	addr      string
+	tokenFile string
+	timeout   time.Duration
+	output    string
+
+	stdout, stderr io.Writer
+	printer        printer
+	// dialOpts lets tests reach an in-memory daemon; no flag can set it.
+	dialOpts []grpc.DialOption
+	// started is set once flags and arguments are parsed and a command
+	// begins to run: an error before that point is a usage error.
+	started bool
+}
+
+// run executes tradectl with args and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, dialOpts []grpc.DialOption) int {
+	a := &app{stdout: stdout, stderr: stderr, dialOpts: dialOpts}
+	root := newRootCommand(a)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !a.started {
+		err = usageError{err}
+	}
+	return a.exit(err)
+}
+
+func newRootCommand(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tradectl",
+		Short: "Control tradingd, the trading daemon",
+		Long: `tradectl starts, stops and observes tradingd's trading session over gRPC.
+
+It authenticates with the bearer token tradingd writes to its data directory
+($XDG_STATE_HOME/tradectl/token, else ~/.local/state/tradectl/token).
+
+` + exitCodeHelp(),
+		SilenceErrors: true, // run prints errors in one format, with hints
+		SilenceUsage:  true, // a failed RPC is not a reason to print usage
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			p, err := newPrinter(a.output, a.stdout)
+			if err != nil {
+				return usageError{err}
+			}
+			a.printer, a.started = p, true
+			return nil
+		},
+	}
+	// When the default cannot be computed (no home directory) the flag is
+	// empty and reading the token says so, naming the flag to set.
+	tokenFile, _ := client.DefaultTokenFile()
+	f := root.PersistentFlags()
+	f.StringVar(&a.addr, "addr", envOr("TRADECTL_ADDR", client.DefaultAddr), "tradingd address (env TRADECTL_ADDR)")
+	f.StringVar(&a.tokenFile, "token-file", envOr("TRADECTL_TOKEN_FILE", tokenFile), "file holding tradingd's token (env TRADECTL_TOKEN_FILE)")
+	f.DurationVar(&a.timeout, "timeout", 10*time.Second, "time limit of each call (stop waits at least its --deadline plus 5s)")
+	f.StringVarP(&a.output, "output", "o", "table", "output format: table or json")
+	root.AddCommand(newStartCommand(a), newStopCommand(a), newStatusCommand(a), newWatchHealthCommand(a))
+	return root
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// withClient connects to tradingd and runs fn with ctx bounded by timeout
+// (0: bounded only by ctx).
+func (a *app) withClient(ctx context.Context, timeout time.Duration, fn func(context.Context, *client.Client) error) error {
+	c, err := client.New(a.addr, client.WithTokenFile(a.tokenFile), client.WithDialOptions(a.dialOpts...))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	return fn(ctx, c)
+}
+
+// exit prints err as one line (and a hint line where one helps) on stderr
+// and returns its exit code.
+func (a *app) exit(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	code, hint := classify(err, a.addr)
+	fmt.Fprintf(a.stderr, "tradectl: %v\n", err)
+	if hint != "" {
+		fmt.Fprintf(a.stderr, "tradectl: %s\n", hint)
+	}
+	return code
+}
