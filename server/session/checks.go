@@ -1,0 +1,94 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tradectl/tradectl/server/health"
+)
+
+// recentError is how long a feed or order error keeps its component
+// DEGRADED after it happened.
+const recentError = time.Minute
+
+// checks are the built-in health checks. Each reads only what the loop
+// publishes through atomics, so none can delay a tick.
+func (s *Session) checks() []health.Check {
+	return []health.Check{
+		{Name: "coordinator", Run: s.checkCoordinator},
+		{Name: "market_data", Run: s.checkMarketData},
+		{Name: "broker", Run: s.checkBroker},
+		{Name: "supervisor", Run: s.checkSupervisor},
+	}
+}
+
+// checkCoordinator judges the age of the last completed tick. A tick that
+// is taking long is reported as such, so "stuck in a tick" and "not ticking"
+// read differently.
+func (s *Session) checkCoordinator(_ context.Context, now time.Time) health.Component {
+	st := s.coord.Stats()
+	stale := s.opts.Staleness(s.settings.TickInterval)
+	status, age := stale.Judge(now, st.LastTick, s.started)
+	c := health.Component{Status: status, LastProgress: st.LastTick}
+	if status == health.StatusHealthy {
+		return c
+	}
+	switch {
+	case !st.TickStarted.IsZero():
+		c.Reason = fmt.Sprintf("a tick has been running for %s (tick interval %s)",
+			now.Sub(st.TickStarted).Round(time.Millisecond), s.settings.TickInterval)
+	case st.LastTick.IsZero():
+		c.Reason = fmt.Sprintf("no tick completed in the %s since start (tick interval %s)", age.Round(time.Millisecond), s.settings.TickInterval)
+	default:
+		c.Reason = fmt.Sprintf("last tick completed %s (tick interval %s)", ago(age), s.settings.TickInterval)
+	}
+	return c
+}
+
+// checkMarketData judges the age of the last quote: in Lean's words, the
+// data feed is the heartbeat.
+func (s *Session) checkMarketData(_ context.Context, now time.Time) health.Component {
+	st := s.coord.Stats()
+	stale := s.opts.Staleness(s.settings.TickInterval)
+	status, age := stale.Judge(now, st.LastQuote, s.started)
+	c := health.Component{Status: status, LastProgress: st.LastQuote}
+	if e := st.FeedError; e != nil && now.Sub(e.Time) < recentError && e.Time.After(st.LastQuote) {
+		c.Status = max(c.Status, health.StatusDegraded)
+		c.Reason = fmt.Sprintf("%s (%s)", e.Err, ago(now.Sub(e.Time)))
+	} else if status != health.StatusHealthy {
+		c.Reason = fmt.Sprintf("last quote %s", ago(age))
+	}
+	return c
+}
+
+// checkBroker reports rejected orders of the last minute.
+func (s *Session) checkBroker(_ context.Context, now time.Time) health.Component {
+	st := s.coord.Stats()
+	if e := st.OrderError; e != nil && now.Sub(e.Time) < recentError {
+		return health.Component{Status: health.StatusDegraded,
+			Reason: fmt.Sprintf("%s (%s; %d rejected in all)", e.Err, ago(now.Sub(e.Time)), st.Rejects)}
+	}
+	return health.Component{Status: health.StatusHealthy}
+}
+
+// checkSupervisor reports recent failures of either child.
+func (s *Session) checkSupervisor(_ context.Context, now time.Time) health.Component {
+	c := health.Component{Status: health.StatusHealthy}
+	var parts []string
+	for _, ch := range s.children {
+		if n := ch.recentFailures(now, s.opts.Restart.Period); n > 0 {
+			parts = append(parts, fmt.Sprintf("%s failed %d times in the last %s", ch.name, n, s.opts.Restart.Period))
+		}
+	}
+	if len(parts) == 0 {
+		return c
+	}
+	c.Status = health.StatusDegraded
+	c.Reason = strings.Join(parts, ", ")
+	if e := s.lastErr.Load(); e != nil {
+		c.Reason += "; last: " + firstLine(*e)
+	}
+	return c
+}

@@ -1,0 +1,178 @@
+package session
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/paper"
+	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/server/strategy"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// faultyStrategy lets a test make the trading loop panic or block on demand.
+type faultyStrategy struct {
+	panics atomic.Int32 // panics left to throw
+	block  atomic.Pointer[chan struct{}]
+	calls  atomic.Int64
+}
+
+func (f *faultyStrategy) OnQuote(q market.Quote, pos money.Decimal, dst []strategy.Intent) []strategy.Intent {
+	f.calls.Add(1)
+	if f.panics.Load() > 0 {
+		f.panics.Add(-1)
+		panic("injected strategy panic")
+	}
+	if ch := f.block.Load(); ch != nil {
+		<-*ch
+	}
+	return dst
+}
+
+// rig builds sessions from the paper venue with a strategy the test controls,
+// and counts what it built.
+type rig struct {
+	strat  *faultyStrategy
+	mu     sync.Mutex
+	feeds  []*countingFeed
+	builds atomic.Int32
+}
+
+type countingFeed struct {
+	market.Feed
+	calls atomic.Int64
+}
+
+func (c *countingFeed) Quotes(ctx context.Context, now time.Time, dst []market.Quote) ([]market.Quote, error) {
+	c.calls.Add(1)
+	return c.Feed.Quotes(ctx, now, dst)
+}
+
+func (r *rig) build(s Settings) (Parts, error) {
+	r.builds.Add(1)
+	m, err := paper.NewMarket(s.Seed, s.Symbols)
+	if err != nil {
+		return Parts{}, err
+	}
+	b, err := paper.NewBroker(paper.DefaultFeeBps)
+	if err != nil {
+		return Parts{}, err
+	}
+	f := &countingFeed{Feed: m}
+	r.mu.Lock()
+	r.feeds = append(r.feeds, f)
+	r.mu.Unlock()
+	var st strategy.Strategy = r.strat
+	return Parts{Feed: f, Broker: b, Strategy: st, Portfolio: portfolio.New("USD", StartingCash)}, nil
+}
+
+var _ broker.Broker = (*paper.Broker)(nil)
+
+// newTestManager returns a manager with fast restarts and the rig's parts,
+// and stops whatever runs when the test ends.
+func newTestManager(t *testing.T, mutate func(*Options)) (*Manager, *rig) {
+	t.Helper()
+	r := &rig{strat: &faultyStrategy{}}
+	opts := Options{
+		HealthInterval: 300 * time.Second,
+		StopTimeout:    5 * time.Second,
+		Restart:        RestartPolicy{Intensity: 3, Period: time.Minute, BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond},
+		Build:          r.build,
+	}
+	if mutate != nil {
+		mutate(&opts)
+	}
+	m := NewManager(opts)
+	t.Cleanup(func() {
+		if ch := r.strat.block.Load(); ch != nil {
+			select {
+			case <-*ch:
+			default:
+				close(*ch)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		m.Shutdown(ctx)
+	})
+	return m, r
+}
+
+func paperSettings(tick time.Duration) Settings {
+	return Settings{Mode: ModePaper, Symbols: []string{"BTC-USD"}, TickInterval: tick}
+}
+
+// eventually polls cond until it holds or a generous timeout passes. Tests
+// assert order and outcomes, never tight timings: CI machines are noisy.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for: %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// watch collects every report published from now on.
+type watch struct {
+	mu      sync.Mutex
+	reports []*Report
+	sub     *health.Subscription[Report]
+	done    chan struct{}
+}
+
+func startWatch(t *testing.T, m *Manager) *watch {
+	t.Helper()
+	sub, err := m.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &watch{sub: sub, done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for {
+			select {
+			case r := <-sub.C():
+				w.mu.Lock()
+				w.reports = append(w.reports, r)
+				w.mu.Unlock()
+			case <-sub.Done():
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { sub.Close(); m.hub.Close(); <-w.done })
+	return w
+}
+
+func (w *watch) find(pred func(*Report) bool) *Report {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, r := range w.reports {
+		if pred(r) {
+			return r
+		}
+	}
+	return nil
+}
+
+func component(r *Report, name string) health.Component {
+	for _, c := range r.Components {
+		if c.Name == name {
+			return c
+		}
+	}
+	return health.Component{}
+}

@@ -1,0 +1,150 @@
+package session
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/tradectl/tradectl/server/health"
+)
+
+// Manager holds the daemon's one session slot. Start and Stop are
+// linearizable: the slot changes hands only under mu, and Start does nothing
+// slow under it (it launches goroutines and returns), so a storm of
+// concurrent calls yields one session, never two and never a stuck state.
+type Manager struct {
+	opts Options
+	hub  *health.Hub[Report]
+
+	mu     sync.Mutex
+	cur    *Session // the running or the last session
+	closed bool
+
+	pubMu sync.Mutex
+	seq   uint64
+}
+
+// NewManager returns a manager with no session. Its hub already holds an
+// idle report, so a watcher that subscribes before any session sees one.
+func NewManager(opts Options) *Manager {
+	m := &Manager{opts: opts.withDefaults(), hub: health.NewHub[Report]()}
+	m.emit(&Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"})
+	return m
+}
+
+// DefaultHealthInterval is the heartbeat period of sessions that name none.
+func (m *Manager) DefaultHealthInterval() time.Duration { return m.opts.HealthInterval }
+
+// Start starts a session, or returns the running one if it was started with
+// the same settings (already=true). It returns as soon as the session's
+// goroutines are launched.
+func (m *Manager) Start(req Settings) (snap Snapshot, already bool, err error) {
+	if err := req.Validate(); err != nil {
+		return Snapshot{}, false, err
+	}
+	want := req.withDefaults(m.opts.HealthInterval)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return Snapshot{}, false, ErrShuttingDown
+	}
+	if cur := m.cur; cur != nil {
+		switch cur.State() {
+		case StateStarting, StateRunning:
+			if cur.settings.sameAs(want) {
+				return cur.Snapshot(), true, nil
+			}
+			return Snapshot{}, false, &ConflictError{SessionID: cur.id, Err: ErrAlreadyRunning}
+		case StateStopping:
+			return Snapshot{}, false, &ConflictError{SessionID: cur.id, Err: ErrStopping}
+		}
+	}
+	s, err := newSession(want, m.opts, m.emit)
+	if err != nil {
+		return Snapshot{}, false, err
+	}
+	s.start()
+	m.cur = s
+	return s.Snapshot(), false, nil
+}
+
+// Stop stops the running session, waiting for it to wind down within
+// timeout (zero: the default). It returns the final snapshot, or the last
+// session's if none was running; ok is false when no session ever ran.
+// wasRunning is true only for the call that began the stop.
+func (m *Manager) Stop(ctx context.Context, timeout time.Duration) (snap Snapshot, ok, wasRunning bool, err error) {
+	m.mu.Lock()
+	cur := m.cur
+	m.mu.Unlock()
+	if cur == nil {
+		return Snapshot{}, false, false, nil
+	}
+	if timeout <= 0 {
+		timeout = m.opts.StopTimeout
+	}
+	wasRunning = cur.requestStop("stopped by request", timeout)
+	// The session bounds its own stop by timeout; the extra second covers
+	// the monitor's grace so that we return the final state, not STOPPING.
+	t := time.NewTimer(timeout + 2*time.Second)
+	defer t.Stop()
+	select {
+	case <-cur.Done():
+	case <-t.C:
+	case <-ctx.Done():
+		return cur.Snapshot(), true, wasRunning, ctx.Err()
+	}
+	return cur.Snapshot(), true, wasRunning, nil
+}
+
+// Status returns the current or last session (ok=false if none ran) and the
+// latest report.
+func (m *Manager) Status() (snap Snapshot, ok bool, r *Report) {
+	m.mu.Lock()
+	cur := m.cur
+	m.mu.Unlock()
+	r = m.hub.Latest()
+	if cur == nil {
+		return Snapshot{}, false, r
+	}
+	return cur.Snapshot(), true, r
+}
+
+// Subscribe returns a subscription to health reports whose channel already
+// holds the latest one.
+func (m *Manager) Subscribe() (*health.Subscription[Report], error) {
+	return m.hub.Subscribe()
+}
+
+// Watchers is the number of health subscribers.
+func (m *Manager) Watchers() int { return m.hub.Len() }
+
+// Shutdown refuses new sessions, stops the running one (bounded by ctx and
+// the stop timeout) and ends every health subscription.
+func (m *Manager) Shutdown(ctx context.Context) {
+	m.mu.Lock()
+	m.closed = true
+	cur := m.cur
+	m.mu.Unlock()
+	defer m.hub.Close()
+	if cur == nil {
+		return
+	}
+	cur.requestStop("daemon shutting down", m.opts.StopTimeout)
+	select {
+	case <-cur.Done():
+	case <-ctx.Done():
+	}
+}
+
+// emit stamps a report's sequence and publishes it. Sequencing and
+// publishing under one lock keeps reports in order for every watcher.
+func (m *Manager) emit(r *Report) {
+	m.pubMu.Lock()
+	defer m.pubMu.Unlock()
+	m.seq++
+	r.Sequence = m.seq
+	m.hub.Publish(r)
+	if m.opts.OnReport != nil {
+		m.opts.OnReport(r)
+	}
+}

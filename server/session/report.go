@@ -1,0 +1,164 @@
+package session
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/portfolio"
+)
+
+// Report is a published health report. Once published it is shared by every
+// watcher and must not be modified.
+type Report struct {
+	Time       time.Time
+	Status     health.Status
+	Reason     string
+	SessionID  string
+	State      State
+	Uptime     time.Duration
+	Components []health.Component
+	Ticks      uint64
+	Orders     uint64
+	Fills      uint64
+	Equity     money.Decimal
+	PnL        money.Decimal
+	Restarts   uint32
+	LastError  string
+	// Sequence is stamped by the Manager as it publishes.
+	Sequence uint64
+}
+
+// Snapshot is a session as callers see it.
+type Snapshot struct {
+	ID        string
+	State     State
+	Settings  Settings
+	StartTime time.Time
+	EndTime   time.Time
+	Reason    string
+	Summary   Summary
+}
+
+// Summary is the session's account and counters.
+type Summary struct {
+	Ticks, Orders, Fills uint64
+	QuoteCurrency        string
+	StartingEquity       money.Decimal
+	Equity, Cash         money.Decimal
+	RealizedPnL          money.Decimal
+	UnrealizedPnL        money.Decimal
+	FeesPaid             money.Decimal
+	Positions            []portfolio.PositionSnapshot
+	CoordinatorRestarts  uint32
+	MonitorRestarts      uint32
+	Unstopped            []string
+}
+
+// Snapshot returns the session's current view.
+func (s *Session) Snapshot() Snapshot {
+	s.mu.Lock()
+	snap := Snapshot{
+		ID: s.id, State: s.state, Settings: s.settings, StartTime: s.started,
+		EndTime: s.ended, Reason: s.reason,
+	}
+	unstopped := append([]string(nil), s.unstopped...)
+	s.mu.Unlock()
+	st := s.coord.Stats()
+	acct := st.Account
+	snap.Summary = Summary{
+		Ticks: st.Ticks, Orders: st.Orders, Fills: st.Fills,
+		QuoteCurrency:  acct.QuoteCurrency,
+		StartingEquity: acct.StartingCash,
+		Equity:         acct.Equity,
+		Cash:           acct.Cash,
+		RealizedPnL:    acct.RealizedPnL,
+		UnrealizedPnL:  acct.UnrealizedPnL,
+		FeesPaid:       acct.FeesPaid,
+		Positions:      acct.Positions,
+		Unstopped:      unstopped,
+	}
+	if len(s.children) == 2 {
+		snap.Summary.MonitorRestarts = s.children[0].restarts.Load()
+		snap.Summary.CoordinatorRestarts = s.children[1].restarts.Load()
+	}
+	return snap
+}
+
+// onComponents is the monitor's publish callback.
+func (s *Session) onComponents(cs []health.Component, heartbeat bool) {
+	s.components.Store(&cs)
+	r := s.publish(heartbeat)
+	if heartbeat {
+		args := []any{"status", r.Status.String(), "uptime", r.Uptime.Round(time.Second), "ticks", r.Ticks,
+			"orders", r.Orders, "fills", r.Fills, "equity", r.Equity.String(), "pnl", r.PnL.String()}
+		if r.Status != health.StatusHealthy {
+			args = append(args, "reason", r.Reason)
+		}
+		s.log.Info("heartbeat", args...)
+	}
+}
+
+// publish builds a report from the monitor's latest components and the
+// session's state, and hands it to the manager.
+func (s *Session) publish(bool) *Report {
+	r := s.report(time.Now())
+	s.emit(r)
+	return r
+}
+
+func (s *Session) report(now time.Time) *Report {
+	snap := s.Snapshot()
+	var comps []health.Component
+	if p := s.components.Load(); p != nil {
+		comps = *p
+	}
+	r := &Report{
+		Time:       now,
+		SessionID:  s.id,
+		State:      snap.State,
+		Uptime:     now.Sub(snap.StartTime),
+		Components: comps,
+		Ticks:      snap.Summary.Ticks,
+		Orders:     snap.Summary.Orders,
+		Fills:      snap.Summary.Fills,
+		Equity:     snap.Summary.Equity,
+		PnL:        snap.Summary.RealizedPnL.Add(snap.Summary.UnrealizedPnL).Sub(snap.Summary.FeesPaid),
+		Restarts:   snap.Summary.CoordinatorRestarts + snap.Summary.MonitorRestarts,
+	}
+	if !snap.EndTime.IsZero() {
+		r.Uptime = snap.EndTime.Sub(snap.StartTime)
+	}
+	if e := s.lastErr.Load(); e != nil {
+		r.LastError = *e
+	}
+	switch snap.State {
+	case StateFailed:
+		r.Status, r.Reason = health.StatusUnhealthy, "session failed: "+snap.Reason
+	case StateStopped:
+		r.Status, r.Reason = health.StatusIdle, "session stopped: "+snap.Reason
+	default:
+		r.Status, r.Reason = health.StatusHealthy, ""
+		if w, ok := health.Worst(comps); ok && w.Status > health.StatusHealthy {
+			r.Status, r.Reason = w.Status, w.Name+": "+w.Reason
+		}
+		if snap.State == StateStopping {
+			r.Reason = strings.TrimPrefix(r.Reason+"; ", "; ") + "stopping: " + snap.Reason
+		}
+	}
+	return r
+}
+
+// firstLine keeps reasons to one line: stacks belong in the log.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func ago(d time.Duration) string {
+	return fmt.Sprintf("%s ago", d.Round(time.Millisecond))
+}

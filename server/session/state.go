@@ -1,0 +1,39 @@
+// Package session runs trading sessions: one at a time, each a small
+// supervisor with two children, the trading loop (coordinator) and the
+// health monitor. It owns the session lifecycle, restart policy and health
+// reports. It must never block a caller on the trading loop: Start launches
+// and returns, and only Stop waits, bounded by a deadline.
+package session
+
+// State is a session's lifecycle. Stopped and Failed are final.
+type State int
+
+const (
+	StateUnspecified State = iota
+	StateStarting
+	StateRunning
+	StateStopping
+	StateStopped
+	StateFailed
+)
+
+func (s State) String() string {
+	switch s {
+	case StateStarting:
+		return "STARTING"
+	case StateRunning:
+		return "RUNNING"
+	case StateStopping:
+		return "STOPPING"
+	case StateStopped:
+		return "STOPPED"
+	case StateFailed:
+		return "FAILED"
+	}
+	return "UNSPECIFIED"
+}
+
+// Active reports whether the session still holds the daemon's one slot.
+func (s State) Active() bool {
+	return s == StateStarting || s == StateRunning || s == StateStopping
+}
