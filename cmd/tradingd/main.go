@@ -1,0 +1,165 @@
+// Command tradingd is the trading daemon: it runs one trading session at a
+// time and is controlled over gRPC by tradectl or any gRPC client.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/tradectl/tradectl/client"
+	"github.com/tradectl/tradectl/server/daemon"
+	"github.com/tradectl/tradectl/server/session"
+)
+
+// Exit codes: 0 after a clean shutdown, 1 when serving failed, 2 for bad
+// configuration.
+const (
+	exitFailed = 1
+	exitConfig = 2
+)
+
+type config struct {
+	listen, metricsListen string
+	dataDir, tokenFile    string
+	healthInterval        time.Duration
+	stopTimeout           time.Duration
+	shutdownTimeout       time.Duration
+	logFormat, logLevel   string
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintf(os.Stderr, "tradingd: %v\n", err)
+		os.Exit(exitConfig)
+	}
+	os.Exit(run(cfg))
+}
+
+func parseFlags(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("tradingd", flag.ContinueOnError)
+	defaultHealth, err := healthIntervalFromEnv()
+	if err != nil {
+		return c, err
+	}
+	dataDir, _ := client.DefaultDataDir()
+	fs.StringVar(&c.listen, "listen", envOr("TRADINGD_LISTEN", client.DefaultAddr), "gRPC listen address (env TRADINGD_LISTEN)")
+	fs.StringVar(&c.metricsListen, "metrics-listen", envOr("TRADINGD_METRICS_LISTEN", "127.0.0.1:7444"), "Prometheus /metrics address; empty disables (env TRADINGD_METRICS_LISTEN)")
+	fs.StringVar(&c.dataDir, "data-dir", envOr("TRADINGD_DATA_DIR", dataDir), "data directory (env TRADINGD_DATA_DIR)")
+	fs.StringVar(&c.tokenFile, "token-file", "", "bearer token file (default <data-dir>/token)")
+	fs.DurationVar(&c.healthInterval, "health-interval", defaultHealth, "default health report interval (env HEALTH_CHECK_INTERVAL: seconds or a Go duration)")
+	fs.DurationVar(&c.stopTimeout, "stop-timeout", 10*time.Second, "how long a session gets to stop when nobody gave a deadline")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long open RPCs get at shutdown before they are cut")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if c.dataDir == "" {
+		return c, errors.New("no data directory: set --data-dir or TRADINGD_DATA_DIR")
+	}
+	if c.tokenFile == "" {
+		c.tokenFile = filepath.Join(c.dataDir, "token")
+	}
+	if c.healthInterval < session.MinHealthInterval || c.healthInterval > session.MaxHealthInterval {
+		return c, fmt.Errorf("--health-interval %s: must be between %s and %s", c.healthInterval, session.MinHealthInterval, session.MaxHealthInterval)
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return c, fmt.Errorf("--log-format %q: must be text or json", c.logFormat)
+	}
+	return c, nil
+}
+
+// healthIntervalFromEnv reads HEALTH_CHECK_INTERVAL: an integer number of
+// seconds (the original bot's convention) or a Go duration such as 10s.
+func healthIntervalFromEnv() (time.Duration, error) {
+	v, ok := os.LookupEnv("HEALTH_CHECK_INTERVAL")
+	if !ok || v == "" {
+		return session.DefaultHealth, nil
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("HEALTH_CHECK_INTERVAL=%q: want seconds (300) or a duration (5m)", v)
+	}
+	return d, nil
+}
+
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func run(c config) int {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		fmt.Fprintf(os.Stderr, "tradingd: --log-level %q: %v\n", c.logLevel, err)
+		return exitConfig
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(os.Stderr, hopts)
+	if c.logFormat == "json" {
+		h = slog.NewJSONHandler(os.Stderr, hopts)
+	}
+	log := slog.New(h)
+
+	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
+		log.Error("cannot create data directory", "dir", c.dataDir, "err", err)
+		return exitConfig
+	}
+	tok, err := daemon.LoadOrCreateToken(c.tokenFile)
+	if err != nil {
+		log.Error("cannot load the token", "file", c.tokenFile, "err", err)
+		return exitConfig
+	}
+	lis, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		log.Error("cannot listen", "addr", c.listen, "err", err)
+		return exitConfig
+	}
+	var mlis net.Listener
+	if c.metricsListen != "" {
+		if mlis, err = net.Listen("tcp", c.metricsListen); err != nil {
+			lis.Close()
+			log.Error("cannot listen for metrics", "addr", c.metricsListen, "err", err)
+			return exitConfig
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	d := daemon.New(daemon.Config{
+		Listener:        lis,
+		MetricsListener: mlis,
+		Token:           tok,
+		Session:         session.Options{HealthInterval: c.healthInterval, StopTimeout: c.stopTimeout},
+		ShutdownTimeout: c.shutdownTimeout,
+		Logger:          log,
+	})
+	log.Info("tradingd starting", "data_dir", c.dataDir, "token_file", c.tokenFile, "health_interval", c.healthInterval)
+	if err := d.Run(ctx); err != nil {
+		log.Error("tradingd failed", "err", err)
+		return exitFailed
+	}
+	return 0
+}

@@ -1,0 +1,172 @@
+// Package daemon wires tradingd together: the gRPC server with its
+// interceptors, grpc.health.v1 and reflection, the metrics server, the
+// session manager, and the shutdown sequence. It owns process-level
+// lifecycle and must never hold trading logic.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/reflection"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/service"
+	"github.com/tradectl/tradectl/server/session"
+)
+
+// Config is the daemon's configuration after flags and environment.
+type Config struct {
+	// Listener serves gRPC. The caller opens it, so tests can use bufconn
+	// and a busy port is reported before anything starts.
+	Listener net.Listener
+	// MetricsListener serves /metrics; nil disables it.
+	MetricsListener net.Listener
+	Token           Token
+	Session         session.Options
+	// ShutdownTimeout bounds GracefulStop; then open streams are cut.
+	ShutdownTimeout time.Duration
+	Logger          *slog.Logger
+}
+
+// Daemon is a configured tradingd.
+type Daemon struct {
+	cfg     Config
+	log     *slog.Logger
+	Manager *session.Manager
+	health  *health.Server
+	grpc    *grpc.Server
+	metrics *http.Server
+}
+
+// New builds the daemon; Run serves it.
+func New(cfg Config) *Daemon {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 5 * time.Second
+	}
+	if cfg.Session.StopTimeout <= 0 {
+		cfg.Session.StopTimeout = 10 * time.Second
+	}
+	d := &Daemon{cfg: cfg, log: cfg.Logger, health: health.NewServer()}
+	opts := cfg.Session
+	opts.Logger = cfg.Logger
+	opts.OnReport = chainReports(followReports(d.health), opts.OnReport)
+	d.Manager = session.NewManager(opts)
+
+	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
+	unary, stream := serverInterceptors(cfg.Logger, cfg.Token, rpcMetrics)
+	d.grpc = grpc.NewServer(unary, stream,
+		// Detect dead watchers and let clients keep idle watch streams
+		// alive through NATs without being called abusive.
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+	)
+	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, cfg.Logger))
+	healthpb.RegisterHealthServer(d.grpc, d.health)
+	reflection.Register(d.grpc)
+	rpcMetrics.InitializeMetrics(d.grpc)
+	d.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	d.health.SetServingStatus(TradingHealthService, healthpb.HealthCheckResponse_NOT_SERVING)
+
+	if cfg.MetricsListener != nil {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics), promhttp.HandlerOpts{}))
+		d.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	}
+	return d
+}
+
+func chainReports(fs ...func(*session.Report)) func(*session.Report) {
+	return func(r *session.Report) {
+		for _, f := range fs {
+			if f != nil {
+				f(r)
+			}
+		}
+	}
+}
+
+// Run serves until ctx is cancelled (a signal) or a server fails, then shuts
+// down: the session stops gracefully, health turns NOT_SERVING, watch
+// streams end, and GracefulStop gets ShutdownTimeout before open streams are
+// cut, so a client that never hangs up cannot hold the daemon (etcd's
+// stopServers does the same).
+func (d *Daemon) Run(ctx context.Context) error {
+	errc := make(chan error, 2)
+	go func() { errc <- serveErr("grpc", d.grpc.Serve(d.cfg.Listener)) }()
+	servers := 1
+	if d.metrics != nil {
+		servers++
+		go func() { errc <- serveErr("metrics", d.metrics.Serve(d.cfg.MetricsListener)) }()
+	}
+	attrs := []any{"addr", d.cfg.Listener.Addr().String()}
+	if d.cfg.MetricsListener != nil {
+		attrs = append(attrs, "metrics_addr", d.cfg.MetricsListener.Addr().String())
+	}
+	d.log.Info("tradingd serving", attrs...)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		d.log.Info("shutting down", "cause", context.Cause(ctx))
+	case runErr = <-errc:
+		servers--
+		d.log.Error("server failed; shutting down", "err", runErr)
+	}
+	d.shutdown()
+	for ; servers > 0; servers-- {
+		if err := <-errc; err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	d.log.Info("tradingd stopped")
+	return runErr
+}
+
+func (d *Daemon) shutdown() {
+	d.health.Shutdown()
+	stopCtx, cancel := context.WithTimeout(context.Background(), d.cfg.Session.StopTimeout+3*time.Second)
+	d.Manager.Shutdown(stopCtx)
+	cancel()
+	if snap, ok, _ := d.Manager.Status(); ok {
+		d.log.Info("session at shutdown", "session", snap.ID, "state", snap.State.String(), "reason", snap.Reason)
+	}
+
+	done := make(chan struct{})
+	go func() { d.grpc.GracefulStop(); close(done) }()
+	t := time.NewTimer(d.cfg.ShutdownTimeout)
+	select {
+	case <-done:
+		t.Stop()
+	case <-t.C:
+		d.log.Warn("graceful stop timed out; closing remaining connections", "timeout", d.cfg.ShutdownTimeout)
+		d.grpc.Stop()
+		<-done
+	}
+	if d.metrics != nil {
+		mctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = d.metrics.Shutdown(mctx)
+		cancel()
+	}
+}
+
+func serveErr(name string, err error) error {
+	if err == nil || errors.Is(err, grpc.ErrServerStopped) || errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return fmt.Errorf("%s server: %w", name, err)
+}

@@ -1,0 +1,54 @@
+package daemon
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/tradectl/tradectl/server/session"
+)
+
+// newRegistry holds everything /metrics serves: RPC metrics, the Go
+// runtime (go_goroutines is the first thing to graph when hunting a leak),
+// the process, and the session's gauges, read at scrape time so that the
+// trading loop does no metrics work of its own.
+func newRegistry(m *session.Manager, rpc prometheus.Collector) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), rpc)
+	latest := func(f func(*session.Report) float64) func() float64 {
+		return func() float64 {
+			_, _, r := m.Status()
+			if r == nil {
+				return 0
+			}
+			return f(r)
+		}
+	}
+	opts := func(name, help string) prometheus.GaugeOpts {
+		return prometheus.GaugeOpts{Namespace: "tradectl", Subsystem: "session", Name: name, Help: help}
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(opts("state", "Session state: 0 none, 1 starting, 2 running, 3 stopping, 4 stopped, 5 failed."),
+			latest(func(r *session.Report) float64 { return float64(r.State) })),
+		prometheus.NewGaugeFunc(opts("health_status", "Health: 1 idle, 2 healthy, 3 degraded, 4 unhealthy."),
+			latest(func(r *session.Report) float64 { return float64(r.Status) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "tradectl", Subsystem: "session", Name: "ticks_total",
+			Help: "Ticks completed by the current session."},
+			func() float64 { snap, _, _ := m.Status(); return float64(snap.Summary.Ticks) }),
+		prometheus.NewGaugeFunc(opts("last_tick_age_seconds", "Seconds since the trading loop last completed a tick (0 when no session runs)."),
+			latest(func(r *session.Report) float64 {
+				for _, c := range r.Components {
+					if c.Name == "coordinator" && !c.LastProgress.IsZero() && r.State == session.StateRunning {
+						return time.Since(c.LastProgress).Seconds()
+					}
+				}
+				return 0
+			})),
+		prometheus.NewGaugeFunc(opts("restarts", "Child restarts in the current session."),
+			latest(func(r *session.Report) float64 { return float64(r.Restarts) })),
+		prometheus.NewGaugeFunc(opts("health_watchers", "Open WatchHealth subscriptions."),
+			func() float64 { return float64(m.Watchers()) }),
+	)
+	return reg
+}

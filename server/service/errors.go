@@ -1,0 +1,73 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
+
+	"github.com/tradectl/tradectl/server/session"
+)
+
+// ErrorDomain is the ErrorInfo domain of every error this service returns.
+const ErrorDomain = "tradectl"
+
+// errorTable is the one place domain errors become gRPC codes; the first
+// entry that errors.Is matches wins. The reasons are the stable, machine
+// readable ErrorInfo reasons of AIP-193.
+var errorTable = []struct {
+	err    error
+	code   codes.Code
+	reason string
+}{
+	{session.ErrInvalidSettings, codes.InvalidArgument, "INVALID_SETTINGS"},
+	{session.ErrLiveUnavailable, codes.FailedPrecondition, "LIVE_TRADING_UNAVAILABLE"},
+	{session.ErrAlreadyRunning, codes.FailedPrecondition, "TRADING_ALREADY_RUNNING"},
+	{session.ErrStopping, codes.FailedPrecondition, "TRADING_STOPPING"},
+	{session.ErrShuttingDown, codes.Unavailable, "SHUTTING_DOWN"},
+	{context.DeadlineExceeded, codes.DeadlineExceeded, "DEADLINE_EXCEEDED"},
+	{context.Canceled, codes.Canceled, "CANCELLED"},
+}
+
+// toStatus turns a domain error into a status with ErrorInfo (and
+// BadRequest for invalid settings). Errors outside the table are internal:
+// the client gets an id, the log gets the details, nothing leaks.
+func toStatus(log *slog.Logger, err error) error {
+	for _, e := range errorTable {
+		if !errors.Is(err, e.err) {
+			continue
+		}
+		info := &errdetails.ErrorInfo{Reason: e.reason, Domain: ErrorDomain}
+		var conflict *session.ConflictError
+		if errors.As(err, &conflict) {
+			info.Metadata = map[string]string{"session_id": conflict.SessionID}
+		}
+		st := status.New(e.code, err.Error())
+		details := []protoadapt.MessageV1{info}
+		var inv *session.InvalidSettingsError
+		if errors.As(err, &inv) {
+			details = append(details, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
+				{Field: inv.Field, Description: inv.Reason},
+			}})
+		}
+		if withDetails, derr := st.WithDetails(details...); derr == nil {
+			st = withDetails
+		}
+		return st.Err()
+	}
+	id := errorID()
+	log.Error("internal error", "error_id", id, "err", err)
+	return status.Errorf(codes.Internal, "internal error (error id %s; the daemon's log has the details)", id)
+}
+
+func errorID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

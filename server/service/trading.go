@@ -1,0 +1,89 @@
+// Package service is the gRPC face of the daemon: a thin adapter that turns
+// requests into calls on the session manager and domain results and errors
+// into responses and status codes. It holds no state and makes no decisions
+// of its own; in-process callers use the session package directly.
+package service
+
+import (
+	"context"
+	"log/slog"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/session"
+)
+
+// Trading implements tradingv1.TradingServiceServer.
+type Trading struct {
+	tradingv1.UnimplementedTradingServiceServer
+	m   *session.Manager
+	log *slog.Logger
+}
+
+// NewTrading returns the adapter over m.
+func NewTrading(m *session.Manager, log *slog.Logger) *Trading {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Trading{m: m, log: log}
+}
+
+func (t *Trading) StartTrading(_ context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
+	snap, already, err := t.m.Start(settingsFromProto(req.GetSettings()))
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	return &tradingv1.StartTradingResponse{Session: sessionToProto(snap), AlreadyRunning: already}, nil
+}
+
+func (t *Trading) StopTrading(ctx context.Context, req *tradingv1.StopTradingRequest) (*tradingv1.StopTradingResponse, error) {
+	snap, ok, wasRunning, err := t.m.Stop(ctx, req.GetDeadline().AsDuration())
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	resp := &tradingv1.StopTradingResponse{WasRunning: wasRunning}
+	if ok {
+		resp.Session = sessionToProto(snap)
+	}
+	return resp, nil
+}
+
+func (t *Trading) GetStatus(context.Context, *tradingv1.GetStatusRequest) (*tradingv1.GetStatusResponse, error) {
+	snap, ok, r := t.m.Status()
+	resp := &tradingv1.GetStatusResponse{Health: reportToProto(r)}
+	if ok {
+		resp.Session = sessionToProto(snap)
+	}
+	return resp, nil
+}
+
+// WatchHealth sends the latest report at once and then each new one. It
+// never blocks the publisher: a slow stream only delays itself, and when it
+// catches up it gets the latest report, not a backlog. It ends when the
+// client goes away or the daemon shuts down.
+func (t *Trading) WatchHealth(_ *tradingv1.WatchHealthRequest, stream tradingv1.TradingService_WatchHealthServer) error {
+	sub, err := t.m.Subscribe()
+	if err != nil {
+		if err == health.ErrHubClosed {
+			return status.Error(codes.Unavailable, "the daemon is shutting down")
+		}
+		return toStatus(t.log, err)
+	}
+	defer sub.Close()
+	ctx := stream.Context()
+	for {
+		select {
+		case <-ctx.Done():
+			return status.FromContextError(ctx.Err()).Err()
+		case <-sub.Done():
+			return status.Error(codes.Unavailable, "the daemon is shutting down")
+		case r := <-sub.C():
+			if err := stream.Send(&tradingv1.WatchHealthResponse{Report: reportToProto(r)}); err != nil {
+				return err
+			}
+		}
+	}
+}
