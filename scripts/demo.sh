@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make demo: a paper session end to end on a throwaway data directory.
+# Starts tradingd on a free loopback port, starts a session, streams health
+# for a while, stops the session and then the daemon.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=./bin
+WATCH_SECONDS=${WATCH_SECONDS:-12}
+dir=$(mktemp -d)
+log="$dir/tradingd.log"
+daemon_pid=""
+cleanup() {
+  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+    kill -TERM "$daemon_pid" 2>/dev/null || true
+    wait "$daemon_pid" 2>/dev/null || true
+  fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "starting tradingd (data dir $dir)"
+HEALTH_CHECK_INTERVAL=2s "$BIN/tradingd" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
+  --data-dir "$dir" >"$log" 2>&1 &
+daemon_pid=$!
+addr=""
+for _ in $(seq 100); do
+  addr=$(sed -n 's/.*msg="tradingd serving" addr=\([^ ]*\).*/\1/p' "$log" | head -1)
+  [ -n "$addr" ] && break
+  kill -0 "$daemon_pid" 2>/dev/null || { cat "$log"; echo "tradingd exited"; exit 1; }
+  sleep 0.1
+done
+[ -n "$addr" ] || { cat "$log"; echo "tradingd did not come up"; exit 1; }
+echo "tradingd is serving on $addr"
+export TRADECTL_ADDR=$addr TRADECTL_TOKEN_FILE=$dir/token
+
+step "tradectl start --paper"
+"$BIN/tradectl" start --paper --symbols BTC-USD,ETH-USD,SOL-USD --tick-interval 200ms --health-interval 2s
+
+step "tradectl watch-health (for ${WATCH_SECONDS}s)"
+timeout --signal=INT "$WATCH_SECONDS" "$BIN/tradectl" watch-health || [ $? -eq 124 ]
+
+step "tradectl status"
+"$BIN/tradectl" status
+
+step "tradectl stop"
+"$BIN/tradectl" stop
+
+step "stopping tradingd (SIGTERM)"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+daemon_pid=""
+echo "tradingd exited cleanly. Its log:"
+sed 's/^/  /' "$log"
