@@ -38,7 +38,7 @@ type harness struct {
 }
 
 // start runs a daemon over bufconn and returns a connection to it.
-func start(t *testing.T, opts session.Options) *harness {
+func start(t testing.TB, opts session.Options) *harness {
 	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	if opts.HealthInterval == 0 {
@@ -59,7 +59,7 @@ func start(t *testing.T, opts session.Options) *harness {
 	return h
 }
 
-func (h *harness) stop(t *testing.T) {
+func (h *harness) stop(t testing.TB) {
 	if h.cancel == nil {
 		return
 	}
