@@ -37,14 +37,15 @@ func newRegistry(m *session.Manager, rpc prometheus.Collector) *prometheus.Regis
 			Help: "Ticks completed by the current session."},
 			func() float64 { snap, _, _ := m.Status(); return float64(snap.Summary.Ticks) }),
 		prometheus.NewGaugeFunc(opts("last_tick_age_seconds", "Seconds since the trading loop last completed a tick (0 when no session runs)."),
-			latest(func(r *session.Report) float64 {
-				for _, c := range r.Components {
-					if c.Name == "coordinator" && !c.LastProgress.IsZero() && r.State == session.StateRunning {
-						return time.Since(c.LastProgress).Seconds()
-					}
+			func() float64 {
+				// Read live, not from the last report: reports are
+				// published on change, so theirs may be minutes old.
+				snap, ok, _ := m.Status()
+				if !ok || snap.State != session.StateRunning || snap.Summary.LastTick.IsZero() {
+					return 0
 				}
-				return 0
-			})),
+				return time.Since(snap.Summary.LastTick).Seconds()
+			}),
 		prometheus.NewGaugeFunc(opts("restarts", "Child restarts in the current session."),
 			latest(func(r *session.Report) float64 { return float64(r.Restarts) })),
 		prometheus.NewGaugeFunc(opts("health_watchers", "Open WatchHealth subscriptions."),

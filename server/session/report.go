@@ -45,16 +45,18 @@ type Snapshot struct {
 // Summary is the session's account and counters.
 type Summary struct {
 	Ticks, Orders, Fills uint64
-	QuoteCurrency        string
-	StartingEquity       money.Decimal
-	Equity, Cash         money.Decimal
-	RealizedPnL          money.Decimal
-	UnrealizedPnL        money.Decimal
-	FeesPaid             money.Decimal
-	Positions            []portfolio.PositionSnapshot
-	CoordinatorRestarts  uint32
-	MonitorRestarts      uint32
-	Unstopped            []string
+	// LastTick is when the loop last completed a tick (zero: never).
+	LastTick            time.Time
+	QuoteCurrency       string
+	StartingEquity      money.Decimal
+	Equity, Cash        money.Decimal
+	RealizedPnL         money.Decimal
+	UnrealizedPnL       money.Decimal
+	FeesPaid            money.Decimal
+	Positions           []portfolio.PositionSnapshot
+	CoordinatorRestarts uint32
+	MonitorRestarts     uint32
+	Unstopped           []string
 }
 
 // Snapshot returns the session's current view.
@@ -69,7 +71,7 @@ func (s *Session) Snapshot() Snapshot {
 	st := s.coord.Stats()
 	acct := st.Account
 	snap.Summary = Summary{
-		Ticks: st.Ticks, Orders: st.Orders, Fills: st.Fills,
+		Ticks: st.Ticks, Orders: st.Orders, Fills: st.Fills, LastTick: st.LastTick,
 		QuoteCurrency:  acct.QuoteCurrency,
 		StartingEquity: acct.StartingCash,
 		Equity:         acct.Equity,
