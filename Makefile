@@ -9,7 +9,7 @@ BUF_VERSION := v1.75.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 
-.PHONY: help build demo test bench generate check-generate lint tools clean
+.PHONY: help build demo test bench chaos chaos-short generate check-generate lint tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -25,6 +25,12 @@ test: ## run every test with the race detector (unit, bufconn, end-to-end)
 
 bench: ## run the benchmarks (figures go in BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 10m ./...
+
+chaos: ## fault injection through a chaos build of the real daemon (full)
+	$(GO) test -tags chaos -race -count=1 -timeout 15m -v ./server/chaos/ ./e2e/chaos/
+
+chaos-short: ## the same, smaller storms (CI)
+	$(GO) test -tags chaos -race -count=1 -short -timeout 10m ./server/chaos/ ./e2e/chaos/
 
 generate: tools ## regenerate the Go code from proto/
 	buf generate

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/chaos"
 	"github.com/tradectl/tradectl/server/market"
 	"github.com/tradectl/tradectl/server/portfolio"
 	"github.com/tradectl/tradectl/server/strategy"
@@ -99,6 +100,8 @@ func (c *Coordinator) Tick(ctx context.Context) {
 	start := c.cfg.Now()
 	c.tickStart.Store(start.UnixNano())
 	defer c.tickStart.Store(0)
+	chaos.Hit(chaos.Coordinator)
+	chaos.Hit(chaos.Tick)
 
 	quotes, err := c.cfg.Feed.Quotes(tctx, start, c.quotes[:0])
 	c.quotes = quotes
@@ -109,6 +112,7 @@ func (c *Coordinator) Tick(ctx context.Context) {
 	}
 	for _, q := range quotes {
 		c.cfg.Portfolio.Mark(q)
+		chaos.Hit(chaos.Strategy)
 		c.intents = c.cfg.Strategy.OnQuote(q, c.cfg.Portfolio.Position(q.Symbol), c.intents[:0])
 		for _, in := range c.intents {
 			c.submit(tctx, in, q)

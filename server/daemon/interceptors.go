@@ -28,6 +28,9 @@ import (
 // becomes INTERNAL that the layers above still count and log.
 func serverInterceptors(log *slog.Logger, tok Token, metrics *grpcprom.ServerMetrics) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
+		if lvl == logging.LevelInfo && quiet(fields) {
+			lvl = logging.LevelDebug
+		}
 		log.Log(ctx, slog.Level(lvl), msg, fields...)
 	})
 	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall)}
@@ -60,6 +63,21 @@ func serverInterceptors(log *slog.Logger, tok Token, metrics *grpcprom.ServerMet
 // and grpcurl work without secrets.
 func isControl(_ context.Context, c interceptors.CallMeta) bool {
 	return c.Service == tradingv1.TradingService_ServiceDesc.ServiceName
+}
+
+// quiet reports whether a successful call is routine polling (status,
+// health, reflection) that would drown the log at INFO: a probe every
+// second is 86,400 lines a day. Control calls and failures stay at INFO.
+func quiet(fields []any) bool {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if k, _ := fields[i].(string); k == "grpc.method" {
+			switch fields[i+1] {
+			case "GetStatus", "Check", "Watch", "List", "ServerReflectionInfo":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func authFunc(tok Token) auth.AuthFunc {

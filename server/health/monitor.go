@@ -42,6 +42,7 @@ type Monitor struct {
 	mu       sync.Mutex
 	inflight map[string]*flight
 	last     []Component
+	kick     chan struct{}
 }
 
 type flight struct {
@@ -62,13 +63,13 @@ func NewMonitor(cfg MonitorConfig) (*Monitor, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Monitor{cfg: cfg, inflight: make(map[string]*flight)}, nil
+	return &Monitor{cfg: cfg, inflight: make(map[string]*flight), kick: make(chan struct{}, 1)}, nil
 }
 
 // Run publishes a report at once, then one per Interval and one whenever a
 // component's status changes, until ctx is done.
 func (m *Monitor) Run(ctx context.Context) error {
-	m.publish(ctx, true)
+	m.publish(ctx, true, true)
 	heartbeat := time.NewTicker(m.cfg.Interval)
 	defer heartbeat.Stop()
 	var eval <-chan time.Time
@@ -82,22 +83,41 @@ func (m *Monitor) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-heartbeat.C:
-			m.publish(ctx, true)
+			m.publish(ctx, true, true)
 		case <-eval:
-			m.publish(ctx, false)
+			m.publish(ctx, false, false)
+		case <-m.kick:
+			m.publish(ctx, true, false)
 		}
 	}
 }
 
-// publish evaluates and, for a heartbeat or a change of any status, hands
+// Kick asks for an evaluation and a report now, out of schedule: the
+// supervisor kicks on a failure or a restart, whose news should not wait for
+// the next heartbeat. It never blocks; kicks while one is pending merge.
+func (m *Monitor) Kick() {
+	select {
+	case m.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Last returns the components of the latest evaluation, published or not.
+func (m *Monitor) Last() []Component {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.last
+}
+
+// publish evaluates and, when forced or on a change of any status, hands
 // the components on.
-func (m *Monitor) publish(ctx context.Context, heartbeat bool) {
+func (m *Monitor) publish(ctx context.Context, force, heartbeat bool) {
 	comps := m.Evaluate(ctx)
 	m.mu.Lock()
 	changed := !sameStatuses(m.last, comps)
 	m.last = comps
 	m.mu.Unlock()
-	if heartbeat || changed {
+	if force || changed {
 		m.cfg.Publish(comps, heartbeat)
 	}
 }

@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -214,6 +216,36 @@ func TestInvalidSettingsNameTheField(t *testing.T) {
 		var inv *InvalidSettingsError
 		if !errors.As(err, &inv) || inv.Field != c.field {
 			t.Errorf("%+v: err=%v, want invalid %s", c.s, err, c.field)
+		}
+	}
+}
+
+// Many concurrent stops of one session: exactly one of them stopped it, all
+// get the final state, nobody panics.
+func TestConcurrentStopsOfOneSession(t *testing.T) {
+	m, _ := newTestManager(t, nil)
+	for range 20 {
+		if _, _, err := m.Start(paperSettings(10 * time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var stoppers atomic.Int32
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				snap, _, was, err := m.Stop(context.Background(), 0)
+				if err != nil || snap.State != StateStopped {
+					t.Errorf("stop: %v %v", snap.State, err)
+				}
+				if was {
+					stoppers.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := stoppers.Load(); n != 1 {
+			t.Fatalf("%d calls say they stopped the session, want 1", n)
 		}
 	}
 }

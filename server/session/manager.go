@@ -96,8 +96,11 @@ func (m *Manager) Stop(ctx context.Context, timeout time.Duration) (snap Snapsho
 	return cur.Snapshot(), true, wasRunning, nil
 }
 
-// Status returns the current or last session (ok=false if none ran) and the
-// latest report.
+// Status returns the current or last session (ok=false if none ran) and a
+// report. While a session is active the report is made now, from the
+// latest checks (at most one evaluation old) and live counters, rather
+// than the last published one, which may be a whole health interval old;
+// it carries the sequence of the last published report.
 func (m *Manager) Status() (snap Snapshot, ok bool, r *Report) {
 	m.mu.Lock()
 	cur := m.cur
@@ -105,6 +108,11 @@ func (m *Manager) Status() (snap Snapshot, ok bool, r *Report) {
 	r = m.hub.Latest()
 	if cur == nil {
 		return Snapshot{}, false, r
+	}
+	if cur.State().Active() {
+		fresh := cur.report(time.Now())
+		fresh.Sequence = r.Sequence
+		r = fresh
 	}
 	return cur.Snapshot(), true, r
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tradectl/tradectl/server/chaos"
 	"github.com/tradectl/tradectl/server/health"
 	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/portfolio"
@@ -90,8 +91,8 @@ func (s *Session) Snapshot() Snapshot {
 }
 
 // onComponents is the monitor's publish callback.
-func (s *Session) onComponents(cs []health.Component, heartbeat bool) {
-	s.components.Store(&cs)
+func (s *Session) onComponents(_ []health.Component, heartbeat bool) {
+	chaos.Hit(chaos.Monitor)
 	r := s.publish(heartbeat)
 	if heartbeat {
 		args := []any{"status", r.Status.String(), "uptime", r.Uptime.Round(time.Second), "ticks", r.Ticks,
@@ -113,10 +114,7 @@ func (s *Session) publish(bool) *Report {
 
 func (s *Session) report(now time.Time) *Report {
 	snap := s.Snapshot()
-	var comps []health.Component
-	if p := s.components.Load(); p != nil {
-		comps = *p
-	}
+	comps := s.monitor.Last()
 	r := &Report{
 		Time:       now,
 		SessionID:  s.id,

@@ -34,7 +34,6 @@ type Session struct {
 	stopReq  chan struct{}
 	done     chan struct{}
 
-	components atomic.Pointer[[]health.Component] // the monitor's latest
 	lastErr    atomic.Pointer[string]
 
 	mu          sync.Mutex
@@ -180,11 +179,13 @@ func (s *Session) await(timeout <-chan time.Time) {
 	s.mu.Lock()
 	s.unstopped = unstopped
 	s.mu.Unlock()
-	s.setState(final, reason)
+	// Log before the final state frees the slot, so that in the log every
+	// session ends before the next one starts.
 	sum := s.Snapshot().Summary
 	s.log.Info("session ended", "state", final.String(), "reason", reason, "ticks", sum.Ticks, "orders", sum.Orders,
 		"fills", sum.Fills, "equity", sum.Equity.String(), "pnl", sum.Equity.Sub(sum.StartingEquity).String(),
 		"coordinator_restarts", sum.CoordinatorRestarts)
+	s.setState(final, reason)
 	close(s.done)
 }
 
@@ -205,16 +206,19 @@ func (s *Session) stopTimeoutLocked() time.Duration {
 // requestStop asks the session to stop within timeout. It returns true if
 // this call moved a running session to STOPPING.
 func (s *Session) requestStop(reason string, timeout time.Duration) bool {
+	// Check, transition and close under one lock: two concurrent stops
+	// must not both see RUNNING and both close stopReq.
 	s.mu.Lock()
 	if s.state != StateStarting && s.state != StateRunning {
 		s.mu.Unlock()
 		return false
 	}
 	s.stopTimeout = timeout
+	s.state, s.reason = StateStopping, reason
+	close(s.stopReq)
 	s.mu.Unlock()
 	s.log.Info("session stopping", "reason", reason)
-	s.setState(StateStopping, reason)
-	close(s.stopReq)
+	s.publish(false)
 	return true
 }
 
@@ -260,7 +264,7 @@ func (s *Session) noteFailure(c *child, err error) {
 	} else {
 		s.log.Error("child failed", "child", c.name, "err", err)
 	}
-	s.publish(false)
+	s.monitor.Kick()
 }
 
 func newID() string {

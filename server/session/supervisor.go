@@ -92,6 +92,7 @@ func (s *Session) supervise(ctx context.Context, c *child) error {
 		}
 		c.restarts.Add(1)
 		s.log.Info("child restarted", "child", c.name, "restarts", c.restarts.Load())
+		s.monitor.Kick()
 	}
 }
 
