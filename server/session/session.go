@@ -34,7 +34,7 @@ type Session struct {
 	stopReq  chan struct{}
 	done     chan struct{}
 
-	lastErr    atomic.Pointer[string]
+	lastErr atomic.Pointer[string]
 
 	mu          sync.Mutex
 	state       State
