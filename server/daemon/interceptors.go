@@ -17,6 +17,7 @@ import (
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/validator"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -28,12 +29,19 @@ import (
 // becomes INTERNAL that the layers above still count and log.
 func serverInterceptors(log *slog.Logger, tok Token, metrics *grpcprom.ServerMetrics) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
-		if lvl == logging.LevelInfo && quiet(fields) {
-			lvl = logging.LevelDebug
-		}
 		log.Log(ctx, slog.Level(lvl), msg, fields...)
 	})
 	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall)}
+	// Routine polling gets the full call log only at debug level; at info
+	// only its failures are logged, by a lighter interceptor. A probe every
+	// second is 86,400 lines a day, and building each line's fields costs
+	// more than answering the call.
+	full := selector.MatchFunc(func(ctx context.Context, c interceptors.CallMeta) bool {
+		return !polling(c.Method) || log.Enabled(ctx, slog.LevelDebug)
+	})
+	light := selector.MatchFunc(func(ctx context.Context, c interceptors.CallMeta) bool {
+		return polling(c.Method) && !log.Enabled(ctx, slog.LevelDebug)
+	})
 	authFn := authFunc(tok)
 	control := selector.MatchFunc(isControl)
 	rec := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
@@ -43,14 +51,15 @@ func serverInterceptors(log *slog.Logger, tok Token, metrics *grpcprom.ServerMet
 	})
 	unary := grpc.ChainUnaryInterceptor(
 		metrics.UnaryServerInterceptor(),
-		logging.UnaryServerInterceptor(lg, logOpts...),
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), full),
+		selector.UnaryServerInterceptor(logFailures(log), light),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
 		validator.UnaryServerInterceptor(),
 		recovery.UnaryServerInterceptor(rec),
 	)
 	stream := grpc.ChainStreamInterceptor(
 		metrics.StreamServerInterceptor(),
-		logging.StreamServerInterceptor(lg, logOpts...),
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), full),
 		selector.StreamServerInterceptor(auth.StreamServerInterceptor(authFn), control),
 		validator.StreamServerInterceptor(),
 		recovery.StreamServerInterceptor(rec),
@@ -65,19 +74,30 @@ func isControl(_ context.Context, c interceptors.CallMeta) bool {
 	return c.Service == tradingv1.TradingService_ServiceDesc.ServiceName
 }
 
-// quiet reports whether a successful call is routine polling (status,
-// health, reflection) that would drown the log at INFO: a probe every
-// second is 86,400 lines a day. Control calls and failures stay at INFO.
-func quiet(fields []any) bool {
-	for i := 0; i+1 < len(fields); i += 2 {
-		if k, _ := fields[i].(string); k == "grpc.method" {
-			switch fields[i+1] {
-			case "GetStatus", "Check", "Watch", "List", "ServerReflectionInfo":
-				return true
-			}
-		}
+// polling reports whether a method is routine polling: status, health
+// and reflection.
+func polling(method string) bool {
+	switch method {
+	case "GetStatus", "Check", "List", "ServerReflectionInfo":
+		return true
 	}
 	return false
+}
+
+// logFailures logs a polling call only when it fails.
+func logFailures(log *slog.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		resp, err := h(ctx, req)
+		if err != nil {
+			peerAddr := ""
+			if p, ok := peer.FromContext(ctx); ok {
+				peerAddr = p.Addr.String()
+			}
+			log.WarnContext(ctx, "call failed", "grpc.method", info.FullMethod, "peer.address", peerAddr,
+				"grpc.code", status.Code(err).String(), "grpc.error", err.Error())
+		}
+		return resp, err
+	}
 }
 
 func authFunc(tok Token) auth.AuthFunc {

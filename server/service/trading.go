@@ -7,6 +7,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -21,6 +22,13 @@ type Trading struct {
 	tradingv1.UnimplementedTradingServiceServer
 	m   *session.Manager
 	log *slog.Logger
+
+	// Every watcher is sent the same latest report, so one conversion
+	// serves them all: with 10,000 watchers this turns 10,000 conversions
+	// per report into one.
+	wireMu     sync.Mutex
+	wireReport *session.Report
+	wire       *tradingv1.WatchHealthResponse
 }
 
 // NewTrading returns the adapter over m.
@@ -81,9 +89,20 @@ func (t *Trading) WatchHealth(_ *tradingv1.WatchHealthRequest, stream tradingv1.
 		case <-sub.Done():
 			return status.Error(codes.Unavailable, "the daemon is shutting down")
 		case r := <-sub.C():
-			if err := stream.Send(&tradingv1.WatchHealthResponse{Report: reportToProto(r)}); err != nil {
+			if err := stream.Send(t.wireFor(r)); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// wireFor returns the wire form of r, converting it only once. The
+// returned message is shared and must not be modified.
+func (t *Trading) wireFor(r *session.Report) *tradingv1.WatchHealthResponse {
+	t.wireMu.Lock()
+	defer t.wireMu.Unlock()
+	if t.wireReport != r {
+		t.wireReport, t.wire = r, &tradingv1.WatchHealthResponse{Report: reportToProto(r)}
+	}
+	return t.wire
 }

@@ -109,12 +109,13 @@ func (m *Manager) Status() (snap Snapshot, ok bool, r *Report) {
 	if cur == nil {
 		return Snapshot{}, false, r
 	}
-	if cur.State().Active() {
-		fresh := cur.report(time.Now())
+	snap = cur.Snapshot()
+	if snap.State.Active() {
+		fresh := cur.reportFrom(snap, time.Now())
 		fresh.Sequence = r.Sequence
 		r = fresh
 	}
-	return cur.Snapshot(), true, r
+	return snap, true, r
 }
 
 // Subscribe returns a subscription to health reports whose channel already

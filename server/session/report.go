@@ -113,7 +113,11 @@ func (s *Session) publish(bool) *Report {
 }
 
 func (s *Session) report(now time.Time) *Report {
-	snap := s.Snapshot()
+	return s.reportFrom(s.Snapshot(), now)
+}
+
+// reportFrom builds a report from a snapshot the caller already has.
+func (s *Session) reportFrom(snap Snapshot, now time.Time) *Report {
 	comps := s.monitor.Last()
 	r := &Report{
 		Time:       now,

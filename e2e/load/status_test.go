@@ -1,0 +1,148 @@
+package load
+
+import (
+	"context"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/daemon"
+	"github.com/tradectl/tradectl/server/session"
+)
+
+const (
+	statusConns   = 4
+	statusWorkers = 64
+	statusPhase   = 3 * time.Second
+)
+
+// BenchmarkGetStatusVsFloor drives GetStatus on tradingd (every
+// interceptor, auth, a session running) and grpc.health.v1 Check on a bare
+// grpc-go server with no interceptors (the floor) with the same load over
+// loopback TCP, alternating floor and daemon twice, and reports both
+// throughputs, their ratio and p99 latencies.
+func BenchmarkGetStatusVsFloor(b *testing.B) {
+	floorAddr, stopFloor := bareHealthServer(b)
+	defer stopFloor()
+	tok := "load-benchmark-token-0123456789"
+	tokFile := b.TempDir() + "/token"
+	if err := writeToken(tokFile, tok); err != nil {
+		b.Fatal(err)
+	}
+	token, err := daemon.LoadOrCreateToken(tokFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := daemon.New(daemon.Config{Listener: lis, Token: token, Session: session.Options{HealthInterval: time.Second}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	authed := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tok)
+	conns := dialN(b, lis.Addr().String(), statusConns)
+	if _, err := tradingv1.NewTradingServiceClient(conns[0]).StartTrading(authed, &tradingv1.StartTradingRequest{
+		Settings: &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER, Symbols: []string{"BTC-USD", "ETH-USD", "SOL-USD"},
+			TickInterval: durationpb.New(100 * time.Millisecond)}}); err != nil {
+		b.Fatal(err)
+	}
+	floorConns := dialN(b, floorAddr, statusConns)
+
+	floorCall := func(c *grpc.ClientConn) error {
+		_, err := healthpb.NewHealthClient(c).Check(context.Background(), &healthpb.HealthCheckRequest{})
+		return err
+	}
+	statusCall := func(c *grpc.ClientConn) error {
+		_, err := tradingv1.NewTradingServiceClient(c).GetStatus(authed, &tradingv1.GetStatusRequest{})
+		return err
+	}
+	var floor, status phase
+	for b.Loop() {
+		for range 2 {
+			floor.add(drive(b, floorConns, floorCall))
+			status.add(drive(b, conns, statusCall))
+		}
+	}
+	b.ReportMetric(floor.rps(), "floor-calls/s")
+	b.ReportMetric(status.rps(), "status-calls/s")
+	b.ReportMetric(status.rps()/floor.rps(), "ratio")
+	b.ReportMetric(ms(pct(floor.lat, 0.99)), "floor-p99-ms")
+	b.ReportMetric(ms(pct(status.lat, 0.99)), "status-p99-ms")
+}
+
+type phase struct {
+	calls int
+	dur   time.Duration
+	lat   []time.Duration
+}
+
+func (p *phase) add(q phase)  { p.calls += q.calls; p.dur += q.dur; p.lat = append(p.lat, q.lat...) }
+func (p *phase) rps() float64 { return float64(p.calls) / p.dur.Seconds() }
+
+// drive runs statusWorkers goroutines calling call for statusPhase.
+func drive(b *testing.B, conns []*grpc.ClientConn, call func(*grpc.ClientConn) error) phase {
+	var all latencies
+	var wg sync.WaitGroup
+	began := time.Now()
+	deadline := began.Add(statusPhase)
+	for w := range statusWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := conns[w%len(conns)]
+			ds := make([]time.Duration, 0, 1<<14)
+			for {
+				t0 := time.Now()
+				if t0.After(deadline) {
+					break
+				}
+				if err := call(c); err != nil {
+					b.Error(err)
+					return
+				}
+				ds = append(ds, time.Since(t0))
+			}
+			all.add(ds)
+		}()
+	}
+	wg.Wait()
+	return phase{calls: len(all.ds), dur: time.Since(began), lat: all.ds}
+}
+
+func dialN(b testing.TB, addr string, n int) []*grpc.ClientConn {
+	conns := make([]*grpc.ClientConn, n)
+	for i := range conns {
+		c, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { c.Close() })
+		conns[i] = c
+	}
+	return conns
+}
+
+// bareHealthServer is the floor: grpc-go serving only grpc.health.v1, no
+// interceptors, no options.
+func bareHealthServer(b *testing.B) (string, func()) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := grpc.NewServer()
+	healthpb.RegisterHealthServer(s, health.NewServer())
+	go func() { _ = s.Serve(lis) }()
+	return lis.Addr().String(), s.Stop
+}
