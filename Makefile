@@ -23,8 +23,9 @@ demo: build ## run a paper session end to end: daemon, start, health stream, sto
 test: ## run every test with the race detector (unit, bufconn, end-to-end)
 	$(GO) test -race -count=1 -timeout 8m ./...
 
-bench: ## run the benchmarks (figures go in BENCHMARKS.md)
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 10m ./...
+bench: ## run every benchmark and print a summary table (figures go in BENCHMARKS.md)
+	set -o pipefail; { $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 10m $$($(GO) list ./... | grep -v /e2e/load) && \
+	  $(GO) test -run '^$$' -bench . -benchtime 1x -count=1 -timeout 15m ./e2e/load/; } 2>&1 | $(GO) run ./scripts/benchtable
 
 chaos: ## fault injection through a chaos build of the real daemon (full)
 	$(GO) test -tags chaos -race -count=1 -timeout 15m -v ./server/chaos/ ./e2e/chaos/
