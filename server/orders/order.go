@@ -1,0 +1,66 @@
+package orders
+
+import (
+	"time"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/money"
+)
+
+// Order is an order as a reader sees it: a copy, never shared with the Book.
+type Order struct {
+	ClientID  string
+	SessionID string
+	Spec      broker.OrderSpec
+	State     broker.OrderState
+	// Reason is the latest report's: why it was rejected or cancelled.
+	Reason string
+	// Filled + Remaining = Spec.Quantity, always.
+	Filled, Remaining money.Decimal
+	// AveragePrice is Σ(fill quantity × fill price) / Filled, from an
+	// exact sum, rounded half away from zero to money.Scale decimals;
+	// zero before the first fill.
+	AveragePrice money.Decimal
+	// Fees is the sum of the fills' fees, in the quote currency.
+	Fees money.Decimal
+	// DecisionPrice is the price the strategy decided on (see
+	// broker.ExecutionReport.DecisionPrice).
+	DecisionPrice    money.Decimal
+	Created, Updated time.Time
+	// Fills in the order they were reported; nil in an Event.
+	Fills []Fill
+}
+
+// Fill is one execution of (part of) an order.
+type Fill struct {
+	Quantity, Price, Fee money.Decimal
+	Liquidity            broker.Liquidity
+	// Slippage is per unit, against the decision price, positive when
+	// worse for the trader (broker.ExecutionReport.Slippage); zero when
+	// there was no decision price.
+	Slippage money.Decimal
+	Time     time.Time
+}
+
+// Event is one change of one order: its submission or a report applied.
+type Event struct {
+	// Seq is stamped by Feed.Publish: 1, 2, 3... per Feed, so a watcher
+	// can see that it missed nothing. Zero until published.
+	Seq uint64
+	// Order is the order after the change, without its fill history.
+	Order Order
+	// Fill is the fill this change made, if HasFill.
+	Fill Fill
+}
+
+// HasFill reports whether the event carries a fill.
+func (e *Event) HasFill() bool { return e.Fill.Quantity.IsPositive() }
+
+// Counts are a Book's totals since it was made, dropped orders included.
+type Counts struct {
+	Submitted, Filled, Cancelled, Rejected uint64
+	// Fills counts executions, not orders.
+	Fills uint64
+	// Dropped counts finished orders forgotten to bound the history.
+	Dropped uint64
+}
