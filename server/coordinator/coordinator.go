@@ -1,55 +1,84 @@
-// Package coordinator is the trading loop: on every tick it reads quotes,
-// marks the portfolio, asks the strategy and sends its orders to the broker.
-// It owns the portfolio and runs on one goroutine; everything the health
-// monitor needs it publishes through atomics, so an observer can never block
-// a tick. It must never wait on the monitor, a watcher or the network other
-// than through its feed and broker.
+// Package coordinator is the trading loop. For every market event it lets
+// the venue match, books the fills, marks the portfolio, feeds the kill
+// switch, asks the strategy, and passes each order the strategy wants
+// through the risk guard before it reaches the venue. The same code runs a
+// live paper session (on a ticker, draining the events due by now) and a
+// backtest (draining a replay as fast as the machine allows).
+//
+// It owns the venue, the portfolio and the risk guard, on one goroutine:
+// whatever others need it publishes through atomics or hands over on its
+// own goroutine (commands), so an observer can never block an event. It
+// must never wait on the monitor, a watcher or the network other than
+// through its source.
 package coordinator
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/chaos"
 	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/matching"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/orders"
 	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/server/risk"
 	"github.com/tradectl/tradectl/server/strategy"
 )
 
 // Config is what a coordinator trades with.
 type Config struct {
-	// OrderPrefix starts every client order id, making them unique per
+	// OrderPrefix starts every client order id, making ids unique per
 	// session.
 	OrderPrefix  string
 	TickInterval time.Duration
-	Feed         market.Feed
-	Broker       broker.Broker
+	Source       market.Source
+	Venue        *matching.Engine
 	Strategy     strategy.Strategy
 	Portfolio    *portfolio.Portfolio
-	Logger       *slog.Logger
-	Now          func() time.Time
+	Risk         *risk.Guard
+	Orders       *orders.Book
+	// Publish receives every order event, on the loop's goroutine; it
+	// must not block. Optional.
+	Publish func(orders.Event)
+	// Observe sees the equity after every event, on the loop's
+	// goroutine (a backtest's drawdown and returns). Optional.
+	Observe func(t time.Time, equity money.Decimal)
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
-// Coordinator runs the trading loop. Run may be called again after a panic
-// (a supervisor restarts it): the portfolio and counters carry over.
+// Coordinator runs the loop. Run may be called again after a panic (a
+// supervisor restarts it): the venue, portfolio and counters carry over.
 type Coordinator struct {
-	cfg Config
+	cfg      Config
+	reporter strategy.Reporter // cfg.Strategy, if it tracks its orders
+	account  account
 
-	// Scratch slices reused every tick so the loop does not allocate.
-	quotes  []market.Quote
-	intents []strategy.Intent
-	fills   []broker.Fill
+	// The event in hand and scratch slices, reused for every event so the
+	// loop does not allocate: a local event whose address went to the
+	// strategy would escape to the heap, once per event.
+	ev      market.Event
+	reports []broker.ExecutionReport
+	actions []strategy.Action
+	idBuf   []byte
 	nextID  uint64
+	last    map[string]market.Quote // the latest top of book per symbol
+	cmds    chan func()
 
-	ticks, orders, fills_, rejects atomic.Uint64
-	lastTick, lastQuote, tickStart atomic.Int64 // unix nanoseconds, 0 = never
-	feedErr, orderErr              atomic.Pointer[TimedError]
-	account                        atomic.Pointer[portfolio.Snapshot]
+	ticks, events, ordersSent, fills, rejects atomic.Uint64
+	lastTick, lastEvent, tickStart            atomic.Int64 // unix ns, 0 = never
+	feedErr, orderErr                         atomic.Pointer[TimedError]
+	openOrders                                atomic.Int64
+	snapshot                                  atomic.Pointer[portfolio.Snapshot]
+	exhausted                                 atomic.Bool
 }
 
 // TimedError is an error with the time it happened.
@@ -58,10 +87,10 @@ type TimedError struct {
 	Time time.Time
 }
 
-// New checks cfg and returns a coordinator that has not ticked yet.
+// New checks cfg and returns a coordinator that has not run yet.
 func New(cfg Config) (*Coordinator, error) {
-	if cfg.TickInterval <= 0 || cfg.Feed == nil || cfg.Broker == nil || cfg.Strategy == nil || cfg.Portfolio == nil {
-		return nil, errors.New("coordinator: tick interval, feed, broker, strategy and portfolio are required")
+	if cfg.Source == nil || cfg.Venue == nil || cfg.Strategy == nil || cfg.Portfolio == nil || cfg.Risk == nil || cfg.Orders == nil {
+		return nil, errors.New("coordinator: source, venue, strategy, portfolio, risk guard and order book are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -69,17 +98,26 @@ func New(cfg Config) (*Coordinator, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Coordinator{cfg: cfg}
-	snap := cfg.Portfolio.Snapshot()
-	c.account.Store(&snap)
+	c := &Coordinator{
+		cfg:  cfg,
+		last: make(map[string]market.Quote),
+		cmds: make(chan func(), 8),
+	}
+	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
+	c.account = account{c: c}
+	c.publishSnapshot()
 	return c, nil
 }
 
-// Run ticks at once and then every tick interval until ctx is done. A tick
-// in hand is finished, not abandoned, when ctx is cancelled: stopping
-// half-way through sending orders would leave the account in a state nobody
-// decided on.
+// Run processes the events due at once, then every tick interval, until
+// ctx is done. A tick in hand is finished, not abandoned, when ctx is
+// cancelled: stopping half-way through sending orders would leave the
+// account in a state nobody decided on. Commands (a kill-switch reset, say)
+// run between ticks, at once.
 func (c *Coordinator) Run(ctx context.Context) error {
+	if c.cfg.TickInterval <= 0 {
+		return errors.New("coordinator: Run needs a tick interval; use Backtest to drain a source")
+	}
 	c.Tick(ctx)
 	t := time.NewTicker(c.cfg.TickInterval)
 	defer t.Stop()
@@ -89,67 +127,201 @@ func (c *Coordinator) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 			c.Tick(ctx)
+		case cmd := <-c.cmds:
+			cmd()
 		}
 	}
 }
 
-// Tick runs one round of the loop. Feed and broker errors are recorded and
-// shown in health, not fatal: the next tick tries again.
+// Tick processes every event due by now. Source and venue errors are
+// recorded and shown in health, not fatal: the next tick tries again.
 func (c *Coordinator) Tick(ctx context.Context) {
 	tctx := context.WithoutCancel(ctx)
-	start := c.cfg.Now()
-	c.tickStart.Store(start.UnixNano())
+	now := c.cfg.Now()
+	c.tickStart.Store(now.UnixNano())
 	defer c.tickStart.Store(0)
 	chaos.Hit(chaos.Coordinator)
 	chaos.Hit(chaos.Tick)
-
-	quotes, err := c.cfg.Feed.Quotes(tctx, start, c.quotes[:0])
-	c.quotes = quotes
-	if err != nil {
-		c.recordErr(&c.feedErr, fmt.Errorf("market data: %w", err))
-	} else {
-		c.lastQuote.Store(c.cfg.Now().UnixNano())
-	}
-	for _, q := range quotes {
-		c.cfg.Portfolio.Mark(q)
-		chaos.Hit(chaos.Strategy)
-		c.intents = c.cfg.Strategy.OnQuote(q, c.cfg.Portfolio.Position(q.Symbol), c.intents[:0])
-		for _, in := range c.intents {
-			c.submit(tctx, in, q)
+	for !c.exhausted.Load() {
+		var ok bool
+		var err error
+		c.ev, ok, err = c.cfg.Source.Next(tctx, now)
+		if errors.Is(err, io.EOF) {
+			c.exhausted.Store(true)
+			c.cfg.Logger.Warn("market data source exhausted")
+			break
 		}
+		if err != nil {
+			c.recordErr(&c.feedErr, fmt.Errorf("market data: %w", err))
+			break
+		}
+		if !ok {
+			break
+		}
+		c.OnEvent(&c.ev)
 	}
-	snap := c.cfg.Portfolio.Snapshot()
-	c.account.Store(&snap)
+	c.lastEvent.Store(c.cfg.Now().UnixNano())
+	c.publishSnapshot()
 	c.ticks.Add(1)
 	c.lastTick.Store(c.cfg.Now().UnixNano())
 }
 
-func (c *Coordinator) submit(ctx context.Context, in strategy.Intent, q market.Quote) {
-	c.nextID++
-	o := broker.Order{
-		ClientID: fmt.Sprintf("%s-%d", c.cfg.OrderPrefix, c.nextID),
-		Symbol:   in.Symbol,
-		Side:     in.Side,
-		Quantity: in.Quantity,
+// Backtest drains the source as fast as the machine allows, until it ends
+// (nil), ctx is done, or the source fails.
+func (c *Coordinator) Backtest(ctx context.Context) error {
+	end := time.Unix(1<<62, 0)
+	for n := 0; ; n++ {
+		if n&4095 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var ok bool
+		var err error
+		c.ev, ok, err = c.cfg.Source.Next(ctx, end)
+		if errors.Is(err, io.EOF) || (err == nil && !ok) {
+			c.publishSnapshot()
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("market data: %w", err)
+		}
+		c.OnEvent(&c.ev)
 	}
-	c.orders.Add(1)
-	fills, err := c.cfg.Broker.Submit(ctx, o, q, c.fills[:0])
-	c.fills = fills
-	if err != nil {
-		c.rejects.Add(1)
-		c.recordErr(&c.orderErr, fmt.Errorf("order %s rejected: %w", o.ClientID, err))
+}
+
+// OnEvent runs the loop's five steps for one event. It allocates nothing
+// unless an order is placed.
+func (c *Coordinator) OnEvent(ev *market.Event) {
+	c.events.Add(1)
+	c.reports = c.cfg.Venue.OnEvent(ev, c.reports[:0])
+	c.handle(c.reports)
+	q := ev.Quote()
+	c.last[ev.Symbol] = q
+	c.cfg.Portfolio.Mark(q)
+	equity := c.cfg.Portfolio.Equity()
+	if c.cfg.Risk.OnEquity(equity, ev.Time) {
+		c.halted(ev.Time)
+	}
+	if c.cfg.Observe != nil {
+		c.cfg.Observe(ev.Time, equity)
+	}
+	// A halted session asks its strategy nothing: no order could pass, and
+	// a strategy placing on every event would flood the order book with
+	// rejections.
+	if c.cfg.Risk.State() == risk.Halted {
 		return
 	}
-	for _, f := range fills {
-		if err := c.cfg.Portfolio.Apply(f); err != nil {
-			// The venue executed it, so the books must hear of it: a
-			// fill the portfolio refuses is a bug worth stopping for.
-			panic(fmt.Sprintf("coordinator: portfolio refused fill of %s: %v", f.ClientID, err))
-		}
-		c.fills_.Add(1)
-		c.cfg.Logger.Info("order filled", "order", f.ClientID, "symbol", f.Symbol, "side", f.Side.String(),
-			"quantity", f.Quantity.String(), "price", f.Price.String(), "fee", f.Fee.String())
+	chaos.Hit(chaos.Strategy)
+	c.actions = c.cfg.Strategy.OnEvent(ev, &c.account, c.actions[:0])
+	for i := range c.actions {
+		c.act(&c.actions[i], ev)
 	}
+}
+
+// act carries out one strategy action.
+func (c *Coordinator) act(a *strategy.Action, ev *market.Event) {
+	switch a.Kind {
+	case strategy.ActionPlace:
+		c.place(a.Order, ev)
+	case strategy.ActionCancel:
+		rs, err := c.cfg.Venue.Cancel(a.CancelID, ev.Time, c.reports[:0])
+		c.reports = rs
+		if err != nil {
+			c.recordErr(&c.orderErr, fmt.Errorf("cancel %s: %w", a.CancelID, err))
+			return
+		}
+		c.handle(rs)
+	}
+}
+
+// place assigns an id, records the order, and sends it to the venue if the
+// risk guard lets it pass; a refusal is answered with a REJECTED report
+// like a venue's, so the strategy and the order book learn of it the same
+// way.
+func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
+	q, known := c.last[spec.Symbol]
+	if spec.Symbol == ev.Symbol {
+		q, known = ev.Quote(), true
+	}
+	ref := q.Ask
+	if spec.Side == broker.Sell {
+		ref = q.Bid
+	}
+	id := c.newID()
+	c.ordersSent.Add(1)
+	if e, err := c.cfg.Orders.Submitted(id, spec, ref, ev.Time); err != nil {
+		c.recordErr(&c.orderErr, fmt.Errorf("order book: %w", err))
+	} else if c.cfg.Publish != nil {
+		c.cfg.Publish(e)
+	}
+	var err error
+	if !known {
+		err = fmt.Errorf("no market data for %s yet", spec.Symbol)
+	} else {
+		err = c.cfg.Risk.Check(spec, ref, c.cfg.Portfolio.Position(spec.Symbol), c.cfg.Venue.OpenTotal(), ev.Time)
+	}
+	if err != nil {
+		c.rejects.Add(1)
+		c.reports = append(c.reports[:0], broker.ExecutionReport{
+			ClientID: id, Symbol: spec.Symbol, Side: spec.Side, State: broker.StateRejected,
+			Reason: err.Error(), Remaining: spec.Quantity, DecisionPrice: ref, Time: ev.Time,
+		})
+		c.handle(c.reports)
+		return
+	}
+	decision := *ev
+	if spec.Symbol != ev.Symbol {
+		// The venue prices against the decision's book only when it is
+		// the order's own symbol; otherwise the latest top of book.
+		decision = market.Event{Kind: market.EventBook, Symbol: q.Symbol, Time: ev.Time, Bid: q.Bid, Ask: q.Ask}
+	}
+	c.reports = c.cfg.Venue.Submit(spec, id, decision, ev.Time, c.reports[:0])
+	c.handle(c.reports)
+}
+
+// halted runs the kill switch's consequence: every open order is
+// cancelled at once.
+func (c *Coordinator) halted(now time.Time) {
+	c.cfg.Logger.Warn("kill switch tripped: trading halted, cancelling open orders", "reason", c.cfg.Risk.Reason(),
+		"open_orders", c.cfg.Venue.OpenTotal())
+	c.reports = c.cfg.Venue.CancelAll(now, c.reports[:0])
+	c.handle(c.reports)
+}
+
+// handle books a batch of execution reports: order book, portfolio,
+// strategy, watchers, in that order.
+func (c *Coordinator) handle(rs []broker.ExecutionReport) {
+	for i := range rs {
+		r := &rs[i]
+		ev, err := c.cfg.Orders.Apply(r)
+		if err != nil {
+			c.recordErr(&c.orderErr, fmt.Errorf("order book: %w", err))
+		}
+		if r.FillQuantity.IsPositive() {
+			if err := c.cfg.Portfolio.Apply(r.Fill()); err != nil {
+				// The venue executed it, so the books must hear of it:
+				// a fill the portfolio refuses is a bug worth stopping for.
+				panic(fmt.Sprintf("coordinator: portfolio refused fill of %s: %v", r.ClientID, err))
+			}
+			c.fills.Add(1)
+		}
+		if r.State == broker.StateRejected {
+			c.recordErr(&c.orderErr, fmt.Errorf("order %s rejected: %s", r.ClientID, r.Reason))
+		}
+		if c.reporter != nil {
+			c.reporter.OnReport(r)
+		}
+		if c.cfg.Publish != nil && err == nil {
+			c.cfg.Publish(ev)
+		}
+	}
+	c.openOrders.Store(int64(c.cfg.Venue.OpenTotal()))
+}
+
+func (c *Coordinator) newID() string {
+	c.nextID++
+	c.idBuf = append(append(c.idBuf[:0], c.cfg.OrderPrefix...), '-')
+	c.idBuf = strconv.AppendUint(c.idBuf, c.nextID, 10)
+	return string(c.idBuf)
 }
 
 func (c *Coordinator) recordErr(to *atomic.Pointer[TimedError], err error) {
@@ -157,37 +329,15 @@ func (c *Coordinator) recordErr(to *atomic.Pointer[TimedError], err error) {
 	c.cfg.Logger.Warn("trading loop error", "err", err)
 }
 
-// Stats is what the loop has done, read without stopping it.
-type Stats struct {
-	Ticks, Orders, Fills, Rejects uint64
-	// LastTick and LastQuote are zero until the first one.
-	LastTick, LastQuote time.Time
-	// TickStarted is when the tick in hand began; zero between ticks.
-	TickStarted time.Time
-	// FeedError and OrderError are the latest of each kind, or nil.
-	FeedError, OrderError *TimedError
-	Account               *portfolio.Snapshot
+func (c *Coordinator) publishSnapshot() {
+	snap := c.cfg.Portfolio.Snapshot()
+	c.snapshot.Store(&snap)
 }
 
-// Stats may be called from any goroutine.
-func (c *Coordinator) Stats() Stats {
-	return Stats{
-		Ticks:       c.ticks.Load(),
-		Orders:      c.orders.Load(),
-		Fills:       c.fills_.Load(),
-		Rejects:     c.rejects.Load(),
-		LastTick:    unixNano(c.lastTick.Load()),
-		LastQuote:   unixNano(c.lastQuote.Load()),
-		TickStarted: unixNano(c.tickStart.Load()),
-		FeedError:   c.feedErr.Load(),
-		OrderError:  c.orderErr.Load(),
-		Account:     c.account.Load(),
-	}
-}
+// account is what the strategy may read: strategy.Context, answered from
+// the loop's own state without allocating.
+type account struct{ c *Coordinator }
 
-func unixNano(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n)
-}
+func (a *account) Position(symbol string) money.Decimal { return a.c.cfg.Portfolio.Position(symbol) }
+func (a *account) OpenOrders(symbol string) int         { return a.c.cfg.Venue.OpenCount(symbol) }
+func (a *account) Cash() money.Decimal                  { return a.c.cfg.Portfolio.Cash() }

@@ -236,3 +236,22 @@ func TestPositionAndAccessors(t *testing.T) {
 		t.Fatalf("snapshot %+v", s)
 	}
 }
+
+func TestEquityMatchesSnapshot(t *testing.T) {
+	p := New("USD", money.FromInt(1000))
+	for _, f := range []broker.Fill{
+		{ClientID: "a", Symbol: "BTC-USD", Side: broker.Buy, Quantity: money.MustParse("0.5"), Price: money.FromInt(100), Fee: money.MustParse("0.1")},
+		{ClientID: "b", Symbol: "ETH-USD", Side: broker.Sell, Quantity: money.MustParse("2"), Price: money.FromInt(10), Fee: money.MustParse("0.02")},
+	} {
+		if err := p.Apply(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Mark(market.Quote{Symbol: "BTC-USD", Bid: money.FromInt(110), Ask: money.FromInt(112)})
+	if got, want := p.Equity(), p.Snapshot().Equity; got != want {
+		t.Fatalf("Equity() = %s, Snapshot().Equity = %s", got, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { p.Equity() }); n != 0 {
+		t.Fatalf("Equity allocates %v times", n)
+	}
+}

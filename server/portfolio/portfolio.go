@@ -84,3 +84,16 @@ func (p *Portfolio) entry(symbol string) *position {
 	}
 	return pos
 }
+
+// Equity is cash plus every position at its mark, as Snapshot computes it,
+// without allocating: the trading loop asks for it on every market event
+// to feed the kill switch.
+func (p *Portfolio) Equity() money.Decimal {
+	e := p.cash
+	for _, pos := range p.positions {
+		if !pos.qty.IsZero() {
+			e = e.Add(pos.qty.Mul(pos.mark))
+		}
+	}
+	return e
+}

@@ -8,15 +8,19 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/risk"
 	"github.com/tradectl/tradectl/server/session"
 )
 
 // Translation between the wire and the domain, and nothing else.
 
-func settingsFromProto(p *tradingv1.SessionSettings) session.Settings {
+// settingsFromProto translates settings; a malformed decimal is an
+// *InvalidSettingsError naming the field.
+func settingsFromProto(p *tradingv1.SessionSettings) (session.Settings, error) {
 	s := session.Settings{Mode: session.ModePaper}
 	if p == nil {
-		return s
+		return s, nil
 	}
 	switch p.GetMode() {
 	case tradingv1.Mode_MODE_PAPER:
@@ -33,7 +37,75 @@ func settingsFromProto(p *tradingv1.SessionSettings) session.Settings {
 	s.TickInterval = p.GetTickInterval().AsDuration()
 	s.AutoRestart = p.GetAutoRestart()
 	s.Seed = p.GetSeed()
-	return s
+	s.Strategy = p.GetStrategy()
+	s.Params = p.GetParams()
+	s.Latency = p.GetLatency().AsDuration()
+	if p.MakerFeeBps != nil {
+		v := p.GetMakerFeeBps()
+		s.MakerFeeBps = &v
+	}
+	if p.TakerFeeBps != nil {
+		v := p.GetTakerFeeBps()
+		s.TakerFeeBps = &v
+	}
+	var err error
+	if s.StartingCash, err = decimalField("settings.starting_cash", p.GetStartingCash(), money.Decimal{}); err != nil {
+		return s, err
+	}
+	if p.GetRisk() != nil {
+		l, err := riskFromProto(p.GetRisk())
+		if err != nil {
+			return s, err
+		}
+		s.Risk = &l
+	}
+	return s, nil
+}
+
+// riskFromProto applies the request's limits over the defaults: an empty
+// decimal keeps the default, "0" turns the limit off; an int of 0 keeps the
+// default and a negative one turns it off.
+func riskFromProto(p *tradingv1.RiskLimits) (risk.Limits, error) {
+	l := risk.DefaultLimits()
+	var err error
+	for _, f := range []struct {
+		name string
+		text string
+		dst  *money.Decimal
+	}{
+		{"settings.risk.max_order_notional", p.GetMaxOrderNotional(), &l.MaxOrderNotional},
+		{"settings.risk.max_position", p.GetMaxPosition(), &l.MaxPosition},
+		{"settings.risk.max_drawdown", p.GetMaxDrawdown(), &l.MaxDrawdown},
+		{"settings.risk.max_trailing_drawdown", p.GetMaxTrailingDrawdown(), &l.MaxTrailingDrawdown},
+	} {
+		if *f.dst, err = decimalField(f.name, f.text, *f.dst); err != nil {
+			return l, err
+		}
+	}
+	l.MaxOpenOrders = intLimit(p.GetMaxOpenOrders(), l.MaxOpenOrders)
+	l.MaxOrdersPerSecond = intLimit(p.GetMaxOrdersPerSecond(), l.MaxOrdersPerSecond)
+	return l, nil
+}
+
+func intLimit(v int32, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return int(v)
+}
+
+func decimalField(field, text string, def money.Decimal) (money.Decimal, error) {
+	if text == "" {
+		return def, nil
+	}
+	d, err := money.Parse(text)
+	if err != nil {
+		return def, &session.InvalidSettingsError{Field: field, Reason: err.Error()}
+	}
+	return d, nil
 }
 
 func settingsToProto(s session.Settings) *tradingv1.SessionSettings {
@@ -51,7 +123,32 @@ func settingsToProto(s session.Settings) *tradingv1.SessionSettings {
 	if s.Duration > 0 {
 		p.Duration = durationpb.New(s.Duration)
 	}
+	p.Strategy = s.Strategy
+	p.Params = s.Params
+	if s.Latency > 0 {
+		p.Latency = durationpb.New(s.Latency)
+	}
+	p.MakerFeeBps, p.TakerFeeBps = s.MakerFeeBps, s.TakerFeeBps
+	if !s.StartingCash.IsZero() {
+		p.StartingCash = s.StartingCash.String()
+	}
+	if l := s.Risk; l != nil {
+		p.Risk = &tradingv1.RiskLimits{
+			MaxOrderNotional: l.MaxOrderNotional.String(), MaxPosition: l.MaxPosition.String(),
+			MaxOpenOrders: offInt(l.MaxOpenOrders), MaxOrdersPerSecond: offInt(l.MaxOrdersPerSecond),
+			MaxDrawdown: l.MaxDrawdown.String(), MaxTrailingDrawdown: l.MaxTrailingDrawdown.String(),
+		}
+	}
 	return p
+}
+
+// offInt writes "no limit" (0 in the domain) as -1 on the wire, where 0
+// means "the default".
+func offInt(v int) int32 {
+	if v == 0 {
+		return -1
+	}
+	return int32(v)
 }
 
 func sessionToProto(s session.Snapshot) *tradingv1.Session {
@@ -77,16 +174,12 @@ func sessionToProto(s session.Snapshot) *tradingv1.Session {
 			CoordinatorRestarts: sum.CoordinatorRestarts,
 			MonitorRestarts:     sum.MonitorRestarts,
 			UnstoppedChildren:   sum.Unstopped,
+			Risk:                riskToProto(sum.Risk, sum.RiskRejects),
+			OpenOrders:          uint32(sum.OpenOrders),
 		},
 	}
 	for _, pos := range sum.Positions {
-		p.Summary.Positions = append(p.Summary.Positions, &tradingv1.Position{
-			Symbol:        pos.Symbol,
-			Quantity:      pos.Quantity.String(),
-			AveragePrice:  pos.AveragePrice.String(),
-			MarkPrice:     pos.MarkPrice.String(),
-			UnrealizedPnl: pos.UnrealizedPnL.String(),
-		})
+		p.Summary.Positions = append(p.Summary.Positions, positionToProto(pos))
 	}
 	return p
 }

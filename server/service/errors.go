@@ -31,6 +31,7 @@ var errorTable = []struct {
 	{session.ErrAlreadyRunning, codes.FailedPrecondition, "TRADING_ALREADY_RUNNING"},
 	{session.ErrStopping, codes.FailedPrecondition, "TRADING_STOPPING"},
 	{session.ErrShuttingDown, codes.Unavailable, "SHUTTING_DOWN"},
+	{session.ErrNoSession, codes.FailedPrecondition, "NO_SESSION"},
 	{context.DeadlineExceeded, codes.DeadlineExceeded, "DEADLINE_EXCEEDED"},
 	{context.Canceled, codes.Canceled, "CANCELLED"},
 }

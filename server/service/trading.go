@@ -40,7 +40,11 @@ func NewTrading(m *session.Manager, log *slog.Logger) *Trading {
 }
 
 func (t *Trading) StartTrading(_ context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
-	snap, already, err := t.m.Start(settingsFromProto(req.GetSettings()))
+	settings, err := settingsFromProto(req.GetSettings())
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	snap, already, err := t.m.Start(settings)
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
@@ -48,7 +52,8 @@ func (t *Trading) StartTrading(_ context.Context, req *tradingv1.StartTradingReq
 }
 
 func (t *Trading) StopTrading(ctx context.Context, req *tradingv1.StopTradingRequest) (*tradingv1.StopTradingResponse, error) {
-	snap, ok, wasRunning, err := t.m.Stop(ctx, req.GetDeadline().AsDuration())
+	snap, ok, wasRunning, err := t.m.Stop(ctx, session.StopOptions{
+		Timeout: req.GetDeadline().AsDuration(), KeepOpenOrders: req.GetKeepOpenOrders()})
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}

@@ -11,14 +11,14 @@ import (
 
 // firstTickFeed closes ticked when the loop first asks for quotes.
 type firstTickFeed struct {
-	market.Feed
+	market.Source
 	once   sync.Once
 	ticked chan struct{}
 }
 
-func (f *firstTickFeed) Quotes(ctx context.Context, now time.Time, dst []market.Quote) ([]market.Quote, error) {
+func (f *firstTickFeed) Next(ctx context.Context, until time.Time) (market.Event, bool, error) {
 	f.once.Do(func() { close(f.ticked) })
-	return f.Feed.Quotes(ctx, now, dst)
+	return f.Source.Next(ctx, until)
 }
 
 // Time from Start to the trading loop's first request for quotes, with a
@@ -27,8 +27,8 @@ func BenchmarkStartToFirstTick(b *testing.B) {
 	var feed *firstTickFeed
 	m := NewManager(Options{HealthInterval: 300 * time.Second, Build: func(s Settings) (Parts, error) {
 		p, err := BuildPaper(s)
-		feed = &firstTickFeed{Feed: p.Feed, ticked: make(chan struct{})}
-		p.Feed = feed
+		feed = &firstTickFeed{Source: p.Source, ticked: make(chan struct{})}
+		p.Source = feed
 		return p, err
 	}})
 	defer m.Shutdown(context.Background())
@@ -39,7 +39,7 @@ func BenchmarkStartToFirstTick(b *testing.B) {
 		}
 		<-feed.ticked
 		b.StopTimer()
-		if _, _, _, err := m.Stop(context.Background(), 0); err != nil {
+		if _, _, _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/risk"
 )
 
 // recentError is how long a feed or order error keeps its component
@@ -20,6 +21,7 @@ func (s *Session) checks() []health.Check {
 		{Name: "coordinator", Run: s.checkCoordinator},
 		{Name: "market_data", Run: s.checkMarketData},
 		{Name: "broker", Run: s.checkBroker},
+		{Name: "risk", Run: s.checkRisk},
 		{Name: "supervisor", Run: s.checkSupervisor},
 	}
 }
@@ -52,13 +54,17 @@ func (s *Session) checkCoordinator(_ context.Context, now time.Time) health.Comp
 func (s *Session) checkMarketData(_ context.Context, now time.Time) health.Component {
 	st := s.coord.Stats()
 	stale := s.opts.Staleness(s.settings.TickInterval)
-	status, age := stale.Judge(now, st.LastQuote, s.started)
-	c := health.Component{Status: status, LastProgress: st.LastQuote}
-	if e := st.FeedError; e != nil && now.Sub(e.Time) < recentError && e.Time.After(st.LastQuote) {
+	status, age := stale.Judge(now, st.LastEvent, s.started)
+	c := health.Component{Status: status, LastProgress: st.LastEvent}
+	if st.Exhausted {
+		c.Status, c.Reason = health.StatusUnhealthy, "the market data source has no more events"
+		return c
+	}
+	if e := st.FeedError; e != nil && now.Sub(e.Time) < recentError && e.Time.After(st.LastEvent) {
 		c.Status = max(c.Status, health.StatusDegraded)
 		c.Reason = fmt.Sprintf("%s (%s)", e.Err, ago(now.Sub(e.Time)))
 	} else if status != health.StatusHealthy {
-		c.Reason = fmt.Sprintf("last quote %s", ago(age))
+		c.Reason = fmt.Sprintf("last market data %s", ago(age))
 	}
 	return c
 }
@@ -69,6 +75,19 @@ func (s *Session) checkBroker(_ context.Context, now time.Time) health.Component
 	if e := st.OrderError; e != nil && now.Sub(e.Time) < recentError {
 		return health.Component{Status: health.StatusDegraded,
 			Reason: fmt.Sprintf("%s (%s; %d rejected in all)", e.Err, ago(now.Sub(e.Time)), st.Rejects)}
+	}
+	return health.Component{Status: health.StatusHealthy}
+}
+
+// checkRisk reports the kill switch: a halted session is alive but will
+// not trade, which is exactly what health must not hide.
+func (s *Session) checkRisk(_ context.Context, now time.Time) health.Component {
+	switch s.risk.State() {
+	case risk.Halted:
+		return health.Component{Status: health.StatusUnhealthy,
+			Reason: fmt.Sprintf("kill switch: trading halted %s: %s", ago(now.Sub(s.risk.HaltedAt())), s.risk.Reason())}
+	case risk.Reducing:
+		return health.Component{Status: health.StatusDegraded, Reason: "reducing only: " + s.risk.Reason()}
 	}
 	return health.Component{Status: health.StatusHealthy}
 }

@@ -9,12 +9,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/health"
 	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/paper"
-	"github.com/tradectl/tradectl/server/portfolio"
 	"github.com/tradectl/tradectl/server/strategy"
 )
 
@@ -27,7 +23,7 @@ type faultyStrategy struct {
 	calls  atomic.Int64
 }
 
-func (f *faultyStrategy) OnQuote(q market.Quote, pos money.Decimal, dst []strategy.Intent) []strategy.Intent {
+func (f *faultyStrategy) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
 	f.calls.Add(1)
 	if f.panics.Load() > 0 {
 		f.panics.Add(-1)
@@ -49,34 +45,28 @@ type rig struct {
 }
 
 type countingFeed struct {
-	market.Feed
+	market.Source
 	calls atomic.Int64
 }
 
-func (c *countingFeed) Quotes(ctx context.Context, now time.Time, dst []market.Quote) ([]market.Quote, error) {
+func (c *countingFeed) Next(ctx context.Context, until time.Time) (market.Event, bool, error) {
 	c.calls.Add(1)
-	return c.Feed.Quotes(ctx, now, dst)
+	return c.Source.Next(ctx, until)
 }
 
 func (r *rig) build(s Settings) (Parts, error) {
 	r.builds.Add(1)
-	m, err := paper.NewMarket(s.Seed, s.Symbols)
+	p, err := BuildPaper(s)
 	if err != nil {
 		return Parts{}, err
 	}
-	b, err := paper.NewBroker(paper.DefaultFeeBps)
-	if err != nil {
-		return Parts{}, err
-	}
-	f := &countingFeed{Feed: m}
+	f := &countingFeed{Source: p.Source}
 	r.mu.Lock()
 	r.feeds = append(r.feeds, f)
 	r.mu.Unlock()
-	var st strategy.Strategy = r.strat
-	return Parts{Feed: f, Broker: b, Strategy: st, Portfolio: portfolio.New("USD", StartingCash)}, nil
+	p.Source, p.Strategy = f, r.strat
+	return p, nil
 }
-
-var _ broker.Broker = (*paper.Broker)(nil)
 
 // newTestManager returns a manager with fast restarts and the rig's parts,
 // and stops whatever runs when the test ends.

@@ -88,7 +88,7 @@ func TestStopIsGracefulAndReturnsSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "some ticks", func() bool { snap, _, _ := m.Status(); return snap.Summary.Ticks >= 5 })
-	snap, ok, was, err := m.Stop(context.Background(), 0)
+	snap, ok, was, err := m.Stop(context.Background(), StopOptions{})
 	if err != nil || !ok || !was {
 		t.Fatalf("stop: ok=%v was=%v err=%v", ok, was, err)
 	}
@@ -99,7 +99,7 @@ func TestStopIsGracefulAndReturnsSummary(t *testing.T) {
 		t.Fatalf("summary = %+v", snap.Summary)
 	}
 	// Idempotent: a second stop returns the same final session.
-	again, ok, was, err := m.Stop(context.Background(), 0)
+	again, ok, was, err := m.Stop(context.Background(), StopOptions{})
 	if err != nil || !ok || was || again.ID != snap.ID || again.State != StateStopped {
 		t.Fatalf("second stop: id=%s state=%v ok=%v was=%v err=%v", again.ID, again.State, ok, was, err)
 	}
@@ -111,7 +111,7 @@ func TestStopIsGracefulAndReturnsSummary(t *testing.T) {
 
 func TestStopWithNothingRunning(t *testing.T) {
 	m, _ := newTestManager(t, nil)
-	_, ok, was, err := m.Stop(context.Background(), 0)
+	_, ok, was, err := m.Stop(context.Background(), StopOptions{})
 	if err != nil || ok || was {
 		t.Fatalf("stop on a fresh daemon: ok=%v was=%v err=%v", ok, was, err)
 	}
@@ -128,7 +128,7 @@ func TestStopInterruptsWaitsAtOnce(t *testing.T) {
 	}
 	eventually(t, "the first tick", func() bool { snap, _, _ := m.Status(); return snap.Summary.Ticks == 1 })
 	began := time.Now()
-	snap, _, _, err := m.Stop(context.Background(), 0)
+	snap, _, _, err := m.Stop(context.Background(), StopOptions{})
 	if err != nil || snap.State != StateStopped {
 		t.Fatalf("stop: state=%v err=%v", snap.State, err)
 	}
@@ -180,7 +180,7 @@ func TestManyStartStopCycles(t *testing.T) {
 		if _, _, err := m.Start(s); err != nil {
 			t.Fatalf("cycle %d start: %v", i, err)
 		}
-		snap, _, _, err := m.Stop(context.Background(), 0)
+		snap, _, _, err := m.Stop(context.Background(), StopOptions{})
 		if err != nil || snap.State != StateStopped {
 			t.Fatalf("cycle %d stop: state=%v err=%v", i, snap.State, err)
 		}
@@ -234,7 +234,7 @@ func TestConcurrentStopsOfOneSession(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				snap, _, was, err := m.Stop(context.Background(), 0)
+				snap, _, was, err := m.Stop(context.Background(), StopOptions{})
 				if err != nil || snap.State != StateStopped {
 					t.Errorf("stop: %v %v", snap.State, err)
 				}

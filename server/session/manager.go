@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/orders"
 )
 
 // Manager holds the daemon's one session slot. Start and Stop are
@@ -15,6 +16,8 @@ import (
 type Manager struct {
 	opts Options
 	hub  *health.Hub[Report]
+	// feed streams order events across sessions.
+	feed *orders.Feed
 
 	mu     sync.Mutex
 	cur    *Session // the running or the last session
@@ -27,7 +30,7 @@ type Manager struct {
 // NewManager returns a manager with no session. Its hub already holds an
 // idle report, so a watcher that subscribes before any session sees one.
 func NewManager(opts Options) *Manager {
-	m := &Manager{opts: opts.withDefaults(), hub: health.NewHub[Report]()}
+	m := &Manager{opts: opts.withDefaults(), hub: health.NewHub[Report](), feed: orders.NewFeed()}
 	m.emit(&Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"})
 	return m
 }
@@ -59,7 +62,7 @@ func (m *Manager) Start(req Settings) (snap Snapshot, already bool, err error) {
 			return Snapshot{}, false, &ConflictError{SessionID: cur.id, Err: ErrStopping}
 		}
 	}
-	s, err := newSession(want, m.opts, m.emit)
+	s, err := newSession(want, m.opts, m.emit, m.feed)
 	if err != nil {
 		return Snapshot{}, false, err
 	}
@@ -68,11 +71,21 @@ func (m *Manager) Start(req Settings) (snap Snapshot, already bool, err error) {
 	return s.Snapshot(), false, nil
 }
 
-// Stop stops the running session, waiting for it to wind down within
-// timeout (zero: the default). It returns the final snapshot, or the last
-// session's if none was running; ok is false when no session ever ran.
-// wasRunning is true only for the call that began the stop.
-func (m *Manager) Stop(ctx context.Context, timeout time.Duration) (snap Snapshot, ok, wasRunning bool, err error) {
+// StopOptions shape a stop.
+type StopOptions struct {
+	// Timeout bounds the wind-down; zero takes the default.
+	Timeout time.Duration
+	// KeepOpenOrders leaves resting orders at the venue; by default a
+	// stop cancels them.
+	KeepOpenOrders bool
+}
+
+// Stop stops the running session, waiting for it to wind down within the
+// timeout. It returns the final snapshot, or the last session's if none was
+// running; ok is false when no session ever ran. wasRunning is true only
+// for the call that began the stop.
+func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, wasRunning bool, err error) {
+	timeout := o.Timeout
 	m.mu.Lock()
 	cur := m.cur
 	m.mu.Unlock()
@@ -82,7 +95,7 @@ func (m *Manager) Stop(ctx context.Context, timeout time.Duration) (snap Snapsho
 	if timeout <= 0 {
 		timeout = m.opts.StopTimeout
 	}
-	wasRunning = cur.requestStop("stopped by request", timeout)
+	wasRunning = cur.requestStop("stopped by request", timeout, o.KeepOpenOrders)
 	// The session bounds its own stop by timeout; the extra second covers
 	// the monitor's grace so that we return the final state, not STOPPING.
 	t := time.NewTimer(timeout + 2*time.Second)
@@ -136,9 +149,11 @@ func (m *Manager) Shutdown(ctx context.Context) {
 	m.mu.Unlock()
 	defer m.hub.Close()
 	if cur == nil {
+		m.feed.Close()
 		return
 	}
-	cur.requestStop("daemon shutting down", m.opts.StopTimeout)
+	defer m.feed.Close()
+	cur.requestStop("daemon shutting down", m.opts.StopTimeout, false)
 	select {
 	case <-cur.Done():
 	case <-ctx.Done():

@@ -4,12 +4,12 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/health"
 	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/matching"
 	"github.com/tradectl/tradectl/server/paper"
 	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/server/risk"
 	"github.com/tradectl/tradectl/server/strategy"
 )
 
@@ -39,10 +39,11 @@ type Options struct {
 
 // Parts are what a session trades with.
 type Parts struct {
-	Feed      market.Feed
-	Broker    broker.Broker
+	Source    market.Source
+	Venue     *matching.Engine
 	Strategy  strategy.Strategy
 	Portfolio *portfolio.Portfolio
+	Risk      *risk.Guard
 }
 
 // RestartPolicy bounds restarts of a failing child, as OTP's restart
@@ -54,9 +55,6 @@ type RestartPolicy struct {
 	BackoffMin time.Duration
 	BackoffMax time.Duration
 }
-
-// StartingCash of a paper account, in USD.
-var StartingCash = money.FromInt(100_000)
 
 func (o Options) withDefaults() Options {
 	if o.HealthInterval <= 0 {
@@ -102,20 +100,26 @@ func DefaultStaleness(tick time.Duration) health.Staleness {
 	}
 }
 
-// BuildPaper assembles the embedded paper venue: a seeded random-walk market,
-// a broker filling at the quote with a fee, and the SMA crossover strategy.
+// BuildPaper assembles the embedded paper venue: a seeded simulated market
+// with a book and trades, starting now, the matching engine with the
+// session's fees and latency, the session's strategy, an exact account and
+// the risk guard. s must have its defaults applied.
 func BuildPaper(s Settings) (Parts, error) {
-	feed, err := paper.NewMarket(s.Seed, s.Symbols)
+	src, err := paper.NewSim(paper.SimConfig{Seed: s.Seed, Symbols: s.Symbols, Start: time.Now()})
 	if err != nil {
 		return Parts{}, err
 	}
-	br, err := paper.NewBroker(paper.DefaultFeeBps)
+	venue, err := matching.New(matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency})
 	if err != nil {
 		return Parts{}, err
 	}
-	strat, err := strategy.NewSMA(strategy.DefaultSMAConfig())
+	strat, err := strategy.New(s.Strategy, s.Params)
 	if err != nil {
 		return Parts{}, err
 	}
-	return Parts{Feed: feed, Broker: br, Strategy: strat, Portfolio: portfolio.New("USD", StartingCash)}, nil
+	return Parts{
+		Source: src, Venue: venue, Strategy: strat,
+		Portfolio: portfolio.New("USD", s.StartingCash),
+		Risk:      risk.New(*s.Risk, s.StartingCash),
+	}, nil
 }

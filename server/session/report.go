@@ -9,6 +9,7 @@ import (
 	"github.com/tradectl/tradectl/server/health"
 	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/server/risk"
 )
 
 // Report is a published health report. Once published it is shared by every
@@ -58,6 +59,20 @@ type Summary struct {
 	CoordinatorRestarts uint32
 	MonitorRestarts     uint32
 	Unstopped           []string
+	// Events is the market events processed.
+	Events uint64
+	// Risk is the kill switch's state; RiskRejects the orders it refused.
+	Risk        RiskStatus
+	RiskRejects uint64
+	// OpenOrders at the venue now (after a stop: those it left open).
+	OpenOrders int
+}
+
+// RiskStatus is the risk guard's state as callers see it.
+type RiskStatus struct {
+	State  risk.State
+	Reason string
+	Since  time.Time
 }
 
 // Snapshot returns the session's current view.
@@ -82,6 +97,10 @@ func (s *Session) Snapshot() Snapshot {
 		FeesPaid:       acct.FeesPaid,
 		Positions:      acct.Positions,
 		Unstopped:      unstopped,
+		Events:         st.Events,
+		Risk:           RiskStatus{State: s.risk.State(), Reason: s.risk.Reason(), Since: s.risk.HaltedAt()},
+		RiskRejects:    st.Rejects,
+		OpenOrders:     st.OpenOrders,
 	}
 	if len(s.children) == 2 {
 		snap.Summary.MonitorRestarts = s.children[0].restarts.Load()

@@ -14,6 +14,8 @@ import (
 
 	"github.com/tradectl/tradectl/server/coordinator"
 	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/risk"
 )
 
 // Session is one run of a coordinator and its health monitor under a small
@@ -28,6 +30,8 @@ type Session struct {
 
 	coord   *coordinator.Coordinator
 	monitor *health.Monitor
+	risk    *risk.Guard
+	orders  *orders.Book
 	// children in start order; stopped in reverse.
 	children []*child
 	exits    chan childExit
@@ -41,7 +45,11 @@ type Session struct {
 	reason      string
 	ended       time.Time
 	stopTimeout time.Duration
+	keepOrders  bool
 	unstopped   []string
+	// cancelled counts the open orders the stop cancelled; -1 when they
+	// could not be (the loop did not stop).
+	cancelled int
 }
 
 type childExit struct {
@@ -49,7 +57,11 @@ type childExit struct {
 	err  error
 }
 
-func newSession(s Settings, opts Options, emit func(*Report)) (*Session, error) {
+// maxFinishedOrders bounds the finished orders a session remembers for
+// queries; open orders are always kept.
+const maxFinishedOrders = 10_000
+
+func newSession(s Settings, opts Options, emit func(*Report), feed *orders.Feed) (*Session, error) {
 	if s.Seed == 0 {
 		s.Seed = randomSeed()
 	}
@@ -69,14 +81,19 @@ func newSession(s Settings, opts Options, emit func(*Report)) (*Session, error) 
 		stopReq:  make(chan struct{}),
 		done:     make(chan struct{}),
 		state:    StateStarting,
+		risk:     parts.Risk,
+		orders:   orders.NewBook(id, maxFinishedOrders),
 	}
 	sess.coord, err = coordinator.New(coordinator.Config{
 		OrderPrefix:  id[:8],
 		TickInterval: s.TickInterval,
-		Feed:         parts.Feed,
-		Broker:       parts.Broker,
+		Source:       parts.Source,
+		Venue:        parts.Venue,
 		Strategy:     parts.Strategy,
 		Portfolio:    parts.Portfolio,
+		Risk:         parts.Risk,
+		Orders:       sess.orders,
+		Publish:      feed.Publish,
 		Logger:       sess.log,
 	})
 	if err != nil {
@@ -99,7 +116,7 @@ func newSession(s Settings, opts Options, emit func(*Report)) (*Session, error) 
 // waits for the session's end, and returns: it never waits on either child.
 // The monitor starts first so that it watches the loop from its first tick.
 func (s *Session) start() {
-	s.log.Info("session starting", "mode", "paper", "symbols", strings.Join(s.settings.Symbols, ","),
+	s.log.Info("session starting", "mode", "paper", "strategy", s.settings.Strategy, "symbols", strings.Join(s.settings.Symbols, ","),
 		"tick_interval", s.settings.TickInterval, "health_interval", s.settings.HealthInterval,
 		"duration", s.settings.Duration, "auto_restart", s.settings.AutoRestart, "seed", s.settings.Seed)
 	s.children = []*child{
@@ -165,6 +182,10 @@ func (s *Session) await(timeout <-chan time.Time) {
 		if !c.stop(d) {
 			unstopped = append(unstopped, c.name)
 			s.log.Error("child did not stop before the deadline", "child", c.name)
+			continue
+		}
+		if c.name == "coordinator" {
+			s.settleOrders()
 		}
 	}
 	if !s.monitor.Close(time.Second) {
@@ -189,6 +210,29 @@ func (s *Session) await(timeout <-chan time.Time) {
 	close(s.done)
 }
 
+// settleOrders cancels the open orders once the loop has stopped, unless
+// the stop asked to keep them. It runs only after the loop returned: it
+// touches what the loop owns.
+func (s *Session) settleOrders() {
+	s.mu.Lock()
+	keep := s.keepOrders
+	s.mu.Unlock()
+	open := s.coord.Stats().OpenOrders
+	if keep {
+		if open > 0 {
+			s.log.Warn("stop keeps open orders at the venue", "open_orders", open)
+		}
+		return
+	}
+	n := s.coord.CancelOpenOrders(time.Now())
+	s.mu.Lock()
+	s.cancelled = n
+	s.mu.Unlock()
+	if n > 0 {
+		s.log.Info("cancelled open orders at stop", "orders", n)
+	}
+}
+
 func later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
@@ -205,7 +249,7 @@ func (s *Session) stopTimeoutLocked() time.Duration {
 
 // requestStop asks the session to stop within timeout. It returns true if
 // this call moved a running session to STOPPING.
-func (s *Session) requestStop(reason string, timeout time.Duration) bool {
+func (s *Session) requestStop(reason string, timeout time.Duration, keepOrders bool) bool {
 	// Check, transition and close under one lock: two concurrent stops
 	// must not both see RUNNING and both close stopReq.
 	s.mu.Lock()
@@ -214,6 +258,7 @@ func (s *Session) requestStop(reason string, timeout time.Duration) bool {
 		return false
 	}
 	s.stopTimeout = timeout
+	s.keepOrders = keepOrders
 	s.state, s.reason = StateStopping, reason
 	close(s.stopReq)
 	s.mu.Unlock()

@@ -1,10 +1,16 @@
 package session
 
 import (
+	"errors"
+	"maps"
 	"slices"
 	"time"
 
+	"github.com/tradectl/tradectl/server/matching"
+	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/paper"
+	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/server/strategy"
 )
 
 // Mode is paper or live.
@@ -27,7 +33,16 @@ const (
 	MaxDuration       = 365 * 24 * time.Hour
 	DefaultTick       = time.Second
 	DefaultHealth     = 300 * time.Second
+	DefaultStrategy   = "sma"
+	MaxFeeBps         = 1000
+	MaxLatency        = time.Minute
 )
+
+// DefaultStartingCash of a paper account, in USD.
+var DefaultStartingCash = money.FromInt(100_000)
+
+// maxStartingCash keeps every notional far inside money.Decimal's range.
+var maxStartingCash = money.FromInt(1_000_000_000)
 
 // DefaultSymbols is what a session trades when none are named.
 var DefaultSymbols = []string{"BTC-USD"}
@@ -43,6 +58,17 @@ type Settings struct {
 	AutoRestart    bool
 	// Seed of the paper market; zero lets the daemon pick one.
 	Seed uint64
+	// Strategy and its parameters (see strategy.Specs); "" is sma.
+	Strategy string
+	Params   map[string]string
+	// Risk limits; nil takes risk.DefaultLimits.
+	Risk *risk.Limits
+	// Venue fees in basis points; nil takes the venue's defaults.
+	MakerFeeBps, TakerFeeBps *int64
+	// Latency from submission to the venue.
+	Latency time.Duration
+	// StartingCash of the paper account; zero takes DefaultStartingCash.
+	StartingCash money.Decimal
 }
 
 // Validate checks the settings as requested, before defaults.
@@ -74,7 +100,56 @@ func (s Settings) Validate() error {
 	if s.Duration != 0 && s.Duration < s.effectiveTick() {
 		return &InvalidSettingsError{Field: "settings.duration", Reason: "must be at least one tick interval"}
 	}
+	return s.validateTrading()
+}
+
+// validateTrading checks strategy, risk, fees and account.
+func (s Settings) validateTrading() error {
+	name := s.Strategy
+	if name == "" {
+		name = DefaultStrategy
+	}
+	if _, err := strategy.New(name, s.Params); err != nil {
+		var unknown *strategy.UnknownStrategyError
+		var param *strategy.ParamError
+		switch {
+		case errors.As(err, &unknown):
+			return &InvalidSettingsError{Field: "settings.strategy", Reason: err.Error()}
+		case errors.As(err, &param):
+			return &InvalidSettingsError{Field: "settings.params[" + param.Param + "]", Reason: err.Error()}
+		}
+		return &InvalidSettingsError{Field: "settings.params", Reason: err.Error()}
+	}
+	if s.Risk != nil {
+		if err := s.Risk.Validate(); err != nil {
+			var le *risk.LimitError
+			if errors.As(err, &le) {
+				return &InvalidSettingsError{Field: "settings.risk." + riskFields[le.Field], Reason: le.Reason}
+			}
+			return &InvalidSettingsError{Field: "settings.risk", Reason: err.Error()}
+		}
+	}
+	for _, f := range []struct {
+		name string
+		bps  *int64
+	}{{"settings.maker_fee_bps", s.MakerFeeBps}, {"settings.taker_fee_bps", s.TakerFeeBps}} {
+		if f.bps != nil && (*f.bps < 0 || *f.bps > MaxFeeBps) {
+			return &InvalidSettingsError{Field: f.name, Reason: "must be between 0 and 1000 basis points"}
+		}
+	}
+	if s.Latency < 0 || s.Latency > MaxLatency {
+		return &InvalidSettingsError{Field: "settings.latency", Reason: "must be between 0 and 1m"}
+	}
+	if s.StartingCash.IsNegative() || s.StartingCash.Cmp(maxStartingCash) > 0 {
+		return &InvalidSettingsError{Field: "settings.starting_cash", Reason: "must be positive and at most 1000000000"}
+	}
 	return nil
+}
+
+// riskFields names risk.Limits' fields as the API does.
+var riskFields = map[string]string{
+	"MaxOrderNotional": "max_order_notional", "MaxPosition": "max_position", "MaxOpenOrders": "max_open_orders",
+	"MaxOrdersPerSecond": "max_orders_per_second", "MaxDrawdown": "max_drawdown", "MaxTrailingDrawdown": "max_trailing_drawdown",
 }
 
 func bound(field string, d, lo, hi time.Duration) error {
@@ -102,6 +177,24 @@ func (s Settings) withDefaults(health time.Duration) Settings {
 	if s.HealthInterval == 0 {
 		s.HealthInterval = health
 	}
+	if s.Strategy == "" {
+		s.Strategy = DefaultStrategy
+	}
+	s.Params = maps.Clone(s.Params)
+	if s.Risk == nil {
+		l := risk.DefaultLimits()
+		s.Risk = &l
+	}
+	venue := matching.DefaultConfig()
+	if s.MakerFeeBps == nil {
+		s.MakerFeeBps = &venue.MakerFeeBps
+	}
+	if s.TakerFeeBps == nil {
+		s.TakerFeeBps = &venue.TakerFeeBps
+	}
+	if s.StartingCash.IsZero() {
+		s.StartingCash = DefaultStartingCash
+	}
 	return s
 }
 
@@ -110,5 +203,8 @@ func (s Settings) withDefaults(health time.Duration) Settings {
 func (s Settings) sameAs(req Settings) bool {
 	return s.Mode == req.Mode && slices.Equal(s.Symbols, req.Symbols) && s.Duration == req.Duration &&
 		s.HealthInterval == req.HealthInterval && s.TickInterval == req.TickInterval &&
-		s.AutoRestart == req.AutoRestart && (req.Seed == 0 || req.Seed == s.Seed)
+		s.AutoRestart == req.AutoRestart && (req.Seed == 0 || req.Seed == s.Seed) &&
+		s.Strategy == req.Strategy && maps.Equal(s.Params, req.Params) && *s.Risk == *req.Risk &&
+		*s.MakerFeeBps == *req.MakerFeeBps && *s.TakerFeeBps == *req.TakerFeeBps &&
+		s.Latency == req.Latency && s.StartingCash == req.StartingCash
 }

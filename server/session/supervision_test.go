@@ -146,7 +146,7 @@ func TestConcurrentStartStopStorm(t *testing.T) {
 					started.Add(1)
 				}
 			} else {
-				_, _, _, _ = m.Stop(context.Background(), 0)
+				_, _, _, _ = m.Stop(context.Background(), StopOptions{})
 			}
 		}()
 	}
@@ -176,7 +176,7 @@ func TestConcurrentStartStopStorm(t *testing.T) {
 	if moving > 1 {
 		t.Fatalf("%d sessions are trading at once", moving)
 	}
-	final, _, _, err := m.Stop(context.Background(), 0)
+	final, _, _, err := m.Stop(context.Background(), StopOptions{})
 	if err != nil || (final.State != StateStopped && final.ID != "") {
 		t.Fatalf("final stop: %v %v", final.State, err)
 	}

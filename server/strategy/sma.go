@@ -19,7 +19,7 @@ const smaQuantityPlaces = 4
 
 // SMAConfig configures the moving-average crossover.
 type SMAConfig struct {
-	// Fast and Slow are the window lengths, in quotes, of the two simple
+	// Fast and Slow are the window lengths, in book events, of the two simple
 	// moving averages of the mid price: 1 ≤ Fast < Slow ≤ MaxSMAWindow.
 	Fast, Slow int
 	// Notional is what each entry spends, in the quote currency.
@@ -31,30 +31,36 @@ func DefaultSMAConfig() SMAConfig {
 	return SMAConfig{Fast: 5, Slow: 20, Notional: money.FromInt(1000)}
 }
 
-// Validate reports the first parameter out of range, by name.
+// Validate returns a *ParamError naming the first parameter out of range.
 func (c SMAConfig) Validate() error {
+	bad := func(param, format string, args ...any) error {
+		return &ParamError{Strategy: "sma", Param: param, Reason: fmt.Sprintf(format, args...)}
+	}
 	switch {
 	case c.Fast < 1:
-		return fmt.Errorf("strategy: sma fast window must be at least 1, got %d", c.Fast)
+		return bad("fast", "window must be at least 1, got %d", c.Fast)
 	case c.Slow <= c.Fast:
-		return fmt.Errorf("strategy: sma slow window must be longer than the fast window (%d), got %d", c.Fast, c.Slow)
+		return bad("slow", "window must be longer than the fast window (%d), got %d", c.Fast, c.Slow)
 	case c.Slow > MaxSMAWindow:
-		return fmt.Errorf("strategy: sma slow window must be at most %d, got %d", MaxSMAWindow, c.Slow)
+		return bad("slow", "window must be at most %d, got %d", MaxSMAWindow, c.Slow)
 	case !c.Notional.IsPositive():
-		return fmt.Errorf("strategy: sma notional must be positive, got %s", c.Notional)
+		return bad("notional", "must be positive, got %s", c.Notional)
 	}
 	return nil
 }
 
-// SMA is a long-only moving-average crossover. For each symbol it keeps the
-// last Slow mids in a ring buffer with running sums of the fast and slow
-// windows (exact decimal sums, so nothing drifts). Once Slow quotes have
-// been seen, a fast average crossing above the slow one buys
-// Notional / Ask, rounded down to 0.0001, if the position is flat; crossing
-// below sells the whole position if it is long. It ignores quotes with a
-// non-positive bid or an ask below the bid.
+// SMA is a long-only moving-average crossover on the mid of book events;
+// it ignores trades. For each symbol it keeps the last Slow mids in a ring
+// buffer with running sums of the fast and slow windows (exact decimal
+// sums, so nothing drifts). Once Slow mids have been seen, a fast average
+// crossing above the slow one buys Notional / Ask, rounded down to 0.0001,
+// with a market order if the position is flat; crossing below sells the
+// whole position if it is long. While the symbol has a live order (the
+// last one still in flight) it signals nothing: its position is not yet
+// what it decided on. It ignores book events with a non-positive bid or an
+// ask below the bid.
 //
-// It allocates only on the first quote of a symbol.
+// It allocates only on the first event of a symbol.
 type SMA struct {
 	cfg    SMAConfig
 	series map[string]*smaSeries
@@ -64,7 +70,7 @@ type smaSeries struct {
 	ring             []money.Decimal // the last Slow mids; next is the oldest
 	next, count      int
 	fastSum, slowSum money.Decimal
-	// regime is the sign of fast − slow at the last quote where they
+	// regime is the sign of fast − slow at the last mid where they
 	// differed, 0 until then. A cross is a change of regime, so averages
 	// touching without crossing signal nothing.
 	regime int
@@ -81,17 +87,17 @@ func NewSMA(cfg SMAConfig) (*SMA, error) {
 // Config returns the configuration the strategy runs with.
 func (s *SMA) Config() SMAConfig { return s.cfg }
 
-// OnQuote implements Strategy.
-func (s *SMA) OnQuote(q market.Quote, position money.Decimal, dst []Intent) []Intent {
-	if !q.Bid.IsPositive() || q.Ask.Cmp(q.Bid) < 0 {
+// OnEvent implements Strategy.
+func (s *SMA) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
+	if !usableQuote(ev) {
 		return dst
 	}
-	ser := s.series[q.Symbol]
+	ser := s.series[ev.Symbol]
 	if ser == nil {
 		ser = &smaSeries{ring: make([]money.Decimal, s.cfg.Slow)}
-		s.series[q.Symbol] = ser
+		s.series[ev.Symbol] = ser
 	}
-	if !ser.push(q.Mid(), s.cfg.Fast) {
+	if !ser.push(ev.Bid.Add(ev.Ask).Half(), s.cfg.Fast) {
 		return dst
 	}
 	// fast/Fast vs slow/Slow, cross-multiplied so no division rounds.
@@ -100,14 +106,21 @@ func (s *SMA) OnQuote(q market.Quote, position money.Decimal, dst []Intent) []In
 	if rel != 0 {
 		ser.regime = rel
 	}
+	if prev == rel || rel == 0 || ctx.OpenOrders(ev.Symbol) > 0 {
+		return dst
+	}
+	position := ctx.Position(ev.Symbol)
+	order := broker.OrderSpec{Symbol: ev.Symbol, Type: broker.Market, TIF: broker.IOC}
 	switch {
 	case prev < 0 && rel > 0 && position.IsZero():
-		qty, err := s.cfg.Notional.QuoTruncate(q.Ask, smaQuantityPlaces)
+		qty, err := s.cfg.Notional.QuoTruncate(ev.Ask, smaQuantityPlaces)
 		if err == nil && qty.IsPositive() {
-			dst = append(dst, Intent{Symbol: q.Symbol, Side: broker.Buy, Quantity: qty})
+			order.Side, order.Quantity = broker.Buy, qty
+			dst = append(dst, place(order))
 		}
 	case prev > 0 && rel < 0 && position.IsPositive():
-		dst = append(dst, Intent{Symbol: q.Symbol, Side: broker.Sell, Quantity: position})
+		order.Side, order.Quantity = broker.Sell, position
+		dst = append(dst, place(order))
 	}
 	return dst
 }

@@ -1,9 +1,9 @@
 package strategy
 
 import (
+	"errors"
 	"math/big"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/tradectl/tradectl/server/broker"
@@ -22,13 +22,13 @@ func TestSMAConfigValidate(t *testing.T) {
 		{DefaultSMAConfig(), ""},
 		{SMAConfig{Fast: 1, Slow: 2, Notional: d("0.00000001")}, ""},
 		{SMAConfig{Fast: 499, Slow: 500, Notional: d("1")}, ""},
-		{SMAConfig{Fast: 0, Slow: 20, Notional: d("1")}, "fast window must be at least 1, got 0"},
-		{SMAConfig{Fast: -3, Slow: 20, Notional: d("1")}, "fast window must be at least 1, got -3"},
-		{SMAConfig{Fast: 5, Slow: 5, Notional: d("1")}, "slow window must be longer than the fast window (5), got 5"},
-		{SMAConfig{Fast: 5, Slow: 3, Notional: d("1")}, "slow window must be longer than the fast window (5), got 3"},
-		{SMAConfig{Fast: 5, Slow: 501, Notional: d("1")}, "slow window must be at most 500, got 501"},
-		{SMAConfig{Fast: 5, Slow: 20}, "notional must be positive, got 0"},
-		{SMAConfig{Fast: 5, Slow: 20, Notional: d("-1")}, "notional must be positive, got -1"},
+		{SMAConfig{Fast: 0, Slow: 20, Notional: d("1")}, `parameter "fast": window must be at least 1, got 0`},
+		{SMAConfig{Fast: -3, Slow: 20, Notional: d("1")}, `parameter "fast": window must be at least 1, got -3`},
+		{SMAConfig{Fast: 5, Slow: 5, Notional: d("1")}, `parameter "slow": window must be longer than the fast window (5), got 5`},
+		{SMAConfig{Fast: 5, Slow: 3, Notional: d("1")}, `parameter "slow": window must be longer than the fast window (5), got 3`},
+		{SMAConfig{Fast: 5, Slow: 501, Notional: d("1")}, `parameter "slow": window must be at most 500, got 501`},
+		{SMAConfig{Fast: 5, Slow: 20}, `parameter "notional": must be positive, got 0`},
+		{SMAConfig{Fast: 5, Slow: 20, Notional: d("-1")}, `parameter "notional": must be positive, got -1`},
 	}
 	for _, tt := range tests {
 		_, err := NewSMA(tt.cfg)
@@ -38,7 +38,7 @@ func TestSMAConfigValidate(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || !strings.HasPrefix(err.Error(), "strategy: sma ") || !strings.Contains(err.Error(), tt.want) {
+		if err == nil || !errors.Is(err, ErrInvalidParam) || err.Error() != "strategy: sma "+tt.want {
 			t.Errorf("NewSMA(%+v) error = %v, want %q", tt.cfg, err, tt.want)
 		}
 	}
@@ -47,19 +47,19 @@ func TestSMAConfigValidate(t *testing.T) {
 	}
 }
 
-// q is a quote with a mid of mid and a spread of 0.06.
-func q(symbol, mid string) market.Quote {
+// q is a book event with a mid of mid and a spread of 0.06.
+func q(symbol, mid string) *market.Event {
 	m := d(mid)
-	return market.Quote{Symbol: symbol, Bid: m.Sub(d("0.03")), Ask: m.Add(d("0.03"))}
+	return quote(symbol, m.Sub(d("0.03")), m.Add(d("0.03")))
 }
 
 func TestSMACrossover(t *testing.T) {
 	type step struct {
 		mid, position string
-		want          []Intent
+		want          []Action
 	}
-	buy := func(qty string) []Intent { return []Intent{{Symbol: "SOL-USD", Side: broker.Buy, Quantity: d(qty)}} }
-	sell := func(qty string) []Intent { return []Intent{{Symbol: "SOL-USD", Side: broker.Sell, Quantity: d(qty)}} }
+	buy := func(qty string) []Action { return []Action{marketOrder("SOL-USD", broker.Buy, qty)} }
+	sell := func(qty string) []Action { return []Action{marketOrder("SOL-USD", broker.Sell, qty)} }
 	// Fast 2, slow 4; the comments give the windows' averages.
 	tests := []struct {
 		name  string
@@ -120,9 +120,9 @@ func TestSMACrossover(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, st := range tt.steps {
-				got := s.OnQuote(q("SOL-USD", st.mid), d(st.position), nil)
+				got := s.OnEvent(q("SOL-USD", st.mid), holding(d(st.position)), nil)
 				if !reflect.DeepEqual(got, st.want) {
-					t.Fatalf("step %d (mid %s): intents %+v, want %+v", i, st.mid, got, st.want)
+					t.Fatalf("step %d (mid %s): actions %+v, want %+v", i, st.mid, got, st.want)
 				}
 			}
 		})
@@ -138,8 +138,8 @@ func TestSMANoSignalDuringWarmUp(t *testing.T) {
 		if i%6 < 3 {
 			mid = "1"
 		}
-		if got := s.OnQuote(q("BTC-USD", mid), money.Decimal{}, nil); len(got) != 0 {
-			t.Fatalf("quote %d: intents %+v during warm-up", i+1, got)
+		if got := s.OnEvent(q("BTC-USD", mid), holding(money.Decimal{}), nil); len(got) != 0 {
+			t.Fatalf("event %d: actions %+v during warm-up", i+1, got)
 		}
 	}
 	if ser := s.series["BTC-USD"]; ser.count != 20 || ser.regime == 0 {
@@ -149,18 +149,21 @@ func TestSMANoSignalDuringWarmUp(t *testing.T) {
 
 func TestSMAIgnoresUnusableQuotes(t *testing.T) {
 	s, _ := NewSMA(SMAConfig{Fast: 1, Slow: 2, Notional: d("100")})
-	bad := []market.Quote{
-		{Symbol: "X-USD", Bid: d("0"), Ask: d("1")},
-		{Symbol: "X-USD", Bid: d("-1"), Ask: d("1")},
-		{Symbol: "X-USD", Bid: d("2"), Ask: d("1")},
+	trade := quote("X-USD", d("1"), d("2"))
+	trade.Kind = market.EventTrade
+	bad := []*market.Event{
+		quote("X-USD", d("0"), d("1")),
+		quote("X-USD", d("-1"), d("1")),
+		quote("X-USD", d("2"), d("1")),
+		trade,
 	}
 	for _, b := range bad {
-		if got := s.OnQuote(b, money.Decimal{}, nil); len(got) != 0 {
-			t.Fatalf("intents %+v from %+v", got, b)
+		if got := s.OnEvent(b, holding(money.Decimal{}), nil); len(got) != 0 {
+			t.Fatalf("actions %+v from %+v", got, b)
 		}
 	}
 	if len(s.series) != 0 {
-		t.Fatal("an unusable quote was recorded")
+		t.Fatal("an unusable event was recorded")
 	}
 }
 
@@ -169,9 +172,9 @@ func TestSMASymbolsAreIndependent(t *testing.T) {
 	alone, _ := NewSMA(SMAConfig{Fast: 2, Slow: 4, Notional: d("1000")})
 	mixed, _ := NewSMA(SMAConfig{Fast: 2, Slow: 4, Notional: d("1000")})
 	for i, m := range mids {
-		want := alone.OnQuote(q("SOL-USD", m), money.Decimal{}, nil)
-		mixed.OnQuote(q("ETH-USD", mids[len(mids)-1-i]), money.Decimal{}, nil)
-		got := mixed.OnQuote(q("SOL-USD", m), money.Decimal{}, nil)
+		want := alone.OnEvent(q("SOL-USD", m), holding(money.Decimal{}), nil)
+		mixed.OnEvent(q("ETH-USD", mids[len(mids)-1-i]), holding(money.Decimal{}), nil)
+		got := mixed.OnEvent(q("SOL-USD", m), holding(money.Decimal{}), nil)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("quote %d: %+v interleaved, %+v alone", i, got, want)
 		}
@@ -186,8 +189,8 @@ type refSMA struct {
 	regime  int
 }
 
-func (r *refSMA) onQuote(qt market.Quote, position money.Decimal) []Intent {
-	mid := new(big.Rat).SetFrac64(qt.Mid().Units(), 100_000_000)
+func (r *refSMA) onEvent(qt *market.Event, position money.Decimal) []Action {
+	mid := new(big.Rat).SetFrac64(qt.Quote().Mid().Units(), 100_000_000)
 	r.history = append(r.history, mid)
 	if len(r.history) < r.cfg.Slow {
 		return nil
@@ -209,10 +212,10 @@ func (r *refSMA) onQuote(qt market.Quote, position money.Decimal) []Intent {
 		qty := new(big.Rat).SetFrac64(r.cfg.Notional.Units(), qt.Ask.Units())
 		lots := new(big.Int).Quo(new(big.Int).Mul(qty.Num(), big.NewInt(10_000)), qty.Denom())
 		if lots.Sign() > 0 {
-			return []Intent{{Symbol: qt.Symbol, Side: broker.Buy, Quantity: money.FromUnits(lots.Int64() * 10_000)}}
+			return []Action{marketOrder(qt.Symbol, broker.Buy, money.FromUnits(lots.Int64()*10_000).String())}
 		}
 	case prev > 0 && rel < 0 && position.IsPositive():
-		return []Intent{{Symbol: qt.Symbol, Side: broker.Sell, Quantity: position}}
+		return []Action{marketOrder(qt.Symbol, broker.Sell, position.String())}
 	}
 	return nil
 }
@@ -236,19 +239,34 @@ func TestPropSMAMatchesReference(t *testing.T) {
 		for i := range rapid.IntRange(slow, 200).Draw(t, "quotes") {
 			price = max(1, price+rapid.Int64Range(-5, 5).Draw(t, "move"))
 			mid := money.FromInt(price)
-			qt := market.Quote{Symbol: "X-USD", Bid: mid, Ask: mid.Add(money.FromUnits(rapid.Int64Range(0, 100).Draw(t, "spread") * 2))}
-			got := s.OnQuote(qt, position, nil)
-			want := ref.onQuote(qt, position)
+			qt := quote("X-USD", mid, mid.Add(money.FromUnits(rapid.Int64Range(0, 100).Draw(t, "spread")*2)))
+			got := s.OnEvent(qt, holding(position), nil)
+			want := ref.onEvent(qt, position)
 			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("quote %d: intents %+v, reference %+v", i, got, want)
+				t.Fatalf("event %d: actions %+v, reference %+v", i, got, want)
 			}
-			for _, in := range got {
-				if in.Side == broker.Buy {
-					position = position.Add(in.Quantity)
+			for _, a := range got {
+				if a.Order.Side == broker.Buy {
+					position = position.Add(a.Order.Quantity)
 				} else {
-					position = position.Sub(in.Quantity)
+					position = position.Sub(a.Order.Quantity)
 				}
 			}
 		}
 	})
+}
+
+func TestSMAWaitsForItsLiveOrder(t *testing.T) {
+	s, _ := NewSMA(SMAConfig{Fast: 2, Slow: 4, Notional: d("1000")})
+	busy := &account{open: map[string]int{"SOL-USD": 1}}
+	for _, m := range []string{"13", "12", "11", "10"} {
+		s.OnEvent(q("SOL-USD", m), busy, nil)
+	}
+	if got := s.OnEvent(q("SOL-USD", "20"), busy, nil); len(got) != 0 {
+		t.Fatalf("signalled %+v with an order live", got)
+	}
+	// The cross went by: nothing until the next one.
+	if got := s.OnEvent(q("SOL-USD", "20"), holding{}, nil); len(got) != 0 {
+		t.Fatalf("%+v", got)
+	}
 }

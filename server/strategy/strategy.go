@@ -1,6 +1,8 @@
-// Package strategy defines the Strategy the trading loop consults and holds
-// the built-in strategies. A strategy decides; it never executes: orders go
-// back to the coordinator, which owns the broker and the portfolio.
+// Package strategy defines the Strategy the trading loop consults on every
+// market event, holds the built-in strategies and the registry that builds
+// them by name. A strategy decides; it never executes: its actions go back
+// to the coordinator, which owns the risk guard, the venue and the
+// portfolio, and may refuse them.
 package strategy
 
 import (
@@ -9,17 +11,68 @@ import (
 	"github.com/tradectl/tradectl/server/money"
 )
 
-// Intent is an order a strategy wants placed.
-type Intent struct {
-	Symbol   string
-	Side     broker.Side
-	Quantity money.Decimal
+// Strategy sees every market event once, in time order, on the trading
+// loop's goroutine: it needs no locks and must not block.
+type Strategy interface {
+	// OnEvent appends the actions the strategy wants after ev and returns
+	// the extended slice. ev and ctx are valid only during the call.
+	OnEvent(ev *market.Event, ctx Context, dst []Action) []Action
 }
 
-// Strategy sees every quote once, in time order, on the trading loop's
-// goroutine: it needs no locks and must not block.
-type Strategy interface {
-	// OnQuote appends the orders the strategy wants after seeing q, given the
-	// signed quantity it holds in q.Symbol, and returns the extended slice.
-	OnQuote(q market.Quote, position money.Decimal, dst []Intent) []Intent
+// Context is what a strategy may read of the account while it decides. The
+// coordinator implements it over its portfolio and venue; implementations
+// must answer without allocating, as they are asked on every event.
+type Context interface {
+	// Position is the signed quantity held in symbol: negative is short.
+	Position(symbol string) money.Decimal
+	// OpenOrders is the number of the strategy's live orders in symbol,
+	// in flight or resting.
+	OpenOrders(symbol string) int
+	// Cash is the account's cash balance in the quote currency.
+	Cash() money.Decimal
+}
+
+// ActionKind says what an Action asks for.
+type ActionKind uint8
+
+const (
+	// ActionPlace asks for Order to be sent.
+	ActionPlace ActionKind = iota + 1
+	// ActionCancel asks for the live order CancelID to be cancelled.
+	ActionCancel
+)
+
+// Action is one thing a strategy wants done.
+type Action struct {
+	Kind     ActionKind
+	Order    broker.OrderSpec // ActionPlace
+	CancelID string           // ActionCancel: the order's client id
+}
+
+// Reporter is implemented by strategies that track their orders. The
+// coordinator assigns client ids and tells a Reporter its orders' ids
+// through their reports, on the trading loop's goroutine:
+//
+//   - it calls OnReport with every execution report of the strategy's
+//     orders, in the order the venue produced them;
+//   - it answers every ActionPlace, in the order OnEvent returned them and
+//     before the next OnEvent, with exactly one report in state ACCEPTED
+//     or REJECTED that comes before any other report of that order; an
+//     order the risk guard refuses is answered with a REJECTED report
+//     whose Reason gives the rule.
+//
+// So the first ACCEPTED or REJECTED report carrying a client id the
+// strategy has not seen answers its oldest unanswered ActionPlace, and
+// holds that order's id.
+type Reporter interface {
+	OnReport(r *broker.ExecutionReport)
+}
+
+// place is the ActionPlace of spec.
+func place(spec broker.OrderSpec) Action { return Action{Kind: ActionPlace, Order: spec} }
+
+// usableQuote reports whether a book event's top can be traded on: a
+// positive bid and an ask not below it.
+func usableQuote(ev *market.Event) bool {
+	return ev.Kind == market.EventBook && ev.Bid.IsPositive() && ev.Ask.Cmp(ev.Bid) >= 0
 }

@@ -198,6 +198,328 @@ func (HealthStatus) EnumDescriptor() ([]byte, []int) {
 	return file_trading_v1_trading_proto_rawDescGZIP(), []int{2}
 }
 
+// TradingState is the risk guard's state.
+type TradingState int32
+
+const (
+	TradingState_TRADING_STATE_UNSPECIFIED TradingState = 0
+	// Orders pass the limits as usual.
+	TradingState_TRADING_STATE_ACTIVE TradingState = 1
+	// Only orders that reduce a position pass.
+	TradingState_TRADING_STATE_REDUCING TradingState = 2
+	// Kill switch tripped: no order is sent until ResetKillSwitch.
+	TradingState_TRADING_STATE_HALTED TradingState = 3
+)
+
+// Enum value maps for TradingState.
+var (
+	TradingState_name = map[int32]string{
+		0: "TRADING_STATE_UNSPECIFIED",
+		1: "TRADING_STATE_ACTIVE",
+		2: "TRADING_STATE_REDUCING",
+		3: "TRADING_STATE_HALTED",
+	}
+	TradingState_value = map[string]int32{
+		"TRADING_STATE_UNSPECIFIED": 0,
+		"TRADING_STATE_ACTIVE":      1,
+		"TRADING_STATE_REDUCING":    2,
+		"TRADING_STATE_HALTED":      3,
+	}
+)
+
+func (x TradingState) Enum() *TradingState {
+	p := new(TradingState)
+	*p = x
+	return p
+}
+
+func (x TradingState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TradingState) Descriptor() protoreflect.EnumDescriptor {
+	return file_trading_v1_trading_proto_enumTypes[3].Descriptor()
+}
+
+func (TradingState) Type() protoreflect.EnumType {
+	return &file_trading_v1_trading_proto_enumTypes[3]
+}
+
+func (x TradingState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TradingState.Descriptor instead.
+func (TradingState) EnumDescriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{3}
+}
+
+// OrderSide is buy or sell.
+type OrderSide int32
+
+const (
+	OrderSide_ORDER_SIDE_UNSPECIFIED OrderSide = 0
+	OrderSide_ORDER_SIDE_BUY         OrderSide = 1
+	OrderSide_ORDER_SIDE_SELL        OrderSide = 2
+)
+
+// Enum value maps for OrderSide.
+var (
+	OrderSide_name = map[int32]string{
+		0: "ORDER_SIDE_UNSPECIFIED",
+		1: "ORDER_SIDE_BUY",
+		2: "ORDER_SIDE_SELL",
+	}
+	OrderSide_value = map[string]int32{
+		"ORDER_SIDE_UNSPECIFIED": 0,
+		"ORDER_SIDE_BUY":         1,
+		"ORDER_SIDE_SELL":        2,
+	}
+)
+
+func (x OrderSide) Enum() *OrderSide {
+	p := new(OrderSide)
+	*p = x
+	return p
+}
+
+func (x OrderSide) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (OrderSide) Descriptor() protoreflect.EnumDescriptor {
+	return file_trading_v1_trading_proto_enumTypes[4].Descriptor()
+}
+
+func (OrderSide) Type() protoreflect.EnumType {
+	return &file_trading_v1_trading_proto_enumTypes[4]
+}
+
+func (x OrderSide) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use OrderSide.Descriptor instead.
+func (OrderSide) EnumDescriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
+}
+
+// OrderType is market or limit.
+type OrderType int32
+
+const (
+	OrderType_ORDER_TYPE_UNSPECIFIED OrderType = 0
+	OrderType_ORDER_TYPE_MARKET      OrderType = 1
+	OrderType_ORDER_TYPE_LIMIT       OrderType = 2
+)
+
+// Enum value maps for OrderType.
+var (
+	OrderType_name = map[int32]string{
+		0: "ORDER_TYPE_UNSPECIFIED",
+		1: "ORDER_TYPE_MARKET",
+		2: "ORDER_TYPE_LIMIT",
+	}
+	OrderType_value = map[string]int32{
+		"ORDER_TYPE_UNSPECIFIED": 0,
+		"ORDER_TYPE_MARKET":      1,
+		"ORDER_TYPE_LIMIT":       2,
+	}
+)
+
+func (x OrderType) Enum() *OrderType {
+	p := new(OrderType)
+	*p = x
+	return p
+}
+
+func (x OrderType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (OrderType) Descriptor() protoreflect.EnumDescriptor {
+	return file_trading_v1_trading_proto_enumTypes[5].Descriptor()
+}
+
+func (OrderType) Type() protoreflect.EnumType {
+	return &file_trading_v1_trading_proto_enumTypes[5]
+}
+
+func (x OrderType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use OrderType.Descriptor instead.
+func (OrderType) EnumDescriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
+}
+
+// TimeInForce says how long a limit order may rest.
+type TimeInForce int32
+
+const (
+	TimeInForce_TIME_IN_FORCE_UNSPECIFIED TimeInForce = 0
+	// Good till cancelled.
+	TimeInForce_TIME_IN_FORCE_GTC TimeInForce = 1
+	// Immediate or cancel.
+	TimeInForce_TIME_IN_FORCE_IOC TimeInForce = 2
+)
+
+// Enum value maps for TimeInForce.
+var (
+	TimeInForce_name = map[int32]string{
+		0: "TIME_IN_FORCE_UNSPECIFIED",
+		1: "TIME_IN_FORCE_GTC",
+		2: "TIME_IN_FORCE_IOC",
+	}
+	TimeInForce_value = map[string]int32{
+		"TIME_IN_FORCE_UNSPECIFIED": 0,
+		"TIME_IN_FORCE_GTC":         1,
+		"TIME_IN_FORCE_IOC":         2,
+	}
+)
+
+func (x TimeInForce) Enum() *TimeInForce {
+	p := new(TimeInForce)
+	*p = x
+	return p
+}
+
+func (x TimeInForce) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TimeInForce) Descriptor() protoreflect.EnumDescriptor {
+	return file_trading_v1_trading_proto_enumTypes[6].Descriptor()
+}
+
+func (TimeInForce) Type() protoreflect.EnumType {
+	return &file_trading_v1_trading_proto_enumTypes[6]
+}
+
+func (x TimeInForce) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TimeInForce.Descriptor instead.
+func (TimeInForce) EnumDescriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
+}
+
+// OrderState: NEW, then ACCEPTED or REJECTED; an accepted order is
+// PARTIALLY_FILLED, FILLED or CANCELLED. FILLED, CANCELLED and REJECTED
+// are final.
+type OrderState int32
+
+const (
+	OrderState_ORDER_STATE_UNSPECIFIED      OrderState = 0
+	OrderState_ORDER_STATE_NEW              OrderState = 1
+	OrderState_ORDER_STATE_ACCEPTED         OrderState = 2
+	OrderState_ORDER_STATE_PARTIALLY_FILLED OrderState = 3
+	OrderState_ORDER_STATE_FILLED           OrderState = 4
+	OrderState_ORDER_STATE_CANCELLED        OrderState = 5
+	OrderState_ORDER_STATE_REJECTED         OrderState = 6
+)
+
+// Enum value maps for OrderState.
+var (
+	OrderState_name = map[int32]string{
+		0: "ORDER_STATE_UNSPECIFIED",
+		1: "ORDER_STATE_NEW",
+		2: "ORDER_STATE_ACCEPTED",
+		3: "ORDER_STATE_PARTIALLY_FILLED",
+		4: "ORDER_STATE_FILLED",
+		5: "ORDER_STATE_CANCELLED",
+		6: "ORDER_STATE_REJECTED",
+	}
+	OrderState_value = map[string]int32{
+		"ORDER_STATE_UNSPECIFIED":      0,
+		"ORDER_STATE_NEW":              1,
+		"ORDER_STATE_ACCEPTED":         2,
+		"ORDER_STATE_PARTIALLY_FILLED": 3,
+		"ORDER_STATE_FILLED":           4,
+		"ORDER_STATE_CANCELLED":        5,
+		"ORDER_STATE_REJECTED":         6,
+	}
+)
+
+func (x OrderState) Enum() *OrderState {
+	p := new(OrderState)
+	*p = x
+	return p
+}
+
+func (x OrderState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (OrderState) Descriptor() protoreflect.EnumDescriptor {
+	return file_trading_v1_trading_proto_enumTypes[7].Descriptor()
+}
+
+func (OrderState) Type() protoreflect.EnumType {
+	return &file_trading_v1_trading_proto_enumTypes[7]
+}
+
+func (x OrderState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use OrderState.Descriptor instead.
+func (OrderState) EnumDescriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
+}
+
+// Liquidity says whether a fill added liquidity (maker) or took it (taker).
+type Liquidity int32
+
+const (
+	Liquidity_LIQUIDITY_UNSPECIFIED Liquidity = 0
+	Liquidity_LIQUIDITY_TAKER       Liquidity = 1
+	Liquidity_LIQUIDITY_MAKER       Liquidity = 2
+)
+
+// Enum value maps for Liquidity.
+var (
+	Liquidity_name = map[int32]string{
+		0: "LIQUIDITY_UNSPECIFIED",
+		1: "LIQUIDITY_TAKER",
+		2: "LIQUIDITY_MAKER",
+	}
+	Liquidity_value = map[string]int32{
+		"LIQUIDITY_UNSPECIFIED": 0,
+		"LIQUIDITY_TAKER":       1,
+		"LIQUIDITY_MAKER":       2,
+	}
+)
+
+func (x Liquidity) Enum() *Liquidity {
+	p := new(Liquidity)
+	*p = x
+	return p
+}
+
+func (x Liquidity) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Liquidity) Descriptor() protoreflect.EnumDescriptor {
+	return file_trading_v1_trading_proto_enumTypes[8].Descriptor()
+}
+
+func (Liquidity) Type() protoreflect.EnumType {
+	return &file_trading_v1_trading_proto_enumTypes[8]
+}
+
+func (x Liquidity) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Liquidity.Descriptor instead.
+func (Liquidity) EnumDescriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
+}
+
 // SessionSettings are what a client asks for. Unset fields take the daemon's
 // defaults; the session echoes the settings it actually runs with.
 type SessionSettings struct {
@@ -215,7 +537,21 @@ type SessionSettings struct {
 	// Restart a failed trading loop after a backoff, up to an intensity limit.
 	AutoRestart bool `protobuf:"varint,6,opt,name=auto_restart,json=autoRestart,proto3" json:"auto_restart,omitempty"`
 	// Seed of the paper market's random walk. 0: the daemon picks one.
-	Seed          uint64 `protobuf:"varint,7,opt,name=seed,proto3" json:"seed,omitempty"`
+	Seed uint64 `protobuf:"varint,7,opt,name=seed,proto3" json:"seed,omitempty"`
+	// Strategy name (see ListStrategies). Unset: sma.
+	Strategy string `protobuf:"bytes,8,opt,name=strategy,proto3" json:"strategy,omitempty"`
+	// Strategy parameters by name; unset ones take their defaults.
+	Params map[string]string `protobuf:"bytes,9,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Pre-trade risk limits and the kill switch. Unset: the defaults.
+	Risk *RiskLimits `protobuf:"bytes,10,opt,name=risk,proto3" json:"risk,omitempty"`
+	// Paper venue fees in basis points of notional. Unset: 2 (maker), 5 (taker).
+	MakerFeeBps *int64 `protobuf:"varint,11,opt,name=maker_fee_bps,json=makerFeeBps,proto3,oneof" json:"maker_fee_bps,omitempty"`
+	TakerFeeBps *int64 `protobuf:"varint,12,opt,name=taker_fee_bps,json=takerFeeBps,proto3,oneof" json:"taker_fee_bps,omitempty"`
+	// Simulated time from an order's submission to its arrival at the venue.
+	Latency *durationpb.Duration `protobuf:"bytes,13,opt,name=latency,proto3" json:"latency,omitempty"`
+	// Starting cash of the paper account in the quote currency (USD),
+	// a decimal string. Unset: 100000.
+	StartingCash  string `protobuf:"bytes,14,opt,name=starting_cash,json=startingCash,proto3" json:"starting_cash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -299,6 +635,219 @@ func (x *SessionSettings) GetSeed() uint64 {
 	return 0
 }
 
+func (x *SessionSettings) GetStrategy() string {
+	if x != nil {
+		return x.Strategy
+	}
+	return ""
+}
+
+func (x *SessionSettings) GetParams() map[string]string {
+	if x != nil {
+		return x.Params
+	}
+	return nil
+}
+
+func (x *SessionSettings) GetRisk() *RiskLimits {
+	if x != nil {
+		return x.Risk
+	}
+	return nil
+}
+
+func (x *SessionSettings) GetMakerFeeBps() int64 {
+	if x != nil && x.MakerFeeBps != nil {
+		return *x.MakerFeeBps
+	}
+	return 0
+}
+
+func (x *SessionSettings) GetTakerFeeBps() int64 {
+	if x != nil && x.TakerFeeBps != nil {
+		return *x.TakerFeeBps
+	}
+	return 0
+}
+
+func (x *SessionSettings) GetLatency() *durationpb.Duration {
+	if x != nil {
+		return x.Latency
+	}
+	return nil
+}
+
+func (x *SessionSettings) GetStartingCash() string {
+	if x != nil {
+		return x.StartingCash
+	}
+	return ""
+}
+
+// RiskLimits bound what the coordinator may send. Decimal strings; an
+// empty string takes the default, "0" turns a limit off.
+type RiskLimits struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Largest notional (quantity x price) of one order.
+	MaxOrderNotional string `protobuf:"bytes,1,opt,name=max_order_notional,json=maxOrderNotional,proto3" json:"max_order_notional,omitempty"`
+	// Largest absolute position per symbol, in base units.
+	MaxPosition string `protobuf:"bytes,2,opt,name=max_position,json=maxPosition,proto3" json:"max_position,omitempty"`
+	// Most orders live at once. 0: default; negative: no limit.
+	MaxOpenOrders int32 `protobuf:"varint,3,opt,name=max_open_orders,json=maxOpenOrders,proto3" json:"max_open_orders,omitempty"`
+	// Most orders sent per second. 0: default; negative: no limit.
+	MaxOrdersPerSecond int32 `protobuf:"varint,4,opt,name=max_orders_per_second,json=maxOrdersPerSecond,proto3" json:"max_orders_per_second,omitempty"`
+	// Kill switch: halt when equity falls this fraction below the session's
+	// starting equity (0.2 = 20%).
+	MaxDrawdown string `protobuf:"bytes,5,opt,name=max_drawdown,json=maxDrawdown,proto3" json:"max_drawdown,omitempty"`
+	// Kill switch: halt when equity falls this fraction below its peak.
+	MaxTrailingDrawdown string `protobuf:"bytes,6,opt,name=max_trailing_drawdown,json=maxTrailingDrawdown,proto3" json:"max_trailing_drawdown,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *RiskLimits) Reset() {
+	*x = RiskLimits{}
+	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RiskLimits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RiskLimits) ProtoMessage() {}
+
+func (x *RiskLimits) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RiskLimits.ProtoReflect.Descriptor instead.
+func (*RiskLimits) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *RiskLimits) GetMaxOrderNotional() string {
+	if x != nil {
+		return x.MaxOrderNotional
+	}
+	return ""
+}
+
+func (x *RiskLimits) GetMaxPosition() string {
+	if x != nil {
+		return x.MaxPosition
+	}
+	return ""
+}
+
+func (x *RiskLimits) GetMaxOpenOrders() int32 {
+	if x != nil {
+		return x.MaxOpenOrders
+	}
+	return 0
+}
+
+func (x *RiskLimits) GetMaxOrdersPerSecond() int32 {
+	if x != nil {
+		return x.MaxOrdersPerSecond
+	}
+	return 0
+}
+
+func (x *RiskLimits) GetMaxDrawdown() string {
+	if x != nil {
+		return x.MaxDrawdown
+	}
+	return ""
+}
+
+func (x *RiskLimits) GetMaxTrailingDrawdown() string {
+	if x != nil {
+		return x.MaxTrailingDrawdown
+	}
+	return ""
+}
+
+// Risk is the guard's state in a session.
+type Risk struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	State TradingState           `protobuf:"varint,1,opt,name=state,proto3,enum=trading.v1.TradingState" json:"state,omitempty"`
+	// Why the guard is not ACTIVE.
+	Reason string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	Since  *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=since,proto3" json:"since,omitempty"`
+	// Orders the guard refused.
+	RejectedOrders uint64 `protobuf:"varint,4,opt,name=rejected_orders,json=rejectedOrders,proto3" json:"rejected_orders,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Risk) Reset() {
+	*x = Risk{}
+	mi := &file_trading_v1_trading_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Risk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Risk) ProtoMessage() {}
+
+func (x *Risk) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Risk.ProtoReflect.Descriptor instead.
+func (*Risk) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Risk) GetState() TradingState {
+	if x != nil {
+		return x.State
+	}
+	return TradingState_TRADING_STATE_UNSPECIFIED
+}
+
+func (x *Risk) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Risk) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *Risk) GetRejectedOrders() uint64 {
+	if x != nil {
+		return x.RejectedOrders
+	}
+	return 0
+}
+
 // Session is one run of the trading loop and its health monitor.
 type Session struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -319,7 +868,7 @@ type Session struct {
 
 func (x *Session) Reset() {
 	*x = Session{}
-	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	mi := &file_trading_v1_trading_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -331,7 +880,7 @@ func (x *Session) String() string {
 func (*Session) ProtoMessage() {}
 
 func (x *Session) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	mi := &file_trading_v1_trading_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -344,7 +893,7 @@ func (x *Session) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Session.ProtoReflect.Descriptor instead.
 func (*Session) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{1}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Session) GetId() string {
@@ -418,13 +967,16 @@ type SessionSummary struct {
 	// Children that did not return within the stop deadline. Never hidden: a
 	// non-empty list means a goroutine is still running somewhere.
 	UnstoppedChildren []string `protobuf:"bytes,14,rep,name=unstopped_children,json=unstoppedChildren,proto3" json:"unstopped_children,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	Risk              *Risk    `protobuf:"bytes,15,opt,name=risk,proto3" json:"risk,omitempty"`
+	// Open orders at the venue (after a stop: those it left open).
+	OpenOrders    uint32 `protobuf:"varint,16,opt,name=open_orders,json=openOrders,proto3" json:"open_orders,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SessionSummary) Reset() {
 	*x = SessionSummary{}
-	mi := &file_trading_v1_trading_proto_msgTypes[2]
+	mi := &file_trading_v1_trading_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -436,7 +988,7 @@ func (x *SessionSummary) String() string {
 func (*SessionSummary) ProtoMessage() {}
 
 func (x *SessionSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[2]
+	mi := &file_trading_v1_trading_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -449,7 +1001,7 @@ func (x *SessionSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionSummary.ProtoReflect.Descriptor instead.
 func (*SessionSummary) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{2}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *SessionSummary) GetTicks() uint64 {
@@ -550,6 +1102,20 @@ func (x *SessionSummary) GetUnstoppedChildren() []string {
 	return nil
 }
 
+func (x *SessionSummary) GetRisk() *Risk {
+	if x != nil {
+		return x.Risk
+	}
+	return nil
+}
+
+func (x *SessionSummary) GetOpenOrders() uint32 {
+	if x != nil {
+		return x.OpenOrders
+	}
+	return 0
+}
+
 // Position is a holding in one instrument.
 type Position struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -565,7 +1131,7 @@ type Position struct {
 
 func (x *Position) Reset() {
 	*x = Position{}
-	mi := &file_trading_v1_trading_proto_msgTypes[3]
+	mi := &file_trading_v1_trading_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -577,7 +1143,7 @@ func (x *Position) String() string {
 func (*Position) ProtoMessage() {}
 
 func (x *Position) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[3]
+	mi := &file_trading_v1_trading_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -590,7 +1156,7 @@ func (x *Position) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Position.ProtoReflect.Descriptor instead.
 func (*Position) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{3}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Position) GetSymbol() string {
@@ -659,7 +1225,7 @@ type HealthReport struct {
 
 func (x *HealthReport) Reset() {
 	*x = HealthReport{}
-	mi := &file_trading_v1_trading_proto_msgTypes[4]
+	mi := &file_trading_v1_trading_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -671,7 +1237,7 @@ func (x *HealthReport) String() string {
 func (*HealthReport) ProtoMessage() {}
 
 func (x *HealthReport) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[4]
+	mi := &file_trading_v1_trading_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -684,7 +1250,7 @@ func (x *HealthReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReport.ProtoReflect.Descriptor instead.
 func (*HealthReport) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *HealthReport) GetTime() *timestamppb.Timestamp {
@@ -807,7 +1373,7 @@ type ComponentHealth struct {
 
 func (x *ComponentHealth) Reset() {
 	*x = ComponentHealth{}
-	mi := &file_trading_v1_trading_proto_msgTypes[5]
+	mi := &file_trading_v1_trading_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -819,7 +1385,7 @@ func (x *ComponentHealth) String() string {
 func (*ComponentHealth) ProtoMessage() {}
 
 func (x *ComponentHealth) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[5]
+	mi := &file_trading_v1_trading_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -832,7 +1398,7 @@ func (x *ComponentHealth) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComponentHealth.ProtoReflect.Descriptor instead.
 func (*ComponentHealth) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ComponentHealth) GetName() string {
@@ -872,7 +1438,7 @@ type StartTradingRequest struct {
 
 func (x *StartTradingRequest) Reset() {
 	*x = StartTradingRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[6]
+	mi := &file_trading_v1_trading_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -884,7 +1450,7 @@ func (x *StartTradingRequest) String() string {
 func (*StartTradingRequest) ProtoMessage() {}
 
 func (x *StartTradingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[6]
+	mi := &file_trading_v1_trading_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -897,7 +1463,7 @@ func (x *StartTradingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartTradingRequest.ProtoReflect.Descriptor instead.
 func (*StartTradingRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *StartTradingRequest) GetSettings() *SessionSettings {
@@ -918,7 +1484,7 @@ type StartTradingResponse struct {
 
 func (x *StartTradingResponse) Reset() {
 	*x = StartTradingResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[7]
+	mi := &file_trading_v1_trading_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -930,7 +1496,7 @@ func (x *StartTradingResponse) String() string {
 func (*StartTradingResponse) ProtoMessage() {}
 
 func (x *StartTradingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[7]
+	mi := &file_trading_v1_trading_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -943,7 +1509,7 @@ func (x *StartTradingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartTradingResponse.ProtoReflect.Descriptor instead.
 func (*StartTradingResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *StartTradingResponse) GetSession() *Session {
@@ -963,14 +1529,17 @@ func (x *StartTradingResponse) GetAlreadyRunning() bool {
 type StopTradingRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// How long to wait for the session to wind down. Unset: 10s. At most 5m.
-	Deadline      *durationpb.Duration `protobuf:"bytes,1,opt,name=deadline,proto3" json:"deadline,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Deadline *durationpb.Duration `protobuf:"bytes,1,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	// Leave the session's resting orders at the venue. By default a stop
+	// cancels them.
+	KeepOpenOrders bool `protobuf:"varint,2,opt,name=keep_open_orders,json=keepOpenOrders,proto3" json:"keep_open_orders,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *StopTradingRequest) Reset() {
 	*x = StopTradingRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[8]
+	mi := &file_trading_v1_trading_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -982,7 +1551,7 @@ func (x *StopTradingRequest) String() string {
 func (*StopTradingRequest) ProtoMessage() {}
 
 func (x *StopTradingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[8]
+	mi := &file_trading_v1_trading_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -995,7 +1564,7 @@ func (x *StopTradingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopTradingRequest.ProtoReflect.Descriptor instead.
 func (*StopTradingRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *StopTradingRequest) GetDeadline() *durationpb.Duration {
@@ -1003,6 +1572,13 @@ func (x *StopTradingRequest) GetDeadline() *durationpb.Duration {
 		return x.Deadline
 	}
 	return nil
+}
+
+func (x *StopTradingRequest) GetKeepOpenOrders() bool {
+	if x != nil {
+		return x.KeepOpenOrders
+	}
+	return false
 }
 
 type StopTradingResponse struct {
@@ -1018,7 +1594,7 @@ type StopTradingResponse struct {
 
 func (x *StopTradingResponse) Reset() {
 	*x = StopTradingResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[9]
+	mi := &file_trading_v1_trading_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1030,7 +1606,7 @@ func (x *StopTradingResponse) String() string {
 func (*StopTradingResponse) ProtoMessage() {}
 
 func (x *StopTradingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[9]
+	mi := &file_trading_v1_trading_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1043,7 +1619,7 @@ func (x *StopTradingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopTradingResponse.ProtoReflect.Descriptor instead.
 func (*StopTradingResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{9}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *StopTradingResponse) GetSession() *Session {
@@ -1068,7 +1644,7 @@ type GetStatusRequest struct {
 
 func (x *GetStatusRequest) Reset() {
 	*x = GetStatusRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[10]
+	mi := &file_trading_v1_trading_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1080,7 +1656,7 @@ func (x *GetStatusRequest) String() string {
 func (*GetStatusRequest) ProtoMessage() {}
 
 func (x *GetStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[10]
+	mi := &file_trading_v1_trading_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1093,7 +1669,7 @@ func (x *GetStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusRequest.ProtoReflect.Descriptor instead.
 func (*GetStatusRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{10}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{12}
 }
 
 type GetStatusResponse struct {
@@ -1107,7 +1683,7 @@ type GetStatusResponse struct {
 
 func (x *GetStatusResponse) Reset() {
 	*x = GetStatusResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[11]
+	mi := &file_trading_v1_trading_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1119,7 +1695,7 @@ func (x *GetStatusResponse) String() string {
 func (*GetStatusResponse) ProtoMessage() {}
 
 func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[11]
+	mi := &file_trading_v1_trading_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1132,7 +1708,7 @@ func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusResponse.ProtoReflect.Descriptor instead.
 func (*GetStatusResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{11}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetStatusResponse) GetSession() *Session {
@@ -1157,7 +1733,7 @@ type WatchHealthRequest struct {
 
 func (x *WatchHealthRequest) Reset() {
 	*x = WatchHealthRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[12]
+	mi := &file_trading_v1_trading_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1169,7 +1745,7 @@ func (x *WatchHealthRequest) String() string {
 func (*WatchHealthRequest) ProtoMessage() {}
 
 func (x *WatchHealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[12]
+	mi := &file_trading_v1_trading_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1182,7 +1758,7 @@ func (x *WatchHealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchHealthRequest.ProtoReflect.Descriptor instead.
 func (*WatchHealthRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{12}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{14}
 }
 
 type WatchHealthResponse struct {
@@ -1194,7 +1770,7 @@ type WatchHealthResponse struct {
 
 func (x *WatchHealthResponse) Reset() {
 	*x = WatchHealthResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[13]
+	mi := &file_trading_v1_trading_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1206,7 +1782,7 @@ func (x *WatchHealthResponse) String() string {
 func (*WatchHealthResponse) ProtoMessage() {}
 
 func (x *WatchHealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[13]
+	mi := &file_trading_v1_trading_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1219,7 +1795,7 @@ func (x *WatchHealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchHealthResponse.ProtoReflect.Descriptor instead.
 func (*WatchHealthResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{13}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *WatchHealthResponse) GetReport() *HealthReport {
@@ -1229,12 +1805,1054 @@ func (x *WatchHealthResponse) GetReport() *HealthReport {
 	return nil
 }
 
+// Fill is one execution of an order. Decimals are strings.
+type Fill struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Quantity string                 `protobuf:"bytes,1,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	Price    string                 `protobuf:"bytes,2,opt,name=price,proto3" json:"price,omitempty"`
+	// In the quote currency.
+	Fee       string    `protobuf:"bytes,3,opt,name=fee,proto3" json:"fee,omitempty"`
+	Liquidity Liquidity `protobuf:"varint,4,opt,name=liquidity,proto3,enum=trading.v1.Liquidity" json:"liquidity,omitempty"`
+	// Per unit, against the price the strategy saw when it decided:
+	// positive is worse for the trader.
+	Slippage      string                 `protobuf:"bytes,5,opt,name=slippage,proto3" json:"slippage,omitempty"`
+	Time          *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=time,proto3" json:"time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Fill) Reset() {
+	*x = Fill{}
+	mi := &file_trading_v1_trading_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Fill) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Fill) ProtoMessage() {}
+
+func (x *Fill) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Fill.ProtoReflect.Descriptor instead.
+func (*Fill) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *Fill) GetQuantity() string {
+	if x != nil {
+		return x.Quantity
+	}
+	return ""
+}
+
+func (x *Fill) GetPrice() string {
+	if x != nil {
+		return x.Price
+	}
+	return ""
+}
+
+func (x *Fill) GetFee() string {
+	if x != nil {
+		return x.Fee
+	}
+	return ""
+}
+
+func (x *Fill) GetLiquidity() Liquidity {
+	if x != nil {
+		return x.Liquidity
+	}
+	return Liquidity_LIQUIDITY_UNSPECIFIED
+}
+
+func (x *Fill) GetSlippage() string {
+	if x != nil {
+		return x.Slippage
+	}
+	return ""
+}
+
+func (x *Fill) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+// Order is an order and what became of it.
+type Order struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClientOrderId string                 `protobuf:"bytes,1,opt,name=client_order_id,json=clientOrderId,proto3" json:"client_order_id,omitempty"`
+	SessionId     string                 `protobuf:"bytes,2,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	Symbol        string                 `protobuf:"bytes,3,opt,name=symbol,proto3" json:"symbol,omitempty"`
+	Side          OrderSide              `protobuf:"varint,4,opt,name=side,proto3,enum=trading.v1.OrderSide" json:"side,omitempty"`
+	Type          OrderType              `protobuf:"varint,5,opt,name=type,proto3,enum=trading.v1.OrderType" json:"type,omitempty"`
+	TimeInForce   TimeInForce            `protobuf:"varint,6,opt,name=time_in_force,json=timeInForce,proto3,enum=trading.v1.TimeInForce" json:"time_in_force,omitempty"`
+	PostOnly      bool                   `protobuf:"varint,7,opt,name=post_only,json=postOnly,proto3" json:"post_only,omitempty"`
+	Quantity      string                 `protobuf:"bytes,8,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// Limit price; empty for market orders.
+	Price string     `protobuf:"bytes,9,opt,name=price,proto3" json:"price,omitempty"`
+	State OrderState `protobuf:"varint,10,opt,name=state,proto3,enum=trading.v1.OrderState" json:"state,omitempty"`
+	// Why it was rejected or cancelled.
+	Reason            string `protobuf:"bytes,11,opt,name=reason,proto3" json:"reason,omitempty"`
+	FilledQuantity    string `protobuf:"bytes,12,opt,name=filled_quantity,json=filledQuantity,proto3" json:"filled_quantity,omitempty"`
+	RemainingQuantity string `protobuf:"bytes,13,opt,name=remaining_quantity,json=remainingQuantity,proto3" json:"remaining_quantity,omitempty"`
+	// Quantity-weighted average of the fills' prices; empty with no fill.
+	AveragePrice string `protobuf:"bytes,14,opt,name=average_price,json=averagePrice,proto3" json:"average_price,omitempty"`
+	Fees         string `protobuf:"bytes,15,opt,name=fees,proto3" json:"fees,omitempty"`
+	// The price the strategy saw when it decided (ask for a buy, bid for a
+	// sell), which slippage is measured against.
+	DecisionPrice string                 `protobuf:"bytes,16,opt,name=decision_price,json=decisionPrice,proto3" json:"decision_price,omitempty"`
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	Fills         []*Fill                `protobuf:"bytes,19,rep,name=fills,proto3" json:"fills,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Order) Reset() {
+	*x = Order{}
+	mi := &file_trading_v1_trading_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Order) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Order) ProtoMessage() {}
+
+func (x *Order) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Order.ProtoReflect.Descriptor instead.
+func (*Order) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Order) GetClientOrderId() string {
+	if x != nil {
+		return x.ClientOrderId
+	}
+	return ""
+}
+
+func (x *Order) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *Order) GetSymbol() string {
+	if x != nil {
+		return x.Symbol
+	}
+	return ""
+}
+
+func (x *Order) GetSide() OrderSide {
+	if x != nil {
+		return x.Side
+	}
+	return OrderSide_ORDER_SIDE_UNSPECIFIED
+}
+
+func (x *Order) GetType() OrderType {
+	if x != nil {
+		return x.Type
+	}
+	return OrderType_ORDER_TYPE_UNSPECIFIED
+}
+
+func (x *Order) GetTimeInForce() TimeInForce {
+	if x != nil {
+		return x.TimeInForce
+	}
+	return TimeInForce_TIME_IN_FORCE_UNSPECIFIED
+}
+
+func (x *Order) GetPostOnly() bool {
+	if x != nil {
+		return x.PostOnly
+	}
+	return false
+}
+
+func (x *Order) GetQuantity() string {
+	if x != nil {
+		return x.Quantity
+	}
+	return ""
+}
+
+func (x *Order) GetPrice() string {
+	if x != nil {
+		return x.Price
+	}
+	return ""
+}
+
+func (x *Order) GetState() OrderState {
+	if x != nil {
+		return x.State
+	}
+	return OrderState_ORDER_STATE_UNSPECIFIED
+}
+
+func (x *Order) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Order) GetFilledQuantity() string {
+	if x != nil {
+		return x.FilledQuantity
+	}
+	return ""
+}
+
+func (x *Order) GetRemainingQuantity() string {
+	if x != nil {
+		return x.RemainingQuantity
+	}
+	return ""
+}
+
+func (x *Order) GetAveragePrice() string {
+	if x != nil {
+		return x.AveragePrice
+	}
+	return ""
+}
+
+func (x *Order) GetFees() string {
+	if x != nil {
+		return x.Fees
+	}
+	return ""
+}
+
+func (x *Order) GetDecisionPrice() string {
+	if x != nil {
+		return x.DecisionPrice
+	}
+	return ""
+}
+
+func (x *Order) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Order) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+func (x *Order) GetFills() []*Fill {
+	if x != nil {
+		return x.Fills
+	}
+	return nil
+}
+
+// OrderEvent is one change of one order.
+type OrderEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Increases by one with every event of the daemon.
+	Sequence uint64 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// The order after this event, without its earlier fills.
+	Order *Order `protobuf:"bytes,2,opt,name=order,proto3" json:"order,omitempty"`
+	// The fill this event carries, if any.
+	Fill          *Fill `protobuf:"bytes,3,opt,name=fill,proto3" json:"fill,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderEvent) Reset() {
+	*x = OrderEvent{}
+	mi := &file_trading_v1_trading_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderEvent) ProtoMessage() {}
+
+func (x *OrderEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderEvent.ProtoReflect.Descriptor instead.
+func (*OrderEvent) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *OrderEvent) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *OrderEvent) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+func (x *OrderEvent) GetFill() *Fill {
+	if x != nil {
+		return x.Fill
+	}
+	return nil
+}
+
+// Portfolio is a session's paper account. Decimals are strings in the
+// quote currency.
+type Portfolio struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SessionId     string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	QuoteCurrency string                 `protobuf:"bytes,2,opt,name=quote_currency,json=quoteCurrency,proto3" json:"quote_currency,omitempty"`
+	StartingCash  string                 `protobuf:"bytes,3,opt,name=starting_cash,json=startingCash,proto3" json:"starting_cash,omitempty"`
+	Cash          string                 `protobuf:"bytes,4,opt,name=cash,proto3" json:"cash,omitempty"`
+	// Cash plus every position at its mark.
+	Equity        string                 `protobuf:"bytes,5,opt,name=equity,proto3" json:"equity,omitempty"`
+	RealizedPnl   string                 `protobuf:"bytes,6,opt,name=realized_pnl,json=realizedPnl,proto3" json:"realized_pnl,omitempty"`
+	UnrealizedPnl string                 `protobuf:"bytes,7,opt,name=unrealized_pnl,json=unrealizedPnl,proto3" json:"unrealized_pnl,omitempty"`
+	FeesPaid      string                 `protobuf:"bytes,8,opt,name=fees_paid,json=feesPaid,proto3" json:"fees_paid,omitempty"`
+	Positions     []*Position            `protobuf:"bytes,9,rep,name=positions,proto3" json:"positions,omitempty"`
+	Risk          *Risk                  `protobuf:"bytes,10,opt,name=risk,proto3" json:"risk,omitempty"`
+	Time          *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=time,proto3" json:"time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Portfolio) Reset() {
+	*x = Portfolio{}
+	mi := &file_trading_v1_trading_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Portfolio) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Portfolio) ProtoMessage() {}
+
+func (x *Portfolio) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Portfolio.ProtoReflect.Descriptor instead.
+func (*Portfolio) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *Portfolio) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *Portfolio) GetQuoteCurrency() string {
+	if x != nil {
+		return x.QuoteCurrency
+	}
+	return ""
+}
+
+func (x *Portfolio) GetStartingCash() string {
+	if x != nil {
+		return x.StartingCash
+	}
+	return ""
+}
+
+func (x *Portfolio) GetCash() string {
+	if x != nil {
+		return x.Cash
+	}
+	return ""
+}
+
+func (x *Portfolio) GetEquity() string {
+	if x != nil {
+		return x.Equity
+	}
+	return ""
+}
+
+func (x *Portfolio) GetRealizedPnl() string {
+	if x != nil {
+		return x.RealizedPnl
+	}
+	return ""
+}
+
+func (x *Portfolio) GetUnrealizedPnl() string {
+	if x != nil {
+		return x.UnrealizedPnl
+	}
+	return ""
+}
+
+func (x *Portfolio) GetFeesPaid() string {
+	if x != nil {
+		return x.FeesPaid
+	}
+	return ""
+}
+
+func (x *Portfolio) GetPositions() []*Position {
+	if x != nil {
+		return x.Positions
+	}
+	return nil
+}
+
+func (x *Portfolio) GetRisk() *Risk {
+	if x != nil {
+		return x.Risk
+	}
+	return nil
+}
+
+func (x *Portfolio) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+// StrategyParam is one parameter of a strategy.
+type StrategyParam struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	DefaultValue  string                 `protobuf:"bytes,2,opt,name=default_value,json=defaultValue,proto3" json:"default_value,omitempty"`
+	Description   string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StrategyParam) Reset() {
+	*x = StrategyParam{}
+	mi := &file_trading_v1_trading_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StrategyParam) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StrategyParam) ProtoMessage() {}
+
+func (x *StrategyParam) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StrategyParam.ProtoReflect.Descriptor instead.
+func (*StrategyParam) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *StrategyParam) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StrategyParam) GetDefaultValue() string {
+	if x != nil {
+		return x.DefaultValue
+	}
+	return ""
+}
+
+func (x *StrategyParam) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+// StrategyInfo describes a built-in strategy.
+type StrategyInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Description   string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	Params        []*StrategyParam       `protobuf:"bytes,3,rep,name=params,proto3" json:"params,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StrategyInfo) Reset() {
+	*x = StrategyInfo{}
+	mi := &file_trading_v1_trading_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StrategyInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StrategyInfo) ProtoMessage() {}
+
+func (x *StrategyInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StrategyInfo.ProtoReflect.Descriptor instead.
+func (*StrategyInfo) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *StrategyInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StrategyInfo) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *StrategyInfo) GetParams() []*StrategyParam {
+	if x != nil {
+		return x.Params
+	}
+	return nil
+}
+
+type ListStrategiesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStrategiesRequest) Reset() {
+	*x = ListStrategiesRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStrategiesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStrategiesRequest) ProtoMessage() {}
+
+func (x *ListStrategiesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStrategiesRequest.ProtoReflect.Descriptor instead.
+func (*ListStrategiesRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{22}
+}
+
+type ListStrategiesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Strategies    []*StrategyInfo        `protobuf:"bytes,1,rep,name=strategies,proto3" json:"strategies,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStrategiesResponse) Reset() {
+	*x = ListStrategiesResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStrategiesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStrategiesResponse) ProtoMessage() {}
+
+func (x *ListStrategiesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStrategiesResponse.ProtoReflect.Descriptor instead.
+func (*ListStrategiesResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListStrategiesResponse) GetStrategies() []*StrategyInfo {
+	if x != nil {
+		return x.Strategies
+	}
+	return nil
+}
+
+type ListOrdersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only orders that are not final.
+	OpenOnly bool `protobuf:"varint,1,opt,name=open_only,json=openOnly,proto3" json:"open_only,omitempty"`
+	// At most this many, the newest. 0: 1000. At most 10000.
+	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOrdersRequest) Reset() {
+	*x = ListOrdersRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOrdersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOrdersRequest) ProtoMessage() {}
+
+func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOrdersRequest.ProtoReflect.Descriptor instead.
+func (*ListOrdersRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ListOrdersRequest) GetOpenOnly() bool {
+	if x != nil {
+		return x.OpenOnly
+	}
+	return false
+}
+
+func (x *ListOrdersRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+type ListOrdersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Empty when no session has run.
+	SessionId string   `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	Orders    []*Order `protobuf:"bytes,2,rep,name=orders,proto3" json:"orders,omitempty"`
+	// Orders of the session not listed (older than the limit, or dropped
+	// from the daemon's bounded history).
+	Omitted       uint64 `protobuf:"varint,3,opt,name=omitted,proto3" json:"omitted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOrdersResponse) Reset() {
+	*x = ListOrdersResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOrdersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOrdersResponse) ProtoMessage() {}
+
+func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOrdersResponse.ProtoReflect.Descriptor instead.
+func (*ListOrdersResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListOrdersResponse) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *ListOrdersResponse) GetOrders() []*Order {
+	if x != nil {
+		return x.Orders
+	}
+	return nil
+}
+
+func (x *ListOrdersResponse) GetOmitted() uint64 {
+	if x != nil {
+		return x.Omitted
+	}
+	return 0
+}
+
+type GetPortfolioRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPortfolioRequest) Reset() {
+	*x = GetPortfolioRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPortfolioRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPortfolioRequest) ProtoMessage() {}
+
+func (x *GetPortfolioRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPortfolioRequest.ProtoReflect.Descriptor instead.
+func (*GetPortfolioRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{26}
+}
+
+type GetPortfolioResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unset when no session has run.
+	Portfolio     *Portfolio `protobuf:"bytes,1,opt,name=portfolio,proto3" json:"portfolio,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPortfolioResponse) Reset() {
+	*x = GetPortfolioResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPortfolioResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPortfolioResponse) ProtoMessage() {}
+
+func (x *GetPortfolioResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPortfolioResponse.ProtoReflect.Descriptor instead.
+func (*GetPortfolioResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetPortfolioResponse) GetPortfolio() *Portfolio {
+	if x != nil {
+		return x.Portfolio
+	}
+	return nil
+}
+
+type WatchOrdersRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchOrdersRequest) Reset() {
+	*x = WatchOrdersRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchOrdersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchOrdersRequest) ProtoMessage() {}
+
+func (x *WatchOrdersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchOrdersRequest.ProtoReflect.Descriptor instead.
+func (*WatchOrdersRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{28}
+}
+
+type WatchOrdersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Event         *OrderEvent            `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchOrdersResponse) Reset() {
+	*x = WatchOrdersResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchOrdersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchOrdersResponse) ProtoMessage() {}
+
+func (x *WatchOrdersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchOrdersResponse.ProtoReflect.Descriptor instead.
+func (*WatchOrdersResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *WatchOrdersResponse) GetEvent() *OrderEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type ResetKillSwitchRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Why it is safe to trade again; recorded in the log.
+	Reason        string `protobuf:"bytes,1,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetKillSwitchRequest) Reset() {
+	*x = ResetKillSwitchRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetKillSwitchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetKillSwitchRequest) ProtoMessage() {}
+
+func (x *ResetKillSwitchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetKillSwitchRequest.ProtoReflect.Descriptor instead.
+func (*ResetKillSwitchRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ResetKillSwitchRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type ResetKillSwitchResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Risk          *Risk                  `protobuf:"bytes,1,opt,name=risk,proto3" json:"risk,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetKillSwitchResponse) Reset() {
+	*x = ResetKillSwitchResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetKillSwitchResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetKillSwitchResponse) ProtoMessage() {}
+
+func (x *ResetKillSwitchResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetKillSwitchResponse.ProtoReflect.Descriptor instead.
+func (*ResetKillSwitchResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ResetKillSwitchResponse) GetRisk() *Risk {
+	if x != nil {
+		return x.Risk
+	}
+	return nil
+}
+
 var File_trading_v1_trading_proto protoreflect.FileDescriptor
 
 const file_trading_v1_trading_proto_rawDesc = "" +
 	"\n" +
 	"\x18trading/v1/trading.proto\x12\n" +
-	"trading.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc3\x02\n" +
+	"trading.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd7\x05\n" +
 	"\x0fSessionSettings\x12$\n" +
 	"\x04mode\x18\x01 \x01(\x0e2\x10.trading.v1.ModeR\x04mode\x12\x18\n" +
 	"\asymbols\x18\x02 \x03(\tR\asymbols\x125\n" +
@@ -1242,7 +2860,33 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x0fhealth_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x0ehealthInterval\x12>\n" +
 	"\rtick_interval\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\ftickInterval\x12!\n" +
 	"\fauto_restart\x18\x06 \x01(\bR\vautoRestart\x12\x12\n" +
-	"\x04seed\x18\a \x01(\x04R\x04seed\"\xc2\x02\n" +
+	"\x04seed\x18\a \x01(\x04R\x04seed\x12\x1a\n" +
+	"\bstrategy\x18\b \x01(\tR\bstrategy\x12?\n" +
+	"\x06params\x18\t \x03(\v2'.trading.v1.SessionSettings.ParamsEntryR\x06params\x12*\n" +
+	"\x04risk\x18\n" +
+	" \x01(\v2\x16.trading.v1.RiskLimitsR\x04risk\x12'\n" +
+	"\rmaker_fee_bps\x18\v \x01(\x03H\x00R\vmakerFeeBps\x88\x01\x01\x12'\n" +
+	"\rtaker_fee_bps\x18\f \x01(\x03H\x01R\vtakerFeeBps\x88\x01\x01\x123\n" +
+	"\alatency\x18\r \x01(\v2\x19.google.protobuf.DurationR\alatency\x12#\n" +
+	"\rstarting_cash\x18\x0e \x01(\tR\fstartingCash\x1a9\n" +
+	"\vParamsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x10\n" +
+	"\x0e_maker_fee_bpsB\x10\n" +
+	"\x0e_taker_fee_bps\"\x8f\x02\n" +
+	"\n" +
+	"RiskLimits\x12,\n" +
+	"\x12max_order_notional\x18\x01 \x01(\tR\x10maxOrderNotional\x12!\n" +
+	"\fmax_position\x18\x02 \x01(\tR\vmaxPosition\x12&\n" +
+	"\x0fmax_open_orders\x18\x03 \x01(\x05R\rmaxOpenOrders\x121\n" +
+	"\x15max_orders_per_second\x18\x04 \x01(\x05R\x12maxOrdersPerSecond\x12!\n" +
+	"\fmax_drawdown\x18\x05 \x01(\tR\vmaxDrawdown\x122\n" +
+	"\x15max_trailing_drawdown\x18\x06 \x01(\tR\x13maxTrailingDrawdown\"\xa9\x01\n" +
+	"\x04Risk\x12.\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x18.trading.v1.TradingStateR\x05state\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x120\n" +
+	"\x05since\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x12'\n" +
+	"\x0frejected_orders\x18\x04 \x01(\x04R\x0erejectedOrders\"\xc2\x02\n" +
 	"\aSession\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12.\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x18.trading.v1.SessionStateR\x05state\x127\n" +
@@ -1251,7 +2895,7 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"start_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
 	"\bend_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12\x16\n" +
 	"\x06reason\x18\x06 \x01(\tR\x06reason\x124\n" +
-	"\asummary\x18\a \x01(\v2\x1a.trading.v1.SessionSummaryR\asummary\"\xf8\x03\n" +
+	"\asummary\x18\a \x01(\v2\x1a.trading.v1.SessionSummaryR\asummary\"\xbf\x04\n" +
 	"\x0eSessionSummary\x12\x14\n" +
 	"\x05ticks\x18\x01 \x01(\x04R\x05ticks\x12\x16\n" +
 	"\x06orders\x18\x02 \x01(\x04R\x06orders\x12\x14\n" +
@@ -1267,7 +2911,10 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\tpositions\x18\v \x03(\v2\x14.trading.v1.PositionR\tpositions\x121\n" +
 	"\x14coordinator_restarts\x18\f \x01(\rR\x13coordinatorRestarts\x12)\n" +
 	"\x10monitor_restarts\x18\r \x01(\rR\x0fmonitorRestarts\x12-\n" +
-	"\x12unstopped_children\x18\x0e \x03(\tR\x11unstoppedChildren\"\xa9\x01\n" +
+	"\x12unstopped_children\x18\x0e \x03(\tR\x11unstoppedChildren\x12$\n" +
+	"\x04risk\x18\x0f \x01(\v2\x10.trading.v1.RiskR\x04risk\x12\x1f\n" +
+	"\vopen_orders\x18\x10 \x01(\rR\n" +
+	"openOrders\"\xa9\x01\n" +
 	"\bPosition\x12\x16\n" +
 	"\x06symbol\x18\x01 \x01(\tR\x06symbol\x12\x1a\n" +
 	"\bquantity\x18\x02 \x01(\tR\bquantity\x12#\n" +
@@ -1305,9 +2952,10 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\bsettings\x18\x01 \x01(\v2\x1b.trading.v1.SessionSettingsR\bsettings\"n\n" +
 	"\x14StartTradingResponse\x12-\n" +
 	"\asession\x18\x01 \x01(\v2\x13.trading.v1.SessionR\asession\x12'\n" +
-	"\x0falready_running\x18\x02 \x01(\bR\x0ealreadyRunning\"K\n" +
+	"\x0falready_running\x18\x02 \x01(\bR\x0ealreadyRunning\"u\n" +
 	"\x12StopTradingRequest\x125\n" +
-	"\bdeadline\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\bdeadline\"e\n" +
+	"\bdeadline\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\bdeadline\x12(\n" +
+	"\x10keep_open_orders\x18\x02 \x01(\bR\x0ekeepOpenOrders\"e\n" +
 	"\x13StopTradingResponse\x12-\n" +
 	"\asession\x18\x01 \x01(\v2\x13.trading.v1.SessionR\asession\x12\x1f\n" +
 	"\vwas_running\x18\x02 \x01(\bR\n" +
@@ -1318,7 +2966,88 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x06health\x18\x02 \x01(\v2\x18.trading.v1.HealthReportR\x06health\"\x14\n" +
 	"\x12WatchHealthRequest\"G\n" +
 	"\x13WatchHealthResponse\x120\n" +
-	"\x06report\x18\x01 \x01(\v2\x18.trading.v1.HealthReportR\x06report*;\n" +
+	"\x06report\x18\x01 \x01(\v2\x18.trading.v1.HealthReportR\x06report\"\xcb\x01\n" +
+	"\x04Fill\x12\x1a\n" +
+	"\bquantity\x18\x01 \x01(\tR\bquantity\x12\x14\n" +
+	"\x05price\x18\x02 \x01(\tR\x05price\x12\x10\n" +
+	"\x03fee\x18\x03 \x01(\tR\x03fee\x123\n" +
+	"\tliquidity\x18\x04 \x01(\x0e2\x15.trading.v1.LiquidityR\tliquidity\x12\x1a\n" +
+	"\bslippage\x18\x05 \x01(\tR\bslippage\x12.\n" +
+	"\x04time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\xe8\x05\n" +
+	"\x05Order\x12&\n" +
+	"\x0fclient_order_id\x18\x01 \x01(\tR\rclientOrderId\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x02 \x01(\tR\tsessionId\x12\x16\n" +
+	"\x06symbol\x18\x03 \x01(\tR\x06symbol\x12)\n" +
+	"\x04side\x18\x04 \x01(\x0e2\x15.trading.v1.OrderSideR\x04side\x12)\n" +
+	"\x04type\x18\x05 \x01(\x0e2\x15.trading.v1.OrderTypeR\x04type\x12;\n" +
+	"\rtime_in_force\x18\x06 \x01(\x0e2\x17.trading.v1.TimeInForceR\vtimeInForce\x12\x1b\n" +
+	"\tpost_only\x18\a \x01(\bR\bpostOnly\x12\x1a\n" +
+	"\bquantity\x18\b \x01(\tR\bquantity\x12\x14\n" +
+	"\x05price\x18\t \x01(\tR\x05price\x12,\n" +
+	"\x05state\x18\n" +
+	" \x01(\x0e2\x16.trading.v1.OrderStateR\x05state\x12\x16\n" +
+	"\x06reason\x18\v \x01(\tR\x06reason\x12'\n" +
+	"\x0ffilled_quantity\x18\f \x01(\tR\x0efilledQuantity\x12-\n" +
+	"\x12remaining_quantity\x18\r \x01(\tR\x11remainingQuantity\x12#\n" +
+	"\raverage_price\x18\x0e \x01(\tR\faveragePrice\x12\x12\n" +
+	"\x04fees\x18\x0f \x01(\tR\x04fees\x12%\n" +
+	"\x0edecision_price\x18\x10 \x01(\tR\rdecisionPrice\x12;\n" +
+	"\vcreate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12;\n" +
+	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\x12&\n" +
+	"\x05fills\x18\x13 \x03(\v2\x10.trading.v1.FillR\x05fills\"w\n" +
+	"\n" +
+	"OrderEvent\x12\x1a\n" +
+	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12'\n" +
+	"\x05order\x18\x02 \x01(\v2\x11.trading.v1.OrderR\x05order\x12$\n" +
+	"\x04fill\x18\x03 \x01(\v2\x10.trading.v1.FillR\x04fill\"\x93\x03\n" +
+	"\tPortfolio\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12%\n" +
+	"\x0equote_currency\x18\x02 \x01(\tR\rquoteCurrency\x12#\n" +
+	"\rstarting_cash\x18\x03 \x01(\tR\fstartingCash\x12\x12\n" +
+	"\x04cash\x18\x04 \x01(\tR\x04cash\x12\x16\n" +
+	"\x06equity\x18\x05 \x01(\tR\x06equity\x12!\n" +
+	"\frealized_pnl\x18\x06 \x01(\tR\vrealizedPnl\x12%\n" +
+	"\x0eunrealized_pnl\x18\a \x01(\tR\runrealizedPnl\x12\x1b\n" +
+	"\tfees_paid\x18\b \x01(\tR\bfeesPaid\x122\n" +
+	"\tpositions\x18\t \x03(\v2\x14.trading.v1.PositionR\tpositions\x12$\n" +
+	"\x04risk\x18\n" +
+	" \x01(\v2\x10.trading.v1.RiskR\x04risk\x12.\n" +
+	"\x04time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"j\n" +
+	"\rStrategyParam\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12#\n" +
+	"\rdefault_value\x18\x02 \x01(\tR\fdefaultValue\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\"w\n" +
+	"\fStrategyInfo\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x121\n" +
+	"\x06params\x18\x03 \x03(\v2\x19.trading.v1.StrategyParamR\x06params\"\x17\n" +
+	"\x15ListStrategiesRequest\"R\n" +
+	"\x16ListStrategiesResponse\x128\n" +
+	"\n" +
+	"strategies\x18\x01 \x03(\v2\x18.trading.v1.StrategyInfoR\n" +
+	"strategies\"F\n" +
+	"\x11ListOrdersRequest\x12\x1b\n" +
+	"\topen_only\x18\x01 \x01(\bR\bopenOnly\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\"x\n" +
+	"\x12ListOrdersResponse\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12)\n" +
+	"\x06orders\x18\x02 \x03(\v2\x11.trading.v1.OrderR\x06orders\x12\x18\n" +
+	"\aomitted\x18\x03 \x01(\x04R\aomitted\"\x15\n" +
+	"\x13GetPortfolioRequest\"K\n" +
+	"\x14GetPortfolioResponse\x123\n" +
+	"\tportfolio\x18\x01 \x01(\v2\x15.trading.v1.PortfolioR\tportfolio\"\x14\n" +
+	"\x12WatchOrdersRequest\"C\n" +
+	"\x13WatchOrdersResponse\x12,\n" +
+	"\x05event\x18\x01 \x01(\v2\x16.trading.v1.OrderEventR\x05event\"0\n" +
+	"\x16ResetKillSwitchRequest\x12\x16\n" +
+	"\x06reason\x18\x01 \x01(\tR\x06reason\"?\n" +
+	"\x17ResetKillSwitchResponse\x12$\n" +
+	"\x04risk\x18\x01 \x01(\v2\x10.trading.v1.RiskR\x04risk*;\n" +
 	"\x04Mode\x12\x14\n" +
 	"\x10MODE_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -1336,12 +3065,48 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x15HEALTH_STATUS_HEALTHY\x10\x01\x12\x1a\n" +
 	"\x16HEALTH_STATUS_DEGRADED\x10\x02\x12\x1b\n" +
 	"\x17HEALTH_STATUS_UNHEALTHY\x10\x03\x12\x16\n" +
-	"\x12HEALTH_STATUS_IDLE\x10\x042\xcf\x02\n" +
+	"\x12HEALTH_STATUS_IDLE\x10\x04*}\n" +
+	"\fTradingState\x12\x1d\n" +
+	"\x19TRADING_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14TRADING_STATE_ACTIVE\x10\x01\x12\x1a\n" +
+	"\x16TRADING_STATE_REDUCING\x10\x02\x12\x18\n" +
+	"\x14TRADING_STATE_HALTED\x10\x03*P\n" +
+	"\tOrderSide\x12\x1a\n" +
+	"\x16ORDER_SIDE_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0eORDER_SIDE_BUY\x10\x01\x12\x13\n" +
+	"\x0fORDER_SIDE_SELL\x10\x02*T\n" +
+	"\tOrderType\x12\x1a\n" +
+	"\x16ORDER_TYPE_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11ORDER_TYPE_MARKET\x10\x01\x12\x14\n" +
+	"\x10ORDER_TYPE_LIMIT\x10\x02*Z\n" +
+	"\vTimeInForce\x12\x1d\n" +
+	"\x19TIME_IN_FORCE_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11TIME_IN_FORCE_GTC\x10\x01\x12\x15\n" +
+	"\x11TIME_IN_FORCE_IOC\x10\x02*\xc7\x01\n" +
+	"\n" +
+	"OrderState\x12\x1b\n" +
+	"\x17ORDER_STATE_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fORDER_STATE_NEW\x10\x01\x12\x18\n" +
+	"\x14ORDER_STATE_ACCEPTED\x10\x02\x12 \n" +
+	"\x1cORDER_STATE_PARTIALLY_FILLED\x10\x03\x12\x16\n" +
+	"\x12ORDER_STATE_FILLED\x10\x04\x12\x19\n" +
+	"\x15ORDER_STATE_CANCELLED\x10\x05\x12\x18\n" +
+	"\x14ORDER_STATE_REJECTED\x10\x06*P\n" +
+	"\tLiquidity\x12\x19\n" +
+	"\x15LIQUIDITY_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fLIQUIDITY_TAKER\x10\x01\x12\x13\n" +
+	"\x0fLIQUIDITY_MAKER\x10\x022\xf6\x05\n" +
 	"\x0eTradingService\x12Q\n" +
 	"\fStartTrading\x12\x1f.trading.v1.StartTradingRequest\x1a .trading.v1.StartTradingResponse\x12N\n" +
 	"\vStopTrading\x12\x1e.trading.v1.StopTradingRequest\x1a\x1f.trading.v1.StopTradingResponse\x12H\n" +
 	"\tGetStatus\x12\x1c.trading.v1.GetStatusRequest\x1a\x1d.trading.v1.GetStatusResponse\x12P\n" +
-	"\vWatchHealth\x12\x1e.trading.v1.WatchHealthRequest\x1a\x1f.trading.v1.WatchHealthResponse0\x01B\xa0\x01\n" +
+	"\vWatchHealth\x12\x1e.trading.v1.WatchHealthRequest\x1a\x1f.trading.v1.WatchHealthResponse0\x01\x12W\n" +
+	"\x0eListStrategies\x12!.trading.v1.ListStrategiesRequest\x1a\".trading.v1.ListStrategiesResponse\x12K\n" +
+	"\n" +
+	"ListOrders\x12\x1d.trading.v1.ListOrdersRequest\x1a\x1e.trading.v1.ListOrdersResponse\x12Q\n" +
+	"\fGetPortfolio\x12\x1f.trading.v1.GetPortfolioRequest\x1a .trading.v1.GetPortfolioResponse\x12P\n" +
+	"\vWatchOrders\x12\x1e.trading.v1.WatchOrdersRequest\x1a\x1f.trading.v1.WatchOrdersResponse0\x01\x12Z\n" +
+	"\x0fResetKillSwitch\x12\".trading.v1.ResetKillSwitchRequest\x1a#.trading.v1.ResetKillSwitchResponseB\xa0\x01\n" +
 	"\x0ecom.trading.v1B\fTradingProtoP\x01Z7github.com/tradectl/tradectl/proto/trading/v1;tradingv1\xa2\x02\x03TXX\xaa\x02\n" +
 	"Trading.V1\xca\x02\n" +
 	"Trading\\V1\xe2\x02\x16Trading\\V1\\GPBMetadata\xea\x02\vTrading::V1b\x06proto3"
@@ -1358,67 +3123,128 @@ func file_trading_v1_trading_proto_rawDescGZIP() []byte {
 	return file_trading_v1_trading_proto_rawDescData
 }
 
-var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
+var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_trading_v1_trading_proto_goTypes = []any{
-	(Mode)(0),                     // 0: trading.v1.Mode
-	(SessionState)(0),             // 1: trading.v1.SessionState
-	(HealthStatus)(0),             // 2: trading.v1.HealthStatus
-	(*SessionSettings)(nil),       // 3: trading.v1.SessionSettings
-	(*Session)(nil),               // 4: trading.v1.Session
-	(*SessionSummary)(nil),        // 5: trading.v1.SessionSummary
-	(*Position)(nil),              // 6: trading.v1.Position
-	(*HealthReport)(nil),          // 7: trading.v1.HealthReport
-	(*ComponentHealth)(nil),       // 8: trading.v1.ComponentHealth
-	(*StartTradingRequest)(nil),   // 9: trading.v1.StartTradingRequest
-	(*StartTradingResponse)(nil),  // 10: trading.v1.StartTradingResponse
-	(*StopTradingRequest)(nil),    // 11: trading.v1.StopTradingRequest
-	(*StopTradingResponse)(nil),   // 12: trading.v1.StopTradingResponse
-	(*GetStatusRequest)(nil),      // 13: trading.v1.GetStatusRequest
-	(*GetStatusResponse)(nil),     // 14: trading.v1.GetStatusResponse
-	(*WatchHealthRequest)(nil),    // 15: trading.v1.WatchHealthRequest
-	(*WatchHealthResponse)(nil),   // 16: trading.v1.WatchHealthResponse
-	(*durationpb.Duration)(nil),   // 17: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
+	(Mode)(0),                       // 0: trading.v1.Mode
+	(SessionState)(0),               // 1: trading.v1.SessionState
+	(HealthStatus)(0),               // 2: trading.v1.HealthStatus
+	(TradingState)(0),               // 3: trading.v1.TradingState
+	(OrderSide)(0),                  // 4: trading.v1.OrderSide
+	(OrderType)(0),                  // 5: trading.v1.OrderType
+	(TimeInForce)(0),                // 6: trading.v1.TimeInForce
+	(OrderState)(0),                 // 7: trading.v1.OrderState
+	(Liquidity)(0),                  // 8: trading.v1.Liquidity
+	(*SessionSettings)(nil),         // 9: trading.v1.SessionSettings
+	(*RiskLimits)(nil),              // 10: trading.v1.RiskLimits
+	(*Risk)(nil),                    // 11: trading.v1.Risk
+	(*Session)(nil),                 // 12: trading.v1.Session
+	(*SessionSummary)(nil),          // 13: trading.v1.SessionSummary
+	(*Position)(nil),                // 14: trading.v1.Position
+	(*HealthReport)(nil),            // 15: trading.v1.HealthReport
+	(*ComponentHealth)(nil),         // 16: trading.v1.ComponentHealth
+	(*StartTradingRequest)(nil),     // 17: trading.v1.StartTradingRequest
+	(*StartTradingResponse)(nil),    // 18: trading.v1.StartTradingResponse
+	(*StopTradingRequest)(nil),      // 19: trading.v1.StopTradingRequest
+	(*StopTradingResponse)(nil),     // 20: trading.v1.StopTradingResponse
+	(*GetStatusRequest)(nil),        // 21: trading.v1.GetStatusRequest
+	(*GetStatusResponse)(nil),       // 22: trading.v1.GetStatusResponse
+	(*WatchHealthRequest)(nil),      // 23: trading.v1.WatchHealthRequest
+	(*WatchHealthResponse)(nil),     // 24: trading.v1.WatchHealthResponse
+	(*Fill)(nil),                    // 25: trading.v1.Fill
+	(*Order)(nil),                   // 26: trading.v1.Order
+	(*OrderEvent)(nil),              // 27: trading.v1.OrderEvent
+	(*Portfolio)(nil),               // 28: trading.v1.Portfolio
+	(*StrategyParam)(nil),           // 29: trading.v1.StrategyParam
+	(*StrategyInfo)(nil),            // 30: trading.v1.StrategyInfo
+	(*ListStrategiesRequest)(nil),   // 31: trading.v1.ListStrategiesRequest
+	(*ListStrategiesResponse)(nil),  // 32: trading.v1.ListStrategiesResponse
+	(*ListOrdersRequest)(nil),       // 33: trading.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),      // 34: trading.v1.ListOrdersResponse
+	(*GetPortfolioRequest)(nil),     // 35: trading.v1.GetPortfolioRequest
+	(*GetPortfolioResponse)(nil),    // 36: trading.v1.GetPortfolioResponse
+	(*WatchOrdersRequest)(nil),      // 37: trading.v1.WatchOrdersRequest
+	(*WatchOrdersResponse)(nil),     // 38: trading.v1.WatchOrdersResponse
+	(*ResetKillSwitchRequest)(nil),  // 39: trading.v1.ResetKillSwitchRequest
+	(*ResetKillSwitchResponse)(nil), // 40: trading.v1.ResetKillSwitchResponse
+	nil,                             // 41: trading.v1.SessionSettings.ParamsEntry
+	(*durationpb.Duration)(nil),     // 42: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),   // 43: google.protobuf.Timestamp
 }
 var file_trading_v1_trading_proto_depIdxs = []int32{
 	0,  // 0: trading.v1.SessionSettings.mode:type_name -> trading.v1.Mode
-	17, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
-	17, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
-	17, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
-	1,  // 4: trading.v1.Session.state:type_name -> trading.v1.SessionState
-	3,  // 5: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
-	18, // 6: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	18, // 7: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
-	5,  // 8: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
-	6,  // 9: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
-	18, // 10: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
-	2,  // 11: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
-	1,  // 12: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
-	17, // 13: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
-	8,  // 14: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
-	2,  // 15: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
-	18, // 16: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
-	3,  // 17: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
-	4,  // 18: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
-	17, // 19: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
-	4,  // 20: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
-	4,  // 21: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
-	7,  // 22: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
-	7,  // 23: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
-	9,  // 24: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
-	11, // 25: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
-	13, // 26: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
-	15, // 27: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
-	10, // 28: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
-	12, // 29: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
-	14, // 30: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
-	16, // 31: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
-	28, // [28:32] is the sub-list for method output_type
-	24, // [24:28] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	42, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
+	42, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
+	42, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
+	41, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
+	10, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
+	42, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
+	3,  // 7: trading.v1.Risk.state:type_name -> trading.v1.TradingState
+	43, // 8: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
+	1,  // 9: trading.v1.Session.state:type_name -> trading.v1.SessionState
+	9,  // 10: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
+	43, // 11: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	43, // 12: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	13, // 13: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
+	14, // 14: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
+	11, // 15: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
+	43, // 16: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
+	2,  // 17: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
+	1,  // 18: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
+	42, // 19: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
+	16, // 20: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
+	2,  // 21: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
+	43, // 22: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
+	9,  // 23: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
+	12, // 24: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
+	42, // 25: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
+	12, // 26: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
+	12, // 27: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
+	15, // 28: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
+	15, // 29: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
+	8,  // 30: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
+	43, // 31: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
+	4,  // 32: trading.v1.Order.side:type_name -> trading.v1.OrderSide
+	5,  // 33: trading.v1.Order.type:type_name -> trading.v1.OrderType
+	6,  // 34: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
+	7,  // 35: trading.v1.Order.state:type_name -> trading.v1.OrderState
+	43, // 36: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	43, // 37: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
+	25, // 38: trading.v1.Order.fills:type_name -> trading.v1.Fill
+	26, // 39: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
+	25, // 40: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
+	14, // 41: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
+	11, // 42: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
+	43, // 43: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
+	29, // 44: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
+	30, // 45: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
+	26, // 46: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
+	28, // 47: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
+	27, // 48: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
+	11, // 49: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
+	17, // 50: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
+	19, // 51: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
+	21, // 52: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
+	23, // 53: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
+	31, // 54: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
+	33, // 55: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
+	35, // 56: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
+	37, // 57: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
+	39, // 58: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
+	18, // 59: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
+	20, // 60: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
+	22, // 61: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
+	24, // 62: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
+	32, // 63: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
+	34, // 64: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
+	36, // 65: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
+	38, // 66: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
+	40, // 67: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
+	59, // [59:68] is the sub-list for method output_type
+	50, // [50:59] is the sub-list for method input_type
+	50, // [50:50] is the sub-list for extension type_name
+	50, // [50:50] is the sub-list for extension extendee
+	0,  // [0:50] is the sub-list for field type_name
 }
 
 func init() { file_trading_v1_trading_proto_init() }
@@ -1426,13 +3252,14 @@ func file_trading_v1_trading_proto_init() {
 	if File_trading_v1_trading_proto != nil {
 		return
 	}
+	file_trading_v1_trading_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trading_v1_trading_proto_rawDesc), len(file_trading_v1_trading_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   14,
+			NumEnums:      9,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,10 +22,15 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	TradingService_StartTrading_FullMethodName = "/trading.v1.TradingService/StartTrading"
-	TradingService_StopTrading_FullMethodName  = "/trading.v1.TradingService/StopTrading"
-	TradingService_GetStatus_FullMethodName    = "/trading.v1.TradingService/GetStatus"
-	TradingService_WatchHealth_FullMethodName  = "/trading.v1.TradingService/WatchHealth"
+	TradingService_StartTrading_FullMethodName    = "/trading.v1.TradingService/StartTrading"
+	TradingService_StopTrading_FullMethodName     = "/trading.v1.TradingService/StopTrading"
+	TradingService_GetStatus_FullMethodName       = "/trading.v1.TradingService/GetStatus"
+	TradingService_WatchHealth_FullMethodName     = "/trading.v1.TradingService/WatchHealth"
+	TradingService_ListStrategies_FullMethodName  = "/trading.v1.TradingService/ListStrategies"
+	TradingService_ListOrders_FullMethodName      = "/trading.v1.TradingService/ListOrders"
+	TradingService_GetPortfolio_FullMethodName    = "/trading.v1.TradingService/GetPortfolio"
+	TradingService_WatchOrders_FullMethodName     = "/trading.v1.TradingService/WatchOrders"
+	TradingService_ResetKillSwitch_FullMethodName = "/trading.v1.TradingService/ResetKillSwitch"
 )
 
 // TradingServiceClient is the client API for TradingService service.
@@ -52,6 +57,21 @@ type TradingServiceClient interface {
 	// health interval and one on every change of status or session state. A
 	// watcher that reads slowly receives the latest report, never a backlog.
 	WatchHealth(ctx context.Context, in *WatchHealthRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchHealthResponse], error)
+	// ListStrategies lists the built-in strategies and their parameters.
+	ListStrategies(ctx context.Context, in *ListStrategiesRequest, opts ...grpc.CallOption) (*ListStrategiesResponse, error)
+	// ListOrders lists the orders of the current or last session, newest
+	// last, with their fills.
+	ListOrders(ctx context.Context, in *ListOrdersRequest, opts ...grpc.CallOption) (*ListOrdersResponse, error)
+	// GetPortfolio returns the account of the current or last session.
+	GetPortfolio(ctx context.Context, in *GetPortfolioRequest, opts ...grpc.CallOption) (*GetPortfolioResponse, error)
+	// WatchOrders streams order events (state changes and fills) of the
+	// running session and of every later one. Events are never dropped
+	// silently: a watcher that falls too far behind is ended with
+	// RESOURCE_EXHAUSTED and may resubscribe and re-read ListOrders.
+	WatchOrders(ctx context.Context, in *WatchOrdersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchOrdersResponse], error)
+	// ResetKillSwitch returns a halted session to ACTIVE. It is the only way
+	// out of a halt, and it is audited.
+	ResetKillSwitch(ctx context.Context, in *ResetKillSwitchRequest, opts ...grpc.CallOption) (*ResetKillSwitchResponse, error)
 }
 
 type tradingServiceClient struct {
@@ -111,6 +131,65 @@ func (c *tradingServiceClient) WatchHealth(ctx context.Context, in *WatchHealthR
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type TradingService_WatchHealthClient = grpc.ServerStreamingClient[WatchHealthResponse]
 
+func (c *tradingServiceClient) ListStrategies(ctx context.Context, in *ListStrategiesRequest, opts ...grpc.CallOption) (*ListStrategiesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStrategiesResponse)
+	err := c.cc.Invoke(ctx, TradingService_ListStrategies_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tradingServiceClient) ListOrders(ctx context.Context, in *ListOrdersRequest, opts ...grpc.CallOption) (*ListOrdersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListOrdersResponse)
+	err := c.cc.Invoke(ctx, TradingService_ListOrders_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tradingServiceClient) GetPortfolio(ctx context.Context, in *GetPortfolioRequest, opts ...grpc.CallOption) (*GetPortfolioResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetPortfolioResponse)
+	err := c.cc.Invoke(ctx, TradingService_GetPortfolio_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tradingServiceClient) WatchOrders(ctx context.Context, in *WatchOrdersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchOrdersResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TradingService_ServiceDesc.Streams[1], TradingService_WatchOrders_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchOrdersRequest, WatchOrdersResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TradingService_WatchOrdersClient = grpc.ServerStreamingClient[WatchOrdersResponse]
+
+func (c *tradingServiceClient) ResetKillSwitch(ctx context.Context, in *ResetKillSwitchRequest, opts ...grpc.CallOption) (*ResetKillSwitchResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResetKillSwitchResponse)
+	err := c.cc.Invoke(ctx, TradingService_ResetKillSwitch_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TradingServiceServer is the server API for TradingService service.
 // All implementations must embed UnimplementedTradingServiceServer
 // for forward compatibility.
@@ -135,6 +214,21 @@ type TradingServiceServer interface {
 	// health interval and one on every change of status or session state. A
 	// watcher that reads slowly receives the latest report, never a backlog.
 	WatchHealth(*WatchHealthRequest, grpc.ServerStreamingServer[WatchHealthResponse]) error
+	// ListStrategies lists the built-in strategies and their parameters.
+	ListStrategies(context.Context, *ListStrategiesRequest) (*ListStrategiesResponse, error)
+	// ListOrders lists the orders of the current or last session, newest
+	// last, with their fills.
+	ListOrders(context.Context, *ListOrdersRequest) (*ListOrdersResponse, error)
+	// GetPortfolio returns the account of the current or last session.
+	GetPortfolio(context.Context, *GetPortfolioRequest) (*GetPortfolioResponse, error)
+	// WatchOrders streams order events (state changes and fills) of the
+	// running session and of every later one. Events are never dropped
+	// silently: a watcher that falls too far behind is ended with
+	// RESOURCE_EXHAUSTED and may resubscribe and re-read ListOrders.
+	WatchOrders(*WatchOrdersRequest, grpc.ServerStreamingServer[WatchOrdersResponse]) error
+	// ResetKillSwitch returns a halted session to ACTIVE. It is the only way
+	// out of a halt, and it is audited.
+	ResetKillSwitch(context.Context, *ResetKillSwitchRequest) (*ResetKillSwitchResponse, error)
 	mustEmbedUnimplementedTradingServiceServer()
 }
 
@@ -156,6 +250,21 @@ func (UnimplementedTradingServiceServer) GetStatus(context.Context, *GetStatusRe
 }
 func (UnimplementedTradingServiceServer) WatchHealth(*WatchHealthRequest, grpc.ServerStreamingServer[WatchHealthResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchHealth not implemented")
+}
+func (UnimplementedTradingServiceServer) ListStrategies(context.Context, *ListStrategiesRequest) (*ListStrategiesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListStrategies not implemented")
+}
+func (UnimplementedTradingServiceServer) ListOrders(context.Context, *ListOrdersRequest) (*ListOrdersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListOrders not implemented")
+}
+func (UnimplementedTradingServiceServer) GetPortfolio(context.Context, *GetPortfolioRequest) (*GetPortfolioResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPortfolio not implemented")
+}
+func (UnimplementedTradingServiceServer) WatchOrders(*WatchOrdersRequest, grpc.ServerStreamingServer[WatchOrdersResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchOrders not implemented")
+}
+func (UnimplementedTradingServiceServer) ResetKillSwitch(context.Context, *ResetKillSwitchRequest) (*ResetKillSwitchResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResetKillSwitch not implemented")
 }
 func (UnimplementedTradingServiceServer) mustEmbedUnimplementedTradingServiceServer() {}
 func (UnimplementedTradingServiceServer) testEmbeddedByValue()                        {}
@@ -243,6 +352,89 @@ func _TradingService_WatchHealth_Handler(srv interface{}, stream grpc.ServerStre
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type TradingService_WatchHealthServer = grpc.ServerStreamingServer[WatchHealthResponse]
 
+func _TradingService_ListStrategies_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStrategiesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TradingServiceServer).ListStrategies(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TradingService_ListStrategies_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TradingServiceServer).ListStrategies(ctx, req.(*ListStrategiesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TradingService_ListOrders_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListOrdersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TradingServiceServer).ListOrders(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TradingService_ListOrders_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TradingServiceServer).ListOrders(ctx, req.(*ListOrdersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TradingService_GetPortfolio_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPortfolioRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TradingServiceServer).GetPortfolio(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TradingService_GetPortfolio_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TradingServiceServer).GetPortfolio(ctx, req.(*GetPortfolioRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TradingService_WatchOrders_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchOrdersRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TradingServiceServer).WatchOrders(m, &grpc.GenericServerStream[WatchOrdersRequest, WatchOrdersResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TradingService_WatchOrdersServer = grpc.ServerStreamingServer[WatchOrdersResponse]
+
+func _TradingService_ResetKillSwitch_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResetKillSwitchRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TradingServiceServer).ResetKillSwitch(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TradingService_ResetKillSwitch_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TradingServiceServer).ResetKillSwitch(ctx, req.(*ResetKillSwitchRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // TradingService_ServiceDesc is the grpc.ServiceDesc for TradingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -262,11 +454,32 @@ var TradingService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetStatus",
 			Handler:    _TradingService_GetStatus_Handler,
 		},
+		{
+			MethodName: "ListStrategies",
+			Handler:    _TradingService_ListStrategies_Handler,
+		},
+		{
+			MethodName: "ListOrders",
+			Handler:    _TradingService_ListOrders_Handler,
+		},
+		{
+			MethodName: "GetPortfolio",
+			Handler:    _TradingService_GetPortfolio_Handler,
+		},
+		{
+			MethodName: "ResetKillSwitch",
+			Handler:    _TradingService_ResetKillSwitch_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "WatchHealth",
 			Handler:       _TradingService_WatchHealth_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "WatchOrders",
+			Handler:       _TradingService_WatchOrders_Handler,
 			ServerStreams: true,
 		},
 	},

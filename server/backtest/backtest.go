@@ -1,0 +1,180 @@
+// Package backtest runs a strategy over recorded or simulated market data
+// with the same coordinator, risk guard, matching engine and portfolio as a
+// live paper session, as fast as the machine allows, and measures the
+// result. It owns the run and its statistics; it must never differ from a
+// session in how an order is decided, checked, matched or booked.
+package backtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/coordinator"
+	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/matching"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/server/strategy"
+)
+
+// Config is one backtest.
+type Config struct {
+	Source   market.Source
+	Strategy string
+	Params   map[string]string
+	// Risk limits; nil takes risk.DefaultLimits.
+	Risk *risk.Limits
+	// Venue fees and latency; nil fees take the venue's defaults.
+	MakerFeeBps, TakerFeeBps *int64
+	Latency                  time.Duration
+	// StartingCash; zero is 100000.
+	StartingCash money.Decimal
+	// SampleEvery is the period of the equity samples the Sharpe ratio is
+	// computed from, in event time. Zero: one minute.
+	SampleEvery time.Duration
+}
+
+// Trade is one fill.
+type Trade struct {
+	Time      time.Time     `json:"time"`
+	OrderID   string        `json:"order_id"`
+	Symbol    string        `json:"symbol"`
+	Side      string        `json:"side"`
+	Quantity  money.Decimal `json:"quantity"`
+	Price     money.Decimal `json:"price"`
+	Fee       money.Decimal `json:"fee"`
+	Liquidity string        `json:"liquidity"`
+	Slippage  money.Decimal `json:"slippage"`
+}
+
+// Result is what a backtest found. Everything but Performance depends only
+// on the data and the configuration: the same inputs give the same bytes.
+type Result struct {
+	Strategy       string                       `json:"strategy"`
+	Params         map[string]string            `json:"params"`
+	FirstEvent     time.Time                    `json:"first_event"`
+	LastEvent      time.Time                    `json:"last_event"`
+	Events         uint64                       `json:"events"`
+	Orders         uint64                       `json:"orders"`
+	Rejected       uint64                       `json:"rejected_by_risk"`
+	Fills          int                          `json:"fills"`
+	StartingEquity money.Decimal                `json:"starting_equity"`
+	FinalEquity    money.Decimal                `json:"final_equity"`
+	NetPnL         money.Decimal                `json:"net_pnl"`
+	RealizedPnL    money.Decimal                `json:"realized_pnl"`
+	UnrealizedPnL  money.Decimal                `json:"unrealized_pnl"`
+	Fees           money.Decimal                `json:"fees"`
+	MaxDrawdown    money.Decimal                `json:"max_drawdown"`
+	MaxDrawdownPct money.Decimal                `json:"max_drawdown_fraction"`
+	Sharpe         string                       `json:"sharpe_annualized"`
+	Samples        int                          `json:"sharpe_samples"`
+	SampleEvery    string                       `json:"sharpe_sample_every"`
+	KillSwitch     string                       `json:"kill_switch,omitempty"`
+	Positions      []portfolio.PositionSnapshot `json:"positions"`
+	Trades         []Trade                      `json:"trades"`
+	Performance    Performance                  `json:"-"`
+}
+
+// Performance is how fast the machine ran it: it varies run to run.
+type Performance struct {
+	Elapsed         time.Duration
+	EventsPerSecond float64
+}
+
+// Run runs the backtest to the end of its source.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Source == nil {
+		return nil, errors.New("backtest: no market data source")
+	}
+	if cfg.StartingCash.IsZero() {
+		cfg.StartingCash = money.FromInt(100_000)
+	}
+	if cfg.SampleEvery <= 0 {
+		cfg.SampleEvery = time.Minute
+	}
+	limits := risk.DefaultLimits()
+	if cfg.Risk != nil {
+		limits = *cfg.Risk
+	}
+	if err := limits.Validate(); err != nil {
+		return nil, err
+	}
+	venueCfg := matching.DefaultConfig()
+	if cfg.MakerFeeBps != nil {
+		venueCfg.MakerFeeBps = *cfg.MakerFeeBps
+	}
+	if cfg.TakerFeeBps != nil {
+		venueCfg.TakerFeeBps = *cfg.TakerFeeBps
+	}
+	venueCfg.Latency = cfg.Latency
+	venue, err := matching.New(venueCfg)
+	if err != nil {
+		return nil, err
+	}
+	strat, err := strategy.New(cfg.Strategy, cfg.Params)
+	if err != nil {
+		return nil, err
+	}
+	guard := risk.New(limits, cfg.StartingCash)
+	pf := portfolio.New("USD", cfg.StartingCash)
+	res := &Result{Strategy: cfg.Strategy, Params: cfg.Params, StartingEquity: cfg.StartingCash,
+		SampleEvery: cfg.SampleEvery.String(), Trades: []Trade{}}
+	st := newStats(cfg.StartingCash, cfg.SampleEvery)
+	coord, err := coordinator.New(coordinator.Config{
+		OrderPrefix: "bt",
+		Source:      cfg.Source,
+		Venue:       venue,
+		Strategy:    strat,
+		Portfolio:   pf,
+		Risk:        guard,
+		// A backtest keeps every order: the run is bounded by its data.
+		Orders:  orders.NewBook("backtest", math.MaxInt),
+		Publish: func(e orders.Event) { res.addTrade(e) },
+		Observe: st.observe,
+	})
+	if err != nil {
+		return nil, err
+	}
+	began := time.Now()
+	if err := coord.Backtest(ctx); err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(began)
+	stats := coord.Stats()
+	snap := pf.Snapshot()
+	res.Events, res.Orders, res.Rejected = stats.Events, stats.Orders, stats.Rejects
+	res.Fills = len(res.Trades)
+	res.FirstEvent, res.LastEvent = st.first, st.last
+	res.FinalEquity, res.NetPnL = snap.Equity, snap.Equity.Sub(cfg.StartingCash)
+	res.RealizedPnL, res.UnrealizedPnL, res.Fees = snap.RealizedPnL, snap.UnrealizedPnL, snap.FeesPaid
+	res.Positions = snap.Positions
+	res.MaxDrawdown, res.MaxDrawdownPct = st.maxDD, st.maxDDFraction()
+	sharpe, n := st.sharpe()
+	res.Sharpe, res.Samples = fmt.Sprintf("%.4f", sharpe), n
+	if guard.State() == risk.Halted {
+		res.KillSwitch = guard.Reason()
+	}
+	res.Performance = Performance{Elapsed: elapsed, EventsPerSecond: float64(stats.Events) / elapsed.Seconds()}
+	return res, nil
+}
+
+func (r *Result) addTrade(e orders.Event) {
+	if !e.HasFill() {
+		return
+	}
+	f := &e.Fill
+	liq := "taker"
+	if f.Liquidity == broker.Maker {
+		liq = "maker"
+	}
+	r.Trades = append(r.Trades, Trade{
+		Time: f.Time, OrderID: e.Order.ClientID, Symbol: e.Order.Spec.Symbol, Side: e.Order.Spec.Side.String(),
+		Quantity: f.Quantity, Price: f.Price, Fee: f.Fee, Liquidity: liq, Slippage: f.Slippage,
+	})
+}

@@ -1,0 +1,81 @@
+package coordinator
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tradectl/tradectl/server/portfolio"
+)
+
+// Do runs f on the loop's goroutine, between ticks, and waits for it: the
+// way for others to touch what the loop owns (the risk guard's reset, say)
+// without a lock on the hot path. It fails if ctx ends first, for example
+// because the loop is stuck in a tick.
+func (c *Coordinator) Do(ctx context.Context, f func()) error {
+	done := make(chan struct{})
+	cmd := func() { f(); close(done) }
+	select {
+	case c.cmds <- cmd:
+	case <-ctx.Done():
+		return fmt.Errorf("the trading loop did not take the request: %w", ctx.Err())
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("the trading loop did not run the request: %w", ctx.Err())
+	}
+}
+
+// CancelOpenOrders cancels every order resting at the venue and books the
+// reports. Call it only when the loop is not running (after Run returned):
+// it touches what the loop owns.
+func (c *Coordinator) CancelOpenOrders(now time.Time) int {
+	n := c.cfg.Venue.OpenTotal()
+	c.reports = c.cfg.Venue.CancelAll(now, c.reports[:0])
+	c.handle(c.reports)
+	c.publishSnapshot()
+	return n
+}
+
+// Stats is what the loop has done, read without stopping it.
+type Stats struct {
+	Ticks, Events, Orders, Fills, Rejects uint64
+	OpenOrders                            int
+	// LastTick and LastEvent are zero until the first one.
+	LastTick, LastEvent time.Time
+	// TickStarted is when the tick in hand began; zero between ticks.
+	TickStarted time.Time
+	// FeedError and OrderError are the latest of each kind, or nil.
+	FeedError, OrderError *TimedError
+	// Exhausted: the source has no more events (a replay that ended).
+	Exhausted bool
+	Account   *portfolio.Snapshot
+}
+
+// Stats may be called from any goroutine.
+func (c *Coordinator) Stats() Stats {
+	return Stats{
+		Ticks:       c.ticks.Load(),
+		Events:      c.events.Load(),
+		Orders:      c.ordersSent.Load(),
+		Fills:       c.fills.Load(),
+		Rejects:     c.rejects.Load(),
+		OpenOrders:  int(c.openOrders.Load()),
+		LastTick:    unixNano(c.lastTick.Load()),
+		LastEvent:   unixNano(c.lastEvent.Load()),
+		TickStarted: unixNano(c.tickStart.Load()),
+		FeedError:   c.feedErr.Load(),
+		OrderError:  c.orderErr.Load(),
+		Exhausted:   c.exhausted.Load(),
+		Account:     c.snapshot.Load(),
+	}
+}
+
+func unixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}

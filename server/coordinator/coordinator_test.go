@@ -1,0 +1,193 @@
+package coordinator
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/matching"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/server/strategy"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var t0 = time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC)
+
+// script is a Source of prepared events.
+type script struct {
+	evs []market.Event
+	i   int
+}
+
+func (s *script) Next(_ context.Context, until time.Time) (market.Event, bool, error) {
+	if s.i >= len(s.evs) {
+		return market.Event{}, false, io.EOF
+	}
+	if s.evs[s.i].Time.After(until) {
+		return market.Event{}, false, nil
+	}
+	s.i++
+	return s.evs[s.i-1], true, nil
+}
+
+// book is a one-level book event at mid m (spread 1, size 10).
+func book(sec int, mid int64) market.Event {
+	bid, ask := money.FromInt(mid), money.FromInt(mid+1)
+	return market.Event{Kind: market.EventBook, Symbol: "BTC-USD", Time: t0.Add(time.Duration(sec) * time.Second),
+		Bid: bid, Ask: ask, Book: &market.Book{
+			Bids: []market.Level{{Price: bid, Size: money.FromInt(10)}},
+			Asks: []market.Level{{Price: ask, Size: money.FromInt(10)}},
+		}}
+}
+
+// planned places orders at chosen event numbers and records its reports.
+type planned struct {
+	at      map[int]broker.OrderSpec
+	n       int
+	calls   int
+	reports []broker.ExecutionReport
+}
+
+func (p *planned) OnEvent(_ *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
+	p.n++
+	p.calls++
+	if spec, ok := p.at[p.n]; ok {
+		dst = append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: spec})
+	}
+	return dst
+}
+
+func (p *planned) OnReport(r *broker.ExecutionReport) { p.reports = append(p.reports, *r) }
+
+func buy(qty string) broker.OrderSpec {
+	return broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Market, Quantity: money.MustParse(qty)}
+}
+
+type rig struct {
+	c      *Coordinator
+	strat  *planned
+	pf     *portfolio.Portfolio
+	guard  *risk.Guard
+	venue  *matching.Engine
+	book   *orders.Book
+	events []orders.Event
+}
+
+func newRig(t testing.TB, evs []market.Event, at map[int]broker.OrderSpec, limits risk.Limits) *rig {
+	t.Helper()
+	venue, err := matching.New(matching.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{strat: &planned{at: at}, pf: portfolio.New("USD", money.FromInt(10_000)),
+		guard: risk.New(limits, money.FromInt(10_000)), venue: venue, book: orders.NewBook("s", 100)}
+	r.c, err = New(Config{OrderPrefix: "s", TickInterval: time.Second, Source: &script{evs: evs}, Venue: venue,
+		Strategy: r.strat, Portfolio: r.pf, Risk: r.guard, Orders: r.book,
+		Publish: func(e orders.Event) { r.events = append(r.events, e) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestMarketOrderIsFilledBookedAndPublished(t *testing.T) {
+	r := newRig(t, []market.Event{book(0, 100), book(1, 100)}, map[int]broker.OrderSpec{1: buy("2")}, risk.DefaultLimits())
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.pf.Position("BTC-USD"); got != money.FromInt(2) {
+		t.Fatalf("position = %s, want 2", got)
+	}
+	list, _ := r.book.List(false, 10)
+	if len(list) != 1 || list[0].State != broker.StateFilled || list[0].AveragePrice != money.FromInt(101) || !list[0].Fees.IsPositive() {
+		t.Fatalf("orders = %+v", list)
+	}
+	var states []string
+	for _, e := range r.events {
+		states = append(states, e.Order.State.String())
+	}
+	if got := strings.Join(states, ","); got != "NEW,ACCEPTED,FILLED" {
+		t.Fatalf("published %s", got)
+	}
+	if st := r.c.Stats(); st.Events != 2 || st.Orders != 1 || st.Fills != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+// An order over a limit never reaches the venue; the strategy and the
+// order book hear of it as a REJECTED order naming the rule.
+func TestRiskRefusalIsARejectedOrder(t *testing.T) {
+	limits := risk.DefaultLimits()
+	limits.MaxOrderNotional = money.FromInt(150)
+	r := newRig(t, []market.Event{book(0, 100), book(1, 100)}, map[int]broker.OrderSpec{1: buy("2")}, limits)
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.strat.reports) != 1 || r.strat.reports[0].State != broker.StateRejected ||
+		!strings.Contains(r.strat.reports[0].Reason, "max_order_notional") && !strings.Contains(r.strat.reports[0].Reason, "MaxOrderNotional") {
+		t.Fatalf("reports = %+v", r.strat.reports)
+	}
+	if !r.pf.Position("BTC-USD").IsZero() || r.venue.OpenTotal() != 0 || r.c.Stats().Rejects != 1 {
+		t.Fatal("a refused order reached the venue")
+	}
+}
+
+// The kill switch halts at once: resting orders are cancelled, the strategy
+// is no longer asked, and no order is sent after the halt.
+func TestKillSwitchHaltsCancelsAndSendsNothingAfter(t *testing.T) {
+	limits := risk.DefaultLimits()
+	limits.MaxDrawdown = money.MustParse("0.01") // 1% of 10,000
+	limits.MaxTrailingDrawdown = money.Decimal{}
+	rest := broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+		Quantity: money.FromInt(1), Price: money.FromInt(30)}
+	evs := []market.Event{book(0, 100), book(1, 100), book(2, 100), book(3, 40), book(4, 40), book(5, 40)}
+	at := map[int]broker.OrderSpec{1: buy("5"), 2: rest, 4: buy("1"), 5: buy("1")}
+	r := newRig(t, evs, at, limits)
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r.guard.State() != risk.Halted || !strings.Contains(r.guard.Reason(), "drawdown") {
+		t.Fatalf("guard %v %q", r.guard.State(), r.guard.Reason())
+	}
+	if r.venue.OpenTotal() != 0 {
+		t.Fatal("the resting order survived the halt")
+	}
+	o, _ := r.book.Get("s-2")
+	if o.State != broker.StateCancelled {
+		t.Fatalf("resting order state %v", o.State)
+	}
+	if r.strat.calls != 3 || r.c.Stats().Orders != 2 {
+		t.Fatalf("strategy asked %d times, %d orders sent: want 3 and 2", r.strat.calls, r.c.Stats().Orders)
+	}
+}
+
+func TestDoRunsOnTheLoopAndCancelOpenOrdersAfterStop(t *testing.T) {
+	rest := broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+		Quantity: money.FromInt(1), Price: money.FromInt(50)}
+	r := newRig(t, []market.Event{book(0, 100)}, map[int]broker.OrderSpec{1: rest}, risk.DefaultLimits())
+	r.c.cfg.Now = func() time.Time { return t0.Add(time.Hour) }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- r.c.Run(ctx) }()
+	ran := false
+	if err := r.c.Do(context.Background(), func() { ran = true }); err != nil || !ran {
+		t.Fatalf("Do: %v ran=%v", err, ran)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := r.c.CancelOpenOrders(t0.Add(time.Hour)); n != 1 || r.venue.OpenTotal() != 0 || r.c.Stats().OpenOrders != 0 {
+		t.Fatalf("cancelled %d, open %d", n, r.venue.OpenTotal())
+	}
+}

@@ -1,0 +1,92 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/strategy"
+)
+
+// orderWatchBuffer is how many order events a WatchOrders stream may fall
+// behind before the daemon ends it: enough for bursts, bounded so that a
+// stuck client costs a known amount of memory.
+const orderWatchBuffer = 4096
+
+func (t *Trading) ListStrategies(context.Context, *tradingv1.ListStrategiesRequest) (*tradingv1.ListStrategiesResponse, error) {
+	return &tradingv1.ListStrategiesResponse{Strategies: strategiesToProto(strategy.Specs())}, nil
+}
+
+func (t *Trading) ListOrders(_ context.Context, req *tradingv1.ListOrdersRequest) (*tradingv1.ListOrdersResponse, error) {
+	id, list, omitted := t.m.Orders(req.GetOpenOnly(), limitOrDefault(req.GetLimit()))
+	resp := &tradingv1.ListOrdersResponse{SessionId: id, Omitted: omitted}
+	for i := range list {
+		resp.Orders = append(resp.Orders, orderToProto(&list[i], true))
+	}
+	return resp, nil
+}
+
+func limitOrDefault(n int32) int {
+	if n <= 0 {
+		return 1000
+	}
+	return int(n)
+}
+
+func (t *Trading) GetPortfolio(context.Context, *tradingv1.GetPortfolioRequest) (*tradingv1.GetPortfolioResponse, error) {
+	id, snap, r, at, ok := t.m.Portfolio()
+	if !ok {
+		return &tradingv1.GetPortfolioResponse{}, nil
+	}
+	p := portfolioToProto(id, &snap)
+	p.Risk = riskToProto(r, 0)
+	p.Time = optTime(at)
+	return &tradingv1.GetPortfolioResponse{Portfolio: p}, nil
+}
+
+func (t *Trading) ResetKillSwitch(ctx context.Context, req *tradingv1.ResetKillSwitchRequest) (*tradingv1.ResetKillSwitchResponse, error) {
+	// Bound the wait for the loop: between ticks it answers at once; a
+	// loop stuck in a tick must not hold the caller forever.
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	r, err := t.m.ResetKillSwitch(ctx, req.GetReason())
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	return &tradingv1.ResetKillSwitchResponse{Risk: riskToProto(r, 0)}, nil
+}
+
+// WatchOrders streams order events. Unlike health, events are never
+// replaced by newer ones: a stream that falls orderWatchBuffer events
+// behind is ended with RESOURCE_EXHAUSTED rather than silently skipped.
+func (t *Trading) WatchOrders(_ *tradingv1.WatchOrdersRequest, stream tradingv1.TradingService_WatchOrdersServer) error {
+	sub, err := t.m.SubscribeOrders(orderWatchBuffer)
+	if err != nil {
+		return status.Error(codes.Unavailable, "the daemon is shutting down")
+	}
+	defer sub.Close()
+	ctx := stream.Context()
+	for {
+		select {
+		case <-ctx.Done():
+			return status.FromContextError(ctx.Err()).Err()
+		case e, ok := <-sub.C():
+			if !ok {
+				// The feed ended this subscription after delivering
+				// what it had queued; say why.
+				if errors.Is(sub.Err(), orders.ErrLagged) {
+					return status.Errorf(codes.ResourceExhausted, "%v: resubscribe and re-read ListOrders", sub.Err())
+				}
+				return status.Error(codes.Unavailable, "the daemon is shutting down")
+			}
+			if err := stream.Send(&tradingv1.WatchOrdersResponse{Event: orderEventToProto(&e)}); err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,0 +1,250 @@
+package strategy
+
+import (
+	"fmt"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/money"
+)
+
+// MaxGridLevels bounds the levels per side, and so the orders a grid keeps.
+const MaxGridLevels = 50
+
+// GridConfig configures the grid market maker.
+type GridConfig struct {
+	// Levels is the number of orders on each side, 1 to MaxGridLevels.
+	Levels int
+	// SpacingBps is the distance between levels in basis points of the
+	// center; Levels × SpacingBps < 10000, so every buy is priced above 0.
+	SpacingBps int64
+	// Quantity is the size of every order, in the base asset.
+	Quantity money.Decimal
+	// RecenterLevels is how many levels the mid may drift from the center
+	// before the grid is cancelled and placed again around it; at least 1.
+	RecenterLevels int
+	// MaxPosition is the inventory cap, in the base asset: no buys are
+	// placed while the position is at or above it, no sells while it is
+	// at or below its negative. Orders already resting may still fill, so
+	// the position can pass the cap by up to Levels × Quantity. Zero means
+	// no cap.
+	MaxPosition money.Decimal
+}
+
+// DefaultGridConfig is five levels a side, 10 bps apart, 0.01 each,
+// re-centered after a drift of two levels, holding at most 0.1.
+func DefaultGridConfig() GridConfig {
+	return GridConfig{Levels: 5, SpacingBps: 10, Quantity: money.MustParse("0.01"), RecenterLevels: 2,
+		MaxPosition: money.MustParse("0.1")}
+}
+
+// Validate returns a *ParamError naming the first parameter out of range.
+func (c GridConfig) Validate() error {
+	bad := func(param, format string, args ...any) error {
+		return &ParamError{Strategy: "grid", Param: param, Reason: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case c.Levels < 1 || c.Levels > MaxGridLevels:
+		return bad("levels", "must be in [1, %d], got %d", MaxGridLevels, c.Levels)
+	case c.SpacingBps < 1 || c.SpacingBps*int64(c.Levels) >= 10_000:
+		return bad("spacing_bps", "must be in [1, %d] with %d levels, got %d", (10_000-1)/c.Levels, c.Levels, c.SpacingBps)
+	case !c.Quantity.IsPositive():
+		return bad("quantity", "must be positive, got %s", c.Quantity)
+	case c.RecenterLevels < 1:
+		return bad("recenter_levels", "must be at least 1, got %d", c.RecenterLevels)
+	case c.MaxPosition.IsNegative():
+		return bad("max_position", "must not be negative, got %s", c.MaxPosition)
+	}
+	return nil
+}
+
+// Grid is a market maker. Around a center — the mid of the first usable
+// book event of a symbol — it keeps Levels post-only GTC limit buys at
+// center − i×step and as many sells at center + i×step (i = 1..Levels,
+// step = SpacingBps of the center), Quantity each. On every book event it
+// re-places the levels whose orders are gone (filled, cancelled or
+// rejected), skipping a level that would cross the touch and, past the
+// inventory cap, the side that would grow the position. When the mid
+// drifts more than RecenterLevels steps from the center, it cancels its
+// live orders and starts again around the mid. It ignores trades and
+// unusable quotes, reads no clock and draws no random numbers: the same
+// events and reports give the same actions.
+//
+// It implements Reporter and needs it: it learns which order sits at
+// which level from the reports. It allocates only on the first event of a
+// symbol.
+type Grid struct {
+	cfg    GridConfig
+	series map[string]*gridSeries
+	// pending are the levels placed and not yet answered, oldest first
+	// from head.
+	pending []gridRef
+	head    int
+}
+
+type gridSeries struct {
+	centered     bool
+	center, step money.Decimal
+	// levels are the buys, nearest first, then the sells, nearest first.
+	levels []gridLevel
+}
+
+type gridLevel struct {
+	side  broker.Side
+	price money.Decimal
+	state levelState
+	id    string // the live order's client id
+}
+
+type levelState uint8
+
+const (
+	levelEmpty levelState = iota
+	levelPending
+	levelLive
+)
+
+type gridRef struct {
+	s     *gridSeries
+	level int
+}
+
+// NewGrid returns a grid market maker, or the error of cfg.Validate.
+func NewGrid(cfg GridConfig) (*Grid, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Grid{cfg: cfg, series: make(map[string]*gridSeries)}, nil
+}
+
+// Config returns the configuration the grid runs with.
+func (g *Grid) Config() GridConfig { return g.cfg }
+
+// OnEvent implements Strategy.
+func (g *Grid) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
+	if !usableQuote(ev) {
+		return dst
+	}
+	s := g.series[ev.Symbol]
+	if s == nil {
+		s = &gridSeries{levels: make([]gridLevel, 2*g.cfg.Levels)}
+		g.series[ev.Symbol] = s
+	}
+	mid := ev.Bid.Add(ev.Ask).Half()
+	switch {
+	case !s.centered:
+		g.recenter(s, mid)
+	case g.head == len(g.pending) && mid.Sub(s.center).Abs().Cmp(s.step.MulInt(int64(g.cfg.RecenterLevels))) > 0:
+		// Only with every placement answered: an unanswered one has no
+		// id to cancel yet.
+		for i := range s.levels {
+			if s.levels[i].state == levelLive {
+				dst = append(dst, Action{Kind: ActionCancel, CancelID: s.levels[i].id})
+			}
+		}
+		g.recenter(s, mid)
+	}
+	if !s.step.IsPositive() {
+		return dst // a price too small for the spacing: nothing to quote
+	}
+	position, limit := ctx.Position(ev.Symbol), g.cfg.MaxPosition
+	canBuy := limit.IsZero() || position.Cmp(limit) < 0
+	canSell := limit.IsZero() || position.Cmp(limit.Neg()) > 0
+	for i := range s.levels {
+		lv := &s.levels[i]
+		if lv.state != levelEmpty {
+			continue
+		}
+		// A post-only order that would cross is refused: do not send it.
+		if lv.side == broker.Buy && (!canBuy || lv.price.Cmp(ev.Ask) >= 0) ||
+			lv.side == broker.Sell && (!canSell || lv.price.Cmp(ev.Bid) <= 0) {
+			continue
+		}
+		dst = append(dst, place(broker.OrderSpec{Symbol: ev.Symbol, Side: lv.side, Type: broker.Limit,
+			TIF: broker.GTC, PostOnly: true, Quantity: g.cfg.Quantity, Price: lv.price}))
+		lv.state = levelPending
+		g.pending = append(g.pending, gridRef{s, i})
+	}
+	return dst
+}
+
+// recenter lays out empty levels around mid.
+func (g *Grid) recenter(s *gridSeries, mid money.Decimal) {
+	s.centered, s.center, s.step = true, mid, mid.MulBps(g.cfg.SpacingBps)
+	n := g.cfg.Levels
+	for i := range n {
+		off := s.step.MulInt(int64(i + 1))
+		s.levels[i] = gridLevel{side: broker.Buy, price: mid.Sub(off)}
+		s.levels[n+i] = gridLevel{side: broker.Sell, price: mid.Add(off)}
+	}
+}
+
+// OnReport implements Reporter: it answers placements and empties the
+// levels whose orders are final. Reports of orders the grid cancelled on a
+// re-center, and so forgot, are ignored.
+func (g *Grid) OnReport(r *broker.ExecutionReport) {
+	if s := g.series[r.Symbol]; s != nil {
+		for i := range s.levels {
+			if lv := &s.levels[i]; lv.state == levelLive && lv.id == r.ClientID {
+				if r.State.Final() {
+					lv.state, lv.id = levelEmpty, ""
+				}
+				return
+			}
+		}
+	}
+	if (r.State != broker.StateAccepted && r.State != broker.StateRejected) || g.head == len(g.pending) {
+		return
+	}
+	ref := g.pending[g.head]
+	if g.head++; g.head == len(g.pending) {
+		g.pending, g.head = g.pending[:0], 0
+	}
+	lv := &ref.s.levels[ref.level]
+	if r.State == broker.StateRejected {
+		lv.state = levelEmpty // tried again on the next event
+		return
+	}
+	lv.state, lv.id = levelLive, r.ClientID
+}
+
+var gridEntry = entry{
+	spec: Spec{
+		Name: "grid",
+		Description: "Market maker: post-only limit buys below and sells above a center mid, re-placed when filled, " +
+			"re-centered when the mid drifts, with an inventory cap.",
+		Params: []Param{
+			{"levels", "5", "orders on each side, 1 to 50"},
+			{"spacing_bps", "10", "distance between levels, in basis points of the center"},
+			{"quantity", "0.01", "size of every order, in the base asset"},
+			{"recenter_levels", "2", "drift of the mid, in levels, that re-centers the grid"},
+			{"max_position", "0.1", "inventory cap in the base asset: no buys at or above it, no sells at or below its negative; 0 = none"},
+		},
+	},
+	build: func(p paramReader) (Strategy, error) {
+		var cfg GridConfig
+		var err error
+		if cfg.Levels, err = p.int("levels"); err != nil {
+			return nil, err
+		}
+		spacing, err := p.int("spacing_bps")
+		if err != nil {
+			return nil, err
+		}
+		cfg.SpacingBps = int64(spacing)
+		if cfg.Quantity, err = p.decimal("quantity"); err != nil {
+			return nil, err
+		}
+		if cfg.RecenterLevels, err = p.int("recenter_levels"); err != nil {
+			return nil, err
+		}
+		if cfg.MaxPosition, err = p.decimal("max_position"); err != nil {
+			return nil, err
+		}
+		g, err := NewGrid(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return g, nil
+	},
+}

@@ -1,0 +1,34 @@
+package strategy
+
+import (
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/money"
+)
+
+// account is a Context for tests: positions and open orders by symbol.
+type account struct {
+	positions map[string]money.Decimal
+	open      map[string]int
+	cash      money.Decimal
+}
+
+func (a *account) Position(symbol string) money.Decimal { return a.positions[symbol] }
+func (a *account) OpenOrders(symbol string) int         { return a.open[symbol] }
+func (a *account) Cash() money.Decimal                  { return a.cash }
+
+// holding is an account holding position in every symbol.
+type holding money.Decimal
+
+func (h holding) Position(string) money.Decimal { return money.Decimal(h) }
+func (h holding) OpenOrders(string) int         { return 0 }
+func (h holding) Cash() money.Decimal           { return money.Decimal{} }
+
+func quote(symbol string, bid, ask money.Decimal) *market.Event {
+	return &market.Event{Kind: market.EventBook, Symbol: symbol, Bid: bid, Ask: ask}
+}
+
+func marketOrder(symbol string, side broker.Side, qty string) Action {
+	return Action{Kind: ActionPlace, Order: broker.OrderSpec{Symbol: symbol, Side: side, Type: broker.Market,
+		TIF: broker.IOC, Quantity: d(qty)}}
+}
