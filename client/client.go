@@ -1,9 +1,9 @@
 // Package client is the Go client of tradingd's control API, and the library
 // the tradectl CLI is built on. It owns the connection, the bearer token, the
-// translation of gRPC statuses into typed errors, and the reconnecting health
-// watch. It never decides anything about trading: every rule (defaults,
-// validation, what may run) belongs to the daemon, and the client reports the
-// daemon's answer unchanged.
+// translation of gRPC statuses into typed errors, and the reconnecting
+// watches of health and orders. It never decides anything about trading:
+// every rule (defaults, validation, limits, what may run) belongs to the
+// daemon, and the client reports the daemon's answer unchanged.
 package client
 
 import (
@@ -77,13 +77,32 @@ func (c *Client) StartTrading(ctx context.Context, s *tradingv1.SessionSettings)
 	return resp, fromRPC(err)
 }
 
+// ListStrategies lists the daemon's built-in strategies and their parameters,
+// for SessionSettings.Strategy and Params.
+func (c *Client) ListStrategies(ctx context.Context) (*tradingv1.ListStrategiesResponse, error) {
+	resp, err := c.trading.ListStrategies(ctx, &tradingv1.ListStrategiesRequest{})
+	return resp, fromRPC(err)
+}
+
+// StopOption configures StopTrading.
+type StopOption func(*tradingv1.StopTradingRequest)
+
+// KeepOpenOrders leaves the session's resting orders at the venue; by
+// default a stop cancels them. The summary's OpenOrders counts those left.
+func KeepOpenOrders() StopOption {
+	return func(r *tradingv1.StopTradingRequest) { r.KeepOpenOrders = true }
+}
+
 // StopTrading stops the running session and returns its final summary. The
 // daemon waits up to deadline for the session to wind down; 0 means the
 // daemon's default. ctx must outlive deadline or the summary is lost.
-func (c *Client) StopTrading(ctx context.Context, deadline time.Duration) (*tradingv1.StopTradingResponse, error) {
+func (c *Client) StopTrading(ctx context.Context, deadline time.Duration, opts ...StopOption) (*tradingv1.StopTradingResponse, error) {
 	req := &tradingv1.StopTradingRequest{}
 	if deadline > 0 {
 		req.Deadline = durationpb.New(deadline)
+	}
+	for _, opt := range opts {
+		opt(req)
 	}
 	resp, err := c.trading.StopTrading(ctx, req)
 	return resp, fromRPC(err)

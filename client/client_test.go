@@ -20,15 +20,21 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/test/bufconn"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // fakeTrading is the client's test double: it answers every call with err
 // when set, else with a canned response, and streams a report every 5ms.
+// Its order calls are in account_test.go.
 type fakeTrading struct {
 	tradingv1.UnimplementedTradingServiceServer
 	err error
+
+	mu   sync.Mutex
+	last proto.Message // the last request of the calls in account_test.go
+	subs int           // WatchOrders subscriptions so far
 }
 
 func (f *fakeTrading) StartTrading(_ context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {

@@ -21,6 +21,12 @@ var (
 	ErrLiveUnavailable    = errors.New("live trading unavailable")
 	ErrDeadlineExceeded   = errors.New("deadline exceeded")
 	ErrInternal           = errors.New("daemon internal error")
+	// ErrResourceExhausted: a daemon limit was hit. From WatchOrders (through
+	// OnDisconnect) it means the watcher fell behind and was ended.
+	ErrResourceExhausted = errors.New("resource exhausted")
+	// ErrUnimplemented: the daemon does not know the call, usually because it
+	// is older than this client.
+	ErrUnimplemented = errors.New("not implemented by this tradingd")
 )
 
 // The daemon's ErrorInfo vocabulary.
@@ -51,6 +57,8 @@ var errorTable = []struct {
 	{codes.Internal, "", []error{ErrInternal}},
 	{codes.Unknown, "", []error{ErrInternal}}, // a handler error without a status
 	{codes.DataLoss, "", []error{ErrInternal}},
+	{codes.ResourceExhausted, "", []error{ErrResourceExhausted}},
+	{codes.Unimplemented, "", []error{ErrUnimplemented}},
 }
 
 // StatusError is a gRPC status from the daemon. Error() keeps the daemon's

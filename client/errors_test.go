@@ -39,6 +39,8 @@ func TestErrorMapping(t *testing.T) {
 			[]error{client.ErrAlreadyRunning, client.ErrFailedPrecondition}},
 		{"deadline", status.Error(codes.DeadlineExceeded, "slow"), []error{client.ErrDeadlineExceeded, context.DeadlineExceeded}},
 		{"internal", status.Error(codes.Internal, "boom"), []error{client.ErrInternal}},
+		{"exhausted", status.Error(codes.ResourceExhausted, "fell behind"), []error{client.ErrResourceExhausted}},
+		{"unimplemented", status.Error(codes.Unimplemented, "unknown method"), []error{client.ErrUnimplemented}},
 		{"unmapped", status.Error(codes.NotFound, "nope"), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

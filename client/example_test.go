@@ -74,3 +74,31 @@ func ExampleClient_WatchHealth() {
 		log.Fatal(err)
 	}
 }
+
+func ExampleClient_WatchOrders() {
+	c, err := client.New(client.DefaultAddr, client.WithToken("token"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = c.WatchOrders(ctx,
+		func(e *tradingv1.OrderEvent) error {
+			fmt.Println(e.GetSequence(), e.GetOrder().GetClientOrderId(), e.GetOrder().GetState())
+			return nil
+		},
+		client.OnDisconnect(func(err error, retryIn time.Duration) {
+			if errors.Is(err, client.ErrResourceExhausted) {
+				// Too slow: the daemon dropped this watcher. Events until the
+				// resubscription are lost; ListOrders has the orders' state.
+				log.Printf("fell behind; resubscribing in %v", retryIn)
+				return
+			}
+			log.Printf("lost tradingd (%v); retrying in %v", err, retryIn)
+		}))
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		log.Fatal(err)
+	}
+}

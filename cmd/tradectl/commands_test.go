@@ -22,7 +22,8 @@ func TestStartSendsOnlySetFlags(t *testing.T) {
 	if s.GetMode() != tradingv1.Mode_MODE_PAPER || len(s.GetSymbols()) != 2 || s.GetTickInterval().AsDuration() != 2*time.Second {
 		t.Errorf("settings sent: %v", s)
 	}
-	if s.Duration != nil || s.HealthInterval != nil || s.Seed != 0 || s.AutoRestart {
+	if s.Duration != nil || s.HealthInterval != nil || s.Seed != 0 || s.AutoRestart || s.Strategy != "" || s.Params != nil ||
+		s.Risk != nil || s.MakerFeeBps != nil || s.TakerFeeBps != nil || s.Latency != nil || s.StartingCash != "" {
 		t.Errorf("unset flags were sent: %v", s)
 	}
 	for _, want := range []string{"SESSION", "0123456789abcdef", "RUNNING", "PAPER", "BTC-USD,ETH-USD", "2s", "until stopped"} {

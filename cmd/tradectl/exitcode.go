@@ -36,9 +36,15 @@ var exitCodes = []struct {
 	{4, client.ErrUnauthenticated, "not authenticated: token missing or wrong",
 		"the token must be the one tradingd wrote (--token-file, TRADECTL_TOKEN_FILE)"},
 	{5, client.ErrInvalidArgument, "invalid argument, rejected by tradingd", ""},
-	{6, client.ErrFailedPrecondition, "failed precondition: a session with other settings runs, or live trading is unavailable", ""},
+	{5, errInvalidInput, "invalid input found by tradectl itself (backtest data or settings)", ""},
+	{6, client.ErrFailedPrecondition,
+		"failed precondition: not possible in tradingd's current state (a session with other settings runs, live trading is unavailable, ...)", ""},
 	{7, client.ErrDeadlineExceeded, "deadline exceeded: tradingd did not answer in time", "raise --timeout"},
 	{8, client.ErrInternal, "internal error in tradingd", "see tradingd's log"},
+	// Watches resubscribe after RESOURCE_EXHAUSTED (a watcher that fell
+	// behind), so only a one-shot call can end with it.
+	{9, client.ErrResourceExhausted, "resource exhausted: a limit of tradingd was hit", ""},
+	{10, client.ErrUnimplemented, "not implemented: tradingd is older than tradectl", "upgrade tradingd"},
 }
 
 // classify returns err's exit code and a hint for the user, "" if none helps.

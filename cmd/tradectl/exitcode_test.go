@@ -35,6 +35,14 @@ func TestExitCodes(t *testing.T) {
 		}, []string{"start", "--paper"}, 6, "trading already running"},
 		{"deadline", func(h *harness) { h.fake.block = true }, []string{"--timeout", "50ms", "status"}, 7, "raise --timeout"},
 		{"internal", func(h *harness) { h.fake.err = status.Error(codes.Internal, "boom") }, []string{"status"}, 8, "boom"},
+		{"exhausted", func(h *harness) { h.fake.err = status.Error(codes.ResourceExhausted, "too many calls") }, []string{"orders"}, 9,
+			"resource exhausted: too many calls"},
+		{"unimplemented", func(h *harness) { h.fake.err = status.Error(codes.Unimplemented, "unknown method ListOrders") },
+			[]string{"orders"}, 10, "upgrade tradingd"},
+		{"bad param", nil, []string{"start", "--paper", "--param", "fast"}, 2, `--param "fast": want NAME=VALUE`},
+		{"no reason", nil, []string{"kill-switch", "reset"}, 2, "--reason is required"},
+		{"negative limit", nil, []string{"orders", "--limit", "-1"}, 2, "--limit must not be negative"},
+		{"unknown verb", nil, []string{"kill-switch", "status"}, 2, "unknown command"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)

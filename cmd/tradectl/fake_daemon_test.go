@@ -24,7 +24,12 @@ type fakeDaemon struct {
 	block      bool  // unary calls wait until the caller gives up
 	settings   *tradingv1.SessionSettings
 	stopBudget time.Duration // time StopTrading's caller allowed it
+	stopReq    *tradingv1.StopTradingRequest
 	stopResp   *tradingv1.StopTradingResponse
+	// The order, portfolio and risk calls are in fake_orders_test.go.
+	ordersReq *tradingv1.ListOrdersRequest
+	resetReq  *tradingv1.ResetKillSwitchRequest
+	orderSubs int // WatchOrders subscriptions so far
 }
 
 func (f *fakeDaemon) begin(ctx context.Context) error {
@@ -67,14 +72,14 @@ func (f *fakeDaemon) StartTrading(ctx context.Context, req *tradingv1.StartTradi
 	return &tradingv1.StartTradingResponse{Session: testSession(req.GetSettings())}, nil
 }
 
-func (f *fakeDaemon) StopTrading(ctx context.Context, _ *tradingv1.StopTradingRequest) (*tradingv1.StopTradingResponse, error) {
+func (f *fakeDaemon) StopTrading(ctx context.Context, req *tradingv1.StopTradingRequest) (*tradingv1.StopTradingResponse, error) {
 	if err := f.begin(ctx); err != nil {
 		return nil, err
 	}
 	deadline, _ := ctx.Deadline()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.stopBudget = time.Until(deadline)
+	f.stopBudget, f.stopReq = time.Until(deadline), req
 	return f.stopResp, nil
 }
 
@@ -82,8 +87,9 @@ func (f *fakeDaemon) GetStatus(ctx context.Context, _ *tradingv1.GetStatusReques
 	if err := f.begin(ctx); err != nil {
 		return nil, err
 	}
-	return &tradingv1.GetStatusResponse{Session: testSession(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER}),
-		Health: testReport(1)}, nil
+	s := testSession(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER})
+	s.Summary = &tradingv1.SessionSummary{OpenOrders: 2, Risk: testRisk()}
+	return &tradingv1.GetStatusResponse{Session: s, Health: testReport(1)}, nil
 }
 
 func testReport(seq uint64) *tradingv1.HealthReport {

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/backtest"
 )
 
 // printer renders command results in one output format (-o). Adding a
@@ -15,6 +16,15 @@ type printer interface {
 	Status(*tradingv1.GetStatusResponse) error
 	// HealthReport prints one report of a stream, on one line.
 	HealthReport(*tradingv1.HealthReport) error
+	Strategies(*tradingv1.ListStrategiesResponse) error
+	// Orders prints the orders, and each one's fills under it when fills is
+	// set (a table detail: json always carries the fills).
+	Orders(r *tradingv1.ListOrdersResponse, fills bool) error
+	Portfolio(*tradingv1.GetPortfolioResponse) error
+	// OrderEvent prints one event of a stream, on one line.
+	OrderEvent(*tradingv1.OrderEvent) error
+	ResetKillSwitch(*tradingv1.ResetKillSwitchResponse) error
+	Backtest(*backtest.Result) error
 }
 
 func newPrinter(format string, w io.Writer) (printer, error) {

@@ -32,6 +32,25 @@ func (p *jsonPrinter) Status(r *tradingv1.GetStatusResponse) error { return p.wr
 // line (jq, bufio.Scanner).
 func (p *jsonPrinter) HealthReport(r *tradingv1.HealthReport) error { return p.write(jsonLine, r) }
 
+func (p *jsonPrinter) Strategies(r *tradingv1.ListStrategiesResponse) error {
+	return p.write(jsonDocument, r)
+}
+
+func (p *jsonPrinter) Orders(r *tradingv1.ListOrdersResponse, _ bool) error {
+	return p.write(jsonDocument, r)
+}
+
+func (p *jsonPrinter) Portfolio(r *tradingv1.GetPortfolioResponse) error {
+	return p.write(jsonDocument, r)
+}
+
+// OrderEvent writes one object per line, like HealthReport.
+func (p *jsonPrinter) OrderEvent(e *tradingv1.OrderEvent) error { return p.write(jsonLine, e) }
+
+func (p *jsonPrinter) ResetKillSwitch(r *tradingv1.ResetKillSwitchResponse) error {
+	return p.write(jsonDocument, r)
+}
+
 func (p *jsonPrinter) write(opts protojson.MarshalOptions, m proto.Message) error {
 	b, err := opts.Marshal(m)
 	if err != nil {

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"google.golang.org/protobuf/types/known/durationpb"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // tablePrinter writes aligned key/value blocks for people to read.
@@ -45,6 +43,10 @@ func (p *tablePrinter) Status(r *tradingv1.GetStatusResponse) error {
 	if s := r.GetSession(); s != nil {
 		sessionRows(tw, s)
 		settingsRows(tw, s.GetSettings())
+		if m := s.GetSummary(); m != nil {
+			riskRows(tw, m.GetRisk())
+			row(tw, "OPEN ORDERS", m.GetOpenOrders())
+		}
 	} else {
 		row(tw, "SESSION", "none has run")
 	}
@@ -101,6 +103,12 @@ func settingsRows(tw io.Writer, s *tradingv1.SessionSettings) {
 	row(tw, "DURATION", dur(s.GetDuration(), "until stopped"))
 	row(tw, "AUTO RESTART", s.GetAutoRestart())
 	row(tw, "SEED", s.GetSeed())
+	row(tw, "STRATEGY", orDash(s.GetStrategy()))
+	row(tw, "PARAMS", params(s.GetParams()))
+	row(tw, "STARTING CASH", orDash(s.GetStartingCash()))
+	row(tw, "FEES", fees(s))
+	row(tw, "LATENCY", dur(s.GetLatency(), "-"))
+	row(tw, "RISK LIMITS", limits(s.GetRisk()))
 }
 
 func summaryRows(tw io.Writer, m *tradingv1.SessionSummary) {
@@ -120,14 +128,13 @@ func summaryRows(tw io.Writer, m *tradingv1.SessionSummary) {
 	if kids := m.GetUnstoppedChildren(); len(kids) > 0 {
 		row(tw, "UNSTOPPED", "STILL RUNNING IN TRADINGD: "+strings.Join(kids, ", "))
 	}
-	if len(m.GetPositions()) == 0 {
-		row(tw, "POSITIONS", "none")
-		return
+	riskRows(tw, m.GetRisk())
+	if n := m.GetOpenOrders(); n > 0 {
+		row(tw, "OPEN ORDERS", fmt.Sprintf("%d STILL OPEN AT THE VENUE", n))
+	} else {
+		row(tw, "OPEN ORDERS", "none")
 	}
-	fmt.Fprintln(tw, "\nSYMBOL\tQUANTITY\tAVG PRICE\tMARK PRICE\tUNREALIZED PNL")
-	for _, p := range m.GetPositions() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.GetSymbol(), p.GetQuantity(), p.GetAveragePrice(), p.GetMarkPrice(), signed(p.GetUnrealizedPnl()))
-	}
+	positionRows(tw, m.GetPositions())
 }
 
 func healthRows(tw io.Writer, h *tradingv1.HealthReport) {
@@ -155,37 +162,4 @@ func healthRows(tw io.Writer, h *tradingv1.HealthReport) {
 	for _, c := range h.GetComponents() {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.GetName(), enum(c.GetStatus(), "HEALTH_STATUS_"), timestamp(c.GetLastProgress()), orDash(c.GetReason()))
 	}
-}
-
-func row(w io.Writer, key string, value any) { fmt.Fprintf(w, "%s\t%v\n", key, value) }
-
-func enum(e fmt.Stringer, prefix string) string { return strings.TrimPrefix(e.String(), prefix) }
-
-func dur(d *durationpb.Duration, unset string) string {
-	if d == nil {
-		return unset
-	}
-	return d.AsDuration().String()
-}
-
-func timestamp(t *timestamppb.Timestamp) string {
-	if t == nil {
-		return "-"
-	}
-	return t.AsTime().Local().Format("2006-01-02 15:04:05.000 MST")
-}
-
-// signed marks gains with "+" so a PnL column reads at a glance.
-func signed(amount string) string {
-	if amount == "" || strings.HasPrefix(amount, "-") {
-		return orDash(amount)
-	}
-	return "+" + amount
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -47,7 +47,8 @@ func newRootCommand(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tradectl",
 		Short: "Control tradingd, the trading daemon",
-		Long: `tradectl starts, stops and observes tradingd's trading session over gRPC.
+		Long: `tradectl starts, stops and observes tradingd's trading session over gRPC:
+its health, orders, portfolio and risk guard.
 
 It authenticates with the bearer token tradingd writes to its data directory
 ($XDG_STATE_HOME/tradectl/token, else ~/.local/state/tradectl/token).
@@ -72,7 +73,9 @@ It authenticates with the bearer token tradingd writes to its data directory
 	f.StringVar(&a.tokenFile, "token-file", envOr("TRADECTL_TOKEN_FILE", tokenFile), "file holding tradingd's token (env TRADECTL_TOKEN_FILE)")
 	f.DurationVar(&a.timeout, "timeout", 10*time.Second, "time limit of each call (stop waits at least its --deadline plus 5s)")
 	f.StringVarP(&a.output, "output", "o", "table", "output format: table or json")
-	root.AddCommand(newStartCommand(a), newStopCommand(a), newStatusCommand(a), newWatchHealthCommand(a))
+	root.AddCommand(newStartCommand(a), newStopCommand(a), newStatusCommand(a), newWatchHealthCommand(a),
+		newStrategiesCommand(a), newOrdersCommand(a), newPortfolioCommand(a), newWatchOrdersCommand(a), newBacktestCommand(a),
+		newKillSwitchCommand(a))
 	return root
 }
 
@@ -111,4 +114,13 @@ func (a *app) exit(err error) int {
 		fmt.Fprintf(a.stderr, "tradectl: %s\n", hint)
 	}
 	return code
+}
+
+// fetch makes one call with the --timeout bound and returns its answer.
+func fetch[T any](ctx context.Context, a *app, call func(context.Context, *client.Client) (T, error)) (resp T, err error) {
+	err = a.withClient(ctx, a.timeout, func(ctx context.Context, c *client.Client) error {
+		resp, err = call(ctx, c)
+		return err
+	})
+	return resp, err
 }

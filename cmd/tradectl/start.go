@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/tradectl/tradectl/client"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -15,6 +18,12 @@ type startFlags struct {
 	symbols                                []string
 	duration, healthInterval, tickInterval time.Duration
 	seed                                   uint64
+	strategy                               string
+	params                                 []string
+	risk                                   tradingv1.RiskLimits
+	makerFeeBps, takerFeeBps               int64
+	latency                                time.Duration
+	startingCash                           string
 }
 
 func newStartCommand(a *app) *cobra.Command {
@@ -27,13 +36,21 @@ func newStartCommand(a *app) *cobra.Command {
 Flags left unset are not sent, so tradingd's defaults apply. Without --paper
 the session is requested in live mode, which tradingd refuses until a live
 venue exists. Starting again with the same settings reports the running
-session; with other settings it fails (exit 6).`,
-		Example: "  tradectl start --paper --symbols BTC-USD,ETH-USD --duration 10m",
-		Args:    cobra.NoArgs,
+session; with other settings it fails (exit 6).
+
+Decimal flags (notional, position, drawdowns, cash) are passed to tradingd as
+written, which checks them (exit 5). 'tradectl strategies' lists the
+strategies and their parameters.`,
+		Example: `  tradectl start --paper --symbols BTC-USD,ETH-USD --duration 10m
+  tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			settings := f.settings(cmd)
+			settings, err := f.settings(cmd)
+			if err != nil {
+				return usageError{err}
+			}
 			var resp *tradingv1.StartTradingResponse
-			err := a.withClient(cmd.Context(), a.timeout, func(ctx context.Context, c *client.Client) (err error) {
+			err = a.withClient(cmd.Context(), a.timeout, func(ctx context.Context, c *client.Client) (err error) {
 				resp, err = c.StartTrading(ctx, settings)
 				return err
 			})
@@ -51,29 +68,93 @@ session; with other settings it fails (exit 6).`,
 	fl.DurationVar(&f.tickInterval, "tick-interval", 0, "how often the trading loop ticks (daemon default 1s)")
 	fl.BoolVar(&f.autoRestart, "auto-restart", false, "restart a failed trading loop, within a restart limit")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the paper market's random walk (default: daemon picks)")
+	addTradingFlags(fl, &f)
 	return cmd
+}
+
+// addTradingFlags registers what start and backtest share: strategy,
+// risk, venue and account.
+func addTradingFlags(fl *pflag.FlagSet, f *startFlags) {
+	fl.StringVar(&f.strategy, "strategy", "", "strategy name, see 'tradectl strategies' (default sma)")
+	// StringArray, not StringSlice: a value may contain commas.
+	fl.StringArrayVar(&f.params, "param", nil, "strategy parameter NAME=VALUE; repeat for more")
+	fl.StringVar(&f.risk.MaxOrderNotional, "max-order-notional", "", "largest notional (quantity x price) of one order, decimal; 0 turns the limit off")
+	fl.StringVar(&f.risk.MaxPosition, "max-position", "", "largest absolute position per symbol in base units, decimal; 0 turns it off")
+	fl.Int32Var(&f.risk.MaxOpenOrders, "max-open-orders", 0, "most orders live at once (0: daemon default; negative: no limit)")
+	fl.Int32Var(&f.risk.MaxOrdersPerSecond, "max-orders-per-second", 0, "most orders sent per second (0: daemon default; negative: no limit)")
+	fl.StringVar(&f.risk.MaxDrawdown, "max-drawdown", "", "kill switch: halt when equity falls this fraction below the start (0.2 = 20%)")
+	fl.StringVar(&f.risk.MaxTrailingDrawdown, "max-trailing-drawdown", "", "kill switch: halt when equity falls this fraction below its peak")
+	fl.Int64Var(&f.makerFeeBps, "maker-fee-bps", 0, "paper venue maker fee in basis points of notional (daemon default 2)")
+	fl.Int64Var(&f.takerFeeBps, "taker-fee-bps", 0, "paper venue taker fee in basis points of notional (daemon default 5)")
+	fl.DurationVar(&f.latency, "latency", 0, "simulated time from an order's submission to its arrival at the venue")
+	fl.StringVar(&f.startingCash, "starting-cash", "", "starting cash of the paper account in the quote currency, decimal (daemon default 100000)")
 }
 
 // settings builds the request, leaving unset flags unset rather than
 // zero so that the daemon's defaults apply.
-func (f *startFlags) settings(cmd *cobra.Command) *tradingv1.SessionSettings {
+func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, error) {
 	s := &tradingv1.SessionSettings{
-		Mode:        tradingv1.Mode_MODE_LIVE,
-		Symbols:     f.symbols,
-		AutoRestart: f.autoRestart,
-		Seed:        f.seed,
+		Mode:         tradingv1.Mode_MODE_LIVE,
+		Symbols:      f.symbols,
+		AutoRestart:  f.autoRestart,
+		Seed:         f.seed,
+		Strategy:     f.strategy,
+		StartingCash: f.startingCash,
 	}
 	if f.paper {
 		s.Mode = tradingv1.Mode_MODE_PAPER
 	}
-	changed := func(name string, d time.Duration) *durationpb.Duration {
-		if !cmd.Flags().Changed(name) {
+	changed := cmd.Flags().Changed
+	duration := func(name string, d time.Duration) *durationpb.Duration {
+		if !changed(name) {
 			return nil
 		}
 		return durationpb.New(d)
 	}
-	s.Duration = changed("duration", f.duration)
-	s.HealthInterval = changed("health-interval", f.healthInterval)
-	s.TickInterval = changed("tick-interval", f.tickInterval)
-	return s
+	s.Duration = duration("duration", f.duration)
+	s.HealthInterval = duration("health-interval", f.healthInterval)
+	s.TickInterval = duration("tick-interval", f.tickInterval)
+	s.Latency = duration("latency", f.latency)
+	// Fees are optional fields: "0 bps" is a real setting, distinct from unset.
+	if changed("maker-fee-bps") {
+		s.MakerFeeBps = &f.makerFeeBps
+	}
+	if changed("taker-fee-bps") {
+		s.TakerFeeBps = &f.takerFeeBps
+	}
+	for _, name := range []string{"max-order-notional", "max-position", "max-open-orders",
+		"max-orders-per-second", "max-drawdown", "max-trailing-drawdown"} {
+		if changed(name) {
+			s.Risk = &f.risk
+			break
+		}
+	}
+	params, err := parseParams(f.params)
+	if err != nil {
+		return nil, err
+	}
+	s.Params = params
+	return s, nil
+}
+
+// parseParams turns repeated --param NAME=VALUE into a map. Whether a
+// name or value makes sense is the daemon's call; a missing '=', an empty
+// name or a name given twice is a mistake in the command line.
+func parseParams(kvs []string) (map[string]string, error) {
+	if len(kvs) == 0 {
+		return nil, nil
+	}
+	m := make(map[string]string, len(kvs))
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--param %q: want NAME=VALUE", kv)
+		}
+		if _, dup := m[k]; dup {
+			return nil, fmt.Errorf("--param %s given twice", k)
+		}
+		m[k] = v
+	}
+	return m, nil
 }

@@ -17,15 +17,22 @@ import (
 const stopSlack = 5 * time.Second
 
 func newStopCommand(a *app) *cobra.Command {
-	var deadline time.Duration
+	var (
+		deadline time.Duration
+		keepOpen bool
+	)
 	cmd := &cobra.Command{
-		Use:   "stop [--deadline 10s]",
+		Use:   "stop [--deadline 10s] [--keep-open-orders]",
 		Short: "Stop the trading session and print its final summary",
 		Long: `Stop the running session gracefully and print its final summary.
 
 tradingd waits up to --deadline for the session to wind down. The call's own
 time limit is the larger of --timeout and --deadline plus 5s, so the summary
-is not lost to a short --timeout. Stopping when nothing runs is not an error.`,
+is not lost to a short --timeout. Stopping when nothing runs is not an error.
+
+A stop cancels the session's resting orders unless --keep-open-orders is
+given. Orders left open at the venue are shown in the summary and, whatever
+-o says, on stderr.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if deadline <= 0 {
@@ -33,7 +40,11 @@ is not lost to a short --timeout. Stopping when nothing runs is not an error.`,
 			}
 			var resp *tradingv1.StopTradingResponse
 			err := a.withClient(cmd.Context(), stopTimeout(a.timeout, deadline), func(ctx context.Context, c *client.Client) (err error) {
-				resp, err = c.StopTrading(ctx, deadline)
+				var opts []client.StopOption
+				if keepOpen {
+					opts = append(opts, client.KeepOpenOrders())
+				}
+				resp, err = c.StopTrading(ctx, deadline, opts...)
 				return err
 			})
 			if err != nil {
@@ -48,11 +59,28 @@ is not lost to a short --timeout. Stopping when nothing runs is not an error.`,
 				fmt.Fprintf(a.stderr, "tradectl: WARNING: did not stop within %s and may still be running in tradingd: %s\n",
 					deadline, strings.Join(kids, ", "))
 			}
+			if resp.GetWasRunning() { // else an earlier stop left them, and said so
+				warnOpenOrders(a, resp.GetSession().GetSummary().GetOpenOrders(), keepOpen)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().DurationVar(&deadline, "deadline", 10*time.Second, "how long tradingd may take to wind the session down (at most 5m)")
+	cmd.Flags().BoolVar(&keepOpen, "keep-open-orders", false, "leave the session's resting orders at the venue instead of cancelling them")
 	return cmd
+}
+
+// warnOpenOrders says on stderr that orders outlive the session: as asked,
+// or, worse, although the stop should have cancelled them.
+func warnOpenOrders(a *app, n uint32, kept bool) {
+	switch {
+	case n == 0:
+	case kept:
+		fmt.Fprintf(a.stderr, "tradectl: NOTE: %d orders left OPEN at the venue (--keep-open-orders); see 'tradectl orders --open'\n", n)
+	default:
+		fmt.Fprintf(a.stderr, "tradectl: WARNING: %d orders are still OPEN at the venue although the stop should have cancelled them; "+
+			"see 'tradectl orders --open'\n", n)
+	}
 }
 
 func stopTimeout(timeout, deadline time.Duration) time.Duration {

@@ -15,9 +15,9 @@ import (
 
 // Translation between the wire and the domain, and nothing else.
 
-// settingsFromProto translates settings; a malformed decimal is an
+// SettingsFromProto translates settings; a malformed decimal is an
 // *InvalidSettingsError naming the field.
-func settingsFromProto(p *tradingv1.SessionSettings) (session.Settings, error) {
+func SettingsFromProto(p *tradingv1.SessionSettings) (session.Settings, error) {
 	s := session.Settings{Mode: session.ModePaper}
 	if p == nil {
 		return s, nil

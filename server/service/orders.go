@@ -70,6 +70,11 @@ func (t *Trading) WatchOrders(_ *tradingv1.WatchOrdersRequest, stream tradingv1.
 		return status.Error(codes.Unavailable, "the daemon is shutting down")
 	}
 	defer sub.Close()
+	// Headers now: the order stream is quiet while nothing trades, and the
+	// client should know it is connected before the first event.
+	if err := stream.SendHeader(nil); err != nil {
+		return err
+	}
 	ctx := stream.Context()
 	for {
 		select {

@@ -40,7 +40,7 @@ func NewTrading(m *session.Manager, log *slog.Logger) *Trading {
 }
 
 func (t *Trading) StartTrading(_ context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
-	settings, err := settingsFromProto(req.GetSettings())
+	settings, err := SettingsFromProto(req.GetSettings())
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}

@@ -1,0 +1,128 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/client"
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+)
+
+func (f *fakeTrading) record(req proto.Message) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.last = req
+	return f.err
+}
+
+func (f *fakeTrading) lastRequest() proto.Message {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last
+}
+
+func (f *fakeTrading) StopTrading(_ context.Context, req *tradingv1.StopTradingRequest) (*tradingv1.StopTradingResponse, error) {
+	return &tradingv1.StopTradingResponse{}, f.record(req)
+}
+
+func (f *fakeTrading) ListOrders(_ context.Context, req *tradingv1.ListOrdersRequest) (*tradingv1.ListOrdersResponse, error) {
+	return &tradingv1.ListOrdersResponse{Omitted: 7}, f.record(req)
+}
+
+func (f *fakeTrading) ResetKillSwitch(_ context.Context, req *tradingv1.ResetKillSwitchRequest) (*tradingv1.ResetKillSwitchResponse, error) {
+	return &tradingv1.ResetKillSwitchResponse{Risk: &tradingv1.Risk{State: tradingv1.TradingState_TRADING_STATE_ACTIVE}}, f.record(req)
+}
+
+// WatchOrders sends its headers at once, like a daemon should so a quiet
+// stream counts as up. The first subscriber gets two events and is then
+// ended as a laggard; later ones get nothing until they leave.
+func (f *fakeTrading) WatchOrders(_ *tradingv1.WatchOrdersRequest, stream grpc.ServerStreamingServer[tradingv1.WatchOrdersResponse]) error {
+	f.mu.Lock()
+	f.subs++
+	first := f.subs == 1
+	f.mu.Unlock()
+	if err := stream.SendHeader(nil); err != nil {
+		return err
+	}
+	if !first {
+		<-stream.Context().Done()
+		return stream.Context().Err()
+	}
+	for seq := uint64(1); seq <= 2; seq++ {
+		if err := stream.Send(&tradingv1.WatchOrdersResponse{Event: &tradingv1.OrderEvent{Sequence: seq}}); err != nil {
+			return err
+		}
+	}
+	return status.Error(codes.ResourceExhausted, "watcher fell behind by 4096 events")
+}
+
+func TestCallsSendTheirArguments(t *testing.T) {
+	fake := &fakeTrading{}
+	c := startDaemon(t, fake).client(t)
+	ctx := t.Context()
+	if _, err := c.StopTrading(ctx, time.Second, client.KeepOpenOrders()); err != nil {
+		t.Fatal(err)
+	}
+	if req := fake.lastRequest().(*tradingv1.StopTradingRequest); !req.GetKeepOpenOrders() || req.GetDeadline().AsDuration() != time.Second {
+		t.Errorf("StopTrading sent %v", req)
+	}
+	if _, err := c.StopTrading(ctx, 0); err != nil || fake.lastRequest().(*tradingv1.StopTradingRequest).GetKeepOpenOrders() {
+		t.Errorf("StopTrading without options: %v, sent %v", err, fake.lastRequest())
+	}
+	resp, err := c.ListOrders(ctx, true, 25)
+	if req := fake.lastRequest().(*tradingv1.ListOrdersRequest); err != nil || !req.GetOpenOnly() || req.GetLimit() != 25 || resp.GetOmitted() != 7 {
+		t.Errorf("ListOrders: %v, sent %v, got %v", err, req, resp)
+	}
+	if _, err := c.ListOrders(ctx, false, math.MaxInt64); err != nil || fake.lastRequest().(*tradingv1.ListOrdersRequest).GetLimit() != math.MaxInt32 {
+		t.Errorf("huge limit: %v, sent %v; want clamped, not wrapped", err, fake.lastRequest())
+	}
+	if _, err := c.ResetKillSwitch(ctx, "drawdown understood"); err != nil ||
+		fake.lastRequest().(*tradingv1.ResetKillSwitchRequest).GetReason() != "drawdown understood" {
+		t.Errorf("ResetKillSwitch: %v, sent %v", err, fake.lastRequest())
+	}
+	if _, err := c.GetPortfolio(ctx); !errors.Is(err, client.ErrUnimplemented) {
+		t.Errorf("GetPortfolio on a daemon without it: %v, want ErrUnimplemented", err)
+	}
+}
+
+func TestWatchOrdersResubscribesWhenLagged(t *testing.T) {
+	fake := &fakeTrading{}
+	c := startDaemon(t, fake).client(t)
+	events := make(chan uint64, 2)
+	lost := make(chan error, 1)
+	back := make(chan struct{}, 1)
+	ups := 0 // written on the watch goroutine, read after it returned
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() {
+		done <- c.WatchOrders(ctx,
+			func(e *tradingv1.OrderEvent) error { signal(events, e.GetSequence()); return nil },
+			client.OnConnect(func() { ups++ }),
+			client.OnDisconnect(func(err error, _ time.Duration) { signal(lost, err) }),
+			client.OnReconnect(func() { signal(back, struct{}{}) }),
+			client.WithBackoff(10*time.Millisecond, 50*time.Millisecond))
+	}()
+	if a, b := wait(t, events, "event 1"), wait(t, events, "event 2"); a != 1 || b != 2 {
+		t.Errorf("events %d, %d; want 1, 2", a, b)
+	}
+	if err := wait(t, lost, "disconnect"); !errors.Is(err, client.ErrResourceExhausted) {
+		t.Errorf("disconnect cause %v, want ErrResourceExhausted", err)
+	}
+	// The second subscription sends headers and no event: it must still
+	// count as reconnected.
+	wait(t, back, "resubscription")
+	cancel()
+	if err := wait(t, done, "WatchOrders to return"); !errors.Is(err, context.Canceled) {
+		t.Errorf("WatchOrders = %v, want context.Canceled", err)
+	}
+	if ups != 2 {
+		t.Errorf("OnConnect called %d times, want 2 (first subscription included)", ups)
+	}
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"math/big"
+	"slices"
+	"strings"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// Formatting shared by the table printers. Decimals are the daemon's
+// strings, printed as given; the one figure computed here is an order's
+// average slippage, in exact rational arithmetic.
+
+func row(w io.Writer, key string, value any) { fmt.Fprintf(w, "%s\t%v\n", key, value) }
+
+func enum(e fmt.Stringer, prefix string) string { return strings.TrimPrefix(e.String(), prefix) }
+
+func dur(d *durationpb.Duration, unset string) string {
+	if d == nil {
+		return unset
+	}
+	return d.AsDuration().String()
+}
+
+func timestamp(t *timestamppb.Timestamp) string {
+	if t == nil {
+		return "-"
+	}
+	return t.AsTime().Local().Format("2006-01-02 15:04:05.000 MST")
+}
+
+// signed marks gains with "+" so a PnL column reads at a glance.
+func signed(amount string) string {
+	if amount == "" || strings.HasPrefix(amount, "-") {
+		return orDash(amount)
+	}
+	return "+" + amount
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// params lists strategy parameters as k=v, sorted so output is stable.
+func params(m map[string]string) string {
+	if len(m) == 0 {
+		return "defaults"
+	}
+	var kv []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		kv = append(kv, k+"="+m[k])
+	}
+	return strings.Join(kv, ", ")
+}
+
+func fees(s *tradingv1.SessionSettings) string {
+	bps := func(v *int64) string {
+		if v == nil {
+			return "default"
+		}
+		return fmt.Sprintf("%d bps", *v)
+	}
+	return "maker " + bps(s.MakerFeeBps) + ", taker " + bps(s.TakerFeeBps)
+}
+
+// limits lists the risk limits that are set; the rest take the daemon's
+// defaults.
+func limits(r *tradingv1.RiskLimits) string {
+	var set []string
+	add := func(name string, v any, ok bool) {
+		if ok {
+			set = append(set, fmt.Sprintf("%s %v", name, v))
+		}
+	}
+	add("max order notional", r.GetMaxOrderNotional(), r.GetMaxOrderNotional() != "")
+	add("max position", r.GetMaxPosition(), r.GetMaxPosition() != "")
+	add("max open orders", r.GetMaxOpenOrders(), r.GetMaxOpenOrders() != 0)
+	add("max orders/s", r.GetMaxOrdersPerSecond(), r.GetMaxOrdersPerSecond() != 0)
+	add("max drawdown", r.GetMaxDrawdown(), r.GetMaxDrawdown() != "")
+	add("max trailing drawdown", r.GetMaxTrailingDrawdown(), r.GetMaxTrailingDrawdown() != "")
+	if len(set) == 0 {
+		return "defaults"
+	}
+	return strings.Join(set, ", ")
+}
+
+// riskRows prints the risk guard's state: why it is not ACTIVE, and since when.
+func riskRows(tw io.Writer, r *tradingv1.Risk) {
+	if r == nil {
+		row(tw, "RISK", "-")
+		return
+	}
+	state := enum(r.GetState(), "TRADING_STATE_")
+	if r.GetReason() != "" {
+		state += ": " + r.GetReason()
+	}
+	if r.GetSince() != nil {
+		state += " (since " + timestamp(r.GetSince()) + ")"
+	}
+	row(tw, "RISK", state)
+	row(tw, "REJECTED BY RISK", r.GetRejectedOrders())
+}
+
+func positionRows(tw io.Writer, ps []*tradingv1.Position) {
+	if len(ps) == 0 {
+		row(tw, "POSITIONS", "none")
+		return
+	}
+	fmt.Fprintln(tw, "\nSYMBOL\tQUANTITY\tAVG PRICE\tMARK PRICE\tUNREALIZED PNL")
+	for _, p := range ps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.GetSymbol(), p.GetQuantity(), p.GetAveragePrice(), p.GetMarkPrice(), signed(p.GetUnrealizedPnl()))
+	}
+}
+
+// avgSlippage is the quantity-weighted mean of the fills' per-unit
+// slippage, to as many decimals as the most precise fill's, rounded half
+// away from zero. "-" when no fill carries both figures.
+func avgSlippage(fills []*tradingv1.Fill) string {
+	sum, qty := new(big.Rat), new(big.Rat)
+	scale, n := 0, 0
+	for _, f := range fills {
+		q, okQ := new(big.Rat).SetString(f.GetQuantity())
+		s, okS := new(big.Rat).SetString(f.GetSlippage())
+		if !okQ || !okS {
+			continue
+		}
+		qty.Add(qty, q)
+		sum.Add(sum, s.Mul(s, q))
+		if i := strings.IndexByte(f.GetSlippage(), '.'); i >= 0 {
+			scale = max(scale, len(f.GetSlippage())-i-1)
+		}
+		n++
+	}
+	if n == 0 || qty.Sign() == 0 {
+		return "-"
+	}
+	return sum.Quo(sum, qty).FloatString(scale)
+}
