@@ -1,13 +1,12 @@
-// Package broker defines orders, fills and the Broker that executes orders.
-// It owns no venue: the paper broker and, later, live adapters implement
-// Broker elsewhere.
+// Package broker defines the vocabulary of orders and executions shared by
+// the strategy, the risk guard, the venue and the books: sides, order
+// specs, states, execution reports and fills. It owns no venue and no
+// state.
 package broker
 
 import (
-	"context"
 	"time"
 
-	"github.com/tradectl/tradectl/server/market"
 	"github.com/tradectl/tradectl/server/money"
 )
 
@@ -30,14 +29,6 @@ func (s Side) String() string {
 	return "invalid"
 }
 
-// Order is a market order. ClientID is unique within a session.
-type Order struct {
-	ClientID string
-	Symbol   string
-	Side     Side
-	Quantity money.Decimal
-}
-
 // Fill is an execution of (part of) an order. Price is per unit of the base
 // asset; Fee is in the quote currency and always non-negative.
 type Fill struct {
@@ -48,13 +39,4 @@ type Fill struct {
 	Price    money.Decimal
 	Fee      money.Decimal
 	Time     time.Time
-}
-
-// Broker executes orders.
-type Broker interface {
-	// Submit executes o against the venue; quote is the market as the
-	// strategy saw it when it decided, which the broker may use to price the
-	// order and to report slippage. It returns the order's fills, appended to
-	// dst.
-	Submit(ctx context.Context, o Order, quote market.Quote, dst []Fill) ([]Fill, error)
 }

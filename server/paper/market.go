@@ -21,7 +21,8 @@ const (
 	maxGrowth = 1000
 )
 
-// Market is the paper venue's simulated market, a market.Feed. Every symbol
+// Market is the simplest paper market: quotes only, one random-walk step
+// per call (the Sim builds its books and trades on the same walk). Every symbol
 // follows its own random walk of mid prices, counted in ticks so that they
 // stay on the tick grid, and seeded from the session's seed and the symbol's
 // name: a symbol's path depends on nothing else, so a seed reproduces it in
