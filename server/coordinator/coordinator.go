@@ -254,9 +254,13 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 		c.cfg.Publish(e)
 	}
 	var err error
-	if !known {
+	switch {
+	case !known:
 		err = fmt.Errorf("no market data for %s yet", spec.Symbol)
-	} else {
+	case spec.Side == broker.Buy:
+		err = c.checkCash(spec, ref)
+	}
+	if err == nil {
 		err = c.cfg.Risk.Check(spec, ref, c.cfg.Portfolio.Position(spec.Symbol), c.cfg.Venue.OpenTotal(), ev.Time)
 	}
 	if err != nil {
@@ -276,6 +280,22 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 	}
 	c.reports = c.cfg.Venue.Submit(spec, id, decision, ev.Time, c.reports[:0])
 	c.handle(c.reports)
+}
+
+// checkCash refuses a buy the account cannot pay for: the paper account is
+// a cash account, without margin. It values a market order at the
+// reference price and a limit order at its limit; it does not reserve cash
+// for other open buys, so several resting buys may together exceed it.
+func (c *Coordinator) checkCash(spec broker.OrderSpec, ref money.Decimal) error {
+	price := ref
+	if spec.Type == broker.Limit {
+		price = spec.Price
+	}
+	cost, cash := spec.Quantity.Mul(price), c.cfg.Portfolio.Cash()
+	if cost.Cmp(cash) > 0 {
+		return fmt.Errorf("insufficient cash: the order costs %s, the account holds %s", cost, cash)
+	}
+	return nil
 }
 
 // halted runs the kill switch's consequence: every open order is

@@ -191,3 +191,14 @@ func TestDoRunsOnTheLoopAndCancelOpenOrdersAfterStop(t *testing.T) {
 		t.Fatalf("cancelled %d, open %d", n, r.venue.OpenTotal())
 	}
 }
+
+func TestBuyBeyondCashIsRefused(t *testing.T) {
+	r := newRig(t, []market.Event{book(0, 100), book(1, 100)}, map[int]broker.OrderSpec{1: buy("200")}, risk.Limits{})
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.strat.reports) != 1 || r.strat.reports[0].State != broker.StateRejected ||
+		!strings.Contains(r.strat.reports[0].Reason, "insufficient cash") {
+		t.Fatalf("reports = %+v", r.strat.reports)
+	}
+}

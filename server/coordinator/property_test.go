@@ -1,0 +1,129 @@
+package coordinator
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/matching"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/server/strategy"
+)
+
+// randomActions places and cancels orders as rapid draws them.
+type randomActions struct {
+	t    *rapid.T
+	live []string
+}
+
+func (r *randomActions) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
+	for range rapid.IntRange(0, 2).Draw(r.t, "actions") {
+		if len(r.live) > 0 && rapid.Bool().Draw(r.t, "cancel") {
+			i := rapid.IntRange(0, len(r.live)-1).Draw(r.t, "which")
+			dst = append(dst, strategy.Action{Kind: strategy.ActionCancel, CancelID: r.live[i]})
+			continue
+		}
+		spec := broker.OrderSpec{
+			Symbol:   ev.Symbol,
+			Side:     rapid.SampledFrom([]broker.Side{broker.Buy, broker.Sell}).Draw(r.t, "side"),
+			Type:     broker.Market,
+			Quantity: money.FromUnits(rapid.Int64Range(1, 5_00000000).Draw(r.t, "qty")),
+		}
+		if rapid.Bool().Draw(r.t, "limit") {
+			spec.Type, spec.TIF = broker.Limit, rapid.SampledFrom([]broker.TimeInForce{broker.GTC, broker.IOC}).Draw(r.t, "tif")
+			spec.Price = money.FromInt(rapid.Int64Range(90, 110).Draw(r.t, "price"))
+		}
+		dst = append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: spec})
+	}
+	return dst
+}
+
+func (r *randomActions) OnReport(rep *broker.ExecutionReport) {
+	if rep.State == broker.StateAccepted {
+		r.live = append(r.live, rep.ClientID)
+	}
+}
+
+// Over random markets and random order flows, the books reconcile exactly:
+// every position is the sum of its signed fills, cash moved by exactly the
+// fills' notional and fees, every order's fills add up to what it says is
+// filled, and once the kill switch trips no order is placed.
+func TestAccountingInvariants(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		var evs []market.Event
+		for i := range rapid.IntRange(1, 60).Draw(rt, "events") {
+			mid := rapid.Int64Range(80, 120).Draw(rt, "mid")
+			ev := book(i, mid)
+			if rapid.Bool().Draw(rt, "trade") {
+				ev.Kind, ev.Price, ev.Size = market.EventTrade, money.FromInt(mid), money.FromInt(rapid.Int64Range(1, 20).Draw(rt, "size"))
+				ev.Aggressor = rapid.SampledFrom([]int8{1, -1}).Draw(rt, "aggressor")
+			}
+			evs = append(evs, ev)
+		}
+		venue, _ := matching.New(matching.Config{MakerFeeBps: 2, TakerFeeBps: 5,
+			Latency: time.Duration(rapid.IntRange(0, 2).Draw(rt, "latency")) * time.Second})
+		limits := risk.Limits{MaxDrawdown: money.MustParse("0.001")}
+		start := money.FromInt(10_000)
+		pf, book := portfolio.New("USD", start), orders.NewBook("p", 1<<20)
+		guard := risk.New(limits, start)
+		var haltedAt time.Time
+		c, err := New(Config{OrderPrefix: "p", Source: &script{evs: evs}, Venue: venue, Strategy: &randomActions{t: rt},
+			Portfolio: pf, Risk: guard, Orders: book,
+			Observe: func(t time.Time, _ money.Decimal) {
+				if haltedAt.IsZero() && guard.State() == risk.Halted {
+					haltedAt = t
+				}
+			}})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if err := c.Backtest(context.Background()); err != nil {
+			rt.Fatal(err)
+		}
+		list, _ := book.List(false, 0)
+		cash, fees := start, money.Decimal{}
+		pos := map[string]money.Decimal{}
+		for _, o := range list {
+			var filled money.Decimal
+			for _, f := range o.Fills {
+				signed := f.Quantity
+				if o.Spec.Side == broker.Sell {
+					signed = signed.Neg()
+				}
+				pos[o.Spec.Symbol] = pos[o.Spec.Symbol].Add(signed)
+				notional := f.Quantity.Mul(f.Price)
+				if o.Spec.Side == broker.Buy {
+					cash = cash.Sub(notional)
+				} else {
+					cash = cash.Add(notional)
+				}
+				cash, fees, filled = cash.Sub(f.Fee), fees.Add(f.Fee), filled.Add(f.Quantity)
+			}
+			if filled != o.Filled || o.Filled.Add(o.Remaining) != o.Spec.Quantity {
+				rt.Fatalf("order %s: fills %s, filled %s, remaining %s, quantity %s", o.ClientID, filled, o.Filled, o.Remaining, o.Spec.Quantity)
+			}
+			if !haltedAt.IsZero() && o.Created.After(haltedAt) {
+				rt.Fatalf("order %s placed at %s, after the halt at %s", o.ClientID, o.Created, haltedAt)
+			}
+		}
+		for sym, q := range pos {
+			if pf.Position(sym) != q {
+				rt.Fatalf("%s: position %s, fills say %s", sym, pf.Position(sym), q)
+			}
+		}
+		snap := pf.Snapshot()
+		if snap.Cash != cash || snap.FeesPaid != fees {
+			rt.Fatalf("cash %s fees %s, fills say %s and %s", snap.Cash, snap.FeesPaid, cash, fees)
+		}
+		if got := start.Add(snap.RealizedPnL).Add(snap.UnrealizedPnL).Sub(snap.FeesPaid); got != snap.Equity {
+			rt.Fatalf("start + pnl - fees = %s, equity %s", got, snap.Equity)
+		}
+	})
+}
