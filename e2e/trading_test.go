@@ -69,52 +69,25 @@ func TestPaperOrdersReconcile(t *testing.T) {
 	if err := protojson.Unmarshal([]byte(out), &pr); err != nil {
 		t.Fatal(err)
 	}
-	p := pr.GetPortfolio()
-	if list.GetOmitted() != 0 {
-		t.Fatalf("%d orders omitted; cannot reconcile", list.GetOmitted())
+	n, err := harness.Reconcile(list, pr.GetPortfolio())
+	if err != nil {
+		t.Fatal(err)
 	}
-	cash := dec(t, p.GetStartingCash())
-	var fees money.Decimal
-	pos := map[string]money.Decimal{}
-	sawFee, sawSlippage := false, false
+	sawFee, sawSlippage, partial := false, false, false
 	for _, o := range list.GetOrders() {
-		var filled money.Decimal
+		partial = partial || len(o.GetFills()) >= 2
 		for _, f := range o.GetFills() {
-			qty, price, fee := dec(t, f.GetQuantity()), dec(t, f.GetPrice()), dec(t, f.GetFee())
-			notional := qty.Mul(price)
-			if o.GetSide() == tradingv1.OrderSide_ORDER_SIDE_BUY {
-				cash, pos[o.GetSymbol()] = cash.Sub(notional), pos[o.GetSymbol()].Add(qty)
-			} else {
-				cash, pos[o.GetSymbol()] = cash.Add(notional), pos[o.GetSymbol()].Sub(qty)
-			}
-			cash, fees, filled = cash.Sub(fee), fees.Add(fee), filled.Add(qty)
-			sawFee = sawFee || fee.IsPositive()
+			sawFee = sawFee || dec(t, f.GetFee()).IsPositive()
 			sawSlippage = sawSlippage || !dec(t, f.GetSlippage()).IsZero()
-		}
-		if filled != dec(t, o.GetFilledQuantity()) {
-			t.Errorf("order %s: fills add to %s, filled_quantity %s", o.GetClientOrderId(), filled, o.GetFilledQuantity())
 		}
 		if s := o.GetState(); s != tradingv1.OrderState_ORDER_STATE_FILLED && s != tradingv1.OrderState_ORDER_STATE_CANCELLED && s != tradingv1.OrderState_ORDER_STATE_REJECTED {
 			t.Errorf("order %s is %v after the stop", o.GetClientOrderId(), s)
 		}
 	}
-	if !sawFee || !sawSlippage {
-		t.Errorf("fees seen %v, slippage seen %v", sawFee, sawSlippage)
+	if !sawFee || !sawSlippage || !partial {
+		t.Errorf("fees seen %v, slippage seen %v, partial fills seen %v", sawFee, sawSlippage, partial)
 	}
-	if cash != dec(t, p.GetCash()) || fees != dec(t, p.GetFeesPaid()) {
-		t.Fatalf("from the fills: cash %s fees %s; portfolio: cash %s fees %s", cash, fees, p.GetCash(), p.GetFeesPaid())
-	}
-	equity := cash
-	for _, ps := range p.GetPositions() {
-		if dec(t, ps.GetQuantity()) != pos[ps.GetSymbol()] {
-			t.Errorf("%s: position %s, fills say %s", ps.GetSymbol(), ps.GetQuantity(), pos[ps.GetSymbol()])
-		}
-		equity = equity.Add(dec(t, ps.GetQuantity()).Mul(dec(t, ps.GetMarkPrice())))
-	}
-	if equity != dec(t, p.GetEquity()) {
-		t.Fatalf("cash + positions at mark = %s, equity %s", equity, p.GetEquity())
-	}
-	t.Logf("%d orders reconcile: cash %s, fees %s, equity %s", len(list.GetOrders()), cash, fees, equity)
+	t.Logf("%d orders, %d fills reconcile exactly", len(list.GetOrders()), n)
 	d.Terminate(t)
 }
 
