@@ -35,8 +35,9 @@ done
 echo "tradingd is serving on $addr"
 export TRADECTL_ADDR=$addr TRADECTL_TOKEN_FILE=$dir/token
 
-step "tradectl start --paper"
-"$BIN/tradectl" start --paper --symbols BTC-USD,ETH-USD,SOL-USD --tick-interval 200ms --health-interval 2s
+step "tradectl start --paper --strategy sma (orders big enough to walk the book, 150ms latency)"
+"$BIN/tradectl" start --paper --symbols BTC-USD,ETH-USD,SOL-USD --tick-interval 200ms --health-interval 2s \
+  --strategy sma --param fast=3 --param slow=8 --param notional=40000 --max-order-notional 60000 --latency 150ms
 
 step "tradectl watch-health (for ${WATCH_SECONDS}s)"
 timeout --signal=INT "$WATCH_SECONDS" "$BIN/tradectl" watch-health || [ $? -eq 124 ]
@@ -44,12 +45,21 @@ timeout --signal=INT "$WATCH_SECONDS" "$BIN/tradectl" watch-health || [ $? -eq 1
 step "tradectl status"
 "$BIN/tradectl" status
 
+step "tradectl orders --fills (the last 6: partial fills across levels, fees, slippage)"
+"$BIN/tradectl" orders --limit 6 --fills
+
+step "tradectl portfolio"
+"$BIN/tradectl" portfolio
+
 step "tradectl stop"
 "$BIN/tradectl" stop
+
+step "tradectl backtest: the same strategy over the shipped sample data, in-process"
+"$BIN/tradectl" backtest --data testdata/sample.csv --strategy sma --param fast=10 --param slow=30
 
 step "stopping tradingd (SIGTERM)"
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 daemon_pid=""
-echo "tradingd exited cleanly. Its log:"
-sed 's/^/  /' "$log"
+echo "tradingd exited cleanly. The last lines of its log:"
+tail -n 25 "$log" | sed 's/^/  /'

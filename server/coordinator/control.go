@@ -47,8 +47,10 @@ type Stats struct {
 	LastTick, LastEvent time.Time
 	// TickStarted is when the tick in hand began; zero between ticks.
 	TickStarted time.Time
-	// FeedError and OrderError are the latest of each kind, or nil.
-	FeedError, OrderError *TimedError
+	// FeedError, OrderError (the venue's rejections and cancel
+	// failures) and RiskError (orders the loop refused) are the latest of
+	// each kind, or nil.
+	FeedError, OrderError, RiskError *TimedError
 	// Exhausted: the source has no more events (a replay that ended).
 	Exhausted bool
 	Account   *portfolio.Snapshot
@@ -68,6 +70,7 @@ func (c *Coordinator) Stats() Stats {
 		TickStarted: unixNano(c.tickStart.Load()),
 		FeedError:   c.feedErr.Load(),
 		OrderError:  c.orderErr.Load(),
+		RiskError:   c.riskErr.Load(),
 		Exhausted:   c.exhausted.Load(),
 		Account:     c.snapshot.Load(),
 	}

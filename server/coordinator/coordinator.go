@@ -72,10 +72,17 @@ type Coordinator struct {
 	nextID  uint64
 	last    map[string]market.Quote // the latest top of book per symbol
 	cmds    chan func()
+	// Cash promised to open buy orders, so that orders in flight or
+	// resting cannot together spend more than the account holds.
+	reserved  map[string]reservation
+	committed money.Decimal
+	// refusing marks the loop's own REJECTED reports (risk, cash), which
+	// health shows under risk, not as the venue's rejections.
+	refusing bool
 
 	ticks, events, ordersSent, fills, rejects atomic.Uint64
 	lastTick, lastEvent, tickStart            atomic.Int64 // unix ns, 0 = never
-	feedErr, orderErr                         atomic.Pointer[TimedError]
+	feedErr, orderErr, riskErr                atomic.Pointer[TimedError]
 	openOrders                                atomic.Int64
 	snapshot                                  atomic.Pointer[portfolio.Snapshot]
 	exhausted                                 atomic.Bool
@@ -99,9 +106,10 @@ func New(cfg Config) (*Coordinator, error) {
 		cfg.Now = time.Now
 	}
 	c := &Coordinator{
-		cfg:  cfg,
-		last: make(map[string]market.Quote),
-		cmds: make(chan func(), 8),
+		cfg:      cfg,
+		last:     make(map[string]market.Quote),
+		cmds:     make(chan func(), 8),
+		reserved: make(map[string]reservation),
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
 	c.account = account{c: c}
@@ -265,12 +273,18 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 	}
 	if err != nil {
 		c.rejects.Add(1)
+		c.recordErr(&c.riskErr, fmt.Errorf("order %s refused: %w", id, err))
 		c.reports = append(c.reports[:0], broker.ExecutionReport{
 			ClientID: id, Symbol: spec.Symbol, Side: spec.Side, State: broker.StateRejected,
 			Reason: err.Error(), Remaining: spec.Quantity, DecisionPrice: ref, Time: ev.Time,
 		})
+		c.refusing = true
 		c.handle(c.reports)
+		c.refusing = false
 		return
+	}
+	if spec.Side == broker.Buy {
+		c.reserve(id, spec, ref)
 	}
 	decision := *ev
 	if spec.Symbol != ev.Symbol {
@@ -282,20 +296,64 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 	c.handle(c.reports)
 }
 
-// checkCash refuses a buy the account cannot pay for: the paper account is
-// a cash account, without margin. It values a market order at the
-// reference price and a limit order at its limit; it does not reserve cash
-// for other open buys, so several resting buys may together exceed it.
-func (c *Coordinator) checkCash(spec broker.OrderSpec, ref money.Decimal) error {
-	price := ref
+// reservation is the cash an open buy order may still spend.
+type reservation struct {
+	price, remaining money.Decimal
+}
+
+// buyPrice values a buy: a market order at the reference price (with
+// headroom for the book walk and the fee, see checkCash), a limit order at
+// its limit.
+func buyPrice(spec broker.OrderSpec, ref money.Decimal) money.Decimal {
 	if spec.Type == broker.Limit {
-		price = spec.Price
+		return spec.Price
 	}
-	cost, cash := spec.Quantity.Mul(price), c.cfg.Portfolio.Cash()
-	if cost.Cmp(cash) > 0 {
-		return fmt.Errorf("insufficient cash: the order costs %s, the account holds %s", cost, cash)
+	return ref
+}
+
+// checkCash refuses a buy the account cannot pay for: the paper account is
+// a cash account, without margin. Open buys have cash reserved, so orders
+// in flight or resting cannot together spend more than the account holds.
+// A market order is valued at the reference price plus 1% for the book
+// walk and the fee; a fill beyond that is still booked (the venue executed
+// it) and shows as negative cash rather than being hidden.
+func (c *Coordinator) checkCash(spec broker.OrderSpec, ref money.Decimal) error {
+	cost := spec.Quantity.Mul(buyPrice(spec, ref))
+	if spec.Type == broker.Market {
+		cost = cost.Add(cost.MulBps(100))
+	}
+	free := c.cfg.Portfolio.Cash().Sub(c.committed)
+	if cost.Cmp(free) > 0 {
+		return fmt.Errorf("insufficient cash: the order needs %s, the account has %s free (%s reserved for open buys)",
+			cost, free, c.committed)
 	}
 	return nil
+}
+
+func (c *Coordinator) reserve(id string, spec broker.OrderSpec, ref money.Decimal) {
+	r := reservation{price: buyPrice(spec, ref), remaining: spec.Quantity}
+	if spec.Type == broker.Market {
+		r.price = r.price.Add(r.price.MulBps(100))
+	}
+	c.reserved[id] = r
+	c.committed = c.committed.Add(r.remaining.Mul(r.price))
+}
+
+// release returns a buy's reservation as it fills or ends.
+func (c *Coordinator) release(r *broker.ExecutionReport) {
+	res, ok := c.reserved[r.ClientID]
+	if !ok {
+		return
+	}
+	freed := res.remaining
+	if r.State.Final() {
+		delete(c.reserved, r.ClientID)
+	} else {
+		freed = r.FillQuantity
+		res.remaining = res.remaining.Sub(freed)
+		c.reserved[r.ClientID] = res
+	}
+	c.committed = c.committed.Sub(freed.Mul(res.price))
 }
 
 // halted runs the kill switch's consequence: every open order is
@@ -324,8 +382,11 @@ func (c *Coordinator) handle(rs []broker.ExecutionReport) {
 			}
 			c.fills.Add(1)
 		}
-		if r.State == broker.StateRejected {
-			c.recordErr(&c.orderErr, fmt.Errorf("order %s rejected: %s", r.ClientID, r.Reason))
+		if r.Side == broker.Buy {
+			c.release(r)
+		}
+		if r.State == broker.StateRejected && !c.refusing {
+			c.recordErr(&c.orderErr, fmt.Errorf("order %s rejected by the venue: %s", r.ClientID, r.Reason))
 		}
 		if c.reporter != nil {
 			c.reporter.OnReport(r)

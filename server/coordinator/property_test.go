@@ -54,7 +54,8 @@ func (r *randomActions) OnReport(rep *broker.ExecutionReport) {
 // Over random markets and random order flows, the books reconcile exactly:
 // every position is the sum of its signed fills, cash moved by exactly the
 // fills' notional and fees, every order's fills add up to what it says is
-// filled, and once the kill switch trips no order is placed.
+// filled, cash never goes negative, and once the kill switch trips no
+// order is placed.
 func TestAccountingInvariants(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		var evs []market.Event
@@ -119,6 +120,12 @@ func TestAccountingInvariants(t *testing.T) {
 			}
 		}
 		snap := pf.Snapshot()
+		if snap.Cash.IsNegative() {
+			rt.Fatalf("cash went negative: %s (a cash account cannot spend what it does not hold)", snap.Cash)
+		}
+		if !c.committed.IsZero() && venue.OpenTotal() == 0 {
+			rt.Fatalf("%s cash still reserved with no open order", c.committed)
+		}
 		if snap.Cash != cash || snap.FeesPaid != fees {
 			rt.Fatalf("cash %s fees %s, fills say %s and %s", snap.Cash, snap.FeesPaid, cash, fees)
 		}

@@ -69,18 +69,19 @@ func (s *Session) checkMarketData(_ context.Context, now time.Time) health.Compo
 	return c
 }
 
-// checkBroker reports rejected orders of the last minute.
+// checkBroker reports the venue's rejections of the last minute.
 func (s *Session) checkBroker(_ context.Context, now time.Time) health.Component {
 	st := s.coord.Stats()
 	if e := st.OrderError; e != nil && now.Sub(e.Time) < recentError {
 		return health.Component{Status: health.StatusDegraded,
-			Reason: fmt.Sprintf("%s (%s; %d rejected in all)", e.Err, ago(now.Sub(e.Time)), st.Rejects)}
+			Reason: fmt.Sprintf("%s (%s)", e.Err, ago(now.Sub(e.Time)))}
 	}
 	return health.Component{Status: health.StatusHealthy}
 }
 
 // checkRisk reports the kill switch: a halted session is alive but will
-// not trade, which is exactly what health must not hide.
+// not trade, which is exactly what health must not hide. Orders refused in
+// the last minute (limits, cash) make it DEGRADED.
 func (s *Session) checkRisk(_ context.Context, now time.Time) health.Component {
 	switch s.risk.State() {
 	case risk.Halted:
@@ -88,6 +89,11 @@ func (s *Session) checkRisk(_ context.Context, now time.Time) health.Component {
 			Reason: fmt.Sprintf("kill switch: trading halted %s: %s", ago(now.Sub(s.risk.HaltedAt())), s.risk.Reason())}
 	case risk.Reducing:
 		return health.Component{Status: health.StatusDegraded, Reason: "reducing only: " + s.risk.Reason()}
+	}
+	st := s.coord.Stats()
+	if e := st.RiskError; e != nil && now.Sub(e.Time) < recentError {
+		return health.Component{Status: health.StatusDegraded,
+			Reason: fmt.Sprintf("%s (%s; %d refused in all)", e.Err, ago(now.Sub(e.Time)), st.Rejects)}
 	}
 	return health.Component{Status: health.StatusHealthy}
 }

@@ -260,9 +260,11 @@ func (s *Session) requestStop(reason string, timeout time.Duration, keepOrders b
 	s.stopTimeout = timeout
 	s.keepOrders = keepOrders
 	s.state, s.reason = StateStopping, reason
+	// Logged before the stop is signalled, so that it precedes "session
+	// ended" in the log.
+	s.log.Info("session stopping", "reason", reason)
 	close(s.stopReq)
 	s.mu.Unlock()
-	s.log.Info("session stopping", "reason", reason)
 	s.publish(false)
 	return true
 }
