@@ -24,7 +24,8 @@ test: ## run every test with the race detector (unit, bufconn, end-to-end)
 	$(GO) test -race -count=1 -timeout 8m ./...
 
 bench: ## run every benchmark and print a summary table (figures go in BENCHMARKS.md)
-	set -o pipefail; { $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 10m $$($(GO) list ./... | grep -v /e2e/load) && \
+	@# -p 1: one package at a time, so that benchmarks do not share the CPU.
+	set -o pipefail; { $(GO) test -p 1 -run '^$$' -bench . -benchmem -count=1 -timeout 10m $$($(GO) list ./... | grep -v /e2e) && \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x -count=1 -timeout 15m ./e2e/load/; } 2>&1 | $(GO) run ./scripts/benchtable
 
 chaos: ## fault injection through a chaos build of the real daemon (full)
