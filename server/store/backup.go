@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Backup implements Store with VACUUM INTO, which copies one read
+// snapshot: a consistent database as of the moment it began, while the
+// trading loop keeps committing (WAL lets the writer go on beside it). The
+// copy is written under a temporary name, synced, and only then given
+// path, so a backup cut short leaves no file that looks whole. It refuses
+// to overwrite path.
+func (s *SQLite) Backup(ctx context.Context, path string) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("store: backup to %s: %w", path, err)
+		}
+	}()
+	path, err = filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%w: refusing to overwrite it", os.ErrExist)
+	}
+	var suffix [6]byte
+	_, _ = rand.Read(suffix[:])
+	tmp := path + ".tmp-" + hex.EncodeToString(suffix[:])
+	defer os.Remove(tmp)
+	if err := s.vacuumInto(ctx, tmp); err != nil {
+		return classify(err)
+	}
+	if err := syncFile(tmp); err != nil {
+		return classify(err)
+	}
+	// A hard link, unlike a rename, fails if path appeared meanwhile.
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("%w: refusing to overwrite it", os.ErrExist)
+		}
+		// Some file systems have no hard links: rename, having checked.
+		if _, serr := os.Lstat(path); serr == nil {
+			return fmt.Errorf("%w: refusing to overwrite it", os.ErrExist)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return classify(err)
+		}
+	}
+	return classify(syncFile(filepath.Dir(path)))
+}
+
+// vacuumInto copies the database to path on a connection of its own: the
+// readers' refuse to write any file, and the writer's must stay free for
+// the trading loop.
+func (s *SQLite) vacuumInto(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", dsn(s.path, s.opts, backup))
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `VACUUM INTO ?`, path)
+	return errors.Join(err, db.Close())
+}
+
+// syncFile flushes a file, or a directory's entries, to the disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/tradectl/tradectl/server/matching"
+)
+
+// CommitTick writes b in one transaction: new orders (each with history row
+// 0, NEW), transitions (a history row each, and the order's current state),
+// fills, then the portfolio, risk and venue states that are not nil. Any
+// error rolls all of it back; an error wrapping ErrDuplicate means a row of
+// b was stored before (a retried batch whose first commit went through).
+//
+// It waits for the disk only under DurabilityMachine. On any other error
+// the loop's memory is ahead of the disk: the caller should stop trading
+// rather than carry on with books it cannot keep.
+func (s *SQLite) CommitTick(ctx context.Context, b *Batch) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("store: commit tick of session %q: %w", b.SessionID, err)
+		}
+	}()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	t := &txStmts{ctx: ctx, tx: tx, all: s.stmts}
+	if ok, err := t.execOne(touchSession, nanos(b.Time), b.SessionID); err != nil {
+		return classify(err)
+	} else if !ok {
+		return fmt.Errorf("%w: no such session", ErrInvalid)
+	}
+	if err := writeOrders(t, b); err != nil {
+		return err
+	}
+	if err := writeAccount(t, b); err != nil {
+		return err
+	}
+	if b.Venue != nil {
+		if err := writeVenue(t, b.SessionID, b.Venue); err != nil {
+			return fmt.Errorf("venue: %w", err)
+		}
+	}
+	return classify(tx.Commit())
+}
+
+func writeOrders(t *txStmts, b *Batch) error {
+	id := b.SessionID
+	for i := range b.NewOrders {
+		o := &b.NewOrders[i]
+		sp := &o.Spec
+		if _, err := t.exec(insertOrder, id, o.ClientID, int64(o.Seq), sp.Symbol, int(sp.Side), int(sp.Type), int(sp.TIF),
+			sp.PostOnly, units(sp.Quantity), units(sp.Price), units(o.DecisionPrice), nanos(o.Created)); err != nil {
+			return fmt.Errorf("new order %q: %w", o.ClientID, classify(err))
+		}
+		if _, err := t.exec(insertHistory, id, o.ClientID, 0, "NEW", "", 0, units(sp.Quantity), nanos(o.Created)); err != nil {
+			return fmt.Errorf("new order %q: history: %w", o.ClientID, classify(err))
+		}
+	}
+	for i := range b.Transitions {
+		tr := &b.Transitions[i]
+		if _, err := t.exec(insertHistory, id, tr.ClientID, tr.Seq, tr.State.String(), tr.Reason,
+			units(tr.Filled), units(tr.Remaining), nanos(tr.Time)); err != nil {
+			return fmt.Errorf("order %q transition %d: %w", tr.ClientID, tr.Seq, classify(err))
+		}
+		ok, err := t.execOne(advanceOrder, tr.State.String(), tr.Reason, units(tr.Filled), units(tr.Remaining),
+			nanos(tr.Time), tr.Seq, id, tr.ClientID)
+		if err != nil {
+			return fmt.Errorf("order %q transition %d: %w", tr.ClientID, tr.Seq, classify(err))
+		}
+		if !ok {
+			return fmt.Errorf("order %q transition %d: %w: %s", tr.ClientID, tr.Seq, ErrInvalid, explainSeq(t, id, tr.ClientID))
+		}
+	}
+	for i := range b.Fills {
+		f := &b.Fills[i]
+		if _, err := t.exec(insertFill, id, f.ClientID, f.Seq, units(f.Quantity), units(f.Price), units(f.Fee),
+			int(f.Liquidity), units(f.Slippage), nanos(f.Time)); err != nil {
+			return fmt.Errorf("order %q fill %d: %w", f.ClientID, f.Seq, classify(err))
+		}
+	}
+	return nil
+}
+
+// explainSeq says why a transition matched no order row.
+func explainSeq(t *txStmts, sessionID, clientID string) string {
+	var last int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT last_seq FROM orders WHERE session_id = ? AND client_id = ?`,
+		sessionID, clientID).Scan(&last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "no such order"
+	case err != nil:
+		return err.Error()
+	}
+	return fmt.Sprintf("the order's last transition is %d", last)
+}
+
+func writeAccount(t *txStmts, b *Batch) error {
+	id := b.SessionID
+	if p := b.Portfolio; p != nil {
+		if _, err := t.exec(upsertPortfolio, id, p.QuoteCurrency, units(p.StartingCash), units(p.Cash),
+			units(p.RealizedPnL), units(p.FeesPaid)); err != nil {
+			return fmt.Errorf("portfolio: %w", classify(err))
+		}
+		if _, err := t.exec(deletePositions, id); err != nil {
+			return fmt.Errorf("portfolio: %w", classify(err))
+		}
+		for _, ps := range p.Positions {
+			if _, err := t.exec(insertPosition, id, ps.Symbol, units(ps.Quantity), units(ps.CostBasis), units(ps.Mark),
+				ps.Marked, units(ps.RealizedPnL), units(ps.FeesPaid)); err != nil {
+				return fmt.Errorf("portfolio: position %q: %w", ps.Symbol, classify(err))
+			}
+		}
+	}
+	if r := b.Risk; r != nil {
+		if _, err := t.exec(upsertRisk, id, r.State.String(), r.Reason, nanos(r.Since), units(r.StartEquity),
+			units(r.PeakEquity), units(r.Equity)); err != nil {
+			return fmt.Errorf("risk: %w", classify(err))
+		}
+	}
+	return nil
+}
+
+// writeVenue replaces the venue's live orders and appends the finished ids
+// that are new since the last commit (see the venue_finished table).
+func writeVenue(t *txStmts, id string, v *matching.State) error {
+	if _, err := t.exec(upsertVenue, id, int64(v.Seq)); err != nil {
+		return classify(err)
+	}
+	if _, err := t.exec(deleteVenueOrders, id); err != nil {
+		return classify(err)
+	}
+	for i := range v.Orders {
+		o := &v.Orders[i]
+		sp := &o.Spec
+		if _, err := t.exec(insertVenueOrder, id, o.ClientID, int64(o.Seq), sp.Symbol, int(sp.Side), int(sp.Type),
+			int(sp.TIF), sp.PostOnly, units(sp.Quantity), units(sp.Price), nanos(o.Submitted), nanos(o.Arrival),
+			units(o.DecisionPrice), units(o.Filled), o.State.String(), o.Active, o.Queue); err != nil {
+			return fmt.Errorf("order %q: %w", o.ClientID, classify(err))
+		}
+	}
+	var pos int64
+	var last string
+	err := t.get(lastFinished).QueryRowContext(t.ctx, id).Scan(&pos, &last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return classify(err)
+	}
+	// The ring holds the newest finished ids, oldest first, so what is new
+	// follows the last one stored. If that one is not there, more ids
+	// finished than the ring holds and all of them are new.
+	fresh := v.Finished
+	for i := len(fresh) - 1; i >= 0 && last != ""; i-- {
+		if fresh[i].ClientID == last {
+			fresh = fresh[i+1:]
+			break
+		}
+	}
+	for _, f := range fresh {
+		pos++
+		if _, err := t.exec(insertFinished, id, pos, f.ClientID, f.State.String()); err != nil {
+			return fmt.Errorf("finished order %q: %w", f.ClientID, classify(err))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/portfolio"
+)
+
+// t0 is in UTC without a monotonic reading, as times come back from the
+// store, so that they compare with ==.
+var t0 = time.Unix(1_780_000_000, 123_456_789).UTC()
+
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+func openStore(tb testing.TB, dir string, opts Options) *SQLite {
+	tb.Helper()
+	s, err := Open(context.Background(), dir, opts)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func createSession(tb testing.TB, s Store, id, state string) {
+	tb.Helper()
+	err := s.CreateSession(context.Background(), SessionRecord{ID: id, State: state, SettingsJSON: []byte(`{"symbols":["BTC-USD"]}`),
+		Started: t0})
+	if err != nil {
+		tb.Fatalf("CreateSession: %v", err)
+	}
+}
+
+func dec(s string) money.Decimal { return money.MustParse(s) }
+
+func limitBuy(symbol, qty, price string) broker.OrderSpec {
+	return broker.OrderSpec{Symbol: symbol, Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+		Quantity: dec(qty), Price: dec(price)}
+}
+
+func marketSell(symbol, qty string) broker.OrderSpec {
+	return broker.OrderSpec{Symbol: symbol, Side: broker.Sell, Type: broker.Market, TIF: broker.IOC, Quantity: dec(qty)}
+}
+
+// threePositions is a portfolio state of the shape a tick writes.
+func threePositions(cash string) *PortfolioRow {
+	return &PortfolioRow{QuoteCurrency: "USD", StartingCash: dec("100000"), Cash: dec(cash), RealizedPnL: dec("12.5"),
+		FeesPaid: dec("3.25"), Positions: []portfolio.PositionState{
+			{Symbol: "BTC-USD", Quantity: dec("0.5"), CostBasis: dec("30000"), Mark: dec("60010.5"), Marked: true, RealizedPnL: dec("10"), FeesPaid: dec("2")},
+			{Symbol: "ETH-USD", Quantity: dec("-2"), CostBasis: dec("-6000"), Mark: dec("2999.99"), Marked: true, RealizedPnL: dec("2.5"), FeesPaid: dec("1.25")},
+			{Symbol: "SOL-USD", Mark: dec("150"), Marked: true},
+		}}
+}
+
+// count is the number of rows in table.
+func count(tb testing.TB, s *SQLite, table string) int {
+	tb.Helper()
+	var n int
+	if err := s.r.QueryRow(fmt.Sprintf("SELECT count(*) FROM %s", table)).Scan(&n); err != nil {
+		tb.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
+
+// tables are those CommitTick writes, for proving what a batch left.
+var tables = []string{"orders", "order_history", "fills", "portfolios", "positions", "risk", "venues", "venue_orders", "venue_finished"}
+
+func counts(tb testing.TB, s *SQLite) map[string]int {
+	tb.Helper()
+	m := make(map[string]int, len(tables))
+	for _, t := range tables {
+		m[t] = count(tb, s, t)
+	}
+	return m
+}

@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/bits"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/orders"
+)
+
+// ListOrders implements Store: the newest limit orders of the session,
+// oldest first, each with its fills, average price and fees worked out
+// from them; omitted is how many more there are of the kind asked for.
+func (s *SQLite) ListOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (_ []orders.Order, omitted int, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("store: list orders of session %q: %w", sessionID, classify(err))
+		}
+	}()
+	where := `session_id = ?`
+	if openOnly {
+		where += ` AND state NOT IN ` + finalStates
+	}
+	// One read transaction, so the count, the orders and their fills are
+	// the same snapshot.
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE `+where, sessionID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	newest := `SELECT client_id FROM orders WHERE ` + where + ` ORDER BY seq DESC LIMIT ?`
+	list, err := queryOrders(ctx, tx, `SELECT client_id, symbol, side, type, tif, post_only, quantity, price, decision_price,
+		created, state, reason, filled, remaining, updated FROM orders
+		WHERE session_id = ? AND client_id IN (`+newest+`) ORDER BY seq`, sessionID, sessionID, limitArg(limit))
+	if err != nil {
+		return nil, 0, err
+	}
+	fills, err := queryFills(ctx, tx, `SELECT client_id, seq, quantity, price, fee, liquidity, slippage, time, '', 0
+		FROM fills WHERE session_id = ? AND client_id IN (`+newest+`) ORDER BY client_id, seq`,
+		sessionID, sessionID, limitArg(limit))
+	if err != nil {
+		return nil, 0, err
+	}
+	byID := make(map[string]*orders.Order, len(list))
+	for i := range list {
+		list[i].SessionID = sessionID
+		byID[list[i].ClientID] = &list[i]
+	}
+	sums := make(map[string]*notional, len(list))
+	for _, f := range fills {
+		o := byID[f.ClientID]
+		o.Fills = append(o.Fills, f.Fill)
+		o.Fees = o.Fees.Add(f.Fee)
+		n := sums[f.ClientID]
+		if n == nil {
+			n = new(notional)
+			sums[f.ClientID] = n
+		}
+		n.add(f.Quantity, f.Price)
+	}
+	for id, n := range sums {
+		o := byID[id]
+		o.AveragePrice = n.average(o.Fills)
+	}
+	return list, total - len(list), nil
+}
+
+func queryOrders(ctx context.Context, q querier, query string, args ...any) ([]orders.Order, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []orders.Order
+	for rows.Next() {
+		var o orders.Order
+		var side, typ, tif int
+		var qty, price, decision, filled, remaining int64
+		var created, updated sql.NullInt64
+		var state string
+		if err := rows.Scan(&o.ClientID, &o.Spec.Symbol, &side, &typ, &tif, &o.Spec.PostOnly, &qty, &price, &decision,
+			&created, &state, &o.Reason, &filled, &remaining, &updated); err != nil {
+			return nil, err
+		}
+		if o.State, err = parseOrderState(state); err != nil {
+			return nil, err
+		}
+		o.Spec.Side, o.Spec.Type, o.Spec.TIF = broker.Side(side), broker.OrderType(typ), broker.TimeInForce(tif)
+		o.Spec.Quantity, o.Spec.Price, o.DecisionPrice = decimal(qty), decimal(price), decimal(decision)
+		o.Filled, o.Remaining = decimal(filled), decimal(remaining)
+		o.Created, o.Updated = fromNanos(created), fromNanos(updated)
+		list = append(list, o)
+	}
+	return list, rows.Err()
+}
+
+// OrderHistory implements Store: the order's transitions in order, from
+// row 0 (NEW, at submission).
+func (s *SQLite) OrderHistory(ctx context.Context, sessionID, clientID string) ([]TransitionRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, state, reason, filled, remaining, time FROM order_history
+		WHERE session_id = ? AND client_id = ? ORDER BY seq`, sessionID, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("store: history of order %q: %w", clientID, classify(err))
+	}
+	defer rows.Close()
+	var list []TransitionRow
+	for rows.Next() {
+		tr := TransitionRow{ClientID: clientID}
+		var state string
+		var filled, remaining int64
+		var at sql.NullInt64
+		if err := rows.Scan(&tr.Seq, &state, &tr.Reason, &filled, &remaining, &at); err != nil {
+			return nil, fmt.Errorf("store: history of order %q: %w", clientID, classify(err))
+		}
+		if tr.State, err = parseOrderState(state); err != nil {
+			return nil, fmt.Errorf("store: history of order %q: %w", clientID, err)
+		}
+		tr.Filled, tr.Remaining, tr.Time = decimal(filled), decimal(remaining), fromNanos(at)
+		list = append(list, tr)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: history of order %q: %w", clientID, classify(err))
+	}
+	return list, nil
+}
+
+// ListFills implements Store: the newest limit fills of the session in the
+// order they were committed, with their order's symbol and side.
+func (s *SQLite) ListFills(ctx context.Context, sessionID string, limit int) ([]FillRow, error) {
+	list, err := queryFills(ctx, s.r, `SELECT f.client_id, f.seq, f.quantity, f.price, f.fee, f.liquidity, f.slippage,
+		f.time, o.symbol, o.side FROM fills f JOIN orders o USING (session_id, client_id)
+		WHERE f.rowid IN (SELECT rowid FROM fills WHERE session_id = ? ORDER BY rowid DESC LIMIT ?)
+		ORDER BY f.rowid`, sessionID, limitArg(limit))
+	if err != nil {
+		return nil, fmt.Errorf("store: list fills of session %q: %w", sessionID, classify(err))
+	}
+	return list, nil
+}
+
+func queryFills(ctx context.Context, q querier, query string, args ...any) ([]FillRow, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []FillRow
+	for rows.Next() {
+		var f FillRow
+		var qty, price, fee, slip int64
+		var liq, side int
+		var at sql.NullInt64
+		if err := rows.Scan(&f.ClientID, &f.Seq, &qty, &price, &fee, &liq, &slip, &at, &f.Symbol, &side); err != nil {
+			return nil, err
+		}
+		f.Quantity, f.Price, f.Fee, f.Slippage = decimal(qty), decimal(price), decimal(fee), decimal(slip)
+		f.Liquidity, f.Side, f.Time = broker.Liquidity(liq), broker.Side(side), fromNanos(at)
+		list = append(list, f)
+	}
+	return list, rows.Err()
+}
+
+// MaxOrderSeq implements Store.
+func (s *SQLite) MaxOrderSeq(ctx context.Context, sessionID string) (uint64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM orders WHERE session_id = ?`, sessionID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: max order seq of session %q: %w", sessionID, classify(err))
+	}
+	return uint64(n), nil
+}
+
+// notional is Σ(quantity × price) over an order's fills in 128 bits, so
+// the average price is the orders.Book's to the unit: the exact sum
+// divided once, rounded half away from zero (see orders/notional.go).
+type notional struct{ hi, lo uint64 }
+
+func (n *notional) add(qty, price money.Decimal) {
+	hi, lo := bits.Mul64(uint64(qty.Units()), uint64(price.Units()))
+	var carry uint64
+	n.lo, carry = bits.Add64(n.lo, lo, 0)
+	n.hi, _ = bits.Add64(n.hi, hi, carry)
+}
+
+func (n *notional) average(fills []orders.Fill) money.Decimal {
+	var filled money.Decimal
+	for _, f := range fills {
+		filled = filled.Add(f.Quantity)
+	}
+	den := uint64(filled.Units())
+	if den == 0 || n.hi >= den {
+		return money.Decimal{} // no fills, or figures no Book could hold
+	}
+	q, r := bits.Div64(n.hi, n.lo, den)
+	if r >= den-r {
+		q++
+	}
+	return money.FromUnits(int64(q))
+}

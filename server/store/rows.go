@@ -1,0 +1,109 @@
+package store
+
+import (
+	"time"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/matching"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/server/risk"
+)
+
+// Session states the store itself gives meaning to. Others (STOPPED,
+// FAILED) are the session package's and stored as they are named.
+const (
+	StateStarting    = "STARTING"
+	StateRunning     = "RUNNING"
+	StateStopping    = "STOPPING"
+	StateInterrupted = "INTERRUPTED"
+)
+
+// SessionRecord is a session as stored.
+type SessionRecord struct {
+	ID string
+	// ResumedFrom is the session this one continues, "" if none.
+	ResumedFrom   string
+	State, Reason string
+	SettingsJSON  []byte
+	Started       time.Time
+	// Ended is zero while the session is active.
+	Ended time.Time
+	// LastTick is the time of the last committed Batch, zero if none.
+	LastTick    time.Time
+	SummaryJSON []byte
+}
+
+// Batch is what one tick changed. The store keeps none of its slices.
+type Batch struct {
+	SessionID string
+	// Time is the tick's; it becomes the session's LastTick.
+	Time        time.Time
+	NewOrders   []OrderRow
+	Transitions []TransitionRow
+	Fills       []FillRow
+	// Portfolio, Risk and Venue replace the stored state when not nil.
+	Portfolio *PortfolioRow
+	Risk      *RiskRow
+	Venue     *matching.State
+}
+
+// OrderRow is an order as submitted. It starts in state NEW, with history
+// row 0 saying so.
+type OrderRow struct {
+	ClientID string
+	// Seq is the loop's counter that made ClientID, from 1, unique in the
+	// session (see Store.MaxOrderSeq).
+	Seq           uint64
+	Spec          broker.OrderSpec
+	DecisionPrice money.Decimal
+	Created       time.Time
+}
+
+// TransitionRow is one change of an order's state: Seq is 1, 2, 3... per
+// order, with no gaps, so that a batch retried after an unknown outcome is
+// refused with ErrDuplicate instead of applied twice.
+type TransitionRow struct {
+	ClientID          string
+	Seq               int
+	State             broker.OrderState
+	Reason            string
+	Filled, Remaining money.Decimal
+	Time              time.Time
+}
+
+// FillRow is one fill of an order. Seq is 1, 2, 3... per order: a fill
+// with a stored (session, ClientID, Seq) is refused with ErrDuplicate.
+type FillRow struct {
+	ClientID string
+	Seq      int
+	orders.Fill
+	// Symbol and Side are the order's, set by ListFills; writes ignore
+	// them.
+	Symbol string
+	Side   broker.Side
+}
+
+// PortfolioRow is the account after a tick, as portfolio.Restore takes it.
+type PortfolioRow = portfolio.State
+
+// RiskRow is the kill switch and the equity figures its drawdowns are
+// measured from.
+type RiskRow struct {
+	State  risk.State
+	Reason string
+	// Since is when the guard halted; zero unless halted.
+	Since                           time.Time
+	StartEquity, PeakEquity, Equity money.Decimal
+}
+
+// AuditRow is one control RPC.
+type AuditRow struct {
+	Time           time.Time
+	Peer, Identity string
+	Method, Args   string
+	// Code is the gRPC status code's name ("OK", "PERMISSION_DENIED"),
+	// Error its message.
+	Code, Error string
+}

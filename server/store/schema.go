@@ -1,0 +1,170 @@
+package store
+
+// migrations are the schema, one step per version: migrations[i] brings a
+// database from version i to i+1. Append only: a released step is never
+// edited, because databases in the field have already run it.
+//
+// Tables are STRICT, so a value of the wrong type is refused instead of
+// stored. See encode.go for how money, times and states are encoded.
+var migrations = []string{
+	// 1: the first schema.
+	`
+PRAGMA application_id = 1953653092; -- "tr" "ad": marks the file as ours
+
+CREATE TABLE sessions (
+	id           TEXT PRIMARY KEY,
+	resumed_from TEXT REFERENCES sessions (id),
+	state        TEXT NOT NULL,
+	reason       TEXT NOT NULL,
+	settings     TEXT NOT NULL,
+	started      INTEGER NOT NULL,
+	ended        INTEGER,
+	last_tick    INTEGER,
+	summary      TEXT
+) STRICT;
+CREATE INDEX sessions_active ON sessions (state) WHERE state IN ('STARTING', 'RUNNING', 'STOPPING');
+
+-- An order row holds the spec and, denormalized from its latest history
+-- row, the current state, so that listing orders replays nothing. Without
+-- a rowid, the table is its primary key's b-tree: a transition updates one
+-- b-tree fewer.
+CREATE TABLE orders (
+	session_id     TEXT NOT NULL REFERENCES sessions (id),
+	client_id      TEXT NOT NULL,
+	seq            INTEGER NOT NULL CHECK (seq > 0),
+	symbol         TEXT NOT NULL,
+	side           INTEGER NOT NULL CHECK (side IN (1, -1)),
+	type           INTEGER NOT NULL,
+	tif            INTEGER NOT NULL,
+	post_only      INTEGER NOT NULL CHECK (post_only IN (0, 1)),
+	quantity       INTEGER NOT NULL,
+	price          INTEGER NOT NULL,
+	decision_price INTEGER NOT NULL,
+	created        INTEGER NOT NULL,
+	state          TEXT NOT NULL,
+	reason         TEXT NOT NULL,
+	filled         INTEGER NOT NULL,
+	remaining      INTEGER NOT NULL,
+	last_seq       INTEGER NOT NULL,
+	updated        INTEGER NOT NULL,
+	PRIMARY KEY (session_id, client_id),
+	UNIQUE (session_id, seq),
+	CHECK (filled + remaining = quantity)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX orders_open ON orders (session_id, seq) WHERE state NOT IN ('FILLED', 'CANCELLED', 'REJECTED');
+
+CREATE TABLE order_history (
+	session_id TEXT NOT NULL,
+	client_id  TEXT NOT NULL,
+	seq        INTEGER NOT NULL CHECK (seq >= 0),
+	state      TEXT NOT NULL,
+	reason     TEXT NOT NULL,
+	filled     INTEGER NOT NULL,
+	remaining  INTEGER NOT NULL,
+	time       INTEGER NOT NULL,
+	PRIMARY KEY (session_id, client_id, seq),
+	FOREIGN KEY (session_id, client_id) REFERENCES orders (session_id, client_id)
+) STRICT, WITHOUT ROWID;
+
+-- The primary key makes a fill exactly-once; the rowid is commit order,
+-- which fills_session lists a session's newest fills by.
+CREATE TABLE fills (
+	session_id TEXT NOT NULL,
+	client_id  TEXT NOT NULL,
+	seq        INTEGER NOT NULL CHECK (seq > 0),
+	quantity   INTEGER NOT NULL CHECK (quantity > 0),
+	price      INTEGER NOT NULL CHECK (price > 0),
+	fee        INTEGER NOT NULL CHECK (fee >= 0),
+	liquidity  INTEGER NOT NULL,
+	slippage   INTEGER NOT NULL,
+	time       INTEGER NOT NULL,
+	PRIMARY KEY (session_id, client_id, seq),
+	FOREIGN KEY (session_id, client_id) REFERENCES orders (session_id, client_id)
+) STRICT;
+CREATE INDEX fills_session ON fills (session_id);
+
+CREATE TABLE portfolios (
+	session_id    TEXT PRIMARY KEY REFERENCES sessions (id),
+	currency      TEXT NOT NULL,
+	starting_cash INTEGER NOT NULL,
+	cash          INTEGER NOT NULL,
+	realized      INTEGER NOT NULL,
+	fees          INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE positions (
+	session_id TEXT NOT NULL REFERENCES portfolios (session_id),
+	symbol     TEXT NOT NULL,
+	quantity   INTEGER NOT NULL,
+	cost_basis INTEGER NOT NULL,
+	mark       INTEGER NOT NULL,
+	marked     INTEGER NOT NULL CHECK (marked IN (0, 1)),
+	realized   INTEGER NOT NULL,
+	fees       INTEGER NOT NULL,
+	PRIMARY KEY (session_id, symbol)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE risk (
+	session_id   TEXT PRIMARY KEY REFERENCES sessions (id),
+	state        TEXT NOT NULL,
+	reason       TEXT NOT NULL,
+	since        INTEGER,
+	start_equity INTEGER NOT NULL,
+	peak_equity  INTEGER NOT NULL,
+	equity       INTEGER NOT NULL
+) STRICT;
+
+-- The paper venue's own state (matching.State).
+CREATE TABLE venues (
+	session_id TEXT PRIMARY KEY REFERENCES sessions (id),
+	seq        INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE venue_orders (
+	session_id     TEXT NOT NULL REFERENCES venues (session_id),
+	client_id      TEXT NOT NULL,
+	seq            INTEGER NOT NULL,
+	symbol         TEXT NOT NULL,
+	side           INTEGER NOT NULL,
+	type           INTEGER NOT NULL,
+	tif            INTEGER NOT NULL,
+	post_only      INTEGER NOT NULL,
+	quantity       INTEGER NOT NULL,
+	price          INTEGER NOT NULL,
+	submitted      INTEGER NOT NULL,
+	arrival        INTEGER,
+	decision_price INTEGER NOT NULL,
+	filled         INTEGER NOT NULL,
+	state          TEXT NOT NULL,
+	active         INTEGER NOT NULL CHECK (active IN (0, 1)),
+	queue          INTEGER NOT NULL,
+	PRIMARY KEY (session_id, client_id)
+) STRICT, WITHOUT ROWID;
+
+-- Finished client ids in the order the venue finished them (pos), only
+-- ever appended: rewriting up to matching.DefaultFinishedIDs rows a tick
+-- would cost more than the tick.
+CREATE TABLE venue_finished (
+	session_id TEXT NOT NULL REFERENCES venues (session_id),
+	pos        INTEGER NOT NULL,
+	client_id  TEXT NOT NULL,
+	state      TEXT NOT NULL,
+	PRIMARY KEY (session_id, pos)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE audit (
+	id       INTEGER PRIMARY KEY,
+	time     INTEGER NOT NULL,
+	peer     TEXT NOT NULL,
+	identity TEXT NOT NULL,
+	method   TEXT NOT NULL,
+	args     TEXT NOT NULL,
+	code     TEXT NOT NULL,
+	error    TEXT NOT NULL
+) STRICT;
+`,
+}
+
+// applicationID is what migration 1 writes into the file header: a file
+// that has another is some other program's database.
+const applicationID = 1953653092

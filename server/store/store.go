@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/tradectl/tradectl/server/matching"
+	"github.com/tradectl/tradectl/server/orders"
+)
+
+// Store is what the daemon keeps and reads back. SQLite implements it; a
+// PostgreSQL backend would too. Every method is safe for concurrent use,
+// and readers see only committed data.
+//
+// The List methods return the newest limit rows, oldest first (all of them
+// when limit ≤ 0), like orders.Book.List.
+type Store interface {
+	CreateSession(ctx context.Context, s SessionRecord) error
+	// UpdateSession sets a session's state and reason, and its end and
+	// summary when they are not zero.
+	UpdateSession(ctx context.Context, id, state, reason string, ended time.Time, summaryJSON []byte) error
+	GetSession(ctx context.Context, id string) (SessionRecord, error)
+	ListSessions(ctx context.Context, limit int) ([]SessionRecord, error)
+	// MarkInterrupted ends every session a crash left active (STARTING,
+	// RUNNING or STOPPING) as INTERRUPTED with reason, at its last
+	// committed tick, and returns them. The daemon calls it once at start,
+	// before it starts or resumes any session.
+	MarkInterrupted(ctx context.Context, reason string) ([]SessionRecord, error)
+	// ResumeSession makes an INTERRUPTED session RUNNING again, clearing
+	// its end, with reason; it fails if the session is not INTERRUPTED.
+	ResumeSession(ctx context.Context, id, reason string) error
+
+	// CommitTick writes everything one tick of the trading loop changed,
+	// in one transaction: all of it or, with an error, none of it.
+	CommitTick(ctx context.Context, b *Batch) error
+
+	ListOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (list []orders.Order, omitted int, err error)
+	OrderHistory(ctx context.Context, sessionID, clientID string) ([]TransitionRow, error)
+	ListFills(ctx context.Context, sessionID string, limit int) ([]FillRow, error)
+	// MaxOrderSeq is the greatest OrderRow.Seq of the session, 0 if none,
+	// for a resumed loop to continue its client order ids after.
+	MaxOrderSeq(ctx context.Context, sessionID string) (uint64, error)
+	// LoadPortfolio, LoadRisk and LoadVenue return the latest committed
+	// state, or ErrNotFound if no tick ever wrote one. LoadVenue returns at
+	// most the newest maxFinished finished ids (matching.Config.FinishedIDs;
+	// all of them if maxFinished ≤ 0).
+	LoadPortfolio(ctx context.Context, sessionID string) (PortfolioRow, error)
+	LoadRisk(ctx context.Context, sessionID string) (RiskRow, error)
+	LoadVenue(ctx context.Context, sessionID string, maxFinished int) (matching.State, error)
+
+	Audit(ctx context.Context, a AuditRow) error
+	ListAudit(ctx context.Context, limit int) ([]AuditRow, error)
+
+	// Backup writes a consistent copy of the database to path, which must
+	// not exist, while writes go on.
+	Backup(ctx context.Context, path string) error
+	Close() error
+}
+
+var _ Store = (*SQLite)(nil)
+
+// Durability is what a commit promises once it returns.
+type Durability int
+
+const (
+	// DurabilityProcess: a commit survives the process crashing or being
+	// killed (kill -9), not the machine losing power or the OS crashing,
+	// which may lose the last commits but never leaves a torn one. Commits
+	// do not wait for the disk. The default.
+	DurabilityProcess Durability = iota
+	// DurabilityMachine: every commit waits until the disk has it
+	// (fsync), so it survives power loss too, at the cost of a disk flush
+	// per commit.
+	DurabilityMachine
+)
+
+func (d Durability) String() string {
+	switch d {
+	case DurabilityProcess:
+		return "process"
+	case DurabilityMachine:
+		return "machine"
+	}
+	return "unknown"
+}
+
+// Options tune Open. The zero value is the default.
+type Options struct {
+	Durability Durability
+	// BusyTimeout bounds the wait for a lock held by another connection
+	// (a backup's, or an outside sqlite3 shell's): 0 means 5s.
+	BusyTimeout time.Duration
+}
