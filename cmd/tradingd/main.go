@@ -19,6 +19,7 @@ import (
 	"github.com/tradectl/tradectl/client"
 	"github.com/tradectl/tradectl/server/daemon"
 	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // Exit codes: 0 after a clean shutdown, 1 when serving failed, 2 for bad
@@ -35,6 +36,7 @@ type config struct {
 	stopTimeout           time.Duration
 	shutdownTimeout       time.Duration
 	logFormat, logLevel   string
+	durability            store.Durability
 }
 
 func main() {
@@ -66,6 +68,8 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long open RPCs get at shutdown before they are cut")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	durability := fs.String("durability", envOr("TRADINGD_DURABILITY", "process"),
+		"what a committed tick survives: process (a crash or kill -9) or machine (also power loss; fsync per tick) (env TRADINGD_DURABILITY)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -80,6 +84,14 @@ func parseFlags(args []string) (config, error) {
 	}
 	if c.healthInterval < session.MinHealthInterval || c.healthInterval > session.MaxHealthInterval {
 		return c, fmt.Errorf("--health-interval %s: must be between %s and %s", c.healthInterval, session.MinHealthInterval, session.MaxHealthInterval)
+	}
+	switch *durability {
+	case "process":
+		c.durability = store.DurabilityProcess
+	case "machine":
+		c.durability = store.DurabilityMachine
+	default:
+		return c, fmt.Errorf("--durability %q: must be process or machine", *durability)
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format %q: must be text or json", c.logFormat)
@@ -133,8 +145,15 @@ func run(c config) int {
 		log.Error("cannot load the token", "file", c.tokenFile, "err", err)
 		return exitConfig
 	}
+	st, err := daemon.OpenStore(context.Background(), c.dataDir, c.durability, log)
+	if err != nil {
+		log.Error("cannot open the store; refusing to trade", "dir", c.dataDir, "err", err)
+		return exitConfig
+	}
+	closeStore := func() { _ = st.Close() }
 	lis, err := net.Listen("tcp", c.listen)
 	if err != nil {
+		closeStore()
 		log.Error("cannot listen", "addr", c.listen, "err", err)
 		return exitConfig
 	}
@@ -142,6 +161,7 @@ func run(c config) int {
 	if c.metricsListen != "" {
 		if mlis, err = net.Listen("tcp", c.metricsListen); err != nil {
 			lis.Close()
+			closeStore()
 			log.Error("cannot listen for metrics", "addr", c.metricsListen, "err", err)
 			return exitConfig
 		}
@@ -152,7 +172,7 @@ func run(c config) int {
 		Listener:        lis,
 		MetricsListener: mlis,
 		Token:           tok,
-		Session:         session.Options{HealthInterval: c.healthInterval, StopTimeout: c.stopTimeout},
+		Session:         session.Options{HealthInterval: c.healthInterval, StopTimeout: c.stopTimeout, Store: st},
 		ShutdownTimeout: c.shutdownTimeout,
 		Logger:          log,
 	})

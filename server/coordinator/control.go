@@ -28,15 +28,16 @@ func (c *Coordinator) Do(ctx context.Context, f func()) error {
 	}
 }
 
-// CancelOpenOrders cancels every order resting at the venue and books the
-// reports. Call it only when the loop is not running (after Run returned):
-// it touches what the loop owns.
-func (c *Coordinator) CancelOpenOrders(now time.Time) int {
+// CancelOpenOrders cancels every order resting at the venue, books the
+// reports and commits them. Call it only when the loop is not running
+// (after Run returned): it touches what the loop owns.
+func (c *Coordinator) CancelOpenOrders(ctx context.Context, now time.Time) (int, error) {
 	n := c.cfg.Venue.OpenTotal()
 	c.reports = c.cfg.Venue.CancelAll(now, c.reports[:0])
 	c.handle(c.reports)
+	err := c.Flush(ctx)
 	c.publishSnapshot()
-	return n
+	return n, err
 }
 
 // Stats is what the loop has done, read without stopping it.
@@ -51,6 +52,8 @@ type Stats struct {
 	// failures) and RiskError (orders the loop refused) are the latest of
 	// each kind, or nil.
 	FeedError, OrderError, RiskError *TimedError
+	// StoreError is the latest failure to commit a tick, or nil.
+	StoreError *TimedError
 	// Exhausted: the source has no more events (a replay that ended).
 	Exhausted bool
 	Account   *portfolio.Snapshot
@@ -71,6 +74,7 @@ func (c *Coordinator) Stats() Stats {
 		FeedError:   c.feedErr.Load(),
 		OrderError:  c.orderErr.Load(),
 		RiskError:   c.riskErr.Load(),
+		StoreError:  c.storeErr.Load(),
 		Exhausted:   c.exhausted.Load(),
 		Account:     c.snapshot.Load(),
 	}

@@ -51,8 +51,14 @@ type Config struct {
 	// Observe sees the equity after every event, on the loop's
 	// goroutine (a backtest's drawdown and returns). Optional.
 	Observe func(t time.Time, equity money.Decimal)
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Journal makes every tick durable before its events are published
+	// (see Journal). Optional: without it events are published at once.
+	Journal Journal
+	// FirstOrderSeq continues the client order ids of a resumed session:
+	// the first order placed is numbered FirstOrderSeq+1.
+	FirstOrderSeq uint64
+	Logger        *slog.Logger
+	Now           func() time.Time
 }
 
 // Coordinator runs the loop. Run may be called again after a panic (a
@@ -76,13 +82,16 @@ type Coordinator struct {
 	// resting cannot together spend more than the account holds.
 	reserved  map[string]reservation
 	committed money.Decimal
+	// pending is the tick being collected for the journal.
+	pending    Tick
+	venueDirty bool
 	// refusing marks the loop's own REJECTED reports (risk, cash), which
 	// health shows under risk, not as the venue's rejections.
 	refusing bool
 
 	ticks, events, ordersSent, fills, rejects atomic.Uint64
 	lastTick, lastEvent, tickStart            atomic.Int64 // unix ns, 0 = never
-	feedErr, orderErr, riskErr                atomic.Pointer[TimedError]
+	feedErr, orderErr, riskErr, storeErr      atomic.Pointer[TimedError]
 	openOrders                                atomic.Int64
 	snapshot                                  atomic.Pointer[portfolio.Snapshot]
 	exhausted                                 atomic.Bool
@@ -112,6 +121,7 @@ func New(cfg Config) (*Coordinator, error) {
 		reserved: make(map[string]reservation),
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
+	c.nextID = cfg.FirstOrderSeq
 	c.account = account{c: c}
 	c.publishSnapshot()
 	return c, nil
@@ -169,6 +179,7 @@ func (c *Coordinator) Tick(ctx context.Context) {
 		c.OnEvent(&c.ev)
 	}
 	c.lastEvent.Store(c.cfg.Now().UnixNano())
+	_ = c.Flush(tctx) // a failure halts trading and shows in health
 	c.publishSnapshot()
 	c.ticks.Add(1)
 	c.lastTick.Store(c.cfg.Now().UnixNano())
@@ -258,8 +269,11 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 	c.ordersSent.Add(1)
 	if e, err := c.cfg.Orders.Submitted(id, spec, ref, ev.Time); err != nil {
 		c.recordErr(&c.orderErr, fmt.Errorf("order book: %w", err))
-	} else if c.cfg.Publish != nil {
-		c.cfg.Publish(e)
+	} else {
+		if c.cfg.Journal != nil {
+			c.pending.NewOrders = append(c.pending.NewOrders, NewOrder{ClientID: id, Seq: c.nextID})
+		}
+		c.record(e)
 	}
 	var err error
 	switch {
@@ -391,8 +405,8 @@ func (c *Coordinator) handle(rs []broker.ExecutionReport) {
 		if c.reporter != nil {
 			c.reporter.OnReport(r)
 		}
-		if c.cfg.Publish != nil && err == nil {
-			c.cfg.Publish(ev)
+		if err == nil {
+			c.record(ev)
 		}
 	}
 	c.openOrders.Store(int64(c.cfg.Venue.OpenTotal()))

@@ -187,7 +187,7 @@ func TestDoRunsOnTheLoopAndCancelOpenOrdersAfterStop(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if n := r.c.CancelOpenOrders(t0.Add(time.Hour)); n != 1 || r.venue.OpenTotal() != 0 || r.c.Stats().OpenOrders != 0 {
+	if n, _ := r.c.CancelOpenOrders(context.Background(), t0.Add(time.Hour)); n != 1 || r.venue.OpenTotal() != 0 || r.c.Stats().OpenOrders != 0 {
 		t.Fatalf("cancelled %d, open %d", n, r.venue.OpenTotal())
 	}
 }

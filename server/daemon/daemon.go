@@ -34,7 +34,9 @@ type Config struct {
 	// MetricsListener serves /metrics; nil disables it.
 	MetricsListener net.Listener
 	Token           Token
-	Session         session.Options
+	// Session configures sessions; its Store, if set, is closed by Run
+	// after the last session has stopped.
+	Session session.Options
 	// ShutdownTimeout bounds GracefulStop; then open streams are cut.
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
@@ -68,7 +70,7 @@ func New(cfg Config) *Daemon {
 	d.Manager = session.NewManager(opts)
 
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
-	unary, stream := serverInterceptors(cfg.Logger, cfg.Token, rpcMetrics)
+	unary, stream := serverInterceptors(cfg.Logger, cfg.Token, rpcMetrics, cfg.Session.Store)
 	d.grpc = grpc.NewServer(unary, stream,
 		// Detect dead watchers and let clients keep idle watch streams
 		// alive through NATs without being called abusive.
@@ -161,6 +163,12 @@ func (d *Daemon) shutdown() {
 		mctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		_ = d.metrics.Shutdown(mctx)
 		cancel()
+	}
+	// Last: every session has ended and recorded its end.
+	if st := d.cfg.Session.Store; st != nil {
+		if err := st.Close(); err != nil {
+			d.log.Error("closing the store", "err", err)
+		}
 	}
 }
 

@@ -21,13 +21,14 @@ import (
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // serverInterceptors returns the server's chains, outermost first: metrics see
 // every call, logging sees the final code, auth refuses before validation
 // reads the request, and recovery is innermost so that a handler's panic
 // becomes INTERNAL that the layers above still count and log.
-func serverInterceptors(log *slog.Logger, tok Token, metrics *grpcprom.ServerMetrics) (grpc.ServerOption, grpc.ServerOption) {
+func serverInterceptors(log *slog.Logger, tok Token, metrics *grpcprom.ServerMetrics, st store.Store) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
 		log.Log(ctx, slog.Level(lvl), msg, fields...)
 	})
@@ -53,6 +54,7 @@ func serverInterceptors(log *slog.Logger, tok Token, metrics *grpcprom.ServerMet
 		metrics.UnaryServerInterceptor(),
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), full),
 		selector.UnaryServerInterceptor(logFailures(log), light),
+		auditInterceptor(st, log),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
 		validator.UnaryServerInterceptor(),
 		recovery.UnaryServerInterceptor(rec),

@@ -234,6 +234,8 @@ func stateToProto(s session.State) tradingv1.SessionState {
 		return tradingv1.SessionState_SESSION_STATE_STOPPED
 	case session.StateFailed:
 		return tradingv1.SessionState_SESSION_STATE_FAILED
+	case session.StateInterrupted:
+		return tradingv1.SessionState_SESSION_STATE_INTERRUPTED
 	}
 	return tradingv1.SessionState_SESSION_STATE_UNSPECIFIED
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io/fs"
 	"log/slog"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // ErrorDomain is the ErrorInfo domain of every error this service returns.
@@ -32,6 +34,13 @@ var errorTable = []struct {
 	{session.ErrStopping, codes.FailedPrecondition, "TRADING_STOPPING"},
 	{session.ErrShuttingDown, codes.Unavailable, "SHUTTING_DOWN"},
 	{session.ErrNoSession, codes.FailedPrecondition, "NO_SESSION"},
+	{session.ErrNothingToResume, codes.FailedPrecondition, "NOTHING_TO_RESUME"},
+	{session.ErrNoStore, codes.FailedPrecondition, "NO_STORE"},
+	{session.ErrStore, codes.FailedPrecondition, "STORE_FAILED"},
+	{session.ErrUnknownSession, codes.NotFound, "SESSION_NOT_FOUND"},
+	{store.ErrNotFound, codes.NotFound, "NOT_FOUND"},
+	{store.ErrInvalid, codes.InvalidArgument, "INVALID"},
+	{fs.ErrExist, codes.AlreadyExists, "ALREADY_EXISTS"},
 	{context.DeadlineExceeded, codes.DeadlineExceeded, "DEADLINE_EXCEEDED"},
 	{context.Canceled, codes.Canceled, "CANCELLED"},
 }

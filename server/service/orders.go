@@ -22,8 +22,11 @@ func (t *Trading) ListStrategies(context.Context, *tradingv1.ListStrategiesReque
 	return &tradingv1.ListStrategiesResponse{Strategies: strategiesToProto(strategy.Specs())}, nil
 }
 
-func (t *Trading) ListOrders(_ context.Context, req *tradingv1.ListOrdersRequest) (*tradingv1.ListOrdersResponse, error) {
-	id, list, omitted := t.m.Orders(req.GetOpenOnly(), limitOrDefault(req.GetLimit()))
+func (t *Trading) ListOrders(ctx context.Context, req *tradingv1.ListOrdersRequest) (*tradingv1.ListOrdersResponse, error) {
+	id, list, omitted, err := t.m.StoredOrders(ctx, req.GetSessionId(), req.GetOpenOnly(), limitOrDefault(req.GetLimit(), 1000))
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
 	resp := &tradingv1.ListOrdersResponse{SessionId: id, Omitted: omitted}
 	for i := range list {
 		resp.Orders = append(resp.Orders, orderToProto(&list[i], true))
@@ -31,15 +34,18 @@ func (t *Trading) ListOrders(_ context.Context, req *tradingv1.ListOrdersRequest
 	return resp, nil
 }
 
-func limitOrDefault(n int32) int {
+func limitOrDefault(n int32, def int) int {
 	if n <= 0 {
-		return 1000
+		return def
 	}
 	return int(n)
 }
 
-func (t *Trading) GetPortfolio(context.Context, *tradingv1.GetPortfolioRequest) (*tradingv1.GetPortfolioResponse, error) {
-	id, snap, r, at, ok := t.m.Portfolio()
+func (t *Trading) GetPortfolio(ctx context.Context, req *tradingv1.GetPortfolioRequest) (*tradingv1.GetPortfolioResponse, error) {
+	id, snap, r, at, ok, err := t.m.StoredPortfolio(ctx, req.GetSessionId())
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
 	if !ok {
 		return &tradingv1.GetPortfolioResponse{}, nil
 	}

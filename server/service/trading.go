@@ -39,7 +39,15 @@ func NewTrading(m *session.Manager, log *slog.Logger) *Trading {
 	return &Trading{m: m, log: log}
 }
 
-func (t *Trading) StartTrading(_ context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
+func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
+	if req.GetResume() {
+		// A resume carries on with the interrupted session's own settings.
+		snap, err := t.m.Resume(ctx)
+		if err != nil {
+			return nil, toStatus(t.log, err)
+		}
+		return &tradingv1.StartTradingResponse{Session: sessionToProto(snap)}, nil
+	}
 	settings, err := SettingsFromProto(req.GetSettings())
 	if err != nil {
 		return nil, toStatus(t.log, err)

@@ -19,6 +19,12 @@ var (
 	ErrLiveUnavailable = errors.New("live trading is not available: no venue adapter is configured; start with --paper (MODE_PAPER)")
 	// ErrShuttingDown: the daemon is shutting down and starts nothing new.
 	ErrShuttingDown = errors.New("the daemon is shutting down")
+	// ErrStore: the store could not record what a call must not do
+	// without recording; nothing was started.
+	ErrStore = errors.New("the store failed")
+	// ErrNothingToResume: resume was asked but the last session ended
+	// cleanly (or none ran).
+	ErrNothingToResume = errors.New("nothing to resume: no interrupted session")
 )
 
 // InvalidSettingsError names the setting at fault.

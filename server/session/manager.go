@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -31,7 +32,15 @@ type Manager struct {
 // idle report, so a watcher that subscribes before any session sees one.
 func NewManager(opts Options) *Manager {
 	m := &Manager{opts: opts.withDefaults(), hub: health.NewHub[Report](), feed: orders.NewFeed()}
-	m.emit(&Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"})
+	idle := &Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"}
+	if last, ok := m.lastStored(); ok {
+		idle.SessionID, idle.State = last.ID, last.State
+		idle.Reason = fmt.Sprintf("no session running; the last one ended %s: %s", last.State, last.Reason)
+		if last.State == StateInterrupted {
+			idle.Status = health.StatusUnhealthy
+		}
+	}
+	m.emit(idle)
 	return m
 }
 
@@ -65,6 +74,11 @@ func (m *Manager) Start(req Settings) (snap Snapshot, already bool, err error) {
 	s, err := newSession(want, m.opts, m.emit, m.feed)
 	if err != nil {
 		return Snapshot{}, false, err
+	}
+	if m.opts.Store != nil {
+		if err := s.recordStart(m.opts.Store); err != nil {
+			return Snapshot{}, false, fmt.Errorf("%w: %w", ErrStore, err)
+		}
 	}
 	s.start()
 	m.cur = s
@@ -120,7 +134,8 @@ func (m *Manager) Status() (snap Snapshot, ok bool, r *Report) {
 	m.mu.Unlock()
 	r = m.hub.Latest()
 	if cur == nil {
-		return Snapshot{}, false, r
+		last, ok := m.lastStored()
+		return last, ok, r
 	}
 	snap = cur.Snapshot()
 	if snap.State.Active() {
@@ -162,13 +177,37 @@ func (m *Manager) Shutdown(ctx context.Context) {
 
 // emit stamps a report's sequence and publishes it. Sequencing and
 // publishing under one lock keeps reports in order for every watcher.
+// Reports are built before the lock is taken, so one built earlier can
+// arrive later (a stop's STOPPING report overtaken by the session's final
+// one); such a stale report is dropped rather than let it undo what
+// watchers were already told.
 func (m *Manager) emit(r *Report) {
 	m.pubMu.Lock()
 	defer m.pubMu.Unlock()
+	if last := m.hub.Latest(); last != nil && last.SessionID == r.SessionID && r.SessionID != "" &&
+		(r.State < last.State || r.Time.Before(last.Time)) {
+		return
+	}
 	m.seq++
 	r.Sequence = m.seq
 	m.hub.Publish(r)
 	if m.opts.OnReport != nil {
 		m.opts.OnReport(r)
 	}
+}
+
+// lastStored is the newest session in the store, for a daemon that has not
+// run one since it started.
+func (m *Manager) lastStored() (Snapshot, bool) {
+	if m.opts.Store == nil {
+		return Snapshot{}, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	recs, err := m.opts.Store.ListSessions(ctx, 1)
+	if err != nil || len(recs) == 0 {
+		return Snapshot{}, false
+	}
+	snap, err := snapshotFromRecord(recs[0])
+	return snap, err == nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/tradectl/tradectl/server/paper"
 	"github.com/tradectl/tradectl/server/portfolio"
 	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/server/store"
 	"github.com/tradectl/tradectl/server/strategy"
 )
 
@@ -34,7 +35,10 @@ type Options struct {
 	// OnReport sees every published report, on the publisher's goroutine;
 	// it must not block. The daemon feeds grpc.health.v1 and metrics from it.
 	OnReport func(*Report)
-	Logger   *slog.Logger
+	// Store keeps sessions, orders, fills, the account, the venue and the
+	// risk state durable, tick by tick. Nil keeps them in memory only.
+	Store  store.Store
+	Logger *slog.Logger
 }
 
 // Parts are what a session trades with.
@@ -100,6 +104,15 @@ func DefaultStaleness(tick time.Duration) health.Staleness {
 	}
 }
 
+// finishedIDs bounds the finished client ids the venue remembers: enough to
+// refuse any recent reuse, small enough to persist with every tick that
+// changes the venue.
+const finishedIDs = 4096
+
+func venueConfig(s Settings) matching.Config {
+	return matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency, FinishedIDs: finishedIDs}
+}
+
 // BuildPaper assembles the embedded paper venue: a seeded simulated market
 // with a book and trades, starting now, the matching engine with the
 // session's fees and latency, the session's strategy, an exact account and
@@ -109,7 +122,7 @@ func BuildPaper(s Settings) (Parts, error) {
 	if err != nil {
 		return Parts{}, err
 	}
-	venue, err := matching.New(matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency})
+	venue, err := matching.New(venueConfig(s))
 	if err != nil {
 		return Parts{}, err
 	}

@@ -69,14 +69,26 @@ func newSession(s Settings, opts Options, emit func(*Report), feed *orders.Feed)
 	if err != nil {
 		return nil, fmt.Errorf("building session: %w", err)
 	}
-	id := newID()
+	return assemble(newID(), time.Now(), s, parts, opts, emit, feed, nil)
+}
+
+// resumed carries what a resumed session continues with.
+type resumed struct {
+	book     *orders.Book
+	journal  *journal
+	orderSeq uint64
+}
+
+// assemble builds a session from its parts; r is set for a resumed one.
+func assemble(id string, started time.Time, s Settings, parts Parts, opts Options, emit func(*Report), feed *orders.Feed, r *resumed) (*Session, error) {
+	var err error
 	sess := &Session{
 		id:       id,
 		settings: s,
 		opts:     opts,
 		log:      opts.Logger.With("session", id),
 		emit:     emit,
-		started:  time.Now(),
+		started:  started,
 		exits:    make(chan childExit, 2),
 		stopReq:  make(chan struct{}),
 		done:     make(chan struct{}),
@@ -84,18 +96,31 @@ func newSession(s Settings, opts Options, emit func(*Report), feed *orders.Feed)
 		risk:     parts.Risk,
 		orders:   orders.NewBook(id, maxFinishedOrders),
 	}
-	sess.coord, err = coordinator.New(coordinator.Config{
-		OrderPrefix:  id[:8],
-		TickInterval: s.TickInterval,
-		Source:       parts.Source,
-		Venue:        parts.Venue,
-		Strategy:     parts.Strategy,
-		Portfolio:    parts.Portfolio,
-		Risk:         parts.Risk,
-		Orders:       sess.orders,
-		Publish:      feed.Publish,
-		Logger:       sess.log,
-	})
+	var jr *journal
+	var firstSeq uint64
+	switch {
+	case r != nil:
+		sess.orders, jr, firstSeq = r.book, r.journal, r.orderSeq
+	case opts.Store != nil:
+		jr = newJournal(opts.Store, id)
+	}
+	cfg := coordinator.Config{
+		OrderPrefix:   id[:8],
+		TickInterval:  s.TickInterval,
+		Source:        parts.Source,
+		Venue:         parts.Venue,
+		Strategy:      parts.Strategy,
+		Portfolio:     parts.Portfolio,
+		Risk:          parts.Risk,
+		Orders:        sess.orders,
+		Publish:       feed.Publish,
+		FirstOrderSeq: firstSeq,
+		Logger:        sess.log,
+	}
+	if jr != nil {
+		cfg.Journal = jr
+	}
+	sess.coord, err = coordinator.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -202,6 +227,9 @@ func (s *Session) await(timeout <-chan time.Time) {
 	s.mu.Unlock()
 	// Log before the final state frees the slot, so that in the log every
 	// session ends before the next one starts.
+	if s.opts.Store != nil {
+		s.recordEnd(s.opts.Store, final, reason, time.Now())
+	}
 	sum := s.Snapshot().Summary
 	s.log.Info("session ended", "state", final.String(), "reason", reason, "ticks", sum.Ticks, "orders", sum.Orders,
 		"fills", sum.Fills, "equity", sum.Equity.String(), "pnl", sum.Equity.Sub(sum.StartingEquity).String(),
@@ -224,7 +252,14 @@ func (s *Session) settleOrders() {
 		}
 		return
 	}
-	n := s.coord.CancelOpenOrders(time.Now())
+	// A fresh context: this runs because the session is stopping, and
+	// its cancellations must still be committed.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	n, err := s.coord.CancelOpenOrders(ctx, time.Now())
+	if err != nil {
+		s.log.Error("could not commit the stop's order cancellations", "err", err)
+	}
 	s.mu.Lock()
 	s.cancelled = n
 	s.mu.Unlock()

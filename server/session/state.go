@@ -15,6 +15,9 @@ const (
 	StateStopping
 	StateStopped
 	StateFailed
+	// StateInterrupted: the daemon stopped (a crash, kill -9, a power
+	// cut) while the session ran; it is found so in the store at start.
+	StateInterrupted
 )
 
 func (s State) String() string {
@@ -29,6 +32,8 @@ func (s State) String() string {
 		return "STOPPED"
 	case StateFailed:
 		return "FAILED"
+	case StateInterrupted:
+		return "INTERRUPTED"
 	}
 	return "UNSPECIFIED"
 }

@@ -89,6 +89,9 @@ const (
 	SessionState_SESSION_STATE_STOPPING    SessionState = 3
 	SessionState_SESSION_STATE_STOPPED     SessionState = 4
 	SessionState_SESSION_STATE_FAILED      SessionState = 5
+	// The daemon stopped (crash, kill -9, power cut) while the session ran.
+	// Its last committed state can be resumed with StartTrading's resume.
+	SessionState_SESSION_STATE_INTERRUPTED SessionState = 6
 )
 
 // Enum value maps for SessionState.
@@ -100,6 +103,7 @@ var (
 		3: "SESSION_STATE_STOPPING",
 		4: "SESSION_STATE_STOPPED",
 		5: "SESSION_STATE_FAILED",
+		6: "SESSION_STATE_INTERRUPTED",
 	}
 	SessionState_value = map[string]int32{
 		"SESSION_STATE_UNSPECIFIED": 0,
@@ -108,6 +112,7 @@ var (
 		"SESSION_STATE_STOPPING":    3,
 		"SESSION_STATE_STOPPED":     4,
 		"SESSION_STATE_FAILED":      5,
+		"SESSION_STATE_INTERRUPTED": 6,
 	}
 )
 
@@ -1430,8 +1435,12 @@ func (x *ComponentHealth) GetLastProgress() *timestamppb.Timestamp {
 }
 
 type StartTradingRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Settings      *SessionSettings       `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Settings *SessionSettings       `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	// Carry on from the last interrupted session: its account, open orders
+	// and risk state (a halt stays a halt). The new session records which
+	// one it resumed.
+	Resume        bool `protobuf:"varint,2,opt,name=resume,proto3" json:"resume,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1471,6 +1480,13 @@ func (x *StartTradingRequest) GetSettings() *SessionSettings {
 		return x.Settings
 	}
 	return nil
+}
+
+func (x *StartTradingRequest) GetResume() bool {
+	if x != nil {
+		return x.Resume
+	}
+	return false
 }
 
 type StartTradingResponse struct {
@@ -1725,6 +1741,384 @@ func (x *GetStatusResponse) GetHealth() *HealthReport {
 	return nil
 }
 
+type ListSessionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many, the newest. 0: 100.
+	Limit         int32 `protobuf:"varint,1,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSessionsRequest) Reset() {
+	*x = ListSessionsRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSessionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSessionsRequest) ProtoMessage() {}
+
+func (x *ListSessionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSessionsRequest.ProtoReflect.Descriptor instead.
+func (*ListSessionsRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ListSessionsRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+type ListSessionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sessions      []*Session             `protobuf:"bytes,1,rep,name=sessions,proto3" json:"sessions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSessionsResponse) Reset() {
+	*x = ListSessionsResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSessionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSessionsResponse) ProtoMessage() {}
+
+func (x *ListSessionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSessionsResponse.ProtoReflect.Descriptor instead.
+func (*ListSessionsResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListSessionsResponse) GetSessions() []*Session {
+	if x != nil {
+		return x.Sessions
+	}
+	return nil
+}
+
+// StoredFill is a fill as the store keeps it.
+type StoredFill struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SessionId     string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	ClientOrderId string                 `protobuf:"bytes,2,opt,name=client_order_id,json=clientOrderId,proto3" json:"client_order_id,omitempty"`
+	// 1, 2, 3... per order.
+	Sequence      uint32    `protobuf:"varint,3,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	Symbol        string    `protobuf:"bytes,4,opt,name=symbol,proto3" json:"symbol,omitempty"`
+	Side          OrderSide `protobuf:"varint,5,opt,name=side,proto3,enum=trading.v1.OrderSide" json:"side,omitempty"`
+	Fill          *Fill     `protobuf:"bytes,6,opt,name=fill,proto3" json:"fill,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredFill) Reset() {
+	*x = StoredFill{}
+	mi := &file_trading_v1_trading_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredFill) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredFill) ProtoMessage() {}
+
+func (x *StoredFill) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredFill.ProtoReflect.Descriptor instead.
+func (*StoredFill) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *StoredFill) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *StoredFill) GetClientOrderId() string {
+	if x != nil {
+		return x.ClientOrderId
+	}
+	return ""
+}
+
+func (x *StoredFill) GetSequence() uint32 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *StoredFill) GetSymbol() string {
+	if x != nil {
+		return x.Symbol
+	}
+	return ""
+}
+
+func (x *StoredFill) GetSide() OrderSide {
+	if x != nil {
+		return x.Side
+	}
+	return OrderSide_ORDER_SIDE_UNSPECIFIED
+}
+
+func (x *StoredFill) GetFill() *Fill {
+	if x != nil {
+		return x.Fill
+	}
+	return nil
+}
+
+type ListFillsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unset: the current or last session.
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// At most this many, the newest. 0: 1000.
+	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFillsRequest) Reset() {
+	*x = ListFillsRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFillsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFillsRequest) ProtoMessage() {}
+
+func (x *ListFillsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFillsRequest.ProtoReflect.Descriptor instead.
+func (*ListFillsRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ListFillsRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *ListFillsRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+type ListFillsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SessionId     string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	Fills         []*StoredFill          `protobuf:"bytes,2,rep,name=fills,proto3" json:"fills,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFillsResponse) Reset() {
+	*x = ListFillsResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFillsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFillsResponse) ProtoMessage() {}
+
+func (x *ListFillsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFillsResponse.ProtoReflect.Descriptor instead.
+func (*ListFillsResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListFillsResponse) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *ListFillsResponse) GetFills() []*StoredFill {
+	if x != nil {
+		return x.Fills
+	}
+	return nil
+}
+
+type BackupRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Absolute path on the daemon's machine; must not exist yet.
+	Path          string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BackupRequest) Reset() {
+	*x = BackupRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BackupRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BackupRequest) ProtoMessage() {}
+
+func (x *BackupRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BackupRequest.ProtoReflect.Descriptor instead.
+func (*BackupRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *BackupRequest) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+type BackupResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Bytes         uint64                 `protobuf:"varint,2,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BackupResponse) Reset() {
+	*x = BackupResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BackupResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BackupResponse) ProtoMessage() {}
+
+func (x *BackupResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BackupResponse.ProtoReflect.Descriptor instead.
+func (*BackupResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *BackupResponse) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *BackupResponse) GetBytes() uint64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
 type WatchHealthRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -1733,7 +2127,7 @@ type WatchHealthRequest struct {
 
 func (x *WatchHealthRequest) Reset() {
 	*x = WatchHealthRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[14]
+	mi := &file_trading_v1_trading_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1745,7 +2139,7 @@ func (x *WatchHealthRequest) String() string {
 func (*WatchHealthRequest) ProtoMessage() {}
 
 func (x *WatchHealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[14]
+	mi := &file_trading_v1_trading_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1758,7 +2152,7 @@ func (x *WatchHealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchHealthRequest.ProtoReflect.Descriptor instead.
 func (*WatchHealthRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{14}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{21}
 }
 
 type WatchHealthResponse struct {
@@ -1770,7 +2164,7 @@ type WatchHealthResponse struct {
 
 func (x *WatchHealthResponse) Reset() {
 	*x = WatchHealthResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[15]
+	mi := &file_trading_v1_trading_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1782,7 +2176,7 @@ func (x *WatchHealthResponse) String() string {
 func (*WatchHealthResponse) ProtoMessage() {}
 
 func (x *WatchHealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[15]
+	mi := &file_trading_v1_trading_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1795,7 +2189,7 @@ func (x *WatchHealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchHealthResponse.ProtoReflect.Descriptor instead.
 func (*WatchHealthResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{15}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *WatchHealthResponse) GetReport() *HealthReport {
@@ -1823,7 +2217,7 @@ type Fill struct {
 
 func (x *Fill) Reset() {
 	*x = Fill{}
-	mi := &file_trading_v1_trading_proto_msgTypes[16]
+	mi := &file_trading_v1_trading_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1835,7 +2229,7 @@ func (x *Fill) String() string {
 func (*Fill) ProtoMessage() {}
 
 func (x *Fill) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[16]
+	mi := &file_trading_v1_trading_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1848,7 +2242,7 @@ func (x *Fill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Fill.ProtoReflect.Descriptor instead.
 func (*Fill) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{16}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Fill) GetQuantity() string {
@@ -1926,7 +2320,7 @@ type Order struct {
 
 func (x *Order) Reset() {
 	*x = Order{}
-	mi := &file_trading_v1_trading_proto_msgTypes[17]
+	mi := &file_trading_v1_trading_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1938,7 +2332,7 @@ func (x *Order) String() string {
 func (*Order) ProtoMessage() {}
 
 func (x *Order) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[17]
+	mi := &file_trading_v1_trading_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1951,7 +2345,7 @@ func (x *Order) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Order.ProtoReflect.Descriptor instead.
 func (*Order) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{17}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Order) GetClientOrderId() string {
@@ -2102,7 +2496,7 @@ type OrderEvent struct {
 
 func (x *OrderEvent) Reset() {
 	*x = OrderEvent{}
-	mi := &file_trading_v1_trading_proto_msgTypes[18]
+	mi := &file_trading_v1_trading_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2114,7 +2508,7 @@ func (x *OrderEvent) String() string {
 func (*OrderEvent) ProtoMessage() {}
 
 func (x *OrderEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[18]
+	mi := &file_trading_v1_trading_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2127,7 +2521,7 @@ func (x *OrderEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderEvent.ProtoReflect.Descriptor instead.
 func (*OrderEvent) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{18}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *OrderEvent) GetSequence() uint64 {
@@ -2173,7 +2567,7 @@ type Portfolio struct {
 
 func (x *Portfolio) Reset() {
 	*x = Portfolio{}
-	mi := &file_trading_v1_trading_proto_msgTypes[19]
+	mi := &file_trading_v1_trading_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2185,7 +2579,7 @@ func (x *Portfolio) String() string {
 func (*Portfolio) ProtoMessage() {}
 
 func (x *Portfolio) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[19]
+	mi := &file_trading_v1_trading_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2198,7 +2592,7 @@ func (x *Portfolio) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Portfolio.ProtoReflect.Descriptor instead.
 func (*Portfolio) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{19}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Portfolio) GetSessionId() string {
@@ -2290,7 +2684,7 @@ type StrategyParam struct {
 
 func (x *StrategyParam) Reset() {
 	*x = StrategyParam{}
-	mi := &file_trading_v1_trading_proto_msgTypes[20]
+	mi := &file_trading_v1_trading_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2302,7 +2696,7 @@ func (x *StrategyParam) String() string {
 func (*StrategyParam) ProtoMessage() {}
 
 func (x *StrategyParam) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[20]
+	mi := &file_trading_v1_trading_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2315,7 +2709,7 @@ func (x *StrategyParam) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StrategyParam.ProtoReflect.Descriptor instead.
 func (*StrategyParam) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{20}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *StrategyParam) GetName() string {
@@ -2351,7 +2745,7 @@ type StrategyInfo struct {
 
 func (x *StrategyInfo) Reset() {
 	*x = StrategyInfo{}
-	mi := &file_trading_v1_trading_proto_msgTypes[21]
+	mi := &file_trading_v1_trading_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2363,7 +2757,7 @@ func (x *StrategyInfo) String() string {
 func (*StrategyInfo) ProtoMessage() {}
 
 func (x *StrategyInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[21]
+	mi := &file_trading_v1_trading_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2376,7 +2770,7 @@ func (x *StrategyInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StrategyInfo.ProtoReflect.Descriptor instead.
 func (*StrategyInfo) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{21}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *StrategyInfo) GetName() string {
@@ -2408,7 +2802,7 @@ type ListStrategiesRequest struct {
 
 func (x *ListStrategiesRequest) Reset() {
 	*x = ListStrategiesRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[22]
+	mi := &file_trading_v1_trading_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2420,7 +2814,7 @@ func (x *ListStrategiesRequest) String() string {
 func (*ListStrategiesRequest) ProtoMessage() {}
 
 func (x *ListStrategiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[22]
+	mi := &file_trading_v1_trading_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2433,7 +2827,7 @@ func (x *ListStrategiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStrategiesRequest.ProtoReflect.Descriptor instead.
 func (*ListStrategiesRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{22}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{29}
 }
 
 type ListStrategiesResponse struct {
@@ -2445,7 +2839,7 @@ type ListStrategiesResponse struct {
 
 func (x *ListStrategiesResponse) Reset() {
 	*x = ListStrategiesResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[23]
+	mi := &file_trading_v1_trading_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2457,7 +2851,7 @@ func (x *ListStrategiesResponse) String() string {
 func (*ListStrategiesResponse) ProtoMessage() {}
 
 func (x *ListStrategiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[23]
+	mi := &file_trading_v1_trading_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2470,7 +2864,7 @@ func (x *ListStrategiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStrategiesResponse.ProtoReflect.Descriptor instead.
 func (*ListStrategiesResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{23}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListStrategiesResponse) GetStrategies() []*StrategyInfo {
@@ -2485,14 +2879,16 @@ type ListOrdersRequest struct {
 	// Only orders that are not final.
 	OpenOnly bool `protobuf:"varint,1,opt,name=open_only,json=openOnly,proto3" json:"open_only,omitempty"`
 	// At most this many, the newest. 0: 1000. At most 10000.
-	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	Limit int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Unset: the current or last session.
+	SessionId     string `protobuf:"bytes,3,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListOrdersRequest) Reset() {
 	*x = ListOrdersRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[24]
+	mi := &file_trading_v1_trading_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2504,7 +2900,7 @@ func (x *ListOrdersRequest) String() string {
 func (*ListOrdersRequest) ProtoMessage() {}
 
 func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[24]
+	mi := &file_trading_v1_trading_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2517,7 +2913,7 @@ func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{24}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListOrdersRequest) GetOpenOnly() bool {
@@ -2534,6 +2930,13 @@ func (x *ListOrdersRequest) GetLimit() int32 {
 	return 0
 }
 
+func (x *ListOrdersRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
 type ListOrdersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Empty when no session has run.
@@ -2548,7 +2951,7 @@ type ListOrdersResponse struct {
 
 func (x *ListOrdersResponse) Reset() {
 	*x = ListOrdersResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[25]
+	mi := &file_trading_v1_trading_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2560,7 +2963,7 @@ func (x *ListOrdersResponse) String() string {
 func (*ListOrdersResponse) ProtoMessage() {}
 
 func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[25]
+	mi := &file_trading_v1_trading_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2573,7 +2976,7 @@ func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{25}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListOrdersResponse) GetSessionId() string {
@@ -2598,14 +3001,16 @@ func (x *ListOrdersResponse) GetOmitted() uint64 {
 }
 
 type GetPortfolioRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unset: the current or last session.
+	SessionId     string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetPortfolioRequest) Reset() {
 	*x = GetPortfolioRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[26]
+	mi := &file_trading_v1_trading_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2617,7 +3022,7 @@ func (x *GetPortfolioRequest) String() string {
 func (*GetPortfolioRequest) ProtoMessage() {}
 
 func (x *GetPortfolioRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[26]
+	mi := &file_trading_v1_trading_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2630,7 +3035,14 @@ func (x *GetPortfolioRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPortfolioRequest.ProtoReflect.Descriptor instead.
 func (*GetPortfolioRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{26}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *GetPortfolioRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
 }
 
 type GetPortfolioResponse struct {
@@ -2643,7 +3055,7 @@ type GetPortfolioResponse struct {
 
 func (x *GetPortfolioResponse) Reset() {
 	*x = GetPortfolioResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[27]
+	mi := &file_trading_v1_trading_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2655,7 +3067,7 @@ func (x *GetPortfolioResponse) String() string {
 func (*GetPortfolioResponse) ProtoMessage() {}
 
 func (x *GetPortfolioResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[27]
+	mi := &file_trading_v1_trading_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2668,7 +3080,7 @@ func (x *GetPortfolioResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPortfolioResponse.ProtoReflect.Descriptor instead.
 func (*GetPortfolioResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{27}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GetPortfolioResponse) GetPortfolio() *Portfolio {
@@ -2686,7 +3098,7 @@ type WatchOrdersRequest struct {
 
 func (x *WatchOrdersRequest) Reset() {
 	*x = WatchOrdersRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[28]
+	mi := &file_trading_v1_trading_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2698,7 +3110,7 @@ func (x *WatchOrdersRequest) String() string {
 func (*WatchOrdersRequest) ProtoMessage() {}
 
 func (x *WatchOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[28]
+	mi := &file_trading_v1_trading_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2711,7 +3123,7 @@ func (x *WatchOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOrdersRequest.ProtoReflect.Descriptor instead.
 func (*WatchOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{28}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{35}
 }
 
 type WatchOrdersResponse struct {
@@ -2723,7 +3135,7 @@ type WatchOrdersResponse struct {
 
 func (x *WatchOrdersResponse) Reset() {
 	*x = WatchOrdersResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[29]
+	mi := &file_trading_v1_trading_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2735,7 +3147,7 @@ func (x *WatchOrdersResponse) String() string {
 func (*WatchOrdersResponse) ProtoMessage() {}
 
 func (x *WatchOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[29]
+	mi := &file_trading_v1_trading_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2748,7 +3160,7 @@ func (x *WatchOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOrdersResponse.ProtoReflect.Descriptor instead.
 func (*WatchOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{29}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *WatchOrdersResponse) GetEvent() *OrderEvent {
@@ -2768,7 +3180,7 @@ type ResetKillSwitchRequest struct {
 
 func (x *ResetKillSwitchRequest) Reset() {
 	*x = ResetKillSwitchRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[30]
+	mi := &file_trading_v1_trading_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2780,7 +3192,7 @@ func (x *ResetKillSwitchRequest) String() string {
 func (*ResetKillSwitchRequest) ProtoMessage() {}
 
 func (x *ResetKillSwitchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[30]
+	mi := &file_trading_v1_trading_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2793,7 +3205,7 @@ func (x *ResetKillSwitchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetKillSwitchRequest.ProtoReflect.Descriptor instead.
 func (*ResetKillSwitchRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{30}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ResetKillSwitchRequest) GetReason() string {
@@ -2812,7 +3224,7 @@ type ResetKillSwitchResponse struct {
 
 func (x *ResetKillSwitchResponse) Reset() {
 	*x = ResetKillSwitchResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[31]
+	mi := &file_trading_v1_trading_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2824,7 +3236,7 @@ func (x *ResetKillSwitchResponse) String() string {
 func (*ResetKillSwitchResponse) ProtoMessage() {}
 
 func (x *ResetKillSwitchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[31]
+	mi := &file_trading_v1_trading_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2837,7 +3249,7 @@ func (x *ResetKillSwitchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetKillSwitchResponse.ProtoReflect.Descriptor instead.
 func (*ResetKillSwitchResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{31}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ResetKillSwitchResponse) GetRisk() *Risk {
@@ -2947,9 +3359,10 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x120\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x18.trading.v1.HealthStatusR\x06status\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12?\n" +
-	"\rlast_progress\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\flastProgress\"N\n" +
+	"\rlast_progress\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\flastProgress\"f\n" +
 	"\x13StartTradingRequest\x127\n" +
-	"\bsettings\x18\x01 \x01(\v2\x1b.trading.v1.SessionSettingsR\bsettings\"n\n" +
+	"\bsettings\x18\x01 \x01(\v2\x1b.trading.v1.SessionSettingsR\bsettings\x12\x16\n" +
+	"\x06resume\x18\x02 \x01(\bR\x06resume\"n\n" +
 	"\x14StartTradingResponse\x12-\n" +
 	"\asession\x18\x01 \x01(\v2\x13.trading.v1.SessionR\asession\x12'\n" +
 	"\x0falready_running\x18\x02 \x01(\bR\x0ealreadyRunning\"u\n" +
@@ -2963,7 +3376,33 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x10GetStatusRequest\"t\n" +
 	"\x11GetStatusResponse\x12-\n" +
 	"\asession\x18\x01 \x01(\v2\x13.trading.v1.SessionR\asession\x120\n" +
-	"\x06health\x18\x02 \x01(\v2\x18.trading.v1.HealthReportR\x06health\"\x14\n" +
+	"\x06health\x18\x02 \x01(\v2\x18.trading.v1.HealthReportR\x06health\"+\n" +
+	"\x13ListSessionsRequest\x12\x14\n" +
+	"\x05limit\x18\x01 \x01(\x05R\x05limit\"G\n" +
+	"\x14ListSessionsResponse\x12/\n" +
+	"\bsessions\x18\x01 \x03(\v2\x13.trading.v1.SessionR\bsessions\"\xd8\x01\n" +
+	"\n" +
+	"StoredFill\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12&\n" +
+	"\x0fclient_order_id\x18\x02 \x01(\tR\rclientOrderId\x12\x1a\n" +
+	"\bsequence\x18\x03 \x01(\rR\bsequence\x12\x16\n" +
+	"\x06symbol\x18\x04 \x01(\tR\x06symbol\x12)\n" +
+	"\x04side\x18\x05 \x01(\x0e2\x15.trading.v1.OrderSideR\x04side\x12$\n" +
+	"\x04fill\x18\x06 \x01(\v2\x10.trading.v1.FillR\x04fill\"G\n" +
+	"\x10ListFillsRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\"`\n" +
+	"\x11ListFillsResponse\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12,\n" +
+	"\x05fills\x18\x02 \x03(\v2\x16.trading.v1.StoredFillR\x05fills\"#\n" +
+	"\rBackupRequest\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\":\n" +
+	"\x0eBackupResponse\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x14\n" +
+	"\x05bytes\x18\x02 \x01(\x04R\x05bytes\"\x14\n" +
 	"\x12WatchHealthRequest\"G\n" +
 	"\x13WatchHealthResponse\x120\n" +
 	"\x06report\x18\x01 \x01(\v2\x18.trading.v1.HealthReportR\x06report\"\xcb\x01\n" +
@@ -3029,16 +3468,20 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x16ListStrategiesResponse\x128\n" +
 	"\n" +
 	"strategies\x18\x01 \x03(\v2\x18.trading.v1.StrategyInfoR\n" +
-	"strategies\"F\n" +
+	"strategies\"e\n" +
 	"\x11ListOrdersRequest\x12\x1b\n" +
 	"\topen_only\x18\x01 \x01(\bR\bopenOnly\x12\x14\n" +
-	"\x05limit\x18\x02 \x01(\x05R\x05limit\"x\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x03 \x01(\tR\tsessionId\"x\n" +
 	"\x12ListOrdersResponse\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12)\n" +
 	"\x06orders\x18\x02 \x03(\v2\x11.trading.v1.OrderR\x06orders\x12\x18\n" +
-	"\aomitted\x18\x03 \x01(\x04R\aomitted\"\x15\n" +
-	"\x13GetPortfolioRequest\"K\n" +
+	"\aomitted\x18\x03 \x01(\x04R\aomitted\"4\n" +
+	"\x13GetPortfolioRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"K\n" +
 	"\x14GetPortfolioResponse\x123\n" +
 	"\tportfolio\x18\x01 \x01(\v2\x15.trading.v1.PortfolioR\tportfolio\"\x14\n" +
 	"\x12WatchOrdersRequest\"C\n" +
@@ -3052,14 +3495,15 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x10MODE_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
 	"MODE_PAPER\x10\x01\x12\r\n" +
-	"\tMODE_LIVE\x10\x02*\xb5\x01\n" +
+	"\tMODE_LIVE\x10\x02*\xd4\x01\n" +
 	"\fSessionState\x12\x1d\n" +
 	"\x19SESSION_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16SESSION_STATE_STARTING\x10\x01\x12\x19\n" +
 	"\x15SESSION_STATE_RUNNING\x10\x02\x12\x1a\n" +
 	"\x16SESSION_STATE_STOPPING\x10\x03\x12\x19\n" +
 	"\x15SESSION_STATE_STOPPED\x10\x04\x12\x18\n" +
-	"\x14SESSION_STATE_FAILED\x10\x05*\x99\x01\n" +
+	"\x14SESSION_STATE_FAILED\x10\x05\x12\x1d\n" +
+	"\x19SESSION_STATE_INTERRUPTED\x10\x06*\x99\x01\n" +
 	"\fHealthStatus\x12\x1d\n" +
 	"\x19HEALTH_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15HEALTH_STATUS_HEALTHY\x10\x01\x12\x1a\n" +
@@ -3095,7 +3539,7 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\tLiquidity\x12\x19\n" +
 	"\x15LIQUIDITY_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fLIQUIDITY_TAKER\x10\x01\x12\x13\n" +
-	"\x0fLIQUIDITY_MAKER\x10\x022\xf6\x05\n" +
+	"\x0fLIQUIDITY_MAKER\x10\x022\xd4\a\n" +
 	"\x0eTradingService\x12Q\n" +
 	"\fStartTrading\x12\x1f.trading.v1.StartTradingRequest\x1a .trading.v1.StartTradingResponse\x12N\n" +
 	"\vStopTrading\x12\x1e.trading.v1.StopTradingRequest\x1a\x1f.trading.v1.StopTradingResponse\x12H\n" +
@@ -3106,7 +3550,10 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"ListOrders\x12\x1d.trading.v1.ListOrdersRequest\x1a\x1e.trading.v1.ListOrdersResponse\x12Q\n" +
 	"\fGetPortfolio\x12\x1f.trading.v1.GetPortfolioRequest\x1a .trading.v1.GetPortfolioResponse\x12P\n" +
 	"\vWatchOrders\x12\x1e.trading.v1.WatchOrdersRequest\x1a\x1f.trading.v1.WatchOrdersResponse0\x01\x12Z\n" +
-	"\x0fResetKillSwitch\x12\".trading.v1.ResetKillSwitchRequest\x1a#.trading.v1.ResetKillSwitchResponseB\xa0\x01\n" +
+	"\x0fResetKillSwitch\x12\".trading.v1.ResetKillSwitchRequest\x1a#.trading.v1.ResetKillSwitchResponse\x12Q\n" +
+	"\fListSessions\x12\x1f.trading.v1.ListSessionsRequest\x1a .trading.v1.ListSessionsResponse\x12H\n" +
+	"\tListFills\x12\x1c.trading.v1.ListFillsRequest\x1a\x1d.trading.v1.ListFillsResponse\x12?\n" +
+	"\x06Backup\x12\x19.trading.v1.BackupRequest\x1a\x1a.trading.v1.BackupResponseB\xa0\x01\n" +
 	"\x0ecom.trading.v1B\fTradingProtoP\x01Z7github.com/tradectl/tradectl/proto/trading/v1;tradingv1\xa2\x02\x03TXX\xaa\x02\n" +
 	"Trading.V1\xca\x02\n" +
 	"Trading\\V1\xe2\x02\x16Trading\\V1\\GPBMetadata\xea\x02\vTrading::V1b\x06proto3"
@@ -3124,7 +3571,7 @@ func file_trading_v1_trading_proto_rawDescGZIP() []byte {
 }
 
 var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
-var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_trading_v1_trading_proto_goTypes = []any{
 	(Mode)(0),                       // 0: trading.v1.Mode
 	(SessionState)(0),               // 1: trading.v1.SessionState
@@ -3149,102 +3596,119 @@ var file_trading_v1_trading_proto_goTypes = []any{
 	(*StopTradingResponse)(nil),     // 20: trading.v1.StopTradingResponse
 	(*GetStatusRequest)(nil),        // 21: trading.v1.GetStatusRequest
 	(*GetStatusResponse)(nil),       // 22: trading.v1.GetStatusResponse
-	(*WatchHealthRequest)(nil),      // 23: trading.v1.WatchHealthRequest
-	(*WatchHealthResponse)(nil),     // 24: trading.v1.WatchHealthResponse
-	(*Fill)(nil),                    // 25: trading.v1.Fill
-	(*Order)(nil),                   // 26: trading.v1.Order
-	(*OrderEvent)(nil),              // 27: trading.v1.OrderEvent
-	(*Portfolio)(nil),               // 28: trading.v1.Portfolio
-	(*StrategyParam)(nil),           // 29: trading.v1.StrategyParam
-	(*StrategyInfo)(nil),            // 30: trading.v1.StrategyInfo
-	(*ListStrategiesRequest)(nil),   // 31: trading.v1.ListStrategiesRequest
-	(*ListStrategiesResponse)(nil),  // 32: trading.v1.ListStrategiesResponse
-	(*ListOrdersRequest)(nil),       // 33: trading.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil),      // 34: trading.v1.ListOrdersResponse
-	(*GetPortfolioRequest)(nil),     // 35: trading.v1.GetPortfolioRequest
-	(*GetPortfolioResponse)(nil),    // 36: trading.v1.GetPortfolioResponse
-	(*WatchOrdersRequest)(nil),      // 37: trading.v1.WatchOrdersRequest
-	(*WatchOrdersResponse)(nil),     // 38: trading.v1.WatchOrdersResponse
-	(*ResetKillSwitchRequest)(nil),  // 39: trading.v1.ResetKillSwitchRequest
-	(*ResetKillSwitchResponse)(nil), // 40: trading.v1.ResetKillSwitchResponse
-	nil,                             // 41: trading.v1.SessionSettings.ParamsEntry
-	(*durationpb.Duration)(nil),     // 42: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),   // 43: google.protobuf.Timestamp
+	(*ListSessionsRequest)(nil),     // 23: trading.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),    // 24: trading.v1.ListSessionsResponse
+	(*StoredFill)(nil),              // 25: trading.v1.StoredFill
+	(*ListFillsRequest)(nil),        // 26: trading.v1.ListFillsRequest
+	(*ListFillsResponse)(nil),       // 27: trading.v1.ListFillsResponse
+	(*BackupRequest)(nil),           // 28: trading.v1.BackupRequest
+	(*BackupResponse)(nil),          // 29: trading.v1.BackupResponse
+	(*WatchHealthRequest)(nil),      // 30: trading.v1.WatchHealthRequest
+	(*WatchHealthResponse)(nil),     // 31: trading.v1.WatchHealthResponse
+	(*Fill)(nil),                    // 32: trading.v1.Fill
+	(*Order)(nil),                   // 33: trading.v1.Order
+	(*OrderEvent)(nil),              // 34: trading.v1.OrderEvent
+	(*Portfolio)(nil),               // 35: trading.v1.Portfolio
+	(*StrategyParam)(nil),           // 36: trading.v1.StrategyParam
+	(*StrategyInfo)(nil),            // 37: trading.v1.StrategyInfo
+	(*ListStrategiesRequest)(nil),   // 38: trading.v1.ListStrategiesRequest
+	(*ListStrategiesResponse)(nil),  // 39: trading.v1.ListStrategiesResponse
+	(*ListOrdersRequest)(nil),       // 40: trading.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),      // 41: trading.v1.ListOrdersResponse
+	(*GetPortfolioRequest)(nil),     // 42: trading.v1.GetPortfolioRequest
+	(*GetPortfolioResponse)(nil),    // 43: trading.v1.GetPortfolioResponse
+	(*WatchOrdersRequest)(nil),      // 44: trading.v1.WatchOrdersRequest
+	(*WatchOrdersResponse)(nil),     // 45: trading.v1.WatchOrdersResponse
+	(*ResetKillSwitchRequest)(nil),  // 46: trading.v1.ResetKillSwitchRequest
+	(*ResetKillSwitchResponse)(nil), // 47: trading.v1.ResetKillSwitchResponse
+	nil,                             // 48: trading.v1.SessionSettings.ParamsEntry
+	(*durationpb.Duration)(nil),     // 49: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),   // 50: google.protobuf.Timestamp
 }
 var file_trading_v1_trading_proto_depIdxs = []int32{
 	0,  // 0: trading.v1.SessionSettings.mode:type_name -> trading.v1.Mode
-	42, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
-	42, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
-	42, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
-	41, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
+	49, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
+	49, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
+	49, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
+	48, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
 	10, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
-	42, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
+	49, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
 	3,  // 7: trading.v1.Risk.state:type_name -> trading.v1.TradingState
-	43, // 8: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
+	50, // 8: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
 	1,  // 9: trading.v1.Session.state:type_name -> trading.v1.SessionState
 	9,  // 10: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
-	43, // 11: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	43, // 12: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	50, // 11: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	50, // 12: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
 	13, // 13: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
 	14, // 14: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
 	11, // 15: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
-	43, // 16: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
+	50, // 16: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
 	2,  // 17: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
 	1,  // 18: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
-	42, // 19: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
+	49, // 19: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
 	16, // 20: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
 	2,  // 21: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
-	43, // 22: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
+	50, // 22: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
 	9,  // 23: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
 	12, // 24: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
-	42, // 25: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
+	49, // 25: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
 	12, // 26: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
 	12, // 27: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
 	15, // 28: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
-	15, // 29: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
-	8,  // 30: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
-	43, // 31: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
-	4,  // 32: trading.v1.Order.side:type_name -> trading.v1.OrderSide
-	5,  // 33: trading.v1.Order.type:type_name -> trading.v1.OrderType
-	6,  // 34: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
-	7,  // 35: trading.v1.Order.state:type_name -> trading.v1.OrderState
-	43, // 36: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
-	43, // 37: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
-	25, // 38: trading.v1.Order.fills:type_name -> trading.v1.Fill
-	26, // 39: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
-	25, // 40: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
-	14, // 41: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
-	11, // 42: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
-	43, // 43: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
-	29, // 44: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
-	30, // 45: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
-	26, // 46: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
-	28, // 47: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
-	27, // 48: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
-	11, // 49: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
-	17, // 50: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
-	19, // 51: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
-	21, // 52: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
-	23, // 53: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
-	31, // 54: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
-	33, // 55: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
-	35, // 56: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
-	37, // 57: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
-	39, // 58: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
-	18, // 59: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
-	20, // 60: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
-	22, // 61: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
-	24, // 62: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
-	32, // 63: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
-	34, // 64: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
-	36, // 65: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
-	38, // 66: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
-	40, // 67: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
-	59, // [59:68] is the sub-list for method output_type
-	50, // [50:59] is the sub-list for method input_type
-	50, // [50:50] is the sub-list for extension type_name
-	50, // [50:50] is the sub-list for extension extendee
-	0,  // [0:50] is the sub-list for field type_name
+	12, // 29: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
+	4,  // 30: trading.v1.StoredFill.side:type_name -> trading.v1.OrderSide
+	32, // 31: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
+	25, // 32: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
+	15, // 33: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
+	8,  // 34: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
+	50, // 35: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
+	4,  // 36: trading.v1.Order.side:type_name -> trading.v1.OrderSide
+	5,  // 37: trading.v1.Order.type:type_name -> trading.v1.OrderType
+	6,  // 38: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
+	7,  // 39: trading.v1.Order.state:type_name -> trading.v1.OrderState
+	50, // 40: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	50, // 41: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
+	32, // 42: trading.v1.Order.fills:type_name -> trading.v1.Fill
+	33, // 43: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
+	32, // 44: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
+	14, // 45: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
+	11, // 46: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
+	50, // 47: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
+	36, // 48: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
+	37, // 49: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
+	33, // 50: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
+	35, // 51: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
+	34, // 52: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
+	11, // 53: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
+	17, // 54: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
+	19, // 55: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
+	21, // 56: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
+	30, // 57: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
+	38, // 58: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
+	40, // 59: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
+	42, // 60: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
+	44, // 61: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
+	46, // 62: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
+	23, // 63: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
+	26, // 64: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
+	28, // 65: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
+	18, // 66: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
+	20, // 67: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
+	22, // 68: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
+	31, // 69: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
+	39, // 70: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
+	41, // 71: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
+	43, // 72: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
+	45, // 73: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
+	47, // 74: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
+	24, // 75: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
+	27, // 76: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
+	29, // 77: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
+	66, // [66:78] is the sub-list for method output_type
+	54, // [54:66] is the sub-list for method input_type
+	54, // [54:54] is the sub-list for extension type_name
+	54, // [54:54] is the sub-list for extension extendee
+	0,  // [0:54] is the sub-list for field type_name
 }
 
 func init() { file_trading_v1_trading_proto_init() }
@@ -3259,7 +3723,7 @@ func file_trading_v1_trading_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trading_v1_trading_proto_rawDesc), len(file_trading_v1_trading_proto_rawDesc)),
 			NumEnums:      9,
-			NumMessages:   33,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

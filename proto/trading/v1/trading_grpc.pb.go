@@ -31,6 +31,9 @@ const (
 	TradingService_GetPortfolio_FullMethodName    = "/trading.v1.TradingService/GetPortfolio"
 	TradingService_WatchOrders_FullMethodName     = "/trading.v1.TradingService/WatchOrders"
 	TradingService_ResetKillSwitch_FullMethodName = "/trading.v1.TradingService/ResetKillSwitch"
+	TradingService_ListSessions_FullMethodName    = "/trading.v1.TradingService/ListSessions"
+	TradingService_ListFills_FullMethodName       = "/trading.v1.TradingService/ListFills"
+	TradingService_Backup_FullMethodName          = "/trading.v1.TradingService/Backup"
 )
 
 // TradingServiceClient is the client API for TradingService service.
@@ -72,6 +75,14 @@ type TradingServiceClient interface {
 	// ResetKillSwitch returns a halted session to ACTIVE. It is the only way
 	// out of a halt, and it is audited.
 	ResetKillSwitch(ctx context.Context, in *ResetKillSwitchRequest, opts ...grpc.CallOption) (*ResetKillSwitchResponse, error)
+	// ListSessions lists the sessions the store holds, newest first; history
+	// survives daemon restarts.
+	ListSessions(ctx context.Context, in *ListSessionsRequest, opts ...grpc.CallOption) (*ListSessionsResponse, error)
+	// ListFills lists a session's fills, oldest first.
+	ListFills(ctx context.Context, in *ListFillsRequest, opts ...grpc.CallOption) (*ListFillsResponse, error)
+	// Backup writes a consistent copy of the store to a file on the daemon's
+	// machine while trading goes on.
+	Backup(ctx context.Context, in *BackupRequest, opts ...grpc.CallOption) (*BackupResponse, error)
 }
 
 type tradingServiceClient struct {
@@ -190,6 +201,36 @@ func (c *tradingServiceClient) ResetKillSwitch(ctx context.Context, in *ResetKil
 	return out, nil
 }
 
+func (c *tradingServiceClient) ListSessions(ctx context.Context, in *ListSessionsRequest, opts ...grpc.CallOption) (*ListSessionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSessionsResponse)
+	err := c.cc.Invoke(ctx, TradingService_ListSessions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tradingServiceClient) ListFills(ctx context.Context, in *ListFillsRequest, opts ...grpc.CallOption) (*ListFillsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFillsResponse)
+	err := c.cc.Invoke(ctx, TradingService_ListFills_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tradingServiceClient) Backup(ctx context.Context, in *BackupRequest, opts ...grpc.CallOption) (*BackupResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BackupResponse)
+	err := c.cc.Invoke(ctx, TradingService_Backup_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TradingServiceServer is the server API for TradingService service.
 // All implementations must embed UnimplementedTradingServiceServer
 // for forward compatibility.
@@ -229,6 +270,14 @@ type TradingServiceServer interface {
 	// ResetKillSwitch returns a halted session to ACTIVE. It is the only way
 	// out of a halt, and it is audited.
 	ResetKillSwitch(context.Context, *ResetKillSwitchRequest) (*ResetKillSwitchResponse, error)
+	// ListSessions lists the sessions the store holds, newest first; history
+	// survives daemon restarts.
+	ListSessions(context.Context, *ListSessionsRequest) (*ListSessionsResponse, error)
+	// ListFills lists a session's fills, oldest first.
+	ListFills(context.Context, *ListFillsRequest) (*ListFillsResponse, error)
+	// Backup writes a consistent copy of the store to a file on the daemon's
+	// machine while trading goes on.
+	Backup(context.Context, *BackupRequest) (*BackupResponse, error)
 	mustEmbedUnimplementedTradingServiceServer()
 }
 
@@ -265,6 +314,15 @@ func (UnimplementedTradingServiceServer) WatchOrders(*WatchOrdersRequest, grpc.S
 }
 func (UnimplementedTradingServiceServer) ResetKillSwitch(context.Context, *ResetKillSwitchRequest) (*ResetKillSwitchResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResetKillSwitch not implemented")
+}
+func (UnimplementedTradingServiceServer) ListSessions(context.Context, *ListSessionsRequest) (*ListSessionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSessions not implemented")
+}
+func (UnimplementedTradingServiceServer) ListFills(context.Context, *ListFillsRequest) (*ListFillsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFills not implemented")
+}
+func (UnimplementedTradingServiceServer) Backup(context.Context, *BackupRequest) (*BackupResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Backup not implemented")
 }
 func (UnimplementedTradingServiceServer) mustEmbedUnimplementedTradingServiceServer() {}
 func (UnimplementedTradingServiceServer) testEmbeddedByValue()                        {}
@@ -435,6 +493,60 @@ func _TradingService_ResetKillSwitch_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TradingService_ListSessions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSessionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TradingServiceServer).ListSessions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TradingService_ListSessions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TradingServiceServer).ListSessions(ctx, req.(*ListSessionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TradingService_ListFills_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFillsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TradingServiceServer).ListFills(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TradingService_ListFills_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TradingServiceServer).ListFills(ctx, req.(*ListFillsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TradingService_Backup_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BackupRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TradingServiceServer).Backup(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TradingService_Backup_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TradingServiceServer).Backup(ctx, req.(*BackupRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // TradingService_ServiceDesc is the grpc.ServiceDesc for TradingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -469,6 +581,18 @@ var TradingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResetKillSwitch",
 			Handler:    _TradingService_ResetKillSwitch_Handler,
+		},
+		{
+			MethodName: "ListSessions",
+			Handler:    _TradingService_ListSessions_Handler,
+		},
+		{
+			MethodName: "ListFills",
+			Handler:    _TradingService_ListFills_Handler,
+		},
+		{
+			MethodName: "Backup",
+			Handler:    _TradingService_Backup_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

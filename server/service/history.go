@@ -1,0 +1,56 @@
+package service
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+)
+
+func (t *Trading) ListSessions(ctx context.Context, req *tradingv1.ListSessionsRequest) (*tradingv1.ListSessionsResponse, error) {
+	list, err := t.m.Sessions(ctx, limitOrDefault(req.GetLimit(), 100))
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	resp := &tradingv1.ListSessionsResponse{}
+	for _, s := range list {
+		resp.Sessions = append(resp.Sessions, sessionToProto(s))
+	}
+	return resp, nil
+}
+
+func (t *Trading) ListFills(ctx context.Context, req *tradingv1.ListFillsRequest) (*tradingv1.ListFillsResponse, error) {
+	id, fills, err := t.m.Fills(ctx, req.GetSessionId(), limitOrDefault(req.GetLimit(), 1000))
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	resp := &tradingv1.ListFillsResponse{SessionId: id}
+	for i := range fills {
+		f := &fills[i]
+		resp.Fills = append(resp.Fills, &tradingv1.StoredFill{SessionId: id, ClientOrderId: f.ClientID,
+			Sequence: uint32(f.Seq), Symbol: f.Symbol, Side: sideToProto(f.Side), Fill: fillToProto(&f.Fill)})
+	}
+	return resp, nil
+}
+
+// Backup writes the copy on the daemon's machine, where the store is: a
+// path relative to the caller's directory would mean nothing there.
+func (t *Trading) Backup(ctx context.Context, req *tradingv1.BackupRequest) (*tradingv1.BackupResponse, error) {
+	path := req.GetPath()
+	if !filepath.IsAbs(path) {
+		return nil, status.Errorf(codes.InvalidArgument, "path: %q must be absolute (it is a path on the daemon's machine)", path)
+	}
+	if err := t.m.Backup(ctx, path); err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	t.log.Info("backup written", "path", path, "bytes", fi.Size())
+	return &tradingv1.BackupResponse{Path: path, Bytes: uint64(fi.Size())}, nil
+}

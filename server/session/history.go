@@ -1,0 +1,138 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/server/store"
+)
+
+// ErrNoStore: the call needs the durable store and the daemon runs
+// without one.
+var ErrNoStore = errors.New("the daemon runs without a store")
+
+// ErrUnknownSession: no stored session has that id.
+var ErrUnknownSession = errors.New("no such session")
+
+// Sessions lists stored sessions, newest first. The running session is
+// shown as it is now, not as last committed.
+func (m *Manager) Sessions(ctx context.Context, limit int) ([]Snapshot, error) {
+	if m.opts.Store == nil {
+		if s := m.last(); s != nil {
+			return []Snapshot{s.Snapshot()}, nil
+		}
+		return nil, nil
+	}
+	recs, err := m.opts.Store.ListSessions(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	live := m.last()
+	out := make([]Snapshot, 0, len(recs))
+	for i := len(recs) - 1; i >= 0; i-- { // the store lists oldest first
+		if live != nil && recs[i].ID == live.id {
+			out = append(out, live.Snapshot())
+			continue
+		}
+		snap, err := snapshotFromRecord(recs[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, snap)
+	}
+	return out, nil
+}
+
+// resolve names the session a query is about: id, or the current or last.
+func (m *Manager) resolve(id string) string {
+	if id != "" {
+		return id
+	}
+	if s := m.last(); s != nil {
+		return s.id
+	}
+	if m.opts.Store != nil {
+		if recs, err := m.opts.Store.ListSessions(context.Background(), 1); err == nil && len(recs) == 1 {
+			return recs[0].ID
+		}
+	}
+	return ""
+}
+
+// StoredOrders lists a session's committed orders: what a crash cannot
+// take back. Without a store it lists the in-memory book of the current
+// or last session.
+func (m *Manager) StoredOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (string, []orders.Order, uint64, error) {
+	if m.opts.Store == nil {
+		if sessionID != "" && (m.last() == nil || m.last().id != sessionID) {
+			return "", nil, 0, fmt.Errorf("%w %q (the daemon keeps only the current session without a store)", ErrUnknownSession, sessionID)
+		}
+		id, list, omitted := m.Orders(openOnly, limit)
+		return id, list, omitted, nil
+	}
+	id := m.resolve(sessionID)
+	if id == "" {
+		return "", nil, 0, nil
+	}
+	list, omitted, err := m.opts.Store.ListOrders(ctx, id, openOnly, limit)
+	return id, list, uint64(omitted), err
+}
+
+// Fills lists a session's committed fills, oldest first.
+func (m *Manager) Fills(ctx context.Context, sessionID string, limit int) (string, []store.FillRow, error) {
+	if m.opts.Store == nil {
+		return "", nil, ErrNoStore
+	}
+	id := m.resolve(sessionID)
+	if id == "" {
+		return "", nil, nil
+	}
+	fills, err := m.opts.Store.ListFills(ctx, id, limit)
+	return id, fills, err
+}
+
+// StoredPortfolio returns a session's account: the live one for the
+// running session, else the last committed one.
+func (m *Manager) StoredPortfolio(ctx context.Context, sessionID string) (string, portfolio.Snapshot, RiskStatus, time.Time, bool, error) {
+	if s := m.last(); s != nil && (sessionID == "" || sessionID == s.id) {
+		id, p, r, at, ok := m.Portfolio()
+		return id, p, r, at, ok, nil
+	}
+	if m.opts.Store == nil {
+		return "", portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, nil
+	}
+	id := m.resolve(sessionID)
+	if id == "" {
+		return "", portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, nil
+	}
+	st, err := m.opts.Store.LoadPortfolio(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return id, portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, nil
+	}
+	if err != nil {
+		return id, portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, err
+	}
+	pf, err := portfolio.Restore(st)
+	if err != nil {
+		return id, portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, fmt.Errorf("stored portfolio of %s: %w", id, err)
+	}
+	var rs RiskStatus
+	if r, err := m.opts.Store.LoadRisk(ctx, id); err == nil {
+		rs = RiskStatus{State: r.State, Reason: r.Reason, Since: r.Since}
+	}
+	rec, _ := m.opts.Store.GetSession(ctx, id)
+	return id, pf.Snapshot(), rs, rec.LastTick, true, nil
+}
+
+// Backup writes a consistent copy of the store to path while trading goes
+// on.
+func (m *Manager) Backup(ctx context.Context, path string) error {
+	if m.opts.Store == nil {
+		return ErrNoStore
+	}
+	return m.opts.Store.Backup(ctx, path)
+}

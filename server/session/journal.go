@@ -1,0 +1,100 @@
+package session
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/coordinator"
+	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/server/store"
+)
+
+// journal is the coordinator's Journal over the store: it turns a tick into
+// one store batch, numbering each order's transitions and fills as the
+// store's keys want. The numbering only advances once a commit went
+// through, so a failed tick is retried whole with the next one. A retry
+// that finds its rows stored already (the store answers ErrDuplicate: the
+// first attempt committed after all) is an error, not a success: the batch
+// may carry newer events too, and dropping them silently would lose them.
+// The coordinator halts trading on any commit error.
+type journal struct {
+	st        store.Store
+	sessionID string
+	// seqs are the last transition and fill numbers of each open order.
+	seqs map[string]orderSeqs
+}
+
+type orderSeqs struct{ transitions, fills int }
+
+func newJournal(st store.Store, sessionID string) *journal {
+	return &journal{st: st, sessionID: sessionID, seqs: make(map[string]orderSeqs)}
+}
+
+// Commit implements coordinator.Journal.
+func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
+	b := store.Batch{SessionID: j.sessionID, Time: t.Time, Venue: t.Venue}
+	seqOf := make(map[string]uint64, len(t.NewOrders))
+	for _, n := range t.NewOrders {
+		seqOf[n.ClientID] = n.Seq
+	}
+	next := make(map[string]orderSeqs) // numbering as this batch advances it
+	for i := range t.Events {
+		e := &t.Events[i]
+		o := &e.Order
+		if o.State == broker.StateNew {
+			b.NewOrders = append(b.NewOrders, store.OrderRow{ClientID: o.ClientID, Seq: seqOf[o.ClientID],
+				Spec: o.Spec, DecisionPrice: o.DecisionPrice, Created: o.Created})
+			next[o.ClientID] = orderSeqs{}
+			continue
+		}
+		sq, ok := next[o.ClientID]
+		if !ok {
+			sq = j.seqs[o.ClientID]
+		}
+		sq.transitions++
+		b.Transitions = append(b.Transitions, store.TransitionRow{ClientID: o.ClientID, Seq: sq.transitions,
+			State: o.State, Reason: o.Reason, Filled: o.Filled, Remaining: o.Remaining, Time: o.Updated})
+		if e.HasFill() {
+			sq.fills++
+			b.Fills = append(b.Fills, store.FillRow{ClientID: o.ClientID, Seq: sq.fills, Fill: e.Fill})
+		}
+		next[o.ClientID] = sq
+	}
+	p := t.Portfolio
+	b.Portfolio = &p
+	b.Risk = riskRow(t.Risk)
+	if err := j.st.CommitTick(ctx, &b); err != nil {
+		return err
+	}
+	for id, sq := range next {
+		j.seqs[id] = sq
+	}
+	for i := range t.Events {
+		if o := &t.Events[i].Order; o.State.Final() {
+			delete(j.seqs, o.ClientID)
+		}
+	}
+	return nil
+}
+
+func riskRow(g risk.GuardState) *store.RiskRow {
+	return &store.RiskRow{State: g.State, Reason: g.Reason, Since: g.Since,
+		StartEquity: g.Start, PeakEquity: g.Peak, Equity: g.Equity}
+}
+
+func guardState(r store.RiskRow) risk.GuardState {
+	return risk.GuardState{State: r.State, Reason: r.Reason, Since: r.Since,
+		Start: r.StartEquity, Peak: r.PeakEquity, Equity: r.Equity}
+}
+
+// adopt seeds the numbering of an order a resumed session carries on.
+func (j *journal) adopt(clientID string, transitions, fills int) error {
+	if _, ok := j.seqs[clientID]; ok {
+		return fmt.Errorf("order %q adopted twice", clientID)
+	}
+	j.seqs[clientID] = orderSeqs{transitions: transitions, fills: fills}
+	return nil
+}
+
+var _ coordinator.Journal = (*journal)(nil)
