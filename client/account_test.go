@@ -36,6 +36,10 @@ func (f *fakeTrading) ListOrders(_ context.Context, req *tradingv1.ListOrdersReq
 	return &tradingv1.ListOrdersResponse{Omitted: 7}, f.record(req)
 }
 
+func (f *fakeTrading) GetPortfolio(_ context.Context, req *tradingv1.GetPortfolioRequest) (*tradingv1.GetPortfolioResponse, error) {
+	return &tradingv1.GetPortfolioResponse{Portfolio: &tradingv1.Portfolio{SessionId: req.GetSessionId()}}, f.record(req)
+}
+
 func (f *fakeTrading) ResetKillSwitch(_ context.Context, req *tradingv1.ResetKillSwitchRequest) (*tradingv1.ResetKillSwitchResponse, error) {
 	return &tradingv1.ResetKillSwitchResponse{Risk: &tradingv1.Risk{State: tradingv1.TradingState_TRADING_STATE_ACTIVE}}, f.record(req)
 }
@@ -87,8 +91,30 @@ func TestCallsSendTheirArguments(t *testing.T) {
 		fake.lastRequest().(*tradingv1.ResetKillSwitchRequest).GetReason() != "drawdown understood" {
 		t.Errorf("ResetKillSwitch: %v, sent %v", err, fake.lastRequest())
 	}
-	if _, err := c.GetPortfolio(ctx); !errors.Is(err, client.ErrUnimplemented) {
-		t.Errorf("GetPortfolio on a daemon without it: %v, want ErrUnimplemented", err)
+	if _, err := c.ListStrategies(ctx); !errors.Is(err, client.ErrUnimplemented) {
+		t.Errorf("ListStrategies on a daemon without it: %v, want ErrUnimplemented", err)
+	}
+}
+
+func TestQueriesSelectASession(t *testing.T) {
+	fake := &fakeTrading{}
+	c := startDaemon(t, fake).client(t)
+	ctx := t.Context()
+	// Callers that predate ForSession compile and ask about the current
+	// or last session.
+	if _, err := c.ListOrders(ctx, false, 0); err != nil || fake.lastRequest().(*tradingv1.ListOrdersRequest).GetSessionId() != "" {
+		t.Errorf("ListOrders without ForSession: %v, sent %v", err, fake.lastRequest())
+	}
+	if _, err := c.ListOrders(ctx, true, 3, client.ForSession("s0")); err != nil ||
+		!proto.Equal(fake.lastRequest(), &tradingv1.ListOrdersRequest{OpenOnly: true, Limit: 3, SessionId: "s0"}) {
+		t.Errorf("ListOrders(ForSession): %v, sent %v", err, fake.lastRequest())
+	}
+	if resp, err := c.GetPortfolio(ctx); err != nil || resp.GetPortfolio().GetSessionId() != "" {
+		t.Errorf("GetPortfolio without ForSession: %v, sent %v", err, fake.lastRequest())
+	}
+	// The last option wins, as with every option list.
+	if resp, err := c.GetPortfolio(ctx, client.ForSession("s9"), client.ForSession("s0")); err != nil || resp.GetPortfolio().GetSessionId() != "s0" {
+		t.Errorf("GetPortfolio(ForSession): %v, sent %v", err, fake.lastRequest())
 	}
 }
 

@@ -77,6 +77,15 @@ func (c *Client) StartTrading(ctx context.Context, s *tradingv1.SessionSettings)
 	return resp, fromRPC(err)
 }
 
+// ResumeTrading starts a session that carries on the last INTERRUPTED one
+// (the daemon stopped while it ran): its account, open orders, risk state
+// and settings. It yields ErrNothingToResume when there is none, and an
+// *AlreadyRunningError while a session runs.
+func (c *Client) ResumeTrading(ctx context.Context) (*tradingv1.StartTradingResponse, error) {
+	resp, err := c.trading.StartTrading(ctx, &tradingv1.StartTradingRequest{Resume: true})
+	return resp, fromRPC(err)
+}
+
 // ListStrategies lists the daemon's built-in strategies and their parameters,
 // for SessionSettings.Strategy and Params.
 func (c *Client) ListStrategies(ctx context.Context) (*tradingv1.ListStrategiesResponse, error) {

@@ -27,19 +27,20 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // fakeTrading is the client's test double: it answers every call with err
 // when set, else with a canned response, and streams a report every 5ms.
-// Its order calls are in account_test.go.
+// Its order calls are in account_test.go, its history calls in
+// history_test.go.
 type fakeTrading struct {
 	tradingv1.UnimplementedTradingServiceServer
 	err error
 
 	mu   sync.Mutex
-	last proto.Message // the last request of the calls in account_test.go
+	last proto.Message // the last request of StartTrading and the calls in account_test.go
 	subs int           // WatchOrders subscriptions so far
 }
 
 func (f *fakeTrading) StartTrading(_ context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
-	if f.err != nil {
-		return nil, f.err
+	if err := f.record(req); err != nil {
+		return nil, err
 	}
 	return &tradingv1.StartTradingResponse{Session: &tradingv1.Session{Id: "s1", Settings: req.GetSettings()}}, nil
 }

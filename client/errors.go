@@ -27,6 +27,12 @@ var (
 	// ErrUnimplemented: the daemon does not know the call, usually because it
 	// is older than this client.
 	ErrUnimplemented = errors.New("not implemented by this tradingd")
+	// ErrNotFound: the daemon knows no such thing, for example no stored
+	// session with the id asked for.
+	ErrNotFound = errors.New("not found")
+	// ErrNothingToResume: ResumeTrading found no interrupted session. It
+	// also matches ErrFailedPrecondition.
+	ErrNothingToResume = errors.New("nothing to resume")
 )
 
 // The daemon's ErrorInfo vocabulary.
@@ -34,6 +40,13 @@ const (
 	ErrorDomain           = "tradectl"
 	ReasonAlreadyRunning  = "TRADING_ALREADY_RUNNING"
 	ReasonLiveUnavailable = "LIVE_TRADING_UNAVAILABLE"
+	ReasonNothingToResume = "NOTHING_TO_RESUME"
+	// ReasonNoStore: the daemon runs without a store, so it keeps no
+	// history (ListFills, Backup) and cannot resume.
+	ReasonNoStore = "NO_STORE"
+	// ReasonStoreFailed: the daemon's store failed; its log says why.
+	ReasonStoreFailed     = "STORE_FAILED"
+	ReasonSessionNotFound = "SESSION_NOT_FOUND"
 )
 
 // errorTable is the one place a status becomes a client error: the first row
@@ -46,7 +59,9 @@ var errorTable = []struct {
 }{
 	{codes.FailedPrecondition, ReasonAlreadyRunning, []error{ErrAlreadyRunning, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, ReasonLiveUnavailable, []error{ErrLiveUnavailable, ErrFailedPrecondition}},
+	{codes.FailedPrecondition, ReasonNothingToResume, []error{ErrNothingToResume, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, "", []error{ErrFailedPrecondition}},
+	{codes.NotFound, "", []error{ErrNotFound}},
 	{codes.Unavailable, "", []error{ErrUnavailable}},
 	{codes.Unauthenticated, "", []error{ErrUnauthenticated}},
 	{codes.InvalidArgument, "", []error{ErrInvalidArgument}},

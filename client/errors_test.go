@@ -41,7 +41,12 @@ func TestErrorMapping(t *testing.T) {
 		{"internal", status.Error(codes.Internal, "boom"), []error{client.ErrInternal}},
 		{"exhausted", status.Error(codes.ResourceExhausted, "fell behind"), []error{client.ErrResourceExhausted}},
 		{"unimplemented", status.Error(codes.Unimplemented, "unknown method"), []error{client.ErrUnimplemented}},
-		{"unmapped", status.Error(codes.NotFound, "nope"), nil},
+		{"not found", withInfo(codes.NotFound, `no such session "abc"`, client.ReasonSessionNotFound, nil), []error{client.ErrNotFound}},
+		{"nothing to resume", withInfo(codes.FailedPrecondition, "no interrupted session", client.ReasonNothingToResume, nil),
+			[]error{client.ErrNothingToResume, client.ErrFailedPrecondition}},
+		{"no store", withInfo(codes.FailedPrecondition, "the daemon runs without a store", client.ReasonNoStore, nil),
+			[]error{client.ErrFailedPrecondition}},
+		{"unmapped", status.Error(codes.Aborted, "nope"), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := startDaemon(t, &fakeTrading{err: tc.err}).client(t)

@@ -37,14 +37,18 @@ var exitCodes = []struct {
 		"the token must be the one tradingd wrote (--token-file, TRADECTL_TOKEN_FILE)"},
 	{5, client.ErrInvalidArgument, "invalid argument, rejected by tradingd", ""},
 	{5, errInvalidInput, "invalid input found by tradectl itself (backtest data or settings)", ""},
+	{6, client.ErrNothingToResume, "failed precondition: start --resume found no interrupted session",
+		"'tradectl sessions' lists the sessions; 'tradectl start --paper' starts a new one"},
 	{6, client.ErrFailedPrecondition,
-		"failed precondition: not possible in tradingd's current state (a session with other settings runs, live trading is unavailable, ...)", ""},
+		"failed precondition: not possible in tradingd's current state (a session with other settings runs, live trading is unavailable, " +
+			"tradingd runs without a store, ...)", ""},
 	{7, client.ErrDeadlineExceeded, "deadline exceeded: tradingd did not answer in time", "raise --timeout"},
 	{8, client.ErrInternal, "internal error in tradingd", "see tradingd's log"},
 	// Watches resubscribe after RESOURCE_EXHAUSTED (a watcher that fell
 	// behind), so only a one-shot call can end with it.
 	{9, client.ErrResourceExhausted, "resource exhausted: a limit of tradingd was hit", ""},
 	{10, client.ErrUnimplemented, "not implemented: tradingd is older than tradectl", "upgrade tradingd"},
+	{11, client.ErrNotFound, "not found: tradingd has no such session (--session)", "'tradectl sessions' lists the sessions"},
 }
 
 // classify returns err's exit code and a hint for the user, "" if none helps.
@@ -64,9 +68,10 @@ func classify(err error, addr string) (int, string) {
 func exitCodeHelp() string {
 	var b strings.Builder
 	b.WriteString("Exit codes:\n")
-	fmt.Fprintf(&b, "  %d  success\n  %d  any other error\n", exitOK, exitError)
+	// Codes padded to one width, so the meanings line up past 9.
+	fmt.Fprintf(&b, "  %-3d%s\n  %-3d%s\n", exitOK, "success", exitError, "any other error")
 	for _, row := range exitCodes {
-		fmt.Fprintf(&b, "  %d  %s\n", row.code, row.meaning)
+		fmt.Fprintf(&b, "  %-3d%s\n", row.code, row.meaning)
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func TestExitCodes(t *testing.T) {
 		say   string // in stderr
 	}{
 		{"ok", nil, []string{"status"}, 0, ""},
-		{"other", func(h *harness) { h.fake.err = status.Error(codes.NotFound, "no such thing") }, []string{"status"}, 1, "no such thing"},
+		{"other", func(h *harness) { h.fake.err = status.Error(codes.Aborted, "no such thing") }, []string{"status"}, 1, "no such thing"},
 		{"bad flag", nil, []string{"status", "--nope"}, 2, "unknown flag: --nope"},
 		{"bad output", nil, []string{"-o", "yaml", "status"}, 2, `unknown output format "yaml"`},
 		{"extra arg", nil, []string{"status", "now"}, 2, "unknown command"},
@@ -39,6 +40,21 @@ func TestExitCodes(t *testing.T) {
 			"resource exhausted: too many calls"},
 		{"unimplemented", func(h *harness) { h.fake.err = status.Error(codes.Unimplemented, "unknown method ListOrders") },
 			[]string{"orders"}, 10, "upgrade tradingd"},
+		{"nothing to resume", func(h *harness) {
+			h.fake.err = withInfo(codes.FailedPrecondition, "no interrupted session to resume", client.ReasonNothingToResume)
+		}, []string{"start", "--resume"}, 6, "'tradectl start --paper' starts a new one"},
+		{"no store", func(h *harness) {
+			h.fake.err = withInfo(codes.FailedPrecondition, "the daemon runs without a store", client.ReasonNoStore)
+		}, []string{"fills"}, 6, "failed precondition: the daemon runs without a store"},
+		{"unknown session", func(h *harness) {
+			h.fake.err = withInfo(codes.NotFound, `no such session "feed"`, client.ReasonSessionNotFound)
+		}, []string{"orders", "--session", "feed"}, 11, "'tradectl sessions' lists the sessions"},
+		{"unknown session fills", func(h *harness) { h.fake.err = status.Error(codes.NotFound, `no such session "feed"`) },
+			[]string{"fills", "--session", "feed"}, 11, `not found: no such session "feed"`},
+		{"backup without file", nil, []string{"backup"}, 2, "accepts 1 arg(s), received 0"},
+		{"backup empty file", nil, []string{"backup", ""}, 2, "FILE must not be empty"},
+		{"sessions negative limit", nil, []string{"sessions", "--limit", "-1"}, 2, "--limit must not be negative"},
+		{"fills negative limit", nil, []string{"fills", "--limit", "-1"}, 2, "--limit must not be negative"},
 		{"bad param", nil, []string{"start", "--paper", "--param", "fast"}, 2, `--param "fast": want NAME=VALUE`},
 		{"no reason", nil, []string{"kill-switch", "reset"}, 2, "--reason is required"},
 		{"negative limit", nil, []string{"orders", "--limit", "-1"}, 2, "--limit must not be negative"},
@@ -61,10 +77,10 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestHelpListsEveryExitCode(t *testing.T) {
-	help := exitCodeHelp()
+	_, help, _ := newHarness(t).run("--help")
 	for _, row := range exitCodes {
-		if !strings.Contains(help, row.meaning) {
-			t.Errorf("help lacks %q", row.meaning)
+		if !strings.Contains(help, fmt.Sprintf("  %-3d%s\n", row.code, row.meaning)) {
+			t.Errorf("root help lacks exit code %d, %q:\n%s", row.code, row.meaning, help)
 		}
 	}
 }

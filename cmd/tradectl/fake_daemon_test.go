@@ -23,13 +23,20 @@ type fakeDaemon struct {
 	err        error // every call fails with it when set
 	block      bool  // unary calls wait until the caller gives up
 	settings   *tradingv1.SessionSettings
-	stopBudget time.Duration // time StopTrading's caller allowed it
+	startReq   *tradingv1.StartTradingRequest
+	status     *tradingv1.Session // GetStatus's session when set
+	stopBudget time.Duration      // time StopTrading's caller allowed it
 	stopReq    *tradingv1.StopTradingRequest
 	stopResp   *tradingv1.StopTradingResponse
 	// The order, portfolio and risk calls are in fake_orders_test.go.
 	ordersReq *tradingv1.ListOrdersRequest
 	resetReq  *tradingv1.ResetKillSwitchRequest
 	orderSubs int // WatchOrders subscriptions so far
+	// The history calls are in fake_history_test.go.
+	portfolioReq *tradingv1.GetPortfolioRequest
+	sessionsReq  *tradingv1.ListSessionsRequest
+	fillsReq     *tradingv1.ListFillsRequest
+	backupReq    *tradingv1.BackupRequest
 }
 
 func (f *fakeDaemon) begin(ctx context.Context) error {
@@ -64,8 +71,11 @@ func (f *fakeDaemon) StartTrading(ctx context.Context, req *tradingv1.StartTradi
 		return nil, err
 	}
 	f.mu.Lock()
-	f.settings = req.GetSettings()
+	f.settings, f.startReq = req.GetSettings(), req
 	f.mu.Unlock()
+	if req.GetResume() {
+		return &tradingv1.StartTradingResponse{Session: testSession(resumedSettings())}, nil
+	}
 	if req.GetSettings().GetMode() != tradingv1.Mode_MODE_PAPER {
 		return nil, withInfo(codes.FailedPrecondition, "live trading is not available; use --paper", client.ReasonLiveUnavailable)
 	}
@@ -89,6 +99,11 @@ func (f *fakeDaemon) GetStatus(ctx context.Context, _ *tradingv1.GetStatusReques
 	}
 	s := testSession(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER})
 	s.Summary = &tradingv1.SessionSummary{OpenOrders: 2, Risk: testRisk()}
+	f.mu.Lock()
+	if f.status != nil {
+		s = f.status
+	}
+	f.mu.Unlock()
 	return &tradingv1.GetStatusResponse{Session: s, Health: testReport(1)}, nil
 }
 

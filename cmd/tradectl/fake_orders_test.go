@@ -54,7 +54,10 @@ func (f *fakeDaemon) ListOrders(ctx context.Context, req *tradingv1.ListOrdersRe
 	return &tradingv1.ListOrdersResponse{SessionId: "0123456789abcdef", Orders: testOrders(), Omitted: 5}, f.begin(ctx)
 }
 
-func (f *fakeDaemon) GetPortfolio(ctx context.Context, _ *tradingv1.GetPortfolioRequest) (*tradingv1.GetPortfolioResponse, error) {
+func (f *fakeDaemon) GetPortfolio(ctx context.Context, req *tradingv1.GetPortfolioRequest) (*tradingv1.GetPortfolioResponse, error) {
+	f.mu.Lock()
+	f.portfolioReq = req
+	f.mu.Unlock()
 	return &tradingv1.GetPortfolioResponse{Portfolio: &tradingv1.Portfolio{
 		SessionId: "0123456789abcdef", QuoteCurrency: "USD", StartingCash: "100000", Cash: "99600.92",
 		Equity: "99987.50", RealizedPnl: "-2.50", UnrealizedPnl: "-10.00", FeesPaid: "0.08",

@@ -9,16 +9,20 @@ import (
 )
 
 func newPortfolioCommand(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "portfolio",
+	var session string
+	cmd := &cobra.Command{
+		Use:   "portfolio [--session ID]",
 		Short: "Show the account of the current or last session",
-		Long: `Show the paper account of the current or last session: cash, equity,
-starting cash, realized and unrealized PnL, fees, the risk guard's state
-(and why and since when it is not ACTIVE) and the positions.`,
+		Long: `Show the paper account of the current or last session (or of --session):
+cash, equity, starting cash, realized and unrealized PnL, fees, the risk
+guard's state (and why and since when it is not ACTIVE) and the positions.
+
+The running session's account is live; an ended one's is as last stored.
+An unknown --session exits 11; 'tradectl sessions' lists them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			resp, err := fetch(cmd.Context(), a, func(ctx context.Context, c *client.Client) (*tradingv1.GetPortfolioResponse, error) {
-				return c.GetPortfolio(ctx)
+				return c.GetPortfolio(ctx, client.ForSession(session))
 			})
 			if err != nil {
 				return err
@@ -26,4 +30,6 @@ starting cash, realized and unrealized PnL, fees, the risk guard's state
 			return a.printer.Portfolio(resp)
 		},
 	}
+	cmd.Flags().StringVar(&session, "session", "", "session ID, see 'tradectl sessions' (default: the current or last session)")
+	return cmd
 }

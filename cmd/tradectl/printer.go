@@ -24,6 +24,9 @@ type printer interface {
 	// OrderEvent prints one event of a stream, on one line.
 	OrderEvent(*tradingv1.OrderEvent) error
 	ResetKillSwitch(*tradingv1.ResetKillSwitchResponse) error
+	Sessions(*tradingv1.ListSessionsResponse) error
+	Fills(*tradingv1.ListFillsResponse) error
+	Backup(*tradingv1.BackupResponse) error
 	Backtest(*backtest.Result) error
 }
 

@@ -35,6 +35,38 @@ func timestamp(t *timestamppb.Timestamp) string {
 	return t.AsTime().Local().Format("2006-01-02 15:04:05.000 MST")
 }
 
+// localTime is a shorter timestamp for table columns, in the local zone.
+func localTime(t *timestamppb.Timestamp, layout string) string {
+	if t == nil {
+		return "-"
+	}
+	return t.AsTime().Local().Format(layout)
+}
+
+// truncate fits free text into a table cell: whitespace (newlines and tabs
+// would break the table) becomes single spaces, and text longer than n
+// runes is cut, at a word boundary when one is near, and ends with "…".
+func truncate(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	r = r[:n-1]
+	if i := lastSpace(r); i >= n*3/4 {
+		r = r[:i]
+	}
+	return strings.TrimRight(string(r), " ,;:") + "…"
+}
+
+func lastSpace(r []rune) int {
+	for i := len(r) - 1; i >= 0; i-- {
+		if r[i] == ' ' {
+			return i
+		}
+	}
+	return -1
+}
+
 // signed marks gains with "+" so a PnL column reads at a glance.
 func signed(amount string) string {
 	if amount == "" || strings.HasPrefix(amount, "-") {

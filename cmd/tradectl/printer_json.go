@@ -51,6 +51,14 @@ func (p *jsonPrinter) ResetKillSwitch(r *tradingv1.ResetKillSwitchResponse) erro
 	return p.write(jsonDocument, r)
 }
 
+func (p *jsonPrinter) Sessions(r *tradingv1.ListSessionsResponse) error {
+	return p.write(jsonDocument, r)
+}
+
+func (p *jsonPrinter) Fills(r *tradingv1.ListFillsResponse) error { return p.write(jsonDocument, r) }
+
+func (p *jsonPrinter) Backup(r *tradingv1.BackupResponse) error { return p.write(jsonDocument, r) }
+
 func (p *jsonPrinter) write(opts protojson.MarshalOptions, m proto.Message) error {
 	b, err := opts.Marshal(m)
 	if err != nil {

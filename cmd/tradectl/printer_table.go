@@ -84,7 +84,11 @@ func healthLine(r *tradingv1.HealthReport) string {
 
 func sessionRows(tw io.Writer, s *tradingv1.Session) {
 	row(tw, "SESSION", s.GetId())
-	row(tw, "STATE", enum(s.GetState(), "SESSION_STATE_"))
+	state := enum(s.GetState(), "SESSION_STATE_")
+	if s.GetState() == tradingv1.SessionState_SESSION_STATE_INTERRUPTED {
+		state += ": tradingd stopped while it ran; it trades no more until resumed"
+	}
+	row(tw, "STATE", state)
 	row(tw, "MODE", enum(s.GetSettings().GetMode(), "MODE_"))
 	row(tw, "SYMBOLS", strings.Join(s.GetSettings().GetSymbols(), ","))
 	row(tw, "STARTED", timestamp(s.GetStartTime()))

@@ -48,7 +48,9 @@ func newRootCommand(a *app) *cobra.Command {
 		Use:   "tradectl",
 		Short: "Control tradingd, the trading daemon",
 		Long: `tradectl starts, stops and observes tradingd's trading session over gRPC:
-its health, orders, portfolio and risk guard.
+its health, orders, portfolio and risk guard. It also lists the sessions and
+fills tradingd has stored, resumes a session a crash interrupted, and backs
+up tradingd's store.
 
 It authenticates with the bearer token tradingd writes to its data directory
 ($XDG_STATE_HOME/tradectl/token, else ~/.local/state/tradectl/token).
@@ -75,7 +77,7 @@ It authenticates with the bearer token tradingd writes to its data directory
 	f.StringVarP(&a.output, "output", "o", "table", "output format: table or json")
 	root.AddCommand(newStartCommand(a), newStopCommand(a), newStatusCommand(a), newWatchHealthCommand(a),
 		newStrategiesCommand(a), newOrdersCommand(a), newPortfolioCommand(a), newWatchOrdersCommand(a), newBacktestCommand(a),
-		newKillSwitchCommand(a))
+		newKillSwitchCommand(a), newSessionsCommand(a), newFillsCommand(a), newBackupCommand(a))
 	return root
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 type startFlags struct {
-	paper, autoRestart                     bool
+	paper, autoRestart, resume             bool
 	symbols                                []string
 	duration, healthInterval, tickInterval time.Duration
 	seed                                   uint64
@@ -29,8 +29,8 @@ type startFlags struct {
 func newStartCommand(a *app) *cobra.Command {
 	var f startFlags
 	cmd := &cobra.Command{
-		Use:   "start --paper [flags]",
-		Short: "Start a trading session",
+		Use:   "start (--paper [flags] | --resume)",
+		Short: "Start a trading session, or resume an interrupted one",
 		Long: `Start a trading session in tradingd and print it.
 
 Flags left unset are not sent, so tradingd's defaults apply. Without --paper
@@ -40,11 +40,21 @@ session; with other settings it fails (exit 6).
 
 Decimal flags (notional, position, drawdowns, cash) are passed to tradingd as
 written, which checks them (exit 5). 'tradectl strategies' lists the
-strategies and their parameters.`,
+strategies and their parameters.
+
+--resume carries on the last INTERRUPTED session (tradingd stopped while it
+ran: crash, kill, power cut) from its last committed state: account, open
+orders and risk state (a halt stays a halt). It runs with that session's own
+settings, mode included; any other flag given with it is ignored, with a
+note on stderr. With no interrupted session it fails (exit 6).`,
 		Example: `  tradectl start --paper --symbols BTC-USD,ETH-USD --duration 10m
-  tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1`,
+  tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1
+  tradectl start --resume`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.resume {
+				return resume(cmd, a)
+			}
 			settings, err := f.settings(cmd)
 			if err != nil {
 				return usageError{err}
@@ -69,7 +79,31 @@ strategies and their parameters.`,
 	fl.BoolVar(&f.autoRestart, "auto-restart", false, "restart a failed trading loop, within a restart limit")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the paper market's random walk (default: daemon picks)")
 	addTradingFlags(fl, &f)
+	fl.BoolVar(&f.resume, "resume", false, "carry on the last INTERRUPTED session with its own settings; other flags are ignored")
 	return cmd
+}
+
+// resume carries on the interrupted session. The daemon ignores settings
+// then, so none are sent, and flags given anyway are named on stderr
+// rather than refused: the user's intent (carry on) is clear either way.
+func resume(cmd *cobra.Command, a *app) error {
+	var ignored []string
+	cmd.LocalNonPersistentFlags().VisitAll(func(fl *pflag.Flag) {
+		if fl.Changed && fl.Name != "resume" {
+			ignored = append(ignored, "--"+fl.Name)
+		}
+	})
+	if len(ignored) > 0 {
+		fmt.Fprintf(a.stderr, "tradectl: NOTE: ignoring %s: --resume runs the interrupted session with its own settings\n",
+			strings.Join(ignored, ", "))
+	}
+	resp, err := fetch(cmd.Context(), a, func(ctx context.Context, c *client.Client) (*tradingv1.StartTradingResponse, error) {
+		return c.ResumeTrading(ctx)
+	})
+	if err != nil {
+		return err
+	}
+	return a.printer.StartTrading(resp)
 }
 
 // addTradingFlags registers what start and backtest share: strategy,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/tradectl/tradectl/client"
@@ -12,7 +13,12 @@ func newStatusCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Show the current or last session and its latest health report",
-		Args:  cobra.NoArgs,
+		Long: `Show the current or last session (state, settings, risk guard, open orders)
+and tradingd's latest health report with its components.
+
+A session tradingd was running when it crashed or was killed shows as
+INTERRUPTED, with the reason; 'tradectl start --resume' carries it on.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var resp *tradingv1.GetStatusResponse
 			err := a.withClient(cmd.Context(), a.timeout, func(ctx context.Context, c *client.Client) (err error) {
@@ -22,7 +28,15 @@ func newStatusCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.printer.Status(resp)
+			if err := a.printer.Status(resp); err != nil {
+				return err
+			}
+			// On stderr, whatever -o says: an interrupted session trades no
+			// more until someone resumes it.
+			if resp.GetSession().GetState() == tradingv1.SessionState_SESSION_STATE_INTERRUPTED {
+				fmt.Fprintln(a.stderr, "tradectl: resume it with: tradectl start --resume")
+			}
+			return nil
 		},
 	}
 }

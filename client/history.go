@@ -1,0 +1,33 @@
+package client
+
+import (
+	"context"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+)
+
+// ListSessions lists the sessions the daemon's store holds, newest first;
+// history survives daemon restarts. limit keeps the newest limit sessions
+// (0: the daemon's default, 100). A daemon without a store lists only its
+// current or last session.
+func (c *Client) ListSessions(ctx context.Context, limit int) (*tradingv1.ListSessionsResponse, error) {
+	resp, err := c.trading.ListSessions(ctx, &tradingv1.ListSessionsRequest{Limit: clampLimit(limit)})
+	return resp, fromRPC(err)
+}
+
+// ListFills lists a session's stored fills, oldest first. sessionID ""
+// means the current or last session; an unknown one yields ErrNotFound.
+// limit keeps the newest limit fills (0: the daemon's default, 1000).
+func (c *Client) ListFills(ctx context.Context, sessionID string, limit int) (*tradingv1.ListFillsResponse, error) {
+	resp, err := c.trading.ListFills(ctx, &tradingv1.ListFillsRequest{SessionId: sessionID, Limit: clampLimit(limit)})
+	return resp, fromRPC(err)
+}
+
+// Backup has the daemon write a consistent copy of its store to path while
+// trading goes on. path is on the daemon's machine, not the caller's, so it
+// must be absolute; the daemon refuses a relative one (ErrInvalidArgument)
+// and will not overwrite an existing file.
+func (c *Client) Backup(ctx context.Context, path string) (*tradingv1.BackupResponse, error) {
+	resp, err := c.trading.Backup(ctx, &tradingv1.BackupRequest{Path: path})
+	return resp, fromRPC(err)
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+func TestStartResume(t *testing.T) {
+	h := newHarness(t)
+	// Global flags are not settings: no note for them.
+	code, out, errOut := h.run("--timeout", "5s", "start", "--resume")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if !proto.Equal(h.fake.startReq, &tradingv1.StartTradingRequest{Resume: true}) {
+		t.Errorf("sent %v; want resume and no settings", h.fake.startReq)
+	}
+	// Printed like start: the session and the settings it resumed with.
+	mustContain(t, "resume table", out, "0123456789abcdef", "RUNNING", "PAPER", "SOL-USD", "grid")
+
+	code, out, errOut = h.run("start", "--resume", "--symbols", "BTC-USD", "--paper", "--param", "not-even-valid", "--seed", "7")
+	if code != 0 || !proto.Equal(h.fake.startReq, &tradingv1.StartTradingRequest{Resume: true}) {
+		t.Fatalf("exit %d (%s), sent %v; want a plain resume", code, errOut, h.fake.startReq)
+	}
+	if lines(errOut)[0] != "tradectl: NOTE: ignoring --paper, --param, --seed, --symbols: "+
+		"--resume runs the interrupted session with its own settings" || len(lines(errOut)) != 1 {
+		t.Errorf("stderr %q", errOut)
+	}
+	mustContain(t, "resume table", out, "SOL-USD")
+
+	_, out, _ = h.run("-o", "json", "start", "--resume")
+	var resp tradingv1.StartTradingResponse
+	if jsonIs(t, out, &resp); resp.GetSession().GetSettings().GetStrategy() != "grid" {
+		t.Errorf("json: %v", &resp)
+	}
+	// A plain start does not ask for a resume.
+	if code, _, _ := h.run("start", "--paper"); code != 0 || h.fake.startReq.GetResume() {
+		t.Errorf("start --paper: exit %d, sent %v", code, h.fake.startReq)
+	}
+}
+
+func TestSessions(t *testing.T) {
+	h := newHarness(t)
+	code, out, errOut := h.run("sessions", "--limit", "3")
+	if code != 0 || h.fake.sessionsReq.GetLimit() != 3 {
+		t.Fatalf("exit %d (%s), sent %v", code, errOut, h.fake.sessionsReq)
+	}
+	ls := lines(out)
+	if len(ls) != 4 || !regexp.MustCompile(`^ID +STATE +STARTED +ENDED +STRATEGY +SYMBOLS +TICKS +FILLS +EQUITY +REASON$`).MatchString(ls[0]) {
+		t.Fatalf("want header and three sessions:\n%s", out)
+	}
+	date := `\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`
+	for i, want := range []string{
+		`^0123456789abcdef +RUNNING +` + date + ` +- +sma +BTC-USD,ETH-USD +62 +2 +100012\.34 USD +-$`,
+		`^fedcba9876543210 +INTERRUPTED +` + date + ` +- +grid +SOL-USD +900 +7 +99950\.00 USD +tradingd stopped while the session ran$`,
+		`^00000000deadbeef +FAILED +` + date + ` +` + date + ` +- +- +0 +0 +- +coordinator restart intensity exceeded: 3…$`,
+	} {
+		if !regexp.MustCompile(want).MatchString(ls[i+1]) {
+			t.Errorf("row %q does not match %s", ls[i+1], want)
+		}
+	}
+
+	_, out, _ = h.run("sessions", "-o", "json")
+	var resp tradingv1.ListSessionsResponse
+	if jsonIs(t, out, &resp); len(resp.GetSessions()) != 3 || resp.GetSessions()[2].GetReason() != longReason || h.fake.sessionsReq.GetLimit() != 0 {
+		t.Errorf("json (want the whole reason), sent %v: %v", h.fake.sessionsReq, &resp)
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"", 10, ""},
+		{"fits  in\ta\ncell", 20, "fits in a cell"},
+		{"exactly ten", 11, "exactly ten"},
+		{"one two three four five six", 20, "one two three four…"},
+		{"averyveryverylongwordwithoutspaces", 10, "averyvery…"},
+		{"ünïcödé ünïcödé ünïcödé", 10, "ünïcödé…"},
+	} {
+		got := truncate(tc.in, tc.n)
+		if got != tc.want || utf8.RuneCountInString(got) > tc.n {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestFills(t *testing.T) {
+	h := newHarness(t)
+	code, out, errOut := h.run("fills", "--session", "fedcba9876543210", "--limit", "2")
+	if code != 0 || !proto.Equal(h.fake.fillsReq, &tradingv1.ListFillsRequest{SessionId: "fedcba9876543210", Limit: 2}) {
+		t.Fatalf("exit %d (%s), sent %v", code, errOut, h.fake.fillsReq)
+	}
+	ls := lines(out)
+	if len(ls) != 3 || !regexp.MustCompile(`^TIME +ORDER +SEQ +SYMBOL +SIDE +QTY +PRICE +FEE +LIQUIDITY +SLIPPAGE$`).MatchString(ls[0]) {
+		t.Fatalf("want header and two fills:\n%s", out)
+	}
+	for i, want := range []string{"ord-1 1 BTC-USD BUY 1 99.00 0.02 MAKER 0.10", "ord-1 2 BTC-USD BUY 3 100.00 0.06 TAKER 0.30"} {
+		if f := strings.Fields(ls[i+1]); len(f) != 11 || strings.Join(f[2:], " ") != want {
+			t.Errorf("fill row %q, want date, time then %q", ls[i+1], want)
+		}
+	}
+
+	_, out, _ = h.run("fills", "-o", "json")
+	var resp tradingv1.ListFillsResponse
+	if jsonIs(t, out, &resp); resp.GetSessionId() != "0123456789abcdef" || len(resp.GetFills()) != 2 || h.fake.fillsReq.GetSessionId() != "" {
+		t.Errorf("json, sent %v: %v", h.fake.fillsReq, &resp)
+	}
+}
+
+func TestOrdersAndPortfolioOfASession(t *testing.T) {
+	h := newHarness(t)
+	if code, _, errOut := h.run("orders", "--session", "fedcba9876543210", "--open"); code != 0 ||
+		!proto.Equal(h.fake.ordersReq, &tradingv1.ListOrdersRequest{OpenOnly: true, SessionId: "fedcba9876543210"}) {
+		t.Errorf("orders: exit %d (%s), sent %v", code, errOut, h.fake.ordersReq)
+	}
+	if code, _, errOut := h.run("portfolio", "--session", "fedcba9876543210"); code != 0 ||
+		h.fake.portfolioReq.GetSessionId() != "fedcba9876543210" {
+		t.Errorf("portfolio: exit %d (%s), sent %v", code, errOut, h.fake.portfolioReq)
+	}
+	// Without --session the daemon picks the current or last session.
+	h.run("orders")
+	h.run("portfolio")
+	if h.fake.ordersReq.GetSessionId() != "" || h.fake.portfolioReq.GetSessionId() != "" {
+		t.Errorf("without --session: sent %v and %v", h.fake.ordersReq, h.fake.portfolioReq)
+	}
+}
+
+func TestBackup(t *testing.T) {
+	h := newHarness(t)
+	t.Chdir(t.TempDir())
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := h.run("backup", "backups/tradectl.db")
+	want := filepath.Join(wd, "backups", "tradectl.db")
+	if code != 0 || h.fake.backupReq.GetPath() != want {
+		t.Fatalf("exit %d (%s), sent %v; want the path made absolute: %s", code, errOut, h.fake.backupReq, want)
+	}
+	if !regexp.MustCompile(`(?m)^BACKUP +` + regexp.QuoteMeta(want) + `\nSIZE +3145728 bytes \(3\.0 MiB\)$`).MatchString(out) {
+		t.Errorf("table:\n%s", out)
+	}
+	// An absolute path is sent as given, cleaned.
+	_, out, _ = h.run("-o", "json", "backup", "/var/backups//tradectl.db")
+	var resp tradingv1.BackupResponse
+	if jsonIs(t, out, &resp); resp.GetPath() != "/var/backups/tradectl.db" || resp.GetBytes() != 3<<20 {
+		t.Errorf("json: %v", &resp)
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	for n, want := range map[uint64]string{0: "0 bytes", 1023: "1023 bytes", 1536: "1536 bytes (1.5 KiB)", 5 << 30: "5368709120 bytes (5.0 GiB)"} {
+		if got := byteSize(n); got != want {
+			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestStatusInterrupted(t *testing.T) {
+	h := newHarness(t)
+	if _, _, errOut := h.run("status"); errOut != "" {
+		t.Errorf("running session: stderr %q, want no hint", errOut)
+	}
+	h.fake.status = testSessions()[1]
+	for _, format := range []string{"table", "json"} {
+		code, out, errOut := h.run("-o", format, "status")
+		if code != 0 || errOut != "tradectl: resume it with: tradectl start --resume\n" {
+			t.Errorf("%s: exit %d, stderr %q; want the resume hint", format, code, errOut)
+		}
+		if format == "json" {
+			var resp tradingv1.GetStatusResponse
+			if jsonIs(t, out, &resp); resp.GetSession().GetState() != tradingv1.SessionState_SESSION_STATE_INTERRUPTED {
+				t.Errorf("json: %v", &resp)
+			}
+			continue
+		}
+		if !regexp.MustCompile(`(?m)^STATE +INTERRUPTED: tradingd stopped while it ran; it trades no more until resumed$`).MatchString(out) ||
+			!regexp.MustCompile(`(?m)^REASON +tradingd stopped while the session ran$`).MatchString(out) {
+			t.Errorf("table:\n%s", out)
+		}
+	}
+}
