@@ -9,7 +9,7 @@ BUF_VERSION := v1.75.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 
-.PHONY: help build demo test bench chaos chaos-short generate check-generate lint tools clean
+.PHONY: help build demo test soak bench chaos chaos-short generate check-generate lint tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ demo: build ## run a paper session end to end: daemon, start, health stream, sto
 
 test: ## run every test with the race detector (unit, bufconn, end-to-end)
 	$(GO) test -race -count=1 -timeout 8m ./...
+
+soak: ## the kill -9 torture test, 200 kills instead of 20
+	TORTURE_KILLS=200 $(GO) test -race -count=1 -timeout 30m -run TestKill9Torture -v ./e2e/
 
 bench: ## run every benchmark and print a summary table (figures go in BENCHMARKS.md)
 	@# -p 1: one package at a time, so that benchmarks do not share the CPU.

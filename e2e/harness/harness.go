@@ -256,3 +256,13 @@ func (d *Daemon) Metric(name string) (float64, error) {
 	defer cancel()
 	return scrape(ctx, "http://"+d.MetricsAddr+"/metrics", name)
 }
+
+// Kill ends the daemon with SIGKILL, as a crash or the OOM killer would,
+// and waits for it to be gone.
+func (d *Daemon) Kill(tb testing.TB) {
+	tb.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		tb.Fatal(err)
+	}
+	_ = d.Wait()
+}
