@@ -204,3 +204,21 @@ func TestWatchHealthSurvivesDaemonRestart(t *testing.T) {
 	}
 	second.Terminate(t)
 }
+
+// runDaemonOnce runs tradingd on dir and expects it to exit by itself,
+// returning its output.
+func runDaemonOnce(t *testing.T, dir string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(bins, "tradingd"), "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir", dir)
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() { out, err = cmd.CombinedOutput(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("tradingd kept running on a store it should refuse")
+	}
+	return string(out), err
+}

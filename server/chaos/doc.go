@@ -10,6 +10,7 @@
 //	coordinator:panic@10   panic at the start of the 10th tick
 //	monitor:panic@3        panic in the monitor's 3rd publish
 //	tick:block@20/3s       block the 20th tick for 3 seconds
+//	store:fail@30          fail the 30th commit of a tick to the store
 //
 // A trailing + repeats the fault on every call from n on (strategy:panic@5+).
 // Counts are per daemon process, across sessions.
@@ -21,4 +22,5 @@ const (
 	Coordinator = "coordinator"
 	Monitor     = "monitor"
 	Tick        = "tick"
+	Store       = "store"
 )

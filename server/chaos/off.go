@@ -7,3 +7,6 @@ const Enabled = false
 
 // Hit is a no-op outside chaos builds; the compiler inlines it away.
 func Hit(string) {}
+
+// Fail is always nil outside chaos builds.
+func Fail(string) error { return nil }

@@ -68,15 +68,15 @@ func Parse(spec string) ([]fault, error) {
 			if f.block, err = time.ParseDuration(d); err != nil {
 				return nil, fmt.Errorf("%q: %v", item, err)
 			}
-		} else if action != "panic" {
-			return nil, fmt.Errorf("%q: action must be panic or block", item)
+		} else if action != "panic" && action != "fail" {
+			return nil, fmt.Errorf("%q: action must be panic, block or fail", item)
 		}
 		var err error
 		if f.at, err = strconv.ParseInt(n, 10, 64); err != nil || f.at < 1 {
 			return nil, fmt.Errorf("%q: n must be a positive integer", item)
 		}
 		switch point {
-		case Strategy, Coordinator, Monitor, Tick:
+		case Strategy, Coordinator, Monitor, Tick, Store:
 		default:
 			return nil, fmt.Errorf("%q: unknown point %q", item, point)
 		}
@@ -87,8 +87,16 @@ func Parse(spec string) ([]fault, error) {
 
 // Hit counts a call of point and injects the faults due on it.
 func Hit(point string) {
+	_ = hit(point)
+}
+
+// Fail counts a call of point like Hit, and returns an error if a fail
+// fault is due on it.
+func Fail(point string) error { return hit(point) }
+
+func hit(point string) error {
 	if len(faults) == 0 {
-		return
+		return nil
 	}
 	mu.Lock()
 	counts[point]++
@@ -106,6 +114,9 @@ func Hit(point string) {
 			panic(fmt.Sprintf("chaos: injected %s panic (call %d)", point, n))
 		case "block":
 			time.Sleep(f.block)
+		case "fail":
+			return fmt.Errorf("chaos: injected %s failure (call %d)", point, n)
 		}
 	}
+	return nil
 }

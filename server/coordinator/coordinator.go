@@ -54,6 +54,10 @@ type Config struct {
 	// Journal makes every tick durable before its events are published
 	// (see Journal). Optional: without it events are published at once.
 	Journal Journal
+	// OnHalt is called on the loop's goroutine when the kill switch trips
+	// (the session asks its monitor for a report at once). It must not
+	// block. Optional.
+	OnHalt func()
 	// FirstOrderSeq continues the client order ids of a resumed session:
 	// the first order placed is numbered FirstOrderSeq+1.
 	FirstOrderSeq uint64
@@ -377,6 +381,9 @@ func (c *Coordinator) halted(now time.Time) {
 		"open_orders", c.cfg.Venue.OpenTotal())
 	c.reports = c.cfg.Venue.CancelAll(now, c.reports[:0])
 	c.handle(c.reports)
+	if c.cfg.OnHalt != nil {
+		c.cfg.OnHalt()
+	}
 }
 
 // handle books a batch of execution reports: order book, portfolio,

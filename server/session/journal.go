@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/chaos"
 	"github.com/tradectl/tradectl/server/coordinator"
 	"github.com/tradectl/tradectl/server/risk"
 	"github.com/tradectl/tradectl/server/store"
@@ -64,6 +65,9 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	p := t.Portfolio
 	b.Portfolio = &p
 	b.Risk = riskRow(t.Risk)
+	if err := chaos.Fail(chaos.Store); err != nil {
+		return err
+	}
 	if err := j.st.CommitTick(ctx, &b); err != nil {
 		return err
 	}

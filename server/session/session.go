@@ -115,6 +115,7 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 		Orders:        sess.orders,
 		Publish:       feed.Publish,
 		FirstOrderSeq: firstSeq,
+		OnHalt:        func() { sess.monitor.Kick() },
 		Logger:        sess.log,
 	}
 	if jr != nil {
