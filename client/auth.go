@@ -15,7 +15,7 @@ import (
 
 // The token is attached by interceptors rather than PerRPCCredentials because
 // gRPC refuses to send per-RPC credentials over an insecure transport, and
-// the daemon has no TLS yet. Only control calls carry it: health checks and
+// the daemon serves plaintext on loopback addresses. Only control calls carry it: health checks and
 // reflection need none, so the secret is not handed to them.
 var controlPrefix = "/" + tradingv1.TradingService_ServiceDesc.ServiceName + "/"
 

@@ -29,9 +29,19 @@ type Client struct {
 // call does, so New succeeds even while the daemon is down. It fails only if
 // the options are unusable, for example an unreadable token file.
 func New(addr string, opts ...Option) (*Client, error) {
-	o := options{creds: insecure.NewCredentials()}
+	o := options{}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.tls != nil {
+		creds, err := o.tls.credentials()
+		if err != nil {
+			return nil, err
+		}
+		o.creds = creds
+	}
+	if o.creds == nil {
+		o.creds = insecure.NewCredentials()
 	}
 	token := o.token
 	if o.tokenFile != "" {

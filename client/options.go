@@ -12,6 +12,7 @@ type options struct {
 	token     string
 	tokenFile string
 	creds     credentials.TransportCredentials
+	tls       *TLSConfig
 	dialOpts  []grpc.DialOption
 }
 
@@ -30,7 +31,7 @@ func WithTokenFile(path string) Option {
 // WithTransportCredentials replaces the default insecure transport, for
 // example with TLS credentials.
 func WithTransportCredentials(creds credentials.TransportCredentials) Option {
-	return func(o *options) { o.creds = creds }
+	return func(o *options) { o.creds, o.tls = creds, nil }
 }
 
 // WithDialOptions adds gRPC dial options, applied after the client's own so

@@ -59,6 +59,10 @@ func classify(err error, addr string) (int, string) {
 			if tfe := (*client.TokenFileError)(nil); errors.As(err, &tfe) {
 				return row.code, ""
 			}
+			// tradingd's rate limit says when it will take the next call.
+			if d, ok := client.RetryDelay(err); ok {
+				return row.code, fmt.Sprintf("tradingd takes the next call in %s", d)
+			}
 			return row.code, strings.ReplaceAll(row.hint, "{addr}", addr)
 		}
 	}

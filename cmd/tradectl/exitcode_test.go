@@ -5,11 +5,23 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tradectl/tradectl/client"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
+
+func rateLimited(d time.Duration) error {
+	st, err := status.New(codes.ResourceExhausted, "rate limit: 20 calls/s per peer; retry in "+d.String()).
+		WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(d)})
+	if err != nil {
+		panic(err)
+	}
+	return st.Err()
+}
 
 func TestExitCodes(t *testing.T) {
 	for _, tc := range []struct {
@@ -38,6 +50,8 @@ func TestExitCodes(t *testing.T) {
 		{"internal", func(h *harness) { h.fake.err = status.Error(codes.Internal, "boom") }, []string{"status"}, 8, "boom"},
 		{"exhausted", func(h *harness) { h.fake.err = status.Error(codes.ResourceExhausted, "too many calls") }, []string{"orders"}, 9,
 			"resource exhausted: too many calls"},
+		{"rate limited", func(h *harness) { h.fake.err = rateLimited(1500 * time.Millisecond) }, []string{"status"}, 9,
+			"tradingd takes the next call in 1.5s"},
 		{"unimplemented", func(h *harness) { h.fake.err = status.Error(codes.Unimplemented, "unknown method ListOrders") },
 			[]string{"orders"}, 10, "upgrade tradingd"},
 		{"nothing to resume", func(h *harness) {

@@ -19,6 +19,7 @@ type app struct {
 	tokenFile string
 	timeout   time.Duration
 	output    string
+	tls       tlsFlags
 
 	stdout, stderr io.Writer
 	printer        printer
@@ -75,6 +76,7 @@ It authenticates with the bearer token tradingd writes to its data directory
 	f.StringVar(&a.tokenFile, "token-file", envOr("TRADECTL_TOKEN_FILE", tokenFile), "file holding tradingd's token (env TRADECTL_TOKEN_FILE)")
 	f.DurationVar(&a.timeout, "timeout", 10*time.Second, "time limit of each call (stop waits at least its --deadline plus 5s)")
 	f.StringVarP(&a.output, "output", "o", "table", "output format: table or json")
+	a.tls.register(f)
 	root.AddCommand(newStartCommand(a), newStopCommand(a), newStatusCommand(a), newWatchHealthCommand(a),
 		newStrategiesCommand(a), newOrdersCommand(a), newPortfolioCommand(a), newWatchOrdersCommand(a), newBacktestCommand(a),
 		newKillSwitchCommand(a), newSessionsCommand(a), newFillsCommand(a), newBackupCommand(a))
@@ -91,7 +93,8 @@ func envOr(name, def string) string {
 // withClient connects to tradingd and runs fn with ctx bounded by timeout
 // (0: bounded only by ctx).
 func (a *app) withClient(ctx context.Context, timeout time.Duration, fn func(context.Context, *client.Client) error) error {
-	c, err := client.New(a.addr, client.WithTokenFile(a.tokenFile), client.WithDialOptions(a.dialOpts...))
+	opts := append(a.tls.options(), client.WithTokenFile(a.tokenFile), client.WithDialOptions(a.dialOpts...))
+	c, err := client.New(a.addr, opts...)
 	if err != nil {
 		return err
 	}
@@ -111,6 +114,9 @@ func (a *app) exit(err error) int {
 		return exitOK
 	}
 	code, hint := classify(err, a.addr)
+	if h := a.tls.hint(err); h != "" {
+		hint = h
+	}
 	fmt.Fprintf(a.stderr, "tradectl: %v\n", err)
 	if hint != "" {
 		fmt.Fprintf(a.stderr, "tradectl: %s\n", hint)

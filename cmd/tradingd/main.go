@@ -37,9 +37,14 @@ type config struct {
 	shutdownTimeout       time.Duration
 	logFormat, logLevel   string
 	durability            store.Durability
+	security              securityFlags
+	limits                daemon.Limits
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "token" {
+		os.Exit(runToken(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	cfg, err := parseFlags(os.Args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -68,8 +73,13 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long open RPCs get at shutdown before they are cut")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.IntVar(&c.limits.MaxWatchers, "max-watchers", daemon.DefaultMaxWatchers,
+		"most WatchHealth and WatchOrders streams open at once; more are refused with RESOURCE_EXHAUSTED")
+	controlRate := fs.String("control-rate", daemon.DefaultControlRate.String(),
+		"TradingService calls per client IP address: N/s, N/m or N/h (bursts of 2N), or off; health checks are never limited")
 	durability := fs.String("durability", envOr("TRADINGD_DURABILITY", "process"),
 		"what a committed tick survives: process (a crash or kill -9) or machine (also power loss; fsync per tick) (env TRADINGD_DURABILITY)")
+	c.security.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -93,8 +103,17 @@ func parseFlags(args []string) (config, error) {
 	default:
 		return c, fmt.Errorf("--durability %q: must be process or machine", *durability)
 	}
+	if c.limits.MaxWatchers <= 0 {
+		return c, fmt.Errorf("--max-watchers %d: must be positive", c.limits.MaxWatchers)
+	}
+	if c.limits.ControlRate, err = daemon.ParseRate(*controlRate); err != nil {
+		return c, fmt.Errorf("--control-rate: %w", err)
+	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format %q: must be text or json", c.logFormat)
+	}
+	if err := c.security.check(c.listen); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -145,6 +164,11 @@ func run(c config) int {
 		log.Error("cannot load the token", "file", c.tokenFile, "err", err)
 		return exitConfig
 	}
+	serverTLS, err := c.security.load(log, c.listen)
+	if err != nil {
+		log.Error("cannot load the TLS files", "err", err)
+		return exitConfig
+	}
 	st, err := daemon.OpenStore(context.Background(), c.dataDir, c.durability, log)
 	if err != nil {
 		log.Error("cannot open the store; refusing to trade", "dir", c.dataDir, "err", err)
@@ -168,12 +192,18 @@ func run(c config) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	hup, stopHUP := reloadSignal()
+	defer stopHUP()
 	d := daemon.New(daemon.Config{
 		Listener:        lis,
 		MetricsListener: mlis,
 		Token:           tok,
+		TokenFile:       c.tokenFile,
+		TLS:             serverTLS,
+		Reload:          hup,
 		Session:         session.Options{HealthInterval: c.healthInterval, StopTimeout: c.stopTimeout, Store: st},
 		ShutdownTimeout: c.shutdownTimeout,
+		Limits:          c.limits,
 		Logger:          log,
 	})
 	log.Info("tradingd starting", "data_dir", c.dataDir, "token_file", c.tokenFile, "health_interval", c.healthInterval)

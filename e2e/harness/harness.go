@@ -98,7 +98,8 @@ func StartDaemon(tb testing.TB, bins string, o Options) *Daemon {
 		metrics = "127.0.0.1:0"
 	}
 	args := append([]string{"--listen", "127.0.0.1:0", "--metrics-listen", metrics, "--data-dir", d.DataDir,
-		"--shutdown-timeout", "2s"}, o.Args...)
+		// Tests poll and storm from one address; o.Args can set a rate.
+		"--shutdown-timeout", "2s", "--control-rate", "off"}, o.Args...)
 	d.cmd = exec.Command(filepath.Join(bins, "tradingd"), args...)
 	d.cmd.Env = append(os.Environ(), o.Env...)
 	pr, pw := io.Pipe()

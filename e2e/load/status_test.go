@@ -46,7 +46,9 @@ func BenchmarkGetStatusVsFloor(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d := daemon.New(daemon.Config{Listener: lis, Token: token, Session: session.Options{HealthInterval: time.Second}})
+	// Unlimited: the benchmark measures the daemon, not its rate limit.
+	d := daemon.New(daemon.Config{Listener: lis, Token: token, Session: session.Options{HealthInterval: time.Second},
+		Limits: daemon.Limits{ControlRate: daemon.Rate{Off: true}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()

@@ -40,10 +40,8 @@ func auditInterceptor(st store.Store, log *slog.Logger) grpc.UnaryServerIntercep
 		if !audited[info.FullMethod] && code != codes.Unauthenticated {
 			return resp, err
 		}
-		row := store.AuditRow{Time: time.Now(), Method: info.FullMethod, Code: code.String(), Identity: "token"}
-		if code == codes.Unauthenticated {
-			row.Identity = "none (refused)"
-		}
+		row := store.AuditRow{Time: time.Now(), Method: info.FullMethod, Code: code.String(),
+			Identity: callerIdentity(ctx, code == codes.Unauthenticated)}
 		if p, ok := peer.FromContext(ctx); ok {
 			row.Peer = p.Addr.String()
 		}

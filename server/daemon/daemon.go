@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
@@ -34,12 +35,24 @@ type Config struct {
 	// MetricsListener serves /metrics; nil disables it.
 	MetricsListener net.Listener
 	Token           Token
+	// TokenFile, if set, is watched: a new token written there (tradingd
+	// token rotate) replaces Token without a restart.
+	TokenFile string
+	// TLS, if set, serves gRPC over TLS (mutual TLS if it has a client
+	// CA); nil serves plaintext.
+	TLS *TLS
+	// Reload re-reads TokenFile and the TLS files at once (main delivers
+	// SIGHUP here); they are also polled every ReloadInterval (default 3s).
+	Reload         <-chan os.Signal
+	ReloadInterval time.Duration
 	// Session configures sessions; its Store, if set, is closed by Run
 	// after the last session has stopped.
 	Session session.Options
 	// ShutdownTimeout bounds GracefulStop; then open streams are cut.
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
+	// Limits bound message sizes, streams, watchers and call rates.
+	Limits Limits
 }
 
 // Daemon is a configured tradingd.
@@ -50,6 +63,8 @@ type Daemon struct {
 	health  *health.Server
 	grpc    *grpc.Server
 	metrics *http.Server
+	token   *currentToken
+	reload  *reloader
 }
 
 // New builds the daemon; Run serves it.
@@ -64,19 +79,23 @@ func New(cfg Config) *Daemon {
 		cfg.Session.StopTimeout = 10 * time.Second
 	}
 	d := &Daemon{cfg: cfg, log: cfg.Logger, health: health.NewServer()}
+	d.token = newCurrentToken(cfg.Token)
+	d.reload = newReloader(cfg, d.token)
 	opts := cfg.Session
 	opts.Logger = cfg.Logger
 	opts.OnReport = chainReports(followReports(d.health), opts.OnReport)
 	d.Manager = session.NewManager(opts)
 
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
-	unary, stream := serverInterceptors(cfg.Logger, cfg.Token, rpcMetrics, cfg.Session.Store)
-	d.grpc = grpc.NewServer(unary, stream,
+	cfg.Limits = cfg.Limits.withDefaults()
+	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits))
+	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(), unary, stream,
 		// Detect dead watchers and let clients keep idle watch streams
 		// alive through NATs without being called abusive.
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
-	)
+		cfg.TLS.serverOption(),
+	)...)
 	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, cfg.Logger))
 	healthpb.RegisterHealthServer(d.grpc, d.health)
 	reflection.Register(d.grpc)
@@ -110,6 +129,8 @@ func chainReports(fs ...func(*session.Report)) func(*session.Report) {
 func (d *Daemon) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- serveErr("grpc", d.grpc.Serve(d.cfg.Listener)) }()
+	stopReload := d.reload.start()
+	defer stopReload()
 	servers := 1
 	if d.metrics != nil {
 		servers++
@@ -119,6 +140,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.cfg.MetricsListener != nil {
 		attrs = append(attrs, "metrics_addr", d.cfg.MetricsListener.Addr().String())
 	}
+	attrs = append(attrs, "tls", d.cfg.TLS.mode())
 	d.log.Info("tradingd serving", attrs...)
 
 	var runErr error

@@ -44,7 +44,9 @@ func start(t testing.TB, opts session.Options) *harness {
 	if opts.HealthInterval == 0 {
 		opts.HealthInterval = 300 * time.Second
 	}
-	d := New(Config{Listener: lis, Token: Token{digest: digest(testToken)}, Session: opts, ShutdownTimeout: 2 * time.Second})
+	d := New(Config{Listener: lis, Token: Token{digest: digest(testToken)}, Session: opts, ShutdownTimeout: 2 * time.Second,
+		// Benchmarks call far past any rate; limits_test.go tests it.
+		Limits: Limits{ControlRate: Rate{Off: true}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{d: d, cancel: cancel, runErr: make(chan error, 1), lis: lis}
 	go func() { h.runErr <- d.Run(ctx) }()

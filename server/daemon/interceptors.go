@@ -28,7 +28,12 @@ import (
 // every call, logging sees the final code, auth refuses before validation
 // reads the request, and recovery is innermost so that a handler's panic
 // becomes INTERNAL that the layers above still count and log.
-func serverInterceptors(log *slog.Logger, tok Token, metrics *grpcprom.ServerMetrics, st store.Store) (grpc.ServerOption, grpc.ServerOption) {
+//
+// The per-peer rate limit comes right after metrics and logging (so its
+// refusals are counted and seen) and before audit and auth: a flood of bad
+// tokens is limited too, and its refusals do not flood the audit log. The
+// watcher cap comes after auth, so only callers with the token hold slots.
+func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
 		log.Log(ctx, slog.Level(lvl), msg, fields...)
 	})
@@ -54,6 +59,7 @@ func serverInterceptors(log *slog.Logger, tok Token, metrics *grpcprom.ServerMet
 		metrics.UnaryServerInterceptor(),
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), full),
 		selector.UnaryServerInterceptor(logFailures(log), light),
+		selector.UnaryServerInterceptor(g.unaryRate(), control),
 		auditInterceptor(st, log),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
 		validator.UnaryServerInterceptor(),
@@ -63,6 +69,7 @@ func serverInterceptors(log *slog.Logger, tok Token, metrics *grpcprom.ServerMet
 		metrics.StreamServerInterceptor(),
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), full),
 		selector.StreamServerInterceptor(auth.StreamServerInterceptor(authFn), control),
+		g.watchers.stream(),
 		validator.StreamServerInterceptor(),
 		recovery.StreamServerInterceptor(rec),
 	)
@@ -102,7 +109,7 @@ func logFailures(log *slog.Logger) grpc.UnaryServerInterceptor {
 	}
 }
 
-func authFunc(tok Token) auth.AuthFunc {
+func authFunc(tok tokenMatcher) auth.AuthFunc {
 	return func(ctx context.Context) (context.Context, error) {
 		presented, err := auth.AuthFromMD(ctx, "bearer")
 		if err != nil {

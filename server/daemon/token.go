@@ -41,34 +41,14 @@ func LoadOrCreateToken(path string) (Token, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return Token{}, fmt.Errorf("creating token directory: %w", err)
 	}
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return Token{}, err
-	}
-	tok := base64.RawURLEncoding.EncodeToString(raw[:])
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".token-*")
+	tok, tmp, err := writeTempToken(filepath.Dir(path))
 	if err != nil {
-		return Token{}, fmt.Errorf("writing token file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
 		return Token{}, err
 	}
-	if _, err := tmp.WriteString(tok + "\n"); err != nil {
-		tmp.Close()
-		return Token{}, err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return Token{}, err
-	}
-	if err := tmp.Close(); err != nil {
-		return Token{}, err
-	}
+	defer os.Remove(tmp) // the link below keeps the file under its real name
 	// Link, not rename: it fails if another daemon created the file
 	// meanwhile, and then that token is the one both must use.
-	if err := os.Link(tmp.Name(), path); err != nil {
+	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return LoadOrCreateToken(path)
 		}
@@ -93,3 +73,61 @@ func parseToken(path string, b []byte) (Token, error) {
 }
 
 func digest(tok string) [sha256.Size]byte { return sha256.Sum256([]byte(tok)) }
+
+// RotateToken replaces the token at path with a fresh random one, by a
+// rename so that a reader (the running daemon, a tradectl) sees the old
+// file or the new one, never half of one. A running tradingd notices the
+// new file at its next poll, or at once on SIGHUP, and from then on only
+// the new token works.
+func RotateToken(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("creating token directory: %w", err)
+	}
+	_, tmp, err := writeTempToken(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("replacing token file: %w", err)
+	}
+	// The rename is durable only once the directory is synced.
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// writeTempToken writes a fresh random token to a temporary file of mode
+// 0600 in dir, synced, and returns the token and the file's name.
+func writeTempToken(dir string) (tok, name string, err error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", "", err
+	}
+	tok = base64.RawURLEncoding.EncodeToString(raw[:])
+	tmp, err := os.CreateTemp(dir, ".token-*")
+	if err != nil {
+		return "", "", fmt.Errorf("writing token file: %w", err)
+	}
+	fail := func(err error) (string, string, error) {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", "", fmt.Errorf("writing token file: %w", err)
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		return fail(err)
+	}
+	if _, err := tmp.WriteString(tok + "\n"); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return "", "", fmt.Errorf("writing token file: %w", err)
+	}
+	return tok, tmp.Name(), nil
+}

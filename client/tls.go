@@ -1,0 +1,73 @@
+package client
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+
+	"google.golang.org/grpc/credentials"
+)
+
+// TLSConfig names the PEM files the client dials TLS with.
+type TLSConfig struct {
+	// CAFile verifies the daemon's certificate; empty uses the system's
+	// roots.
+	CAFile string
+	// CertFile and KeyFile, if set, are the client certificate presented
+	// to a daemon that requires one (--tls-client-ca).
+	CertFile, KeyFile string
+	// ServerName is the name the daemon's certificate must carry; empty
+	// means the host part of the address dialled.
+	ServerName string
+}
+
+// WithTLS dials the daemon over TLS, verifying it against caFile and, if
+// certFile and keyFile are set, presenting that client certificate. The
+// files are read when New runs. It replaces WithTransportCredentials.
+func WithTLS(caFile, certFile, keyFile, serverName string) Option {
+	return WithTLSConfig(TLSConfig{CAFile: caFile, CertFile: certFile, KeyFile: keyFile, ServerName: serverName})
+}
+
+// WithTLSConfig is WithTLS with the files in a struct.
+func WithTLSConfig(c TLSConfig) Option {
+	return func(o *options) { o.tls, o.creds = &c, nil }
+}
+
+// TLSFileError says a TLS file given to the client could not be used.
+type TLSFileError struct {
+	What, Path string
+	Err        error
+}
+
+func (e *TLSFileError) Error() string {
+	return fmt.Sprintf("TLS %s %s: %v", e.What, e.Path, e.Err)
+}
+
+func (e *TLSFileError) Unwrap() error { return e.Err }
+
+func (c TLSConfig) credentials() (credentials.TransportCredentials, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName}
+	if c.CAFile != "" {
+		b, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return nil, &TLSFileError{What: "CA", Path: c.CAFile, Err: err}
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(b) {
+			return nil, &TLSFileError{What: "CA", Path: c.CAFile, Err: errors.New("no PEM certificate in it")}
+		}
+	}
+	if (c.CertFile == "") != (c.KeyFile == "") {
+		return nil, errors.New("a TLS client certificate needs both its certificate and its key file")
+	}
+	if c.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+		if err != nil {
+			return nil, &TLSFileError{What: "client certificate", Path: c.CertFile, Err: err}
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return credentials.NewTLS(cfg), nil
+}

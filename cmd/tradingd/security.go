@@ -1,0 +1,84 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/tradectl/tradectl/server/daemon"
+)
+
+// securityFlags are the flags that decide who can reach the control API.
+type securityFlags struct {
+	tlsCert, tlsKey, tlsClientCA string
+	insecure                     bool
+}
+
+func (s *securityFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.tlsCert, "tls-cert", os.Getenv("TRADINGD_TLS_CERT"), "serve TLS with this PEM certificate (env TRADINGD_TLS_CERT); reloaded when it changes")
+	fs.StringVar(&s.tlsKey, "tls-key", os.Getenv("TRADINGD_TLS_KEY"), "PEM private key of --tls-cert (env TRADINGD_TLS_KEY)")
+	fs.StringVar(&s.tlsClientCA, "tls-client-ca", os.Getenv("TRADINGD_TLS_CLIENT_CA"),
+		"require client certificates signed by this PEM CA: mutual TLS (env TRADINGD_TLS_CLIENT_CA)")
+	fs.BoolVar(&s.insecure, "insecure", false, "allow plaintext on a non-loopback address (the token and all trading travel in clear)")
+}
+
+// check refuses setups that would expose the control API in clear.
+func (s securityFlags) check(listen string) error {
+	if (s.tlsCert == "") != (s.tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together: give both (env TRADINGD_TLS_CERT, TRADINGD_TLS_KEY)")
+	}
+	if s.tlsClientCA != "" && s.tlsCert == "" {
+		return errors.New("--tls-client-ca needs TLS: also give --tls-cert and --tls-key")
+	}
+	if s.tlsCert == "" && !s.insecure && !isLoopback(listen) {
+		return fmt.Errorf("refusing to serve plaintext on %s, which is not a loopback address: anyone on the network "+
+			"could read the token and drive trading. Give --tls-cert and --tls-key (and --tls-client-ca for client "+
+			"certificates), or listen on 127.0.0.1 and reach it over SSH, or pass --insecure if the network is trusted", listen)
+	}
+	return nil
+}
+
+// isLoopback reports whether addr can only be reached from this machine:
+// 127.0.0.0/8, ::1, localhost, or a unix socket. An empty host means every
+// interface, and any other name might resolve anywhere.
+func isLoopback(addr string) bool {
+	if strings.HasPrefix(addr, "unix:") || strings.HasPrefix(addr, "/") {
+		return true
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// load reads the TLS files; nil without --tls-cert. It also says loudly
+// when --insecure is what lets the daemon start.
+func (s securityFlags) load(log *slog.Logger, listen string) (*daemon.TLS, error) {
+	if s.tlsCert == "" {
+		if !isLoopback(listen) {
+			log.Warn("INSECURE: serving plaintext on a non-loopback address because of --insecure; "+
+				"the token and every call travel in clear: use --tls-cert and --tls-key", "addr", listen)
+		}
+		return nil, nil
+	}
+	return daemon.LoadTLS(daemon.TLSFiles{CertFile: s.tlsCert, KeyFile: s.tlsKey, ClientCAFile: s.tlsClientCA})
+}
+
+// reloadSignal delivers SIGHUP, which makes the daemon re-read its token and
+// TLS files, instead of letting it end the process.
+func reloadSignal() (<-chan os.Signal, func()) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGHUP)
+	return c, func() { signal.Stop(c) }
+}

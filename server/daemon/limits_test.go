@@ -1,0 +1,217 @@
+package daemon
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/session"
+)
+
+// startTCP runs a daemon with lim on loopback TCP, so that peers have IP
+// addresses.
+func startTCP(t *testing.T, lim Limits) (*Daemon, string) {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(Config{Listener: lis, Token: Token{digest: digest(testToken)}, ShutdownTimeout: 2 * time.Second,
+		Session: session.Options{HealthInterval: 300 * time.Second}, Limits: lim})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("daemon run: %v", err)
+		}
+	})
+	return d, lis.Addr().String()
+}
+
+// dialFrom connects to addr from the local IP address from.
+func dialFrom(t *testing.T, addr, from string) *grpc.ClientConn {
+	t.Helper()
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+	conn, err := grpc.NewClient("passthrough:///"+addr,
+		grpc.WithContextDialer(func(ctx context.Context, a string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", a) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func TestOversizedRequestIsRefused(t *testing.T) {
+	_, addr := startTCP(t, Limits{})
+	c := tradingv1.NewTradingServiceClient(dialFrom(t, addr, "127.0.0.1"))
+	req := paperReq(time.Second)
+	for range 2048 {
+		req.Settings.Symbols = append(req.Settings.Symbols, strings.Repeat("X", 1024))
+	}
+	_, err := c.StartTrading(authed(context.Background()), req)
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("2 MiB request: %v, want RESOURCE_EXHAUSTED", err)
+	}
+}
+
+func TestWatcherCap(t *testing.T) {
+	d, addr := startTCP(t, Limits{MaxWatchers: 2})
+	c := tradingv1.NewTradingServiceClient(dialFrom(t, addr, "127.0.0.1"))
+	ctx := authed(context.Background())
+
+	cancels := make([]context.CancelFunc, 2)
+	for i := range cancels {
+		wctx, cancel := context.WithCancel(ctx)
+		cancels[i] = cancel
+		defer cancel()
+		if _, err := c.WatchHealth(wctx, &tradingv1.WatchHealthRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "two watchers", func() bool { return d.Manager.Watchers() == 2 })
+
+	// watchOrders reports how a WatchOrders stream fares for a moment: an
+	// admitted one outlives its short deadline.
+	watchOrders := func() error {
+		wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		s, err := c.WatchOrders(wctx, &tradingv1.WatchOrdersRequest{})
+		if err == nil {
+			_, err = s.Recv()
+		}
+		return err
+	}
+	err := watchOrders()
+	if status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "at most 2 ") {
+		t.Fatalf("third watcher: %v, want RESOURCE_EXHAUSTED naming the cap", err)
+	}
+
+	cancels[0]()
+	eventually(t, "a freed slot", func() bool { return status.Code(watchOrders()) == codes.DeadlineExceeded })
+}
+
+func TestControlRateIsPerPeer(t *testing.T) {
+	_, addr := startTCP(t, Limits{ControlRate: Rate{N: 2, Per: time.Second, Burst: 5}})
+	connA := dialFrom(t, addr, "127.0.0.1")
+	a := tradingv1.NewTradingServiceClient(connA)
+	ctx := authed(context.Background())
+	getStatus := func(c tradingv1.TradingServiceClient, ctx context.Context) error {
+		_, err := c.GetStatus(ctx, &tradingv1.GetStatusRequest{})
+		return err
+	}
+
+	var err error
+	for calls := 0; err == nil; calls++ {
+		if calls > 20 {
+			t.Fatal("20 calls past a burst of 5 were all let through")
+		}
+		err = getStatus(a, ctx)
+	}
+	if status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "rate limit: 2 calls/s per peer; retry in ") {
+		t.Fatalf("flood: %v, want RESOURCE_EXHAUSTED naming the rate", err)
+	}
+	// Refused before auth: a flood of bad tokens is limited too.
+	if err := getStatus(a, context.Background()); status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("flood without a token: %v, want RESOURCE_EXHAUSTED", err)
+	}
+	// Health checks are never limited.
+	hc := healthpb.NewHealthClient(connA)
+	for range 20 {
+		if _, err := hc.Check(context.Background(), &healthpb.HealthCheckRequest{}); err != nil {
+			t.Fatalf("health check during the flood: %v", err)
+		}
+	}
+	// Another peer is unaffected.
+	if ln, lerr := net.Listen("tcp", "127.0.0.2:0"); lerr != nil {
+		t.Logf("no 127.0.0.2 here (%v); skipping the second peer", lerr)
+	} else {
+		ln.Close()
+		b := tradingv1.NewTradingServiceClient(dialFrom(t, addr, "127.0.0.2"))
+		if err := getStatus(b, ctx); err != nil {
+			t.Fatalf("another peer: %v", err)
+		}
+	}
+
+	// The bucket refills by the time RetryInfo says.
+	err = getStatus(a, ctx)
+	var delay time.Duration
+	for _, d := range status.Convert(err).Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			delay = ri.GetRetryDelay().AsDuration()
+		}
+	}
+	if delay <= 0 || delay > 501*time.Millisecond {
+		t.Fatalf("retry delay %v from %v, want (0, 501ms]", delay, err)
+	}
+	time.Sleep(delay)
+	if err := getStatus(a, ctx); err != nil {
+		t.Fatalf("after the retry delay: %v", err)
+	}
+}
+
+func TestPeerLimiterRefillsAndForgets(t *testing.T) {
+	now := time.Unix(0, 0)
+	l := newPeerLimiter(Rate{N: 10, Per: time.Second, Burst: 2}, 2, func() time.Time { return now })
+	for i := range 2 {
+		if ok, _ := l.allow("a"); !ok {
+			t.Fatalf("call %d within the burst refused", i)
+		}
+	}
+	if ok, wait := l.allow("a"); ok || wait != 100*time.Millisecond {
+		t.Fatalf("past the burst: ok=%v wait=%v, want refused for 100ms", ok, wait)
+	}
+	now = now.Add(100 * time.Millisecond)
+	if ok, _ := l.allow("a"); !ok {
+		t.Fatal("not refilled after 100ms")
+	}
+	// The table holds two peers: a third drops the least recently used.
+	l.allow("b")
+	l.allow("c")
+	if _, kept := l.peers["a"]; kept || len(l.peers) != 2 {
+		t.Fatalf("peers %v, want b and c", keys(l))
+	}
+	// Idle buckets go once idle past the refill time and a minute.
+	now = now.Add(2 * time.Minute)
+	l.allow("d")
+	if len(l.peers) != 1 {
+		t.Fatalf("peers %v after two idle minutes, want d", keys(l))
+	}
+}
+
+func keys(l *peerLimiter) []string {
+	var ks []string
+	for k := range l.peers {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]Rate{
+		"20/s": {N: 20, Per: time.Second, Burst: 40},
+		"90/m": {N: 90, Per: time.Minute, Burst: 180},
+		"off":  {Off: true},
+	} {
+		if got, err := ParseRate(in); err != nil || got != want || got.String() != in {
+			t.Errorf("ParseRate(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "20", "0/s", "-1/s", "20/d", "x/s"} {
+		if _, err := ParseRate(bad); err == nil {
+			t.Errorf("ParseRate(%q) accepted", bad)
+		}
+	}
+}

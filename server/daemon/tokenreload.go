@@ -1,0 +1,164 @@
+package daemon
+
+import (
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// tokenMatcher is what the auth interceptor needs of a token.
+type tokenMatcher interface {
+	Matches(presented string) bool
+}
+
+// currentToken is the token in force. Reload swaps it whole, so a call is
+// checked against either the old token or the new one, never a mix, and
+// the old one stops working the moment the swap is done.
+type currentToken struct {
+	p atomic.Pointer[Token]
+}
+
+func newCurrentToken(t Token) *currentToken {
+	c := &currentToken{}
+	c.p.Store(&t)
+	return c
+}
+
+func (c *currentToken) Matches(presented string) bool { return c.p.Load().Matches(presented) }
+
+// DefaultReloadInterval is how often the daemon looks at its token and TLS
+// files for changes.
+const DefaultReloadInterval = 3 * time.Second
+
+// fileStamp is what a poll compares: a rename (new inode), a rewrite in
+// place (mtime, size) or a deletion all change it.
+type fileStamp struct {
+	fi  os.FileInfo
+	err bool
+}
+
+func stampOf(path string) fileStamp {
+	fi, err := os.Stat(path)
+	return fileStamp{fi: fi, err: err != nil}
+}
+
+func (a fileStamp) same(b fileStamp) bool {
+	if a.err || b.err || a.fi == nil || b.fi == nil {
+		return a.err == b.err && a.fi == nil && b.fi == nil
+	}
+	return os.SameFile(a.fi, b.fi) && a.fi.ModTime().Equal(b.fi.ModTime()) && a.fi.Size() == b.fi.Size()
+}
+
+// reloader re-reads the token file and the TLS files when they change, or
+// at once on a signal (SIGHUP). A reload that fails keeps what was in force
+// and logs why: a half-written or broken file must never lock everyone out
+// or leave the daemon without a certificate.
+type reloader struct {
+	log       *slog.Logger
+	token     *currentToken
+	tokenFile string
+	tls       *TLS
+	interval  time.Duration
+	signals   <-chan os.Signal
+
+	stamps map[string]fileStamp
+}
+
+func newReloader(cfg Config, tok *currentToken) *reloader {
+	r := &reloader{log: cfg.Logger, token: tok, tokenFile: cfg.TokenFile, tls: cfg.TLS,
+		interval: cfg.ReloadInterval, signals: cfg.Reload, stamps: map[string]fileStamp{}}
+	if r.interval <= 0 {
+		r.interval = DefaultReloadInterval
+	}
+	for _, p := range r.paths() {
+		r.stamps[p] = stampOf(p)
+	}
+	return r
+}
+
+func (r *reloader) paths() []string {
+	var p []string
+	if r.tokenFile != "" {
+		p = append(p, r.tokenFile)
+	}
+	if r.tls != nil {
+		p = append(p, r.tls.paths()...)
+	}
+	return p
+}
+
+// start polls until the returned stop is called; stop waits for the
+// goroutine to end.
+func (r *reloader) start() (stop func()) {
+	if len(r.paths()) == 0 && r.signals == nil {
+		return func() {}
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(r.interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				r.poll(false)
+			case <-r.signals:
+				r.log.Info("reloading the token and TLS files (SIGHUP)")
+				r.poll(true)
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
+// poll reloads what changed since the last look, or everything if force.
+// Stamps are taken before reading, so a file that changes while it is read
+// is read again at the next poll.
+func (r *reloader) poll(force bool) {
+	changed := func(paths ...string) bool {
+		hit := force
+		for _, p := range paths {
+			s := stampOf(p)
+			if !s.same(r.stamps[p]) {
+				hit = true
+			}
+			r.stamps[p] = s
+		}
+		return hit
+	}
+	if r.tokenFile != "" && changed(r.tokenFile) {
+		r.reloadToken()
+	}
+	if r.tls != nil && changed(r.tls.paths()...) {
+		r.reloadTLS()
+	}
+}
+
+func (r *reloader) reloadToken() {
+	b, err := os.ReadFile(r.tokenFile)
+	if err == nil {
+		var t Token
+		if t, err = parseToken(r.tokenFile, b); err == nil {
+			if *r.token.p.Load() == t {
+				return
+			}
+			r.token.p.Store(&t)
+			r.log.Info("token reloaded; the previous token no longer works", "file", r.tokenFile)
+			return
+		}
+	}
+	r.log.Error("token reload failed; keeping the previous token", "file", r.tokenFile, "err", err)
+}
+
+func (r *reloader) reloadTLS() {
+	leaf, err := r.tls.reload()
+	if err != nil {
+		r.log.Error("TLS reload failed; keeping the previous certificate", "err", err)
+		return
+	}
+	r.log.Info("TLS certificate reloaded", "subject", leaf.Subject.String(), "serial", leaf.SerialNumber.String(),
+		"not_after", leaf.NotAfter.UTC().Format(time.RFC3339), "mutual", r.tls.Mutual())
+}
