@@ -8,8 +8,15 @@ export PATH := $(BIN):$(PATH)
 BUF_VERSION := v1.75.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
+# govulncheck, installed into ./bin by `make vulncheck` (not a module dependency).
+GOVULNCHECK_VERSION := v1.9.0
 
-.PHONY: help build demo test soak bench chaos chaos-short generate check-generate lint tools clean
+# make fuzz: how long each fuzz target runs, and which (./pkg:FuzzXxx ...;
+# default: all of them, see scripts/fuzz.sh).
+FUZZTIME ?= 60s
+FUZZ_TARGETS ?=
+
+.PHONY: help build demo test soak bench chaos chaos-short fuzz fuzz-short vulncheck generate check-generate lint tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -37,6 +44,21 @@ chaos: ## fault injection through a chaos build of the real daemon (full)
 chaos-short: ## the same, smaller storms (CI)
 	$(GO) test -tags chaos -race -count=1 -short -timeout 10m ./server/chaos/ ./e2e/chaos/
 
+fuzz: ## run each fuzz target for FUZZTIME (60s); seed corpora are in testdata/fuzz/
+	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZ_TARGETS="$(FUZZ_TARGETS)" ./scripts/fuzz.sh
+
+fuzz-short: FUZZTIME = 10s
+fuzz-short: fuzz ## the same, 10s per target (CI)
+
+vulncheck: $(BIN)/govulncheck ## known vulnerabilities in the code we call (govulncheck; reads vuln.go.dev)
+	@# Exit 3 is a finding and always fails. VULNCHECK_OFFLINE_OK=1 (CI) lets
+	@# an unreachable database pass, loudly, rather than fail every run.
+	@out=$$(mktemp); trap 'rm -f "$$out"' EXIT; \
+	govulncheck ./... >"$$out" 2>&1 && rc=0 || rc=$$?; cat "$$out"; \
+	if [ $$rc -eq 1 ] && [ -n "$(VULNCHECK_OFFLINE_OK)" ] && grep -q '^govulncheck: fetching vulnerabilities' "$$out"; then \
+	  echo "vulncheck: SKIPPED: the vulnerability database is unreachable from this machine"; exit 0; \
+	fi; exit $$rc
+
 generate: tools ## regenerate the Go code from proto/
 	buf generate
 
@@ -57,6 +79,8 @@ $(BIN)/protoc-gen-go:
 	GOBIN=$(BIN) GOFLAGS= $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
 $(BIN)/protoc-gen-go-grpc:
 	GOBIN=$(BIN) GOFLAGS= $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+$(BIN)/govulncheck:
+	GOBIN=$(BIN) GOFLAGS= $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
 
 clean: ## remove build outputs
 	rm -rf $(BIN)

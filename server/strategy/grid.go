@@ -46,7 +46,9 @@ func (c GridConfig) Validate() error {
 	switch {
 	case c.Levels < 1 || c.Levels > MaxGridLevels:
 		return bad("levels", "must be in [1, %d], got %d", MaxGridLevels, c.Levels)
-	case c.SpacingBps < 1 || c.SpacingBps*int64(c.Levels) >= 10_000:
+	// Compare by division: the product of a huge spacing and the levels
+	// would overflow and pass.
+	case c.SpacingBps < 1 || c.SpacingBps > (10_000-1)/int64(c.Levels):
 		return bad("spacing_bps", "must be in [1, %d] with %d levels, got %d", (10_000-1)/c.Levels, c.Levels, c.SpacingBps)
 	case !c.Quantity.IsPositive():
 		return bad("quantity", "must be positive, got %s", c.Quantity)

@@ -100,3 +100,11 @@ func TestNewErrors(t *testing.T) {
 		t.Fatalf("%#v", err)
 	}
 }
+
+// A spacing so large that spacing × levels overflows must not pass.
+func TestGridSpacingOverflowIsRefused(t *testing.T) {
+	_, err := New("grid", map[string]string{"levels": "2", "spacing_bps": "4611686018427387904"})
+	if !errors.Is(err, ErrInvalidParam) {
+		t.Fatalf("err = %v", err)
+	}
+}

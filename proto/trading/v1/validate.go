@@ -27,6 +27,9 @@ func (r *StartTradingRequest) Validate() error {
 	if s == nil {
 		return nil // all defaults
 	}
+	if _, known := Mode_name[int32(s.GetMode())]; !known {
+		return fmt.Errorf("settings.mode: %d is not a mode (MODE_PAPER or MODE_LIVE)", s.GetMode())
+	}
 	if len(s.GetSymbols()) > MaxSymbols {
 		return fmt.Errorf("settings.symbols: %d symbols given, at most %d allowed", len(s.GetSymbols()), MaxSymbols)
 	}
@@ -47,6 +50,7 @@ func (r *StartTradingRequest) Validate() error {
 		{"settings.duration", s.GetDuration()},
 		{"settings.health_interval", s.GetHealthInterval()},
 		{"settings.tick_interval", s.GetTickInterval()},
+		{"settings.latency", s.GetLatency()},
 	} {
 		if err := nonNegative(f.name, f.d); err != nil {
 			return err
