@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	e2e "github.com/tradectl/tradectl/e2e/harness"
+
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -151,7 +153,7 @@ var orderLine = regexp.MustCompile(`^\d\d:\d\d:\d\d\.\d{3} ord-1 BTC-USD BUY (AC
 func TestWatchOrders(t *testing.T) {
 	for _, format := range []string{"table", "json"} {
 		h := newHarness(t)
-		var out, errOut syncBuffer
+		var out, errOut e2e.SyncBuffer
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan int)
 		go func() { done <- h.exec(ctx, &out, &errOut, "-o", format, "watch-orders") }()

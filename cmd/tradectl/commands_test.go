@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	e2e "github.com/tradectl/tradectl/e2e/harness"
+
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -111,7 +113,7 @@ var watchLine = regexp.MustCompile(`^\d\d:\d\d:\d\d\.\d{3} DEGRADED session=0123
 func TestWatchHealthUntilCancel(t *testing.T) {
 	for _, format := range []string{"table", "json"} {
 		h := newHarness(t)
-		var out, errOut syncBuffer
+		var out, errOut e2e.SyncBuffer
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan int)
 		go func() { done <- h.exec(ctx, &out, &errOut, "-o", format, "watch-health") }()
@@ -134,7 +136,7 @@ func TestWatchHealthUntilCancel(t *testing.T) {
 
 func TestWatchHealthReportsReconnect(t *testing.T) {
 	h := newHarness(t)
-	var out, errOut syncBuffer
+	var out, errOut e2e.SyncBuffer
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan int)
 	go func() { done <- h.exec(ctx, &out, &errOut, "watch-health") }()

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	e2e "github.com/tradectl/tradectl/e2e/harness"
 )
 
 // FuzzCLIArgs runs tradectl on arbitrary argument vectors against the fake
@@ -52,7 +54,7 @@ func FuzzCLIArgs(f *testing.F) {
 		// Watches run until cancelled: a short deadline ends them.
 		ctx, cancel := context.WithTimeout(t.Context(), 250*time.Millisecond)
 		defer cancel()
-		var out, errOut syncBuffer
+		var out, errOut e2e.SyncBuffer
 		code := h.exec(ctx, &out, &errOut, args...)
 		stderr := errOut.String()
 		if !codes[code] {

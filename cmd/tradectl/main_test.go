@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	e2e "github.com/tradectl/tradectl/e2e/harness"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"go.uber.org/goleak"
@@ -91,33 +92,15 @@ func (h *harness) dial(ctx context.Context, _ string) (net.Conn, error) {
 }
 
 // exec runs tradectl with the harness's address and token file before args.
-func (h *harness) exec(ctx context.Context, stdout, stderr *syncBuffer, args ...string) int {
+func (h *harness) exec(ctx context.Context, stdout, stderr *e2e.SyncBuffer, args ...string) int {
 	args = append([]string{"--addr", testAddr, "--token-file", h.tokenFile}, args...)
 	return run(ctx, args, stdout, stderr, []grpc.DialOption{grpc.WithContextDialer(h.dial)})
 }
 
 func (h *harness) run(args ...string) (code int, stdout, stderr string) {
-	var out, errOut syncBuffer
+	var out, errOut e2e.SyncBuffer
 	code = h.exec(h.t.Context(), &out, &errOut, args...)
 	return code, out.String(), errOut.String()
-}
-
-// syncBuffer is written by a running watch-health while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func eventually(t *testing.T, what string, cond func() bool) {

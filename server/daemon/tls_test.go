@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,27 +20,11 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	e2e "github.com/tradectl/tradectl/e2e/harness"
 	"github.com/tradectl/tradectl/internal/testpki"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/session"
 )
-
-type secLogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *secLogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *secLogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 type testPKI struct {
 	dir                     string
@@ -111,7 +93,7 @@ func (p *testPKI) clientTLS(t *testing.T, cert, key string) *tls.Config {
 
 type securedDaemon struct {
 	addr string
-	log  *secLogBuffer
+	log  *e2e.SyncBuffer
 }
 
 // startSecured runs a daemon on a real loopback port, stopped when the test ends.
@@ -121,7 +103,7 @@ func startSecured(t *testing.T, cfg Config) *securedDaemon {
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf := &secLogBuffer{}
+	buf := &e2e.SyncBuffer{}
 	cfg.Listener = lis
 	cfg.Logger = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.ShutdownTimeout = 2 * time.Second
