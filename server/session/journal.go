@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/chaos"
@@ -22,6 +23,10 @@ import (
 type journal struct {
 	st        store.Store
 	sessionID string
+	// ended is set once the session's end is recorded: a loop that was
+	// stuck past the stop deadline and finishes its tick later must not
+	// add to a session the store already closed.
+	ended atomic.Bool
 	// seqs are the last transition and fill numbers of each open order.
 	seqs map[string]orderSeqs
 }
@@ -34,6 +39,9 @@ func newJournal(st store.Store, sessionID string) *journal {
 
 // Commit implements coordinator.Journal.
 func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
+	if j.ended.Load() {
+		return fmt.Errorf("session %s has ended: a tick finished after its stop is not recorded", j.sessionID)
+	}
 	b := store.Batch{SessionID: j.sessionID, Time: t.Time, Venue: t.Venue}
 	seqOf := make(map[string]uint64, len(t.NewOrders))
 	for _, n := range t.NewOrders {

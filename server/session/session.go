@@ -29,6 +29,7 @@ type Session struct {
 	started  time.Time
 
 	coord   *coordinator.Coordinator
+	journal *journal // nil without a store
 	monitor *health.Monitor
 	risk    *risk.Guard
 	orders  *orders.Book
@@ -120,6 +121,7 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 	}
 	if jr != nil {
 		cfg.Journal = jr
+		sess.journal = jr
 	}
 	sess.coord, err = coordinator.New(cfg)
 	if err != nil {
@@ -229,6 +231,9 @@ func (s *Session) await(timeout <-chan time.Time) {
 	// Log before the final state frees the slot, so that in the log every
 	// session ends before the next one starts.
 	if s.opts.Store != nil {
+		if s.journal != nil {
+			s.journal.ended.Store(true)
+		}
 		s.recordEnd(s.opts.Store, final, reason, time.Now())
 	}
 	sum := s.Snapshot().Summary

@@ -1,0 +1,46 @@
+package session
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/server/store"
+)
+
+// A loop stuck past the stop deadline that finishes its tick later adds
+// nothing to the session the store has already closed.
+func TestLateTickAfterAFailedStopIsNotRecorded(t *testing.T) {
+	st, err := store.Open(context.Background(), t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m, r := newTestManager(t, func(o *Options) { o.Store = st })
+	snap, _, err := m.Start(paperSettings(10 * time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a few committed ticks", func() bool {
+		rec, err := st.GetSession(context.Background(), snap.ID)
+		return err == nil && !rec.LastTick.IsZero()
+	})
+	release := make(chan struct{})
+	r.strat.block.Store(&release)
+	eventually(t, "the loop to block", func() bool { return !m.cur.coord.Stats().TickStarted.IsZero() })
+	final, _, _, _ := m.Stop(context.Background(), StopOptions{Timeout: 50 * time.Millisecond})
+	if final.State != StateFailed || len(final.Summary.Unstopped) == 0 {
+		t.Fatalf("stop of a stuck loop: %v %v", final.State, final.Summary.Unstopped)
+	}
+	rec, err := st.GetSession(context.Background(), snap.ID)
+	if err != nil || rec.State != "FAILED" {
+		t.Fatalf("stored: %+v %v", rec, err)
+	}
+	close(release)
+	eventually(t, "the loop to finish its tick", func() bool { return m.cur.coord.Stats().TickStarted.IsZero() })
+	time.Sleep(50 * time.Millisecond)
+	after, err := st.GetSession(context.Background(), snap.ID)
+	if err != nil || !after.LastTick.Equal(rec.LastTick) || after.State != "FAILED" {
+		t.Fatalf("the late tick reached the store: before %v, after %v (%v)", rec.LastTick, after.LastTick, err)
+	}
+}
