@@ -20,7 +20,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type faultyStrategy struct {
 	panics atomic.Int32 // panics left to throw
 	block  atomic.Pointer[chan struct{}]
-	calls  atomic.Int64
+	// waiting counts calls that reached the block: a tick is stuck.
+	waiting atomic.Int32
+	calls   atomic.Int64
 }
 
 func (f *faultyStrategy) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
@@ -30,6 +32,7 @@ func (f *faultyStrategy) OnEvent(ev *market.Event, _ strategy.Context, dst []str
 		panic("injected strategy panic")
 	}
 	if ch := f.block.Load(); ch != nil {
+		f.waiting.Add(1)
 		<-*ch
 	}
 	return dst

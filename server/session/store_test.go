@@ -27,7 +27,7 @@ func TestLateTickAfterAFailedStopIsNotRecorded(t *testing.T) {
 	})
 	release := make(chan struct{})
 	r.strat.block.Store(&release)
-	eventually(t, "the loop to block", func() bool { return !m.cur.coord.Stats().TickStarted.IsZero() })
+	eventually(t, "the loop to block", func() bool { return r.strat.waiting.Load() > 0 })
 	final, _, _, _ := m.Stop(context.Background(), StopOptions{Timeout: 50 * time.Millisecond})
 	if final.State != StateFailed || len(final.Summary.Unstopped) == 0 {
 		t.Fatalf("stop of a stuck loop: %v %v", final.State, final.Summary.Unstopped)
