@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -21,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/service"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -51,9 +50,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 	authFn := authFunc(tok)
 	control := selector.MatchFunc(isControl)
 	rec := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
-		id := newErrorID()
-		log.ErrorContext(ctx, "handler panicked", "error_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-		return status.Errorf(codes.Internal, "internal error (error id %s; the daemon's log has the details)", id)
+		return service.Internal(ctx, log, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	})
 	unary := grpc.ChainUnaryInterceptor(
 		metrics.UnaryServerInterceptor(),
@@ -120,10 +117,4 @@ func authFunc(tok tokenMatcher) auth.AuthFunc {
 		}
 		return ctx, nil
 	}
-}
-
-func newErrorID() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -71,13 +71,17 @@ func toStatus(log *slog.Logger, err error) error {
 		}
 		return st.Err()
 	}
-	id := errorID()
-	log.Error("internal error", "error_id", id, "err", err)
-	return status.Errorf(codes.Internal, "internal error (error id %s; the daemon's log has the details)", id)
+	return Internal(context.Background(), log, "internal error", "err", err)
 }
 
-func errorID() string {
+// Internal logs msg and attrs under a fresh error id and returns an
+// INTERNAL status carrying only that id: the client can quote it, the log
+// ties it to the details, and no internals cross the wire. The recovery
+// interceptor uses it for panics, toStatus for unmapped errors.
+func Internal(ctx context.Context, log *slog.Logger, msg string, attrs ...any) error {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	id := hex.EncodeToString(b[:])
+	log.ErrorContext(ctx, msg, append([]any{"error_id", id}, attrs...)...)
+	return status.Errorf(codes.Internal, "internal error (error id %s; the daemon's log has the details)", id)
 }

@@ -6,6 +6,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 
@@ -88,7 +89,7 @@ func (t *Trading) GetStatus(context.Context, *tradingv1.GetStatusRequest) (*trad
 func (t *Trading) WatchHealth(_ *tradingv1.WatchHealthRequest, stream tradingv1.TradingService_WatchHealthServer) error {
 	sub, err := t.m.Subscribe()
 	if err != nil {
-		if err == health.ErrHubClosed {
+		if errors.Is(err, health.ErrHubClosed) {
 			return status.Error(codes.Unavailable, "the daemon is shutting down")
 		}
 		return toStatus(t.log, err)

@@ -112,7 +112,7 @@ func (s *Session) Snapshot() Snapshot {
 // onComponents is the monitor's publish callback.
 func (s *Session) onComponents(_ []health.Component, heartbeat bool) {
 	chaos.Hit(chaos.Monitor)
-	r := s.publish(heartbeat)
+	r := s.publish()
 	if heartbeat {
 		args := []any{"status", r.Status.String(), "uptime", r.Uptime.Round(time.Second), "ticks", r.Ticks,
 			"orders", r.Orders, "fills", r.Fills, "equity", r.Equity.String(), "pnl", r.PnL.String()}
@@ -125,7 +125,7 @@ func (s *Session) onComponents(_ []health.Component, heartbeat bool) {
 
 // publish builds a report from the monitor's latest components and the
 // session's state, and hands it to the manager.
-func (s *Session) publish(bool) *Report {
+func (s *Session) publish() *Report {
 	r := s.report(time.Now())
 	s.emit(r)
 	return r

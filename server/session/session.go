@@ -306,7 +306,7 @@ func (s *Session) requestStop(reason string, timeout time.Duration, keepOrders b
 	s.log.Info("session stopping", "reason", reason)
 	close(s.stopReq)
 	s.mu.Unlock()
-	s.publish(false)
+	s.publish()
 	return true
 }
 
@@ -330,7 +330,7 @@ func (s *Session) setState(st State, reason string) {
 		s.ended = time.Now()
 	}
 	s.mu.Unlock()
-	s.publish(false)
+	s.publish()
 }
 
 // State is the session's current state.
