@@ -92,6 +92,10 @@ const (
 	// The daemon stopped (crash, kill -9, power cut) while the session ran.
 	// Its last committed state can be resumed with StartTrading's resume.
 	SessionState_SESSION_STATE_INTERRUPTED SessionState = 6
+	// An interrupted session that an operator chose not to resume
+	// (StartTrading's abandon_interrupted): its open orders were cancelled at
+	// the venue. Final.
+	SessionState_SESSION_STATE_ABANDONED SessionState = 7
 )
 
 // Enum value maps for SessionState.
@@ -104,6 +108,7 @@ var (
 		4: "SESSION_STATE_STOPPED",
 		5: "SESSION_STATE_FAILED",
 		6: "SESSION_STATE_INTERRUPTED",
+		7: "SESSION_STATE_ABANDONED",
 	}
 	SessionState_value = map[string]int32{
 		"SESSION_STATE_UNSPECIFIED": 0,
@@ -113,6 +118,7 @@ var (
 		"SESSION_STATE_STOPPED":     4,
 		"SESSION_STATE_FAILED":      5,
 		"SESSION_STATE_INTERRUPTED": 6,
+		"SESSION_STATE_ABANDONED":   7,
 	}
 )
 
@@ -141,6 +147,58 @@ func (x SessionState) Number() protoreflect.EnumNumber {
 // Deprecated: Use SessionState.Descriptor instead.
 func (SessionState) EnumDescriptor() ([]byte, []int) {
 	return file_trading_v1_trading_proto_rawDescGZIP(), []int{1}
+}
+
+// Account says what the paper account may hold.
+type Account int32
+
+const (
+	Account_ACCOUNT_UNSPECIFIED Account = 0
+	// Spend only the cash held, sell only what is held. The default.
+	Account_ACCOUNT_CASH Account = 1
+	// Sell short up to a borrowing limit, paying interest on what is borrowed.
+	Account_ACCOUNT_MARGIN Account = 2
+)
+
+// Enum value maps for Account.
+var (
+	Account_name = map[int32]string{
+		0: "ACCOUNT_UNSPECIFIED",
+		1: "ACCOUNT_CASH",
+		2: "ACCOUNT_MARGIN",
+	}
+	Account_value = map[string]int32{
+		"ACCOUNT_UNSPECIFIED": 0,
+		"ACCOUNT_CASH":        1,
+		"ACCOUNT_MARGIN":      2,
+	}
+)
+
+func (x Account) Enum() *Account {
+	p := new(Account)
+	*p = x
+	return p
+}
+
+func (x Account) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Account) Descriptor() protoreflect.EnumDescriptor {
+	return file_trading_v1_trading_proto_enumTypes[2].Descriptor()
+}
+
+func (Account) Type() protoreflect.EnumType {
+	return &file_trading_v1_trading_proto_enumTypes[2]
+}
+
+func (x Account) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Account.Descriptor instead.
+func (Account) EnumDescriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{2}
 }
 
 // HealthStatus judges the freshness of useful work, not mere liveness.
@@ -187,11 +245,11 @@ func (x HealthStatus) String() string {
 }
 
 func (HealthStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[2].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[3].Descriptor()
 }
 
 func (HealthStatus) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[2]
+	return &file_trading_v1_trading_proto_enumTypes[3]
 }
 
 func (x HealthStatus) Number() protoreflect.EnumNumber {
@@ -200,7 +258,7 @@ func (x HealthStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use HealthStatus.Descriptor instead.
 func (HealthStatus) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{2}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{3}
 }
 
 // TradingState is the risk guard's state.
@@ -243,11 +301,11 @@ func (x TradingState) String() string {
 }
 
 func (TradingState) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[3].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[4].Descriptor()
 }
 
 func (TradingState) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[3]
+	return &file_trading_v1_trading_proto_enumTypes[4]
 }
 
 func (x TradingState) Number() protoreflect.EnumNumber {
@@ -256,7 +314,7 @@ func (x TradingState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TradingState.Descriptor instead.
 func (TradingState) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{3}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
 }
 
 // OrderSide is buy or sell.
@@ -293,11 +351,11 @@ func (x OrderSide) String() string {
 }
 
 func (OrderSide) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[4].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[5].Descriptor()
 }
 
 func (OrderSide) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[4]
+	return &file_trading_v1_trading_proto_enumTypes[5]
 }
 
 func (x OrderSide) Number() protoreflect.EnumNumber {
@@ -306,7 +364,7 @@ func (x OrderSide) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OrderSide.Descriptor instead.
 func (OrderSide) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
 }
 
 // OrderType is market or limit.
@@ -343,11 +401,11 @@ func (x OrderType) String() string {
 }
 
 func (OrderType) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[5].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[6].Descriptor()
 }
 
 func (OrderType) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[5]
+	return &file_trading_v1_trading_proto_enumTypes[6]
 }
 
 func (x OrderType) Number() protoreflect.EnumNumber {
@@ -356,7 +414,7 @@ func (x OrderType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OrderType.Descriptor instead.
 func (OrderType) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
 }
 
 // TimeInForce says how long a limit order may rest.
@@ -395,11 +453,11 @@ func (x TimeInForce) String() string {
 }
 
 func (TimeInForce) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[6].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[7].Descriptor()
 }
 
 func (TimeInForce) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[6]
+	return &file_trading_v1_trading_proto_enumTypes[7]
 }
 
 func (x TimeInForce) Number() protoreflect.EnumNumber {
@@ -408,7 +466,7 @@ func (x TimeInForce) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TimeInForce.Descriptor instead.
 func (TimeInForce) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
 }
 
 // OrderState: NEW, then ACCEPTED or REJECTED; an accepted order is
@@ -459,11 +517,11 @@ func (x OrderState) String() string {
 }
 
 func (OrderState) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[7].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[8].Descriptor()
 }
 
 func (OrderState) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[7]
+	return &file_trading_v1_trading_proto_enumTypes[8]
 }
 
 func (x OrderState) Number() protoreflect.EnumNumber {
@@ -472,7 +530,7 @@ func (x OrderState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OrderState.Descriptor instead.
 func (OrderState) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
 }
 
 // Liquidity says whether a fill added liquidity (maker) or took it (taker).
@@ -509,11 +567,11 @@ func (x Liquidity) String() string {
 }
 
 func (Liquidity) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[8].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[9].Descriptor()
 }
 
 func (Liquidity) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[8]
+	return &file_trading_v1_trading_proto_enumTypes[9]
 }
 
 func (x Liquidity) Number() protoreflect.EnumNumber {
@@ -522,7 +580,7 @@ func (x Liquidity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Liquidity.Descriptor instead.
 func (Liquidity) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{9}
 }
 
 // SessionSettings are what a client asks for. Unset fields take the daemon's
@@ -556,7 +614,16 @@ type SessionSettings struct {
 	Latency *durationpb.Duration `protobuf:"bytes,13,opt,name=latency,proto3" json:"latency,omitempty"`
 	// Starting cash of the paper account in the quote currency (USD),
 	// a decimal string. Unset: 100000.
-	StartingCash  string `protobuf:"bytes,14,opt,name=starting_cash,json=startingCash,proto3" json:"starting_cash,omitempty"`
+	StartingCash string `protobuf:"bytes,14,opt,name=starting_cash,json=startingCash,proto3" json:"starting_cash,omitempty"`
+	// Cash (the default) or margin.
+	Account Account `protobuf:"varint,15,opt,name=account,proto3,enum=trading.v1.Account" json:"account,omitempty"`
+	// Margin accounts: the largest notional, in the quote currency, that may be
+	// borrowed (short positions at their mark). A decimal string; required
+	// for a margin account.
+	MaxBorrow string `protobuf:"bytes,16,opt,name=max_borrow,json=maxBorrow,proto3" json:"max_borrow,omitempty"`
+	// Margin accounts: yearly interest on the borrowed notional, in basis
+	// points, charged as time passes. Unset: 0.
+	BorrowRateBps *int64 `protobuf:"varint,17,opt,name=borrow_rate_bps,json=borrowRateBps,proto3,oneof" json:"borrow_rate_bps,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -687,6 +754,27 @@ func (x *SessionSettings) GetStartingCash() string {
 		return x.StartingCash
 	}
 	return ""
+}
+
+func (x *SessionSettings) GetAccount() Account {
+	if x != nil {
+		return x.Account
+	}
+	return Account_ACCOUNT_UNSPECIFIED
+}
+
+func (x *SessionSettings) GetMaxBorrow() string {
+	if x != nil {
+		return x.MaxBorrow
+	}
+	return ""
+}
+
+func (x *SessionSettings) GetBorrowRateBps() int64 {
+	if x != nil && x.BorrowRateBps != nil {
+		return *x.BorrowRateBps
+	}
+	return 0
 }
 
 // RiskLimits bound what the coordinator may send. Decimal strings; an
@@ -1437,12 +1525,19 @@ func (x *ComponentHealth) GetLastProgress() *timestamppb.Timestamp {
 type StartTradingRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	Settings *SessionSettings       `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
-	// Carry on from the last interrupted session: its account, open orders
-	// and risk state (a halt stays a halt). The new session records which
-	// one it resumed.
-	Resume        bool `protobuf:"varint,2,opt,name=resume,proto3" json:"resume,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Carry on an interrupted session: its account, open orders, counters,
+	// trading time and risk state (a halt stays a halt). Without session_id,
+	// the newest interrupted session.
+	Resume bool `protobuf:"varint,2,opt,name=resume,proto3" json:"resume,omitempty"`
+	// With resume: the interrupted session to carry on.
+	SessionId string `protobuf:"bytes,3,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// Start a new session although one is INTERRUPTED: the interrupted
+	// sessions' open orders are cancelled at the venue and they are marked
+	// ABANDONED (audited). Without it, a start while a session is
+	// INTERRUPTED fails with FAILED_PRECONDITION, reason SESSION_INTERRUPTED.
+	AbandonInterrupted bool `protobuf:"varint,4,opt,name=abandon_interrupted,json=abandonInterrupted,proto3" json:"abandon_interrupted,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *StartTradingRequest) Reset() {
@@ -1485,6 +1580,20 @@ func (x *StartTradingRequest) GetSettings() *SessionSettings {
 func (x *StartTradingRequest) GetResume() bool {
 	if x != nil {
 		return x.Resume
+	}
+	return false
+}
+
+func (x *StartTradingRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *StartTradingRequest) GetAbandonInterrupted() bool {
+	if x != nil {
+		return x.AbandonInterrupted
 	}
 	return false
 }
@@ -1603,9 +1712,12 @@ type StopTradingResponse struct {
 	// Unset when no session has ever run.
 	Session *Session `protobuf:"bytes,1,opt,name=session,proto3" json:"session,omitempty"`
 	// True when this call stopped a running session.
-	WasRunning    bool `protobuf:"varint,2,opt,name=was_running,json=wasRunning,proto3" json:"was_running,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	WasRunning bool `protobuf:"varint,2,opt,name=was_running,json=wasRunning,proto3" json:"was_running,omitempty"`
+	// Client order ids of orders the stop meant to cancel but could not settle
+	// within the deadline. Never hidden: they may still be open at the venue.
+	UnsettledOrders []string `protobuf:"bytes,3,rep,name=unsettled_orders,json=unsettledOrders,proto3" json:"unsettled_orders,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *StopTradingResponse) Reset() {
@@ -1650,6 +1762,13 @@ func (x *StopTradingResponse) GetWasRunning() bool {
 		return x.WasRunning
 	}
 	return false
+}
+
+func (x *StopTradingResponse) GetUnsettledOrders() []string {
+	if x != nil {
+		return x.UnsettledOrders
+	}
+	return nil
 }
 
 type GetStatusRequest struct {
@@ -1744,7 +1863,12 @@ func (x *GetStatusResponse) GetHealth() *HealthReport {
 type ListSessionsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// At most this many, the newest. 0: 100.
-	Limit         int32 `protobuf:"varint,1,opt,name=limit,proto3" json:"limit,omitempty"`
+	Limit int32 `protobuf:"varint,1,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Paging (AIP-158): at most this many per page; 0: the server's default.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From a previous response's next_page_token; the other fields must match
+	// the request that returned it.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1786,9 +1910,25 @@ func (x *ListSessionsRequest) GetLimit() int32 {
 	return 0
 }
 
+func (x *ListSessionsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSessionsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 type ListSessionsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Sessions      []*Session             `protobuf:"bytes,1,rep,name=sessions,proto3" json:"sessions,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Sessions []*Session             `protobuf:"bytes,1,rep,name=sessions,proto3" json:"sessions,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1828,6 +1968,13 @@ func (x *ListSessionsResponse) GetSessions() []*Session {
 		return x.Sessions
 	}
 	return nil
+}
+
+func (x *ListSessionsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 // StoredFill is a fill as the store keeps it.
@@ -1921,7 +2068,12 @@ type ListFillsRequest struct {
 	// Unset: the current or last session.
 	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	// At most this many, the newest. 0: 1000.
-	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	Limit int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Paging (AIP-158): at most this many per page; 0: the server's default.
+	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From a previous response's next_page_token; the other fields must match
+	// the request that returned it.
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1970,10 +2122,28 @@ func (x *ListFillsRequest) GetLimit() int32 {
 	return 0
 }
 
+func (x *ListFillsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListFillsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 type ListFillsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	SessionId     string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
-	Fills         []*StoredFill          `protobuf:"bytes,2,rep,name=fills,proto3" json:"fills,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	SessionId string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	Fills     []*StoredFill          `protobuf:"bytes,2,rep,name=fills,proto3" json:"fills,omitempty"`
+	// Fills of the session not listed (older than the limit).
+	Omitted uint64 `protobuf:"varint,3,opt,name=omitted,proto3" json:"omitted,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,4,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2020,6 +2190,20 @@ func (x *ListFillsResponse) GetFills() []*StoredFill {
 		return x.Fills
 	}
 	return nil
+}
+
+func (x *ListFillsResponse) GetOmitted() uint64 {
+	if x != nil {
+		return x.Omitted
+	}
+	return 0
+}
+
+func (x *ListFillsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 type BackupRequest struct {
@@ -2881,7 +3065,12 @@ type ListOrdersRequest struct {
 	// At most this many, the newest. 0: 1000. At most 10000.
 	Limit int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
 	// Unset: the current or last session.
-	SessionId     string `protobuf:"bytes,3,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	SessionId string `protobuf:"bytes,3,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// Paging (AIP-158): at most this many per page; 0: the server's default.
+	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From a previous response's next_page_token; the other fields must match
+	// the request that returned it.
+	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2937,6 +3126,20 @@ func (x *ListOrdersRequest) GetSessionId() string {
 	return ""
 }
 
+func (x *ListOrdersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListOrdersRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 type ListOrdersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Empty when no session has run.
@@ -2944,7 +3147,9 @@ type ListOrdersResponse struct {
 	Orders    []*Order `protobuf:"bytes,2,rep,name=orders,proto3" json:"orders,omitempty"`
 	// Orders of the session not listed (older than the limit, or dropped
 	// from the daemon's bounded history).
-	Omitted       uint64 `protobuf:"varint,3,opt,name=omitted,proto3" json:"omitted,omitempty"`
+	Omitted uint64 `protobuf:"varint,3,opt,name=omitted,proto3" json:"omitted,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,4,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2998,6 +3203,13 @@ func (x *ListOrdersResponse) GetOmitted() uint64 {
 		return x.Omitted
 	}
 	return 0
+}
+
+func (x *ListOrdersResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 type GetPortfolioRequest struct {
@@ -3091,7 +3303,11 @@ func (x *GetPortfolioResponse) GetPortfolio() *Portfolio {
 }
 
 type WatchOrdersRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Resume after this event sequence: events the watcher missed are read
+	// from the store up to the live tail, then the stream goes on live.
+	// 0: live events only, from now.
+	AfterSequence uint64 `protobuf:"varint,1,opt,name=after_sequence,json=afterSequence,proto3" json:"after_sequence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3124,6 +3340,13 @@ func (x *WatchOrdersRequest) ProtoReflect() protoreflect.Message {
 // Deprecated: Use WatchOrdersRequest.ProtoReflect.Descriptor instead.
 func (*WatchOrdersRequest) Descriptor() ([]byte, []int) {
 	return file_trading_v1_trading_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *WatchOrdersRequest) GetAfterSequence() uint64 {
+	if x != nil {
+		return x.AfterSequence
+	}
+	return 0
 }
 
 type WatchOrdersResponse struct {
@@ -3264,7 +3487,7 @@ var File_trading_v1_trading_proto protoreflect.FileDescriptor
 const file_trading_v1_trading_proto_rawDesc = "" +
 	"\n" +
 	"\x18trading/v1/trading.proto\x12\n" +
-	"trading.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd7\x05\n" +
+	"trading.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe6\x06\n" +
 	"\x0fSessionSettings\x12$\n" +
 	"\x04mode\x18\x01 \x01(\x0e2\x10.trading.v1.ModeR\x04mode\x12\x18\n" +
 	"\asymbols\x18\x02 \x03(\tR\asymbols\x125\n" +
@@ -3280,12 +3503,17 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\rmaker_fee_bps\x18\v \x01(\x03H\x00R\vmakerFeeBps\x88\x01\x01\x12'\n" +
 	"\rtaker_fee_bps\x18\f \x01(\x03H\x01R\vtakerFeeBps\x88\x01\x01\x123\n" +
 	"\alatency\x18\r \x01(\v2\x19.google.protobuf.DurationR\alatency\x12#\n" +
-	"\rstarting_cash\x18\x0e \x01(\tR\fstartingCash\x1a9\n" +
+	"\rstarting_cash\x18\x0e \x01(\tR\fstartingCash\x12-\n" +
+	"\aaccount\x18\x0f \x01(\x0e2\x13.trading.v1.AccountR\aaccount\x12\x1d\n" +
+	"\n" +
+	"max_borrow\x18\x10 \x01(\tR\tmaxBorrow\x12+\n" +
+	"\x0fborrow_rate_bps\x18\x11 \x01(\x03H\x02R\rborrowRateBps\x88\x01\x01\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x10\n" +
 	"\x0e_maker_fee_bpsB\x10\n" +
-	"\x0e_taker_fee_bps\"\x8f\x02\n" +
+	"\x0e_taker_fee_bpsB\x12\n" +
+	"\x10_borrow_rate_bps\"\x8f\x02\n" +
 	"\n" +
 	"RiskLimits\x12,\n" +
 	"\x12max_order_notional\x18\x01 \x01(\tR\x10maxOrderNotional\x12!\n" +
@@ -3359,28 +3587,36 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x120\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x18.trading.v1.HealthStatusR\x06status\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12?\n" +
-	"\rlast_progress\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\flastProgress\"f\n" +
+	"\rlast_progress\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\flastProgress\"\xb6\x01\n" +
 	"\x13StartTradingRequest\x127\n" +
 	"\bsettings\x18\x01 \x01(\v2\x1b.trading.v1.SessionSettingsR\bsettings\x12\x16\n" +
-	"\x06resume\x18\x02 \x01(\bR\x06resume\"n\n" +
+	"\x06resume\x18\x02 \x01(\bR\x06resume\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x03 \x01(\tR\tsessionId\x12/\n" +
+	"\x13abandon_interrupted\x18\x04 \x01(\bR\x12abandonInterrupted\"n\n" +
 	"\x14StartTradingResponse\x12-\n" +
 	"\asession\x18\x01 \x01(\v2\x13.trading.v1.SessionR\asession\x12'\n" +
 	"\x0falready_running\x18\x02 \x01(\bR\x0ealreadyRunning\"u\n" +
 	"\x12StopTradingRequest\x125\n" +
 	"\bdeadline\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\bdeadline\x12(\n" +
-	"\x10keep_open_orders\x18\x02 \x01(\bR\x0ekeepOpenOrders\"e\n" +
+	"\x10keep_open_orders\x18\x02 \x01(\bR\x0ekeepOpenOrders\"\x90\x01\n" +
 	"\x13StopTradingResponse\x12-\n" +
 	"\asession\x18\x01 \x01(\v2\x13.trading.v1.SessionR\asession\x12\x1f\n" +
 	"\vwas_running\x18\x02 \x01(\bR\n" +
-	"wasRunning\"\x12\n" +
+	"wasRunning\x12)\n" +
+	"\x10unsettled_orders\x18\x03 \x03(\tR\x0funsettledOrders\"\x12\n" +
 	"\x10GetStatusRequest\"t\n" +
 	"\x11GetStatusResponse\x12-\n" +
 	"\asession\x18\x01 \x01(\v2\x13.trading.v1.SessionR\asession\x120\n" +
-	"\x06health\x18\x02 \x01(\v2\x18.trading.v1.HealthReportR\x06health\"+\n" +
+	"\x06health\x18\x02 \x01(\v2\x18.trading.v1.HealthReportR\x06health\"g\n" +
 	"\x13ListSessionsRequest\x12\x14\n" +
-	"\x05limit\x18\x01 \x01(\x05R\x05limit\"G\n" +
+	"\x05limit\x18\x01 \x01(\x05R\x05limit\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"o\n" +
 	"\x14ListSessionsResponse\x12/\n" +
-	"\bsessions\x18\x01 \x03(\v2\x13.trading.v1.SessionR\bsessions\"\xd8\x01\n" +
+	"\bsessions\x18\x01 \x03(\v2\x13.trading.v1.SessionR\bsessions\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd8\x01\n" +
 	"\n" +
 	"StoredFill\x12\x1d\n" +
 	"\n" +
@@ -3389,15 +3625,20 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\bsequence\x18\x03 \x01(\rR\bsequence\x12\x16\n" +
 	"\x06symbol\x18\x04 \x01(\tR\x06symbol\x12)\n" +
 	"\x04side\x18\x05 \x01(\x0e2\x15.trading.v1.OrderSideR\x04side\x12$\n" +
-	"\x04fill\x18\x06 \x01(\v2\x10.trading.v1.FillR\x04fill\"G\n" +
+	"\x04fill\x18\x06 \x01(\v2\x10.trading.v1.FillR\x04fill\"\x83\x01\n" +
 	"\x10ListFillsRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x14\n" +
-	"\x05limit\x18\x02 \x01(\x05R\x05limit\"`\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\x12\x1b\n" +
+	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\"\xa2\x01\n" +
 	"\x11ListFillsResponse\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12,\n" +
-	"\x05fills\x18\x02 \x03(\v2\x16.trading.v1.StoredFillR\x05fills\"#\n" +
+	"\x05fills\x18\x02 \x03(\v2\x16.trading.v1.StoredFillR\x05fills\x12\x18\n" +
+	"\aomitted\x18\x03 \x01(\x04R\aomitted\x12&\n" +
+	"\x0fnext_page_token\x18\x04 \x01(\tR\rnextPageToken\"#\n" +
 	"\rBackupRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\":\n" +
 	"\x0eBackupResponse\x12\x12\n" +
@@ -3468,23 +3709,28 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x16ListStrategiesResponse\x128\n" +
 	"\n" +
 	"strategies\x18\x01 \x03(\v2\x18.trading.v1.StrategyInfoR\n" +
-	"strategies\"e\n" +
+	"strategies\"\xa1\x01\n" +
 	"\x11ListOrdersRequest\x12\x1b\n" +
 	"\topen_only\x18\x01 \x01(\bR\bopenOnly\x12\x14\n" +
 	"\x05limit\x18\x02 \x01(\x05R\x05limit\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x03 \x01(\tR\tsessionId\"x\n" +
+	"session_id\x18\x03 \x01(\tR\tsessionId\x12\x1b\n" +
+	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x05 \x01(\tR\tpageToken\"\xa0\x01\n" +
 	"\x12ListOrdersResponse\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12)\n" +
 	"\x06orders\x18\x02 \x03(\v2\x11.trading.v1.OrderR\x06orders\x12\x18\n" +
-	"\aomitted\x18\x03 \x01(\x04R\aomitted\"4\n" +
+	"\aomitted\x18\x03 \x01(\x04R\aomitted\x12&\n" +
+	"\x0fnext_page_token\x18\x04 \x01(\tR\rnextPageToken\"4\n" +
 	"\x13GetPortfolioRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\"K\n" +
 	"\x14GetPortfolioResponse\x123\n" +
-	"\tportfolio\x18\x01 \x01(\v2\x15.trading.v1.PortfolioR\tportfolio\"\x14\n" +
-	"\x12WatchOrdersRequest\"C\n" +
+	"\tportfolio\x18\x01 \x01(\v2\x15.trading.v1.PortfolioR\tportfolio\";\n" +
+	"\x12WatchOrdersRequest\x12%\n" +
+	"\x0eafter_sequence\x18\x01 \x01(\x04R\rafterSequence\"C\n" +
 	"\x13WatchOrdersResponse\x12,\n" +
 	"\x05event\x18\x01 \x01(\v2\x16.trading.v1.OrderEventR\x05event\"0\n" +
 	"\x16ResetKillSwitchRequest\x12\x16\n" +
@@ -3495,7 +3741,7 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x10MODE_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
 	"MODE_PAPER\x10\x01\x12\r\n" +
-	"\tMODE_LIVE\x10\x02*\xd4\x01\n" +
+	"\tMODE_LIVE\x10\x02*\xf1\x01\n" +
 	"\fSessionState\x12\x1d\n" +
 	"\x19SESSION_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16SESSION_STATE_STARTING\x10\x01\x12\x19\n" +
@@ -3503,7 +3749,12 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x16SESSION_STATE_STOPPING\x10\x03\x12\x19\n" +
 	"\x15SESSION_STATE_STOPPED\x10\x04\x12\x18\n" +
 	"\x14SESSION_STATE_FAILED\x10\x05\x12\x1d\n" +
-	"\x19SESSION_STATE_INTERRUPTED\x10\x06*\x99\x01\n" +
+	"\x19SESSION_STATE_INTERRUPTED\x10\x06\x12\x1b\n" +
+	"\x17SESSION_STATE_ABANDONED\x10\a*H\n" +
+	"\aAccount\x12\x17\n" +
+	"\x13ACCOUNT_UNSPECIFIED\x10\x00\x12\x10\n" +
+	"\fACCOUNT_CASH\x10\x01\x12\x12\n" +
+	"\x0eACCOUNT_MARGIN\x10\x02*\x99\x01\n" +
 	"\fHealthStatus\x12\x1d\n" +
 	"\x19HEALTH_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15HEALTH_STATUS_HEALTHY\x10\x01\x12\x1a\n" +
@@ -3570,145 +3821,147 @@ func file_trading_v1_trading_proto_rawDescGZIP() []byte {
 	return file_trading_v1_trading_proto_rawDescData
 }
 
-var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
+var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
 var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_trading_v1_trading_proto_goTypes = []any{
 	(Mode)(0),                       // 0: trading.v1.Mode
 	(SessionState)(0),               // 1: trading.v1.SessionState
-	(HealthStatus)(0),               // 2: trading.v1.HealthStatus
-	(TradingState)(0),               // 3: trading.v1.TradingState
-	(OrderSide)(0),                  // 4: trading.v1.OrderSide
-	(OrderType)(0),                  // 5: trading.v1.OrderType
-	(TimeInForce)(0),                // 6: trading.v1.TimeInForce
-	(OrderState)(0),                 // 7: trading.v1.OrderState
-	(Liquidity)(0),                  // 8: trading.v1.Liquidity
-	(*SessionSettings)(nil),         // 9: trading.v1.SessionSettings
-	(*RiskLimits)(nil),              // 10: trading.v1.RiskLimits
-	(*Risk)(nil),                    // 11: trading.v1.Risk
-	(*Session)(nil),                 // 12: trading.v1.Session
-	(*SessionSummary)(nil),          // 13: trading.v1.SessionSummary
-	(*Position)(nil),                // 14: trading.v1.Position
-	(*HealthReport)(nil),            // 15: trading.v1.HealthReport
-	(*ComponentHealth)(nil),         // 16: trading.v1.ComponentHealth
-	(*StartTradingRequest)(nil),     // 17: trading.v1.StartTradingRequest
-	(*StartTradingResponse)(nil),    // 18: trading.v1.StartTradingResponse
-	(*StopTradingRequest)(nil),      // 19: trading.v1.StopTradingRequest
-	(*StopTradingResponse)(nil),     // 20: trading.v1.StopTradingResponse
-	(*GetStatusRequest)(nil),        // 21: trading.v1.GetStatusRequest
-	(*GetStatusResponse)(nil),       // 22: trading.v1.GetStatusResponse
-	(*ListSessionsRequest)(nil),     // 23: trading.v1.ListSessionsRequest
-	(*ListSessionsResponse)(nil),    // 24: trading.v1.ListSessionsResponse
-	(*StoredFill)(nil),              // 25: trading.v1.StoredFill
-	(*ListFillsRequest)(nil),        // 26: trading.v1.ListFillsRequest
-	(*ListFillsResponse)(nil),       // 27: trading.v1.ListFillsResponse
-	(*BackupRequest)(nil),           // 28: trading.v1.BackupRequest
-	(*BackupResponse)(nil),          // 29: trading.v1.BackupResponse
-	(*WatchHealthRequest)(nil),      // 30: trading.v1.WatchHealthRequest
-	(*WatchHealthResponse)(nil),     // 31: trading.v1.WatchHealthResponse
-	(*Fill)(nil),                    // 32: trading.v1.Fill
-	(*Order)(nil),                   // 33: trading.v1.Order
-	(*OrderEvent)(nil),              // 34: trading.v1.OrderEvent
-	(*Portfolio)(nil),               // 35: trading.v1.Portfolio
-	(*StrategyParam)(nil),           // 36: trading.v1.StrategyParam
-	(*StrategyInfo)(nil),            // 37: trading.v1.StrategyInfo
-	(*ListStrategiesRequest)(nil),   // 38: trading.v1.ListStrategiesRequest
-	(*ListStrategiesResponse)(nil),  // 39: trading.v1.ListStrategiesResponse
-	(*ListOrdersRequest)(nil),       // 40: trading.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil),      // 41: trading.v1.ListOrdersResponse
-	(*GetPortfolioRequest)(nil),     // 42: trading.v1.GetPortfolioRequest
-	(*GetPortfolioResponse)(nil),    // 43: trading.v1.GetPortfolioResponse
-	(*WatchOrdersRequest)(nil),      // 44: trading.v1.WatchOrdersRequest
-	(*WatchOrdersResponse)(nil),     // 45: trading.v1.WatchOrdersResponse
-	(*ResetKillSwitchRequest)(nil),  // 46: trading.v1.ResetKillSwitchRequest
-	(*ResetKillSwitchResponse)(nil), // 47: trading.v1.ResetKillSwitchResponse
-	nil,                             // 48: trading.v1.SessionSettings.ParamsEntry
-	(*durationpb.Duration)(nil),     // 49: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),   // 50: google.protobuf.Timestamp
+	(Account)(0),                    // 2: trading.v1.Account
+	(HealthStatus)(0),               // 3: trading.v1.HealthStatus
+	(TradingState)(0),               // 4: trading.v1.TradingState
+	(OrderSide)(0),                  // 5: trading.v1.OrderSide
+	(OrderType)(0),                  // 6: trading.v1.OrderType
+	(TimeInForce)(0),                // 7: trading.v1.TimeInForce
+	(OrderState)(0),                 // 8: trading.v1.OrderState
+	(Liquidity)(0),                  // 9: trading.v1.Liquidity
+	(*SessionSettings)(nil),         // 10: trading.v1.SessionSettings
+	(*RiskLimits)(nil),              // 11: trading.v1.RiskLimits
+	(*Risk)(nil),                    // 12: trading.v1.Risk
+	(*Session)(nil),                 // 13: trading.v1.Session
+	(*SessionSummary)(nil),          // 14: trading.v1.SessionSummary
+	(*Position)(nil),                // 15: trading.v1.Position
+	(*HealthReport)(nil),            // 16: trading.v1.HealthReport
+	(*ComponentHealth)(nil),         // 17: trading.v1.ComponentHealth
+	(*StartTradingRequest)(nil),     // 18: trading.v1.StartTradingRequest
+	(*StartTradingResponse)(nil),    // 19: trading.v1.StartTradingResponse
+	(*StopTradingRequest)(nil),      // 20: trading.v1.StopTradingRequest
+	(*StopTradingResponse)(nil),     // 21: trading.v1.StopTradingResponse
+	(*GetStatusRequest)(nil),        // 22: trading.v1.GetStatusRequest
+	(*GetStatusResponse)(nil),       // 23: trading.v1.GetStatusResponse
+	(*ListSessionsRequest)(nil),     // 24: trading.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),    // 25: trading.v1.ListSessionsResponse
+	(*StoredFill)(nil),              // 26: trading.v1.StoredFill
+	(*ListFillsRequest)(nil),        // 27: trading.v1.ListFillsRequest
+	(*ListFillsResponse)(nil),       // 28: trading.v1.ListFillsResponse
+	(*BackupRequest)(nil),           // 29: trading.v1.BackupRequest
+	(*BackupResponse)(nil),          // 30: trading.v1.BackupResponse
+	(*WatchHealthRequest)(nil),      // 31: trading.v1.WatchHealthRequest
+	(*WatchHealthResponse)(nil),     // 32: trading.v1.WatchHealthResponse
+	(*Fill)(nil),                    // 33: trading.v1.Fill
+	(*Order)(nil),                   // 34: trading.v1.Order
+	(*OrderEvent)(nil),              // 35: trading.v1.OrderEvent
+	(*Portfolio)(nil),               // 36: trading.v1.Portfolio
+	(*StrategyParam)(nil),           // 37: trading.v1.StrategyParam
+	(*StrategyInfo)(nil),            // 38: trading.v1.StrategyInfo
+	(*ListStrategiesRequest)(nil),   // 39: trading.v1.ListStrategiesRequest
+	(*ListStrategiesResponse)(nil),  // 40: trading.v1.ListStrategiesResponse
+	(*ListOrdersRequest)(nil),       // 41: trading.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),      // 42: trading.v1.ListOrdersResponse
+	(*GetPortfolioRequest)(nil),     // 43: trading.v1.GetPortfolioRequest
+	(*GetPortfolioResponse)(nil),    // 44: trading.v1.GetPortfolioResponse
+	(*WatchOrdersRequest)(nil),      // 45: trading.v1.WatchOrdersRequest
+	(*WatchOrdersResponse)(nil),     // 46: trading.v1.WatchOrdersResponse
+	(*ResetKillSwitchRequest)(nil),  // 47: trading.v1.ResetKillSwitchRequest
+	(*ResetKillSwitchResponse)(nil), // 48: trading.v1.ResetKillSwitchResponse
+	nil,                             // 49: trading.v1.SessionSettings.ParamsEntry
+	(*durationpb.Duration)(nil),     // 50: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),   // 51: google.protobuf.Timestamp
 }
 var file_trading_v1_trading_proto_depIdxs = []int32{
 	0,  // 0: trading.v1.SessionSettings.mode:type_name -> trading.v1.Mode
-	49, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
-	49, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
-	49, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
-	48, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
-	10, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
-	49, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
-	3,  // 7: trading.v1.Risk.state:type_name -> trading.v1.TradingState
-	50, // 8: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
-	1,  // 9: trading.v1.Session.state:type_name -> trading.v1.SessionState
-	9,  // 10: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
-	50, // 11: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	50, // 12: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
-	13, // 13: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
-	14, // 14: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
-	11, // 15: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
-	50, // 16: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
-	2,  // 17: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
-	1,  // 18: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
-	49, // 19: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
-	16, // 20: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
-	2,  // 21: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
-	50, // 22: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
-	9,  // 23: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
-	12, // 24: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
-	49, // 25: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
-	12, // 26: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
-	12, // 27: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
-	15, // 28: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
-	12, // 29: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
-	4,  // 30: trading.v1.StoredFill.side:type_name -> trading.v1.OrderSide
-	32, // 31: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
-	25, // 32: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
-	15, // 33: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
-	8,  // 34: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
-	50, // 35: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
-	4,  // 36: trading.v1.Order.side:type_name -> trading.v1.OrderSide
-	5,  // 37: trading.v1.Order.type:type_name -> trading.v1.OrderType
-	6,  // 38: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
-	7,  // 39: trading.v1.Order.state:type_name -> trading.v1.OrderState
-	50, // 40: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
-	50, // 41: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
-	32, // 42: trading.v1.Order.fills:type_name -> trading.v1.Fill
-	33, // 43: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
-	32, // 44: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
-	14, // 45: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
-	11, // 46: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
-	50, // 47: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
-	36, // 48: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
-	37, // 49: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
-	33, // 50: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
-	35, // 51: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
-	34, // 52: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
-	11, // 53: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
-	17, // 54: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
-	19, // 55: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
-	21, // 56: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
-	30, // 57: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
-	38, // 58: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
-	40, // 59: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
-	42, // 60: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
-	44, // 61: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
-	46, // 62: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
-	23, // 63: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
-	26, // 64: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
-	28, // 65: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
-	18, // 66: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
-	20, // 67: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
-	22, // 68: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
-	31, // 69: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
-	39, // 70: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
-	41, // 71: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
-	43, // 72: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
-	45, // 73: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
-	47, // 74: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
-	24, // 75: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
-	27, // 76: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
-	29, // 77: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
-	66, // [66:78] is the sub-list for method output_type
-	54, // [54:66] is the sub-list for method input_type
-	54, // [54:54] is the sub-list for extension type_name
-	54, // [54:54] is the sub-list for extension extendee
-	0,  // [0:54] is the sub-list for field type_name
+	50, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
+	50, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
+	50, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
+	49, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
+	11, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
+	50, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
+	2,  // 7: trading.v1.SessionSettings.account:type_name -> trading.v1.Account
+	4,  // 8: trading.v1.Risk.state:type_name -> trading.v1.TradingState
+	51, // 9: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
+	1,  // 10: trading.v1.Session.state:type_name -> trading.v1.SessionState
+	10, // 11: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
+	51, // 12: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	51, // 13: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	14, // 14: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
+	15, // 15: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
+	12, // 16: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
+	51, // 17: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
+	3,  // 18: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
+	1,  // 19: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
+	50, // 20: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
+	17, // 21: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
+	3,  // 22: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
+	51, // 23: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
+	10, // 24: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
+	13, // 25: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
+	50, // 26: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
+	13, // 27: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
+	13, // 28: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
+	16, // 29: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
+	13, // 30: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
+	5,  // 31: trading.v1.StoredFill.side:type_name -> trading.v1.OrderSide
+	33, // 32: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
+	26, // 33: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
+	16, // 34: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
+	9,  // 35: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
+	51, // 36: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
+	5,  // 37: trading.v1.Order.side:type_name -> trading.v1.OrderSide
+	6,  // 38: trading.v1.Order.type:type_name -> trading.v1.OrderType
+	7,  // 39: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
+	8,  // 40: trading.v1.Order.state:type_name -> trading.v1.OrderState
+	51, // 41: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	51, // 42: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
+	33, // 43: trading.v1.Order.fills:type_name -> trading.v1.Fill
+	34, // 44: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
+	33, // 45: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
+	15, // 46: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
+	12, // 47: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
+	51, // 48: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
+	37, // 49: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
+	38, // 50: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
+	34, // 51: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
+	36, // 52: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
+	35, // 53: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
+	12, // 54: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
+	18, // 55: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
+	20, // 56: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
+	22, // 57: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
+	31, // 58: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
+	39, // 59: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
+	41, // 60: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
+	43, // 61: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
+	45, // 62: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
+	47, // 63: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
+	24, // 64: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
+	27, // 65: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
+	29, // 66: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
+	19, // 67: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
+	21, // 68: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
+	23, // 69: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
+	32, // 70: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
+	40, // 71: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
+	42, // 72: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
+	44, // 73: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
+	46, // 74: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
+	48, // 75: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
+	25, // 76: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
+	28, // 77: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
+	30, // 78: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
+	67, // [67:79] is the sub-list for method output_type
+	55, // [55:67] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_trading_v1_trading_proto_init() }
@@ -3722,7 +3975,7 @@ func file_trading_v1_trading_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trading_v1_trading_proto_rawDesc), len(file_trading_v1_trading_proto_rawDesc)),
-			NumEnums:      9,
+			NumEnums:      10,
 			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,

@@ -68,9 +68,10 @@ type TradingServiceClient interface {
 	// GetPortfolio returns the account of the current or last session.
 	GetPortfolio(ctx context.Context, in *GetPortfolioRequest, opts ...grpc.CallOption) (*GetPortfolioResponse, error)
 	// WatchOrders streams order events (state changes and fills) of the
-	// running session and of every later one. Events are never dropped
-	// silently: a watcher that falls too far behind is ended with
-	// RESOURCE_EXHAUSTED and may resubscribe and re-read ListOrders.
+	// running session and of every later one, each with a sequence number.
+	// Events are never dropped silently: a watcher that falls behind the live
+	// tail catches up from the store, and a client that reconnects passes the
+	// last sequence it saw as after_sequence.
 	WatchOrders(ctx context.Context, in *WatchOrdersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchOrdersResponse], error)
 	// ResetKillSwitch returns a halted session to ACTIVE. It is the only way
 	// out of a halt, and it is audited.
@@ -263,9 +264,10 @@ type TradingServiceServer interface {
 	// GetPortfolio returns the account of the current or last session.
 	GetPortfolio(context.Context, *GetPortfolioRequest) (*GetPortfolioResponse, error)
 	// WatchOrders streams order events (state changes and fills) of the
-	// running session and of every later one. Events are never dropped
-	// silently: a watcher that falls too far behind is ended with
-	// RESOURCE_EXHAUSTED and may resubscribe and re-read ListOrders.
+	// running session and of every later one, each with a sequence number.
+	// Events are never dropped silently: a watcher that falls behind the live
+	// tail catches up from the store, and a client that reconnects passes the
+	// last sequence it saw as after_sequence.
 	WatchOrders(*WatchOrdersRequest, grpc.ServerStreamingServer[WatchOrdersResponse]) error
 	// ResetKillSwitch returns a halted session to ACTIVE. It is the only way
 	// out of a halt, and it is audited.
