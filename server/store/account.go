@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -59,13 +60,17 @@ func (s *SQLite) LoadRisk(ctx context.Context, sessionID string) (RiskRow, error
 	var state string
 	var since sql.NullInt64
 	var start, peak, equity int64
-	err := s.r.QueryRowContext(ctx, `SELECT state, reason, since, start_equity, peak_equity, equity FROM risk
-		WHERE session_id = ?`, sessionID).Scan(&state, &r.Reason, &since, &start, &peak, &equity)
+	var sent string
+	err := s.r.QueryRowContext(ctx, `SELECT state, reason, since, start_equity, peak_equity, equity, sent_times FROM risk
+		WHERE session_id = ?`, sessionID).Scan(&state, &r.Reason, &since, &start, &peak, &equity, &sent)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
 	if err == nil {
 		r.State, err = parseRiskState(state)
+	}
+	if err == nil && sent != "[]" {
+		err = json.Unmarshal([]byte(sent), &r.SentTimes)
 	}
 	if err != nil {
 		return RiskRow{}, fmt.Errorf("store: load risk of session %q: %w", sessionID, classify(err))

@@ -111,7 +111,7 @@ func TestCommitTickRoundTrip(t *testing.T) {
 	if p, err := s.LoadPortfolio(ctx, "s1"); err != nil || !reflect.DeepEqual(p, *b.Portfolio) {
 		t.Errorf("LoadPortfolio = %+v, %v\nwant %+v", p, err, *b.Portfolio)
 	}
-	if r, err := s.LoadRisk(ctx, "s1"); err != nil || r != *b.Risk {
+	if r, err := s.LoadRisk(ctx, "s1"); err != nil || !reflect.DeepEqual(r, *b.Risk) {
 		t.Errorf("LoadRisk = %+v, %v; want %+v", r, err, *b.Risk)
 	}
 	if v, err := s.LoadVenue(ctx, "s1", 0); err != nil || !reflect.DeepEqual(v, *b.Venue) {

@@ -163,6 +163,18 @@ CREATE TABLE audit (
 	error    TEXT NOT NULL
 ) STRICT;
 `,
+	// 2: a session's counters and trading time, and the rate window of its
+	// risk guard, committed with every tick, so that a resumed session
+	// carries on counting and an interrupted one shows its last summary.
+	`
+ALTER TABLE sessions ADD COLUMN ticks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN events INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN orders INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN fills INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN traded INTEGER NOT NULL DEFAULT 0; -- nanoseconds of trading, across resumes
+ALTER TABLE risk ADD COLUMN sent_times TEXT NOT NULL DEFAULT '[]'; -- JSON array of unix nanoseconds
+`,
 }
 
 // applicationID is what migration 1 writes into the file header: a file

@@ -30,7 +30,9 @@ const (
 // writeSQL is prepared once, on the writer's one connection, so a tick
 // parses no SQL.
 var writeSQL = [nStmts]string{
-	touchSession: `UPDATE sessions SET last_tick = COALESCE(?, last_tick) WHERE id = ?`,
+	touchSession: `UPDATE sessions SET last_tick = COALESCE(?1, last_tick), ticks = COALESCE(?2, ticks),
+		events = COALESCE(?3, events), orders = COALESCE(?4, orders), fills = COALESCE(?5, fills),
+		refused = COALESCE(?6, refused), traded = COALESCE(?7, traded) WHERE id = ?8`,
 	insertOrder: `INSERT INTO orders (session_id, client_id, seq, symbol, side, type, tif, post_only, quantity, price,
 		decision_price, created, state, reason, filled, remaining, last_seq, updated)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'NEW', '', 0, ?9, 0, ?12)`,
@@ -47,10 +49,11 @@ var writeSQL = [nStmts]string{
 	deletePositions: `DELETE FROM positions WHERE session_id = ?`,
 	insertPosition: `INSERT INTO positions (session_id, symbol, quantity, cost_basis, mark, marked, realized, fees)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-	upsertRisk: `INSERT INTO risk (session_id, state, reason, since, start_equity, peak_equity, equity)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	upsertRisk: `INSERT INTO risk (session_id, state, reason, since, start_equity, peak_equity, equity, sent_times)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since,
-			start_equity = excluded.start_equity, peak_equity = excluded.peak_equity, equity = excluded.equity`,
+			start_equity = excluded.start_equity, peak_equity = excluded.peak_equity, equity = excluded.equity,
+			sent_times = excluded.sent_times`,
 	upsertVenue: `INSERT INTO venues (session_id, seq) VALUES (?, ?)
 		ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq`,
 	deleteVenueOrders: `DELETE FROM venue_orders WHERE session_id = ?`,

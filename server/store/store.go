@@ -29,6 +29,12 @@ type Store interface {
 	// ResumeSession makes an INTERRUPTED session RUNNING again, clearing
 	// its end, with reason; it fails if the session is not INTERRUPTED.
 	ResumeSession(ctx context.Context, id, reason string) error
+	// InterruptedSessions lists the INTERRUPTED sessions, in order of start.
+	InterruptedSessions(ctx context.Context) ([]SessionRecord, error)
+	// AbandonSession marks an INTERRUPTED session ABANDONED, ended at at,
+	// with reason; it fails if the session is not INTERRUPTED. Its open
+	// orders must have been cancelled first.
+	AbandonSession(ctx context.Context, id, reason string, at time.Time) error
 
 	// CommitTick writes everything one tick of the trading loop changed,
 	// in one transaction: all of it or, with an error, none of it.
