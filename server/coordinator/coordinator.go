@@ -58,6 +58,8 @@ type Config struct {
 	// (the session asks its monitor for a report at once). It must not
 	// block. Optional.
 	OnHalt func()
+	// Counts are where a resumed session's counters carry on from.
+	Counts Counts
 	// FirstOrderSeq continues the client order ids of a resumed session:
 	// the first order placed is numbered FirstOrderSeq+1.
 	FirstOrderSeq uint64
@@ -126,6 +128,11 @@ func New(cfg Config) (*Coordinator, error) {
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
 	c.nextID = cfg.FirstOrderSeq
+	c.ticks.Store(cfg.Counts.Ticks)
+	c.events.Store(cfg.Counts.Events)
+	c.ordersSent.Store(cfg.Counts.Orders)
+	c.fills.Store(cfg.Counts.Fills)
+	c.rejects.Store(cfg.Counts.Rejects)
 	c.account = account{c: c}
 	c.publishSnapshot()
 	return c, nil
@@ -183,9 +190,10 @@ func (c *Coordinator) Tick(ctx context.Context) {
 		c.OnEvent(&c.ev)
 	}
 	c.lastEvent.Store(c.cfg.Now().UnixNano())
+	// Counted before the commit, which stores the count with the tick.
+	c.ticks.Add(1)
 	_ = c.Flush(tctx) // a failure halts trading and shows in health
 	c.publishSnapshot()
-	c.ticks.Add(1)
 	c.lastTick.Store(c.cfg.Now().UnixNano())
 }
 

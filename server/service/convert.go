@@ -236,6 +236,8 @@ func stateToProto(s session.State) tradingv1.SessionState {
 		return tradingv1.SessionState_SESSION_STATE_FAILED
 	case session.StateInterrupted:
 		return tradingv1.SessionState_SESSION_STATE_INTERRUPTED
+	case session.StateAbandoned:
+		return tradingv1.SessionState_SESSION_STATE_ABANDONED
 	}
 	return tradingv1.SessionState_SESSION_STATE_UNSPECIFIED
 }

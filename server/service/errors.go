@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"strings"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -35,6 +36,8 @@ var errorTable = []struct {
 	{session.ErrShuttingDown, codes.Unavailable, "SHUTTING_DOWN"},
 	{session.ErrNoSession, codes.FailedPrecondition, "NO_SESSION"},
 	{session.ErrNothingToResume, codes.FailedPrecondition, "NOTHING_TO_RESUME"},
+	{session.ErrInterrupted, codes.FailedPrecondition, "SESSION_INTERRUPTED"},
+	{session.ErrNotInterrupted, codes.FailedPrecondition, "SESSION_NOT_INTERRUPTED"},
 	{session.ErrNoStore, codes.FailedPrecondition, "NO_STORE"},
 	{session.ErrStore, codes.FailedPrecondition, "STORE_FAILED"},
 	{session.ErrUnknownSession, codes.NotFound, "SESSION_NOT_FOUND"},
@@ -55,8 +58,13 @@ func toStatus(log *slog.Logger, err error) error {
 		}
 		info := &errdetails.ErrorInfo{Reason: e.reason, Domain: ErrorDomain}
 		var conflict *session.ConflictError
-		if errors.As(err, &conflict) {
+		var interrupted *session.InterruptedError
+		switch {
+		case errors.As(err, &conflict):
 			info.Metadata = map[string]string{"session_id": conflict.SessionID}
+		case errors.As(err, &interrupted):
+			info.Metadata = map[string]string{"session_id": interrupted.Newest(),
+				"interrupted_sessions": strings.Join(interrupted.SessionIDs, ",")}
 		}
 		st := status.New(e.code, err.Error())
 		details := []protoadapt.MessageV1{info}

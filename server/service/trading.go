@@ -43,7 +43,7 @@ func NewTrading(m *session.Manager, log *slog.Logger) *Trading {
 func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
 	if req.GetResume() {
 		// A resume carries on with the interrupted session's own settings.
-		snap, err := t.m.Resume(ctx)
+		snap, err := t.m.ResumeSession(ctx, req.GetSessionId())
 		if err != nil {
 			return nil, toStatus(t.log, err)
 		}
@@ -53,7 +53,7 @@ func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingR
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	snap, already, err := t.m.Start(settings)
+	snap, already, err := t.m.StartWith(ctx, settings, session.StartOptions{AbandonInterrupted: req.GetAbandonInterrupted()})
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}

@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // The domain's errors. The gRPC adapter maps them to status codes in one
@@ -25,7 +26,38 @@ var (
 	// ErrNothingToResume: resume was asked but the last session ended
 	// cleanly (or none ran).
 	ErrNothingToResume = errors.New("nothing to resume: no interrupted session")
+	// ErrInterrupted: a new session was asked for while an interrupted one
+	// waits to be resumed or abandoned (*InterruptedError names it).
+	ErrInterrupted = errors.New("a session is INTERRUPTED")
+	// ErrNotInterrupted: resume named a session that is not INTERRUPTED.
+	ErrNotInterrupted = errors.New("only an INTERRUPTED session can be resumed")
 )
+
+// InterruptedError names the interrupted sessions in the way of a start,
+// oldest first.
+type InterruptedError struct {
+	SessionIDs []string
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("%v: %s; resume it (start --resume --session ID) or abandon it (start --abandon-interrupted), "+
+		"which cancels its open orders", ErrInterrupted, strings.Join(e.SessionIDs, ", "))
+}
+func (e *InterruptedError) Unwrap() error { return ErrInterrupted }
+
+// Newest is the interrupted session a client is pointed at first.
+func (e *InterruptedError) Newest() string { return e.SessionIDs[len(e.SessionIDs)-1] }
+
+// NotInterruptedError says why a session cannot be resumed.
+type NotInterruptedError struct {
+	SessionID string
+	State     State
+}
+
+func (e *NotInterruptedError) Error() string {
+	return fmt.Sprintf("cannot resume session %s: it is %s, and %v", e.SessionID, e.State, ErrNotInterrupted)
+}
+func (e *NotInterruptedError) Unwrap() error { return ErrNotInterrupted }
 
 // InvalidSettingsError names the setting at fault.
 type InvalidSettingsError struct {

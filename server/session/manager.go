@@ -23,6 +23,13 @@ type Manager struct {
 	mu     sync.Mutex
 	cur    *Session // the running or the last session
 	closed bool
+	// starting is set while a start or resume holds the slot (see claim)
+	// and closed when it lets go.
+	starting chan struct{}
+	// stored is the newest stored session as the daemon found it, shown
+	// until a session runs: read once, so that Status reads no disk.
+	stored   Snapshot
+	storedOK bool
 
 	pubMu sync.Mutex
 	seq   uint64
@@ -33,8 +40,12 @@ type Manager struct {
 func NewManager(opts Options) *Manager {
 	m := &Manager{opts: opts.withDefaults(), hub: health.NewHub[Report](), feed: orders.NewFeed()}
 	idle := &Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"}
-	if last, ok := m.lastStored(); ok {
+	m.stored, m.storedOK = m.lastStored()
+	if last, ok := m.stored, m.storedOK; ok {
 		idle.SessionID, idle.State = last.ID, last.State
+		sum := last.Summary
+		idle.Ticks, idle.Orders, idle.Fills, idle.Equity = sum.Ticks, sum.Orders, sum.Fills, sum.Equity
+		idle.PnL = sum.RealizedPnL.Add(sum.UnrealizedPnL).Sub(sum.FeesPaid)
 		idle.Reason = fmt.Sprintf("no session running; the last one ended %s: %s", last.State, last.Reason)
 		if last.State == StateInterrupted {
 			idle.Status = health.StatusUnhealthy
@@ -47,20 +58,35 @@ func NewManager(opts Options) *Manager {
 // DefaultHealthInterval is the heartbeat period of sessions that name none.
 func (m *Manager) DefaultHealthInterval() time.Duration { return m.opts.HealthInterval }
 
-// Start starts a session, or returns the running one if it was started with
-// the same settings (already=true). It returns as soon as the session's
-// goroutines are launched.
+// StartOptions shape a start.
+type StartOptions struct {
+	// AbandonInterrupted lets a new session start although sessions are
+	// INTERRUPTED: their open orders are cancelled at the venue and they
+	// are marked ABANDONED first. Without it such a start fails with an
+	// *InterruptedError, so that no session is orphaned with live orders.
+	AbandonInterrupted bool
+}
+
+// Start is StartWith without a request's context or options.
 func (m *Manager) Start(req Settings) (snap Snapshot, already bool, err error) {
+	return m.StartWith(context.Background(), req, StartOptions{})
+}
+
+// StartWith starts a session, or returns the running one if it was started
+// with the same settings (already=true). It returns as soon as the
+// session's goroutines are launched. Its store I/O is bounded by ctx and
+// done outside mu (see claim).
+func (m *Manager) StartWith(ctx context.Context, req Settings, o StartOptions) (snap Snapshot, already bool, err error) {
 	if err := req.Validate(); err != nil {
 		return Snapshot{}, false, err
 	}
 	want := req.withDefaults(m.opts.HealthInterval)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return Snapshot{}, false, ErrShuttingDown
+	cur, release, err := m.claim(ctx)
+	if err != nil {
+		return Snapshot{}, false, err
 	}
-	if cur := m.cur; cur != nil {
+	defer release()
+	if cur != nil {
 		switch cur.State() {
 		case StateStarting, StateRunning:
 			if cur.settings.sameAs(want) {
@@ -71,18 +97,79 @@ func (m *Manager) Start(req Settings) (snap Snapshot, already bool, err error) {
 			return Snapshot{}, false, &ConflictError{SessionID: cur.id, Err: ErrStopping}
 		}
 	}
+	if m.opts.Store != nil {
+		if err := m.settleInterrupted(ctx, o.AbandonInterrupted); err != nil {
+			return Snapshot{}, false, err
+		}
+	}
 	s, err := newSession(want, m.opts, m.emit, m.feed)
 	if err != nil {
 		return Snapshot{}, false, err
 	}
 	if m.opts.Store != nil {
-		if err := s.recordStart(m.opts.Store); err != nil {
+		if err := s.recordStart(ctx, m.opts.Store); err != nil {
 			return Snapshot{}, false, fmt.Errorf("%w: %w", ErrStore, err)
 		}
 	}
-	s.start()
-	m.cur = s
+	if err := m.publish(ctx, s); err != nil {
+		return Snapshot{}, false, err
+	}
 	return s.Snapshot(), false, nil
+}
+
+// claim reserves the session slot for a start or resume and returns the
+// current session. Whoever holds the slot does its store I/O without mu,
+// so Status and the other readers never wait on a disk, while starts stay
+// linearizable: a second start waits (outside mu, bounded by its ctx) for
+// the first to publish or give up, then sees its outcome. release frees
+// the slot.
+func (m *Manager) claim(ctx context.Context) (cur *Session, release func(), err error) {
+	for {
+		m.mu.Lock()
+		if m.closed {
+			m.mu.Unlock()
+			return nil, nil, ErrShuttingDown
+		}
+		if m.starting == nil {
+			claimed := make(chan struct{})
+			m.starting, cur = claimed, m.cur
+			m.mu.Unlock()
+			return cur, func() {
+				m.mu.Lock()
+				m.starting = nil
+				m.mu.Unlock()
+				close(claimed)
+			}, nil
+		}
+		busy := m.starting
+		m.mu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
+}
+
+// publish launches a session built and recorded under a claim and makes
+// it the current one, unless the daemon began shutting down meanwhile:
+// then the session never runs, and its record says so.
+func (m *Manager) publish(ctx context.Context, s *Session) error {
+	m.mu.Lock()
+	if !m.closed {
+		s.start()
+		m.cur = s
+		m.mu.Unlock()
+		return nil
+	}
+	m.mu.Unlock()
+	if st := m.opts.Store; st != nil {
+		if err := st.UpdateSession(ctx, s.id, StateFailed.String(), "the daemon shut down before the session started",
+			time.Now(), nil); err != nil {
+			s.log.Error("could not record that the session never started", "err", err)
+		}
+	}
+	return ErrShuttingDown
 }
 
 // StopOptions shape a stop.
@@ -130,12 +217,11 @@ func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, w
 // it carries the sequence of the last published report.
 func (m *Manager) Status() (snap Snapshot, ok bool, r *Report) {
 	m.mu.Lock()
-	cur := m.cur
+	cur, last, lastOK := m.cur, m.stored, m.storedOK
 	m.mu.Unlock()
 	r = m.hub.Latest()
 	if cur == nil {
-		last, ok := m.lastStored()
-		return last, ok, r
+		return last, lastOK, r
 	}
 	snap = cur.Snapshot()
 	if snap.State.Active() {
@@ -208,6 +294,6 @@ func (m *Manager) lastStored() (Snapshot, bool) {
 	if err != nil || len(recs) == 0 {
 		return Snapshot{}, false
 	}
-	snap, err := snapshotFromRecord(recs[0])
+	snap, err := m.storedSnapshot(ctx, recs[0])
 	return snap, err == nil
 }

@@ -27,6 +27,9 @@ type Session struct {
 	log      *slog.Logger
 	emit     func(*Report)
 	started  time.Time
+	// traded is the trading time a resumed session had before: its
+	// Duration is the total, so it trades only what is left.
+	traded time.Duration
 
 	coord   *coordinator.Coordinator
 	journal *journal // nil without a store
@@ -78,6 +81,9 @@ type resumed struct {
 	book     *orders.Book
 	journal  *journal
 	orderSeq uint64
+	counts   coordinator.Counts
+	// traded is the trading time the session has had.
+	traded time.Duration
 }
 
 // assemble builds a session from its parts; r is set for a resumed one.
@@ -99,9 +105,11 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 	}
 	var jr *journal
 	var firstSeq uint64
+	var counts coordinator.Counts
 	switch {
 	case r != nil:
-		sess.orders, jr, firstSeq = r.book, r.journal, r.orderSeq
+		sess.orders, jr, firstSeq, counts = r.book, r.journal, r.orderSeq, r.counts
+		sess.traded, jr.tradedBefore = r.traded, r.traded
 	case opts.Store != nil:
 		jr = newJournal(opts.Store, id)
 	}
@@ -116,6 +124,7 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 		Orders:        sess.orders,
 		Publish:       feed.Publish,
 		FirstOrderSeq: firstSeq,
+		Counts:        counts,
 		OnHalt:        func() { sess.monitor.Kick() },
 		Logger:        sess.log,
 	}
@@ -144,6 +153,9 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 // waits for the session's end, and returns: it never waits on either child.
 // The monitor starts first so that it watches the loop from its first tick.
 func (s *Session) start() {
+	if s.journal != nil {
+		s.journal.runStart = time.Now() // before the loop runs: it reads it
+	}
 	s.log.Info("session starting", "mode", "paper", "strategy", s.settings.Strategy, "symbols", strings.Join(s.settings.Symbols, ","),
 		"tick_interval", s.settings.TickInterval, "health_interval", s.settings.HealthInterval,
 		"duration", s.settings.Duration, "auto_restart", s.settings.AutoRestart, "seed", s.settings.Seed)
@@ -158,7 +170,7 @@ func (s *Session) start() {
 	s.log.Info("trading loop started", "tick_interval", s.settings.TickInterval)
 	var timeout <-chan time.Time
 	if s.settings.Duration > 0 {
-		timeout = time.After(s.settings.Duration)
+		timeout = time.After(max(s.settings.Duration-s.traded, 0))
 	}
 	go s.await(timeout)
 	s.setState(StateRunning, "")
