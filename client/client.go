@@ -82,17 +82,43 @@ func (c *Client) Close() error { return c.conn.Close() }
 // StartTrading asks the daemon to start a session. Unset settings take the
 // daemon's defaults. A conflicting running session yields an
 // *AlreadyRunningError; live mode yields ErrLiveUnavailable.
-func (c *Client) StartTrading(ctx context.Context, s *tradingv1.SessionSettings) (*tradingv1.StartTradingResponse, error) {
-	resp, err := c.trading.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: s})
+func (c *Client) StartTrading(ctx context.Context, s *tradingv1.SessionSettings, opts ...StartOption) (*tradingv1.StartTradingResponse, error) {
+	req := &tradingv1.StartTradingRequest{Settings: s}
+	for _, o := range opts {
+		o(req)
+	}
+	resp, err := c.trading.StartTrading(ctx, req)
 	return resp, fromRPC(err)
+}
+
+// StartOption configures StartTrading and ResumeTrading.
+type StartOption func(*tradingv1.StartTradingRequest)
+
+// AbandonInterrupted lets StartTrading start a new session although one is
+// INTERRUPTED: the daemon cancels the interrupted sessions' open orders
+// and marks them ABANDONED. Without it such a start fails with
+// ErrSessionInterrupted.
+func AbandonInterrupted() StartOption {
+	return func(r *tradingv1.StartTradingRequest) { r.AbandonInterrupted = true }
+}
+
+// ResumeSession makes ResumeTrading carry on the interrupted session id
+// rather than the newest one. An unknown id yields ErrNotFound; one that is
+// not INTERRUPTED, ErrFailedPrecondition.
+func ResumeSession(id string) StartOption {
+	return func(r *tradingv1.StartTradingRequest) { r.SessionId = id }
 }
 
 // ResumeTrading starts a session that carries on the last INTERRUPTED one
 // (the daemon stopped while it ran): its account, open orders, risk state
 // and settings. It yields ErrNothingToResume when there is none, and an
 // *AlreadyRunningError while a session runs.
-func (c *Client) ResumeTrading(ctx context.Context) (*tradingv1.StartTradingResponse, error) {
-	resp, err := c.trading.StartTrading(ctx, &tradingv1.StartTradingRequest{Resume: true})
+func (c *Client) ResumeTrading(ctx context.Context, opts ...StartOption) (*tradingv1.StartTradingResponse, error) {
+	req := &tradingv1.StartTradingRequest{Resume: true}
+	for _, o := range opts {
+		o(req)
+	}
+	resp, err := c.trading.StartTrading(ctx, req)
 	return resp, fromRPC(err)
 }
 

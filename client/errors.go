@@ -33,6 +33,11 @@ var (
 	// ErrNothingToResume: ResumeTrading found no interrupted session. It
 	// also matches ErrFailedPrecondition.
 	ErrNothingToResume = errors.New("nothing to resume")
+	// ErrSessionInterrupted: StartTrading was refused because a session is
+	// INTERRUPTED (resume it, or start with AbandonInterrupted). It also
+	// matches ErrFailedPrecondition; the status's ErrorInfo metadata
+	// "session_id" names the session.
+	ErrSessionInterrupted = errors.New("a session is interrupted")
 )
 
 // The daemon's ErrorInfo vocabulary.
@@ -41,6 +46,8 @@ const (
 	ReasonAlreadyRunning  = "TRADING_ALREADY_RUNNING"
 	ReasonLiveUnavailable = "LIVE_TRADING_UNAVAILABLE"
 	ReasonNothingToResume = "NOTHING_TO_RESUME"
+	// ReasonSessionInterrupted: see ErrSessionInterrupted.
+	ReasonSessionInterrupted = "SESSION_INTERRUPTED"
 	// ReasonNoStore: the daemon runs without a store, so it keeps no
 	// history (ListFills, Backup) and cannot resume.
 	ReasonNoStore = "NO_STORE"
@@ -60,6 +67,7 @@ var errorTable = []struct {
 	{codes.FailedPrecondition, ReasonAlreadyRunning, []error{ErrAlreadyRunning, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, ReasonLiveUnavailable, []error{ErrLiveUnavailable, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, ReasonNothingToResume, []error{ErrNothingToResume, ErrFailedPrecondition}},
+	{codes.FailedPrecondition, ReasonSessionInterrupted, []error{ErrSessionInterrupted, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, "", []error{ErrFailedPrecondition}},
 	{codes.NotFound, "", []error{ErrNotFound}},
 	{codes.Unavailable, "", []error{ErrUnavailable}},

@@ -40,9 +40,17 @@ func TestStartResume(t *testing.T) {
 	if jsonIs(t, out, &resp); resp.GetSession().GetSettings().GetStrategy() != "grid" {
 		t.Errorf("json: %v", &resp)
 	}
-	// A plain start does not ask for a resume.
-	if code, _, _ := h.run("start", "--paper"); code != 0 || h.fake.startReq.GetResume() {
+	// A plain start does not ask for a resume, nor to abandon anything.
+	if code, _, _ := h.run("start", "--paper"); code != 0 || h.fake.startReq.GetResume() || h.fake.startReq.GetAbandonInterrupted() {
 		t.Errorf("start --paper: exit %d, sent %v", code, h.fake.startReq)
+	}
+	if code, _, errOut := h.run("start", "--paper", "--abandon-interrupted"); code != 0 || !h.fake.startReq.GetAbandonInterrupted() {
+		t.Errorf("start --abandon-interrupted: exit %d (%s), sent %v", code, errOut, h.fake.startReq)
+	}
+	code, _, errOut = h.run("start", "--resume", "--session", "fedcba9876543210")
+	if want := (&tradingv1.StartTradingRequest{Resume: true, SessionId: "fedcba9876543210"}); code != 0 || errOut != "" ||
+		!proto.Equal(h.fake.startReq, want) {
+		t.Errorf("start --resume --session: exit %d (%q), sent %v; want %v", code, errOut, h.fake.startReq, want)
 	}
 }
 

@@ -39,6 +39,8 @@ var exitCodes = []struct {
 	{5, errInvalidInput, "invalid input found by tradectl itself (backtest data or settings)", ""},
 	{6, client.ErrNothingToResume, "failed precondition: start --resume found no interrupted session",
 		"'tradectl sessions' lists the sessions; 'tradectl start --paper' starts a new one"},
+	{6, client.ErrSessionInterrupted, "failed precondition: start refused while a session is INTERRUPTED",
+		"'tradectl start --resume' carries it on; 'tradectl start --abandon-interrupted ...' cancels its orders and starts anew"},
 	{6, client.ErrFailedPrecondition,
 		"failed precondition: not possible in tradingd's current state (a session with other settings runs, live trading is unavailable, " +
 			"tradingd runs without a store, ...)", ""},

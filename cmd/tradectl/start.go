@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,6 +16,8 @@ import (
 
 type startFlags struct {
 	paper, autoRestart, resume             bool
+	abandonInterrupted                     bool
+	sessionID                              string
 	symbols                                []string
 	duration, healthInterval, tickInterval time.Duration
 	seed                                   uint64
@@ -29,7 +32,7 @@ type startFlags struct {
 func newStartCommand(a *app) *cobra.Command {
 	var f startFlags
 	cmd := &cobra.Command{
-		Use:   "start (--paper [flags] | --resume)",
+		Use:   "start (--paper [flags] [--abandon-interrupted] | --resume [--session ID])",
 		Short: "Start a trading session, or resume an interrupted one",
 		Long: `Start a trading session in tradingd and print it.
 
@@ -46,14 +49,32 @@ strategies and their parameters.
 ran: crash, kill, power cut) from its last committed state: account, open
 orders and risk state (a halt stays a halt). It runs with that session's own
 settings, mode included; any other flag given with it is ignored, with a
-note on stderr. With no interrupted session it fails (exit 6).`,
+note on stderr. With no interrupted session it fails (exit 6). --session ID
+resumes that one rather than the newest (an unknown id exits 11).
+
+While a session is INTERRUPTED a new one is refused (exit 6), so that none
+is left behind with live orders. --abandon-interrupted starts anyway: the
+interrupted sessions' open orders are cancelled and they are marked
+ABANDONED; the audit log records who did it.`,
 		Example: `  tradectl start --paper --symbols BTC-USD,ETH-USD --duration 10m
   tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1
-  tradectl start --resume`,
+  tradectl start --resume
+  tradectl start --resume --session 0123456789abcdef
+  tradectl start --paper --abandon-interrupted`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.resume {
-				return resume(cmd, a)
+				if f.abandonInterrupted {
+					return usageError{errors.New("--abandon-interrupted starts a new session; it cannot go with --resume")}
+				}
+				return resume(cmd, a, f.sessionID)
+			}
+			if cmd.Flags().Changed("session") {
+				return usageError{errors.New("--session names the session to resume; it needs --resume")}
+			}
+			var opts []client.StartOption
+			if f.abandonInterrupted {
+				opts = append(opts, client.AbandonInterrupted())
 			}
 			settings, err := f.settings(cmd)
 			if err != nil {
@@ -61,7 +82,7 @@ note on stderr. With no interrupted session it fails (exit 6).`,
 			}
 			var resp *tradingv1.StartTradingResponse
 			err = a.withClient(cmd.Context(), a.timeout, func(ctx context.Context, c *client.Client) (err error) {
-				resp, err = c.StartTrading(ctx, settings)
+				resp, err = c.StartTrading(ctx, settings, opts...)
 				return err
 			})
 			if err != nil {
@@ -80,16 +101,19 @@ note on stderr. With no interrupted session it fails (exit 6).`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the paper market's random walk (default: daemon picks)")
 	addTradingFlags(fl, &f)
 	fl.BoolVar(&f.resume, "resume", false, "carry on the last INTERRUPTED session with its own settings; other flags are ignored")
+	fl.StringVar(&f.sessionID, "session", "", "with --resume: the INTERRUPTED session to carry on (default: the newest)")
+	fl.BoolVar(&f.abandonInterrupted, "abandon-interrupted", false,
+		"start although a session is INTERRUPTED: cancel its open orders and mark it ABANDONED")
 	return cmd
 }
 
 // resume carries on the interrupted session. The daemon ignores settings
 // then, so none are sent, and flags given anyway are named on stderr
 // rather than refused: the user's intent (carry on) is clear either way.
-func resume(cmd *cobra.Command, a *app) error {
+func resume(cmd *cobra.Command, a *app, sessionID string) error {
 	var ignored []string
 	cmd.LocalNonPersistentFlags().VisitAll(func(fl *pflag.Flag) {
-		if fl.Changed && fl.Name != "resume" {
+		if fl.Changed && fl.Name != "resume" && fl.Name != "session" {
 			ignored = append(ignored, "--"+fl.Name)
 		}
 	})
@@ -98,6 +122,9 @@ func resume(cmd *cobra.Command, a *app) error {
 			strings.Join(ignored, ", "))
 	}
 	resp, err := fetch(cmd.Context(), a, func(ctx context.Context, c *client.Client) (*tradingv1.StartTradingResponse, error) {
+		if sessionID != "" {
+			return c.ResumeTrading(ctx, client.ResumeSession(sessionID))
+		}
 		return c.ResumeTrading(ctx)
 	})
 	if err != nil {
