@@ -37,7 +37,7 @@ var (
 	// INTERRUPTED (resume it, or start with AbandonInterrupted). It also
 	// matches ErrFailedPrecondition; the status's ErrorInfo metadata
 	// "session_id" names the session.
-	ErrSessionInterrupted = errors.New("a session is interrupted")
+	ErrSessionInterrupted = errors.New("cannot start a new session")
 )
 
 // The daemon's ErrorInfo vocabulary.

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -84,5 +85,29 @@ func TestStartDoesNoStoreIOUnderTheManagersLock(t *testing.T) {
 		if id != ids[0] {
 			t.Fatalf("starts answered with sessions %v; want one", ids)
 		}
+	}
+}
+
+// A start whose caller gives up while the store is slow answers with the
+// caller's cancellation, not a failed store, starts nothing, and frees
+// the slot for the next start.
+func TestStartGivenUpWhileTheStoreIsSlow(t *testing.T) {
+	slow := &slowStore{Store: openTestStore(t), entered: make(chan struct{}, 64), release: make(chan struct{})}
+	m, _ := newTestManager(t, func(o *Options) { o.Store = slow })
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-slow.entered
+		cancel()
+	}()
+	_, _, err := m.StartWith(ctx, paperSettings(10*time.Millisecond), StartOptions{})
+	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrStore) {
+		t.Fatalf("start given up = %v; want the caller's cancellation, not ErrStore", err)
+	}
+	if m.last() != nil {
+		t.Fatal("a start given up left a session")
+	}
+	close(slow.release)
+	if _, _, err := m.Start(paperSettings(10 * time.Millisecond)); err != nil {
+		t.Fatalf("the next start: %v", err)
 	}
 }

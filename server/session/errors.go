@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -40,8 +41,14 @@ type InterruptedError struct {
 }
 
 func (e *InterruptedError) Error() string {
-	return fmt.Sprintf("%v: %s; resume it (start --resume --session ID) or abandon it (start --abandon-interrupted), "+
-		"which cancels its open orders", ErrInterrupted, strings.Join(e.SessionIDs, ", "))
+	if len(e.SessionIDs) == 1 {
+		return fmt.Sprintf("session %s is INTERRUPTED: resume it (resume with session_id; tradectl start --resume) "+
+			"or abandon it (abandon_interrupted; tradectl start --abandon-interrupted), which cancels its open orders",
+			e.SessionIDs[0])
+	}
+	return fmt.Sprintf("sessions %s are INTERRUPTED: resume them one by one (resume with session_id; tradectl start --resume "+
+		"--session ID) or abandon them (abandon_interrupted; tradectl start --abandon-interrupted), which cancels their open orders",
+		strings.Join(e.SessionIDs, ", "))
 }
 func (e *InterruptedError) Unwrap() error { return ErrInterrupted }
 
@@ -77,3 +84,13 @@ type ConflictError struct {
 
 func (e *ConflictError) Error() string { return fmt.Sprintf("%v (session %s)", e.Err, e.SessionID) }
 func (e *ConflictError) Unwrap() error { return e.Err }
+
+// storeFailed wraps an error of the store in ErrStore, unless the caller
+// gave up meanwhile: then the store was only interrupted, and the answer
+// is the caller's deadline or cancellation, not a failed store.
+func storeFailed(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	}
+	return fmt.Errorf("%w: %w", ErrStore, err)
+}

@@ -108,7 +108,7 @@ func (m *Manager) StartWith(ctx context.Context, req Settings, o StartOptions) (
 	}
 	if m.opts.Store != nil {
 		if err := s.recordStart(ctx, m.opts.Store); err != nil {
-			return Snapshot{}, false, fmt.Errorf("%w: %w", ErrStore, err)
+			return Snapshot{}, false, storeFailed(ctx, err)
 		}
 	}
 	if err := m.publish(ctx, s); err != nil {

@@ -51,7 +51,7 @@ func (m *Manager) ResumeSession(ctx context.Context, id string) (Snapshot, error
 		return Snapshot{}, err
 	}
 	if err := st.ResumeSession(ctx, rec.ID, "resumed after: "+rec.Reason); err != nil {
-		return Snapshot{}, fmt.Errorf("%w: %w", ErrStore, err)
+		return Snapshot{}, storeFailed(ctx, err)
 	}
 	sess.log.Warn("resuming interrupted session", "interrupted", rec.Reason, "last_commit", rec.LastTick,
 		"open_orders", parts.Venue.OpenTotal(), "risk", parts.Risk.State().String(),
@@ -68,7 +68,7 @@ func (m *Manager) interrupted(ctx context.Context, id string) (store.SessionReco
 	if id == "" {
 		recs, err := st.InterruptedSessions(ctx)
 		if err != nil {
-			return store.SessionRecord{}, fmt.Errorf("%w: %w", ErrStore, err)
+			return store.SessionRecord{}, storeFailed(ctx, err)
 		}
 		if len(recs) == 0 {
 			return store.SessionRecord{}, ErrNothingToResume
@@ -80,7 +80,7 @@ func (m *Manager) interrupted(ctx context.Context, id string) (store.SessionReco
 		return store.SessionRecord{}, fmt.Errorf("%w %q", ErrUnknownSession, id)
 	}
 	if err != nil {
-		return store.SessionRecord{}, fmt.Errorf("%w: %w", ErrStore, err)
+		return store.SessionRecord{}, storeFailed(ctx, err)
 	}
 	if rec.State != store.StateInterrupted {
 		return store.SessionRecord{}, &NotInterruptedError{SessionID: id, State: parseState(rec.State)}
@@ -92,12 +92,12 @@ func (m *Manager) interrupted(ctx context.Context, id string) (store.SessionReco
 func (m *Manager) reassemble(ctx context.Context, rec store.SessionRecord) (*Session, Parts, error) {
 	old, err := snapshotFromRecord(rec)
 	if err != nil {
-		return nil, Parts{}, fmt.Errorf("%w: %w", ErrStore, err)
+		return nil, Parts{}, storeFailed(ctx, err)
 	}
 	s := old.Settings.withDefaults(m.opts.HealthInterval) // settings stored before a field was added
 	parts, r, err := m.restore(ctx, rec, s)
 	if err != nil {
-		return nil, Parts{}, fmt.Errorf("%w: cannot resume session %s: %w", ErrStore, rec.ID, err)
+		return nil, Parts{}, storeFailed(ctx, fmt.Errorf("cannot resume session %s: %w", rec.ID, err))
 	}
 	sess, err := assemble(rec.ID, rec.Started, s, parts, m.opts, m.emit, m.feed, r)
 	if err != nil {
@@ -112,7 +112,7 @@ func (m *Manager) reassemble(ctx context.Context, rec store.SessionRecord) (*Ses
 func (m *Manager) settleInterrupted(ctx context.Context, abandon bool) error {
 	recs, err := m.opts.Store.InterruptedSessions(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrStore, err)
+		return storeFailed(ctx, err)
 	}
 	if len(recs) == 0 {
 		return nil
@@ -143,12 +143,12 @@ func (m *Manager) abandon(ctx context.Context, rec store.SessionRecord) error {
 	}
 	n, err := sess.coord.CancelOpenOrders(ctx, time.Now())
 	if err != nil {
-		return fmt.Errorf("%w: abandoning session %s: cancelling its open orders: %w", ErrStore, rec.ID, err)
+		return storeFailed(ctx, fmt.Errorf("abandoning session %s: cancelling its open orders: %w", rec.ID, err))
 	}
 	reason := fmt.Sprintf("abandoned on request (start with abandon_interrupted; the audit log names the caller): "+
 		"%d open orders cancelled; it had been interrupted: %s", n, rec.Reason)
 	if err := m.opts.Store.AbandonSession(ctx, rec.ID, reason, time.Now()); err != nil {
-		return fmt.Errorf("%w: %w", ErrStore, err)
+		return storeFailed(ctx, err)
 	}
 	sess.log.Warn("abandoned interrupted session", "open_orders_cancelled", n, "interrupted", rec.Reason)
 	m.mu.Lock()
