@@ -182,7 +182,8 @@ func TestStatusInterrupted(t *testing.T) {
 	h.fake.status = testSessions()[1]
 	for _, format := range []string{"table", "json"} {
 		code, out, errOut := h.run("-o", format, "status")
-		if code != 0 || errOut != "tradectl: resume it with: tradectl start --resume\n" {
+		if code != 0 || errOut != "tradectl: resume it with: tradectl start --resume --session fedcba9876543210 "+
+			"(or start anew with --abandon-interrupted, which cancels its open orders)\n" {
 			t.Errorf("%s: exit %d, stderr %q; want the resume hint", format, code, errOut)
 		}
 		if format == "json" {
