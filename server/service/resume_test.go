@@ -60,6 +60,14 @@ func TestStartTradingWhileInterrupted(t *testing.T) {
 	if code, info := errorInfo(t, err); code != codes.NotFound || info.GetReason() != "SESSION_NOT_FOUND" {
 		t.Fatalf("resume of an unknown id = %v; want NOT_FOUND", err)
 	}
+	for _, req := range []*tradingv1.StartTradingRequest{
+		{Resume: true, AbandonInterrupted: true},
+		{Settings: paper, SessionId: id},
+	} {
+		if _, err := svc.StartTrading(ctx, req); status.Code(err) != codes.InvalidArgument {
+			t.Errorf("StartTrading(%v) = %v; want INVALID_ARGUMENT, not a field silently ignored", req, err)
+		}
+	}
 	resp, err := svc.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: paper, AbandonInterrupted: true})
 	if err != nil || resp.GetSession().GetId() == id {
 		t.Fatalf("start with abandon_interrupted = %v, %v", resp, err)

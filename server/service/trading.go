@@ -41,6 +41,16 @@ func NewTrading(m *session.Manager, log *slog.Logger) *Trading {
 }
 
 func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
+	// Each field belongs to one kind of start; one given with the other
+	// kind would be silently ignored.
+	switch {
+	case req.GetResume() && req.GetAbandonInterrupted():
+		return nil, toStatus(t.log, &session.InvalidSettingsError{Field: "abandon_interrupted",
+			Reason: "starts a new session; it cannot go with resume"})
+	case !req.GetResume() && req.GetSessionId() != "":
+		return nil, toStatus(t.log, &session.InvalidSettingsError{Field: "session_id",
+			Reason: "names the interrupted session to resume; it needs resume"})
+	}
 	if req.GetResume() {
 		// A resume carries on with the interrupted session's own settings.
 		snap, err := t.m.ResumeSession(ctx, req.GetSessionId())
