@@ -45,6 +45,8 @@ type Config struct {
 	Portfolio    *portfolio.Portfolio
 	Risk         *risk.Guard
 	Orders       *orders.Book
+	// Counts are where a resumed session's counters carry on from.
+	Counts Counts
 	// Publish receives every order event, on the loop's goroutine; it
 	// must not block. Optional.
 	Publish func(orders.Event)
@@ -58,8 +60,6 @@ type Config struct {
 	// (the session asks its monitor for a report at once). It must not
 	// block. Optional.
 	OnHalt func()
-	// Counts are where a resumed session's counters carry on from.
-	Counts Counts
 	// FirstOrderSeq continues the client order ids of a resumed session:
 	// the first order placed is numbered FirstOrderSeq+1.
 	FirstOrderSeq uint64

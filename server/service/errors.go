@@ -57,14 +57,13 @@ func toStatus(log *slog.Logger, err error) error {
 			continue
 		}
 		info := &errdetails.ErrorInfo{Reason: e.reason, Domain: ErrorDomain}
-		var conflict *session.ConflictError
-		var interrupted *session.InterruptedError
-		switch {
-		case errors.As(err, &conflict):
-			info.Metadata = map[string]string{"session_id": conflict.SessionID}
-		case errors.As(err, &interrupted):
+		if interrupted := (*session.InterruptedError)(nil); errors.As(err, &interrupted) {
 			info.Metadata = map[string]string{"session_id": interrupted.Newest(),
 				"interrupted_sessions": strings.Join(interrupted.SessionIDs, ",")}
+		}
+		var conflict *session.ConflictError
+		if errors.As(err, &conflict) {
+			info.Metadata = map[string]string{"session_id": conflict.SessionID}
 		}
 		st := status.New(e.code, err.Error())
 		details := []protoadapt.MessageV1{info}

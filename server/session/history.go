@@ -48,7 +48,7 @@ func (m *Manager) Sessions(ctx context.Context, limit int) ([]Snapshot, error) {
 }
 
 // resolve names the session a query is about: id, or the current or last.
-func (m *Manager) resolve(ctx context.Context, id string) string {
+func (m *Manager) resolve(id string) string {
 	if id != "" {
 		return id
 	}
@@ -56,7 +56,7 @@ func (m *Manager) resolve(ctx context.Context, id string) string {
 		return s.id
 	}
 	if m.opts.Store != nil {
-		if recs, err := m.opts.Store.ListSessions(ctx, 1); err == nil && len(recs) == 1 {
+		if recs, err := m.opts.Store.ListSessions(context.Background(), 1); err == nil && len(recs) == 1 {
 			return recs[0].ID
 		}
 	}
@@ -74,7 +74,7 @@ func (m *Manager) StoredOrders(ctx context.Context, sessionID string, openOnly b
 		id, list, omitted := m.Orders(openOnly, limit)
 		return id, list, omitted, nil
 	}
-	id := m.resolve(ctx, sessionID)
+	id := m.resolve(sessionID)
 	if id == "" {
 		return "", nil, 0, nil
 	}
@@ -87,7 +87,7 @@ func (m *Manager) Fills(ctx context.Context, sessionID string, limit int) (strin
 	if m.opts.Store == nil {
 		return "", nil, ErrNoStore
 	}
-	id := m.resolve(ctx, sessionID)
+	id := m.resolve(sessionID)
 	if id == "" {
 		return "", nil, nil
 	}
@@ -105,7 +105,7 @@ func (m *Manager) StoredPortfolio(ctx context.Context, sessionID string) (string
 	if m.opts.Store == nil {
 		return "", portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, nil
 	}
-	id := m.resolve(ctx, sessionID)
+	id := m.resolve(sessionID)
 	if id == "" {
 		return "", portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, nil
 	}

@@ -42,7 +42,7 @@ func (m *Manager) ResumeSession(ctx context.Context, id string) (Snapshot, error
 	if cur != nil && cur.State().Active() {
 		return Snapshot{}, &ConflictError{SessionID: cur.id, Err: ErrAlreadyRunning}
 	}
-	rec, err := m.interrupted(ctx, id)
+	rec, err := m.resumeTarget(ctx, id)
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -62,30 +62,50 @@ func (m *Manager) ResumeSession(ctx context.Context, id string) (Snapshot, error
 	return sess.Snapshot(), nil
 }
 
-// interrupted finds the session a resume is about.
-func (m *Manager) interrupted(ctx context.Context, id string) (store.SessionRecord, error) {
+// resumeTarget finds the session a resume is about: id, or the newest
+// interrupted session, else the newest session. It must be one that can
+// be carried on (canResume).
+func (m *Manager) resumeTarget(ctx context.Context, id string) (store.SessionRecord, error) {
 	st := m.opts.Store
-	if id == "" {
+	var rec store.SessionRecord
+	if id != "" {
+		r, err := st.GetSession(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.SessionRecord{}, fmt.Errorf("%w %q", ErrUnknownSession, id)
+		}
+		if err != nil {
+			return store.SessionRecord{}, storeFailed(ctx, err)
+		}
+		rec = r
+	} else {
 		recs, err := st.InterruptedSessions(ctx)
+		if err == nil && len(recs) == 0 {
+			recs, err = st.ListSessions(ctx, 1)
+		}
 		if err != nil {
 			return store.SessionRecord{}, storeFailed(ctx, err)
 		}
 		if len(recs) == 0 {
 			return store.SessionRecord{}, ErrNothingToResume
 		}
-		return recs[len(recs)-1], nil
+		rec = recs[len(recs)-1]
 	}
-	rec, err := st.GetSession(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.SessionRecord{}, fmt.Errorf("%w %q", ErrUnknownSession, id)
-	}
-	if err != nil {
+	ok, err := canResume(ctx, st, rec)
+	switch {
+	case err != nil:
 		return store.SessionRecord{}, storeFailed(ctx, err)
-	}
-	if rec.State != store.StateInterrupted {
+	case !ok && id == "":
+		return store.SessionRecord{}, ErrNothingToResume
+	case !ok:
 		return store.SessionRecord{}, &NotInterruptedError{SessionID: id, State: parseState(rec.State)}
 	}
 	return rec, nil
+}
+
+// canResume reports whether a stored session can be carried on: one a
+// crash interrupted.
+func canResume(_ context.Context, _ store.Store, rec store.SessionRecord) (bool, error) {
+	return rec.State == store.StateInterrupted, nil
 }
 
 // reassemble rebuilds an interrupted session from the store, not started.

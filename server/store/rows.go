@@ -18,9 +18,6 @@ const (
 	StateRunning     = "RUNNING"
 	StateStopping    = "STOPPING"
 	StateInterrupted = "INTERRUPTED"
-	// StateAbandoned: an interrupted session an operator chose not to
-	// resume; its open orders were cancelled.
-	StateAbandoned = "ABANDONED"
 )
 
 // SessionRecord is a session as stored.

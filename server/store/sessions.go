@@ -73,6 +73,10 @@ func (s *SQLite) InterruptedSessions(ctx context.Context) ([]SessionRecord, erro
 	return list, nil
 }
 
+// StateAbandoned: an interrupted session an operator chose not to resume;
+// its open orders were cancelled (AbandonSession).
+const StateAbandoned = "ABANDONED"
+
 // AbandonSession implements Store.
 func (s *SQLite) AbandonSession(ctx context.Context, id, reason string, at time.Time) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET state = ?, reason = ?, ended = ? WHERE id = ? AND state = ?`,
