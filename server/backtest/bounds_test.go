@@ -1,0 +1,122 @@
+package backtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/replay"
+)
+
+const csvHeader = "time,symbol,type,price,size,side,bid,bid_size,ask,ask_size\n"
+
+func csvSource(t *testing.T, body string) market.Source {
+	t.Helper()
+	src, err := replay.Open(strings.NewReader(csvHeader+body), replay.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// Two quotes 200 years apart, sampled every minute (or every nanosecond
+// over the shipped sample): the samples kept stay within the limit, and
+// the result says the period was coarsened to keep them there.
+func TestSamplesAreBounded(t *testing.T) {
+	twoCenturies := "2026-01-02T00:00:00Z,BTC-USD,quote,,,,59994,1.64,60006,0.46\n" +
+		"2226-01-02T00:00:00Z,BTC-USD,quote,,,,59994,1.64,60006,0.46\n"
+	for _, tc := range []struct {
+		name  string
+		src   func() market.Source
+		every time.Duration
+	}{
+		{"two quotes 200 years apart", func() market.Source { return csvSource(t, twoCenturies) }, time.Minute},
+		{"sample every 1ns", func() market.Source { return replaySource(t) }, time.Nanosecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Run(context.Background(), Config{Source: tc.src(), Strategy: "hold", SampleEvery: tc.every})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Samples > MaxSamples || r.Samples < MaxSamples/2 {
+				t.Fatalf("%d samples kept, want between %d and %d", r.Samples, MaxSamples/2, MaxSamples)
+			}
+			if r.SampleEveryRequested != tc.every.String() || r.SampleEvery == tc.every.String() {
+				t.Fatalf("sampled every %s (asked %q): the coarsening is not shown", r.SampleEvery, r.SampleEveryRequested)
+			}
+		})
+	}
+}
+
+// Data with a header and nothing else is an error, not a result of zeros.
+func TestNoEventsIsAnError(t *testing.T) {
+	r, err := Run(context.Background(), Config{Source: csvSource(t, ""), Strategy: "sma"})
+	if !errors.Is(err, ErrNoEvents) {
+		t.Fatalf("header-only data: result %+v, error %v", r, err)
+	}
+}
+
+// A Sharpe ratio from fewer than MinSharpeSamples samples is null, with
+// the count beside it; from enough samples it is a number.
+func TestSharpeNeedsEnoughSamples(t *testing.T) {
+	for _, tc := range []struct {
+		every      time.Duration
+		meaningful bool
+	}{{time.Minute, false}, {time.Second, true}} {
+		r, err := Run(context.Background(), Config{Source: replaySource(t), Strategy: "sma", SampleEvery: tc.every})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(render(t, r), &doc); err != nil {
+			t.Fatal(err)
+		}
+		sharpe, present := doc["sharpe_annualized"]
+		n := doc["sharpe_samples"].(float64)
+		if tc.meaningful != (sharpe != nil) || !present || tc.meaningful != (n >= MinSharpeSamples) {
+			t.Errorf("every %s: sharpe_annualized %v (present %v) from %v samples", tc.every, sharpe, present, n)
+		}
+	}
+}
+
+// Every key of the JSON result is snake_case, positions included (the
+// parameters' keys are the user's own).
+func TestJSONIsSnakeCase(t *testing.T) {
+	r, err := Run(context.Background(), Config{Source: replaySource(t), Strategy: "grid", Params: map[string]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Positions) == 0 || len(r.Trades) == 0 {
+		t.Fatalf("grid ends with %d positions and %d trades: nothing to check", len(r.Positions), len(r.Trades))
+	}
+	var doc any
+	if err := json.Unmarshal(render(t, r), &doc); err != nil {
+		t.Fatal(err)
+	}
+	snake := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				if !snake.MatchString(k) {
+					t.Errorf("key %s.%s is not snake_case", path, k)
+				}
+				if path == "" && k == "params" {
+					continue
+				}
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(path+"[]", e)
+			}
+		}
+	}
+	walk("", doc)
+}
