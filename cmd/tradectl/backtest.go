@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -58,7 +59,7 @@ byte-identical results (-o json); only the speed line varies.`,
 			defer closeSrc()
 			res, err := backtest.Run(cmd.Context(), cfg)
 			if err != nil {
-				return invalidInput{err}
+				return f.runError(cmd.Context(), err)
 			}
 			if err := a.printer.Backtest(res); err != nil {
 				return err
@@ -85,6 +86,13 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 	none := func() {}
 	if f.sim == (f.data != "") {
 		return backtest.Config{}, none, usageError{errors.New("give exactly one of --data FILE and --sim")}
+	}
+	// Zero or negative periods are refused, not replaced by a default.
+	if f.sampleEvery <= 0 {
+		return backtest.Config{}, none, usageError{fmt.Errorf("--sample-every %s: the period must be positive", f.sampleEvery)}
+	}
+	if f.sim && f.simDuration <= 0 {
+		return backtest.Config{}, none, usageError{fmt.Errorf("--sim-duration %s: the duration must be positive", f.simDuration)}
 	}
 	req, err := f.settings(cmd)
 	if err != nil {
@@ -114,7 +122,9 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 		var file *os.File
 		if file, err = os.Open(f.data); err == nil {
 			closeSrc = func() { file.Close() }
-			src, err = replay.Open(file, replay.Options{})
+			if src, err = replay.Open(file, replay.Options{}); err != nil {
+				err = fmt.Errorf("%s: %w", f.data, err)
+			}
 		}
 	}
 	if err != nil {
@@ -123,4 +133,18 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 	}
 	cfg.Source = src
 	return cfg, closeSrc, nil
+}
+
+// runError classifies a failed run. Ctrl-C cancels the command's context:
+// that is the user stopping it, not bad input. Errors in the data name the
+// file they are in.
+func (f *backtestFlags) runError(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("backtest %w", errInterrupted)
+	}
+	var dataErr *replay.Error
+	if f.data != "" && (errors.Is(err, backtest.ErrNoEvents) || errors.As(err, &dataErr)) {
+		err = fmt.Errorf("%s: %w", f.data, err)
+	}
+	return invalidInput{err}
 }

@@ -15,6 +15,9 @@ const (
 
 var errUsage = errors.New("usage error")
 
+// errInterrupted marks work the user stopped with Ctrl-C (or SIGTERM).
+var errInterrupted = errors.New("interrupted")
+
 // usageError marks a mistake in how tradectl was invoked.
 type usageError struct{ err error }
 
@@ -49,6 +52,8 @@ var exitCodes = []struct {
 	{9, client.ErrResourceExhausted, "resource exhausted: a limit of tradingd was hit", ""},
 	{10, client.ErrUnimplemented, "not implemented: tradingd is older than tradectl", "upgrade tradingd"},
 	{11, client.ErrNotFound, "not found: tradingd has no such session (--session)", "'tradectl sessions' lists the sessions"},
+	// 128 + SIGINT, as a shell reports a command that Ctrl-C ended.
+	{130, errInterrupted, "interrupted (Ctrl-C) before it finished", ""},
 }
 
 // classify returns err's exit code and a hint for the user, "" if none helps.
