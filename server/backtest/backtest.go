@@ -149,6 +149,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	guard := risk.New(limits, cfg.StartingCash)
 	pf := portfolio.New("USD", cfg.StartingCash)
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{} // {} in JSON, as with --param given
+	}
 	res := &Result{Strategy: cfg.Strategy, Params: cfg.Params, StartingEquity: cfg.StartingCash,
 		Positions: []Position{}, Trades: []Trade{}}
 	st := newStats(cfg.StartingCash, cfg.SampleEvery, MaxSamples)

@@ -30,6 +30,8 @@ func csvSource(t *testing.T, body string) market.Source {
 func TestSamplesAreBounded(t *testing.T) {
 	twoCenturies := "2026-01-02T00:00:00Z,BTC-USD,quote,,,,59994,1.64,60006,0.46\n" +
 		"2226-01-02T00:00:00Z,BTC-USD,quote,,,,59994,1.64,60006,0.46\n"
+	widest := "1678-01-01T00:00:00Z,BTC-USD,quote,,,,59994,1.64,60006,0.46\n" +
+		"2262-01-01T00:00:00Z,BTC-USD,quote,,,,59994,1.64,60006,0.46\n"
 	for _, tc := range []struct {
 		name  string
 		src   func() market.Source
@@ -37,6 +39,8 @@ func TestSamplesAreBounded(t *testing.T) {
 	}{
 		{"two quotes 200 years apart", func() market.Source { return csvSource(t, twoCenturies) }, time.Minute},
 		{"sample every 1ns", func() market.Source { return replaySource(t) }, time.Nanosecond},
+		// Past time.Duration's 292 years, to the end of what the format holds.
+		{"584 years", func() market.Source { return csvSource(t, widest) }, time.Minute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := Run(context.Background(), Config{Source: tc.src(), Strategy: "hold", SampleEvery: tc.every})
@@ -48,6 +52,16 @@ func TestSamplesAreBounded(t *testing.T) {
 			}
 			if r.SampleEveryRequested != tc.every.String() || r.SampleEvery == tc.every.String() {
 				t.Fatalf("sampled every %s (asked %q): the coarsening is not shown", r.SampleEvery, r.SampleEveryRequested)
+			}
+			// The samples cover the data to its last event, not less.
+			every, err := time.ParseDuration(r.SampleEvery)
+			if err != nil {
+				t.Fatal(err)
+			}
+			span := float64(r.LastEvent.Unix()-r.FirstEvent.Unix()) + float64(r.LastEvent.Nanosecond()-r.FirstEvent.Nanosecond())/1e9
+			covered := float64(r.Samples) * every.Seconds()
+			if gap := span - covered; gap < -1e-9*span || gap >= every.Seconds()*(1+1e-9) {
+				t.Fatalf("%d samples every %s cover %.0f s of a %.0f s span", r.Samples, every, covered, span)
 			}
 		})
 	}

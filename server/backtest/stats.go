@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"math"
+	"math/bits"
 	"time"
 
 	"github.com/tradectl/tradectl/server/money"
@@ -63,13 +64,13 @@ func (s *stats) observe(t time.Time, equity money.Decimal) {
 // is bounded by the limit, not by how much time passed since the last
 // event.
 func (s *stats) sample(t time.Time, e float64) {
-	// t.Sub saturates past about 292 years: the grid then ends there.
-	want := int64(t.Sub(s.first)/s.every) + 1
-	for want > int64(s.limit) {
+	since := s.since(t)
+	want := since/uint64(s.every) + 1
+	for want > uint64(s.limit) {
 		s.coarsen()
-		want = int64(t.Sub(s.first)/s.every) + 1
+		want = since/uint64(s.every) + 1
 	}
-	for int64(len(s.equity)) < want {
+	for uint64(len(s.equity)) < want {
 		if len(s.equity) == cap(s.equity) {
 			grown := make([]float64, len(s.equity), min(2*cap(s.equity), s.limit))
 			copy(grown, s.equity)
@@ -78,9 +79,25 @@ func (s *stats) sample(t time.Time, e float64) {
 		s.equity = append(s.equity, e)
 	}
 	s.next = time.Time{}
-	if n := time.Duration(len(s.equity)); n <= math.MaxInt64/s.every {
-		s.next = s.first.Add(n * s.every)
+	if hi, lo := bits.Mul64(uint64(len(s.equity)), uint64(s.every)); hi == 0 {
+		// In two steps: lo may pass time.Duration's range.
+		s.next = s.first.Add(time.Duration(lo / 2)).Add(time.Duration(lo - lo/2))
 	}
+}
+
+// since is how long after the first event t is, in nanoseconds. A uint64
+// holds 584 years: all the replay format can hold (1678 to 2262), where
+// time.Duration saturates at 292.
+func (s *stats) since(t time.Time) uint64 {
+	if d := t.Sub(s.first); d < math.MaxInt64 {
+		return uint64(max(d, 0))
+	}
+	secs := uint64(t.Unix() - s.first.Unix())
+	if secs >= math.MaxUint64/1_000_000_000-1 {
+		return math.MaxUint64
+	}
+	// Wraps in between when t's nanoseconds are fewer, exactly right in the end.
+	return secs*1e9 + uint64(t.Nanosecond()) - uint64(s.first.Nanosecond())
 }
 
 // coarsen doubles the period and keeps the samples that fall on it.
