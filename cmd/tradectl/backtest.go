@@ -75,7 +75,7 @@ byte-identical results (-o json); only the speed line varies.`,
 	fl.Uint64Var(&f.seed, "seed", 1, "--sim: seed of the simulated market")
 	fl.StringSliceVar(&f.symbols, "symbols", []string{"BTC-USD"}, "--sim: instruments, BASE-QUOTE, comma-separated")
 	fl.DurationVar(&f.simDuration, "sim-duration", time.Hour, "--sim: how much market time to simulate")
-	fl.DurationVar(&f.sampleEvery, "sample-every", time.Minute, "period of the equity samples behind the Sharpe ratio")
+	fl.DurationVar(&f.sampleEvery, "sample-every", time.Minute, fmt.Sprintf("period of the equity samples behind the Sharpe ratio (doubled while it would keep more than %d)", backtest.MaxSamples))
 	addTradingFlags(fl, &f.startFlags)
 	return cmd
 }
