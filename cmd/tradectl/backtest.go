@@ -121,25 +121,27 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 	} else {
 		var file *os.File
 		if file, err = os.Open(f.data); err == nil {
-			closeSrc = func() { file.Close() }
-			if src, err = replay.Open(file, replay.Options{}); err != nil {
-				err = fmt.Errorf("%s: %w", f.data, err)
-			}
+			// A read from a pipe waits for data without end and sees no
+			// context: closing the file is what ends it on Ctrl-C.
+			unwatch := context.AfterFunc(cmd.Context(), func() { file.Close() })
+			closeSrc = func() { unwatch(); file.Close() }
+			src, err = replay.Open(file, replay.Options{})
 		}
 	}
 	if err != nil {
 		closeSrc()
-		return backtest.Config{}, none, invalidInput{err}
+		return backtest.Config{}, none, f.runError(cmd.Context(), err)
 	}
 	cfg.Source = src
 	return cfg, closeSrc, nil
 }
 
 // runError classifies a failed run. Ctrl-C cancels the command's context:
-// that is the user stopping it, not bad input. Errors in the data name the
-// file they are in.
+// that is the user stopping it, not bad input, whatever error the
+// cancellation surfaced as (a closed file, a cancelled context). Errors in
+// the data name the file they are in.
 func (f *backtestFlags) runError(ctx context.Context, err error) error {
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if ctx.Err() != nil {
 		return fmt.Errorf("backtest %w", errInterrupted)
 	}
 	var dataErr *replay.Error

@@ -29,15 +29,18 @@ func TestBacktestInterruptedExits130(t *testing.T) {
 	}
 }
 
-// A CSV with a header and no events is invalid input naming the file.
+// A CSV with a header and no events (or not even a header) is invalid
+// input, in one line naming the file once.
 func TestBacktestHeaderOnlyFails(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "empty.csv")
-	if err := os.WriteFile(file, []byte("time,symbol,type,price,size,side,bid,bid_size,ask,ask_size\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	code, out, errOut := runBacktest(t.Context(), "--data", file)
-	if code != 5 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, file) {
-		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	for _, content := range []string{"time,symbol,type,price,size,side,bid,bid_size,ask,ask_size\n", ""} {
+		file := filepath.Join(t.TempDir(), "empty.csv")
+		if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runBacktest(t.Context(), "--data", file)
+		if code != 5 || out != "" || strings.Count(errOut, "\n") != 1 || strings.Count(errOut, file) != 1 {
+			t.Fatalf("%q: exit %d, stdout %q, stderr %q", content, code, out, errOut)
+		}
 	}
 }
 

@@ -210,7 +210,7 @@ func (r *Result) setSharpe(st *stats) {
 		s := fmt.Sprintf("%.4f", ratio)
 		r.Sharpe = &s
 	case n < MinSharpeSamples:
-		r.SharpeNote = fmt.Sprintf("not meaningful: %d samples < %d", n, MinSharpeSamples)
+		r.SharpeNote = fmt.Sprintf("not meaningful from %d samples: it takes %d", n, MinSharpeSamples)
 	default:
 		r.SharpeNote = fmt.Sprintf("not meaningful: equity did not vary over %d samples", n)
 	}
