@@ -67,6 +67,31 @@ func TestSamplesAreBounded(t *testing.T) {
 	}
 }
 
+// Coarsening keeps exactly the samples the coarser period would have
+// taken from the start, and the same inputs still give the same bytes.
+func TestCoarsenedSamplesAreTheCoarserPeriods(t *testing.T) {
+	run := func(every time.Duration) *Result {
+		r, err := Run(context.Background(), Config{Source: replaySource(t), Strategy: "sma", SampleEvery: every})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	fine, again := run(time.Nanosecond), run(time.Nanosecond)
+	if string(render(t, fine)) != string(render(t, again)) {
+		t.Fatal("two runs over the same data differ")
+	}
+	every, err := time.ParseDuration(fine.SampleEvery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coarse := run(every)
+	if fine.Sharpe == nil || coarse.Sharpe == nil || *fine.Sharpe != *coarse.Sharpe || fine.Samples != coarse.Samples {
+		t.Fatalf("1ns coarsened to %s: sharpe %s from %d samples; %s directly: %s from %d",
+			every, deref(fine.Sharpe), fine.Samples, every, deref(coarse.Sharpe), coarse.Samples)
+	}
+}
+
 // Data with a header and nothing else is an error, not a result of zeros.
 func TestNoEventsIsAnError(t *testing.T) {
 	r, err := Run(context.Background(), Config{Source: csvSource(t, ""), Strategy: "sma"})
