@@ -65,12 +65,13 @@ func (s *stats) observe(t time.Time, equity money.Decimal) {
 // event.
 func (s *stats) sample(t time.Time, e float64) {
 	since := s.since(t)
-	want := since/uint64(s.every) + 1
-	for want > uint64(s.limit) {
+	// last is the index of the last sample time at or before t.
+	last := since / uint64(s.every)
+	for last >= uint64(s.limit) {
 		s.coarsen()
-		want = since/uint64(s.every) + 1
+		last = since / uint64(s.every)
 	}
-	for uint64(len(s.equity)) < want {
+	for uint64(len(s.equity)) <= last {
 		if len(s.equity) == cap(s.equity) {
 			grown := make([]float64, len(s.equity), min(2*cap(s.equity), s.limit))
 			copy(grown, s.equity)
