@@ -77,10 +77,10 @@ func classify(err error, addr string) (int, string) {
 func exitCodeHelp() string {
 	var b strings.Builder
 	b.WriteString("Exit codes:\n")
-	// Codes padded to one width, so the meanings line up past 9.
-	fmt.Fprintf(&b, "  %-3d%s\n  %-3d%s\n", exitOK, "success", exitError, "any other error")
+	// Codes padded to one width, so the meanings line up past 99 (130).
+	fmt.Fprintf(&b, "  %-4d%s\n  %-4d%s\n", exitOK, "success", exitError, "any other error")
 	for _, row := range exitCodes {
-		fmt.Fprintf(&b, "  %-3d%s\n", row.code, row.meaning)
+		fmt.Fprintf(&b, "  %-4d%s\n", row.code, row.meaning)
 	}
 	return b.String()
 }

@@ -93,7 +93,7 @@ func TestExitCodes(t *testing.T) {
 func TestHelpListsEveryExitCode(t *testing.T) {
 	_, help, _ := newHarness(t).run("--help")
 	for _, row := range exitCodes {
-		if !strings.Contains(help, fmt.Sprintf("  %-3d%s\n", row.code, row.meaning)) {
+		if !strings.Contains(help, fmt.Sprintf("  %-4d%s\n", row.code, row.meaning)) {
 			t.Errorf("root help lacks exit code %d, %q:\n%s", row.code, row.meaning, help)
 		}
 	}
