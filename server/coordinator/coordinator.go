@@ -81,7 +81,7 @@ type Coordinator struct {
 	idBuf   []byte
 	nextID  uint64
 	last    map[string]market.Quote // the latest top of book per symbol
-	cmds    chan func()
+	cmds    chan *command
 	// Cash promised to open buy orders, so that orders in flight or
 	// resting cannot together spend more than the account holds.
 	reserved  map[string]reservation
@@ -121,7 +121,7 @@ func New(cfg Config) (*Coordinator, error) {
 	c := &Coordinator{
 		cfg:      cfg,
 		last:     make(map[string]market.Quote),
-		cmds:     make(chan func(), 8),
+		cmds:     make(chan *command, 8),
 		reserved: make(map[string]reservation),
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
@@ -150,7 +150,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		case <-t.C:
 			c.Tick(ctx)
 		case cmd := <-c.cmds:
-			cmd()
+			cmd.exec()
 		}
 	}
 }
