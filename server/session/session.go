@@ -133,6 +133,7 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 		CheckTimeout: opts.CheckTimeout,
 		Checks:       append(sess.checks(), opts.ExtraChecks...),
 		Publish:      sess.onComponents,
+		Logger:       sess.log,
 	})
 	if err != nil {
 		return nil, err
