@@ -101,6 +101,15 @@ type Coordinator struct {
 	exhausted                                 atomic.Bool
 }
 
+// FatalError is what the loop panics with when its own state can no longer
+// be trusted (a fill the books refused): the tick was abandoned half-way,
+// and a restart would trade on half-updated state. A supervisor that
+// recovers it ends the session instead of restarting the loop.
+type FatalError struct{ Err error }
+
+func (e *FatalError) Error() string { return "fatal: " + e.Err.Error() }
+func (e *FatalError) Unwrap() error { return e.Err }
+
 // TimedError is an error with the time it happened.
 type TimedError struct {
 	Err  string
@@ -398,8 +407,10 @@ func (c *Coordinator) handle(rs []broker.ExecutionReport) {
 		if r.FillQuantity.IsPositive() {
 			if err := c.cfg.Portfolio.Apply(r.Fill()); err != nil {
 				// The venue executed it, so the books must hear of it:
-				// a fill the portfolio refuses is a bug worth stopping for.
-				panic(fmt.Sprintf("coordinator: portfolio refused fill of %s: %v", r.ClientID, err))
+				// a fill the portfolio refuses is a bug worth stopping
+				// for. The books are half-updated now, so the panic is
+				// a FatalError: a supervisor must not restart on them.
+				panic(&FatalError{Err: fmt.Errorf("portfolio refused fill of %s: %w", r.ClientID, err)})
 			}
 			c.fills.Add(1)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/server/health"
@@ -31,7 +32,9 @@ type Manager struct {
 // NewManager returns a manager with no session. Its hub already holds an
 // idle report, so a watcher that subscribes before any session sees one.
 func NewManager(opts Options) *Manager {
-	m := &Manager{opts: opts.withDefaults(), hub: health.NewHub[Report](), feed: orders.NewFeed()}
+	opts = opts.withDefaults()
+	opts.stopFailures = new(atomic.Uint64)
+	m := &Manager{opts: opts, hub: health.NewHub[Report](), feed: orders.NewFeed()}
 	idle := &Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"}
 	if last, ok := m.lastStored(); ok {
 		idle.SessionID, idle.State = last.ID, last.State
@@ -151,6 +154,10 @@ func (m *Manager) Status() (snap Snapshot, ok bool, r *Report) {
 func (m *Manager) Subscribe() (*health.Subscription[Report], error) {
 	return m.hub.Subscribe()
 }
+
+// StopFailures counts the children of every session so far that failed
+// (panicked, say) while being stopped.
+func (m *Manager) StopFailures() uint64 { return m.opts.stopFailures.Load() }
 
 // Watchers is the number of health subscribers.
 func (m *Manager) Watchers() int { return m.hub.Len() }

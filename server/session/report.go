@@ -66,6 +66,9 @@ type Summary struct {
 	RiskRejects uint64
 	// OpenOrders at the venue now (after a stop: those it left open).
 	OpenOrders int
+	// StopFailures counts children that failed (panicked, say) while
+	// being stopped.
+	StopFailures uint32 `json:",omitempty"`
 }
 
 // RiskStatus is the risk guard's state as callers see it.
@@ -101,6 +104,7 @@ func (s *Session) Snapshot() Snapshot {
 		Risk:           RiskStatus{State: s.risk.State(), Reason: s.risk.Reason(), Since: s.risk.HaltedAt()},
 		RiskRejects:    st.Rejects,
 		OpenOrders:     st.OpenOrders,
+		StopFailures:   s.stopFailures.Load(),
 	}
 	if len(s.children) == 2 {
 		snap.Summary.MonitorRestarts = s.children[0].restarts.Load()

@@ -40,6 +40,8 @@ type Session struct {
 	done     chan struct{}
 
 	lastErr atomic.Pointer[string]
+	// stopFailures counts children that failed while being stopped.
+	stopFailures atomic.Uint32
 
 	mu          sync.Mutex
 	state       State
@@ -51,6 +53,8 @@ type Session struct {
 	// cancelled counts the open orders the stop cancelled; -1 when they
 	// could not be (the loop did not stop).
 	cancelled int
+	// stopErrs are failures of children while they were being stopped.
+	stopErrs []string
 }
 
 type childExit struct {
@@ -227,6 +231,13 @@ func (s *Session) await(timeout <-chan time.Time) {
 		reason = fmt.Sprintf("%s; did not stop in time: %s", reason, strings.Join(unstopped, ", "))
 	}
 	s.mu.Lock()
+	stopErrs := s.stopErrs
+	s.mu.Unlock()
+	if len(stopErrs) > 0 {
+		final = StateFailed
+		reason = fmt.Sprintf("%s; %s", reason, strings.Join(stopErrs, "; "))
+	}
+	s.mu.Lock()
 	s.unstopped = unstopped
 	s.mu.Unlock()
 	// Log before the final state frees the slot, so that in the log every
@@ -347,13 +358,41 @@ func (s *Session) Done() <-chan struct{} { return s.done }
 func (s *Session) noteFailure(c *child, err error) {
 	msg := fmt.Sprintf("%s: %v", c.name, err)
 	s.lastErr.Store(&msg)
+	s.logFailure("child failed", c, err)
+	s.monitor.Kick()
+}
+
+// noteStopFailure records a child that failed (panicked, say) while it
+// was being stopped: it is logged and counted, and the session's end says
+// so, because the tick it abandoned may have left its state half-updated.
+func (s *Session) noteStopFailure(c *child, err error) {
+	msg := fmt.Sprintf("%s: %v", c.name, err)
+	s.lastErr.Store(&msg)
+	s.logFailure("child failed while stopping", c, err)
+	s.stopFailures.Add(1)
+	if s.opts.stopFailures != nil {
+		s.opts.stopFailures.Add(1)
+	}
+	s.mu.Lock()
+	s.stopErrs = append(s.stopErrs, fmt.Sprintf("%s failed while stopping: %v", c.name, err))
+	s.mu.Unlock()
+}
+
+// logFailure logs err in full: a panic's value and stack stay in the log,
+// under the error id its one-line message quotes to clients.
+func (s *Session) logFailure(msg string, c *child, err error) {
 	var pe *PanicError
 	if errors.As(err, &pe) {
-		s.log.Error("child panicked", "child", c.name, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
-	} else {
-		s.log.Error("child failed", "child", c.name, "err", err)
+		s.log.Error(msg, "child", c.name, "error_id", pe.ID, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+		return
 	}
-	s.monitor.Kick()
+	s.log.Error(msg, "child", c.name, "err", err)
+}
+
+func newErrorID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
 }
 
 func newID() string {
