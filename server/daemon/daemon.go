@@ -163,7 +163,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 func (d *Daemon) shutdown() {
 	d.health.Shutdown()
-	stopCtx, cancel := context.WithTimeout(context.Background(), d.cfg.Session.StopTimeout+3*time.Second)
+	// The session's whole stop, its end recorded included, is bounded by
+	// --stop-timeout: nothing in it takes a deadline of its own.
+	stopCtx, cancel := context.WithTimeout(context.Background(), d.cfg.Session.StopTimeout)
 	d.Manager.Shutdown(stopCtx)
 	cancel()
 	if snap, ok, _ := d.Manager.Status(); ok {

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/coordinator"
 	"github.com/tradectl/tradectl/server/health"
 	"github.com/tradectl/tradectl/server/market"
@@ -29,6 +30,8 @@ type faultyStrategy struct {
 	panicWith atomic.Value
 	// fatal, if set, is thrown as is (a typed panic value).
 	fatal atomic.Pointer[coordinator.FatalError]
+	// place, if set, is placed once, on the next call.
+	place atomic.Pointer[broker.OrderSpec]
 }
 
 func (f *faultyStrategy) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
@@ -39,6 +42,9 @@ func (f *faultyStrategy) OnEvent(ev *market.Event, _ strategy.Context, dst []str
 	}
 	if e := f.fatal.Load(); e != nil {
 		panic(e)
+	}
+	if o := f.place.Swap(nil); o != nil {
+		dst = append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: *o})
 	}
 	if ch := f.block.Load(); ch != nil {
 		f.waiting.Add(1)

@@ -101,6 +101,11 @@ type StopOptions struct {
 // timeout. It returns the final snapshot, or the last session's if none was
 // running; ok is false when no session ever ran. wasRunning is true only
 // for the call that began the stop.
+//
+// It returns by the stop's deadline, not later: the session bounds every
+// step of its stop by the same deadline, and a stop that is not over then
+// is answered as it stands (STOPPING), naming the children still running
+// and the orders not yet settled.
 func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, wasRunning bool, err error) {
 	timeout := o.Timeout
 	m.mu.Lock()
@@ -112,18 +117,41 @@ func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, w
 	if timeout <= 0 {
 		timeout = m.opts.StopTimeout
 	}
-	wasRunning = cur.requestStop("stopped by request", timeout, o.KeepOpenOrders)
-	// The session bounds its own stop by timeout; the extra second covers
-	// the monitor's grace so that we return the final state, not STOPPING.
-	t := time.NewTimer(timeout + 2*time.Second)
-	defer t.Stop()
-	select {
-	case <-cur.Done():
-	case <-t.C:
-	case <-ctx.Done():
-		return cur.Snapshot(), true, wasRunning, ctx.Err()
+	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+		timeout = time.Until(d) // the caller's own deadline comes first
 	}
-	return cur.Snapshot(), true, wasRunning, nil
+	wasRunning = cur.requestStop("stopped by request", timeout, o.KeepOpenOrders)
+	if err := waitStop(ctx, cur); err != nil {
+		return cur.stoppingSnapshot(), true, wasRunning, err
+	}
+	return cur.stoppingSnapshot(), true, wasRunning, nil
+}
+
+// waitStop waits for s to end, at most until its stop's deadline or ctx.
+func waitStop(ctx context.Context, s *Session) error {
+	var expired <-chan time.Time
+	if by := s.stopBy(); !by.IsZero() {
+		t := time.NewTimer(time.Until(by))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-s.Done():
+	case <-expired:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// stoppingSnapshot is the session's snapshot with, while a stop is still
+// under way, what it has not finished named.
+func (s *Session) stoppingSnapshot() Snapshot {
+	snap := s.Snapshot()
+	if snap.State == StateStopping {
+		snap.Summary.Unstopped, snap.Unsettled = s.stopping()
+	}
+	return snap
 }
 
 // Status returns the current or last session (ok=false if none ran) and a
@@ -175,11 +203,12 @@ func (m *Manager) Shutdown(ctx context.Context) {
 		return
 	}
 	defer m.feed.Close()
-	cur.requestStop("daemon shutting down", m.opts.StopTimeout, false)
-	select {
-	case <-cur.Done():
-	case <-ctx.Done():
+	timeout := m.opts.StopTimeout
+	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+		timeout = time.Until(d)
 	}
+	cur.requestStop("daemon shutting down", timeout, false)
+	_ = waitStop(ctx, cur)
 }
 
 // emit stamps a report's sequence and publishes it. Sequencing and

@@ -42,6 +42,9 @@ type Snapshot struct {
 	EndTime   time.Time
 	Reason    string
 	Summary   Summary
+	// Unsettled are the orders a stop meant to cancel but could not
+	// settle by its deadline: they may still be open at the venue.
+	Unsettled []string
 }
 
 // Summary is the session's account and counters.
@@ -86,6 +89,7 @@ func (s *Session) Snapshot() Snapshot {
 		EndTime: s.ended, Reason: s.reason,
 	}
 	unstopped := append([]string(nil), s.unstopped...)
+	snap.Unsettled = append([]string(nil), s.unsettled...)
 	s.mu.Unlock()
 	st := s.coord.Stats()
 	acct := st.Account

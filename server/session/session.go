@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,8 +49,13 @@ type Session struct {
 	reason      string
 	ended       time.Time
 	stopTimeout time.Duration
-	keepOrders  bool
-	unstopped   []string
+	// stopDeadline bounds the whole stop, once one began.
+	stopDeadline time.Time
+	keepOrders   bool
+	unstopped    []string
+	// unsettled are the orders the stop meant to cancel but could not
+	// settle by its deadline.
+	unsettled []string
 	// cancelled counts the open orders the stop cancelled; -1 when they
 	// could not be (the loop did not stop).
 	cancelled int
@@ -182,8 +188,12 @@ func (s *Session) launch(c *child) {
 }
 
 // await ends the session on the first of: a stop request, the duration
-// elapsing, a child that may not be restarted failing. It then stops the
-// children in reverse start order, each bounded by the stop deadline.
+// elapsing, a child that may not be restarted failing. It then winds the
+// session down under one deadline, the stop's: every wait and every store
+// call below derives from it, so a stop asked to finish in 100ms does. The
+// children get all of it but a reserve (endReserve) kept for settling
+// orders and recording the end, so that even a loop that never returns
+// leaves a session whose end is recorded, naming what did not stop.
 func (s *Session) await(timeout <-chan time.Time) {
 	final, reason := StateStopped, ""
 	select {
@@ -193,42 +203,46 @@ func (s *Session) await(timeout <-chan time.Time) {
 		s.mu.Unlock()
 	case <-timeout:
 		reason = "duration elapsed"
-		s.setState(StateStopping, reason)
+		s.beginStop(reason)
 	case e := <-s.exits:
 		final, reason = StateFailed, fmt.Sprintf("%s failed: %v", e.name, e.err)
-		s.setState(StateStopping, reason)
+		s.beginStop(reason)
 	}
 	s.mu.Lock()
-	deadline := time.Now().Add(s.stopTimeoutLocked())
+	deadline, budget := s.stopDeadline, s.stopTimeoutLocked()
 	s.mu.Unlock()
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	childrenBy := deadline.Add(-endReserve(budget))
 
+	// Cancel every child at once, in reverse start order, then wait for
+	// each: a stuck loop must not eat the monitor's share of the deadline.
+	for i := len(s.children) - 1; i >= 0; i-- {
+		s.children[i].cancel()
+	}
 	var unstopped []string
 	for i := len(s.children) - 1; i >= 0; i-- {
 		c := s.children[i]
-		// The monitor gets a moment even if the coordinator used up the
-		// deadline: it is quick to stop, and reporting it as stuck when
-		// it is not would hide the real culprit.
-		d := deadline
-		if c.name == "monitor" {
-			d = later(deadline, time.Now().Add(time.Second))
-		}
-		if !c.stop(d) {
+		if !c.stop(childrenBy) {
 			unstopped = append(unstopped, c.name)
-			s.log.Error("child did not stop before the deadline", "child", c.name)
+			s.log.Error("child did not stop before the deadline", "child", c.name, "deadline", budget)
 			continue
 		}
 		if c.name == "coordinator" {
-			s.settleOrders()
+			s.settleOrders(ctx)
 		}
 	}
-	if !s.monitor.Close(time.Second) {
+	if !s.monitor.Close(time.Until(childrenBy)) {
 		for _, name := range s.monitor.Stuck() {
 			unstopped = append(unstopped, "health check "+name)
 		}
 	}
+	if slices.Contains(unstopped, "coordinator") {
+		s.unsettledAtStop() // the loop owns the venue: nothing could be cancelled
+	}
 	if len(unstopped) > 0 {
 		final = StateFailed
-		reason = fmt.Sprintf("%s; did not stop in time: %s", reason, strings.Join(unstopped, ", "))
+		reason = fmt.Sprintf("%s; did not stop within %s: %s", reason, budget, strings.Join(unstopped, ", "))
 	}
 	s.mu.Lock()
 	stopErrs := s.stopErrs
@@ -246,7 +260,7 @@ func (s *Session) await(timeout <-chan time.Time) {
 		if s.journal != nil {
 			s.journal.ended.Store(true)
 		}
-		s.recordEnd(s.opts.Store, final, reason, time.Now())
+		s.recordEnd(ctx, s.opts.Store, final, reason, time.Now())
 	}
 	sum := s.Snapshot().Summary
 	s.log.Info("session ended", "state", final.String(), "reason", reason, "ticks", sum.Ticks, "orders", sum.Orders,
@@ -256,10 +270,18 @@ func (s *Session) await(timeout <-chan time.Time) {
 	close(s.done)
 }
 
+// endReserve is the part of a stop's budget kept for what follows the
+// children: settling orders and recording the end, quick local work that a
+// short deadline must still leave room for.
+func endReserve(budget time.Duration) time.Duration {
+	return min(budget/2, time.Second)
+}
+
 // settleOrders cancels the open orders once the loop has stopped, unless
 // the stop asked to keep them. It runs only after the loop returned: it
-// touches what the loop owns.
-func (s *Session) settleOrders() {
+// touches what the loop owns. Its commit is bounded by the stop's ctx;
+// cancellations it could not commit are named as unsettled.
+func (s *Session) settleOrders(ctx context.Context) {
 	s.mu.Lock()
 	keep := s.keepOrders
 	s.mu.Unlock()
@@ -270,20 +292,47 @@ func (s *Session) settleOrders() {
 		}
 		return
 	}
-	// A fresh context: this runs because the session is stopping, and
-	// its cancellations must still be committed.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ids := s.openOrderIDs()
 	n, err := s.coord.CancelOpenOrders(ctx, time.Now())
 	if err != nil {
-		s.log.Error("could not commit the stop's order cancellations", "err", err)
+		s.log.Error("could not commit the stop's order cancellations", "err", err, "orders", len(ids))
 	}
 	s.mu.Lock()
 	s.cancelled = n
+	if err != nil {
+		s.unsettled = ids
+	}
 	s.mu.Unlock()
 	if n > 0 {
 		s.log.Info("cancelled open orders at stop", "orders", n)
 	}
+}
+
+// unsettledAtStop names the open orders a stop meant to cancel but could
+// not, because the loop that owns the venue did not stop.
+func (s *Session) unsettledAtStop() {
+	s.mu.Lock()
+	keep := s.keepOrders
+	s.mu.Unlock()
+	if keep {
+		return
+	}
+	ids := s.openOrderIDs()
+	s.mu.Lock()
+	s.unsettled, s.cancelled = ids, -1
+	s.mu.Unlock()
+	if len(ids) > 0 {
+		s.log.Error("stop could not cancel open orders: the trading loop did not stop", "orders", len(ids))
+	}
+}
+
+func (s *Session) openOrderIDs() []string {
+	open, _ := s.orders.List(true, 0)
+	ids := make([]string, len(open))
+	for i := range open {
+		ids[i] = open[i].ClientID
+	}
+	return ids
 }
 
 func later(a, b time.Time) time.Time {
@@ -311,15 +360,53 @@ func (s *Session) requestStop(reason string, timeout time.Duration, keepOrders b
 		return false
 	}
 	s.stopTimeout = timeout
+	s.stopDeadline = time.Now().Add(s.stopTimeoutLocked())
 	s.keepOrders = keepOrders
 	s.state, s.reason = StateStopping, reason
 	// Logged before the stop is signalled, so that it precedes "session
 	// ended" in the log.
-	s.log.Info("session stopping", "reason", reason)
+	s.log.Info("session stopping", "reason", reason, "deadline", s.stopTimeoutLocked())
 	close(s.stopReq)
 	s.mu.Unlock()
 	s.publish()
 	return true
+}
+
+// beginStop starts a stop nobody asked for (the duration elapsed, a child
+// failed), under the default stop timeout.
+func (s *Session) beginStop(reason string) {
+	s.mu.Lock()
+	if s.stopDeadline.IsZero() {
+		s.stopDeadline = time.Now().Add(s.stopTimeoutLocked())
+	}
+	s.mu.Unlock()
+	s.setState(StateStopping, reason)
+}
+
+// stopBy is when the stop under way must be over (zero before a stop).
+func (s *Session) stopBy() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopDeadline
+}
+
+// stopping names what a stop that is still under way has not finished:
+// the children still running and, unless kept, the orders still open.
+func (s *Session) stopping() (children, orders []string) {
+	for i := len(s.children) - 1; i >= 0; i-- {
+		select {
+		case <-s.children[i].done:
+		default:
+			children = append(children, s.children[i].name)
+		}
+	}
+	s.mu.Lock()
+	keep := s.keepOrders
+	s.mu.Unlock()
+	if !keep {
+		orders = s.openOrderIDs()
+	}
+	return children, orders
 }
 
 // setState moves the session on and publishes a report at once, so watchers
