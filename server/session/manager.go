@@ -27,6 +27,10 @@ type Manager struct {
 
 	pubMu sync.Mutex
 	seq   uint64
+
+	// storeGate admits the store writes of sessions' goroutines until
+	// Shutdown; the store is closed only after it (see storeGate).
+	storeGate *storeGate
 }
 
 // NewManager returns a manager with no session. Its hub already holds an
@@ -34,7 +38,11 @@ type Manager struct {
 func NewManager(opts Options) *Manager {
 	opts = opts.withDefaults()
 	opts.stopFailures = new(atomic.Uint64)
-	m := &Manager{opts: opts, hub: health.NewHub[Report](), feed: orders.NewFeed()}
+	gate := newStoreGate()
+	if opts.Store != nil {
+		opts.Store = gatedStore{Store: opts.Store, gate: gate}
+	}
+	m := &Manager{opts: opts, hub: health.NewHub[Report](), feed: orders.NewFeed(), storeGate: gate}
 	idle := &Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"}
 	if last, ok := m.lastStored(); ok {
 		idle.SessionID, idle.State = last.ID, last.State
@@ -191,24 +199,27 @@ func (m *Manager) StopFailures() uint64 { return m.opts.stopFailures.Load() }
 func (m *Manager) Watchers() int { return m.hub.Len() }
 
 // Shutdown refuses new sessions, stops the running one (bounded by ctx and
-// the stop timeout) and ends every health subscription.
+// the stop timeout), ends every health subscription, and then admits no
+// more store writes from the session's goroutines, waiting for those in
+// flight: once it has returned, the caller may close the store.
 func (m *Manager) Shutdown(ctx context.Context) {
 	m.mu.Lock()
 	m.closed = true
 	cur := m.cur
 	m.mu.Unlock()
 	defer m.hub.Close()
-	if cur == nil {
-		m.feed.Close()
-		return
-	}
 	defer m.feed.Close()
-	timeout := m.opts.StopTimeout
-	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
-		timeout = time.Until(d)
+	if cur != nil {
+		timeout := m.opts.StopTimeout
+		if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+			timeout = time.Until(d)
+		}
+		cur.requestStop("daemon shutting down", timeout, false)
+		_ = waitStop(ctx, cur)
 	}
-	cur.requestStop("daemon shutting down", timeout, false)
-	_ = waitStop(ctx, cur)
+	if !m.storeGate.close(ctx, time.Second) {
+		m.opts.Logger.Error("store writes still in flight after shutdown's deadline; they were cancelled")
+	}
 }
 
 // emit stamps a report's sequence and publishes it. Sequencing and
