@@ -126,7 +126,7 @@ func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, w
 		timeout = m.opts.StopTimeout
 	}
 	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
-		timeout = time.Until(d) // the caller's own deadline comes first
+		timeout = time.Until(d).Round(time.Millisecond) // the caller's own deadline comes first
 	}
 	wasRunning = cur.requestStop("stopped by request", timeout, o.KeepOpenOrders)
 	if err := waitStop(ctx, cur); err != nil {
@@ -212,7 +212,7 @@ func (m *Manager) Shutdown(ctx context.Context) {
 	if cur != nil {
 		timeout := m.opts.StopTimeout
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
-			timeout = time.Until(d)
+			timeout = time.Until(d).Round(time.Millisecond)
 		}
 		cur.requestStop("daemon shutting down", timeout, false)
 		_ = waitStop(ctx, cur)

@@ -156,6 +156,11 @@ func (c *child) recentLocked(now time.Time, period time.Duration) int {
 // still running then.
 func (c *child) stop(deadline time.Time) bool {
 	c.cancel()
+	select {
+	case <-c.done: // a child that has stopped is never reported stuck for a deadline already past
+		return true
+	default:
+	}
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	select {
