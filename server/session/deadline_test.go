@@ -94,6 +94,11 @@ func TestStopDeadlineHoldsWithALoopThatNeverReturns(t *testing.T) {
 		t.Fatalf("unsettled %v, open %v", snap.Unsettled, open)
 	}
 	<-m.cur.Done()
+	// Only the loop: the monitor stopped at once, even though the loop
+	// had used up the deadline by the time it was looked at.
+	if u := m.cur.Snapshot().Summary.Unstopped; len(u) != 1 {
+		t.Fatalf("unstopped = %v, want only the coordinator", u)
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	within(t, "recording the end", st.endRecord, before, after, timeout)
