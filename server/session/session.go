@@ -213,17 +213,21 @@ func (s *Session) await(timeout <-chan time.Time) {
 	s.mu.Unlock()
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	childrenBy := deadline.Add(-endReserve(budget))
+	reserve := endReserve(budget)
+	childrenBy := deadline.Add(-reserve)
 
-	// Cancel every child at once, in reverse start order, then wait for
-	// each: a stuck loop must not eat the monitor's share of the deadline.
-	for i := len(s.children) - 1; i >= 0; i-- {
-		s.children[i].cancel()
-	}
+	// Children stop in reverse start order, so the monitor watches the loop
+	// to its last tick. The monitor, quick to stop, may use half the
+	// reserve: a loop that used up its share must not get the monitor
+	// reported stuck when it is not, which would hide the real culprit.
 	var unstopped []string
 	for i := len(s.children) - 1; i >= 0; i-- {
 		c := s.children[i]
-		if !c.stop(childrenBy) {
+		by := childrenBy
+		if c.name == "monitor" {
+			by = later(childrenBy, time.Now()).Add(reserve / 2)
+		}
+		if !c.stop(by) {
 			unstopped = append(unstopped, c.name)
 			s.log.Error("child did not stop before the deadline", "child", c.name, "deadline", budget)
 			continue
@@ -232,7 +236,7 @@ func (s *Session) await(timeout <-chan time.Time) {
 			s.settleOrders(ctx)
 		}
 	}
-	if !s.monitor.Close(time.Until(childrenBy)) {
+	if !s.monitor.Close(time.Until(deadline.Add(-reserve / 2))) {
 		for _, name := range s.monitor.Stuck() {
 			unstopped = append(unstopped, "health check "+name)
 		}
