@@ -239,4 +239,3 @@ func (s *Session) stopping() (children, orders []string) {
 	}
 	return children, orders
 }
-
