@@ -109,7 +109,7 @@ func TestPanicDuringStopIsLoggedAndCounted(t *testing.T) {
 	if res.snap.Summary.StopFailures != 1 || m.StopFailures() != 1 {
 		t.Fatalf("counted %d in the session, %d in the manager; want 1", res.snap.Summary.StopFailures, m.StopFailures())
 	}
-	if !strings.Contains(logs.String(), "child failed while stopping") {
+	if !strings.Contains(logs.String(), "child panicked while stopping") {
 		t.Fatal("the panic during stop is not in the log")
 	}
 }

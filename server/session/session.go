@@ -247,7 +247,8 @@ func (s *Session) noteStopFailure(c *child, err error) {
 func (s *Session) logFailure(msg string, c *child, err error) {
 	var pe *PanicError
 	if errors.As(err, &pe) {
-		s.log.Error(msg, "child", c.name, "error_id", pe.ID, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+		s.log.Error(strings.Replace(msg, "failed", "panicked", 1), "child", c.name, "error_id", pe.ID,
+			"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
 		return
 	}
 	s.log.Error(msg, "child", c.name, "err", err)
