@@ -46,6 +46,8 @@ var exitCodes = []struct {
 		"failed precondition: not possible in tradingd's current state (a session with other settings runs, live trading is unavailable, " +
 			"tradingd runs without a store, ...)", ""},
 	{7, client.ErrDeadlineExceeded, "deadline exceeded: tradingd did not answer in time", "raise --timeout"},
+	{7, errStopIncomplete, "deadline exceeded: the session did not reach STOPPED within stop --deadline",
+		"the summary names what did not stop; 'tradectl status' shows where it stands"},
 	{8, client.ErrInternal, "internal error in tradingd", "see tradingd's log"},
 	// Watches resubscribe after RESOURCE_EXHAUSTED (a watcher that fell
 	// behind), so only a one-shot call can end with it.
