@@ -45,17 +45,17 @@ Decimal flags (notional, position, drawdowns, cash) are passed to tradingd as
 written, which checks them (exit 5). 'tradectl strategies' lists the
 strategies and their parameters.
 
+While a session is INTERRUPTED a new one is refused (exit 6), so that none
+is left behind with live orders: resume it, or start anyway with
+--abandon-interrupted, which cancels its open orders and marks it ABANDONED
+(the audit log records who did it). --resume --session ID carries on that
+session rather than the newest (an unknown id exits 11).
+
 --resume carries on the last INTERRUPTED session (tradingd stopped while it
 ran: crash, kill, power cut) from its last committed state: account, open
 orders and risk state (a halt stays a halt). It runs with that session's own
 settings, mode included; any other flag given with it is ignored, with a
-note on stderr. With no interrupted session it fails (exit 6). --session ID
-resumes that one rather than the newest (an unknown id exits 11).
-
-While a session is INTERRUPTED a new one is refused (exit 6), so that none
-is left behind with live orders. --abandon-interrupted starts anyway: the
-interrupted sessions' open orders are cancelled and they are marked
-ABANDONED; the audit log records who did it.`,
+note on stderr. With no interrupted session it fails (exit 6).`,
 		Example: `  tradectl start --paper --symbols BTC-USD,ETH-USD --duration 10m
   tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1
   tradectl start --resume
