@@ -118,8 +118,8 @@ func New(cfg Config) (*Coordinator, error) {
 		cfg.Now = time.Now
 	}
 	c := &Coordinator{
-		cfg:      cfg,
-		last:     make(map[string]market.Quote),
+		cfg:  cfg,
+		last: make(map[string]market.Quote),
 		cmds: make(chan func(), 8),
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
