@@ -163,6 +163,20 @@ CREATE TABLE audit (
 	error    TEXT NOT NULL
 ) STRICT;
 `,
+	// 2: what open orders promised of the account (portfolio.Reservation),
+	// kept with the portfolio so a resumed session does not promise the
+	// same cash or quantity twice. amount is cash for a buy, 0 for a sell.
+	`
+CREATE TABLE reservations (
+	session_id TEXT NOT NULL REFERENCES portfolios (session_id),
+	client_id  TEXT NOT NULL,
+	symbol     TEXT NOT NULL,
+	side       INTEGER NOT NULL CHECK (side IN (1, -1)),
+	remaining  INTEGER NOT NULL CHECK (remaining > 0),
+	amount     INTEGER NOT NULL CHECK (amount >= 0),
+	PRIMARY KEY (session_id, client_id)
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // applicationID is what migration 1 writes into the file header: a file
