@@ -85,6 +85,11 @@ type Coordinator struct {
 	nextID  uint64
 	last    map[string]market.Quote // the latest top of book per symbol
 	cmds    chan func()
+	// charged is the event time up to which a margin account's interest
+	// has been charged; zero until the first event (a resumed session
+	// charges nothing for the time the daemon was down: no market moved
+	// the paper venue then).
+	charged time.Time
 	// pending is the tick being collected for the journal.
 	pending    Tick
 	venueDirty bool
@@ -218,6 +223,9 @@ func (c *Coordinator) OnEvent(ev *market.Event) {
 	q := ev.Quote()
 	c.last[ev.Symbol] = q
 	c.cfg.Portfolio.Mark(q)
+	if c.cfg.Margin != nil {
+		c.chargeBorrowing(ev.Time)
+	}
 	equity := c.cfg.Portfolio.Equity()
 	if c.cfg.Risk.OnEquity(equity, ev.Time) {
 		c.halted(ev.Time)

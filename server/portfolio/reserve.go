@@ -3,6 +3,7 @@ package portfolio
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/money"
@@ -143,3 +144,34 @@ func (p *Portfolio) Borrowing(except string) money.Decimal {
 	}
 	return total
 }
+
+// ChargeBorrowing charges interest at rateBps a year, for elapsed, on every
+// short position's notional at its mark: a fee on that position (so the
+// books reconcile as for any fee), paid from cash. It returns the total
+// charged. Each charge rounds once, half away from zero; callers charge
+// over periods long enough that rounding does not matter (see
+// coordinator.Margin).
+func (p *Portfolio) ChargeBorrowing(rateBps int64, elapsed time.Duration) (total money.Decimal, err error) {
+	if rateBps <= 0 || elapsed <= 0 {
+		return money.Decimal{}, nil
+	}
+	defer money.RecoverOverflow(&err)
+	for _, pos := range p.positions {
+		if !pos.qty.IsNegative() {
+			continue
+		}
+		yearly := pos.qty.Abs().Mul(pos.mark).MulBps(rateBps)
+		fee, err := yearly.MulQuo(money.FromUnits(int64(elapsed)), money.FromUnits(int64(year)))
+		if err != nil {
+			return total, err
+		}
+		pos.fees = pos.fees.Add(fee)
+		p.fees = p.fees.Add(fee)
+		p.cash = p.cash.Sub(fee)
+		total = total.Add(fee)
+	}
+	return total, nil
+}
+
+// year is what a yearly rate is a rate for: 365 days.
+const year = 365 * 24 * time.Hour
