@@ -24,6 +24,8 @@ type startFlags struct {
 	makerFeeBps, takerFeeBps               int64
 	latency                                time.Duration
 	startingCash                           string
+	account, maxBorrow                     string
+	borrowRateBps                          int64
 }
 
 func newStartCommand(a *app) *cobra.Command {
@@ -122,6 +124,9 @@ func addTradingFlags(fl *pflag.FlagSet, f *startFlags) {
 	fl.Int64Var(&f.takerFeeBps, "taker-fee-bps", 0, "paper venue taker fee in basis points of notional (daemon default 5)")
 	fl.DurationVar(&f.latency, "latency", 0, "simulated time from an order's submission to its arrival at the venue")
 	fl.StringVar(&f.startingCash, "starting-cash", "", "starting cash of the paper account in the quote currency, decimal (daemon default 100000)")
+	fl.StringVar(&f.account, "account", "", "cash (sell only what is held; the default) or margin (sell short, borrowing up to --max-borrow)")
+	fl.StringVar(&f.maxBorrow, "max-borrow", "", "margin account: largest borrowed notional (shorts at their mark) in the quote currency, decimal; required")
+	fl.Int64Var(&f.borrowRateBps, "borrow-rate-bps", 0, "margin account: yearly interest on the borrowed notional, in basis points, charged as fees (default 0)")
 }
 
 // settings builds the request, leaving unset flags unset rather than
@@ -155,6 +160,19 @@ func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, e
 	}
 	if changed("taker-fee-bps") {
 		s.TakerFeeBps = &f.takerFeeBps
+	}
+	switch f.account {
+	case "":
+	case "cash":
+		s.Account = tradingv1.Account_ACCOUNT_CASH
+	case "margin":
+		s.Account = tradingv1.Account_ACCOUNT_MARGIN
+	default:
+		return nil, fmt.Errorf("--account %q: want cash or margin", f.account)
+	}
+	s.MaxBorrow = f.maxBorrow
+	if changed("borrow-rate-bps") {
+		s.BorrowRateBps = &f.borrowRateBps
 	}
 	for _, name := range []string{"max-order-notional", "max-position", "max-open-orders",
 		"max-orders-per-second", "max-drawdown", "max-trailing-drawdown"} {

@@ -35,6 +35,9 @@ type Config struct {
 	Latency                  time.Duration
 	// StartingCash; zero is 100000.
 	StartingCash money.Decimal
+	// Margin lets the account sell short; nil is a cash account, as a
+	// session's default.
+	Margin *coordinator.Margin
 	// SampleEvery is the period of the equity samples the Sharpe ratio is
 	// computed from, in event time. Zero: one minute.
 	SampleEvery time.Duration
@@ -137,6 +140,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Orders:  orders.NewBook("backtest", math.MaxInt),
 		Publish: func(e orders.Event) { res.addTrade(e) },
 		Observe: st.observe,
+		Margin:  cfg.Margin,
 	})
 	if err != nil {
 		return nil, err

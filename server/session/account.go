@@ -44,8 +44,8 @@ func (s Settings) validateAccount() error {
 	return nil
 }
 
-// margin is the coordinator's terms for the account; nil for cash.
-func (s Settings) margin() *coordinator.Margin {
+// Margin is the coordinator's terms for the account; nil for a cash account.
+func (s Settings) Margin() *coordinator.Margin {
 	if s.Account != AccountMargin {
 		return nil
 	}

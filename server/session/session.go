@@ -115,7 +115,7 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 		Risk:          parts.Risk,
 		Orders:        sess.orders,
 		Publish:       feed.Publish,
-		Margin:        s.margin(),
+		Margin:        s.Margin(),
 		FirstOrderSeq: firstSeq,
 		OnHalt:        func() { sess.monitor.Kick() },
 		Logger:        sess.log,
