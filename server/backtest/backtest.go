@@ -18,6 +18,7 @@ import (
 	"github.com/tradectl/tradectl/server/matching"
 	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/paper"
 	"github.com/tradectl/tradectl/server/portfolio"
 	"github.com/tradectl/tradectl/server/risk"
 	"github.com/tradectl/tradectl/server/strategy"
@@ -116,6 +117,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		venueCfg.TakerFeeBps = *cfg.TakerFeeBps
 	}
 	venueCfg.Latency = cfg.Latency
+	// The listed instruments' rules hold in a backtest as in a session.
+	venueCfg.Filters = paper.Filters
 	venue, err := matching.New(venueCfg)
 	if err != nil {
 		return nil, err

@@ -447,3 +447,6 @@ type account struct{ c *Coordinator }
 func (a *account) Position(symbol string) money.Decimal { return a.c.cfg.Portfolio.Position(symbol) }
 func (a *account) OpenOrders(symbol string) int         { return a.c.cfg.Venue.OpenCount(symbol) }
 func (a *account) Cash() money.Decimal                  { return a.c.cfg.Portfolio.Cash() }
+func (a *account) Filters(symbol string) broker.Filters {
+	return a.c.cfg.Venue.Filters(symbol)
+}

@@ -47,6 +47,7 @@ func newBenchLoop(b *testing.B, s Strategy) *benchLoop {
 func (l *benchLoop) Position(symbol string) money.Decimal { return l.book.Position(symbol) }
 func (l *benchLoop) OpenOrders(symbol string) int         { return l.engine.OpenCount(symbol) }
 func (l *benchLoop) Cash() money.Decimal                  { return l.book.Cash() }
+func (l *benchLoop) Filters(symbol string) broker.Filters { return l.engine.Filters(symbol) }
 
 func (l *benchLoop) apply(reports []broker.ExecutionReport) {
 	for i := range reports {

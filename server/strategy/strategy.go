@@ -30,6 +30,9 @@ type Context interface {
 	OpenOrders(symbol string) int
 	// Cash is the account's cash balance in the quote currency.
 	Cash() money.Decimal
+	// Filters are symbol's tick size, lot size and minimum notional: the
+	// venue rejects an order that breaks one, so strategies round to them.
+	Filters(symbol string) broker.Filters
 }
 
 // ActionKind says what an Action asks for.
