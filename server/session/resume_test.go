@@ -27,9 +27,10 @@ func (b *bigBuyer) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.
 		Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC, Quantity: money.MustParse("2.5"), Price: money.FromInt(32_000)}})
 }
 
-// A resumed session remembers what its resting buys promised: the same
-// buy again (80,040 of 100,000, fees included) is refused, because the
-// first one still holds its cash.
+// A stop that keeps orders open says so on each of them. A resumed session
+// remembers what its resting buys promised: the same buy again (80,040 of
+// 100,000, fees included) is refused, because the first one still holds
+// its cash; and it owns the kept order, which its own stop cancels.
 func TestResumeKeepsReservations(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, t.TempDir(), store.Options{})
@@ -61,6 +62,15 @@ func TestResumeKeepsReservations(t *testing.T) {
 	if _, _, _, err := m.Stop(ctx, StopOptions{KeepOpenOrders: true}); err != nil {
 		t.Fatal(err)
 	}
+	// Kept open, and saying why, in the list and in the history.
+	open, _, err := st.ListOrders(ctx, snap.ID, true, 0)
+	if err != nil || len(open) != 1 || open[0].State != broker.StateAccepted || open[0].Reason != KeptOpenReason {
+		t.Fatalf("open orders after a stop keeping them: %+v %v", open, err)
+	}
+	hist, err := st.OrderHistory(ctx, snap.ID, open[0].ClientID)
+	if err != nil || len(hist) != 3 || hist[2].State != broker.StateAccepted || hist[2].Reason != KeptOpenReason {
+		t.Fatalf("history of the kept order: %+v %v", hist, err)
+	}
 	// What a crash leaves: the session INTERRUPTED at its last commit.
 	if err := st.UpdateSession(ctx, snap.ID, store.StateInterrupted, "killed", time.Now(), nil); err != nil {
 		t.Fatal(err)
@@ -79,5 +89,14 @@ func TestResumeKeepsReservations(t *testing.T) {
 	}
 	if first := all[0]; first.State != broker.StateAccepted {
 		t.Fatalf("the first buy after resume: %s", first.State)
+	}
+	// The resumed session owns the kept order: its stop cancels it, and
+	// the cancellation commits after the note in its history.
+	if _, _, _, err := m2.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	all, _, _ = st.ListOrders(ctx, snap.ID, false, 0)
+	if all[0].State != broker.StateCancelled {
+		t.Fatalf("the kept order after the resumed session stopped: %s %q", all[0].State, all[0].Reason)
 	}
 }

@@ -256,6 +256,7 @@ func (s *Session) settleOrders() {
 	if keep {
 		if open > 0 {
 			s.log.Warn("stop keeps open orders at the venue", "open_orders", open)
+			s.noteKeptOrders()
 		}
 		return
 	}

@@ -34,6 +34,11 @@ type Store interface {
 	// in one transaction: all of it or, with an error, none of it.
 	CommitTick(ctx context.Context, b *Batch) error
 
+	// NoteOpenOrders gives every open order of the session reason, as a
+	// transition to the state it is in (so its history says when and
+	// why), and returns how many it noted: a stop that keeps orders
+	// resting says so on each of them.
+	NoteOpenOrders(ctx context.Context, sessionID, reason string, at time.Time) (int, error)
 	ListOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (list []orders.Order, omitted int, err error)
 	OrderHistory(ctx context.Context, sessionID, clientID string) ([]TransitionRow, error)
 	ListFills(ctx context.Context, sessionID string, limit int) ([]FillRow, error)
