@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"time"
+
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // KeptOpenReason is what an order kept open by a stop says: the paper
@@ -23,4 +25,18 @@ func (s *Session) noteKeptOrders() {
 	if _, err := s.opts.Store.NoteOpenOrders(ctx, s.id, KeptOpenReason, time.Now()); err != nil {
 		s.log.Error("could not record the orders kept open at stop", "err", err)
 	}
+}
+
+// resumable reports whether a session can be carried on: one a crash
+// interrupted, or one stopped with orders kept open, which rest at its
+// paper venue until the session resumes.
+func resumable(ctx context.Context, st store.Store, rec store.SessionRecord) (bool, error) {
+	switch rec.State {
+	case store.StateInterrupted:
+		return true, nil
+	case store.StateStopped:
+		open, _, err := st.ListOrders(ctx, rec.ID, true, 1)
+		return len(open) > 0, err
+	}
+	return false, nil
 }

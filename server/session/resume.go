@@ -40,7 +40,12 @@ func (m *Manager) Resume(ctx context.Context) (Snapshot, error) {
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("%w: %w", ErrStore, err)
 	}
-	if len(recs) == 0 || recs[0].State != store.StateInterrupted {
+	if len(recs) == 0 {
+		return Snapshot{}, ErrNothingToResume
+	}
+	if ok, err := resumable(ctx, st, recs[0]); err != nil {
+		return Snapshot{}, fmt.Errorf("%w: %w", ErrStore, err)
+	} else if !ok {
 		return Snapshot{}, ErrNothingToResume
 	}
 	rec := recs[0]

@@ -27,10 +27,11 @@ func (b *bigBuyer) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.
 		Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC, Quantity: money.MustParse("2.5"), Price: money.FromInt(32_000)}})
 }
 
-// A stop that keeps orders open says so on each of them. A resumed session
-// remembers what its resting buys promised: the same buy again (80,040 of
-// 100,000, fees included) is refused, because the first one still holds
-// its cash; and it owns the kept order, which its own stop cancels.
+// A stop that keeps orders open says so on each of them, and the session
+// can be resumed to trade them. A resumed session remembers what its
+// resting buys promised: the same buy again (80,040 of 100,000, fees
+// included) is refused, because the first one still holds its cash; and it
+// owns the kept order, which its own stop cancels.
 func TestResumeKeepsReservations(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, t.TempDir(), store.Options{})
@@ -71,10 +72,8 @@ func TestResumeKeepsReservations(t *testing.T) {
 	if err != nil || len(hist) != 3 || hist[2].State != broker.StateAccepted || hist[2].Reason != KeptOpenReason {
 		t.Fatalf("history of the kept order: %+v %v", hist, err)
 	}
-	// What a crash leaves: the session INTERRUPTED at its last commit.
-	if err := st.UpdateSession(ctx, snap.ID, store.StateInterrupted, "killed", time.Now(), nil); err != nil {
-		t.Fatal(err)
-	}
+	// A daemon restarted later resumes the stopped session: the kept order
+	// rests at its venue, and it is the only way to trade or cancel it.
 	m2, _ := newTestManager(t, build)
 	if _, err := m2.Resume(ctx); err != nil {
 		t.Fatal(err)

@@ -26,8 +26,9 @@ type Store interface {
 	// committed tick, and returns them. The daemon calls it once at start,
 	// before it starts or resumes any session.
 	MarkInterrupted(ctx context.Context, reason string) ([]SessionRecord, error)
-	// ResumeSession makes an INTERRUPTED session RUNNING again, clearing
-	// its end, with reason; it fails if the session is not INTERRUPTED.
+	// ResumeSession makes an INTERRUPTED session, or a STOPPED one with
+	// orders kept open, RUNNING again, clearing its end, with reason; it
+	// fails for any other.
 	ResumeSession(ctx context.Context, id, reason string) error
 
 	// CommitTick writes everything one tick of the trading loop changed,
