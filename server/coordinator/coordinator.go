@@ -450,3 +450,10 @@ func (a *account) Cash() money.Decimal                  { return a.c.cfg.Portfol
 func (a *account) Filters(symbol string) broker.Filters {
 	return a.c.cfg.Venue.Filters(symbol)
 }
+func (a *account) Sellable(symbol string) (money.Decimal, bool) {
+	if a.c.cfg.Margin != nil {
+		return money.Decimal{}, false
+	}
+	pf := a.c.cfg.Portfolio
+	return pf.Position(symbol).Sub(pf.ReservedQuantity(symbol)), true
+}

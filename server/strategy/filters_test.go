@@ -129,3 +129,23 @@ func check(t *testing.T, reports []broker.ExecutionReport, g *Grid) (fills int) 
 	}
 	return fills
 }
+
+// In a cash account a grid places only the sells its holdings cover,
+// nearest first, counting what open sells already promised: none when
+// flat, one of three when it holds 1.5 with 1 a level.
+func TestGridInACashAccountSellsOnlyWhatItHolds(t *testing.T) {
+	for _, tc := range []struct {
+		held, promised string
+		want           []string
+	}{
+		{"0", "0", []string{"buy 1@99", "buy 1@98", "buy 1@97"}},
+		{"1.5", "0", []string{"buy 1@99", "buy 1@98", "buy 1@97", "sell 1@101"}},
+		{"2.5", "1", []string{"buy 1@99", "buy 1@98", "buy 1@97", "sell 1@101"}},
+	} {
+		g := testGrid(t)
+		g.cfg.MaxPosition = money.Decimal{}
+		acct := &account{cashOnly: true, positions: map[string]money.Decimal{"BTC-USD": d(tc.held)},
+			promised: map[string]money.Decimal{"BTC-USD": d(tc.promised)}}
+		wantActs(t, "holding "+tc.held, g.OnEvent(mid("100"), acct, nil), tc.want...)
+	}
+}

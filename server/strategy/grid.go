@@ -69,7 +69,8 @@ func (c GridConfig) Validate() error {
 // inventory cap, the side that would grow the position. Orders follow the
 // instrument's filters (Context.Filters): prices rounded to the tick away
 // from the market (buys down, sells up), Quantity down to the lot, and a
-// level worth less than the minimum notional not placed. When the mid
+// level worth less than the minimum notional not placed. In a cash
+// account it places only the sells its holdings cover (Context.Sellable). When the mid
 // drifts more than RecenterLevels steps from the center, it cancels its
 // live orders and starts again around the mid. It ignores trades and
 // unusable quotes, reads no clock and draws no random numbers: the same
@@ -160,6 +161,10 @@ func (g *Grid) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
 	// worth less than the minimum is not placed.
 	f := ctx.Filters(ev.Symbol)
 	qty := f.Quantity(g.cfg.Quantity)
+	// A cash account refuses sells beyond what it holds: place only the
+	// sells it can cover, nearest first (the placements of this event are
+	// not reserved yet, so count them here).
+	sellable, limited := ctx.Sellable(ev.Symbol)
 	for i := range s.levels {
 		lv := &s.levels[i]
 		if lv.state != levelEmpty {
@@ -168,8 +173,12 @@ func (g *Grid) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
 		price := f.PassivePrice(lv.side, lv.price)
 		// A post-only order that would cross is refused: do not send it.
 		if lv.side == broker.Buy && (!canBuy || price.Cmp(ev.Ask) >= 0) ||
-			lv.side == broker.Sell && (!canSell || price.Cmp(ev.Bid) <= 0) || !f.Tradable(qty, price) {
+			lv.side == broker.Sell && (!canSell || price.Cmp(ev.Bid) <= 0 || limited && sellable.Cmp(qty) < 0) ||
+			!f.Tradable(qty, price) {
 			continue
+		}
+		if lv.side == broker.Sell && limited {
+			sellable = sellable.Sub(qty)
 		}
 		dst = append(dst, place(broker.OrderSpec{Symbol: ev.Symbol, Side: lv.side, Type: broker.Limit,
 			TIF: broker.GTC, PostOnly: true, Quantity: qty, Price: price}))
