@@ -98,3 +98,15 @@ func TestMarginAccountBorrowsUpToItsLimitAndPaysForIt(t *testing.T) {
 		t.Fatalf("fees %s, want the fill's %s plus 39 hours of interest = %s", got, fill.Fee, want)
 	}
 }
+
+// An order that could promise nothing (no quantity) is refused like any
+// other bad order, not a reason to stop the loop.
+func TestOrderPromisingNothingIsRefused(t *testing.T) {
+	r := newRig(t, ticks(3), map[int]broker.OrderSpec{1: buy("0"), 2: sell("0")}, risk.DefaultLimits())
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.states(); strings.Count(got, "REJECTED(") != 2 || r.pf.Reservations() != 0 {
+		t.Fatalf("reports %s, %d reservations", got, r.pf.Reservations())
+	}
+}

@@ -295,6 +295,9 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 	if err == nil {
 		err = c.cfg.Risk.Check(spec, ref, c.cfg.Portfolio.Position(spec.Symbol), c.cfg.Venue.OpenTotal(), ev.Time)
 	}
+	if err == nil {
+		err = c.reserve(id, spec, ref)
+	}
 	if err != nil {
 		c.rejects.Add(1)
 		c.recordErr(&c.riskErr, fmt.Errorf("order %s refused: %w", id, err))
@@ -307,7 +310,6 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 		c.refusing = false
 		return
 	}
-	c.reserve(id, spec, ref)
 	decision := *ev
 	if spec.Symbol != ev.Symbol {
 		// The venue prices against the decision's book only when it is
@@ -362,18 +364,16 @@ func (c *Coordinator) checkAccount(spec broker.OrderSpec, ref money.Decimal) err
 	return c.cfg.Margin.check(pf, spec.Symbol, short, ref)
 }
 
-// reserve makes the portfolio hold what an order sent to the venue
-// promises, until it fills or ends.
-func (c *Coordinator) reserve(id string, spec broker.OrderSpec, ref money.Decimal) {
+// reserve makes the portfolio hold what an order about to be sent to the
+// venue promises, until it fills or ends. The portfolio refuses what could
+// promise nothing (no quantity, a buy worth nothing): such an order is
+// refused here, as the venue would refuse it.
+func (c *Coordinator) reserve(id string, spec broker.OrderSpec, ref money.Decimal) error {
 	r := portfolio.Reservation{ClientID: id, Symbol: spec.Symbol, Side: spec.Side, Remaining: spec.Quantity}
 	if spec.Side == broker.Buy {
 		r.Amount = c.buyCost(spec, ref)
 	}
-	if err := c.cfg.Portfolio.Reserve(r); err != nil {
-		// Ids are unique and the spec passed the checks: the books and
-		// the venue would disagree from here on.
-		panic(fmt.Sprintf("coordinator: portfolio refused the reservation of %s: %v", id, err))
-	}
+	return c.cfg.Portfolio.Reserve(r)
 }
 
 // halted runs the kill switch's consequence: every open order is
