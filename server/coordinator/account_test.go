@@ -8,6 +8,7 @@ import (
 	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/market"
 	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/portfolio"
 	"github.com/tradectl/tradectl/server/risk"
 )
 
@@ -108,5 +109,34 @@ func TestOrderPromisingNothingIsRefused(t *testing.T) {
 	}
 	if got := r.states(); strings.Count(got, "REJECTED(") != 2 || r.pf.Reservations() != 0 {
 		t.Fatalf("reports %s, %d reservations", got, r.pf.Reservations())
+	}
+}
+
+// A venue restored with open orders the portfolio holds nothing for (a
+// store written before reservations were kept) gets them reserved when
+// the loop is built; a reservation of an order no longer open is dropped.
+func TestNewAdoptsTheVenuesOpenOrders(t *testing.T) {
+	r := newRig(t, ticks(2), map[int]broker.OrderSpec{1: {Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit,
+		TIF: broker.GTC, Quantity: money.FromInt(2), Price: money.FromInt(90)}}, risk.DefaultLimits())
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	held := r.pf.ReservedCash() // 2 × 90 plus 5 bps
+	if held != money.MustParse("180.09") {
+		t.Fatalf("reserved %s", held)
+	}
+	st := r.pf.State()
+	st.Reservations = []portfolio.Reservation{{ClientID: "gone", Symbol: "BTC-USD", Side: broker.Sell, Remaining: money.FromInt(1)}}
+	pf, err := portfolio.Restore(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.c.cfg.Portfolio = pf
+	if _, err := New(r.c.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if pf.ReservedCash() != held || pf.Reservations() != 1 || !pf.ReservedQuantity("BTC-USD").IsZero() {
+		t.Fatalf("after New: %s cash, %s BTC reserved in %d reservations; want %s for the one open buy",
+			pf.ReservedCash(), pf.ReservedQuantity("BTC-USD"), pf.Reservations(), held)
 	}
 }

@@ -130,6 +130,7 @@ func New(cfg Config) (*Coordinator, error) {
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
 	c.nextID = cfg.FirstOrderSeq
 	c.account = account{c: c}
+	c.adoptReservations()
 	c.publishSnapshot()
 	return c, nil
 }

@@ -175,3 +175,9 @@ func (p *Portfolio) ChargeBorrowing(rateBps int64, elapsed time.Duration) (total
 
 // year is what a yearly rate is a rate for: 365 days.
 const year = 365 * 24 * time.Hour
+
+// Reserved reports whether the order clientID holds a reservation.
+func (p *Portfolio) Reserved(clientID string) bool {
+	_, ok := p.reserved[clientID]
+	return ok
+}
