@@ -1,7 +1,7 @@
 // Package store owns what tradingd keeps on disk: sessions, orders with
-// their state history, fills, each session's portfolio, risk state and
-// paper-venue orders, and the audit log of control RPCs. Store is the small
-// interface the daemon uses; SQLite, in the data directory, is its default
+// their state history, fills, each session's portfolio (with what its open
+// orders promised of it), risk state and paper-venue orders, and the audit
+// log of control RPCs. Store is the small interface the daemon uses; SQLite, in the data directory, is its default
 // implementation and needs no setup.
 //
 // It must never leave anything half-written: everything one call writes
