@@ -9,8 +9,9 @@ import (
 
 // Promises checks that a cash account's open orders promise no more than
 // it holds: the open buys' remaining quantity at their limit price is at
-// most the cash, and each symbol's open sells at most its position. Market
-// orders never stay open across a commit, so open buys are limit orders.
+// most the cash, and each symbol's open sells at most its position. A
+// market order in flight has no price and counts for nothing: check
+// sessions of limit orders (the grid).
 func Promises(list *tradingv1.ListOrdersResponse, p *tradingv1.Portfolio) error {
 	var err error
 	dec := func(s string) money.Decimal {
