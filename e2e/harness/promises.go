@@ -15,6 +15,9 @@ import (
 func Promises(list *tradingv1.ListOrdersResponse, p *tradingv1.Portfolio) error {
 	var err error
 	dec := func(s string) money.Decimal {
+		if s == "" { // a market order's price
+			return money.Decimal{}
+		}
 		d, perr := money.Parse(s)
 		if perr != nil && err == nil {
 			err = perr
