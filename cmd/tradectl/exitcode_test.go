@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/client"
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -47,6 +48,18 @@ func TestExitCodes(t *testing.T) {
 			h.fake.err = withInfo(codes.FailedPrecondition, "a session with other settings runs", client.ReasonAlreadyRunning)
 		}, []string{"start", "--paper"}, 6, "trading already running"},
 		{"deadline", func(h *harness) { h.fake.block = true }, []string{"--timeout", "50ms", "status"}, 7, "raise --timeout"},
+		{"stop not complete", func(h *harness) {
+			s := testSession(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER})
+			s.State, s.Reason = tradingv1.SessionState_SESSION_STATE_FAILED, "stopped by request; did not stop within 100ms: coordinator"
+			s.Summary = &tradingv1.SessionSummary{UnstoppedChildren: []string{"coordinator"}}
+			h.fake.stopResp = &tradingv1.StopTradingResponse{Session: s, WasRunning: true, UnsettledOrders: []string{"ab-1", "ab-2"}}
+		}, []string{"stop", "--deadline", "100ms"}, 7, "stop incomplete: session 0123456789abcdef is FAILED, not STOPPED, after --deadline 100ms " +
+			"(still running in tradingd: coordinator; 2 orders not settled, may still be open at the venue: ab-1, ab-2)"},
+		{"stop still stopping", func(h *harness) {
+			s := testSession(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER})
+			s.State = tradingv1.SessionState_SESSION_STATE_STOPPING
+			h.fake.stopResp = &tradingv1.StopTradingResponse{Session: s, UnsettledOrders: []string{"ab-1"}}
+		}, []string{"stop", "--deadline", "100ms"}, 7, "is STOPPING, not STOPPED, after --deadline 100ms (1 orders not settled, may still be open at the venue: ab-1)"},
 		{"internal", func(h *harness) { h.fake.err = status.Error(codes.Internal, "boom") }, []string{"status"}, 8, "boom"},
 		{"exhausted", func(h *harness) { h.fake.err = status.Error(codes.ResourceExhausted, "too many calls") }, []string{"orders"}, 9,
 			"resource exhausted: too many calls"},
@@ -93,7 +106,7 @@ func TestExitCodes(t *testing.T) {
 func TestHelpListsEveryExitCode(t *testing.T) {
 	_, help, _ := newHarness(t).run("--help")
 	for _, row := range exitCodes {
-		if !strings.Contains(help, fmt.Sprintf("  %-3d%s\n", row.code, row.meaning)) {
+		if !strings.Contains(help, fmt.Sprintf("  %-4d%s\n", row.code, row.meaning)) {
 			t.Errorf("root help lacks exit code %d, %q:\n%s", row.code, row.meaning, help)
 		}
 	}

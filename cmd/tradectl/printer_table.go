@@ -35,6 +35,9 @@ func (p *tablePrinter) StopTrading(r *tradingv1.StopTradingResponse) error {
 	}
 	sessionRows(tw, s)
 	summaryRows(tw, s.GetSummary())
+	if ids := r.GetUnsettledOrders(); len(ids) > 0 {
+		row(tw, "UNSETTLED", fmt.Sprintf("%d orders not settled by the deadline, may still be open: %s", len(ids), firstIDs(ids, 10)))
+	}
 	return tw.Flush()
 }
 

@@ -84,7 +84,7 @@ type Coordinator struct {
 	idBuf   []byte
 	nextID  uint64
 	last    map[string]market.Quote // the latest top of book per symbol
-	cmds    chan func()
+	cmds    chan *command
 	// charged is the event time up to which a margin account's interest
 	// has been charged; zero until the first event (a resumed session
 	// charges nothing for the time the daemon was down: no market moved
@@ -104,6 +104,15 @@ type Coordinator struct {
 	snapshot                                  atomic.Pointer[portfolio.Snapshot]
 	exhausted                                 atomic.Bool
 }
+
+// FatalError is what the loop panics with when its own state can no longer
+// be trusted (a fill the books refused): the tick was abandoned half-way,
+// and a restart would trade on half-updated state. A supervisor that
+// recovers it ends the session instead of restarting the loop.
+type FatalError struct{ Err error }
+
+func (e *FatalError) Error() string { return "fatal: " + e.Err.Error() }
+func (e *FatalError) Unwrap() error { return e.Err }
 
 // TimedError is an error with the time it happened.
 type TimedError struct {
@@ -125,7 +134,7 @@ func New(cfg Config) (*Coordinator, error) {
 	c := &Coordinator{
 		cfg:  cfg,
 		last: make(map[string]market.Quote),
-		cmds: make(chan func(), 8),
+		cmds: make(chan *command, 8),
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
 	c.nextID = cfg.FirstOrderSeq
@@ -154,7 +163,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		case <-t.C:
 			c.Tick(ctx)
 		case cmd := <-c.cmds:
-			cmd()
+			cmd.exec()
 		}
 	}
 }
@@ -401,8 +410,10 @@ func (c *Coordinator) handle(rs []broker.ExecutionReport) {
 		if r.FillQuantity.IsPositive() {
 			if err := c.cfg.Portfolio.Apply(r.Fill()); err != nil {
 				// The venue executed it, so the books must hear of it:
-				// a fill the portfolio refuses is a bug worth stopping for.
-				panic(fmt.Sprintf("coordinator: portfolio refused fill of %s: %v", r.ClientID, err))
+				// a fill the portfolio refuses is a bug worth stopping
+				// for. The books are half-updated now, so the panic is
+				// a FatalError: a supervisor must not restart on them.
+				panic(&FatalError{Err: fmt.Errorf("portfolio refused fill of %s: %w", r.ClientID, err)})
 			}
 			c.fills.Add(1)
 		}

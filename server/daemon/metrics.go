@@ -48,6 +48,9 @@ func newRegistry(m *session.Manager, rpc prometheus.Collector) *prometheus.Regis
 			}),
 		prometheus.NewGaugeFunc(opts("restarts", "Child restarts in the current session."),
 			latest(func(r *session.Report) float64 { return float64(r.Restarts) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "tradectl", Subsystem: "session", Name: "stop_failures_total",
+			Help: "Children (trading loop, monitor) that failed, a panic say, while being stopped, in every session since tradingd started."},
+			func() float64 { return float64(m.StopFailures()) }),
 		prometheus.NewGaugeFunc(opts("health_watchers", "Open WatchHealth subscriptions."),
 			func() float64 { return float64(m.Watchers()) }),
 	)

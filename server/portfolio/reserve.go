@@ -29,8 +29,18 @@ type Reservation struct {
 
 // Reserve records what the open order r.ClientID promises until it fills
 // or ends. It refuses a duplicate id, an invalid side, a non-positive
-// remaining quantity, or a buy without a positive price.
-func (p *Portfolio) Reserve(r Reservation) (err error) {
+// remaining quantity, or a buy holding no cash.
+func (p *Portfolio) Reserve(r Reservation) error {
+	if r.Side == broker.Buy && r.Amount.IsZero() {
+		return fmt.Errorf("portfolio: reservation of order %q: a buy holding no cash promises nothing", r.ClientID)
+	}
+	return p.add(r)
+}
+
+// add records r. A buy's Amount may be zero here: fills that cost more
+// than their order held (a market order walking past its headroom) use it
+// up before the order ends, and Restore must take such a state back.
+func (p *Portfolio) add(r Reservation) (err error) {
 	if err := r.check(); err != nil {
 		return err
 	}
@@ -113,8 +123,8 @@ func (r *Reservation) check() error {
 		return bad(fmt.Sprintf("invalid Side %d", r.Side))
 	case !r.Remaining.IsPositive():
 		return bad("Remaining " + r.Remaining.String() + " is not positive")
-	case r.Side == broker.Buy && !r.Amount.IsPositive():
-		return bad("Amount " + r.Amount.String() + " of a buy is not positive")
+	case r.Amount.IsNegative():
+		return bad("Amount " + r.Amount.String() + " is negative")
 	case r.Side == broker.Sell && !r.Amount.IsZero():
 		return bad("Amount " + r.Amount.String() + " of a sell is not zero")
 	}

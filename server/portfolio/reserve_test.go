@@ -124,7 +124,7 @@ func TestRestoreChecksReservations(t *testing.T) {
 	for name, breakIt := range map[string]func(*State){
 		"duplicate":      func(s *State) { s.Reservations[1].ClientID = "a" },
 		"unsorted":       func(s *State) { s.Reservations[0].ClientID = "c" },
-		"buy without":    func(s *State) { s.Reservations[0].Amount = money.Decimal{} },
+		"negative cash":  func(s *State) { s.Reservations[0].Amount = money.FromInt(-1) },
 		"sell with cash": func(s *State) { s.Reservations[1].Amount = money.FromInt(1) },
 		"nothing left":   func(s *State) { s.Reservations[1].Remaining = money.Decimal{} },
 		"no side":        func(s *State) { s.Reservations[1].Side = 0 },

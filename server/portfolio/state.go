@@ -105,7 +105,7 @@ func Restore(s State) (*Portfolio, error) {
 		if i > 0 && s.Reservations[i-1].ClientID >= r.ClientID {
 			return nil, fmt.Errorf("portfolio: restore: reservation %q: ClientID not after %q: reservations must be sorted and unique", r.ClientID, s.Reservations[i-1].ClientID)
 		}
-		if err := p.Reserve(r); err != nil {
+		if err := p.add(r); err != nil {
 			return nil, fmt.Errorf("portfolio: restore: %w", err)
 		}
 	}

@@ -69,6 +69,7 @@ func (t *Trading) StopTrading(ctx context.Context, req *tradingv1.StopTradingReq
 	resp := &tradingv1.StopTradingResponse{WasRunning: wasRunning}
 	if ok {
 		resp.Session = sessionToProto(snap)
+		resp.UnsettledOrders = snap.Unsettled
 	}
 	return resp, nil
 }

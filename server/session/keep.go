@@ -15,16 +15,25 @@ const KeptOpenReason = "kept open at stop: resting at the paper venue, which sto
 	"it neither fills nor can be cancelled until the session is resumed"
 
 // noteKeptOrders marks the orders a stop kept open, in the store, so that
-// 'orders' shows them open and says why. It runs after the loop returned.
-func (s *Session) noteKeptOrders() {
+// 'orders' shows them open and says why. It runs after the loop returned,
+// bounded by the stop's ctx.
+func (s *Session) noteKeptOrders(ctx context.Context) {
 	if s.opts.Store == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	if _, err := s.opts.Store.NoteOpenOrders(ctx, s.id, KeptOpenReason, time.Now()); err != nil {
 		s.log.Error("could not record the orders kept open at stop", "err", err)
 	}
+}
+
+// NoteOpenOrders is a session goroutine's write: through the gate.
+func (s gatedStore) NoteOpenOrders(ctx context.Context, id, reason string, at time.Time) (int, error) {
+	ctx, leave, err := s.gate.enter(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer leave()
+	return s.Store.NoteOpenOrders(ctx, id, reason, at)
 }
 
 // resumable reports whether a session can be carried on: one a crash

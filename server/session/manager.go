@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/server/health"
@@ -26,12 +27,22 @@ type Manager struct {
 
 	pubMu sync.Mutex
 	seq   uint64
+
+	// storeGate admits the store writes of sessions' goroutines until
+	// Shutdown; the store is closed only after it (see storeGate).
+	storeGate *storeGate
 }
 
 // NewManager returns a manager with no session. Its hub already holds an
 // idle report, so a watcher that subscribes before any session sees one.
 func NewManager(opts Options) *Manager {
-	m := &Manager{opts: opts.withDefaults(), hub: health.NewHub[Report](), feed: orders.NewFeed()}
+	opts = opts.withDefaults()
+	opts.stopFailures = new(atomic.Uint64)
+	gate := newStoreGate()
+	if opts.Store != nil {
+		opts.Store = gatedStore{Store: opts.Store, gate: gate}
+	}
+	m := &Manager{opts: opts, hub: health.NewHub[Report](), feed: orders.NewFeed(), storeGate: gate}
 	idle := &Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"}
 	if last, ok := m.lastStored(); ok {
 		idle.SessionID, idle.State = last.ID, last.State
@@ -98,6 +109,11 @@ type StopOptions struct {
 // timeout. It returns the final snapshot, or the last session's if none was
 // running; ok is false when no session ever ran. wasRunning is true only
 // for the call that began the stop.
+//
+// It returns by the stop's deadline, not later: the session bounds every
+// step of its stop by the same deadline, and a stop that is not over then
+// is answered as it stands (STOPPING), naming the children still running
+// and the orders not yet settled.
 func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, wasRunning bool, err error) {
 	timeout := o.Timeout
 	m.mu.Lock()
@@ -109,18 +125,41 @@ func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, w
 	if timeout <= 0 {
 		timeout = m.opts.StopTimeout
 	}
-	wasRunning = cur.requestStop("stopped by request", timeout, o.KeepOpenOrders)
-	// The session bounds its own stop by timeout; the extra second covers
-	// the monitor's grace so that we return the final state, not STOPPING.
-	t := time.NewTimer(timeout + 2*time.Second)
-	defer t.Stop()
-	select {
-	case <-cur.Done():
-	case <-t.C:
-	case <-ctx.Done():
-		return cur.Snapshot(), true, wasRunning, ctx.Err()
+	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+		timeout = time.Until(d).Round(time.Millisecond) // the caller's own deadline comes first
 	}
-	return cur.Snapshot(), true, wasRunning, nil
+	wasRunning = cur.requestStop("stopped by request", timeout, o.KeepOpenOrders)
+	if err := waitStop(ctx, cur); err != nil {
+		return cur.stoppingSnapshot(), true, wasRunning, err
+	}
+	return cur.stoppingSnapshot(), true, wasRunning, nil
+}
+
+// waitStop waits for s to end, at most until its stop's deadline or ctx.
+func waitStop(ctx context.Context, s *Session) error {
+	var expired <-chan time.Time
+	if by := s.stopBy(); !by.IsZero() {
+		t := time.NewTimer(time.Until(by))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-s.Done():
+	case <-expired:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// stoppingSnapshot is the session's snapshot with, while a stop is still
+// under way, what it has not finished named.
+func (s *Session) stoppingSnapshot() Snapshot {
+	snap := s.Snapshot()
+	if snap.State == StateStopping {
+		snap.Summary.Unstopped, snap.Unsettled = s.stopping()
+	}
+	return snap
 }
 
 // Status returns the current or last session (ok=false if none ran) and a
@@ -152,26 +191,34 @@ func (m *Manager) Subscribe() (*health.Subscription[Report], error) {
 	return m.hub.Subscribe()
 }
 
+// StopFailures counts the children of every session so far that failed
+// (panicked, say) while being stopped.
+func (m *Manager) StopFailures() uint64 { return m.opts.stopFailures.Load() }
+
 // Watchers is the number of health subscribers.
 func (m *Manager) Watchers() int { return m.hub.Len() }
 
 // Shutdown refuses new sessions, stops the running one (bounded by ctx and
-// the stop timeout) and ends every health subscription.
+// the stop timeout), ends every health subscription, and then admits no
+// more store writes from the session's goroutines, waiting for those in
+// flight: once it has returned, the caller may close the store.
 func (m *Manager) Shutdown(ctx context.Context) {
 	m.mu.Lock()
 	m.closed = true
 	cur := m.cur
 	m.mu.Unlock()
 	defer m.hub.Close()
-	if cur == nil {
-		m.feed.Close()
-		return
-	}
 	defer m.feed.Close()
-	cur.requestStop("daemon shutting down", m.opts.StopTimeout, false)
-	select {
-	case <-cur.Done():
-	case <-ctx.Done():
+	if cur != nil {
+		timeout := m.opts.StopTimeout
+		if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+			timeout = time.Until(d).Round(time.Millisecond)
+		}
+		cur.requestStop("daemon shutting down", timeout, false)
+		_ = waitStop(ctx, cur)
+	}
+	if !m.storeGate.close(ctx, time.Second) {
+		m.opts.Logger.Error("store writes still in flight after shutdown's deadline; they were cancelled")
 	}
 }
 

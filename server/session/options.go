@@ -2,6 +2,7 @@ package session
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/server/health"
@@ -39,6 +40,10 @@ type Options struct {
 	// risk state durable, tick by tick. Nil keeps them in memory only.
 	Store  store.Store
 	Logger *slog.Logger
+
+	// stopFailures counts, across sessions, children that failed while
+	// being stopped; the Manager sets it.
+	stopFailures *atomic.Uint64
 }
 
 // Parts are what a session trades with.

@@ -26,14 +26,11 @@ func (s *Session) recordStart(st store.Store) error {
 		SettingsJSON: settings, Started: s.started})
 }
 
-// recordEnd stores the final state and summary. It runs on a fresh context:
-// the session is ending, often because the daemon is, and its end must be
-// written all the same.
-func (s *Session) recordEnd(st store.Store, final State, reason string, ended time.Time) {
+// recordEnd stores the final state and summary, bounded by the stop's
+// ctx: its deadline is the caller's, not a fresh one.
+func (s *Session) recordEnd(ctx context.Context, st store.Store, final State, reason string, ended time.Time) {
 	summary, err := json.Marshal(s.Snapshot().Summary)
 	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		defer cancel()
 		err = st.UpdateSession(ctx, s.id, final.String(), reason, ended, summary)
 	}
 	if err != nil {

@@ -42,6 +42,9 @@ type Snapshot struct {
 	EndTime   time.Time
 	Reason    string
 	Summary   Summary
+	// Unsettled are the orders a stop meant to cancel but could not
+	// settle by its deadline: they may still be open at the venue.
+	Unsettled []string
 }
 
 // Summary is the session's account and counters.
@@ -66,6 +69,9 @@ type Summary struct {
 	RiskRejects uint64
 	// OpenOrders at the venue now (after a stop: those it left open).
 	OpenOrders int
+	// StopFailures counts children that failed (panicked, say) while
+	// being stopped.
+	StopFailures uint32 `json:",omitempty"`
 }
 
 // RiskStatus is the risk guard's state as callers see it.
@@ -83,6 +89,7 @@ func (s *Session) Snapshot() Snapshot {
 		EndTime: s.ended, Reason: s.reason,
 	}
 	unstopped := append([]string(nil), s.unstopped...)
+	snap.Unsettled = append([]string(nil), s.unsettled...)
 	s.mu.Unlock()
 	st := s.coord.Stats()
 	acct := st.Account
@@ -101,6 +108,7 @@ func (s *Session) Snapshot() Snapshot {
 		Risk:           RiskStatus{State: s.risk.State(), Reason: s.risk.Reason(), Since: s.risk.HaltedAt()},
 		RiskRejects:    st.Rejects,
 		OpenOrders:     st.OpenOrders,
+		StopFailures:   s.stopFailures.Load(),
 	}
 	if len(s.children) == 2 {
 		snap.Summary.MonitorRestarts = s.children[0].restarts.Load()
