@@ -28,3 +28,20 @@ func TestStartAccountFlags(t *testing.T) {
 		t.Errorf("--account short: exit %d, %q; want 2 before any call", code, errOut)
 	}
 }
+
+func TestAccountIsShown(t *testing.T) {
+	rate := int64(500)
+	for _, tc := range []struct {
+		s    *tradingv1.SessionSettings
+		want string
+	}{
+		{&tradingv1.SessionSettings{}, "-"},
+		{&tradingv1.SessionSettings{Account: tradingv1.Account_ACCOUNT_CASH}, "cash"},
+		{&tradingv1.SessionSettings{Account: tradingv1.Account_ACCOUNT_MARGIN, MaxBorrow: "25000", BorrowRateBps: &rate},
+			"margin, max borrow 25000, interest 500 bps a year"},
+	} {
+		if got := account(tc.s); got != tc.want {
+			t.Errorf("account(%v) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
