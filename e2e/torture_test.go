@@ -28,7 +28,8 @@ func kills() int {
 // and the daemon restarted and the session resumed each time. After every
 // restart the store must hold books that reconcile to the last unit: every
 // fill once and only once, numbered without gaps, positions and cash equal
-// to what the fills say, client order ids unique, and the session
+// to what the fills say, client order ids unique, open orders promising no
+// more cash or quantity than the account holds, and the session
 // accounted for (INTERRUPTED, then RUNNING again). A clean stop at the end
 // leaves nothing to resume.
 func TestKill9Torture(t *testing.T) {
@@ -151,6 +152,9 @@ func checkStore(t *testing.T, ctx context.Context, c *client.Client, id string, 
 	}
 	if n != len(stored.GetFills()) {
 		fail("orders carry %d fills, the fills table %d", n, len(stored.GetFills()))
+	}
+	if err := harness.Promises(list, p.GetPortfolio()); err != nil {
+		fail("%v", err)
 	}
 	return n
 }

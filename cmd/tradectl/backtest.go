@@ -111,7 +111,7 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 	}
 	cfg := backtest.Config{
 		Strategy: s.Strategy, Params: s.Params, Risk: s.Risk, MakerFeeBps: s.MakerFeeBps, TakerFeeBps: s.TakerFeeBps,
-		Latency: s.Latency, StartingCash: s.StartingCash, SampleEvery: f.sampleEvery,
+		Latency: s.Latency, StartingCash: s.StartingCash, SampleEvery: f.sampleEvery, Margin: s.Margin(),
 	}
 	var src market.Source
 	closeSrc := none

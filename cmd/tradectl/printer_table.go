@@ -113,6 +113,7 @@ func settingsRows(tw io.Writer, s *tradingv1.SessionSettings) {
 	row(tw, "STRATEGY", orDash(s.GetStrategy()))
 	row(tw, "PARAMS", params(s.GetParams()))
 	row(tw, "STARTING CASH", orDash(s.GetStartingCash()))
+	row(tw, "ACCOUNT", account(s))
 	row(tw, "FEES", fees(s))
 	row(tw, "LATENCY", dur(s.GetLatency(), "-"))
 	row(tw, "RISK LIMITS", limits(s.GetRisk()))

@@ -27,6 +27,8 @@ type startFlags struct {
 	makerFeeBps, takerFeeBps               int64
 	latency                                time.Duration
 	startingCash                           string
+	account, maxBorrow                     string
+	borrowRateBps                          int64
 }
 
 func newStartCommand(a *app) *cobra.Command {
@@ -55,7 +57,9 @@ session rather than the newest (an unknown id exits 11).
 ran: crash, kill, power cut) from its last committed state: account, open
 orders and risk state (a halt stays a halt). It runs with that session's own
 settings, mode included; any other flag given with it is ignored, with a
-note on stderr. With no interrupted session it fails (exit 6).`,
+note on stderr. It also carries on a session stopped with --keep-open-orders:
+its orders rest at its paper venue until then. With no such session it fails
+(exit 6).`,
 		Example: `  tradectl start --paper --symbols BTC-USD,ETH-USD --duration 10m
   tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1
   tradectl start --resume
@@ -149,6 +153,9 @@ func addTradingFlags(fl *pflag.FlagSet, f *startFlags) {
 	fl.Int64Var(&f.takerFeeBps, "taker-fee-bps", 0, "paper venue taker fee in basis points of notional (daemon default 5)")
 	fl.DurationVar(&f.latency, "latency", 0, "simulated time from an order's submission to its arrival at the venue")
 	fl.StringVar(&f.startingCash, "starting-cash", "", "starting cash of the paper account in the quote currency, decimal (daemon default 100000)")
+	fl.StringVar(&f.account, "account", "", "cash (sell only what is held; the default) or margin (sell short, borrowing up to --max-borrow)")
+	fl.StringVar(&f.maxBorrow, "max-borrow", "", "margin account: largest borrowed notional (shorts at their mark) in the quote currency, decimal; required")
+	fl.Int64Var(&f.borrowRateBps, "borrow-rate-bps", 0, "margin account: yearly interest on the borrowed notional, in basis points, charged as fees (default 0)")
 }
 
 // settings builds the request, leaving unset flags unset rather than
@@ -182,6 +189,19 @@ func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, e
 	}
 	if changed("taker-fee-bps") {
 		s.TakerFeeBps = &f.takerFeeBps
+	}
+	switch f.account {
+	case "":
+	case "cash":
+		s.Account = tradingv1.Account_ACCOUNT_CASH
+	case "margin":
+		s.Account = tradingv1.Account_ACCOUNT_MARGIN
+	default:
+		return nil, fmt.Errorf("--account %q: want cash or margin", f.account)
+	}
+	s.MaxBorrow = f.maxBorrow
+	if changed("borrow-rate-bps") {
+		s.BorrowRateBps = &f.borrowRateBps
 	}
 	for _, name := range []string{"max-order-notional", "max-position", "max-open-orders",
 		"max-orders-per-second", "max-drawdown", "max-trailing-drawdown"} {

@@ -87,7 +87,7 @@ func warnOpenOrders(a *app, n uint32, kept bool) {
 	switch {
 	case n == 0:
 	case kept:
-		fmt.Fprintf(a.stderr, "tradectl: NOTE: %d orders left OPEN at the venue (--keep-open-orders); see 'tradectl orders --open'\n", n)
+		fmt.Fprintf(a.stderr, "tradectl: NOTE: %d orders left OPEN at the venue (--keep-open-orders); see 'tradectl orders --open'; 'tradectl start --resume' trades them again\n", n)
 	default:
 		fmt.Fprintf(a.stderr, "tradectl: WARNING: %d orders are still OPEN at the venue although the stop should have cancelled them; "+
 			"see 'tradectl orders --open'\n", n)

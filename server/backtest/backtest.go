@@ -18,6 +18,7 @@ import (
 	"github.com/tradectl/tradectl/server/matching"
 	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/paper"
 	"github.com/tradectl/tradectl/server/portfolio"
 	"github.com/tradectl/tradectl/server/risk"
 	"github.com/tradectl/tradectl/server/strategy"
@@ -35,6 +36,9 @@ type Config struct {
 	Latency                  time.Duration
 	// StartingCash; zero is 100000.
 	StartingCash money.Decimal
+	// Margin lets the account sell short; nil is a cash account, as a
+	// session's default.
+	Margin *coordinator.Margin
 	// SampleEvery is the period of the equity samples the Sharpe ratio is
 	// computed from, in event time. Zero: one minute. A period that would
 	// take more than MaxSamples samples is doubled until it does not.
@@ -139,6 +143,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		venueCfg.TakerFeeBps = *cfg.TakerFeeBps
 	}
 	venueCfg.Latency = cfg.Latency
+	// The listed instruments' rules hold in a backtest as in a session.
+	venueCfg.Filters = paper.Filters
 	venue, err := matching.New(venueCfg)
 	if err != nil {
 		return nil, err
@@ -166,6 +172,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Orders:  orders.NewBook("backtest", math.MaxInt),
 		Publish: func(e orders.Event) { res.addTrade(e) },
 		Observe: st.observe,
+		Margin:  cfg.Margin,
 	})
 	if err != nil {
 		return nil, err

@@ -17,7 +17,8 @@ import (
 	"github.com/tradectl/tradectl/server/strategy"
 )
 
-// restThenHang rests one buy far below the market, then hangs the loop in
+// restThenHang rests one buy far below the market (on the tick, worth the
+// minimum notional: the venue refuses anything else), then hangs the loop in
 // its next tick until released.
 type restThenHang struct {
 	placed  atomic.Bool
@@ -29,7 +30,7 @@ type restThenHang struct {
 func (s *restThenHang) OnEvent(_ *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
 	if !s.placed.Swap(true) {
 		return append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: broker.OrderSpec{Symbol: "BTC-USD",
-			Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC, Quantity: money.MustParse("0.01"), Price: money.FromInt(1)}})
+			Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC, Quantity: money.MustParse("0.01"), Price: money.FromInt(1000)}})
 	}
 	s.hanging.Store(true)
 	<-s.release

@@ -52,6 +52,9 @@ func SettingsFromProto(p *tradingv1.SessionSettings) (session.Settings, error) {
 	if s.StartingCash, err = decimalField("settings.starting_cash", p.GetStartingCash(), money.Decimal{}); err != nil {
 		return s, err
 	}
+	if err := accountFromProto(p, &s); err != nil {
+		return s, err
+	}
 	if p.GetRisk() != nil {
 		l, err := riskFromProto(p.GetRisk())
 		if err != nil {
@@ -132,6 +135,7 @@ func settingsToProto(s session.Settings) *tradingv1.SessionSettings {
 	if !s.StartingCash.IsZero() {
 		p.StartingCash = s.StartingCash.String()
 	}
+	accountToProto(s, p)
 	if l := s.Risk; l != nil {
 		p.Risk = &tradingv1.RiskLimits{
 			MaxOrderNotional: l.MaxOrderNotional.String(), MaxPosition: l.MaxPosition.String(),

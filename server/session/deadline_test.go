@@ -49,9 +49,10 @@ func newDeadlineStore(t *testing.T) *deadlineStore {
 	return &deadlineStore{Store: st}
 }
 
-// restingBuy rests far below the market.
+// restingBuy rests far below the market, on the tick and worth the
+// minimum notional: the venue refuses anything else.
 var restingBuy = broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
-	Quantity: money.MustParse("0.01"), Price: money.FromInt(1)}
+	Quantity: money.MustParse("0.01"), Price: money.FromInt(1000)}
 
 // within checks that d is a deadline the stop derived from its own: no
 // earlier than the stop's deadline could have been, no later either.

@@ -30,8 +30,8 @@ var (
 	// ErrInterrupted: a new session was asked for while an interrupted one
 	// waits to be resumed or abandoned (*InterruptedError names it).
 	ErrInterrupted = errors.New("a session is INTERRUPTED")
-	// ErrNotInterrupted: resume named a session that is not INTERRUPTED.
-	ErrNotInterrupted = errors.New("only an INTERRUPTED session can be resumed")
+	// ErrNotInterrupted: resume named a session that cannot be carried on.
+	ErrNotInterrupted = errors.New("only an INTERRUPTED session, or one stopped with its orders kept open, can be resumed")
 )
 
 // InterruptedError names the interrupted sessions in the way of a start,

@@ -115,7 +115,8 @@ func DefaultStaleness(tick time.Duration) health.Staleness {
 const finishedIDs = 4096
 
 func venueConfig(s Settings) matching.Config {
-	return matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency, FinishedIDs: finishedIDs}
+	return matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency, FinishedIDs: finishedIDs,
+		Filters: paper.Filters}
 }
 
 // BuildPaper assembles the embedded paper venue: a seeded simulated market

@@ -102,10 +102,10 @@ func (m *Manager) resumeTarget(ctx context.Context, id string) (store.SessionRec
 	return rec, nil
 }
 
-// canResume reports whether a stored session can be carried on: one a
-// crash interrupted.
-func canResume(_ context.Context, _ store.Store, rec store.SessionRecord) (bool, error) {
-	return rec.State == store.StateInterrupted, nil
+// canResume reports whether a stored session can be carried on (see
+// resumable: interrupted, or stopped with orders kept open).
+func canResume(ctx context.Context, st store.Store, rec store.SessionRecord) (bool, error) {
+	return resumable(ctx, st, rec)
 }
 
 // reassemble rebuilds an interrupted session from the store, not started.

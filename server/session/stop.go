@@ -120,6 +120,7 @@ func (s *Session) settleOrders(ctx context.Context) {
 	if keep {
 		if open > 0 {
 			s.log.Warn("stop keeps open orders at the venue", "open_orders", open)
+			s.noteKeptOrders(ctx)
 		}
 		return
 	}

@@ -123,6 +123,15 @@ func writeAccount(t *txStmts, b *Batch) error {
 				return fmt.Errorf("portfolio: position %q: %w", ps.Symbol, classify(err))
 			}
 		}
+		if _, err := t.exec(deleteReservations, id); err != nil {
+			return fmt.Errorf("portfolio: %w", classify(err))
+		}
+		for _, r := range p.Reservations {
+			if _, err := t.exec(insertReservation, id, r.ClientID, r.Symbol, int(r.Side), units(r.Remaining),
+				units(r.Amount)); err != nil {
+				return fmt.Errorf("portfolio: reservation %q: %w", r.ClientID, classify(err))
+			}
+		}
 	}
 	if r := b.Risk; r != nil {
 		sent, err := json.Marshal(r.SentTimes)

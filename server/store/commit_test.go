@@ -274,7 +274,8 @@ func TestListOrdersOmitted(t *testing.T) {
 // packages; a new field there must be added here and in the schema.
 func TestStateTypesFullyPersisted(t *testing.T) {
 	for typ, fields := range map[reflect.Type]int{
-		reflect.TypeFor[PortfolioRow]():            6,
+		reflect.TypeFor[PortfolioRow]():            7,
+		reflect.TypeFor[portfolio.Reservation]():   5,
 		reflect.TypeFor[portfolio.PositionState](): 7,
 		reflect.TypeFor[matching.State]():          3,
 		reflect.TypeFor[matching.OrderState]():     10,

@@ -11,13 +11,15 @@ import (
 	"github.com/tradectl/tradectl/server/risk"
 )
 
-// Session states the store itself gives meaning to. Others (STOPPED,
-// FAILED) are the session package's and stored as they are named.
+// Session states the store itself gives meaning to. Others (FAILED) are
+// the session package's and stored as they are named.
 const (
 	StateStarting    = "STARTING"
 	StateRunning     = "RUNNING"
 	StateStopping    = "STOPPING"
 	StateInterrupted = "INTERRUPTED"
+	// StateStopped with orders kept open can be resumed (ResumeSession).
+	StateStopped = "STOPPED"
 )
 
 // SessionRecord is a session as stored.

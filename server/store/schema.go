@@ -175,6 +175,20 @@ ALTER TABLE sessions ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN traded INTEGER NOT NULL DEFAULT 0; -- nanoseconds of trading, across resumes
 ALTER TABLE risk ADD COLUMN sent_times TEXT NOT NULL DEFAULT '[]'; -- JSON array of unix nanoseconds
 `,
+	// 3: what open orders promised of the account (portfolio.Reservation),
+	// kept with the portfolio so a resumed session does not promise the
+	// same cash or quantity twice. amount is cash for a buy, 0 for a sell.
+	`
+CREATE TABLE reservations (
+	session_id TEXT NOT NULL REFERENCES portfolios (session_id),
+	client_id  TEXT NOT NULL,
+	symbol     TEXT NOT NULL,
+	side       INTEGER NOT NULL CHECK (side IN (1, -1)),
+	remaining  INTEGER NOT NULL CHECK (remaining > 0),
+	amount     INTEGER NOT NULL CHECK (amount >= 0),
+	PRIMARY KEY (session_id, client_id)
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // applicationID is what migration 1 writes into the file header: a file

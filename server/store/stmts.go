@@ -24,6 +24,8 @@ const (
 	insertVenueOrder
 	lastFinished
 	insertFinished
+	deleteReservations
+	insertReservation
 	nStmts
 )
 
@@ -60,8 +62,11 @@ var writeSQL = [nStmts]string{
 	insertVenueOrder: `INSERT INTO venue_orders (session_id, client_id, seq, symbol, side, type, tif, post_only, quantity,
 		price, submitted, arrival, decision_price, filled, state, active, queue)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	lastFinished:   `SELECT pos, client_id FROM venue_finished WHERE session_id = ? ORDER BY pos DESC LIMIT 1`,
-	insertFinished: `INSERT INTO venue_finished (session_id, pos, client_id, state) VALUES (?, ?, ?, ?)`,
+	lastFinished:       `SELECT pos, client_id FROM venue_finished WHERE session_id = ? ORDER BY pos DESC LIMIT 1`,
+	insertFinished:     `INSERT INTO venue_finished (session_id, pos, client_id, state) VALUES (?, ?, ?, ?)`,
+	deleteReservations: `DELETE FROM reservations WHERE session_id = ?`,
+	insertReservation: `INSERT INTO reservations (session_id, client_id, symbol, side, remaining, amount)
+		VALUES (?, ?, ?, ?, ?, ?)`,
 }
 
 type writeStmts [nStmts]*sql.Stmt
