@@ -27,8 +27,12 @@ type Client struct {
 
 // New returns a client for the daemon at addr. It does not connect: the first
 // call does, so New succeeds even while the daemon is down. It fails only if
-// the options are unusable, for example an unreadable token file.
+// addr is malformed (ErrBadAddress) or the options are unusable, for
+// example an unreadable token file.
 func New(addr string, opts ...Option) (*Client, error) {
+	if err := checkAddr(addr); err != nil {
+		return nil, err
+	}
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)

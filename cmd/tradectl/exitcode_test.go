@@ -37,15 +37,17 @@ func TestExitCodes(t *testing.T) {
 		{"bad output", nil, []string{"-o", "yaml", "status"}, 2, `unknown output format "yaml"`},
 		{"extra arg", nil, []string{"status", "now"}, 2, "unknown command"},
 		{"bad deadline", nil, []string{"stop", "--deadline", "0s"}, 2, "--deadline must be positive"},
+		{"bad addr", nil, []string{"--addr", "notanaddr", "status"}, 2, `bad address "notanaddr": want HOST:PORT`},
+		{"addr without port", nil, []string{"--addr", "localhost:", "status"}, 2, "the port is missing"},
 		{"unreachable", (*harness).stop, []string{"status"}, 3, "is tradingd running at " + testAddr + "? (--addr, TRADECTL_ADDR)"},
 		{"wrong token", func(h *harness) { os.WriteFile(h.tokenFile, []byte("nope"), 0o600) }, []string{"status"}, 4, "--token-file"},
 		{"no token file", func(h *harness) { os.Remove(h.tokenFile) }, []string{"status"}, 4, "tradingd writes its token"},
 		{"invalid", func(h *harness) { h.fake.err = status.Error(codes.InvalidArgument, "symbols[0]: want BASE-QUOTE") },
 			[]string{"start", "--paper"}, 5, "invalid argument: symbols[0]: want BASE-QUOTE"},
-		{"live", nil, []string{"start"}, 6, "live trading unavailable: live trading is not available"},
+		{"live", nil, []string{"start"}, 6, "tradectl: live trading is not available; use --paper\n"},
 		{"already running", func(h *harness) {
-			h.fake.err = withInfo(codes.FailedPrecondition, "a session with other settings runs", client.ReasonAlreadyRunning)
-		}, []string{"start", "--paper"}, 6, "trading already running"},
+			h.fake.err = withInfo(codes.FailedPrecondition, "a trading session is already running (session 0123456789abcdef)", client.ReasonAlreadyRunning)
+		}, []string{"start", "--paper"}, 6, "tradectl: a trading session is already running (session 0123456789abcdef)\n"},
 		{"deadline", func(h *harness) { h.fake.block = true }, []string{"--timeout", "50ms", "status"}, 7, "raise --timeout"},
 		{"internal", func(h *harness) { h.fake.err = status.Error(codes.Internal, "boom") }, []string{"status"}, 8, "boom"},
 		{"exhausted", func(h *harness) { h.fake.err = status.Error(codes.ResourceExhausted, "too many calls") }, []string{"orders"}, 9,
