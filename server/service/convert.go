@@ -174,7 +174,7 @@ func sessionToProto(s session.Snapshot) *tradingv1.Session {
 			CoordinatorRestarts: sum.CoordinatorRestarts,
 			MonitorRestarts:     sum.MonitorRestarts,
 			UnstoppedChildren:   sum.Unstopped,
-			Risk:                riskToProto(sum.Risk, sum.RiskRejects),
+			Risk:                riskToProto(sum.Risk),
 			OpenOrders:          uint32(sum.OpenOrders),
 		},
 	}

@@ -50,7 +50,7 @@ func (t *Trading) GetPortfolio(ctx context.Context, req *tradingv1.GetPortfolioR
 		return &tradingv1.GetPortfolioResponse{}, nil
 	}
 	p := portfolioToProto(id, &snap)
-	p.Risk = riskToProto(r, 0)
+	p.Risk = riskToProto(r)
 	p.Time = optTime(at)
 	return &tradingv1.GetPortfolioResponse{Portfolio: p}, nil
 }
@@ -64,7 +64,7 @@ func (t *Trading) ResetKillSwitch(ctx context.Context, req *tradingv1.ResetKillS
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	return &tradingv1.ResetKillSwitchResponse{Risk: riskToProto(r, 0)}, nil
+	return &tradingv1.ResetKillSwitchResponse{Risk: riskToProto(r)}, nil
 }
 
 // WatchOrders streams order events. Unlike health, events are never

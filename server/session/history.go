@@ -120,11 +120,14 @@ func (m *Manager) StoredPortfolio(ctx context.Context, sessionID string) (string
 	if err != nil {
 		return id, portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, fmt.Errorf("stored portfolio of %s: %w", id, err)
 	}
-	var rs RiskStatus
-	if r, err := m.opts.Store.LoadRisk(ctx, id); err == nil {
-		rs = RiskStatus{State: r.State, Reason: r.Reason, Since: r.Since}
-	}
 	rec, _ := m.opts.Store.GetSession(ctx, id)
+	// The count of refused orders is in the session's stored summary, as
+	// status and sessions show it.
+	stored, _ := snapshotFromRecord(rec)
+	rs := RiskStatus{Rejects: stored.Summary.Risk.Rejects}
+	if r, err := m.opts.Store.LoadRisk(ctx, id); err == nil {
+		rs.State, rs.Reason, rs.Since = r.State, r.Reason, r.Since
+	}
 	return id, pf.Snapshot(), rs, rec.LastTick, true, nil
 }
 

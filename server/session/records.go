@@ -51,6 +51,12 @@ func snapshotFromRecord(r store.SessionRecord) (Snapshot, error) {
 		if err := json.Unmarshal(r.SummaryJSON, &snap.Summary); err != nil {
 			return snap, fmt.Errorf("session %s: summary: %w", r.ID, err)
 		}
+		// Summaries stored before the count moved into Risk kept it
+		// beside it.
+		var old struct{ RiskRejects uint64 }
+		if snap.Summary.Risk.Rejects == 0 && json.Unmarshal(r.SummaryJSON, &old) == nil {
+			snap.Summary.Risk.Rejects = old.RiskRejects
+		}
 	}
 	return snap, nil
 }
