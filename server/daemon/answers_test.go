@@ -2,9 +2,13 @@ package daemon
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -63,4 +67,48 @@ func TestRefusedOrdersAreTheSameEverywhere(t *testing.T) {
 			h.stop(t)
 		}
 	}
+}
+
+// An id that names no session is NOT_FOUND on every query, with or
+// without a store, before and after a session ran: never an empty list
+// that reads as "no orders in session nope".
+func TestUnknownSessionIsNotFoundEverywhere(t *testing.T) {
+	for _, withStore := range []bool{false, true} {
+		opts := session.Options{}
+		if withStore {
+			opts.Store = openStore(t, t.TempDir())
+		}
+		h := start(t, opts)
+		c := tradingv1.NewTradingServiceClient(h.conn)
+		ctx := authed(context.Background())
+		check := func(when string) {
+			t.Helper()
+			calls := map[string]error{}
+			_, calls["ListOrders"] = c.ListOrders(ctx, &tradingv1.ListOrdersRequest{SessionId: "nope"})
+			_, calls["GetPortfolio"] = c.GetPortfolio(ctx, &tradingv1.GetPortfolioRequest{SessionId: "nope"})
+			if withStore { // without a store there are no fills to ask for
+				_, calls["ListFills"] = c.ListFills(ctx, &tradingv1.ListFillsRequest{SessionId: "nope"})
+			}
+			for name, err := range calls {
+				if status.Code(err) != codes.NotFound || reasonOf(err) != "SESSION_NOT_FOUND" || !strings.Contains(err.Error(), `"nope"`) {
+					t.Errorf("store %v, %s: %s: %v, want NOT_FOUND naming the id", withStore, when, name, err)
+				}
+			}
+		}
+		check("before any session")
+		if _, err := c.StartTrading(ctx, paperReq(10*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		check("while one runs")
+		h.stop(t)
+	}
+}
+
+func reasonOf(err error) string {
+	for _, d := range status.Convert(err).Details() {
+		if i, ok := d.(*errdetails.ErrorInfo); ok {
+			return i.GetReason()
+		}
+	}
+	return ""
 }

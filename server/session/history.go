@@ -47,36 +47,46 @@ func (m *Manager) Sessions(ctx context.Context, limit int) ([]Snapshot, error) {
 	return out, nil
 }
 
-// resolve names the session a query is about: id, or the current or last.
-func (m *Manager) resolve(id string) string {
-	if id != "" {
-		return id
-	}
-	if s := m.last(); s != nil {
-		return s.id
-	}
-	if m.opts.Store != nil {
-		if recs, err := m.opts.Store.ListSessions(context.Background(), 1); err == nil && len(recs) == 1 {
-			return recs[0].ID
+// resolve names the session a query is about: id, or the current or last
+// one ("" when none ran). An id that names no session is ErrUnknownSession,
+// on every query alike: an empty answer would read as "no orders".
+func (m *Manager) resolve(ctx context.Context, id string) (string, error) {
+	live := m.last()
+	switch {
+	case id != "" && live != nil && live.id == id:
+		return id, nil
+	case id != "" && m.opts.Store == nil:
+		return "", fmt.Errorf("%w %q (the daemon keeps only the current session without a store)", ErrUnknownSession, id)
+	case id != "":
+		if _, err := m.opts.Store.GetSession(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return "", fmt.Errorf("%w %q", ErrUnknownSession, id)
+		} else if err != nil {
+			return "", err
 		}
+		return id, nil
+	case live != nil:
+		return live.id, nil
+	case m.opts.Store != nil:
+		recs, err := m.opts.Store.ListSessions(ctx, 1)
+		if err != nil || len(recs) == 0 {
+			return "", err
+		}
+		return recs[0].ID, nil
 	}
-	return ""
+	return "", nil
 }
 
 // StoredOrders lists a session's committed orders: what a crash cannot
 // take back. Without a store it lists the in-memory book of the current
 // or last session.
 func (m *Manager) StoredOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (string, []orders.Order, uint64, error) {
+	id, err := m.resolve(ctx, sessionID)
+	if err != nil || id == "" {
+		return "", nil, 0, err
+	}
 	if m.opts.Store == nil {
-		if sessionID != "" && (m.last() == nil || m.last().id != sessionID) {
-			return "", nil, 0, fmt.Errorf("%w %q (the daemon keeps only the current session without a store)", ErrUnknownSession, sessionID)
-		}
 		id, list, omitted := m.Orders(openOnly, limit)
 		return id, list, omitted, nil
-	}
-	id := m.resolve(sessionID)
-	if id == "" {
-		return "", nil, 0, nil
 	}
 	list, omitted, err := m.opts.Store.ListOrders(ctx, id, openOnly, limit)
 	return id, list, uint64(omitted), err
@@ -87,9 +97,9 @@ func (m *Manager) Fills(ctx context.Context, sessionID string, limit int) (strin
 	if m.opts.Store == nil {
 		return "", nil, ErrNoStore
 	}
-	id := m.resolve(sessionID)
-	if id == "" {
-		return "", nil, nil
+	id, err := m.resolve(ctx, sessionID)
+	if err != nil || id == "" {
+		return "", nil, err
 	}
 	fills, err := m.opts.Store.ListFills(ctx, id, limit)
 	return id, fills, err
@@ -98,16 +108,13 @@ func (m *Manager) Fills(ctx context.Context, sessionID string, limit int) (strin
 // StoredPortfolio returns a session's account: the live one for the
 // running session, else the last committed one.
 func (m *Manager) StoredPortfolio(ctx context.Context, sessionID string) (string, portfolio.Snapshot, RiskStatus, time.Time, bool, error) {
-	if s := m.last(); s != nil && (sessionID == "" || sessionID == s.id) {
+	id, err := m.resolve(ctx, sessionID)
+	if err != nil || id == "" {
+		return "", portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, err
+	}
+	if s := m.last(); s != nil && id == s.id {
 		id, p, r, at, ok := m.Portfolio()
 		return id, p, r, at, ok, nil
-	}
-	if m.opts.Store == nil {
-		return "", portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, nil
-	}
-	id := m.resolve(sessionID)
-	if id == "" {
-		return "", portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, nil
 	}
 	st, err := m.opts.Store.LoadPortfolio(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
