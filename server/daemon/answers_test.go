@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -111,4 +113,26 @@ func reasonOf(err error) string {
 		}
 	}
 	return ""
+}
+
+// A backup is as private as the store, and a path no file can be written
+// at is the caller's to fix: FAILED_PRECONDITION naming it, not INTERNAL.
+func TestBackupOverGRPC(t *testing.T) {
+	h := start(t, session.Options{Store: openStore(t, t.TempDir())})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	dir := t.TempDir()
+	path := filepath.Join(dir, "copy.db")
+	if _, err := c.Backup(ctx, &tradingv1.BackupRequest{Path: path}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup: %v %v, want mode 0600", fi.Mode(), err)
+	}
+	missing := filepath.Join(dir, "missing")
+	_, err := c.Backup(ctx, &tradingv1.BackupRequest{Path: filepath.Join(missing, "copy.db")})
+	if status.Code(err) != codes.FailedPrecondition || reasonOf(err) != "BACKUP_PATH_UNUSABLE" ||
+		!strings.Contains(err.Error(), "directory "+missing+": does not exist") {
+		t.Fatalf("backup into a missing directory: %v", err)
+	}
 }

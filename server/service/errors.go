@@ -39,6 +39,7 @@ var errorTable = []struct {
 	{session.ErrStore, codes.FailedPrecondition, "STORE_FAILED"},
 	{session.ErrUnknownSession, codes.NotFound, "SESSION_NOT_FOUND"},
 	{store.ErrNotFound, codes.NotFound, "NOT_FOUND"},
+	{store.ErrBackupPath, codes.FailedPrecondition, "BACKUP_PATH_UNUSABLE"},
 	{store.ErrInvalid, codes.InvalidArgument, "INVALID"},
 	{fs.ErrExist, codes.AlreadyExists, "ALREADY_EXISTS"},
 	{context.DeadlineExceeded, codes.DeadlineExceeded, "DEADLINE_EXCEEDED"},
