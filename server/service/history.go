@@ -3,10 +3,6 @@ package service
 import (
 	"context"
 	"os"
-	"path/filepath"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
@@ -38,12 +34,10 @@ func (t *Trading) ListFills(ctx context.Context, req *tradingv1.ListFillsRequest
 }
 
 // Backup writes the copy on the daemon's machine, where the store is: a
-// path relative to the caller's directory would mean nothing there.
+// path relative to the caller's directory would mean nothing there, and
+// BackupRequest.Validate refuses it.
 func (t *Trading) Backup(ctx context.Context, req *tradingv1.BackupRequest) (*tradingv1.BackupResponse, error) {
 	path := req.GetPath()
-	if !filepath.IsAbs(path) {
-		return nil, status.Errorf(codes.InvalidArgument, "path: %q must be absolute (it is a path on the daemon's machine)", path)
-	}
 	if err := t.m.Backup(ctx, path); err != nil {
 		return nil, toStatus(t.log, err)
 	}
