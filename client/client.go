@@ -47,13 +47,11 @@ func New(addr string, opts ...Option) (*Client, error) {
 	if o.creds == nil {
 		o.creds = insecure.NewCredentials()
 	}
-	token := o.token
-	if o.tokenFile != "" {
-		t, err := readToken(o.tokenFile)
-		if err != nil {
-			return nil, err
-		}
-		token = t
+	src := &tokenSource{path: o.tokenFile, last: o.token}
+	// Read now as well: an unusable token file is New's error, not the
+	// first call's.
+	if _, err := src.fresh(); err != nil {
+		return nil, err
 	}
 	dialOpts := []grpc.DialOption{
 		grpc.WithTransportCredentials(o.creds),
@@ -63,10 +61,10 @@ func New(addr string, opts ...Option) (*Client, error) {
 			BaseDelay: defaultBackoffBase, Multiplier: 1.6, Jitter: 0.2, MaxDelay: defaultBackoffMax,
 		}}),
 	}
-	if token != "" {
+	if src.current() != "" {
 		dialOpts = append(dialOpts,
-			grpc.WithChainUnaryInterceptor(bearerUnary(token)),
-			grpc.WithChainStreamInterceptor(bearerStream(token)))
+			grpc.WithChainUnaryInterceptor(bearerUnary(src)),
+			grpc.WithChainStreamInterceptor(bearerStream(src)))
 	}
 	conn, err := grpc.NewClient(addr, append(dialOpts, o.dialOpts...)...)
 	if err != nil {
