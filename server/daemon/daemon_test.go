@@ -181,6 +181,8 @@ func TestInvalidRequestsNameTheField(t *testing.T) {
 		"settings.symbols[1]": paperReq(time.Second, "BTC-USD", "BTC-USD"),
 		"settings.symbols":    paperReq(time.Second, "NOPE-USD"),
 		"settings.mode":       {Settings: &tradingv1.SessionSettings{Mode: 7}},
+		// Zero is not "unset": the default of 100000 must not stand in.
+		"settings.starting_cash": {Settings: &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER, StartingCash: "0"}},
 		"settings.tick_interval": {Settings: &tradingv1.SessionSettings{
 			Mode: tradingv1.Mode_MODE_PAPER, TickInterval: durationpb.New(-time.Second)}},
 		"settings.health_interval": {Settings: &tradingv1.SessionSettings{
