@@ -125,7 +125,7 @@ func parseFlags(args []string) (config, error) {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format %q: must be text or json", c.logFormat)
 	}
-	if err := c.security.check(c.listen); err != nil {
+	if err := c.security.check(c.listen, c.metricsListen); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -191,7 +191,7 @@ func run(c config) int {
 		log.Error("cannot load the token", "file", c.tokenFile, "err", err)
 		return exitConfig
 	}
-	serverTLS, err := c.security.load(log, c.listen)
+	serverTLS, err := c.security.load(log, c.listen, c.metricsListen)
 	if err != nil {
 		log.Error("cannot load the TLS files", "err", err)
 		return exitConfig
