@@ -10,13 +10,31 @@ import (
 // QueryOption narrows a query about a session's account or orders.
 type QueryOption func(*query)
 
-type query struct{ sessionID string }
+type query struct {
+	sessionID string
+	pageSize  int32
+	pageToken string
+}
 
 // ForSession asks about the session with this id instead of the current or
 // last one; an id the daemon does not know yields ErrNotFound. "" keeps the
 // default.
 func ForSession(id string) QueryOption {
 	return func(q *query) { q.sessionID = id }
+}
+
+// PageToken asks for the page after the one whose NextPageToken is token
+// (AIP-158); the other arguments must be the first call's. "" is the first
+// page. A token the daemon did not issue for the same query yields
+// ErrInvalidArgument.
+func PageToken(token string) QueryOption {
+	return func(q *query) { q.pageToken = token }
+}
+
+// PageSize asks for at most n items per page; 0 takes the daemon's
+// default, and the daemon cuts a larger one to its maximum.
+func PageSize(n int) QueryOption {
+	return func(q *query) { q.pageSize = clampLimit(n) }
 }
 
 func newQuery(opts []QueryOption) query {
@@ -31,9 +49,12 @@ func newQuery(opts []QueryOption) query {
 // ForSession names), oldest first, with their fills. openOnly keeps the
 // orders that are not final; limit keeps the newest limit orders (0: the
 // daemon's default, 1000), and the response's Omitted counts the rest.
+// They come a page at a time: while NextPageToken is not empty, call again
+// with PageToken(it) for the next.
 func (c *Client) ListOrders(ctx context.Context, openOnly bool, limit int, opts ...QueryOption) (*tradingv1.ListOrdersResponse, error) {
+	q := newQuery(opts)
 	resp, err := c.trading.ListOrders(ctx, &tradingv1.ListOrdersRequest{
-		OpenOnly: openOnly, Limit: clampLimit(limit), SessionId: newQuery(opts).sessionID,
+		OpenOnly: openOnly, Limit: clampLimit(limit), SessionId: q.sessionID, PageSize: q.pageSize, PageToken: q.pageToken,
 	})
 	return resp, fromRPC(err)
 }

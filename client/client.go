@@ -18,6 +18,11 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
+// MaxMessageSize is the largest answer the client accepts: the most
+// tradingd sends by default (its Limits.MaxSendMsgSize). Lists page far
+// below it.
+const MaxMessageSize = 16 << 20
+
 // Client talks to one tradingd. It is safe for concurrent use.
 type Client struct {
 	conn    *grpc.ClientConn
@@ -55,6 +60,8 @@ func New(addr string, opts ...Option) (*Client, error) {
 	}
 	dialOpts := []grpc.DialOption{
 		grpc.WithTransportCredentials(o.creds),
+		// gRPC's default is 4 MiB; tradingd sends answers up to 16 MiB.
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageSize)),
 		// gRPC's own reconnect backoff grows to 120s; cap it at the watch's
 		// cap so a restarted daemon is found within seconds, not minutes.
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoff.Config{

@@ -24,7 +24,8 @@ last one), oldest first: time, order, the fill's number within its order
 Only committed fills are listed, so a fill of the running session may show
 up a moment later than in 'tradectl watch-orders'. SLIPPAGE is per unit,
 against the price the strategy saw when it decided (positive is worse for
-the trader). --limit keeps the newest N, still listed oldest first. Needs a
+the trader). --limit keeps the newest N, still listed oldest first, and the
+number of older fills left out is shown. Needs a
 tradingd with a store (else exit 6); an unknown --session exits 11.`,
 		Example: "  tradectl fills\n  tradectl fills --session 0123456789abcdef --limit 50",
 		Args:    cobra.NoArgs,
@@ -33,7 +34,12 @@ tradingd with a store (else exit 6); an unknown --session exits 11.`,
 				return usageError{errors.New("--limit must not be negative")}
 			}
 			resp, err := fetch(cmd.Context(), a, func(ctx context.Context, c *client.Client) (*tradingv1.ListFillsResponse, error) {
-				return c.ListFills(ctx, session, limit)
+				return followPages(ctx, func(ctx context.Context, token string) (*tradingv1.ListFillsResponse, error) {
+					return c.ListFills(ctx, session, limit, client.PageToken(token))
+				}, func(all, page *tradingv1.ListFillsResponse) {
+					all.Fills, all.Omitted = append(all.Fills, page.GetFills()...), page.GetOmitted()
+					all.NextPageToken = page.GetNextPageToken()
+				})
 			})
 			if err != nil {
 				return err

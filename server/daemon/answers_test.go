@@ -136,3 +136,121 @@ func TestBackupOverGRPC(t *testing.T) {
 		t.Fatalf("backup into a missing directory: %v", err)
 	}
 }
+
+// Lists page (AIP-158): the pages together are the unpaged list, the last
+// one has no token, and a token the daemon did not issue for the same
+// request is INVALID_ARGUMENT naming page_token.
+func TestListsPage(t *testing.T) {
+	h := start(t, session.Options{Store: openStore(t, t.TempDir())})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	if _, err := c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
+		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", TickInterval: durationpb.New(10 * time.Millisecond)}}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "20 orders and 2 fills", func() bool {
+		o, err1 := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{})
+		f, err2 := c.ListFills(ctx, &tradingv1.ListFillsRequest{})
+		return err1 == nil && err2 == nil && len(o.GetOrders()) >= 20 && len(f.GetFills()) >= 2
+	})
+	if _, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paged []string
+	pages, token := 0, ""
+	for {
+		resp, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 15, PageSize: 4, PageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.GetOrders()) > 4 || resp.GetOmitted() != whole.GetOmitted() {
+			t.Fatalf("page of %d orders, omitted %d (unpaged %d)", len(resp.GetOrders()), resp.GetOmitted(), whole.GetOmitted())
+		}
+		for _, o := range resp.GetOrders() {
+			paged = append(paged, o.GetClientOrderId())
+		}
+		pages++
+		if token = resp.GetNextPageToken(); token == "" {
+			break
+		}
+		if pages == 1 {
+			// The token belongs to this request: another limit, another
+			// list, or garbage is refused.
+			for name, err := range map[string]error{
+				"other limit": second(c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 16, PageToken: token})),
+				"open only":   second(c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 15, OpenOnly: true, PageToken: token})),
+				"other list":  second(c.ListFills(ctx, &tradingv1.ListFillsRequest{Limit: 15, PageToken: token})),
+				"garbage":     second(c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 15, PageToken: "nope"})),
+			} {
+				if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "page_token") || reasonOf(err) == "" {
+					t.Errorf("%s: %v, want INVALID_ARGUMENT naming page_token", name, err)
+				}
+			}
+		}
+	}
+	var want []string
+	for _, o := range whole.GetOrders() {
+		want = append(want, o.GetClientOrderId())
+	}
+	if pages != 4 || strings.Join(paged, ",") != strings.Join(want, ",") {
+		t.Fatalf("%d pages of %v, want 4 pages of %v", pages, paged, want)
+	}
+	fills, err := c.ListFills(ctx, &tradingv1.ListFillsRequest{Limit: 1, PageSize: 1})
+	if err != nil || len(fills.GetFills()) != 1 || fills.GetNextPageToken() != "" || fills.GetOmitted() == 0 {
+		t.Fatalf("first page of fills: %v %v", fills, err)
+	}
+	sessions, err := c.ListSessions(ctx, &tradingv1.ListSessionsRequest{PageSize: 1})
+	if err != nil || len(sessions.GetSessions()) != 1 || sessions.GetNextPageToken() != "" {
+		t.Fatalf("sessions: %v %v", sessions, err)
+	}
+	if _, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{PageSize: -1}); status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("negative page_size: %v", err)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// Without a store the session's in-memory orders page too.
+func TestOrdersPageWithoutAStore(t *testing.T) {
+	h := start(t, session.Options{})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	if _, err := c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
+		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", TickInterval: durationpb.New(10 * time.Millisecond)}}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "5 orders", func() bool {
+		o, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{})
+		return err == nil && len(o.GetOrders()) >= 5
+	})
+	if _, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want []string
+	for token := ""; ; {
+		resp, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 5, PageSize: 2, PageToken: token})
+		if err != nil || len(resp.GetOrders()) > 2 {
+			t.Fatalf("page: %v %v", resp, err)
+		}
+		for _, o := range resp.GetOrders() {
+			got = append(got, o.GetClientOrderId())
+		}
+		if token = resp.GetNextPageToken(); token == "" {
+			break
+		}
+	}
+	for _, o := range whole.GetOrders() {
+		want = append(want, o.GetClientOrderId())
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") || len(got) != 5 {
+		t.Fatalf("pages %v, want %v", got, want)
+	}
+}

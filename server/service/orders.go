@@ -23,13 +23,20 @@ func (t *Trading) ListStrategies(context.Context, *tradingv1.ListStrategiesReque
 }
 
 func (t *Trading) ListOrders(ctx context.Context, req *tradingv1.ListOrdersRequest) (*tradingv1.ListOrdersResponse, error) {
-	id, list, omitted, err := t.m.StoredOrders(ctx, req.GetSessionId(), req.GetOpenOnly(), limitOrDefault(req.GetLimit(), 1000))
+	q := pageQuery{token: pageToken{List: "orders", Session: req.GetSessionId(), OpenOnly: req.GetOpenOnly(), Limit: req.GetLimit()},
+		size: req.GetPageSize(), text: req.GetPageToken(), def: defaultOrdersPage, max: maxOrdersPage,
+		limit: limitOrDefault(req.GetLimit(), 1000)}
+	p, session, err := q.page()
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	resp := &tradingv1.ListOrdersResponse{SessionId: id, Omitted: omitted}
-	for i := range list {
-		resp.Orders = append(resp.Orders, orderToProto(&list[i], true))
+	id, page, err := t.m.StoredOrders(ctx, session, req.GetOpenOnly(), p)
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	resp := &tradingv1.ListOrdersResponse{SessionId: id, Omitted: uint64(page.Omitted), NextPageToken: q.next(id, page.Next)}
+	for i := range page.Orders {
+		resp.Orders = append(resp.Orders, orderToProto(&page.Orders[i], true))
 	}
 	return resp, nil
 }

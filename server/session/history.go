@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tradectl/tradectl/server/orders"
 	"github.com/tradectl/tradectl/server/portfolio"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -18,33 +17,34 @@ var ErrNoStore = errors.New("the daemon runs without a store")
 // ErrUnknownSession: no stored session has that id.
 var ErrUnknownSession = errors.New("no such session")
 
-// Sessions lists stored sessions, newest first. The running session is
-// shown as it is now, not as last committed.
-func (m *Manager) Sessions(ctx context.Context, limit int) ([]Snapshot, error) {
+// Sessions lists one page of the stored sessions, newest first (see
+// store.Page); next is nil on the last page. The running session is shown
+// as it is now, not as last committed.
+func (m *Manager) Sessions(ctx context.Context, p store.Page) (list []Snapshot, next *store.Cursor, err error) {
 	if m.opts.Store == nil {
 		if s := m.last(); s != nil {
-			return []Snapshot{s.Snapshot()}, nil
+			return []Snapshot{s.Snapshot()}, nil, nil
 		}
-		return nil, nil
+		return nil, nil, nil
 	}
-	recs, err := m.opts.Store.ListSessions(ctx, limit)
+	page, err := m.opts.Store.PageSessions(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	live := m.last()
-	out := make([]Snapshot, 0, len(recs))
-	for i := len(recs) - 1; i >= 0; i-- { // the store lists oldest first
-		if live != nil && recs[i].ID == live.id {
+	out := make([]Snapshot, 0, len(page.Sessions))
+	for _, rec := range page.Sessions {
+		if live != nil && rec.ID == live.id {
 			out = append(out, live.Snapshot())
 			continue
 		}
-		snap, err := snapshotFromRecord(recs[i])
+		snap, err := snapshotFromRecord(rec)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, snap)
 	}
-	return out, nil
+	return out, page.Next, nil
 }
 
 // resolve names the session a query is about: id, or the current or last
@@ -76,33 +76,46 @@ func (m *Manager) resolve(ctx context.Context, id string) (string, error) {
 	return "", nil
 }
 
-// StoredOrders lists a session's committed orders: what a crash cannot
-// take back. Without a store it lists the in-memory book of the current
-// or last session.
-func (m *Manager) StoredOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (string, []orders.Order, uint64, error) {
+// StoredOrders lists one page of a session's committed orders: what a
+// crash cannot take back. Without a store it lists the in-memory book of
+// the current or last session, cut into pages as it is at each call.
+func (m *Manager) StoredOrders(ctx context.Context, sessionID string, openOnly bool, p store.Page) (string, store.OrdersPage, error) {
 	id, err := m.resolve(ctx, sessionID)
 	if err != nil || id == "" {
-		return "", nil, 0, err
+		return "", store.OrdersPage{}, err
 	}
 	if m.opts.Store == nil {
-		id, list, omitted := m.Orders(openOnly, limit)
-		return id, list, omitted, nil
+		id, list, omitted := m.Orders(openOnly, p.Limit)
+		page := store.OrdersPage{Omitted: int(omitted)}
+		page.Orders, page.Next = pageOf(list, p)
+		return id, page, nil
 	}
-	list, omitted, err := m.opts.Store.ListOrders(ctx, id, openOnly, limit)
-	return id, list, uint64(omitted), err
+	page, err := m.opts.Store.PageOrders(ctx, id, openOnly, p)
+	return id, page, err
 }
 
-// Fills lists a session's committed fills, oldest first.
-func (m *Manager) Fills(ctx context.Context, sessionID string, limit int) (string, []store.FillRow, error) {
+// pageOf cuts one page out of a list held in memory, the cursor's After
+// counting the items already listed.
+func pageOf[T any](list []T, p store.Page) ([]T, *store.Cursor) {
+	from := min(max(p.Cursor.After, 0), int64(len(list)))
+	list = list[from:]
+	if p.Size <= 0 || len(list) <= p.Size {
+		return list, nil
+	}
+	return list[:p.Size], &store.Cursor{After: from + int64(p.Size)}
+}
+
+// Fills lists one page of a session's committed fills, oldest first.
+func (m *Manager) Fills(ctx context.Context, sessionID string, p store.Page) (string, store.FillsPage, error) {
 	if m.opts.Store == nil {
-		return "", nil, ErrNoStore
+		return "", store.FillsPage{}, ErrNoStore
 	}
 	id, err := m.resolve(ctx, sessionID)
 	if err != nil || id == "" {
-		return "", nil, err
+		return "", store.FillsPage{}, err
 	}
-	fills, err := m.opts.Store.ListFills(ctx, id, limit)
-	return id, fills, err
+	page, err := m.opts.Store.PageFills(ctx, id, p)
+	return id, page, err
 }
 
 // StoredPortfolio returns a session's account: the live one for the

@@ -33,6 +33,12 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 func (e *FieldError) Unwrap() error { return e.kind }
 
+// InvalidField is the error of a request field (not a setting) that the
+// daemon refuses, such as a page_token it did not issue for the request.
+func InvalidField(field, reason string) error {
+	return &FieldError{Field: field, Reason: reason, kind: ErrInvalidRequest}
+}
+
 func setting(field, format string, args ...any) error {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), kind: ErrInvalidSettings}
 }
@@ -101,6 +107,26 @@ func (r *BackupRequest) Validate() error {
 	if !filepath.IsAbs(r.GetPath()) {
 		return &FieldError{Field: "path", kind: ErrInvalidRequest,
 			Reason: fmt.Sprintf("%q must be absolute (it is a path on the daemon's machine)", truncate(r.GetPath()))}
+	}
+	return nil
+}
+
+// Validate checks the request's shape.
+func (r *ListOrdersRequest) Validate() error { return listShape(r.GetLimit(), r.GetPageSize()) }
+
+// Validate checks the request's shape.
+func (r *ListFillsRequest) Validate() error { return listShape(r.GetLimit(), r.GetPageSize()) }
+
+// Validate checks the request's shape.
+func (r *ListSessionsRequest) Validate() error { return listShape(r.GetLimit(), r.GetPageSize()) }
+
+// listShape refuses negative sizes rather than reading them as "default".
+func listShape(limit, pageSize int32) error {
+	if limit < 0 {
+		return InvalidField("limit", fmt.Sprintf("must not be negative (got %d; 0 takes the default)", limit))
+	}
+	if pageSize < 0 {
+		return InvalidField("page_size", fmt.Sprintf("must not be negative (got %d; 0 takes the default)", pageSize))
 	}
 	return nil
 }
