@@ -95,9 +95,10 @@ func (e *StatusError) Error() string {
 	// A reason of the daemon's vocabulary names the condition exactly, and
 	// the daemon's message already says it in words: prefixing the
 	// sentinel would say it twice ("nothing to resume: nothing to
-	// resume"). The same holds for any message that starts with it.
+	// resume"). The same holds for any message that already says it
+	// ("deadline exceeded: context deadline exceeded").
 	kind := e.is[0].Error()
-	if e.exact || strings.HasPrefix(strings.ToLower(e.Message), kind) {
+	if e.exact || strings.Contains(strings.ToLower(e.Message), kind) {
 		return e.Message
 	}
 	return fmt.Sprintf("%s: %s", kind, e.Message)

@@ -97,6 +97,7 @@ func TestErrorTextsAreNotDoubled(t *testing.T) {
 		{withInfo(codes.FailedPrecondition, "a trading session is already running (session abc)", client.ReasonAlreadyRunning, nil),
 			"a trading session is already running (session abc)"},
 		{status.Error(codes.NotFound, "not found: no such session"), "not found: no such session"},
+		{status.Error(codes.DeadlineExceeded, "context deadline exceeded"), "context deadline exceeded"},
 		{withInfo(codes.FailedPrecondition, "the daemon runs without a store", client.ReasonNoStore, nil),
 			"failed precondition: the daemon runs without a store"},
 	} {
