@@ -13,6 +13,7 @@ type QueryOption func(*query)
 type query struct {
 	sessionID string
 	pageSize  int32
+	onePage   bool
 	pageToken string
 }
 
@@ -23,16 +24,17 @@ func ForSession(id string) QueryOption {
 	return func(q *query) { q.sessionID = id }
 }
 
-// PageToken asks for the page after the one whose NextPageToken is token
-// (AIP-158); the other arguments must be the first call's. "" is the first
-// page. A token the daemon did not issue for the same query yields
-// ErrInvalidArgument.
-func PageToken(token string) QueryOption {
-	return func(q *query) { q.pageToken = token }
+// OnePage returns only the page that token names ("" the first; then a
+// response's NextPageToken, with the other arguments of the first call),
+// for a caller that pages itself. Without it a list call follows the
+// daemon's pages and returns the whole list. A token the daemon did not
+// issue for the same query yields ErrInvalidArgument.
+func OnePage(token string) QueryOption {
+	return func(q *query) { q.onePage, q.pageToken = true, token }
 }
 
-// PageSize asks for at most n items per page; 0 takes the daemon's
-// default, and the daemon cuts a larger one to its maximum.
+// PageSize asks the daemon for at most n items per page; 0 takes its
+// default, and it cuts a larger one to its maximum.
 func PageSize(n int) QueryOption {
 	return func(q *query) { q.pageSize = clampLimit(n) }
 }
@@ -49,14 +51,16 @@ func newQuery(opts []QueryOption) query {
 // ForSession names), oldest first, with their fills. openOnly keeps the
 // orders that are not final; limit keeps the newest limit orders (0: the
 // daemon's default, 1000), and the response's Omitted counts the rest.
-// They come a page at a time: while NextPageToken is not empty, call again
-// with PageToken(it) for the next.
+// The daemon sends them in pages, which ListOrders follows unless OnePage
+// asks for one.
 func (c *Client) ListOrders(ctx context.Context, openOnly bool, limit int, opts ...QueryOption) (*tradingv1.ListOrdersResponse, error) {
 	q := newQuery(opts)
-	resp, err := c.trading.ListOrders(ctx, &tradingv1.ListOrdersRequest{
-		OpenOnly: openOnly, Limit: clampLimit(limit), SessionId: q.sessionID, PageSize: q.pageSize, PageToken: q.pageToken,
-	})
-	return resp, fromRPC(err)
+	return listPages(ctx, &tradingv1.ListOrdersRequest{OpenOnly: openOnly, Limit: clampLimit(limit), SessionId: q.sessionID,
+		PageSize: q.pageSize, PageToken: q.pageToken}, q.onePage, c.trading.ListOrders,
+		func(r *tradingv1.ListOrdersRequest, token string) { r.PageToken = token },
+		func(all, page *tradingv1.ListOrdersResponse) {
+			all.Orders, all.Omitted, all.NextPageToken = append(all.Orders, page.GetOrders()...), page.GetOmitted(), page.GetNextPageToken()
+		})
 }
 
 // GetPortfolio returns the account of the current or last session (or the

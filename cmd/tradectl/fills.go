@@ -34,12 +34,7 @@ tradingd with a store (else exit 6); an unknown --session exits 11.`,
 				return usageError{errors.New("--limit must not be negative")}
 			}
 			resp, err := fetch(cmd.Context(), a, func(ctx context.Context, c *client.Client) (*tradingv1.ListFillsResponse, error) {
-				return followPages(ctx, func(ctx context.Context, token string) (*tradingv1.ListFillsResponse, error) {
-					return c.ListFills(ctx, session, limit, client.PageToken(token))
-				}, func(all, page *tradingv1.ListFillsResponse) {
-					all.Fills, all.Omitted = append(all.Fills, page.GetFills()...), page.GetOmitted()
-					all.NextPageToken = page.GetNextPageToken()
-				})
+				return c.ListFills(ctx, session, limit)
 			})
 			if err != nil {
 				return err

@@ -33,12 +33,7 @@ daemon's bounded history) the number of older orders left out is shown.`,
 				return usageError{errors.New("--limit must not be negative")}
 			}
 			resp, err := fetch(cmd.Context(), a, func(ctx context.Context, c *client.Client) (*tradingv1.ListOrdersResponse, error) {
-				return followPages(ctx, func(ctx context.Context, token string) (*tradingv1.ListOrdersResponse, error) {
-					return c.ListOrders(ctx, open, limit, client.ForSession(session), client.PageToken(token))
-				}, func(all, page *tradingv1.ListOrdersResponse) {
-					all.Orders, all.Omitted = append(all.Orders, page.GetOrders()...), page.GetOmitted()
-					all.NextPageToken = page.GetNextPageToken()
-				})
+				return c.ListOrders(ctx, open, limit, client.ForSession(session))
 			})
 			if err != nil {
 				return err

@@ -29,11 +29,7 @@ are what --session takes (orders, portfolio, fills).`,
 				return usageError{errors.New("--limit must not be negative")}
 			}
 			resp, err := fetch(cmd.Context(), a, func(ctx context.Context, c *client.Client) (*tradingv1.ListSessionsResponse, error) {
-				return followPages(ctx, func(ctx context.Context, token string) (*tradingv1.ListSessionsResponse, error) {
-					return c.ListSessions(ctx, limit, client.PageToken(token))
-				}, func(all, page *tradingv1.ListSessionsResponse) {
-					all.Sessions, all.NextPageToken = append(all.Sessions, page.GetSessions()...), page.GetNextPageToken()
-				})
+				return c.ListSessions(ctx, limit)
 			})
 			if err != nil {
 				return err
