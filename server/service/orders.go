@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/orders"
@@ -30,15 +31,24 @@ func (t *Trading) ListOrders(ctx context.Context, req *tradingv1.ListOrdersReque
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	id, page, err := t.m.StoredOrders(ctx, session, req.GetOpenOnly(), p)
-	if err != nil {
-		return nil, toStatus(t.log, err)
+	for {
+		id, page, err := t.m.StoredOrders(ctx, session, req.GetOpenOnly(), p)
+		if err != nil {
+			return nil, toStatus(t.log, err)
+		}
+		resp := &tradingv1.ListOrdersResponse{SessionId: id, Omitted: uint64(page.Omitted), NextPageToken: q.next(id, page.Next)}
+		for i := range page.Orders {
+			resp.Orders = append(resp.Orders, orderToProto(&page.Orders[i], true))
+		}
+		// Orders with many fills can make a page of page_size large:
+		// such a page is asked for again, smaller, until it fits what
+		// any gRPC client receives by default.
+		if len(page.Orders) > 1 && proto.Size(resp) > maxPageBytes {
+			p.Size = len(page.Orders) / 2
+			continue
+		}
+		return resp, nil
 	}
-	resp := &tradingv1.ListOrdersResponse{SessionId: id, Omitted: uint64(page.Omitted), NextPageToken: q.next(id, page.Next)}
-	for i := range page.Orders {
-		resp.Orders = append(resp.Orders, orderToProto(&page.Orders[i], true))
-	}
-	return resp, nil
 }
 
 func limitOrDefault(n int32, def int) int {

@@ -9,10 +9,11 @@ import (
 )
 
 // Page sizes (AIP-158): a page_size of 0 takes the default, a larger one is
-// cut to the maximum. A page stays far below the 4 MiB a gRPC client
-// receives by default, whatever limit was asked for: an order with its
-// fills is well under a kilobyte, a session with its settings and summary
-// a few.
+// cut to the maximum. A page stays below the 4 MiB a gRPC client receives
+// by default, whatever limit was asked for: a fill is about a hundred
+// bytes, a session with its settings and summary a few kilobytes, and an
+// order usually under one, while a page of orders with many fills each is
+// cut further (maxPageBytes).
 const (
 	defaultOrdersPage   = 1000
 	maxOrdersPage       = 1000
@@ -21,6 +22,10 @@ const (
 	defaultSessionsPage = 100
 	maxSessionsPage     = 100
 )
+
+// maxPageBytes bounds an encoded page, below the 4 MiB a gRPC client
+// receives by default. A variable for tests.
+var maxPageBytes = 3 << 20
 
 // pageToken is what a next_page_token carries: the request it continues
 // (which a later request must repeat), the session the first page settled
