@@ -18,6 +18,11 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
+// MaxMessageSize is the largest answer the client accepts: the most
+// tradingd sends by default (its Limits.MaxSendMsgSize). Lists page far
+// below it.
+const MaxMessageSize = 16 << 20
+
 // Client talks to one tradingd. It is safe for concurrent use.
 type Client struct {
 	conn    *grpc.ClientConn
@@ -27,8 +32,12 @@ type Client struct {
 
 // New returns a client for the daemon at addr. It does not connect: the first
 // call does, so New succeeds even while the daemon is down. It fails only if
-// the options are unusable, for example an unreadable token file.
+// addr is malformed (ErrBadAddress) or the options are unusable, for
+// example an unreadable token file.
 func New(addr string, opts ...Option) (*Client, error) {
+	if err := checkAddr(addr); err != nil {
+		return nil, err
+	}
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)
@@ -43,26 +52,26 @@ func New(addr string, opts ...Option) (*Client, error) {
 	if o.creds == nil {
 		o.creds = insecure.NewCredentials()
 	}
-	token := o.token
-	if o.tokenFile != "" {
-		t, err := readToken(o.tokenFile)
-		if err != nil {
-			return nil, err
-		}
-		token = t
+	src := &tokenSource{path: o.tokenFile, last: o.token}
+	// Read now as well: an unusable token file is New's error, not the
+	// first call's.
+	if _, err := src.fresh(); err != nil {
+		return nil, err
 	}
 	dialOpts := []grpc.DialOption{
 		grpc.WithTransportCredentials(o.creds),
+		// gRPC's default is 4 MiB; tradingd sends answers up to 16 MiB.
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageSize)),
 		// gRPC's own reconnect backoff grows to 120s; cap it at the watch's
 		// cap so a restarted daemon is found within seconds, not minutes.
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoff.Config{
 			BaseDelay: defaultBackoffBase, Multiplier: 1.6, Jitter: 0.2, MaxDelay: defaultBackoffMax,
 		}}),
 	}
-	if token != "" {
+	if src.current() != "" {
 		dialOpts = append(dialOpts,
-			grpc.WithChainUnaryInterceptor(bearerUnary(token)),
-			grpc.WithChainStreamInterceptor(bearerStream(token)))
+			grpc.WithChainUnaryInterceptor(bearerUnary(src)),
+			grpc.WithChainStreamInterceptor(bearerStream(src)))
 	}
 	conn, err := grpc.NewClient(addr, append(dialOpts, o.dialOpts...)...)
 	if err != nil {

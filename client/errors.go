@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -92,13 +93,23 @@ type StatusError struct {
 	Reason  string // the ErrorInfo reason, when the daemon sent one
 	st      *status.Status
 	is      []error
+	exact   bool // is came from a row that names the reason
 }
 
 func (e *StatusError) Error() string {
 	if len(e.is) == 0 {
 		return fmt.Sprintf("%s: %s", e.Code, e.Message)
 	}
-	return fmt.Sprintf("%v: %s", e.is[0], e.Message)
+	// A reason of the daemon's vocabulary names the condition exactly, and
+	// the daemon's message already says it in words: prefixing the
+	// sentinel would say it twice ("nothing to resume: nothing to
+	// resume"). The same holds for any message that already says it
+	// ("deadline exceeded: context deadline exceeded").
+	kind := e.is[0].Error()
+	if e.exact || strings.Contains(strings.ToLower(e.Message), kind) {
+		return e.Message
+	}
+	return fmt.Sprintf("%s: %s", kind, e.Message)
 }
 
 // Unwrap makes the sentinels reachable with errors.Is.
@@ -134,7 +145,7 @@ func fromRPC(err error) error {
 	}
 	for _, row := range errorTable {
 		if row.code == se.Code && (row.reason == "" || row.reason == se.Reason) {
-			se.is = row.is
+			se.is, se.exact = row.is, row.reason != ""
 			break
 		}
 	}

@@ -199,3 +199,35 @@ func TestStatusInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// orders and fills follow the daemon's pages and print the list whole, with
+// the count of older items left out.
+func TestListsFollowPages(t *testing.T) {
+	h := newHarness(t)
+	h.fake.paged = true
+	code, out, errOut := h.run("orders")
+	if code != 0 || !strings.Contains(out, "ord-1") || !strings.Contains(out, "ord-2") || !strings.Contains(out, "5 older orders omitted") {
+		t.Fatalf("orders: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = h.run("fills")
+	if code != 0 || len(lines(out)) != 4 || !strings.Contains(out, "7 older fills omitted") {
+		t.Fatalf("fills: exit %d, stdout %q, stderr %q; want a header, both fills and the omitted count", code, out, errOut)
+	}
+	if h.fake.pageReqs != 4 {
+		t.Fatalf("%d list calls, want 2 pages each", h.fake.pageReqs)
+	}
+	code, out, _ = h.run("-o", "json", "orders")
+	if code != 0 || !strings.Contains(out, "ord-2") || strings.Contains(out, `"p1"`) {
+		t.Fatalf("orders -o json: exit %d, %s", code, out)
+	}
+}
+
+// An answer over gRPC's 4 MiB default is received: tradingd sends up to
+// 16 MiB.
+func TestLargeAnswerIsReceived(t *testing.T) {
+	h := newHarness(t)
+	h.fake.huge = true
+	if code, _, errOut := h.run("-o", "json", "orders"); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}

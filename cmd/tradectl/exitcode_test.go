@@ -38,15 +38,17 @@ func TestExitCodes(t *testing.T) {
 		{"bad output", nil, []string{"-o", "yaml", "status"}, 2, `unknown output format "yaml"`},
 		{"extra arg", nil, []string{"status", "now"}, 2, "unknown command"},
 		{"bad deadline", nil, []string{"stop", "--deadline", "0s"}, 2, "--deadline must be positive"},
+		{"bad addr", nil, []string{"--addr", "notanaddr", "status"}, 2, `bad address "notanaddr": want HOST:PORT`},
+		{"addr without port", nil, []string{"--addr", "localhost:", "status"}, 2, "the port is missing"},
 		{"unreachable", (*harness).stop, []string{"status"}, 3, "is tradingd running at " + testAddr + "? (--addr, TRADECTL_ADDR)"},
 		{"wrong token", func(h *harness) { os.WriteFile(h.tokenFile, []byte("nope"), 0o600) }, []string{"status"}, 4, "--token-file"},
 		{"no token file", func(h *harness) { os.Remove(h.tokenFile) }, []string{"status"}, 4, "tradingd writes its token"},
 		{"invalid", func(h *harness) { h.fake.err = status.Error(codes.InvalidArgument, "symbols[0]: want BASE-QUOTE") },
 			[]string{"start", "--paper"}, 5, "invalid argument: symbols[0]: want BASE-QUOTE"},
-		{"live", nil, []string{"start"}, 6, "live trading unavailable: live trading is not available"},
+		{"live", nil, []string{"start"}, 6, "tradectl: live trading is not available; use --paper\n"},
 		{"already running", func(h *harness) {
-			h.fake.err = withInfo(codes.FailedPrecondition, "a session with other settings runs", client.ReasonAlreadyRunning)
-		}, []string{"start", "--paper"}, 6, "trading already running"},
+			h.fake.err = withInfo(codes.FailedPrecondition, "a trading session is already running (session 0123456789abcdef)", client.ReasonAlreadyRunning)
+		}, []string{"start", "--paper"}, 6, "tradectl: a trading session is already running (session 0123456789abcdef)\n"},
 		{"deadline", func(h *harness) { h.fake.block = true }, []string{"--timeout", "50ms", "status"}, 7, "raise --timeout"},
 		{"stop not complete", func(h *harness) {
 			s := testSession(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER})
@@ -88,6 +90,10 @@ func TestExitCodes(t *testing.T) {
 		{"sessions negative limit", nil, []string{"sessions", "--limit", "-1"}, 2, "--limit must not be negative"},
 		{"fills negative limit", nil, []string{"fills", "--limit", "-1"}, 2, "--limit must not be negative"},
 		{"bad param", nil, []string{"start", "--paper", "--param", "fast"}, 2, `--param "fast": want NAME=VALUE`},
+		{"empty symbols", nil, []string{"start", "--paper", "--symbols", ""}, 2, "--symbols is empty"},
+		{"empty starting cash", nil, []string{"start", "--paper", "--starting-cash", ""}, 2, "--starting-cash is empty"},
+		{"empty strategy", nil, []string{"backtest", "--sim", "--strategy="}, 2, "--strategy is empty"},
+		{"negative timeout", nil, []string{"--timeout", "-1s", "status"}, 2, "--timeout -1s: must not be negative"},
 		{"no reason", nil, []string{"kill-switch", "reset"}, 2, "--reason is required"},
 		{"negative limit", nil, []string{"orders", "--limit", "-1"}, 2, "--limit must not be negative"},
 		{"unknown verb", nil, []string{"kill-switch", "status"}, 2, "unknown command"},

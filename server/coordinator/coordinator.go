@@ -98,6 +98,8 @@ type Coordinator struct {
 	// refusing marks the loop's own REJECTED reports (risk, cash), which
 	// health shows under risk, not as the venue's rejections.
 	refusing bool
+	// errLogs keeps a failure that repeats every tick from flooding the log.
+	errLogs errLogs
 
 	ticks, events, ordersSent, fills, rejects atomic.Uint64
 	lastTick, lastEvent, tickStart            atomic.Int64 // unix ns, 0 = never
@@ -451,8 +453,9 @@ func (c *Coordinator) newID() string {
 }
 
 func (c *Coordinator) recordErr(to *atomic.Pointer[TimedError], err error) {
-	to.Store(&TimedError{Err: err.Error(), Time: c.cfg.Now()})
-	c.cfg.Logger.Warn("trading loop error", "err", err)
+	now := c.cfg.Now()
+	to.Store(&TimedError{Err: err.Error(), Time: now})
+	c.errLogs.failed(c.cfg.Logger, to, now, err)
 }
 
 func (c *Coordinator) publishSnapshot() {

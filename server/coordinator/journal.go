@@ -93,6 +93,7 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 		}
 		return err
 	}
+	c.errLogs.recovered(c.cfg.Logger, &c.storeErr, c.cfg.Now())
 	if c.cfg.Publish != nil {
 		for _, e := range t.Events {
 			c.cfg.Publish(e)

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"fmt"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -51,6 +52,11 @@ func SettingsFromProto(p *tradingv1.SessionSettings) (session.Settings, error) {
 	var err error
 	if s.StartingCash, err = decimalField("settings.starting_cash", p.GetStartingCash(), money.Decimal{}); err != nil {
 		return s, err
+	}
+	// The domain reads a zero cash as unset; one given must be positive.
+	if p.GetStartingCash() != "" && !s.StartingCash.IsPositive() {
+		return s, &session.InvalidSettingsError{Field: "settings.starting_cash",
+			Reason: fmt.Sprintf("%q: must be positive (leave it unset for the default, %s)", p.GetStartingCash(), session.DefaultStartingCash)}
 	}
 	if err := accountFromProto(p, &s); err != nil {
 		return s, err
@@ -178,7 +184,7 @@ func sessionToProto(s session.Snapshot) *tradingv1.Session {
 			CoordinatorRestarts: sum.CoordinatorRestarts,
 			MonitorRestarts:     sum.MonitorRestarts,
 			UnstoppedChildren:   sum.Unstopped,
-			Risk:                riskToProto(sum.Risk, sum.RiskRejects),
+			Risk:                riskToProto(sum.Risk),
 			OpenOrders:          uint32(sum.OpenOrders),
 		},
 	}

@@ -113,7 +113,7 @@ func TestResumedSessionCountsFromTheStore(t *testing.T) {
 			t.Fatalf("cycle %d: status of the interrupted session: %+v, report ticks %d equity %s; the store holds %d orders, %d fills",
 				cycle, last.Summary, r.Ticks, r.Equity, orders, fills)
 		}
-		list, err := m.Sessions(ctx, 0)
+		list, _, err := m.Sessions(ctx, store.Page{})
 		if err != nil || len(list) != 1 || list[0].Summary.Orders != orders || list[0].Summary.Fills != fills {
 			t.Fatalf("cycle %d: sessions: %+v %v; the store holds %d orders, %d fills", cycle, list, err, orders, fills)
 		}
@@ -137,8 +137,8 @@ func TestResumedSessionCountsFromTheStore(t *testing.T) {
 		t.Fatalf("stop says %d orders, %d fills; the store holds %d, %d",
 			final.Summary.Orders, final.Summary.Fills, orders, fills)
 	}
-	if c := storedCounters(t, st, id); c.Orders != orders || c.Fills != fills || c.Refused != final.Summary.RiskRejects {
-		t.Fatalf("stored counters %+v; rows: %d orders, %d fills; refused %d", c, orders, fills, final.Summary.RiskRejects)
+	if c := storedCounters(t, st, id); c.Orders != orders || c.Fills != fills || c.Refused != final.Summary.Risk.Rejects {
+		t.Fatalf("stored counters %+v; rows: %d orders, %d fills; refused %d", c, orders, fills, final.Summary.Risk.Rejects)
 	}
 }
 

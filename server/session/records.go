@@ -51,6 +51,12 @@ func snapshotFromRecord(r store.SessionRecord) (Snapshot, error) {
 		if err := json.Unmarshal(r.SummaryJSON, &snap.Summary); err != nil {
 			return snap, fmt.Errorf("session %s: summary: %w", r.ID, err)
 		}
+		// Summaries stored before the count moved into Risk kept it
+		// beside it.
+		var old struct{ RiskRejects uint64 }
+		if snap.Summary.Risk.Rejects == 0 && json.Unmarshal(r.SummaryJSON, &old) == nil {
+			snap.Summary.Risk.Rejects = old.RiskRejects
+		}
 	}
 	return snap, nil
 }
@@ -67,7 +73,7 @@ func (m *Manager) storedSnapshot(ctx context.Context, r store.SessionRecord) (Sn
 	st := m.opts.Store
 	c := r.Counters
 	sum := &snap.Summary
-	sum.Ticks, sum.Events, sum.Orders, sum.Fills, sum.RiskRejects = c.Ticks, c.Events, c.Orders, c.Fills, c.Refused
+	sum.Ticks, sum.Events, sum.Orders, sum.Fills, sum.Risk.Rejects = c.Ticks, c.Events, c.Orders, c.Fills, c.Refused
 	sum.LastTick = r.LastTick
 	if ps, err := st.LoadPortfolio(ctx, r.ID); err == nil {
 		pf, err := portfolio.Restore(ps)
@@ -81,7 +87,7 @@ func (m *Manager) storedSnapshot(ctx context.Context, r store.SessionRecord) (Sn
 		return snap, err
 	}
 	if rr, err := st.LoadRisk(ctx, r.ID); err == nil {
-		sum.Risk = RiskStatus{State: rr.State, Reason: rr.Reason, Since: rr.Since}
+		sum.Risk = RiskStatus{State: rr.State, Reason: rr.Reason, Since: rr.Since, Rejects: c.Refused}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return snap, err
 	}

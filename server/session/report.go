@@ -64,9 +64,8 @@ type Summary struct {
 	Unstopped           []string
 	// Events is the market events processed.
 	Events uint64
-	// Risk is the kill switch's state; RiskRejects the orders it refused.
-	Risk        RiskStatus
-	RiskRejects uint64
+	// Risk is the kill switch's state and the orders it refused.
+	Risk RiskStatus
 	// OpenOrders at the venue now (after a stop: those it left open).
 	OpenOrders int
 	// StopFailures counts children that failed (panicked, say) while
@@ -79,6 +78,10 @@ type RiskStatus struct {
 	State  risk.State
 	Reason string
 	Since  time.Time
+	// Rejects is the orders the guard refused in the session. It lives
+	// here, not beside, so that every answer that shows the guard
+	// (status, portfolio, a kill-switch reset) shows the same count.
+	Rejects uint64
 }
 
 // Snapshot returns the session's current view.
@@ -105,8 +108,7 @@ func (s *Session) Snapshot() Snapshot {
 		Positions:      acct.Positions,
 		Unstopped:      unstopped,
 		Events:         st.Events,
-		Risk:           RiskStatus{State: s.risk.State(), Reason: s.risk.Reason(), Since: s.risk.HaltedAt()},
-		RiskRejects:    st.Rejects,
+		Risk:           RiskStatus{State: s.risk.State(), Reason: s.risk.Reason(), Since: s.risk.HaltedAt(), Rejects: st.Rejects},
 		OpenOrders:     st.OpenOrders,
 		StopFailures:   s.stopFailures.Load(),
 	}

@@ -49,6 +49,11 @@ type Store interface {
 	ListOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (list []orders.Order, omitted int, err error)
 	OrderHistory(ctx context.Context, sessionID, clientID string) ([]TransitionRow, error)
 	ListFills(ctx context.Context, sessionID string, limit int) ([]FillRow, error)
+	// PageOrders, PageFills and PageSessions list page by page (see Page
+	// and Cursor): orders and fills oldest first, sessions newest first.
+	PageOrders(ctx context.Context, sessionID string, openOnly bool, p Page) (OrdersPage, error)
+	PageFills(ctx context.Context, sessionID string, p Page) (FillsPage, error)
+	PageSessions(ctx context.Context, p Page) (SessionsPage, error)
 	// MaxOrderSeq is the greatest OrderRow.Seq of the session, 0 if none,
 	// for a resumed loop to continue its client order ids after.
 	MaxOrderSeq(ctx context.Context, sessionID string) (uint64, error)
