@@ -43,8 +43,8 @@ func Dir(path string) error {
 		return &Error{path, "is not a directory", "move it aside or give another directory"}
 	}
 	if uid, ok := ownerOf(fi); ok && uid != euid() && uid != 0 {
-		return &Error{path, fmt.Sprintf("is owned by uid %d, not the daemon's user (uid %d)", uid, euid()),
-			fmt.Sprintf("chown %d %s (or run tradingd as its owner)", euid(), path)}
+		return &Error{path, fmt.Sprintf("is owned by uid %d, not by uid %d that this process runs as", uid, euid()),
+			fmt.Sprintf("chown %d %s, or run as its owner", euid(), path)}
 	}
 	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
 		return &Error{path, fmt.Sprintf("is writable by %s (mode %#o)", whom(perm, 0o020, 0o002), perm),
@@ -73,7 +73,7 @@ func checkFile(path string, fi fs.FileInfo) error {
 		return &Error{path, "is not a regular file", "move it aside"}
 	}
 	if uid, ok := ownerOf(fi); ok && uid != euid() {
-		return &Error{path, fmt.Sprintf("is owned by uid %d, not the daemon's user (uid %d)", uid, euid()),
+		return &Error{path, fmt.Sprintf("is owned by uid %d, not by uid %d that this process runs as", uid, euid()),
 			fmt.Sprintf("chown %d %s, or remove it if you did not put it there", euid(), path)}
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
