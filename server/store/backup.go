@@ -34,6 +34,13 @@ func (s *SQLite) Backup(ctx context.Context, path string) (err error) {
 	_, _ = rand.Read(suffix[:])
 	tmp := path + ".tmp-" + hex.EncodeToString(suffix[:])
 	defer os.Remove(tmp)
+	// Created here, empty and 0600, for VACUUM INTO to fill: SQLite would
+	// make it 0644, and Open refuses a database others can read.
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return classify(err)
+	}
+	_ = f.Close()
 	if err := s.vacuumInto(ctx, tmp); err != nil {
 		return classify(err)
 	}
