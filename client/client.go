@@ -27,11 +27,17 @@ type Client struct {
 
 // New returns a client for the daemon at addr. It does not connect: the first
 // call does, so New succeeds even while the daemon is down. It fails only if
-// the options are unusable, for example an unreadable token file.
+// the options are unusable, for example an unreadable token file, or if addr
+// is not loopback and no TLS was given (ErrPlaintext; see WithInsecure).
 func New(addr string, opts ...Option) (*Client, error) {
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.tls == nil {
+		if err := checkTransport(addr, o); err != nil {
+			return nil, err
+		}
 	}
 	if o.tls != nil {
 		creds, err := o.tls.credentials()
