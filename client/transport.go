@@ -27,7 +27,7 @@ func checkTransport(target string, o options) error {
 		return nil
 	}
 	return fmt.Errorf("%w: refusing to dial %s without TLS, since it is not a loopback address: the token and every call "+
-		"would travel in clear; dial TLS, or allow plaintext explicitly on a network you trust", ErrPlaintext, target)
+		"would travel in clear (WithTLS; or WithInsecure on a network you trust entirely)", ErrPlaintext, target)
 }
 
 // isLoopbackTarget reports whether a gRPC target can only reach this
