@@ -23,19 +23,21 @@ func WithInsecure() Option {
 // caller allowed it. Plaintext is the default transport, or credentials
 // that say they are insecure.
 func checkTransport(target string, o options) error {
-	if o.insecure || (o.creds != nil && o.creds.Info().SecurityProtocol != "insecure") || isLoopbackTarget(target) {
+	if o.insecure || (o.creds != nil && o.creds.Info().SecurityProtocol != "insecure") || IsLoopback(target) {
 		return nil
 	}
 	return fmt.Errorf("%w: refusing to dial %s without TLS, since it is not a loopback address: the token and every call "+
 		"would travel in clear (WithTLS; or WithInsecure on a network you trust entirely)", ErrPlaintext, target)
 }
 
-// isLoopbackTarget reports whether a gRPC target can only reach this
-// machine: a unix socket, or a host of localhost, 127.0.0.0/8 or ::1, with
-// or without a dns:/// or passthrough:/// scheme. Anything else, a name
-// included, may resolve anywhere.
-func isLoopbackTarget(target string) bool {
-	if strings.HasPrefix(target, "unix:") || strings.HasPrefix(target, "unix-abstract:") {
+// IsLoopback reports whether a gRPC target or listen address can only reach
+// this machine: a unix socket, or a host of localhost, 127.0.0.0/8 or ::1,
+// with or without a dns:/// or passthrough:/// scheme. Anything else, a
+// name included, may resolve anywhere, and an empty host is every
+// interface. tradingd asks it of --listen, the client of its address, so
+// that both draw the line in one place.
+func IsLoopback(target string) bool {
+	if strings.HasPrefix(target, "unix:") || strings.HasPrefix(target, "unix-abstract:") || strings.HasPrefix(target, "/") {
 		return true
 	}
 	for _, scheme := range []string{"dns:", "passthrough:"} {

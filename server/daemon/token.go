@@ -103,11 +103,14 @@ func RotateToken(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("creating token directory: %w", err)
 	}
+	// Run as another user than the daemon's, the usual cause, the fix is
+	// to run it as the daemon's user, not to chown.
+	const asDaemon = " (run 'tradingd token rotate' as the user tradingd runs as)"
 	if err := ownership.Dir(filepath.Dir(path)); err != nil {
-		return fmt.Errorf("token directory: %w", err)
+		return fmt.Errorf("token directory: %w%s", err, asDaemon)
 	}
 	if err := ownership.File(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("token file: %w", err)
+		return fmt.Errorf("token file: %w%s", err, asDaemon)
 	}
 	_, tmp, err := writeTempToken(filepath.Dir(path))
 	if err != nil {
