@@ -48,10 +48,10 @@ func LoadOrCreateToken(path string) (Token, error) {
 		return Token{}, err
 	}
 	defer os.Remove(tmp) // the link below keeps the file under its real name
-	// Link, not rename: it fails if anything is at path now (another
-	// daemon's token, or a symlink loadToken refused as missing would
-	// not be), and then that is read once, and refused or used: never
-	// retried, so nothing here can loop.
+	// Link, not rename: it fails if something appeared at path meanwhile
+	// (another daemon's token), and then that is read once, used or
+	// refused, never retried: retrying is how a dangling symlink once
+	// made start-up loop, leaving a temporary file per turn.
 	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return loadToken(path)
