@@ -32,8 +32,9 @@ type Client struct {
 
 // New returns a client for the daemon at addr. It does not connect: the first
 // call does, so New succeeds even while the daemon is down. It fails only if
-// addr is malformed (ErrBadAddress) or the options are unusable, for
-// example an unreadable token file.
+// addr is malformed (ErrBadAddress), if addr is not loopback and no TLS was
+// given (ErrPlaintext; see WithInsecure), or if the options are unusable,
+// for example an unreadable token file.
 func New(addr string, opts ...Option) (*Client, error) {
 	if err := checkAddr(addr); err != nil {
 		return nil, err
@@ -41,6 +42,11 @@ func New(addr string, opts ...Option) (*Client, error) {
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.tls == nil {
+		if err := checkTransport(addr, o); err != nil {
+			return nil, err
+		}
 	}
 	if o.tls != nil {
 		creds, err := o.tls.credentials()

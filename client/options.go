@@ -14,6 +14,7 @@ type options struct {
 	creds     credentials.TransportCredentials
 	tls       *TLSConfig
 	dialOpts  []grpc.DialOption
+	insecure  bool
 }
 
 // WithToken sets the bearer token sent with every control call. It replaces

@@ -36,6 +36,7 @@ var exitCodes = []struct {
 }{
 	{2, errUsage, "usage error: bad flag, argument or command", "see 'tradectl --help'"},
 	{2, client.ErrBadAddress, "usage error: --addr (TRADECTL_ADDR) is not an address", ""},
+	{2, client.ErrPlaintext, "refused: plaintext to a non-loopback --addr without --insecure", ""},
 	{3, client.ErrUnavailable, "tradingd unreachable", "is tradingd running at {addr}? (--addr, TRADECTL_ADDR)"},
 	{4, client.ErrUnauthenticated, "not authenticated: token missing or wrong",
 		"the token must be the one tradingd wrote (--token-file, TRADECTL_TOKEN_FILE)"},

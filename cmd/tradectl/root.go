@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -98,6 +99,10 @@ func envOr(name, def string) string {
 func (a *app) withClient(ctx context.Context, timeout time.Duration, fn func(context.Context, *client.Client) error) error {
 	opts := append(a.tls.options(), client.WithTokenFile(a.tokenFile), client.WithDialOptions(a.dialOpts...))
 	c, err := client.New(a.addr, opts...)
+	if errors.Is(err, client.ErrPlaintext) { // said with the flags that fix it
+		return fmt.Errorf("%w: refusing to send the token in clear to %s: give --tls-ca (and --tls-cert/--tls-key "+
+			"for mutual TLS), or --insecure on a network you trust entirely", client.ErrPlaintext, a.addr)
+	}
 	if err != nil {
 		return err
 	}

@@ -5,12 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
+	"github.com/tradectl/tradectl/client"
 	"github.com/tradectl/tradectl/server/daemon"
 )
 
@@ -52,23 +51,9 @@ func (s securityFlags) check(listen, metricsListen string) error {
 	return nil
 }
 
-// isLoopback reports whether addr can only be reached from this machine:
-// 127.0.0.0/8, ::1, localhost, or a unix socket. An empty host means every
-// interface, and any other name might resolve anywhere.
-func isLoopback(addr string) bool {
-	if strings.HasPrefix(addr, "unix:") || strings.HasPrefix(addr, "/") {
-		return true
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// isLoopback is the client's judgement, so that tradingd and tradectl agree
+// on what needs TLS.
+func isLoopback(addr string) bool { return client.IsLoopback(addr) }
 
 // load reads the TLS files; nil without --tls-cert. It also says loudly
 // when --insecure is what lets the daemon start.

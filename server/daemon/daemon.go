@@ -108,7 +108,7 @@ func New(cfg Config) *Daemon {
 
 	if cfg.MetricsListener != nil {
 		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics), promhttp.HandlerOpts{}))
+		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.tokenRefusedMetric()), promhttp.HandlerOpts{}))
 		d.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	}
 	return d

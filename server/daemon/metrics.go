@@ -13,9 +13,10 @@ import (
 // runtime (go_goroutines is the first thing to graph when hunting a leak),
 // the process, and the session's gauges, read at scrape time so that the
 // trading loop does no metrics work of its own.
-func newRegistry(m *session.Manager, rpc prometheus.Collector) *prometheus.Registry {
+func newRegistry(m *session.Manager, rpc prometheus.Collector, extra ...prometheus.Collector) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), rpc)
+	reg.MustRegister(extra...)
 	latest := func(f func(*session.Report) float64) func() float64 {
 		return func() float64 {
 			_, _, r := m.Status()

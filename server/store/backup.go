@@ -45,6 +45,8 @@ func (s *SQLite) Backup(ctx context.Context, path string) (err error) {
 		return badPath(filepath.Dir(path), err)
 	}
 	defer os.Remove(tmp)
+	// Created here, empty and 0600, for VACUUM INTO to fill: SQLite would
+	// make it 0644, and Open refuses a database others can read.
 	if err := f.Close(); err != nil {
 		return classify(err)
 	}
