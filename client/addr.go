@@ -16,7 +16,14 @@ var ErrBadAddress = errors.New("bad address")
 // accept "notanaddr" and fail only at the first call, as if the daemon were
 // down.
 func checkAddr(addr string) error {
-	if strings.HasPrefix(addr, "unix:") || strings.Contains(addr, "://") {
+	// gRPC target URIs (dns:, unix:, passthrough:...) are the resolver's to
+	// judge; only a bare HOST:PORT is checked here.
+	for _, scheme := range []string{"dns:", "unix:", "unix-abstract:", "passthrough:"} {
+		if strings.HasPrefix(addr, scheme) {
+			return nil
+		}
+	}
+	if strings.Contains(addr, "://") {
 		return nil
 	}
 	_, port, err := net.SplitHostPort(addr)

@@ -10,7 +10,7 @@ import (
 )
 
 func TestPlaintextOnlyToLoopback(t *testing.T) {
-	loopback := []string{"127.0.0.1:7443", "127.1.2.3:1", "[::1]:7443", "localhost:7443", "LOCALHOST:1", "localhost",
+	loopback := []string{"127.0.0.1:7443", "127.1.2.3:1", "[::1]:7443", "localhost:7443", "LOCALHOST:1",
 		"dns:///127.0.0.1:7443", "dns://8.8.8.8/localhost:7443", "dns:localhost:7443", "passthrough:///[::1]:7443",
 		"unix:///run/tradingd.sock", "unix:relative.sock", "unix-abstract:tradingd"}
 	remote := []string{"10.0.0.5:7443", "192.168.1.10:7443", "[2001:db8::1]:7443", "trading.example:7443", "0.0.0.0:7443",

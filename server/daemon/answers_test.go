@@ -145,7 +145,9 @@ func TestListsPage(t *testing.T) {
 	c := tradingv1.NewTradingServiceClient(h.conn)
 	ctx := authed(context.Background())
 	if _, err := c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
-		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", TickInterval: durationpb.New(10 * time.Millisecond)}}); err != nil {
+		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", TickInterval: durationpb.New(10 * time.Millisecond),
+		// A margin account, so that the grid quotes both sides from the start.
+		Account: tradingv1.Account_ACCOUNT_MARGIN, MaxBorrow: "100000"}}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "20 orders and 2 fills", func() bool {
