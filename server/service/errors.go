@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
 
+	"github.com/tradectl/tradectl/server/orderfeed"
 	"github.com/tradectl/tradectl/server/session"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -41,6 +42,9 @@ var errorTable = []struct {
 	{store.ErrNotFound, codes.NotFound, "NOT_FOUND"},
 	{store.ErrInvalid, codes.InvalidArgument, "INVALID"},
 	{fs.ErrExist, codes.AlreadyExists, "ALREADY_EXISTS"},
+	{orderfeed.ErrAhead, codes.OutOfRange, "SEQUENCE_AHEAD"},
+	{orderfeed.ErrLagged, codes.ResourceExhausted, "WATCHER_LAGGED"},
+	{orderfeed.ErrClosed, codes.Unavailable, "SHUTTING_DOWN"},
 	{context.DeadlineExceeded, codes.DeadlineExceeded, "DEADLINE_EXCEEDED"},
 	{context.Canceled, codes.Canceled, "CANCELLED"},
 }

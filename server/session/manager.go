@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/orderfeed"
 )
 
 // Manager holds the daemon's one session slot. Start and Stop are
@@ -18,7 +18,7 @@ type Manager struct {
 	opts Options
 	hub  *health.Hub[Report]
 	// feed streams order events across sessions.
-	feed *orders.Feed
+	feed *orderfeed.Feed
 
 	mu     sync.Mutex
 	cur    *Session // the running or the last session
@@ -31,7 +31,7 @@ type Manager struct {
 // NewManager returns a manager with no session. Its hub already holds an
 // idle report, so a watcher that subscribes before any session sees one.
 func NewManager(opts Options) *Manager {
-	m := &Manager{opts: opts.withDefaults(), hub: health.NewHub[Report](), feed: orders.NewFeed()}
+	m := &Manager{opts: opts.withDefaults(), hub: health.NewHub[Report](), feed: newFeed(opts.Store)}
 	idle := &Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"}
 	if last, ok := m.lastStored(); ok {
 		idle.SessionID, idle.State = last.ID, last.State

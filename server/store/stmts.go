@@ -24,6 +24,7 @@ const (
 	insertVenueOrder
 	lastFinished
 	insertFinished
+	insertEvent
 	nStmts
 )
 
@@ -59,6 +60,8 @@ var writeSQL = [nStmts]string{
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	lastFinished:   `SELECT pos, client_id FROM venue_finished WHERE session_id = ? ORDER BY pos DESC LIMIT 1`,
 	insertFinished: `INSERT INTO venue_finished (session_id, pos, client_id, state) VALUES (?, ?, ?, ?)`,
+	insertEvent: `INSERT INTO order_events (session_id, client_id, history_seq, fill_seq, avg_price, fees)
+		VALUES (?, ?, ?, ?, ?, ?)`,
 }
 
 type writeStmts [nStmts]*sql.Stmt
