@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/tradectl/tradectl/server/orders"
 )
@@ -56,6 +57,8 @@ type Feed struct {
 	// were published; watchers with nothing to read wait on it.
 	notify atomic.Pointer[chan struct{}]
 	kick   chan struct{} // one slot: "tail moved", coalesced
+	// parked is set while the dispatcher waits for a kick (see dispatch).
+	parked atomic.Bool
 
 	mu       sync.Mutex
 	closed   bool
@@ -117,7 +120,8 @@ func (f *Feed) Watchers() int {
 // Publish makes e the newest event. An event with Seq 0 is numbered after
 // the newest; one with a Seq (the store's) keeps it, which must be greater
 // than the newest's. Its cost does not depend on the number of watchers:
-// one slot written, one non-blocking send. After Close it does nothing.
+// one slot written and, when the dispatcher is parked, one non-blocking
+// send. After Close it does nothing.
 func (f *Feed) Publish(e orders.Event) {
 	f.pubMu.Lock()
 	defer f.pubMu.Unlock()
@@ -132,26 +136,71 @@ func (f *Feed) Publish(e orders.Event) {
 	}
 	f.ring[e.Seq&f.mask].Store(&Entry{Event: e})
 	f.tail.Store(e.Seq)
-	select {
-	case f.kick <- struct{}{}:
-	default: // a wake-up is pending already and will see this event
+	if f.parked.Load() {
+		select {
+		case f.kick <- struct{}{}:
+		default: // a wake-up is pending already and will see this event
+		}
 	}
 }
 
-// dispatch wakes the waiting watchers after each publish, off the
-// publisher's goroutine: closing a channel readies every goroutine
-// waiting on it, which costs per waiter.
+// While events flow the dispatcher polls the tail every pollEvery rather
+// than being woken by each publish: waking a parked goroutine is the one
+// cost of Publish that is not a few stores (a futex call, and the woken
+// goroutine queued on the publisher's processor). After parkAfter polls
+// with nothing new it parks, and the next Publish wakes it. Watchers get
+// live events at most pollEvery late.
+const (
+	pollEvery = time.Millisecond
+	parkAfter = 500
+)
+
+// dispatch wakes the waiting watchers when events were published, off the
+// publisher's goroutine: closing a channel readies every goroutine waiting
+// on it, which costs per waiter.
 func (f *Feed) dispatch() {
 	defer close(f.stopped)
+	notified := f.tail.Load()
 	for {
+		// Park, unless an event came between the last poll and now: the
+		// publisher stores the tail and then reads parked, we store parked
+		// and then read the tail, so one of us sees the other.
+		f.parked.Store(true)
+		if f.tail.Load() == notified {
+			select {
+			case <-f.done:
+				return
+			case <-f.kick:
+			}
+		}
+		f.parked.Store(false)
+		if !f.poll(&notified) {
+			return
+		}
+	}
+}
+
+// poll broadcasts new events every pollEvery until parkAfter polls found
+// none; false means the feed closed.
+func (f *Feed) poll(notified *uint64) bool {
+	t := time.NewTicker(pollEvery)
+	defer t.Stop()
+	for idle := 0; idle < parkAfter; {
+		if tail := f.tail.Load(); tail != *notified {
+			*notified = tail
+			ch := make(chan struct{})
+			close(*f.notify.Swap(&ch))
+			idle = 0
+		} else {
+			idle++
+		}
 		select {
 		case <-f.done:
-			return
-		case <-f.kick:
+			return false
+		case <-t.C:
 		}
-		ch := make(chan struct{})
-		close(*f.notify.Swap(&ch))
 	}
+	return true
 }
 
 // Subscribe returns a watcher that receives every event after sequence

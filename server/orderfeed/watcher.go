@@ -73,6 +73,9 @@ func (w *Watcher) catchUp(ctx context.Context) error {
 		return fmt.Errorf("%w: it wanted event %d, the oldest held is %d, and there is no store to read it from",
 			ErrLagged, w.cursor+1, w.f.oldest())
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	events, err := w.f.src.OrderEventsAfter(ctx, w.cursor, catchUpPage)
 	if err != nil {
 		return fmt.Errorf("orderfeed: catching up after event %d: %w", w.cursor, err)
