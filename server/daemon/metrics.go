@@ -50,6 +50,8 @@ func newRegistry(m *session.Manager, rpc prometheus.Collector) *prometheus.Regis
 			latest(func(r *session.Report) float64 { return float64(r.Restarts) })),
 		prometheus.NewGaugeFunc(opts("health_watchers", "Open WatchHealth subscriptions."),
 			func() float64 { return float64(m.Watchers()) }),
+		prometheus.NewGaugeFunc(opts("order_watchers", "Open WatchOrders subscriptions."),
+			func() float64 { return float64(m.OrderWatchers()) }),
 	)
 	return reg
 }

@@ -81,6 +81,9 @@ func (m *Manager) SubscribeOrders(after uint64, fromNow bool) (*orderfeed.Watche
 	return m.feed.Subscribe(after, fromNow)
 }
 
+// OrderWatchers is the number of order event subscribers.
+func (m *Manager) OrderWatchers() int { return m.feed.Watchers() }
+
 // newFeed numbers live events after the last stored one, and lets a
 // watcher that fell behind catch up from the store.
 func newFeed(st store.Store) *orderfeed.Feed {
