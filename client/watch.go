@@ -31,8 +31,10 @@ type watchConfig struct {
 
 // OnDisconnect is called each time the stream breaks or a reconnect attempt
 // fails, with the cause and the wait before the next attempt. A cause that
-// matches ErrResourceExhausted means the daemon ended a watcher that fell
-// behind: the stream was up, and what it sent meanwhile is lost.
+// matches ErrResourceExhausted means the daemon refused or ended the
+// watcher: too many watchers, or (a daemon without a store) one that fell
+// behind. WatchOrders resubscribes after the last event it delivered, so
+// with a store nothing is lost.
 func OnDisconnect(fn func(err error, retryIn time.Duration)) WatchOption {
 	return func(c *watchConfig) { c.onDisconnect = fn }
 }
