@@ -3,8 +3,8 @@
 // watcher that the ring left behind, from the store, by sequence number.
 //
 // It must never make the trading loop pay for its watchers: Publish writes
-// one ring slot and wakes one dispatcher goroutine, whatever the number of
-// watchers, and never waits for any of them. It must never hand a watcher a
+// one ring slot and at most wakes one dispatcher goroutine, which wakes the
+// watchers, whatever their number, and never waits for any of them. It must never hand a watcher a
 // gap: every event has a sequence number (the store's, daemon-wide and
 // durable across restarts), and a watcher receives each one after the
 // sequence it started from, exactly once and in order, or an error. It
