@@ -216,3 +216,25 @@ func TestSharedIsMadeOnce(t *testing.T) {
 		t.Fatalf("made %d times, values %p %p: want once, shared", made, got[0], got[1])
 	}
 }
+
+// A watcher catching up stops reading the store once the feed closes: a
+// daemon shutting down does not wait for it, nor read a closing store.
+func TestCatchUpStopsWhenTheFeedCloses(t *testing.T) {
+	st := &memStore{}
+	f := New(Options{RingSize: 4, Source: st})
+	for range 1000 {
+		f.Publish(st.commit("o"))
+	}
+	w := subscribe(t, f, 0, false)
+	readN(t, w, 1, catchUpPage) // one page read from the store
+	f.Close()
+	for i := 0; ; i++ {
+		_, err := w.Next(context.Background())
+		if errors.Is(err, ErrClosed) {
+			break
+		}
+		if err != nil || i > catchUpPage {
+			t.Fatalf("after Close, %d more events, then %v; want at most the page in hand, then ErrClosed", i, err)
+		}
+	}
+}

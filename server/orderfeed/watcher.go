@@ -73,8 +73,17 @@ func (w *Watcher) catchUp(ctx context.Context) error {
 		return fmt.Errorf("%w: it wanted event %d, the oldest held is %d, and there is no store to read it from",
 			ErrLagged, w.cursor+1, w.f.oldest())
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	// A watcher far behind reads page after page: stop between pages when
+	// its caller, the watcher or the feed is done, so that shutdown never
+	// waits on a catch-up (nor reads a store being closed).
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-w.closed:
+		return fmt.Errorf("%w: the watcher was closed", ErrClosed)
+	case <-w.f.done:
+		return fmt.Errorf("%w: the daemon is shutting down", ErrClosed)
+	default:
 	}
 	events, err := w.f.src.OrderEventsAfter(ctx, w.cursor, catchUpPage)
 	if err != nil {
