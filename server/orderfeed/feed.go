@@ -36,6 +36,9 @@ type Options struct {
 // DefaultRingSize is the ring's length unless Options.RingSize is given.
 const DefaultRingSize = 4096
 
+// slabSize is how many entries Publish allocates at once.
+const slabSize = 64
+
 // catchUpPage is how many stored events a lagging watcher reads at once:
 // the only per-watcher buffer, and only while catching up.
 const catchUpPage = 64
@@ -52,6 +55,7 @@ type Feed struct {
 	tail atomic.Uint64
 
 	pubMu sync.Mutex // serializes publishers; never held while waiting
+	slab  []Entry    // entries not used yet, under pubMu
 
 	// notify is closed (and replaced) by the dispatcher after events
 	// were published; watchers with nothing to read wait on it.
@@ -134,7 +138,15 @@ func (f *Feed) Publish(e orders.Event) {
 		// number anyway, so this one must not shadow a newer slot.
 		return
 	}
-	f.ring[e.Seq&f.mask].Store(&Entry{Event: e})
+	if len(f.slab) == 0 {
+		// Entries come in slabs: one allocation per slabSize events keeps
+		// the allocator (and the memory it touches) off most publishes.
+		f.slab = make([]Entry, slabSize)
+	}
+	ent := &f.slab[0]
+	f.slab = f.slab[1:]
+	ent.Event = e
+	f.ring[e.Seq&f.mask].Store(ent)
 	f.tail.Store(e.Seq)
 	if f.parked.Load() {
 		select {
