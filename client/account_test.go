@@ -56,9 +56,10 @@ func (f *fakeTrading) ResetKillSwitch(_ context.Context, req *tradingv1.ResetKil
 // WatchOrders sends its headers at once, like a daemon should so a quiet
 // stream counts as up. The first subscriber gets two events and is then
 // ended as a laggard; later ones get nothing until they leave.
-func (f *fakeTrading) WatchOrders(_ *tradingv1.WatchOrdersRequest, stream grpc.ServerStreamingServer[tradingv1.WatchOrdersResponse]) error {
+func (f *fakeTrading) WatchOrders(req *tradingv1.WatchOrdersRequest, stream grpc.ServerStreamingServer[tradingv1.WatchOrdersResponse]) error {
 	f.mu.Lock()
 	f.subs++
+	f.watchAfter = append(f.watchAfter, req.GetAfterSequence())
 	first := f.subs == 1
 	f.mu.Unlock()
 	if err := stream.SendHeader(nil); err != nil {
@@ -181,4 +182,49 @@ func TestListsFollowPages(t *testing.T) {
 	if err != nil || ids(one) != "o2|t3" {
 		t.Fatalf("ListOrders(OnePage) = %v, %v; want o2 and the next token", one, err)
 	}
+}
+
+// afters is each WatchOrders subscription's after_sequence so far.
+func (f *fakeTrading) afters() []uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]uint64(nil), f.watchAfter...)
+}
+
+// A watch that reconnects asks for the events after the last one it got,
+// so the daemon replays what it missed; the first one starts where asked.
+func TestWatchOrdersResumesAfterTheLastEvent(t *testing.T) {
+	fake := &fakeTrading{}
+	c := startDaemon(t, fake).client(t)
+	back := make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() {
+		done <- c.WatchOrders(ctx, func(*tradingv1.OrderEvent) error { return nil },
+			client.OnReconnect(func() { signal(back, struct{}{}) }),
+			client.WithBackoff(10*time.Millisecond, 50*time.Millisecond))
+	}()
+	wait(t, back, "resubscription")
+	cancel()
+	wait(t, done, "WatchOrders to return")
+	if got := fake.afters(); len(got) < 2 || got[0] != 0 || got[1] != 2 {
+		t.Fatalf("subscriptions asked for events after %v; want 0 (from now), then 2 (the last one received)", got)
+	}
+
+	// ResumeAfter starts the first subscription after a given event.
+	ctx, cancel = context.WithCancel(t.Context())
+	defer cancel()
+	go func() {
+		done <- c.WatchOrders(ctx, func(*tradingv1.OrderEvent) error { return nil }, client.ResumeAfter(41))
+	}()
+	for deadline := time.Now().Add(10 * time.Second); len(fake.afters()) < 3; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no third subscription")
+		}
+	}
+	if got := fake.afters()[2]; got != 41 {
+		t.Fatalf("ResumeAfter(41) subscribed after %d", got)
+	}
+	cancel()
+	wait(t, done, "WatchOrders to return")
 }

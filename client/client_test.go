@@ -35,9 +35,10 @@ type fakeTrading struct {
 	tradingv1.UnimplementedTradingServiceServer
 	err error
 
-	mu   sync.Mutex
-	last proto.Message // the last request of StartTrading and the calls in account_test.go
-	subs int           // WatchOrders subscriptions so far
+	mu         sync.Mutex
+	last       proto.Message // the last request of StartTrading and the calls in account_test.go
+	subs       int           // WatchOrders subscriptions so far
+	watchAfter []uint64      // each WatchOrders subscription's after_sequence
 }
 
 func (f *fakeTrading) StartTrading(_ context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {

@@ -26,12 +26,15 @@ type watchConfig struct {
 	onConnect    func()
 	onReconnect  func()
 	base, max    time.Duration
+	after        uint64 // WatchOrders: see ResumeAfter
 }
 
 // OnDisconnect is called each time the stream breaks or a reconnect attempt
 // fails, with the cause and the wait before the next attempt. A cause that
-// matches ErrResourceExhausted means the daemon ended a watcher that fell
-// behind: the stream was up, and what it sent meanwhile is lost.
+// matches ErrResourceExhausted means the daemon refused or ended the
+// watcher: too many watchers, or (a daemon without a store) one that fell
+// behind. WatchOrders resubscribes after the last event it delivered, so
+// with a store nothing is lost.
 func OnDisconnect(fn func(err error, retryIn time.Duration)) WatchOption {
 	return func(c *watchConfig) { c.onDisconnect = fn }
 }
@@ -99,20 +102,37 @@ func (c *Client) WatchHealth(ctx context.Context, fn func(*tradingv1.HealthRepor
 // WatchOrders streams order events (state changes and fills) to fn, with
 // the same reconnecting, threading and return values as WatchHealth.
 //
-// Unlike health reports, order events are not replaced by later ones, so
-// some can be missed: those sent while the daemon is unreachable, and those
-// the daemon drops when this watcher reads too slowly. In the second case
-// the daemon ends the stream with RESOURCE_EXHAUSTED, OnDisconnect gets an
-// error matching ErrResourceExhausted, and the watch resubscribes after the
-// base backoff. Events are never replayed: after any disconnect, ListOrders
-// is the way to learn what was missed. Event sequence numbers increase by
-// one per daemon event, so a gap shows a loss too.
+// Every event has a sequence number, daemon-wide and kept across daemon
+// restarts. After a disconnect (the daemon unreachable, restarted, or
+// ending the stream) the watch resubscribes after the last event fn
+// received, and the daemon sends what was missed from its store before the
+// live events: fn gets every event once, in order. The first subscription
+// starts from now, or after ResumeAfter's sequence number.
 func (c *Client) WatchOrders(ctx context.Context, fn func(*tradingv1.OrderEvent) error, opts ...WatchOption) error {
+	var cfg watchConfig
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	// Read and written on the watch's one goroutine (open and deliver).
+	last := cfg.after
 	return watch(ctx, "order",
 		func(ctx context.Context) (grpc.ServerStreamingClient[tradingv1.WatchOrdersResponse], error) {
-			return c.trading.WatchOrders(ctx, &tradingv1.WatchOrdersRequest{})
+			return c.trading.WatchOrders(ctx, &tradingv1.WatchOrdersRequest{AfterSequence: last})
 		},
-		func(r *tradingv1.WatchOrdersResponse) error { return fn(r.GetEvent()) }, opts)
+		func(r *tradingv1.WatchOrdersResponse) error {
+			if err := fn(r.GetEvent()); err != nil {
+				return err
+			}
+			last = r.GetEvent().GetSequence()
+			return nil
+		}, opts)
+}
+
+// ResumeAfter makes WatchOrders start after the event with sequence number
+// seq (the last one a previous watch saw) instead of from now; 0 means from
+// now. WatchHealth ignores it.
+func ResumeAfter(seq uint64) WatchOption {
+	return func(c *watchConfig) { c.after = seq }
 }
 
 // watch is the reconnect loop behind every Watch method: open subscribes,

@@ -15,10 +15,11 @@ func newWatchOrdersCommand(a *app) *cobra.Command {
 interrupted: time, order id, symbol, side, new state and, for a fill, its
 quantity@price, fee, liquidity and slippage.
 
-Events are not replayed. If tradingd goes away, or ends the stream because
-tradectl fell behind, tradectl says so on stderr and resubscribes with a
-backoff of up to 5s; events in between are missed, and 'tradectl orders'
-shows where every order stands. --timeout does not apply.`,
+Every event has a sequence number, kept across daemon restarts. If tradingd
+goes away or ends the stream, tradectl says so on stderr and resubscribes
+with a backoff of up to 5s, after the last event it printed: tradingd sends
+the events in between from its store first, so none is missed or printed
+twice. --timeout does not apply.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// An order stream is quiet while nothing trades: say when it is up.

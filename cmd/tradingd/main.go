@@ -74,7 +74,9 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.IntVar(&c.limits.MaxWatchers, "max-watchers", daemon.DefaultMaxWatchers,
-		"most WatchHealth and WatchOrders streams open at once; more are refused with RESOURCE_EXHAUSTED")
+		"most WatchHealth streams open at once; more are refused with RESOURCE_EXHAUSTED")
+	fs.IntVar(&c.limits.MaxOrderWatchers, "max-order-watchers", daemon.DefaultMaxOrderWatchers,
+		"most WatchOrders streams open at once, counted apart from WatchHealth's; more are refused with RESOURCE_EXHAUSTED")
 	controlRate := fs.String("control-rate", daemon.DefaultControlRate.String(),
 		"TradingService calls per client IP address: N/s, N/m or N/h (bursts of 2N), or off; health checks are never limited")
 	durability := fs.String("durability", envOr("TRADINGD_DURABILITY", "process"),
@@ -118,6 +120,9 @@ func parseFlags(args []string) (config, error) {
 	}
 	if c.limits.MaxWatchers <= 0 {
 		return c, fmt.Errorf("--max-watchers %d: must be positive", c.limits.MaxWatchers)
+	}
+	if c.limits.MaxOrderWatchers <= 0 {
+		return c, fmt.Errorf("--max-order-watchers %d: must be positive", c.limits.MaxOrderWatchers)
 	}
 	if c.limits.ControlRate, err = daemon.ParseRate(*controlRate); err != nil {
 		return c, fmt.Errorf("--control-rate: %w", err)

@@ -29,11 +29,16 @@ type Limits struct {
 	// fan-out benchmark puts 1,000 on each), but a single connection cannot
 	// open streams without end. Past it, gRPC clients queue new calls.
 	MaxConcurrentStreams uint32
-	// MaxWatchers bounds the WatchHealth and WatchOrders streams open at
-	// once, daemon-wide (20,000: twice what the fan-out benchmark runs).
-	// Each costs a goroutine and buffers; past the cap a new watch is
+	// MaxWatchers bounds the WatchHealth streams open at once,
+	// daemon-wide (20,000: twice what the fan-out benchmark runs). Each
+	// costs a goroutine and a one-slot buffer; past the cap a new watch is
 	// refused with RESOURCE_EXHAUSTED.
 	MaxWatchers int
+	// MaxOrderWatchers bounds the WatchOrders streams open at once, on a
+	// count of their own, so that order watchers cannot crowd out health
+	// watchers or the reverse (10,000: what the fan-out benchmark runs,
+	// at a cursor and a goroutine each, see BENCHMARKS.md).
+	MaxOrderWatchers int
 	// ControlRate limits TradingService unary calls per peer IP address
 	// (20/s, bursts of 40): far above what a person or a polling dashboard
 	// makes, low enough that a runaway script cannot starve the daemon.
@@ -43,6 +48,7 @@ type Limits struct {
 // Defaults.
 const (
 	DefaultMaxWatchers          = 20_000
+	DefaultMaxOrderWatchers     = 10_000
 	defaultMaxRecvMsgSize       = 1 << 20
 	defaultMaxSendMsgSize       = 16 << 20
 	defaultMaxConcurrentStreams = 1024
@@ -67,6 +73,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxWatchers <= 0 {
 		l.MaxWatchers = DefaultMaxWatchers
 	}
+	if l.MaxOrderWatchers <= 0 {
+		l.MaxOrderWatchers = DefaultMaxOrderWatchers
+	}
 	if l.ControlRate == (Rate{}) {
 		l.ControlRate = DefaultControlRate
 	}
@@ -86,11 +95,16 @@ func (l Limits) serverOptions() []grpc.ServerOption {
 // guards are the limits enforced by interceptors.
 type guards struct {
 	rate     *peerLimiter // nil: unlimited
-	watchers *watcherCap
+	watchers watcherCaps
 }
 
 func newGuards(l Limits) guards {
-	g := guards{watchers: &watcherCap{max: int64(l.MaxWatchers)}}
+	g := guards{watchers: watcherCaps{
+		tradingv1.TradingService_WatchHealth_FullMethodName: {max: int64(l.MaxWatchers),
+			what: "WatchHealth streams", flag: "--max-watchers"},
+		tradingv1.TradingService_WatchOrders_FullMethodName: {max: int64(l.MaxOrderWatchers),
+			what: "WatchOrders streams", flag: "--max-order-watchers"},
+	}}
 	if !l.ControlRate.Off {
 		g.rate = newPeerLimiter(l.ControlRate, maxPeers, time.Now)
 	}
@@ -107,28 +121,28 @@ func (g guards) unaryRate() grpc.UnaryServerInterceptor {
 	return g.rate.unary()
 }
 
-// watcherCap counts the open watch streams.
+// watcherCap counts the open streams of one watch method.
 type watcherCap struct {
-	max int64
-	n   atomic.Int64
+	max        int64
+	what, flag string
+	n          atomic.Int64
 }
 
-var watchMethods = map[string]bool{
-	tradingv1.TradingService_WatchHealth_FullMethodName: true,
-	tradingv1.TradingService_WatchOrders_FullMethodName: true,
-}
+// watcherCaps are the watch methods' caps, each counted on its own.
+type watcherCaps map[string]*watcherCap
 
 // stream holds a slot for the life of each watch stream and refuses a
-// watch when none is free. Other streams pass untouched.
-func (w *watcherCap) stream() grpc.StreamServerInterceptor {
+// watch when its method has none free. Other streams pass untouched.
+func (w watcherCaps) stream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-		if !watchMethods[info.FullMethod] {
+		c := w[info.FullMethod]
+		if c == nil {
 			return h(srv, ss)
 		}
-		defer w.n.Add(-1)
-		if w.n.Add(1) > w.max {
+		defer c.n.Add(-1)
+		if c.n.Add(1) > c.max {
 			return status.Error(codes.ResourceExhausted,
-				fmt.Sprintf("too many watchers: tradingd serves at most %d WatchHealth and WatchOrders streams at once (--max-watchers); retry later", w.max))
+				fmt.Sprintf("too many watchers: tradingd serves at most %d %s at once (%s); retry later", c.max, c.what, c.flag))
 		}
 		return h(srv, ss)
 	}

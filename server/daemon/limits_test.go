@@ -67,8 +67,10 @@ func TestOversizedRequestIsRefused(t *testing.T) {
 	}
 }
 
-func TestWatcherCap(t *testing.T) {
-	d, addr := startTCP(t, Limits{MaxWatchers: 2})
+// WatchHealth and WatchOrders have a cap each: health watchers at their cap
+// do not keep an order watcher out, and the reverse.
+func TestWatcherCapsAreSeparate(t *testing.T) {
+	d, addr := startTCP(t, Limits{MaxWatchers: 2, MaxOrderWatchers: 1})
 	c := tradingv1.NewTradingServiceClient(dialFrom(t, addr, "127.0.0.1"))
 	ctx := authed(context.Background())
 
@@ -82,6 +84,26 @@ func TestWatcherCap(t *testing.T) {
 		}
 	}
 	eventually(t, "two watchers", func() bool { return d.Manager.Watchers() == 2 })
+	health, cancelHealth := context.WithTimeout(ctx, 5*time.Second)
+	defer cancelHealth()
+	hs, err := c.WatchHealth(health, &tradingv1.WatchHealthRequest{})
+	if err == nil {
+		_, err = hs.Recv()
+	}
+	if status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "at most 2 WatchHealth streams") {
+		t.Fatalf("third health watcher: %v, want RESOURCE_EXHAUSTED naming the cap", err)
+	}
+
+	// The order watcher's slot is its own: taken while health is full.
+	held, cancelHeld := context.WithCancel(ctx)
+	defer cancelHeld()
+	first, err := c.WatchOrders(held, &tradingv1.WatchOrdersRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Header(); err != nil {
+		t.Fatalf("first order watcher refused while only health was full: %v", err)
+	}
 
 	// watchOrders reports how a WatchOrders stream fares for a moment: an
 	// admitted one outlives its short deadline.
@@ -94,12 +116,13 @@ func TestWatcherCap(t *testing.T) {
 		}
 		return err
 	}
-	err := watchOrders()
-	if status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "at most 2 ") {
-		t.Fatalf("third watcher: %v, want RESOURCE_EXHAUSTED naming the cap", err)
+	err = watchOrders()
+	if status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "at most 1 WatchOrders streams") ||
+		!strings.Contains(err.Error(), "--max-order-watchers") {
+		t.Fatalf("second order watcher: %v, want RESOURCE_EXHAUSTED naming the cap", err)
 	}
 
-	cancels[0]()
+	cancelHeld()
 	eventually(t, "a freed slot", func() bool { return status.Code(watchOrders()) == codes.DeadlineExceeded })
 }
 

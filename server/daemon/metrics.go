@@ -54,6 +54,8 @@ func newRegistry(m *session.Manager, rpc prometheus.Collector, extra ...promethe
 			func() float64 { return float64(m.StopFailures()) }),
 		prometheus.NewGaugeFunc(opts("health_watchers", "Open WatchHealth subscriptions."),
 			func() float64 { return float64(m.Watchers()) }),
+		prometheus.NewGaugeFunc(opts("order_watchers", "Open WatchOrders subscriptions."),
+			func() float64 { return float64(m.OrderWatchers()) }),
 	)
 	return reg
 }

@@ -49,6 +49,11 @@ func TestMetricsShowTheSession(t *testing.T) {
 		v, _ := strconv.ParseFloat(m[1], 64)
 		return v
 	}
+	w, err := d.Manager.SubscribeOrders(0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
 	eventually(t, "ticks in /metrics", func() bool { return value(scrape(), "tradectl_session_ticks_total") >= 5 })
 	body := scrape()
 	if v := value(body, "tradectl_session_state"); v != float64(session.StateRunning) {
@@ -57,6 +62,9 @@ func TestMetricsShowTheSession(t *testing.T) {
 	// Read live: with a 300 s heartbeat the last report is old, the last tick is not.
 	if v := value(body, "tradectl_session_last_tick_age_seconds"); v > 5 {
 		t.Errorf("last tick age = %v s while ticking every 10ms", v)
+	}
+	if v := value(body, "tradectl_session_order_watchers"); v != 1 {
+		t.Errorf("order watchers = %v, want 1", v)
 	}
 	if value(body, "go_goroutines") <= 0 {
 		t.Error("no goroutines reported")

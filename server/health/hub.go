@@ -1,6 +1,7 @@
 package health
 
 import (
+	"context"
 	"errors"
 	"sync"
 )
@@ -37,6 +38,29 @@ func (s *Subscription[T]) C() <-chan *T { return s.ch }
 
 // Done is closed when the hub closes; the subscriber should end.
 func (s *Subscription[T]) Done() <-chan struct{} { return s.hub.done }
+
+// Next returns the latest value not yet received, waiting for one. Once
+// the hub is closed it still returns the value published last, if this
+// subscriber has not received it, and only then ErrHubClosed: a session's
+// final report is published before the hub closes and always arrives
+// (a select between C and Done would pick either when both are ready).
+func (s *Subscription[T]) Next(ctx context.Context) (*T, error) {
+	select {
+	case v := <-s.ch:
+		return v, nil
+	case <-s.hub.done:
+		// Publish and Close take the hub's lock, and Publish does nothing
+		// after Close, so what was published before is in the slot now.
+		select {
+		case v := <-s.ch:
+			return v, nil
+		default:
+			return nil, ErrHubClosed
+		}
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
 
 // Close unsubscribes. It is safe to call more than once.
 func (s *Subscription[T]) Close() {

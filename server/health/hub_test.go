@@ -1,6 +1,7 @@
 package health
 
 import (
+	"context"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -64,5 +65,22 @@ func TestCloseEndsSubscriptionsAndRefusesNew(t *testing.T) {
 	s.Close()
 	if h.Len() != 0 {
 		t.Fatalf("len = %d", h.Len())
+	}
+}
+
+// The value published before Close is received before the end is.
+func TestNextDeliversTheLastValueBeforeTheEnd(t *testing.T) {
+	h := NewHub[int]()
+	s, _ := h.Subscribe()
+	defer s.Close()
+	final := 7
+	h.Publish(&final)
+	h.Close()
+	v, err := s.Next(context.Background())
+	if err != nil || *v != 7 {
+		t.Fatalf("Next after Publish and Close: %v, %v; want the last value", v, err)
+	}
+	if _, err := s.Next(context.Background()); err != ErrHubClosed {
+		t.Fatalf("Next once drained: %v, want ErrHubClosed", err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/money"
 )
 
 // BenchmarkApplyFill is one fill report applied: orders of 4 fills each,
@@ -41,36 +40,5 @@ func BenchmarkApplyFill(b *testing.B) {
 			b.Fatal(err)
 		}
 		next++
-	}
-}
-
-// BenchmarkPublish is one event offered to 100 subscribers, drained off
-// the clock so none lags.
-func BenchmarkPublish(b *testing.B) {
-	f := NewFeed()
-	defer f.Close()
-	subs := make([]*Subscription, 100)
-	for i := range subs {
-		subs[i] = mustSubscribe(b, f, 1024)
-	}
-	e := Event{Order: Order{ClientID: "o", SessionID: "s1", Spec: buy("1"), State: broker.StatePartiallyFilled,
-		Filled: money.FromInt(1)}, Fill: Fill{Quantity: money.FromInt(1), Price: money.FromInt(100)}}
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		f.Publish(e)
-		if n++; n == 1024 {
-			b.StopTimer()
-			for _, s := range subs {
-				for len(s.C()) > 0 {
-					<-s.C()
-				}
-			}
-			n = 0
-			b.StartTimer()
-		}
-	}
-	if f.Len() != len(subs) {
-		b.Fatalf("%d subscribers lagged", len(subs)-f.Len())
 	}
 }

@@ -1,12 +1,10 @@
-// Package orders owns what the daemon remembers of each session's orders
-// and the daemon-wide stream of their events: a Book per session, which
-// the trading loop writes (Submitted, Apply) and users read (List, Get,
-// Counts), and a Feed that fans Events out to watchers.
+// Package orders owns what the daemon remembers of each session's orders:
+// a Book per session, which the trading loop writes (Submitted, Apply) and
+// users read (List, Get, Counts), and the Events its changes make (the
+// orderfeed package streams them to watchers).
 //
 // It must never block the trading loop on an observer: a Book's writer
-// holds its lock only for the few field updates a report makes, and a
-// Feed's Publish never waits for a subscriber, ending one that falls
-// behind instead of slowing the loop or silently dropping its events. It
+// holds its lock only for the few field updates a report makes. It
 // must never share its internal state with readers (everything returned
 // is a copy), never use floating point for money, and never decide
 // anything about an order: the venue and the risk guard do that; a Book
@@ -30,13 +28,4 @@ var (
 	// symbol or side, a fill the state does not allow or the order cannot
 	// hold, or cumulative quantities that disagree with the Book's.
 	ErrBadReport = errors.New("orders: report contradicts the order")
-)
-
-// Errors a Subscription ends with (see Subscription.Err).
-var (
-	// ErrLagged: the subscriber's buffer was full when an event came.
-	ErrLagged = errors.New("orders: subscriber lagged")
-	// ErrClosed: the subscription was closed, by its owner or because the
-	// Feed shut down.
-	ErrClosed = errors.New("orders: subscription closed")
 )

@@ -44,8 +44,9 @@ type Fill struct {
 
 // Event is one change of one order: its submission or a report applied.
 type Event struct {
-	// Seq is stamped by Feed.Publish: 1, 2, 3... per Feed, so a watcher
-	// can see that it missed nothing. Zero until published.
+	// Seq is the event's daemon-wide sequence number: the store's, set
+	// when the tick that made it commits (see store.EventRow), or the
+	// feed's when the daemon runs without a store. Zero until then.
 	Seq uint64
 	// Order is the order after the change, without its fill history.
 	Order Order

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/orderfeed"
 	"github.com/tradectl/tradectl/server/session"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -50,6 +51,9 @@ var errorTable = []struct {
 	{store.ErrBackupPath, codes.FailedPrecondition, "BACKUP_PATH_UNUSABLE"},
 	{store.ErrInvalid, codes.InvalidArgument, "INVALID"},
 	{fs.ErrExist, codes.AlreadyExists, "ALREADY_EXISTS"},
+	{orderfeed.ErrAhead, codes.OutOfRange, "SEQUENCE_AHEAD"},
+	{orderfeed.ErrLagged, codes.ResourceExhausted, "WATCHER_LAGGED"},
+	{orderfeed.ErrClosed, codes.Unavailable, "SHUTTING_DOWN"},
 	{context.DeadlineExceeded, codes.DeadlineExceeded, "DEADLINE_EXCEEDED"},
 	{context.Canceled, codes.Canceled, "CANCELLED"},
 }

@@ -2,10 +2,8 @@ package service
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -13,11 +11,6 @@ import (
 	"github.com/tradectl/tradectl/server/orders"
 	"github.com/tradectl/tradectl/server/strategy"
 )
-
-// orderWatchBuffer is how many order events a WatchOrders stream may fall
-// behind before the daemon ends it: enough for bursts, bounded so that a
-// stuck client costs a known amount of memory.
-const orderWatchBuffer = 4096
 
 func (t *Trading) ListStrategies(context.Context, *tradingv1.ListStrategiesRequest) (*tradingv1.ListStrategiesResponse, error) {
 	return &tradingv1.ListStrategiesResponse{Strategies: strategiesToProto(strategy.Specs())}, nil
@@ -84,15 +77,17 @@ func (t *Trading) ResetKillSwitch(ctx context.Context, req *tradingv1.ResetKillS
 	return &tradingv1.ResetKillSwitchResponse{Risk: riskToProto(r)}, nil
 }
 
-// WatchOrders streams order events. Unlike health, events are never
-// replaced by newer ones: a stream that falls orderWatchBuffer events
-// behind is ended with RESOURCE_EXHAUSTED rather than silently skipped.
-func (t *Trading) WatchOrders(_ *tradingv1.WatchOrdersRequest, stream tradingv1.TradingService_WatchOrdersServer) error {
-	sub, err := t.m.SubscribeOrders(orderWatchBuffer)
+// WatchOrders streams order events: after req.after_sequence (the stored
+// ones first, then live), or from now on when it is 0. A watcher that
+// falls behind the feed's ring catches up from the store instead of being
+// cut off; it costs a cursor, not a buffer.
+func (t *Trading) WatchOrders(req *tradingv1.WatchOrdersRequest, stream tradingv1.TradingService_WatchOrdersServer) error {
+	after := req.GetAfterSequence()
+	w, err := t.m.SubscribeOrders(after, after == 0)
 	if err != nil {
-		return status.Error(codes.Unavailable, "the daemon is shutting down")
+		return toStatus(t.log, err)
 	}
-	defer sub.Close()
+	defer w.Close()
 	// Headers now: the order stream is quiet while nothing trades, and the
 	// client should know it is connected before the first event.
 	if err := stream.SendHeader(nil); err != nil {
@@ -100,21 +95,20 @@ func (t *Trading) WatchOrders(_ *tradingv1.WatchOrdersRequest, stream tradingv1.
 	}
 	ctx := stream.Context()
 	for {
-		select {
-		case <-ctx.Done():
-			return status.FromContextError(ctx.Err()).Err()
-		case e, ok := <-sub.C():
-			if !ok {
-				// The feed ended this subscription after delivering
-				// what it had queued; say why.
-				if errors.Is(sub.Err(), orders.ErrLagged) {
-					return status.Errorf(codes.ResourceExhausted, "%v: resubscribe and re-read ListOrders", sub.Err())
-				}
-				return status.Error(codes.Unavailable, "the daemon is shutting down")
+		e, err := w.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return status.FromContextError(ctx.Err()).Err()
 			}
-			if err := stream.Send(&tradingv1.WatchOrdersResponse{Event: orderEventToProto(&e)}); err != nil {
-				return err
-			}
+			return toStatus(t.log, err)
+		}
+		// Every watcher of a live event sends the same message, made
+		// once by the first of them.
+		msg := e.Shared(func(e *orders.Event) any {
+			return &tradingv1.WatchOrdersResponse{Event: orderEventToProto(e)}
+		}).(*tradingv1.WatchOrdersResponse)
+		if err := stream.Send(msg); err != nil {
+			return err
 		}
 	}
 }

@@ -96,7 +96,7 @@ func (t *Trading) GetStatus(context.Context, *tradingv1.GetStatusRequest) (*trad
 // WatchHealth sends the latest report at once and then each new one. It
 // never blocks the publisher: a slow stream only delays itself, and when it
 // catches up it gets the latest report, not a backlog. It ends when the
-// client goes away or the daemon shuts down.
+// client goes away or the daemon shuts down, after the last report.
 func (t *Trading) WatchHealth(_ *tradingv1.WatchHealthRequest, stream tradingv1.TradingService_WatchHealthServer) error {
 	sub, err := t.m.Subscribe()
 	if err != nil {
@@ -108,15 +108,15 @@ func (t *Trading) WatchHealth(_ *tradingv1.WatchHealthRequest, stream tradingv1.
 	defer sub.Close()
 	ctx := stream.Context()
 	for {
-		select {
-		case <-ctx.Done():
-			return status.FromContextError(ctx.Err()).Err()
-		case <-sub.Done():
+		r, err := sub.Next(ctx)
+		switch {
+		case errors.Is(err, health.ErrHubClosed):
 			return status.Error(codes.Unavailable, "the daemon is shutting down")
-		case r := <-sub.C():
-			if err := stream.Send(t.wireFor(r)); err != nil {
-				return err
-			}
+		case err != nil:
+			return status.FromContextError(ctx.Err()).Err()
+		}
+		if err := stream.Send(t.wireFor(r)); err != nil {
+			return err
 		}
 	}
 }

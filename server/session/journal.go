@@ -66,6 +66,7 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 		if o.State == broker.StateNew {
 			b.NewOrders = append(b.NewOrders, store.OrderRow{ClientID: o.ClientID, Seq: seqOf[o.ClientID],
 				Spec: o.Spec, DecisionPrice: o.DecisionPrice, Created: o.Created})
+			b.Events = append(b.Events, store.EventRow{ClientID: o.ClientID})
 			next[o.ClientID] = orderSeqs{}
 			continue
 		}
@@ -76,10 +77,13 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 		sq.transitions++
 		b.Transitions = append(b.Transitions, store.TransitionRow{ClientID: o.ClientID, Seq: sq.transitions,
 			State: o.State, Reason: o.Reason, Filled: o.Filled, Remaining: o.Remaining, Time: o.Updated})
+		ev := store.EventRow{ClientID: o.ClientID, History: sq.transitions, AveragePrice: o.AveragePrice, Fees: o.Fees}
 		if e.HasFill() {
 			sq.fills++
 			b.Fills = append(b.Fills, store.FillRow{ClientID: o.ClientID, Seq: sq.fills, Fill: e.Fill})
+			ev.Fill = sq.fills
 		}
+		b.Events = append(b.Events, ev)
 		next[o.ClientID] = sq
 	}
 	p := t.Portfolio
@@ -90,6 +94,12 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	}
 	if err := j.st.CommitTick(ctx, &b); err != nil {
 		return err
+	}
+	// The events go out (Flush publishes them) with the numbers the store
+	// gave them, so a watcher that reconnects, even to a restarted daemon,
+	// resumes after the last one it saw.
+	for i := range t.Events {
+		t.Events[i].Seq = b.Events[i].Seq
 	}
 	for id, sq := range next {
 		j.seqs[id] = sq

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/server/orderfeed"
 )
 
 // Manager holds the daemon's one session slot. Start and Stop are
@@ -19,7 +19,7 @@ type Manager struct {
 	opts Options
 	hub  *health.Hub[Report]
 	// feed streams order events across sessions.
-	feed *orders.Feed
+	feed *orderfeed.Feed
 
 	mu     sync.Mutex
 	cur    *Session // the running or the last session
@@ -49,7 +49,7 @@ func NewManager(opts Options) *Manager {
 	if opts.Store != nil {
 		opts.Store = gatedStore{Store: opts.Store, gate: gate}
 	}
-	m := &Manager{opts: opts, hub: health.NewHub[Report](), feed: orders.NewFeed(), storeGate: gate}
+	m := &Manager{opts: opts, hub: health.NewHub[Report](), feed: newFeed(opts.Store), storeGate: gate}
 	idle := &Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"}
 	m.stored, m.storedOK = m.lastStored()
 	if last, ok := m.stored, m.storedOK; ok {

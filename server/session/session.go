@@ -14,6 +14,7 @@ import (
 
 	"github.com/tradectl/tradectl/server/coordinator"
 	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/orderfeed"
 	"github.com/tradectl/tradectl/server/orders"
 	"github.com/tradectl/tradectl/server/risk"
 )
@@ -74,7 +75,7 @@ type childExit struct {
 // queries; open orders are always kept.
 const maxFinishedOrders = 10_000
 
-func newSession(s Settings, opts Options, emit func(*Report), feed *orders.Feed) (*Session, error) {
+func newSession(s Settings, opts Options, emit func(*Report), feed *orderfeed.Feed) (*Session, error) {
 	if s.Seed == 0 {
 		s.Seed = randomSeed()
 	}
@@ -96,7 +97,7 @@ type resumed struct {
 }
 
 // assemble builds a session from its parts; r is set for a resumed one.
-func assemble(id string, started time.Time, s Settings, parts Parts, opts Options, emit func(*Report), feed *orders.Feed, r *resumed) (*Session, error) {
+func assemble(id string, started time.Time, s Settings, parts Parts, opts Options, emit func(*Report), feed *orderfeed.Feed, r *resumed) (*Session, error) {
 	var err error
 	sess := &Session{
 		id:       id,

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"time"
 
+	"github.com/tradectl/tradectl/server/orderfeed"
 	"github.com/tradectl/tradectl/server/orders"
 	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // ErrNoSession: the call needs a session and none is running.
@@ -72,8 +74,25 @@ func (m *Manager) Portfolio() (sessionID string, p portfolio.Snapshot, risk Risk
 	return s.id, *st.Account, s.Snapshot().Summary.Risk, st.LastTick, true
 }
 
-// SubscribeOrders streams order events from now on, across sessions, with
-// room for buffer events before a slow subscriber is cut off.
-func (m *Manager) SubscribeOrders(buffer int) (*orders.Subscription, error) {
-	return m.feed.Subscribe(buffer)
+// SubscribeOrders streams order events across sessions: those after
+// sequence number after (read from the store while the feed's ring no
+// longer holds them), or those from now on when fromNow.
+func (m *Manager) SubscribeOrders(after uint64, fromNow bool) (*orderfeed.Watcher, error) {
+	return m.feed.Subscribe(after, fromNow)
+}
+
+// OrderWatchers is the number of order event subscribers.
+func (m *Manager) OrderWatchers() int { return m.feed.Watchers() }
+
+// newFeed numbers live events after the last stored one, and lets a
+// watcher that fell behind catch up from the store.
+func newFeed(st store.Store) *orderfeed.Feed {
+	if st == nil {
+		return orderfeed.New(orderfeed.Options{})
+	}
+	// A failed read leaves the feed at 0: the first commit's numbers jump
+	// ahead of it, and a watcher that started before then is handed the
+	// stored events before them too: more than it asked for, never less.
+	last, _ := st.LastOrderEvent(context.Background())
+	return orderfeed.New(orderfeed.Options{Source: st, Last: last})
 }

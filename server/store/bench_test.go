@@ -116,7 +116,12 @@ func BenchmarkCommitTick(b *testing.B) {
 						{ClientID: c, Seq: 2, State: broker.StatePartiallyFilled, Filled: dec("0.05"), Remaining: dec("0.05"), Time: now},
 						{ClientID: c, Seq: 3, State: broker.StateFilled, Filled: dec("0.1"), Remaining: dec("0"), Time: now},
 					},
-					Fills:     []FillRow{{ClientID: c, Seq: 1, Fill: fill}, {ClientID: c, Seq: 2, Fill: fill}},
+					Fills: []FillRow{{ClientID: c, Seq: 1, Fill: fill}, {ClientID: c, Seq: 2, Fill: fill}},
+					// One event per submission and per transition, as
+					// the journal makes them.
+					Events: []EventRow{{ClientID: a}, {ClientID: c}, {ClientID: a, History: 1}, {ClientID: c, History: 1},
+						{ClientID: c, History: 2, Fill: 1, AveragePrice: dec("60000"), Fees: dec("0.3")},
+						{ClientID: c, History: 3, Fill: 2, AveragePrice: dec("60000"), Fees: dec("0.6")}},
 					Portfolio: portfolio,
 					Risk:      risk,
 					Venue:     &matching.State{Seq: uint64(2 * tick), Orders: venue, Finished: finished},

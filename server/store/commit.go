@@ -12,7 +12,8 @@ import (
 
 // CommitTick writes b in one transaction: new orders (each with history row
 // 0, NEW), transitions (a history row each, and the order's current state),
-// fills, then the portfolio, risk and venue states that are not nil. Any
+// fills, the order events (numbered, see EventRow.Seq), then the portfolio,
+// risk and venue states that are not nil. Any
 // error rolls all of it back; an error wrapping ErrDuplicate means a row of
 // b was stored before (a retried batch whose first commit went through).
 //
@@ -42,6 +43,9 @@ func (s *SQLite) CommitTick(ctx context.Context, b *Batch) (err error) {
 		return fmt.Errorf("%w: no such session", ErrInvalid)
 	}
 	if err := writeOrders(t, b); err != nil {
+		return err
+	}
+	if err := writeEvents(t, b); err != nil {
 		return err
 	}
 	if err := writeAccount(t, b); err != nil {
@@ -89,6 +93,24 @@ func writeOrders(t *txStmts, b *Batch) error {
 			int(f.Liquidity), units(f.Slippage), nanos(f.Time)); err != nil {
 			return fmt.Errorf("order %q fill %d: %w", f.ClientID, f.Seq, classify(err))
 		}
+	}
+	return nil
+}
+
+// writeEvents appends b's events and numbers them with the rowids they
+// got: numbers are only handed out by a transaction that commits them.
+func writeEvents(t *txStmts, b *Batch) error {
+	for i := range b.Events {
+		e := &b.Events[i]
+		res, err := t.exec(insertEvent, b.SessionID, e.ClientID, e.History, e.Fill, units(e.AveragePrice), units(e.Fees))
+		if err != nil {
+			return fmt.Errorf("order %q event: %w", e.ClientID, classify(err))
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("order %q event: %w", e.ClientID, classify(err))
+		}
+		e.Seq = uint64(seq)
 	}
 	return nil
 }

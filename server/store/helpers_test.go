@@ -71,7 +71,7 @@ func count(tb testing.TB, s *SQLite, table string) int {
 }
 
 // tables are those CommitTick writes, for proving what a batch left.
-var tables = []string{"orders", "order_history", "fills", "portfolios", "positions", "risk", "venues", "venue_orders", "venue_finished", "reservations"}
+var tables = []string{"orders", "order_history", "fills", "portfolios", "positions", "risk", "venues", "venue_orders", "venue_finished", "reservations", "order_events"}
 
 func counts(tb testing.TB, s *SQLite) map[string]int {
 	tb.Helper()

@@ -55,6 +55,10 @@ type Batch struct {
 	NewOrders   []OrderRow
 	Transitions []TransitionRow
 	Fills       []FillRow
+	// Events are the tick's order events in the order they happened.
+	// CommitTick numbers them: it sets each one's Seq, the only field of
+	// a Batch it writes.
+	Events []EventRow
 	// Portfolio, Risk and Venue replace the stored state when not nil.
 	Portfolio *PortfolioRow
 	Risk      *RiskRow
@@ -97,6 +101,17 @@ type FillRow struct {
 	// them.
 	Symbol string
 	Side   broker.Side
+}
+
+// EventRow is one order event: the history row it made (0 for the NEW
+// of a submission) and the fill, if any (Fill 0 for none), of its order.
+type EventRow struct {
+	ClientID      string
+	History, Fill int
+	// AveragePrice and Fees are the order's after the event.
+	AveragePrice, Fees money.Decimal
+	// Seq is set by CommitTick: the event's daemon-wide sequence number.
+	Seq uint64
 }
 
 // PortfolioRow is the account after a tick, as portfolio.Restore takes it.

@@ -189,6 +189,26 @@ CREATE TABLE reservations (
 	PRIMARY KEY (session_id, client_id)
 ) STRICT, WITHOUT ROWID;
 `,
+	// 4: order events, numbered daemon-wide for WatchOrders.
+	`
+-- One row per order event (a submission or a report applied), in the order
+-- they were committed. seq is the rowid: max + 1 in the writer's one
+-- transaction, so it increases daemon-wide, across sessions and restarts,
+-- with no gaps, and a watcher resumes after the last one it saw. Rows are
+-- never deleted. The event's order state and fill are the history and fill
+-- rows it points to; only what those rows do not hold (the running average
+-- price and fees) is kept here.
+CREATE TABLE order_events (
+	seq         INTEGER PRIMARY KEY,
+	session_id  TEXT NOT NULL,
+	client_id   TEXT NOT NULL,
+	history_seq INTEGER NOT NULL CHECK (history_seq >= 0),
+	fill_seq    INTEGER NOT NULL CHECK (fill_seq >= 0), -- 0: no fill
+	avg_price   INTEGER NOT NULL,
+	fees        INTEGER NOT NULL,
+	FOREIGN KEY (session_id, client_id, history_seq) REFERENCES order_history (session_id, client_id, seq)
+) STRICT;
+`,
 }
 
 // applicationID is what migration 1 writes into the file header: a file

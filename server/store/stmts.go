@@ -26,6 +26,7 @@ const (
 	insertFinished
 	deleteReservations
 	insertReservation
+	insertEvent
 	nStmts
 )
 
@@ -66,6 +67,8 @@ var writeSQL = [nStmts]string{
 	insertFinished:     `INSERT INTO venue_finished (session_id, pos, client_id, state) VALUES (?, ?, ?, ?)`,
 	deleteReservations: `DELETE FROM reservations WHERE session_id = ?`,
 	insertReservation: `INSERT INTO reservations (session_id, client_id, symbol, side, remaining, amount)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+	insertEvent: `INSERT INTO order_events (session_id, client_id, history_seq, fill_seq, avg_price, fees)
 		VALUES (?, ?, ?, ?, ?, ?)`,
 }
 

@@ -57,6 +57,12 @@ type Store interface {
 	// MaxOrderSeq is the greatest OrderRow.Seq of the session, 0 if none,
 	// for a resumed loop to continue its client order ids after.
 	MaxOrderSeq(ctx context.Context, sessionID string) (uint64, error)
+	// OrderEventsAfter returns at most limit order events, across
+	// sessions, whose sequence number is greater than after, oldest
+	// first; LastOrderEvent is the greatest sequence number, 0 if none.
+	// Numbers are daemon-wide and survive restarts (see EventRow.Seq).
+	OrderEventsAfter(ctx context.Context, after uint64, limit int) ([]orders.Event, error)
+	LastOrderEvent(ctx context.Context) (uint64, error)
 	// LoadPortfolio, LoadRisk and LoadVenue return the latest committed
 	// state, or ErrNotFound if no tick ever wrote one. LoadVenue returns at
 	// most the newest maxFinished finished ids (matching.Config.FinishedIDs;
