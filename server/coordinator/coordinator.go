@@ -58,6 +58,10 @@ type Config struct {
 	// (the session asks its monitor for a report at once). It must not
 	// block. Optional.
 	OnHalt func()
+	// IntentsPerSecond bounds the orders the strategy may ask for, in
+	// event time, refused or not; beyond it they are dropped and counted.
+	// Zero derives it from the risk limits (see newIntentBudget).
+	IntentsPerSecond int
 	// FirstOrderSeq continues the client order ids of a resumed session:
 	// the first order placed is numbered FirstOrderSeq+1.
 	FirstOrderSeq uint64
@@ -89,11 +93,13 @@ type Coordinator struct {
 	// pending is the tick being collected for the journal.
 	pending    Tick
 	venueDirty bool
-	// refusing marks the loop's own REJECTED reports (risk, cash), which
-	// health shows under risk, not as the venue's rejections.
-	refusing bool
+	// budget bounds the intents that reach the checks (see intentBudget);
+	// refusals summarizes the refused ones (see refuse).
+	budget   intentBudget
+	refusals refusalLog
 
 	ticks, events, ordersSent, fills, rejects atomic.Uint64
+	dropped                                   atomic.Uint64
 	lastTick, lastEvent, tickStart            atomic.Int64 // unix ns, 0 = never
 	feedErr, orderErr, riskErr, storeErr      atomic.Pointer[TimedError]
 	openOrders                                atomic.Int64
@@ -125,6 +131,8 @@ func New(cfg Config) (*Coordinator, error) {
 		reserved: make(map[string]reservation),
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
+	c.budget = newIntentBudget(cfg.IntentsPerSecond, cfg.Risk.Limits())
+	c.refusals.logged = make(map[refusalKey]time.Time)
 	c.nextID = cfg.FirstOrderSeq
 	c.account = account{c: c}
 	c.publishSnapshot()
@@ -256,11 +264,15 @@ func (c *Coordinator) act(a *strategy.Action, ev *market.Event) {
 	}
 }
 
-// place assigns an id, records the order, and sends it to the venue if the
-// risk guard lets it pass; a refusal is answered with a REJECTED report
-// like a venue's, so the strategy and the order book learn of it the same
-// way.
+// place sends an intent to the venue if the intent budget, the cash check
+// and the risk guard let it pass, and only then makes it an order: assigns
+// an id and records it. A refusal is summarized, not stored as an order
+// (see refuse).
 func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
+	if !c.budget.take(ev.Time) {
+		c.drop(spec, ev.Time)
+		return
+	}
 	q, known := c.last[spec.Symbol]
 	if spec.Symbol == ev.Symbol {
 		q, known = ev.Quote(), true
@@ -268,6 +280,22 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 	ref := q.Ask
 	if spec.Side == broker.Sell {
 		ref = q.Bid
+	}
+	var err error
+	rule := RuleNoMarketData
+	switch {
+	case !known:
+		err = fmt.Errorf("no market data for %s yet", spec.Symbol)
+	case spec.Side == broker.Buy:
+		err, rule = c.checkCash(spec, ref), RuleCash
+	}
+	if err == nil {
+		err = c.cfg.Risk.Check(spec, ref, c.cfg.Portfolio.Position(spec.Symbol), c.cfg.Venue.OpenTotal(), ev.Time)
+		rule = ruleOf(err)
+	}
+	if err != nil {
+		c.refuse(spec, rule, err, ev.Time)
+		return
 	}
 	id := c.newID()
 	c.ordersSent.Add(1)
@@ -278,28 +306,6 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 			c.pending.NewOrders = append(c.pending.NewOrders, NewOrder{ClientID: id, Seq: c.nextID})
 		}
 		c.record(e)
-	}
-	var err error
-	switch {
-	case !known:
-		err = fmt.Errorf("no market data for %s yet", spec.Symbol)
-	case spec.Side == broker.Buy:
-		err = c.checkCash(spec, ref)
-	}
-	if err == nil {
-		err = c.cfg.Risk.Check(spec, ref, c.cfg.Portfolio.Position(spec.Symbol), c.cfg.Venue.OpenTotal(), ev.Time)
-	}
-	if err != nil {
-		c.rejects.Add(1)
-		c.recordErr(&c.riskErr, fmt.Errorf("order %s refused: %w", id, err))
-		c.reports = append(c.reports[:0], broker.ExecutionReport{
-			ClientID: id, Symbol: spec.Symbol, Side: spec.Side, State: broker.StateRejected,
-			Reason: err.Error(), Remaining: spec.Quantity, DecisionPrice: ref, Time: ev.Time,
-		})
-		c.refusing = true
-		c.handle(c.reports)
-		c.refusing = false
-		return
 	}
 	if spec.Side == broker.Buy {
 		c.reserve(id, spec, ref)
@@ -406,7 +412,7 @@ func (c *Coordinator) handle(rs []broker.ExecutionReport) {
 		if r.Side == broker.Buy {
 			c.release(r)
 		}
-		if r.State == broker.StateRejected && !c.refusing {
+		if r.State == broker.StateRejected {
 			c.recordErr(&c.orderErr, fmt.Errorf("order %s rejected by the venue: %s", r.ClientID, r.Reason))
 		}
 		if c.reporter != nil {

@@ -40,6 +40,8 @@ type Session struct {
 	done     chan struct{}
 
 	lastErr atomic.Pointer[string]
+	// refusals judges the rate of refused orders for checkRisk.
+	refusals refusalRate
 
 	mu          sync.Mutex
 	state       State

@@ -24,6 +24,7 @@ const (
 	insertVenueOrder
 	lastFinished
 	insertFinished
+	upsertRefusal
 	nStmts
 )
 
@@ -59,6 +60,10 @@ var writeSQL = [nStmts]string{
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	lastFinished:   `SELECT pos, client_id FROM venue_finished WHERE session_id = ? ORDER BY pos DESC LIMIT 1`,
 	insertFinished: `INSERT INTO venue_finished (session_id, pos, client_id, state) VALUES (?, ?, ?, ?)`,
+	upsertRefusal: `INSERT INTO refusals (session_id, rule, symbol, side, count, first, last, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (session_id, rule, symbol, side) DO UPDATE SET count = count + excluded.count,
+			last = excluded.last, reason = excluded.reason`,
 }
 
 type writeStmts [nStmts]*sql.Stmt

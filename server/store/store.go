@@ -37,6 +37,9 @@ type Store interface {
 	ListOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (list []orders.Order, omitted int, err error)
 	OrderHistory(ctx context.Context, sessionID, clientID string) ([]TransitionRow, error)
 	ListFills(ctx context.Context, sessionID string, limit int) ([]FillRow, error)
+	// ListRefusals is the session's refused intents, counted by rule,
+	// symbol and side, the most frequent first.
+	ListRefusals(ctx context.Context, sessionID string) ([]RefusalRow, error)
 	// MaxOrderSeq is the greatest OrderRow.Seq of the session, 0 if none,
 	// for a resumed loop to continue its client order ids after.
 	MaxOrderSeq(ctx context.Context, sessionID string) (uint64, error)

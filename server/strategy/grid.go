@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/market"
@@ -65,7 +66,8 @@ func (c GridConfig) Validate() error {
 // center − i×step and as many sells at center + i×step (i = 1..Levels,
 // step = SpacingBps of the center), Quantity each. On every book event it
 // re-places the levels whose orders are gone (filled, cancelled or
-// rejected), skipping a level that would cross the touch and, past the
+// rejected; a level the loop refused waits until the report's RetryAt),
+// skipping a level that would cross the touch and, past the
 // inventory cap, the side that would grow the position. When the mid
 // drifts more than RecenterLevels steps from the center, it cancels its
 // live orders and starts again around the mid. It ignores trades and
@@ -96,6 +98,9 @@ type gridLevel struct {
 	price money.Decimal
 	state levelState
 	id    string // the live order's client id
+	// retryAt is when a level refused by the loop may be placed again:
+	// asking again sooner would only be refused again.
+	retryAt time.Time
 }
 
 type levelState uint8
@@ -154,7 +159,7 @@ func (g *Grid) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
 	canSell := limit.IsZero() || position.Cmp(limit.Neg()) > 0
 	for i := range s.levels {
 		lv := &s.levels[i]
-		if lv.state != levelEmpty {
+		if lv.state != levelEmpty || ev.Time.Before(lv.retryAt) {
 			continue
 		}
 		// A post-only order that would cross is refused: do not send it.
@@ -204,7 +209,9 @@ func (g *Grid) OnReport(r *broker.ExecutionReport) {
 	}
 	lv := &ref.s.levels[ref.level]
 	if r.State == broker.StateRejected {
-		lv.state = levelEmpty // tried again on the next event
+		// Tried again on the next event at or after RetryAt: at once after
+		// a venue's rejection, which carries none.
+		lv.state, lv.retryAt = levelEmpty, r.RetryAt
 		return
 	}
 	lv.state, lv.id = levelLive, r.ClientID
