@@ -124,8 +124,9 @@ func TestMarketOrderIsFilledBookedAndPublished(t *testing.T) {
 	}
 }
 
-// An order over a limit never reaches the venue; the strategy and the
-// order book hear of it as a REJECTED order naming the rule.
+// An order over a limit never reaches the venue, nor the order book: the
+// strategy hears of it as a REJECTED report naming the rule and when to
+// try again.
 func TestRiskRefusalIsARejectedOrder(t *testing.T) {
 	limits := risk.DefaultLimits()
 	limits.MaxOrderNotional = money.FromInt(150)
@@ -139,6 +140,40 @@ func TestRiskRefusalIsARejectedOrder(t *testing.T) {
 	}
 	if !r.pf.Position("BTC-USD").IsZero() || r.venue.OpenTotal() != 0 || r.c.Stats().Rejects != 1 {
 		t.Fatal("a refused order reached the venue")
+	}
+	if rep := r.strat.reports[0]; rep.ClientID != "" || !rep.RetryAt.After(t0) {
+		t.Fatalf("refusal report %+v: want no client id and a RetryAt", rep)
+	}
+	if list, _ := r.book.List(false, 10); len(list) != 0 || len(r.events) != 0 {
+		t.Fatalf("a refused intent became an order: %+v", list)
+	}
+}
+
+// A strategy that asks on every event, whatever it is told, reaches the
+// checks at most at the intent budget's rate; the rest is dropped and
+// counted (issue 9 §9).
+func TestIntentBudgetBoundsWhatReachesTheChecks(t *testing.T) {
+	limits := risk.DefaultLimits() // 50 orders a second: a budget of 200 intents a second
+	var evs []market.Event
+	at := make(map[int]broker.OrderSpec)
+	for i := range 3000 { // 3 s of events, one a millisecond
+		ev := book(0, 100)
+		ev.Time = t0.Add(time.Duration(i) * time.Millisecond)
+		evs = append(evs, ev)
+		at[i+1] = buy("0.01")
+	}
+	r := newRig(t, evs, at, limits)
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := r.c.Stats()
+	checked := st.Orders + st.Rejects
+	if checked > 200*4 || st.Dropped == 0 || checked+st.Dropped != 3000 {
+		t.Fatalf("%d intents reached the checks (%d sent, %d refused), %d dropped: want at most 800 checked",
+			checked, st.Orders, st.Rejects, st.Dropped)
+	}
+	if st.Orders < 100 {
+		t.Fatalf("only %d orders sent in 3 s under a limit of 50 a second", st.Orders)
 	}
 }
 
