@@ -3,6 +3,7 @@ package coordinator
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -235,5 +236,48 @@ func TestBuyBeyondCashIsRefused(t *testing.T) {
 	if len(r.strat.reports) != 1 || r.strat.reports[0].State != broker.StateRejected ||
 		!strings.Contains(r.strat.reports[0].Reason, "insufficient cash") {
 		t.Fatalf("reports = %+v", r.strat.reports)
+	}
+}
+
+// burst places n buys on its first event and records its reports.
+type burst struct {
+	n       int
+	done    bool
+	reports []broker.ExecutionReport
+}
+
+func (b *burst) OnEvent(_ *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
+	if !b.done {
+		b.done = true
+		for range b.n {
+			dst = append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: buy("0.01")})
+		}
+	}
+	return dst
+}
+
+func (b *burst) OnReport(r *broker.ExecutionReport) { b.reports = append(b.reports, *r) }
+
+// Intents refused by the orders-a-second limit are told to come back one
+// slot apart, not all at the first free slot, where one would pass and the
+// rest be refused again.
+func TestRateRefusalsAreToldToComeBackOneSlotApart(t *testing.T) {
+	limits := risk.DefaultLimits()
+	limits.MaxOrdersPerSecond = 2
+	b := &burst{n: 5}
+	r := newRig(t, []market.Event{book(0, 100)}, nil, limits)
+	r.c.cfg.Strategy, r.c.reporter = b, b
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var retries []time.Duration
+	for _, rep := range b.reports {
+		if rep.State == broker.StateRejected {
+			retries = append(retries, rep.RetryAt.Sub(t0))
+		}
+	}
+	want := []time.Duration{time.Second, 1500 * time.Millisecond, 2 * time.Second}
+	if !slices.Equal(retries, want) {
+		t.Fatalf("refused intents told to retry after %v, want %v", retries, want)
 	}
 }

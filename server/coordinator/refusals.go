@@ -47,6 +47,23 @@ type refusalKey struct {
 
 type refusalLog struct {
 	logged map[refusalKey]time.Time // wall time each kind was last logged
+	// rateRetry is the latest RetryAt handed out for the rate limit.
+	rateRetry time.Time
+}
+
+// queue spaces the retries of rate-limited intents at the limit's pace,
+// from the first free slot on: told the same time, every waiting intent
+// would come back at once, one would pass and the rest be refused again —
+// a herd at every slot. In a queue, about one comes back per slot.
+func (l *refusalLog) queue(free time.Time, perSecond int) time.Time {
+	if perSecond <= 0 {
+		return free
+	}
+	if next := l.rateRetry.Add(time.Second / time.Duration(perSecond)); next.After(free) {
+		free = next
+	}
+	l.rateRetry = free
+	return free
 }
 
 func ruleOf(err error) string {
@@ -64,7 +81,7 @@ func (c *Coordinator) refuse(spec broker.OrderSpec, rule string, err error, now 
 	c.rejects.Add(1)
 	retry := now.Add(refusalBackoff)
 	if rule == risk.RuleMaxOrdersPerSecond {
-		retry = c.cfg.Risk.NextOrderAt(now)
+		retry = c.refusals.queue(c.cfg.Risk.NextOrderAt(now), c.cfg.Risk.Limits().MaxOrdersPerSecond)
 	}
 	c.summarize(spec, rule, err, now, retry)
 }

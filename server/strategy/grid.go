@@ -181,8 +181,11 @@ func (g *Grid) recenter(s *gridSeries, mid money.Decimal) {
 	n := g.cfg.Levels
 	for i := range n {
 		off := s.step.MulInt(int64(i + 1))
-		s.levels[i] = gridLevel{side: broker.Buy, price: mid.Sub(off)}
-		s.levels[n+i] = gridLevel{side: broker.Sell, price: mid.Add(off)}
+		// A level keeps the wait its refusal asked for: the limits that
+		// refused it (orders a second, cash) do not care about its price,
+		// so a re-center must not turn waiting levels into a new burst.
+		s.levels[i] = gridLevel{side: broker.Buy, price: mid.Sub(off), retryAt: s.levels[i].retryAt}
+		s.levels[n+i] = gridLevel{side: broker.Sell, price: mid.Add(off), retryAt: s.levels[n+i].retryAt}
 	}
 }
 
