@@ -104,11 +104,14 @@ func TestGridSoak(t *testing.T) {
 	if total >= judgeRSSFrom && rssSlope > 0.25*float64(first.rss) {
 		t.Errorf("RSS grows %.1f MiB/h after the warm-up (warm RSS %.1f MiB)", rssSlope/(1<<20), mib(first.rss))
 	}
-	// The store grows with what it must keep. 2 KiB per order or fill is
-	// generous (an order, its history rows, a fill, the venue's rows); a
-	// row per refusal would show as refusals dwarf them.
-	if perKept > 2048 {
-		t.Errorf("the store grew %.0f B per order or fill kept (%d kept, %d refused)", perKept, kept, refused)
+	// The store grows with what it must keep: the orders the limit lets
+	// through (at most 50 a second) and the fills, at a generous 1 KiB
+	// each (an order, its history rows, a fill, the venue's rows). A row
+	// per refusal, at several hundred refusals a second, does not fit.
+	fillsPerSec := float64(last.fills-first.fills) / (last.at - first.at).Seconds()
+	if budget := (50 + fillsPerSec) * 1024 * 3600; storeRate > budget {
+		t.Errorf("the store grew %.1f MiB/h, over the %.1f MiB/h that 50 orders a second and %.1f fills a second explain (%d refusals)",
+			storeRate/(1<<20), budget/(1<<20), fillsPerSec, refused)
 	}
 }
 
