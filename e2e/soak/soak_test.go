@@ -25,6 +25,7 @@ type sample struct {
 	at                            time.Duration
 	rss, store                    int64
 	orders, fills, refused, ticks uint64
+	health                        string // the risk component's status
 }
 
 // TestGridSoak trades a grid on three symbols at a 10 ms tick, tight enough
@@ -89,10 +90,10 @@ func TestGridSoak(t *testing.T) {
 	refused := last.refused - first.refused
 	perKept := float64(last.store-first.store) / float64(max(kept, 1))
 	var b strings.Builder
-	fmt.Fprintf(&b, "%8s %9s %10s %9s %9s %10s %9s\n", "t", "rss MiB", "store KiB", "orders", "fills", "refused", "ticks")
+	fmt.Fprintf(&b, "%8s %9s %10s %9s %9s %10s %9s  %s\n", "t", "rss MiB", "store KiB", "orders", "fills", "refused", "ticks", "risk")
 	for _, s := range all {
-		fmt.Fprintf(&b, "%8s %9.1f %10d %9d %9d %10d %9d\n", s.at.Round(time.Second), mib(s.rss), s.store>>10,
-			s.orders, s.fills, s.refused, s.ticks)
+		fmt.Fprintf(&b, "%8s %9.1f %10d %9d %9d %10d %9d  %s\n", s.at.Round(time.Second), mib(s.rss), s.store>>10,
+			s.orders, s.fills, s.refused, s.ticks, s.health)
 	}
 	t.Logf("soak of %s, warm-up %s:\n%s", total, warm, b.String())
 	t.Logf("after warm-up: RSS %.1f -> %.1f MiB, slope %+.2f MiB/h; store +%.1f MiB/h; %d orders and fills kept (%.0f B each), %d refusals (%.0f/s)",
@@ -134,8 +135,17 @@ func measure(t *testing.T, d *harness.Daemon, c *client.Client, at time.Duration
 		t.Fatal(err)
 	}
 	sum := st.GetSession().GetSummary()
+	risk := "-"
+	for _, c := range st.GetHealth().GetComponents() {
+		if c.GetName() == "risk" {
+			risk = strings.TrimPrefix(c.GetStatus().String(), "HEALTH_STATUS_")
+			if c.GetReason() != "" {
+				risk += ": " + c.GetReason()
+			}
+		}
+	}
 	return sample{at: at, rss: rss, store: size, orders: sum.GetOrders(), fills: sum.GetFills(),
-		refused: sum.GetRisk().GetRejectedOrders(), ticks: sum.GetTicks()}
+		refused: sum.GetRisk().GetRejectedOrders(), ticks: sum.GetTicks(), health: risk}
 }
 
 // slope is the least-squares slope of f over the samples, per hour.

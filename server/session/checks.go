@@ -93,7 +93,7 @@ func (s *Session) checkRisk(_ context.Context, now time.Time) health.Component {
 		return health.Component{Status: health.StatusDegraded, Reason: "reducing only: " + s.risk.Reason()}
 	}
 	st := s.coord.Stats()
-	w := s.refusals.observe(now, rateSample{intents: st.Orders + st.Rejects + st.Dropped, refused: st.Rejects,
+	w, alarming := s.refusals.observe(now, rateSample{intents: st.Orders + st.Rejects + st.Dropped, refused: st.Rejects,
 		dropped: st.Dropped})
 	c := health.Component{Status: health.StatusHealthy}
 	switch {
@@ -101,7 +101,7 @@ func (s *Session) checkRisk(_ context.Context, now time.Time) health.Component {
 		c.Status = health.StatusDegraded
 		c.Reason = fmt.Sprintf("the strategy asked for more orders than the loop takes: %d dropped in the last %s",
 			w.dropped, now.Sub(w.at).Round(time.Second))
-	case w.alarming():
+	case alarming:
 		c.Status = health.StatusDegraded
 		c.Reason = fmt.Sprintf("%d of %d orders refused in the last %s", w.refused, w.intents, now.Sub(w.at).Round(time.Second))
 	case st.Rejects > 0:

@@ -26,6 +26,10 @@ const (
 type refusalRate struct {
 	mu      sync.Mutex
 	samples []rateSample // oldest first
+	// alarmed: refusals are the rule. It takes half the intents refused
+	// to raise and less than a quarter to clear, so a strategy refused
+	// about half the time reads steadily one way instead of flapping.
+	alarmed bool
 }
 
 type rateSample struct {
@@ -34,8 +38,9 @@ type rateSample struct {
 }
 
 // observe records the counters as of now and returns how much each grew
-// within the window (since the oldest sample that is not older).
-func (r *refusalRate) observe(now time.Time, cur rateSample) rateSample {
+// within the window (since the oldest sample that is not older), and
+// whether the refusals in it need a person.
+func (r *refusalRate) observe(now time.Time, cur rateSample) (rateSample, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cur.at = now
@@ -48,11 +53,15 @@ func (r *refusalRate) observe(now time.Time, cur rateSample) rateSample {
 	}
 	r.samples = append(r.samples[:0], r.samples[drop:]...)
 	base := r.samples[0]
-	return rateSample{at: base.at, intents: cur.intents - base.intents, refused: cur.refused - base.refused,
+	w := rateSample{at: base.at, intents: cur.intents - base.intents, refused: cur.refused - base.refused,
 		dropped: cur.dropped - base.dropped}
-}
-
-// alarming reports whether the refusals in w need a person.
-func (w rateSample) alarming() bool {
-	return w.refused >= minRefusalsToDegrade && 2*w.refused > w.intents
+	switch {
+	case w.refused < minRefusalsToDegrade:
+		r.alarmed = false
+	case r.alarmed:
+		r.alarmed = 4*w.refused >= w.intents
+	default:
+		r.alarmed = 2*w.refused > w.intents
+	}
+	return w, r.alarmed
 }

@@ -76,3 +76,32 @@ func TestRefusalsAsTheRuleDegradeRisk(t *testing.T) {
 		t.Fatalf("reason %q does not say what is wrong", r)
 	}
 }
+
+// A strategy refused about half the time reads steadily DEGRADED once
+// refusals became the rule, not flapping at the threshold, and HEALTHY again
+// once they are rare.
+func TestRefusalRateDoesNotFlapAtTheThreshold(t *testing.T) {
+	var r refusalRate
+	t0 := time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC)
+	var intents, refused uint64
+	step := func(sec int, nIntents, nRefused uint64) bool {
+		intents, refused = intents+nIntents, refused+nRefused
+		_, alarmed := r.observe(t0.Add(time.Duration(sec)*time.Second), rateSample{intents: intents, refused: refused})
+		return alarmed
+	}
+	step(0, 0, 0)
+	if !step(1, 100, 51) {
+		t.Fatal("51 of 100 refused: not alarmed")
+	}
+	for sec := 2; sec < 30; sec++ {
+		if !step(sec, 100, 48+uint64(sec%5)) { // 48-52% refused
+			t.Fatalf("second %d: cleared at about half refused", sec)
+		}
+	}
+	for sec := 30; sec < 200; sec++ {
+		step(sec, 100, 5)
+	}
+	if step(200, 100, 5) {
+		t.Fatal("5% refused for minutes: still alarmed")
+	}
+}
