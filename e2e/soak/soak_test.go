@@ -7,6 +7,7 @@ package soak
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
+	_ "modernc.org/sqlite" // to read the store's size in pages
 
 	"github.com/tradectl/tradectl/client"
 	"github.com/tradectl/tradectl/e2e/harness"
@@ -23,7 +25,7 @@ import (
 
 type sample struct {
 	at                            time.Duration
-	rss, store                    int64
+	rss, store, disk              int64 // store: bytes in use; disk: db, WAL and shm files
 	orders, fills, refused, ticks uint64
 	health                        string // the risk component's status
 }
@@ -90,10 +92,11 @@ func TestGridSoak(t *testing.T) {
 	refused := last.refused - first.refused
 	perKept := float64(last.store-first.store) / float64(max(kept, 1))
 	var b strings.Builder
-	fmt.Fprintf(&b, "%8s %9s %10s %9s %9s %10s %9s  %s\n", "t", "rss MiB", "store KiB", "orders", "fills", "refused", "ticks", "risk")
+	fmt.Fprintf(&b, "%8s %9s %10s %10s %9s %9s %10s %9s  %s\n", "t", "rss MiB", "store KiB", "disk KiB", "orders", "fills",
+		"refused", "ticks", "risk")
 	for _, s := range all {
-		fmt.Fprintf(&b, "%8s %9.1f %10d %9d %9d %10d %9d  %s\n", s.at.Round(time.Second), mib(s.rss), s.store>>10,
-			s.orders, s.fills, s.refused, s.ticks, s.health)
+		fmt.Fprintf(&b, "%8s %9.1f %10d %10d %9d %9d %10d %9d  %s\n", s.at.Round(time.Second), mib(s.rss), s.store>>10,
+			s.disk>>10, s.orders, s.fills, s.refused, s.ticks, s.health)
 	}
 	t.Logf("soak of %s, warm-up %s:\n%s", total, warm, b.String())
 	t.Logf("after warm-up: RSS %.1f -> %.1f MiB, slope %+.2f MiB/h; store +%.1f MiB/h; %d orders and fills kept (%.0f B each), %d refusals (%.0f/s)",
@@ -122,12 +125,13 @@ func measure(t *testing.T, d *harness.Daemon, c *client.Client, at time.Duration
 	if err != nil {
 		t.Fatal(err)
 	}
-	var size int64
+	var disk int64
 	for _, f := range []string{"tradectl.db", "tradectl.db-wal", "tradectl.db-shm"} {
 		if fi, err := os.Stat(filepath.Join(d.DataDir, f)); err == nil {
-			size += fi.Size()
+			disk += fi.Size()
 		}
 	}
+	used := bytesInUse(t, filepath.Join(d.DataDir, "tradectl.db"))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st, err := c.GetStatus(ctx)
@@ -144,8 +148,29 @@ func measure(t *testing.T, d *harness.Daemon, c *client.Client, at time.Duration
 			}
 		}
 	}
-	return sample{at: at, rss: rss, store: size, orders: sum.GetOrders(), fills: sum.GetFills(),
+	return sample{at: at, rss: rss, store: used, disk: disk, orders: sum.GetOrders(), fills: sum.GetFills(),
 		refused: sum.GetRisk().GetRejectedOrders(), ticks: sum.GetTicks(), health: risk}
+}
+
+// bytesInUse is the store's logical size: the pages in use, committed
+// ones still in the WAL included. The files' sizes move in steps (the WAL
+// fills before a checkpoint, the database grows by what it copies), too
+// coarse for a rate over a few minutes. The connection is opened and closed
+// at once, so that it never holds back a checkpoint.
+func bytesInUse(t *testing.T, path string) int64 {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var pages, free, size int64
+	for q, v := range map[string]*int64{"PRAGMA page_count": &pages, "PRAGMA freelist_count": &free, "PRAGMA page_size": &size} {
+		if err := db.QueryRow(q).Scan(v); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return (pages - free) * size
 }
 
 // slope is the least-squares slope of f over the samples, per hour.
