@@ -281,3 +281,21 @@ func TestRateRefusalsAreToldToComeBackOneSlotApart(t *testing.T) {
 		t.Fatalf("refused intents told to retry after %v, want %v", retries, want)
 	}
 }
+
+// A strategy that ignores RetryAt cannot push the turn it is given further
+// than a second past the first free slot.
+func TestRateRetryQueueIsBounded(t *testing.T) {
+	limits := risk.DefaultLimits()
+	limits.MaxOrdersPerSecond = 2
+	b := &burst{n: 200}
+	r := newRig(t, []market.Event{book(0, 100)}, nil, limits)
+	r.c.cfg.Strategy, r.c.reporter = b, b
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, rep := range b.reports {
+		if rep.State == broker.StateRejected && rep.RetryAt.Sub(t0) > 2*time.Second {
+			t.Fatalf("told to retry %v after a refusal at the first free slot 1s", rep.RetryAt.Sub(t0))
+		}
+	}
+}

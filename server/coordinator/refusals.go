@@ -59,11 +59,18 @@ func (l *refusalLog) queue(free time.Time, perSecond int) time.Time {
 	if perSecond <= 0 {
 		return free
 	}
-	if next := l.rateRetry.Add(time.Second / time.Duration(perSecond)); next.After(free) {
-		free = next
+	// At most a second's worth of slots is handed out ahead: a strategy
+	// that ignores RetryAt and asks again at once must not push the
+	// well-behaved ones' turn ever further away.
+	next := l.rateRetry.Add(time.Second / time.Duration(perSecond))
+	switch {
+	case next.Before(free):
+		next = free
+	case next.After(free.Add(time.Second)):
+		next = free.Add(time.Second)
 	}
-	l.rateRetry = free
-	return free
+	l.rateRetry = next
+	return next
 }
 
 func ruleOf(err error) string {
