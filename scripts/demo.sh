@@ -59,6 +59,14 @@ step "tradectl portfolio"
 step "tradectl stop"
 "$BIN/tradectl" stop
 
+step "a deliberate degradation: a grid asking far more than --max-orders-per-second 2 allows"
+# Refusals now and then are the guard doing its job; refusals as the rule
+# need a person, and health says so (risk DEGRADED, with the figures).
+"$BIN/tradectl" start --paper --symbols BTC-USD,ETH-USD,SOL-USD --tick-interval 100ms --health-interval 1s \
+  --strategy grid --max-orders-per-second 2 >/dev/null
+timeout --signal=INT 4 "$BIN/tradectl" watch-health || [ $? -eq 124 ]
+"$BIN/tradectl" stop >/dev/null
+
 step "tradectl backtest: the same strategy over the shipped sample data, in-process"
 "$BIN/tradectl" backtest --data testdata/sample.csv --strategy sma --param fast=10 --param slow=30
 

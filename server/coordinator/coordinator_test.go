@@ -283,19 +283,46 @@ func TestRateRefusalsAreToldToComeBackOneSlotApart(t *testing.T) {
 }
 
 // A strategy that ignores RetryAt cannot push the turn it is given further
-// than a second past the first free slot.
+// than maxTurnsAhead past the first free slot.
 func TestRateRetryQueueIsBounded(t *testing.T) {
 	limits := risk.DefaultLimits()
 	limits.MaxOrdersPerSecond = 2
-	b := &burst{n: 200}
+	b := &burst{n: 200} // 198 refused, a turn every 0.5 s: 99 s of turns
 	r := newRig(t, []market.Event{book(0, 100)}, nil, limits)
+	r.c.cfg.Strategy, r.c.reporter = b, b
+	r.c.budget = newIntentBudget(1000, limits)
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var last time.Duration
+	for _, rep := range b.reports {
+		if rep.State == broker.StateRejected {
+			last = max(last, rep.RetryAt.Sub(t0))
+		}
+	}
+	if want := time.Second + maxTurnsAhead; last != want {
+		t.Fatalf("the last refusal was told to retry after %v, want %v", last, want)
+	}
+}
+
+// Intents dropped by the intent budget are given turns too, not all the
+// moment the bucket refills.
+func TestDroppedIntentsAreToldToComeBackOneTurnApart(t *testing.T) {
+	b := &burst{n: 300} // the default budget of 200 takes 200 at once
+	r := newRig(t, []market.Event{book(0, 100)}, nil, risk.DefaultLimits())
 	r.c.cfg.Strategy, r.c.reporter = b, b
 	if err := r.c.Backtest(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	seen := make(map[time.Time]int)
 	for _, rep := range b.reports {
-		if rep.State == broker.StateRejected && rep.RetryAt.Sub(t0) > 2*time.Second {
-			t.Fatalf("told to retry %v after a refusal at the first free slot 1s", rep.RetryAt.Sub(t0))
+		if rep.State == broker.StateRejected && strings.Contains(rep.Reason, "dropped") {
+			if seen[rep.RetryAt]++; seen[rep.RetryAt] > 1 {
+				t.Fatalf("two dropped intents told to come back at %v", rep.RetryAt.Sub(t0))
+			}
 		}
+	}
+	if len(seen) != 100 {
+		t.Fatalf("%d dropped intents, want 100", len(seen))
 	}
 }

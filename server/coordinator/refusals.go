@@ -47,29 +47,34 @@ type refusalKey struct {
 
 type refusalLog struct {
 	logged map[refusalKey]time.Time // wall time each kind was last logged
-	// rateRetry is the latest RetryAt handed out for the rate limit.
-	rateRetry time.Time
+	// rate and budget hand out the turns of the intents refused by the
+	// orders-a-second limit and dropped by the intent budget.
+	rate, budget turns
 }
 
-// queue spaces the retries of rate-limited intents at the limit's pace,
-// from the first free slot on: told the same time, every waiting intent
-// would come back at once, one would pass and the rest be refused again —
-// a herd at every slot. In a queue, about one comes back per slot.
-func (l *refusalLog) queue(free time.Time, perSecond int) time.Time {
+// maxTurnsAhead bounds how far ahead turns are handed out: a strategy that
+// ignores RetryAt and asks again at once pushes the queue on, but never
+// makes its own well-behaved intents wait longer than this.
+const maxTurnsAhead = time.Minute
+
+// turns spaces the retries of intents refused by a rate at that rate, from
+// the first free slot on. Told the same time, every waiting intent would
+// come back at once, one would pass and the rest be refused again: a herd
+// at every slot. In a queue, about one comes back per slot.
+type turns struct{ last time.Time }
+
+func (q *turns) next(free time.Time, perSecond int) time.Time {
 	if perSecond <= 0 {
 		return free
 	}
-	// At most a second's worth of slots is handed out ahead: a strategy
-	// that ignores RetryAt and asks again at once must not push the
-	// well-behaved ones' turn ever further away.
-	next := l.rateRetry.Add(time.Second / time.Duration(perSecond))
+	next := q.last.Add(time.Second / time.Duration(perSecond))
 	switch {
 	case next.Before(free):
 		next = free
-	case next.After(free.Add(time.Second)):
-		next = free.Add(time.Second)
+	case next.After(free.Add(maxTurnsAhead)):
+		next = free.Add(maxTurnsAhead)
 	}
-	l.rateRetry = next
+	q.last = next
 	return next
 }
 
@@ -88,7 +93,7 @@ func (c *Coordinator) refuse(spec broker.OrderSpec, rule string, err error, now 
 	c.rejects.Add(1)
 	retry := now.Add(refusalBackoff)
 	if rule == risk.RuleMaxOrdersPerSecond {
-		retry = c.refusals.queue(c.cfg.Risk.NextOrderAt(now), c.cfg.Risk.Limits().MaxOrdersPerSecond)
+		retry = c.refusals.rate.next(c.cfg.Risk.NextOrderAt(now), c.cfg.Risk.Limits().MaxOrdersPerSecond)
 	}
 	c.summarize(spec, rule, err, now, retry)
 }
@@ -99,7 +104,7 @@ func (c *Coordinator) refuse(spec broker.OrderSpec, rule string, err error, now 
 func (c *Coordinator) drop(spec broker.OrderSpec, now time.Time) {
 	c.dropped.Add(1)
 	err := fmt.Errorf("dropped: the strategy asked for more than %d orders a second", c.budget.rate)
-	c.summarize(spec, RuleIntentBudget, err, now, c.budget.nextAt())
+	c.summarize(spec, RuleIntentBudget, err, now, c.refusals.budget.next(c.budget.nextAt(), int(c.budget.rate)))
 }
 
 func (c *Coordinator) summarize(spec broker.OrderSpec, rule string, err error, now, retry time.Time) {
