@@ -10,13 +10,33 @@ import (
 // QueryOption narrows a query about a session's account or orders.
 type QueryOption func(*query)
 
-type query struct{ sessionID string }
+type query struct {
+	sessionID string
+	pageSize  int32
+	onePage   bool
+	pageToken string
+}
 
 // ForSession asks about the session with this id instead of the current or
 // last one; an id the daemon does not know yields ErrNotFound. "" keeps the
 // default.
 func ForSession(id string) QueryOption {
 	return func(q *query) { q.sessionID = id }
+}
+
+// OnePage returns only the page that token names ("" the first; then a
+// response's NextPageToken, with the other arguments of the first call),
+// for a caller that pages itself. Without it a list call follows the
+// daemon's pages and returns the whole list. A token the daemon did not
+// issue for the same query yields ErrInvalidArgument.
+func OnePage(token string) QueryOption {
+	return func(q *query) { q.onePage, q.pageToken = true, token }
+}
+
+// PageSize asks the daemon for at most n items per page; 0 takes its
+// default, and it cuts a larger one to its maximum.
+func PageSize(n int) QueryOption {
+	return func(q *query) { q.pageSize = clampLimit(n) }
 }
 
 func newQuery(opts []QueryOption) query {
@@ -31,11 +51,16 @@ func newQuery(opts []QueryOption) query {
 // ForSession names), oldest first, with their fills. openOnly keeps the
 // orders that are not final; limit keeps the newest limit orders (0: the
 // daemon's default, 1000), and the response's Omitted counts the rest.
+// The daemon sends them in pages, which ListOrders follows unless OnePage
+// asks for one.
 func (c *Client) ListOrders(ctx context.Context, openOnly bool, limit int, opts ...QueryOption) (*tradingv1.ListOrdersResponse, error) {
-	resp, err := c.trading.ListOrders(ctx, &tradingv1.ListOrdersRequest{
-		OpenOnly: openOnly, Limit: clampLimit(limit), SessionId: newQuery(opts).sessionID,
-	})
-	return resp, fromRPC(err)
+	q := newQuery(opts)
+	return listPages(ctx, &tradingv1.ListOrdersRequest{OpenOnly: openOnly, Limit: clampLimit(limit), SessionId: q.sessionID,
+		PageSize: q.pageSize, PageToken: q.pageToken}, q.onePage, c.trading.ListOrders,
+		func(r *tradingv1.ListOrdersRequest, token string) { r.PageToken = token },
+		func(all, page *tradingv1.ListOrdersResponse) {
+			all.Orders, all.Omitted, all.NextPageToken = append(all.Orders, page.GetOrders()...), page.GetOmitted(), page.GetNextPageToken()
+		})
 }
 
 // GetPortfolio returns the account of the current or last session (or the

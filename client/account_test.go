@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,8 +33,16 @@ func (f *fakeTrading) StopTrading(_ context.Context, req *tradingv1.StopTradingR
 	return &tradingv1.StopTradingResponse{}, f.record(req)
 }
 
+// ListOrders answers in pages of one order when the request's limit is 30:
+// o1, o2, o3.
 func (f *fakeTrading) ListOrders(_ context.Context, req *tradingv1.ListOrdersRequest) (*tradingv1.ListOrdersResponse, error) {
-	return &tradingv1.ListOrdersResponse{Omitted: 7}, f.record(req)
+	resp := &tradingv1.ListOrdersResponse{Omitted: 7}
+	if req.GetLimit() == 30 {
+		next := map[string]string{"": "t2", "t2": "t3"}[req.GetPageToken()]
+		id := map[string]string{"": "o1", "t2": "o2", "t3": "o3"}[req.GetPageToken()]
+		resp.Orders, resp.NextPageToken = []*tradingv1.Order{{ClientOrderId: id}}, next
+	}
+	return resp, f.record(req)
 }
 
 func (f *fakeTrading) GetPortfolio(_ context.Context, req *tradingv1.GetPortfolioRequest) (*tradingv1.GetPortfolioResponse, error) {
@@ -150,5 +159,26 @@ func TestWatchOrdersResubscribesWhenLagged(t *testing.T) {
 	}
 	if ups != 2 {
 		t.Errorf("OnConnect called %d times, want 2 (first subscription included)", ups)
+	}
+}
+
+// A list call returns the whole list, following the daemon's pages, unless
+// OnePage asks for one.
+func TestListsFollowPages(t *testing.T) {
+	c := startDaemon(t, &fakeTrading{}).client(t)
+	ids := func(r *tradingv1.ListOrdersResponse) string {
+		var s []string
+		for _, o := range r.GetOrders() {
+			s = append(s, o.GetClientOrderId())
+		}
+		return strings.Join(s, ",") + "|" + r.GetNextPageToken()
+	}
+	all, err := c.ListOrders(t.Context(), false, 30)
+	if err != nil || ids(all) != "o1,o2,o3|" || all.GetOmitted() != 7 {
+		t.Fatalf("ListOrders = %v, %v; want o1,o2,o3 and no token", all, err)
+	}
+	one, err := c.ListOrders(t.Context(), false, 30, client.OnePage("t2"), client.PageSize(1))
+	if err != nil || ids(one) != "o2|t3" {
+		t.Fatalf("ListOrders(OnePage) = %v, %v; want o2 and the next token", one, err)
 	}
 }

@@ -7,10 +7,13 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 )
 
 // The token is attached by interceptors rather than PerRPCCredentials because
@@ -26,14 +29,62 @@ func withBearer(ctx context.Context, method, token string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 }
 
-func bearerUnary(token string) grpc.UnaryClientInterceptor {
+// tokenSource is the bearer token: a fixed one, or the one in a file.
+// tradingd may rotate its token and restart while a client lives (a
+// watch-health left running), so the file is read again whenever a stream
+// opens (every reconnect) and when a call is refused as unauthenticated:
+// what the file holds now is what counts, not what it held at New.
+type tokenSource struct {
+	path string // "" for a fixed token
+	mu   sync.Mutex
+	last string
+}
+
+func (s *tokenSource) current() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+// fresh re-reads the file; a fixed token is returned as it is.
+func (s *tokenSource) fresh() (string, error) {
+	if s.path == "" {
+		return s.current(), nil
+	}
+	t, err := readToken(s.path)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	s.last = t
+	s.mu.Unlock()
+	return t, nil
+}
+
+func bearerUnary(src *tokenSource) grpc.UnaryClientInterceptor {
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-		return invoker(withBearer(ctx, method, token), method, req, reply, cc, opts...)
+		token := src.current()
+		err := invoker(withBearer(ctx, method, token), method, req, reply, cc, opts...)
+		// A refused token was not acted on, so the call may be made again,
+		// once, with the file's token if it changed since.
+		if status.Code(err) == codes.Unauthenticated && strings.HasPrefix(method, controlPrefix) {
+			if t, rerr := src.fresh(); rerr == nil && t != token {
+				err = invoker(withBearer(ctx, method, t), method, req, reply, cc, opts...)
+			}
+		}
+		return err
 	}
 }
 
-func bearerStream(token string) grpc.StreamClientInterceptor {
+func bearerStream(src *tokenSource) grpc.StreamClientInterceptor {
 	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		if !strings.HasPrefix(method, controlPrefix) {
+			return streamer(ctx, desc, cc, method, opts...)
+		}
+		token, err := src.fresh()
+		if err != nil {
+			return nil, err
+		}
 		return streamer(withBearer(ctx, method, token), desc, cc, method, opts...)
 	}
 }

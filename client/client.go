@@ -18,6 +18,11 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
+// MaxMessageSize is the largest answer the client accepts: the most
+// tradingd sends by default (its Limits.MaxSendMsgSize). Lists page far
+// below it.
+const MaxMessageSize = 16 << 20
+
 // Client talks to one tradingd. It is safe for concurrent use.
 type Client struct {
 	conn    *grpc.ClientConn
@@ -27,11 +32,21 @@ type Client struct {
 
 // New returns a client for the daemon at addr. It does not connect: the first
 // call does, so New succeeds even while the daemon is down. It fails only if
-// the options are unusable, for example an unreadable token file.
+// addr is malformed (ErrBadAddress), if addr is not loopback and no TLS was
+// given (ErrPlaintext; see WithInsecure), or if the options are unusable,
+// for example an unreadable token file.
 func New(addr string, opts ...Option) (*Client, error) {
+	if err := checkAddr(addr); err != nil {
+		return nil, err
+	}
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.tls == nil {
+		if err := checkTransport(addr, o); err != nil {
+			return nil, err
+		}
 	}
 	if o.tls != nil {
 		creds, err := o.tls.credentials()
@@ -43,26 +58,26 @@ func New(addr string, opts ...Option) (*Client, error) {
 	if o.creds == nil {
 		o.creds = insecure.NewCredentials()
 	}
-	token := o.token
-	if o.tokenFile != "" {
-		t, err := readToken(o.tokenFile)
-		if err != nil {
-			return nil, err
-		}
-		token = t
+	src := &tokenSource{path: o.tokenFile, last: o.token}
+	// Read now as well: an unusable token file is New's error, not the
+	// first call's.
+	if _, err := src.fresh(); err != nil {
+		return nil, err
 	}
 	dialOpts := []grpc.DialOption{
 		grpc.WithTransportCredentials(o.creds),
+		// gRPC's default is 4 MiB; tradingd sends answers up to 16 MiB.
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageSize)),
 		// gRPC's own reconnect backoff grows to 120s; cap it at the watch's
 		// cap so a restarted daemon is found within seconds, not minutes.
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoff.Config{
 			BaseDelay: defaultBackoffBase, Multiplier: 1.6, Jitter: 0.2, MaxDelay: defaultBackoffMax,
 		}}),
 	}
-	if token != "" {
+	if src.current() != "" {
 		dialOpts = append(dialOpts,
-			grpc.WithChainUnaryInterceptor(bearerUnary(token)),
-			grpc.WithChainStreamInterceptor(bearerStream(token)))
+			grpc.WithChainUnaryInterceptor(bearerUnary(src)),
+			grpc.WithChainStreamInterceptor(bearerStream(src)))
 	}
 	conn, err := grpc.NewClient(addr, append(dialOpts, o.dialOpts...)...)
 	if err != nil {
@@ -82,17 +97,43 @@ func (c *Client) Close() error { return c.conn.Close() }
 // StartTrading asks the daemon to start a session. Unset settings take the
 // daemon's defaults. A conflicting running session yields an
 // *AlreadyRunningError; live mode yields ErrLiveUnavailable.
-func (c *Client) StartTrading(ctx context.Context, s *tradingv1.SessionSettings) (*tradingv1.StartTradingResponse, error) {
-	resp, err := c.trading.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: s})
+func (c *Client) StartTrading(ctx context.Context, s *tradingv1.SessionSettings, opts ...StartOption) (*tradingv1.StartTradingResponse, error) {
+	req := &tradingv1.StartTradingRequest{Settings: s}
+	for _, o := range opts {
+		o(req)
+	}
+	resp, err := c.trading.StartTrading(ctx, req)
 	return resp, fromRPC(err)
+}
+
+// StartOption configures StartTrading and ResumeTrading.
+type StartOption func(*tradingv1.StartTradingRequest)
+
+// AbandonInterrupted lets StartTrading start a new session although one is
+// INTERRUPTED: the daemon cancels the interrupted sessions' open orders
+// and marks them ABANDONED. Without it such a start fails with
+// ErrSessionInterrupted.
+func AbandonInterrupted() StartOption {
+	return func(r *tradingv1.StartTradingRequest) { r.AbandonInterrupted = true }
+}
+
+// ResumeSession makes ResumeTrading carry on the interrupted session id
+// rather than the newest one. An unknown id yields ErrNotFound; one that is
+// not INTERRUPTED, ErrFailedPrecondition.
+func ResumeSession(id string) StartOption {
+	return func(r *tradingv1.StartTradingRequest) { r.SessionId = id }
 }
 
 // ResumeTrading starts a session that carries on the last INTERRUPTED one
 // (the daemon stopped while it ran): its account, open orders, risk state
 // and settings. It yields ErrNothingToResume when there is none, and an
 // *AlreadyRunningError while a session runs.
-func (c *Client) ResumeTrading(ctx context.Context) (*tradingv1.StartTradingResponse, error) {
-	resp, err := c.trading.StartTrading(ctx, &tradingv1.StartTradingRequest{Resume: true})
+func (c *Client) ResumeTrading(ctx context.Context, opts ...StartOption) (*tradingv1.StartTradingResponse, error) {
+	req := &tradingv1.StartTradingRequest{Resume: true}
+	for _, o := range opts {
+		o(req)
+	}
+	resp, err := c.trading.StartTrading(ctx, req)
 	return resp, fromRPC(err)
 }
 

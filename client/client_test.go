@@ -16,9 +16,11 @@ import (
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"go.uber.org/goleak"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 	"google.golang.org/protobuf/proto"
 )
@@ -78,6 +80,7 @@ type daemon struct {
 	lis  *bufconn.Listener
 	srv  *grpc.Server
 	auth map[string]string // method -> authorization header last seen
+	want string            // the accepted token of control calls, when set
 }
 
 func startDaemon(t *testing.T, fake *fakeTrading) *daemon {
@@ -91,11 +94,15 @@ func (d *daemon) start() {
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer(
 		grpc.UnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-			d.record(ctx, info.FullMethod)
+			if err := d.record(ctx, info.FullMethod); err != nil {
+				return nil, err
+			}
 			return h(ctx, req)
 		}),
 		grpc.StreamInterceptor(func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-			d.record(ss.Context(), info.FullMethod)
+			if err := d.record(ss.Context(), info.FullMethod); err != nil {
+				return err
+			}
 			return h(srv, ss)
 		}))
 	tradingv1.RegisterTradingServiceServer(srv, d.fake)
@@ -113,11 +120,25 @@ func (d *daemon) stop() {
 	srv.Stop()
 }
 
-func (d *daemon) record(ctx context.Context, method string) {
+// record notes the call's authorization and refuses a control call
+// without the wanted token.
+func (d *daemon) record(ctx context.Context, method string) error {
 	md, _ := metadata.FromIncomingContext(ctx)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.auth[method] = strings.Join(md.Get("authorization"), ",")
+	got := strings.Join(md.Get("authorization"), ",")
+	d.auth[method] = got
+	if d.want != "" && strings.HasPrefix(method, "/trading.v1.") && got != "Bearer "+d.want {
+		return status.Error(codes.Unauthenticated, "invalid bearer token")
+	}
+	return nil
+}
+
+// accept makes token the only one control calls are accepted with.
+func (d *daemon) accept(token string) {
+	d.mu.Lock()
+	d.want = token
+	d.mu.Unlock()
 }
 
 func (d *daemon) authFor(method string) string {
@@ -135,7 +156,9 @@ func (d *daemon) dial(ctx context.Context, _ string) (net.Conn, error) {
 
 func (d *daemon) client(t *testing.T, opts ...client.Option) *client.Client {
 	t.Helper()
-	opts = append([]client.Option{client.WithDialOptions(grpc.WithContextDialer(d.dial))}, opts...)
+	// The in-memory daemon serves plaintext at a name that is not
+	// loopback, which New refuses unless told.
+	opts = append([]client.Option{client.WithDialOptions(grpc.WithContextDialer(d.dial)), client.WithInsecure()}, opts...)
 	c, err := client.New("passthrough:///bufnet", opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -197,5 +220,54 @@ func TestDefaultPaths(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", "relative/ignored")
 	if d, _ := client.DefaultDataDir(); d != filepath.Join(home, ".local/state/tradectl") {
 		t.Errorf("without XDG_STATE_HOME: %s", d)
+	}
+}
+
+// A token rotated while a client lives (tradingd token rotate, then a
+// restart) is read from the file again: a running watch reconnects with it
+// rather than giving up as unauthenticated, and so does a one-shot call.
+func TestRotatedTokenFileIsReadAgain(t *testing.T) {
+	d := startDaemon(t, &fakeTrading{})
+	d.accept("old")
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := d.client(t, client.WithTokenFile(file))
+	oneShot := d.client(t, client.WithTokenFile(file))
+	if _, err := oneShot.GetStatus(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	reports := make(chan uint64, 1)
+	back := make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() {
+		done <- c.WatchHealth(ctx,
+			func(r *tradingv1.HealthReport) error { signal(reports, r.GetSequence()); return nil },
+			client.OnReconnect(func() { signal(back, struct{}{}) }),
+			client.WithBackoff(10*time.Millisecond, 50*time.Millisecond))
+	}()
+	wait(t, reports, "first report")
+	d.stop()
+	d.accept("new")
+	if err := os.WriteFile(file, []byte("new\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.start()
+	select {
+	case <-back:
+	case err := <-done:
+		t.Fatalf("watch ended after the rotation: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reconnect after the rotation")
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("WatchHealth = %v", err)
+	}
+	// A client that last used the old token picks the new one up too.
+	if _, err := oneShot.GetStatus(t.Context()); err != nil {
+		t.Fatalf("GetStatus after the rotation: %v", err)
 	}
 }

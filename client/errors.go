@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -33,6 +34,11 @@ var (
 	// ErrNothingToResume: ResumeTrading found no interrupted session. It
 	// also matches ErrFailedPrecondition.
 	ErrNothingToResume = errors.New("nothing to resume")
+	// ErrSessionInterrupted: StartTrading was refused because a session is
+	// INTERRUPTED (resume it, or start with AbandonInterrupted). It also
+	// matches ErrFailedPrecondition; the status's ErrorInfo metadata
+	// "session_id" names the session.
+	ErrSessionInterrupted = errors.New("cannot start a new session")
 )
 
 // The daemon's ErrorInfo vocabulary.
@@ -41,6 +47,8 @@ const (
 	ReasonAlreadyRunning  = "TRADING_ALREADY_RUNNING"
 	ReasonLiveUnavailable = "LIVE_TRADING_UNAVAILABLE"
 	ReasonNothingToResume = "NOTHING_TO_RESUME"
+	// ReasonSessionInterrupted: see ErrSessionInterrupted.
+	ReasonSessionInterrupted = "SESSION_INTERRUPTED"
 	// ReasonNoStore: the daemon runs without a store, so it keeps no
 	// history (ListFills, Backup) and cannot resume.
 	ReasonNoStore = "NO_STORE"
@@ -60,6 +68,7 @@ var errorTable = []struct {
 	{codes.FailedPrecondition, ReasonAlreadyRunning, []error{ErrAlreadyRunning, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, ReasonLiveUnavailable, []error{ErrLiveUnavailable, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, ReasonNothingToResume, []error{ErrNothingToResume, ErrFailedPrecondition}},
+	{codes.FailedPrecondition, ReasonSessionInterrupted, []error{ErrSessionInterrupted, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, "", []error{ErrFailedPrecondition}},
 	{codes.NotFound, "", []error{ErrNotFound}},
 	{codes.Unavailable, "", []error{ErrUnavailable}},
@@ -84,13 +93,23 @@ type StatusError struct {
 	Reason  string // the ErrorInfo reason, when the daemon sent one
 	st      *status.Status
 	is      []error
+	exact   bool // is came from a row that names the reason
 }
 
 func (e *StatusError) Error() string {
 	if len(e.is) == 0 {
 		return fmt.Sprintf("%s: %s", e.Code, e.Message)
 	}
-	return fmt.Sprintf("%v: %s", e.is[0], e.Message)
+	// A reason of the daemon's vocabulary names the condition exactly, and
+	// the daemon's message already says it in words: prefixing the
+	// sentinel would say it twice ("nothing to resume: nothing to
+	// resume"). The same holds for any message that already says it
+	// ("deadline exceeded: context deadline exceeded").
+	kind := e.is[0].Error()
+	if e.exact || strings.Contains(strings.ToLower(e.Message), kind) {
+		return e.Message
+	}
+	return fmt.Sprintf("%s: %s", kind, e.Message)
 }
 
 // Unwrap makes the sentinels reachable with errors.Is.
@@ -126,7 +145,7 @@ func fromRPC(err error) error {
 	}
 	for _, row := range errorTable {
 		if row.code == se.Code && (row.reason == "" || row.reason == se.Reason) {
-			se.is = row.is
+			se.is, se.exact = row.is, row.reason != ""
 			break
 		}
 	}

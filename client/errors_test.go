@@ -82,3 +82,28 @@ func TestErrorsFromTransport(t *testing.T) {
 		t.Errorf("stopped daemon: %v, want ErrUnavailable", err)
 	}
 }
+
+// The daemon's message already names the condition its reason names: the
+// error says it once.
+func TestErrorTextsAreNotDoubled(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{withInfo(codes.FailedPrecondition, "nothing to resume: no interrupted session", client.ReasonNothingToResume, nil),
+			"nothing to resume: no interrupted session"},
+		{withInfo(codes.FailedPrecondition, "live trading is not available: no venue adapter is configured", client.ReasonLiveUnavailable, nil),
+			"live trading is not available: no venue adapter is configured"},
+		{withInfo(codes.FailedPrecondition, "a trading session is already running (session abc)", client.ReasonAlreadyRunning, nil),
+			"a trading session is already running (session abc)"},
+		{status.Error(codes.NotFound, "not found: no such session"), "not found: no such session"},
+		{status.Error(codes.DeadlineExceeded, "context deadline exceeded"), "context deadline exceeded"},
+		{withInfo(codes.FailedPrecondition, "the daemon runs without a store", client.ReasonNoStore, nil),
+			"failed precondition: the daemon runs without a store"},
+	} {
+		c := startDaemon(t, &fakeTrading{err: tc.err}).client(t)
+		if _, err := c.StartTrading(t.Context(), nil); err == nil || err.Error() != tc.want {
+			t.Errorf("error %q, want %q", err, tc.want)
+		}
+	}
+}

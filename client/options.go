@@ -14,6 +14,7 @@ type options struct {
 	creds     credentials.TransportCredentials
 	tls       *TLSConfig
 	dialOpts  []grpc.DialOption
+	insecure  bool
 }
 
 // WithToken sets the bearer token sent with every control call. It replaces
@@ -22,8 +23,9 @@ func WithToken(token string) Option {
 	return func(o *options) { o.token, o.tokenFile = token, "" }
 }
 
-// WithTokenFile reads the bearer token from path when New runs. It replaces
-// an earlier WithToken.
+// WithTokenFile reads the bearer token from path when New runs, and again
+// whenever a stream opens or a call is refused as unauthenticated, so a
+// token tradingd rotated is picked up. It replaces an earlier WithToken.
 func WithTokenFile(path string) Option {
 	return func(o *options) { o.token, o.tokenFile = "", path }
 }

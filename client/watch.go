@@ -145,6 +145,10 @@ func watch[R any](ctx context.Context, name string, open func(context.Context) (
 		if permanentCodes[status.Code(err)] {
 			return fromRPC(err)
 		}
+		// No token to send is as final as a refused one.
+		if tfe := (*TokenFileError)(nil); errors.As(err, &tfe) {
+			return err
+		}
 		if up {
 			delay = cfg.base
 		}

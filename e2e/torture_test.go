@@ -28,7 +28,8 @@ func kills() int {
 // and the daemon restarted and the session resumed each time. After every
 // restart the store must hold books that reconcile to the last unit: every
 // fill once and only once, numbered without gaps, positions and cash equal
-// to what the fills say, client order ids unique, and the session
+// to what the fills say, client order ids unique, open orders promising no
+// more cash or quantity than the account holds, and the session
 // accounted for (INTERRUPTED, then RUNNING again). A clean stop at the end
 // leaves nothing to resume.
 func TestKill9Torture(t *testing.T) {
@@ -52,6 +53,7 @@ func TestKill9Torture(t *testing.T) {
 				t.Fatalf("restart %d: %d fills stored, %d were stored before: a committed fill was lost", i, n, fills)
 			}
 			fills = n
+			checkSummary(t, ctx, c, sessionID, i)
 			if _, err := c.ResumeTrading(ctx); err != nil {
 				t.Fatalf("restart %d: resume: %v", i, err)
 			}
@@ -77,8 +79,16 @@ func TestKill9Torture(t *testing.T) {
 	if _, err := c.ResumeTrading(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.StopTrading(ctx, 10*time.Second); err != nil {
+	stopped, err := c.StopTrading(ctx, 10*time.Second)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// After every resume the counters carried on: the final summary counts
+	// every order and fill of every run.
+	if orders, n := storedCounts(t, ctx, c, sessionID); stopped.GetSession().GetSummary().GetOrders() != orders ||
+		stopped.GetSession().GetSummary().GetFills() != n {
+		t.Fatalf("stop says %d orders, %d fills; the store holds %d, %d", stopped.GetSession().GetSummary().GetOrders(),
+			stopped.GetSession().GetSummary().GetFills(), orders, n)
 	}
 	d.Terminate(t)
 	d = harness.StartDaemon(t, bins, harness.Options{DataDir: dir, Args: []string{"--listen", addr}})
@@ -143,7 +153,49 @@ func checkStore(t *testing.T, ctx context.Context, c *client.Client, id string, 
 	if n != len(stored.GetFills()) {
 		fail("orders carry %d fills, the fills table %d", n, len(stored.GetFills()))
 	}
+	if err := harness.Promises(list, p.GetPortfolio()); err != nil {
+		fail("%v", err)
+	}
 	return n
 }
 
 func durationOf(d time.Duration) *durationpb.Duration { return durationpb.New(d) }
+
+// checkSummary verifies that the interrupted session's summary is its last
+// commit's: the counts the store holds, in sessions and in status alike,
+// not zeros and not those of the last run alone.
+func checkSummary(t *testing.T, ctx context.Context, c *client.Client, id string, restart int) {
+	t.Helper()
+	orders, n := storedCounts(t, ctx, c, id)
+	sessions, err := c.ListSessions(ctx, 1)
+	if err != nil {
+		t.Fatalf("restart %d: sessions: %v", restart, err)
+	}
+	if sum := sessions.GetSessions()[0].GetSummary(); sum.GetOrders() != orders || sum.GetFills() != n {
+		t.Fatalf("restart %d: sessions says %d orders, %d fills; the store holds %d, %d",
+			restart, sum.GetOrders(), sum.GetFills(), orders, n)
+	}
+	st, err := c.GetStatus(ctx)
+	if err != nil {
+		t.Fatalf("restart %d: status: %v", restart, err)
+	}
+	if sum := st.GetSession().GetSummary(); st.GetSession().GetId() != id || sum.GetOrders() != orders ||
+		sum.GetFills() != n || sum.GetTicks() == 0 {
+		t.Fatalf("restart %d: status says %s with %d orders, %d fills, %d ticks; the store holds %d, %d",
+			restart, st.GetSession().GetId(), sum.GetOrders(), sum.GetFills(), sum.GetTicks(), orders, n)
+	}
+}
+
+// storedCounts are the orders and fills the store holds for session id.
+func storedCounts(t *testing.T, ctx context.Context, c *client.Client, id string) (orders, fills uint64) {
+	t.Helper()
+	list, err := c.ListOrders(ctx, false, 1_000_000, client.ForSession(id))
+	if err != nil {
+		t.Fatalf("orders: %v", err)
+	}
+	stored, err := c.ListFills(ctx, id, 1_000_000)
+	if err != nil {
+		t.Fatalf("fills: %v", err)
+	}
+	return uint64(len(list.GetOrders())), uint64(len(stored.GetFills()))
+}

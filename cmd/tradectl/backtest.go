@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -58,7 +59,7 @@ byte-identical results (-o json); only the speed line varies.`,
 			defer closeSrc()
 			res, err := backtest.Run(cmd.Context(), cfg)
 			if err != nil {
-				return invalidInput{err}
+				return f.runError(cmd.Context(), err)
 			}
 			if err := a.printer.Backtest(res); err != nil {
 				return err
@@ -74,7 +75,7 @@ byte-identical results (-o json); only the speed line varies.`,
 	fl.Uint64Var(&f.seed, "seed", 1, "--sim: seed of the simulated market")
 	fl.StringSliceVar(&f.symbols, "symbols", []string{"BTC-USD"}, "--sim: instruments, BASE-QUOTE, comma-separated")
 	fl.DurationVar(&f.simDuration, "sim-duration", time.Hour, "--sim: how much market time to simulate")
-	fl.DurationVar(&f.sampleEvery, "sample-every", time.Minute, "period of the equity samples behind the Sharpe ratio")
+	fl.DurationVar(&f.sampleEvery, "sample-every", time.Minute, fmt.Sprintf("period of the equity samples behind the Sharpe ratio (doubled while it would keep more than %d)", backtest.MaxSamples))
 	addTradingFlags(fl, &f.startFlags)
 	return cmd
 }
@@ -85,6 +86,13 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 	none := func() {}
 	if f.sim == (f.data != "") {
 		return backtest.Config{}, none, usageError{errors.New("give exactly one of --data FILE and --sim")}
+	}
+	// Zero or negative periods are refused, not replaced by a default.
+	if f.sampleEvery <= 0 {
+		return backtest.Config{}, none, usageError{fmt.Errorf("--sample-every %s: the period must be positive", f.sampleEvery)}
+	}
+	if f.sim && f.simDuration <= 0 {
+		return backtest.Config{}, none, usageError{fmt.Errorf("--sim-duration %s: the duration must be positive", f.simDuration)}
 	}
 	req, err := f.settings(cmd)
 	if err != nil {
@@ -103,7 +111,7 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 	}
 	cfg := backtest.Config{
 		Strategy: s.Strategy, Params: s.Params, Risk: s.Risk, MakerFeeBps: s.MakerFeeBps, TakerFeeBps: s.TakerFeeBps,
-		Latency: s.Latency, StartingCash: s.StartingCash, SampleEvery: f.sampleEvery,
+		Latency: s.Latency, StartingCash: s.StartingCash, SampleEvery: f.sampleEvery, Margin: s.Margin(),
 	}
 	var src market.Source
 	closeSrc := none
@@ -113,14 +121,32 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 	} else {
 		var file *os.File
 		if file, err = os.Open(f.data); err == nil {
-			closeSrc = func() { file.Close() }
+			// A read from a pipe waits for data without end and sees no
+			// context: closing the file is what ends it on Ctrl-C.
+			unwatch := context.AfterFunc(cmd.Context(), func() { file.Close() })
+			closeSrc = func() { unwatch(); file.Close() }
 			src, err = replay.Open(file, replay.Options{})
 		}
 	}
 	if err != nil {
 		closeSrc()
-		return backtest.Config{}, none, invalidInput{err}
+		return backtest.Config{}, none, f.runError(cmd.Context(), err)
 	}
 	cfg.Source = src
 	return cfg, closeSrc, nil
+}
+
+// runError classifies a failed run. Ctrl-C cancels the command's context:
+// that is the user stopping it, not bad input, whatever error the
+// cancellation surfaced as (a closed file, a cancelled context). Errors in
+// the data name the file they are in.
+func (f *backtestFlags) runError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("backtest %w", errInterrupted)
+	}
+	var dataErr *replay.Error
+	if f.data != "" && (errors.Is(err, backtest.ErrNoEvents) || errors.As(err, &dataErr)) {
+		err = fmt.Errorf("%s: %w", f.data, err)
+	}
+	return invalidInput{err}
 }

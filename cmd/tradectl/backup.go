@@ -22,7 +22,8 @@ tradingd writes the file itself, on its own machine: for a local tradingd
 that is this machine, but for a remote one (--addr) FILE is a path over
 there. A relative FILE is made absolute against this shell's current
 directory before it is sent. tradingd must be able to write there, and it
-refuses to overwrite an existing file. A large store may take longer than
+refuses to overwrite an existing file. The copy is mode 0600, like the
+store: it holds everything the store does. A large store may take longer than
 --timeout allows; raise it.`,
 		Example: "  tradectl backup tradectl-$(date +%F).db\n  tradectl --timeout 5m backup /var/backups/tradectl.db",
 		Args:    cobra.ExactArgs(1),

@@ -40,9 +40,17 @@ func TestStartResume(t *testing.T) {
 	if jsonIs(t, out, &resp); resp.GetSession().GetSettings().GetStrategy() != "grid" {
 		t.Errorf("json: %v", &resp)
 	}
-	// A plain start does not ask for a resume.
-	if code, _, _ := h.run("start", "--paper"); code != 0 || h.fake.startReq.GetResume() {
+	// A plain start does not ask for a resume, nor to abandon anything.
+	if code, _, _ := h.run("start", "--paper"); code != 0 || h.fake.startReq.GetResume() || h.fake.startReq.GetAbandonInterrupted() {
 		t.Errorf("start --paper: exit %d, sent %v", code, h.fake.startReq)
+	}
+	if code, _, errOut := h.run("start", "--paper", "--abandon-interrupted"); code != 0 || !h.fake.startReq.GetAbandonInterrupted() {
+		t.Errorf("start --abandon-interrupted: exit %d (%s), sent %v", code, errOut, h.fake.startReq)
+	}
+	code, _, errOut = h.run("start", "--resume", "--session", "fedcba9876543210")
+	if want := (&tradingv1.StartTradingRequest{Resume: true, SessionId: "fedcba9876543210"}); code != 0 || errOut != "" ||
+		!proto.Equal(h.fake.startReq, want) {
+		t.Errorf("start --resume --session: exit %d (%q), sent %v; want %v", code, errOut, h.fake.startReq, want)
 	}
 }
 
@@ -174,7 +182,8 @@ func TestStatusInterrupted(t *testing.T) {
 	h.fake.status = testSessions()[1]
 	for _, format := range []string{"table", "json"} {
 		code, out, errOut := h.run("-o", format, "status")
-		if code != 0 || errOut != "tradectl: resume it with: tradectl start --resume\n" {
+		if code != 0 || errOut != "tradectl: resume it with: tradectl start --resume --session fedcba9876543210 "+
+			"(or start anew with --abandon-interrupted, which cancels its open orders)\n" {
 			t.Errorf("%s: exit %d, stderr %q; want the resume hint", format, code, errOut)
 		}
 		if format == "json" {
@@ -188,5 +197,37 @@ func TestStatusInterrupted(t *testing.T) {
 			!regexp.MustCompile(`(?m)^REASON +tradingd stopped while the session ran$`).MatchString(out) {
 			t.Errorf("table:\n%s", out)
 		}
+	}
+}
+
+// orders and fills follow the daemon's pages and print the list whole, with
+// the count of older items left out.
+func TestListsFollowPages(t *testing.T) {
+	h := newHarness(t)
+	h.fake.paged = true
+	code, out, errOut := h.run("orders")
+	if code != 0 || !strings.Contains(out, "ord-1") || !strings.Contains(out, "ord-2") || !strings.Contains(out, "5 older orders omitted") {
+		t.Fatalf("orders: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = h.run("fills")
+	if code != 0 || len(lines(out)) != 4 || !strings.Contains(out, "7 older fills omitted") {
+		t.Fatalf("fills: exit %d, stdout %q, stderr %q; want a header, both fills and the omitted count", code, out, errOut)
+	}
+	if h.fake.pageReqs != 4 {
+		t.Fatalf("%d list calls, want 2 pages each", h.fake.pageReqs)
+	}
+	code, out, _ = h.run("-o", "json", "orders")
+	if code != 0 || !strings.Contains(out, "ord-2") || strings.Contains(out, `"p1"`) {
+		t.Fatalf("orders -o json: exit %d, %s", code, out)
+	}
+}
+
+// An answer over gRPC's 4 MiB default is received: tradingd sends up to
+// 16 MiB.
+func TestLargeAnswerIsReceived(t *testing.T) {
+	h := newHarness(t)
+	h.fake.huge = true
+	if code, _, errOut := h.run("-o", "json", "orders"); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }

@@ -15,6 +15,9 @@ const (
 
 var errUsage = errors.New("usage error")
 
+// errInterrupted marks work the user stopped with Ctrl-C (or SIGTERM).
+var errInterrupted = errors.New("interrupted")
+
 // usageError marks a mistake in how tradectl was invoked.
 type usageError struct{ err error }
 
@@ -32,6 +35,8 @@ var exitCodes = []struct {
 	hint    string
 }{
 	{2, errUsage, "usage error: bad flag, argument or command", "see 'tradectl --help'"},
+	{2, client.ErrBadAddress, "usage error: --addr (TRADECTL_ADDR) is not an address", ""},
+	{2, client.ErrPlaintext, "refused: plaintext to a non-loopback --addr without --insecure", ""},
 	{3, client.ErrUnavailable, "tradingd unreachable", "is tradingd running at {addr}? (--addr, TRADECTL_ADDR)"},
 	{4, client.ErrUnauthenticated, "not authenticated: token missing or wrong",
 		"the token must be the one tradingd wrote (--token-file, TRADECTL_TOKEN_FILE)"},
@@ -39,16 +44,22 @@ var exitCodes = []struct {
 	{5, errInvalidInput, "invalid input found by tradectl itself (backtest data or settings)", ""},
 	{6, client.ErrNothingToResume, "failed precondition: start --resume found no interrupted session",
 		"'tradectl sessions' lists the sessions; 'tradectl start --paper' starts a new one"},
+	{6, client.ErrSessionInterrupted, "failed precondition: start refused while a session is INTERRUPTED",
+		"'tradectl start --resume' carries it on; 'tradectl start --abandon-interrupted ...' cancels its orders and starts anew"},
 	{6, client.ErrFailedPrecondition,
 		"failed precondition: not possible in tradingd's current state (a session with other settings runs, live trading is unavailable, " +
 			"tradingd runs without a store, ...)", ""},
 	{7, client.ErrDeadlineExceeded, "deadline exceeded: tradingd did not answer in time", "raise --timeout"},
+	{7, errStopIncomplete, "deadline exceeded: the session did not reach STOPPED within stop --deadline",
+		"the summary names what did not stop; 'tradectl status' shows where it stands"},
 	{8, client.ErrInternal, "internal error in tradingd", "see tradingd's log"},
 	// Watches resubscribe after RESOURCE_EXHAUSTED (a watcher that fell
 	// behind), so only a one-shot call can end with it.
 	{9, client.ErrResourceExhausted, "resource exhausted: a limit of tradingd was hit", ""},
 	{10, client.ErrUnimplemented, "not implemented: tradingd is older than tradectl", "upgrade tradingd"},
 	{11, client.ErrNotFound, "not found: tradingd has no such session (--session)", "'tradectl sessions' lists the sessions"},
+	// 128 + SIGINT, as a shell reports a command that Ctrl-C ended.
+	{130, errInterrupted, "interrupted (Ctrl-C) before it finished", ""},
 }
 
 // classify returns err's exit code and a hint for the user, "" if none helps.
@@ -72,10 +83,10 @@ func classify(err error, addr string) (int, string) {
 func exitCodeHelp() string {
 	var b strings.Builder
 	b.WriteString("Exit codes:\n")
-	// Codes padded to one width, so the meanings line up past 9.
-	fmt.Fprintf(&b, "  %-3d%s\n  %-3d%s\n", exitOK, "success", exitError, "any other error")
+	// Codes padded to one width, so the meanings line up past 99 (130).
+	fmt.Fprintf(&b, "  %-4d%s\n  %-4d%s\n", exitOK, "success", exitError, "any other error")
 	for _, row := range exitCodes {
-		fmt.Fprintf(&b, "  %-3d%s\n", row.code, row.meaning)
+		fmt.Fprintf(&b, "  %-4d%s\n", row.code, row.meaning)
 	}
 	return b.String()
 }

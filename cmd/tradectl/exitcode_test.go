@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/client"
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -37,16 +38,30 @@ func TestExitCodes(t *testing.T) {
 		{"bad output", nil, []string{"-o", "yaml", "status"}, 2, `unknown output format "yaml"`},
 		{"extra arg", nil, []string{"status", "now"}, 2, "unknown command"},
 		{"bad deadline", nil, []string{"stop", "--deadline", "0s"}, 2, "--deadline must be positive"},
+		{"bad addr", nil, []string{"--addr", "notanaddr", "status"}, 2, `bad address "notanaddr": want HOST:PORT`},
+		{"addr without port", nil, []string{"--addr", "localhost:", "status"}, 2, "the port is missing"},
 		{"unreachable", (*harness).stop, []string{"status"}, 3, "is tradingd running at " + testAddr + "? (--addr, TRADECTL_ADDR)"},
 		{"wrong token", func(h *harness) { os.WriteFile(h.tokenFile, []byte("nope"), 0o600) }, []string{"status"}, 4, "--token-file"},
 		{"no token file", func(h *harness) { os.Remove(h.tokenFile) }, []string{"status"}, 4, "tradingd writes its token"},
 		{"invalid", func(h *harness) { h.fake.err = status.Error(codes.InvalidArgument, "symbols[0]: want BASE-QUOTE") },
 			[]string{"start", "--paper"}, 5, "invalid argument: symbols[0]: want BASE-QUOTE"},
-		{"live", nil, []string{"start"}, 6, "live trading unavailable: live trading is not available"},
+		{"live", nil, []string{"start"}, 6, "tradectl: live trading is not available; use --paper\n"},
 		{"already running", func(h *harness) {
-			h.fake.err = withInfo(codes.FailedPrecondition, "a session with other settings runs", client.ReasonAlreadyRunning)
-		}, []string{"start", "--paper"}, 6, "trading already running"},
+			h.fake.err = withInfo(codes.FailedPrecondition, "a trading session is already running (session 0123456789abcdef)", client.ReasonAlreadyRunning)
+		}, []string{"start", "--paper"}, 6, "tradectl: a trading session is already running (session 0123456789abcdef)\n"},
 		{"deadline", func(h *harness) { h.fake.block = true }, []string{"--timeout", "50ms", "status"}, 7, "raise --timeout"},
+		{"stop not complete", func(h *harness) {
+			s := testSession(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER})
+			s.State, s.Reason = tradingv1.SessionState_SESSION_STATE_FAILED, "stopped by request; did not stop within 100ms: coordinator"
+			s.Summary = &tradingv1.SessionSummary{UnstoppedChildren: []string{"coordinator"}}
+			h.fake.stopResp = &tradingv1.StopTradingResponse{Session: s, WasRunning: true, UnsettledOrders: []string{"ab-1", "ab-2"}}
+		}, []string{"stop", "--deadline", "100ms"}, 7, "stop incomplete: session 0123456789abcdef is FAILED, not STOPPED, after --deadline 100ms " +
+			"(still running in tradingd: coordinator; 2 orders not settled, may still be open at the venue: ab-1, ab-2)"},
+		{"stop still stopping", func(h *harness) {
+			s := testSession(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER})
+			s.State = tradingv1.SessionState_SESSION_STATE_STOPPING
+			h.fake.stopResp = &tradingv1.StopTradingResponse{Session: s, UnsettledOrders: []string{"ab-1"}}
+		}, []string{"stop", "--deadline", "100ms"}, 7, "is STOPPING, not STOPPED, after --deadline 100ms (1 orders not settled, may still be open at the venue: ab-1)"},
 		{"internal", func(h *harness) { h.fake.err = status.Error(codes.Internal, "boom") }, []string{"status"}, 8, "boom"},
 		{"exhausted", func(h *harness) { h.fake.err = status.Error(codes.ResourceExhausted, "too many calls") }, []string{"orders"}, 9,
 			"resource exhausted: too many calls"},
@@ -57,6 +72,11 @@ func TestExitCodes(t *testing.T) {
 		{"nothing to resume", func(h *harness) {
 			h.fake.err = withInfo(codes.FailedPrecondition, "no interrupted session to resume", client.ReasonNothingToResume)
 		}, []string{"start", "--resume"}, 6, "'tradectl start --paper' starts a new one"},
+		{"interrupted", func(h *harness) {
+			h.fake.err = withInfo(codes.FailedPrecondition, "a session is INTERRUPTED: 0123456789abcdef", client.ReasonSessionInterrupted)
+		}, []string{"start", "--paper"}, 6, "'tradectl start --resume' carries it on"},
+		{"session without resume", nil, []string{"start", "--paper", "--session", "x"}, 2, "--session names the session to resume"},
+		{"abandon with resume", nil, []string{"start", "--resume", "--abandon-interrupted"}, 2, "cannot go with --resume"},
 		{"no store", func(h *harness) {
 			h.fake.err = withInfo(codes.FailedPrecondition, "the daemon runs without a store", client.ReasonNoStore)
 		}, []string{"fills"}, 6, "failed precondition: the daemon runs without a store"},
@@ -70,6 +90,10 @@ func TestExitCodes(t *testing.T) {
 		{"sessions negative limit", nil, []string{"sessions", "--limit", "-1"}, 2, "--limit must not be negative"},
 		{"fills negative limit", nil, []string{"fills", "--limit", "-1"}, 2, "--limit must not be negative"},
 		{"bad param", nil, []string{"start", "--paper", "--param", "fast"}, 2, `--param "fast": want NAME=VALUE`},
+		{"empty symbols", nil, []string{"start", "--paper", "--symbols", ""}, 2, "--symbols is empty"},
+		{"empty starting cash", nil, []string{"start", "--paper", "--starting-cash", ""}, 2, "--starting-cash is empty"},
+		{"empty strategy", nil, []string{"backtest", "--sim", "--strategy="}, 2, "--strategy is empty"},
+		{"negative timeout", nil, []string{"--timeout", "-1s", "status"}, 2, "--timeout -1s: must not be negative"},
 		{"no reason", nil, []string{"kill-switch", "reset"}, 2, "--reason is required"},
 		{"negative limit", nil, []string{"orders", "--limit", "-1"}, 2, "--limit must not be negative"},
 		{"unknown verb", nil, []string{"kill-switch", "status"}, 2, "unknown command"},
@@ -93,7 +117,7 @@ func TestExitCodes(t *testing.T) {
 func TestHelpListsEveryExitCode(t *testing.T) {
 	_, help, _ := newHarness(t).run("--help")
 	for _, row := range exitCodes {
-		if !strings.Contains(help, fmt.Sprintf("  %-3d%s\n", row.code, row.meaning)) {
+		if !strings.Contains(help, fmt.Sprintf("  %-4d%s\n", row.code, row.meaning)) {
 			t.Errorf("root help lacks exit code %d, %q:\n%s", row.code, row.meaning, help)
 		}
 	}

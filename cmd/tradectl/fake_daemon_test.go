@@ -37,6 +37,12 @@ type fakeDaemon struct {
 	sessionsReq  *tradingv1.ListSessionsRequest
 	fillsReq     *tradingv1.ListFillsRequest
 	backupReq    *tradingv1.BackupRequest
+	// paged makes ListOrders and ListFills answer one item per page;
+	// pageReqs counts their calls.
+	paged    bool
+	pageReqs int
+	// huge makes ListOrders answer with one message over gRPC's 4 MiB.
+	huge bool
 }
 
 func (f *fakeDaemon) begin(ctx context.Context) error {

@@ -43,6 +43,8 @@ func (f *fakeDaemon) ListSessions(ctx context.Context, req *tradingv1.ListSessio
 func (f *fakeDaemon) ListFills(ctx context.Context, req *tradingv1.ListFillsRequest) (*tradingv1.ListFillsResponse, error) {
 	f.mu.Lock()
 	f.fillsReq = req
+	paged := f.paged
+	f.pageReqs++
 	f.mu.Unlock()
 	id := req.GetSessionId()
 	if id == "" {
@@ -53,6 +55,10 @@ func (f *fakeDaemon) ListFills(ctx context.Context, req *tradingv1.ListFillsRequ
 	for i, fill := range o.GetFills() {
 		resp.Fills = append(resp.Fills, &tradingv1.StoredFill{SessionId: id, ClientOrderId: o.GetClientOrderId(),
 			Sequence: uint32(i + 1), Symbol: o.GetSymbol(), Side: o.GetSide(), Fill: fill})
+	}
+	if paged {
+		resp.Fills, resp.NextPageToken = onePage(resp.Fills, req.GetPageToken())
+		resp.Omitted = 7
 	}
 	return resp, f.begin(ctx)
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -50,8 +52,30 @@ func (f *fakeDaemon) ListStrategies(ctx context.Context, _ *tradingv1.ListStrate
 func (f *fakeDaemon) ListOrders(ctx context.Context, req *tradingv1.ListOrdersRequest) (*tradingv1.ListOrdersResponse, error) {
 	f.mu.Lock()
 	f.ordersReq = req
+	paged, huge := f.paged, f.huge
+	f.pageReqs++
 	f.mu.Unlock()
-	return &tradingv1.ListOrdersResponse{SessionId: "0123456789abcdef", Orders: testOrders(), Omitted: 5}, f.begin(ctx)
+	resp := &tradingv1.ListOrdersResponse{SessionId: "0123456789abcdef", Orders: testOrders(), Omitted: 5}
+	if huge {
+		resp.Orders[1].Reason = strings.Repeat("x", 5<<20)
+	}
+	if paged {
+		resp.Orders, resp.NextPageToken = onePage(resp.Orders, req.GetPageToken())
+	}
+	return resp, f.begin(ctx)
+}
+
+// onePage answers the page that token names ("" the first, then "p1",
+// "p2"...), one item per page.
+func onePage[T any](all []T, token string) ([]T, string) {
+	i := 0
+	if token != "" {
+		i, _ = strconv.Atoi(strings.TrimPrefix(token, "p"))
+	}
+	if i+1 >= len(all) {
+		return all[i:], ""
+	}
+	return all[i : i+1], "p" + strconv.Itoa(i+1)
 }
 
 func (f *fakeDaemon) GetPortfolio(ctx context.Context, req *tradingv1.GetPortfolioRequest) (*tradingv1.GetPortfolioResponse, error) {

@@ -24,7 +24,8 @@ last one), oldest first: time, order, the fill's number within its order
 Only committed fills are listed, so a fill of the running session may show
 up a moment later than in 'tradectl watch-orders'. SLIPPAGE is per unit,
 against the price the strategy saw when it decided (positive is worse for
-the trader). --limit keeps the newest N, still listed oldest first. Needs a
+the trader). --limit keeps the newest N, still listed oldest first, and the
+number of older fills left out is shown. Needs a
 tradingd with a store (else exit 6); an unknown --session exits 11.`,
 		Example: "  tradectl fills\n  tradectl fills --session 0123456789abcdef --limit 50",
 		Args:    cobra.NoArgs,

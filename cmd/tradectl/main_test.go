@@ -23,7 +23,9 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-const testAddr = "passthrough:///bufnet"
+// testAddr is loopback to tradectl's plaintext check; the harness's dialer
+// takes every connection to the in-memory daemon whatever the address.
+const testAddr = "passthrough:///127.0.0.1:7443"
 
 // harness runs a fakeDaemon over bufconn behind a bearer-token check like
 // tradingd's, and runs tradectl against it in-process. stop and start move

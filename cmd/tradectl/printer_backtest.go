@@ -36,9 +36,27 @@ func (p *tablePrinter) Backtest(r *backtest.Result) error {
 	row("REALIZED / UNREALIZED", fmt.Sprintf("%s / %s", r.RealizedPnL, r.UnrealizedPnL))
 	row("FEES", r.Fees)
 	row("MAX DRAWDOWN", fmt.Sprintf("%s (%s of the peak)", r.MaxDrawdown, r.MaxDrawdownPct))
-	row("SHARPE", fmt.Sprintf("%s (annualized, %d samples every %s)", r.Sharpe, r.Samples, r.SampleEvery))
+	row("SHARPE", sharpe(r))
 	if r.KillSwitch != "" {
 		row("KILL SWITCH", "TRIPPED: "+r.KillSwitch)
 	}
 	return tw.Flush()
+}
+
+// sharpe shows the ratio only where it means something, and says when the
+// period was coarsened to keep the samples bounded.
+func sharpe(r *backtest.Result) string {
+	var s string
+	switch {
+	case r.Sharpe != nil:
+		s = fmt.Sprintf("%s (annualized, %d samples every %s)", *r.Sharpe, r.Samples, r.SampleEvery)
+	case r.Samples < backtest.MinSharpeSamples:
+		s = fmt.Sprintf("n/a (%d samples < %d, every %s)", r.Samples, backtest.MinSharpeSamples, r.SampleEvery)
+	default:
+		s = fmt.Sprintf("n/a (equity did not vary over %d samples every %s)", r.Samples, r.SampleEvery)
+	}
+	if r.SampleEveryRequested != "" {
+		s += fmt.Sprintf("; --sample-every %s would keep more than %d samples", r.SampleEveryRequested, backtest.MaxSamples)
+	}
+	return s
 }

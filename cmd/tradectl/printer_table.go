@@ -35,6 +35,9 @@ func (p *tablePrinter) StopTrading(r *tradingv1.StopTradingResponse) error {
 	}
 	sessionRows(tw, s)
 	summaryRows(tw, s.GetSummary())
+	if ids := r.GetUnsettledOrders(); len(ids) > 0 {
+		row(tw, "UNSETTLED", fmt.Sprintf("%d orders not settled by the deadline, may still be open: %s", len(ids), firstIDs(ids, 10)))
+	}
 	return tw.Flush()
 }
 
@@ -110,6 +113,7 @@ func settingsRows(tw io.Writer, s *tradingv1.SessionSettings) {
 	row(tw, "STRATEGY", orDash(s.GetStrategy()))
 	row(tw, "PARAMS", params(s.GetParams()))
 	row(tw, "STARTING CASH", orDash(s.GetStartingCash()))
+	row(tw, "ACCOUNT", account(s))
 	row(tw, "FEES", fees(s))
 	row(tw, "LATENCY", dur(s.GetLatency(), "-"))
 	row(tw, "RISK LIMITS", limits(s.GetRisk()))

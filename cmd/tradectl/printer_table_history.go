@@ -52,6 +52,9 @@ func (p *tablePrinter) Fills(r *tradingv1.ListFillsResponse) error {
 			enum(sf.GetSide(), "ORDER_SIDE_"), f.GetQuantity(), f.GetPrice(), orDash(f.GetFee()),
 			enum(f.GetLiquidity(), "LIQUIDITY_"), orDash(f.GetSlippage()))
 	}
+	if n := r.GetOmitted(); n > 0 {
+		fmt.Fprintf(tw, "%d older fills omitted\n", n)
+	}
 	return tw.Flush()
 }
 

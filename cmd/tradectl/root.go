@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -60,6 +61,9 @@ It authenticates with the bearer token tradingd writes to its data directory
 		SilenceErrors: true, // run prints errors in one format, with hints
 		SilenceUsage:  true, // a failed RPC is not a reason to print usage
 		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if a.timeout < 0 {
+				return usageError{fmt.Errorf("--timeout %s: must not be negative (0: no time limit)", a.timeout)}
+			}
 			p, err := newPrinter(a.output, a.stdout)
 			if err != nil {
 				return usageError{err}
@@ -74,7 +78,7 @@ It authenticates with the bearer token tradingd writes to its data directory
 	f := root.PersistentFlags()
 	f.StringVar(&a.addr, "addr", envOr("TRADECTL_ADDR", client.DefaultAddr), "tradingd address (env TRADECTL_ADDR)")
 	f.StringVar(&a.tokenFile, "token-file", envOr("TRADECTL_TOKEN_FILE", tokenFile), "file holding tradingd's token (env TRADECTL_TOKEN_FILE)")
-	f.DurationVar(&a.timeout, "timeout", 10*time.Second, "time limit of each call (stop waits at least its --deadline plus 5s)")
+	f.DurationVar(&a.timeout, "timeout", 10*time.Second, "time limit of each call, 0 for none (stop waits at least its --deadline plus 5s)")
 	f.StringVarP(&a.output, "output", "o", "table", "output format: table or json")
 	a.tls.register(f)
 	root.AddCommand(newStartCommand(a), newStopCommand(a), newStatusCommand(a), newWatchHealthCommand(a),
@@ -95,6 +99,10 @@ func envOr(name, def string) string {
 func (a *app) withClient(ctx context.Context, timeout time.Duration, fn func(context.Context, *client.Client) error) error {
 	opts := append(a.tls.options(), client.WithTokenFile(a.tokenFile), client.WithDialOptions(a.dialOpts...))
 	c, err := client.New(a.addr, opts...)
+	if errors.Is(err, client.ErrPlaintext) { // said with the flags that fix it
+		return fmt.Errorf("%w: refusing to send the token in clear to %s: give --tls-ca (and --tls-cert/--tls-key "+
+			"for mutual TLS), or --insecure on a network you trust entirely", client.ErrPlaintext, a.addr)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,6 +16,8 @@ import (
 
 type startFlags struct {
 	paper, autoRestart, resume             bool
+	abandonInterrupted                     bool
+	sessionID                              string
 	symbols                                []string
 	duration, healthInterval, tickInterval time.Duration
 	seed                                   uint64
@@ -24,12 +27,14 @@ type startFlags struct {
 	makerFeeBps, takerFeeBps               int64
 	latency                                time.Duration
 	startingCash                           string
+	account, maxBorrow                     string
+	borrowRateBps                          int64
 }
 
 func newStartCommand(a *app) *cobra.Command {
 	var f startFlags
 	cmd := &cobra.Command{
-		Use:   "start (--paper [flags] | --resume)",
+		Use:   "start (--paper [flags] [--abandon-interrupted] | --resume [--session ID])",
 		Short: "Start a trading session, or resume an interrupted one",
 		Long: `Start a trading session in tradingd and print it.
 
@@ -42,18 +47,38 @@ Decimal flags (notional, position, drawdowns, cash) are passed to tradingd as
 written, which checks them (exit 5). 'tradectl strategies' lists the
 strategies and their parameters.
 
+While a session is INTERRUPTED a new one is refused (exit 6), so that none
+is left behind with live orders: resume it, or start anyway with
+--abandon-interrupted, which cancels its open orders and marks it ABANDONED
+(the audit log records who did it). --resume --session ID carries on that
+session rather than the newest (an unknown id exits 11).
+
 --resume carries on the last INTERRUPTED session (tradingd stopped while it
 ran: crash, kill, power cut) from its last committed state: account, open
 orders and risk state (a halt stays a halt). It runs with that session's own
 settings, mode included; any other flag given with it is ignored, with a
-note on stderr. With no interrupted session it fails (exit 6).`,
+note on stderr. It also carries on a session stopped with --keep-open-orders:
+its orders rest at its paper venue until then. With no such session it fails
+(exit 6).`,
 		Example: `  tradectl start --paper --symbols BTC-USD,ETH-USD --duration 10m
   tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1
-  tradectl start --resume`,
+  tradectl start --resume
+  tradectl start --resume --session 0123456789abcdef
+  tradectl start --paper --abandon-interrupted`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.resume {
-				return resume(cmd, a)
+				if f.abandonInterrupted {
+					return usageError{errors.New("--abandon-interrupted starts a new session; it cannot go with --resume")}
+				}
+				return resume(cmd, a, f.sessionID)
+			}
+			if cmd.Flags().Changed("session") {
+				return usageError{errors.New("--session names the session to resume; it needs --resume")}
+			}
+			var opts []client.StartOption
+			if f.abandonInterrupted {
+				opts = append(opts, client.AbandonInterrupted())
 			}
 			settings, err := f.settings(cmd)
 			if err != nil {
@@ -61,7 +86,7 @@ note on stderr. With no interrupted session it fails (exit 6).`,
 			}
 			var resp *tradingv1.StartTradingResponse
 			err = a.withClient(cmd.Context(), a.timeout, func(ctx context.Context, c *client.Client) (err error) {
-				resp, err = c.StartTrading(ctx, settings)
+				resp, err = c.StartTrading(ctx, settings, opts...)
 				return err
 			})
 			if err != nil {
@@ -80,16 +105,19 @@ note on stderr. With no interrupted session it fails (exit 6).`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the paper market's random walk (default: daemon picks)")
 	addTradingFlags(fl, &f)
 	fl.BoolVar(&f.resume, "resume", false, "carry on the last INTERRUPTED session with its own settings; other flags are ignored")
+	fl.StringVar(&f.sessionID, "session", "", "with --resume: the INTERRUPTED session to carry on (default: the newest)")
+	fl.BoolVar(&f.abandonInterrupted, "abandon-interrupted", false,
+		"start although a session is INTERRUPTED: cancel its open orders and mark it ABANDONED")
 	return cmd
 }
 
 // resume carries on the interrupted session. The daemon ignores settings
 // then, so none are sent, and flags given anyway are named on stderr
 // rather than refused: the user's intent (carry on) is clear either way.
-func resume(cmd *cobra.Command, a *app) error {
+func resume(cmd *cobra.Command, a *app, sessionID string) error {
 	var ignored []string
 	cmd.LocalNonPersistentFlags().VisitAll(func(fl *pflag.Flag) {
-		if fl.Changed && fl.Name != "resume" {
+		if fl.Changed && fl.Name != "resume" && fl.Name != "session" {
 			ignored = append(ignored, "--"+fl.Name)
 		}
 	})
@@ -98,6 +126,9 @@ func resume(cmd *cobra.Command, a *app) error {
 			strings.Join(ignored, ", "))
 	}
 	resp, err := fetch(cmd.Context(), a, func(ctx context.Context, c *client.Client) (*tradingv1.StartTradingResponse, error) {
+		if sessionID != "" {
+			return c.ResumeTrading(ctx, client.ResumeSession(sessionID))
+		}
 		return c.ResumeTrading(ctx)
 	})
 	if err != nil {
@@ -122,6 +153,9 @@ func addTradingFlags(fl *pflag.FlagSet, f *startFlags) {
 	fl.Int64Var(&f.takerFeeBps, "taker-fee-bps", 0, "paper venue taker fee in basis points of notional (daemon default 5)")
 	fl.DurationVar(&f.latency, "latency", 0, "simulated time from an order's submission to its arrival at the venue")
 	fl.StringVar(&f.startingCash, "starting-cash", "", "starting cash of the paper account in the quote currency, decimal (daemon default 100000)")
+	fl.StringVar(&f.account, "account", "", "cash (sell only what is held; the default) or margin (sell short, borrowing up to --max-borrow)")
+	fl.StringVar(&f.maxBorrow, "max-borrow", "", "margin account: largest borrowed notional (shorts at their mark) in the quote currency, decimal; required")
+	fl.Int64Var(&f.borrowRateBps, "borrow-rate-bps", 0, "margin account: yearly interest on the borrowed notional, in basis points, charged as fees (default 0)")
 }
 
 // settings builds the request, leaving unset flags unset rather than
@@ -139,6 +173,14 @@ func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, e
 		s.Mode = tradingv1.Mode_MODE_PAPER
 	}
 	changed := cmd.Flags().Changed
+	// An empty value given is not the flag left out: the daemon's default
+	// would silently stand in for what the user typed.
+	for name, empty := range map[string]bool{"symbols": len(f.symbols) == 0, "starting-cash": f.startingCash == "",
+		"strategy": f.strategy == ""} {
+		if empty && changed(name) {
+			return nil, fmt.Errorf("--%s is empty: give a value, or leave the flag out for the daemon's default", name)
+		}
+	}
 	duration := func(name string, d time.Duration) *durationpb.Duration {
 		if !changed(name) {
 			return nil
@@ -155,6 +197,19 @@ func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, e
 	}
 	if changed("taker-fee-bps") {
 		s.TakerFeeBps = &f.takerFeeBps
+	}
+	switch f.account {
+	case "":
+	case "cash":
+		s.Account = tradingv1.Account_ACCOUNT_CASH
+	case "margin":
+		s.Account = tradingv1.Account_ACCOUNT_MARGIN
+	default:
+		return nil, fmt.Errorf("--account %q: want cash or margin", f.account)
+	}
+	s.MaxBorrow = f.maxBorrow
+	if changed("borrow-rate-bps") {
+		s.BorrowRateBps = &f.borrowRateBps
 	}
 	for _, name := range []string{"max-order-notional", "max-position", "max-open-orders",
 		"max-orders-per-second", "max-drawdown", "max-trailing-drawdown"} {

@@ -32,9 +32,11 @@ INTERRUPTED, with the reason; 'tradectl start --resume' carries it on.`,
 				return err
 			}
 			// On stderr, whatever -o says: an interrupted session trades no
-			// more until someone resumes it.
-			if resp.GetSession().GetState() == tradingv1.SessionState_SESSION_STATE_INTERRUPTED {
-				fmt.Fprintln(a.stderr, "tradectl: resume it with: tradectl start --resume")
+			// more, and no new one starts, until someone resumes or
+			// abandons it.
+			if s := resp.GetSession(); s.GetState() == tradingv1.SessionState_SESSION_STATE_INTERRUPTED {
+				fmt.Fprintf(a.stderr, "tradectl: resume it with: tradectl start --resume --session %s "+
+					"(or start anew with --abandon-interrupted, which cancels its open orders)\n", s.GetId())
 			}
 			return nil
 		},

@@ -11,6 +11,10 @@ import (
 // tlsFlags are the flags for reaching a tradingd that serves TLS.
 type tlsFlags struct {
 	ca, cert, key, serverName string
+	// insecure allows plaintext to a non-loopback --addr. It has no
+	// environment variable, like tradingd's: the override is always on
+	// the command line for all to see.
+	insecure bool
 }
 
 func (t *tlsFlags) register(f *pflag.FlagSet) {
@@ -18,6 +22,7 @@ func (t *tlsFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&t.cert, "tls-cert", envOr("TRADECTL_TLS_CERT", ""), "client certificate, for a tradingd with --tls-client-ca (env TRADECTL_TLS_CERT)")
 	f.StringVar(&t.key, "tls-key", envOr("TRADECTL_TLS_KEY", ""), "private key of --tls-cert (env TRADECTL_TLS_KEY)")
 	f.StringVar(&t.serverName, "tls-server-name", envOr("TRADECTL_TLS_SERVER_NAME", ""), "name tradingd's certificate must carry (default: the host of --addr)")
+	f.BoolVar(&t.insecure, "insecure", false, "allow plaintext to a non-loopback --addr (refused otherwise): the token and every call travel in clear")
 }
 
 func (t tlsFlags) on() bool { return t.ca != "" || t.cert != "" || t.key != "" }
@@ -25,6 +30,9 @@ func (t tlsFlags) on() bool { return t.ca != "" || t.cert != "" || t.key != "" }
 // options are the client options for the flags: TLS if any is set.
 func (t tlsFlags) options() []client.Option {
 	if !t.on() {
+		if t.insecure {
+			return []client.Option{client.WithInsecure()}
+		}
 		return nil
 	}
 	return []client.Option{client.WithTLS(t.ca, t.cert, t.key, t.serverName)}

@@ -92,8 +92,21 @@ func parseFlags(args []string) (config, error) {
 	if c.tokenFile == "" {
 		c.tokenFile = filepath.Join(c.dataDir, "token")
 	}
-	if c.healthInterval < session.MinHealthInterval || c.healthInterval > session.MaxHealthInterval {
-		return c, fmt.Errorf("--health-interval %s: must be between %s and %s", c.healthInterval, session.MinHealthInterval, session.MaxHealthInterval)
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	// The interval came from the flag, else from the variable, which
+	// healthIntervalFromEnv checked and named.
+	if given["health-interval"] {
+		if err := checkHealthInterval(c.healthInterval); err != nil {
+			return c, fmt.Errorf("--health-interval %s: %w", c.healthInterval, err)
+		}
+	}
+	// Zero or negative is no timeout at all: refused, not replaced by the
+	// default, which applies only when the flag is left out.
+	for name, d := range map[string]time.Duration{"stop-timeout": c.stopTimeout, "shutdown-timeout": c.shutdownTimeout} {
+		if d <= 0 {
+			return c, fmt.Errorf("--%s %s: must be positive", name, d)
+		}
 	}
 	switch *durability {
 	case "process":
@@ -112,7 +125,7 @@ func parseFlags(args []string) (config, error) {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format %q: must be text or json", c.logFormat)
 	}
-	if err := c.security.check(c.listen); err != nil {
+	if err := c.security.check(c.listen, c.metricsListen); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -125,14 +138,28 @@ func healthIntervalFromEnv() (time.Duration, error) {
 	if !ok || v == "" {
 		return session.DefaultHealth, nil
 	}
-	if n, err := strconv.Atoi(v); err == nil {
-		return time.Duration(n) * time.Second, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
+	var d time.Duration
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		// Checked before the multiplication, which would overflow and wrap
+		// (18446744074 seconds would become 290ms).
+		if n <= 0 || n > int64(session.MaxHealthInterval/time.Second) {
+			return 0, fmt.Errorf("HEALTH_CHECK_INTERVAL=%q: %d seconds: %w", v, n, checkHealthInterval(-1))
+		}
+		d = time.Duration(n) * time.Second
+	} else if d, err = time.ParseDuration(v); err != nil {
 		return 0, fmt.Errorf("HEALTH_CHECK_INTERVAL=%q: want seconds (300) or a duration (5m)", v)
 	}
+	if err := checkHealthInterval(d); err != nil {
+		return 0, fmt.Errorf("HEALTH_CHECK_INTERVAL=%q: %w", v, err)
+	}
 	return d, nil
+}
+
+func checkHealthInterval(d time.Duration) error {
+	if d < session.MinHealthInterval || d > session.MaxHealthInterval {
+		return fmt.Errorf("must be between %s and %s", session.MinHealthInterval, session.MaxHealthInterval)
+	}
+	return nil
 }
 
 func envOr(key, def string) string {
@@ -164,7 +191,7 @@ func run(c config) int {
 		log.Error("cannot load the token", "file", c.tokenFile, "err", err)
 		return exitConfig
 	}
-	serverTLS, err := c.security.load(log, c.listen)
+	serverTLS, err := c.security.load(log, c.listen, c.metricsListen)
 	if err != nil {
 		log.Error("cannot load the TLS files", "err", err)
 		return exitConfig

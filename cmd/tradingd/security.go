@@ -5,12 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
+	"github.com/tradectl/tradectl/client"
 	"github.com/tradectl/tradectl/server/daemon"
 )
 
@@ -25,11 +24,12 @@ func (s *securityFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.tlsKey, "tls-key", os.Getenv("TRADINGD_TLS_KEY"), "PEM private key of --tls-cert (env TRADINGD_TLS_KEY)")
 	fs.StringVar(&s.tlsClientCA, "tls-client-ca", os.Getenv("TRADINGD_TLS_CLIENT_CA"),
 		"require client certificates signed by this PEM CA: mutual TLS (env TRADINGD_TLS_CLIENT_CA)")
-	fs.BoolVar(&s.insecure, "insecure", false, "allow plaintext on a non-loopback address (the token and all trading travel in clear)")
+	fs.BoolVar(&s.insecure, "insecure", false, "allow plaintext on a non-loopback address, for gRPC without TLS and for /metrics (the token and all trading travel in clear)")
 }
 
-// check refuses setups that would expose the control API in clear.
-func (s securityFlags) check(listen string) error {
+// check refuses setups that would expose the control API, or the metrics,
+// in clear.
+func (s securityFlags) check(listen, metricsListen string) error {
 	if (s.tlsCert == "") != (s.tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together: give both (env TRADINGD_TLS_CERT, TRADINGD_TLS_KEY)")
 	}
@@ -41,30 +41,27 @@ func (s securityFlags) check(listen string) error {
 			"could read the token and drive trading. Give --tls-cert and --tls-key (and --tls-client-ca for client "+
 			"certificates), or listen on 127.0.0.1 and reach it over SSH, or pass --insecure if the network is trusted", listen)
 	}
+	// /metrics is plain HTTP without authentication whatever the gRPC
+	// listener uses, so the plaintext rule holds for it on its own.
+	if metricsListen != "" && !s.insecure && !isLoopback(metricsListen) {
+		return fmt.Errorf("refusing to serve /metrics on %s, which is not a loopback address: it is plain HTTP without "+
+			"authentication, and anyone on the network could watch what the daemon does. Listen on 127.0.0.1 and scrape "+
+			"through your own proxy, or pass --insecure if the network is trusted", metricsListen)
+	}
 	return nil
 }
 
-// isLoopback reports whether addr can only be reached from this machine:
-// 127.0.0.0/8, ::1, localhost, or a unix socket. An empty host means every
-// interface, and any other name might resolve anywhere.
-func isLoopback(addr string) bool {
-	if strings.HasPrefix(addr, "unix:") || strings.HasPrefix(addr, "/") {
-		return true
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// isLoopback is the client's judgement, so that tradingd and tradectl agree
+// on what needs TLS.
+func isLoopback(addr string) bool { return client.IsLoopback(addr) }
 
 // load reads the TLS files; nil without --tls-cert. It also says loudly
 // when --insecure is what lets the daemon start.
-func (s securityFlags) load(log *slog.Logger, listen string) (*daemon.TLS, error) {
+func (s securityFlags) load(log *slog.Logger, listen, metricsListen string) (*daemon.TLS, error) {
+	if metricsListen != "" && !isLoopback(metricsListen) {
+		log.Warn("INSECURE: serving /metrics on a non-loopback address because of --insecure; "+
+			"it is plain HTTP without authentication", "addr", metricsListen)
+	}
 	if s.tlsCert == "" {
 		if !isLoopback(listen) {
 			log.Warn("INSECURE: serving plaintext on a non-loopback address because of --insecure; "+

@@ -28,6 +28,11 @@ func TestUnsafeSetupsAreRefused(t *testing.T) {
 		{[]string{"--listen", "0.0.0.0:7443", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, ""},
 		{[]string{"--tls-cert", "c.pem"}, "go together"},
 		{[]string{"--tls-client-ca", "ca.pem"}, "--tls-client-ca needs TLS"},
+		// /metrics is plain HTTP whatever the gRPC listener uses.
+		{[]string{"--metrics-listen", "0.0.0.0:7444"}, "refusing to serve /metrics on 0.0.0.0:7444"},
+		{[]string{"--metrics-listen", ":7444", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "refusing to serve /metrics on :7444"},
+		{[]string{"--metrics-listen", "0.0.0.0:7444", "--insecure"}, ""},
+		{[]string{"--metrics-listen", "[::1]:7444"}, ""},
 	} {
 		_, err := parseFlags(append([]string{"--data-dir", t.TempDir()}, tc.args...))
 		switch {

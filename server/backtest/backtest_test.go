@@ -73,8 +73,9 @@ func TestSameDataSameBytes(t *testing.T) {
 		if a.Fills == 0 {
 			t.Errorf("%s traded nothing over the sample", strat)
 		}
-		t.Logf("%s: %d events, %d orders, %d fills, net %s, fees %s, max drawdown %s, sharpe %s, %.0f events/s",
-			strat, a.Events, a.Orders, a.Fills, a.NetPnL, a.Fees, a.MaxDrawdown, a.Sharpe, a.Performance.EventsPerSecond)
+		t.Logf("%s: %d events, %d orders, %d fills, net %s, fees %s, max drawdown %s, sharpe %s%s, %.0f events/s",
+			strat, a.Events, a.Orders, a.Fills, a.NetPnL, a.Fees, a.MaxDrawdown, deref(a.Sharpe), a.SharpeNote,
+			a.Performance.EventsPerSecond)
 	}
 	// And the simulator with the same seed.
 	a, _ := Run(context.Background(), Config{Source: simSource(t, 7, 10*time.Minute), Strategy: "sma"})
@@ -82,6 +83,13 @@ func TestSameDataSameBytes(t *testing.T) {
 	if !bytes.Equal(render(t, a), render(t, b)) {
 		t.Fatal("two runs over the same seed differ")
 	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // The result's numbers reconcile exactly.

@@ -2,7 +2,9 @@ package coordinator
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/server/portfolio"
@@ -11,21 +13,58 @@ import (
 // Do runs f on the loop's goroutine, between ticks, and waits for it: the
 // way for others to touch what the loop owns (the risk guard's reset, say)
 // without a lock on the hot path. It fails if ctx ends first, for example
-// because the loop is stuck in a tick.
+// because the loop is stuck in a tick, and then f never runs: a command
+// queued while the loop was stuck must not take effect after its caller was
+// told it failed (a kill-switch reset that "failed", then resumed trading).
+// The loop and the caller race for the command's state with one CAS each:
+// the loop runs f only if it wins (pending -> running), the caller reports
+// failure only if it wins (pending -> abandoned). Once f runs, Do waits for
+// it whatever ctx says, so its answer is always the truth.
 func (c *Coordinator) Do(ctx context.Context, f func()) error {
-	done := make(chan struct{})
-	cmd := func() { f(); close(done) }
+	cmd := &command{run: f, done: make(chan struct{})}
 	select {
 	case c.cmds <- cmd:
 	case <-ctx.Done():
 		return fmt.Errorf("the trading loop did not take the request: %w", ctx.Err())
 	}
 	select {
-	case <-done:
-		return nil
+	case <-cmd.done:
 	case <-ctx.Done():
-		return fmt.Errorf("the trading loop did not run the request: %w", ctx.Err())
+		if cmd.state.CompareAndSwap(cmdPending, cmdAbandoned) {
+			return fmt.Errorf("the trading loop did not run the request, and will not: %w", ctx.Err())
+		}
+		<-cmd.done // the loop took it first: it runs to the end, and so it happened
 	}
+	if !cmd.returned {
+		return errors.New("the request panicked on the trading loop")
+	}
+	return nil
+}
+
+// command is a function queued for the loop, with the state that decides,
+// once, whether it runs or is abandoned by its caller.
+type command struct {
+	run   func()
+	state atomic.Int32
+	done  chan struct{}
+	// returned is false if run panicked; read after done is closed.
+	returned bool
+}
+
+const (
+	cmdPending int32 = iota
+	cmdRunning
+	cmdAbandoned
+)
+
+// exec runs cmd on the loop unless its caller has given up.
+func (cmd *command) exec() {
+	if !cmd.state.CompareAndSwap(cmdPending, cmdRunning) {
+		return
+	}
+	defer close(cmd.done)
+	cmd.run()
+	cmd.returned = true
 }
 
 // CancelOpenOrders cancels every order resting at the venue, books the

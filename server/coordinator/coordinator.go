@@ -45,6 +45,8 @@ type Config struct {
 	Portfolio    *portfolio.Portfolio
 	Risk         *risk.Guard
 	Orders       *orders.Book
+	// Counts are where a resumed session's counters carry on from.
+	Counts Counts
 	// Publish receives every order event, on the loop's goroutine; it
 	// must not block. Optional.
 	Publish func(orders.Event)
@@ -62,6 +64,9 @@ type Config struct {
 	// event time, refused or not; beyond it they are dropped and counted.
 	// Zero derives it from the risk limits (see newIntentBudget).
 	IntentsPerSecond int
+	// Margin lets the account sell what it does not hold, up to a
+	// borrowing limit; nil is a cash account, which refuses such sells.
+	Margin *Margin
 	// FirstOrderSeq continues the client order ids of a resumed session:
 	// the first order placed is numbered FirstOrderSeq+1.
 	FirstOrderSeq uint64
@@ -85,11 +90,12 @@ type Coordinator struct {
 	idBuf   []byte
 	nextID  uint64
 	last    map[string]market.Quote // the latest top of book per symbol
-	cmds    chan func()
-	// Cash promised to open buy orders, so that orders in flight or
-	// resting cannot together spend more than the account holds.
-	reserved  map[string]reservation
-	committed money.Decimal
+	cmds    chan *command
+	// charged is the event time up to which a margin account's interest
+	// has been charged; zero until the first event (a resumed session
+	// charges nothing for the time the daemon was down: no market moved
+	// the paper venue then).
+	charged time.Time
 	// pending is the tick being collected for the journal.
 	pending    Tick
 	venueDirty bool
@@ -97,6 +103,8 @@ type Coordinator struct {
 	// refusals summarizes the refused ones (see refuse).
 	budget   intentBudget
 	refusals refusalLog
+	// errLogs keeps a failure that repeats every tick from flooding the log.
+	errLogs errLogs
 
 	ticks, events, ordersSent, fills, rejects atomic.Uint64
 	dropped                                   atomic.Uint64
@@ -106,6 +114,15 @@ type Coordinator struct {
 	snapshot                                  atomic.Pointer[portfolio.Snapshot]
 	exhausted                                 atomic.Bool
 }
+
+// FatalError is what the loop panics with when its own state can no longer
+// be trusted (a fill the books refused): the tick was abandoned half-way,
+// and a restart would trade on half-updated state. A supervisor that
+// recovers it ends the session instead of restarting the loop.
+type FatalError struct{ Err error }
+
+func (e *FatalError) Error() string { return "fatal: " + e.Err.Error() }
+func (e *FatalError) Unwrap() error { return e.Err }
 
 // TimedError is an error with the time it happened.
 type TimedError struct {
@@ -125,16 +142,21 @@ func New(cfg Config) (*Coordinator, error) {
 		cfg.Now = time.Now
 	}
 	c := &Coordinator{
-		cfg:      cfg,
-		last:     make(map[string]market.Quote),
-		cmds:     make(chan func(), 8),
-		reserved: make(map[string]reservation),
+		cfg:  cfg,
+		last: make(map[string]market.Quote),
+		cmds: make(chan *command, 8),
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
 	c.budget = newIntentBudget(cfg.IntentsPerSecond, cfg.Risk.Limits())
 	c.refusals.logged = make(map[refusalKey]time.Time)
 	c.nextID = cfg.FirstOrderSeq
+	c.ticks.Store(cfg.Counts.Ticks)
+	c.events.Store(cfg.Counts.Events)
+	c.ordersSent.Store(cfg.Counts.Orders)
+	c.fills.Store(cfg.Counts.Fills)
+	c.rejects.Store(cfg.Counts.Rejects)
 	c.account = account{c: c}
+	c.adoptReservations()
 	c.publishSnapshot()
 	return c, nil
 }
@@ -158,7 +180,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		case <-t.C:
 			c.Tick(ctx)
 		case cmd := <-c.cmds:
-			cmd()
+			cmd.exec()
 		}
 	}
 }
@@ -191,9 +213,10 @@ func (c *Coordinator) Tick(ctx context.Context) {
 		c.OnEvent(&c.ev)
 	}
 	c.lastEvent.Store(c.cfg.Now().UnixNano())
+	// Counted before the commit, which stores the count with the tick.
+	c.ticks.Add(1)
 	_ = c.Flush(tctx) // a failure halts trading and shows in health
 	c.publishSnapshot()
-	c.ticks.Add(1)
 	c.lastTick.Store(c.cfg.Now().UnixNano())
 }
 
@@ -228,6 +251,9 @@ func (c *Coordinator) OnEvent(ev *market.Event) {
 	q := ev.Quote()
 	c.last[ev.Symbol] = q
 	c.cfg.Portfolio.Mark(q)
+	if c.cfg.Margin != nil {
+		c.chargeBorrowing(ev.Time)
+	}
 	equity := c.cfg.Portfolio.Equity()
 	if c.cfg.Risk.OnEquity(equity, ev.Time) {
 		c.halted(ev.Time)
@@ -286,18 +312,25 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 	switch {
 	case !known:
 		err = fmt.Errorf("no market data for %s yet", spec.Symbol)
-	case spec.Side == broker.Buy:
-		err, rule = c.checkCash(spec, ref), RuleCash
+	default:
+		err, rule = c.checkAccount(spec, ref), RuleAccount
 	}
 	if err == nil {
 		err = c.cfg.Risk.Check(spec, ref, c.cfg.Portfolio.Position(spec.Symbol), c.cfg.Venue.OpenTotal(), ev.Time)
 		rule = ruleOf(err)
 	}
+	var id string
+	if err == nil {
+		// The reservation is keyed by the order's id, so the id is drawn
+		// first; the rare order the portfolio will not reserve for (one
+		// that could promise nothing) leaves a gap in the numbering.
+		id = c.newID()
+		err, rule = c.reserve(id, spec, ref), risk.RuleOrder
+	}
 	if err != nil {
 		c.refuse(spec, rule, err, ev.Time)
 		return
 	}
-	id := c.newID()
 	c.ordersSent.Add(1)
 	if e, err := c.cfg.Orders.Submitted(id, spec, ref, ev.Time); err != nil {
 		c.recordErr(&c.orderErr, fmt.Errorf("order book: %w", err))
@@ -306,9 +339,6 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 			c.pending.NewOrders = append(c.pending.NewOrders, NewOrder{ClientID: id, Seq: c.nextID})
 		}
 		c.record(e)
-	}
-	if spec.Side == broker.Buy {
-		c.reserve(id, spec, ref)
 	}
 	decision := *ev
 	if spec.Symbol != ev.Symbol {
@@ -320,64 +350,60 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 	c.handle(c.reports)
 }
 
-// reservation is the cash an open buy order may still spend.
-type reservation struct {
-	price, remaining money.Decimal
-}
-
-// buyPrice values a buy: a market order at the reference price (with
-// headroom for the book walk and the fee, see checkCash), a limit order at
-// its limit.
-func buyPrice(spec broker.OrderSpec, ref money.Decimal) money.Decimal {
+// buyCost is the most a buy may spend, fees included: a limit order its
+// limit plus the venue's higher fee, a market order the reference price
+// plus 1% for the book walk and the fee. A market fill beyond that is
+// still booked (the venue executed it) and shows as negative free cash
+// rather than being hidden.
+func (c *Coordinator) buyCost(spec broker.OrderSpec, ref money.Decimal) money.Decimal {
 	if spec.Type == broker.Limit {
-		return spec.Price
+		cost := spec.Quantity.Mul(spec.Price)
+		v := c.cfg.Venue.Config()
+		return cost.Add(cost.MulBps(max(v.MakerFeeBps, v.TakerFeeBps)))
 	}
-	return ref
+	cost := spec.Quantity.Mul(ref)
+	return cost.Add(cost.MulBps(100))
 }
 
-// checkCash refuses a buy the account cannot pay for: the paper account is
-// a cash account, without margin. Open buys have cash reserved, so orders
-// in flight or resting cannot together spend more than the account holds.
-// A market order is valued at the reference price plus 1% for the book
-// walk and the fee; a fill beyond that is still booked (the venue executed
-// it) and shows as negative cash rather than being hidden.
-func (c *Coordinator) checkCash(spec broker.OrderSpec, ref money.Decimal) error {
-	cost := spec.Quantity.Mul(buyPrice(spec, ref))
-	if spec.Type == broker.Market {
-		cost = cost.Add(cost.MulBps(100))
+// checkAccount refuses an order the account cannot honour. A buy needs
+// its cost free: cash not already promised to open buys. A sell needs the
+// quantity held and not already promised to open sells; only a margin
+// account may sell more, borrowing up to its limit. Open orders hold
+// reservations in the portfolio (see portfolio.Reservation), so orders in
+// flight or resting cannot together promise more than the account has,
+// and a resumed session knows what its resting orders promised.
+func (c *Coordinator) checkAccount(spec broker.OrderSpec, ref money.Decimal) error {
+	pf := c.cfg.Portfolio
+	if spec.Side == broker.Buy {
+		cost, free := c.buyCost(spec, ref), pf.FreeCash()
+		if cost.Cmp(free) > 0 {
+			return fmt.Errorf("insufficient cash: the order needs %s, the account has %s free (%s reserved for open buys)",
+				cost, free, pf.ReservedCash())
+		}
+		return nil
 	}
-	free := c.cfg.Portfolio.Cash().Sub(c.committed)
-	if cost.Cmp(free) > 0 {
-		return fmt.Errorf("insufficient cash: the order needs %s, the account has %s free (%s reserved for open buys)",
-			cost, free, c.committed)
+	held, promised := pf.Position(spec.Symbol), pf.ReservedQuantity(spec.Symbol)
+	short := spec.Quantity.Add(promised).Sub(held) // what the sell would borrow
+	if !short.IsPositive() {
+		return nil
 	}
-	return nil
+	if c.cfg.Margin == nil {
+		return fmt.Errorf("insufficient holdings: a cash account cannot sell %s %s, it holds %s (%s promised to open sells)",
+			spec.Quantity, spec.Symbol, held, promised)
+	}
+	return c.cfg.Margin.check(pf, spec.Symbol, short, ref)
 }
 
-func (c *Coordinator) reserve(id string, spec broker.OrderSpec, ref money.Decimal) {
-	r := reservation{price: buyPrice(spec, ref), remaining: spec.Quantity}
-	if spec.Type == broker.Market {
-		r.price = r.price.Add(r.price.MulBps(100))
+// reserve makes the portfolio hold what an order about to be sent to the
+// venue promises, until it fills or ends. The portfolio refuses what could
+// promise nothing (no quantity, a buy worth nothing): such an order is
+// refused here, as the venue would refuse it.
+func (c *Coordinator) reserve(id string, spec broker.OrderSpec, ref money.Decimal) error {
+	r := portfolio.Reservation{ClientID: id, Symbol: spec.Symbol, Side: spec.Side, Remaining: spec.Quantity}
+	if spec.Side == broker.Buy {
+		r.Amount = c.buyCost(spec, ref)
 	}
-	c.reserved[id] = r
-	c.committed = c.committed.Add(r.remaining.Mul(r.price))
-}
-
-// release returns a buy's reservation as it fills or ends.
-func (c *Coordinator) release(r *broker.ExecutionReport) {
-	res, ok := c.reserved[r.ClientID]
-	if !ok {
-		return
-	}
-	freed := res.remaining
-	if r.State.Final() {
-		delete(c.reserved, r.ClientID)
-	} else {
-		freed = r.FillQuantity
-		res.remaining = res.remaining.Sub(freed)
-		c.reserved[r.ClientID] = res
-	}
-	c.committed = c.committed.Sub(freed.Mul(res.price))
+	return c.cfg.Portfolio.Reserve(r)
 }
 
 // halted runs the kill switch's consequence: every open order is
@@ -404,13 +430,17 @@ func (c *Coordinator) handle(rs []broker.ExecutionReport) {
 		if r.FillQuantity.IsPositive() {
 			if err := c.cfg.Portfolio.Apply(r.Fill()); err != nil {
 				// The venue executed it, so the books must hear of it:
-				// a fill the portfolio refuses is a bug worth stopping for.
-				panic(fmt.Sprintf("coordinator: portfolio refused fill of %s: %v", r.ClientID, err))
+				// a fill the portfolio refuses is a bug worth stopping
+				// for. The books are half-updated now, so the panic is
+				// a FatalError: a supervisor must not restart on them.
+				panic(&FatalError{Err: fmt.Errorf("portfolio refused fill of %s: %w", r.ClientID, err)})
 			}
 			c.fills.Add(1)
 		}
-		if r.Side == broker.Buy {
-			c.release(r)
+		if r.State.Final() {
+			// A fill already took its share (Portfolio.Apply); an order
+			// that ended gives back the rest.
+			c.cfg.Portfolio.Release(r.ClientID)
 		}
 		if r.State == broker.StateRejected {
 			c.recordErr(&c.orderErr, fmt.Errorf("order %s rejected by the venue: %s", r.ClientID, r.Reason))
@@ -433,8 +463,9 @@ func (c *Coordinator) newID() string {
 }
 
 func (c *Coordinator) recordErr(to *atomic.Pointer[TimedError], err error) {
-	to.Store(&TimedError{Err: err.Error(), Time: c.cfg.Now()})
-	c.cfg.Logger.Warn("trading loop error", "err", err)
+	now := c.cfg.Now()
+	to.Store(&TimedError{Err: err.Error(), Time: now})
+	c.errLogs.failed(c.cfg.Logger, to, now, err)
 }
 
 func (c *Coordinator) publishSnapshot() {
@@ -449,3 +480,13 @@ type account struct{ c *Coordinator }
 func (a *account) Position(symbol string) money.Decimal { return a.c.cfg.Portfolio.Position(symbol) }
 func (a *account) OpenOrders(symbol string) int         { return a.c.cfg.Venue.OpenCount(symbol) }
 func (a *account) Cash() money.Decimal                  { return a.c.cfg.Portfolio.Cash() }
+func (a *account) Filters(symbol string) broker.Filters {
+	return a.c.cfg.Venue.Filters(symbol)
+}
+func (a *account) Sellable(symbol string) (money.Decimal, bool) {
+	if a.c.cfg.Margin != nil {
+		return money.Decimal{}, false
+	}
+	pf := a.c.cfg.Portfolio
+	return pf.Position(symbol).Sub(pf.ReservedQuantity(symbol)), true
+}

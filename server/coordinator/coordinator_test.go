@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -236,6 +237,55 @@ func TestBuyBeyondCashIsRefused(t *testing.T) {
 	if len(r.strat.reports) != 1 || r.strat.reports[0].State != broker.StateRejected ||
 		!strings.Contains(r.strat.reports[0].Reason, "insufficient cash") {
 		t.Fatalf("reports = %+v", r.strat.reports)
+	}
+}
+
+// stuck blocks the loop in its first tick until released.
+type stuck struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *stuck) OnEvent(_ *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
+	if s.entered != nil {
+		close(s.entered)
+		s.entered = nil
+		<-s.release
+	}
+	return dst
+}
+
+// A command whose caller gave up while the loop was stuck never runs, even
+// once the loop is free again: the caller was told it failed.
+func TestDoAbandonedWhileLoopIsStuckNeverRuns(t *testing.T) {
+	r := newRig(t, []market.Event{book(0, 100)}, nil, risk.DefaultLimits())
+	st := &stuck{entered: make(chan struct{}), release: make(chan struct{})}
+	entered := st.entered
+	r.c.cfg.Strategy = st
+	r.c.cfg.Now = func() time.Time { return t0.Add(time.Hour) }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- r.c.Run(ctx) }()
+	<-entered
+
+	var ran atomic.Bool
+	dctx, dcancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	err := r.c.Do(dctx, func() { ran.Store(true) })
+	dcancel()
+	if err == nil {
+		t.Fatal("Do succeeded although the loop was stuck")
+	}
+	close(st.release)
+	// Commands run in order: once this one ran, the abandoned one had its turn.
+	if err := r.c.Do(context.Background(), func() {}); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if ran.Load() {
+		t.Fatal("the abandoned command ran after its caller was told it failed")
 	}
 }
 

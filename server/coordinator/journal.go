@@ -36,6 +36,16 @@ type Tick struct {
 	Risk      risk.GuardState
 	// Venue is the venue's state, nil when no order changed at the venue.
 	Venue *matching.State
+	// Counts are the loop's counters with this tick done: committed with
+	// the rows they count, they always agree with them.
+	Counts Counts
+}
+
+// Counts are the loop's running totals. A resumed session's loop starts
+// from the committed ones (Config.Counts), so that they span the session,
+// not the process.
+type Counts struct {
+	Ticks, Events, Orders, Fills, Rejects uint64
 }
 
 // NewOrder is an order placed in a tick.
@@ -70,6 +80,8 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 	t.Time = c.cfg.Now()
 	t.Portfolio = c.cfg.Portfolio.State()
 	t.Risk = c.cfg.Risk.GuardState()
+	t.Counts = Counts{Ticks: c.ticks.Load(), Events: c.events.Load(), Orders: c.ordersSent.Load(),
+		Fills: c.fills.Load(), Rejects: c.rejects.Load()}
 	t.Venue = nil
 	if c.venueDirty {
 		v := c.cfg.Venue.State()
@@ -83,6 +95,7 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 		}
 		return err
 	}
+	c.errLogs.recovered(c.cfg.Logger, &c.storeErr, c.cfg.Now())
 	if c.cfg.Publish != nil {
 		for _, e := range t.Events {
 			c.cfg.Publish(e)

@@ -2,6 +2,7 @@ package coordinator
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -55,7 +56,8 @@ func (r *randomActions) OnReport(rep *broker.ExecutionReport) {
 // every position is the sum of its signed fills, cash moved by exactly the
 // fills' notional and fees, every order's fills add up to what it says is
 // filled, cash never goes negative, and once the kill switch trips no
-// order is placed.
+// order is placed. At every event, open buys promise no more than the
+// cash held, and no position goes short: the account is a cash account.
 func TestAccountingInvariants(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		var evs []market.Event
@@ -75,11 +77,20 @@ func TestAccountingInvariants(t *testing.T) {
 		pf, book := portfolio.New("USD", start), orders.NewBook("p", 1<<20)
 		guard := risk.New(limits, start)
 		var haltedAt time.Time
+		var broken string
 		c, err := New(Config{OrderPrefix: "p", Source: &script{evs: evs}, Venue: venue, Strategy: &randomActions{t: rt},
 			Portfolio: pf, Risk: guard, Orders: book,
 			Observe: func(t time.Time, _ money.Decimal) {
 				if haltedAt.IsZero() && guard.State() == risk.Halted {
 					haltedAt = t
+				}
+				if broken == "" && pf.FreeCash().IsNegative() {
+					broken = fmt.Sprintf("at %s open buys promise %s of %s cash", t, pf.ReservedCash(), pf.Cash())
+				}
+				for _, sym := range []string{"BTC-USD"} {
+					if broken == "" && pf.Position(sym).IsNegative() {
+						broken = fmt.Sprintf("at %s a cash account is short %s %s", t, pf.Position(sym), sym)
+					}
 				}
 			}})
 		if err != nil {
@@ -87,6 +98,9 @@ func TestAccountingInvariants(t *testing.T) {
 		}
 		if err := c.Backtest(context.Background()); err != nil {
 			rt.Fatal(err)
+		}
+		if broken != "" {
+			rt.Fatal(broken)
 		}
 		list, _ := book.List(false, 0)
 		cash, fees := start, money.Decimal{}
@@ -123,8 +137,8 @@ func TestAccountingInvariants(t *testing.T) {
 		if snap.Cash.IsNegative() {
 			rt.Fatalf("cash went negative: %s (a cash account cannot spend what it does not hold)", snap.Cash)
 		}
-		if !c.committed.IsZero() && venue.OpenTotal() == 0 {
-			rt.Fatalf("%s cash still reserved with no open order", c.committed)
+		if venue.OpenTotal() == 0 && (pf.Reservations() != 0 || !pf.ReservedCash().IsZero()) {
+			rt.Fatalf("%d reservations (%s cash) left with no open order", pf.Reservations(), pf.ReservedCash())
 		}
 		if snap.Cash != cash || snap.FeesPaid != fees {
 			rt.Fatalf("cash %s fees %s, fills say %s and %s", snap.Cash, snap.FeesPaid, cash, fees)

@@ -12,7 +12,9 @@ import (
 // Rules of the loop's own refusals, beside the risk guard's (risk.Rule*).
 const (
 	RuleNoMarketData = "no_market_data"
-	RuleCash         = "insufficient_cash"
+	// RuleAccount: the account cannot pay for the order (cash), or hold
+	// it (holdings, borrowing limit).
+	RuleAccount = "account"
 	// RuleIntentBudget: the strategy asked faster than the intent budget.
 	RuleIntentBudget = "intent_budget"
 )

@@ -95,6 +95,9 @@ func New(cfg Config) *Daemon {
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 		cfg.TLS.serverOption(),
+		// Handlers use the store (queries, the audit log): Stop must
+		// not return, and the store be closed, while one still runs.
+		grpc.WaitForHandlers(true),
 	)...)
 	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, cfg.Logger))
 	healthpb.RegisterHealthServer(d.grpc, d.health)
@@ -105,7 +108,7 @@ func New(cfg Config) *Daemon {
 
 	if cfg.MetricsListener != nil {
 		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics), promhttp.HandlerOpts{}))
+		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.tokenRefusedMetric()), promhttp.HandlerOpts{}))
 		d.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	}
 	return d
@@ -163,7 +166,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 func (d *Daemon) shutdown() {
 	d.health.Shutdown()
-	stopCtx, cancel := context.WithTimeout(context.Background(), d.cfg.Session.StopTimeout+3*time.Second)
+	// The session's whole stop, its end recorded included, is bounded by
+	// --stop-timeout: nothing in it takes a deadline of its own.
+	stopCtx, cancel := context.WithTimeout(context.Background(), d.cfg.Session.StopTimeout)
 	d.Manager.Shutdown(stopCtx)
 	cancel()
 	if snap, ok, _ := d.Manager.Status(); ok {
@@ -186,7 +191,8 @@ func (d *Daemon) shutdown() {
 		_ = d.metrics.Shutdown(mctx)
 		cancel()
 	}
-	// Last: every session has ended and recorded its end.
+	// Last: the session's goroutines write no more (Manager.Shutdown) and
+	// every RPC handler has returned (WaitForHandlers).
 	if st := d.cfg.Session.Store; st != nil {
 		if err := st.Close(); err != nil {
 			d.log.Error("closing the store", "err", err)

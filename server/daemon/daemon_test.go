@@ -178,28 +178,51 @@ func TestStartStopOverGRPC(t *testing.T) {
 	}
 }
 
+// Every invalid argument has one shape, whether the request's shape checks
+// or the domain found it: INVALID_ARGUMENT with ErrorInfo and BadRequest
+// naming the field.
 func TestInvalidRequestsNameTheField(t *testing.T) {
 	h := start(t, session.Options{})
 	c := tradingv1.NewTradingServiceClient(h.conn)
 	ctx := authed(context.Background())
 	cases := map[string]*tradingv1.StartTradingRequest{
 		"settings.symbols[0]": paperReq(time.Second, "btc"),
+		"settings.symbols[1]": paperReq(time.Second, "BTC-USD", "BTC-USD"),
 		"settings.symbols":    paperReq(time.Second, "NOPE-USD"),
+		"settings.mode":       {Settings: &tradingv1.SessionSettings{Mode: 7}},
+		// Zero is not "unset": the default of 100000 must not stand in.
+		"settings.starting_cash": {Settings: &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER, StartingCash: "0"}},
 		"settings.tick_interval": {Settings: &tradingv1.SessionSettings{
 			Mode: tradingv1.Mode_MODE_PAPER, TickInterval: durationpb.New(-time.Second)}},
 		"settings.health_interval": {Settings: &tradingv1.SessionSettings{
 			Mode: tradingv1.Mode_MODE_PAPER, HealthInterval: durationpb.New(time.Nanosecond)}},
 	}
-	for field, req := range cases {
-		_, err := c.StartTrading(ctx, req)
-		if status.Code(err) != codes.InvalidArgument || !strings.Contains(status.Convert(err).Message(), field) {
-			t.Errorf("%s: %v", field, err)
+	check := func(field string, err error) {
+		t.Helper()
+		st := status.Convert(err)
+		var info *errdetails.ErrorInfo
+		var bad *errdetails.BadRequest
+		for _, d := range st.Details() {
+			switch d := d.(type) {
+			case *errdetails.ErrorInfo:
+				info = d
+			case *errdetails.BadRequest:
+				bad = d
+			}
+		}
+		if st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), field) || info == nil ||
+			bad == nil || len(bad.GetFieldViolations()) != 1 || bad.GetFieldViolations()[0].GetField() != field {
+			t.Errorf("%s: %v, ErrorInfo %v, BadRequest %v", field, err, info, bad)
 		}
 	}
-	_, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{Deadline: durationpb.New(time.Hour)})
-	if status.Code(err) != codes.InvalidArgument {
-		t.Errorf("hour-long stop deadline: %v", err)
+	for field, req := range cases {
+		_, err := c.StartTrading(ctx, req)
+		check(field, err)
 	}
+	_, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{Deadline: durationpb.New(time.Hour)})
+	check("deadline", err)
+	_, err = c.Backup(ctx, &tradingv1.BackupRequest{Path: "relative.db"})
+	check("path", err)
 	_, err = c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_LIVE}})
 	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), "live trading is not available") {
 		t.Errorf("live: %v", err)

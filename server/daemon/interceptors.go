@@ -12,7 +12,6 @@ import (
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector"
-	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/validator"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
@@ -59,7 +58,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		selector.UnaryServerInterceptor(g.unaryRate(), control),
 		auditInterceptor(st, log),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
-		validator.UnaryServerInterceptor(),
+		service.ValidateUnary(log),
 		recovery.UnaryServerInterceptor(rec),
 	)
 	stream := grpc.ChainStreamInterceptor(
@@ -67,7 +66,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), full),
 		selector.StreamServerInterceptor(auth.StreamServerInterceptor(authFn), control),
 		g.watchers.stream(),
-		validator.StreamServerInterceptor(),
+		service.ValidateStream(log),
 		recovery.StreamServerInterceptor(rec),
 	)
 	return unary, stream

@@ -20,8 +20,9 @@ type Limits struct {
 	// 1 MiB leaves room for a long symbol list and refuses a garbage
 	// payload before it is buffered and parsed.
 	MaxRecvMsgSize int
-	// MaxSendMsgSize bounds one response; ListOrders is the large one, so
-	// it is generous (16 MiB).
+	// MaxSendMsgSize bounds one response (16 MiB, which client.MaxMessageSize
+	// receives). Lists page far below it (server/service/paging.go), so a
+	// client with gRPC's 4 MiB default gets every page too.
 	MaxSendMsgSize int
 	// MaxConcurrentStreams bounds the open calls on one connection (1024):
 	// a dashboard multiplexing its watchers over one connection fits (the

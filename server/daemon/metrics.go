@@ -13,9 +13,10 @@ import (
 // runtime (go_goroutines is the first thing to graph when hunting a leak),
 // the process, and the session's gauges, read at scrape time so that the
 // trading loop does no metrics work of its own.
-func newRegistry(m *session.Manager, rpc prometheus.Collector) *prometheus.Registry {
+func newRegistry(m *session.Manager, rpc prometheus.Collector, extra ...prometheus.Collector) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), rpc)
+	reg.MustRegister(extra...)
 	latest := func(f func(*session.Report) float64) func() float64 {
 		return func() float64 {
 			_, _, r := m.Status()
@@ -48,6 +49,9 @@ func newRegistry(m *session.Manager, rpc prometheus.Collector) *prometheus.Regis
 			}),
 		prometheus.NewGaugeFunc(opts("restarts", "Child restarts in the current session."),
 			latest(func(r *session.Report) float64 { return float64(r.Restarts) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "tradectl", Subsystem: "session", Name: "stop_failures_total",
+			Help: "Children (trading loop, monitor) that failed, a panic say, while being stopped, in every session since tradingd started."},
+			func() float64 { return float64(m.StopFailures()) }),
 		prometheus.NewGaugeFunc(opts("health_watchers", "Open WatchHealth subscriptions."),
 			func() float64 { return float64(m.Watchers()) }),
 	)

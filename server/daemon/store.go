@@ -26,7 +26,8 @@ func OpenStore(ctx context.Context, dir string, d store.Durability, log *slog.Lo
 		return nil, fmt.Errorf("recovering interrupted sessions: %w", err)
 	}
 	for _, s := range interrupted {
-		log.Warn("found an interrupted session; 'tradectl start --resume' carries on from its last committed tick",
+		log.Warn("found an interrupted session; 'tradectl start --resume --session ID' carries on from its last committed tick, "+
+			"'tradectl start --abandon-interrupted' cancels its open orders; no new session starts until one of them",
 			"session", s.ID, "started", s.Started, "last_commit", s.LastTick)
 	}
 	log.Info("store open", "path", dir, "durability", d.String(), "interrupted_sessions", len(interrupted))

@@ -5,6 +5,8 @@ import (
 	"os"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // tokenMatcher is what the auth interceptor needs of a token.
@@ -63,6 +65,11 @@ type reloader struct {
 	signals   <-chan os.Signal
 
 	stamps map[string]fileStamp
+	// tokenRefused is read by /metrics; lastRefusal and lastRefusalLog
+	// belong to the polling goroutine.
+	tokenRefused   atomic.Bool
+	lastRefusal    string
+	lastRefusalLog time.Time
 }
 
 func newReloader(cfg Config, tok *currentToken) *reloader {
@@ -138,19 +145,48 @@ func (r *reloader) poll(force bool) {
 }
 
 func (r *reloader) reloadToken() {
-	b, err := os.ReadFile(r.tokenFile)
-	if err == nil {
-		var t Token
-		if t, err = parseToken(r.tokenFile, b); err == nil {
-			if *r.token.p.Load() == t {
-				return
-			}
-			r.token.p.Store(&t)
-			r.log.Info("token reloaded; the previous token no longer works", "file", r.tokenFile)
-			return
-		}
+	t, err := loadToken(r.tokenFile)
+	if err != nil {
+		r.refuseToken(err)
+		return
 	}
-	r.log.Error("token reload failed; keeping the previous token", "file", r.tokenFile, "err", err)
+	r.tokenRefused.Store(false)
+	r.lastRefusal = ""
+	if *r.token.p.Load() == t {
+		return
+	}
+	r.token.p.Store(&t)
+	r.log.Info("token reloaded; the previous token no longer works", "file", r.tokenFile)
+}
+
+// refusalLogEvery bounds how often the same refusal of the token file is
+// logged: whoever can change the file can make every poll fail.
+const refusalLogEvery = time.Minute
+
+// refuseToken keeps the token in force, flags the refusal for /metrics
+// until a reload succeeds, and logs it: at once when the reason is new,
+// else at most once per refusalLogEvery.
+func (r *reloader) refuseToken(err error) {
+	r.tokenRefused.Store(true)
+	now := time.Now()
+	if msg := err.Error(); msg != r.lastRefusal || now.Sub(r.lastRefusalLog) >= refusalLogEvery {
+		r.lastRefusal, r.lastRefusalLog = msg, now
+		r.log.Error("token reload failed; keeping the previous token: fix the file, then send SIGHUP or wait for the next poll",
+			"file", r.tokenFile, "err", err)
+	}
+}
+
+// tokenRefusedMetric is 1 while the token file on disk is refused and an
+// older token is in force.
+func (r *reloader) tokenRefusedMetric() prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "tradectl", Subsystem: "daemon", Name: "token_file_refused",
+		Help: "1 while the token file was refused at its last reload (another user's, writable by others, a symlink, ...) and the previous token stays in force."},
+		func() float64 {
+			if r.tokenRefused.Load() {
+				return 1
+			}
+			return 0
+		})
 }
 
 func (r *reloader) reloadTLS() {

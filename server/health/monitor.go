@@ -2,8 +2,12 @@ package health
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 )
@@ -31,6 +35,9 @@ type MonitorConfig struct {
 	// heartbeat is true for the periodic report. It must not block.
 	Publish func(components []Component, heartbeat bool)
 	Now     func() time.Time
+	// Logger receives what must not reach clients: a panicking check's
+	// stack, under the error id its reason quotes. Optional.
+	Logger *slog.Logger
 }
 
 // Monitor runs checks on a schedule and publishes their results. Run may be
@@ -62,6 +69,9 @@ func NewMonitor(cfg MonitorConfig) (*Monitor, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Monitor{cfg: cfg, inflight: make(map[string]*flight), kick: make(chan struct{}, 1)}, nil
 }
@@ -110,9 +120,13 @@ func (m *Monitor) Last() []Component {
 }
 
 // publish evaluates and, when forced or on a change of any status, hands
-// the components on.
+// the components on. An evaluation cut short by ctx (the monitor is
+// stopping) publishes nothing.
 func (m *Monitor) publish(ctx context.Context, force, heartbeat bool) {
 	comps := m.Evaluate(ctx)
+	if comps == nil {
+		return
+	}
 	m.mu.Lock()
 	changed := !sameStatuses(m.last, comps)
 	m.last = comps
@@ -124,7 +138,10 @@ func (m *Monitor) publish(ctx context.Context, force, heartbeat bool) {
 
 // Evaluate runs every check concurrently and waits for them at most the
 // check timeout. A check that has not returned is reported UNHEALTHY and is
-// not started again until it does.
+// not started again until it does. It returns nil if ctx ends before every
+// check has answered or timed out: a check the monitor stopped waiting for
+// because it was itself stopping has not failed, and reporting it UNHEALTHY
+// ("did not return within 1s (running for 0s)") would be false.
 func (m *Monitor) Evaluate(ctx context.Context) []Component {
 	now := m.cfg.Now()
 	deadline := time.NewTimer(m.cfg.CheckTimeout)
@@ -145,7 +162,7 @@ func (m *Monitor) Evaluate(ctx context.Context) []Component {
 			case <-deadline.C:
 				expired = true
 			case <-ctx.Done():
-				expired = true
+				return nil
 			}
 		}
 		if !ok && expired {
@@ -164,6 +181,9 @@ func (m *Monitor) Evaluate(ctx context.Context) []Component {
 			Status: StatusUnhealthy,
 			Reason: fmt.Sprintf("check did not return within %s (running for %s)", m.cfg.CheckTimeout, m.cfg.Now().Sub(f.since).Round(time.Millisecond)),
 		}
+	}
+	if ctx.Err() != nil {
+		return nil // checks that honoured ctx answered for a stop, not for the component
 	}
 	return out
 }
@@ -184,8 +204,13 @@ func (m *Monitor) start(ctx context.Context, c Check, now time.Time) *flight {
 		defer cancel()
 		defer func() {
 			if r := recover(); r != nil {
+				// The stack goes to the log only: the reason reaches
+				// every GetStatus and WatchHealth client.
+				id := errorID()
+				m.cfg.Logger.Error("health check panicked", "error_id", id, "check", c.Name,
+					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 				f.result <- Component{Name: c.Name, Status: StatusUnhealthy,
-					Reason: fmt.Sprintf("check panicked: %v\n%s", r, debug.Stack())}
+					Reason: fmt.Sprintf("check panicked: %s (error id %s; the daemon's log has the details)", firstLine(fmt.Sprint(r)), id)}
 			}
 		}()
 		comp := c.Run(cctx, now)
@@ -249,4 +274,19 @@ func sameStatuses(a, b []Component) bool {
 		}
 	}
 	return true
+}
+
+// errorID ties a one-line reason that clients see to the details in the log.
+func errorID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
+// firstLine keeps a reason to one line.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

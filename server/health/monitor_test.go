@@ -1,7 +1,10 @@
 package health
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -123,17 +126,89 @@ func TestStuckCheckIsReportedAndNotRestarted(t *testing.T) {
 	})
 }
 
-func TestPanickingCheckIsUnhealthy(t *testing.T) {
+// A panicking check is UNHEALTHY with a one-line reason that quotes an
+// error id; the stack, which would reach every client through the reason,
+// is in the log under that id.
+func TestPanickingCheckIsUnhealthyWithoutItsStack(t *testing.T) {
+	var logBuf syncBuffer
 	m, _ := NewMonitor(MonitorConfig{
 		Interval: time.Hour, CheckTimeout: time.Second,
 		Checks:  []Check{{Name: "boom", Run: func(context.Context, time.Time) Component { panic("kaboom") }}},
 		Publish: func([]Component, bool) {},
+		Logger:  slog.New(slog.NewJSONHandler(&logBuf, nil)),
 	})
 	cs := m.Evaluate(context.Background())
-	if cs[0].Status != StatusUnhealthy || !strings.Contains(cs[0].Reason, "check panicked: kaboom") {
+	reason := cs[0].Reason
+	if cs[0].Status != StatusUnhealthy || !strings.HasPrefix(reason, "check panicked: kaboom (error id ") {
 		t.Fatalf("got %+v", cs[0])
 	}
+	if strings.Contains(reason, "\n") || strings.Contains(reason, "goroutine") || strings.Contains(reason, ".go:") {
+		t.Fatalf("the reason carries the stack: %q", reason)
+	}
+	id := strings.Fields(reason[strings.Index(reason, "error id ")+len("error id "):])[0]
+	id = strings.TrimSuffix(id, ";")
+	var entry struct {
+		ErrorID string `json:"error_id"`
+		Stack   string `json:"stack"`
+	}
+	if err := json.Unmarshal(logBuf.Bytes(), &entry); err != nil {
+		t.Fatalf("log: %v: %s", err, logBuf.Bytes())
+	}
+	if entry.ErrorID != id || !strings.Contains(entry.Stack, "goroutine") {
+		t.Fatalf("log entry %+v does not hold the stack under id %s", entry, id)
+	}
 	m.Close(time.Second)
+}
+
+// A monitor stopped while a check runs publishes nothing for that check:
+// it did not fail, the monitor stopped waiting for it.
+func TestMonitorStoppedMidCheckPublishesNoFalseUnhealthy(t *testing.T) {
+	rec := &recorder{}
+	started := make(chan struct{}, 1)
+	m, _ := NewMonitor(MonitorConfig{
+		Interval: time.Hour, CheckTimeout: time.Minute,
+		Checks: []Check{{Name: "slow", Run: func(ctx context.Context, _ time.Time) Component {
+			started <- struct{}{}
+			<-ctx.Done()
+			return Component{Status: StatusHealthy}
+		}}},
+		Publish: rec.publish,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- m.Run(ctx) }()
+	<-started
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	m.Close(time.Second)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, cs := range rec.got {
+		for _, c := range cs {
+			if c.Status == StatusUnhealthy {
+				t.Fatalf("published a false UNHEALTHY: %+v", c)
+			}
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]byte(nil), s.b.Bytes()...)
 }
 
 func TestStalenessJudge(t *testing.T) {

@@ -10,14 +10,14 @@
 // orders filled as makers at their own limit price by trades that print at
 // or through it with the opposite aggressor, shared among resting orders in
 // price-time priority up to each trade's size, and by book updates that
-// cross them; post-only orders; IOC remainders; maker and taker fees.
+// cross them; post-only orders; IOC remainders; maker and taker fees;
+// instruments' tick size, lot size and minimum notional (Config.Filters).
 //
 // What it does not simulate: the market's own reaction to our orders (our
 // resting orders never appear in the book and our fills never move
 // prices), queue position (a resting order is first in line at its price),
-// latency of cancels (they take effect at once), tick and lot sizes,
-// self-trade prevention, and cash or margin (the risk guard and the
-// portfolio own those).
+// latency of cancels (they take effect at once), self-trade prevention,
+// and cash or margin (the coordinator and the portfolio own those).
 //
 // It never sends anything anywhere and never reads a clock: time is what
 // its callers pass in. An Engine is not safe for concurrent use; the
@@ -67,6 +67,10 @@ type Config struct {
 	// stays bounded however long a session runs. 0 means
 	// DefaultFinishedIDs.
 	FinishedIDs int
+	// Filters returns an instrument's tick size, lot size and minimum
+	// notional; an order that breaks one is REJECTED with the filter's
+	// name in the reason, as a real venue does. Nil: no filters.
+	Filters func(symbol string) broker.Filters
 }
 
 // DefaultConfig is the paper venue: default fees, no latency (the paper
@@ -133,6 +137,14 @@ func New(cfg Config) (*Engine, error) {
 
 // Config returns the configuration the engine runs with.
 func (e *Engine) Config() Config { return e.cfg }
+
+// Filters returns symbol's trading rules (see Config.Filters).
+func (e *Engine) Filters(symbol string) broker.Filters {
+	if e.cfg.Filters == nil {
+		return broker.Filters{}
+	}
+	return e.cfg.Filters(symbol)
+}
 
 // Submit sends spec to the venue as clientID and appends its reports to
 // dst: ACCEPTED, or REJECTED with the reason (see reject.go). decision is

@@ -68,5 +68,5 @@ func (e *Engine) refuse(spec *broker.OrderSpec, clientID string, decision *marke
 	if _, dup := e.ids[clientID]; dup {
 		return reasonDuplicateID
 	}
-	return ""
+	return e.Filters(spec.Symbol).Check(spec, decisionPrice)
 }

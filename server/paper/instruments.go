@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/money"
 )
 
@@ -23,31 +24,55 @@ type Instrument struct {
 	Quote  string
 	// StartPrice is where the simulated market opens.
 	StartPrice money.Decimal
-	// TickSize is the price increment: every quoted price is a multiple.
+	// TickSize is the price increment: every quoted price, and every
+	// limit price the venue accepts, is a multiple.
 	TickSize money.Decimal
+	// LotSize is the quantity increment: every order's quantity is a
+	// multiple.
+	LotSize money.Decimal
+	// MinNotional is the least an order may be worth (quantity × price),
+	// in the quote currency.
+	MinNotional money.Decimal
 }
+
+// minNotional is every listing's minimum order value, in USD: small, as
+// paper trading is for trying things, but not nothing, as on a real venue.
+var minNotional = money.FromInt(1)
 
 // instruments is the listing, sorted by symbol so Lookup can search it.
 var instruments = []Instrument{
-	listing("ADA", "0.45", "0.0001"),
-	listing("AVAX", "35", "0.001"),
-	listing("BTC", "60000", "0.01"),
-	listing("DOGE", "0.15", "0.00001"),
-	listing("ETH", "3000", "0.01"),
-	listing("LINK", "15", "0.001"),
-	listing("LTC", "80", "0.01"),
-	listing("SOL", "150", "0.001"),
-	listing("XRP", "0.5", "0.0001"),
+	listing("ADA", "0.45", "0.0001", "0.1"),
+	listing("AVAX", "35", "0.001", "0.01"),
+	listing("BTC", "60000", "0.01", "0.00001"),
+	listing("DOGE", "0.15", "0.00001", "1"),
+	listing("ETH", "3000", "0.01", "0.0001"),
+	listing("LINK", "15", "0.001", "0.01"),
+	listing("LTC", "80", "0.01", "0.001"),
+	listing("SOL", "150", "0.001", "0.001"),
+	listing("XRP", "0.5", "0.0001", "0.1"),
 }
 
-func listing(base, start, tick string) Instrument {
+func listing(base, start, tick, lot string) Instrument {
 	return Instrument{
-		Symbol:     base + "-USD",
-		Base:       base,
-		Quote:      "USD",
-		StartPrice: money.MustParse(start),
-		TickSize:   money.MustParse(tick),
+		Symbol:      base + "-USD",
+		Base:        base,
+		Quote:       "USD",
+		StartPrice:  money.MustParse(start),
+		TickSize:    money.MustParse(tick),
+		LotSize:     money.MustParse(lot),
+		MinNotional: minNotional,
 	}
+}
+
+// Filters returns the trading rules of the instrument listed as symbol,
+// for the venue to enforce and strategies to round to; none for a symbol
+// not listed here (a backtest's own data).
+func Filters(symbol string) broker.Filters {
+	in, ok := Lookup(symbol)
+	if !ok {
+		return broker.Filters{}
+	}
+	return broker.Filters{TickSize: in.TickSize, LotSize: in.LotSize, MinNotional: in.MinNotional}
 }
 
 // Symbols returns the listed symbols, sorted, in a slice the caller owns.

@@ -18,7 +18,7 @@ import (
 // Apply rejects a fill with an empty symbol, an invalid side, a non-positive
 // quantity or price, or a negative fee, and returns an error wrapping
 // money.ErrOverflow if the account would leave Decimal's range; either way
-// nothing changes.
+// nothing changes. A fill of an order holding a reservation consumes it.
 func (p *Portfolio) Apply(f broker.Fill) (err error) {
 	if err := validate(f); err != nil {
 		return err
@@ -63,6 +63,15 @@ func (p *Portfolio) Apply(f broker.Fill) (err error) {
 		pos.mark, pos.marked = f.Price, true
 	}
 	p.cash, p.realized, p.fees = cash, totalRealized, totalFees
+	// The fill spends what its order reserved: the books and the promise
+	// move together, so no caller can forget one of them.
+	if r, ok := p.reserved[f.ClientID]; ok {
+		cost := money.Decimal{}
+		if f.Side == broker.Buy {
+			cost = notional.Add(f.Fee)
+		}
+		p.consume(&r, f.Quantity, cost)
+	}
 	return nil
 }
 

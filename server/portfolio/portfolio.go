@@ -33,6 +33,11 @@ type Portfolio struct {
 	// Entries are created when a symbol is first filled or marked and live
 	// as long as the portfolio, so Apply and Mark allocate nothing after.
 	positions map[string]*position
+	// What open orders have promised (see Reservation): by client id, with
+	// the totals kept alongside so that checking an order costs no sum.
+	reserved     map[string]Reservation
+	reservedCash money.Decimal
+	reservedQty  map[string]money.Decimal // by symbol, for open sells
 }
 
 type position struct {
@@ -47,10 +52,12 @@ type position struct {
 // New returns a portfolio holding startingCash in quoteCurrency, e.g. "USD".
 func New(quoteCurrency string, startingCash money.Decimal) *Portfolio {
 	return &Portfolio{
-		currency:  quoteCurrency,
-		start:     startingCash,
-		cash:      startingCash,
-		positions: make(map[string]*position),
+		currency:    quoteCurrency,
+		start:       startingCash,
+		cash:        startingCash,
+		positions:   make(map[string]*position),
+		reserved:    make(map[string]Reservation),
+		reservedQty: make(map[string]money.Decimal),
 	}
 }
 

@@ -22,6 +22,10 @@ type State struct {
 	FeesPaid      money.Decimal
 	// Positions are every symbol ever filled or marked, sorted by symbol.
 	Positions []PositionState
+	// Reservations are what the open orders still promise, sorted by
+	// client id. Kept with the books, so a resumed account does not
+	// promise again what its resting orders already hold.
+	Reservations []Reservation
 }
 
 // PositionState is one symbol's books.
@@ -47,6 +51,13 @@ func (p *Portfolio) State() State {
 			Mark: pos.mark, Marked: pos.marked, RealizedPnL: pos.realized, FeesPaid: pos.fees})
 	}
 	slices.SortFunc(s.Positions, func(a, b PositionState) int { return cmp.Compare(a.Symbol, b.Symbol) })
+	if len(p.reserved) > 0 {
+		s.Reservations = make([]Reservation, 0, len(p.reserved))
+		for _, r := range p.reserved {
+			s.Reservations = append(s.Reservations, r)
+		}
+		slices.SortFunc(s.Reservations, func(a, b Reservation) int { return cmp.Compare(a.ClientID, b.ClientID) })
+	}
 	return s
 }
 
@@ -57,7 +68,8 @@ func (p *Portfolio) State() State {
 // totals equal the sums over positions, cash equals starting cash +
 // realized − fees − Σ cost basis (see Portfolio), a basis has its
 // position's sign and is zero when flat, an open position is marked, and
-// fees are not negative. Positions must be sorted by symbol, unique.
+// fees are not negative. Positions must be sorted by symbol, unique;
+// reservations by client id, unique, each one valid for Reserve.
 func Restore(s State) (*Portfolio, error) {
 	if s.QuoteCurrency == "" {
 		return nil, errors.New("portfolio: restore: no QuoteCurrency")
@@ -88,6 +100,14 @@ func Restore(s State) (*Portfolio, error) {
 	}
 	if fees.Cmp(bigUnits(s.FeesPaid)) != 0 {
 		return nil, fmt.Errorf("portfolio: restore: FeesPaid %s is not the sum over positions %s", s.FeesPaid, decimal(&fees))
+	}
+	for i, r := range s.Reservations {
+		if i > 0 && s.Reservations[i-1].ClientID >= r.ClientID {
+			return nil, fmt.Errorf("portfolio: restore: reservation %q: ClientID not after %q: reservations must be sorted and unique", r.ClientID, s.Reservations[i-1].ClientID)
+		}
+		if err := p.add(r); err != nil {
+			return nil, fmt.Errorf("portfolio: restore: %w", err)
+		}
 	}
 	cash := bigUnits(s.StartingCash)
 	cash.Add(cash, &realized).Sub(cash, &fees).Sub(cash, &basis)

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"fmt"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -50,6 +51,14 @@ func SettingsFromProto(p *tradingv1.SessionSettings) (session.Settings, error) {
 	}
 	var err error
 	if s.StartingCash, err = decimalField("settings.starting_cash", p.GetStartingCash(), money.Decimal{}); err != nil {
+		return s, err
+	}
+	// The domain reads a zero cash as unset; one given must be positive.
+	if p.GetStartingCash() != "" && !s.StartingCash.IsPositive() {
+		return s, &session.InvalidSettingsError{Field: "settings.starting_cash",
+			Reason: fmt.Sprintf("%q: must be positive (leave it unset for the default, %s)", p.GetStartingCash(), session.DefaultStartingCash)}
+	}
+	if err := accountFromProto(p, &s); err != nil {
 		return s, err
 	}
 	if p.GetRisk() != nil {
@@ -132,6 +141,7 @@ func settingsToProto(s session.Settings) *tradingv1.SessionSettings {
 	if !s.StartingCash.IsZero() {
 		p.StartingCash = s.StartingCash.String()
 	}
+	accountToProto(s, p)
 	if l := s.Risk; l != nil {
 		p.Risk = &tradingv1.RiskLimits{
 			MaxOrderNotional: l.MaxOrderNotional.String(), MaxPosition: l.MaxPosition.String(),
@@ -174,7 +184,7 @@ func sessionToProto(s session.Snapshot) *tradingv1.Session {
 			CoordinatorRestarts: sum.CoordinatorRestarts,
 			MonitorRestarts:     sum.MonitorRestarts,
 			UnstoppedChildren:   sum.Unstopped,
-			Risk:                riskToProto(sum.Risk, sum.RiskRejects),
+			Risk:                riskToProto(sum.Risk),
 			OpenOrders:          uint32(sum.OpenOrders),
 		},
 	}
@@ -236,6 +246,8 @@ func stateToProto(s session.State) tradingv1.SessionState {
 		return tradingv1.SessionState_SESSION_STATE_FAILED
 	case session.StateInterrupted:
 		return tradingv1.SessionState_SESSION_STATE_INTERRUPTED
+	case session.StateAbandoned:
+		return tradingv1.SessionState_SESSION_STATE_ABANDONED
 	}
 	return tradingv1.SessionState_SESSION_STATE_UNSPECIFIED
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/tradectl/tradectl/server/strategy"
 )
 
-func riskToProto(r session.RiskStatus, rejects uint64) *tradingv1.Risk {
-	p := &tradingv1.Risk{Reason: r.Reason, Since: optTime(r.Since), RejectedOrders: rejects}
+func riskToProto(r session.RiskStatus) *tradingv1.Risk {
+	p := &tradingv1.Risk{Reason: r.Reason, Since: optTime(r.Since), RejectedOrders: r.Rejects}
 	switch r.State {
 	case risk.Active:
 		p.State = tradingv1.TradingState_TRADING_STATE_ACTIVE

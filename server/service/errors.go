@@ -7,12 +7,14 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"strings"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
 
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/session"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -28,17 +30,24 @@ var errorTable = []struct {
 	code   codes.Code
 	reason string
 }{
+	// A setting refused by the request's shape checks or by the domain:
+	// one reason, one shape.
 	{session.ErrInvalidSettings, codes.InvalidArgument, "INVALID_SETTINGS"},
+	{tradingv1.ErrInvalidSettings, codes.InvalidArgument, "INVALID_SETTINGS"},
+	{tradingv1.ErrInvalidRequest, codes.InvalidArgument, "INVALID_REQUEST"},
 	{session.ErrLiveUnavailable, codes.FailedPrecondition, "LIVE_TRADING_UNAVAILABLE"},
 	{session.ErrAlreadyRunning, codes.FailedPrecondition, "TRADING_ALREADY_RUNNING"},
 	{session.ErrStopping, codes.FailedPrecondition, "TRADING_STOPPING"},
 	{session.ErrShuttingDown, codes.Unavailable, "SHUTTING_DOWN"},
 	{session.ErrNoSession, codes.FailedPrecondition, "NO_SESSION"},
 	{session.ErrNothingToResume, codes.FailedPrecondition, "NOTHING_TO_RESUME"},
+	{session.ErrInterrupted, codes.FailedPrecondition, "SESSION_INTERRUPTED"},
+	{session.ErrNotInterrupted, codes.FailedPrecondition, "SESSION_NOT_INTERRUPTED"},
 	{session.ErrNoStore, codes.FailedPrecondition, "NO_STORE"},
 	{session.ErrStore, codes.FailedPrecondition, "STORE_FAILED"},
 	{session.ErrUnknownSession, codes.NotFound, "SESSION_NOT_FOUND"},
 	{store.ErrNotFound, codes.NotFound, "NOT_FOUND"},
+	{store.ErrBackupPath, codes.FailedPrecondition, "BACKUP_PATH_UNUSABLE"},
 	{store.ErrInvalid, codes.InvalidArgument, "INVALID"},
 	{fs.ErrExist, codes.AlreadyExists, "ALREADY_EXISTS"},
 	{context.DeadlineExceeded, codes.DeadlineExceeded, "DEADLINE_EXCEEDED"},
@@ -46,7 +55,7 @@ var errorTable = []struct {
 }
 
 // toStatus turns a domain error into a status with ErrorInfo (and
-// BadRequest for invalid settings). Errors outside the table are internal:
+// BadRequest for a field at fault). Errors outside the table are internal:
 // the client gets an id, the log gets the details, nothing leaks.
 func toStatus(log *slog.Logger, err error) error {
 	for _, e := range errorTable {
@@ -54,6 +63,10 @@ func toStatus(log *slog.Logger, err error) error {
 			continue
 		}
 		info := &errdetails.ErrorInfo{Reason: e.reason, Domain: ErrorDomain}
+		if interrupted := (*session.InterruptedError)(nil); errors.As(err, &interrupted) {
+			info.Metadata = map[string]string{"session_id": interrupted.Newest(),
+				"interrupted_sessions": strings.Join(interrupted.SessionIDs, ",")}
+		}
 		var conflict *session.ConflictError
 		if errors.As(err, &conflict) {
 			info.Metadata = map[string]string{"session_id": conflict.SessionID}
@@ -63,10 +76,9 @@ func toStatus(log *slog.Logger, err error) error {
 		}
 		st := status.New(e.code, err.Error())
 		details := []protoadapt.MessageV1{info}
-		var inv *session.InvalidSettingsError
-		if errors.As(err, &inv) {
+		if field, reason, ok := fieldAtFault(err); ok {
 			details = append(details, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
-				{Field: inv.Field, Description: inv.Reason},
+				{Field: field, Description: reason},
 			}})
 		}
 		if withDetails, derr := st.WithDetails(details...); derr == nil {
@@ -75,6 +87,19 @@ func toStatus(log *slog.Logger, err error) error {
 		return st.Err()
 	}
 	return Internal(context.Background(), log, "internal error", "err", err)
+}
+
+// fieldAtFault names the field an invalid-argument error is about.
+func fieldAtFault(err error) (field, reason string, ok bool) {
+	var inv *session.InvalidSettingsError
+	if errors.As(err, &inv) {
+		return inv.Field, inv.Reason, true
+	}
+	var fe *tradingv1.FieldError
+	if errors.As(err, &fe) {
+		return fe.Field, fe.Reason, true
+	}
+	return "", "", false
 }
 
 // Internal logs msg and attrs under a fresh error id and returns an

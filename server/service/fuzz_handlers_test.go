@@ -2,10 +2,11 @@ package service
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/validator"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/encoding"
@@ -81,7 +82,7 @@ func FuzzHandlers(f *testing.F) {
 	if codec == nil {
 		f.Fatal("gRPC's proto codec is not registered")
 	}
-	validate := validator.UnaryServerInterceptor()
+	validate := ValidateUnary(slog.New(slog.DiscardHandler))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m := session.NewManager(session.Options{StopTimeout: 200 * time.Millisecond})
 		svc := NewTrading(m, nil)
@@ -117,10 +118,28 @@ func checkOutcome(t *testing.T, name string, resp any, err error) {
 		t.Fatalf("%s: error %v is not a gRPC status", name, err)
 	}
 	switch st.Code() {
-	case codes.InvalidArgument, codes.FailedPrecondition, codes.NotFound, codes.AlreadyExists:
+	case codes.InvalidArgument:
+		// One shape for every invalid argument, whichever check found it.
+		if _, hasField := detail[*errdetails.BadRequest](st); !hasField {
+			t.Fatalf("%s: %v without BadRequest", name, err)
+		}
+		if _, hasInfo := detail[*errdetails.ErrorInfo](st); !hasInfo {
+			t.Fatalf("%s: %v without ErrorInfo", name, err)
+		}
+	case codes.FailedPrecondition, codes.NotFound, codes.AlreadyExists:
 	default:
 		// INTERNAL is an error the table missed; a deadline or a
 		// cancellation here is a handler that hung for seconds.
 		t.Fatalf("%s: %v (code %s)", name, err, st.Code())
 	}
+}
+
+func detail[T any](st *status.Status) (T, bool) {
+	for _, d := range st.Details() {
+		if v, ok := d.(T); ok {
+			return v, true
+		}
+	}
+	var zero T
+	return zero, false
 }

@@ -3,20 +3,22 @@ package service
 import (
 	"context"
 	"os"
-	"path/filepath"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
 
 func (t *Trading) ListSessions(ctx context.Context, req *tradingv1.ListSessionsRequest) (*tradingv1.ListSessionsResponse, error) {
-	list, err := t.m.Sessions(ctx, limitOrDefault(req.GetLimit(), 100))
+	q := pageQuery{token: pageToken{List: "sessions", Limit: req.GetLimit()}, size: req.GetPageSize(), text: req.GetPageToken(),
+		def: defaultSessionsPage, max: maxSessionsPage, limit: limitOrDefault(req.GetLimit(), 100)}
+	p, _, err := q.page()
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	resp := &tradingv1.ListSessionsResponse{}
+	list, next, err := t.m.Sessions(ctx, p)
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	resp := &tradingv1.ListSessionsResponse{NextPageToken: q.next("", next)}
 	for _, s := range list {
 		resp.Sessions = append(resp.Sessions, sessionToProto(s))
 	}
@@ -24,13 +26,20 @@ func (t *Trading) ListSessions(ctx context.Context, req *tradingv1.ListSessionsR
 }
 
 func (t *Trading) ListFills(ctx context.Context, req *tradingv1.ListFillsRequest) (*tradingv1.ListFillsResponse, error) {
-	id, fills, err := t.m.Fills(ctx, req.GetSessionId(), limitOrDefault(req.GetLimit(), 1000))
+	q := pageQuery{token: pageToken{List: "fills", Session: req.GetSessionId(), Limit: req.GetLimit()},
+		size: req.GetPageSize(), text: req.GetPageToken(), def: defaultFillsPage, max: maxFillsPage,
+		limit: limitOrDefault(req.GetLimit(), 1000)}
+	p, session, err := q.page()
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	resp := &tradingv1.ListFillsResponse{SessionId: id}
-	for i := range fills {
-		f := &fills[i]
+	id, page, err := t.m.Fills(ctx, session, p)
+	if err != nil {
+		return nil, toStatus(t.log, err)
+	}
+	resp := &tradingv1.ListFillsResponse{SessionId: id, Omitted: uint64(page.Omitted), NextPageToken: q.next(id, page.Next)}
+	for i := range page.Fills {
+		f := &page.Fills[i]
 		resp.Fills = append(resp.Fills, &tradingv1.StoredFill{SessionId: id, ClientOrderId: f.ClientID,
 			Sequence: uint32(f.Seq), Symbol: f.Symbol, Side: sideToProto(f.Side), Fill: fillToProto(&f.Fill)})
 	}
@@ -38,12 +47,10 @@ func (t *Trading) ListFills(ctx context.Context, req *tradingv1.ListFillsRequest
 }
 
 // Backup writes the copy on the daemon's machine, where the store is: a
-// path relative to the caller's directory would mean nothing there.
+// path relative to the caller's directory would mean nothing there, and
+// BackupRequest.Validate refuses it.
 func (t *Trading) Backup(ctx context.Context, req *tradingv1.BackupRequest) (*tradingv1.BackupResponse, error) {
 	path := req.GetPath()
-	if !filepath.IsAbs(path) {
-		return nil, status.Errorf(codes.InvalidArgument, "path: %q must be absolute (it is a path on the daemon's machine)", path)
-	}
 	if err := t.m.Backup(ctx, path); err != nil {
 		return nil, toStatus(t.log, err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/orders"
@@ -23,15 +24,31 @@ func (t *Trading) ListStrategies(context.Context, *tradingv1.ListStrategiesReque
 }
 
 func (t *Trading) ListOrders(ctx context.Context, req *tradingv1.ListOrdersRequest) (*tradingv1.ListOrdersResponse, error) {
-	id, list, omitted, err := t.m.StoredOrders(ctx, req.GetSessionId(), req.GetOpenOnly(), limitOrDefault(req.GetLimit(), 1000))
+	q := pageQuery{token: pageToken{List: "orders", Session: req.GetSessionId(), OpenOnly: req.GetOpenOnly(), Limit: req.GetLimit()},
+		size: req.GetPageSize(), text: req.GetPageToken(), def: defaultOrdersPage, max: maxOrdersPage,
+		limit: limitOrDefault(req.GetLimit(), 1000)}
+	p, session, err := q.page()
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	resp := &tradingv1.ListOrdersResponse{SessionId: id, Omitted: omitted}
-	for i := range list {
-		resp.Orders = append(resp.Orders, orderToProto(&list[i], true))
+	for {
+		id, page, err := t.m.StoredOrders(ctx, session, req.GetOpenOnly(), p)
+		if err != nil {
+			return nil, toStatus(t.log, err)
+		}
+		resp := &tradingv1.ListOrdersResponse{SessionId: id, Omitted: uint64(page.Omitted), NextPageToken: q.next(id, page.Next)}
+		for i := range page.Orders {
+			resp.Orders = append(resp.Orders, orderToProto(&page.Orders[i], true))
+		}
+		// Orders with many fills can make a page of page_size large:
+		// such a page is asked for again, smaller, until it fits what
+		// any gRPC client receives by default.
+		if len(page.Orders) > 1 && proto.Size(resp) > maxPageBytes {
+			p.Size = len(page.Orders) / 2
+			continue
+		}
+		return resp, nil
 	}
-	return resp, nil
 }
 
 func limitOrDefault(n int32, def int) int {
@@ -50,7 +67,7 @@ func (t *Trading) GetPortfolio(ctx context.Context, req *tradingv1.GetPortfolioR
 		return &tradingv1.GetPortfolioResponse{}, nil
 	}
 	p := portfolioToProto(id, &snap)
-	p.Risk = riskToProto(r, 0)
+	p.Risk = riskToProto(r)
 	p.Time = optTime(at)
 	return &tradingv1.GetPortfolioResponse{Portfolio: p}, nil
 }
@@ -64,7 +81,7 @@ func (t *Trading) ResetKillSwitch(ctx context.Context, req *tradingv1.ResetKillS
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	return &tradingv1.ResetKillSwitchResponse{Risk: riskToProto(r, 0)}, nil
+	return &tradingv1.ResetKillSwitchResponse{Risk: riskToProto(r)}, nil
 }
 
 // WatchOrders streams order events. Unlike health, events are never

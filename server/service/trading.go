@@ -41,9 +41,19 @@ func NewTrading(m *session.Manager, log *slog.Logger) *Trading {
 }
 
 func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {
+	// Each field belongs to one kind of start; one given with the other
+	// kind would be silently ignored.
+	switch {
+	case req.GetResume() && req.GetAbandonInterrupted():
+		return nil, toStatus(t.log, &session.InvalidSettingsError{Field: "abandon_interrupted",
+			Reason: "starts a new session; it cannot go with resume"})
+	case !req.GetResume() && req.GetSessionId() != "":
+		return nil, toStatus(t.log, &session.InvalidSettingsError{Field: "session_id",
+			Reason: "names the interrupted session to resume; it needs resume"})
+	}
 	if req.GetResume() {
 		// A resume carries on with the interrupted session's own settings.
-		snap, err := t.m.Resume(ctx)
+		snap, err := t.m.ResumeSession(ctx, req.GetSessionId())
 		if err != nil {
 			return nil, toStatus(t.log, err)
 		}
@@ -53,7 +63,7 @@ func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingR
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	snap, already, err := t.m.Start(settings)
+	snap, already, err := t.m.StartWith(ctx, settings, session.StartOptions{AbandonInterrupted: req.GetAbandonInterrupted()})
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
@@ -69,6 +79,7 @@ func (t *Trading) StopTrading(ctx context.Context, req *tradingv1.StopTradingReq
 	resp := &tradingv1.StopTradingResponse{WasRunning: wasRunning}
 	if ok {
 		resp.Session = sessionToProto(snap)
+		resp.UnsettledOrders = snap.Unsettled
 	}
 	return resp, nil
 }

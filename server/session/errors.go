@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,7 +27,44 @@ var (
 	// ErrNothingToResume: resume was asked but the last session ended
 	// cleanly (or none ran).
 	ErrNothingToResume = errors.New("nothing to resume: no interrupted session")
+	// ErrInterrupted: a new session was asked for while an interrupted one
+	// waits to be resumed or abandoned (*InterruptedError names it).
+	ErrInterrupted = errors.New("a session is INTERRUPTED")
+	// ErrNotInterrupted: resume named a session that cannot be carried on.
+	ErrNotInterrupted = errors.New("only an INTERRUPTED session, or one stopped with its orders kept open, can be resumed")
 )
+
+// InterruptedError names the interrupted sessions in the way of a start,
+// oldest first.
+type InterruptedError struct {
+	SessionIDs []string
+}
+
+func (e *InterruptedError) Error() string {
+	if len(e.SessionIDs) == 1 {
+		return fmt.Sprintf("session %s is INTERRUPTED: resume it (resume with session_id; tradectl start --resume) "+
+			"or abandon it (abandon_interrupted; tradectl start --abandon-interrupted), which cancels its open orders",
+			e.SessionIDs[0])
+	}
+	return fmt.Sprintf("sessions %s are INTERRUPTED: resume them one by one (resume with session_id; tradectl start --resume "+
+		"--session ID) or abandon them (abandon_interrupted; tradectl start --abandon-interrupted), which cancels their open orders",
+		strings.Join(e.SessionIDs, ", "))
+}
+func (e *InterruptedError) Unwrap() error { return ErrInterrupted }
+
+// Newest is the interrupted session a client is pointed at first.
+func (e *InterruptedError) Newest() string { return e.SessionIDs[len(e.SessionIDs)-1] }
+
+// NotInterruptedError says why a session cannot be resumed.
+type NotInterruptedError struct {
+	SessionID string
+	State     State
+}
+
+func (e *NotInterruptedError) Error() string {
+	return fmt.Sprintf("cannot resume session %s: it is %s, and %v", e.SessionID, e.State, ErrNotInterrupted)
+}
+func (e *NotInterruptedError) Unwrap() error { return ErrNotInterrupted }
 
 // InvalidSettingsError names the setting at fault.
 type InvalidSettingsError struct {
@@ -68,3 +106,13 @@ func (e *ConflictError) DifferentSettings() string {
 	return strings.Join(names, ",")
 }
 func (e *ConflictError) Unwrap() error { return e.Err }
+
+// storeFailed wraps an error of the store in ErrStore, unless the caller
+// gave up meanwhile: then the store was only interrupted, and the answer
+// is the caller's deadline or cancellation, not a failed store.
+func storeFailed(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	}
+	return fmt.Errorf("%w: %w", ErrStore, err)
+}

@@ -9,6 +9,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/coordinator"
 	"github.com/tradectl/tradectl/server/health"
 	"github.com/tradectl/tradectl/server/market"
 	"github.com/tradectl/tradectl/server/strategy"
@@ -23,6 +25,13 @@ type faultyStrategy struct {
 	// waiting counts calls that reached the block: a tick is stuck.
 	waiting atomic.Int32
 	calls   atomic.Int64
+	// panicWith, if set, is thrown after the block is released: a tick
+	// that panics while the session is stopping.
+	panicWith atomic.Value
+	// fatal, if set, is thrown as is (a typed panic value).
+	fatal atomic.Pointer[coordinator.FatalError]
+	// place, if set, is placed once, on the next call.
+	place atomic.Pointer[broker.OrderSpec]
 }
 
 func (f *faultyStrategy) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
@@ -31,9 +40,18 @@ func (f *faultyStrategy) OnEvent(ev *market.Event, _ strategy.Context, dst []str
 		f.panics.Add(-1)
 		panic("injected strategy panic")
 	}
+	if e := f.fatal.Load(); e != nil {
+		panic(e)
+	}
+	if o := f.place.Swap(nil); o != nil {
+		dst = append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: *o})
+	}
 	if ch := f.block.Load(); ch != nil {
 		f.waiting.Add(1)
 		<-*ch
+		if v := f.panicWith.Load(); v != nil {
+			panic(v)
+		}
 	}
 	return dst
 }

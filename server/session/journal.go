@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/chaos"
@@ -29,6 +30,11 @@ type journal struct {
 	ended atomic.Bool
 	// seqs are the last transition and fill numbers of each open order.
 	seqs map[string]orderSeqs
+	// tradedBefore is the trading time of the session's earlier runs
+	// (before a crash); runStart is when this run began, zero if it
+	// never ran (an abandoned session's last commit).
+	tradedBefore time.Duration
+	runStart     time.Time
 }
 
 type orderSeqs struct{ transitions, fills int }
@@ -42,7 +48,13 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	if j.ended.Load() {
 		return fmt.Errorf("session %s has ended: a tick finished after its stop is not recorded", j.sessionID)
 	}
-	b := store.Batch{SessionID: j.sessionID, Time: t.Time, Venue: t.Venue}
+	traded := j.tradedBefore
+	if !j.runStart.IsZero() {
+		traded += t.Time.Sub(j.runStart)
+	}
+	b := store.Batch{SessionID: j.sessionID, Time: t.Time, Venue: t.Venue, Counters: &store.Counters{
+		Ticks: t.Counts.Ticks, Events: t.Counts.Events, Orders: t.Counts.Orders, Fills: t.Counts.Fills,
+		Refused: t.Counts.Rejects, Traded: traded}}
 	seqOf := make(map[string]uint64, len(t.NewOrders))
 	for _, n := range t.NewOrders {
 		seqOf[n.ClientID] = n.Seq
@@ -96,12 +108,12 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 
 func riskRow(g risk.GuardState) *store.RiskRow {
 	return &store.RiskRow{State: g.State, Reason: g.Reason, Since: g.Since,
-		StartEquity: g.Start, PeakEquity: g.Peak, Equity: g.Equity}
+		StartEquity: g.Start, PeakEquity: g.Peak, Equity: g.Equity, SentTimes: g.SentTimes}
 }
 
 func guardState(r store.RiskRow) risk.GuardState {
 	return risk.GuardState{State: r.State, Reason: r.Reason, Since: r.Since,
-		Start: r.StartEquity, Peak: r.PeakEquity, Equity: r.Equity}
+		Start: r.StartEquity, Peak: r.PeakEquity, Equity: r.Equity, SentTimes: r.SentTimes}
 }
 
 // adopt seeds the numbering of an order a resumed session carries on.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/server/health"
@@ -23,18 +24,39 @@ type Manager struct {
 	mu     sync.Mutex
 	cur    *Session // the running or the last session
 	closed bool
+	// starting is set while a start or resume holds the slot (see claim)
+	// and closed when it lets go.
+	starting chan struct{}
+	// stored is the newest stored session as the daemon found it, shown
+	// until a session runs: read once, so that Status reads no disk.
+	stored   Snapshot
+	storedOK bool
 
 	pubMu sync.Mutex
 	seq   uint64
+
+	// storeGate admits the store writes of sessions' goroutines until
+	// Shutdown; the store is closed only after it (see storeGate).
+	storeGate *storeGate
 }
 
 // NewManager returns a manager with no session. Its hub already holds an
 // idle report, so a watcher that subscribes before any session sees one.
 func NewManager(opts Options) *Manager {
-	m := &Manager{opts: opts.withDefaults(), hub: health.NewHub[Report](), feed: orders.NewFeed()}
+	opts = opts.withDefaults()
+	opts.stopFailures = new(atomic.Uint64)
+	gate := newStoreGate()
+	if opts.Store != nil {
+		opts.Store = gatedStore{Store: opts.Store, gate: gate}
+	}
+	m := &Manager{opts: opts, hub: health.NewHub[Report](), feed: orders.NewFeed(), storeGate: gate}
 	idle := &Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"}
-	if last, ok := m.lastStored(); ok {
+	m.stored, m.storedOK = m.lastStored()
+	if last, ok := m.stored, m.storedOK; ok {
 		idle.SessionID, idle.State = last.ID, last.State
+		sum := last.Summary
+		idle.Ticks, idle.Orders, idle.Fills, idle.Equity = sum.Ticks, sum.Orders, sum.Fills, sum.Equity
+		idle.PnL = sum.RealizedPnL.Add(sum.UnrealizedPnL).Sub(sum.FeesPaid)
 		idle.Reason = fmt.Sprintf("no session running; the last one ended %s: %s", last.State, last.Reason)
 		if last.State == StateInterrupted {
 			idle.Status = health.StatusUnhealthy
@@ -47,20 +69,35 @@ func NewManager(opts Options) *Manager {
 // DefaultHealthInterval is the heartbeat period of sessions that name none.
 func (m *Manager) DefaultHealthInterval() time.Duration { return m.opts.HealthInterval }
 
-// Start starts a session, or returns the running one if it was started with
-// the same settings (already=true). It returns as soon as the session's
-// goroutines are launched.
+// StartOptions shape a start.
+type StartOptions struct {
+	// AbandonInterrupted lets a new session start although sessions are
+	// INTERRUPTED: their open orders are cancelled at the venue and they
+	// are marked ABANDONED first. Without it such a start fails with an
+	// *InterruptedError, so that no session is orphaned with live orders.
+	AbandonInterrupted bool
+}
+
+// Start is StartWith without a request's context or options.
 func (m *Manager) Start(req Settings) (snap Snapshot, already bool, err error) {
+	return m.StartWith(context.Background(), req, StartOptions{})
+}
+
+// StartWith starts a session, or returns the running one if it was started
+// with the same settings (already=true). It returns as soon as the
+// session's goroutines are launched. Its store I/O is bounded by ctx and
+// done outside mu (see claim).
+func (m *Manager) StartWith(ctx context.Context, req Settings, o StartOptions) (snap Snapshot, already bool, err error) {
 	if err := req.Validate(); err != nil {
 		return Snapshot{}, false, err
 	}
 	want := req.withDefaults(m.opts.HealthInterval)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return Snapshot{}, false, ErrShuttingDown
+	cur, release, err := m.claim(ctx)
+	if err != nil {
+		return Snapshot{}, false, err
 	}
-	if cur := m.cur; cur != nil {
+	defer release()
+	if cur != nil {
 		switch cur.State() {
 		case StateStarting, StateRunning:
 			diffs := cur.settings.differences(want)
@@ -72,18 +109,79 @@ func (m *Manager) Start(req Settings) (snap Snapshot, already bool, err error) {
 			return Snapshot{}, false, &ConflictError{SessionID: cur.id, Err: ErrStopping}
 		}
 	}
+	if m.opts.Store != nil {
+		if err := m.settleInterrupted(ctx, o.AbandonInterrupted); err != nil {
+			return Snapshot{}, false, err
+		}
+	}
 	s, err := newSession(want, m.opts, m.emit, m.feed)
 	if err != nil {
 		return Snapshot{}, false, err
 	}
 	if m.opts.Store != nil {
-		if err := s.recordStart(m.opts.Store); err != nil {
-			return Snapshot{}, false, fmt.Errorf("%w: %w", ErrStore, err)
+		if err := s.recordStart(ctx, m.opts.Store); err != nil {
+			return Snapshot{}, false, storeFailed(ctx, err)
 		}
 	}
-	s.start()
-	m.cur = s
+	if err := m.publish(ctx, s); err != nil {
+		return Snapshot{}, false, err
+	}
 	return s.Snapshot(), false, nil
+}
+
+// claim reserves the session slot for a start or resume and returns the
+// current session. Whoever holds the slot does its store I/O without mu,
+// so Status and the other readers never wait on a disk, while starts stay
+// linearizable: a second start waits (outside mu, bounded by its ctx) for
+// the first to publish or give up, then sees its outcome. release frees
+// the slot.
+func (m *Manager) claim(ctx context.Context) (cur *Session, release func(), err error) {
+	for {
+		m.mu.Lock()
+		if m.closed {
+			m.mu.Unlock()
+			return nil, nil, ErrShuttingDown
+		}
+		if m.starting == nil {
+			claimed := make(chan struct{})
+			m.starting, cur = claimed, m.cur
+			m.mu.Unlock()
+			return cur, func() {
+				m.mu.Lock()
+				m.starting = nil
+				m.mu.Unlock()
+				close(claimed)
+			}, nil
+		}
+		busy := m.starting
+		m.mu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
+}
+
+// publish launches a session built and recorded under a claim and makes
+// it the current one, unless the daemon began shutting down meanwhile:
+// then the session never runs, and its record says so.
+func (m *Manager) publish(ctx context.Context, s *Session) error {
+	m.mu.Lock()
+	if !m.closed {
+		s.start()
+		m.cur = s
+		m.mu.Unlock()
+		return nil
+	}
+	m.mu.Unlock()
+	if st := m.opts.Store; st != nil {
+		if err := st.UpdateSession(ctx, s.id, StateFailed.String(), "the daemon shut down before the session started",
+			time.Now(), nil); err != nil {
+			s.log.Error("could not record that the session never started", "err", err)
+		}
+	}
+	return ErrShuttingDown
 }
 
 // StopOptions shape a stop.
@@ -99,6 +197,11 @@ type StopOptions struct {
 // timeout. It returns the final snapshot, or the last session's if none was
 // running; ok is false when no session ever ran. wasRunning is true only
 // for the call that began the stop.
+//
+// It returns by the stop's deadline, not later: the session bounds every
+// step of its stop by the same deadline, and a stop that is not over then
+// is answered as it stands (STOPPING), naming the children still running
+// and the orders not yet settled.
 func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, wasRunning bool, err error) {
 	timeout := o.Timeout
 	m.mu.Lock()
@@ -110,18 +213,41 @@ func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, w
 	if timeout <= 0 {
 		timeout = m.opts.StopTimeout
 	}
-	wasRunning = cur.requestStop("stopped by request", timeout, o.KeepOpenOrders)
-	// The session bounds its own stop by timeout; the extra second covers
-	// the monitor's grace so that we return the final state, not STOPPING.
-	t := time.NewTimer(timeout + 2*time.Second)
-	defer t.Stop()
-	select {
-	case <-cur.Done():
-	case <-t.C:
-	case <-ctx.Done():
-		return cur.Snapshot(), true, wasRunning, ctx.Err()
+	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+		timeout = time.Until(d).Round(time.Millisecond) // the caller's own deadline comes first
 	}
-	return cur.Snapshot(), true, wasRunning, nil
+	wasRunning = cur.requestStop("stopped by request", timeout, o.KeepOpenOrders)
+	if err := waitStop(ctx, cur); err != nil {
+		return cur.stoppingSnapshot(), true, wasRunning, err
+	}
+	return cur.stoppingSnapshot(), true, wasRunning, nil
+}
+
+// waitStop waits for s to end, at most until its stop's deadline or ctx.
+func waitStop(ctx context.Context, s *Session) error {
+	var expired <-chan time.Time
+	if by := s.stopBy(); !by.IsZero() {
+		t := time.NewTimer(time.Until(by))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-s.Done():
+	case <-expired:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// stoppingSnapshot is the session's snapshot with, while a stop is still
+// under way, what it has not finished named.
+func (s *Session) stoppingSnapshot() Snapshot {
+	snap := s.Snapshot()
+	if snap.State == StateStopping {
+		snap.Summary.Unstopped, snap.Unsettled = s.stopping()
+	}
+	return snap
 }
 
 // Status returns the current or last session (ok=false if none ran) and a
@@ -131,12 +257,11 @@ func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, w
 // it carries the sequence of the last published report.
 func (m *Manager) Status() (snap Snapshot, ok bool, r *Report) {
 	m.mu.Lock()
-	cur := m.cur
+	cur, last, lastOK := m.cur, m.stored, m.storedOK
 	m.mu.Unlock()
 	r = m.hub.Latest()
 	if cur == nil {
-		last, ok := m.lastStored()
-		return last, ok, r
+		return last, lastOK, r
 	}
 	snap = cur.Snapshot()
 	if snap.State.Active() {
@@ -153,26 +278,34 @@ func (m *Manager) Subscribe() (*health.Subscription[Report], error) {
 	return m.hub.Subscribe()
 }
 
+// StopFailures counts the children of every session so far that failed
+// (panicked, say) while being stopped.
+func (m *Manager) StopFailures() uint64 { return m.opts.stopFailures.Load() }
+
 // Watchers is the number of health subscribers.
 func (m *Manager) Watchers() int { return m.hub.Len() }
 
 // Shutdown refuses new sessions, stops the running one (bounded by ctx and
-// the stop timeout) and ends every health subscription.
+// the stop timeout), ends every health subscription, and then admits no
+// more store writes from the session's goroutines, waiting for those in
+// flight: once it has returned, the caller may close the store.
 func (m *Manager) Shutdown(ctx context.Context) {
 	m.mu.Lock()
 	m.closed = true
 	cur := m.cur
 	m.mu.Unlock()
 	defer m.hub.Close()
-	if cur == nil {
-		m.feed.Close()
-		return
-	}
 	defer m.feed.Close()
-	cur.requestStop("daemon shutting down", m.opts.StopTimeout, false)
-	select {
-	case <-cur.Done():
-	case <-ctx.Done():
+	if cur != nil {
+		timeout := m.opts.StopTimeout
+		if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+			timeout = time.Until(d).Round(time.Millisecond)
+		}
+		cur.requestStop("daemon shutting down", timeout, false)
+		_ = waitStop(ctx, cur)
+	}
+	if !m.storeGate.close(ctx, time.Second) {
+		m.opts.Logger.Error("store writes still in flight after shutdown's deadline; they were cancelled")
 	}
 }
 
@@ -209,6 +342,6 @@ func (m *Manager) lastStored() (Snapshot, bool) {
 	if err != nil || len(recs) == 0 {
 		return Snapshot{}, false
 	}
-	snap, err := snapshotFromRecord(recs[0])
+	snap, err := m.storedSnapshot(ctx, recs[0])
 	return snap, err == nil
 }

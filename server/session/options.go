@@ -2,6 +2,7 @@ package session
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/server/health"
@@ -39,6 +40,10 @@ type Options struct {
 	// risk state durable, tick by tick. Nil keeps them in memory only.
 	Store  store.Store
 	Logger *slog.Logger
+
+	// stopFailures counts, across sessions, children that failed while
+	// being stopped; the Manager sets it.
+	stopFailures *atomic.Uint64
 }
 
 // Parts are what a session trades with.
@@ -110,7 +115,8 @@ func DefaultStaleness(tick time.Duration) health.Staleness {
 const finishedIDs = 4096
 
 func venueConfig(s Settings) matching.Config {
-	return matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency, FinishedIDs: finishedIDs}
+	return matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency, FinishedIDs: finishedIDs,
+		Filters: paper.Filters}
 }
 
 // BuildPaper assembles the embedded paper venue: a seeded simulated market

@@ -3,9 +3,11 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/tradectl/tradectl/server/portfolio"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -14,26 +16,24 @@ import (
 const storeTimeout = 10 * time.Second
 
 // recordStart stores a new session before Start returns: a session the
-// caller was told about is never missing from the history.
-func (s *Session) recordStart(st store.Store) error {
+// caller was told about is never missing from the history. It is bounded
+// by the caller's ctx as well: a caller that gave up is told of no session.
+func (s *Session) recordStart(ctx context.Context, st store.Store) error {
 	settings, err := json.Marshal(s.settings)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	return st.CreateSession(ctx, store.SessionRecord{ID: s.id, State: store.StateRunning, Reason: "",
 		SettingsJSON: settings, Started: s.started})
 }
 
-// recordEnd stores the final state and summary. It runs on a fresh context:
-// the session is ending, often because the daemon is, and its end must be
-// written all the same.
-func (s *Session) recordEnd(st store.Store, final State, reason string, ended time.Time) {
+// recordEnd stores the final state and summary, bounded by the stop's
+// ctx: its deadline is the caller's, not a fresh one.
+func (s *Session) recordEnd(ctx context.Context, st store.Store, final State, reason string, ended time.Time) {
 	summary, err := json.Marshal(s.Snapshot().Summary)
 	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		defer cancel()
 		err = st.UpdateSession(ctx, s.id, final.String(), reason, ended, summary)
 	}
 	if err != nil {
@@ -51,12 +51,56 @@ func snapshotFromRecord(r store.SessionRecord) (Snapshot, error) {
 		if err := json.Unmarshal(r.SummaryJSON, &snap.Summary); err != nil {
 			return snap, fmt.Errorf("session %s: summary: %w", r.ID, err)
 		}
+		// Summaries stored before the count moved into Risk kept it
+		// beside it.
+		var old struct{ RiskRejects uint64 }
+		if snap.Summary.Risk.Rejects == 0 && json.Unmarshal(r.SummaryJSON, &old) == nil {
+			snap.Summary.Risk.Rejects = old.RiskRejects
+		}
 	}
 	return snap, nil
 }
 
+// storedSnapshot rebuilds a stored session for queries. A session that
+// never recorded its end (INTERRUPTED, or ABANDONED after it) has no
+// summary of its own: its summary is what its last commit left, the
+// counters committed with the tick and the account and risk state.
+func (m *Manager) storedSnapshot(ctx context.Context, r store.SessionRecord) (Snapshot, error) {
+	snap, err := snapshotFromRecord(r)
+	if err != nil || len(r.SummaryJSON) > 0 {
+		return snap, err
+	}
+	st := m.opts.Store
+	c := r.Counters
+	sum := &snap.Summary
+	sum.Ticks, sum.Events, sum.Orders, sum.Fills, sum.Risk.Rejects = c.Ticks, c.Events, c.Orders, c.Fills, c.Refused
+	sum.LastTick = r.LastTick
+	if ps, err := st.LoadPortfolio(ctx, r.ID); err == nil {
+		pf, err := portfolio.Restore(ps)
+		if err != nil {
+			return snap, fmt.Errorf("session %s: stored portfolio: %w", r.ID, err)
+		}
+		a := pf.Snapshot()
+		sum.QuoteCurrency, sum.StartingEquity, sum.Equity, sum.Cash = a.QuoteCurrency, a.StartingCash, a.Equity, a.Cash
+		sum.RealizedPnL, sum.UnrealizedPnL, sum.FeesPaid, sum.Positions = a.RealizedPnL, a.UnrealizedPnL, a.FeesPaid, a.Positions
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return snap, err
+	}
+	if rr, err := st.LoadRisk(ctx, r.ID); err == nil {
+		sum.Risk = RiskStatus{State: rr.State, Reason: rr.Reason, Since: rr.Since, Rejects: c.Refused}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return snap, err
+	}
+	open, _, err := st.ListOrders(ctx, r.ID, true, 0)
+	if err != nil {
+		return snap, err
+	}
+	sum.OpenOrders = len(open)
+	return snap, nil
+}
+
 func parseState(s string) State {
-	for st := StateStarting; st <= StateInterrupted; st++ {
+	for st := StateStarting; st <= StateAbandoned; st++ {
 		if st.String() == s {
 			return st
 		}

@@ -60,8 +60,8 @@ func TestHammeringALimitIsCountedNotStored(t *testing.T) {
 			t.Errorf("refusal row %+v", r)
 		}
 	}
-	if refused != sum.RiskRejects || len(rows) > 3*2*2 {
-		t.Fatalf("%d refusal rows counting %d, the session refused %d", len(rows), refused, sum.RiskRejects)
+	if refused != sum.Risk.Rejects || len(rows) > 3*2*2 {
+		t.Fatalf("%d refusal rows counting %d, the session refused %d", len(rows), refused, sum.Risk.Rejects)
 	}
-	t.Logf("%d events, %d orders, %d refused in %d rows", sum.Events, sum.Orders, sum.RiskRejects, len(rows))
+	t.Logf("%d events, %d orders, %d refused in %d rows", sum.Events, sum.Orders, sum.Risk.Rejects, len(rows))
 }

@@ -42,6 +42,9 @@ type Snapshot struct {
 	EndTime   time.Time
 	Reason    string
 	Summary   Summary
+	// Unsettled are the orders a stop meant to cancel but could not
+	// settle by its deadline: they may still be open at the venue.
+	Unsettled []string
 }
 
 // Summary is the session's account and counters.
@@ -61,11 +64,13 @@ type Summary struct {
 	Unstopped           []string
 	// Events is the market events processed.
 	Events uint64
-	// Risk is the kill switch's state; RiskRejects the orders it refused.
-	Risk        RiskStatus
-	RiskRejects uint64
+	// Risk is the kill switch's state and the orders it refused.
+	Risk RiskStatus
 	// OpenOrders at the venue now (after a stop: those it left open).
 	OpenOrders int
+	// StopFailures counts children that failed (panicked, say) while
+	// being stopped.
+	StopFailures uint32 `json:",omitempty"`
 }
 
 // RiskStatus is the risk guard's state as callers see it.
@@ -73,6 +78,10 @@ type RiskStatus struct {
 	State  risk.State
 	Reason string
 	Since  time.Time
+	// Rejects is the orders the guard refused in the session. It lives
+	// here, not beside, so that every answer that shows the guard
+	// (status, portfolio, a kill-switch reset) shows the same count.
+	Rejects uint64
 }
 
 // Snapshot returns the session's current view.
@@ -83,6 +92,7 @@ func (s *Session) Snapshot() Snapshot {
 		EndTime: s.ended, Reason: s.reason,
 	}
 	unstopped := append([]string(nil), s.unstopped...)
+	snap.Unsettled = append([]string(nil), s.unsettled...)
 	s.mu.Unlock()
 	st := s.coord.Stats()
 	acct := st.Account
@@ -98,9 +108,9 @@ func (s *Session) Snapshot() Snapshot {
 		Positions:      acct.Positions,
 		Unstopped:      unstopped,
 		Events:         st.Events,
-		Risk:           RiskStatus{State: s.risk.State(), Reason: s.risk.Reason(), Since: s.risk.HaltedAt()},
-		RiskRejects:    st.Rejects,
+		Risk:           RiskStatus{State: s.risk.State(), Reason: s.risk.Reason(), Since: s.risk.HaltedAt(), Rejects: st.Rejects},
 		OpenOrders:     st.OpenOrders,
+		StopFailures:   s.stopFailures.Load(),
 	}
 	if len(s.children) == 2 {
 		snap.Summary.MonitorRestarts = s.children[0].restarts.Load()

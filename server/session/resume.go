@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/tradectl/tradectl/server/coordinator"
 	"github.com/tradectl/tradectl/server/matching"
 	"github.com/tradectl/tradectl/server/orders"
 	"github.com/tradectl/tradectl/server/portfolio"
@@ -12,64 +14,174 @@ import (
 	"github.com/tradectl/tradectl/server/store"
 )
 
-// Resume carries on the last session if a crash interrupted it: same id,
-// same settings, its account, its open orders (at the venue and in the
-// books) and its risk state (a halt stays a halt), all as of its last
-// committed tick. Client order ids continue after the last one used, so
-// none is reused. Like Start, it returns once the session's goroutines
-// are launched.
+// Resume is ResumeSession of the newest interrupted session.
+func (m *Manager) Resume(ctx context.Context) (Snapshot, error) { return m.ResumeSession(ctx, "") }
+
+// ResumeSession carries on an interrupted session (the newest one if id
+// is ""): same id, same settings, its account, its open orders (at the
+// venue and in the books), its risk state (a halt stays a halt), its
+// counters and the trading time it has had, all as of its last committed
+// tick. Client order ids continue after the last one used, so none is
+// reused. Like Start, it returns once the session's goroutines are
+// launched, and does its store I/O under a claim, not under mu.
 //
 // Startup and resume share one path for the account: both build the
 // venue, portfolio and guard, a resume from their stored state. The market
 // does not carry over: the paper simulator starts afresh, so prices may
 // jump from the last marks.
-func (m *Manager) Resume(ctx context.Context) (Snapshot, error) {
+func (m *Manager) ResumeSession(ctx context.Context, id string) (Snapshot, error) {
 	st := m.opts.Store
 	if st == nil {
 		return Snapshot{}, ErrNoStore
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return Snapshot{}, ErrShuttingDown
+	cur, release, err := m.claim(ctx)
+	if err != nil {
+		return Snapshot{}, err
 	}
-	if cur := m.cur; cur != nil && cur.State().Active() {
+	defer release()
+	if cur != nil && cur.State().Active() {
 		return Snapshot{}, &ConflictError{SessionID: cur.id, Err: ErrAlreadyRunning}
 	}
-	recs, err := st.ListSessions(ctx, 1)
+	rec, err := m.resumeTarget(ctx, id)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("%w: %w", ErrStore, err)
+		return Snapshot{}, err
 	}
-	if len(recs) == 0 || recs[0].State != store.StateInterrupted {
-		return Snapshot{}, ErrNothingToResume
-	}
-	rec := recs[0]
-	old, err := snapshotFromRecord(rec)
-	if err != nil {
-		return Snapshot{}, fmt.Errorf("%w: %w", ErrStore, err)
-	}
-	s := old.Settings.withDefaults(m.opts.HealthInterval) // settings stored before a field was added
-	parts, r, err := m.restore(ctx, rec.ID, s)
-	if err != nil {
-		return Snapshot{}, fmt.Errorf("%w: cannot resume session %s: %w", ErrStore, rec.ID, err)
-	}
-	sess, err := assemble(rec.ID, rec.Started, s, parts, m.opts, m.emit, m.feed, r)
+	sess, parts, err := m.reassemble(ctx, rec)
 	if err != nil {
 		return Snapshot{}, err
 	}
 	if err := st.ResumeSession(ctx, rec.ID, "resumed after: "+rec.Reason); err != nil {
-		return Snapshot{}, fmt.Errorf("%w: %w", ErrStore, err)
+		return Snapshot{}, storeFailed(ctx, err)
 	}
 	sess.log.Warn("resuming interrupted session", "interrupted", rec.Reason, "last_commit", rec.LastTick,
-		"open_orders", parts.Venue.OpenTotal(), "risk", parts.Risk.State().String())
-	sess.start()
-	m.cur = sess
+		"open_orders", parts.Venue.OpenTotal(), "risk", parts.Risk.State().String(),
+		"orders", rec.Counters.Orders, "fills", rec.Counters.Fills, "traded", rec.Counters.Traded)
+	if err := m.publish(ctx, sess); err != nil {
+		return Snapshot{}, err
+	}
 	return sess.Snapshot(), nil
 }
 
-// restore rebuilds a session's parts and books from the store.
-func (m *Manager) restore(ctx context.Context, id string, s Settings) (Parts, *resumed, error) {
+// resumeTarget finds the session a resume is about: id, or the newest
+// interrupted session, else the newest session. It must be one that can
+// be carried on (canResume).
+func (m *Manager) resumeTarget(ctx context.Context, id string) (store.SessionRecord, error) {
 	st := m.opts.Store
+	var rec store.SessionRecord
+	if id != "" {
+		r, err := st.GetSession(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.SessionRecord{}, fmt.Errorf("%w %q", ErrUnknownSession, id)
+		}
+		if err != nil {
+			return store.SessionRecord{}, storeFailed(ctx, err)
+		}
+		rec = r
+	} else {
+		recs, err := st.InterruptedSessions(ctx)
+		if err == nil && len(recs) == 0 {
+			recs, err = st.ListSessions(ctx, 1)
+		}
+		if err != nil {
+			return store.SessionRecord{}, storeFailed(ctx, err)
+		}
+		if len(recs) == 0 {
+			return store.SessionRecord{}, ErrNothingToResume
+		}
+		rec = recs[len(recs)-1]
+	}
+	ok, err := canResume(ctx, st, rec)
+	switch {
+	case err != nil:
+		return store.SessionRecord{}, storeFailed(ctx, err)
+	case !ok && id == "":
+		return store.SessionRecord{}, ErrNothingToResume
+	case !ok:
+		return store.SessionRecord{}, &NotInterruptedError{SessionID: id, State: parseState(rec.State)}
+	}
+	return rec, nil
+}
+
+// canResume reports whether a stored session can be carried on (see
+// resumable: interrupted, or stopped with orders kept open).
+func canResume(ctx context.Context, st store.Store, rec store.SessionRecord) (bool, error) {
+	return resumable(ctx, st, rec)
+}
+
+// reassemble rebuilds an interrupted session from the store, not started.
+func (m *Manager) reassemble(ctx context.Context, rec store.SessionRecord) (*Session, Parts, error) {
+	old, err := snapshotFromRecord(rec)
+	if err != nil {
+		return nil, Parts{}, storeFailed(ctx, err)
+	}
+	s := old.Settings.withDefaults(m.opts.HealthInterval) // settings stored before a field was added
+	parts, r, err := m.restore(ctx, rec, s)
+	if err != nil {
+		return nil, Parts{}, storeFailed(ctx, fmt.Errorf("cannot resume session %s: %w", rec.ID, err))
+	}
+	sess, err := assemble(rec.ID, rec.Started, s, parts, m.opts, m.emit, m.feed, r)
+	if err != nil {
+		return nil, Parts{}, err
+	}
+	return sess, parts, nil
+}
+
+// settleInterrupted lets a new session start only when no session is
+// INTERRUPTED, or when the caller chose to abandon them: an interrupted
+// session left behind would keep its orders ACCEPTED forever.
+func (m *Manager) settleInterrupted(ctx context.Context, abandon bool) error {
+	recs, err := m.opts.Store.InterruptedSessions(ctx)
+	if err != nil {
+		return storeFailed(ctx, err)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	if !abandon {
+		ids := make([]string, len(recs))
+		for i, r := range recs {
+			ids[i] = r.ID
+		}
+		return &InterruptedError{SessionIDs: ids}
+	}
+	for _, rec := range recs {
+		if err := m.abandon(ctx, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// abandon cancels an interrupted session's open orders the way a stop
+// does (at the venue, committed, each CANCELLED with the venue's reason),
+// then marks it ABANDONED. A crash in between leaves it INTERRUPTED with
+// nothing open, and abandoning it again finishes the job.
+func (m *Manager) abandon(ctx context.Context, rec store.SessionRecord) error {
+	sess, _, err := m.reassemble(ctx, rec)
+	if err != nil {
+		return err
+	}
+	n, err := sess.coord.CancelOpenOrders(ctx, time.Now())
+	if err != nil {
+		return storeFailed(ctx, fmt.Errorf("abandoning session %s: cancelling its open orders: %w", rec.ID, err))
+	}
+	reason := fmt.Sprintf("abandoned on request (start with abandon_interrupted; the audit log names the caller): "+
+		"%d open orders cancelled; it had been interrupted: %s", n, rec.Reason)
+	if err := m.opts.Store.AbandonSession(ctx, rec.ID, reason, time.Now()); err != nil {
+		return storeFailed(ctx, err)
+	}
+	sess.log.Warn("abandoned interrupted session", "open_orders_cancelled", n, "interrupted", rec.Reason)
+	m.mu.Lock()
+	if m.storedOK && m.stored.ID == rec.ID {
+		m.stored.State, m.stored.Reason = StateAbandoned, reason
+	}
+	m.mu.Unlock()
+	return nil
+}
+
+// restore rebuilds a session's parts and books from the store.
+func (m *Manager) restore(ctx context.Context, rec store.SessionRecord, s Settings) (Parts, *resumed, error) {
+	st, id := m.opts.Store, rec.ID
 	parts, err := m.opts.Build(s) // a fresh market and strategy
 	if err != nil {
 		return Parts{}, nil, err
@@ -99,7 +211,9 @@ func (m *Manager) restore(ctx context.Context, id string, s Settings) (Parts, *r
 	if err != nil {
 		return Parts{}, nil, err
 	}
-	r := &resumed{book: orders.NewBook(id, maxFinishedOrders), journal: newJournal(st, id)}
+	c := rec.Counters
+	r := &resumed{book: orders.NewBook(id, maxFinishedOrders), journal: newJournal(st, id), traded: c.Traded,
+		counts: coordinator.Counts{Ticks: c.Ticks, Events: c.Events, Orders: c.Orders, Fills: c.Fills, Rejects: c.Refused}}
 	for _, o := range open {
 		hist, err := st.OrderHistory(ctx, id, o.ClientID)
 		if err != nil {

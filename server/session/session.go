@@ -27,6 +27,9 @@ type Session struct {
 	log      *slog.Logger
 	emit     func(*Report)
 	started  time.Time
+	// traded is the trading time a resumed session had before: its
+	// Duration is the total, so it trades only what is left.
+	traded time.Duration
 
 	coord   *coordinator.Coordinator
 	journal *journal // nil without a store
@@ -42,17 +45,26 @@ type Session struct {
 	lastErr atomic.Pointer[string]
 	// refusals judges the rate of refused orders for checkRisk.
 	refusals refusalRate
+	// stopFailures counts children that failed while being stopped.
+	stopFailures atomic.Uint32
 
 	mu          sync.Mutex
 	state       State
 	reason      string
 	ended       time.Time
 	stopTimeout time.Duration
-	keepOrders  bool
-	unstopped   []string
+	// stopDeadline bounds the whole stop, once one began.
+	stopDeadline time.Time
+	keepOrders   bool
+	unstopped    []string
+	// unsettled are the orders the stop meant to cancel but could not
+	// settle by its deadline.
+	unsettled []string
 	// cancelled counts the open orders the stop cancelled; -1 when they
 	// could not be (the loop did not stop).
 	cancelled int
+	// stopErrs are failures of children while they were being stopped.
+	stopErrs []string
 }
 
 type childExit struct {
@@ -80,6 +92,9 @@ type resumed struct {
 	book     *orders.Book
 	journal  *journal
 	orderSeq uint64
+	counts   coordinator.Counts
+	// traded is the trading time the session has had.
+	traded time.Duration
 }
 
 // assemble builds a session from its parts; r is set for a resumed one.
@@ -101,9 +116,11 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 	}
 	var jr *journal
 	var firstSeq uint64
+	var counts coordinator.Counts
 	switch {
 	case r != nil:
-		sess.orders, jr, firstSeq = r.book, r.journal, r.orderSeq
+		sess.orders, jr, firstSeq, counts = r.book, r.journal, r.orderSeq, r.counts
+		sess.traded, jr.tradedBefore = r.traded, r.traded
 	case opts.Store != nil:
 		jr = newJournal(opts.Store, id)
 	}
@@ -117,7 +134,9 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 		Risk:          parts.Risk,
 		Orders:        sess.orders,
 		Publish:       feed.Publish,
+		Margin:        s.Margin(),
 		FirstOrderSeq: firstSeq,
+		Counts:        counts,
 		OnHalt:        func() { sess.monitor.Kick() },
 		Logger:        sess.log,
 	}
@@ -135,6 +154,7 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 		CheckTimeout: opts.CheckTimeout,
 		Checks:       append(sess.checks(), opts.ExtraChecks...),
 		Publish:      sess.onComponents,
+		Logger:       sess.log,
 	})
 	if err != nil {
 		return nil, err
@@ -146,6 +166,9 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 // waits for the session's end, and returns: it never waits on either child.
 // The monitor starts first so that it watches the loop from its first tick.
 func (s *Session) start() {
+	if s.journal != nil {
+		s.journal.runStart = time.Now() // before the loop runs: it reads it
+	}
 	s.log.Info("session starting", "mode", "paper", "strategy", s.settings.Strategy, "symbols", strings.Join(s.settings.Symbols, ","),
 		"tick_interval", s.settings.TickInterval, "health_interval", s.settings.HealthInterval,
 		"duration", s.settings.Duration, "auto_restart", s.settings.AutoRestart, "seed", s.settings.Seed)
@@ -160,7 +183,7 @@ func (s *Session) start() {
 	s.log.Info("trading loop started", "tick_interval", s.settings.TickInterval)
 	var timeout <-chan time.Time
 	if s.settings.Duration > 0 {
-		timeout = time.After(s.settings.Duration)
+		timeout = time.After(max(s.settings.Duration-s.traded, 0))
 	}
 	go s.await(timeout)
 	s.setState(StateRunning, "")
@@ -176,140 +199,6 @@ func (s *Session) launch(c *child) {
 			s.exits <- childExit{name: c.name, err: err}
 		}
 	}()
-}
-
-// await ends the session on the first of: a stop request, the duration
-// elapsing, a child that may not be restarted failing. It then stops the
-// children in reverse start order, each bounded by the stop deadline.
-func (s *Session) await(timeout <-chan time.Time) {
-	final, reason := StateStopped, ""
-	select {
-	case <-s.stopReq:
-		s.mu.Lock()
-		reason = s.reason
-		s.mu.Unlock()
-	case <-timeout:
-		reason = "duration elapsed"
-		s.setState(StateStopping, reason)
-	case e := <-s.exits:
-		final, reason = StateFailed, fmt.Sprintf("%s failed: %v", e.name, e.err)
-		s.setState(StateStopping, reason)
-	}
-	s.mu.Lock()
-	deadline := time.Now().Add(s.stopTimeoutLocked())
-	s.mu.Unlock()
-
-	var unstopped []string
-	for i := len(s.children) - 1; i >= 0; i-- {
-		c := s.children[i]
-		// The monitor gets a moment even if the coordinator used up the
-		// deadline: it is quick to stop, and reporting it as stuck when
-		// it is not would hide the real culprit.
-		d := deadline
-		if c.name == "monitor" {
-			d = later(deadline, time.Now().Add(time.Second))
-		}
-		if !c.stop(d) {
-			unstopped = append(unstopped, c.name)
-			s.log.Error("child did not stop before the deadline", "child", c.name)
-			continue
-		}
-		if c.name == "coordinator" {
-			s.settleOrders()
-		}
-	}
-	if !s.monitor.Close(time.Second) {
-		for _, name := range s.monitor.Stuck() {
-			unstopped = append(unstopped, "health check "+name)
-		}
-	}
-	if len(unstopped) > 0 {
-		final = StateFailed
-		reason = fmt.Sprintf("%s; did not stop in time: %s", reason, strings.Join(unstopped, ", "))
-	}
-	s.mu.Lock()
-	s.unstopped = unstopped
-	s.mu.Unlock()
-	// Log before the final state frees the slot, so that in the log every
-	// session ends before the next one starts.
-	if s.opts.Store != nil {
-		if s.journal != nil {
-			s.journal.ended.Store(true)
-		}
-		s.recordEnd(s.opts.Store, final, reason, time.Now())
-	}
-	sum := s.Snapshot().Summary
-	s.log.Info("session ended", "state", final.String(), "reason", reason, "ticks", sum.Ticks, "orders", sum.Orders,
-		"fills", sum.Fills, "equity", sum.Equity.String(), "pnl", sum.Equity.Sub(sum.StartingEquity).String(),
-		"coordinator_restarts", sum.CoordinatorRestarts)
-	s.setState(final, reason)
-	close(s.done)
-}
-
-// settleOrders cancels the open orders once the loop has stopped, unless
-// the stop asked to keep them. It runs only after the loop returned: it
-// touches what the loop owns.
-func (s *Session) settleOrders() {
-	s.mu.Lock()
-	keep := s.keepOrders
-	s.mu.Unlock()
-	open := s.coord.Stats().OpenOrders
-	if keep {
-		if open > 0 {
-			s.log.Warn("stop keeps open orders at the venue", "open_orders", open)
-		}
-		return
-	}
-	// A fresh context: this runs because the session is stopping, and
-	// its cancellations must still be committed.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	n, err := s.coord.CancelOpenOrders(ctx, time.Now())
-	if err != nil {
-		s.log.Error("could not commit the stop's order cancellations", "err", err)
-	}
-	s.mu.Lock()
-	s.cancelled = n
-	s.mu.Unlock()
-	if n > 0 {
-		s.log.Info("cancelled open orders at stop", "orders", n)
-	}
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func (s *Session) stopTimeoutLocked() time.Duration {
-	if s.stopTimeout > 0 {
-		return s.stopTimeout
-	}
-	return s.opts.StopTimeout
-}
-
-// requestStop asks the session to stop within timeout. It returns true if
-// this call moved a running session to STOPPING.
-func (s *Session) requestStop(reason string, timeout time.Duration, keepOrders bool) bool {
-	// Check, transition and close under one lock: two concurrent stops
-	// must not both see RUNNING and both close stopReq.
-	s.mu.Lock()
-	if s.state != StateStarting && s.state != StateRunning {
-		s.mu.Unlock()
-		return false
-	}
-	s.stopTimeout = timeout
-	s.keepOrders = keepOrders
-	s.state, s.reason = StateStopping, reason
-	// Logged before the stop is signalled, so that it precedes "session
-	// ended" in the log.
-	s.log.Info("session stopping", "reason", reason)
-	close(s.stopReq)
-	s.mu.Unlock()
-	s.publish()
-	return true
 }
 
 // setState moves the session on and publishes a report at once, so watchers
@@ -348,13 +237,42 @@ func (s *Session) Done() <-chan struct{} { return s.done }
 func (s *Session) noteFailure(c *child, err error) {
 	msg := fmt.Sprintf("%s: %v", c.name, err)
 	s.lastErr.Store(&msg)
+	s.logFailure("child failed", c, err)
+	s.monitor.Kick()
+}
+
+// noteStopFailure records a child that failed (panicked, say) while it
+// was being stopped: it is logged and counted, and the session's end says
+// so, because the tick it abandoned may have left its state half-updated.
+func (s *Session) noteStopFailure(c *child, err error) {
+	msg := fmt.Sprintf("%s: %v", c.name, err)
+	s.lastErr.Store(&msg)
+	s.logFailure("child failed while stopping", c, err)
+	s.stopFailures.Add(1)
+	if s.opts.stopFailures != nil {
+		s.opts.stopFailures.Add(1)
+	}
+	s.mu.Lock()
+	s.stopErrs = append(s.stopErrs, fmt.Sprintf("%s failed while stopping: %v", c.name, err))
+	s.mu.Unlock()
+}
+
+// logFailure logs err in full: a panic's value and stack stay in the log,
+// under the error id its one-line message quotes to clients.
+func (s *Session) logFailure(msg string, c *child, err error) {
 	var pe *PanicError
 	if errors.As(err, &pe) {
-		s.log.Error("child panicked", "child", c.name, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
-	} else {
-		s.log.Error("child failed", "child", c.name, "err", err)
+		s.log.Error(strings.Replace(msg, "failed", "panicked", 1), "child", c.name, "error_id", pe.ID,
+			"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+		return
 	}
-	s.monitor.Kick()
+	s.log.Error(msg, "child", c.name, "err", err)
+}
+
+func newErrorID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
 }
 
 func newID() string {

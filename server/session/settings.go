@@ -69,6 +69,11 @@ type Settings struct {
 	Latency time.Duration
 	// StartingCash of the paper account; zero takes DefaultStartingCash.
 	StartingCash money.Decimal
+	// Account is cash (the default) or margin, with a margin account's
+	// borrowing limit (notional at the marks) and yearly interest.
+	Account       Account
+	MaxBorrow     money.Decimal
+	BorrowRateBps int64
 }
 
 // Validate checks the settings as requested, before defaults.
@@ -143,7 +148,7 @@ func (s Settings) validateTrading() error {
 	if s.StartingCash.IsNegative() || s.StartingCash.Cmp(maxStartingCash) > 0 {
 		return &InvalidSettingsError{Field: "settings.starting_cash", Reason: "must be positive and at most 1000000000"}
 	}
-	return nil
+	return s.validateAccount()
 }
 
 // riskFields names risk.Limits' fields as the API does.
@@ -201,6 +206,9 @@ func (s Settings) withDefaults(health time.Duration) Settings {
 	}
 	if s.StartingCash.IsZero() {
 		s.StartingCash = DefaultStartingCash
+	}
+	if s.Account == AccountUnspecified {
+		s.Account = AccountCash
 	}
 	return s
 }

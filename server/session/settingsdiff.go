@@ -51,6 +51,9 @@ func (s Settings) differences(req Settings) []SettingDiff {
 	add("taker_fee_bps", *s.TakerFeeBps, *req.TakerFeeBps)
 	add("latency", s.Latency, req.Latency)
 	add("starting_cash", s.StartingCash, req.StartingCash)
+	add("account", accountName(s.Account), accountName(req.Account))
+	add("max_borrow", s.MaxBorrow, req.MaxBorrow)
+	add("borrow_rate_bps", s.BorrowRateBps, req.BorrowRateBps)
 	return out
 }
 
@@ -102,4 +105,14 @@ func orUnset(m map[string]string, k string) string {
 		return v
 	}
 	return "unset"
+}
+
+func accountName(a Account) string {
+	switch a {
+	case AccountCash:
+		return "cash"
+	case AccountMargin:
+		return "margin"
+	}
+	return strconv.Itoa(int(a))
 }

@@ -18,6 +18,9 @@ const (
 	// StateInterrupted: the daemon stopped (a crash, kill -9, a power
 	// cut) while the session ran; it is found so in the store at start.
 	StateInterrupted
+	// StateAbandoned: an interrupted session an operator chose not to
+	// resume; its open orders were cancelled.
+	StateAbandoned
 )
 
 func (s State) String() string {
@@ -34,6 +37,8 @@ func (s State) String() string {
 		return "FAILED"
 	case StateInterrupted:
 		return "INTERRUPTED"
+	case StateAbandoned:
+		return "ABANDONED"
 	}
 	return "UNSPECIFIED"
 }

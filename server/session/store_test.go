@@ -29,9 +29,12 @@ func TestLateTickAfterAFailedStopIsNotRecorded(t *testing.T) {
 	r.strat.block.Store(&release)
 	eventually(t, "the loop to block", func() bool { return r.strat.waiting.Load() > 0 })
 	final, _, _, _ := m.Stop(context.Background(), StopOptions{Timeout: 50 * time.Millisecond})
-	if final.State != StateFailed || len(final.Summary.Unstopped) == 0 {
+	// At its deadline the stop may still be recording the end: it answers
+	// as it stands, STOPPING or FAILED, naming the loop either way.
+	if final.State == StateStopped || len(final.Summary.Unstopped) == 0 {
 		t.Fatalf("stop of a stuck loop: %v %v", final.State, final.Summary.Unstopped)
 	}
+	<-m.cur.Done()
 	rec, err := st.GetSession(context.Background(), snap.ID)
 	if err != nil || rec.State != "FAILED" {
 		t.Fatalf("stored: %+v %v", rec, err)

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tradectl/tradectl/server/coordinator"
 )
 
 // The restart strategy is one_for_one, on purpose: the coordinator and the
@@ -36,20 +38,32 @@ type child struct {
 	failures []time.Time // within the policy's period
 }
 
-// PanicError is a recovered panic with its stack.
+// PanicError is a recovered panic with its stack. Its message is one line
+// quoting ID, and is what clients see (reasons, last error); the stack and
+// the whole value go to the log under the same ID.
 type PanicError struct {
 	Value any
 	Stack []byte
+	ID    string
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("panic: %s (error id %s)", firstLine(fmt.Sprint(e.Value)), e.ID)
+}
+
+// Unwrap exposes an error the code panicked with, such as a
+// coordinator.FatalError.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
 
 // runRecovered turns a panic in run into an error, so one bad tick cannot
 // take the daemon down.
 func runRecovered(ctx context.Context, run func(context.Context) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
+			err = &PanicError{Value: r, Stack: debug.Stack(), ID: newErrorID()}
 		}
 	}()
 	return run(ctx)
@@ -63,6 +77,12 @@ func (s *Session) supervise(ctx context.Context, c *child) error {
 		began := time.Now()
 		err := runRecovered(ctx, c.run)
 		if ctx.Err() != nil {
+			if err != nil {
+				// Stopping, but not cleanly: the tick in hand was
+				// abandoned half-way. Never dropped silently.
+				c.recordFailure(time.Now(), s.opts.Restart.Period)
+				s.noteStopFailure(c, err)
+			}
 			return nil
 		}
 		if err == nil {
@@ -70,6 +90,9 @@ func (s *Session) supervise(ctx context.Context, c *child) error {
 		}
 		recent := c.recordFailure(time.Now(), s.opts.Restart.Period)
 		s.noteFailure(c, err)
+		if fatal := (*coordinator.FatalError)(nil); errors.As(err, &fatal) {
+			return err // its state is half-updated: a restart would trade on it
+		}
 		if !c.restartable {
 			return err
 		}
@@ -133,6 +156,11 @@ func (c *child) recentLocked(now time.Time, period time.Duration) int {
 // still running then.
 func (c *child) stop(deadline time.Time) bool {
 	c.cancel()
+	select {
+	case <-c.done: // a child that has stopped is never reported stuck for a deadline already past
+		return true
+	default:
+	}
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	select {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -50,7 +51,34 @@ func (s *SQLite) LoadPortfolio(ctx context.Context, sessionID string) (_ Portfol
 		ps.RealizedPnL, ps.FeesPaid = decimal(realized), decimal(fees)
 		p.Positions = append(p.Positions, ps)
 	}
-	return p, rows.Err()
+	if err := rows.Err(); err != nil {
+		return PortfolioRow{}, err
+	}
+	if p.Reservations, err = reservations(ctx, tx, sessionID); err != nil {
+		return PortfolioRow{}, err
+	}
+	return p, nil
+}
+
+func reservations(ctx context.Context, tx *sql.Tx, sessionID string) ([]portfolio.Reservation, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT client_id, symbol, side, remaining, amount FROM reservations
+		WHERE session_id = ? ORDER BY client_id`, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []portfolio.Reservation
+	for rows.Next() {
+		var r portfolio.Reservation
+		var side int
+		var remaining, amount int64
+		if err := rows.Scan(&r.ClientID, &r.Symbol, &side, &remaining, &amount); err != nil {
+			return nil, err
+		}
+		r.Side, r.Remaining, r.Amount = broker.Side(side), decimal(remaining), decimal(amount)
+		list = append(list, r)
+	}
+	return list, rows.Err()
 }
 
 // LoadRisk implements Store.
@@ -59,13 +87,17 @@ func (s *SQLite) LoadRisk(ctx context.Context, sessionID string) (RiskRow, error
 	var state string
 	var since sql.NullInt64
 	var start, peak, equity int64
-	err := s.r.QueryRowContext(ctx, `SELECT state, reason, since, start_equity, peak_equity, equity FROM risk
-		WHERE session_id = ?`, sessionID).Scan(&state, &r.Reason, &since, &start, &peak, &equity)
+	var sent string
+	err := s.r.QueryRowContext(ctx, `SELECT state, reason, since, start_equity, peak_equity, equity, sent_times FROM risk
+		WHERE session_id = ?`, sessionID).Scan(&state, &r.Reason, &since, &start, &peak, &equity, &sent)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
 	if err == nil {
 		r.State, err = parseRiskState(state)
+	}
+	if err == nil && sent != "[]" {
+		err = json.Unmarshal([]byte(sent), &r.SentTimes)
 	}
 	if err != nil {
 		return RiskRow{}, fmt.Errorf("store: load risk of session %q: %w", sessionID, classify(err))

@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // Backup implements Store with VACUUM INTO, which copies one read
@@ -17,6 +19,11 @@ import (
 // copy is written under a temporary name, synced, and only then given
 // path, so a backup cut short leaves no file that looks whole. It refuses
 // to overwrite path.
+//
+// The copy holds everything the store does, so it is mode 0600 like the
+// store from its first byte: the temporary file is created 0600 and empty
+// (VACUUM INTO accepts an empty file and keeps its mode) rather than left
+// to SQLite, which would create it by the umask, readable by all.
 func (s *SQLite) Backup(ctx context.Context, path string) (err error) {
 	defer func() {
 		if err != nil {
@@ -33,7 +40,16 @@ func (s *SQLite) Backup(ctx context.Context, path string) (err error) {
 	var suffix [6]byte
 	_, _ = rand.Read(suffix[:])
 	tmp := path + ".tmp-" + hex.EncodeToString(suffix[:])
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return badPath(filepath.Dir(path), err)
+	}
 	defer os.Remove(tmp)
+	// Created here, empty and 0600, for VACUUM INTO to fill: SQLite would
+	// make it 0644, and Open refuses a database others can read.
+	if err := f.Close(); err != nil {
+		return classify(err)
+	}
 	if err := s.vacuumInto(ctx, tmp); err != nil {
 		return classify(err)
 	}
@@ -54,6 +70,25 @@ func (s *SQLite) Backup(ctx context.Context, path string) (err error) {
 		}
 	}
 	return classify(syncFile(filepath.Dir(path)))
+}
+
+// badPath says why no file can be created in dir, as ErrBackupPath: the
+// caller's path is wrong, not the store.
+func badPath(dir string, err error) error {
+	why := err.Error()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		why = pe.Err.Error()
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		why = "does not exist"
+	case errors.Is(err, syscall.ENOTDIR):
+		why = "is not a directory"
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		why = "tradingd may not create files in it"
+	}
+	return fmt.Errorf("%w: directory %s: %s", ErrBackupPath, dir, why)
 }
 
 // vacuumInto copies the database to path on a connection of its own: the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -123,5 +124,45 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); string(b) != "precious" {
 		t.Fatal("Backup overwrote the file")
+	}
+}
+
+// The copy holds all the store does: 0600 like the store, whatever the
+// umask, and never readable by others while it is written.
+func TestBackupIsPrivate(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{})
+	createSession(t, s, "s1", StateRunning)
+	path := filepath.Join(t.TempDir(), "copy.db")
+	if err := s.Backup(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := fi.Mode().Perm(); mode != 0o600 {
+		t.Fatalf("backup mode %v, want 0600", mode)
+	}
+}
+
+// A path no file can be written at is the caller's mistake, named as such.
+func TestBackupToAnUnusablePath(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, say string }{
+		{filepath.Join(dir, "missing", "copy.db"), "directory " + filepath.Join(dir, "missing") + ": does not exist"},
+		{filepath.Join(file, "copy.db"), "directory " + file + ": is not a directory"},
+	} {
+		err := s.Backup(context.Background(), tc.path)
+		if !errors.Is(err, ErrBackupPath) || !strings.Contains(err.Error(), tc.say) {
+			t.Errorf("backup to %s: %v, want ErrBackupPath saying %q", tc.path, err, tc.say)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
 	}
 }

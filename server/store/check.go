@@ -5,8 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/tradectl/tradectl/server/ownership"
 )
 
 // probeWritable writes, syncs and removes a small file in dir, so that a
@@ -27,6 +31,24 @@ func probeWritable(dir string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("store: cannot write to data directory %s: %w", dir, classify(err))
+	}
+	return nil
+}
+
+// checkOwnership refuses a data directory, or a database, WAL, shared
+// memory or lock file in it, that is not the daemon's own (ownership.Dir,
+// ownership.File): a symlink, another user's, or open to others. A
+// pre-created 0644 database would be readable by all, and SQLite gives its
+// -wal and -shm the database's mode, so the trades would be too. Nothing
+// is tightened in place: the fix is the operator's, and the message says it.
+func checkOwnership(dir string) error {
+	if err := ownership.Dir(dir); err != nil {
+		return fmt.Errorf("store: data directory: %w", err)
+	}
+	for _, name := range []string{LockFile, DBFile, DBFile + "-wal", DBFile + "-shm"} {
+		if err := ownership.File(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("store: %w", err)
+		}
 	}
 	return nil
 }

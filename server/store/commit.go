@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -34,7 +35,8 @@ func (s *SQLite) CommitTick(ctx context.Context, b *Batch) (err error) {
 		}
 	}()
 	t := &txStmts{ctx: ctx, tx: tx, all: s.stmts}
-	if ok, err := t.execOne(touchSession, nanos(b.Time), b.SessionID); err != nil {
+	ticks, events, orders, fills, refused, traded := counterArgs(b.Counters)
+	if ok, err := t.execOne(touchSession, nanos(b.Time), ticks, events, orders, fills, refused, traded, b.SessionID); err != nil {
 		return classify(err)
 	} else if !ok {
 		return fmt.Errorf("%w: no such session", ErrInvalid)
@@ -128,14 +130,38 @@ func writeAccount(t *txStmts, b *Batch) error {
 				return fmt.Errorf("portfolio: position %q: %w", ps.Symbol, classify(err))
 			}
 		}
+		if _, err := t.exec(deleteReservations, id); err != nil {
+			return fmt.Errorf("portfolio: %w", classify(err))
+		}
+		for _, r := range p.Reservations {
+			if _, err := t.exec(insertReservation, id, r.ClientID, r.Symbol, int(r.Side), units(r.Remaining),
+				units(r.Amount)); err != nil {
+				return fmt.Errorf("portfolio: reservation %q: %w", r.ClientID, classify(err))
+			}
+		}
 	}
 	if r := b.Risk; r != nil {
+		sent, err := json.Marshal(r.SentTimes)
+		if err != nil {
+			return fmt.Errorf("risk: %w", err)
+		}
+		if r.SentTimes == nil {
+			sent = []byte("[]")
+		}
 		if _, err := t.exec(upsertRisk, id, r.State.String(), r.Reason, nanos(r.Since), units(r.StartEquity),
-			units(r.PeakEquity), units(r.Equity)); err != nil {
+			units(r.PeakEquity), units(r.Equity), string(sent)); err != nil {
 			return fmt.Errorf("risk: %w", classify(err))
 		}
 	}
 	return nil
+}
+
+// counterArgs binds Counters to touchSession; nil keeps the stored ones.
+func counterArgs(c *Counters) (ticks, events, orders, fills, refused, traded any) {
+	if c == nil {
+		return nil, nil, nil, nil, nil, nil
+	}
+	return int64(c.Ticks), int64(c.Events), int64(c.Orders), int64(c.Fills), int64(c.Refused), int64(c.Traded)
 }
 
 // writeVenue replaces the venue's live orders and appends the finished ids

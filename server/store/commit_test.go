@@ -111,7 +111,7 @@ func TestCommitTickRoundTrip(t *testing.T) {
 	if p, err := s.LoadPortfolio(ctx, "s1"); err != nil || !reflect.DeepEqual(p, *b.Portfolio) {
 		t.Errorf("LoadPortfolio = %+v, %v\nwant %+v", p, err, *b.Portfolio)
 	}
-	if r, err := s.LoadRisk(ctx, "s1"); err != nil || r != *b.Risk {
+	if r, err := s.LoadRisk(ctx, "s1"); err != nil || !reflect.DeepEqual(r, *b.Risk) {
 		t.Errorf("LoadRisk = %+v, %v; want %+v", r, err, *b.Risk)
 	}
 	if v, err := s.LoadVenue(ctx, "s1", 0); err != nil || !reflect.DeepEqual(v, *b.Venue) {
@@ -274,7 +274,8 @@ func TestListOrdersOmitted(t *testing.T) {
 // packages; a new field there must be added here and in the schema.
 func TestStateTypesFullyPersisted(t *testing.T) {
 	for typ, fields := range map[reflect.Type]int{
-		reflect.TypeFor[PortfolioRow]():            6,
+		reflect.TypeFor[PortfolioRow]():            7,
+		reflect.TypeFor[portfolio.Reservation]():   5,
 		reflect.TypeFor[portfolio.PositionState](): 7,
 		reflect.TypeFor[matching.State]():          3,
 		reflect.TypeFor[matching.OrderState]():     10,

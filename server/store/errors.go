@@ -36,6 +36,10 @@ var (
 	ErrInvalid = errors.New("store: write contradicts the stored data")
 	// ErrNotFound: no such session, or nothing stored for it yet.
 	ErrNotFound = errors.New("store: not found")
+	// ErrBackupPath: no backup can be written where it was asked for (no
+	// such directory, not a directory, not writable). The path is the
+	// caller's to fix; the store is fine.
+	ErrBackupPath = errors.New("unusable backup path")
 )
 
 // classify wraps err with the sentinel its cause deserves, keeping err in

@@ -54,6 +54,9 @@ func threePositions(cash string) *PortfolioRow {
 			{Symbol: "BTC-USD", Quantity: dec("0.5"), CostBasis: dec("30000"), Mark: dec("60010.5"), Marked: true, RealizedPnL: dec("10"), FeesPaid: dec("2")},
 			{Symbol: "ETH-USD", Quantity: dec("-2"), CostBasis: dec("-6000"), Mark: dec("2999.99"), Marked: true, RealizedPnL: dec("2.5"), FeesPaid: dec("1.25")},
 			{Symbol: "SOL-USD", Mark: dec("150"), Marked: true},
+		}, Reservations: []portfolio.Reservation{
+			{ClientID: "s1-1", Symbol: "BTC-USD", Side: broker.Buy, Remaining: dec("0.5"), Amount: dec("29505.9")},
+			{ClientID: "s1-7", Symbol: "BTC-USD", Side: broker.Sell, Remaining: dec("0.25")},
 		}}
 }
 
@@ -68,7 +71,7 @@ func count(tb testing.TB, s *SQLite, table string) int {
 }
 
 // tables are those CommitTick writes, for proving what a batch left.
-var tables = []string{"orders", "order_history", "fills", "portfolios", "positions", "risk", "venues", "venue_orders", "venue_finished"}
+var tables = []string{"orders", "order_history", "fills", "portfolios", "positions", "risk", "venues", "venue_orders", "venue_finished", "reservations"}
 
 func counts(tb testing.TB, s *SQLite) map[string]int {
 	tb.Helper()

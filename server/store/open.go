@@ -45,7 +45,9 @@ type SQLite struct {
 // file: a directory another tradingd holds (ErrLocked), a directory or file
 // it cannot write (ErrReadOnly), a full disk (ErrDiskFull), a damaged or
 // foreign file (ErrCorrupt) and a schema newer than this code
-// (ErrSchemaTooNew). It writes nothing into a file it refuses.
+// (ErrSchemaTooNew), and a directory or file another local user could have
+// written or could read (ownership.ErrNotOwn; see checkOwnership). It writes
+// nothing into a file it refuses.
 func Open(ctx context.Context, dir string, opts Options) (_ *SQLite, err error) {
 	if dir == "" {
 		return nil, errors.New("store: no data directory")
@@ -56,6 +58,9 @@ func Open(ctx context.Context, dir string, opts Options) (_ *SQLite, err error) 
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data directory %s: %w", dir, classify(err))
+	}
+	if err := checkOwnership(dir); err != nil {
+		return nil, err
 	}
 	lock, err := lockDir(dir)
 	if err != nil {

@@ -181,6 +181,11 @@ func TestOpenRefusesForeignDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = db.Close()
+	// sqlite made it 0644, which Open refuses first; this test is about
+	// what the file holds.
+	if err := os.Chmod(filepath.Join(dir, DBFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	before, _ := os.ReadFile(filepath.Join(dir, DBFile))
 	_, err = Open(context.Background(), dir, Options{})
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "another program's database") {

@@ -14,62 +14,9 @@ import (
 // ListOrders implements Store: the newest limit orders of the session,
 // oldest first, each with its fills, average price and fees worked out
 // from them; omitted is how many more there are of the kind asked for.
-func (s *SQLite) ListOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (_ []orders.Order, omitted int, err error) {
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("store: list orders of session %q: %w", sessionID, classify(err))
-		}
-	}()
-	where := `session_id = ?`
-	if openOnly {
-		where += ` AND state NOT IN ` + finalStates
-	}
-	// One read transaction, so the count, the orders and their fills are
-	// the same snapshot.
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE `+where, sessionID).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	newest := `SELECT client_id FROM orders WHERE ` + where + ` ORDER BY seq DESC LIMIT ?`
-	list, err := queryOrders(ctx, tx, `SELECT client_id, symbol, side, type, tif, post_only, quantity, price, decision_price,
-		created, state, reason, filled, remaining, updated FROM orders
-		WHERE session_id = ? AND client_id IN (`+newest+`) ORDER BY seq`, sessionID, sessionID, limitArg(limit))
-	if err != nil {
-		return nil, 0, err
-	}
-	fills, err := queryFills(ctx, tx, `SELECT client_id, seq, quantity, price, fee, liquidity, slippage, time, '', 0
-		FROM fills WHERE session_id = ? AND client_id IN (`+newest+`) ORDER BY client_id, seq`,
-		sessionID, sessionID, limitArg(limit))
-	if err != nil {
-		return nil, 0, err
-	}
-	byID := make(map[string]*orders.Order, len(list))
-	for i := range list {
-		list[i].SessionID = sessionID
-		byID[list[i].ClientID] = &list[i]
-	}
-	sums := make(map[string]*notional, len(list))
-	for _, f := range fills {
-		o := byID[f.ClientID]
-		o.Fills = append(o.Fills, f.Fill)
-		o.Fees = o.Fees.Add(f.Fee)
-		n := sums[f.ClientID]
-		if n == nil {
-			n = new(notional)
-			sums[f.ClientID] = n
-		}
-		n.add(f.Quantity, f.Price)
-	}
-	for id, n := range sums {
-		o := byID[id]
-		o.AveragePrice = n.average(o.Fills)
-	}
-	return list, total - len(list), nil
+func (s *SQLite) ListOrders(ctx context.Context, sessionID string, openOnly bool, limit int) ([]orders.Order, int, error) {
+	p, err := s.PageOrders(ctx, sessionID, openOnly, Page{Limit: limit})
+	return p.Orders, p.Omitted, err
 }
 
 func queryOrders(ctx context.Context, q querier, query string, args ...any) ([]orders.Order, error) {
@@ -134,14 +81,8 @@ func (s *SQLite) OrderHistory(ctx context.Context, sessionID, clientID string) (
 // ListFills implements Store: the newest limit fills of the session in the
 // order they were committed, with their order's symbol and side.
 func (s *SQLite) ListFills(ctx context.Context, sessionID string, limit int) ([]FillRow, error) {
-	list, err := queryFills(ctx, s.r, `SELECT f.client_id, f.seq, f.quantity, f.price, f.fee, f.liquidity, f.slippage,
-		f.time, o.symbol, o.side FROM fills f JOIN orders o USING (session_id, client_id)
-		WHERE f.rowid IN (SELECT rowid FROM fills WHERE session_id = ? ORDER BY rowid DESC LIMIT ?)
-		ORDER BY f.rowid`, sessionID, limitArg(limit))
-	if err != nil {
-		return nil, fmt.Errorf("store: list fills of session %q: %w", sessionID, classify(err))
-	}
-	return list, nil
+	p, err := s.PageFills(ctx, sessionID, Page{Limit: limit})
+	return p.Fills, err
 }
 
 func queryFills(ctx context.Context, q querier, query string, args ...any) ([]FillRow, error) {

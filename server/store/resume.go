@@ -5,16 +5,18 @@ import (
 	"fmt"
 )
 
-// ResumeSession implements Store: it makes an INTERRUPTED session RUNNING
-// again, clearing its end, with reason saying what it resumed from.
+// ResumeSession implements Store: it makes an INTERRUPTED session, or a
+// STOPPED one that kept orders open, RUNNING again, clearing its end, with
+// reason saying what it resumed from.
 func (s *SQLite) ResumeSession(ctx context.Context, id, reason string) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET state = ?, reason = ?, ended = NULL
-		WHERE id = ? AND state = ?`, StateRunning, reason, id, StateInterrupted)
+		WHERE id = ?3 AND (state = ? OR state = ? AND EXISTS (SELECT 1 FROM orders WHERE session_id = ?3
+			AND state NOT IN `+finalStates+`))`, StateRunning, reason, id, StateInterrupted, StateStopped)
 	if err != nil {
 		return fmt.Errorf("store: resume session %q: %w", id, classify(err))
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("store: resume session %q: %w: it is not INTERRUPTED", id, ErrInvalid)
+		return fmt.Errorf("store: resume session %q: %w: it is neither INTERRUPTED nor STOPPED with orders kept open", id, ErrInvalid)
 	}
 	return nil
 }

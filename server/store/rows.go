@@ -11,13 +11,15 @@ import (
 	"github.com/tradectl/tradectl/server/risk"
 )
 
-// Session states the store itself gives meaning to. Others (STOPPED,
-// FAILED) are the session package's and stored as they are named.
+// Session states the store itself gives meaning to. Others (FAILED) are
+// the session package's and stored as they are named.
 const (
 	StateStarting    = "STARTING"
 	StateRunning     = "RUNNING"
 	StateStopping    = "STOPPING"
 	StateInterrupted = "INTERRUPTED"
+	// StateStopped with orders kept open can be resumed (ResumeSession).
+	StateStopped = "STOPPED"
 )
 
 // SessionRecord is a session as stored.
@@ -33,6 +35,16 @@ type SessionRecord struct {
 	// LastTick is the time of the last committed Batch, zero if none.
 	LastTick    time.Time
 	SummaryJSON []byte
+	// Counters are as of LastTick.
+	Counters Counters
+}
+
+// Counters are a session's running totals, committed with each tick so
+// that they always agree with the rows committed with them.
+type Counters struct {
+	Ticks, Events, Orders, Fills, Refused uint64
+	// Traded is the session's trading time so far, across resumes.
+	Traded time.Duration
 }
 
 // Batch is what one tick changed. The store keeps none of its slices.
@@ -49,6 +61,8 @@ type Batch struct {
 	Portfolio *PortfolioRow
 	Risk      *RiskRow
 	Venue     *matching.State
+	// Counters replace the session's when not nil.
+	Counters *Counters
 }
 
 // OrderRow is an order as submitted. It starts in state NEW, with history
@@ -98,6 +112,9 @@ type RiskRow struct {
 	// Since is when the guard halted; zero unless halted.
 	Since                           time.Time
 	StartEquity, PeakEquity, Equity money.Decimal
+	// SentTimes are the unix nanoseconds of the orders in the guard's
+	// orders-per-second window, oldest first.
+	SentTimes []int64
 }
 
 // AuditRow is one control RPC.

@@ -163,7 +163,33 @@ CREATE TABLE audit (
 	error    TEXT NOT NULL
 ) STRICT;
 `,
-	// 2: refused intents, summarized by kind instead of stored as orders:
+	// 2: a session's counters and trading time, and the rate window of its
+	// risk guard, committed with every tick, so that a resumed session
+	// carries on counting and an interrupted one shows its last summary.
+	`
+ALTER TABLE sessions ADD COLUMN ticks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN events INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN orders INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN fills INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN traded INTEGER NOT NULL DEFAULT 0; -- nanoseconds of trading, across resumes
+ALTER TABLE risk ADD COLUMN sent_times TEXT NOT NULL DEFAULT '[]'; -- JSON array of unix nanoseconds
+`,
+	// 3: what open orders promised of the account (portfolio.Reservation),
+	// kept with the portfolio so a resumed session does not promise the
+	// same cash or quantity twice. amount is cash for a buy, 0 for a sell.
+	`
+CREATE TABLE reservations (
+	session_id TEXT NOT NULL REFERENCES portfolios (session_id),
+	client_id  TEXT NOT NULL,
+	symbol     TEXT NOT NULL,
+	side       INTEGER NOT NULL CHECK (side IN (1, -1)),
+	remaining  INTEGER NOT NULL CHECK (remaining > 0),
+	amount     INTEGER NOT NULL CHECK (amount >= 0),
+	PRIMARY KEY (session_id, client_id)
+) STRICT, WITHOUT ROWID;
+`,
+	// 4: refused intents, summarized by kind instead of stored as orders:
 	// a strategy that hammers a limit adds to a count, not a row a try.
 	`
 CREATE TABLE refusals (

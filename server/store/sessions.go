@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-const sessionColumns = `id, COALESCE(resumed_from, ''), state, reason, settings, started, ended, last_tick, summary`
+const sessionColumns = `id, COALESCE(resumed_from, ''), state, reason, settings, started, ended, last_tick, summary,
+	ticks, events, orders, fills, refused, traded`
 
 // CreateSession stores a new session; its ID must be new (ErrDuplicate).
 func (s *SQLite) CreateSession(ctx context.Context, r SessionRecord) error {
@@ -60,6 +61,33 @@ func (s *SQLite) ListSessions(ctx context.Context, limit int) ([]SessionRecord, 
 		return nil, fmt.Errorf("store: list sessions: %w", classify(err))
 	}
 	return list, nil
+}
+
+// InterruptedSessions implements Store, in order of start.
+func (s *SQLite) InterruptedSessions(ctx context.Context) ([]SessionRecord, error) {
+	list, err := querySessions(ctx, s.r, `SELECT `+sessionColumns+`, rowid AS n FROM sessions WHERE state = ?
+		ORDER BY started, n`, StateInterrupted)
+	if err != nil {
+		return nil, fmt.Errorf("store: list interrupted sessions: %w", classify(err))
+	}
+	return list, nil
+}
+
+// StateAbandoned: an interrupted session an operator chose not to resume;
+// its open orders were cancelled (AbandonSession).
+const StateAbandoned = "ABANDONED"
+
+// AbandonSession implements Store.
+func (s *SQLite) AbandonSession(ctx context.Context, id, reason string, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET state = ?, reason = ?, ended = ? WHERE id = ? AND state = ?`,
+		StateAbandoned, reason, nanos(at), id, StateInterrupted)
+	if err != nil {
+		return fmt.Errorf("store: abandon session %q: %w", id, classify(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: abandon session %q: %w: it is not INTERRUPTED", id, ErrInvalid)
+	}
+	return nil
 }
 
 // MarkInterrupted implements Store. A session's end is taken to be its
@@ -121,14 +149,17 @@ func scanSession(sc scanner, extra ...any) (SessionRecord, error) {
 	var summary sql.NullString
 	var started int64
 	var ended, lastTick sql.NullInt64
-	err := sc.Scan(append([]any{&r.ID, &r.ResumedFrom, &r.State, &r.Reason, &settings, &started, &ended, &lastTick, &summary},
-		extra...)...)
+	var ticks, events, orders, fills, refused, traded int64
+	err := sc.Scan(append([]any{&r.ID, &r.ResumedFrom, &r.State, &r.Reason, &settings, &started, &ended, &lastTick, &summary,
+		&ticks, &events, &orders, &fills, &refused, &traded}, extra...)...)
 	if err != nil {
 		return SessionRecord{}, err
 	}
 	r.SettingsJSON = []byte(settings)
 	r.Started = fromNanos(sql.NullInt64{Int64: started, Valid: true})
 	r.Ended, r.LastTick = fromNanos(ended), fromNanos(lastTick)
+	r.Counters = Counters{Ticks: uint64(ticks), Events: uint64(events), Orders: uint64(orders), Fills: uint64(fills),
+		Refused: uint64(refused), Traded: time.Duration(traded)}
 	if summary.Valid {
 		r.SummaryJSON = []byte(summary.String)
 	}

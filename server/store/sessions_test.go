@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/tradectl/tradectl/server/risk"
 )
 
 func TestSessionLifecycle(t *testing.T) {
@@ -119,5 +121,57 @@ func TestAudit(t *testing.T) {
 	}
 	if got, err := s.ListAudit(ctx, 2); err != nil || !reflect.DeepEqual(got, rows[1:]) {
 		t.Errorf("ListAudit(2) = %+v, %v; want the newest two", got, err)
+	}
+}
+
+// A tick's counters and the guard's rate window are committed with it and
+// read back with the session, so that a resumed session carries on from
+// them; a batch without counters keeps the stored ones.
+func TestCommitKeepsCountersAndRateWindow(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir(), Options{})
+	createSession(t, s, "s1", StateRunning)
+	want := Counters{Ticks: 7, Events: 40, Orders: 5, Fills: 3, Refused: 2, Traded: 1500 * time.Millisecond}
+	rr := &RiskRow{State: risk.Active, StartEquity: dec("100"), PeakEquity: dec("100"), Equity: dec("100"),
+		SentTimes: []int64{t0.UnixNano(), at(time.Millisecond).UnixNano()}}
+	if err := s.CommitTick(ctx, &Batch{SessionID: "s1", Time: at(time.Second), Counters: &want, Risk: rr}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CommitTick(ctx, &Batch{SessionID: "s1", Time: at(2 * time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetSession(ctx, "s1"); err != nil || got.Counters != want {
+		t.Errorf("counters = %+v, %v; want %+v", got.Counters, err, want)
+	}
+	if got, err := s.LoadRisk(ctx, "s1"); err != nil || !reflect.DeepEqual(got.SentTimes, rr.SentTimes) {
+		t.Errorf("sent times = %v, %v; want %v", got.SentTimes, err, rr.SentTimes)
+	}
+}
+
+// Only an INTERRUPTED session can be abandoned, and it is no longer listed
+// as interrupted once it is.
+func TestAbandonSession(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir(), Options{})
+	createSession(t, s, "crashed", StateRunning)
+	if _, err := s.MarkInterrupted(ctx, "crash"); err != nil {
+		t.Fatal(err)
+	}
+	createSession(t, s, "running", StateRunning)
+	if list, err := s.InterruptedSessions(ctx); err != nil || len(list) != 1 || list[0].ID != "crashed" {
+		t.Fatalf("InterruptedSessions = %+v, %v; want crashed", list, err)
+	}
+	if err := s.AbandonSession(ctx, "running", "no", at(time.Hour)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("abandoning a running session = %v; want ErrInvalid", err)
+	}
+	if err := s.AbandonSession(ctx, "crashed", "abandoned by alice", at(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetSession(ctx, "crashed")
+	if err != nil || got.State != StateAbandoned || got.Reason != "abandoned by alice" || !got.Ended.Equal(at(time.Hour)) {
+		t.Errorf("abandoned session = %+v, %v", got, err)
+	}
+	if list, err := s.InterruptedSessions(ctx); err != nil || len(list) != 0 {
+		t.Errorf("InterruptedSessions after abandon = %+v, %v; want none", list, err)
 	}
 }

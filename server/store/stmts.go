@@ -24,6 +24,8 @@ const (
 	insertVenueOrder
 	lastFinished
 	insertFinished
+	deleteReservations
+	insertReservation
 	upsertRefusal
 	nStmts
 )
@@ -31,7 +33,9 @@ const (
 // writeSQL is prepared once, on the writer's one connection, so a tick
 // parses no SQL.
 var writeSQL = [nStmts]string{
-	touchSession: `UPDATE sessions SET last_tick = COALESCE(?, last_tick) WHERE id = ?`,
+	touchSession: `UPDATE sessions SET last_tick = COALESCE(?1, last_tick), ticks = COALESCE(?2, ticks),
+		events = COALESCE(?3, events), orders = COALESCE(?4, orders), fills = COALESCE(?5, fills),
+		refused = COALESCE(?6, refused), traded = COALESCE(?7, traded) WHERE id = ?8`,
 	insertOrder: `INSERT INTO orders (session_id, client_id, seq, symbol, side, type, tif, post_only, quantity, price,
 		decision_price, created, state, reason, filled, remaining, last_seq, updated)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'NEW', '', 0, ?9, 0, ?12)`,
@@ -48,18 +52,22 @@ var writeSQL = [nStmts]string{
 	deletePositions: `DELETE FROM positions WHERE session_id = ?`,
 	insertPosition: `INSERT INTO positions (session_id, symbol, quantity, cost_basis, mark, marked, realized, fees)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-	upsertRisk: `INSERT INTO risk (session_id, state, reason, since, start_equity, peak_equity, equity)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	upsertRisk: `INSERT INTO risk (session_id, state, reason, since, start_equity, peak_equity, equity, sent_times)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since,
-			start_equity = excluded.start_equity, peak_equity = excluded.peak_equity, equity = excluded.equity`,
+			start_equity = excluded.start_equity, peak_equity = excluded.peak_equity, equity = excluded.equity,
+			sent_times = excluded.sent_times`,
 	upsertVenue: `INSERT INTO venues (session_id, seq) VALUES (?, ?)
 		ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq`,
 	deleteVenueOrders: `DELETE FROM venue_orders WHERE session_id = ?`,
 	insertVenueOrder: `INSERT INTO venue_orders (session_id, client_id, seq, symbol, side, type, tif, post_only, quantity,
 		price, submitted, arrival, decision_price, filled, state, active, queue)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	lastFinished:   `SELECT pos, client_id FROM venue_finished WHERE session_id = ? ORDER BY pos DESC LIMIT 1`,
-	insertFinished: `INSERT INTO venue_finished (session_id, pos, client_id, state) VALUES (?, ?, ?, ?)`,
+	lastFinished:       `SELECT pos, client_id FROM venue_finished WHERE session_id = ? ORDER BY pos DESC LIMIT 1`,
+	insertFinished:     `INSERT INTO venue_finished (session_id, pos, client_id, state) VALUES (?, ?, ?, ?)`,
+	deleteReservations: `DELETE FROM reservations WHERE session_id = ?`,
+	insertReservation: `INSERT INTO reservations (session_id, client_id, symbol, side, remaining, amount)
+		VALUES (?, ?, ?, ?, ?, ?)`,
 	upsertRefusal: `INSERT INTO refusals (session_id, rule, symbol, side, count, first, last, reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (session_id, rule, symbol, side) DO UPDATE SET count = count + excluded.count,

@@ -26,20 +26,37 @@ type Store interface {
 	// committed tick, and returns them. The daemon calls it once at start,
 	// before it starts or resumes any session.
 	MarkInterrupted(ctx context.Context, reason string) ([]SessionRecord, error)
-	// ResumeSession makes an INTERRUPTED session RUNNING again, clearing
-	// its end, with reason; it fails if the session is not INTERRUPTED.
+	// ResumeSession makes an INTERRUPTED session, or a STOPPED one with
+	// orders kept open, RUNNING again, clearing its end, with reason; it
+	// fails for any other.
 	ResumeSession(ctx context.Context, id, reason string) error
+	// InterruptedSessions lists the INTERRUPTED sessions, in order of start.
+	InterruptedSessions(ctx context.Context) ([]SessionRecord, error)
+	// AbandonSession marks an INTERRUPTED session ABANDONED, ended at at,
+	// with reason; it fails if the session is not INTERRUPTED. Its open
+	// orders must have been cancelled first.
+	AbandonSession(ctx context.Context, id, reason string, at time.Time) error
 
 	// CommitTick writes everything one tick of the trading loop changed,
 	// in one transaction: all of it or, with an error, none of it.
 	CommitTick(ctx context.Context, b *Batch) error
 
+	// NoteOpenOrders gives every open order of the session reason, as a
+	// transition to the state it is in (so its history says when and
+	// why), and returns how many it noted: a stop that keeps orders
+	// resting says so on each of them.
+	NoteOpenOrders(ctx context.Context, sessionID, reason string, at time.Time) (int, error)
 	ListOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (list []orders.Order, omitted int, err error)
 	OrderHistory(ctx context.Context, sessionID, clientID string) ([]TransitionRow, error)
 	ListFills(ctx context.Context, sessionID string, limit int) ([]FillRow, error)
 	// ListRefusals is the session's refused intents, counted by rule,
 	// symbol and side, the most frequent first.
 	ListRefusals(ctx context.Context, sessionID string) ([]RefusalRow, error)
+	// PageOrders, PageFills and PageSessions list page by page (see Page
+	// and Cursor): orders and fills oldest first, sessions newest first.
+	PageOrders(ctx context.Context, sessionID string, openOnly bool, p Page) (OrdersPage, error)
+	PageFills(ctx context.Context, sessionID string, p Page) (FillsPage, error)
+	PageSessions(ctx context.Context, p Page) (SessionsPage, error)
 	// MaxOrderSeq is the greatest OrderRow.Seq of the session, 0 if none,
 	// for a resumed loop to continue its client order ids after.
 	MaxOrderSeq(ctx context.Context, sessionID string) (uint64, error)

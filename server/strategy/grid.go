@@ -68,7 +68,11 @@ func (c GridConfig) Validate() error {
 // re-places the levels whose orders are gone (filled, cancelled or
 // rejected; a level the loop refused waits until the report's RetryAt),
 // skipping a level that would cross the touch and, past the
-// inventory cap, the side that would grow the position. When the mid
+// inventory cap, the side that would grow the position. Orders follow the
+// instrument's filters (Context.Filters): prices rounded to the tick away
+// from the market (buys down, sells up), Quantity down to the lot, and a
+// level worth less than the minimum notional not placed. In a cash
+// account it places only the sells its holdings cover (Context.Sellable). When the mid
 // drifts more than RecenterLevels steps from the center, it cancels its
 // live orders and starts again around the mid. It ignores trades and
 // unusable quotes, reads no clock and draws no random numbers: the same
@@ -157,18 +161,32 @@ func (g *Grid) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
 	position, limit := ctx.Position(ev.Symbol), g.cfg.MaxPosition
 	canBuy := limit.IsZero() || position.Cmp(limit) < 0
 	canSell := limit.IsZero() || position.Cmp(limit.Neg()) > 0
+	// The venue refuses orders off the instrument's grid: prices go to the
+	// tick away from the market, the size down to the lot, and a level
+	// worth less than the minimum is not placed.
+	f := ctx.Filters(ev.Symbol)
+	qty := f.Quantity(g.cfg.Quantity)
+	// A cash account refuses sells beyond what it holds: place only the
+	// sells it can cover, nearest first (the placements of this event are
+	// not reserved yet, so count them here).
+	sellable, limited := ctx.Sellable(ev.Symbol)
 	for i := range s.levels {
 		lv := &s.levels[i]
 		if lv.state != levelEmpty || ev.Time.Before(lv.retryAt) {
 			continue
 		}
+		price := f.PassivePrice(lv.side, lv.price)
 		// A post-only order that would cross is refused: do not send it.
-		if lv.side == broker.Buy && (!canBuy || lv.price.Cmp(ev.Ask) >= 0) ||
-			lv.side == broker.Sell && (!canSell || lv.price.Cmp(ev.Bid) <= 0) {
+		if lv.side == broker.Buy && (!canBuy || price.Cmp(ev.Ask) >= 0) ||
+			lv.side == broker.Sell && (!canSell || price.Cmp(ev.Bid) <= 0 || limited && sellable.Cmp(qty) < 0) ||
+			!f.Tradable(qty, price) {
 			continue
 		}
+		if lv.side == broker.Sell && limited {
+			sellable = sellable.Sub(qty)
+		}
 		dst = append(dst, place(broker.OrderSpec{Symbol: ev.Symbol, Side: lv.side, Type: broker.Limit,
-			TIF: broker.GTC, PostOnly: true, Quantity: g.cfg.Quantity, Price: lv.price}))
+			TIF: broker.GTC, PostOnly: true, Quantity: qty, Price: price}))
 		lv.state = levelPending
 		g.pending = append(g.pending, gridRef{s, i})
 	}

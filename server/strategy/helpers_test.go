@@ -11,11 +11,20 @@ type account struct {
 	positions map[string]money.Decimal
 	open      map[string]int
 	cash      money.Decimal
+	filters   broker.Filters
+	cashOnly  bool
+	promised  map[string]money.Decimal // open sells, for cashOnly
 }
 
 func (a *account) Position(symbol string) money.Decimal { return a.positions[symbol] }
 func (a *account) OpenOrders(symbol string) int         { return a.open[symbol] }
 func (a *account) Cash() money.Decimal                  { return a.cash }
+func (a *account) Filters(string) broker.Filters        { return a.filters }
+
+// Sellable is unlimited unless the test made the account a cash account.
+func (a *account) Sellable(symbol string) (money.Decimal, bool) {
+	return a.positions[symbol].Sub(a.promised[symbol]), a.cashOnly
+}
 
 // holding is an account holding position in every symbol.
 type holding money.Decimal
@@ -23,6 +32,10 @@ type holding money.Decimal
 func (h holding) Position(string) money.Decimal { return money.Decimal(h) }
 func (h holding) OpenOrders(string) int         { return 0 }
 func (h holding) Cash() money.Decimal           { return money.Decimal{} }
+func (h holding) Filters(string) broker.Filters { return broker.Filters{} }
+func (h holding) Sellable(string) (money.Decimal, bool) {
+	return money.Decimal{}, false
+}
 
 func quote(symbol string, bid, ask money.Decimal) *market.Event {
 	return &market.Event{Kind: market.EventBook, Symbol: symbol, Bid: bid, Ask: ask}

@@ -44,9 +44,11 @@ func newBenchLoop(b *testing.B, s Strategy) *benchLoop {
 	return l
 }
 
-func (l *benchLoop) Position(symbol string) money.Decimal { return l.book.Position(symbol) }
-func (l *benchLoop) OpenOrders(symbol string) int         { return l.engine.OpenCount(symbol) }
-func (l *benchLoop) Cash() money.Decimal                  { return l.book.Cash() }
+func (l *benchLoop) Position(symbol string) money.Decimal  { return l.book.Position(symbol) }
+func (l *benchLoop) OpenOrders(symbol string) int          { return l.engine.OpenCount(symbol) }
+func (l *benchLoop) Cash() money.Decimal                   { return l.book.Cash() }
+func (l *benchLoop) Filters(symbol string) broker.Filters  { return l.engine.Filters(symbol) }
+func (l *benchLoop) Sellable(string) (money.Decimal, bool) { return money.Decimal{}, false }
 
 func (l *benchLoop) apply(reports []broker.ExecutionReport) {
 	for i := range reports {

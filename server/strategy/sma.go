@@ -13,8 +13,7 @@ import (
 const MaxSMAWindow = 500
 
 // smaQuantityPlaces is the precision of the quantities the SMA orders: it
-// rounds down to 0.0001 of the base asset, a lot size every paper
-// instrument accepts.
+// rounds down to 0.0001 of the base asset, then to the instrument's lot.
 const smaQuantityPlaces = 4
 
 // SMAConfig configures the moving-average crossover.
@@ -114,7 +113,8 @@ func (s *SMA) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
 	switch {
 	case prev < 0 && rel > 0 && position.IsZero():
 		qty, err := s.cfg.Notional.QuoTruncate(ev.Ask, smaQuantityPlaces)
-		if err == nil && qty.IsPositive() {
+		f := ctx.Filters(ev.Symbol)
+		if qty = f.Quantity(qty); err == nil && f.Tradable(qty, ev.Ask) {
 			order.Side, order.Quantity = broker.Buy, qty
 			dst = append(dst, place(order))
 		}

@@ -30,6 +30,14 @@ type Context interface {
 	OpenOrders(symbol string) int
 	// Cash is the account's cash balance in the quote currency.
 	Cash() money.Decimal
+	// Filters are symbol's tick size, lot size and minimum notional: the
+	// venue rejects an order that breaks one, so strategies round to them.
+	Filters(symbol string) broker.Filters
+	// Sellable is how much of symbol the account may still sell: in a
+	// cash account (limited true) what it holds and has not promised to
+	// open sells, beyond which a sell is refused; in a margin account
+	// (limited false) there is no such bound, only a borrowing limit.
+	Sellable(symbol string) (qty money.Decimal, limited bool)
 }
 
 // ActionKind says what an Action asks for.

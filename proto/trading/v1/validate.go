@@ -1,17 +1,47 @@
 package tradingv1
 
 // Hand-written beside the generated code: structural checks on requests that
-// go-grpc-middleware's validator interceptor runs before any handler, so a
+// the daemon's validation interceptor runs before any handler, so a
 // malformed request is refused with INVALID_ARGUMENT naming the field. The
-// daemon's domain layer then checks meaning (known symbols, bounds).
+// daemon's domain layer then checks meaning (known symbols, bounds). Every
+// check returns a *FieldError, which the daemon turns into the same status
+// as its domain's invalid settings: ErrorInfo and BadRequest.
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
 )
+
+// The kinds of *FieldError: a setting of a session, or another field.
+var (
+	ErrInvalidSettings = errors.New("invalid settings")
+	ErrInvalidRequest  = errors.New("invalid request")
+)
+
+// FieldError names the field at fault and why.
+type FieldError struct {
+	Field  string
+	Reason string
+	kind   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+func (e *FieldError) Unwrap() error { return e.kind }
+
+// InvalidField is the error of a request field (not a setting) that the
+// daemon refuses, such as a page_token it did not issue for the request.
+func InvalidField(field, reason string) error {
+	return &FieldError{Field: field, Reason: reason, kind: ErrInvalidRequest}
+}
+
+func setting(field, format string, args ...any) error {
+	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...), kind: ErrInvalidSettings}
+}
 
 // MaxSymbols bounds the symbols of one session.
 const MaxSymbols = 50
@@ -28,18 +58,18 @@ func (r *StartTradingRequest) Validate() error {
 		return nil // all defaults
 	}
 	if _, known := Mode_name[int32(s.GetMode())]; !known {
-		return fmt.Errorf("settings.mode: %d is not a mode (MODE_PAPER or MODE_LIVE)", s.GetMode())
+		return setting("settings.mode", "%d is not a mode (MODE_PAPER or MODE_LIVE)", s.GetMode())
 	}
 	if len(s.GetSymbols()) > MaxSymbols {
-		return fmt.Errorf("settings.symbols: %d symbols given, at most %d allowed", len(s.GetSymbols()), MaxSymbols)
+		return setting("settings.symbols", "%d symbols given, at most %d allowed", len(s.GetSymbols()), MaxSymbols)
 	}
 	seen := make(map[string]bool, len(s.GetSymbols()))
 	for i, sym := range s.GetSymbols() {
 		if !symbolPattern.MatchString(sym) {
-			return fmt.Errorf("settings.symbols[%d]: %q is not a symbol of the form BASE-QUOTE (for example BTC-USD)", i, truncate(sym))
+			return setting(fmt.Sprintf("settings.symbols[%d]", i), "%q is not a symbol of the form BASE-QUOTE (for example BTC-USD)", truncate(sym))
 		}
 		if seen[sym] {
-			return fmt.Errorf("settings.symbols[%d]: %s is listed twice", i, sym)
+			return setting(fmt.Sprintf("settings.symbols[%d]", i), "%s is listed twice", sym)
 		}
 		seen[sym] = true
 	}
@@ -52,8 +82,8 @@ func (r *StartTradingRequest) Validate() error {
 		{"settings.tick_interval", s.GetTickInterval()},
 		{"settings.latency", s.GetLatency()},
 	} {
-		if err := nonNegative(f.name, f.d); err != nil {
-			return err
+		if reason := nonNegative(f.d); reason != "" {
+			return setting(f.name, "%s", reason)
 		}
 	}
 	return nil
@@ -61,26 +91,57 @@ func (r *StartTradingRequest) Validate() error {
 
 // Validate checks the request's shape.
 func (r *StopTradingRequest) Validate() error {
-	if err := nonNegative("deadline", r.GetDeadline()); err != nil {
-		return err
+	reason := nonNegative(r.GetDeadline())
+	if d := r.GetDeadline(); reason == "" && d != nil && d.AsDuration() > MaxStopDeadline {
+		reason = fmt.Sprintf("%s is longer than the maximum of %s", d.AsDuration(), MaxStopDeadline)
 	}
-	if d := r.GetDeadline(); d != nil && d.AsDuration() > MaxStopDeadline {
-		return fmt.Errorf("deadline: %s is longer than the maximum of %s", d.AsDuration(), MaxStopDeadline)
+	if reason != "" {
+		return &FieldError{Field: "deadline", Reason: reason, kind: ErrInvalidRequest}
 	}
 	return nil
 }
 
-func nonNegative(name string, d *durationpb.Duration) error {
-	if d == nil {
-		return nil
-	}
-	if err := d.CheckValid(); err != nil {
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	if d.AsDuration() < 0 {
-		return fmt.Errorf("%s: must not be negative (got %s)", name, d.AsDuration())
+// nonNegative says what is wrong with d, "" if nothing.
+// Validate checks the request's shape.
+func (r *BackupRequest) Validate() error {
+	if !filepath.IsAbs(r.GetPath()) {
+		return &FieldError{Field: "path", kind: ErrInvalidRequest,
+			Reason: fmt.Sprintf("%q must be absolute (it is a path on the daemon's machine)", truncate(r.GetPath()))}
 	}
 	return nil
+}
+
+// Validate checks the request's shape.
+func (r *ListOrdersRequest) Validate() error { return listShape(r.GetLimit(), r.GetPageSize()) }
+
+// Validate checks the request's shape.
+func (r *ListFillsRequest) Validate() error { return listShape(r.GetLimit(), r.GetPageSize()) }
+
+// Validate checks the request's shape.
+func (r *ListSessionsRequest) Validate() error { return listShape(r.GetLimit(), r.GetPageSize()) }
+
+// listShape refuses negative sizes rather than reading them as "default".
+func listShape(limit, pageSize int32) error {
+	if limit < 0 {
+		return InvalidField("limit", fmt.Sprintf("must not be negative (got %d; 0 takes the default)", limit))
+	}
+	if pageSize < 0 {
+		return InvalidField("page_size", fmt.Sprintf("must not be negative (got %d; 0 takes the default)", pageSize))
+	}
+	return nil
+}
+
+func nonNegative(d *durationpb.Duration) string {
+	if d == nil {
+		return ""
+	}
+	if err := d.CheckValid(); err != nil {
+		return err.Error()
+	}
+	if d.AsDuration() < 0 {
+		return fmt.Sprintf("must not be negative (got %s)", d.AsDuration())
+	}
+	return ""
 }
 
 // truncate keeps an echoed bad value short: error messages are not a place

@@ -1,0 +1,258 @@
+package daemon
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/session"
+)
+
+// status, portfolio and a kill-switch reset show one count of refused
+// orders: the guard's, not a zero one of them made up.
+func TestRefusedOrdersAreTheSameEverywhere(t *testing.T) {
+	for _, withStore := range []bool{false, true} {
+		opts, dir := session.Options{}, t.TempDir()
+		if withStore {
+			opts.Store = openStore(t, dir)
+		}
+		h := start(t, opts)
+		c := tradingv1.NewTradingServiceClient(h.conn)
+		ctx := authed(context.Background())
+		req := &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
+			Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", TickInterval: durationpb.New(10 * time.Millisecond),
+			// One order live at a time: the grid's others are refused.
+			Risk: &tradingv1.RiskLimits{MaxOpenOrders: 1}}}
+		if _, err := c.StartTrading(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "refused orders", func() bool {
+			st, err := c.GetStatus(ctx, &tradingv1.GetStatusRequest{})
+			return err == nil && st.GetSession().GetSummary().GetRisk().GetRejectedOrders() > 0
+		})
+		// A reset while running answers with the guard's count so far.
+		reset, err := c.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: "test"})
+		if err != nil || reset.GetRisk().GetRejectedOrders() == 0 {
+			t.Errorf("reset says %v refused (%v), status more than 0", reset.GetRisk(), err)
+		}
+		stop, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := stop.GetSession().GetSummary().GetRisk().GetRejectedOrders()
+		st, err := c.GetStatus(ctx, &tradingv1.GetStatusRequest{})
+		if err != nil || st.GetSession().GetSummary().GetRisk().GetRejectedOrders() != want {
+			t.Fatalf("status after stop: %v %v, want %d refused", st.GetSession().GetSummary().GetRisk(), err, want)
+		}
+		p, err := c.GetPortfolio(ctx, &tradingv1.GetPortfolioRequest{})
+		if err != nil || p.GetPortfolio().GetRisk().GetRejectedOrders() != want {
+			t.Errorf("store %v: portfolio says %v refused (%v), status %d", withStore, p.GetPortfolio().GetRisk(), err, want)
+		}
+		h.stop(t)
+		if withStore {
+			// A restarted daemon reads the count back from the store.
+			h = start(t, session.Options{Store: openStore(t, dir)})
+			c = tradingv1.NewTradingServiceClient(h.conn)
+			p, err := c.GetPortfolio(ctx, &tradingv1.GetPortfolioRequest{SessionId: stop.GetSession().GetId()})
+			if err != nil || p.GetPortfolio().GetRisk().GetRejectedOrders() != want {
+				t.Errorf("stored portfolio says %v refused (%v), status %d", p.GetPortfolio().GetRisk(), err, want)
+			}
+			h.stop(t)
+		}
+	}
+}
+
+// An id that names no session is NOT_FOUND on every query, with or
+// without a store, before and after a session ran: never an empty list
+// that reads as "no orders in session nope".
+func TestUnknownSessionIsNotFoundEverywhere(t *testing.T) {
+	for _, withStore := range []bool{false, true} {
+		opts := session.Options{}
+		if withStore {
+			opts.Store = openStore(t, t.TempDir())
+		}
+		h := start(t, opts)
+		c := tradingv1.NewTradingServiceClient(h.conn)
+		ctx := authed(context.Background())
+		check := func(when string) {
+			t.Helper()
+			calls := map[string]error{}
+			_, calls["ListOrders"] = c.ListOrders(ctx, &tradingv1.ListOrdersRequest{SessionId: "nope"})
+			_, calls["GetPortfolio"] = c.GetPortfolio(ctx, &tradingv1.GetPortfolioRequest{SessionId: "nope"})
+			if withStore { // without a store there are no fills to ask for
+				_, calls["ListFills"] = c.ListFills(ctx, &tradingv1.ListFillsRequest{SessionId: "nope"})
+			}
+			for name, err := range calls {
+				if status.Code(err) != codes.NotFound || reasonOf(err) != "SESSION_NOT_FOUND" || !strings.Contains(err.Error(), `"nope"`) {
+					t.Errorf("store %v, %s: %s: %v, want NOT_FOUND naming the id", withStore, when, name, err)
+				}
+			}
+		}
+		check("before any session")
+		if _, err := c.StartTrading(ctx, paperReq(10*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		check("while one runs")
+		h.stop(t)
+	}
+}
+
+func reasonOf(err error) string {
+	for _, d := range status.Convert(err).Details() {
+		if i, ok := d.(*errdetails.ErrorInfo); ok {
+			return i.GetReason()
+		}
+	}
+	return ""
+}
+
+// A backup is as private as the store, and a path no file can be written
+// at is the caller's to fix: FAILED_PRECONDITION naming it, not INTERNAL.
+func TestBackupOverGRPC(t *testing.T) {
+	h := start(t, session.Options{Store: openStore(t, t.TempDir())})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	dir := t.TempDir()
+	path := filepath.Join(dir, "copy.db")
+	if _, err := c.Backup(ctx, &tradingv1.BackupRequest{Path: path}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup: %v %v, want mode 0600", fi.Mode(), err)
+	}
+	missing := filepath.Join(dir, "missing")
+	_, err := c.Backup(ctx, &tradingv1.BackupRequest{Path: filepath.Join(missing, "copy.db")})
+	if status.Code(err) != codes.FailedPrecondition || reasonOf(err) != "BACKUP_PATH_UNUSABLE" ||
+		!strings.Contains(err.Error(), "directory "+missing+": does not exist") {
+		t.Fatalf("backup into a missing directory: %v", err)
+	}
+}
+
+// Lists page (AIP-158): the pages together are the unpaged list, the last
+// one has no token, and a token the daemon did not issue for the same
+// request is INVALID_ARGUMENT naming page_token.
+func TestListsPage(t *testing.T) {
+	h := start(t, session.Options{Store: openStore(t, t.TempDir())})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	if _, err := c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
+		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", TickInterval: durationpb.New(10 * time.Millisecond),
+		// A margin account, so that the grid quotes both sides from the start.
+		Account: tradingv1.Account_ACCOUNT_MARGIN, MaxBorrow: "100000"}}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "20 orders and 2 fills", func() bool {
+		o, err1 := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{})
+		f, err2 := c.ListFills(ctx, &tradingv1.ListFillsRequest{})
+		return err1 == nil && err2 == nil && len(o.GetOrders()) >= 20 && len(f.GetFills()) >= 2
+	})
+	if _, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paged []string
+	pages, token := 0, ""
+	for {
+		resp, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 15, PageSize: 4, PageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.GetOrders()) > 4 || resp.GetOmitted() != whole.GetOmitted() {
+			t.Fatalf("page of %d orders, omitted %d (unpaged %d)", len(resp.GetOrders()), resp.GetOmitted(), whole.GetOmitted())
+		}
+		for _, o := range resp.GetOrders() {
+			paged = append(paged, o.GetClientOrderId())
+		}
+		pages++
+		if token = resp.GetNextPageToken(); token == "" {
+			break
+		}
+		if pages == 1 {
+			// The token belongs to this request: another limit, another
+			// list, or garbage is refused.
+			for name, err := range map[string]error{
+				"other limit": second(c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 16, PageToken: token})),
+				"open only":   second(c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 15, OpenOnly: true, PageToken: token})),
+				"other list":  second(c.ListFills(ctx, &tradingv1.ListFillsRequest{Limit: 15, PageToken: token})),
+				"garbage":     second(c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 15, PageToken: "nope"})),
+			} {
+				if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "page_token") || reasonOf(err) == "" {
+					t.Errorf("%s: %v, want INVALID_ARGUMENT naming page_token", name, err)
+				}
+			}
+		}
+	}
+	var want []string
+	for _, o := range whole.GetOrders() {
+		want = append(want, o.GetClientOrderId())
+	}
+	if pages != 4 || strings.Join(paged, ",") != strings.Join(want, ",") {
+		t.Fatalf("%d pages of %v, want 4 pages of %v", pages, paged, want)
+	}
+	fills, err := c.ListFills(ctx, &tradingv1.ListFillsRequest{Limit: 1, PageSize: 1})
+	if err != nil || len(fills.GetFills()) != 1 || fills.GetNextPageToken() != "" || fills.GetOmitted() == 0 {
+		t.Fatalf("first page of fills: %v %v", fills, err)
+	}
+	sessions, err := c.ListSessions(ctx, &tradingv1.ListSessionsRequest{PageSize: 1})
+	if err != nil || len(sessions.GetSessions()) != 1 || sessions.GetNextPageToken() != "" {
+		t.Fatalf("sessions: %v %v", sessions, err)
+	}
+	if _, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{PageSize: -1}); status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("negative page_size: %v", err)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// Without a store the session's in-memory orders page too.
+func TestOrdersPageWithoutAStore(t *testing.T) {
+	h := start(t, session.Options{})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	if _, err := c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
+		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", TickInterval: durationpb.New(10 * time.Millisecond)}}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "5 orders", func() bool {
+		o, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{})
+		return err == nil && len(o.GetOrders()) >= 5
+	})
+	if _, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want []string
+	for token := ""; ; {
+		resp, err := c.ListOrders(ctx, &tradingv1.ListOrdersRequest{Limit: 5, PageSize: 2, PageToken: token})
+		if err != nil || len(resp.GetOrders()) > 2 {
+			t.Fatalf("page: %v %v", resp, err)
+		}
+		for _, o := range resp.GetOrders() {
+			got = append(got, o.GetClientOrderId())
+		}
+		if token = resp.GetNextPageToken(); token == "" {
+			break
+		}
+	}
+	for _, o := range whole.GetOrders() {
+		want = append(want, o.GetClientOrderId())
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") || len(got) != 5 {
+		t.Fatalf("pages %v, want %v", got, want)
+	}
+}

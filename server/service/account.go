@@ -1,0 +1,41 @@
+package service
+
+import (
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/session"
+)
+
+// accountFromProto translates the account and a margin account's terms.
+// An account number the daemon does not know is passed on as such, for
+// validation to name settings.account.
+func accountFromProto(p *tradingv1.SessionSettings, s *session.Settings) error {
+	switch a := p.GetAccount(); a {
+	case tradingv1.Account_ACCOUNT_UNSPECIFIED:
+		s.Account = session.AccountUnspecified
+	case tradingv1.Account_ACCOUNT_CASH:
+		s.Account = session.AccountCash
+	case tradingv1.Account_ACCOUNT_MARGIN:
+		s.Account = session.AccountMargin
+	default:
+		s.Account = session.Account(100 + int(a))
+	}
+	var err error
+	if s.MaxBorrow, err = decimalField("settings.max_borrow", p.GetMaxBorrow(), money.Decimal{}); err != nil {
+		return err
+	}
+	s.BorrowRateBps = p.GetBorrowRateBps()
+	return nil
+}
+
+func accountToProto(s session.Settings, p *tradingv1.SessionSettings) {
+	switch s.Account {
+	case session.AccountCash:
+		p.Account = tradingv1.Account_ACCOUNT_CASH
+	case session.AccountMargin:
+		p.Account = tradingv1.Account_ACCOUNT_MARGIN
+		p.MaxBorrow = s.MaxBorrow.String()
+		rate := s.BorrowRateBps
+		p.BorrowRateBps = &rate
+	}
+}

@@ -1,0 +1,105 @@
+package session
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/coordinator"
+	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/server/store"
+	"github.com/tradectl/tradectl/server/strategy"
+)
+
+// bigBuyer places one resting limit buy, far below the market, that
+// promises most of the account's cash.
+type bigBuyer struct{ placed atomic.Bool }
+
+func (b *bigBuyer) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
+	if ev.Symbol != "BTC-USD" || !ev.Bid.IsPositive() || b.placed.Swap(true) {
+		return dst
+	}
+	return append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: broker.OrderSpec{Symbol: "BTC-USD",
+		Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC, Quantity: money.MustParse("2.5"), Price: money.FromInt(32_000)}})
+}
+
+// A stop that keeps orders open says so on each of them, and the session
+// can be resumed to trade them. A resumed session remembers what its
+// resting buys promised: the same buy again (80,040 of 100,000, fees
+// included) is refused, because the first one still holds its cash; and it
+// owns the kept order, which its own stop cancels.
+func TestResumeKeepsReservations(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	build := func(o *Options) {
+		o.Store = st
+		o.Build = func(s Settings) (Parts, error) {
+			p, err := BuildPaper(s)
+			p.Strategy = &bigBuyer{}
+			return p, err
+		}
+	}
+	m, _ := newTestManager(t, build)
+	s := paperSettings(10 * time.Millisecond)
+	limits := risk.DefaultLimits()
+	limits.MaxOrderNotional, limits.MaxPosition = money.FromInt(90_000), money.FromInt(10)
+	s.Risk = &limits
+	snap, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the buy resting at the venue, committed", func() bool {
+		open, _, err := st.ListOrders(ctx, snap.ID, false, 0)
+		return err == nil && len(open) == 1 && open[0].State == broker.StateAccepted
+	})
+	if _, _, _, err := m.Stop(ctx, StopOptions{KeepOpenOrders: true}); err != nil {
+		t.Fatal(err)
+	}
+	// Kept open, and saying why, in the list and in the history.
+	open, _, err := st.ListOrders(ctx, snap.ID, true, 0)
+	if err != nil || len(open) != 1 || open[0].State != broker.StateAccepted || open[0].Reason != KeptOpenReason {
+		t.Fatalf("open orders after a stop keeping them: %+v %v", open, err)
+	}
+	hist, err := st.OrderHistory(ctx, snap.ID, open[0].ClientID)
+	if err != nil || len(hist) != 3 || hist[2].State != broker.StateAccepted || hist[2].Reason != KeptOpenReason {
+		t.Fatalf("history of the kept order: %+v %v", hist, err)
+	}
+	// A daemon restarted later resumes the stopped session: the kept order
+	// rests at its venue, and it is the only way to trade or cancel it.
+	m2, _ := newTestManager(t, build)
+	if _, err := m2.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The second buy is refused: not an order, a refusal counted in the
+	// store (issue 9 §9).
+	eventually(t, "the resumed session's buy refused", func() bool {
+		rs, err := st.ListRefusals(ctx, snap.ID)
+		return err == nil && len(rs) > 0
+	})
+	rs, _ := st.ListRefusals(ctx, snap.ID)
+	if rs[0].Rule != coordinator.RuleAccount || !strings.Contains(rs[0].Reason, "insufficient cash") {
+		t.Fatalf("a second buy promising 80,040 after resume: refused %+v; the first still holds 80,040 of 100,000", rs[0])
+	}
+	all, _, _ := st.ListOrders(ctx, snap.ID, false, 0)
+	if len(all) != 1 || all[0].State != broker.StateAccepted {
+		t.Fatalf("orders after resume: %+v, want the first buy alone, ACCEPTED", all)
+	}
+	// The resumed session owns the kept order: its stop cancels it, and
+	// the cancellation commits after the note in its history.
+	if _, _, _, err := m2.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	all, _, _ = st.ListOrders(ctx, snap.ID, false, 0)
+	if all[0].State != broker.StateCancelled {
+		t.Fatalf("the kept order after the resumed session stopped: %s %q", all[0].State, all[0].Reason)
+	}
+}
