@@ -16,7 +16,7 @@ GOVULNCHECK_VERSION := v1.9.0
 FUZZTIME ?= 60s
 FUZZ_TARGETS ?=
 
-.PHONY: help build demo test soak bench chaos chaos-short fuzz fuzz-short vulncheck generate check-generate lint tools clean
+.PHONY: help build demo test soak soak-short bench chaos chaos-short fuzz fuzz-short vulncheck generate check-generate lint tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -30,8 +30,12 @@ demo: build ## run a paper session end to end: daemon, start, health stream, sto
 test: ## run every test with the race detector (unit, bufconn, end-to-end)
 	$(GO) test -race -count=1 -timeout 8m ./...
 
-soak: ## the kill -9 torture test, 200 kills instead of 20
+soak: ## the kill -9 torture test (200 kills instead of 20), then an hour of a busy grid: store growth, RSS
 	TORTURE_KILLS=200 $(GO) test -race -count=1 -timeout 30m -run TestKill9Torture -v ./e2e/
+	SOAK_DURATION=1h $(GO) test -count=1 -timeout 80m -run TestGridSoak -v ./e2e/soak/
+
+soak-short: ## three minutes of the busy grid (CI): store growth per order and fill kept
+	SOAK_DURATION=3m $(GO) test -count=1 -timeout 10m -run TestGridSoak -v ./e2e/soak/
 
 bench: ## run every benchmark and print a summary table (figures go in BENCHMARKS.md)
 	@# -p 1: one package at a time, so that benchmarks do not share the CPU.

@@ -35,9 +35,14 @@ done
 echo "tradingd is serving on $addr"
 export TRADECTL_ADDR=$addr TRADECTL_TOKEN_FILE=$dir/token
 
+# 30,000 an entry: big enough to walk the book (partial fills across levels,
+# slippage), small enough that the three symbols together (plus the 1% the
+# cash check keeps for the walk and the fee) fit in the 100,000 account, so
+# no order is refused for cash and health stays HEALTHY: a demo that is
+# DEGRADED all the time teaches a user to ignore DEGRADED.
 step "tradectl start --paper --strategy sma (orders big enough to walk the book, 150ms latency)"
 "$BIN/tradectl" start --paper --symbols BTC-USD,ETH-USD,SOL-USD --tick-interval 200ms --health-interval 2s \
-  --strategy sma --param fast=3 --param slow=8 --param notional=40000 --max-order-notional 60000 --latency 150ms
+  --strategy sma --param fast=3 --param slow=8 --param notional=30000 --max-order-notional 60000 --latency 150ms
 
 step "tradectl watch-health (for ${WATCH_SECONDS}s)"
 timeout --signal=INT "$WATCH_SECONDS" "$BIN/tradectl" watch-health || [ $? -eq 124 ]
@@ -53,6 +58,14 @@ step "tradectl portfolio"
 
 step "tradectl stop"
 "$BIN/tradectl" stop
+
+step "a deliberate degradation: a grid asking far more than --max-orders-per-second 2 allows"
+# Refusals now and then are the guard doing its job; refusals as the rule
+# need a person, and health says so (risk DEGRADED, with the figures).
+"$BIN/tradectl" start --paper --symbols BTC-USD,ETH-USD,SOL-USD --tick-interval 100ms --health-interval 1s \
+  --strategy grid --max-orders-per-second 2 >/dev/null
+timeout --signal=INT 4 "$BIN/tradectl" watch-health || [ $? -eq 124 ]
+"$BIN/tradectl" stop >/dev/null
 
 step "tradectl backtest: the same strategy over the shipped sample data, in-process"
 "$BIN/tradectl" backtest --data testdata/sample.csv --strategy sma --param fast=10 --param slow=30

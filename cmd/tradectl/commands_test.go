@@ -82,7 +82,8 @@ func TestStopPrintsSummaryAndWarns(t *testing.T) {
 		Positions: []*tradingv1.Position{{Symbol: "BTC-USD", Quantity: "0.5"}}}
 	h.fake.stopResp = &tradingv1.StopTradingResponse{Session: s, WasRunning: true}
 	code, out, errOut := h.run("stop")
-	for _, want := range []string{"STOPPED", "stopped by request", "62", "+10.00 USD", "-1.50 USD", "BTC-USD", "STILL RUNNING"} {
+	for _, want := range []string{"STOPPED", "stopped by request", "62", "+10.00 USD", "-1.50 USD", "BTC-USD", "STILL RUNNING",
+		"REALIZED PNL (BEFORE FEES)", "UNREALIZED PNL (BEFORE FEES)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
@@ -95,7 +96,8 @@ func TestStopPrintsSummaryAndWarns(t *testing.T) {
 func TestStatusOutput(t *testing.T) {
 	h := newHarness(t)
 	_, out, _ := h.run("status")
-	for _, want := range []string{"DEGRADED: market data late by 3s", "TICKS/ORDERS/FILLS", "coordinator", "market_data", "late by 3s"} {
+	for _, want := range []string{"DEGRADED: market data late by 3s", "TICKS/ORDERS/FILLS", "coordinator", "market_data", "late by 3s",
+		"PNL (AFTER FEES)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
@@ -108,7 +110,7 @@ func TestStatusOutput(t *testing.T) {
 }
 
 var watchLine = regexp.MustCompile(`^\d\d:\d\d:\d\d\.\d{3} DEGRADED session=01234567 state=RUNNING up=1m2s ticks=62 ` +
-	`equity=100012\.34 pnl=\+12\.34 \[market_data: late by 3s\]$`)
+	`equity=100012\.34 pnl_after_fees=\+12\.34 \[market_data: late by 3s\]$`)
 
 func TestWatchHealthUntilCancel(t *testing.T) {
 	for _, format := range []string{"table", "json"} {

@@ -104,21 +104,34 @@ func fees(s *tradingv1.SessionSettings) string {
 	return "maker " + bps(s.MakerFeeBps) + ", taker " + bps(s.TakerFeeBps)
 }
 
-// limits lists the risk limits that are set; the rest take the daemon's
-// defaults.
+// limits lists the risk limits the session gives: a limit turned off reads
+// "off" (the daemon sends a zero decimal or a negative count), never 0 or
+// -1; one not given takes the daemon's default and is left out.
 func limits(r *tradingv1.RiskLimits) string {
 	var set []string
-	add := func(name string, v any, ok bool) {
-		if ok {
-			set = append(set, fmt.Sprintf("%s %v", name, v))
+	dec := func(name, v string) {
+		if v == "" {
+			return
+		}
+		if x, ok := new(big.Rat).SetString(v); ok && x.Sign() == 0 {
+			v = "off"
+		}
+		set = append(set, name+" "+v)
+	}
+	count := func(name string, v int32) {
+		switch {
+		case v < 0:
+			set = append(set, name+" off")
+		case v > 0:
+			set = append(set, fmt.Sprintf("%s %d", name, v))
 		}
 	}
-	add("max order notional", r.GetMaxOrderNotional(), r.GetMaxOrderNotional() != "")
-	add("max position", r.GetMaxPosition(), r.GetMaxPosition() != "")
-	add("max open orders", r.GetMaxOpenOrders(), r.GetMaxOpenOrders() != 0)
-	add("max orders/s", r.GetMaxOrdersPerSecond(), r.GetMaxOrdersPerSecond() != 0)
-	add("max drawdown", r.GetMaxDrawdown(), r.GetMaxDrawdown() != "")
-	add("max trailing drawdown", r.GetMaxTrailingDrawdown(), r.GetMaxTrailingDrawdown() != "")
+	dec("max order notional", r.GetMaxOrderNotional())
+	dec("max position", r.GetMaxPosition())
+	count("max open orders", r.GetMaxOpenOrders())
+	count("max orders/s", r.GetMaxOrdersPerSecond())
+	dec("max drawdown", r.GetMaxDrawdown())
+	dec("max trailing drawdown", r.GetMaxTrailingDrawdown())
 	if len(set) == 0 {
 		return "defaults"
 	}

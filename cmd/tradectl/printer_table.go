@@ -69,7 +69,7 @@ func healthLine(r *tradingv1.HealthReport) string {
 	if len(id) > 8 {
 		id = id[:8]
 	}
-	line := fmt.Sprintf("%s %s session=%s state=%s up=%s ticks=%d equity=%s pnl=%s",
+	line := fmt.Sprintf("%s %s session=%s state=%s up=%s ticks=%d equity=%s pnl_after_fees=%s",
 		r.GetTime().AsTime().Local().Format("15:04:05.000"), enum(r.GetStatus(), "HEALTH_STATUS_"),
 		orDash(id), enum(r.GetSessionState(), "SESSION_STATE_"), r.GetUptime().AsDuration().Round(time.Second),
 		r.GetTicks(), orDash(r.GetEquity()), signed(r.GetPnl()))
@@ -129,8 +129,8 @@ func summaryRows(tw io.Writer, m *tradingv1.SessionSummary) {
 	row(tw, "FILLS", m.GetFills())
 	row(tw, "EQUITY", fmt.Sprintf("%s %s (started at %s)", orDash(m.GetEquity()), cur, orDash(m.GetStartingEquity())))
 	row(tw, "CASH", orDash(m.GetCash())+" "+cur)
-	row(tw, "REALIZED PNL", signed(m.GetRealizedPnl())+" "+cur)
-	row(tw, "UNREALIZED PNL", signed(m.GetUnrealizedPnl())+" "+cur)
+	row(tw, "REALIZED PNL (BEFORE FEES)", signed(m.GetRealizedPnl())+" "+cur)
+	row(tw, "UNREALIZED PNL (BEFORE FEES)", signed(m.GetUnrealizedPnl())+" "+cur)
 	row(tw, "FEES", orDash(m.GetFeesPaid())+" "+cur)
 	row(tw, "RESTARTS", fmt.Sprintf("trading loop %d, health monitor %d", m.GetCoordinatorRestarts(), m.GetMonitorRestarts()))
 	if kids := m.GetUnstoppedChildren(); len(kids) > 0 {
@@ -158,7 +158,7 @@ func healthRows(tw io.Writer, h *tradingv1.HealthReport) {
 	row(tw, "UPTIME", h.GetUptime().AsDuration().Round(time.Second))
 	row(tw, "TICKS/ORDERS/FILLS", fmt.Sprintf("%d/%d/%d", h.GetTicks(), h.GetOrders(), h.GetFills()))
 	row(tw, "EQUITY", orDash(h.GetEquity()))
-	row(tw, "PNL", signed(h.GetPnl()))
+	row(tw, "PNL (AFTER FEES)", signed(h.GetPnl()))
 	row(tw, "RESTARTS", h.GetRestarts())
 	if h.GetLastError() != "" {
 		row(tw, "LAST ERROR", h.GetLastError())

@@ -9,7 +9,7 @@ import (
 func TestStartStrategyRiskAndFees(t *testing.T) {
 	h := newHarness(t)
 	code, out, errOut := h.run("start", "--paper", "--strategy", "grid", "--param", "levels=5", "--param", "spacing=0.5,1",
-		"--param", "note=a=b", "--max-order-notional", "1000.50", "--max-open-orders", "-1", "--max-drawdown", "0.2",
+		"--param", "note=a=b", "--max-order-notional", "1000.50", "--max-open-orders", "-1", "--max-drawdown", "0.2", "--max-position", "0",
 		"--maker-fee-bps", "0", "--latency", "50ms", "--starting-cash", "5000")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -20,7 +20,7 @@ func TestStartStrategyRiskAndFees(t *testing.T) {
 	}
 	r := s.GetRisk()
 	if r.GetMaxOrderNotional() != "1000.50" || r.GetMaxOpenOrders() != -1 || r.GetMaxDrawdown() != "0.2" ||
-		r.GetMaxPosition() != "" || r.GetMaxOrdersPerSecond() != 0 || r.GetMaxTrailingDrawdown() != "" {
+		r.GetMaxPosition() != "0" || r.GetMaxOrdersPerSecond() != 0 || r.GetMaxTrailingDrawdown() != "" {
 		t.Errorf("risk limits sent: %v", r)
 	}
 	// An explicit 0 bps is sent; the fee not given stays unset.
@@ -31,7 +31,7 @@ func TestStartStrategyRiskAndFees(t *testing.T) {
 		t.Errorf("latency, cash sent: %v", s)
 	}
 	mustContain(t, "start table", out, "grid", "levels=5, note=a=b, spacing=0.5,1", "maker 0 bps, taker default",
-		"max order notional 1000.50, max open orders -1, max drawdown 0.2", "50ms", "5000")
+		"max order notional 1000.50, max position off, max open orders off, max drawdown 0.2", "50ms", "5000")
 
 	if code, _, errOut := h.run("start", "--paper", "--taker-fee-bps", "7"); code != 0 ||
 		h.fake.settings.MakerFeeBps != nil || h.fake.settings.GetTakerFeeBps() != 7 || h.fake.settings.Risk != nil {

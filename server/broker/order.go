@@ -103,6 +103,10 @@ type ExecutionReport struct {
 	// ask for a buy, the bid for a sell); slippage is measured against it.
 	DecisionPrice money.Decimal
 	Time          time.Time
+	// RetryAt, on a refusal by the trading loop (not the venue's), is the
+	// earliest event time at which the same order could pass: the strategy
+	// should not ask again before it.
+	RetryAt time.Time
 }
 
 // Fill returns the report's fill as a portfolio fill.

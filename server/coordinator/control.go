@@ -81,8 +81,11 @@ func (c *Coordinator) CancelOpenOrders(ctx context.Context, now time.Time) (int,
 
 // Stats is what the loop has done, read without stopping it.
 type Stats struct {
-	Ticks, Events, Orders, Fills, Rejects uint64
-	OpenOrders                            int
+	// Orders are the orders sent to the venue; Rejects the intents the
+	// loop refused (a risk limit, cash, no market data); Dropped the
+	// intents beyond the intent budget, which no check even saw.
+	Ticks, Events, Orders, Fills, Rejects, Dropped uint64
+	OpenOrders                                     int
 	// LastTick and LastEvent are zero until the first one.
 	LastTick, LastEvent time.Time
 	// TickStarted is when the tick in hand began; zero between ticks.
@@ -106,6 +109,7 @@ func (c *Coordinator) Stats() Stats {
 		Orders:      c.ordersSent.Load(),
 		Fills:       c.fills.Load(),
 		Rejects:     c.rejects.Load(),
+		Dropped:     c.dropped.Load(),
 		OpenOrders:  int(c.openOrders.Load()),
 		LastTick:    unixNano(c.lastTick.Load()),
 		LastEvent:   unixNano(c.lastEvent.Load()),

@@ -60,6 +60,10 @@ type Config struct {
 	// (the session asks its monitor for a report at once). It must not
 	// block. Optional.
 	OnHalt func()
+	// IntentsPerSecond bounds the orders the strategy may ask for, in
+	// event time, refused or not; beyond it they are dropped and counted.
+	// Zero derives it from the risk limits (see newIntentBudget).
+	IntentsPerSecond int
 	// Margin lets the account sell what it does not hold, up to a
 	// borrowing limit; nil is a cash account, which refuses such sells.
 	Margin *Margin
@@ -95,13 +99,15 @@ type Coordinator struct {
 	// pending is the tick being collected for the journal.
 	pending    Tick
 	venueDirty bool
-	// refusing marks the loop's own REJECTED reports (risk, cash), which
-	// health shows under risk, not as the venue's rejections.
-	refusing bool
+	// budget bounds the intents that reach the checks (see intentBudget);
+	// refusals summarizes the refused ones (see refuse).
+	budget   intentBudget
+	refusals refusalLog
 	// errLogs keeps a failure that repeats every tick from flooding the log.
 	errLogs errLogs
 
 	ticks, events, ordersSent, fills, rejects atomic.Uint64
+	dropped                                   atomic.Uint64
 	lastTick, lastEvent, tickStart            atomic.Int64 // unix ns, 0 = never
 	feedErr, orderErr, riskErr, storeErr      atomic.Pointer[TimedError]
 	openOrders                                atomic.Int64
@@ -141,6 +147,8 @@ func New(cfg Config) (*Coordinator, error) {
 		cmds: make(chan *command, 8),
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
+	c.budget = newIntentBudget(cfg.IntentsPerSecond, cfg.Risk.Limits())
+	c.refusals.logged = make(map[refusalKey]time.Time)
 	c.nextID = cfg.FirstOrderSeq
 	c.ticks.Store(cfg.Counts.Ticks)
 	c.events.Store(cfg.Counts.Events)
@@ -282,11 +290,15 @@ func (c *Coordinator) act(a *strategy.Action, ev *market.Event) {
 	}
 }
 
-// place assigns an id, records the order, and sends it to the venue if the
-// risk guard lets it pass; a refusal is answered with a REJECTED report
-// like a venue's, so the strategy and the order book learn of it the same
-// way.
+// place sends an intent to the venue if the intent budget, the cash check
+// and the risk guard let it pass, and only then makes it an order: assigns
+// an id and records it. A refusal is summarized, not stored as an order
+// (see refuse).
 func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
+	if !c.budget.take(ev.Time) {
+		c.drop(spec, ev.Time)
+		return
+	}
 	q, known := c.last[spec.Symbol]
 	if spec.Symbol == ev.Symbol {
 		q, known = ev.Quote(), true
@@ -295,7 +307,30 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 	if spec.Side == broker.Sell {
 		ref = q.Bid
 	}
-	id := c.newID()
+	var err error
+	rule := RuleNoMarketData
+	switch {
+	case !known:
+		err = fmt.Errorf("no market data for %s yet", spec.Symbol)
+	default:
+		err, rule = c.checkAccount(spec, ref), RuleAccount
+	}
+	if err == nil {
+		err = c.cfg.Risk.Check(spec, ref, c.cfg.Portfolio.Position(spec.Symbol), c.cfg.Venue.OpenTotal(), ev.Time)
+		rule = ruleOf(err)
+	}
+	var id string
+	if err == nil {
+		// The reservation is keyed by the order's id, so the id is drawn
+		// first; the rare order the portfolio will not reserve for (one
+		// that could promise nothing) leaves a gap in the numbering.
+		id = c.newID()
+		err, rule = c.reserve(id, spec, ref), risk.RuleOrder
+	}
+	if err != nil {
+		c.refuse(spec, rule, err, ev.Time)
+		return
+	}
 	c.ordersSent.Add(1)
 	if e, err := c.cfg.Orders.Submitted(id, spec, ref, ev.Time); err != nil {
 		c.recordErr(&c.orderErr, fmt.Errorf("order book: %w", err))
@@ -304,31 +339,6 @@ func (c *Coordinator) place(spec broker.OrderSpec, ev *market.Event) {
 			c.pending.NewOrders = append(c.pending.NewOrders, NewOrder{ClientID: id, Seq: c.nextID})
 		}
 		c.record(e)
-	}
-	var err error
-	switch {
-	case !known:
-		err = fmt.Errorf("no market data for %s yet", spec.Symbol)
-	default:
-		err = c.checkAccount(spec, ref)
-	}
-	if err == nil {
-		err = c.cfg.Risk.Check(spec, ref, c.cfg.Portfolio.Position(spec.Symbol), c.cfg.Venue.OpenTotal(), ev.Time)
-	}
-	if err == nil {
-		err = c.reserve(id, spec, ref)
-	}
-	if err != nil {
-		c.rejects.Add(1)
-		c.recordErr(&c.riskErr, fmt.Errorf("order %s refused: %w", id, err))
-		c.reports = append(c.reports[:0], broker.ExecutionReport{
-			ClientID: id, Symbol: spec.Symbol, Side: spec.Side, State: broker.StateRejected,
-			Reason: err.Error(), Remaining: spec.Quantity, DecisionPrice: ref, Time: ev.Time,
-		})
-		c.refusing = true
-		c.handle(c.reports)
-		c.refusing = false
-		return
 	}
 	decision := *ev
 	if spec.Symbol != ev.Symbol {
@@ -432,7 +442,7 @@ func (c *Coordinator) handle(rs []broker.ExecutionReport) {
 			// that ended gives back the rest.
 			c.cfg.Portfolio.Release(r.ClientID)
 		}
-		if r.State == broker.StateRejected && !c.refusing {
+		if r.State == broker.StateRejected {
 			c.recordErr(&c.orderErr, fmt.Errorf("order %s rejected by the venue: %s", r.ClientID, r.Reason))
 		}
 		if c.reporter != nil {

@@ -3,6 +3,7 @@ package coordinator
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -125,8 +126,9 @@ func TestMarketOrderIsFilledBookedAndPublished(t *testing.T) {
 	}
 }
 
-// An order over a limit never reaches the venue; the strategy and the
-// order book hear of it as a REJECTED order naming the rule.
+// An order over a limit never reaches the venue, nor the order book: the
+// strategy hears of it as a REJECTED report naming the rule and when to
+// try again.
 func TestRiskRefusalIsARejectedOrder(t *testing.T) {
 	limits := risk.DefaultLimits()
 	limits.MaxOrderNotional = money.FromInt(150)
@@ -140,6 +142,40 @@ func TestRiskRefusalIsARejectedOrder(t *testing.T) {
 	}
 	if !r.pf.Position("BTC-USD").IsZero() || r.venue.OpenTotal() != 0 || r.c.Stats().Rejects != 1 {
 		t.Fatal("a refused order reached the venue")
+	}
+	if rep := r.strat.reports[0]; rep.ClientID != "" || !rep.RetryAt.After(t0) {
+		t.Fatalf("refusal report %+v: want no client id and a RetryAt", rep)
+	}
+	if list, _ := r.book.List(false, 10); len(list) != 0 || len(r.events) != 0 {
+		t.Fatalf("a refused intent became an order: %+v", list)
+	}
+}
+
+// A strategy that asks on every event, whatever it is told, reaches the
+// checks at most at the intent budget's rate; the rest is dropped and
+// counted (issue 9 §9).
+func TestIntentBudgetBoundsWhatReachesTheChecks(t *testing.T) {
+	limits := risk.DefaultLimits() // 50 orders a second: a budget of 200 intents a second
+	var evs []market.Event
+	at := make(map[int]broker.OrderSpec)
+	for i := range 3000 { // 3 s of events, one a millisecond
+		ev := book(0, 100)
+		ev.Time = t0.Add(time.Duration(i) * time.Millisecond)
+		evs = append(evs, ev)
+		at[i+1] = buy("0.01")
+	}
+	r := newRig(t, evs, at, limits)
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := r.c.Stats()
+	checked := st.Orders + st.Rejects
+	if checked > 200*4 || st.Dropped == 0 || checked+st.Dropped != 3000 {
+		t.Fatalf("%d intents reached the checks (%d sent, %d refused), %d dropped: want at most 800 checked",
+			checked, st.Orders, st.Rejects, st.Dropped)
+	}
+	if st.Orders < 100 {
+		t.Fatalf("only %d orders sent in 3 s under a limit of 50 a second", st.Orders)
 	}
 }
 
@@ -250,5 +286,93 @@ func TestDoAbandonedWhileLoopIsStuckNeverRuns(t *testing.T) {
 	}
 	if ran.Load() {
 		t.Fatal("the abandoned command ran after its caller was told it failed")
+	}
+}
+
+// burst places n buys on its first event and records its reports.
+type burst struct {
+	n       int
+	done    bool
+	reports []broker.ExecutionReport
+}
+
+func (b *burst) OnEvent(_ *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
+	if !b.done {
+		b.done = true
+		for range b.n {
+			dst = append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: buy("0.01")})
+		}
+	}
+	return dst
+}
+
+func (b *burst) OnReport(r *broker.ExecutionReport) { b.reports = append(b.reports, *r) }
+
+// Intents refused by the orders-a-second limit are told to come back one
+// slot apart, not all at the first free slot, where one would pass and the
+// rest be refused again.
+func TestRateRefusalsAreToldToComeBackOneSlotApart(t *testing.T) {
+	limits := risk.DefaultLimits()
+	limits.MaxOrdersPerSecond = 2
+	b := &burst{n: 5}
+	r := newRig(t, []market.Event{book(0, 100)}, nil, limits)
+	r.c.cfg.Strategy, r.c.reporter = b, b
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var retries []time.Duration
+	for _, rep := range b.reports {
+		if rep.State == broker.StateRejected {
+			retries = append(retries, rep.RetryAt.Sub(t0))
+		}
+	}
+	want := []time.Duration{time.Second, 1500 * time.Millisecond, 2 * time.Second}
+	if !slices.Equal(retries, want) {
+		t.Fatalf("refused intents told to retry after %v, want %v", retries, want)
+	}
+}
+
+// A strategy that ignores RetryAt cannot push the turn it is given further
+// than maxTurnsAhead past the first free slot.
+func TestRateRetryQueueIsBounded(t *testing.T) {
+	limits := risk.DefaultLimits()
+	limits.MaxOrdersPerSecond = 2
+	b := &burst{n: 200} // 198 refused, a turn every 0.5 s: 99 s of turns
+	r := newRig(t, []market.Event{book(0, 100)}, nil, limits)
+	r.c.cfg.Strategy, r.c.reporter = b, b
+	r.c.budget = newIntentBudget(1000, limits)
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var last time.Duration
+	for _, rep := range b.reports {
+		if rep.State == broker.StateRejected {
+			last = max(last, rep.RetryAt.Sub(t0))
+		}
+	}
+	if want := time.Second + maxTurnsAhead; last != want {
+		t.Fatalf("the last refusal was told to retry after %v, want %v", last, want)
+	}
+}
+
+// Intents dropped by the intent budget are given turns too, not all the
+// moment the bucket refills.
+func TestDroppedIntentsAreToldToComeBackOneTurnApart(t *testing.T) {
+	b := &burst{n: 300} // the default budget of 200 takes 200 at once
+	r := newRig(t, []market.Event{book(0, 100)}, nil, risk.DefaultLimits())
+	r.c.cfg.Strategy, r.c.reporter = b, b
+	if err := r.c.Backtest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	seen := make(map[time.Time]int)
+	for _, rep := range b.reports {
+		if rep.State == broker.StateRejected && strings.Contains(rep.Reason, "dropped") {
+			if seen[rep.RetryAt]++; seen[rep.RetryAt] > 1 {
+				t.Fatalf("two dropped intents told to come back at %v", rep.RetryAt.Sub(t0))
+			}
+		}
+	}
+	if len(seen) != 100 {
+		t.Fatalf("%d dropped intents, want 100", len(seen))
 	}
 }

@@ -29,7 +29,9 @@ type Tick struct {
 	NewOrders []NewOrder
 	// Events are the order events in the order they happened: each new
 	// order's NEW, then its transitions and fills.
-	Events    []orders.Event
+	Events []orders.Event
+	// Refusals summarize the intents refused in the tick (see Refusal).
+	Refusals  []Refusal
 	Portfolio portfolio.State
 	Risk      risk.GuardState
 	// Venue is the venue's state, nil when no order changed at the venue.
@@ -100,6 +102,6 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 		}
 	}
 	c.venueDirty = false
-	t.NewOrders, t.Events = t.NewOrders[:0], t.Events[:0]
+	t.NewOrders, t.Events, t.Refusals = t.NewOrders[:0], t.Events[:0], t.Refusals[:0]
 	return nil
 }

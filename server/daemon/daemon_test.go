@@ -137,6 +137,14 @@ func TestStartStopOverGRPC(t *testing.T) {
 	if err != nil || !again.GetAlreadyRunning() || again.GetSession().GetId() != s.GetId() {
 		t.Fatalf("idempotent start: %v %v", again, err)
 	}
+	// The effective settings are compared: symbols in another order and
+	// defaults given explicitly ask for the same session.
+	same := paperReq(10*time.Millisecond, "ETH-USD", "BTC-USD")
+	same.Settings.Params = map[string]string{"fast": "5"}
+	same.Settings.Risk = &tradingv1.RiskLimits{MaxDrawdown: "0.2"}
+	if again, err := c.StartTrading(ctx, same); err != nil || !again.GetAlreadyRunning() {
+		t.Fatalf("start with the defaults spelled out: %v %v", again, err)
+	}
 	_, err = c.StartTrading(ctx, paperReq(10*time.Millisecond, "SOL-USD"))
 	st := status.Convert(err)
 	if st.Code() != codes.FailedPrecondition {
@@ -148,8 +156,9 @@ func TestStartStopOverGRPC(t *testing.T) {
 			info = i
 		}
 	}
-	if info == nil || info.Reason != "TRADING_ALREADY_RUNNING" || info.Metadata["session_id"] != s.GetId() {
-		t.Fatalf("ErrorInfo = %v", info)
+	if info == nil || info.Reason != "TRADING_ALREADY_RUNNING" || info.Metadata["session_id"] != s.GetId() ||
+		info.Metadata["different_settings"] != "symbols" || !strings.Contains(st.Message(), "symbols (running BTC-USD,ETH-USD, asked SOL-USD)") {
+		t.Fatalf("conflict: %q, ErrorInfo = %v", st.Message(), info)
 	}
 
 	stop, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{Deadline: durationpb.New(5 * time.Second)})

@@ -127,3 +127,17 @@ func absUnits(u int64) uint64 {
 	}
 	return uint64(u)
 }
+
+// NextOrderAt is the earliest event time at or after now at which
+// MaxOrdersPerSecond lets another order pass: a strategy refused by the rate
+// limit is told to wait until then instead of asking again on every event.
+func (g *Guard) NextOrderAt(now time.Time) time.Time {
+	if g.limits.MaxOrdersPerSecond <= 0 || len(g.sent) < g.limits.MaxOrdersPerSecond {
+		return now
+	}
+	at := time.Unix(0, g.sent[g.next]+int64(time.Second))
+	if at.Before(now) {
+		return now
+	}
+	return at
+}

@@ -74,6 +74,9 @@ func toStatus(log *slog.Logger, err error) error {
 		var conflict *session.ConflictError
 		if errors.As(err, &conflict) {
 			info.Metadata = map[string]string{"session_id": conflict.SessionID}
+			if d := conflict.DifferentSettings(); d != "" {
+				info.Metadata["different_settings"] = d
+			}
 		}
 		st := status.New(e.code, err.Error())
 		details := []protoadapt.MessageV1{info}

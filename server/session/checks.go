@@ -80,8 +80,10 @@ func (s *Session) checkBroker(_ context.Context, now time.Time) health.Component
 }
 
 // checkRisk reports the kill switch: a halted session is alive but will
-// not trade, which is exactly what health must not hide. Orders refused in
-// the last minute (limits, cash) make it DEGRADED.
+// not trade, which is exactly what health must not hide. Refused orders are
+// counted and shown, but make it DEGRADED only at a rate that needs a
+// person (see refusalRate); so do intents dropped by the loop's intent
+// budget, since only a strategy gone wrong asks that often.
 func (s *Session) checkRisk(_ context.Context, now time.Time) health.Component {
 	switch s.risk.State() {
 	case risk.Halted:
@@ -91,11 +93,24 @@ func (s *Session) checkRisk(_ context.Context, now time.Time) health.Component {
 		return health.Component{Status: health.StatusDegraded, Reason: "reducing only: " + s.risk.Reason()}
 	}
 	st := s.coord.Stats()
-	if e := st.RiskError; e != nil && now.Sub(e.Time) < recentError {
-		return health.Component{Status: health.StatusDegraded,
-			Reason: fmt.Sprintf("%s (%s; %d refused in all)", e.Err, ago(now.Sub(e.Time)), st.Rejects)}
+	w, alarming := s.refusals.observe(now, rateSample{intents: st.Orders + st.Rejects + st.Dropped, refused: st.Rejects,
+		dropped: st.Dropped})
+	c := health.Component{Status: health.StatusHealthy}
+	switch {
+	case w.dropped > 0:
+		c.Status = health.StatusDegraded
+		c.Reason = fmt.Sprintf("the strategy asked for more orders than the loop takes: %d dropped in the last %s",
+			w.dropped, now.Sub(w.at).Round(time.Second))
+	case alarming:
+		c.Status = health.StatusDegraded
+		c.Reason = fmt.Sprintf("%d of %d orders refused in the last %s", w.refused, w.intents, now.Sub(w.at).Round(time.Second))
+	case st.Rejects > 0:
+		c.Reason = fmt.Sprintf("%d orders refused by limits in all", st.Rejects)
 	}
-	return health.Component{Status: health.StatusHealthy}
+	if e := st.RiskError; e != nil && c.Reason != "" {
+		c.Reason += fmt.Sprintf("; latest %s: %s", ago(now.Sub(e.Time)), e.Err)
+	}
+	return c
 }
 
 // checkSupervisor reports recent failures of either child.

@@ -80,9 +80,31 @@ func (e *InvalidSettingsError) Unwrap() error { return ErrInvalidSettings }
 type ConflictError struct {
 	SessionID string
 	Err       error
+	// Differences are the settings asked for that the running session
+	// does not have (ErrAlreadyRunning).
+	Differences []SettingDiff
 }
 
-func (e *ConflictError) Error() string { return fmt.Sprintf("%v (session %s)", e.Err, e.SessionID) }
+func (e *ConflictError) Error() string {
+	msg := fmt.Sprintf("%v (session %s)", e.Err, e.SessionID)
+	if len(e.Differences) > 0 {
+		parts := make([]string, len(e.Differences))
+		for i, d := range e.Differences {
+			parts[i] = d.String()
+		}
+		msg += " with other settings: " + strings.Join(parts, ", ")
+	}
+	return msg
+}
+
+// DifferentSettings names the settings that differ, comma-separated.
+func (e *ConflictError) DifferentSettings() string {
+	names := make([]string, len(e.Differences))
+	for i, d := range e.Differences {
+		names[i] = d.Name
+	}
+	return strings.Join(names, ",")
+}
 func (e *ConflictError) Unwrap() error { return e.Err }
 
 // storeFailed wraps an error of the store in ErrStore, unless the caller

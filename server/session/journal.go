@@ -86,6 +86,10 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 		b.Events = append(b.Events, ev)
 		next[o.ClientID] = sq
 	}
+	for _, r := range t.Refusals {
+		b.Refusals = append(b.Refusals, store.RefusalRow{Rule: r.Rule, Symbol: r.Symbol, Side: r.Side, Count: r.Count,
+			First: r.First, Last: r.Last, Reason: r.Reason})
+	}
 	p := t.Portfolio
 	b.Portfolio = &p
 	b.Risk = riskRow(t.Risk)

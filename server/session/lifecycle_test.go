@@ -3,12 +3,14 @@ package session
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/risk"
 )
 
 // The freeze that started this project: a monitor with a 300 s interval
@@ -78,6 +80,36 @@ func TestStartIsIdempotentAndRefusesOtherSettings(t *testing.T) {
 	}
 	if n := r.builds.Load(); n != 1 {
 		t.Fatalf("built %d sessions, want 1", n)
+	}
+}
+
+// Idempotent start compares effective settings: a default given
+// explicitly, or the symbols in another order, ask for the same session;
+// a conflict names what differs.
+func TestStartComparesEffectiveSettings(t *testing.T) {
+	m, _ := newTestManager(t, nil)
+	s := paperSettings(50 * time.Millisecond)
+	s.Symbols = []string{"BTC-USD", "ETH-USD"}
+	first, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := s
+	same.Symbols = []string{"ETH-USD", "BTC-USD"}
+	same.Params = map[string]string{"fast": "5", "notional": "1000.00"}
+	limits := risk.DefaultLimits()
+	same.Risk = &limits
+	if again, already, err := m.Start(same); err != nil || !already || again.ID != first.ID {
+		t.Fatalf("defaults spelled out: already=%v err=%v", already, err)
+	}
+	other := same
+	other.Params = map[string]string{"fast": "10"}
+	other.TickInterval = time.Second
+	_, _, err = m.Start(other)
+	var conflict *ConflictError
+	if !errors.As(err, &conflict) || conflict.DifferentSettings() != "tick_interval,params.fast" ||
+		!strings.Contains(err.Error(), "params.fast (running 5, asked 10)") {
+		t.Fatalf("conflict: %v", err)
 	}
 }
 

@@ -100,10 +100,11 @@ func (m *Manager) StartWith(ctx context.Context, req Settings, o StartOptions) (
 	if cur != nil {
 		switch cur.State() {
 		case StateStarting, StateRunning:
-			if cur.settings.sameAs(want) {
+			diffs := cur.settings.differences(want)
+			if len(diffs) == 0 {
 				return cur.Snapshot(), true, nil
 			}
-			return Snapshot{}, false, &ConflictError{SessionID: cur.id, Err: ErrAlreadyRunning}
+			return Snapshot{}, false, &ConflictError{SessionID: cur.id, Err: ErrAlreadyRunning, Differences: diffs}
 		case StateStopping:
 			return Snapshot{}, false, &ConflictError{SessionID: cur.id, Err: ErrStopping}
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/coordinator"
 	"github.com/tradectl/tradectl/server/market"
 	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/risk"
@@ -78,16 +79,19 @@ func TestResumeKeepsReservations(t *testing.T) {
 	if _, err := m2.Resume(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the resumed session's buy answered", func() bool {
-		all, _, err := st.ListOrders(ctx, snap.ID, false, 0)
-		return err == nil && len(all) == 2 && all[1].State != broker.StateNew
+	// The second buy is refused: not an order, a refusal counted in the
+	// store (issue 9 §9).
+	eventually(t, "the resumed session's buy refused", func() bool {
+		rs, err := st.ListRefusals(ctx, snap.ID)
+		return err == nil && len(rs) > 0
 	})
-	all, _, _ := st.ListOrders(ctx, snap.ID, false, 0)
-	if second := all[1]; second.State != broker.StateRejected || !strings.Contains(second.Reason, "insufficient cash") {
-		t.Fatalf("a second buy promising 80,040 after resume: %s %q; the first still holds 80,040 of 100,000", second.State, second.Reason)
+	rs, _ := st.ListRefusals(ctx, snap.ID)
+	if rs[0].Rule != coordinator.RuleAccount || !strings.Contains(rs[0].Reason, "insufficient cash") {
+		t.Fatalf("a second buy promising 80,040 after resume: refused %+v; the first still holds 80,040 of 100,000", rs[0])
 	}
-	if first := all[0]; first.State != broker.StateAccepted {
-		t.Fatalf("the first buy after resume: %s", first.State)
+	all, _, _ := st.ListOrders(ctx, snap.ID, false, 0)
+	if len(all) != 1 || all[0].State != broker.StateAccepted {
+		t.Fatalf("orders after resume: %+v, want the first buy alone, ACCEPTED", all)
 	}
 	// The resumed session owns the kept order: its stop cancels it, and
 	// the cancellation commits after the note in its history.

@@ -44,6 +44,8 @@ type Session struct {
 	done     chan struct{}
 
 	lastErr atomic.Pointer[string]
+	// refusals judges the rate of refused orders for checkRisk.
+	refusals refusalRate
 	// stopFailures counts children that failed while being stopped.
 	stopFailures atomic.Uint32
 

@@ -185,7 +185,14 @@ func (s Settings) withDefaults(health time.Duration) Settings {
 	if s.Strategy == "" {
 		s.Strategy = DefaultStrategy
 	}
-	s.Params = maps.Clone(s.Params)
+	// The strategy's parameters with their defaults, so that asking for
+	// a default explicitly is asking for the same session. Validate has
+	// built the strategy already, so this cannot fail.
+	if p, err := strategy.Effective(s.Strategy, s.Params); err == nil {
+		s.Params = p
+	} else {
+		s.Params = maps.Clone(s.Params)
+	}
 	if s.Risk == nil {
 		l := risk.DefaultLimits()
 		s.Risk = &l
@@ -207,12 +214,5 @@ func (s Settings) withDefaults(health time.Duration) Settings {
 }
 
 // sameAs reports whether a request (defaults applied) asks for the session
-// that runs with s. A request without a seed accepts any seed.
-func (s Settings) sameAs(req Settings) bool {
-	return s.Mode == req.Mode && slices.Equal(s.Symbols, req.Symbols) && s.Duration == req.Duration &&
-		s.HealthInterval == req.HealthInterval && s.TickInterval == req.TickInterval &&
-		s.AutoRestart == req.AutoRestart && (req.Seed == 0 || req.Seed == s.Seed) &&
-		s.Strategy == req.Strategy && maps.Equal(s.Params, req.Params) && *s.Risk == *req.Risk &&
-		*s.MakerFeeBps == *req.MakerFeeBps && *s.TakerFeeBps == *req.TakerFeeBps &&
-		s.Latency == req.Latency && s.StartingCash == req.StartingCash && s.sameAccount(req)
-}
+// that runs with s (see differences).
+func (s Settings) sameAs(req Settings) bool { return len(s.differences(req)) == 0 }

@@ -87,6 +87,13 @@ func writeOrders(t *txStmts, b *Batch) error {
 			return fmt.Errorf("order %q transition %d: %w: %s", tr.ClientID, tr.Seq, ErrInvalid, explainSeq(t, id, tr.ClientID))
 		}
 	}
+	for i := range b.Refusals {
+		r := &b.Refusals[i]
+		if _, err := t.exec(upsertRefusal, id, r.Rule, r.Symbol, int(r.Side), int64(r.Count), nanos(r.First),
+			nanos(r.Last), r.Reason); err != nil {
+			return fmt.Errorf("refusals %s %s %s: %w", r.Rule, r.Symbol, r.Side, classify(err))
+		}
+	}
 	for i := range b.Fills {
 		f := &b.Fills[i]
 		if _, err := t.exec(insertFill, id, f.ClientID, f.Seq, units(f.Quantity), units(f.Price), units(f.Fee),

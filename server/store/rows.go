@@ -59,6 +59,8 @@ type Batch struct {
 	// CommitTick numbers them: it sets each one's Seq, the only field of
 	// a Batch it writes.
 	Events []EventRow
+	// Refusals are added to the session's counts of refused intents.
+	Refusals []RefusalRow
 	// Portfolio, Risk and Venue replace the stored state when not nil.
 	Portfolio *PortfolioRow
 	Risk      *RiskRow
@@ -138,4 +140,15 @@ type AuditRow struct {
 	// Code is the gRPC status code's name ("OK", "PERMISSION_DENIED"),
 	// Error its message.
 	Code, Error string
+}
+
+// RefusalRow counts the refusals of one kind (rule, symbol, side): in a
+// batch, those of its tick; read back, those of the whole session.
+type RefusalRow struct {
+	Rule, Symbol string
+	Side         broker.Side
+	Count        uint64
+	First, Last  time.Time
+	// Reason is the latest refusal's text.
+	Reason string
 }

@@ -209,6 +209,21 @@ CREATE TABLE order_events (
 	FOREIGN KEY (session_id, client_id, history_seq) REFERENCES order_history (session_id, client_id, seq)
 ) STRICT;
 `,
+	// 5: refused intents, summarized by kind instead of stored as orders:
+	// a strategy that hammers a limit adds to a count, not a row a try.
+	`
+CREATE TABLE refusals (
+	session_id TEXT NOT NULL REFERENCES sessions (id),
+	rule       TEXT NOT NULL,
+	symbol     TEXT NOT NULL,
+	side       INTEGER NOT NULL CHECK (side IN (1, -1)),
+	count      INTEGER NOT NULL CHECK (count > 0),
+	first      INTEGER NOT NULL,
+	last       INTEGER NOT NULL,
+	reason     TEXT NOT NULL,
+	PRIMARY KEY (session_id, rule, symbol, side)
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // applicationID is what migration 1 writes into the file header: a file

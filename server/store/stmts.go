@@ -27,6 +27,7 @@ const (
 	deleteReservations
 	insertReservation
 	insertEvent
+	upsertRefusal
 	nStmts
 )
 
@@ -70,6 +71,10 @@ var writeSQL = [nStmts]string{
 		VALUES (?, ?, ?, ?, ?, ?)`,
 	insertEvent: `INSERT INTO order_events (session_id, client_id, history_seq, fill_seq, avg_price, fees)
 		VALUES (?, ?, ?, ?, ?, ?)`,
+	upsertRefusal: `INSERT INTO refusals (session_id, rule, symbol, side, count, first, last, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (session_id, rule, symbol, side) DO UPDATE SET count = count + excluded.count,
+			last = excluded.last, reason = excluded.reason`,
 }
 
 type writeStmts [nStmts]*sql.Stmt

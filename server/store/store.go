@@ -49,6 +49,9 @@ type Store interface {
 	ListOrders(ctx context.Context, sessionID string, openOnly bool, limit int) (list []orders.Order, omitted int, err error)
 	OrderHistory(ctx context.Context, sessionID, clientID string) ([]TransitionRow, error)
 	ListFills(ctx context.Context, sessionID string, limit int) ([]FillRow, error)
+	// ListRefusals is the session's refused intents, counted by rule,
+	// symbol and side, the most frequent first.
+	ListRefusals(ctx context.Context, sessionID string) ([]RefusalRow, error)
 	// PageOrders, PageFills and PageSessions list page by page (see Page
 	// and Cursor): orders and fills oldest first, sessions newest first.
 	PageOrders(ctx context.Context, sessionID string, openOnly bool, p Page) (OrdersPage, error)

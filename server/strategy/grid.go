@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/market"
@@ -65,7 +66,8 @@ func (c GridConfig) Validate() error {
 // center − i×step and as many sells at center + i×step (i = 1..Levels,
 // step = SpacingBps of the center), Quantity each. On every book event it
 // re-places the levels whose orders are gone (filled, cancelled or
-// rejected), skipping a level that would cross the touch and, past the
+// rejected; a level the loop refused waits until the report's RetryAt),
+// skipping a level that would cross the touch and, past the
 // inventory cap, the side that would grow the position. Orders follow the
 // instrument's filters (Context.Filters): prices rounded to the tick away
 // from the market (buys down, sells up), Quantity down to the lot, and a
@@ -100,6 +102,9 @@ type gridLevel struct {
 	price money.Decimal
 	state levelState
 	id    string // the live order's client id
+	// retryAt is when a level refused by the loop may be placed again:
+	// asking again sooner would only be refused again.
+	retryAt time.Time
 }
 
 type levelState uint8
@@ -167,7 +172,7 @@ func (g *Grid) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
 	sellable, limited := ctx.Sellable(ev.Symbol)
 	for i := range s.levels {
 		lv := &s.levels[i]
-		if lv.state != levelEmpty {
+		if lv.state != levelEmpty || ev.Time.Before(lv.retryAt) {
 			continue
 		}
 		price := f.PassivePrice(lv.side, lv.price)
@@ -194,8 +199,11 @@ func (g *Grid) recenter(s *gridSeries, mid money.Decimal) {
 	n := g.cfg.Levels
 	for i := range n {
 		off := s.step.MulInt(int64(i + 1))
-		s.levels[i] = gridLevel{side: broker.Buy, price: mid.Sub(off)}
-		s.levels[n+i] = gridLevel{side: broker.Sell, price: mid.Add(off)}
+		// A level keeps the wait its refusal asked for: the limits that
+		// refused it (orders a second, cash) do not care about its price,
+		// so a re-center must not turn waiting levels into a new burst.
+		s.levels[i] = gridLevel{side: broker.Buy, price: mid.Sub(off), retryAt: s.levels[i].retryAt}
+		s.levels[n+i] = gridLevel{side: broker.Sell, price: mid.Add(off), retryAt: s.levels[n+i].retryAt}
 	}
 }
 
@@ -222,7 +230,9 @@ func (g *Grid) OnReport(r *broker.ExecutionReport) {
 	}
 	lv := &ref.s.levels[ref.level]
 	if r.State == broker.StateRejected {
-		lv.state = levelEmpty // tried again on the next event
+		// Tried again on the next event at or after RetryAt: at once after
+		// a venue's rejection, which carries none.
+		lv.state, lv.retryAt = levelEmpty, r.RetryAt
 		return
 	}
 	lv.state, lv.id = levelLive, r.ClientID

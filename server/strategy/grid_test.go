@@ -163,6 +163,37 @@ func TestGridRejectedPlacementIsRetried(t *testing.T) {
 	wantActs(t, "retry", g.OnEvent(mid("100"), holding{}, nil), "buy 1@99")
 }
 
+// A level the loop refused is not asked for again before the refusal's
+// RetryAt: re-submitting it on every event would only be refused again
+// (issue 9 §9).
+func TestGridWaitsUntilARefusalsRetryAt(t *testing.T) {
+	g := testGrid(t)
+	t0 := time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *market.Event { ev := mid("100"); ev.Time = t0.Add(d); return ev }
+	got := g.OnEvent(at(0), holding{}, nil)
+	g.OnReport(&broker.ExecutionReport{Symbol: "BTC-USD", Side: broker.Buy, State: broker.StateRejected,
+		Reason: "risk: order rejected by max_orders_per_second", RetryAt: t0.Add(time.Second)})
+	answer(g, got[1:], 2)
+	wantActs(t, "before RetryAt", g.OnEvent(at(10*time.Millisecond), holding{}, nil))
+	wantActs(t, "just before RetryAt", g.OnEvent(at(time.Second-time.Nanosecond), holding{}, nil))
+	wantActs(t, "at RetryAt", g.OnEvent(at(time.Second), holding{}, nil), "buy 1@99")
+}
+
+// A re-center does not turn a waiting level into a new placement: the
+// limits that refused it do not care about its price.
+func TestGridRecenterKeepsARefusalsWait(t *testing.T) {
+	g := testGrid(t)
+	t0 := time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC)
+	at := func(m string, d time.Duration) *market.Event { ev := mid(m); ev.Time = t0.Add(d); return ev }
+	got := g.OnEvent(at("100", 0), holding{}, nil)
+	g.OnReport(&broker.ExecutionReport{Symbol: "BTC-USD", Side: broker.Buy, State: broker.StateRejected,
+		Reason: "risk: order rejected by max_orders_per_second", RetryAt: t0.Add(time.Second)})
+	answer(g, got[1:], 2)
+	wantActs(t, "re-centered before RetryAt", g.OnEvent(at("102.01", 10*time.Millisecond), holding{}, nil),
+		"cancel g2", "cancel g3", "cancel g4", "cancel g5", "cancel g6",
+		"buy 1@99.9698", "buy 1@98.9497", "sell 1@103.0301", "sell 1@104.0502", "sell 1@105.0703")
+}
+
 func TestGridIgnoresTradesAndUnusableQuotes(t *testing.T) {
 	g := testGrid(t)
 	tr := mid("100")

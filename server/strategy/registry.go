@@ -175,3 +175,24 @@ var smaEntry = entry{
 		return s, nil
 	},
 }
+
+// Effective is every parameter of the strategy called name, given or
+// defaulted, each in a canonical form (a number as money.Decimal prints
+// it: "05" and "5.0" are "5"), so that two requests asking for the same
+// strategy compare equal however they spelled it. It fails as New does.
+func Effective(name string, params map[string]string) (map[string]string, error) {
+	if _, err := New(name, params); err != nil {
+		return nil, err
+	}
+	e := registry[slices.IndexFunc(registry, func(e entry) bool { return e.spec.Name == name })]
+	p := paramReader{spec: e.spec, values: params}
+	out := make(map[string]string, len(e.spec.Params))
+	for _, d := range e.spec.Params {
+		v := p.raw(d.Name)
+		if n, err := money.Parse(v); err == nil {
+			v = n.String()
+		}
+		out[d.Name] = v
+	}
+	return out, nil
+}

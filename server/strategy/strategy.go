@@ -66,12 +66,14 @@ type Action struct {
 //   - it answers every ActionPlace, in the order OnEvent returned them and
 //     before the next OnEvent, with exactly one report in state ACCEPTED
 //     or REJECTED that comes before any other report of that order; an
-//     order the risk guard refuses is answered with a REJECTED report
-//     whose Reason gives the rule.
+//     intent the loop refuses (risk guard, cash, intent budget) never
+//     becomes an order: it is answered with a REJECTED report without a
+//     client id, whose Reason gives the rule and whose RetryAt says when
+//     the same order could pass. A strategy must not ask again before.
 //
 // So the first ACCEPTED or REJECTED report carrying a client id the
-// strategy has not seen answers its oldest unanswered ActionPlace, and
-// holds that order's id.
+// strategy has not seen, or a REJECTED one carrying none, answers its
+// oldest unanswered ActionPlace; an ACCEPTED one holds that order's id.
 type Reporter interface {
 	OnReport(r *broker.ExecutionReport)
 }
