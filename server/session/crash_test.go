@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,6 +13,9 @@ import (
 	"github.com/tradectl/tradectl/server/store"
 )
 
+// crashCopies numbers the copies, whose names must not repeat.
+var crashCopies int
+
 // crashCopy is what a daemon killed with kill -9 at this moment would find
 // on its next start: a consistent copy of what st has committed, opened,
 // with the sessions it left active marked INTERRUPTED.
@@ -18,7 +23,12 @@ func crashCopy(t *testing.T, st store.Store) *store.SQLite {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	if err := st.Backup(ctx, filepath.Join(dir, store.DBFile)); err != nil {
+	crashCopies++
+	path, err := st.Backup(ctx, fmt.Sprintf("crash-%d.db", crashCopies))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path, filepath.Join(dir, store.DBFile)); err != nil {
 		t.Fatal(err)
 	}
 	cp, err := store.Open(ctx, dir, store.Options{})

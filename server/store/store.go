@@ -68,9 +68,11 @@ type Store interface {
 	Audit(ctx context.Context, a AuditRow) error
 	ListAudit(ctx context.Context, limit int) ([]AuditRow, error)
 
-	// Backup writes a consistent copy of the database to path, which must
-	// not exist, while writes go on.
-	Backup(ctx context.Context, path string) error
+	// Backup writes a consistent copy of the database, while writes go
+	// on, to the file name in the backup directory (Options.BackupDir),
+	// which must not exist, and returns the file's path. name is a file
+	// name, never a path: a caller cannot write anywhere else.
+	Backup(ctx context.Context, name string) (string, error)
 	Close() error
 }
 
@@ -107,4 +109,11 @@ type Options struct {
 	// BusyTimeout bounds the wait for a lock held by another connection
 	// (a backup's, or an outside sqlite3 shell's): 0 means 5s.
 	BusyTimeout time.Duration
+	// BackupDir is the only directory Backup writes to (default
+	// <dir>/backups). Open creates it 0700 and refuses it, like the data
+	// directory, unless it is the daemon's own (server/ownership).
+	BackupDir string
 }
+
+// BackupsDir is the default backup directory's name in the data directory.
+const BackupsDir = "backups"
