@@ -65,6 +65,7 @@ type Daemon struct {
 	metrics *http.Server
 	token   *currentToken
 	reload  *reloader
+	refused *refusals
 }
 
 // New builds the daemon; Run serves it.
@@ -88,7 +89,8 @@ func New(cfg Config) *Daemon {
 
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	cfg.Limits = cfg.Limits.withDefaults()
-	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits))
+	d.refused = newRefusals(cfg.Session.Store, cfg.Logger)
+	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits), d.refused)
 	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(), unary, stream,
 		// Detect dead watchers and let clients keep idle watch streams
 		// alive through NATs without being called abusive.
@@ -191,6 +193,8 @@ func (d *Daemon) shutdown() {
 		_ = d.metrics.Shutdown(mctx)
 		cancel()
 	}
+	// Every RPC has returned: the refusals still being summed are written.
+	d.refused.flush()
 	// Last: the session's goroutines write no more (Manager.Shutdown) and
 	// every RPC handler has returned (WaitForHandlers).
 	if st := d.cfg.Session.Store; st != nil {

@@ -2,10 +2,19 @@ package daemon
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"path"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -56,5 +65,147 @@ func TestErrorsEchoLittleOfTheInput(t *testing.T) {
 		if len(r.Error) > maxAuditArgs {
 			t.Errorf("audit error column holds %d bytes", len(r.Error))
 		}
+	}
+}
+
+// logBuffer collects log output from the daemon's goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A flood of refused calls, unary and streams, writes one audit row and
+// one log line per peer, method and reason when it starts and one with
+// the count when its window has passed: not one per call.
+func TestRefusalsAreSummed(t *testing.T) {
+	var logs logBuffer
+	st := openStore(t, t.TempDir())
+	h := startWith(t, Config{Session: session.Options{Store: st}, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Limits: Limits{ControlRate: Rate{Off: true}}})
+	clock := time.Unix(1_000_000, 0)
+	h.d.refused.mu.Lock()
+	h.d.refused.now = func() time.Time { return clock }
+	h.d.refused.mu.Unlock()
+	advance := func(d time.Duration) {
+		h.d.refused.mu.Lock()
+		clock = clock.Add(d)
+		h.d.refused.mu.Unlock()
+	}
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	bad := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer wrong")
+	for range 100 {
+		if _, err := c.StopTrading(bad, &tradingv1.StopTradingRequest{}); status.Code(err) != codes.Unauthenticated {
+			t.Fatalf("bad token: %v", err)
+		}
+	}
+	for range 20 {
+		w, err := c.WatchHealth(bad, &tradingv1.WatchHealthRequest{})
+		if err == nil {
+			_, err = w.Recv()
+		}
+		if status.Code(err) != codes.Unauthenticated {
+			t.Fatalf("watch with a bad token: %v", err)
+		}
+	}
+	advance(refusalWindow)
+	if _, err := c.StopTrading(bad, &tradingv1.StopTradingRequest{}); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("bad token: %v", err)
+	}
+	rows, err := st.ListAudit(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%s %s %d refused=%v", path.Base(r.Method), r.Code, r.Count, r.Refused))
+	}
+	want := []string{"StopTrading Unauthenticated 1 refused=true", "WatchHealth Unauthenticated 1 refused=true",
+		"StopTrading Unauthenticated 99 refused=true", "WatchHealth Unauthenticated 19 refused=true",
+		"StopTrading Unauthenticated 1 refused=true"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audit rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if lines := strings.Count(logs.String(), "Unauthenticated"); lines != len(want) {
+		t.Fatalf("%d log lines name the refusal, want %d:\n%s", lines, len(want), logs.String())
+	}
+}
+
+// Every value the audit table keeps is escaped and capped: an error that
+// quotes a path with a newline cannot add a line to anything that reads
+// the table, and a megabyte message keeps 2 KiB.
+func TestAuditValuesAreEscapedAndCapped(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	defer st.Close()
+	audit := auditInterceptor(st, slog.New(slog.DiscardHandler))
+	info := &grpc.UnaryServerInfo{FullMethod: tradingv1.TradingService_Backup_FullMethodName}
+	for _, msg := range []string{"directory /x\nssh-ed25519 AAAA attacker\n: does not exist", strings.Repeat("\n", 1<<20)} {
+		_, _ = audit(context.Background(), &tradingv1.BackupRequest{Path: "x"}, info,
+			func(context.Context, any) (any, error) { return nil, status.Error(codes.FailedPrecondition, msg) })
+	}
+	rows, err := st.ListAudit(context.Background(), 0)
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("audit: %d rows, %v", len(rows), err)
+	}
+	for _, r := range rows {
+		if strings.ContainsAny(r.Error, "\n\r") || len(r.Error) > maxAuditArgs {
+			t.Errorf("audit error column: %d bytes, %.80q", len(r.Error), r.Error)
+		}
+	}
+	if !strings.Contains(rows[0].Error, `/x\nssh-ed25519`) {
+		t.Errorf("audit error column %q does not show the newline escaped", rows[0].Error)
+	}
+}
+
+// A peer is this machine for any loopback address, an IPv4 address, or an
+// IPv6 /64: nine loopback aliases or the addresses of one /64 share one
+// budget.
+func TestPeerIsAPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"127.0.0.1", "127.0.0.9", true},
+		{"127.0.0.1", "::1", true},
+		{"2001:db8::1", "2001:db8::ffff:1", true},
+		{"2001:db8::1", "2001:db8:0:1::1", false},
+		{"192.0.2.1", "::ffff:192.0.2.1", true},
+		{"192.0.2.1", "192.0.2.2", false},
+	} {
+		if same := ipPeer(net.ParseIP(tc.a)) == ipPeer(net.ParseIP(tc.b)); same != tc.same {
+			t.Errorf("%s and %s: one peer = %v, want %v (%s, %s)", tc.a, tc.b, same, tc.same,
+				ipPeer(net.ParseIP(tc.a)), ipPeer(net.ParseIP(tc.b)))
+		}
+	}
+}
+
+// Many peers together get globalPeers times one peer's budget, no more.
+func TestGlobalCeilingAcrossPeers(t *testing.T) {
+	now := time.Unix(0, 0)
+	l := newPeerLimiter(Rate{N: 1, Per: time.Second, Burst: 2}, 1000, func() time.Time { return now })
+	allowed := 0
+	var global bool
+	for p := range 100 {
+		for range 2 {
+			ok, _, g := l.allow(fmt.Sprint("peer", p))
+			if ok {
+				allowed++
+			}
+			global = global || g
+		}
+	}
+	if want := 2 * globalPeers; allowed != want || !global {
+		t.Fatalf("100 peers with a burst of 2 each: %d calls let through (global refusal %v), want %d", allowed, global, want)
 	}
 }

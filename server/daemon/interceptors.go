@@ -23,16 +23,22 @@ import (
 )
 
 // serverInterceptors returns the server's chains, outermost first: metrics see
-// every call, logging sees the final code, auth refuses before validation
-// reads the request, and recovery is innermost so that a handler's panic
-// becomes INTERNAL that the layers above still count and log.
+// every call, auth refuses before validation reads the request, and recovery
+// is innermost so that a handler's panic becomes INTERNAL that the layers
+// above still count and log.
 //
-// The per-peer rate limit comes right after metrics and logging (so its
-// refusals are counted and seen) and before audit and auth: a flood of bad
-// tokens is limited too, and its refusals do not flood the audit log. The
-// watcher cap comes after auth, so only callers with the token hold slots.
-func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards) (grpc.ServerOption, grpc.ServerOption) {
+// Refusals (no valid token, over the rate, past the watcher cap) are
+// recorded, summed per peer, method and reason, by the refusals layer just
+// inside metrics, for unary calls and streams alike; the call log skips
+// them. The per-peer rate limit comes next, before logging, audit and auth,
+// for streams as for unary calls: a flood of bad tokens is limited, and
+// neither it nor its refusals flood the log or the audit table. The watcher
+// cap comes after auth, so only callers with the token hold slots.
+func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards, refused *refusals) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
+		if refusal(fields) {
+			return // the refusals layer logs it, summed
+		}
 		log.Log(ctx, slog.Level(lvl), msg, fields...)
 	})
 	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall)}
@@ -53,9 +59,10 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 	})
 	unary := grpc.ChainUnaryInterceptor(
 		metrics.UnaryServerInterceptor(),
+		refused.unary(),
+		selector.UnaryServerInterceptor(g.unaryRate(), control),
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), full),
 		selector.UnaryServerInterceptor(logFailures(log), light),
-		selector.UnaryServerInterceptor(g.unaryRate(), control),
 		auditInterceptor(st, log),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
 		service.ValidateUnary(log),
@@ -63,6 +70,8 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 	)
 	stream := grpc.ChainStreamInterceptor(
 		metrics.StreamServerInterceptor(),
+		refused.stream(),
+		selector.StreamServerInterceptor(g.streamRate(), control),
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), full),
 		selector.StreamServerInterceptor(auth.StreamServerInterceptor(authFn), control),
 		g.watchers.stream(),
@@ -93,7 +102,7 @@ func polling(method string) bool {
 func logFailures(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		resp, err := h(ctx, req)
-		if err != nil {
+		if err != nil && !refusedCodes[status.Code(err)] {
 			peerAddr := ""
 			if p, ok := peer.FromContext(ctx); ok {
 				peerAddr = p.Addr.String()
@@ -103,6 +112,18 @@ func logFailures(log *slog.Logger) grpc.UnaryServerInterceptor {
 		}
 		return resp, err
 	}
+}
+
+// refusal reports whether a call log line's fields are of a refused call,
+// which the refusals layer logs instead.
+func refusal(fields []any) bool {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if k, ok := fields[i].(string); ok && k == "grpc.code" {
+			c, _ := fields[i+1].(string)
+			return c == codes.Unauthenticated.String() || c == codes.ResourceExhausted.String()
+		}
+	}
+	return false
 }
 
 func authFunc(tok tokenMatcher) auth.AuthFunc {

@@ -113,7 +113,15 @@ type Options struct {
 	// <dir>/backups). Open creates it 0700 and refuses it, like the data
 	// directory, unless it is the daemon's own (server/ownership).
 	BackupDir string
+	// MaxRefusedAudit bounds the refused calls the audit table keeps
+	// (default 10,000 rows, each capped by the daemon at a few KiB): past
+	// it the oldest refused rows are deleted. Calls that were let through,
+	// the state-changing ones above all, are never deleted.
+	MaxRefusedAudit int
 }
+
+// DefaultMaxRefusedAudit is Options.MaxRefusedAudit's default.
+const DefaultMaxRefusedAudit = 10_000
 
 // BackupsDir is the default backup directory's name in the data directory.
 const BackupsDir = "backups"
