@@ -90,8 +90,9 @@ func New(cfg Config) *Daemon {
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	cfg.Limits = cfg.Limits.withDefaults()
 	d.refused = newRefusals(cfg.Session.Store, cfg.Logger)
-	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits), d.refused)
-	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(), unary, stream,
+	codec := newUTF8Codec()
+	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits), d.refused, codec)
+	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(), unary, stream, grpc.ForceServerCodecV2(codec),
 		// Detect dead watchers and let clients keep idle watch streams
 		// alive through NATs without being called abusive.
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -14,8 +15,10 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/session"
@@ -208,4 +211,43 @@ func TestGlobalCeilingAcrossPeers(t *testing.T) {
 	if want := 2 * globalPeers; allowed != want || !global {
 		t.Fatalf("100 peers with a burst of 2 each: %d calls let through (global refusal %v), want %d", allowed, global, want)
 	}
+}
+
+// rawCodec sends bytes as they are, so a test can send what a generated
+// client never would.
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v any) ([]byte, error) { return v.([]byte), nil }
+func (rawCodec) Unmarshal(b []byte, v any) error {
+	*v.(*[]byte) = append([]byte(nil), b...)
+	return nil
+}
+func (rawCodec) Name() string { return "proto" }
+
+// Invalid UTF-8 in a string field is the client's mistake: INVALID_ARGUMENT
+// naming the field, not INTERNAL, for TradingService and health alike.
+func TestInvalidUTF8IsInvalidArgument(t *testing.T) {
+	h := start(t, session.Options{})
+	valid, err := proto.Marshal(&tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
+		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", Params: map[string]string{"levels": "ABCD"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(method string, req []byte, field string) {
+		t.Helper()
+		var resp []byte
+		err := h.conn.Invoke(authed(context.Background()), method, req, &resp, grpc.ForceCodec(rawCodec{}))
+		if status.Code(err) != codes.InvalidArgument || fieldOf(err) != field {
+			t.Errorf("%s with invalid UTF-8: %v (field %q); want INVALID_ARGUMENT naming %s", path.Base(method), err, fieldOf(err), field)
+		}
+	}
+	check(tradingv1.TradingService_StartTrading_FullMethodName,
+		bytes.Replace(valid, []byte("grid"), []byte("g\xffid"), 1), "settings.strategy")
+	check(tradingv1.TradingService_StartTrading_FullMethodName,
+		bytes.Replace(valid, []byte("ABCD"), []byte("AB\xc3("), 1), "settings.params[value]")
+	health, err := proto.Marshal(&healthpb.HealthCheckRequest{Service: "abcd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(healthpb.Health_Check_FullMethodName, bytes.Replace(health, []byte("abcd"), []byte("ab\xffd"), 1), "service")
 }

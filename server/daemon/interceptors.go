@@ -22,7 +22,8 @@ import (
 	"github.com/tradectl/tradectl/server/store"
 )
 
-// serverInterceptors returns the server's chains, outermost first: metrics see
+// serverInterceptors returns the server's chains, outermost first: the codec's
+// UTF-8 refusals (codec.go), then metrics see
 // every call, auth refuses before validation reads the request, and recovery
 // is innermost so that a handler's panic becomes INTERNAL that the layers
 // above still count and log.
@@ -34,7 +35,7 @@ import (
 // for streams as for unary calls: a flood of bad tokens is limited, and
 // neither it nor its refusals flood the log or the audit table. The watcher
 // cap comes after auth, so only callers with the token hold slots.
-func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards, refused *refusals) (grpc.ServerOption, grpc.ServerOption) {
+func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards, refused *refusals, codec *utf8Codec) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
 		if refusal(fields) {
 			return // the refusals layer logs it, summed
@@ -58,6 +59,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		return service.Internal(ctx, log, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	})
 	unary := grpc.ChainUnaryInterceptor(
+		codec.unary(), // first: it must take every request the codec kept
 		metrics.UnaryServerInterceptor(),
 		refused.unary(),
 		selector.UnaryServerInterceptor(g.unaryRate(), control),
@@ -69,6 +71,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		recovery.UnaryServerInterceptor(rec),
 	)
 	stream := grpc.ChainStreamInterceptor(
+		codec.stream(),
 		metrics.StreamServerInterceptor(),
 		refused.stream(),
 		selector.StreamServerInterceptor(g.streamRate(), control),
