@@ -97,7 +97,7 @@ func New(cfg Config) *Daemon {
 		// alive through NATs without being called abusive.
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
-		cfg.TLS.serverOption(),
+		cfg.TLS.serverOption(d.refused),
 		// Handlers use the store (queries, the audit log): Stop must
 		// not return, and the store be closed, while one still runs.
 		grpc.WaitForHandlers(true),

@@ -55,7 +55,7 @@ type refusals struct {
 	max    int
 
 	mu    sync.Mutex
-	now   func() time.Time // under mu, for tests to move
+	now   func() time.Time             // under mu, for tests to move
 	open  map[refusalKey]*list.Element // of *tally
 	order list.List                    // oldest window first
 }
