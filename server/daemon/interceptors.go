@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
@@ -37,7 +38,7 @@ import (
 // cap comes after auth, so only callers with the token hold slots.
 func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards, refused *refusals, codec *utf8Codec) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
-		if refusal(fields) {
+		if refusal(ctx, fields) {
 			return // the refusals layer logs it, summed
 		}
 		log.Log(ctx, slog.Level(lvl), msg, fields...)
@@ -54,6 +55,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		return polling(c.Method) && !log.Enabled(ctx, slog.LevelDebug)
 	})
 	authFn := authFunc(tok)
+	ranUnary, ranStream := handlerRan()
 	control := selector.MatchFunc(isControl)
 	rec := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		return service.Internal(ctx, log, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -68,6 +70,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		auditInterceptor(st, log),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
 		service.ValidateUnary(log),
+		ranUnary,
 		recovery.UnaryServerInterceptor(rec),
 	)
 	stream := grpc.ChainStreamInterceptor(
@@ -79,6 +82,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		selector.StreamServerInterceptor(auth.StreamServerInterceptor(authFn), control),
 		g.watchers.stream(),
 		service.ValidateStream(log),
+		ranStream,
 		recovery.StreamServerInterceptor(rec),
 	)
 	return unary, stream
@@ -105,7 +109,7 @@ func polling(method string) bool {
 func logFailures(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		resp, err := h(ctx, req)
-		if err != nil && !refusedCodes[status.Code(err)] {
+		if err != nil && !refusal(ctx, []any{"grpc.code", status.Code(err).String()}) {
 			peerAddr := ""
 			if p, ok := peer.FromContext(ctx); ok {
 				peerAddr = p.Addr.String()
@@ -117,9 +121,13 @@ func logFailures(log *slog.Logger) grpc.UnaryServerInterceptor {
 	}
 }
 
-// refusal reports whether a call log line's fields are of a refused call,
-// which the refusals layer logs instead.
-func refusal(fields []any) bool {
+// refusal reports whether a call log line is of a refused call, which the
+// refusals layer logs instead: a refusal's code, from a call whose handler
+// never ran.
+func refusal(ctx context.Context, fields []any) bool {
+	if ran, ok := ctx.Value(ranKey{}).(*atomic.Bool); !ok || ran.Load() {
+		return false
+	}
 	for i := 0; i+1 < len(fields); i += 2 {
 		if k, ok := fields[i].(string); ok && k == "grpc.code" {
 			c, _ := fields[i+1].(string)

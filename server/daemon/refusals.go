@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -22,10 +23,41 @@ const refusalWindow = 10 * time.Second
 // closed early (its count written), so memory stays bounded too.
 const maxRefusalKeys = 10_000
 
-// refusedCodes are the refusals made before any handler ran: no valid
-// token, or over a rate or the watcher cap. They are attacker-driven, so
-// they are aggregated rather than written one by one.
+// refusedCodes are the codes of refusals: no valid token, or over a rate
+// or the watcher cap. Made before any handler ran, they are attacker-driven,
+// so they are aggregated rather than written one by one. (A handler's own
+// RESOURCE_EXHAUSTED, a watcher that fell behind, is not a refusal: see
+// handlerRan.)
 var refusedCodes = map[codes.Code]bool{codes.Unauthenticated: true, codes.ResourceExhausted: true}
+
+// ranKey marks, in a call's context, whether its handler was reached.
+type ranKey struct{}
+
+// handlerRan is the innermost layer but recovery: it marks that the call
+// got past every guard, so that the refusals layer does not count its
+// result as a refusal.
+func handlerRan() (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
+	mark := func(ctx context.Context) {
+		if ran, ok := ctx.Value(ranKey{}).(*atomic.Bool); ok {
+			ran.Store(true)
+		}
+	}
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+			mark(ctx)
+			return h(ctx, req)
+		}, func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+			mark(ss.Context())
+			return h(srv, ss)
+		}
+}
+
+// refusedStream carries the ran mark in its context.
+type refusedStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *refusedStream) Context() context.Context { return s.ctx }
 
 type refusalKey struct {
 	peer, method string
@@ -147,8 +179,9 @@ func refusedRow(ctx context.Context, method string, req any, err error) store.Au
 // unary records the refused unary calls.
 func (r *refusals) unary() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		resp, err := h(ctx, req)
-		if refusedCodes[status.Code(err)] {
+		ran := new(atomic.Bool)
+		resp, err := h(context.WithValue(ctx, ranKey{}, ran), req)
+		if refusedCodes[status.Code(err)] && !ran.Load() {
 			r.record(ctx, status.Code(err), refusedRow(ctx, info.FullMethod, req, err))
 		}
 		return resp, err
@@ -159,8 +192,9 @@ func (r *refusals) unary() grpc.UnaryServerInterceptor {
 // rate or past the watcher cap.
 func (r *refusals) stream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-		err := h(srv, ss)
-		if refusedCodes[status.Code(err)] {
+		ran := new(atomic.Bool)
+		err := h(srv, &refusedStream{ServerStream: ss, ctx: context.WithValue(ss.Context(), ranKey{}, ran)})
+		if refusedCodes[status.Code(err)] && !ran.Load() {
 			r.record(ss.Context(), status.Code(err), refusedRow(ss.Context(), info.FullMethod, nil, err))
 		}
 		return err
