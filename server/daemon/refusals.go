@@ -167,9 +167,17 @@ func (r *refusals) write(ctx context.Context, rows []store.AuditRow) {
 // key, since refusals are summed per peer), the identity, the reason, and
 // at most maxRefusedArgs of the arguments.
 func refusedRow(ctx context.Context, method string, req any, err error) store.AuditRow {
-	row := store.AuditRow{Peer: peerKey(ctx), Method: auditValue(method, maxAuditArgs),
-		Identity: auditValue(callerIdentity(ctx, status.Code(err) == codes.Unauthenticated), maxAuditArgs),
-		Code:     status.Code(err).String(), Error: auditValue(status.Convert(err).Message(), maxAuditArgs)}
+	// Over the rate or the watcher cap, the token may not have been
+	// looked at: the identity is only what the handshake proved.
+	identity := callerIdentity(ctx, true)
+	if status.Code(err) != codes.Unauthenticated {
+		identity = "not checked"
+		if name := peerCertName(ctx); name != "" {
+			identity = "cert:" + name
+		}
+	}
+	row := store.AuditRow{Peer: peerKey(ctx), Method: auditValue(method, maxAuditArgs), Identity: auditValue(identity, maxAuditArgs),
+		Code: status.Code(err).String(), Error: auditValue(status.Convert(err).Message(), maxAuditArgs)}
 	if req != nil {
 		row.Args = auditArgs(req, maxRefusedArgs)
 	}
