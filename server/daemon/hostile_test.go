@@ -251,3 +251,22 @@ func TestInvalidUTF8IsInvalidArgument(t *testing.T) {
 	}
 	check(healthpb.Health_Check_FullMethodName, bytes.Replace(health, []byte("abcd"), []byte("ab\xffd"), 1), "service")
 }
+
+// Streams are limited like unary calls: a flood of WatchHealth with a bad
+// token is refused over the rate before its token is looked at.
+func TestStreamsAreRateLimited(t *testing.T) {
+	_, addr := startTCP(t, Limits{ControlRate: Rate{N: 2, Per: time.Second, Burst: 5}})
+	c := tradingv1.NewTradingServiceClient(dialFrom(t, addr, "127.0.0.1"))
+	bad := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer wrong")
+	got := map[codes.Code]int{}
+	for range 20 {
+		w, err := c.WatchHealth(bad, &tradingv1.WatchHealthRequest{})
+		if err == nil {
+			_, err = w.Recv()
+		}
+		got[status.Code(err)]++
+	}
+	if got[codes.Unauthenticated] > 7 || got[codes.ResourceExhausted] < 13 {
+		t.Fatalf("20 bad-token watches at 2/s, bursts of 5: %v; want at most a burst refused for the token, the rest over the rate", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 )
 
 // crashCopies numbers the copies, whose names must not repeat.
-var crashCopies int
+var crashCopies atomic.Int64
 
 // crashCopy is what a daemon killed with kill -9 at this moment would find
 // on its next start: a consistent copy of what st has committed, opened,
@@ -23,8 +24,7 @@ func crashCopy(t *testing.T, st store.Store) *store.SQLite {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	crashCopies++
-	path, err := st.Backup(ctx, fmt.Sprintf("crash-%d.db", crashCopies))
+	path, err := st.Backup(ctx, fmt.Sprintf("crash-%d.db", crashCopies.Add(1)))
 	if err != nil {
 		t.Fatal(err)
 	}
