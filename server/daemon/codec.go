@@ -21,8 +21,9 @@ import (
 // answers every unmarshal failure INTERNAL, before any interceptor runs:
 // a client's bad bytes looked like the daemon's fault. utf8Codec is the
 // proto codec, except that such a request is left empty and remembered;
-// the outermost interceptors (refuseBadUTF8) then answer INVALID_ARGUMENT
-// naming the field. Other unmarshal failures stay gRPC's.
+// the interceptors then answer INVALID_ARGUMENT naming the field, where
+// validation answers any other invalid request (after the rate limit, the
+// log and auth). Other unmarshal failures stay gRPC's.
 type utf8Codec struct {
 	encoding.CodecV2
 	// bad holds the requests refused this way, by pointer, until the
@@ -66,15 +67,33 @@ func (c *utf8Codec) refusal(m any) error {
 	return st.Err()
 }
 
-func (c *utf8Codec) unary() grpc.UnaryServerInterceptor {
+type badUTF8Key struct{}
+
+// take is the outermost unary layer: it takes the request's refusal from
+// the codec, whatever happens to the call next (the map must not keep
+// it), and carries it in the context to refuse.
+func (c *utf8Codec) take() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		if err := c.refusal(req); err != nil {
+			ctx = context.WithValue(ctx, badUTF8Key{}, err)
+		}
+		return h(ctx, req)
+	}
+}
+
+// refuse answers the refusal take found, beside validation.
+func (c *utf8Codec) refuse() grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		if err, ok := ctx.Value(badUTF8Key{}).(error); ok {
 			return nil, err
 		}
 		return h(ctx, req)
 	}
 }
 
+// stream is the outermost stream layer: messages are received inside the
+// handler, and a refusal there goes out through every layer like any
+// other error.
 func (c *utf8Codec) stream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 		return h(srv, &utf8Stream{ServerStream: ss, c: c})

@@ -24,7 +24,7 @@ import (
 )
 
 // serverInterceptors returns the server's chains, outermost first: the codec's
-// UTF-8 refusals (codec.go), then metrics see
+// UTF-8 refusals are taken first (codec.go), then metrics see
 // every call, auth refuses before validation reads the request, and recovery
 // is innermost so that a handler's panic becomes INTERNAL that the layers
 // above still count and log.
@@ -61,7 +61,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		return service.Internal(ctx, log, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	})
 	unary := grpc.ChainUnaryInterceptor(
-		codec.unary(), // first: it must take every request the codec kept
+		codec.take(), // first: it must take every request the codec kept
 		metrics.UnaryServerInterceptor(),
 		refused.unary(),
 		selector.UnaryServerInterceptor(g.unaryRate(), control),
@@ -69,6 +69,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		selector.UnaryServerInterceptor(logFailures(log), light),
 		auditInterceptor(st, log),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
+		codec.refuse(),
 		service.ValidateUnary(log),
 		ranUnary,
 		recovery.UnaryServerInterceptor(rec),
