@@ -146,8 +146,10 @@ func (r *refusals) closeLocked(done func(*tally) bool) []store.AuditRow {
 	return rows
 }
 
-// write logs and stores rows. A failure to store is logged: the record is
-// evidence, not a gate.
+// write logs and stores rows, outside mu: a slow store must not hold up
+// every refusal. Rows decided at once by two calls may be written a few
+// milliseconds out of order; each row's time is its own. A failure to
+// store is logged: the record is evidence, not a gate.
 func (r *refusals) write(ctx context.Context, rows []store.AuditRow) {
 	for _, row := range rows {
 		r.log.WarnContext(ctx, "call refused", "method", row.Method, "peer", row.Peer, "identity", row.Identity,
