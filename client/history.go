@@ -36,11 +36,12 @@ func (c *Client) ListFills(ctx context.Context, sessionID string, limit int, opt
 		})
 }
 
-// Backup has the daemon write a consistent copy of its store to path while
-// trading goes on. path is on the daemon's machine, not the caller's, so it
-// must be absolute; the daemon refuses a relative one (ErrInvalidArgument)
-// and will not overwrite an existing file.
-func (c *Client) Backup(ctx context.Context, path string) (*tradingv1.BackupResponse, error) {
-	resp, err := c.trading.Backup(ctx, &tradingv1.BackupRequest{Path: path})
+// Backup has the daemon write a consistent copy of its store, while trading
+// goes on, to the file name in its backup directory (tradingd --backup-dir);
+// the response says where it went. name is a file name, never a path: the
+// daemon refuses a path (ErrInvalidArgument) and will not overwrite an
+// existing file.
+func (c *Client) Backup(ctx context.Context, name string) (*tradingv1.BackupResponse, error) {
+	resp, err := c.trading.Backup(ctx, &tradingv1.BackupRequest{Path: name})
 	return resp, fromRPC(err)
 }

@@ -98,13 +98,12 @@ func TestHistoryCalls(t *testing.T) {
 		t.Errorf("ListFills of an unknown session: %v, want ErrNotFound", err)
 	}
 
-	// The path goes to the daemon as given: only the caller knows what
-	// directory a relative one would mean.
-	backup, err := c.Backup(ctx, "/var/backups/tradectl.db")
-	if err != nil || backup.GetPath() != "/var/backups/tradectl.db" || backup.GetBytes() != 4096 {
+	// The name goes to the daemon as given: it picks the directory.
+	backup, err := c.Backup(ctx, "tradectl.db")
+	if err != nil || backup.GetPath() != "tradectl.db" || backup.GetBytes() != 4096 {
 		t.Errorf("Backup = %v, %v", backup, err)
 	}
-	if req := fake.lastRequest().(*tradingv1.BackupRequest); req.GetPath() != "/var/backups/tradectl.db" {
+	if req := fake.lastRequest().(*tradingv1.BackupRequest); req.GetPath() != "tradectl.db" {
 		t.Errorf("Backup sent %v", req)
 	}
 }

@@ -17,8 +17,8 @@ import (
 func TestFilesErrorsAndExitCodes(t *testing.T) {
 	d := startDaemon(t)
 	dir := t.TempDir()
-	backup := filepath.Join(dir, "copy.db")
-	if _, errOut, code := d.Ctl(t, "backup", backup); code != 0 {
+	backup := filepath.Join(d.DataDir, "backups", "copy.db")
+	if _, errOut, code := d.Ctl(t, "backup", "copy.db"); code != 0 {
 		t.Fatalf("backup: exit %d: %s", code, errOut)
 	}
 	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
@@ -30,7 +30,8 @@ func TestFilesErrorsAndExitCodes(t *testing.T) {
 		code int
 		say  string
 	}{
-		{[]string{"backup", filepath.Join(missing, "copy.db")}, 6, "directory " + missing + ": does not exist"},
+		{[]string{"backup", filepath.Join(missing, "copy.db")}, 2, "NAME is a file name, not a path"},
+		{[]string{"backup", "..copy"}, 5, `"..copy" is not a file name`},
 		{[]string{"orders", "--session", "nope"}, 11, `"nope"`},
 		{[]string{"fills", "--session", "nope"}, 11, `"nope"`},
 		{[]string{"portfolio", "--session", "nope"}, 11, `"nope"`},

@@ -19,13 +19,13 @@ func TestBackupWhileTrading(t *testing.T) {
 		t.Fatalf("start: %s", errOut)
 	}
 	time.Sleep(500 * time.Millisecond)
-	dir := t.TempDir()
+	dir := filepath.Join(d.DataDir, store.BackupsDir)
 	file := filepath.Join(dir, "tradectl.db")
-	out, errOut, code := d.Ctl(t, "backup", file)
+	out, errOut, code := d.Ctl(t, "backup", "tradectl.db")
 	if code != 0 || !strings.Contains(out, file) {
 		t.Fatalf("backup: exit %d: %s%s", code, out, errOut)
 	}
-	if _, errOut, code := d.Ctl(t, "backup", file); code == 0 || !strings.Contains(errOut, "exist") {
+	if _, errOut, code := d.Ctl(t, "backup", "tradectl.db"); code == 0 || !strings.Contains(errOut, "exist") {
 		t.Fatalf("backup over an existing file: exit %d: %s", code, errOut)
 	}
 	d.Terminate(t)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -145,24 +143,24 @@ func TestOrdersAndPortfolioOfASession(t *testing.T) {
 
 func TestBackup(t *testing.T) {
 	h := newHarness(t)
-	t.Chdir(t.TempDir())
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
+	code, out, errOut := h.run("backup", "tradectl.db")
+	if code != 0 || h.fake.backupReq.GetPath() != "tradectl.db" {
+		t.Fatalf("exit %d (%s), sent %v; want the name as given", code, errOut, h.fake.backupReq)
 	}
-	code, out, errOut := h.run("backup", "backups/tradectl.db")
-	want := filepath.Join(wd, "backups", "tradectl.db")
-	if code != 0 || h.fake.backupReq.GetPath() != want {
-		t.Fatalf("exit %d (%s), sent %v; want the path made absolute: %s", code, errOut, h.fake.backupReq, want)
-	}
-	if !regexp.MustCompile(`(?m)^BACKUP +` + regexp.QuoteMeta(want) + `\nSIZE +3145728 bytes \(3\.0 MiB\)$`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^BACKUP +tradectl\.db\nSIZE +3145728 bytes \(3\.0 MiB\)$`).MatchString(out) {
 		t.Errorf("table:\n%s", out)
 	}
-	// An absolute path is sent as given, cleaned.
-	_, out, _ = h.run("-o", "json", "backup", "/var/backups//tradectl.db")
+	_, out, _ = h.run("-o", "json", "backup", "nightly.db")
 	var resp tradingv1.BackupResponse
-	if jsonIs(t, out, &resp); resp.GetPath() != "/var/backups/tradectl.db" || resp.GetBytes() != 3<<20 {
+	if jsonIs(t, out, &resp); resp.GetPath() != "nightly.db" || resp.GetBytes() != 3<<20 {
 		t.Errorf("json: %v", &resp)
+	}
+	// A path is refused before anything is sent: the daemon writes only in
+	// its backup directory.
+	h.fake.backupReq = nil
+	code, _, errOut = h.run("backup", "/home/op/.ssh/authorized_keys")
+	if code != 2 || h.fake.backupReq != nil || !strings.Contains(errOut, "NAME is a file name, not a path") {
+		t.Errorf("backup of a path: exit %d, sent %v, stderr %q", code, h.fake.backupReq, errOut)
 	}
 }
 

@@ -86,7 +86,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown session fills", func(h *harness) { h.fake.err = status.Error(codes.NotFound, `no such session "feed"`) },
 			[]string{"fills", "--session", "feed"}, 11, `not found: no such session "feed"`},
 		{"backup without file", nil, []string{"backup"}, 2, "accepts 1 arg(s), received 0"},
-		{"backup empty file", nil, []string{"backup", ""}, 2, "FILE must not be empty"},
+		{"backup empty file", nil, []string{"backup", ""}, 2, "NAME must not be empty"},
 		{"sessions negative limit", nil, []string{"sessions", "--limit", "-1"}, 2, "--limit must not be negative"},
 		{"fills negative limit", nil, []string{"fills", "--limit", "-1"}, 2, "--limit must not be negative"},
 		{"bad param", nil, []string{"start", "--paper", "--param", "fast"}, 2, `--param "fast": want NAME=VALUE`},

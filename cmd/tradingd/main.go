@@ -32,6 +32,7 @@ const (
 type config struct {
 	listen, metricsListen string
 	dataDir, tokenFile    string
+	backupDir             string
 	healthInterval        time.Duration
 	stopTimeout           time.Duration
 	shutdownTimeout       time.Duration
@@ -68,6 +69,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.metricsListen, "metrics-listen", envOr("TRADINGD_METRICS_LISTEN", "127.0.0.1:7444"), "Prometheus /metrics address; empty disables (env TRADINGD_METRICS_LISTEN)")
 	fs.StringVar(&c.dataDir, "data-dir", envOr("TRADINGD_DATA_DIR", dataDir), "data directory (env TRADINGD_DATA_DIR)")
 	fs.StringVar(&c.tokenFile, "token-file", "", "bearer token file (default <data-dir>/token)")
+	fs.StringVar(&c.backupDir, "backup-dir", "", "the only directory Backup writes to, created 0700 and checked like the data directory (default <data-dir>/backups)")
 	fs.DurationVar(&c.healthInterval, "health-interval", defaultHealth, "default health report interval (env HEALTH_CHECK_INTERVAL: seconds or a Go duration)")
 	fs.DurationVar(&c.stopTimeout, "stop-timeout", 10*time.Second, "how long a session gets to stop when nobody gave a deadline")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long open RPCs get at shutdown before they are cut")
@@ -201,7 +203,7 @@ func run(c config) int {
 		log.Error("cannot load the TLS files", "err", err)
 		return exitConfig
 	}
-	st, err := daemon.OpenStore(context.Background(), c.dataDir, c.durability, log)
+	st, err := daemon.OpenStore(context.Background(), c.dataDir, store.Options{Durability: c.durability, BackupDir: c.backupDir}, log)
 	if err != nil {
 		log.Error("cannot open the store; refusing to trade", "dir", c.dataDir, "err", err)
 		return exitConfig

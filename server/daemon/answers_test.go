@@ -15,6 +15,7 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // status, portfolio and a kill-switch reset show one count of refused
@@ -115,25 +116,38 @@ func reasonOf(err error) string {
 	return ""
 }
 
-// A backup is as private as the store, and a path no file can be written
-// at is the caller's to fix: FAILED_PRECONDITION naming it, not INTERNAL.
+// A backup is as private as the store and goes only into the backup
+// directory: the request names a file, and a path, however spelled, is
+// INVALID_ARGUMENT naming the field, with nothing written anywhere.
 func TestBackupOverGRPC(t *testing.T) {
-	h := start(t, session.Options{Store: openStore(t, t.TempDir())})
+	data := t.TempDir()
+	h := start(t, session.Options{Store: openStore(t, data)})
 	c := tradingv1.NewTradingServiceClient(h.conn)
 	ctx := authed(context.Background())
-	dir := t.TempDir()
-	path := filepath.Join(dir, "copy.db")
-	if _, err := c.Backup(ctx, &tradingv1.BackupRequest{Path: path}); err != nil {
+	resp, err := c.Backup(ctx, &tradingv1.BackupRequest{Path: "copy.db"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+	want := filepath.Join(data, store.BackupsDir, "copy.db")
+	if resp.GetPath() != want {
+		t.Fatalf("backup went to %s, want %s", resp.GetPath(), want)
+	}
+	if fi, err := os.Stat(want); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("backup: %v %v, want mode 0600", fi.Mode(), err)
 	}
-	missing := filepath.Join(dir, "missing")
-	_, err := c.Backup(ctx, &tradingv1.BackupRequest{Path: filepath.Join(missing, "copy.db")})
-	if status.Code(err) != codes.FailedPrecondition || reasonOf(err) != "BACKUP_PATH_UNUSABLE" ||
-		!strings.Contains(err.Error(), "directory "+missing+": does not exist") {
-		t.Fatalf("backup into a missing directory: %v", err)
+	outside := t.TempDir()
+	for _, path := range []string{filepath.Join(outside, "authorized_keys"), "../copy2.db", "..", ".ssh",
+		"x\nssh-ed25519 AAAA attacker", strings.Repeat("a", 200)} {
+		_, err := c.Backup(ctx, &tradingv1.BackupRequest{Path: path})
+		if status.Code(err) != codes.InvalidArgument || fieldOf(err) != "path" {
+			t.Errorf("backup to %.40q: %v; want INVALID_ARGUMENT naming path", path, err)
+		}
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("written outside the backup directory: %v", entries)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(want)); len(entries) != 1 {
+		t.Errorf("backup directory holds %d files, want only copy.db", len(entries))
 	}
 }
 

@@ -3,10 +3,11 @@ package daemon
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -17,8 +18,9 @@ import (
 )
 
 // audited are the calls that change what the daemon does. Reads are not
-// audited (a dashboard polling status would bury the record), but any call
-// refused for want of a valid token is: that is someone knocking.
+// audited (a dashboard polling status would bury the record); calls
+// refused before any handler ran (no valid token, over a rate), unary or
+// stream, are, summed per peer, method and reason (refusals.go).
 var audited = map[string]bool{
 	tradingv1.TradingService_StartTrading_FullMethodName:    true,
 	tradingv1.TradingService_StopTrading_FullMethodName:     true,
@@ -26,32 +28,67 @@ var audited = map[string]bool{
 	tradingv1.TradingService_Backup_FullMethodName:          true,
 }
 
-// maxAuditArgs bounds the arguments kept per call.
-const maxAuditArgs = 2048
+// maxAuditArgs bounds every value kept per call; maxRefusedArgs the
+// arguments of a refused one, which anyone can choose.
+const (
+	maxAuditArgs   = 2048
+	maxRefusedArgs = 256
+)
 
-// auditInterceptor writes every control call and every refused one to the
-// store's audit log and to the log. It sits outside auth so that it sees
-// the refusals. A failure to write the audit record is logged, and the
+// auditValue escapes s for a record that a person reads in a terminal or
+// a tool splits into lines: control characters and invalid UTF-8 become
+// Go escapes (a newline is \n, never a line of its own), and the result is
+// cut to at most limit bytes at a rune boundary.
+func auditValue(s string, limit int) string {
+	q := strconv.Quote(s)
+	return cutRunes(q[1:len(q)-1], limit)
+}
+
+// cutRunes is s cut to at most limit bytes at a rune boundary.
+func cutRunes(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// auditArgs is req as JSON, cut to limit bytes: protojson escapes control
+// characters and refuses invalid UTF-8 itself, and quoting it again would
+// make it unreadable as JSON.
+func auditArgs(req any, limit int) string {
+	m, ok := req.(proto.Message)
+	if !ok {
+		return ""
+	}
+	b, err := protojson.Marshal(m)
+	if err != nil {
+		return ""
+	}
+	return cutRunes(string(b), limit)
+}
+
+// auditInterceptor writes every control call that reached its handler to
+// the store's audit log and to the log; refusals are the refusals
+// interceptor's. A failure to write the audit record is logged, and the
 // call's own result stands: the record is evidence, not a gate.
 func auditInterceptor(st store.Store, log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		resp, err := h(ctx, req)
 		code := status.Code(err)
-		if !audited[info.FullMethod] && code != codes.Unauthenticated {
+		if !audited[info.FullMethod] || refusedCodes[code] {
 			return resp, err
 		}
 		row := store.AuditRow{Time: time.Now(), Method: info.FullMethod, Code: code.String(),
-			Identity: callerIdentity(ctx, code == codes.Unauthenticated)}
+			Identity: auditValue(callerIdentity(ctx, false), maxAuditArgs), Args: auditArgs(req, maxAuditArgs), Count: 1}
 		if p, ok := peer.FromContext(ctx); ok {
-			row.Peer = p.Addr.String()
-		}
-		if m, ok := req.(proto.Message); ok {
-			if b, merr := protojson.Marshal(m); merr == nil {
-				row.Args = string(b[:min(len(b), maxAuditArgs)])
-			}
+			row.Peer = auditValue(p.Addr.String(), maxAuditArgs)
 		}
 		if err != nil {
-			row.Error = status.Convert(err).Message()
+			row.Error = auditValue(status.Convert(err).Message(), maxAuditArgs)
 		}
 		log.InfoContext(ctx, "audit", "method", row.Method, "peer", row.Peer, "identity", row.Identity,
 			"args", row.Args, "code", row.Code, "error", row.Error)

@@ -65,6 +65,7 @@ type Daemon struct {
 	metrics *http.Server
 	token   *currentToken
 	reload  *reloader
+	refused *refusals
 }
 
 // New builds the daemon; Run serves it.
@@ -88,13 +89,15 @@ func New(cfg Config) *Daemon {
 
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	cfg.Limits = cfg.Limits.withDefaults()
-	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits))
-	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(), unary, stream,
+	d.refused = newRefusals(cfg.Session.Store, cfg.Logger)
+	codec := newUTF8Codec()
+	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits), d.refused, codec)
+	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(), unary, stream, grpc.ForceServerCodecV2(codec),
 		// Detect dead watchers and let clients keep idle watch streams
 		// alive through NATs without being called abusive.
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
-		cfg.TLS.serverOption(),
+		cfg.TLS.serverOption(d.refused),
 		// Handlers use the store (queries, the audit log): Stop must
 		// not return, and the store be closed, while one still runs.
 		grpc.WaitForHandlers(true),
@@ -191,6 +194,8 @@ func (d *Daemon) shutdown() {
 		_ = d.metrics.Shutdown(mctx)
 		cancel()
 	}
+	// Every RPC has returned: the refusals still being summed are written.
+	d.refused.flush()
 	// Last: the session's goroutines write no more (Manager.Shutdown) and
 	// every RPC handler has returned (WaitForHandlers).
 	if st := d.cfg.Session.Store; st != nil {

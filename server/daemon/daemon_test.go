@@ -40,13 +40,20 @@ type harness struct {
 // start runs a daemon over bufconn and returns a connection to it.
 func start(t testing.TB, opts session.Options) *harness {
 	t.Helper()
+	// Benchmarks call far past any rate; limits_test.go tests it.
+	return startWith(t, Config{Session: opts, Limits: Limits{ControlRate: Rate{Off: true}}})
+}
+
+// startWith is start with more of the configuration: the listener, token
+// and shutdown timeout are the harness's.
+func startWith(t testing.TB, cfg Config) *harness {
+	t.Helper()
 	lis := bufconn.Listen(1 << 20)
-	if opts.HealthInterval == 0 {
-		opts.HealthInterval = 300 * time.Second
+	if cfg.Session.HealthInterval == 0 {
+		cfg.Session.HealthInterval = 300 * time.Second
 	}
-	d := New(Config{Listener: lis, Token: Token{digest: digest(testToken)}, Session: opts, ShutdownTimeout: 2 * time.Second,
-		// Benchmarks call far past any rate; limits_test.go tests it.
-		Limits: Limits{ControlRate: Rate{Off: true}}})
+	cfg.Listener, cfg.Token, cfg.ShutdownTimeout = lis, Token{digest: digest(testToken)}, 2*time.Second
+	d := New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{d: d, cancel: cancel, runErr: make(chan error, 1), lis: lis}
 	go func() { h.runErr <- d.Run(ctx) }()
@@ -221,7 +228,7 @@ func TestInvalidRequestsNameTheField(t *testing.T) {
 	}
 	_, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{Deadline: durationpb.New(time.Hour)})
 	check("deadline", err)
-	_, err = c.Backup(ctx, &tradingv1.BackupRequest{Path: "relative.db"})
+	_, err = c.Backup(ctx, &tradingv1.BackupRequest{Path: "/tmp/copy.db"})
 	check("path", err)
 	_, err = c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_LIVE}})
 	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), "live trading is not available") {

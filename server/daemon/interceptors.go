@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
@@ -22,17 +23,24 @@ import (
 	"github.com/tradectl/tradectl/server/store"
 )
 
-// serverInterceptors returns the server's chains, outermost first: metrics see
-// every call, logging sees the final code, auth refuses before validation
-// reads the request, and recovery is innermost so that a handler's panic
-// becomes INTERNAL that the layers above still count and log.
+// serverInterceptors returns the server's chains, outermost first: the codec's
+// UTF-8 refusals are taken first (codec.go), then metrics see
+// every call, auth refuses before validation reads the request, and recovery
+// is innermost so that a handler's panic becomes INTERNAL that the layers
+// above still count and log.
 //
-// The per-peer rate limit comes right after metrics and logging (so its
-// refusals are counted and seen) and before audit and auth: a flood of bad
-// tokens is limited too, and its refusals do not flood the audit log. The
-// watcher cap comes after auth, so only callers with the token hold slots.
-func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards) (grpc.ServerOption, grpc.ServerOption) {
+// Refusals (no valid token, over the rate, past the watcher cap) are
+// recorded, summed per peer, method and reason, by the refusals layer just
+// inside metrics, for unary calls and streams alike; the call log skips
+// them. The per-peer rate limit comes next, before logging, audit and auth,
+// for streams as for unary calls: a flood of bad tokens is limited, and
+// neither it nor its refusals flood the log or the audit table. The watcher
+// cap comes after auth, so only callers with the token hold slots.
+func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards, refused *refusals, codec *utf8Codec) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
+		if refusal(ctx, fields) {
+			return // the refusals layer logs it, summed
+		}
 		log.Log(ctx, slog.Level(lvl), msg, fields...)
 	})
 	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall)}
@@ -47,26 +55,35 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		return polling(c.Method) && !log.Enabled(ctx, slog.LevelDebug)
 	})
 	authFn := authFunc(tok)
+	ranUnary, ranStream := handlerRan()
 	control := selector.MatchFunc(isControl)
 	rec := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		return service.Internal(ctx, log, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	})
 	unary := grpc.ChainUnaryInterceptor(
+		codec.take(), // first: it must take every request the codec kept
 		metrics.UnaryServerInterceptor(),
+		refused.unary(),
+		selector.UnaryServerInterceptor(g.unaryRate(), control),
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), full),
 		selector.UnaryServerInterceptor(logFailures(log), light),
-		selector.UnaryServerInterceptor(g.unaryRate(), control),
 		auditInterceptor(st, log),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
+		codec.refuse(),
 		service.ValidateUnary(log),
+		ranUnary,
 		recovery.UnaryServerInterceptor(rec),
 	)
 	stream := grpc.ChainStreamInterceptor(
+		codec.stream(),
 		metrics.StreamServerInterceptor(),
+		refused.stream(),
+		selector.StreamServerInterceptor(g.streamRate(), control),
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), full),
 		selector.StreamServerInterceptor(auth.StreamServerInterceptor(authFn), control),
 		g.watchers.stream(),
 		service.ValidateStream(log),
+		ranStream,
 		recovery.StreamServerInterceptor(rec),
 	)
 	return unary, stream
@@ -93,7 +110,7 @@ func polling(method string) bool {
 func logFailures(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		resp, err := h(ctx, req)
-		if err != nil {
+		if err != nil && !refusal(ctx, []any{"grpc.code", status.Code(err).String()}) {
 			peerAddr := ""
 			if p, ok := peer.FromContext(ctx); ok {
 				peerAddr = p.Addr.String()
@@ -103,6 +120,22 @@ func logFailures(log *slog.Logger) grpc.UnaryServerInterceptor {
 		}
 		return resp, err
 	}
+}
+
+// refusal reports whether a call log line is of a refused call, which the
+// refusals layer logs instead: a refusal's code, from a call whose handler
+// never ran.
+func refusal(ctx context.Context, fields []any) bool {
+	if ran, ok := ctx.Value(ranKey{}).(*atomic.Bool); !ok || ran.Load() {
+		return false
+	}
+	for i := 0; i+1 < len(fields); i += 2 {
+		if k, ok := fields[i].(string); ok && k == "grpc.code" {
+			c, _ := fields[i+1].(string)
+			return c == codes.Unauthenticated.String() || c == codes.ResourceExhausted.String()
+		}
+	}
+	return false
 }
 
 func authFunc(tok tokenMatcher) auth.AuthFunc {

@@ -82,30 +82,41 @@ func (b *bucket) take(r Rate, now time.Time) (bool, time.Duration) {
 // maxPeers bounds the buckets kept: about 100 bytes each.
 const maxPeers = 10_000
 
-// peerLimiter keeps a bucket per peer IP address in LRU order. It owns no
-// goroutine: idle buckets are dropped as calls come in. A bucket idle long
-// enough to have refilled is the same as a new one, so dropping it loses
-// nothing; dropping the least recently used when the table is full only
-// forgives that peer's debt.
-type peerLimiter struct {
-	rate Rate
-	max  int
-	idle time.Duration
-	now  func() time.Time
+// globalPeers is the global ceiling, in peers' worth: all peers together
+// get this many times one peer's rate and burst. Without it, a client
+// with many addresses (a /48 of IPv6, or loopback aliases before they
+// counted as one peer) would get a budget per address.
+const globalPeers = 10
 
-	mu    sync.Mutex
-	peers map[string]*list.Element // of *bucket
-	lru   list.List                // front: most recently used
+// peerLimiter keeps a bucket per peer (peerKey) in LRU order, and one for
+// all peers together. It owns no goroutine: idle buckets are dropped as
+// calls come in. A bucket idle long enough to have refilled is the same as
+// a new one, so dropping it loses nothing; dropping the least recently used
+// when the table is full only forgives that peer's debt, and the global
+// bucket still holds.
+type peerLimiter struct {
+	rate       Rate
+	globalRate Rate
+	max        int
+	idle       time.Duration
+	now        func() time.Time
+
+	mu     sync.Mutex
+	global bucket
+	peers  map[string]*list.Element // of *bucket
+	lru    list.List                // front: most recently used
 }
 
 func newPeerLimiter(r Rate, maxPeers int, now func() time.Time) *peerLimiter {
 	refill := r.Per * time.Duration(r.Burst) / time.Duration(r.N)
-	return &peerLimiter{rate: r, max: maxPeers, idle: max(time.Minute, refill), now: now,
-		peers: make(map[string]*list.Element)}
+	g := Rate{N: r.N * globalPeers, Per: r.Per, Burst: r.Burst * globalPeers}
+	return &peerLimiter{rate: r, globalRate: g, max: maxPeers, idle: max(time.Minute, refill), now: now,
+		global: bucket{tokens: float64(g.Burst), last: now()}, peers: make(map[string]*list.Element)}
 }
 
-// allow takes a token from key's bucket, or says how long until one is due.
-func (l *peerLimiter) allow(key string) (bool, time.Duration) {
+// allow takes a token from key's bucket and then from the global one, or
+// says how long until one is due and whose budget is spent.
+func (l *peerLimiter) allow(key string) (ok bool, wait time.Duration, global bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -122,7 +133,11 @@ func (l *peerLimiter) allow(key string) (bool, time.Duration) {
 		e = l.lru.PushFront(&bucket{key: key, tokens: float64(l.rate.Burst), last: now})
 		l.peers[key] = e
 	}
-	return e.Value.(*bucket).take(l.rate, now)
+	if ok, wait := e.Value.(*bucket).take(l.rate, now); !ok {
+		return false, wait, false
+	}
+	ok, wait = l.global.take(l.globalRate, now)
+	return ok, wait, !ok
 }
 
 func (l *peerLimiter) drop(e *list.Element) {
@@ -130,38 +145,89 @@ func (l *peerLimiter) drop(e *list.Element) {
 	delete(l.peers, e.Value.(*bucket).key)
 }
 
-// unary refuses a call over its peer's rate with RESOURCE_EXHAUSTED and a
-// RetryInfo saying when the next call will be let through.
+// refuse is nil if ctx's peer may make a call now, else RESOURCE_EXHAUSTED
+// with a RetryInfo saying when the next call will be let through.
+func (l *peerLimiter) refuse(ctx context.Context) error {
+	ok, wait, global := l.allow(peerKey(ctx))
+	if ok {
+		return nil
+	}
+	wait = wait.Truncate(time.Millisecond) + time.Millisecond
+	msg := fmt.Sprintf("rate limit: %d calls/%s per peer; retry in %s", l.rate.N, l.rate.unit(), wait)
+	if global {
+		msg = fmt.Sprintf("rate limit: %d calls/%s from all peers together; retry in %s", l.globalRate.N, l.rate.unit(), wait)
+	}
+	st := status.New(codes.ResourceExhausted, msg)
+	if d, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}); err == nil {
+		st = d
+	}
+	return st.Err()
+}
+
+// unary limits unary calls.
 func (l *peerLimiter) unary() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		ok, wait := l.allow(peerKey(ctx))
-		if ok {
-			return h(ctx, req)
+		if err := l.refuse(ctx); err != nil {
+			return nil, err
 		}
-		wait = wait.Truncate(time.Millisecond) + time.Millisecond
-		st := status.New(codes.ResourceExhausted, fmt.Sprintf("rate limit: %d calls/%s per peer; retry in %s",
-			l.rate.N, l.rate.unit(), wait))
-		if d, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}); err == nil {
-			st = d
-		}
-		return nil, st.Err()
+		return h(ctx, req)
 	}
 }
 
-// peerKey is the peer's IP address without the port, since one client
-// opens many connections. An address that is not host:port (bufconn, a
-// Unix socket) is used whole.
+// stream limits the opening of streams like unary calls: a watch with a
+// bad token costs as much to refuse as any call.
+func (l *peerLimiter) stream() grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+		if err := l.refuse(ss.Context()); err != nil {
+			return err
+		}
+		return h(srv, ss)
+	}
+}
+
+// peerKey is who a peer is, for the rate limit and for aggregating
+// refusals: one client opens many connections, and often holds many
+// addresses. Loopback is one peer (all of 127.0.0.0/8 and ::1 are this
+// machine); an IPv4 address is one peer (/32); an IPv6 peer is its /64,
+// the smallest prefix a site is given. An address that is not host:port
+// (bufconn, a Unix socket) is used whole.
 func peerKey(ctx context.Context) string {
 	p, ok := peer.FromContext(ctx)
 	if !ok || p.Addr == nil {
 		return "unknown"
 	}
+	var ip net.IP
 	if a, ok := p.Addr.(*net.TCPAddr); ok {
-		return a.IP.String()
+		ip = a.IP
+	} else if host, _, err := net.SplitHostPort(p.Addr.String()); err == nil {
+		ip = net.ParseIP(host)
+		if ip == nil {
+			return host
+		}
+	} else {
+		return p.Addr.String()
 	}
-	s := p.Addr.String()
-	if host, _, err := net.SplitHostPort(s); err == nil {
-		return host
+	return ipPeer(ip)
+}
+
+// ipPeer is the peer key of an IP address.
+func ipPeer(ip net.IP) string {
+	switch {
+	case ip.IsLoopback():
+		return "loopback"
+	case ip.To4() != nil:
+		return ip.To4().String()
 	}
-	return s
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
+// streamRate is the per-peer rate limit on opening streams, or a
+// pass-through when it is off.
+func (g guards) streamRate() grpc.StreamServerInterceptor {
+	if g.rate == nil {
+		return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+			return h(srv, ss)
+		}
+	}
+	return g.rate.stream()
 }

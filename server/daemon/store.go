@@ -14,8 +14,8 @@ import (
 // session starts. It is the same path for a clean start and a crash: a
 // clean stop simply leaves nothing to mark. Any error means the daemon
 // must not trade: the caller exits.
-func OpenStore(ctx context.Context, dir string, d store.Durability, log *slog.Logger) (store.Store, error) {
-	st, err := store.Open(ctx, dir, store.Options{Durability: d})
+func OpenStore(ctx context.Context, dir string, opts store.Options, log *slog.Logger) (store.Store, error) {
+	st, err := store.Open(ctx, dir, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -30,6 +30,6 @@ func OpenStore(ctx context.Context, dir string, d store.Durability, log *slog.Lo
 			"'tradectl start --abandon-interrupted' cancels its open orders; no new session starts until one of them",
 			"session", s.ID, "started", s.Started, "last_commit", s.LastTick)
 	}
-	log.Info("store open", "path", dir, "durability", d.String(), "interrupted_sessions", len(interrupted))
+	log.Info("store open", "path", dir, "durability", opts.Durability.String(), "interrupted_sessions", len(interrupted))
 	return st, nil
 }

@@ -20,7 +20,7 @@ import (
 
 func openStore(t *testing.T, dir string) store.Store {
 	t.Helper()
-	st, err := OpenStore(context.Background(), dir, store.DurabilityProcess, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, err := OpenStore(context.Background(), dir, store.Options{Durability: store.DurabilityProcess}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestSecondDaemonOnTheDataDirIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	st := openStore(t, dir)
 	defer st.Close()
-	_, err := OpenStore(context.Background(), dir, store.DurabilityProcess, slog.New(slog.DiscardHandler))
+	_, err := OpenStore(context.Background(), dir, store.Options{Durability: store.DurabilityProcess}, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "another tradingd") {
 		t.Fatalf("second open: %v", err)
 	}

@@ -115,11 +115,12 @@ func (t *TLS) serverConfig() *tls.Config {
 }
 
 // serverOption is the gRPC transport option for cfg.TLS: plaintext when nil.
-func (t *TLS) serverOption() grpc.ServerOption {
+// Failed handshakes are recorded in refused.
+func (t *TLS) serverOption(refused *refusals) grpc.ServerOption {
 	if t == nil {
 		return grpc.EmptyServerOption{}
 	}
-	return grpc.Creds(credentials.NewTLS(t.serverConfig()))
+	return grpc.Creds(auditedCreds{TransportCredentials: credentials.NewTLS(t.serverConfig()), refused: refused})
 }
 
 // peerCertName is the verified client certificate's subject CN, else its

@@ -183,6 +183,8 @@ func TestMutualTLSAdmitsOnlyTheCA(t *testing.T) {
 			t.Errorf("%s: want UNAVAILABLE (refused in the handshake), got %v", name, err)
 		}
 	}
+	// The failed handshakes are recorded, summed: one line for the first.
+	waitUntil(t, func() bool { return strings.Count(d.log.String(), "method="+handshakeMethod) == 1 })
 }
 
 func TestTLSNeedsVersion12(t *testing.T) {

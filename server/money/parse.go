@@ -3,6 +3,8 @@ package money
 import (
 	"fmt"
 	"math"
+
+	"github.com/tradectl/tradectl/internal/echo"
 )
 
 // Parse reads a decimal written as an optional sign, one or more digits, and
@@ -92,10 +94,10 @@ func expected(what, s string, i int) string {
 }
 
 func parseError(s, reason string) error {
-	return fmt.Errorf("money: invalid decimal %q: %s", s, reason)
+	return fmt.Errorf("money: invalid decimal %s: %s", echo.Quote(s), reason)
 }
 
 func rangeError(s string) error {
-	return fmt.Errorf("money: invalid decimal %q: out of range [%s, %s]",
-		s, Decimal{math.MinInt64}, Decimal{math.MaxInt64})
+	return fmt.Errorf("money: invalid decimal %s: out of range [%s, %s]",
+		echo.Quote(s), Decimal{math.MinInt64}, Decimal{math.MaxInt64})
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tradectl/tradectl/internal/echo"
 	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/money"
 )
@@ -113,10 +114,10 @@ func ValidateSymbols(symbols []string) error {
 				maxSymbolLen, s)
 		}
 		if _, ok := Lookup(s); !ok {
-			return fmt.Errorf("paper: unknown symbol %q; supported: %s", s, strings.Join(Symbols(), ", "))
+			return fmt.Errorf("paper: unknown symbol %s; supported: %s", echo.Quote(s), strings.Join(Symbols(), ", "))
 		}
 		if slices.Contains(symbols[:i], s) {
-			return fmt.Errorf("paper: symbol %q given more than once", s)
+			return fmt.Errorf("paper: symbol %s given more than once", echo.Quote(s))
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/tradectl/tradectl/internal/echo"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/health"
 	"github.com/tradectl/tradectl/server/money"
@@ -56,7 +57,7 @@ func SettingsFromProto(p *tradingv1.SessionSettings) (session.Settings, error) {
 	// The domain reads a zero cash as unset; one given must be positive.
 	if p.GetStartingCash() != "" && !s.StartingCash.IsPositive() {
 		return s, &session.InvalidSettingsError{Field: "settings.starting_cash",
-			Reason: fmt.Sprintf("%q: must be positive (leave it unset for the default, %s)", p.GetStartingCash(), session.DefaultStartingCash)}
+			Reason: fmt.Sprintf("%s: must be positive (leave it unset for the default, %s)", echo.Quote(p.GetStartingCash()), session.DefaultStartingCash)}
 	}
 	if err := accountFromProto(p, &s); err != nil {
 		return s, err

@@ -46,12 +46,12 @@ func (t *Trading) ListFills(ctx context.Context, req *tradingv1.ListFillsRequest
 	return resp, nil
 }
 
-// Backup writes the copy on the daemon's machine, where the store is: a
-// path relative to the caller's directory would mean nothing there, and
-// BackupRequest.Validate refuses it.
+// Backup writes the copy on the daemon's machine, in its backup directory
+// (tradingd --backup-dir): the request names a file, never a path
+// (BackupRequest.Validate), so a token holder cannot write anywhere else.
 func (t *Trading) Backup(ctx context.Context, req *tradingv1.BackupRequest) (*tradingv1.BackupResponse, error) {
-	path := req.GetPath()
-	if err := t.m.Backup(ctx, path); err != nil {
+	path, err := t.m.Backup(ctx, req.GetPath())
+	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
 	fi, err := os.Stat(path)

@@ -3,13 +3,19 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/store"
 )
+
+// crashCopies numbers the copies, whose names must not repeat.
+var crashCopies atomic.Int64
 
 // crashCopy is what a daemon killed with kill -9 at this moment would find
 // on its next start: a consistent copy of what st has committed, opened,
@@ -18,7 +24,11 @@ func crashCopy(t *testing.T, st store.Store) *store.SQLite {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	if err := st.Backup(ctx, filepath.Join(dir, store.DBFile)); err != nil {
+	path, err := st.Backup(ctx, fmt.Sprintf("crash-%d.db", crashCopies.Add(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path, filepath.Join(dir, store.DBFile)); err != nil {
 		t.Fatal(err)
 	}
 	cp, err := store.Open(ctx, dir, store.Options{})

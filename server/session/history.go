@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/echo"
 	"github.com/tradectl/tradectl/server/portfolio"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -56,10 +57,10 @@ func (m *Manager) resolve(ctx context.Context, id string) (string, error) {
 	case id != "" && live != nil && live.id == id:
 		return id, nil
 	case id != "" && m.opts.Store == nil:
-		return "", fmt.Errorf("%w %q (the daemon keeps only the current session without a store)", ErrUnknownSession, id)
+		return "", fmt.Errorf("%w %s (the daemon keeps only the current session without a store)", ErrUnknownSession, echo.Quote(id))
 	case id != "":
 		if _, err := m.opts.Store.GetSession(ctx, id); errors.Is(err, store.ErrNotFound) {
-			return "", fmt.Errorf("%w %q", ErrUnknownSession, id)
+			return "", fmt.Errorf("%w %s", ErrUnknownSession, echo.Quote(id))
 		} else if err != nil {
 			return "", err
 		}
@@ -151,11 +152,11 @@ func (m *Manager) StoredPortfolio(ctx context.Context, sessionID string) (string
 	return id, pf.Snapshot(), rs, rec.LastTick, true, nil
 }
 
-// Backup writes a consistent copy of the store to path while trading goes
-// on.
-func (m *Manager) Backup(ctx context.Context, path string) error {
+// Backup writes a consistent copy of the store, while trading goes on, to
+// the file name in the store's backup directory, and returns its path.
+func (m *Manager) Backup(ctx context.Context, name string) (string, error) {
 	if m.opts.Store == nil {
-		return ErrNoStore
+		return "", ErrNoStore
 	}
-	return m.opts.Store.Backup(ctx, path)
+	return m.opts.Store.Backup(ctx, name)
 }

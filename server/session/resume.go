@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/echo"
 	"github.com/tradectl/tradectl/server/coordinator"
 	"github.com/tradectl/tradectl/server/matching"
 	"github.com/tradectl/tradectl/server/orders"
@@ -71,7 +72,7 @@ func (m *Manager) resumeTarget(ctx context.Context, id string) (store.SessionRec
 	if id != "" {
 		r, err := st.GetSession(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
-			return store.SessionRecord{}, fmt.Errorf("%w %q", ErrUnknownSession, id)
+			return store.SessionRecord{}, fmt.Errorf("%w %s", ErrUnknownSession, echo.Quote(id))
 		}
 		if err != nil {
 			return store.SessionRecord{}, storeFailed(ctx, err)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/echo"
 	"github.com/tradectl/tradectl/server/matching"
 	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/paper"
@@ -121,7 +122,7 @@ func (s Settings) validateTrading() error {
 		case errors.As(err, &unknown):
 			return &InvalidSettingsError{Field: "settings.strategy", Reason: err.Error()}
 		case errors.As(err, &param):
-			return &InvalidSettingsError{Field: "settings.params[" + param.Param + "]", Reason: err.Error()}
+			return &InvalidSettingsError{Field: "settings.params[" + echo.Name(param.Param) + "]", Reason: err.Error()}
 		}
 		return &InvalidSettingsError{Field: "settings.params", Reason: err.Error()}
 	}

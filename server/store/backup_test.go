@@ -78,9 +78,9 @@ func TestBackupWhileCommitting(t *testing.T) {
 	for written.Load() < prefill+10 { // the writer is going
 		time.Sleep(time.Millisecond)
 	}
-	backupDir := t.TempDir()
 	start := written.Load()
-	err := s.Backup(ctx, filepath.Join(backupDir, DBFile))
+	path, err := s.Backup(ctx, DBFile)
+	backupDir := filepath.Dir(path)
 	during := written.Load() - start
 	for written.Load() < start+during+10 { // and goes on after
 		time.Sleep(time.Millisecond)
@@ -114,12 +114,12 @@ func TestBackupWhileCommitting(t *testing.T) {
 }
 
 func TestBackupRefusesToOverwrite(t *testing.T) {
-	s := openStore(t, t.TempDir(), Options{})
-	path := filepath.Join(t.TempDir(), "backup.db")
+	s := openStore(t, t.TempDir(), Options{BackupDir: t.TempDir()})
+	path := filepath.Join(s.opts.BackupDir, "backup.db")
 	if err := os.WriteFile(path, []byte("precious"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Backup(context.Background(), path); !errors.Is(err, os.ErrExist) {
+	if _, err := s.Backup(context.Background(), "backup.db"); !errors.Is(err, os.ErrExist) {
 		t.Fatalf("Backup over a file = %v; want ErrExist", err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "precious" {
@@ -128,13 +128,18 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 }
 
 // The copy holds all the store does: 0600 like the store, whatever the
-// umask, and never readable by others while it is written.
+// umask, and never readable by others while it is written. It goes into
+// the backup directory, created 0700 in the data directory by default.
 func TestBackupIsPrivate(t *testing.T) {
-	s := openStore(t, t.TempDir(), Options{})
+	data := t.TempDir()
+	s := openStore(t, data, Options{})
 	createSession(t, s, "s1", StateRunning)
-	path := filepath.Join(t.TempDir(), "copy.db")
-	if err := s.Backup(context.Background(), path); err != nil {
+	path, err := s.Backup(context.Background(), "copy.db")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if want := filepath.Join(data, BackupsDir, "copy.db"); path != want {
+		t.Fatalf("backup at %s, want %s", path, want)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -143,26 +148,75 @@ func TestBackupIsPrivate(t *testing.T) {
 	if mode := fi.Mode().Perm(); mode != 0o600 {
 		t.Fatalf("backup mode %v, want 0600", mode)
 	}
+	if di, err := os.Stat(filepath.Dir(path)); err != nil || di.Mode().Perm() != 0o700 {
+		t.Fatalf("backup directory: %v %v, want mode 0700", di.Mode(), err)
+	}
 }
 
-// A path no file can be written at is the caller's mistake, named as such.
-func TestBackupToAnUnusablePath(t *testing.T) {
-	s := openStore(t, t.TempDir(), Options{})
-	dir := t.TempDir()
-	file := filepath.Join(dir, "file")
-	if err := os.WriteFile(file, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct{ path, say string }{
-		{filepath.Join(dir, "missing", "copy.db"), "directory " + filepath.Join(dir, "missing") + ": does not exist"},
-		{filepath.Join(file, "copy.db"), "directory " + file + ": is not a directory"},
-	} {
-		err := s.Backup(context.Background(), tc.path)
-		if !errors.Is(err, ErrBackupPath) || !strings.Contains(err.Error(), tc.say) {
-			t.Errorf("backup to %s: %v, want ErrBackupPath saying %q", tc.path, err, tc.say)
+// A backup names a file, never a path: nothing lands outside the backup
+// directory, whatever the name.
+func TestBackupRefusesPaths(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{BackupDir: t.TempDir()})
+	outside := t.TempDir()
+	for _, name := range []string{"", ".", "..", "../x.db", filepath.Join(outside, "x.db"), "a/b.db", ".hidden",
+		"x\nssh-ed25519 AAAA", `..\x.db`} {
+		if _, err := s.Backup(context.Background(), name); !errors.Is(err, ErrBackupPath) {
+			t.Errorf("Backup(%q) = %v; want ErrBackupPath", name, err)
 		}
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("written outside the backup directory: %v", entries)
+	}
+	if entries, _ := os.ReadDir(s.opts.BackupDir); len(entries) != 0 {
 		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// A link, at the name or as the directory, is never followed: a backup
+// cannot be steered into another file or directory.
+func TestBackupFollowsNoLink(t *testing.T) {
+	target := filepath.Join(t.TempDir(), "authorized_keys")
+	s := openStore(t, t.TempDir(), Options{BackupDir: t.TempDir()})
+	if err := os.Symlink(target, filepath.Join(s.opts.BackupDir, "copy.db")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Backup(context.Background(), "copy.db"); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("Backup onto a link = %v; want ErrExist", err)
+	}
+	if _, err := os.Lstat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the link was followed: %v", err)
+	}
+
+	// The backup directory swapped for a link after Open.
+	elsewhere := t.TempDir()
+	if err := os.RemoveAll(s.opts.BackupDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, s.opts.BackupDir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Backup(context.Background(), "other.db"); !errors.Is(err, ErrBackupPath) ||
+		!strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("Backup into a linked directory = %v; want ErrBackupPath naming the link", err)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("written through the link: %v", entries)
+	}
+	// And Open refuses it outright.
+	if _, err := Open(context.Background(), t.TempDir(), Options{BackupDir: s.opts.BackupDir}); err == nil ||
+		!strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("Open with a linked backup directory = %v; want a refusal", err)
+	}
+}
+
+// A backup directory others may write is refused: they could plant a link.
+func TestBackupDirMustBeOwn(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), t.TempDir(), Options{BackupDir: dir}); err == nil ||
+		!strings.Contains(err.Error(), "writable by") {
+		t.Fatalf("Open with a 0777 backup directory = %v; want a refusal", err)
 	}
 }

@@ -36,9 +36,9 @@ var (
 	ErrInvalid = errors.New("store: write contradicts the stored data")
 	// ErrNotFound: no such session, or nothing stored for it yet.
 	ErrNotFound = errors.New("store: not found")
-	// ErrBackupPath: no backup can be written where it was asked for (no
-	// such directory, not a directory, not writable). The path is the
-	// caller's to fix; the store is fine.
+	// ErrBackupPath: no backup can be written under the name asked for
+	// (not a plain file name), or the backup directory is unusable (gone,
+	// not writable, not the daemon's own). The store is fine.
 	ErrBackupPath = errors.New("unusable backup path")
 )
 

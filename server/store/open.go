@@ -62,6 +62,12 @@ func Open(ctx context.Context, dir string, opts Options) (_ *SQLite, err error) 
 	if err := checkOwnership(dir); err != nil {
 		return nil, err
 	}
+	if opts.BackupDir == "" {
+		opts.BackupDir = filepath.Join(dir, BackupsDir)
+	}
+	if opts.BackupDir, err = openBackupDir(opts.BackupDir); err != nil {
+		return nil, err
+	}
 	lock, err := lockDir(dir)
 	if err != nil {
 		return nil, err

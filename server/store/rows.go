@@ -140,6 +140,13 @@ type AuditRow struct {
 	// Code is the gRPC status code's name ("OK", "PERMISSION_DENIED"),
 	// Error its message.
 	Code, Error string
+	// Refused marks a call refused before any handler ran (no valid
+	// token, over a rate). Retention drops the oldest refused rows past
+	// Options.MaxRefusedAudit; every other row is kept.
+	Refused bool
+	// Count is how many refusals of one peer, method and reason the row
+	// stands for (0 reads as 1); Time is the last of them.
+	Count int
 }
 
 // RefusalRow counts the refusals of one kind (rule, symbol, side): in a

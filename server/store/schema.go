@@ -224,6 +224,16 @@ CREATE TABLE refusals (
 	PRIMARY KEY (session_id, rule, symbol, side)
 ) STRICT, WITHOUT ROWID;
 `,
+	// 6: refused calls (no valid token, over the rate) are marked, so that
+	// retention can drop the oldest of them and never a call that was let
+	// through; and a row may stand for many refusals of one peer, method
+	// and reason (the daemon aggregates them per window).
+	`
+ALTER TABLE audit ADD COLUMN refused INTEGER NOT NULL DEFAULT 0 CHECK (refused IN (0, 1));
+ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1);
+UPDATE audit SET refused = 1 WHERE code IN ('Unauthenticated', 'ResourceExhausted');
+CREATE INDEX audit_refused ON audit (refused, id);
+`,
 }
 
 // applicationID is what migration 1 writes into the file header: a file

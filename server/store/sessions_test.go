@@ -107,9 +107,9 @@ func TestAudit(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, t.TempDir(), Options{})
 	rows := []AuditRow{
-		{Time: t0, Peer: "127.0.0.1:5000", Identity: "token", Method: "/trading.v1.TradingService/StartTrading", Args: `{"paper":true}`, Code: "OK"},
-		{Time: at(time.Second), Peer: "127.0.0.1:5001", Identity: "", Method: "/trading.v1.TradingService/StopTrading", Code: "UNAUTHENTICATED", Error: "no token"},
-		{Time: at(2 * time.Second), Peer: "127.0.0.1:5002", Identity: "token", Method: "/trading.v1.TradingService/ResetKillSwitch", Args: `{"reason":"ok"}`, Code: "OK"},
+		{Time: t0, Peer: "127.0.0.1:5000", Identity: "token", Method: "/trading.v1.TradingService/StartTrading", Args: `{"paper":true}`, Code: "OK", Count: 1},
+		{Time: at(time.Second), Peer: "127.0.0.1:5001", Identity: "", Method: "/trading.v1.TradingService/StopTrading", Code: "UNAUTHENTICATED", Error: "no token", Refused: true, Count: 1},
+		{Time: at(2 * time.Second), Peer: "127.0.0.1:5002", Identity: "token", Method: "/trading.v1.TradingService/ResetKillSwitch", Args: `{"reason":"ok"}`, Code: "OK", Count: 1},
 	}
 	for _, r := range rows {
 		if err := s.Audit(ctx, r); err != nil {

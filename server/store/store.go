@@ -77,9 +77,11 @@ type Store interface {
 	Audit(ctx context.Context, a AuditRow) error
 	ListAudit(ctx context.Context, limit int) ([]AuditRow, error)
 
-	// Backup writes a consistent copy of the database to path, which must
-	// not exist, while writes go on.
-	Backup(ctx context.Context, path string) error
+	// Backup writes a consistent copy of the database, while writes go
+	// on, to the file name in the backup directory (Options.BackupDir),
+	// which must not exist, and returns the file's path. name is a file
+	// name, never a path: a caller cannot write anywhere else.
+	Backup(ctx context.Context, name string) (string, error)
 	Close() error
 }
 
@@ -116,4 +118,19 @@ type Options struct {
 	// BusyTimeout bounds the wait for a lock held by another connection
 	// (a backup's, or an outside sqlite3 shell's): 0 means 5s.
 	BusyTimeout time.Duration
+	// BackupDir is the only directory Backup writes to (default
+	// <dir>/backups). Open creates it 0700 and refuses it, like the data
+	// directory, unless it is the daemon's own (server/ownership).
+	BackupDir string
+	// MaxRefusedAudit bounds the refused calls the audit table keeps
+	// (default 10,000 rows, each capped by the daemon at a few KiB): past
+	// it the oldest refused rows are deleted. Calls that were let through,
+	// the state-changing ones above all, are never deleted.
+	MaxRefusedAudit int
 }
+
+// DefaultMaxRefusedAudit is Options.MaxRefusedAudit's default.
+const DefaultMaxRefusedAudit = 10_000
+
+// BackupsDir is the default backup directory's name in the data directory.
+const BackupsDir = "backups"

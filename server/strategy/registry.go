@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tradectl/tradectl/internal/echo"
 	"github.com/tradectl/tradectl/server/money"
 )
 
@@ -35,7 +36,7 @@ type UnknownStrategyError struct {
 }
 
 func (e *UnknownStrategyError) Error() string {
-	return "strategy: unknown strategy " + strconv.Quote(e.Name) + "; known: " + strings.Join(e.Known, ", ")
+	return "strategy: unknown strategy " + echo.Quote(e.Name) + "; known: " + strings.Join(e.Known, ", ")
 }
 
 func (e *UnknownStrategyError) Is(target error) bool { return target == ErrUnknownStrategy }
@@ -46,7 +47,7 @@ type ParamError struct {
 }
 
 func (e *ParamError) Error() string {
-	return "strategy: " + e.Strategy + " parameter " + strconv.Quote(e.Param) + ": " + e.Reason
+	return "strategy: " + e.Strategy + " parameter " + echo.Quote(e.Param) + ": " + e.Reason
 }
 
 func (e *ParamError) Is(target error) bool { return target == ErrInvalidParam }
@@ -124,7 +125,7 @@ func (p paramReader) int(name string) (int, error) {
 	v := p.raw(name)
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, &ParamError{Strategy: p.spec.Name, Param: name, Reason: "must be an integer, got " + strconv.Quote(v)}
+		return 0, &ParamError{Strategy: p.spec.Name, Param: name, Reason: "must be an integer, got " + echo.Quote(v)}
 	}
 	return n, nil
 }
@@ -134,7 +135,7 @@ func (p paramReader) decimal(name string) (money.Decimal, error) {
 	d, err := money.Parse(v)
 	if err != nil {
 		return d, &ParamError{Strategy: p.spec.Name, Param: name,
-			Reason: "must be a decimal number like 0.01, got " + strconv.Quote(v)}
+			Reason: "must be a decimal number like 0.01, got " + echo.Quote(v)}
 	}
 	return d, nil
 }

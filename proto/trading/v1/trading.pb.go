@@ -2208,7 +2208,11 @@ func (x *ListFillsResponse) GetNextPageToken() string {
 
 type BackupRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Absolute path on the daemon's machine; must not exist yet.
+	// A file name, never a path: tradingd writes the copy in its backup
+	// directory (tradingd --backup-dir, default <data-dir>/backups) and nowhere
+	// else. Letters, digits, '.', '-' and '_', starting with a letter or digit,
+	// at most 128 bytes; the file must not exist yet. (The field keeps its name
+	// and number for compatibility; a path is refused with INVALID_ARGUMENT.)
 	Path          string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2252,9 +2256,10 @@ func (x *BackupRequest) GetPath() string {
 }
 
 type BackupResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	Bytes         uint64                 `protobuf:"varint,2,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the copy went: its absolute path on the daemon's machine.
+	Path          string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Bytes         uint64 `protobuf:"varint,2,opt,name=bytes,proto3" json:"bytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }

@@ -10,11 +10,12 @@ package tradingv1
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/tradectl/tradectl/internal/echo"
 )
 
 // The kinds of *FieldError: a setting of a session, or another field.
@@ -66,10 +67,10 @@ func (r *StartTradingRequest) Validate() error {
 	seen := make(map[string]bool, len(s.GetSymbols()))
 	for i, sym := range s.GetSymbols() {
 		if !symbolPattern.MatchString(sym) {
-			return setting(fmt.Sprintf("settings.symbols[%d]", i), "%q is not a symbol of the form BASE-QUOTE (for example BTC-USD)", truncate(sym))
+			return setting(fmt.Sprintf("settings.symbols[%d]", i), "%s is not a symbol of the form BASE-QUOTE (for example BTC-USD)", echo.Quote(sym))
 		}
 		if seen[sym] {
-			return setting(fmt.Sprintf("settings.symbols[%d]", i), "%s is listed twice", sym)
+			return setting(fmt.Sprintf("settings.symbols[%d]", i), "%s is listed twice", echo.Quote(sym))
 		}
 		seen[sym] = true
 	}
@@ -102,11 +103,31 @@ func (r *StopTradingRequest) Validate() error {
 }
 
 // nonNegative says what is wrong with d, "" if nothing.
-// Validate checks the request's shape.
+// MaxBackupName bounds a backup's file name.
+const MaxBackupName = 128
+
+// backupName is the charset of a backup's file name: letters, digits, dot,
+// dash and underscore, starting with a letter or digit (so never "." or
+// "..", nor a hidden file). Anything else, a separator above all, would let
+// a token holder write outside the backup directory.
+var backupName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// Validate checks the request's shape: path names a file in the daemon's
+// backup directory, never a path.
 func (r *BackupRequest) Validate() error {
-	if !filepath.IsAbs(r.GetPath()) {
-		return &FieldError{Field: "path", kind: ErrInvalidRequest,
-			Reason: fmt.Sprintf("%q must be absolute (it is a path on the daemon's machine)", truncate(r.GetPath()))}
+	name := r.GetPath()
+	reason := ""
+	switch {
+	case name == "":
+		reason = "must name the backup file"
+	case len(name) > MaxBackupName:
+		reason = fmt.Sprintf("%s is longer than %d bytes", echo.Quote(name), MaxBackupName)
+	case !backupName.MatchString(name):
+		reason = fmt.Sprintf("%s is not a file name: use letters, digits, '.', '-' and '_', starting with a letter or digit; "+
+			"tradingd writes it in its --backup-dir", echo.Quote(name))
+	}
+	if reason != "" {
+		return &FieldError{Field: "path", Reason: reason, kind: ErrInvalidRequest}
 	}
 	return nil
 }
@@ -142,13 +163,4 @@ func nonNegative(d *durationpb.Duration) string {
 		return fmt.Sprintf("must not be negative (got %s)", d.AsDuration())
 	}
 	return ""
-}
-
-// truncate keeps an echoed bad value short: error messages are not a place
-// to reflect a megabyte of input.
-func truncate(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
-	}
-	return s
 }

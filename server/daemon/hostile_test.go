@@ -1,0 +1,272 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"path"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/session"
+)
+
+// fieldOf is the field a status's BadRequest names, "" if none.
+func fieldOf(err error) string {
+	for _, d := range status.Convert(err).Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok && len(br.GetFieldViolations()) > 0 {
+			return br.GetFieldViolations()[0].GetField()
+		}
+	}
+	return ""
+}
+
+// An error quotes at most a little of what the client sent: a half-megabyte
+// strategy name, parameter name or value comes back, and goes into the
+// audit table, as a few dozen bytes and its length.
+func TestErrorsEchoLittleOfTheInput(t *testing.T) {
+	h := start(t, session.Options{Store: openStore(t, t.TempDir())})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	huge := strings.Repeat("x", 512<<10) // under the 1 MiB message limit
+	for name, s := range map[string]*tradingv1.SessionSettings{
+		"strategy":        {Mode: tradingv1.Mode_MODE_PAPER, Strategy: huge},
+		"parameter name":  {Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", Params: map[string]string{huge: "1"}},
+		"parameter value": {Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", Params: map[string]string{"levels": huge}},
+		"starting cash":   {Mode: tradingv1.Mode_MODE_PAPER, StartingCash: "-" + huge},
+	} {
+		_, err := c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: s})
+		st := status.Convert(err)
+		size := len(st.Message()) + len(fieldOf(err))
+		for _, d := range st.Details() {
+			if br, ok := d.(*errdetails.BadRequest); ok {
+				size += len(br.GetFieldViolations()[0].GetDescription())
+			}
+		}
+		if err == nil || size > 2048 || !strings.Contains(st.Message(), "bytes)") {
+			t.Errorf("%s of 512 KiB: %d bytes of error (%.200s); want the echo capped, naming the length", name, size, st.Message())
+		}
+	}
+	rows, err := h.d.cfg.Session.Store.ListAudit(context.Background(), 0)
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("audit: %d rows, %v", len(rows), err)
+	}
+	for _, r := range rows {
+		if len(r.Error) > maxAuditArgs {
+			t.Errorf("audit error column holds %d bytes", len(r.Error))
+		}
+	}
+}
+
+// logBuffer collects log output from the daemon's goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A flood of refused calls, unary and streams, writes one audit row and
+// one log line per peer, method and reason when it starts and one with
+// the count when its window has passed: not one per call.
+func TestRefusalsAreSummed(t *testing.T) {
+	var logs logBuffer
+	st := openStore(t, t.TempDir())
+	h := startWith(t, Config{Session: session.Options{Store: st}, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Limits: Limits{ControlRate: Rate{Off: true}}})
+	clock := time.Unix(1_000_000, 0)
+	h.d.refused.mu.Lock()
+	h.d.refused.now = func() time.Time { return clock }
+	h.d.refused.mu.Unlock()
+	advance := func(d time.Duration) {
+		h.d.refused.mu.Lock()
+		clock = clock.Add(d)
+		h.d.refused.mu.Unlock()
+	}
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	bad := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer wrong")
+	for range 100 {
+		if _, err := c.StopTrading(bad, &tradingv1.StopTradingRequest{}); status.Code(err) != codes.Unauthenticated {
+			t.Fatalf("bad token: %v", err)
+		}
+	}
+	for range 20 {
+		w, err := c.WatchHealth(bad, &tradingv1.WatchHealthRequest{})
+		if err == nil {
+			_, err = w.Recv()
+		}
+		if status.Code(err) != codes.Unauthenticated {
+			t.Fatalf("watch with a bad token: %v", err)
+		}
+	}
+	advance(refusalWindow)
+	if _, err := c.StopTrading(bad, &tradingv1.StopTradingRequest{}); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("bad token: %v", err)
+	}
+	rows, err := st.ListAudit(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%s %s %d refused=%v", path.Base(r.Method), r.Code, r.Count, r.Refused))
+	}
+	want := []string{"StopTrading Unauthenticated 1 refused=true", "WatchHealth Unauthenticated 1 refused=true",
+		"StopTrading Unauthenticated 99 refused=true", "WatchHealth Unauthenticated 19 refused=true",
+		"StopTrading Unauthenticated 1 refused=true"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audit rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if lines := strings.Count(logs.String(), "Unauthenticated"); lines != len(want) {
+		t.Fatalf("%d log lines name the refusal, want %d:\n%s", lines, len(want), logs.String())
+	}
+}
+
+// Every value the audit table keeps is escaped and capped: an error that
+// quotes a path with a newline cannot add a line to anything that reads
+// the table, and a megabyte message keeps 2 KiB.
+func TestAuditValuesAreEscapedAndCapped(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	defer st.Close()
+	audit := auditInterceptor(st, slog.New(slog.DiscardHandler))
+	info := &grpc.UnaryServerInfo{FullMethod: tradingv1.TradingService_Backup_FullMethodName}
+	for _, msg := range []string{"directory /x\nssh-ed25519 AAAA attacker\n: does not exist", strings.Repeat("\n", 1<<20)} {
+		_, _ = audit(context.Background(), &tradingv1.BackupRequest{Path: "x"}, info,
+			func(context.Context, any) (any, error) { return nil, status.Error(codes.FailedPrecondition, msg) })
+	}
+	rows, err := st.ListAudit(context.Background(), 0)
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("audit: %d rows, %v", len(rows), err)
+	}
+	for _, r := range rows {
+		if strings.ContainsAny(r.Error, "\n\r") || len(r.Error) > maxAuditArgs {
+			t.Errorf("audit error column: %d bytes, %.80q", len(r.Error), r.Error)
+		}
+	}
+	if !strings.Contains(rows[0].Error, `/x\nssh-ed25519`) {
+		t.Errorf("audit error column %q does not show the newline escaped", rows[0].Error)
+	}
+}
+
+// A peer is this machine for any loopback address, an IPv4 address, or an
+// IPv6 /64: nine loopback aliases or the addresses of one /64 share one
+// budget.
+func TestPeerIsAPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"127.0.0.1", "127.0.0.9", true},
+		{"127.0.0.1", "::1", true},
+		{"2001:db8::1", "2001:db8::ffff:1", true},
+		{"2001:db8::1", "2001:db8:0:1::1", false},
+		{"192.0.2.1", "::ffff:192.0.2.1", true},
+		{"192.0.2.1", "192.0.2.2", false},
+	} {
+		if same := ipPeer(net.ParseIP(tc.a)) == ipPeer(net.ParseIP(tc.b)); same != tc.same {
+			t.Errorf("%s and %s: one peer = %v, want %v (%s, %s)", tc.a, tc.b, same, tc.same,
+				ipPeer(net.ParseIP(tc.a)), ipPeer(net.ParseIP(tc.b)))
+		}
+	}
+}
+
+// Many peers together get globalPeers times one peer's budget, no more.
+func TestGlobalCeilingAcrossPeers(t *testing.T) {
+	now := time.Unix(0, 0)
+	l := newPeerLimiter(Rate{N: 1, Per: time.Second, Burst: 2}, 1000, func() time.Time { return now })
+	allowed := 0
+	var global bool
+	for p := range 100 {
+		for range 2 {
+			ok, _, g := l.allow(fmt.Sprint("peer", p))
+			if ok {
+				allowed++
+			}
+			global = global || g
+		}
+	}
+	if want := 2 * globalPeers; allowed != want || !global {
+		t.Fatalf("100 peers with a burst of 2 each: %d calls let through (global refusal %v), want %d", allowed, global, want)
+	}
+}
+
+// rawCodec sends bytes as they are, so a test can send what a generated
+// client never would.
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v any) ([]byte, error) { return v.([]byte), nil }
+func (rawCodec) Unmarshal(b []byte, v any) error {
+	*v.(*[]byte) = append([]byte(nil), b...)
+	return nil
+}
+func (rawCodec) Name() string { return "proto" }
+
+// Invalid UTF-8 in a string field is the client's mistake: INVALID_ARGUMENT
+// naming the field, not INTERNAL, for TradingService and health alike.
+func TestInvalidUTF8IsInvalidArgument(t *testing.T) {
+	h := start(t, session.Options{})
+	valid, err := proto.Marshal(&tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
+		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", Params: map[string]string{"levels": "ABCD"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(method string, req []byte, field string) {
+		t.Helper()
+		var resp []byte
+		err := h.conn.Invoke(authed(context.Background()), method, req, &resp, grpc.ForceCodec(rawCodec{}))
+		if status.Code(err) != codes.InvalidArgument || fieldOf(err) != field {
+			t.Errorf("%s with invalid UTF-8: %v (field %q); want INVALID_ARGUMENT naming %s", path.Base(method), err, fieldOf(err), field)
+		}
+	}
+	check(tradingv1.TradingService_StartTrading_FullMethodName,
+		bytes.Replace(valid, []byte("grid"), []byte("g\xffid"), 1), "settings.strategy")
+	check(tradingv1.TradingService_StartTrading_FullMethodName,
+		bytes.Replace(valid, []byte("ABCD"), []byte("AB\xc3("), 1), "settings.params[value]")
+	health, err := proto.Marshal(&healthpb.HealthCheckRequest{Service: "abcd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(healthpb.Health_Check_FullMethodName, bytes.Replace(health, []byte("abcd"), []byte("ab\xffd"), 1), "service")
+}
+
+// Streams are limited like unary calls: a flood of WatchHealth with a bad
+// token is refused over the rate before its token is looked at.
+func TestStreamsAreRateLimited(t *testing.T) {
+	_, addr := startTCP(t, Limits{ControlRate: Rate{N: 2, Per: time.Second, Burst: 5}})
+	c := tradingv1.NewTradingServiceClient(dialFrom(t, addr, "127.0.0.1"))
+	bad := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer wrong")
+	got := map[codes.Code]int{}
+	for range 20 {
+		w, err := c.WatchHealth(bad, &tradingv1.WatchHealthRequest{})
+		if err == nil {
+			_, err = w.Recv()
+		}
+		got[status.Code(err)]++
+	}
+	if got[codes.Unauthenticated] > 7 || got[codes.ResourceExhausted] < 13 {
+		t.Fatalf("20 bad-token watches at 2/s, bursts of 5: %v; want at most a burst refused for the token, the rest over the rate", got)
+	}
+}
