@@ -8,9 +8,10 @@ import (
 	"net"
 	"path"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	e2e "github.com/tradectl/tradectl/e2e/harness"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -71,29 +72,11 @@ func TestErrorsEchoLittleOfTheInput(t *testing.T) {
 	}
 }
 
-// logBuffer collects log output from the daemon's goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // A flood of refused calls, unary and streams, writes one audit row and
 // one log line per peer, method and reason when it starts and one with
 // the count when its window has passed: not one per call.
 func TestRefusalsAreSummed(t *testing.T) {
-	var logs logBuffer
+	var logs e2e.SyncBuffer
 	st := openStore(t, t.TempDir())
 	h := startWith(t, Config{Session: session.Options{Store: st}, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Limits: Limits{ControlRate: Rate{Off: true}}})

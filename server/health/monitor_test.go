@@ -1,7 +1,6 @@
 package health
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -9,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	e2e "github.com/tradectl/tradectl/e2e/harness"
 )
 
 type recorder struct {
@@ -130,7 +131,7 @@ func TestStuckCheckIsReportedAndNotRestarted(t *testing.T) {
 // error id; the stack, which would reach every client through the reason,
 // is in the log under that id.
 func TestPanickingCheckIsUnhealthyWithoutItsStack(t *testing.T) {
-	var logBuf syncBuffer
+	var logBuf e2e.SyncBuffer
 	m, _ := NewMonitor(MonitorConfig{
 		Interval: time.Hour, CheckTimeout: time.Second,
 		Checks:  []Check{{Name: "boom", Run: func(context.Context, time.Time) Component { panic("kaboom") }}},
@@ -151,8 +152,8 @@ func TestPanickingCheckIsUnhealthyWithoutItsStack(t *testing.T) {
 		ErrorID string `json:"error_id"`
 		Stack   string `json:"stack"`
 	}
-	if err := json.Unmarshal(logBuf.Bytes(), &entry); err != nil {
-		t.Fatalf("log: %v: %s", err, logBuf.Bytes())
+	if err := json.Unmarshal([]byte(logBuf.String()), &entry); err != nil {
+		t.Fatalf("log: %v: %s", err, logBuf.String())
 	}
 	if entry.ErrorID != id || !strings.Contains(entry.Stack, "goroutine") {
 		t.Fatalf("log entry %+v does not hold the stack under id %s", entry, id)
@@ -192,23 +193,6 @@ func TestMonitorStoppedMidCheckPublishesNoFalseUnhealthy(t *testing.T) {
 			}
 		}
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]byte(nil), s.b.Bytes()...)
 }
 
 func TestStalenessJudge(t *testing.T) {

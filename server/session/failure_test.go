@@ -1,39 +1,21 @@
 package session
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	e2e "github.com/tradectl/tradectl/e2e/harness"
 	"github.com/tradectl/tradectl/server/coordinator"
 )
-
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A panic's value may span lines (a wrapped error, a dump): clients get one
 // line with an error id, the log gets the value and the stack under it.
 func TestPanicReachesClientsAsOneLineWithAnErrorID(t *testing.T) {
-	var logs logBuffer
+	var logs e2e.SyncBuffer
 	m, r := newTestManager(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	release := make(chan struct{})
 	close(release)
@@ -79,7 +61,7 @@ func TestFatalPanicBypassesRestart(t *testing.T) {
 // A tick that panics while the session stops is not dropped: it is logged,
 // counted, and the session ends FAILED saying so.
 func TestPanicDuringStopIsLoggedAndCounted(t *testing.T) {
-	var logs logBuffer
+	var logs e2e.SyncBuffer
 	m, r := newTestManager(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	if _, _, err := m.Start(paperSettings(10 * time.Millisecond)); err != nil {
 		t.Fatal(err)
