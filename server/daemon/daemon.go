@@ -19,7 +19,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -88,12 +87,10 @@ func New(cfg Config) *Daemon {
 
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	cfg.Limits = cfg.Limits.withDefaults()
+	conns := newConnCap(cfg.Listener, cfg.Limits.MaxConns, cfg.Limits.MaxConnsPerPeer)
+	d.cfg.Listener = conns
 	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits))
-	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(), unary, stream,
-		// Detect dead watchers and let clients keep idle watch streams
-		// alive through NATs without being called abusive.
-		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
-		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(d.token), unary, stream,
 		cfg.TLS.serverOption(),
 		// Handlers use the store (queries, the audit log): Stop must
 		// not return, and the store be closed, while one still runs.
@@ -108,8 +105,9 @@ func New(cfg Config) *Daemon {
 
 	if cfg.MetricsListener != nil {
 		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.tokenRefusedMetric()), promhttp.HandlerOpts{}))
-		d.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.tokenRefusedMetric(), connMetrics(conns)), promhttp.HandlerOpts{}))
+		d.metrics = newMetricsServer(mux)
+		d.cfg.MetricsListener = newConnCap(cfg.MetricsListener, metricsMaxConns, metricsMaxConnsPerPeer)
 	}
 	return d
 }

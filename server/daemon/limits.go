@@ -3,11 +3,13 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -34,6 +36,25 @@ type Limits struct {
 	// Each costs a goroutine and buffers; past the cap a new watch is
 	// refused with RESOURCE_EXHAUSTED.
 	MaxWatchers int
+	// MaxConns bounds the gRPC connections open at once (2,048), and
+	// MaxConnsPerPeer those from one peer (256; a peer is an IP address,
+	// an IPv6 /64). Past either, a new connection is closed as soon as it
+	// is accepted. Each idle connection costs a file descriptor and about
+	// 25 KiB; SECURITY.md has the measured ceilings.
+	MaxConns        int
+	MaxConnsPerPeer int
+	// MaxPublicStreams bounds the streams open at once without a token:
+	// grpc.health.v1 Watch and reflection (1,000 daemon-wide). An
+	// orchestrator needs a few; each costs a goroutine and buffers
+	// (25,600 took 421 MiB, issue 10).
+	MaxPublicStreams int
+	// MaxAwaiting bounds the calls without the token that wait for their
+	// request message at once (1,024), MaxAwaitingPerPeer those from one
+	// peer (64), and RequestWait how long each may wait (10 s); see
+	// awaited. Not flags: they are sized to the protocol, not the site.
+	MaxAwaiting        int
+	MaxAwaitingPerPeer int
+	RequestWait        time.Duration
 	// ControlRate limits TradingService unary calls per peer IP address
 	// (20/s, bursts of 40): far above what a person or a polling dashboard
 	// makes, low enough that a runaway script cannot starve the daemon.
@@ -43,12 +64,34 @@ type Limits struct {
 // Defaults.
 const (
 	DefaultMaxWatchers          = 20_000
+	DefaultMaxConns             = 2048
+	DefaultMaxConnsPerPeer      = 256
+	DefaultMaxPublicStreams     = 1000
 	defaultMaxRecvMsgSize       = 1 << 20
 	defaultMaxSendMsgSize       = 16 << 20
 	defaultMaxConcurrentStreams = 1024
 	// handshakeTimeout bounds a new connection's setup (TLS and the HTTP/2
 	// preface), so half-open connections do not pile up.
 	handshakeTimeout = 10 * time.Second
+	// maxHeaderListSize bounds a call's headers (gRPC's default is 16
+	// MiB). tradectl's, its token and grpc-go's own headers included, are
+	// well under 1 KiB as HTTP/2 counts them (32 bytes a field on top of
+	// names and values); 8 KiB leaves room for a proxy's
+	// (TestHeaderListSize).
+	maxHeaderListSize = 8 << 10
+	// A client sends its request right after the headers; 10 s covers a
+	// slow link. Each waiting call costs about 12 KiB (issue 10's figures).
+	defaultMaxAwaiting        = 1024
+	defaultMaxAwaitingPerPeer = 64
+	defaultRequestWait        = 10 * time.Second
+	// A connection without calls for connIdle is closed (GOAWAY); a
+	// client reconnects when it next calls. Any connection is asked to go
+	// after connMaxAge (plus gRPC's 10% jitter) and its calls get
+	// connAgeGrace to finish: a WatchHealth stream is then cut and
+	// tradectl watch-health reconnects, which it does after any cut.
+	connIdle     = 5 * time.Minute
+	connMaxAge   = 2 * time.Hour
+	connAgeGrace = time.Minute
 )
 
 // DefaultControlRate is 20 calls a second per peer, in bursts of up to 40.
@@ -67,19 +110,49 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxWatchers <= 0 {
 		l.MaxWatchers = DefaultMaxWatchers
 	}
+	if l.MaxConns <= 0 {
+		l.MaxConns = DefaultMaxConns
+	}
+	if l.MaxConnsPerPeer <= 0 {
+		l.MaxConnsPerPeer = DefaultMaxConnsPerPeer
+	}
+	if l.MaxPublicStreams <= 0 {
+		l.MaxPublicStreams = DefaultMaxPublicStreams
+	}
+	if l.MaxAwaiting <= 0 {
+		l.MaxAwaiting = defaultMaxAwaiting
+	}
+	if l.MaxAwaitingPerPeer <= 0 {
+		l.MaxAwaitingPerPeer = defaultMaxAwaitingPerPeer
+	}
+	if l.RequestWait <= 0 {
+		l.RequestWait = defaultRequestWait
+	}
 	if l.ControlRate == (Rate{}) {
 		l.ControlRate = DefaultControlRate
 	}
 	return l
 }
 
-// serverOptions are the transport-level limits.
-func (l Limits) serverOptions() []grpc.ServerOption {
+// serverOptions are the transport-level limits. The connection caps are
+// the listener's (connCap).
+func (l Limits) serverOptions(tok tokenMatcher) []grpc.ServerOption {
+	aw := newAwaited(l.MaxAwaiting, l.MaxAwaitingPerPeer, l.RequestWait, tok)
 	return []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(l.MaxRecvMsgSize),
 		grpc.MaxSendMsgSize(l.MaxSendMsgSize),
 		grpc.MaxConcurrentStreams(l.MaxConcurrentStreams),
+		grpc.MaxHeaderListSize(maxHeaderListSize),
 		grpc.ConnectionTimeout(handshakeTimeout),
+		grpc.InTapHandle(aw.tap),
+		grpc.StatsHandler(awaitStats{}),
+		// Detect dead watchers and let clients keep idle watch streams
+		// alive through NATs without being called abusive.
+		grpc.KeepaliveParams(keepalive.ServerParameters{
+			Time: 30 * time.Second, Timeout: 10 * time.Second,
+			MaxConnectionIdle: connIdle, MaxConnectionAge: connMaxAge, MaxConnectionAgeGrace: connAgeGrace,
+		}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}
 }
 
@@ -90,7 +163,7 @@ type guards struct {
 }
 
 func newGuards(l Limits) guards {
-	g := guards{watchers: &watcherCap{max: int64(l.MaxWatchers)}}
+	g := guards{watchers: &watcherCap{max: int64(l.MaxWatchers), maxPublic: int64(l.MaxPublicStreams)}}
 	if !l.ControlRate.Off {
 		g.rate = newPeerLimiter(l.ControlRate, maxPeers, time.Now)
 	}
@@ -107,10 +180,13 @@ func (g guards) unaryRate() grpc.UnaryServerInterceptor {
 	return g.rate.unary()
 }
 
-// watcherCap counts the open watch streams.
+// watcherCap counts the open watch streams, and apart from them the
+// streams open without a token (health Watch, reflection): those are
+// anyone's, so they get a smaller cap of their own that cannot crowd out
+// the operator's watchers.
 type watcherCap struct {
-	max int64
-	n   atomic.Int64
+	max, maxPublic int64
+	n, public      atomic.Int64
 }
 
 var watchMethods = map[string]bool{
@@ -122,6 +198,14 @@ var watchMethods = map[string]bool{
 // watch when none is free. Other streams pass untouched.
 func (w *watcherCap) stream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+		if !strings.HasPrefix(info.FullMethod, "/"+tradingv1.TradingService_ServiceDesc.ServiceName+"/") {
+			defer w.public.Add(-1)
+			if w.public.Add(1) > w.maxPublic {
+				return status.Error(codes.ResourceExhausted,
+					fmt.Sprintf("too many streams without a token: tradingd serves at most %d health Watch and reflection streams at once; retry later", w.maxPublic))
+			}
+			return h(srv, ss)
+		}
 		if !watchMethods[info.FullMethod] {
 			return h(srv, ss)
 		}
