@@ -99,6 +99,20 @@ func TestRequestThatNeverArrivesIsCut(t *testing.T) {
 	if err == nil || ctx.Err() != nil {
 		t.Fatalf("with the token: %v (client context: %v), want the daemon to end it", err, ctx.Err())
 	}
+	// A call whose request came lives on past the wait: a watch outlives it
+	// five times over and ends only when its client gives up.
+	wctx, wcancel := context.WithTimeout(authed(ctx), time.Second)
+	defer wcancel()
+	w, err := tradingv1.NewTradingServiceClient(dialFrom(t, addr, "127.0.0.1")).WatchHealth(wctx, &tradingv1.WatchHealthRequest{})
+	if err == nil {
+		_, err = w.Recv()
+	}
+	if err != nil {
+		t.Fatalf("WatchHealth: %v", err)
+	}
+	if _, err = w.Recv(); status.Code(err) != codes.DeadlineExceeded || wctx.Err() == nil {
+		t.Fatalf("a watch past the request wait: %v, want it to last until its client's deadline", err)
+	}
 }
 
 func TestWaitingCallsAreCappedPerPeer(t *testing.T) {
