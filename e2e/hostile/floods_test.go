@@ -4,6 +4,7 @@ package hostile
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,29 @@ func TestHeldStreams(t *testing.T) {
 			}
 		}
 		t.Logf("%d streams opened", opened)
+	})
+}
+
+// Held streams from many peers: past the per-peer cap, the daemon-wide one
+// holds, and the operator's calls (with the token) are not counted in it.
+func TestHeldStreamsManyPeers(t *testing.T) {
+	peers, per := size(40, 16), 1024
+	flood(t, hold(), func(ctx context.Context, t *testing.T, tg target, wg *sync.WaitGroup) {
+		block := headers(tg.addr, tradingv1.TradingService_StartTrading_FullMethodName)
+		opened := 0
+		for i := range peers {
+			h := dialH2From(ctx, wg, fmt.Sprintf("127.0.1.%d", i+1), tg.addr)
+			for range per {
+				if h == nil {
+					break
+				}
+				if _, err := h.open(block, false); err != nil {
+					break
+				}
+				opened++
+			}
+		}
+		t.Logf("%d streams opened from %d peers", opened, peers)
 	})
 }
 

@@ -28,7 +28,12 @@ type h2conn struct {
 // SETTINGS, and discards whatever the server sends until ctx ends or the
 // server hangs up. It returns nil if the server refused the connection.
 func dialH2(ctx context.Context, wg *sync.WaitGroup, addr string) *h2conn {
-	c, err := dialerFrom(attacker)(ctx, addr)
+	return dialH2From(ctx, wg, attacker, addr)
+}
+
+// dialH2From is dialH2 from another attacker address.
+func dialH2From(ctx context.Context, wg *sync.WaitGroup, from, addr string) *h2conn {
+	c, err := dialerFrom(from)(ctx, addr)
 	if err != nil {
 		return nil
 	}
