@@ -145,7 +145,10 @@ func (l Limits) serverOptions(tok tokenMatcher) []grpc.ServerOption {
 		grpc.MaxHeaderListSize(maxHeaderListSize),
 		grpc.ConnectionTimeout(handshakeTimeout),
 		grpc.InTapHandle(aw.tap),
-		grpc.StatsHandler(awaitStats{}),
+		// Before serverInterceptors' chains: grpc.NewServer appends them
+		// in order, so these are outermost.
+		grpc.ChainUnaryInterceptor(awaitUnary),
+		grpc.ChainStreamInterceptor(awaitStream),
 		// Detect dead watchers and let clients keep idle watch streams
 		// alive through NATs without being called abusive.
 		grpc.KeepaliveParams(keepalive.ServerParameters{

@@ -120,6 +120,9 @@ func TestWaitingCallsAreCappedPerPeer(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	attacker := dialFrom(t, addr, "127.0.0.2")
+	if err := check(attacker); err != nil { // connected before the race below
+		t.Fatal(err)
+	}
 	for range 2 {
 		held(ctx, attacker)
 	}
