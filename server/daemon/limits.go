@@ -49,7 +49,7 @@ type Limits struct {
 	// (25,600 took 421 MiB, issue 10).
 	MaxPublicStreams int
 	// MaxAwaiting bounds the calls without the token that wait for their
-	// request message at once (1,024), MaxAwaitingPerPeer those from one
+	// request message at once (512), MaxAwaitingPerPeer those from one
 	// peer (64), and RequestWait how long each may wait (10 s); see
 	// awaited. Not flags: they are sized to the protocol, not the site.
 	MaxAwaiting        int
@@ -81,7 +81,7 @@ const (
 	maxHeaderListSize = 8 << 10
 	// A client sends its request right after the headers; 10 s covers a
 	// slow link. Each waiting call costs about 12 KiB (issue 10's figures).
-	defaultMaxAwaiting        = 1024
+	defaultMaxAwaiting        = 512
 	defaultMaxAwaitingPerPeer = 64
 	defaultRequestWait        = 10 * time.Second
 	// A connection without calls for connIdle is closed (GOAWAY); a
