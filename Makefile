@@ -16,7 +16,7 @@ GOVULNCHECK_VERSION := v1.9.0
 FUZZTIME ?= 60s
 FUZZ_TARGETS ?=
 
-.PHONY: help build demo test soak soak-short bench chaos chaos-short fuzz fuzz-short vulncheck generate check-generate lint tools clean
+.PHONY: help build demo test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate check-generate lint tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -49,6 +49,12 @@ chaos: ## fault injection through a chaos build of the real daemon (full)
 chaos-short: ## the same, smaller storms (CI)
 	$(GO) test -tags chaos -race -count=1 -short -timeout 10m ./server/chaos/ ./e2e/chaos/
 
+hostile: ## floods from unauthenticated clients against the real daemon, on loopback (full sizes)
+	$(GO) test -tags hostile -count=1 -timeout 15m -v ./e2e/hostile/
+
+hostile-short: ## the same, smaller floods (CI)
+	$(GO) test -tags hostile -count=1 -short -timeout 5m ./e2e/hostile/
+
 fuzz: ## run each fuzz target for FUZZTIME (60s); seed corpora are in testdata/fuzz/
 	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZ_TARGETS="$(FUZZ_TARGETS)" ./scripts/fuzz.sh
 
@@ -75,6 +81,7 @@ lint: tools ## buf lint, gofmt and go vet
 	buf lint
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
+	$(GO) vet -tags hostile ./e2e/hostile/
 
 tools: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc ## install the code generators into ./bin
 

@@ -79,6 +79,12 @@ func parseFlags(args []string) (config, error) {
 		"most WatchHealth streams open at once; more are refused with RESOURCE_EXHAUSTED")
 	fs.IntVar(&c.limits.MaxOrderWatchers, "max-order-watchers", daemon.DefaultMaxOrderWatchers,
 		"most WatchOrders streams open at once, counted apart from WatchHealth's; more are refused with RESOURCE_EXHAUSTED")
+	fs.IntVar(&c.limits.MaxConns, "max-conns", daemon.DefaultMaxConns,
+		"most gRPC connections open at once; more are closed on accept")
+	fs.IntVar(&c.limits.MaxConnsPerPeer, "max-conns-per-peer", daemon.DefaultMaxConnsPerPeer,
+		"most gRPC connections open at once from one peer (an IPv4 address, an IPv6 /64)")
+	fs.IntVar(&c.limits.MaxPublicStreams, "max-public-streams", daemon.DefaultMaxPublicStreams,
+		"most streams open at once without a token (grpc.health.v1 Watch, reflection); more are refused with RESOURCE_EXHAUSTED")
 	controlRate := fs.String("control-rate", daemon.DefaultControlRate.String(),
 		"TradingService calls per client IP address: N/s, N/m or N/h (bursts of 2N), or off; health checks are never limited")
 	durability := fs.String("durability", envOr("TRADINGD_DURABILITY", "process"),
@@ -120,8 +126,11 @@ func parseFlags(args []string) (config, error) {
 	default:
 		return c, fmt.Errorf("--durability %q: must be process or machine", *durability)
 	}
-	if c.limits.MaxWatchers <= 0 {
-		return c, fmt.Errorf("--max-watchers %d: must be positive", c.limits.MaxWatchers)
+	for name, n := range map[string]int{"max-watchers": c.limits.MaxWatchers, "max-conns": c.limits.MaxConns,
+		"max-conns-per-peer": c.limits.MaxConnsPerPeer, "max-public-streams": c.limits.MaxPublicStreams} {
+		if n <= 0 {
+			return c, fmt.Errorf("--%s %d: must be positive", name, n)
+		}
 	}
 	if c.limits.MaxOrderWatchers <= 0 {
 		return c, fmt.Errorf("--max-order-watchers %d: must be positive", c.limits.MaxOrderWatchers)

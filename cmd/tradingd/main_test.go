@@ -23,6 +23,9 @@ func TestParseFlagsRefusesWhatItWouldReplace(t *testing.T) {
 		{"env out of range", "1ms", nil, `HEALTH_CHECK_INTERVAL="1ms": must be between`},
 		{"env zero", "0", nil, `HEALTH_CHECK_INTERVAL="0"`},
 		{"flag out of range", "", []string{"--health-interval", "1ms"}, "--health-interval 1ms: must be between"},
+		{"zero connections", "", []string{"--max-conns", "0"}, "--max-conns 0: must be positive"},
+		{"negative per peer", "", []string{"--max-conns-per-peer", "-1"}, "--max-conns-per-peer -1: must be positive"},
+		{"zero public streams", "", []string{"--max-public-streams", "0"}, "--max-public-streams 0: must be positive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("HEALTH_CHECK_INTERVAL", tc.env)

@@ -45,7 +45,10 @@ func BenchmarkWatchFanout(b *testing.B) {
 }
 
 func fanout(b *testing.B, watchers, nconns, stuckPct int) {
-	d := harness.StartDaemon(b, binaries(b), harness.Options{Metrics: true})
+	// One client process stands for many: its connections all come from
+	// 127.0.0.1, one peer to the daemon's per-peer cap.
+	d := harness.StartDaemon(b, binaries(b), harness.Options{Metrics: true,
+		Args: []string{"--max-conns-per-peer", fmt.Sprint(nconns + 16)}})
 	defer d.Terminate(b)
 	tok, err := os.ReadFile(d.TokenFile())
 	if err != nil {

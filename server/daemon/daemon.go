@@ -19,7 +19,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -91,12 +90,10 @@ func New(cfg Config) *Daemon {
 	cfg.Limits = cfg.Limits.withDefaults()
 	d.refused = newRefusals(cfg.Session.Store, cfg.Logger)
 	codec := newUTF8Codec()
+	conns := newConnCap(cfg.Listener, cfg.Limits.MaxConns, cfg.Limits.MaxConnsPerPeer)
+	d.cfg.Listener = conns
 	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits), d.refused, codec)
-	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(), unary, stream, grpc.ForceServerCodecV2(codec),
-		// Detect dead watchers and let clients keep idle watch streams
-		// alive through NATs without being called abusive.
-		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
-		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(d.token), unary, stream, grpc.ForceServerCodecV2(codec),
 		cfg.TLS.serverOption(d.refused),
 		// Handlers use the store (queries, the audit log): Stop must
 		// not return, and the store be closed, while one still runs.
@@ -111,8 +108,9 @@ func New(cfg Config) *Daemon {
 
 	if cfg.MetricsListener != nil {
 		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.tokenRefusedMetric()), promhttp.HandlerOpts{}))
-		d.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.tokenRefusedMetric(), connMetrics(conns)), promhttp.HandlerOpts{}))
+		d.metrics = newMetricsServer(mux)
+		d.cfg.MetricsListener = newConnCap(cfg.MetricsListener, metricsMaxConns, metricsMaxConnsPerPeer)
 	}
 	return d
 }

@@ -3,11 +3,13 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -39,6 +41,25 @@ type Limits struct {
 	// watchers or the reverse (10,000: what the fan-out benchmark runs,
 	// at a cursor and a goroutine each, see BENCHMARKS.md).
 	MaxOrderWatchers int
+	// MaxConns bounds the gRPC connections open at once (2,048), and
+	// MaxConnsPerPeer those from one peer (256; a peer is an IP address,
+	// an IPv6 /64). Past either, a new connection is closed as soon as it
+	// is accepted. Each idle connection costs a file descriptor and about
+	// 25 KiB; SECURITY.md has the measured ceilings.
+	MaxConns        int
+	MaxConnsPerPeer int
+	// MaxPublicStreams bounds the streams open at once without a token:
+	// grpc.health.v1 Watch and reflection (1,000 daemon-wide). An
+	// orchestrator needs a few; each costs a goroutine and buffers
+	// (25,600 took 421 MiB, issue 10).
+	MaxPublicStreams int
+	// MaxAwaiting bounds the calls without the token that wait for their
+	// request message at once (512), MaxAwaitingPerPeer those from one
+	// peer (64), and RequestWait how long each may wait (10 s); see
+	// awaited. Not flags: they are sized to the protocol, not the site.
+	MaxAwaiting        int
+	MaxAwaitingPerPeer int
+	RequestWait        time.Duration
 	// ControlRate limits TradingService unary calls per peer IP address
 	// (20/s, bursts of 40): far above what a person or a polling dashboard
 	// makes, low enough that a runaway script cannot starve the daemon.
@@ -49,12 +70,35 @@ type Limits struct {
 const (
 	DefaultMaxWatchers          = 20_000
 	DefaultMaxOrderWatchers     = 10_000
+	DefaultMaxConns             = 2048
+	DefaultMaxConnsPerPeer      = 256
+	DefaultMaxPublicStreams     = 1000
 	defaultMaxRecvMsgSize       = 1 << 20
 	defaultMaxSendMsgSize       = 16 << 20
 	defaultMaxConcurrentStreams = 1024
 	// handshakeTimeout bounds a new connection's setup (TLS and the HTTP/2
 	// preface), so half-open connections do not pile up.
 	handshakeTimeout = 10 * time.Second
+	// maxHeaderListSize bounds a call's headers (gRPC's default is 16
+	// MiB). The client package's GetStatus, its token, deadline and
+	// grpc-go's own headers included, sends 506 bytes as HTTP/2 counts them
+	// (32 bytes a field on top of names and values; measured with a
+	// 64-character token, ours have 43); 8 KiB leaves room for a proxy's
+	// (TestHeaderListSize).
+	maxHeaderListSize = 8 << 10
+	// A client sends its request right after the headers; 10 s covers a
+	// slow link. Each waiting call costs about 12 KiB (issue 10's figures).
+	defaultMaxAwaiting        = 512
+	defaultMaxAwaitingPerPeer = 64
+	defaultRequestWait        = 10 * time.Second
+	// A connection without calls for connIdle is closed (GOAWAY); a
+	// client reconnects when it next calls. Any connection is asked to go
+	// after connMaxAge (plus gRPC's 10% jitter) and its calls get
+	// connAgeGrace to finish: a WatchHealth stream is then cut and
+	// tradectl watch-health reconnects, which it does after any cut.
+	connIdle     = 5 * time.Minute
+	connMaxAge   = 2 * time.Hour
+	connAgeGrace = time.Minute
 )
 
 // DefaultControlRate is 20 calls a second per peer, in bursts of up to 40.
@@ -76,19 +120,52 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxOrderWatchers <= 0 {
 		l.MaxOrderWatchers = DefaultMaxOrderWatchers
 	}
+	if l.MaxConns <= 0 {
+		l.MaxConns = DefaultMaxConns
+	}
+	if l.MaxConnsPerPeer <= 0 {
+		l.MaxConnsPerPeer = DefaultMaxConnsPerPeer
+	}
+	if l.MaxPublicStreams <= 0 {
+		l.MaxPublicStreams = DefaultMaxPublicStreams
+	}
+	if l.MaxAwaiting <= 0 {
+		l.MaxAwaiting = defaultMaxAwaiting
+	}
+	if l.MaxAwaitingPerPeer <= 0 {
+		l.MaxAwaitingPerPeer = defaultMaxAwaitingPerPeer
+	}
+	if l.RequestWait <= 0 {
+		l.RequestWait = defaultRequestWait
+	}
 	if l.ControlRate == (Rate{}) {
 		l.ControlRate = DefaultControlRate
 	}
 	return l
 }
 
-// serverOptions are the transport-level limits.
-func (l Limits) serverOptions() []grpc.ServerOption {
+// serverOptions are the transport-level limits. The connection caps are
+// the listener's (connCap).
+func (l Limits) serverOptions(tok tokenMatcher) []grpc.ServerOption {
+	aw := newAwaited(l.MaxAwaiting, l.MaxAwaitingPerPeer, l.RequestWait, tok)
 	return []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(l.MaxRecvMsgSize),
 		grpc.MaxSendMsgSize(l.MaxSendMsgSize),
 		grpc.MaxConcurrentStreams(l.MaxConcurrentStreams),
+		grpc.MaxHeaderListSize(maxHeaderListSize),
 		grpc.ConnectionTimeout(handshakeTimeout),
+		grpc.InTapHandle(aw.tap),
+		// Before serverInterceptors' chains: grpc.NewServer appends them
+		// in order, so these are outermost.
+		grpc.ChainUnaryInterceptor(awaitUnary),
+		grpc.ChainStreamInterceptor(awaitStream),
+		// Detect dead watchers and let clients keep idle watch streams
+		// alive through NATs without being called abusive.
+		grpc.KeepaliveParams(keepalive.ServerParameters{
+			Time: 30 * time.Second, Timeout: 10 * time.Second,
+			MaxConnectionIdle: connIdle, MaxConnectionAge: connMaxAge, MaxConnectionAgeGrace: connAgeGrace,
+		}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}
 }
 
@@ -100,10 +177,14 @@ type guards struct {
 
 func newGuards(l Limits) guards {
 	g := guards{watchers: watcherCaps{
-		tradingv1.TradingService_WatchHealth_FullMethodName: {max: int64(l.MaxWatchers),
-			what: "WatchHealth streams", flag: "--max-watchers"},
-		tradingv1.TradingService_WatchOrders_FullMethodName: {max: int64(l.MaxOrderWatchers),
-			what: "WatchOrders streams", flag: "--max-order-watchers"},
+		byMethod: map[string]*watcherCap{
+			tradingv1.TradingService_WatchHealth_FullMethodName: {max: int64(l.MaxWatchers),
+				what: "WatchHealth streams", flag: "--max-watchers"},
+			tradingv1.TradingService_WatchOrders_FullMethodName: {max: int64(l.MaxOrderWatchers),
+				what: "WatchOrders streams", flag: "--max-order-watchers"},
+		},
+		public: &watcherCap{max: int64(l.MaxPublicStreams),
+			what: "streams without a token (grpc.health.v1 Watch, reflection)", flag: "--max-public-streams"},
 	}}
 	if !l.ControlRate.Off {
 		g.rate = newPeerLimiter(l.ControlRate, maxPeers, time.Now)
@@ -121,21 +202,31 @@ func (g guards) unaryRate() grpc.UnaryServerInterceptor {
 	return g.rate.unary()
 }
 
-// watcherCap counts the open streams of one watch method.
+// watcherCap counts the open streams of one kind.
 type watcherCap struct {
 	max        int64
 	what, flag string
 	n          atomic.Int64
 }
 
-// watcherCaps are the watch methods' caps, each counted on its own.
-type watcherCaps map[string]*watcherCap
+// watcherCaps are the watch methods' caps, each counted on its own, and
+// the cap of streams that need no token (health Watch, reflection): those
+// are anyone's, so they get a smaller count of their own that cannot crowd
+// out the operator's watchers.
+type watcherCaps struct {
+	byMethod map[string]*watcherCap
+	public   *watcherCap
+}
 
-// stream holds a slot for the life of each watch stream and refuses a
-// watch when its method has none free. Other streams pass untouched.
+// stream holds a slot for the life of each capped stream and refuses one
+// when its kind has none free. Other TradingService streams pass untouched.
 func (w watcherCaps) stream() grpc.StreamServerInterceptor {
+	prefix := "/" + tradingv1.TradingService_ServiceDesc.ServiceName + "/"
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-		c := w[info.FullMethod]
+		c := w.byMethod[info.FullMethod]
+		if c == nil && !strings.HasPrefix(info.FullMethod, prefix) {
+			c = w.public
+		}
 		if c == nil {
 			return h(srv, ss)
 		}

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,4 +59,52 @@ func newRegistry(m *session.Manager, rpc prometheus.Collector, extra ...promethe
 			func() float64 { return float64(m.OrderWatchers()) }),
 	)
 	return reg
+}
+
+// The metrics server is open to whoever reaches its address, so it is
+// bounded like the gRPC one: a scraper needs one connection and answers in
+// well under a second, and a client that opens sockets and sends nothing,
+// or keeps them alive idle, must not hold them (or the file descriptors
+// the gRPC server needs) for long.
+const (
+	metricsMaxConns        = 64
+	metricsMaxConnsPerPeer = 16
+)
+
+func newMetricsServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    8 << 10,
+	}
+}
+
+// connMetrics reports the gRPC listener's connections.
+func connMetrics(c *connCap) prometheus.Collector {
+	return &collectorList{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "tradectl", Subsystem: "grpc", Name: "connections_open",
+			Help: "gRPC connections open now (at most --max-conns)."},
+			func() float64 { return float64(c.Open()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "tradectl", Subsystem: "grpc", Name: "connections_refused_total",
+			Help: "gRPC connections closed on accept because --max-conns or --max-conns-per-peer was reached."},
+			func() float64 { return float64(c.refused.Load()) }),
+	}
+}
+
+// collectorList is several collectors registered as one.
+type collectorList []prometheus.Collector
+
+func (l *collectorList) Describe(ch chan<- *prometheus.Desc) {
+	for _, c := range *l {
+		c.Describe(ch)
+	}
+}
+
+func (l *collectorList) Collect(ch chan<- prometheus.Metric) {
+	for _, c := range *l {
+		c.Collect(ch)
+	}
 }
