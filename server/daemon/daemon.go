@@ -66,6 +66,7 @@ type Daemon struct {
 	token   *currentToken
 	reload  *reloader
 	refused *refusals
+	failed  *refusals // failed health checks, summed in the log
 }
 
 // New builds the daemon; Run serves it.
@@ -90,8 +91,9 @@ func New(cfg Config) *Daemon {
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	cfg.Limits = cfg.Limits.withDefaults()
 	d.refused = newRefusals(cfg.Session.Store, cfg.Logger)
+	d.failed = newFailures(cfg.Logger)
 	codec := newUTF8Codec()
-	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits), d.refused, codec)
+	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits), d.refused, d.failed, codec)
 	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(), unary, stream, grpc.ForceServerCodecV2(codec),
 		// Detect dead watchers and let clients keep idle watch streams
 		// alive through NATs without being called abusive.
@@ -196,6 +198,7 @@ func (d *Daemon) shutdown() {
 	}
 	// Every RPC has returned: the refusals still being summed are written.
 	d.refused.flush()
+	d.failed.flush()
 	// Last: the session's goroutines write no more (Manager.Shutdown) and
 	// every RPC handler has returned (WaitForHandlers).
 	if st := d.cfg.Session.Store; st != nil {

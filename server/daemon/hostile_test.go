@@ -270,3 +270,24 @@ func TestStreamsAreRateLimited(t *testing.T) {
 		t.Fatalf("20 bad-token watches at 2/s, bursts of 5: %v; want at most a burst refused for the token, the rest over the rate", got)
 	}
 }
+
+// Health checks need no token and are never rate-limited, so their
+// failures are summed in the log like refusals: a thousand checks of an
+// unknown service write a line when they start and one with the count,
+// not a thousand lines.
+func TestFailedHealthChecksAreSummed(t *testing.T) {
+	var logs logBuffer
+	h := startWith(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	hc := healthpb.NewHealthClient(h.conn)
+	for i := range 1000 {
+		_, err := hc.Check(context.Background(), &healthpb.HealthCheckRequest{Service: fmt.Sprintf("nope-%d", i)})
+		if status.Code(err) != codes.NotFound {
+			t.Fatalf("check of an unknown service: %v", err)
+		}
+	}
+	h.stop(t)
+	out := logs.String()
+	if n := strings.Count(out, "grpc.health.v1.Health/Check"); n != 2 || !strings.Contains(out, "count=999") {
+		t.Fatalf("%d log lines for 1,000 failed health checks, want 2 (the first, then count=999):\n%.2000s", n, out)
+	}
+}

@@ -85,6 +85,7 @@ type refusals struct {
 	log    *slog.Logger
 	window time.Duration
 	max    int
+	msg    string // the log line's message
 
 	mu    sync.Mutex
 	now   func() time.Time             // under mu, for tests to move
@@ -94,7 +95,16 @@ type refusals struct {
 
 func newRefusals(st store.Store, log *slog.Logger) *refusals {
 	return &refusals{st: st, log: log, now: time.Now, window: refusalWindow, max: maxRefusalKeys,
-		open: make(map[refusalKey]*list.Element)}
+		msg: "call refused", open: make(map[refusalKey]*list.Element)}
+}
+
+// newFailures sums, in the log only, the failures of calls that no rate
+// limit guards (health checks, which need no token): anyone can make them
+// fail as often as they can connect, and each failure is not news.
+func newFailures(log *slog.Logger) *refusals {
+	f := newRefusals(nil, log)
+	f.msg = "call failed"
+	return f
 }
 
 // record counts one refused call, described by row.
@@ -152,7 +162,7 @@ func (r *refusals) closeLocked(done func(*tally) bool) []store.AuditRow {
 // store is logged: the record is evidence, not a gate.
 func (r *refusals) write(ctx context.Context, rows []store.AuditRow) {
 	for _, row := range rows {
-		r.log.WarnContext(ctx, "call refused", "method", row.Method, "peer", row.Peer, "identity", row.Identity,
+		r.log.WarnContext(ctx, r.msg, "method", row.Method, "peer", row.Peer, "identity", row.Identity,
 			"code", row.Code, "error", row.Error, "count", row.Count)
 		if r.st == nil {
 			continue
