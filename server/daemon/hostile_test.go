@@ -22,6 +22,7 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // fieldOf is the field a status's BadRequest names, "" if none.
@@ -289,5 +290,40 @@ func TestFailedHealthChecksAreSummed(t *testing.T) {
 	out := logs.String()
 	if n := strings.Count(out, "grpc.health.v1.Health/Check"); n != 2 || !strings.Contains(out, "count=999") {
 		t.Fatalf("%d log lines for 1,000 failed health checks, want 2 (the first, then count=999):\n%.2000s", n, out)
+	}
+}
+
+// A client with many addresses (a site's IPv6 /48 is 65,536 peers) gets a
+// window of its own for at most maxNewPeers of them at a time; the rest of
+// its refusals are summed under "other peers", so the log and the audit
+// table grow with the windows, not with the addresses.
+func TestRefusalsFromManyPeersAreSummed(t *testing.T) {
+	var logs logBuffer
+	st := openStore(t, t.TempDir())
+	t.Cleanup(func() { st.Close() })
+	r := newRefusals(st, slog.New(slog.NewTextHandler(&logs, nil)))
+	clock := time.Unix(1_000_000, 0)
+	r.now = func() time.Time { return clock }
+	refuse := func(peers int) {
+		for i := range peers {
+			r.record(context.Background(), codes.Unauthenticated, store.AuditRow{Peer: fmt.Sprintf("2001:db8:0:%x::/64", i),
+				Method: tradingv1.TradingService_StopTrading_FullMethodName, Code: codes.Unauthenticated.String()})
+		}
+	}
+	refuse(5000)
+	clock = clock.Add(refusalWindow)
+	refuse(5000)
+	r.flush()
+	rows, err := st.ListAudit(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, lines := 0, strings.Count(logs.String(), "\n")
+	for _, row := range rows {
+		total += row.Count
+	}
+	if total != 10_000 || len(rows) > 4*(maxNewPeers+1) || lines != len(rows) {
+		t.Fatalf("10,000 refusals from 5,000 peers over two windows: %d rows counting %d, %d log lines; want at most %d rows counting all",
+			len(rows), total, lines, 4*(maxNewPeers+1))
 	}
 }

@@ -19,6 +19,16 @@ import (
 // reason are summed into one log line and one audit row.
 const refusalWindow = 10 * time.Second
 
+// maxNewPeers bounds the peers whose refusals get a window of their own
+// within one window's time; refusals from the rest are summed under
+// otherPeers. A peer is an IPv6 /64, and a site holds 65,536 of them: one
+// line and one audit row (a store transaction, beside the trading loop's)
+// per new peer would let such a client write as fast as it can connect.
+const maxNewPeers = 100
+
+// otherPeers is the peer of refusals summed past maxNewPeers.
+const otherPeers = "other peers"
+
 // maxRefusalKeys bounds the windows open at once; past it the oldest is
 // closed early (its count written), so memory stays bounded too.
 const maxRefusalKeys = 10_000
@@ -89,6 +99,8 @@ type refusals struct {
 
 	mu    sync.Mutex
 	now   func() time.Time             // under mu, for tests to move
+	since time.Time                    // when the count of new peers began
+	peers int                          // windows opened since then
 	open  map[refusalKey]*list.Element // of *tally
 	order list.List                    // oldest window first
 }
@@ -113,6 +125,12 @@ func (r *refusals) record(ctx context.Context, code codes.Code, row store.AuditR
 	r.mu.Lock()
 	now := r.now()
 	due := r.closeLocked(func(t *tally) bool { return now.Sub(t.first) >= r.window })
+	if now.Sub(r.since) >= r.window {
+		r.since, r.peers = now, 0
+	}
+	if _, ok := r.open[key]; !ok && r.peers >= maxNewPeers {
+		key.peer, row.Peer = otherPeers, otherPeers
+	}
 	if e, ok := r.open[key]; ok {
 		t := e.Value.(*tally)
 		t.n++
@@ -124,6 +142,7 @@ func (r *refusals) record(ctx context.Context, code codes.Code, row store.AuditR
 	if r.order.Len() >= r.max {
 		due = append(due, r.closeLocked(func(*tally) bool { return r.order.Len() >= r.max })...)
 	}
+	r.peers++
 	row.Time, row.Refused, row.Count = now, true, 1
 	r.open[key] = r.order.PushBack(&tally{key: key, first: now, row: row})
 	r.mu.Unlock()
