@@ -232,7 +232,9 @@ func TestParseRate(t *testing.T) {
 			t.Errorf("ParseRate(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "20", "0/s", "-1/s", "20/d", "x/s"} {
+	// A rate too large to count with (its burst, or all peers' budget,
+	// would overflow and refuse every call) is refused, not wrapped.
+	for _, bad := range []string{"", "20", "0/s", "-1/s", "20/d", "x/s", "9223372036854775807/s", "1000000001/s"} {
 		if _, err := ParseRate(bad); err == nil {
 			t.Errorf("ParseRate(%q) accepted", bad)
 		}

@@ -26,6 +26,11 @@ type Rate struct {
 	Off   bool
 }
 
+// maxRate bounds N: the global bucket holds 2*N*globalPeers calls, and a
+// larger N would overflow it (and refuse every call) rather than be
+// unlimited, which is what "off" is for.
+const maxRate = 1_000_000
+
 var rateUnits = map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour}
 
 // ParseRate reads "N/s", "N/m" or "N/h" (bursts of 2N), or "off".
@@ -36,8 +41,8 @@ func ParseRate(s string) (Rate, error) {
 	num, unit, ok := strings.Cut(s, "/")
 	n, err := strconv.Atoi(num)
 	per, known := rateUnits[unit]
-	if !ok || err != nil || n <= 0 || !known {
-		return Rate{}, fmt.Errorf("rate %q: want N/s, N/m or N/h with N > 0, or off", s)
+	if !ok || err != nil || n <= 0 || n > maxRate || !known {
+		return Rate{}, fmt.Errorf("rate %q: want N/s, N/m or N/h with 0 < N <= %d, or off", s, maxRate)
 	}
 	return Rate{N: n, Per: per, Burst: 2 * n}, nil
 }
