@@ -93,7 +93,7 @@ func New(cfg Config) *Daemon {
 	d.refused = newRefusals(cfg.Session.Store, cfg.Logger)
 	d.failed = newFailures(cfg.Logger)
 	codec := newUTF8Codec()
-	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits), d.refused, d.failed, codec)
+	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits, d.token), d.refused, d.failed, codec)
 	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(), unary, stream, grpc.ForceServerCodecV2(codec),
 		// Detect dead watchers and let clients keep idle watch streams
 		// alive through NATs without being called abusive.

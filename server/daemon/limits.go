@@ -98,7 +98,7 @@ type guards struct {
 	watchers watcherCaps
 }
 
-func newGuards(l Limits) guards {
+func newGuards(l Limits, tok tokenMatcher) guards {
 	g := guards{watchers: watcherCaps{
 		tradingv1.TradingService_WatchHealth_FullMethodName: {max: int64(l.MaxWatchers),
 			what: "WatchHealth streams", flag: "--max-watchers"},
@@ -107,6 +107,7 @@ func newGuards(l Limits) guards {
 	}}
 	if !l.ControlRate.Off {
 		g.rate = newPeerLimiter(l.ControlRate, maxPeers, time.Now)
+		g.rate.tok = tok
 	}
 	return g
 }
