@@ -191,10 +191,11 @@ func (l *peerLimiter) refuse(ctx context.Context) error {
 
 // presentsToken reports whether ctx's call carries the token. It is
 // asked only of a call over a shared budget, and costs one SHA-256 of what
-// the client sent.
+// the client sent, at most maxTokenFile bytes: no longer bearer can match,
+// so a flood of huge ones is not hashed.
 func presentsToken(ctx context.Context, tok tokenMatcher) bool {
 	presented, err := auth.AuthFromMD(ctx, "bearer")
-	return err == nil && tok.Matches(presented)
+	return err == nil && len(presented) <= maxTokenFile && tok.Matches(presented)
 }
 
 // unary limits unary calls.
