@@ -327,3 +327,26 @@ func TestRefusalsFromManyPeersAreSummed(t *testing.T) {
 			len(rows), total, lines, 4*(maxNewPeers+1))
 	}
 }
+
+// A kill-switch reset's reason goes into the log: one of half a megabyte
+// is refused, naming the field, and does not reach the log.
+func TestLongResetReasonIsRefused(t *testing.T) {
+	var logs logBuffer
+	h := startWith(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Limits: Limits{ControlRate: Rate{Off: true}}})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	if _, err := c.StartTrading(ctx, paperReq(time.Second, "BTC-USD")); err != nil {
+		t.Fatal(err)
+	}
+	reason := strings.Repeat("r", 512<<10)
+	_, err := c.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: reason})
+	if status.Code(err) != codes.InvalidArgument || fieldOf(err) != "reason" {
+		t.Errorf("reset with a 512 KiB reason: %v (field %q), want INVALID_ARGUMENT naming reason", err, fieldOf(err))
+	}
+	if _, err := c.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: "drawdown reviewed"}); err != nil {
+		t.Errorf("reset with a short reason: %v", err)
+	}
+	if n := len(logs.String()); n > 64<<10 {
+		t.Errorf("the log holds %d bytes after one reset with a 512 KiB reason", n)
+	}
+}

@@ -132,6 +132,20 @@ func (r *BackupRequest) Validate() error {
 	return nil
 }
 
+// MaxResetReason bounds a kill-switch reset's reason: it goes into the
+// log whole, and a megabyte of it per call would let a token holder fill
+// the disk through the log.
+const MaxResetReason = 512
+
+// Validate checks the request's shape: a reason of at most MaxResetReason
+// bytes.
+func (r *ResetKillSwitchRequest) Validate() error {
+	if reason := r.GetReason(); len(reason) > MaxResetReason {
+		return InvalidField("reason", fmt.Sprintf("%s is longer than %d bytes", echo.Quote(reason), MaxResetReason))
+	}
+	return nil
+}
+
 // Validate checks the request's shape.
 func (r *ListOrdersRequest) Validate() error { return listShape(r.GetLimit(), r.GetPageSize()) }
 
