@@ -350,3 +350,26 @@ func TestLongResetReasonIsRefused(t *testing.T) {
 		t.Errorf("the log holds %d bytes after one reset with a 512 KiB reason", n)
 	}
 }
+
+// grpc.health.v1 Watch needs no token and is never rate-limited: opening
+// and closing watches writes nothing to the log at info level.
+func TestHealthWatchesAreNotLoggedOneByOne(t *testing.T) {
+	var logs logBuffer
+	h := startWith(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	hc := healthpb.NewHealthClient(h.conn)
+	for range 200 {
+		ctx, cancel := context.WithCancel(context.Background())
+		w, err := hc.Watch(ctx, &healthpb.HealthCheckRequest{})
+		if err == nil {
+			_, err = w.Recv()
+		}
+		cancel()
+		if err != nil {
+			t.Fatalf("health watch: %v", err)
+		}
+	}
+	h.stop(t)
+	if n := strings.Count(logs.String(), "grpc.health.v1.Health"); n > 0 {
+		t.Fatalf("200 health watches wrote %d log lines at info:\n%.1000s", n, logs.String())
+	}
+}
