@@ -3,10 +3,12 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -371,5 +373,32 @@ func TestHealthWatchesAreNotLoggedOneByOne(t *testing.T) {
 	h.stop(t)
 	if n := strings.Count(logs.String(), "grpc.health.v1.Health"); n > 0 {
 		t.Fatalf("200 health watches wrote %d log lines at info:\n%.1000s", n, logs.String())
+	}
+}
+
+// The arguments a token holder sends are kept as JSON with nothing a
+// terminal or a line-splitting tool would act on: C1 controls (U+009B is
+// a terminal's CSI), line separators and bidirectional overrides are
+// escaped like the C0 controls, and the JSON stays valid.
+func TestAuditArgsHoldOnlyPrintableText(t *testing.T) {
+	h := start(t, session.Options{Store: openStore(t, t.TempDir())})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	strategy := "grid\u009b2J\u2028\u202e\x1b\U000e0041"
+	_, err := c.StartTrading(authed(context.Background()), &tradingv1.StartTradingRequest{
+		Settings: &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER, Strategy: strategy}})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("unknown strategy: %v", err)
+	}
+	rows, err := h.d.cfg.Session.Store.ListAudit(context.Background(), 0)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("audit: %d rows, %v", len(rows), err)
+	}
+	args := rows[0].Args
+	if i := strings.IndexFunc(args, func(r rune) bool { return !strconv.IsPrint(r) }); i >= 0 || !json.Valid([]byte(args)) {
+		t.Fatalf("audit args %q: not printable at %d, or not JSON", args, i)
+	}
+	var req struct{ Settings struct{ Strategy string } }
+	if err := json.Unmarshal([]byte(args), &req); err != nil || req.Settings.Strategy != strategy {
+		t.Fatalf("audit args %q read back as %q (%v), want the strategy as sent", args, req.Settings.Strategy, err)
 	}
 }
