@@ -330,8 +330,9 @@ func TestRefusalsFromManyPeersAreSummed(t *testing.T) {
 	}
 }
 
-// A kill-switch reset's reason goes into the log: one of half a megabyte
-// is refused, naming the field, and does not reach the log.
+// A kill-switch reset's reason goes into the log: one of half a megabyte,
+// or with control characters, is refused, naming the field, and does not
+// reach the log.
 func TestLongResetReasonIsRefused(t *testing.T) {
 	var logs logBuffer
 	h := startWith(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Limits: Limits{ControlRate: Rate{Off: true}}})
@@ -344,6 +345,10 @@ func TestLongResetReasonIsRefused(t *testing.T) {
 	_, err := c.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: reason})
 	if status.Code(err) != codes.InvalidArgument || fieldOf(err) != "reason" {
 		t.Errorf("reset with a 512 KiB reason: %v (field %q), want INVALID_ARGUMENT naming reason", err, fieldOf(err))
+	}
+	_, err = c.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: "ok\n\u009b2J\u202e"})
+	if status.Code(err) != codes.InvalidArgument || fieldOf(err) != "reason" {
+		t.Errorf("reset with control characters in its reason: %v (field %q), want INVALID_ARGUMENT naming reason", err, fieldOf(err))
 	}
 	if _, err := c.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: "drawdown reviewed"}); err != nil {
 		t.Errorf("reset with a short reason: %v", err)

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -138,10 +140,15 @@ func (r *BackupRequest) Validate() error {
 const MaxResetReason = 512
 
 // Validate checks the request's shape: a reason of at most MaxResetReason
-// bytes.
+// bytes of printable text (a log read as JSON keeps C1 controls and
+// bidirectional overrides as they came).
 func (r *ResetKillSwitchRequest) Validate() error {
-	if reason := r.GetReason(); len(reason) > MaxResetReason {
+	reason := r.GetReason()
+	if len(reason) > MaxResetReason {
 		return InvalidField("reason", fmt.Sprintf("%s is longer than %d bytes", echo.Quote(reason), MaxResetReason))
+	}
+	if strings.ContainsFunc(reason, func(c rune) bool { return !strconv.IsPrint(c) }) {
+		return InvalidField("reason", fmt.Sprintf("%s holds characters that are not printable", echo.Quote(reason)))
 	}
 	return nil
 }
