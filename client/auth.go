@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -107,8 +108,15 @@ func (e *TokenFileError) Error() string {
 
 func (e *TokenFileError) Unwrap() []error { return []error{ErrUnauthenticated, e.Err} }
 
+// maxTokenFile bounds what is read of a token file, as tradingd bounds
+// it: a token is a line, and --token-file /dev/zero (or a multi-gigabyte
+// file given by mistake) must not take the machine's memory.
+const maxTokenFile = 4096
+
+// readToken reads the token at path: a regular file (a FIFO or a device
+// would block or never end) of at most maxTokenFile bytes.
 func readToken(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := readSmallFile(path, maxTokenFile)
 	if err != nil {
 		// The path is already in TokenFileError; keep only the cause.
 		var pe *fs.PathError
@@ -122,4 +130,29 @@ func readToken(path string) (string, error) {
 		return "", &TokenFileError{Path: path, Err: errors.New("file is empty")}
 	}
 	return token, nil
+}
+
+// readSmallFile reads path, refusing anything but a regular file (checked
+// before opening: opening a FIFO blocks) and anything over limit bytes.
+func readSmallFile(path string, limit int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("larger than %d bytes: not a token file", limit)
+	}
+	return b, nil
 }

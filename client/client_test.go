@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io/fs"
@@ -208,6 +209,29 @@ func TestTokenFileErrors(t *testing.T) {
 	}
 	if _, err := client.New(client.DefaultAddr, client.WithTokenFile(empty)); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty token file: %v", err)
+	}
+	// A token file pointed at something huge (a wrong file, /dev/zero)
+	// is refused after a few KiB, not read whole into memory.
+	huge := filepath.Join(dir, "huge")
+	if err := os.WriteFile(huge, bytes.Repeat([]byte("x"), 8<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.New(client.DefaultAddr, client.WithTokenFile(huge)); !errors.Is(err, client.ErrUnauthenticated) || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("8 MiB token file: %v, want it refused as larger than a token file", err)
+	}
+	if _, err := client.New(client.DefaultAddr, client.WithTokenFile(dir)); !errors.Is(err, client.ErrUnauthenticated) || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a directory as token file: %v, want it refused as not a regular file", err)
+	}
+	// TLS files likewise: bounded (a CA bundle is a few hundred KiB).
+	bundle := filepath.Join(dir, "bundle")
+	if err := os.WriteFile(bundle, bytes.Repeat([]byte("x"), 5<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var tlsErr *client.TLSFileError
+	for _, c := range []client.TLSConfig{{CAFile: bundle}, {CertFile: bundle, KeyFile: bundle}} {
+		if _, err := client.New(client.DefaultAddr, client.WithTokenFile(missing), client.WithTLSConfig(c)); !errors.As(err, &tlsErr) || !strings.Contains(err.Error(), "larger than") {
+			t.Errorf("a 5 MiB TLS file (%+v): %v, want a TLSFileError saying it is too large", c, err)
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 
 	"google.golang.org/grpc/credentials"
 )
@@ -47,10 +46,14 @@ func (e *TLSFileError) Error() string {
 
 func (e *TLSFileError) Unwrap() error { return e.Err }
 
+// maxTLSFile bounds what is read of a TLS file: a system CA bundle is a
+// few hundred KiB; /dev/zero given by mistake must not take the memory.
+const maxTLSFile = 4 << 20
+
 func (c TLSConfig) credentials() (credentials.TransportCredentials, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName}
 	if c.CAFile != "" {
-		b, err := os.ReadFile(c.CAFile)
+		b, err := readSmallFile(c.CAFile, maxTLSFile)
 		if err != nil {
 			return nil, &TLSFileError{What: "CA", Path: c.CAFile, Err: err}
 		}
@@ -63,7 +66,15 @@ func (c TLSConfig) credentials() (credentials.TransportCredentials, error) {
 		return nil, errors.New("a TLS client certificate needs both its certificate and its key file")
 	}
 	if c.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+		certPEM, err := readSmallFile(c.CertFile, maxTLSFile)
+		if err != nil {
+			return nil, &TLSFileError{What: "client certificate", Path: c.CertFile, Err: err}
+		}
+		keyPEM, err := readSmallFile(c.KeyFile, maxTLSFile)
+		if err != nil {
+			return nil, &TLSFileError{What: "client key", Path: c.KeyFile, Err: err}
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
 			return nil, &TLSFileError{What: "client certificate", Path: c.CertFile, Err: err}
 		}

@@ -86,7 +86,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.limits.MaxPublicStreams, "max-public-streams", daemon.DefaultMaxPublicStreams,
 		"most streams open at once without a token (grpc.health.v1 Watch, reflection); more are refused with RESOURCE_EXHAUSTED")
 	controlRate := fs.String("control-rate", daemon.DefaultControlRate.String(),
-		"TradingService calls per client IP address: N/s, N/m or N/h (bursts of 2N), or off; health checks are never limited")
+		"TradingService calls and streams per peer (loopback as a whole, an IPv4 address, an IPv6 /64) and 10 times that from all peers together: N/s, N/m or N/h (bursts of 2N, N at most 1000000), or off; health checks are never limited")
 	durability := fs.String("durability", envOr("TRADINGD_DURABILITY", "process"),
 		"what a committed tick survives: process (a crash or kill -9) or machine (also power loss; fsync per tick) (env TRADINGD_DURABILITY)")
 	c.security.register(fs)

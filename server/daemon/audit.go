@@ -2,9 +2,12 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"google.golang.org/grpc"
@@ -56,9 +59,12 @@ func cutRunes(s string, limit int) string {
 	return s[:cut]
 }
 
-// auditArgs is req as JSON, cut to limit bytes: protojson escapes control
-// characters and refuses invalid UTF-8 itself, and quoting it again would
-// make it unreadable as JSON.
+// auditArgs is req as JSON, cut to limit bytes. protojson refuses invalid
+// UTF-8 and escapes the C0 controls, but leaves the rest of what is not
+// printable as it came: C1 controls (U+009B starts a terminal escape),
+// line and paragraph separators, bidirectional overrides. jsonPrintable
+// escapes those too, which keeps the JSON valid; quoting it as a Go string
+// would make it unreadable as JSON.
 func auditArgs(req any, limit int) string {
 	m, ok := req.(proto.Message)
 	if !ok {
@@ -68,7 +74,28 @@ func auditArgs(req any, limit int) string {
 	if err != nil {
 		return ""
 	}
-	return cutRunes(string(b), limit)
+	return cutRunes(jsonPrintable(string(b)), limit)
+}
+
+// jsonPrintable escapes, as JSON \u escapes, every rune of js that
+// strconv.IsPrint refuses.
+func jsonPrintable(js string) string {
+	if !strings.ContainsFunc(js, func(r rune) bool { return !strconv.IsPrint(r) }) {
+		return js
+	}
+	var b strings.Builder
+	for _, r := range js {
+		if strconv.IsPrint(r) {
+			b.WriteRune(r)
+			continue
+		}
+		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+			continue
+		}
+		fmt.Fprintf(&b, `\u%04x`, r)
+	}
+	return b.String()
 }
 
 // auditInterceptor writes every control call that reached its handler to

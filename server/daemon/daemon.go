@@ -65,6 +65,7 @@ type Daemon struct {
 	token   *currentToken
 	reload  *reloader
 	refused *refusals
+	failed  *refusals // failed health checks, summed in the log
 }
 
 // New builds the daemon; Run serves it.
@@ -89,10 +90,11 @@ func New(cfg Config) *Daemon {
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	cfg.Limits = cfg.Limits.withDefaults()
 	d.refused = newRefusals(cfg.Session.Store, cfg.Logger)
+	d.failed = newFailures(cfg.Logger)
 	codec := newUTF8Codec()
 	conns := newConnCap(cfg.Listener, cfg.Limits.MaxConns, cfg.Limits.MaxConnsPerPeer)
 	d.cfg.Listener = conns
-	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits), d.refused, codec)
+	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits, d.token), d.refused, d.failed, codec)
 	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(d.token), unary, stream, grpc.ForceServerCodecV2(codec),
 		cfg.TLS.serverOption(d.refused),
 		// Handlers use the store (queries, the audit log): Stop must
@@ -194,6 +196,7 @@ func (d *Daemon) shutdown() {
 	}
 	// Every RPC has returned: the refusals still being summed are written.
 	d.refused.flush()
+	d.failed.flush()
 	// Last: the session's goroutines write no more (Manager.Shutdown) and
 	// every RPC handler has returned (WaitForHandlers).
 	if st := d.cfg.Session.Store; st != nil {

@@ -3,10 +3,12 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
 	"path"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +25,7 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // fieldOf is the field a status's BadRequest names, "" if none.
@@ -251,5 +254,139 @@ func TestStreamsAreRateLimited(t *testing.T) {
 	}
 	if got[codes.Unauthenticated] > 7 || got[codes.ResourceExhausted] < 13 {
 		t.Fatalf("20 bad-token watches at 2/s, bursts of 5: %v; want at most a burst refused for the token, the rest over the rate", got)
+	}
+}
+
+// Health checks need no token and are never rate-limited, so their
+// failures are summed in the log like refusals: a thousand checks of an
+// unknown service write a line when they start and one with the count,
+// not a thousand lines.
+func TestFailedHealthChecksAreSummed(t *testing.T) {
+	var logs e2e.SyncBuffer
+	h := startWith(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	hc := healthpb.NewHealthClient(h.conn)
+	for i := range 1000 {
+		_, err := hc.Check(context.Background(), &healthpb.HealthCheckRequest{Service: fmt.Sprintf("nope-%d", i)})
+		if status.Code(err) != codes.NotFound {
+			t.Fatalf("check of an unknown service: %v", err)
+		}
+	}
+	h.stop(t)
+	out := logs.String()
+	if n := strings.Count(out, "grpc.health.v1.Health/Check"); n != 2 || !strings.Contains(out, "count=999") {
+		t.Fatalf("%d log lines for 1,000 failed health checks, want 2 (the first, then count=999):\n%.2000s", n, out)
+	}
+}
+
+// A client with many addresses (a site's IPv6 /48 is 65,536 peers) gets a
+// window of its own for at most maxNewPeers of them at a time; the rest of
+// its refusals are summed under "other peers", so the log and the audit
+// table grow with the windows, not with the addresses.
+func TestRefusalsFromManyPeersAreSummed(t *testing.T) {
+	var logs e2e.SyncBuffer
+	st := openStore(t, t.TempDir())
+	t.Cleanup(func() { st.Close() })
+	r := newRefusals(st, slog.New(slog.NewTextHandler(&logs, nil)))
+	clock := time.Unix(1_000_000, 0)
+	r.now = func() time.Time { return clock }
+	refuse := func(peers int) {
+		for i := range peers {
+			r.record(context.Background(), codes.Unauthenticated, store.AuditRow{Peer: fmt.Sprintf("2001:db8:0:%x::/64", i),
+				Method: tradingv1.TradingService_StopTrading_FullMethodName, Code: codes.Unauthenticated.String()})
+		}
+	}
+	refuse(5000)
+	clock = clock.Add(refusalWindow)
+	refuse(5000)
+	r.flush()
+	rows, err := st.ListAudit(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, lines := 0, strings.Count(logs.String(), "\n")
+	for _, row := range rows {
+		total += row.Count
+	}
+	if total != 10_000 || len(rows) > 4*(maxNewPeers+1) || lines != len(rows) {
+		t.Fatalf("10,000 refusals from 5,000 peers over two windows: %d rows counting %d, %d log lines; want at most %d rows counting all",
+			len(rows), total, lines, 4*(maxNewPeers+1))
+	}
+}
+
+// A kill-switch reset's reason goes into the log: one of half a megabyte,
+// or with control characters, is refused, naming the field, and does not
+// reach the log.
+func TestLongResetReasonIsRefused(t *testing.T) {
+	var logs e2e.SyncBuffer
+	h := startWith(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Limits: Limits{ControlRate: Rate{Off: true}}})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	if _, err := c.StartTrading(ctx, paperReq(time.Second, "BTC-USD")); err != nil {
+		t.Fatal(err)
+	}
+	reason := strings.Repeat("r", 512<<10)
+	_, err := c.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: reason})
+	if status.Code(err) != codes.InvalidArgument || fieldOf(err) != "reason" {
+		t.Errorf("reset with a 512 KiB reason: %v (field %q), want INVALID_ARGUMENT naming reason", err, fieldOf(err))
+	}
+	_, err = c.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: "ok\n\u009b2J\u202e"})
+	if status.Code(err) != codes.InvalidArgument || fieldOf(err) != "reason" {
+		t.Errorf("reset with control characters in its reason: %v (field %q), want INVALID_ARGUMENT naming reason", err, fieldOf(err))
+	}
+	if _, err := c.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: "drawdown reviewed"}); err != nil {
+		t.Errorf("reset with a short reason: %v", err)
+	}
+	if n := len(logs.String()); n > 64<<10 {
+		t.Errorf("the log holds %d bytes after one reset with a 512 KiB reason", n)
+	}
+}
+
+// grpc.health.v1 Watch needs no token and is never rate-limited: opening
+// and closing watches writes nothing to the log at info level.
+func TestHealthWatchesAreNotLoggedOneByOne(t *testing.T) {
+	var logs e2e.SyncBuffer
+	h := startWith(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	hc := healthpb.NewHealthClient(h.conn)
+	for range 200 {
+		ctx, cancel := context.WithCancel(context.Background())
+		w, err := hc.Watch(ctx, &healthpb.HealthCheckRequest{})
+		if err == nil {
+			_, err = w.Recv()
+		}
+		cancel()
+		if err != nil {
+			t.Fatalf("health watch: %v", err)
+		}
+	}
+	h.stop(t)
+	if n := strings.Count(logs.String(), "grpc.health.v1.Health"); n > 0 {
+		t.Fatalf("200 health watches wrote %d log lines at info:\n%.1000s", n, logs.String())
+	}
+}
+
+// The arguments a token holder sends are kept as JSON with nothing a
+// terminal or a line-splitting tool would act on: C1 controls (U+009B is
+// a terminal's CSI), line separators and bidirectional overrides are
+// escaped like the C0 controls, and the JSON stays valid.
+func TestAuditArgsHoldOnlyPrintableText(t *testing.T) {
+	h := start(t, session.Options{Store: openStore(t, t.TempDir())})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	strategy := "grid\u009b2J\u2028\u202e\x1b\U000e0041"
+	_, err := c.StartTrading(authed(context.Background()), &tradingv1.StartTradingRequest{
+		Settings: &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER, Strategy: strategy}})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("unknown strategy: %v", err)
+	}
+	rows, err := h.d.cfg.Session.Store.ListAudit(context.Background(), 0)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("audit: %d rows, %v", len(rows), err)
+	}
+	args := rows[0].Args
+	if i := strings.IndexFunc(args, func(r rune) bool { return !strconv.IsPrint(r) }); i >= 0 || !json.Valid([]byte(args)) {
+		t.Fatalf("audit args %q: not printable at %d, or not JSON", args, i)
+	}
+	var req struct{ Settings struct{ Strategy string } }
+	if err := json.Unmarshal([]byte(args), &req); err != nil || req.Settings.Strategy != strategy {
+		t.Fatalf("audit args %q read back as %q (%v), want the strategy as sent", args, req.Settings.Strategy, err)
 	}
 }

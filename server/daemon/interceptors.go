@@ -15,7 +15,6 @@ import (
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -36,7 +35,7 @@ import (
 // for streams as for unary calls: a flood of bad tokens is limited, and
 // neither it nor its refusals flood the log or the audit table. The watcher
 // cap comes after auth, so only callers with the token hold slots.
-func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards, refused *refusals, codec *utf8Codec) (grpc.ServerOption, grpc.ServerOption) {
+func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards, refused, failed *refusals, codec *utf8Codec) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
 		if refusal(ctx, fields) {
 			return // the refusals layer logs it, summed
@@ -66,7 +65,7 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 		refused.unary(),
 		selector.UnaryServerInterceptor(g.unaryRate(), control),
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), full),
-		selector.UnaryServerInterceptor(logFailures(log), light),
+		selector.UnaryServerInterceptor(logFailures(failed), light),
 		auditInterceptor(st, log),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
 		codec.refuse(),
@@ -97,26 +96,26 @@ func isControl(_ context.Context, c interceptors.CallMeta) bool {
 }
 
 // polling reports whether a method is routine polling: status, health
-// and reflection.
+// (Check, List and Watch) and reflection. Health and reflection need no
+// token and are never rate-limited: a line per call at info would let
+// anyone write to the log as fast as they can open a stream.
 func polling(method string) bool {
 	switch method {
-	case "GetStatus", "Check", "List", "ServerReflectionInfo":
+	case "GetStatus", "Check", "List", "Watch", "ServerReflectionInfo":
 		return true
 	}
 	return false
 }
 
-// logFailures logs a polling call only when it fails.
-func logFailures(log *slog.Logger) grpc.UnaryServerInterceptor {
+// logFailures logs a polling call only when it fails, summed per peer,
+// method and code (failed): health checks are never rate-limited, so one
+// line per failure would let anyone fill the log with "unknown service".
+func logFailures(failed *refusals) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		resp, err := h(ctx, req)
 		if err != nil && !refusal(ctx, []any{"grpc.code", status.Code(err).String()}) {
-			peerAddr := ""
-			if p, ok := peer.FromContext(ctx); ok {
-				peerAddr = p.Addr.String()
-			}
-			log.WarnContext(ctx, "call failed", "grpc.method", info.FullMethod, "peer.address", peerAddr,
-				"grpc.code", status.Code(err).String(), "grpc.error", err.Error())
+			failed.record(ctx, status.Code(err), store.AuditRow{Peer: peerKey(ctx), Method: info.FullMethod,
+				Code: status.Code(err).String(), Error: auditValue(status.Convert(err).Message(), maxAuditArgs)})
 		}
 		return resp, err
 	}

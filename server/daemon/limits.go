@@ -175,7 +175,7 @@ type guards struct {
 	watchers watcherCaps
 }
 
-func newGuards(l Limits) guards {
+func newGuards(l Limits, tok tokenMatcher) guards {
 	g := guards{watchers: watcherCaps{
 		byMethod: map[string]*watcherCap{
 			tradingv1.TradingService_WatchHealth_FullMethodName: {max: int64(l.MaxWatchers),
@@ -188,6 +188,7 @@ func newGuards(l Limits) guards {
 	}}
 	if !l.ControlRate.Off {
 		g.rate = newPeerLimiter(l.ControlRate, maxPeers, time.Now)
+		g.rate.tok = tok
 	}
 	return g
 }

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -232,9 +235,57 @@ func TestParseRate(t *testing.T) {
 			t.Errorf("ParseRate(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "20", "0/s", "-1/s", "20/d", "x/s"} {
+	// A rate too large to count with (its burst, or all peers' budget,
+	// would overflow and refuse every call) is refused, not wrapped.
+	for _, bad := range []string{"", "20", "0/s", "-1/s", "20/d", "x/s", "9223372036854775807/s", "1000000001/s"} {
 		if _, err := ParseRate(bad); err == nil {
 			t.Errorf("ParseRate(%q) accepted", bad)
 		}
+	}
+}
+
+// The rate limit sits before authentication, so a flood without the token
+// spends its peer's budget and everyone's: the operator's calls, which
+// carry the token, have budgets of their own and still answer. Here
+// another local user floods on loopback (one peer, whatever address), then
+// many addresses spend the global budget.
+func TestAFloodWithoutTheTokenDoesNotLockOutTheOperator(t *testing.T) {
+	_, addr := startTCP(t, Limits{ControlRate: Rate{N: 2, Per: time.Second, Burst: 5}})
+	stop := func(c tradingv1.TradingServiceClient, ctx context.Context) error {
+		_, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{})
+		return err
+	}
+	attacker := tradingv1.NewTradingServiceClient(dialFrom(t, addr, "127.0.0.1"))
+	var err error
+	for calls := 0; status.Code(err) != codes.ResourceExhausted; calls++ {
+		if calls > 20 {
+			t.Fatal("20 calls past a burst of 5 were all let through")
+		}
+		err = stop(attacker, context.Background())
+	}
+	operator := tradingv1.NewTradingServiceClient(dialFrom(t, addr, "127.0.0.1"))
+	if err := stop(operator, authed(context.Background())); status.Code(err) == codes.ResourceExhausted {
+		t.Fatalf("the operator's StopTrading after another local user's flood without the token: %v", err)
+	}
+	if err := stop(attacker, context.Background()); status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("the flood goes on: %v, want RESOURCE_EXHAUSTED", err)
+	}
+
+	now := time.Unix(0, 0)
+	l := newPeerLimiter(Rate{N: 1, Per: time.Second, Burst: 2}, 1000, func() time.Time { return now })
+	l.tok = Token{digest: digest(testToken)}
+	from := func(ip string, md ...string) context.Context {
+		ctx := peer.NewContext(context.Background(), &peer.Peer{Addr: &net.TCPAddr{IP: net.ParseIP(ip), Port: 1}})
+		return metadata.NewIncomingContext(ctx, metadata.Pairs(md...))
+	}
+	for p := range 100 {
+		_ = l.refuse(from(fmt.Sprintf("192.0.2.%d", p)))
+		_ = l.refuse(from(fmt.Sprintf("192.0.2.%d", p)))
+	}
+	if err := l.refuse(from("198.51.100.1", "authorization", "Bearer wrong")); status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("a new peer without the token past the global budget: %v, want RESOURCE_EXHAUSTED", err)
+	}
+	if err := l.refuse(from("198.51.100.1", "authorization", "Bearer "+testToken)); err != nil {
+		t.Fatalf("the operator past a global budget spent by 100 peers without the token: %v", err)
 	}
 }

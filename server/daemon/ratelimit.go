@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -26,6 +27,11 @@ type Rate struct {
 	Off   bool
 }
 
+// maxRate bounds N: the global bucket holds 2*N*globalPeers calls, and a
+// larger N would overflow it (and refuse every call) rather than be
+// unlimited, which is what "off" is for.
+const maxRate = 1_000_000
+
 var rateUnits = map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour}
 
 // ParseRate reads "N/s", "N/m" or "N/h" (bursts of 2N), or "off".
@@ -36,8 +42,8 @@ func ParseRate(s string) (Rate, error) {
 	num, unit, ok := strings.Cut(s, "/")
 	n, err := strconv.Atoi(num)
 	per, known := rateUnits[unit]
-	if !ok || err != nil || n <= 0 || !known {
-		return Rate{}, fmt.Errorf("rate %q: want N/s, N/m or N/h with N > 0, or off", s)
+	if !ok || err != nil || n <= 0 || n > maxRate || !known {
+		return Rate{}, fmt.Errorf("rate %q: want N/s, N/m or N/h with 0 < N <= %d, or off", s, maxRate)
 	}
 	return Rate{N: n, Per: per, Burst: 2 * n}, nil
 }
@@ -101,22 +107,37 @@ type peerLimiter struct {
 	idle       time.Duration
 	now        func() time.Time
 
-	mu     sync.Mutex
-	global bucket
-	peers  map[string]*list.Element // of *bucket
-	lru    list.List                // front: most recently used
+	// tok, if set, lets a call that presents the token through on
+	// budgets of its own (key "token <peer>", and tokenGlobal) once the
+	// shared ones are spent: the limit sits before authentication, and
+	// without them anyone who can connect (another local user, who shares
+	// the loopback peer; ten addresses anywhere, who spend the global
+	// budget) would lock the operator out, StopTrading included.
+	tok tokenMatcher
+
+	mu          sync.Mutex
+	global      bucket
+	tokenGlobal bucket
+	peers       map[string]*list.Element // of *bucket
+	lru         list.List                // front: most recently used
 }
 
 func newPeerLimiter(r Rate, maxPeers int, now func() time.Time) *peerLimiter {
 	refill := r.Per * time.Duration(r.Burst) / time.Duration(r.N)
 	g := Rate{N: r.N * globalPeers, Per: r.Per, Burst: r.Burst * globalPeers}
 	return &peerLimiter{rate: r, globalRate: g, max: maxPeers, idle: max(time.Minute, refill), now: now,
-		global: bucket{tokens: float64(g.Burst), last: now()}, peers: make(map[string]*list.Element)}
+		global: bucket{tokens: float64(g.Burst), last: now()}, tokenGlobal: bucket{tokens: float64(g.Burst), last: now()},
+		peers: make(map[string]*list.Element)}
 }
 
 // allow takes a token from key's bucket and then from the global one, or
 // says how long until one is due and whose budget is spent.
 func (l *peerLimiter) allow(key string) (ok bool, wait time.Duration, global bool) {
+	return l.allowIn(key, &l.global)
+}
+
+// allowIn is allow with the global bucket given.
+func (l *peerLimiter) allowIn(key string, globalBucket *bucket) (ok bool, wait time.Duration, global bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -136,7 +157,7 @@ func (l *peerLimiter) allow(key string) (ok bool, wait time.Duration, global boo
 	if ok, wait := e.Value.(*bucket).take(l.rate, now); !ok {
 		return false, wait, false
 	}
-	ok, wait = l.global.take(l.globalRate, now)
+	ok, wait = globalBucket.take(l.globalRate, now)
 	return ok, wait, !ok
 }
 
@@ -148,7 +169,11 @@ func (l *peerLimiter) drop(e *list.Element) {
 // refuse is nil if ctx's peer may make a call now, else RESOURCE_EXHAUSTED
 // with a RetryInfo saying when the next call will be let through.
 func (l *peerLimiter) refuse(ctx context.Context) error {
-	ok, wait, global := l.allow(peerKey(ctx))
+	key := peerKey(ctx)
+	ok, wait, global := l.allow(key)
+	if !ok && l.tok != nil && presentsToken(ctx, l.tok) {
+		ok, wait, global = l.allowIn("token "+key, &l.tokenGlobal)
+	}
 	if ok {
 		return nil
 	}
@@ -162,6 +187,15 @@ func (l *peerLimiter) refuse(ctx context.Context) error {
 		st = d
 	}
 	return st.Err()
+}
+
+// presentsToken reports whether ctx's call carries the token. It is
+// asked only of a call over a shared budget, and costs one SHA-256 of what
+// the client sent, at most maxTokenFile bytes: no longer bearer can match,
+// so a flood of huge ones is not hashed.
+func presentsToken(ctx context.Context, tok tokenMatcher) bool {
+	presented, err := auth.AuthFromMD(ctx, "bearer")
+	return err == nil && len(presented) <= maxTokenFile && tok.Matches(presented)
 }
 
 // unary limits unary calls.

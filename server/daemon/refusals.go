@@ -19,6 +19,16 @@ import (
 // reason are summed into one log line and one audit row.
 const refusalWindow = 10 * time.Second
 
+// maxNewPeers bounds the peers whose refusals get a window of their own
+// within one window's time; refusals from the rest are summed under
+// otherPeers. A peer is an IPv6 /64, and a site holds 65,536 of them: one
+// line and one audit row (a store transaction, beside the trading loop's)
+// per new peer would let such a client write as fast as it can connect.
+const maxNewPeers = 100
+
+// otherPeers is the peer of refusals summed past maxNewPeers.
+const otherPeers = "other peers"
+
 // maxRefusalKeys bounds the windows open at once; past it the oldest is
 // closed early (its count written), so memory stays bounded too.
 const maxRefusalKeys = 10_000
@@ -85,16 +95,28 @@ type refusals struct {
 	log    *slog.Logger
 	window time.Duration
 	max    int
+	msg    string // the log line's message
 
 	mu    sync.Mutex
 	now   func() time.Time             // under mu, for tests to move
+	since time.Time                    // when the count of new peers began
+	peers int                          // windows opened since then
 	open  map[refusalKey]*list.Element // of *tally
 	order list.List                    // oldest window first
 }
 
 func newRefusals(st store.Store, log *slog.Logger) *refusals {
 	return &refusals{st: st, log: log, now: time.Now, window: refusalWindow, max: maxRefusalKeys,
-		open: make(map[refusalKey]*list.Element)}
+		msg: "call refused", open: make(map[refusalKey]*list.Element)}
+}
+
+// newFailures sums, in the log only, the failures of calls that no rate
+// limit guards (health checks, which need no token): anyone can make them
+// fail as often as they can connect, and each failure is not news.
+func newFailures(log *slog.Logger) *refusals {
+	f := newRefusals(nil, log)
+	f.msg = "call failed"
+	return f
 }
 
 // record counts one refused call, described by row.
@@ -103,6 +125,12 @@ func (r *refusals) record(ctx context.Context, code codes.Code, row store.AuditR
 	r.mu.Lock()
 	now := r.now()
 	due := r.closeLocked(func(t *tally) bool { return now.Sub(t.first) >= r.window })
+	if now.Sub(r.since) >= r.window {
+		r.since, r.peers = now, 0
+	}
+	if _, ok := r.open[key]; !ok && r.peers >= maxNewPeers {
+		key.peer, row.Peer = otherPeers, otherPeers
+	}
 	if e, ok := r.open[key]; ok {
 		t := e.Value.(*tally)
 		t.n++
@@ -114,6 +142,7 @@ func (r *refusals) record(ctx context.Context, code codes.Code, row store.AuditR
 	if r.order.Len() >= r.max {
 		due = append(due, r.closeLocked(func(*tally) bool { return r.order.Len() >= r.max })...)
 	}
+	r.peers++
 	row.Time, row.Refused, row.Count = now, true, 1
 	r.open[key] = r.order.PushBack(&tally{key: key, first: now, row: row})
 	r.mu.Unlock()
@@ -152,7 +181,7 @@ func (r *refusals) closeLocked(done func(*tally) bool) []store.AuditRow {
 // store is logged: the record is evidence, not a gate.
 func (r *refusals) write(ctx context.Context, rows []store.AuditRow) {
 	for _, row := range rows {
-		r.log.WarnContext(ctx, "call refused", "method", row.Method, "peer", row.Peer, "identity", row.Identity,
+		r.log.WarnContext(ctx, r.msg, "method", row.Method, "peer", row.Peer, "identity", row.Identity,
 			"code", row.Code, "error", row.Error, "count", row.Count)
 		if r.st == nil {
 			continue

@@ -220,3 +220,23 @@ func TestBackupDirMustBeOwn(t *testing.T) {
 		t.Fatalf("Open with a 0777 backup directory = %v; want a refusal", err)
 	}
 }
+
+// The backup directory is never the data directory: there, a client could
+// name a backup after a file SQLite reads beside the database (its
+// -journal), even through another path to the same directory.
+func TestBackupDirIsNotTheDataDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, backups := range []string{filepath.Join(dir, "data"), filepath.Join(dir, "data", "..", "data") + "/"} {
+		s, err := Open(context.Background(), filepath.Join(dir, "data"), Options{BackupDir: backups})
+		if err == nil {
+			s.Close()
+			t.Fatalf("--backup-dir %s, the data directory: opened, want it refused", backups)
+		}
+		if !strings.Contains(err.Error(), "is the data directory") {
+			t.Errorf("--backup-dir %s: %v, want it to say it is the data directory", backups, err)
+		}
+	}
+}

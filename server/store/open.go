@@ -68,6 +68,14 @@ func Open(ctx context.Context, dir string, opts Options) (_ *SQLite, err error) 
 	if opts.BackupDir, err = openBackupDir(opts.BackupDir); err != nil {
 		return nil, err
 	}
+	// Backups named by a client must not land beside the database: a
+	// backup named tradectl.db-journal would be a hot journal to SQLite.
+	if a, aerr := os.Stat(opts.BackupDir); aerr == nil {
+		if b, berr := os.Stat(dir); berr == nil && os.SameFile(a, b) {
+			return nil, fmt.Errorf("store: backup directory %s is the data directory: give it one of its own (default %s)",
+				opts.BackupDir, filepath.Join(dir, BackupsDir))
+		}
+	}
 	lock, err := lockDir(dir)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -128,6 +130,25 @@ func (r *BackupRequest) Validate() error {
 	}
 	if reason != "" {
 		return &FieldError{Field: "path", Reason: reason, kind: ErrInvalidRequest}
+	}
+	return nil
+}
+
+// MaxResetReason bounds a kill-switch reset's reason: it goes into the
+// log whole, and a megabyte of it per call would let a token holder fill
+// the disk through the log.
+const MaxResetReason = 512
+
+// Validate checks the request's shape: a reason of at most MaxResetReason
+// bytes of printable text (a log read as JSON keeps C1 controls and
+// bidirectional overrides as they came).
+func (r *ResetKillSwitchRequest) Validate() error {
+	reason := r.GetReason()
+	if len(reason) > MaxResetReason {
+		return InvalidField("reason", fmt.Sprintf("%s is longer than %d bytes", echo.Quote(reason), MaxResetReason))
+	}
+	if strings.ContainsFunc(reason, func(c rune) bool { return !strconv.IsPrint(c) }) {
+		return InvalidField("reason", fmt.Sprintf("%s holds characters that are not printable", echo.Quote(reason)))
 	}
 	return nil
 }
