@@ -33,6 +33,7 @@ type config struct {
 	listen, metricsListen string
 	dataDir, tokenFile    string
 	backupDir             string
+	maxBackups            int
 	healthInterval        time.Duration
 	stopTimeout           time.Duration
 	shutdownTimeout       time.Duration
@@ -70,6 +71,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.dataDir, "data-dir", envOr("TRADINGD_DATA_DIR", dataDir), "data directory (env TRADINGD_DATA_DIR)")
 	fs.StringVar(&c.tokenFile, "token-file", "", "bearer token file (default <data-dir>/token)")
 	fs.StringVar(&c.backupDir, "backup-dir", "", "the only directory Backup writes to, created 0700 and checked like the data directory (default <data-dir>/backups)")
+	fs.IntVar(&c.maxBackups, "max-backups", store.DefaultMaxBackups, "most backups the backup directory may hold; past it Backup is refused until old ones are removed")
 	fs.DurationVar(&c.healthInterval, "health-interval", defaultHealth, "default health report interval (env HEALTH_CHECK_INTERVAL: seconds or a Go duration)")
 	fs.DurationVar(&c.stopTimeout, "stop-timeout", 10*time.Second, "how long a session gets to stop when nobody gave a deadline")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long open RPCs get at shutdown before they are cut")
@@ -126,7 +128,7 @@ func parseFlags(args []string) (config, error) {
 	default:
 		return c, fmt.Errorf("--durability %q: must be process or machine", *durability)
 	}
-	for name, n := range map[string]int{"max-watchers": c.limits.MaxWatchers, "max-conns": c.limits.MaxConns,
+	for name, n := range map[string]int{"max-watchers": c.limits.MaxWatchers, "max-conns": c.limits.MaxConns, "max-backups": c.maxBackups,
 		"max-conns-per-peer": c.limits.MaxConnsPerPeer, "max-public-streams": c.limits.MaxPublicStreams} {
 		if n <= 0 {
 			return c, fmt.Errorf("--%s %d: must be positive", name, n)
@@ -212,7 +214,7 @@ func run(c config) int {
 		log.Error("cannot load the TLS files", "err", err)
 		return exitConfig
 	}
-	st, err := daemon.OpenStore(context.Background(), c.dataDir, store.Options{Durability: c.durability, BackupDir: c.backupDir}, log)
+	st, err := daemon.OpenStore(context.Background(), c.dataDir, store.Options{Durability: c.durability, BackupDir: c.backupDir, MaxBackups: c.maxBackups}, log)
 	if err != nil {
 		log.Error("cannot open the store; refusing to trade", "dir", c.dataDir, "err", err)
 		return exitConfig

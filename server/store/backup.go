@@ -77,6 +77,13 @@ func (s *SQLite) Backup(ctx context.Context, name string) (_ string, err error) 
 	if err := ownership.Dir(dir); err != nil {
 		return "", badPath(dir, err)
 	}
+	if !s.backupMu.TryLock() {
+		return "", ErrBackupBusy
+	}
+	defer s.backupMu.Unlock()
+	if err := s.checkBackupRoom(ctx, dir); err != nil {
+		return "", err
+	}
 	if _, err := os.Lstat(path); err == nil {
 		return "", fmt.Errorf("%w: refusing to overwrite it", os.ErrExist)
 	}

@@ -35,7 +35,10 @@ type SQLite struct {
 	stmts *writeStmts
 	ckpt  *checkpointer
 	opts  Options
-	once  sync.Once
+	// backupMu lets one backup run at a time (TryLock: a second is
+	// refused, not queued).
+	backupMu sync.Mutex
+	once     sync.Once
 	err   error
 }
 

@@ -127,6 +127,10 @@ type Options struct {
 	// it the oldest refused rows are deleted. Calls that were let through,
 	// the state-changing ones above all, are never deleted.
 	MaxRefusedAudit int
+	// MaxBackups bounds the backups the backup directory may hold (default
+	// 20): past it Backup is refused until old ones are removed, so that a
+	// token holder cannot fill the disk with copies.
+	MaxBackups int
 }
 
 // DefaultMaxRefusedAudit is Options.MaxRefusedAudit's default.
