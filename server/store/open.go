@@ -39,7 +39,7 @@ type SQLite struct {
 	// refused, not queued).
 	backupMu sync.Mutex
 	once     sync.Once
-	err   error
+	err      error
 }
 
 // Open takes the data directory dir (creating it if needed) for this
