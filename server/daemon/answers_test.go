@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -268,5 +270,40 @@ func TestOrdersPageWithoutAStore(t *testing.T) {
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") || len(got) != 5 {
 		t.Fatalf("pages %v, want %v", got, want)
+	}
+}
+
+// A backup refused by the store (here: the directory is full) got past
+// authentication: it is audited like any state-changing call, although its
+// code is one that refusals before a handler also use.
+func TestRefusedBackupIsAudited(t *testing.T) {
+	data := t.TempDir()
+	st, err := OpenStore(context.Background(), data, store.Options{Durability: store.DurabilityProcess, MaxBackups: 1},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, session.Options{Store: st})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	if _, err := c.Backup(ctx, &tradingv1.BackupRequest{Path: "one.db"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Backup(ctx, &tradingv1.BackupRequest{Path: "two.db"})
+	if status.Code(err) != codes.ResourceExhausted || reasonOf(err) != "BACKUP_LIMIT" {
+		t.Fatalf("second backup with --max-backups 1: %v; want RESOURCE_EXHAUSTED, BACKUP_LIMIT", err)
+	}
+	rows, err := st.ListAudit(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codesSeen []string
+	for _, r := range rows {
+		if r.Method == tradingv1.TradingService_Backup_FullMethodName {
+			codesSeen = append(codesSeen, r.Code)
+		}
+	}
+	if strings.Join(codesSeen, ",") != "OK,ResourceExhausted" && strings.Join(codesSeen, ",") != "ResourceExhausted,OK" {
+		t.Fatalf("audited Backup calls: %v; want the accepted one and the refused one", codesSeen)
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -106,7 +108,7 @@ func auditInterceptor(st store.Store, log *slog.Logger) grpc.UnaryServerIntercep
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		resp, err := h(ctx, req)
 		code := status.Code(err)
-		if !audited[info.FullMethod] || refusedCodes[code] {
+		if !audited[info.FullMethod] || refusedBeforeHandler(ctx, code) {
 			return resp, err
 		}
 		row := store.AuditRow{Time: time.Now(), Method: info.FullMethod, Code: code.String(),
@@ -128,4 +130,18 @@ func auditInterceptor(st store.Store, log *slog.Logger) grpc.UnaryServerIntercep
 		}
 		return resp, err
 	}
+}
+
+// refusedBeforeHandler reports whether a call was refused before its
+// handler ran (no token, over a rate or a cap): the refusals layer records
+// those, summed. A handler's own answer with the same code (a backup the
+// store refused for room, say) got past authentication and is audited.
+func refusedBeforeHandler(ctx context.Context, code codes.Code) bool {
+	if !refusedCodes[code] {
+		return false
+	}
+	if ran, ok := ctx.Value(ranKey{}).(*atomic.Bool); ok {
+		return !ran.Load()
+	}
+	return true // no refusals layer to tell: go by the code
 }
