@@ -157,6 +157,11 @@ func New(cfg Config) (*Coordinator, error) {
 	c.rejects.Store(cfg.Counts.Rejects)
 	c.account = account{c: c}
 	c.adoptReservations()
+	if a, ok := cfg.Strategy.(strategy.Adopter); ok {
+		for _, o := range cfg.Venue.Open(nil) {
+			a.Adopt(o.ClientID, o.Spec)
+		}
+	}
 	c.publishSnapshot()
 	return c, nil
 }

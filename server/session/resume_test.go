@@ -103,3 +103,53 @@ func TestResumeKeepsReservations(t *testing.T) {
 		t.Fatalf("the kept order after the resumed session stopped: %s %q", all[0].State, all[0].Reason)
 	}
 }
+
+// A resumed grid keeps one order per level, as before the crash: the
+// orders it finds resting are its own, not strangers to quote beside. A
+// grid that forgot them placed a second full grid on every resume, each
+// new one filling beside the old (the position cap passed by a grid per
+// resume), and the old ones rested until the session ended.
+func TestResumedGridDoesNotQuoteTwice(t *testing.T) {
+	ctx := context.Background()
+	st := store.Store(openTestStore(t))
+	m, _ := newTestManager(t, withStore(st))
+	s := gridSettings()
+	// Far levels, so that orders rest rather than fill at once.
+	s.Params = map[string]string{"spacing_bps": "50", "levels": "3"}
+	snap, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := snap.ID
+	most := 2 * 3 * len(s.Symbols) // levels on each side, per symbol
+	openNow := func() int {
+		open, _, err := st.ListOrders(ctx, id, true, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(open)
+	}
+	for cycle := range 3 {
+		eventually(t, "orders resting, committed", func() bool { return openNow() > 0 })
+		crashed := crashCopy(t, st)
+		if _, _, _, err := m.Stop(ctx, StopOptions{KeepOpenOrders: true}); err != nil {
+			t.Fatal(err)
+		}
+		st = crashed
+		m, _ = newTestManager(t, withStore(st))
+		if _, err := m.Resume(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ticks := storedCounters(t, st, id).Ticks
+		for storedCounters(t, st, id).Ticks < ticks+60 {
+			if n := openNow(); n > most {
+				t.Fatalf("cycle %d: %d orders open after the resume; a grid of 3 levels a side on %d symbols keeps at most %d",
+					cycle, n, len(s.Symbols), most)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
