@@ -318,7 +318,10 @@ func (m *Manager) Shutdown(ctx context.Context) {
 func (m *Manager) emit(r *Report) {
 	m.pubMu.Lock()
 	defer m.pubMu.Unlock()
-	if last := m.hub.Latest(); last != nil && last.SessionID == r.SessionID && r.SessionID != "" &&
+	// Only a report of the same run can be stale: a resumed session
+	// starts over from RUNNING after its INTERRUPTED (or kept-open
+	// STOPPED) end, and its reports must not be dropped as older.
+	if last := m.hub.Latest(); last != nil && last.run == r.run && r.run != nil &&
 		(r.State < last.State || r.Time.Before(last.Time)) {
 		return
 	}

@@ -153,3 +153,50 @@ func TestResumedGridDoesNotQuoteTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A resumed session reports its health like any other: its reports reach
+// watchers, and once it stopped, status shows its end, not the restart's
+// "interrupted" report. Every report of the resumed run was dropped as
+// stale, because INTERRUPTED (what the restarted daemon first reported of
+// that session) sorts after RUNNING and STOPPED.
+func TestResumedSessionReportsItsHealth(t *testing.T) {
+	ctx := context.Background()
+	st := store.Store(openTestStore(t))
+	m, _ := newTestManager(t, withStore(st))
+	snap, _, err := m.Start(gridSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a tick committed", func() bool { return storedCounters(t, st, snap.ID).Ticks > 0 })
+	crashed := crashCopy(t, st)
+	if _, _, _, err := m.Stop(ctx, StopOptions{KeepOpenOrders: true}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = newTestManager(t, withStore(crashed))
+	sub, err := m.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	<-sub.C() // the restart's report of the interrupted session
+	if _, err := m.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-sub.C():
+		if r.SessionID != snap.ID || !r.State.Active() {
+			t.Fatalf("first report after the resume: session %s %s", r.SessionID, r.State)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no health report of the resumed session reached a watcher")
+	}
+	final, _, _, err := m.Stop(ctx, StopOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, r := m.Status()
+	if r.SessionID != snap.ID || r.State != StateStopped || r.Ticks != final.Summary.Ticks {
+		t.Fatalf("status after the resumed session stopped: %s %s, %d ticks; the stop said %s, %d ticks",
+			r.SessionID, r.State, r.Ticks, final.State, final.Summary.Ticks)
+	}
+}
