@@ -93,6 +93,8 @@ func TestExitCodes(t *testing.T) {
 		{"empty symbols", nil, []string{"start", "--paper", "--symbols", ""}, 2, "--symbols is empty"},
 		{"empty starting cash", nil, []string{"start", "--paper", "--starting-cash", ""}, 2, "--starting-cash is empty"},
 		{"empty strategy", nil, []string{"backtest", "--sim", "--strategy="}, 2, "--strategy is empty"},
+		// An empty --account traded on a cash account: the default stood in for what was typed.
+		{"empty account", nil, []string{"start", "--paper", "--account="}, 2, "--account is empty"},
 		{"negative timeout", nil, []string{"--timeout", "-1s", "status"}, 2, "--timeout -1s: must not be negative"},
 		{"no reason", nil, []string{"kill-switch", "reset"}, 2, "--reason is required"},
 		{"negative limit", nil, []string{"orders", "--limit", "-1"}, 2, "--limit must not be negative"},

@@ -176,7 +176,7 @@ func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, e
 	// An empty value given is not the flag left out: the daemon's default
 	// would silently stand in for what the user typed.
 	for name, empty := range map[string]bool{"symbols": len(f.symbols) == 0, "starting-cash": f.startingCash == "",
-		"strategy": f.strategy == ""} {
+		"strategy": f.strategy == "", "account": f.account == ""} {
 		if empty && changed(name) {
 			return nil, fmt.Errorf("--%s is empty: give a value, or leave the flag out for the daemon's default", name)
 		}
