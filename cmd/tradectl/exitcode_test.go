@@ -95,6 +95,8 @@ func TestExitCodes(t *testing.T) {
 		{"empty strategy", nil, []string{"backtest", "--sim", "--strategy="}, 2, "--strategy is empty"},
 		// An empty --account traded on a cash account: the default stood in for what was typed.
 		{"empty account", nil, []string{"start", "--paper", "--account="}, 2, "--account is empty"},
+		// A seed of 0 is no seed on the wire: the daemon picked a random one.
+		{"zero seed", nil, []string{"start", "--paper", "--seed", "0"}, 2, "--seed 0"},
 		{"negative timeout", nil, []string{"--timeout", "-1s", "status"}, 2, "--timeout -1s: must not be negative"},
 		{"no reason", nil, []string{"kill-switch", "reset"}, 2, "--reason is required"},
 		{"negative limit", nil, []string{"orders", "--limit", "-1"}, 2, "--limit must not be negative"},

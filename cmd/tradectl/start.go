@@ -102,7 +102,7 @@ its orders rest at its paper venue until then. With no such session it fails
 	fl.DurationVar(&f.healthInterval, "health-interval", 0, "how often health is reported (daemon default)")
 	fl.DurationVar(&f.tickInterval, "tick-interval", 0, "how often the trading loop ticks (daemon default 1s)")
 	fl.BoolVar(&f.autoRestart, "auto-restart", false, "restart a failed trading loop, within a restart limit")
-	fl.Uint64Var(&f.seed, "seed", 0, "seed of the paper market's random walk (default: daemon picks)")
+	fl.Uint64Var(&f.seed, "seed", 0, "seed of the paper market's random walk, non-zero (default: daemon picks)")
 	addTradingFlags(fl, &f)
 	fl.BoolVar(&f.resume, "resume", false, "carry on the last INTERRUPTED session with its own settings; other flags are ignored")
 	fl.StringVar(&f.sessionID, "session", "", "with --resume: the INTERRUPTED session to carry on (default: the newest)")
@@ -180,6 +180,11 @@ func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, e
 		if empty && changed(name) {
 			return nil, fmt.Errorf("--%s is empty: give a value, or leave the flag out for the daemon's default", name)
 		}
+	}
+	// On the wire a seed of 0 is no seed: the daemon would pick one, and
+	// the run the user asked to reproduce would not be the one they get.
+	if changed("seed") && f.seed == 0 {
+		return nil, errors.New("--seed 0: 0 means 'the daemon picks'; give a non-zero seed, or leave the flag out")
 	}
 	duration := func(name string, d time.Duration) *durationpb.Duration {
 		if !changed(name) {
