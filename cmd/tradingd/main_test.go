@@ -23,6 +23,10 @@ func TestParseFlagsRefusesWhatItWouldReplace(t *testing.T) {
 		{"env out of range", "1ms", nil, `HEALTH_CHECK_INTERVAL="1ms": must be between`},
 		{"env zero", "0", nil, `HEALTH_CHECK_INTERVAL="0"`},
 		{"flag out of range", "", []string{"--health-interval", "1ms"}, "--health-interval 1ms: must be between"},
+		// Given empty, these fell back to their defaults without a word.
+		{"empty token file", "", []string{"--token-file", ""}, "--token-file is empty"},
+		{"empty backup dir", "", []string{"--backup-dir", ""}, "--backup-dir is empty"},
+		{"empty listen", "", []string{"--listen", ""}, "--listen (TRADINGD_LISTEN) is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("HEALTH_CHECK_INTERVAL", tc.env)
