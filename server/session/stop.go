@@ -91,7 +91,14 @@ func (s *Session) await(timeout <-chan time.Time) {
 		if s.journal != nil {
 			s.journal.ended.Store(true)
 		}
-		s.recordEnd(ctx, s.opts.Store, final, reason, time.Now())
+		// A stop the store did not record is not one: after a restart
+		// the session is INTERRUPTED at its last committed tick, its
+		// orders open there. The answer says so rather than STOPPED.
+		if err := s.recordEnd(ctx, s.opts.Store, final, reason, time.Now()); err != nil {
+			final = StateFailed
+			reason += "; the store could not record the end, so after a restart the session shows INTERRUPTED " +
+				"at its last committed tick (the log has the error)"
+		}
 	}
 	sum := s.Snapshot().Summary
 	s.log.Info("session ended", "state", final.String(), "reason", reason, "ticks", sum.Ticks, "orders", sum.Orders,

@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,5 +47,32 @@ func TestLateTickAfterAFailedStopIsNotRecorded(t *testing.T) {
 	after, err := st.GetSession(context.Background(), snap.ID)
 	if err != nil || !after.LastTick.Equal(rec.LastTick) || after.State != "FAILED" {
 		t.Fatalf("the late tick reached the store: before %v, after %v (%v)", rec.LastTick, after.LastTick, err)
+	}
+}
+
+// endlessDisk is a store whose disk fills up once the session runs: the
+// end of a session cannot be recorded.
+type endlessDisk struct{ store.Store }
+
+func (endlessDisk) UpdateSession(context.Context, string, string, string, time.Time, []byte) error {
+	return errors.New("store: disk full: database or disk is full (13)")
+}
+
+// A stop whose end the store could not record does not answer STOPPED:
+// after a restart the store would show the session INTERRUPTED, from its
+// last committed tick, with orders open that the user was told were gone.
+// The answer says FAILED and why, so that `tradectl stop` exits non-zero.
+func TestStopThatCouldNotBeRecordedIsNotStopped(t *testing.T) {
+	st := openTestStore(t)
+	m, _ := newTestManager(t, func(o *Options) { o.Store = endlessDisk{st} })
+	if _, _, err := m.Start(paperSettings(10 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	final, _, _, err := m.Stop(context.Background(), StopOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.State != StateFailed || !strings.Contains(final.Reason, "could not record") {
+		t.Fatalf("stop with a store that cannot record its end: %s %q", final.State, final.Reason)
 	}
 }
