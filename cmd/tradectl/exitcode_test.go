@@ -97,6 +97,12 @@ func TestExitCodes(t *testing.T) {
 		{"empty account", nil, []string{"start", "--paper", "--account="}, 2, "--account is empty"},
 		// A seed of 0 is no seed on the wire: the daemon picked a random one.
 		{"zero seed", nil, []string{"start", "--paper", "--seed", "0"}, 2, "--seed 0"},
+		// An empty id (an unset shell variable) read as the flag left out:
+		// another session shown, or the newest interrupted one resumed.
+		{"empty session resume", nil, []string{"start", "--resume", "--session", ""}, 2, `invalid argument "" for "--session"`},
+		{"empty session orders", nil, []string{"orders", "--session="}, 2, `invalid argument "" for "--session"`},
+		{"empty session fills", nil, []string{"fills", "--session", ""}, 2, `invalid argument "" for "--session"`},
+		{"empty session portfolio", nil, []string{"portfolio", "--session", ""}, 2, `invalid argument "" for "--session"`},
 		{"negative timeout", nil, []string{"--timeout", "-1s", "status"}, 2, "--timeout -1s: must not be negative"},
 		{"no reason", nil, []string{"kill-switch", "reset"}, 2, "--reason is required"},
 		{"negative limit", nil, []string{"orders", "--limit", "-1"}, 2, "--limit must not be negative"},

@@ -105,7 +105,7 @@ its orders rest at its paper venue until then. With no such session it fails
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the paper market's random walk, non-zero (default: daemon picks)")
 	addTradingFlags(fl, &f)
 	fl.BoolVar(&f.resume, "resume", false, "carry on the last INTERRUPTED session with its own settings; other flags are ignored")
-	fl.StringVar(&f.sessionID, "session", "", "with --resume: the INTERRUPTED session to carry on (default: the newest)")
+	fl.Var((*sessionID)(&f.sessionID), "session", "with --resume: the INTERRUPTED session to carry on (default: the newest)")
 	fl.BoolVar(&f.abandonInterrupted, "abandon-interrupted", false,
 		"start although a session is INTERRUPTED: cancel its open orders and mark it ABANDONED")
 	return cmd
