@@ -301,6 +301,7 @@ func (m *Manager) Shutdown(ctx context.Context) {
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
 			timeout = time.Until(d).Round(time.Millisecond)
 		}
+		cur.exiting.Store(true)
 		cur.requestStop("daemon shutting down", timeout, false)
 		_ = waitStop(ctx, cur)
 	}
