@@ -9,6 +9,7 @@ import (
 
 	"github.com/tradectl/tradectl/server/health"
 	"github.com/tradectl/tradectl/server/orderfeed"
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // Manager holds the daemon's one session slot. Start and Stop are
@@ -123,7 +124,10 @@ func (m *Manager) StartWith(ctx context.Context, req Settings, o StartOptions) (
 			return Snapshot{}, false, storeFailed(ctx, err)
 		}
 	}
-	if err := m.publish(ctx, s); err != nil {
+	failed := func(ctx context.Context, st store.Store) error {
+		return st.UpdateSession(ctx, s.id, StateFailed.String(), "the daemon shut down before the session started", time.Now(), nil)
+	}
+	if err := m.publish(ctx, s, failed); err != nil {
 		return Snapshot{}, false, err
 	}
 	return s.Snapshot(), false, nil
@@ -165,8 +169,9 @@ func (m *Manager) claim(ctx context.Context) (cur *Session, release func(), err 
 
 // publish launches a session built and recorded under a claim and makes
 // it the current one, unless the daemon began shutting down meanwhile:
-// then the session never runs, and its record says so.
-func (m *Manager) publish(ctx context.Context, s *Session) error {
+// then the session never runs, and unstarted puts its record right (a new
+// session failed; a resumed one is as the resume found it).
+func (m *Manager) publish(ctx context.Context, s *Session, unstarted func(context.Context, store.Store) error) error {
 	m.mu.Lock()
 	if !m.closed {
 		s.start()
@@ -176,8 +181,7 @@ func (m *Manager) publish(ctx context.Context, s *Session) error {
 	}
 	m.mu.Unlock()
 	if st := m.opts.Store; st != nil {
-		if err := st.UpdateSession(ctx, s.id, StateFailed.String(), "the daemon shut down before the session started",
-			time.Now(), nil); err != nil {
+		if err := unstarted(ctx, st); err != nil {
 			s.log.Error("could not record that the session never started", "err", err)
 		}
 	}

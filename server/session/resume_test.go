@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -229,5 +230,60 @@ func TestInterruptedSessionRefusalsAgree(t *testing.T) {
 	_, _, rs, _, ok, err := m.StoredPortfolio(ctx, snap.ID)
 	if err != nil || !ok || rs.Rejects != last.Summary.Risk.Rejects {
 		t.Fatalf("portfolio says %d refused (%v %v); status says %d", rs.Rejects, ok, err, last.Summary.Risk.Rejects)
+	}
+}
+
+// slowResume holds ResumeSession until released: a resume that the
+// daemon's shutdown overtakes.
+type slowResume struct {
+	store.Store
+	entered, release chan struct{}
+}
+
+func (s *slowResume) ResumeSession(ctx context.Context, id, reason string) error {
+	s.entered <- struct{}{}
+	<-s.release
+	return s.Store.ResumeSession(ctx, id, reason)
+}
+
+// A resume that the daemon's shutdown overtakes leaves the session as it
+// found it, INTERRUPTED, to resume after the restart. It was recorded
+// FAILED ("shut down before the session started"), which no resume or
+// abandon accepts: its resting orders were ACCEPTED forever.
+func TestResumeOvertakenByShutdownStaysInterrupted(t *testing.T) {
+	ctx := context.Background()
+	st := store.Store(openTestStore(t))
+	m, _ := newTestManager(t, withStore(st))
+	snap, _, err := m.Start(gridSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a tick committed", func() bool { return storedCounters(t, st, snap.ID).Ticks > 0 })
+	crashed := crashCopy(t, st)
+	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	slow := &slowResume{Store: crashed, entered: make(chan struct{}), release: make(chan struct{})}
+	m2, _ := newTestManager(t, withStore(slow))
+	done := make(chan error)
+	go func() { _, err := m2.Resume(ctx); done <- err }()
+	<-slow.entered
+	// Shutdown has begun (no session may start) and not yet closed the
+	// store to the session's writes: the window publish meets it in.
+	m2.mu.Lock()
+	m2.closed = true
+	m2.mu.Unlock()
+	close(slow.release)
+	if err := <-done; !errors.Is(err, ErrShuttingDown) {
+		t.Fatalf("resume overtaken by shutdown: %v", err)
+	}
+	m2.Shutdown(ctx)
+	// The next start of the daemon marks what it finds still running.
+	if _, err := crashed.MarkInterrupted(ctx, "tradingd stopped while the session ran"); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := crashed.GetSession(ctx, snap.ID)
+	if err != nil || rec.State != store.StateInterrupted {
+		t.Fatalf("the session after a resume the shutdown overtook: %s %q (%v); want INTERRUPTED", rec.State, rec.Reason, err)
 	}
 }
