@@ -77,8 +77,14 @@ func TestResumeKeepsReservations(t *testing.T) {
 	// A daemon restarted later resumes the stopped session: the kept order
 	// rests at its venue, and it is the only way to trade or cancel it.
 	m2, _ := newTestManager(t, build)
-	if _, err := m2.Resume(ctx); err != nil {
+	resumed, err := m2.Resume(ctx)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The resume's answer counts the kept order from the start, not
+	// from the first report after it.
+	if resumed.Summary.OpenOrders != 1 {
+		t.Fatalf("the resume says %d orders open; the kept buy rests", resumed.Summary.OpenOrders)
 	}
 	// The second buy is refused: not an order, a refusal counted in the
 	// store (issue 9 §9).
