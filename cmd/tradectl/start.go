@@ -57,9 +57,9 @@ session rather than the newest (an unknown id exits 11).
 ran: crash, kill, power cut) from its last committed state: account, open
 orders and risk state (a halt stays a halt). It runs with that session's own
 settings, mode included; any other flag given with it is ignored, with a
-note on stderr. It also carries on a session stopped with --keep-open-orders:
-its orders rest at its paper venue until then. With no such session it fails
-(exit 6).`,
+note on stderr. It also carries on a session stopped with --keep-open-orders,
+or one whose stop left orders unsettled (FAILED): its orders rest at its
+paper venue until then. With no such session it fails (exit 6).`,
 		Example: `  tradectl start --paper --symbols BTC-USD,ETH-USD --duration 10m
   tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1
   tradectl start --resume
