@@ -209,10 +209,12 @@ type StopOptions struct {
 func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, wasRunning bool, err error) {
 	timeout := o.Timeout
 	m.mu.Lock()
-	cur := m.cur
+	cur, last, lastOK := m.cur, m.stored, m.storedOK
 	m.mu.Unlock()
 	if cur == nil {
-		return Snapshot{}, false, false, nil
+		// Nothing ran since the daemon started: the last session is the
+		// one in the store, as Status shows it.
+		return last, lastOK, false, nil
 	}
 	if timeout <= 0 {
 		timeout = m.opts.StopTimeout

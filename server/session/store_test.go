@@ -125,3 +125,25 @@ func TestUnsettledOrdersOfAFailedStopCanBeResumed(t *testing.T) {
 		t.Fatalf("orders open after the resumed session stopped: %+v %v", open, err)
 	}
 }
+
+// After a restart, stop with nothing running answers with the last
+// session, as status does and as the API promises ("idempotent: with
+// nothing running it returns the last session"): it said no session had
+// ever run.
+func TestStopAfterARestartReturnsTheLastSession(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t)
+	m, _ := newTestManager(t, func(o *Options) { o.Store = st })
+	snap, _, err := m.Start(paperSettings(10 * time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = newTestManager(t, func(o *Options) { o.Store = st })
+	last, ok, was, err := m.Stop(ctx, StopOptions{})
+	if err != nil || !ok || was || last.ID != snap.ID || last.State != StateStopped {
+		t.Fatalf("stop after a restart: %s %s ok=%v was=%v err=%v; want %s STOPPED", last.ID, last.State, ok, was, err, snap.ID)
+	}
+}
