@@ -103,6 +103,10 @@ func TestExitCodes(t *testing.T) {
 		{"empty session orders", nil, []string{"orders", "--session="}, 2, `invalid argument "" for "--session"`},
 		{"empty session fills", nil, []string{"fills", "--session", ""}, 2, `invalid argument "" for "--session"`},
 		{"empty session portfolio", nil, []string{"portfolio", "--session", ""}, 2, `invalid argument "" for "--session"`},
+		// gRPC cannot send it: the client's marshaling failed and was
+		// reported as an internal error of tradingd (exit 8).
+		{"invalid UTF-8 flag", nil, []string{"start", "--resume", "--session", "\xff\xfe"}, 2, "--session is not valid UTF-8"},
+		{"invalid UTF-8 argument", nil, []string{"backup", "\xffx.db"}, 2, "is not valid UTF-8"},
 		{"negative timeout", nil, []string{"--timeout", "-1s", "status"}, 2, "--timeout -1s: must not be negative"},
 		{"no reason", nil, []string{"kill-switch", "reset"}, 2, "--reason is required"},
 		{"negative limit", nil, []string{"orders", "--limit", "-1"}, 2, "--limit must not be negative"},
