@@ -31,6 +31,9 @@ var (
 	// ErrNotFound: the daemon knows no such thing, for example no stored
 	// session with the id asked for.
 	ErrNotFound = errors.New("not found")
+	// ErrAlreadyExists: what the request would create exists (a backup
+	// NAME that is taken).
+	ErrAlreadyExists = errors.New("already exists")
 	// ErrNothingToResume: ResumeTrading found no interrupted session. It
 	// also matches ErrFailedPrecondition.
 	ErrNothingToResume = errors.New("nothing to resume")
@@ -71,6 +74,7 @@ var errorTable = []struct {
 	{codes.FailedPrecondition, ReasonSessionInterrupted, []error{ErrSessionInterrupted, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, "", []error{ErrFailedPrecondition}},
 	{codes.NotFound, "", []error{ErrNotFound}},
+	{codes.AlreadyExists, "", []error{ErrAlreadyExists}},
 	{codes.Unavailable, "", []error{ErrUnavailable}},
 	{codes.Unauthenticated, "", []error{ErrUnauthenticated}},
 	{codes.InvalidArgument, "", []error{ErrInvalidArgument}},

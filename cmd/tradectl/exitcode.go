@@ -42,6 +42,7 @@ var exitCodes = []struct {
 		"the token must be the one tradingd wrote (--token-file, TRADECTL_TOKEN_FILE)"},
 	{5, client.ErrInvalidArgument, "invalid argument, rejected by tradingd", ""},
 	{5, errInvalidInput, "invalid input found by tradectl itself (backtest data or settings)", ""},
+	{5, client.ErrAlreadyExists, "already exists: backup NAME is taken", "give another NAME"},
 	{6, client.ErrNothingToResume, "failed precondition: start --resume found no interrupted session",
 		"'tradectl sessions' lists the sessions; 'tradectl start --paper' starts a new one"},
 	{6, client.ErrSessionInterrupted, "failed precondition: start refused while a session is INTERRUPTED",

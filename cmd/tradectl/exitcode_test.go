@@ -105,6 +105,11 @@ func TestExitCodes(t *testing.T) {
 		{"empty session portfolio", nil, []string{"portfolio", "--session", ""}, 2, `invalid argument "" for "--session"`},
 		// gRPC cannot send it: the client's marshaling failed and was
 		// reported as an internal error of tradingd (exit 8).
+		// A backup NAME that is taken is the caller's mistake, named as
+		// such: it exited 1 with "AlreadyExists: ...".
+		{"backup name taken", func(h *harness) {
+			h.fake.err = status.Error(codes.AlreadyExists, "store: backup to /d/backups/b.db: file already exists: refusing to overwrite it")
+		}, []string{"backup", "b.db"}, 5, "tradectl: store: backup to /d/backups/b.db: file already exists"},
 		{"invalid UTF-8 flag", nil, []string{"start", "--resume", "--session", "\xff\xfe"}, 2, "--session is not valid UTF-8"},
 		{"invalid UTF-8 argument", nil, []string{"backup", "\xffx.db"}, 2, "is not valid UTF-8"},
 		{"negative timeout", nil, []string{"--timeout", "-1s", "status"}, 2, "--timeout -1s: must not be negative"},
