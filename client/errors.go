@@ -58,6 +58,10 @@ const (
 	// ReasonStoreFailed: the daemon's store failed; its log says why.
 	ReasonStoreFailed     = "STORE_FAILED"
 	ReasonSessionNotFound = "SESSION_NOT_FOUND"
+	// ReasonWatcherLagged: a watch was ended for falling behind (a daemon
+	// without a store to catch it up from). Without it, RESOURCE_EXHAUSTED
+	// on a watch is a refusal: the watcher cap or the rate limit.
+	ReasonWatcherLagged = "WATCHER_LAGGED"
 )
 
 // errorTable is the one place a status becomes a client error: the first row
