@@ -55,7 +55,8 @@ var exitCodes = []struct {
 		"the summary names what did not stop; 'tradectl status' shows where it stands"},
 	{8, client.ErrInternal, "internal error in tradingd", "see tradingd's log"},
 	// Watches resubscribe after RESOURCE_EXHAUSTED (a watcher that fell
-	// behind), so only a one-shot call can end with it.
+	// behind, or one refused at the cap), so only a one-shot call can end
+	// with it.
 	{9, client.ErrResourceExhausted, "resource exhausted: a limit of tradingd was hit", ""},
 	{10, client.ErrUnimplemented, "not implemented: tradingd is older than tradectl", "upgrade tradingd"},
 	{11, client.ErrNotFound, "not found: tradingd has no such session (--session)", "'tradectl sessions' lists the sessions"},
