@@ -31,6 +31,9 @@ var (
 	// ErrNotFound: the daemon knows no such thing, for example no stored
 	// session with the id asked for.
 	ErrNotFound = errors.New("not found")
+	// ErrAlreadyExists: what the request would create exists (a backup
+	// NAME that is taken).
+	ErrAlreadyExists = errors.New("already exists")
 	// ErrNothingToResume: ResumeTrading found no interrupted session. It
 	// also matches ErrFailedPrecondition.
 	ErrNothingToResume = errors.New("nothing to resume")
@@ -55,6 +58,10 @@ const (
 	// ReasonStoreFailed: the daemon's store failed; its log says why.
 	ReasonStoreFailed     = "STORE_FAILED"
 	ReasonSessionNotFound = "SESSION_NOT_FOUND"
+	// ReasonWatcherLagged: a watch was ended for falling behind (a daemon
+	// without a store to catch it up from). Without it, RESOURCE_EXHAUSTED
+	// on a watch is a refusal: the watcher cap or the rate limit.
+	ReasonWatcherLagged = "WATCHER_LAGGED"
 )
 
 // errorTable is the one place a status becomes a client error: the first row
@@ -71,6 +78,7 @@ var errorTable = []struct {
 	{codes.FailedPrecondition, ReasonSessionInterrupted, []error{ErrSessionInterrupted, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, "", []error{ErrFailedPrecondition}},
 	{codes.NotFound, "", []error{ErrNotFound}},
+	{codes.AlreadyExists, "", []error{ErrAlreadyExists}},
 	{codes.Unavailable, "", []error{ErrUnavailable}},
 	{codes.Unauthenticated, "", []error{ErrUnauthenticated}},
 	{codes.InvalidArgument, "", []error{ErrInvalidArgument}},

@@ -125,11 +125,20 @@ func checkStore(t *testing.T, ctx context.Context, c *client.Client, id string, 
 		fail("orders: %v", err)
 	}
 	seen := map[string]bool{}
+	open := 0
 	for _, o := range list.GetOrders() {
 		if seen[o.GetClientOrderId()] {
 			fail("client order id %s twice", o.GetClientOrderId())
 		}
 		seen[o.GetClientOrderId()] = true
+		if st := o.GetState(); st == tradingv1.OrderState_ORDER_STATE_ACCEPTED || st == tradingv1.OrderState_ORDER_STATE_PARTIALLY_FILLED {
+			open++
+		}
+	}
+	// A resumed grid cancels what it had resting before it quotes anew:
+	// never more than one grid (3 levels a side, 2 symbols) open.
+	if open > 2*3*2 {
+		fail("%d orders open; one grid of 3 levels a side on 2 symbols has at most 12", open)
 	}
 	stored, err := c.ListFills(ctx, id, 1_000_000)
 	if err != nil {
@@ -183,6 +192,14 @@ func checkSummary(t *testing.T, ctx context.Context, c *client.Client, id string
 		sum.GetFills() != n || sum.GetTicks() == 0 {
 		t.Fatalf("restart %d: status says %s with %d orders, %d fills, %d ticks; the store holds %d, %d",
 			restart, st.GetSession().GetId(), sum.GetOrders(), sum.GetFills(), sum.GetTicks(), orders, n)
+	}
+	// One count of refused orders, wherever it is shown.
+	p, err := c.GetPortfolio(ctx, client.ForSession(id))
+	if err != nil {
+		t.Fatalf("restart %d: portfolio: %v", restart, err)
+	}
+	if a, b := st.GetSession().GetSummary().GetRisk().GetRejectedOrders(), p.GetPortfolio().GetRisk().GetRejectedOrders(); a != b {
+		t.Fatalf("restart %d: status says %d orders refused, portfolio %d", restart, a, b)
 	}
 }
 

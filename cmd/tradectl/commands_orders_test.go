@@ -206,3 +206,28 @@ func TestStopKeepOpenOrders(t *testing.T) {
 		mustContain(t, "stderr", errOut, want)
 	}
 }
+
+// A watch refused at tradingd's watcher cap says so, and tries again: it
+// said "fell behind; some events were missed", of a stream that never
+// began and missed nothing.
+func TestWatchOrdersRefusedAtTheCapSaysSo(t *testing.T) {
+	h := newHarness(t)
+	h.fake.mu.Lock()
+	h.fake.refuseOrderSubs = 1
+	h.fake.mu.Unlock()
+	var out, errOut e2e.SyncBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan int)
+	go func() { done <- h.exec(ctx, &out, &errOut, "watch-orders") }()
+	eventually(t, "the connection after the refusal", func() bool {
+		return strings.Contains(errOut.String(), "tradectl: connected to "+testAddr)
+	})
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d after cancel: %s", code, errOut.String())
+	}
+	mustContain(t, "stderr", errOut.String(), "tradectl: tradingd refused the watch (resource exhausted: too many watchers")
+	if strings.Contains(errOut.String(), "fell behind") {
+		t.Errorf("a refused watch is said to have fallen behind:\n%s", errOut.String())
+	}
+}

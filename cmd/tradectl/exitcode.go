@@ -42,6 +42,7 @@ var exitCodes = []struct {
 		"the token must be the one tradingd wrote (--token-file, TRADECTL_TOKEN_FILE)"},
 	{5, client.ErrInvalidArgument, "invalid argument, rejected by tradingd", ""},
 	{5, errInvalidInput, "invalid input found by tradectl itself (backtest data or settings)", ""},
+	{5, client.ErrAlreadyExists, "already exists: backup NAME is taken", "give another NAME"},
 	{6, client.ErrNothingToResume, "failed precondition: start --resume found no interrupted session",
 		"'tradectl sessions' lists the sessions; 'tradectl start --paper' starts a new one"},
 	{6, client.ErrSessionInterrupted, "failed precondition: start refused while a session is INTERRUPTED",
@@ -54,7 +55,8 @@ var exitCodes = []struct {
 		"the summary names what did not stop; 'tradectl status' shows where it stands"},
 	{8, client.ErrInternal, "internal error in tradingd", "see tradingd's log"},
 	// Watches resubscribe after RESOURCE_EXHAUSTED (a watcher that fell
-	// behind), so only a one-shot call can end with it.
+	// behind, or one refused at the cap), so only a one-shot call can end
+	// with it.
 	{9, client.ErrResourceExhausted, "resource exhausted: a limit of tradingd was hit", ""},
 	{10, client.ErrUnimplemented, "not implemented: tradingd is older than tradectl", "upgrade tradingd"},
 	{11, client.ErrNotFound, "not found: tradingd has no such session (--session)", "'tradectl sessions' lists the sessions"},

@@ -93,6 +93,25 @@ func TestExitCodes(t *testing.T) {
 		{"empty symbols", nil, []string{"start", "--paper", "--symbols", ""}, 2, "--symbols is empty"},
 		{"empty starting cash", nil, []string{"start", "--paper", "--starting-cash", ""}, 2, "--starting-cash is empty"},
 		{"empty strategy", nil, []string{"backtest", "--sim", "--strategy="}, 2, "--strategy is empty"},
+		// An empty --account traded on a cash account: the default stood in for what was typed.
+		{"empty account", nil, []string{"start", "--paper", "--account="}, 2, "--account is empty"},
+		// A seed of 0 is no seed on the wire: the daemon picked a random one.
+		{"zero seed", nil, []string{"start", "--paper", "--seed", "0"}, 2, "--seed 0"},
+		// An empty id (an unset shell variable) read as the flag left out:
+		// another session shown, or the newest interrupted one resumed.
+		{"empty session resume", nil, []string{"start", "--resume", "--session", ""}, 2, `invalid argument "" for "--session"`},
+		{"empty session orders", nil, []string{"orders", "--session="}, 2, `invalid argument "" for "--session"`},
+		{"empty session fills", nil, []string{"fills", "--session", ""}, 2, `invalid argument "" for "--session"`},
+		{"empty session portfolio", nil, []string{"portfolio", "--session", ""}, 2, `invalid argument "" for "--session"`},
+		// gRPC cannot send it: the client's marshaling failed and was
+		// reported as an internal error of tradingd (exit 8).
+		// A backup NAME that is taken is the caller's mistake, named as
+		// such: it exited 1 with "AlreadyExists: ...".
+		{"backup name taken", func(h *harness) {
+			h.fake.err = status.Error(codes.AlreadyExists, "store: backup to /d/backups/b.db: file already exists: refusing to overwrite it")
+		}, []string{"backup", "b.db"}, 5, "tradectl: store: backup to /d/backups/b.db: file already exists"},
+		{"invalid UTF-8 flag", nil, []string{"start", "--resume", "--session", "\xff\xfe"}, 2, "--session is not valid UTF-8"},
+		{"invalid UTF-8 argument", nil, []string{"backup", "\xffx.db"}, 2, "is not valid UTF-8"},
 		{"negative timeout", nil, []string{"--timeout", "-1s", "status"}, 2, "--timeout -1s: must not be negative"},
 		{"no reason", nil, []string{"kill-switch", "reset"}, 2, "--reason is required"},
 		{"negative limit", nil, []string{"orders", "--limit", "-1"}, 2, "--limit must not be negative"},

@@ -32,6 +32,9 @@ type fakeDaemon struct {
 	ordersReq *tradingv1.ListOrdersRequest
 	resetReq  *tradingv1.ResetKillSwitchRequest
 	orderSubs int // WatchOrders subscriptions so far
+	// refuseOrderSubs refuses the first so many WatchOrders subscriptions
+	// as tradingd's watcher cap does: RESOURCE_EXHAUSTED, no reason.
+	refuseOrderSubs int
 	// The history calls are in fake_history_test.go.
 	portfolioReq *tradingv1.GetPortfolioRequest
 	sessionsReq  *tradingv1.ListSessionsRequest

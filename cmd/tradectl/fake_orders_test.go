@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tradectl/tradectl/client"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -104,8 +105,12 @@ func (f *fakeDaemon) ResetKillSwitch(ctx context.Context, req *tradingv1.ResetKi
 func (f *fakeDaemon) WatchOrders(_ *tradingv1.WatchOrdersRequest, stream grpc.ServerStreamingServer[tradingv1.WatchOrdersResponse]) error {
 	f.mu.Lock()
 	f.orderSubs++
-	first := f.orderSubs == 1
+	first, refused := f.orderSubs == 1, f.orderSubs <= f.refuseOrderSubs
 	f.mu.Unlock()
+	if refused {
+		return status.Error(codes.ResourceExhausted,
+			"too many watchers: tradingd serves at most 1 WatchOrders streams at once (--max-order-watchers); retry later")
+	}
 	if err := stream.SendHeader(nil); err != nil {
 		return err
 	}
@@ -121,7 +126,7 @@ func (f *fakeDaemon) WatchOrders(_ *tradingv1.WatchOrdersRequest, stream grpc.Se
 		return err
 	}
 	if first {
-		return status.Error(codes.ResourceExhausted, "watcher fell behind by 4096 events")
+		return withInfo(codes.ResourceExhausted, "watcher fell behind by 4096 events", client.ReasonWatcherLagged)
 	}
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()

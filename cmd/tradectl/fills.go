@@ -43,7 +43,7 @@ tradingd with a store (else exit 6); an unknown --session exits 11.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&session, "session", "", "session ID, see 'tradectl sessions' (default: the current or last session)")
+	fl.Var((*sessionID)(&session), "session", "session ID, see 'tradectl sessions' (default: the current or last session)")
 	fl.IntVar(&limit, "limit", 0, "at most this many, the newest (0: daemon default 1000)")
 	return cmd
 }

@@ -45,6 +45,6 @@ daemon's bounded history) the number of older orders left out is shown.`,
 	fl.BoolVar(&open, "open", false, "only orders that are not final (not filled, cancelled or rejected)")
 	fl.IntVar(&limit, "limit", 0, "at most this many, the newest (0: daemon default 1000)")
 	fl.BoolVar(&fills, "fills", false, "list each order's fills under it")
-	fl.StringVar(&session, "session", "", "session ID, see 'tradectl sessions' (default: the current or last session)")
+	fl.Var((*sessionID)(&session), "session", "session ID, see 'tradectl sessions' (default: the current or last session)")
 	return cmd
 }

@@ -30,6 +30,6 @@ An unknown --session exits 11; 'tradectl sessions' lists them.`,
 			return a.printer.Portfolio(resp)
 		},
 	}
-	cmd.Flags().StringVar(&session, "session", "", "session ID, see 'tradectl sessions' (default: the current or last session)")
+	cmd.Flags().Var((*sessionID)(&session), "session", "session ID, see 'tradectl sessions' (default: the current or last session)")
 	return cmd
 }

@@ -60,7 +60,10 @@ It authenticates with the bearer token tradingd writes to its data directory
 ` + exitCodeHelp(),
 		SilenceErrors: true, // run prints errors in one format, with hints
 		SilenceUsage:  true, // a failed RPC is not a reason to print usage
-		PersistentPreRunE: func(*cobra.Command, []string) error {
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkUTF8(cmd, args); err != nil {
+				return usageError{err}
+			}
 			if a.timeout < 0 {
 				return usageError{fmt.Errorf("--timeout %s: must not be negative (0: no time limit)", a.timeout)}
 			}

@@ -57,9 +57,9 @@ session rather than the newest (an unknown id exits 11).
 ran: crash, kill, power cut) from its last committed state: account, open
 orders and risk state (a halt stays a halt). It runs with that session's own
 settings, mode included; any other flag given with it is ignored, with a
-note on stderr. It also carries on a session stopped with --keep-open-orders:
-its orders rest at its paper venue until then. With no such session it fails
-(exit 6).`,
+note on stderr. It also carries on a session stopped with --keep-open-orders,
+or one whose stop left orders unsettled (FAILED): its orders rest at its
+paper venue until then. With no such session it fails (exit 6).`,
 		Example: `  tradectl start --paper --symbols BTC-USD,ETH-USD --duration 10m
   tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1
   tradectl start --resume
@@ -102,10 +102,10 @@ its orders rest at its paper venue until then. With no such session it fails
 	fl.DurationVar(&f.healthInterval, "health-interval", 0, "how often health is reported (daemon default)")
 	fl.DurationVar(&f.tickInterval, "tick-interval", 0, "how often the trading loop ticks (daemon default 1s)")
 	fl.BoolVar(&f.autoRestart, "auto-restart", false, "restart a failed trading loop, within a restart limit")
-	fl.Uint64Var(&f.seed, "seed", 0, "seed of the paper market's random walk (default: daemon picks)")
+	fl.Uint64Var(&f.seed, "seed", 0, "seed of the paper market's random walk, non-zero (default: daemon picks)")
 	addTradingFlags(fl, &f)
 	fl.BoolVar(&f.resume, "resume", false, "carry on the last INTERRUPTED session with its own settings; other flags are ignored")
-	fl.StringVar(&f.sessionID, "session", "", "with --resume: the INTERRUPTED session to carry on (default: the newest)")
+	fl.Var((*sessionID)(&f.sessionID), "session", "with --resume: the INTERRUPTED session to carry on (default: the newest)")
 	fl.BoolVar(&f.abandonInterrupted, "abandon-interrupted", false,
 		"start although a session is INTERRUPTED: cancel its open orders and mark it ABANDONED")
 	return cmd
@@ -176,10 +176,15 @@ func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, e
 	// An empty value given is not the flag left out: the daemon's default
 	// would silently stand in for what the user typed.
 	for name, empty := range map[string]bool{"symbols": len(f.symbols) == 0, "starting-cash": f.startingCash == "",
-		"strategy": f.strategy == ""} {
+		"strategy": f.strategy == "", "account": f.account == ""} {
 		if empty && changed(name) {
 			return nil, fmt.Errorf("--%s is empty: give a value, or leave the flag out for the daemon's default", name)
 		}
+	}
+	// On the wire a seed of 0 is no seed: the daemon would pick one, and
+	// the run the user asked to reproduce would not be the one they get.
+	if changed("seed") && f.seed == 0 {
+		return nil, errors.New("--seed 0: 0 means 'the daemon picks'; give a non-zero seed, or leave the flag out")
 	}
 	duration := func(name string, d time.Duration) *durationpb.Duration {
 		if !changed(name) {

@@ -30,10 +30,16 @@ func (w *watchReporter) options() []client.WatchOption {
 		client.OnDisconnect(func(err error, retryIn time.Duration) {
 			retry := retryIn.Round(10 * time.Millisecond)
 			w.down = true
+			var se *client.StatusError
 			switch {
-			case errors.Is(err, client.ErrResourceExhausted):
+			case errors.As(err, &se) && se.Reason == client.ReasonWatcherLagged:
 				w.lagged = true
 				fmt.Fprintf(w.a.stderr, "tradectl: %s (%v); resubscribing in %s\n", lagMessage, err, retry)
+			case errors.Is(err, client.ErrResourceExhausted):
+				// The watcher cap or the rate limit: nothing was missed,
+				// since nothing had begun (or the resubscription catches
+				// up after the last event printed).
+				fmt.Fprintf(w.a.stderr, "tradectl: tradingd refused the watch (%v); retrying in %s\n", err, retry)
 			case w.everUp:
 				fmt.Fprintf(w.a.stderr, "tradectl: lost connection to %s (%v); reconnecting in %s\n", w.a.addr, err, retry)
 			default:

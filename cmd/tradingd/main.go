@@ -101,11 +101,21 @@ func parseFlags(args []string) (config, error) {
 	if c.dataDir == "" {
 		return c, errors.New("no data directory: set --data-dir or TRADINGD_DATA_DIR")
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	// A path or address given empty is a mistake, not a request for the
+	// default, which applies only to a flag left out.
+	for name, v := range map[string]string{"token-file": c.tokenFile, "backup-dir": c.backupDir} {
+		if given[name] && v == "" {
+			return c, fmt.Errorf("--%s is empty: give a value, or leave the flag out for the default", name)
+		}
+	}
+	if c.listen == "" {
+		return c, errors.New("--listen (TRADINGD_LISTEN) is empty: give an address such as " + client.DefaultAddr)
+	}
 	if c.tokenFile == "" {
 		c.tokenFile = filepath.Join(c.dataDir, "token")
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	// The interval came from the flag, else from the variable, which
 	// healthIntervalFromEnv checked and named.
 	if given["health-interval"] {

@@ -26,6 +26,11 @@ func TestParseFlagsRefusesWhatItWouldReplace(t *testing.T) {
 		{"zero connections", "", []string{"--max-conns", "0"}, "--max-conns 0: must be positive"},
 		{"negative per peer", "", []string{"--max-conns-per-peer", "-1"}, "--max-conns-per-peer -1: must be positive"},
 		{"zero public streams", "", []string{"--max-public-streams", "0"}, "--max-public-streams 0: must be positive"},
+		{"zero backups", "", []string{"--max-backups", "0"}, "--max-backups 0: must be positive"},
+		// Given empty, these fell back to their defaults without a word.
+		{"empty token file", "", []string{"--token-file", ""}, "--token-file is empty"},
+		{"empty backup dir", "", []string{"--backup-dir", ""}, "--backup-dir is empty"},
+		{"empty listen", "", []string{"--listen", ""}, "--listen (TRADINGD_LISTEN) is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("HEALTH_CHECK_INTERVAL", tc.env)

@@ -50,10 +50,12 @@ func TestStopDeadlineWithALoopThatNeverReturns(t *testing.T) {
 }
 
 // SIGTERM with --stop-timeout 200ms and a loop that never returns: the
-// daemon's stop is bounded by it, and the session's end is recorded
-// before the store closes.
+// daemon's stop is bounded by it, and the loop goes down with the process
+// as in a crash: the next start finds the session INTERRUPTED, to resume
+// or abandon (recorded FAILED, it could be neither).
 func TestSigtermStopIsBoundedByStopTimeout(t *testing.T) {
-	d, _ := blockForever(t, "--stop-timeout", "200ms", "--shutdown-timeout", "1s")
+	d, current := blockForever(t, "--stop-timeout", "200ms", "--shutdown-timeout", "1s")
+	id := current().GetSession().GetId()
 	took := d.Terminate(t)
 	t.Logf("tradingd exited %s after SIGTERM with a stuck loop and --stop-timeout 200ms", took.Round(time.Millisecond))
 	if n := d.Log.Count(`msg="session ended"`); n != 1 {
@@ -61,5 +63,10 @@ func TestSigtermStopIsBoundedByStopTimeout(t *testing.T) {
 	}
 	if n := d.Log.Count("could not record the session's end"); n != 0 {
 		t.Errorf("the end was not recorded:\n%s", d.Log.String())
+	}
+	again := harness.StartDaemon(t, bins, harness.Options{DataDir: d.DataDir})
+	defer again.Terminate(t)
+	if s := status(t, again.Client(t)).GetSession(); s.GetId() != id || s.GetState() != tradingv1.SessionState_SESSION_STATE_INTERRUPTED {
+		t.Fatalf("after the restart: session %s %s; want %s INTERRUPTED", s.GetId(), s.GetState(), id)
 	}
 }

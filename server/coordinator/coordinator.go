@@ -156,7 +156,15 @@ func New(cfg Config) (*Coordinator, error) {
 	c.fills.Store(cfg.Counts.Fills)
 	c.rejects.Store(cfg.Counts.Rejects)
 	c.account = account{c: c}
+	// A resumed venue has orders open before any report: counted from
+	// the start, or the resume's answer says none are open.
+	c.openOrders.Store(int64(cfg.Venue.OpenTotal()))
 	c.adoptReservations()
+	if a, ok := cfg.Strategy.(strategy.Adopter); ok {
+		for _, o := range cfg.Venue.Open(nil) {
+			a.Adopt(o.ClientID, o.Spec)
+		}
+	}
 	c.publishSnapshot()
 	return c, nil
 }

@@ -46,7 +46,16 @@ func exceeds(base, equity, frac money.Decimal) bool {
 }
 
 func drawdownReason(rule, from string, base, equity, limit money.Decimal) string {
-	pct := func(d money.Decimal) string { return d.MulInt(100).StringFixed(2) + "%" }
+	// Two places, or as many as it takes: rounded, a limit of 0.001% and
+	// a loss of 0.0012% both read "0.00%", and a loss of 10.0008% past a
+	// limit of 10% reads as no loss beyond it.
+	pct := func(d money.Decimal) string {
+		p := d.MulInt(100)
+		if s := p.StringFixed(2); money.MustParse(s).Cmp(p) == 0 {
+			return s + "%"
+		}
+		return p.String() + "%"
+	}
 	lossFrac, err := base.Sub(equity).Quo(base)
 	figure := pct(lossFrac)
 	if err != nil {

@@ -23,12 +23,18 @@ func TestDrawdownTrips(t *testing.T) {
 		name:   "trailing from the peak",
 		limits: Limits{MaxTrailingDrawdown: d("0.1"), MaxDrawdown: d("0.5")},
 		equity: []string{"120000", "108000", "130000", "116999"},
-		reason: "max_trailing_drawdown: equity 116999 is 10.00% below the peak equity of 130000, beyond the limit of 10.00%",
+		reason: "max_trailing_drawdown: equity 116999 is 10.000769% below the peak equity of 130000, beyond the limit of 10.00%",
 	}, {
 		name:   "from the start takes precedence when both trip",
 		limits: Limits{MaxTrailingDrawdown: d("0.1"), MaxDrawdown: d("0.2")},
 		equity: []string{"79000"},
 		reason: "max_drawdown: equity 79000 is 21.00% below the starting equity of 100000, beyond the limit of 20.00%",
+	}, {
+		// Rounded to two places, both read 0.00%.
+		name:   "a tiny limit and loss keep their figures",
+		limits: Limits{MaxDrawdown: d("0.00001")},
+		equity: []string{"99998.8"},
+		reason: "max_drawdown: equity 99998.8 is 0.0012% below the starting equity of 100000, beyond the limit of 0.001%",
 	}, {
 		name:   "negative equity",
 		limits: Limits{MaxDrawdown: d("0.9")},

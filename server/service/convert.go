@@ -37,6 +37,22 @@ func SettingsFromProto(p *tradingv1.SessionSettings) (session.Settings, error) {
 	s.Duration = p.GetDuration().AsDuration()
 	s.HealthInterval = p.GetHealthInterval().AsDuration()
 	s.TickInterval = p.GetTickInterval().AsDuration()
+	// The domain reads a zero interval as unset; one given must be
+	// positive, or the default would stand in for it.
+	for _, d := range []struct {
+		field string
+		given *durationpb.Duration
+		def   time.Duration
+	}{{"settings.tick_interval", p.GetTickInterval(), session.DefaultTick},
+		{"settings.health_interval", p.GetHealthInterval(), 0}} {
+		if d.given != nil && d.given.AsDuration() == 0 {
+			def := "the default"
+			if d.def > 0 {
+				def += ", " + d.def.String()
+			}
+			return s, &session.InvalidSettingsError{Field: d.field, Reason: "0s: must be positive (leave it unset for " + def + ")"}
+		}
+	}
 	s.AutoRestart = p.GetAutoRestart()
 	s.Seed = p.GetSeed()
 	s.Strategy = p.GetStrategy()
@@ -120,15 +136,20 @@ func decimalField(field, text string, def money.Decimal) (money.Decimal, error) 
 
 func settingsToProto(s session.Settings) *tradingv1.SessionSettings {
 	p := &tradingv1.SessionSettings{
-		Mode:           tradingv1.Mode_MODE_PAPER,
-		Symbols:        s.Symbols,
-		HealthInterval: durationpb.New(s.HealthInterval),
-		TickInterval:   durationpb.New(s.TickInterval),
-		AutoRestart:    s.AutoRestart,
-		Seed:           s.Seed,
+		Mode:        tradingv1.Mode_MODE_PAPER,
+		Symbols:     s.Symbols,
+		AutoRestart: s.AutoRestart,
+		Seed:        s.Seed,
 	}
 	if s.Mode == session.ModeLive {
 		p.Mode = tradingv1.Mode_MODE_LIVE
+	}
+	// Zero is unset, and sent as such: a zero given is refused.
+	if s.HealthInterval > 0 {
+		p.HealthInterval = durationpb.New(s.HealthInterval)
+	}
+	if s.TickInterval > 0 {
+		p.TickInterval = durationpb.New(s.TickInterval)
 	}
 	if s.Duration > 0 {
 		p.Duration = durationpb.New(s.Duration)

@@ -31,7 +31,7 @@ var (
 	// waits to be resumed or abandoned (*InterruptedError names it).
 	ErrInterrupted = errors.New("a session is INTERRUPTED")
 	// ErrNotInterrupted: resume named a session that cannot be carried on.
-	ErrNotInterrupted = errors.New("only an INTERRUPTED session, or one stopped with its orders kept open, can be resumed")
+	ErrNotInterrupted = errors.New("only an INTERRUPTED session, or one that ended with orders open (kept by its stop, or unsettled), can be resumed")
 )
 
 // InterruptedError names the interrupted sessions in the way of a start,

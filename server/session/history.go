@@ -142,9 +142,10 @@ func (m *Manager) StoredPortfolio(ctx context.Context, sessionID string) (string
 		return id, portfolio.Snapshot{}, RiskStatus{}, time.Time{}, false, fmt.Errorf("stored portfolio of %s: %w", id, err)
 	}
 	rec, _ := m.opts.Store.GetSession(ctx, id)
-	// The count of refused orders is in the session's stored summary, as
-	// status and sessions show it.
-	stored, _ := snapshotFromRecord(rec)
+	// The count of refused orders is the one status and sessions show,
+	// from the same function: an interrupted session has no summary of
+	// its own, only the counters of its last commit.
+	stored, _ := m.storedSnapshot(ctx, rec)
 	rs := RiskStatus{Rejects: stored.Summary.Risk.Rejects}
 	if r, err := m.opts.Store.LoadRisk(ctx, id); err == nil {
 		rs.State, rs.Reason, rs.Since = r.State, r.Reason, r.Since

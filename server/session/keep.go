@@ -37,13 +37,14 @@ func (s gatedStore) NoteOpenOrders(ctx context.Context, id, reason string, at ti
 }
 
 // resumable reports whether a session can be carried on: one a crash
-// interrupted, or one stopped with orders kept open, which rest at its
-// paper venue until the session resumes.
+// interrupted, or one that ended with orders open, which rest at its paper
+// venue until the session resumes: kept by its stop, or left unsettled by
+// a stop whose loop did not return in time (FAILED).
 func resumable(ctx context.Context, st store.Store, rec store.SessionRecord) (bool, error) {
 	switch rec.State {
 	case store.StateInterrupted:
 		return true, nil
-	case store.StateStopped:
+	case store.StateStopped, store.StateFailed:
 		open, _, err := st.ListOrders(ctx, rec.ID, true, 1)
 		return len(open) > 0, err
 	}

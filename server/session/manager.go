@@ -9,6 +9,7 @@ import (
 
 	"github.com/tradectl/tradectl/server/health"
 	"github.com/tradectl/tradectl/server/orderfeed"
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // Manager holds the daemon's one session slot. Start and Stop are
@@ -123,7 +124,10 @@ func (m *Manager) StartWith(ctx context.Context, req Settings, o StartOptions) (
 			return Snapshot{}, false, storeFailed(ctx, err)
 		}
 	}
-	if err := m.publish(ctx, s); err != nil {
+	failed := func(ctx context.Context, st store.Store) error {
+		return st.UpdateSession(ctx, s.id, StateFailed.String(), "the daemon shut down before the session started", time.Now(), nil)
+	}
+	if err := m.publish(ctx, s, failed); err != nil {
 		return Snapshot{}, false, err
 	}
 	return s.Snapshot(), false, nil
@@ -165,8 +169,9 @@ func (m *Manager) claim(ctx context.Context) (cur *Session, release func(), err 
 
 // publish launches a session built and recorded under a claim and makes
 // it the current one, unless the daemon began shutting down meanwhile:
-// then the session never runs, and its record says so.
-func (m *Manager) publish(ctx context.Context, s *Session) error {
+// then the session never runs, and unstarted puts its record right (a new
+// session failed; a resumed one is as the resume found it).
+func (m *Manager) publish(ctx context.Context, s *Session, unstarted func(context.Context, store.Store) error) error {
 	m.mu.Lock()
 	if !m.closed {
 		s.start()
@@ -176,8 +181,7 @@ func (m *Manager) publish(ctx context.Context, s *Session) error {
 	}
 	m.mu.Unlock()
 	if st := m.opts.Store; st != nil {
-		if err := st.UpdateSession(ctx, s.id, StateFailed.String(), "the daemon shut down before the session started",
-			time.Now(), nil); err != nil {
+		if err := unstarted(ctx, st); err != nil {
 			s.log.Error("could not record that the session never started", "err", err)
 		}
 	}
@@ -205,10 +209,12 @@ type StopOptions struct {
 func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, wasRunning bool, err error) {
 	timeout := o.Timeout
 	m.mu.Lock()
-	cur := m.cur
+	cur, last, lastOK := m.cur, m.stored, m.storedOK
 	m.mu.Unlock()
 	if cur == nil {
-		return Snapshot{}, false, false, nil
+		// Nothing ran since the daemon started: the last session is the
+		// one in the store, as Status shows it.
+		return last, lastOK, false, nil
 	}
 	if timeout <= 0 {
 		timeout = m.opts.StopTimeout
@@ -301,6 +307,7 @@ func (m *Manager) Shutdown(ctx context.Context) {
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
 			timeout = time.Until(d).Round(time.Millisecond)
 		}
+		cur.exiting.Store(true)
 		cur.requestStop("daemon shutting down", timeout, false)
 		_ = waitStop(ctx, cur)
 	}
@@ -318,7 +325,10 @@ func (m *Manager) Shutdown(ctx context.Context) {
 func (m *Manager) emit(r *Report) {
 	m.pubMu.Lock()
 	defer m.pubMu.Unlock()
-	if last := m.hub.Latest(); last != nil && last.SessionID == r.SessionID && r.SessionID != "" &&
+	// Only a report of the same run can be stale: a resumed session
+	// starts over from RUNNING after its INTERRUPTED (or kept-open
+	// STOPPED) end, and its reports must not be dropped as older.
+	if last := m.hub.Latest(); last != nil && last.run == r.run && r.run != nil &&
 		(r.State < last.State || r.Time.Before(last.Time)) {
 		return
 	}

@@ -30,8 +30,10 @@ func (s *Session) recordStart(ctx context.Context, st store.Store) error {
 }
 
 // recordEnd stores the final state and summary, bounded by the stop's
-// ctx: its deadline is the caller's, not a fresh one.
-func (s *Session) recordEnd(ctx context.Context, st store.Store, final State, reason string, ended time.Time) {
+// ctx: its deadline is the caller's, not a fresh one. An error means the
+// store still holds the session as running: the next start of the daemon
+// marks it INTERRUPTED.
+func (s *Session) recordEnd(ctx context.Context, st store.Store, final State, reason string, ended time.Time) error {
 	summary, err := json.Marshal(s.Snapshot().Summary)
 	if err == nil {
 		err = st.UpdateSession(ctx, s.id, final.String(), reason, ended, summary)
@@ -39,6 +41,7 @@ func (s *Session) recordEnd(ctx context.Context, st store.Store, final State, re
 	if err != nil {
 		s.log.Error("could not record the session's end in the store", "err", err)
 	}
+	return err
 }
 
 // snapshotFromRecord rebuilds a stored session for queries.

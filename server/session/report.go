@@ -31,6 +31,10 @@ type Report struct {
 	LastError  string
 	// Sequence is stamped by the Manager as it publishes.
 	Sequence uint64
+	// run is the Session (one run of the session SessionID) that built
+	// it; nil for the manager's report of a stored session. A resume is a
+	// new run of the same id, whose states start over.
+	run *Session
 }
 
 // Snapshot is a session as callers see it.
@@ -149,6 +153,7 @@ func (s *Session) report(now time.Time) *Report {
 func (s *Session) reportFrom(snap Snapshot, now time.Time) *Report {
 	comps := s.monitor.Last()
 	r := &Report{
+		run:        s,
 		Time:       now,
 		SessionID:  s.id,
 		State:      snap.State,

@@ -57,7 +57,14 @@ func (m *Manager) ResumeSession(ctx context.Context, id string) (Snapshot, error
 	sess.log.Warn("resuming interrupted session", "interrupted", rec.Reason, "last_commit", rec.LastTick,
 		"open_orders", parts.Venue.OpenTotal(), "risk", parts.Risk.State().String(),
 		"orders", rec.Counters.Orders, "fills", rec.Counters.Fills, "traded", rec.Counters.Traded)
-	if err := m.publish(ctx, sess); err != nil {
+	// Overtaken by a shutdown, the session stays what it was (INTERRUPTED,
+	// or STOPPED with orders kept open), to resume after the restart:
+	// recorded FAILED, no resume or abandon would take it, and its orders
+	// would stay open forever.
+	asFound := func(ctx context.Context, st store.Store) error {
+		return st.UpdateSession(ctx, rec.ID, rec.State, rec.Reason, rec.Ended, nil)
+	}
+	if err := m.publish(ctx, sess, asFound); err != nil {
 		return Snapshot{}, err
 	}
 	return sess.Snapshot(), nil

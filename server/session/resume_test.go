@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -76,8 +77,14 @@ func TestResumeKeepsReservations(t *testing.T) {
 	// A daemon restarted later resumes the stopped session: the kept order
 	// rests at its venue, and it is the only way to trade or cancel it.
 	m2, _ := newTestManager(t, build)
-	if _, err := m2.Resume(ctx); err != nil {
+	resumed, err := m2.Resume(ctx)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The resume's answer counts the kept order from the start, not
+	// from the first report after it.
+	if resumed.Summary.OpenOrders != 1 {
+		t.Fatalf("the resume says %d orders open; the kept buy rests", resumed.Summary.OpenOrders)
 	}
 	// The second buy is refused: not an order, a refusal counted in the
 	// store (issue 9 §9).
@@ -101,5 +108,188 @@ func TestResumeKeepsReservations(t *testing.T) {
 	all, _, _ = st.ListOrders(ctx, snap.ID, false, 0)
 	if all[0].State != broker.StateCancelled {
 		t.Fatalf("the kept order after the resumed session stopped: %s %q", all[0].State, all[0].Reason)
+	}
+}
+
+// A resumed grid keeps one order per level, as before the crash: the
+// orders it finds resting are its own, not strangers to quote beside. A
+// grid that forgot them placed a second full grid on every resume, each
+// new one filling beside the old (the position cap passed by a grid per
+// resume), and the old ones rested until the session ended.
+func TestResumedGridDoesNotQuoteTwice(t *testing.T) {
+	ctx := context.Background()
+	st := store.Store(openTestStore(t))
+	m, _ := newTestManager(t, withStore(st))
+	s := gridSettings()
+	// Far levels, so that orders rest rather than fill at once.
+	s.Params = map[string]string{"spacing_bps": "50", "levels": "3"}
+	snap, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := snap.ID
+	most := 2 * 3 * len(s.Symbols) // levels on each side, per symbol
+	openNow := func() int {
+		open, _, err := st.ListOrders(ctx, id, true, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(open)
+	}
+	for cycle := range 3 {
+		eventually(t, "orders resting, committed", func() bool { return openNow() > 0 })
+		crashed := crashCopy(t, st)
+		if _, _, _, err := m.Stop(ctx, StopOptions{KeepOpenOrders: true}); err != nil {
+			t.Fatal(err)
+		}
+		st = crashed
+		m, _ = newTestManager(t, withStore(st))
+		if _, err := m.Resume(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ticks := storedCounters(t, st, id).Ticks
+		for storedCounters(t, st, id).Ticks < ticks+60 {
+			if n := openNow(); n > most {
+				t.Fatalf("cycle %d: %d orders open after the resume; a grid of 3 levels a side on %d symbols keeps at most %d",
+					cycle, n, len(s.Symbols), most)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A resumed session reports its health like any other: its reports reach
+// watchers, and once it stopped, status shows its end, not the restart's
+// "interrupted" report. Every report of the resumed run was dropped as
+// stale, because INTERRUPTED (what the restarted daemon first reported of
+// that session) sorts after RUNNING and STOPPED.
+func TestResumedSessionReportsItsHealth(t *testing.T) {
+	ctx := context.Background()
+	st := store.Store(openTestStore(t))
+	m, _ := newTestManager(t, withStore(st))
+	snap, _, err := m.Start(gridSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a tick committed", func() bool { return storedCounters(t, st, snap.ID).Ticks > 0 })
+	crashed := crashCopy(t, st)
+	if _, _, _, err := m.Stop(ctx, StopOptions{KeepOpenOrders: true}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = newTestManager(t, withStore(crashed))
+	sub, err := m.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	<-sub.C() // the restart's report of the interrupted session
+	if _, err := m.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-sub.C():
+		if r.SessionID != snap.ID || !r.State.Active() {
+			t.Fatalf("first report after the resume: session %s %s", r.SessionID, r.State)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no health report of the resumed session reached a watcher")
+	}
+	final, _, _, err := m.Stop(ctx, StopOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, r := m.Status()
+	if r.SessionID != snap.ID || r.State != StateStopped || r.Ticks != final.Summary.Ticks {
+		t.Fatalf("status after the resumed session stopped: %s %s, %d ticks; the stop said %s, %d ticks",
+			r.SessionID, r.State, r.Ticks, final.State, final.Summary.Ticks)
+	}
+}
+
+// After a restart, portfolio and status give one count of refused orders
+// for the interrupted session: portfolio read it from a summary that an
+// interrupted session never wrote, and said 0 while status said 45.
+func TestInterruptedSessionRefusalsAgree(t *testing.T) {
+	ctx := context.Background()
+	st := store.Store(openTestStore(t))
+	m, _ := newTestManager(t, withStore(st))
+	s := gridSettings()
+	limits := risk.DefaultLimits()
+	limits.MaxOrdersPerSecond = 2
+	s.Risk = &limits
+	snap, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "refusals committed", func() bool { return storedCounters(t, st, snap.ID).Refused > 0 })
+	crashed := crashCopy(t, st)
+	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = newTestManager(t, withStore(crashed))
+	last, ok, _ := m.Status()
+	if !ok || last.State != StateInterrupted || last.Summary.Risk.Rejects == 0 {
+		t.Fatalf("status after the restart: %v %s, %d refused", ok, last.State, last.Summary.Risk.Rejects)
+	}
+	_, _, rs, _, ok, err := m.StoredPortfolio(ctx, snap.ID)
+	if err != nil || !ok || rs.Rejects != last.Summary.Risk.Rejects {
+		t.Fatalf("portfolio says %d refused (%v %v); status says %d", rs.Rejects, ok, err, last.Summary.Risk.Rejects)
+	}
+}
+
+// slowResume holds ResumeSession until released: a resume that the
+// daemon's shutdown overtakes.
+type slowResume struct {
+	store.Store
+	entered, release chan struct{}
+}
+
+func (s *slowResume) ResumeSession(ctx context.Context, id, reason string) error {
+	s.entered <- struct{}{}
+	<-s.release
+	return s.Store.ResumeSession(ctx, id, reason)
+}
+
+// A resume that the daemon's shutdown overtakes leaves the session as it
+// found it, INTERRUPTED, to resume after the restart. It was recorded
+// FAILED ("shut down before the session started"), which no resume or
+// abandon accepts: its resting orders were ACCEPTED forever.
+func TestResumeOvertakenByShutdownStaysInterrupted(t *testing.T) {
+	ctx := context.Background()
+	st := store.Store(openTestStore(t))
+	m, _ := newTestManager(t, withStore(st))
+	snap, _, err := m.Start(gridSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a tick committed", func() bool { return storedCounters(t, st, snap.ID).Ticks > 0 })
+	crashed := crashCopy(t, st)
+	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	slow := &slowResume{Store: crashed, entered: make(chan struct{}), release: make(chan struct{})}
+	m2, _ := newTestManager(t, withStore(slow))
+	done := make(chan error)
+	go func() { _, err := m2.Resume(ctx); done <- err }()
+	<-slow.entered
+	// Shutdown has begun (no session may start) and not yet closed the
+	// store to the session's writes: the window publish meets it in.
+	m2.mu.Lock()
+	m2.closed = true
+	m2.mu.Unlock()
+	close(slow.release)
+	if err := <-done; !errors.Is(err, ErrShuttingDown) {
+		t.Fatalf("resume overtaken by shutdown: %v", err)
+	}
+	m2.Shutdown(ctx)
+	// The next start of the daemon marks what it finds still running.
+	if _, err := crashed.MarkInterrupted(ctx, "tradingd stopped while the session ran"); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := crashed.GetSession(ctx, snap.ID)
+	if err != nil || rec.State != store.StateInterrupted {
+		t.Fatalf("the session after a resume the shutdown overtook: %s %q (%v); want INTERRUPTED", rec.State, rec.Reason, err)
 	}
 }

@@ -48,6 +48,9 @@ type Session struct {
 	refusals refusalRate
 	// stopFailures counts children that failed while being stopped.
 	stopFailures atomic.Uint32
+	// exiting is set when the daemon shuts down: the process ends after
+	// the stop, taking a loop that did not stop with it.
+	exiting atomic.Bool
 
 	mu          sync.Mutex
 	state       State

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -138,5 +140,46 @@ func TestShutdownWaitsForTheWriteInFlight(t *testing.T) {
 	defer st.mu.Unlock()
 	if len(st.writesAfter) > 0 {
 		t.Fatalf("the store was closed under a write: %v", st.writesAfter)
+	}
+}
+
+// A daemon that shuts down while its trading loop is stuck mid-tick dies
+// with the loop, as a kill -9 would: the store's last committed tick is
+// all there is, its resting orders open. The session must come back
+// INTERRUPTED, to be resumed or abandoned, not FAILED: a failed session
+// can be neither, and its orders stayed ACCEPTED forever while new
+// sessions started beside them.
+func TestShutdownWithAStuckLoopLeavesTheSessionResumable(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t)
+	m, r := newTestManager(t, func(o *Options) { o.Store = st })
+	snap, _, err := m.Start(paperSettings(10 * time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.strat.place.Store(&broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+		Quantity: money.MustParse("0.01"), Price: money.FromInt(30_000)})
+	eventually(t, "the buy resting, committed", func() bool {
+		open, _, err := st.ListOrders(ctx, snap.ID, true, 0)
+		return err == nil && len(open) == 1
+	})
+	release := make(chan struct{})
+	r.strat.block.Store(&release)
+	eventually(t, "the loop to block", func() bool { return r.strat.waiting.Load() > 0 })
+	sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	m.Shutdown(sctx)
+	cancel()
+	defer func() {
+		close(release)
+		<-m.cur.Done()
+		m.cur.children[1].stop(time.Now().Add(10 * time.Second))
+	}()
+	// The next start of the daemon marks what it finds still running.
+	if _, err := st.MarkInterrupted(ctx, "tradingd stopped while the session ran"); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.GetSession(ctx, snap.ID)
+	if err != nil || rec.State != store.StateInterrupted {
+		t.Fatalf("after a shutdown with the loop stuck and a restart: %s %q (%v); want INTERRUPTED", rec.State, rec.Reason, err)
 	}
 }

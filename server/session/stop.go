@@ -85,13 +85,30 @@ func (s *Session) await(timeout <-chan time.Time) {
 	s.mu.Lock()
 	s.unstopped = unstopped
 	s.mu.Unlock()
+	// A daemon that exits with the loop stuck mid-tick ends it as a kill -9
+	// would: what the store holds is the last committed tick, its orders
+	// open. The session is left running in the store for the next start to
+	// mark INTERRUPTED, to be resumed or abandoned; recorded FAILED it could
+	// be neither, and its orders would stay ACCEPTED forever.
+	exitStuck := s.exiting.Load() && slices.Contains(unstopped, "coordinator")
+	if exitStuck {
+		final = StateInterrupted
+		reason += "; the daemon exits with the trading loop, as after a crash: its last committed tick is kept, to resume"
+	}
 	// Log before the final state frees the slot, so that in the log every
 	// session ends before the next one starts.
-	if s.opts.Store != nil {
-		if s.journal != nil {
-			s.journal.ended.Store(true)
+	if s.journal != nil {
+		s.journal.ended.Store(true)
+	}
+	if s.opts.Store != nil && !exitStuck {
+		// A stop the store did not record is not one: after a restart
+		// the session is INTERRUPTED at its last committed tick, its
+		// orders open there. The answer says so rather than STOPPED.
+		if err := s.recordEnd(ctx, s.opts.Store, final, reason, time.Now()); err != nil {
+			final = StateFailed
+			reason += "; the store could not record the end, so after a restart the session shows INTERRUPTED " +
+				"at its last committed tick (the log has the error)"
 		}
-		s.recordEnd(ctx, s.opts.Store, final, reason, time.Now())
 	}
 	sum := s.Snapshot().Summary
 	s.log.Info("session ended", "state", final.String(), "reason", reason, "ticks", sum.Ticks, "orders", sum.Orders,

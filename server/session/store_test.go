@@ -2,9 +2,13 @@ package session
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -45,5 +49,101 @@ func TestLateTickAfterAFailedStopIsNotRecorded(t *testing.T) {
 	after, err := st.GetSession(context.Background(), snap.ID)
 	if err != nil || !after.LastTick.Equal(rec.LastTick) || after.State != "FAILED" {
 		t.Fatalf("the late tick reached the store: before %v, after %v (%v)", rec.LastTick, after.LastTick, err)
+	}
+}
+
+// endlessDisk is a store whose disk fills up once the session runs: the
+// end of a session cannot be recorded.
+type endlessDisk struct{ store.Store }
+
+func (endlessDisk) UpdateSession(context.Context, string, string, string, time.Time, []byte) error {
+	return errors.New("store: disk full: database or disk is full (13)")
+}
+
+// A stop whose end the store could not record does not answer STOPPED:
+// after a restart the store would show the session INTERRUPTED, from its
+// last committed tick, with orders open that the user was told were gone.
+// The answer says FAILED and why, so that `tradectl stop` exits non-zero.
+func TestStopThatCouldNotBeRecordedIsNotStopped(t *testing.T) {
+	st := openTestStore(t)
+	m, _ := newTestManager(t, func(o *Options) { o.Store = endlessDisk{st} })
+	if _, _, err := m.Start(paperSettings(10 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	final, _, _, err := m.Stop(context.Background(), StopOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.State != StateFailed || !strings.Contains(final.Reason, "could not record") {
+		t.Fatalf("stop with a store that cannot record its end: %s %q", final.State, final.Reason)
+	}
+}
+
+// A stop whose loop did not return by its deadline leaves the session
+// FAILED with its resting orders unsettled. They were ACCEPTED forever:
+// no resume took a FAILED session, no abandon either. Like orders kept
+// open by a stop, they rest at the session's venue until it is resumed,
+// and its resume can trade or cancel them.
+func TestUnsettledOrdersOfAFailedStopCanBeResumed(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t)
+	m, r := newTestManager(t, func(o *Options) { o.Store = st })
+	snap, _, err := m.Start(paperSettings(10 * time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.strat.place.Store(&broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+		Quantity: money.MustParse("0.01"), Price: money.FromInt(30_000)})
+	eventually(t, "the buy resting, committed", func() bool {
+		open, _, err := st.ListOrders(ctx, snap.ID, true, 0)
+		return err == nil && len(open) == 1
+	})
+	release := make(chan struct{})
+	r.strat.block.Store(&release)
+	eventually(t, "the loop to block", func() bool { return r.strat.waiting.Load() > 0 })
+	final, _, _, _ := m.Stop(ctx, StopOptions{Timeout: 50 * time.Millisecond})
+	if final.State == StateStopped || len(final.Unsettled) != 1 {
+		t.Fatalf("stop of a stuck loop: %s, unsettled %v", final.State, final.Unsettled)
+	}
+	<-m.cur.Done()
+	r.strat.block.Store(nil)
+	close(release)
+	eventually(t, "the stuck loop to return", func() bool { return m.cur.coord.Stats().TickStarted.IsZero() })
+	m.cur.children[1].stop(time.Now().Add(10 * time.Second))
+
+	resumed, err := m.ResumeSession(ctx, snap.ID)
+	if err != nil {
+		t.Fatalf("resume of the session whose stop left an order unsettled: %v", err)
+	}
+	if resumed.Summary.OpenOrders != 1 {
+		t.Fatalf("resumed with %d orders open, want the unsettled buy", resumed.Summary.OpenOrders)
+	}
+	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if open, _, err := st.ListOrders(ctx, snap.ID, true, 0); err != nil || len(open) != 0 {
+		t.Fatalf("orders open after the resumed session stopped: %+v %v", open, err)
+	}
+}
+
+// After a restart, stop with nothing running answers with the last
+// session, as status does and as the API promises ("idempotent: with
+// nothing running it returns the last session"): it said no session had
+// ever run.
+func TestStopAfterARestartReturnsTheLastSession(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t)
+	m, _ := newTestManager(t, func(o *Options) { o.Store = st })
+	snap, _, err := m.Start(paperSettings(10 * time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = newTestManager(t, func(o *Options) { o.Store = st })
+	last, ok, was, err := m.Stop(ctx, StopOptions{})
+	if err != nil || !ok || was || last.ID != snap.ID || last.State != StateStopped {
+		t.Fatalf("stop after a restart: %s %s ok=%v was=%v err=%v; want %s STOPPED", last.ID, last.State, ok, was, err, snap.ID)
 	}
 }

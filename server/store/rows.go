@@ -20,6 +20,9 @@ const (
 	StateInterrupted = "INTERRUPTED"
 	// StateStopped with orders kept open can be resumed (ResumeSession).
 	StateStopped = "STOPPED"
+	// StateFailed with orders open (a stop whose loop did not return left
+	// them unsettled) can be resumed too.
+	StateFailed = "FAILED"
 )
 
 // SessionRecord is a session as stored.

@@ -88,6 +88,11 @@ type Grid struct {
 	// from head.
 	pending []gridRef
 	head    int
+	// adopted are the orders a resumed session found resting, per symbol
+	// (see Adopt): cancelled on the symbol's first event. foreign holds
+	// their ids until they are final: their reports answer no placement.
+	adopted map[string][]string
+	foreign map[string]bool
 }
 
 type gridSeries struct {
@@ -140,6 +145,10 @@ func (g *Grid) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
 	if s == nil {
 		s = &gridSeries{levels: make([]gridLevel, 2*g.cfg.Levels)}
 		g.series[ev.Symbol] = s
+		for _, id := range g.adopted[ev.Symbol] {
+			dst = append(dst, Action{Kind: ActionCancel, CancelID: id})
+		}
+		delete(g.adopted, ev.Symbol)
 	}
 	mid := ev.Bid.Add(ev.Ask).Half()
 	switch {
@@ -193,6 +202,20 @@ func (g *Grid) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
 	return dst
 }
 
+// Adopt implements Adopter. The grid's center died with the process, and
+// the one it takes on the first event is not the old one, so the old
+// orders sit at none of its levels: it cancels them on that event, before
+// it places its new levels, and so never keeps more than Levels orders a
+// side. Their reports (cancelled, or filled or rejected first) answer
+// none of its placements and are ignored.
+func (g *Grid) Adopt(clientID string, spec broker.OrderSpec) {
+	if g.adopted == nil {
+		g.adopted, g.foreign = make(map[string][]string), make(map[string]bool)
+	}
+	g.adopted[spec.Symbol] = append(g.adopted[spec.Symbol], clientID)
+	g.foreign[clientID] = true
+}
+
 // recenter lays out empty levels around mid.
 func (g *Grid) recenter(s *gridSeries, mid money.Decimal) {
 	s.centered, s.center, s.step = true, mid, mid.MulBps(g.cfg.SpacingBps)
@@ -211,6 +234,12 @@ func (g *Grid) recenter(s *gridSeries, mid money.Decimal) {
 // levels whose orders are final. Reports of orders the grid cancelled on a
 // re-center, and so forgot, are ignored.
 func (g *Grid) OnReport(r *broker.ExecutionReport) {
+	if g.foreign[r.ClientID] {
+		if r.State.Final() {
+			delete(g.foreign, r.ClientID)
+		}
+		return
+	}
 	if s := g.series[r.Symbol]; s != nil {
 		for i := range s.levels {
 			if lv := &s.levels[i]; lv.state == levelLive && lv.id == r.ClientID {

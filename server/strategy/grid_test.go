@@ -392,3 +392,26 @@ func TestGridOnThePaperSim(t *testing.T) {
 		t.Fatalf("position %s beyond the cap plus a side of the grid", p)
 	}
 }
+
+// A resumed grid is handed the orders it had resting (Adopt): it cancels
+// them on the symbol's first event, before it places its levels, and their
+// later reports answer none of its placements: a rejection of an old order
+// taken for the answer to a new one would leave that level pending forever
+// and the next acceptance on the wrong level.
+func TestGridCancelsAdoptedOrdersAndIgnoresTheirReports(t *testing.T) {
+	g := testGrid(t)
+	g.Adopt("old-1", broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Price: d("90")})
+	g.Adopt("old-2", broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Sell, Price: d("110")})
+	got := g.OnEvent(mid("100"), holding{}, nil)
+	wantActs(t, "first event after a resume", got, "cancel old-1", "cancel old-2",
+		"buy 1@99", "buy 1@98", "buy 1@97", "sell 1@101", "sell 1@102", "sell 1@103")
+	// The venue rejects an old order (it reached the venue late) before it
+	// answers the new placements.
+	report(g, "old-1", broker.StateRejected)
+	answer(g, got, 1) // g1..g3 buys, g4..g6 sells
+	report(g, "old-2", broker.StateCancelled)
+	wantActs(t, "every level live", g.OnEvent(mid("100"), holding{}, nil))
+	report(g, "g6", broker.StateFilled) // the sell at 103
+	wantActs(t, "the filled level, and no other", g.OnEvent(mid("100"), holding{}, nil), "sell 1@103")
+	wantActs(t, "no second cancel", g.OnEvent(mid("100"), holding{}, nil))
+}

@@ -78,6 +78,16 @@ type Reporter interface {
 	OnReport(r *broker.ExecutionReport)
 }
 
+// Adopter is implemented by strategies that keep orders resting. A resumed
+// session finds the orders its strategy placed before the crash (or kept
+// open by a stop) still live at the venue, while the strategy, built anew,
+// remembers none of them: the coordinator hands each to Adopt, once, before
+// the first event, so that the strategy owns them again (tracks or cancels
+// them) instead of quoting a second time beside them.
+type Adopter interface {
+	Adopt(clientID string, spec broker.OrderSpec)
+}
+
 // place is the ActionPlace of spec.
 func place(spec broker.OrderSpec) Action { return Action{Kind: ActionPlace, Order: spec} }
 
