@@ -28,7 +28,9 @@ func TestHammeringALimitIsCountedNotStored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "refusals", func() bool { return m.cur.coord.Stats().Rejects >= 30 })
+	// A few are enough to tell summing from storing; the grid backs off
+	// after each, so more would only make the test slow on a busy machine.
+	eventually(t, "refusals", func() bool { return m.cur.coord.Stats().Rejects >= 10 })
 	final, _, _, err := m.Stop(context.Background(), StopOptions{})
 	if err != nil {
 		t.Fatal(err)
