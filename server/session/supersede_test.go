@@ -1,0 +1,180 @@
+package session
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/store"
+	"github.com/tradectl/tradectl/server/strategy"
+)
+
+// runCtl drives the strategies of a session's runs apart: run 0 is the
+// first, run 1 its resume. Each places the order put in its slot, once;
+// the first run's placement blocks its tick while hold is set, so that its
+// stuck tick carries an order the store must never see.
+type runCtl struct {
+	place   [2]atomic.Pointer[broker.OrderSpec]
+	hold    atomic.Pointer[chan struct{}]
+	waiting atomic.Int32
+	builds  atomic.Int32
+}
+
+type runStrategy struct {
+	ctl *runCtl
+	run int
+}
+
+func (s *runStrategy) OnEvent(_ *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
+	o := s.ctl.place[s.run].Swap(nil)
+	if o == nil {
+		return dst
+	}
+	dst = append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: *o})
+	if ch := s.ctl.hold.Load(); ch != nil && s.run == 0 {
+		s.ctl.waiting.Add(1)
+		<-*ch
+	}
+	return dst
+}
+
+func (c *runCtl) build(s Settings) (Parts, error) {
+	p, err := BuildPaper(s)
+	p.Strategy = &runStrategy{ctl: c, run: int(min(c.builds.Add(1)-1, 1))}
+	return p, err
+}
+
+func buyAt(price int64) *broker.OrderSpec {
+	return &broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+		Quantity: money.MustParse("0.01"), Price: money.FromInt(price)}
+}
+
+// A session stopped with its loop stuck mid-tick can be resumed while
+// that loop is still alive: two loops then run for one session id. The
+// old one, returning from its tick after the resume, must change nothing
+// the resumed run owns: no row in the store (its tick carries an order
+// whose client id the resumed run has used since), no counters, account
+// or venue overwriting the resumed run's, no report showing the session
+// FAILED while it trades.
+func TestSupersededLoopLeavesTheResumedRunAlone(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t)
+	ctl := &runCtl{}
+	m, _ := newTestManager(t, func(o *Options) { o.Store, o.Build = st, ctl.build })
+	snap, _, err := m.Start(paperSettings(10 * time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := snap.ID
+	ctl.place[0].Store(buyAt(30_000))
+	eventually(t, "the first run's buy resting, committed", func() bool {
+		open, _, err := st.ListOrders(ctx, id, true, 0)
+		return err == nil && len(open) == 1
+	})
+
+	// The first run's next placement gets stuck in its tick.
+	release := make(chan struct{})
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	ctl.hold.Store(&release)
+	ctl.place[0].Store(buyAt(29_000))
+	eventually(t, "the first run's loop to block", func() bool { return ctl.waiting.Load() > 0 })
+	old := m.cur
+	final, _, _, _ := m.Stop(ctx, StopOptions{Timeout: 50 * time.Millisecond})
+	if final.State == StateStopped || len(final.Unsettled) != 1 {
+		t.Fatalf("stop of a stuck loop: %s, unsettled %v", final.State, final.Unsettled)
+	}
+	<-old.Done()
+
+	if _, err := m.ResumeSession(ctx, id); err != nil {
+		t.Fatalf("resume with the old loop still stuck: %v", err)
+	}
+	resumed := m.cur
+	w := startWatch(t, m)
+	resumedAt := storedCounters(t, st, id)
+	eventually(t, "the resumed run to commit ticks", func() bool {
+		return storedCounters(t, st, id).Ticks > resumedAt.Ticks+2
+	})
+
+	// The old loop finishes its tick: it places its buy at its own venue
+	// and tries to commit it, with counters and an account that know
+	// nothing of the resumed run, under the client id the resumed run
+	// places its next order with.
+	close(release)
+	eventually(t, "the old loop to return", func() bool {
+		select {
+		case <-old.children[1].done:
+			return true
+		default:
+			return false
+		}
+	})
+	ctl.place[1].Store(buyAt(30_500))
+	eventually(t, "the resumed run's buy resting, committed", func() bool {
+		open, _, err := st.ListOrders(ctx, id, true, 0)
+		return err == nil && len(open) == 2
+	})
+	before := storedCounters(t, st, id)
+	eventually(t, "the resumed run to commit more ticks", func() bool {
+		return storedCounters(t, st, id).Ticks > before.Ticks+2
+	})
+
+	rec, err := st.GetSession(ctx, id)
+	if err != nil || rec.State != store.StateRunning {
+		t.Fatalf("stored session while the resumed run trades: %+v %v", rec, err)
+	}
+	all, _, err := st.ListOrders(ctx, id, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range all {
+		if o.Spec.Price.Cmp(money.FromInt(29_000)) == 0 {
+			t.Errorf("the superseded loop's order reached the store: %s %s", o.ClientID, o.State)
+		}
+	}
+	if len(all) != 2 {
+		t.Fatalf("stored orders %d, want the first run's buy and the resumed run's: %+v", len(all), all)
+	}
+	pf, err := st.LoadPortfolio(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held money.Decimal
+	for _, r := range pf.Reservations {
+		held = held.Add(r.Amount)
+	}
+	if len(pf.Reservations) != 2 || held.Cmp(pf.Cash) > 0 {
+		t.Fatalf("stored account: %d reservations holding %s of %s cash; the two resting buys hold theirs",
+			len(pf.Reservations), held, pf.Cash)
+	}
+	snapNow, ok, r := m.Status()
+	if !ok || snapNow.ID != id || snapNow.State != StateRunning || r == nil || r.run != resumed || r.State != StateRunning {
+		t.Fatalf("status with the resumed run trading: ok=%v %s %s, report %+v", ok, snapNow.ID, snapNow.State, r)
+	}
+	if stale := w.find(func(r *Report) bool { return r.run == old }); stale != nil {
+		t.Fatalf("the superseded run published a report after the resume: %s %s", stale.State, stale.Reason)
+	}
+
+	end, _, _, err := m.Stop(ctx, StopOptions{})
+	if err != nil || end.State != StateStopped {
+		t.Fatalf("stop of the resumed run: %s %q %v", end.State, end.Reason, err)
+	}
+	orders, fills := storedCounts(t, st, id)
+	c := storedCounters(t, st, id)
+	if c.Orders != orders || c.Fills != fills || end.Summary.Orders != orders || end.Summary.Fills != fills {
+		t.Fatalf("stored counters %+v, the stop says %d orders %d fills; rows: %d orders, %d fills",
+			c, end.Summary.Orders, end.Summary.Fills, orders, fills)
+	}
+	if open, _, err := st.ListOrders(ctx, id, true, 0); err != nil || len(open) != 0 {
+		t.Fatalf("orders open after the resumed run stopped: %+v %v", open, err)
+	}
+}
