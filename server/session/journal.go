@@ -3,7 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/tradectl/tradectl/server/broker"
@@ -24,10 +24,20 @@ import (
 type journal struct {
 	st        store.Store
 	sessionID string
-	// ended is set once the session's end is recorded: a loop that was
-	// stuck past the stop deadline and finishes its tick later must not
-	// add to a session the store already closed.
-	ended atomic.Bool
+	// mu guards ended and committing. ended is set (end) before the
+	// session's end is recorded: a loop that was stuck past the stop
+	// deadline and finishes its tick later must not add to a session the
+	// store already closed, nor, once the session is resumed, to the
+	// resumed run's records, whose numbering it does not know. A commit
+	// already under way when the session ends has its context cancelled
+	// (live), so that it is refused unless it had already landed; the
+	// resume waits until none is under way (busy), so that it reads the
+	// store after the old run's last write, never in the middle of one.
+	mu         sync.Mutex
+	ended      bool
+	committing int
+	live       context.Context
+	kill       context.CancelFunc
 	// seqs are the last transition and fill numbers of each open order.
 	seqs map[string]orderSeqs
 	// tradedBefore is the trading time of the session's earlier runs
@@ -40,14 +50,53 @@ type journal struct {
 type orderSeqs struct{ transitions, fills int }
 
 func newJournal(st store.Store, sessionID string) *journal {
-	return &journal{st: st, sessionID: sessionID, seqs: make(map[string]orderSeqs)}
+	j := &journal{st: st, sessionID: sessionID, seqs: make(map[string]orderSeqs)}
+	j.live, j.kill = context.WithCancel(context.Background())
+	return j
+}
+
+// begin admits a commit unless the session has ended; it runs on the
+// returned context, which end cancels, and calls done when it returns.
+func (j *journal) begin(ctx context.Context) (_ context.Context, done func(), err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.ended {
+		return nil, nil, fmt.Errorf("session %s has ended: a tick finished after its stop is not recorded", j.sessionID)
+	}
+	j.committing++
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(j.live, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+		j.mu.Lock()
+		j.committing--
+		j.mu.Unlock()
+	}, nil
+}
+
+// end refuses every later commit and cancels the one under way.
+func (j *journal) end() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.ended = true
+	j.kill()
+}
+
+// busy reports whether a commit begun before the end is still under way.
+func (j *journal) busy() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.committing > 0
 }
 
 // Commit implements coordinator.Journal.
 func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
-	if j.ended.Load() {
-		return fmt.Errorf("session %s has ended: a tick finished after its stop is not recorded", j.sessionID)
+	ctx, done, err := j.begin(ctx)
+	if err != nil {
+		return err
 	}
+	defer done()
 	traded := j.tradedBefore
 	if !j.runStart.IsZero() {
 		traded += t.Time.Sub(j.runStart)

@@ -47,6 +47,15 @@ func (m *Manager) ResumeSession(ctx context.Context, id string) (Snapshot, error
 	if err != nil {
 		return Snapshot{}, err
 	}
+	// The session's last run may have ended with its loop stuck inside a
+	// commit: refused once it returns, but until then the store may yet
+	// change under a resume reading it, and two runs would write one
+	// session's records.
+	if cur != nil && cur.id == rec.ID && cur.journal != nil && cur.journal.busy() {
+		return Snapshot{}, &ConflictError{SessionID: rec.ID, Err: fmt.Errorf("%w: its last run's trading loop, "+
+			"which did not stop, is still committing a tick (refused, since the session ended); resume when it has returned",
+			ErrStopping)}
+	}
 	sess, parts, err := m.reassemble(ctx, rec)
 	if err != nil {
 		return Snapshot{}, err

@@ -98,7 +98,7 @@ func (s *Session) await(timeout <-chan time.Time) {
 	// Log before the final state frees the slot, so that in the log every
 	// session ends before the next one starts.
 	if s.journal != nil {
-		s.journal.ended.Store(true)
+		s.journal.end()
 	}
 	if s.opts.Store != nil && !exitStuck {
 		// A stop the store did not record is not one: after a restart

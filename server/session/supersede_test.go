@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -176,5 +177,103 @@ func TestSupersededLoopLeavesTheResumedRunAlone(t *testing.T) {
 	}
 	if open, _, err := st.ListOrders(ctx, id, true, 0); err != nil || len(open) != 0 {
 		t.Fatalf("orders open after the resumed run stopped: %+v %v", open, err)
+	}
+}
+
+// stallingStore holds the commit of a tick placing an order at price
+// until released: a loop stuck inside the store, past the journal's
+// check that its session has not ended.
+type stallingStore struct {
+	store.Store
+	price   money.Decimal
+	release chan struct{}
+	stuck   atomic.Int32
+}
+
+func (s *stallingStore) CommitTick(ctx context.Context, b *store.Batch) error {
+	for _, o := range b.NewOrders {
+		if o.Spec.Price.Cmp(s.price) == 0 {
+			s.stuck.Add(1)
+			<-s.release
+		}
+	}
+	return s.Store.CommitTick(ctx, b)
+}
+
+// The same with the old loop stuck in the store's commit rather than in
+// the strategy: it has passed the check that its session has not ended
+// when the stop records the end. A resume now would let that commit land
+// under the resumed run, its order taking the client id the resumed run
+// places its next one with; the resume waits for it instead (refused
+// while it is in flight), and the commit, landing after the end was
+// recorded, is refused.
+func TestResumeWaitsForTheSupersededLoopsCommit(t *testing.T) {
+	ctx := context.Background()
+	base := openTestStore(t)
+	st := &stallingStore{Store: base, price: money.FromInt(29_000), release: make(chan struct{})}
+	defer func() {
+		select {
+		case <-st.release:
+		default:
+			close(st.release)
+		}
+	}()
+	ctl := &runCtl{}
+	m, _ := newTestManager(t, func(o *Options) { o.Store, o.Build = st, ctl.build })
+	snap, _, err := m.Start(paperSettings(10 * time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := snap.ID
+	ctl.place[0].Store(buyAt(30_000))
+	eventually(t, "the first run's buy resting, committed", func() bool {
+		open, _, err := base.ListOrders(ctx, id, true, 0)
+		return err == nil && len(open) == 1
+	})
+	ctl.place[0].Store(buyAt(29_000))
+	eventually(t, "the first run's commit to stall", func() bool { return st.stuck.Load() > 0 })
+	old := m.cur
+	if final, _, _, _ := m.Stop(ctx, StopOptions{Timeout: 50 * time.Millisecond}); final.State == StateStopped {
+		t.Fatalf("stop of a loop stuck in the store: %s", final.State)
+	}
+	<-old.Done()
+
+	_, err = m.ResumeSession(ctx, id)
+	if !errors.Is(err, ErrStopping) {
+		t.Fatalf("resume with the old loop's commit in flight: %v; want it refused as still stopping", err)
+	}
+	close(st.release)
+	eventually(t, "the old loop to return", func() bool {
+		select {
+		case <-old.children[1].done:
+			return true
+		default:
+			return false
+		}
+	})
+	if _, err := m.ResumeSession(ctx, id); err != nil {
+		t.Fatalf("resume once the old loop returned: %v", err)
+	}
+	ctl.place[1].Store(buyAt(30_500))
+	eventually(t, "the resumed run's buy resting, committed", func() bool {
+		open, _, err := base.ListOrders(ctx, id, true, 0)
+		return err == nil && len(open) == 2
+	})
+	all, _, err := base.ListOrders(ctx, id, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range all {
+		if o.Spec.Price.Cmp(st.price) == 0 {
+			t.Errorf("the stopped loop's order reached the store after its end: %s %s", o.ClientID, o.State)
+		}
+	}
+	end, _, _, err := m.Stop(ctx, StopOptions{})
+	if err != nil || end.State != StateStopped {
+		t.Fatalf("stop of the resumed run: %s %q %v", end.State, end.Reason, err)
+	}
+	orders, fills := storedCounts(t, base, id)
+	if c := storedCounters(t, base, id); c.Orders != orders || c.Fills != fills || end.Summary.Orders != orders {
+		t.Fatalf("stored counters %+v, the stop says %d orders; rows: %d orders, %d fills", c, end.Summary.Orders, orders, fills)
 	}
 }
