@@ -105,43 +105,29 @@ const (
 var DefaultControlRate = Rate{N: 20, Per: time.Second, Burst: 40}
 
 func (l Limits) withDefaults() Limits {
-	if l.MaxRecvMsgSize <= 0 {
-		l.MaxRecvMsgSize = defaultMaxRecvMsgSize
-	}
-	if l.MaxSendMsgSize <= 0 {
-		l.MaxSendMsgSize = defaultMaxSendMsgSize
-	}
-	if l.MaxConcurrentStreams == 0 {
-		l.MaxConcurrentStreams = defaultMaxConcurrentStreams
-	}
-	if l.MaxWatchers <= 0 {
-		l.MaxWatchers = DefaultMaxWatchers
-	}
-	if l.MaxOrderWatchers <= 0 {
-		l.MaxOrderWatchers = DefaultMaxOrderWatchers
-	}
-	if l.MaxConns <= 0 {
-		l.MaxConns = DefaultMaxConns
-	}
-	if l.MaxConnsPerPeer <= 0 {
-		l.MaxConnsPerPeer = DefaultMaxConnsPerPeer
-	}
-	if l.MaxPublicStreams <= 0 {
-		l.MaxPublicStreams = DefaultMaxPublicStreams
-	}
-	if l.MaxAwaiting <= 0 {
-		l.MaxAwaiting = defaultMaxAwaiting
-	}
-	if l.MaxAwaitingPerPeer <= 0 {
-		l.MaxAwaitingPerPeer = defaultMaxAwaitingPerPeer
-	}
-	if l.RequestWait <= 0 {
-		l.RequestWait = defaultRequestWait
-	}
+	orDefault(&l.MaxRecvMsgSize, defaultMaxRecvMsgSize)
+	orDefault(&l.MaxSendMsgSize, defaultMaxSendMsgSize)
+	orDefault(&l.MaxConcurrentStreams, defaultMaxConcurrentStreams)
+	orDefault(&l.MaxWatchers, DefaultMaxWatchers)
+	orDefault(&l.MaxOrderWatchers, DefaultMaxOrderWatchers)
+	orDefault(&l.MaxConns, DefaultMaxConns)
+	orDefault(&l.MaxConnsPerPeer, DefaultMaxConnsPerPeer)
+	orDefault(&l.MaxPublicStreams, DefaultMaxPublicStreams)
+	orDefault(&l.MaxAwaiting, defaultMaxAwaiting)
+	orDefault(&l.MaxAwaitingPerPeer, defaultMaxAwaitingPerPeer)
+	orDefault(&l.RequestWait, defaultRequestWait)
 	if l.ControlRate == (Rate{}) {
 		l.ControlRate = DefaultControlRate
 	}
 	return l
+}
+
+// orDefault sets a limit left at zero (or below: the daemon's flags refuse
+// those before they get here) to its default.
+func orDefault[T int | uint32 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // serverOptions are the transport-level limits. The connection caps are

@@ -76,9 +76,7 @@ func TestStopDeadlineHoldsWithALoopThatNeverReturns(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "a resting order", func() bool { return m.cur.orders.OpenCount() == 1 })
-	release := make(chan struct{})
-	r.strat.block.Store(&release)
-	eventually(t, "the loop to block", func() bool { return r.strat.waiting.Load() > 0 })
+	release := r.blockLoop(t)
 
 	const timeout = 100 * time.Millisecond
 	before := time.Now()

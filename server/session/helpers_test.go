@@ -13,6 +13,8 @@ import (
 	"github.com/tradectl/tradectl/server/coordinator"
 	"github.com/tradectl/tradectl/server/health"
 	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/server/store"
 	"github.com/tradectl/tradectl/server/strategy"
 )
 
@@ -186,4 +188,26 @@ func component(r *Report, name string) health.Component {
 		}
 	}
 	return health.Component{}
+}
+
+// blockLoop makes the strategy block in its next decision and waits until
+// the loop is stuck there; closing the channel lets it go.
+func (r *rig) blockLoop(t *testing.T) chan struct{} {
+	t.Helper()
+	release := make(chan struct{})
+	r.strat.block.Store(&release)
+	eventually(t, "the loop to block", func() bool { return r.strat.waiting.Load() > 0 })
+	return release
+}
+
+// restBuy has the strategy rest a limit buy of 0.01 BTC-USD at 30,000, and
+// waits until the store holds it open.
+func (r *rig) restBuy(t *testing.T, st store.Store, id string) {
+	t.Helper()
+	r.strat.place.Store(&broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+		Quantity: money.MustParse("0.01"), Price: money.FromInt(30_000)})
+	eventually(t, "the buy resting, committed", func() bool {
+		open, _, err := st.ListOrders(context.Background(), id, true, 0)
+		return err == nil && len(open) == 1
+	})
 }

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -85,9 +83,7 @@ func TestNoStoreWriteAfterShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "a few ticks", func() bool { return m.cur.coord.Stats().Ticks >= 3 })
-	release := make(chan struct{})
-	r.strat.block.Store(&release)
-	eventually(t, "the loop to block", func() bool { return r.strat.waiting.Load() > 0 })
+	release := r.blockLoop(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	m.Shutdown(ctx)
@@ -157,15 +153,8 @@ func TestShutdownWithAStuckLoopLeavesTheSessionResumable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.strat.place.Store(&broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
-		Quantity: money.MustParse("0.01"), Price: money.FromInt(30_000)})
-	eventually(t, "the buy resting, committed", func() bool {
-		open, _, err := st.ListOrders(ctx, snap.ID, true, 0)
-		return err == nil && len(open) == 1
-	})
-	release := make(chan struct{})
-	r.strat.block.Store(&release)
-	eventually(t, "the loop to block", func() bool { return r.strat.waiting.Load() > 0 })
+	r.restBuy(t, st, snap.ID)
+	release := r.blockLoop(t)
 	sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	m.Shutdown(sctx)
 	cancel()

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -29,9 +27,7 @@ func TestLateTickAfterAFailedStopIsNotRecorded(t *testing.T) {
 		rec, err := st.GetSession(context.Background(), snap.ID)
 		return err == nil && !rec.LastTick.IsZero()
 	})
-	release := make(chan struct{})
-	r.strat.block.Store(&release)
-	eventually(t, "the loop to block", func() bool { return r.strat.waiting.Load() > 0 })
+	release := r.blockLoop(t)
 	final, _, _, _ := m.Stop(context.Background(), StopOptions{Timeout: 50 * time.Millisecond})
 	// At its deadline the stop may still be recording the end: it answers
 	// as it stands, STOPPING or FAILED, naming the loop either way.
@@ -92,15 +88,8 @@ func TestUnsettledOrdersOfAFailedStopCanBeResumed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.strat.place.Store(&broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
-		Quantity: money.MustParse("0.01"), Price: money.FromInt(30_000)})
-	eventually(t, "the buy resting, committed", func() bool {
-		open, _, err := st.ListOrders(ctx, snap.ID, true, 0)
-		return err == nil && len(open) == 1
-	})
-	release := make(chan struct{})
-	r.strat.block.Store(&release)
-	eventually(t, "the loop to block", func() bool { return r.strat.waiting.Load() > 0 })
+	r.restBuy(t, st, snap.ID)
+	release := r.blockLoop(t)
 	final, _, _, _ := m.Stop(ctx, StopOptions{Timeout: 50 * time.Millisecond})
 	if final.State == StateStopped || len(final.Unsettled) != 1 {
 		t.Fatalf("stop of a stuck loop: %s, unsettled %v", final.State, final.Unsettled)
