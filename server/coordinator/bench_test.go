@@ -2,6 +2,7 @@ package coordinator
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tradectl/tradectl/server/broker"
 	"github.com/tradectl/tradectl/server/market"
@@ -56,10 +57,45 @@ func BenchmarkOrderRoundTrip(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r.c.ev = evs[i&1]
+		// A millisecond of market time per event: the intent budget
+		// (1,000 a second with no orders-a-second limit) refills one
+		// intent per event, so every event's order is sent, not dropped.
+		r.c.ev.Time = t0.Add(time.Duration(i) * time.Millisecond)
 		i++
 		r.c.OnEvent(&r.c.ev)
 	}
-	if st := r.c.Stats(); st.Fills < st.Orders/2 {
+	st := r.c.Stats()
+	if st.Dropped != 0 || st.Orders < uint64(i) {
+		b.Fatalf("%d events sent %d orders and dropped %d intents: the benchmark no longer measures orders", i, st.Orders, st.Dropped)
+	}
+	if st.Fills < st.Orders/2 {
 		b.Fatalf("only %d of %d orders filled", st.Fills, st.Orders)
+	}
+}
+
+// BenchmarkDroppedIntent is what a strategy that hammers the intent budget
+// costs the loop per intent beyond it: counted and summarized, not sent.
+func BenchmarkDroppedIntent(b *testing.B) {
+	limits := risk.DefaultLimits()
+	limits.MaxOrdersPerSecond = 0
+	r := newRig(b, nil, nil, limits)
+	r.c.cfg.Strategy = &everyEvent{}
+	r.c.reporter = nil
+	r.c.cfg.Publish = nil
+	evs := []market.Event{book(0, 100), book(0, 101)}
+	for i := 0; i < 1000; i++ { // spend the budget: one market second
+		r.c.ev = evs[i&1]
+		r.c.OnEvent(&r.c.ev)
+	}
+	before := r.c.Stats().Dropped
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		r.c.ev = evs[i&1]
+		i++
+		r.c.OnEvent(&r.c.ev)
+	}
+	if d := r.c.Stats().Dropped - before; d < uint64(i) {
+		b.Fatalf("%d events dropped %d intents", i, d)
 	}
 }

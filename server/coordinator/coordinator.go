@@ -101,7 +101,10 @@ type Coordinator struct {
 	venueDirty bool
 	// budget bounds the intents that reach the checks (see intentBudget);
 	// refusals summarizes the refused ones (see refuse).
-	budget   intentBudget
+	budget intentBudget
+	// dropErr is why an intent beyond the budget was dropped; the budget's
+	// rate is fixed, so it is made once, not per dropped intent.
+	dropErr  error
 	refusals refusalLog
 	// errLogs keeps a failure that repeats every tick from flooding the log.
 	errLogs errLogs
@@ -148,7 +151,9 @@ func New(cfg Config) (*Coordinator, error) {
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
 	c.budget = newIntentBudget(cfg.IntentsPerSecond, cfg.Risk.Limits())
+	c.dropErr = fmt.Errorf("dropped: the strategy asked for more than %d orders a second", c.budget.rate)
 	c.refusals.logged = make(map[refusalKey]time.Time)
+	c.refusals.shown = make(map[refusalKey]time.Time)
 	c.nextID = cfg.FirstOrderSeq
 	c.ticks.Store(cfg.Counts.Ticks)
 	c.events.Store(cfg.Counts.Events)

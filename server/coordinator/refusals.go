@@ -52,7 +52,16 @@ type refusalLog struct {
 	// rate and budget hand out the turns of the intents refused by the
 	// orders-a-second limit and dropped by the intent budget.
 	rate, budget turns
+	// shown is when each kind was last handed to health as the latest
+	// refusal: a strategy hammering a limit replaces it at most every
+	// showEvery per kind, not at every intent (each replacement formats
+	// and allocates on the loop).
+	shown map[refusalKey]time.Time
 }
+
+// showEvery is how stale health's "latest refusal" may be for a repeat of
+// the kind it shows; health looks at most every 100ms anyway.
+const showEvery = 100 * time.Millisecond
 
 // maxTurnsAhead bounds how far ahead turns are handed out: a strategy that
 // ignores RetryAt and asks again at once pushes the queue on, but never
@@ -105,18 +114,20 @@ func (c *Coordinator) refuse(spec broker.OrderSpec, rule string, err error, now 
 // at fault.
 func (c *Coordinator) drop(spec broker.OrderSpec, now time.Time) {
 	c.dropped.Add(1)
-	err := fmt.Errorf("dropped: the strategy asked for more than %d orders a second", c.budget.rate)
-	c.summarize(spec, RuleIntentBudget, err, now, c.refusals.budget.next(c.budget.nextAt(), int(c.budget.rate)))
+	c.summarize(spec, RuleIntentBudget, c.dropErr, now, c.refusals.budget.next(c.budget.nextAt(), int(c.budget.rate)))
 }
 
 func (c *Coordinator) summarize(spec broker.OrderSpec, rule string, err error, now, retry time.Time) {
 	reason := err.Error()
 	key := refusalKey{rule, spec.Symbol, spec.Side}
-	te := &TimedError{Err: fmt.Sprintf("%s %s %s refused: %s", spec.Side, spec.Quantity, spec.Symbol, reason),
-		Time: c.cfg.Now()}
-	c.riskErr.Store(te)
-	if last, ok := c.refusals.logged[key]; !ok || te.Time.Sub(last) >= refusalLogEvery {
-		c.refusals.logged[key] = te.Time
+	wall := c.cfg.Now()
+	if last, ok := c.refusals.shown[key]; !ok || wall.Sub(last) >= showEvery {
+		c.refusals.shown[key] = wall
+		c.riskErr.Store(&TimedError{Err: fmt.Sprintf("%s %s %s refused: %s", spec.Side, spec.Quantity, spec.Symbol, reason),
+			Time: wall})
+	}
+	if last, ok := c.refusals.logged[key]; !ok || wall.Sub(last) >= refusalLogEvery {
+		c.refusals.logged[key] = wall
 		c.cfg.Logger.Warn("order refused (repeats of this kind are counted, logged at most once a minute)",
 			"rule", rule, "symbol", spec.Symbol, "side", spec.Side.String(), "err", reason)
 	}

@@ -61,6 +61,19 @@ func gridSettings() Settings {
 }
 
 // withStore runs the real paper parts (strategy included) on st.
+// startGrid starts a grid session on a fresh store, the start of every
+// crash-and-resume test.
+func startGrid(t *testing.T) (store.Store, *Manager, Snapshot) {
+	t.Helper()
+	st := openTestStore(t)
+	m, _ := newTestManager(t, withStore(st))
+	snap, _, err := m.Start(gridSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, m, snap
+}
+
 func withStore(st store.Store) func(*Options) {
 	return func(o *Options) { o.Store, o.Build = st, BuildPaper }
 }
@@ -95,12 +108,7 @@ func storedCounts(t *testing.T, st store.Store, id string) (orders, fills uint64
 // instead of zeros.
 func TestResumedSessionCountsFromTheStore(t *testing.T) {
 	ctx := context.Background()
-	st := store.Store(openTestStore(t))
-	m, _ := newTestManager(t, withStore(st))
-	snap, _, err := m.Start(gridSettings())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, m, snap := startGrid(t)
 	id := snap.ID
 	var fills uint64
 	for cycle := range 3 {
@@ -189,12 +197,7 @@ func TestResumedSessionTradesOnlyTheRestOfItsDuration(t *testing.T) {
 // not get a fresh budget.
 func TestResumeKeepsTheOrderRateWindow(t *testing.T) {
 	ctx := context.Background()
-	st := openTestStore(t)
-	m, _ := newTestManager(t, withStore(st))
-	snap, _, err := m.Start(gridSettings())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, m, snap := startGrid(t)
 	eventually(t, "orders committed", func() bool { return storedCounters(t, st, snap.ID).Orders > 0 })
 	crashed := crashCopy(t, st)
 	m.Stop(ctx, StopOptions{})
@@ -218,12 +221,7 @@ func TestResumeKeepsTheOrderRateWindow(t *testing.T) {
 // CANCELLED, marks it ABANDONED, and starts.
 func TestStartWhileInterrupted(t *testing.T) {
 	ctx := context.Background()
-	st := openTestStore(t)
-	m, _ := newTestManager(t, withStore(st))
-	snap, _, err := m.Start(gridSettings())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, m, snap := startGrid(t)
 	eventually(t, "resting orders committed", func() bool {
 		open, _, err := st.ListOrders(ctx, snap.ID, true, 0)
 		return err == nil && len(open) > 0

@@ -168,12 +168,7 @@ func TestResumedGridDoesNotQuoteTwice(t *testing.T) {
 // that session) sorts after RUNNING and STOPPED.
 func TestResumedSessionReportsItsHealth(t *testing.T) {
 	ctx := context.Background()
-	st := store.Store(openTestStore(t))
-	m, _ := newTestManager(t, withStore(st))
-	snap, _, err := m.Start(gridSettings())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, m, snap := startGrid(t)
 	eventually(t, "a tick committed", func() bool { return storedCounters(t, st, snap.ID).Ticks > 0 })
 	crashed := crashCopy(t, st)
 	if _, _, _, err := m.Stop(ctx, StopOptions{KeepOpenOrders: true}); err != nil {
@@ -258,12 +253,7 @@ func (s *slowResume) ResumeSession(ctx context.Context, id, reason string) error
 // abandon accepts: its resting orders were ACCEPTED forever.
 func TestResumeOvertakenByShutdownStaysInterrupted(t *testing.T) {
 	ctx := context.Background()
-	st := store.Store(openTestStore(t))
-	m, _ := newTestManager(t, withStore(st))
-	snap, _, err := m.Start(gridSettings())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, m, snap := startGrid(t)
 	eventually(t, "a tick committed", func() bool { return storedCounters(t, st, snap.ID).Ticks > 0 })
 	crashed := crashCopy(t, st)
 	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
