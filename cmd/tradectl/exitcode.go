@@ -46,7 +46,7 @@ var exitCodes = []struct {
 	{6, client.ErrNothingToResume, "failed precondition: start --resume found no interrupted session",
 		"'tradectl sessions' lists the sessions; 'tradectl start --paper' starts a new one"},
 	{6, client.ErrSessionInterrupted, "failed precondition: start refused while a session is INTERRUPTED",
-		"'tradectl start --resume' carries it on; 'tradectl start --abandon-interrupted ...' cancels its orders and starts anew"},
+		"'tradectl start --resume [--session ID]' carries it on; 'tradectl start --abandon-interrupted ...' cancels its orders and starts anew"},
 	{6, client.ErrFailedPrecondition,
 		"failed precondition: not possible in tradingd's current state (a session with other settings runs, live trading is unavailable, " +
 			"tradingd runs without a store, ...)", ""},

@@ -74,7 +74,7 @@ func TestExitCodes(t *testing.T) {
 		}, []string{"start", "--resume"}, 6, "'tradectl start --paper' starts a new one"},
 		{"interrupted", func(h *harness) {
 			h.fake.err = withInfo(codes.FailedPrecondition, "a session is INTERRUPTED: 0123456789abcdef", client.ReasonSessionInterrupted)
-		}, []string{"start", "--paper"}, 6, "'tradectl start --resume' carries it on"},
+		}, []string{"start", "--paper"}, 6, "'tradectl start --resume [--session ID]' carries it on"},
 		{"session without resume", nil, []string{"start", "--paper", "--session", "x"}, 2, "--session names the session to resume"},
 		{"abandon with resume", nil, []string{"start", "--resume", "--abandon-interrupted"}, 2, "cannot go with --resume"},
 		{"no store", func(h *harness) {

@@ -42,12 +42,12 @@ type InterruptedError struct {
 
 func (e *InterruptedError) Error() string {
 	if len(e.SessionIDs) == 1 {
-		return fmt.Sprintf("session %s is INTERRUPTED: resume it (resume with session_id; tradectl start --resume) "+
-			"or abandon it (abandon_interrupted; tradectl start --abandon-interrupted), which cancels its open orders",
+		return fmt.Sprintf("session %s is INTERRUPTED: resume it (resume, with session_id) "+
+			"or abandon it (abandon_interrupted), which cancels its open orders",
 			e.SessionIDs[0])
 	}
-	return fmt.Sprintf("sessions %s are INTERRUPTED: resume them one by one (resume with session_id; tradectl start --resume "+
-		"--session ID) or abandon them (abandon_interrupted; tradectl start --abandon-interrupted), which cancels their open orders",
+	return fmt.Sprintf("sessions %s are INTERRUPTED: resume them one by one (resume, with session_id) "+
+		"or abandon them (abandon_interrupted), which cancels their open orders",
 		strings.Join(e.SessionIDs, ", "))
 }
 func (e *InterruptedError) Unwrap() error { return ErrInterrupted }

@@ -24,20 +24,22 @@ import (
 type journal struct {
 	st        store.Store
 	sessionID string
-	// mu guards ended and committing. ended is set (end) before the
+	// mu guards ended and inflight. ended is set (end) before the
 	// session's end is recorded: a loop that was stuck past the stop
 	// deadline and finishes its tick later must not add to a session the
 	// store already closed, nor, once the session is resumed, to the
 	// resumed run's records, whose numbering it does not know. A commit
 	// already under way when the session ends has its context cancelled
-	// (live), so that it is refused unless it had already landed; the
+	// by end itself (inflight), so that it is refused unless it had already
+	// landed; the
 	// resume waits until none is under way (busy), so that it reads the
 	// store after the old run's last write, never in the middle of one.
-	mu         sync.Mutex
-	ended      bool
-	committing int
-	live       context.Context
-	kill       context.CancelFunc
+	mu    sync.Mutex
+	ended bool
+	// inflight cancels the commits under way. end calls them itself, before
+	// it returns: a context.AfterFunc would cancel them on a goroutine of
+	// its own, which a commit released at once could outrun.
+	inflight map[*int]context.CancelFunc
 	// seqs are the last transition and fill numbers of each open order.
 	seqs map[string]orderSeqs
 	// tradedBefore is the trading time of the session's earlier runs
@@ -50,9 +52,8 @@ type journal struct {
 type orderSeqs struct{ transitions, fills int }
 
 func newJournal(st store.Store, sessionID string) *journal {
-	j := &journal{st: st, sessionID: sessionID, seqs: make(map[string]orderSeqs)}
-	j.live, j.kill = context.WithCancel(context.Background())
-	return j
+	return &journal{st: st, sessionID: sessionID, seqs: make(map[string]orderSeqs),
+		inflight: make(map[*int]context.CancelFunc)}
 }
 
 // begin admits a commit unless the session has ended; it runs on the
@@ -63,14 +64,13 @@ func (j *journal) begin(ctx context.Context) (_ context.Context, done func(), er
 	if j.ended {
 		return nil, nil, fmt.Errorf("session %s has ended: a tick finished after its stop is not recorded", j.sessionID)
 	}
-	j.committing++
 	ctx, cancel := context.WithCancel(ctx)
-	stop := context.AfterFunc(j.live, cancel)
+	key := new(int)
+	j.inflight[key] = cancel
 	return ctx, func() {
-		stop()
 		cancel()
 		j.mu.Lock()
-		j.committing--
+		delete(j.inflight, key)
 		j.mu.Unlock()
 	}, nil
 }
@@ -80,14 +80,16 @@ func (j *journal) end() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.ended = true
-	j.kill()
+	for _, cancel := range j.inflight {
+		cancel()
+	}
 }
 
 // busy reports whether a commit begun before the end is still under way.
 func (j *journal) busy() bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.committing > 0
+	return len(j.inflight) > 0
 }
 
 // Commit implements coordinator.Journal.
