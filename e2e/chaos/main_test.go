@@ -91,6 +91,7 @@ func stop(t *testing.T, c *client.Client) *tradingv1.Session {
 func goroutinesSettle(t *testing.T, d *harness.Daemon, base float64) {
 	t.Helper()
 	var last float64
+	defer func() { t.Logf("goroutines: baseline %.0f, last seen %.0f", base, last) }()
 	harness.Eventually(t, 20*time.Second, "goroutines back to baseline", func() bool {
 		v, err := d.Metric("go_goroutines")
 		if err != nil {
@@ -99,7 +100,6 @@ func goroutinesSettle(t *testing.T, d *harness.Daemon, base float64) {
 		last = v
 		return v <= base+2
 	})
-	t.Logf("goroutines: baseline %.0f, now %.0f", base, last)
 }
 
 // baseline is the daemon's goroutine count with our client connected but
@@ -107,7 +107,15 @@ func goroutinesSettle(t *testing.T, d *harness.Daemon, base float64) {
 // goroutines exist.
 func baseline(t *testing.T, d *harness.Daemon, c *client.Client) float64 {
 	t.Helper()
+	// Two calls and a pause: the connection's goroutines (and the metrics
+	// scrape's) exist and the first call's have ended, so the baseline is
+	// the idle count, not a moment in the middle of starting up.
 	status(t, c)
+	status(t, c)
+	time.Sleep(200 * time.Millisecond)
+	if _, err := d.Metric("go_goroutines"); err != nil {
+		t.Fatal(err)
+	}
 	v, err := d.Metric("go_goroutines")
 	if err != nil {
 		t.Fatal(err)
