@@ -40,14 +40,14 @@ soak-short: ## three minutes of the busy grid (CI): store growth per order and f
 bench: ## run every benchmark and print a summary table (figures go in BENCHMARKS.md)
 	@# -p 1: one package at a time, so that benchmarks do not share the CPU.
 	set -o pipefail; { $(GO) test -p 1 -run '^$$' -bench . -benchmem -count=1 -timeout 10m $$($(GO) list ./... | grep -v /e2e) && \
-	  $(GO) test -run '^$$' -bench 'BenchmarkPublish/watchers=10000' -benchtime 20000x -count=1 ./server/orderfeed/ && \
+	  $(GO) test -run '^$$' -bench 'BenchmarkPublish/watchers=10000' -benchtime 20000x -count=1 ./server/internal/orderfeed/ && \
 	  $(GO) test -run '^$$' -bench . -benchtime 1x -count=1 -timeout 15m ./e2e/load/; } 2>&1 | $(GO) run ./scripts/benchtable
 
 chaos: ## fault injection through a chaos build of the real daemon (full)
-	$(GO) test -tags chaos -race -count=1 -timeout 15m -v ./server/chaos/ ./e2e/chaos/
+	$(GO) test -tags chaos -race -count=1 -timeout 15m -v ./internal/chaos/ ./e2e/chaos/
 
 chaos-short: ## the same, smaller storms (CI)
-	$(GO) test -tags chaos -race -count=1 -short -timeout 10m ./server/chaos/ ./e2e/chaos/
+	$(GO) test -tags chaos -race -count=1 -short -timeout 10m ./internal/chaos/ ./e2e/chaos/
 
 hostile: ## floods from unauthenticated clients against the real daemon, on loopback (full sizes)
 	$(GO) test -tags hostile -count=1 -timeout 15m -v ./e2e/hostile/

@@ -9,8 +9,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tradectl/tradectl/e2e/harness"
+	"github.com/tradectl/tradectl/internal/money"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/money"
 )
 
 func ordersOf(t *testing.T, d *harness.Daemon) *tradingv1.ListOrdersResponse {

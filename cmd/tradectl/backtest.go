@@ -9,11 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/backtest"
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/paper"
+	"github.com/tradectl/tradectl/internal/replay"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/backtest"
-	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/paper"
-	"github.com/tradectl/tradectl/server/replay"
 	"github.com/tradectl/tradectl/server/service"
 )
 
@@ -44,7 +44,7 @@ matching engine and accounting as a paper session, as fast as the machine
 allows, and print trades, PnL, fees, max drawdown, the Sharpe ratio and
 events per second. It runs here, not in tradingd.
 
---data replays a CSV file (format: server/replay/FORMAT.md; a sample is in
+--data replays a CSV file (format: internal/replay/FORMAT.md; a sample is in
 testdata/sample.csv). --sim runs the paper market's simulator instead, from
 --seed, for --sim-duration of market time. The same data and flags give
 byte-identical results (-o json); only the speed line varies.`,

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/tradectl/tradectl/internal/backtest"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/backtest"
 )
 
 // printer renders command results in one output format (-o). Adding a

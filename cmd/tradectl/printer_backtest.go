@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/tradectl/tradectl/server/backtest"
+	"github.com/tradectl/tradectl/internal/backtest"
 )
 
 // Backtest prints the deterministic result as JSON: the same inputs give

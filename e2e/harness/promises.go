@@ -3,8 +3,8 @@ package harness
 import (
 	"fmt"
 
+	"github.com/tradectl/tradectl/internal/money"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/money"
 )
 
 // Promises checks that a cash account's open orders promise no more than

@@ -5,8 +5,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/paper"
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/paper"
 )
 
 // header is the replay format's header for quotes and trades.

@@ -1,5 +1,5 @@
 // Command gendata writes sample market data in the replay format
-// (server/replay/FORMAT.md) from the paper venue's simulated market: quotes
+// (internal/replay/FORMAT.md) from the paper venue's simulated market: quotes
 // and trades, the same bytes for the same flags. It makes testdata/sample.csv:
 //
 //	go run ./scripts/gendata -o testdata/sample.csv -seed 1 -events 30000 -symbols BTC-USD,ETH-USD,SOL-USD
@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tradectl/tradectl/server/paper"
+	"github.com/tradectl/tradectl/internal/paper"
 )
 
 func main() {

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/paper"
-	"github.com/tradectl/tradectl/server/replay"
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/paper"
+	"github.com/tradectl/tradectl/internal/replay"
 )
 
 var cfg = paper.SimConfig{Seed: 7, Symbols: []string{"BTC-USD", "DOGE-USD"}, Start: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}

@@ -9,12 +9,12 @@ import (
 
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/internal/venue"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/session"
-	"github.com/tradectl/tradectl/server/strategy"
 )
 
 // restThenHang rests one buy far below the market (on the tick, worth the
@@ -29,8 +29,8 @@ type restThenHang struct {
 
 func (s *restThenHang) OnEvent(_ *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
 	if !s.placed.Swap(true) {
-		return append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: broker.OrderSpec{Symbol: "BTC-USD",
-			Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC, Quantity: money.MustParse("0.01"), Price: money.FromInt(1000)}})
+		return append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: venue.OrderSpec{Symbol: "BTC-USD",
+			Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC, Quantity: money.MustParse("0.01"), Price: money.FromInt(1000)}})
 	}
 	s.hanging.Store(true)
 	<-s.release

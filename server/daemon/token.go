@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tradectl/tradectl/server/ownership"
+	"github.com/tradectl/tradectl/server/internal/ownership"
 )
 
 // Token is the bearer token control RPCs must present. Only its digest is

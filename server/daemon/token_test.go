@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	e2e "github.com/tradectl/tradectl/e2e/harness"
-	"github.com/tradectl/tradectl/server/ownership"
+	"github.com/tradectl/tradectl/server/internal/ownership"
 )
 
 // nobody plays another local user: tests run as root, which may chown.

@@ -1,8 +1,8 @@
 package service
 
 import (
+	"github.com/tradectl/tradectl/internal/money"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/money"
 	"github.com/tradectl/tradectl/server/session"
 )
 

@@ -8,10 +8,10 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tradectl/tradectl/internal/echo"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/risk"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -274,15 +274,15 @@ func stateToProto(s session.State) tradingv1.SessionState {
 	return tradingv1.SessionState_SESSION_STATE_UNSPECIFIED
 }
 
-func statusToProto(s health.Status) tradingv1.HealthStatus {
+func statusToProto(s sessionhealth.Status) tradingv1.HealthStatus {
 	switch s {
-	case health.StatusHealthy:
+	case sessionhealth.StatusHealthy:
 		return tradingv1.HealthStatus_HEALTH_STATUS_HEALTHY
-	case health.StatusDegraded:
+	case sessionhealth.StatusDegraded:
 		return tradingv1.HealthStatus_HEALTH_STATUS_DEGRADED
-	case health.StatusUnhealthy:
+	case sessionhealth.StatusUnhealthy:
 		return tradingv1.HealthStatus_HEALTH_STATUS_UNHEALTHY
-	case health.StatusIdle:
+	case sessionhealth.StatusIdle:
 		return tradingv1.HealthStatus_HEALTH_STATUS_IDLE
 	}
 	return tradingv1.HealthStatus_HEALTH_STATUS_UNSPECIFIED

@@ -3,13 +3,13 @@ package service
 import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/internal/venue"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/orders"
-	"github.com/tradectl/tradectl/server/portfolio"
-	"github.com/tradectl/tradectl/server/risk"
 	"github.com/tradectl/tradectl/server/session"
-	"github.com/tradectl/tradectl/server/strategy"
 )
 
 func riskToProto(r session.RiskStatus) *tradingv1.Risk {
@@ -43,14 +43,14 @@ func orderToProto(o *orders.Order, withFills bool) *tradingv1.Order {
 		UpdateTime:        optTime(o.Updated),
 	}
 	switch o.Spec.Type {
-	case broker.Market:
+	case venue.Market:
 		p.Type = tradingv1.OrderType_ORDER_TYPE_MARKET
 		p.TimeInForce = tradingv1.TimeInForce_TIME_IN_FORCE_IOC
-	case broker.Limit:
+	case venue.Limit:
 		p.Type = tradingv1.OrderType_ORDER_TYPE_LIMIT
 		p.Price = o.Spec.Price.String()
 		p.TimeInForce = tradingv1.TimeInForce_TIME_IN_FORCE_GTC
-		if o.Spec.TIF == broker.IOC {
+		if o.Spec.TIF == venue.IOC {
 			p.TimeInForce = tradingv1.TimeInForce_TIME_IN_FORCE_IOC
 		}
 	}
@@ -71,9 +71,9 @@ func fillToProto(f *orders.Fill) *tradingv1.Fill {
 		Slippage: f.Slippage.String(), Time: timestamppb.New(f.Time),
 	}
 	switch f.Liquidity {
-	case broker.Maker:
+	case venue.Maker:
 		p.Liquidity = tradingv1.Liquidity_LIQUIDITY_MAKER
-	case broker.Taker:
+	case venue.Taker:
 		p.Liquidity = tradingv1.Liquidity_LIQUIDITY_TAKER
 	}
 	return p
@@ -87,26 +87,26 @@ func orderEventToProto(e *orders.Event) *tradingv1.OrderEvent {
 	return p
 }
 
-func sideToProto(s broker.Side) tradingv1.OrderSide {
-	if s == broker.Sell {
+func sideToProto(s venue.Side) tradingv1.OrderSide {
+	if s == venue.Sell {
 		return tradingv1.OrderSide_ORDER_SIDE_SELL
 	}
 	return tradingv1.OrderSide_ORDER_SIDE_BUY
 }
 
-func orderStateToProto(s broker.OrderState) tradingv1.OrderState {
+func orderStateToProto(s venue.OrderState) tradingv1.OrderState {
 	switch s {
-	case broker.StateNew:
+	case venue.StateNew:
 		return tradingv1.OrderState_ORDER_STATE_NEW
-	case broker.StateAccepted:
+	case venue.StateAccepted:
 		return tradingv1.OrderState_ORDER_STATE_ACCEPTED
-	case broker.StatePartiallyFilled:
+	case venue.StatePartiallyFilled:
 		return tradingv1.OrderState_ORDER_STATE_PARTIALLY_FILLED
-	case broker.StateFilled:
+	case venue.StateFilled:
 		return tradingv1.OrderState_ORDER_STATE_FILLED
-	case broker.StateCancelled:
+	case venue.StateCancelled:
 		return tradingv1.OrderState_ORDER_STATE_CANCELLED
-	case broker.StateRejected:
+	case venue.StateRejected:
 		return tradingv1.OrderState_ORDER_STATE_REJECTED
 	}
 	return tradingv1.OrderState_ORDER_STATE_UNSPECIFIED

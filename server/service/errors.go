@@ -15,7 +15,7 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/orderfeed"
+	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/session"
 	"github.com/tradectl/tradectl/server/store"
 )

@@ -14,10 +14,10 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/tradectl/tradectl/internal/paper"
+	"github.com/tradectl/tradectl/internal/strategy"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/paper"
 	"github.com/tradectl/tradectl/server/session"
-	"github.com/tradectl/tradectl/server/strategy"
 )
 
 // startSeeds are requests worth starting from: the defaults, a full valid

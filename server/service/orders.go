@@ -7,9 +7,9 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/strategy"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/orders"
-	"github.com/tradectl/tradectl/server/strategy"
 )
 
 func (t *Trading) ListStrategies(context.Context, *tradingv1.ListStrategiesRequest) (*tradingv1.ListStrategiesResponse, error) {

@@ -14,7 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -100,7 +100,7 @@ func (t *Trading) GetStatus(context.Context, *tradingv1.GetStatusRequest) (*trad
 func (t *Trading) WatchHealth(_ *tradingv1.WatchHealthRequest, stream tradingv1.TradingService_WatchHealthServer) error {
 	sub, err := t.m.Subscribe()
 	if err != nil {
-		if errors.Is(err, health.ErrHubClosed) {
+		if errors.Is(err, sessionhealth.ErrHubClosed) {
 			return status.Error(codes.Unavailable, "the daemon is shutting down")
 		}
 		return toStatus(t.log, err)
@@ -110,7 +110,7 @@ func (t *Trading) WatchHealth(_ *tradingv1.WatchHealthRequest, stream tradingv1.
 	for {
 		r, err := sub.Next(ctx)
 		switch {
-		case errors.Is(err, health.ErrHubClosed):
+		case errors.Is(err, sessionhealth.ErrHubClosed):
 			return status.Error(codes.Unavailable, "the daemon is shutting down")
 		case err != nil:
 			return status.FromContextError(ctx.Err()).Err()

@@ -1,7 +1,7 @@
 package session
 
 import (
-	"github.com/tradectl/tradectl/server/coordinator"
+	"github.com/tradectl/tradectl/internal/coordinator"
 )
 
 // Account is what the paper account may hold.

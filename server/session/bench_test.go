@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/market"
+	"github.com/tradectl/tradectl/internal/market"
 )
 
 // firstTickFeed closes ticked when the loop first asks for quotes.

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 )
 
 // recentError is how long a feed or order error keeps its component
@@ -16,8 +16,8 @@ const recentError = time.Minute
 
 // checks are the built-in health checks. Each reads only what the loop
 // publishes through atomics, so none can delay a tick.
-func (s *Session) checks() []health.Check {
-	return []health.Check{
+func (s *Session) checks() []sessionhealth.Check {
+	return []sessionhealth.Check{
 		{Name: "coordinator", Run: s.checkCoordinator},
 		{Name: "market_data", Run: s.checkMarketData},
 		{Name: "broker", Run: s.checkBroker},
@@ -29,12 +29,12 @@ func (s *Session) checks() []health.Check {
 // checkCoordinator judges the age of the last completed tick. A tick that
 // is taking long is reported as such, so "stuck in a tick" and "not ticking"
 // read differently.
-func (s *Session) checkCoordinator(_ context.Context, now time.Time) health.Component {
+func (s *Session) checkCoordinator(_ context.Context, now time.Time) sessionhealth.Component {
 	st := s.coord.Stats()
 	stale := s.opts.Staleness(s.settings.TickInterval)
 	status, age := stale.Judge(now, st.LastTick, s.started)
-	c := health.Component{Status: status, LastProgress: st.LastTick}
-	if status == health.StatusHealthy {
+	c := sessionhealth.Component{Status: status, LastProgress: st.LastTick}
+	if status == sessionhealth.StatusHealthy {
 		return c
 	}
 	switch {
@@ -51,32 +51,32 @@ func (s *Session) checkCoordinator(_ context.Context, now time.Time) health.Comp
 
 // checkMarketData judges the age of the last quote: in Lean's words, the
 // data feed is the heartbeat.
-func (s *Session) checkMarketData(_ context.Context, now time.Time) health.Component {
+func (s *Session) checkMarketData(_ context.Context, now time.Time) sessionhealth.Component {
 	st := s.coord.Stats()
 	stale := s.opts.Staleness(s.settings.TickInterval)
 	status, age := stale.Judge(now, st.LastEvent, s.started)
-	c := health.Component{Status: status, LastProgress: st.LastEvent}
+	c := sessionhealth.Component{Status: status, LastProgress: st.LastEvent}
 	if st.Exhausted {
-		c.Status, c.Reason = health.StatusUnhealthy, "the market data source has no more events"
+		c.Status, c.Reason = sessionhealth.StatusUnhealthy, "the market data source has no more events"
 		return c
 	}
 	if e := st.FeedError; e != nil && now.Sub(e.Time) < recentError && e.Time.After(st.LastEvent) {
-		c.Status = max(c.Status, health.StatusDegraded)
+		c.Status = max(c.Status, sessionhealth.StatusDegraded)
 		c.Reason = fmt.Sprintf("%s (%s)", e.Err, ago(now.Sub(e.Time)))
-	} else if status != health.StatusHealthy {
+	} else if status != sessionhealth.StatusHealthy {
 		c.Reason = fmt.Sprintf("last market data %s", ago(age))
 	}
 	return c
 }
 
 // checkBroker reports the venue's rejections of the last minute.
-func (s *Session) checkBroker(_ context.Context, now time.Time) health.Component {
+func (s *Session) checkBroker(_ context.Context, now time.Time) sessionhealth.Component {
 	st := s.coord.Stats()
 	if e := st.OrderError; e != nil && now.Sub(e.Time) < recentError {
-		return health.Component{Status: health.StatusDegraded,
+		return sessionhealth.Component{Status: sessionhealth.StatusDegraded,
 			Reason: fmt.Sprintf("%s (%s)", e.Err, ago(now.Sub(e.Time)))}
 	}
-	return health.Component{Status: health.StatusHealthy}
+	return sessionhealth.Component{Status: sessionhealth.StatusHealthy}
 }
 
 // checkRisk reports the kill switch: a halted session is alive but will
@@ -84,25 +84,25 @@ func (s *Session) checkBroker(_ context.Context, now time.Time) health.Component
 // counted and shown, but make it DEGRADED only at a rate that needs a
 // person (see refusalRate); so do intents dropped by the loop's intent
 // budget, since only a strategy gone wrong asks that often.
-func (s *Session) checkRisk(_ context.Context, now time.Time) health.Component {
+func (s *Session) checkRisk(_ context.Context, now time.Time) sessionhealth.Component {
 	switch s.risk.State() {
 	case risk.Halted:
-		return health.Component{Status: health.StatusUnhealthy,
+		return sessionhealth.Component{Status: sessionhealth.StatusUnhealthy,
 			Reason: fmt.Sprintf("kill switch: trading halted %s: %s", ago(now.Sub(s.risk.HaltedAt())), s.risk.Reason())}
 	case risk.Reducing:
-		return health.Component{Status: health.StatusDegraded, Reason: "reducing only: " + s.risk.Reason()}
+		return sessionhealth.Component{Status: sessionhealth.StatusDegraded, Reason: "reducing only: " + s.risk.Reason()}
 	}
 	st := s.coord.Stats()
 	w, alarming := s.refusals.observe(now, rateSample{intents: st.Orders + st.Rejects + st.Dropped, refused: st.Rejects,
 		dropped: st.Dropped})
-	c := health.Component{Status: health.StatusHealthy}
+	c := sessionhealth.Component{Status: sessionhealth.StatusHealthy}
 	switch {
 	case w.dropped > 0:
-		c.Status = health.StatusDegraded
+		c.Status = sessionhealth.StatusDegraded
 		c.Reason = fmt.Sprintf("the strategy asked for more orders than the loop takes: %d dropped in the last %s",
 			w.dropped, now.Sub(w.at).Round(time.Second))
 	case alarming:
-		c.Status = health.StatusDegraded
+		c.Status = sessionhealth.StatusDegraded
 		c.Reason = fmt.Sprintf("%d of %d orders refused in the last %s", w.refused, w.intents, now.Sub(w.at).Round(time.Second))
 	case st.Rejects > 0:
 		c.Reason = fmt.Sprintf("%d orders refused by limits in all", st.Rejects)
@@ -114,8 +114,8 @@ func (s *Session) checkRisk(_ context.Context, now time.Time) health.Component {
 }
 
 // checkSupervisor reports recent failures of either child.
-func (s *Session) checkSupervisor(_ context.Context, now time.Time) health.Component {
-	c := health.Component{Status: health.StatusHealthy}
+func (s *Session) checkSupervisor(_ context.Context, now time.Time) sessionhealth.Component {
+	c := sessionhealth.Component{Status: sessionhealth.StatusHealthy}
 	var parts []string
 	for _, ch := range s.children {
 		if n := ch.recentFailures(now, s.opts.Restart.Period); n > 0 {
@@ -125,7 +125,7 @@ func (s *Session) checkSupervisor(_ context.Context, now time.Time) health.Compo
 	if len(parts) == 0 {
 		return c
 	}
-	c.Status = health.StatusDegraded
+	c.Status = sessionhealth.StatusDegraded
 	c.Reason = strings.Join(parts, ", ")
 	if e := s.lastErr.Load(); e != nil {
 		c.Reason += "; last: " + firstLine(*e)

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -258,12 +258,12 @@ func TestStartWhileInterrupted(t *testing.T) {
 		t.Fatalf("%d orders still open after abandon (%v)", len(still), err)
 	}
 	all, _, _ := crashed.ListOrders(ctx, snap.ID, false, 0)
-	byID := map[string]broker.OrderState{}
+	byID := map[string]venue.OrderState{}
 	for _, o := range all {
 		byID[o.ClientID] = o.State
 	}
 	for _, o := range open {
-		if byID[o.ClientID] != broker.StateCancelled {
+		if byID[o.ClientID] != venue.StateCancelled {
 			t.Errorf("order %s was open and is now %v; want CANCELLED", o.ClientID, byID[o.ClientID])
 		}
 		hist, err := crashed.OrderHistory(ctx, snap.ID, o.ClientID)

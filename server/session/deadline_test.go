@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -51,7 +51,7 @@ func newDeadlineStore(t *testing.T) *deadlineStore {
 
 // restingBuy rests far below the market, on the tick and worth the
 // minimum notional: the venue refuses anything else.
-var restingBuy = broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+var restingBuy = venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC,
 	Quantity: money.MustParse("0.01"), Price: money.FromInt(1000)}
 
 // within checks that d is a deadline the stop derived from its own: no

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	e2e "github.com/tradectl/tradectl/e2e/harness"
-	"github.com/tradectl/tradectl/server/coordinator"
+	"github.com/tradectl/tradectl/internal/coordinator"
 )
 
 // A panic's value may span lines (a wrapped error, a dump): clients get one

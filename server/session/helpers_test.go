@@ -9,13 +9,13 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/coordinator"
-	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/internal/coordinator"
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/store"
-	"github.com/tradectl/tradectl/server/strategy"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -33,7 +33,7 @@ type faultyStrategy struct {
 	// fatal, if set, is thrown as is (a typed panic value).
 	fatal atomic.Pointer[coordinator.FatalError]
 	// place, if set, is placed once, on the next call.
-	place atomic.Pointer[broker.OrderSpec]
+	place atomic.Pointer[venue.OrderSpec]
 }
 
 func (f *faultyStrategy) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
@@ -142,7 +142,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 type watch struct {
 	mu      sync.Mutex
 	reports []*Report
-	sub     *health.Subscription[Report]
+	sub     *sessionhealth.Subscription[Report]
 	done    chan struct{}
 }
 
@@ -181,13 +181,13 @@ func (w *watch) find(pred func(*Report) bool) *Report {
 	return nil
 }
 
-func component(r *Report, name string) health.Component {
+func component(r *Report, name string) sessionhealth.Component {
 	for _, c := range r.Components {
 		if c.Name == name {
 			return c
 		}
 	}
-	return health.Component{}
+	return sessionhealth.Component{}
 }
 
 // blockLoop makes the strategy block in its next decision and waits until
@@ -204,7 +204,7 @@ func (r *rig) blockLoop(t *testing.T) chan struct{} {
 // waits until the store holds it open.
 func (r *rig) restBuy(t *testing.T, st store.Store, id string) {
 	t.Helper()
-	r.strat.place.Store(&broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+	r.strat.place.Store(&venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC,
 		Quantity: money.MustParse("0.01"), Price: money.FromInt(30_000)})
 	eventually(t, "the buy resting, committed", func() bool {
 		open, _, err := st.ListOrders(context.Background(), id, true, 0)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/echo"
-	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/internal/portfolio"
 	"github.com/tradectl/tradectl/server/store"
 )
 

@@ -6,10 +6,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/chaos"
-	"github.com/tradectl/tradectl/server/coordinator"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/chaos"
+	"github.com/tradectl/tradectl/internal/coordinator"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -114,7 +114,7 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	for i := range t.Events {
 		e := &t.Events[i]
 		o := &e.Order
-		if o.State == broker.StateNew {
+		if o.State == venue.StateNew {
 			b.NewOrders = append(b.NewOrders, store.OrderRow{ClientID: o.ClientID, Seq: seqOf[o.ClientID],
 				Spec: o.Spec, DecisionPrice: o.DecisionPrice, Created: o.Created})
 			b.Events = append(b.Events, store.EventRow{ClientID: o.ClientID})

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 )
 
 // The freeze that started this project: a monitor with a 300 s interval
@@ -136,7 +136,7 @@ func TestStopIsGracefulAndReturnsSummary(t *testing.T) {
 		t.Fatalf("second stop: id=%s state=%v ok=%v was=%v err=%v", again.ID, again.State, ok, was, err)
 	}
 	_, _, r := m.Status()
-	if r.Status != health.StatusIdle || r.State != StateStopped {
+	if r.Status != sessionhealth.StatusIdle || r.State != StateStopped {
 		t.Fatalf("final report: status=%v state=%v", r.Status, r.State)
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/orderfeed"
+	"github.com/tradectl/tradectl/server/internal/orderfeed"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -18,7 +18,7 @@ import (
 // concurrent calls yields one session, never two and never a stuck state.
 type Manager struct {
 	opts Options
-	hub  *health.Hub[Report]
+	hub  *sessionhealth.Hub[Report]
 	// feed streams order events across sessions.
 	feed *orderfeed.Feed
 
@@ -50,8 +50,8 @@ func NewManager(opts Options) *Manager {
 	if opts.Store != nil {
 		opts.Store = gatedStore{Store: opts.Store, gate: gate}
 	}
-	m := &Manager{opts: opts, hub: health.NewHub[Report](), feed: newFeed(opts.Store), storeGate: gate}
-	idle := &Report{Time: time.Now(), Status: health.StatusIdle, Reason: "no session has run yet"}
+	m := &Manager{opts: opts, hub: sessionhealth.NewHub[Report](), feed: newFeed(opts.Store), storeGate: gate}
+	idle := &Report{Time: time.Now(), Status: sessionhealth.StatusIdle, Reason: "no session has run yet"}
 	m.stored, m.storedOK = m.lastStored()
 	if last, ok := m.stored, m.storedOK; ok {
 		idle.SessionID, idle.State = last.ID, last.State
@@ -60,7 +60,7 @@ func NewManager(opts Options) *Manager {
 		idle.PnL = sum.RealizedPnL.Add(sum.UnrealizedPnL).Sub(sum.FeesPaid)
 		idle.Reason = fmt.Sprintf("no session running; the last one ended %s: %s", last.State, last.Reason)
 		if last.State == StateInterrupted {
-			idle.Status = health.StatusUnhealthy
+			idle.Status = sessionhealth.StatusUnhealthy
 		}
 	}
 	m.emit(idle)
@@ -280,7 +280,7 @@ func (m *Manager) Status() (snap Snapshot, ok bool, r *Report) {
 
 // Subscribe returns a subscription to health reports whose channel already
 // holds the latest one.
-func (m *Manager) Subscribe() (*health.Subscription[Report], error) {
+func (m *Manager) Subscribe() (*sessionhealth.Subscription[Report], error) {
 	return m.hub.Subscribe()
 }
 

@@ -5,14 +5,14 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/matching"
-	"github.com/tradectl/tradectl/server/paper"
-	"github.com/tradectl/tradectl/server/portfolio"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/paper"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/store"
-	"github.com/tradectl/tradectl/server/strategy"
 )
 
 // Options configure a Manager. The zero value of each field means its
@@ -26,13 +26,13 @@ type Options struct {
 	Restart     RestartPolicy
 	// Staleness turns a tick interval into the thresholds at which a late
 	// loop is DEGRADED and then UNHEALTHY.
-	Staleness func(tick time.Duration) health.Staleness
+	Staleness func(tick time.Duration) sessionhealth.Staleness
 	// CheckTimeout bounds each health check.
 	CheckTimeout time.Duration
 	// Build assembles what a session trades with. Default: the paper venue.
 	Build func(Settings) (Parts, error)
 	// ExtraChecks run beside the built-in ones (a venue ping, say).
-	ExtraChecks []health.Check
+	ExtraChecks []sessionhealth.Check
 	// OnReport sees every published report, on the publisher's goroutine;
 	// it must not block. The daemon feeds grpc.health.v1 and metrics from it.
 	OnReport func(*Report)
@@ -101,9 +101,9 @@ func (o Options) withDefaults() Options {
 
 // DefaultStaleness calls a loop DEGRADED when it is three ticks late and
 // UNHEALTHY at ten, with a floor so that scheduling noise on a busy machine
-// does not flap a fast loop's health.
-func DefaultStaleness(tick time.Duration) health.Staleness {
-	return health.Staleness{
+// does not flap a fast loop's sessionhealth.
+func DefaultStaleness(tick time.Duration) sessionhealth.Staleness {
+	return sessionhealth.Staleness{
 		DegradedAfter:  max(3*tick, 2*time.Second),
 		UnhealthyAfter: max(10*tick, 5*time.Second),
 	}

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/strategy"
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 )
 
 // oversized asks for a buy far beyond the default max order notional: on
@@ -25,8 +25,8 @@ func (o *oversized) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy
 		return dst
 	}
 	o.asked.Add(1)
-	return append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: broker.OrderSpec{Symbol: ev.Symbol,
-		Side: broker.Buy, Type: broker.Market, Quantity: money.FromInt(1000)}})
+	return append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: venue.OrderSpec{Symbol: ev.Symbol,
+		Side: venue.Buy, Type: venue.Market, Quantity: money.FromInt(1000)}})
 }
 
 func managerWith(t *testing.T, strat strategy.Strategy) *Manager {
@@ -40,10 +40,10 @@ func managerWith(t *testing.T, strat strategy.Strategy) *Manager {
 	return m
 }
 
-func riskOf(m *Manager) health.Component {
+func riskOf(m *Manager) sessionhealth.Component {
 	_, _, r := m.Status()
 	if r == nil {
-		return health.Component{}
+		return sessionhealth.Component{}
 	}
 	return component(r, "risk")
 }
@@ -57,10 +57,10 @@ func TestRefusedOrderKeepsRiskHealthy(t *testing.T) {
 	}
 	eventually(t, "risk shows the refusal", func() bool { return riskOf(m).Reason != "" })
 	c := riskOf(m)
-	if c.Status != health.StatusHealthy || !strings.Contains(c.Reason, "1 orders refused") {
+	if c.Status != sessionhealth.StatusHealthy || !strings.Contains(c.Reason, "1 orders refused") {
 		t.Fatalf("risk = %v %q, want HEALTHY counting 1 refused order", c.Status, c.Reason)
 	}
-	if _, _, r := m.Status(); r.Status != health.StatusHealthy {
+	if _, _, r := m.Status(); r.Status != sessionhealth.StatusHealthy {
 		t.Fatalf("report = %v %q, want HEALTHY", r.Status, r.Reason)
 	}
 }
@@ -71,7 +71,7 @@ func TestRefusalsAsTheRuleDegradeRisk(t *testing.T) {
 	if _, _, err := m.Start(paperSettings(10 * time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "risk DEGRADED", func() bool { return riskOf(m).Status == health.StatusDegraded })
+	eventually(t, "risk DEGRADED", func() bool { return riskOf(m).Status == sessionhealth.StatusDegraded })
 	if r := riskOf(m).Reason; !strings.Contains(r, "refused in the last") && !strings.Contains(r, "dropped") {
 		t.Fatalf("reason %q does not say what is wrong", r)
 	}

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/coordinator"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/coordinator"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -45,7 +45,7 @@ func TestHammeringALimitIsCountedNotStored(t *testing.T) {
 		t.Errorf("the store holds %d orders, the session sent %d", len(stored), sum.Orders)
 	}
 	for _, o := range stored {
-		if o.State == broker.StateRejected {
+		if o.State == venue.StateRejected {
 			t.Fatalf("a refused intent was stored as an order: %s %q", o.ClientID, o.Reason)
 		}
 	}

@@ -5,23 +5,23 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tradectl/tradectl/server/chaos"
-	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/portfolio"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/chaos"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 )
 
 // Report is a published health report. Once published it is shared by every
 // watcher and must not be modified.
 type Report struct {
 	Time       time.Time
-	Status     health.Status
+	Status     sessionhealth.Status
 	Reason     string
 	SessionID  string
 	State      State
 	Uptime     time.Duration
-	Components []health.Component
+	Components []sessionhealth.Component
 	Ticks      uint64
 	Orders     uint64
 	Fills      uint64
@@ -124,13 +124,13 @@ func (s *Session) Snapshot() Snapshot {
 }
 
 // onComponents is the monitor's publish callback.
-func (s *Session) onComponents(_ []health.Component, heartbeat bool) {
+func (s *Session) onComponents(_ []sessionhealth.Component, heartbeat bool) {
 	chaos.Hit(chaos.Monitor)
 	r := s.publish()
 	if heartbeat {
 		args := []any{"status", r.Status.String(), "uptime", r.Uptime.Round(time.Second), "ticks", r.Ticks,
 			"orders", r.Orders, "fills", r.Fills, "equity", r.Equity.String(), "pnl", r.PnL.String()}
-		if r.Status != health.StatusHealthy {
+		if r.Status != sessionhealth.StatusHealthy {
 			args = append(args, "reason", r.Reason)
 		}
 		s.log.Info("heartbeat", args...)
@@ -174,12 +174,12 @@ func (s *Session) reportFrom(snap Snapshot, now time.Time) *Report {
 	}
 	switch snap.State {
 	case StateFailed:
-		r.Status, r.Reason = health.StatusUnhealthy, "session failed: "+snap.Reason
+		r.Status, r.Reason = sessionhealth.StatusUnhealthy, "session failed: "+snap.Reason
 	case StateStopped:
-		r.Status, r.Reason = health.StatusIdle, "session stopped: "+snap.Reason
+		r.Status, r.Reason = sessionhealth.StatusIdle, "session stopped: "+snap.Reason
 	default:
-		r.Status, r.Reason = health.StatusHealthy, ""
-		if w, ok := health.Worst(comps); ok && w.Status > health.StatusHealthy {
+		r.Status, r.Reason = sessionhealth.StatusHealthy, ""
+		if w, ok := sessionhealth.Worst(comps); ok && w.Status > sessionhealth.StatusHealthy {
 			r.Status, r.Reason = w.Status, w.Name+": "+w.Reason
 		}
 		if snap.State == StateStopping {

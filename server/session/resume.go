@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/echo"
-	"github.com/tradectl/tradectl/server/coordinator"
-	"github.com/tradectl/tradectl/server/matching"
-	"github.com/tradectl/tradectl/server/orders"
-	"github.com/tradectl/tradectl/server/portfolio"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/server/store"
 )
 

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/coordinator"
-	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/coordinator"
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/store"
-	"github.com/tradectl/tradectl/server/strategy"
 )
 
 // bigBuyer places one resting limit buy, far below the market, that
@@ -25,8 +25,8 @@ func (b *bigBuyer) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.
 	if ev.Symbol != "BTC-USD" || !ev.Bid.IsPositive() || b.placed.Swap(true) {
 		return dst
 	}
-	return append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: broker.OrderSpec{Symbol: "BTC-USD",
-		Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC, Quantity: money.MustParse("2.5"), Price: money.FromInt(32_000)}})
+	return append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: venue.OrderSpec{Symbol: "BTC-USD",
+		Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC, Quantity: money.MustParse("2.5"), Price: money.FromInt(32_000)}})
 }
 
 // A stop that keeps orders open says so on each of them, and the session
@@ -60,18 +60,18 @@ func TestResumeKeepsReservations(t *testing.T) {
 	}
 	eventually(t, "the buy resting at the venue, committed", func() bool {
 		open, _, err := st.ListOrders(ctx, snap.ID, false, 0)
-		return err == nil && len(open) == 1 && open[0].State == broker.StateAccepted
+		return err == nil && len(open) == 1 && open[0].State == venue.StateAccepted
 	})
 	if _, _, _, err := m.Stop(ctx, StopOptions{KeepOpenOrders: true}); err != nil {
 		t.Fatal(err)
 	}
 	// Kept open, and saying why, in the list and in the history.
 	open, _, err := st.ListOrders(ctx, snap.ID, true, 0)
-	if err != nil || len(open) != 1 || open[0].State != broker.StateAccepted || open[0].Reason != KeptOpenReason {
+	if err != nil || len(open) != 1 || open[0].State != venue.StateAccepted || open[0].Reason != KeptOpenReason {
 		t.Fatalf("open orders after a stop keeping them: %+v %v", open, err)
 	}
 	hist, err := st.OrderHistory(ctx, snap.ID, open[0].ClientID)
-	if err != nil || len(hist) != 3 || hist[2].State != broker.StateAccepted || hist[2].Reason != KeptOpenReason {
+	if err != nil || len(hist) != 3 || hist[2].State != venue.StateAccepted || hist[2].Reason != KeptOpenReason {
 		t.Fatalf("history of the kept order: %+v %v", hist, err)
 	}
 	// A daemon restarted later resumes the stopped session: the kept order
@@ -97,7 +97,7 @@ func TestResumeKeepsReservations(t *testing.T) {
 		t.Fatalf("a second buy promising 80,040 after resume: refused %+v; the first still holds 80,040 of 100,000", rs[0])
 	}
 	all, _, _ := st.ListOrders(ctx, snap.ID, false, 0)
-	if len(all) != 1 || all[0].State != broker.StateAccepted {
+	if len(all) != 1 || all[0].State != venue.StateAccepted {
 		t.Fatalf("orders after resume: %+v, want the first buy alone, ACCEPTED", all)
 	}
 	// The resumed session owns the kept order: its stop cancels it, and
@@ -106,7 +106,7 @@ func TestResumeKeepsReservations(t *testing.T) {
 		t.Fatal(err)
 	}
 	all, _, _ = st.ListOrders(ctx, snap.ID, false, 0)
-	if all[0].State != broker.StateCancelled {
+	if all[0].State != venue.StateCancelled {
 		t.Fatalf("the kept order after the resumed session stopped: %s %q", all[0].State, all[0].Reason)
 	}
 }

@@ -12,11 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tradectl/tradectl/server/coordinator"
-	"github.com/tradectl/tradectl/server/health"
-	"github.com/tradectl/tradectl/server/orderfeed"
-	"github.com/tradectl/tradectl/server/orders"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/coordinator"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/server/internal/orderfeed"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 )
 
 // Session is one run of a coordinator and its health monitor under a small
@@ -34,7 +34,7 @@ type Session struct {
 
 	coord   *coordinator.Coordinator
 	journal *journal // nil without a store
-	monitor *health.Monitor
+	monitor *sessionhealth.Monitor
 	risk    *risk.Guard
 	orders  *orders.Book
 	// children in start order; stopped in reverse.
@@ -152,7 +152,7 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 	if err != nil {
 		return nil, err
 	}
-	sess.monitor, err = health.NewMonitor(health.MonitorConfig{
+	sess.monitor, err = sessionhealth.NewMonitor(sessionhealth.MonitorConfig{
 		Interval:     s.HealthInterval,
 		EvalEvery:    min(max(s.TickInterval, 100*time.Millisecond), time.Second),
 		CheckTimeout: opts.CheckTimeout,

@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/echo"
-	"github.com/tradectl/tradectl/server/matching"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/paper"
-	"github.com/tradectl/tradectl/server/risk"
-	"github.com/tradectl/tradectl/server/strategy"
+	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/paper"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/strategy"
 )
 
 // Mode is paper or live.

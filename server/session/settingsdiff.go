@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/risk"
 )
 
 // SettingDiff is one setting a start request asks for that the running

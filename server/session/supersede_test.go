@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/market"
-	"github.com/tradectl/tradectl/server/money"
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/store"
-	"github.com/tradectl/tradectl/server/strategy"
 )
 
 // runCtl drives the strategies of a session's runs apart: run 0 is the
@@ -19,7 +19,7 @@ import (
 // the first run's placement blocks its tick while hold is set, so that its
 // stuck tick carries an order the store must never see.
 type runCtl struct {
-	place   [2]atomic.Pointer[broker.OrderSpec]
+	place   [2]atomic.Pointer[venue.OrderSpec]
 	hold    atomic.Pointer[chan struct{}]
 	waiting atomic.Int32
 	builds  atomic.Int32
@@ -49,8 +49,8 @@ func (c *runCtl) build(s Settings) (Parts, error) {
 	return p, err
 }
 
-func buyAt(price int64) *broker.OrderSpec {
-	return &broker.OrderSpec{Symbol: "BTC-USD", Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+func buyAt(price int64) *venue.OrderSpec {
+	return &venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC,
 		Quantity: money.MustParse("0.01"), Price: money.FromInt(price)}
 }
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/health"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 )
 
 func TestCoordinatorPanicWithoutAutoRestartFailsTheSession(t *testing.T) {
@@ -22,7 +22,7 @@ func TestCoordinatorPanicWithoutAutoRestartFailsTheSession(t *testing.T) {
 	if !strings.Contains(snap.Reason, "coordinator failed: panic: injected strategy panic") {
 		t.Fatalf("reason = %q", snap.Reason)
 	}
-	if rep.Status != health.StatusUnhealthy || !strings.Contains(rep.Reason, "injected strategy panic") {
+	if rep.Status != sessionhealth.StatusUnhealthy || !strings.Contains(rep.Reason, "injected strategy panic") {
 		t.Fatalf("report: %v %q", rep.Status, rep.Reason)
 	}
 	if !strings.Contains(rep.LastError, "injected strategy panic") {
@@ -46,7 +46,7 @@ func TestCoordinatorPanicWithAutoRestartRecovers(t *testing.T) {
 	eventually(t, "the restarts to show in health", func() bool {
 		return w.find(func(r *Report) bool {
 			c := component(r, "supervisor")
-			return c.Status == health.StatusDegraded && strings.Contains(c.Reason, "coordinator failed")
+			return c.Status == sessionhealth.StatusDegraded && strings.Contains(c.Reason, "coordinator failed")
 		}) != nil
 	})
 }
@@ -70,8 +70,8 @@ func TestRestartIntensityLimitFailsTheSession(t *testing.T) {
 // says the tick is stuck, while the session still counts as running.
 func TestStalledTickGoesDegradedThenUnhealthy(t *testing.T) {
 	m, r := newTestManager(t, func(o *Options) {
-		o.Staleness = func(time.Duration) health.Staleness {
-			return health.Staleness{DegradedAfter: 100 * time.Millisecond, UnhealthyAfter: 400 * time.Millisecond}
+		o.Staleness = func(time.Duration) sessionhealth.Staleness {
+			return sessionhealth.Staleness{DegradedAfter: 100 * time.Millisecond, UnhealthyAfter: 400 * time.Millisecond}
 		}
 	})
 	w := startWatch(t, m)
@@ -83,10 +83,10 @@ func TestStalledTickGoesDegradedThenUnhealthy(t *testing.T) {
 	r.strat.block.Store(&release)
 
 	eventually(t, "UNHEALTHY", func() bool {
-		return w.find(func(r *Report) bool { return r.Status == health.StatusUnhealthy }) != nil
+		return w.find(func(r *Report) bool { return r.Status == sessionhealth.StatusUnhealthy }) != nil
 	})
-	deg := w.find(func(r *Report) bool { return r.Status == health.StatusDegraded })
-	unh := w.find(func(r *Report) bool { return r.Status == health.StatusUnhealthy })
+	deg := w.find(func(r *Report) bool { return r.Status == sessionhealth.StatusDegraded })
+	unh := w.find(func(r *Report) bool { return r.Status == sessionhealth.StatusUnhealthy })
 	if deg == nil || deg.Sequence > unh.Sequence {
 		t.Fatalf("want DEGRADED before UNHEALTHY; got degraded=%v", deg)
 	}
@@ -96,7 +96,7 @@ func TestStalledTickGoesDegradedThenUnhealthy(t *testing.T) {
 	}
 	close(release)
 	eventually(t, "recovery to HEALTHY", func() bool {
-		return w.find(func(r *Report) bool { return r.Sequence > unh.Sequence && r.Status == health.StatusHealthy }) != nil
+		return w.find(func(r *Report) bool { return r.Sequence > unh.Sequence && r.Status == sessionhealth.StatusHealthy }) != nil
 	})
 }
 
@@ -107,10 +107,10 @@ func TestBlockedCheckDoesNotDelayTicks(t *testing.T) {
 	var calls atomic.Int32
 	m, _ := newTestManager(t, func(o *Options) {
 		o.CheckTimeout = 20 * time.Millisecond
-		o.ExtraChecks = []health.Check{{Name: "venue", Run: func(ctx context.Context, _ time.Time) health.Component {
+		o.ExtraChecks = []sessionhealth.Check{{Name: "venue", Run: func(ctx context.Context, _ time.Time) sessionhealth.Component {
 			calls.Add(1)
 			<-release // ignores ctx on purpose: the worst kind of check
-			return health.Component{Status: health.StatusHealthy}
+			return sessionhealth.Component{Status: sessionhealth.StatusHealthy}
 		}}}
 	})
 	defer close(release)

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tradectl/tradectl/server/coordinator"
+	"github.com/tradectl/tradectl/internal/coordinator"
 )
 
 // The restart strategy is one_for_one, on purpose: the coordinator and the

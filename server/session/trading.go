@@ -5,9 +5,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/tradectl/tradectl/server/orderfeed"
-	"github.com/tradectl/tradectl/server/orders"
-	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/store"
 )
 

@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/matching"
-	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // LoadPortfolio implements Store.
@@ -75,7 +75,7 @@ func reservations(ctx context.Context, tx *sql.Tx, sessionID string) ([]portfoli
 		if err := rows.Scan(&r.ClientID, &r.Symbol, &side, &remaining, &amount); err != nil {
 			return nil, err
 		}
-		r.Side, r.Remaining, r.Amount = broker.Side(side), decimal(remaining), decimal(amount)
+		r.Side, r.Remaining, r.Amount = venue.Side(side), decimal(remaining), decimal(amount)
 		list = append(list, r)
 	}
 	return list, rows.Err()
@@ -160,7 +160,7 @@ func venueOrders(ctx context.Context, tx *sql.Tx, sessionID string) ([]matching.
 			return nil, err
 		}
 		o.Seq = uint64(seq)
-		o.Spec.Side, o.Spec.Type, o.Spec.TIF = broker.Side(side), broker.OrderType(typ), broker.TimeInForce(tif)
+		o.Spec.Side, o.Spec.Type, o.Spec.TIF = venue.Side(side), venue.OrderType(typ), venue.TimeInForce(tif)
 		o.Spec.Quantity, o.Spec.Price = decimal(qty), decimal(price)
 		o.Submitted, o.Arrival = fromNanos(submitted), fromNanos(arrival)
 		o.DecisionPrice, o.Filled = decimal(decision), decimal(filled)

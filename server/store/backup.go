@@ -14,7 +14,7 @@ import (
 	"syscall"
 
 	"github.com/tradectl/tradectl/internal/echo"
-	"github.com/tradectl/tradectl/server/ownership"
+	"github.com/tradectl/tradectl/server/internal/ownership"
 )
 
 // openBackupDir makes dir absolute, creates it 0700 if it is missing, and

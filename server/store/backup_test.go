@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/orders"
-	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // tickN buys 1 at 100 with order n and leaves cash at 100000 − 100n: every
@@ -26,9 +26,9 @@ func tickN(n int) *Batch {
 	when := at(time.Duration(n) * time.Millisecond)
 	return &Batch{SessionID: "s1", Time: when,
 		NewOrders:   []OrderRow{{ClientID: id, Seq: uint64(n), Spec: limitBuy("BTC-USD", "1", "100"), Created: when}},
-		Transitions: []TransitionRow{{ClientID: id, Seq: 1, State: broker.StateFilled, Filled: dec("1"), Remaining: dec("0"), Time: when}},
+		Transitions: []TransitionRow{{ClientID: id, Seq: 1, State: venue.StateFilled, Filled: dec("1"), Remaining: dec("0"), Time: when}},
 		Fills: []FillRow{{ClientID: id, Seq: 1, Fill: orders.Fill{Quantity: dec("1"), Price: dec("100"),
-			Liquidity: broker.Taker, Time: when}}},
+			Liquidity: venue.Taker, Time: when}}},
 		Portfolio: &PortfolioRow{QuoteCurrency: "USD", StartingCash: dec("100000"),
 			Cash: dec("100000").Sub(money.FromInt(100 * int64(n))), Positions: []portfolio.PositionState{{Symbol: "BTC-USD",
 				Quantity: money.FromInt(int64(n)), CostBasis: money.FromInt(100 * int64(n)), Mark: dec("100"), Marked: true}}},

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/matching"
-	"github.com/tradectl/tradectl/server/orders"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 var durabilities = []Durability{DurabilityProcess, DurabilityMachine}
@@ -37,7 +37,7 @@ func BenchmarkCommitFills(b *testing.B) {
 				for i := range ids {
 					ids[i] = fmt.Sprintf("s1-%d", i)
 				}
-				fill := orders.Fill{Quantity: dec("0.01"), Price: dec("100"), Fee: dec("0.001"), Liquidity: broker.Maker, Time: t0}
+				fill := orders.Fill{Quantity: dec("0.01"), Price: dec("100"), Fee: dec("0.001"), Liquidity: venue.Maker, Time: t0}
 				tick := &Batch{SessionID: "s1", Fills: make([]FillRow, batch)}
 				n := 0
 				b.ResetTimer()
@@ -87,10 +87,10 @@ func BenchmarkCommitTick(b *testing.B) {
 			createSession(b, s, "s1", StateRunning)
 			risk := &RiskRow{State: risk.Active, StartEquity: dec("100000"), PeakEquity: dec("100500"), Equity: dec("100400")}
 			finished := make([]matching.FinishedOrder, 0, 100)
-			venue := make([]matching.OrderState, 3)
-			for i := range venue {
-				venue[i] = matching.OrderState{ClientID: fmt.Sprintf("rest-%d", i), Spec: limitBuy("BTC-USD", "0.1", "59000"),
-					Seq: uint64(i + 1), Submitted: t0, Arrival: t0, State: broker.StateAccepted, Active: true, Queue: i}
+			resting := make([]matching.OrderState, 3)
+			for i := range resting {
+				resting[i] = matching.OrderState{ClientID: fmt.Sprintf("rest-%d", i), Spec: limitBuy("BTC-USD", "0.1", "59000"),
+					Seq: uint64(i + 1), Submitted: t0, Arrival: t0, State: venue.StateAccepted, Active: true, Queue: i}
 			}
 			portfolio := threePositions("50000")
 			tick := 0
@@ -100,21 +100,21 @@ func BenchmarkCommitTick(b *testing.B) {
 				tick++
 				now := at(time.Duration(tick) * time.Second)
 				a, c := fmt.Sprintf("s1-%d", 2*tick-1), fmt.Sprintf("s1-%d", 2*tick)
-				finished = append(finished, matching.FinishedOrder{ClientID: c, State: broker.StateFilled})
+				finished = append(finished, matching.FinishedOrder{ClientID: c, State: venue.StateFilled})
 				if len(finished) > 100 {
 					finished = finished[1:]
 				}
-				fill := orders.Fill{Quantity: dec("0.05"), Price: dec("60000"), Fee: dec("0.3"), Liquidity: broker.Taker, Time: now}
+				fill := orders.Fill{Quantity: dec("0.05"), Price: dec("60000"), Fee: dec("0.3"), Liquidity: venue.Taker, Time: now}
 				batch := &Batch{SessionID: "s1", Time: now,
 					NewOrders: []OrderRow{
 						{ClientID: a, Seq: uint64(2*tick - 1), Spec: limitBuy("BTC-USD", "0.1", "59000"), Created: now},
 						{ClientID: c, Seq: uint64(2 * tick), Spec: marketSell("BTC-USD", "0.1"), Created: now},
 					},
 					Transitions: []TransitionRow{
-						{ClientID: a, Seq: 1, State: broker.StateAccepted, Remaining: dec("0.1"), Time: now},
-						{ClientID: c, Seq: 1, State: broker.StateAccepted, Remaining: dec("0.1"), Time: now},
-						{ClientID: c, Seq: 2, State: broker.StatePartiallyFilled, Filled: dec("0.05"), Remaining: dec("0.05"), Time: now},
-						{ClientID: c, Seq: 3, State: broker.StateFilled, Filled: dec("0.1"), Remaining: dec("0"), Time: now},
+						{ClientID: a, Seq: 1, State: venue.StateAccepted, Remaining: dec("0.1"), Time: now},
+						{ClientID: c, Seq: 1, State: venue.StateAccepted, Remaining: dec("0.1"), Time: now},
+						{ClientID: c, Seq: 2, State: venue.StatePartiallyFilled, Filled: dec("0.05"), Remaining: dec("0.05"), Time: now},
+						{ClientID: c, Seq: 3, State: venue.StateFilled, Filled: dec("0.1"), Remaining: dec("0"), Time: now},
 					},
 					Fills: []FillRow{{ClientID: c, Seq: 1, Fill: fill}, {ClientID: c, Seq: 2, Fill: fill}},
 					// One event per submission and per transition, as
@@ -124,7 +124,7 @@ func BenchmarkCommitTick(b *testing.B) {
 						{ClientID: c, History: 3, Fill: 2, AveragePrice: dec("60000"), Fees: dec("0.6")}},
 					Portfolio: portfolio,
 					Risk:      risk,
-					Venue:     &matching.State{Seq: uint64(2 * tick), Orders: venue, Finished: finished},
+					Venue:     &matching.State{Seq: uint64(2 * tick), Orders: resting, Finished: finished},
 				}
 				start := time.Now()
 				if err := s.CommitTick(ctx, batch); err != nil {

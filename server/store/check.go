@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tradectl/tradectl/server/ownership"
+	"github.com/tradectl/tradectl/server/internal/ownership"
 )
 
 // probeWritable writes, syncs and removes a small file in dir, so that a

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/tradectl/tradectl/server/matching"
+	"github.com/tradectl/tradectl/internal/matching"
 )
 
 // CommitTick writes b in one transaction: new orders (each with history row

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/matching"
-	"github.com/tradectl/tradectl/server/orders"
-	"github.com/tradectl/tradectl/server/portfolio"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // firstTick submits a resting limit buy and a market sell that fills in two
@@ -26,15 +26,15 @@ func firstTick() *Batch {
 			{ClientID: "s1-2", Seq: 2, Spec: marketSell("ETH-USD", "3"), DecisionPrice: dec("3000"), Created: at(200 * time.Millisecond)},
 		},
 		Transitions: []TransitionRow{
-			{ClientID: "s1-1", Seq: 1, State: broker.StateAccepted, Filled: dec("0"), Remaining: dec("0.5"), Time: at(300 * time.Millisecond)},
-			{ClientID: "s1-2", Seq: 1, State: broker.StateAccepted, Filled: dec("0"), Remaining: dec("3"), Time: at(300 * time.Millisecond)},
-			{ClientID: "s1-2", Seq: 2, State: broker.StatePartiallyFilled, Filled: dec("1"), Remaining: dec("2"), Time: at(310 * time.Millisecond)},
-			{ClientID: "s1-2", Seq: 3, State: broker.StateFilled, Filled: dec("3"), Remaining: dec("0"), Time: at(320 * time.Millisecond)},
+			{ClientID: "s1-1", Seq: 1, State: venue.StateAccepted, Filled: dec("0"), Remaining: dec("0.5"), Time: at(300 * time.Millisecond)},
+			{ClientID: "s1-2", Seq: 1, State: venue.StateAccepted, Filled: dec("0"), Remaining: dec("3"), Time: at(300 * time.Millisecond)},
+			{ClientID: "s1-2", Seq: 2, State: venue.StatePartiallyFilled, Filled: dec("1"), Remaining: dec("2"), Time: at(310 * time.Millisecond)},
+			{ClientID: "s1-2", Seq: 3, State: venue.StateFilled, Filled: dec("3"), Remaining: dec("0"), Time: at(320 * time.Millisecond)},
 		},
 		Fills: []FillRow{
-			{ClientID: "s1-2", Seq: 1, Fill: orders.Fill{Quantity: dec("1"), Price: dec("2999.5"), Fee: dec("0.6"), Liquidity: broker.Taker,
+			{ClientID: "s1-2", Seq: 1, Fill: orders.Fill{Quantity: dec("1"), Price: dec("2999.5"), Fee: dec("0.6"), Liquidity: venue.Taker,
 				Slippage: dec("0.5"), Time: at(310 * time.Millisecond)}},
-			{ClientID: "s1-2", Seq: 2, Fill: orders.Fill{Quantity: dec("2"), Price: dec("2999.25"), Fee: dec("1.2"), Liquidity: broker.Taker,
+			{ClientID: "s1-2", Seq: 2, Fill: orders.Fill{Quantity: dec("2"), Price: dec("2999.25"), Fee: dec("1.2"), Liquidity: venue.Taker,
 				Slippage: dec("0.75"), Time: at(320 * time.Millisecond)}},
 		},
 		Portfolio: threePositions("104000"),
@@ -43,8 +43,8 @@ func firstTick() *Batch {
 		Venue: &matching.State{Seq: 2,
 			Orders: []matching.OrderState{{ClientID: "s1-1", Spec: limitBuy("BTC-USD", "0.5", "59000"), Seq: 1,
 				Submitted: at(100 * time.Millisecond), Arrival: at(250 * time.Millisecond), DecisionPrice: dec("59010"),
-				State: broker.StateAccepted, Active: true}},
-			Finished: []matching.FinishedOrder{{ClientID: "s1-2", State: broker.StateFilled}}},
+				State: venue.StateAccepted, Active: true}},
+			Finished: []matching.FinishedOrder{{ClientID: "s1-2", State: venue.StateFilled}}},
 	}
 }
 
@@ -62,14 +62,14 @@ func TestCommitTickRoundTrip(t *testing.T) {
 		t.Fatalf("ListOrders = %d orders, %d omitted, %v", len(list), omitted, err)
 	}
 	sell := list[1]
-	want := orders.Order{ClientID: "s1-2", SessionID: "s1", Spec: marketSell("ETH-USD", "3"), State: broker.StateFilled,
+	want := orders.Order{ClientID: "s1-2", SessionID: "s1", Spec: marketSell("ETH-USD", "3"), State: venue.StateFilled,
 		Filled: dec("3"), Remaining: dec("0"), AveragePrice: dec("2999.33333333"), Fees: dec("1.8"), DecisionPrice: dec("3000"),
 		Created: at(200 * time.Millisecond), Updated: at(320 * time.Millisecond),
 		Fills: []orders.Fill{b.Fills[0].Fill, b.Fills[1].Fill}}
 	if !reflect.DeepEqual(sell, want) {
 		t.Errorf("sell order:\n got %+v\nwant %+v", sell, want)
 	}
-	if buy := list[0]; buy.ClientID != "s1-1" || buy.State != broker.StateAccepted || buy.Spec != limitBuy("BTC-USD", "0.5", "59000") ||
+	if buy := list[0]; buy.ClientID != "s1-1" || buy.State != venue.StateAccepted || buy.Spec != limitBuy("BTC-USD", "0.5", "59000") ||
 		len(buy.Fills) != 0 || !buy.AveragePrice.IsZero() {
 		t.Errorf("buy order: %+v", buy)
 	}
@@ -86,7 +86,7 @@ func TestCommitTickRoundTrip(t *testing.T) {
 	if err != nil || len(hist) != 4 {
 		t.Fatalf("history = %+v, %v", hist, err)
 	}
-	if h := hist[0]; h.Seq != 0 || h.State != broker.StateNew || h.Remaining != dec("3") || h.Time != at(200*time.Millisecond) {
+	if h := hist[0]; h.Seq != 0 || h.State != venue.StateNew || h.Remaining != dec("3") || h.Time != at(200*time.Millisecond) {
 		t.Errorf("history row 0 = %+v; want NEW at creation", h)
 	}
 	if !reflect.DeepEqual(hist[1:], b.Transitions[1:]) {
@@ -99,7 +99,7 @@ func TestCommitTickRoundTrip(t *testing.T) {
 	}
 	for i, f := range fills {
 		w := b.Fills[i]
-		w.Symbol, w.Side = "ETH-USD", broker.Sell
+		w.Symbol, w.Side = "ETH-USD", venue.Sell
 		if !reflect.DeepEqual(f, w) {
 			t.Errorf("fill %d = %+v; want %+v", i, f, w)
 		}
@@ -128,11 +128,11 @@ func TestCommitTickRoundTrip(t *testing.T) {
 	// were; the venue has nothing open and one more finished order, with
 	// the ring still holding the first.
 	second := &Batch{SessionID: "s1", Time: at(2 * time.Second),
-		Transitions: []TransitionRow{{ClientID: "s1-1", Seq: 2, State: broker.StateFilled, Filled: dec("0.5"), Remaining: dec("0"), Time: at(2 * time.Second)}},
+		Transitions: []TransitionRow{{ClientID: "s1-1", Seq: 2, State: venue.StateFilled, Filled: dec("0.5"), Remaining: dec("0"), Time: at(2 * time.Second)}},
 		Fills: []FillRow{{ClientID: "s1-1", Seq: 1, Fill: orders.Fill{Quantity: dec("0.5"), Price: dec("59000"), Fee: dec("0"),
-			Liquidity: broker.Maker, Slippage: dec("-10"), Time: at(2 * time.Second)}}},
+			Liquidity: venue.Maker, Slippage: dec("-10"), Time: at(2 * time.Second)}}},
 		Venue: &matching.State{Seq: 2, Orders: []matching.OrderState{},
-			Finished: []matching.FinishedOrder{{ClientID: "s1-2", State: broker.StateFilled}, {ClientID: "s1-1", State: broker.StateFilled}}},
+			Finished: []matching.FinishedOrder{{ClientID: "s1-2", State: venue.StateFilled}, {ClientID: "s1-1", State: venue.StateFilled}}},
 	}
 	if err := s.CommitTick(ctx, second); err != nil {
 		t.Fatal(err)
@@ -176,7 +176,7 @@ func TestCommitTickAtomic(t *testing.T) {
 		bad.Fills[i].ClientID += "-again"
 	}
 	bad.Portfolio.Cash = dec("1")
-	bad.Venue.Finished = append(bad.Venue.Finished, matching.FinishedOrder{ClientID: "s1-2-again", State: broker.StateFilled})
+	bad.Venue.Finished = append(bad.Venue.Finished, matching.FinishedOrder{ClientID: "s1-2-again", State: venue.StateFilled})
 	dup := firstTick().Fills[1] // stored by the first tick
 	bad.Fills = append(bad.Fills, dup)
 
@@ -203,7 +203,7 @@ func TestCommitTickRefusesContradictions(t *testing.T) {
 	if err := s.CommitTick(ctx, firstTick()); err != nil {
 		t.Fatal(err)
 	}
-	fill := orders.Fill{Quantity: dec("0.1"), Price: dec("59000"), Liquidity: broker.Maker, Time: at(time.Minute)}
+	fill := orders.Fill{Quantity: dec("0.1"), Price: dec("59000"), Liquidity: venue.Maker, Time: at(time.Minute)}
 	for _, tc := range []struct {
 		name string
 		b    Batch
@@ -212,14 +212,14 @@ func TestCommitTickRefusesContradictions(t *testing.T) {
 		{"retried batch", *firstTick(), ErrDuplicate},
 		{"unknown session", Batch{SessionID: "nope"}, ErrInvalid},
 		{"transition gap", Batch{SessionID: "s1", Transitions: []TransitionRow{{ClientID: "s1-1", Seq: 3,
-			State: broker.StatePartiallyFilled, Filled: dec("0.1"), Remaining: dec("0.4"), Time: at(time.Minute)}}}, ErrInvalid},
+			State: venue.StatePartiallyFilled, Filled: dec("0.1"), Remaining: dec("0.4"), Time: at(time.Minute)}}}, ErrInvalid},
 		{"transition of an unknown order", Batch{SessionID: "s1", Transitions: []TransitionRow{{ClientID: "x", Seq: 1,
-			State: broker.StateAccepted, Time: at(time.Minute)}}}, ErrInvalid},
+			State: venue.StateAccepted, Time: at(time.Minute)}}}, ErrInvalid},
 		{"quantities that do not add up", Batch{SessionID: "s1", Transitions: []TransitionRow{{ClientID: "s1-1", Seq: 2,
-			State: broker.StatePartiallyFilled, Filled: dec("0.1"), Remaining: dec("0.5"), Time: at(time.Minute)}}}, ErrInvalid},
+			State: venue.StatePartiallyFilled, Filled: dec("0.1"), Remaining: dec("0.5"), Time: at(time.Minute)}}}, ErrInvalid},
 		{"fill of an unknown order", Batch{SessionID: "s1", Fills: []FillRow{{ClientID: "x", Seq: 1, Fill: fill}}}, ErrInvalid},
 		{"fill without a time", Batch{SessionID: "s1", Fills: []FillRow{{ClientID: "s1-1", Seq: 1,
-			Fill: orders.Fill{Quantity: dec("0.1"), Price: dec("1"), Liquidity: broker.Maker}}}}, ErrInvalid},
+			Fill: orders.Fill{Quantity: dec("0.1"), Price: dec("1"), Liquidity: venue.Maker}}}}, ErrInvalid},
 		{"reused order seq", Batch{SessionID: "s1", NewOrders: []OrderRow{{ClientID: "s1-9", Seq: 1,
 			Spec: limitBuy("BTC-USD", "1", "1"), Created: t0}}}, ErrDuplicate},
 	} {
@@ -248,7 +248,7 @@ func TestListOrdersOmitted(t *testing.T) {
 	}
 	for i := 1; i <= 4; i++ { // the first four are cancelled
 		b.Transitions = append(b.Transitions, TransitionRow{ClientID: fmt.Sprintf("s1-%d", i), Seq: 1,
-			State: broker.StateCancelled, Reason: "cancelled", Remaining: dec("1"), Time: at(time.Second)})
+			State: venue.StateCancelled, Reason: "cancelled", Remaining: dec("1"), Time: at(time.Second)})
 	}
 	if err := s.CommitTick(ctx, b); err != nil {
 		t.Fatal(err)
@@ -280,7 +280,7 @@ func TestStateTypesFullyPersisted(t *testing.T) {
 		reflect.TypeFor[matching.State]():          3,
 		reflect.TypeFor[matching.OrderState]():     10,
 		reflect.TypeFor[matching.FinishedOrder]():  2,
-		reflect.TypeFor[broker.OrderSpec]():        7,
+		reflect.TypeFor[venue.OrderSpec]():         7,
 		reflect.TypeFor[orders.Fill]():             6,
 	} {
 		if typ.NumField() != fields {

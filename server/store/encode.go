@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // Columns hold money as INTEGER units of money.Decimal (10^-8): exact,
@@ -39,8 +39,8 @@ func decimal(u int64) money.Decimal { return money.FromUnits(u) }
 // parseOrderState and parseRiskState are the inverses of String. An
 // unknown name means the file was edited or written by other code, so it
 // is reported as corruption rather than guessed at.
-func parseOrderState(s string) (broker.OrderState, error) {
-	for st := broker.StateNew; st <= broker.StateRejected; st++ {
+func parseOrderState(s string) (venue.OrderState, error) {
+	for st := venue.StateNew; st <= venue.StateRejected; st++ {
 		if st.String() == s {
 			return st, nil
 		}

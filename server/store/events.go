@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // OrderEventsAfter implements Store: at most limit events with a sequence
@@ -45,13 +45,13 @@ func (s *SQLite) OrderEventsAfter(ctx context.Context, after uint64, limit int) 
 			return nil, fmt.Errorf("store: order event %d: %w", seq, err)
 		}
 		e.Seq = uint64(seq)
-		o.Spec.Side, o.Spec.Type, o.Spec.TIF = broker.Side(side), broker.OrderType(typ), broker.TimeInForce(tif)
+		o.Spec.Side, o.Spec.Type, o.Spec.TIF = venue.Side(side), venue.OrderType(typ), venue.TimeInForce(tif)
 		o.Spec.Quantity, o.Spec.Price, o.DecisionPrice = decimal(qty), decimal(price), decimal(decision)
 		o.Filled, o.Remaining = decimal(filled), decimal(remaining)
 		o.Created, o.Updated = fromNanos(created), fromNanos(updated)
 		o.AveragePrice, o.Fees = decimal(avg), decimal(fees)
 		e.Fill = orders.Fill{Quantity: decimal(fQty), Price: decimal(fPrice), Fee: decimal(fFee),
-			Liquidity: broker.Liquidity(liq), Slippage: decimal(fSlip), Time: fromNanos(fTime)}
+			Liquidity: venue.Liquidity(liq), Slippage: decimal(fSlip), Time: fromNanos(fTime)}
 		list = append(list, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -5,19 +5,19 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // submitAndFill is one tick: an order submitted, accepted and filled,
 // with its three events.
 func submitAndFill(session, id string, seq uint64) *Batch {
-	fill := orders.Fill{Quantity: dec("0.1"), Price: dec("60000"), Fee: dec("0.6"), Liquidity: broker.Taker, Time: at(2)}
+	fill := orders.Fill{Quantity: dec("0.1"), Price: dec("60000"), Fee: dec("0.6"), Liquidity: venue.Taker, Time: at(2)}
 	return &Batch{SessionID: session, Time: at(2),
 		NewOrders: []OrderRow{{ClientID: id, Seq: seq, Spec: marketSell("BTC-USD", "0.1"), Created: at(1)}},
 		Transitions: []TransitionRow{
-			{ClientID: id, Seq: 1, State: broker.StateAccepted, Remaining: dec("0.1"), Time: at(1)},
-			{ClientID: id, Seq: 2, State: broker.StateFilled, Filled: dec("0.1"), Remaining: dec("0"), Time: at(2)},
+			{ClientID: id, Seq: 1, State: venue.StateAccepted, Remaining: dec("0.1"), Time: at(1)},
+			{ClientID: id, Seq: 2, State: venue.StateFilled, Filled: dec("0.1"), Remaining: dec("0"), Time: at(2)},
 		},
 		Fills: []FillRow{{ClientID: id, Seq: 1, Fill: fill}},
 		Events: []EventRow{{ClientID: id}, {ClientID: id, History: 1},
@@ -70,14 +70,14 @@ func TestOrderEventsAreNumberedDaemonWide(t *testing.T) {
 	}
 	filled, next := got[0], got[1]
 	o := filled.Order
-	if o.SessionID != "s1" || o.ClientID != "s1-1" || o.State != broker.StateFilled || o.Filled != dec("0.1") ||
-		o.AveragePrice != dec("60000") || o.Fees != dec("0.6") || o.Spec.Side != broker.Sell || o.Updated != at(2) {
+	if o.SessionID != "s1" || o.ClientID != "s1-1" || o.State != venue.StateFilled || o.Filled != dec("0.1") ||
+		o.AveragePrice != dec("60000") || o.Fees != dec("0.6") || o.Spec.Side != venue.Sell || o.Updated != at(2) {
 		t.Fatalf("event 3 reads back as %+v", o)
 	}
-	if !filled.HasFill() || filled.Fill.Price != dec("60000") || filled.Fill.Liquidity != broker.Taker {
+	if !filled.HasFill() || filled.Fill.Price != dec("60000") || filled.Fill.Liquidity != venue.Taker {
 		t.Fatalf("event 3's fill reads back as %+v", filled.Fill)
 	}
-	if next.Order.SessionID != "s2" || next.Order.State != broker.StateNew || next.HasFill() || next.Order.Updated != at(1) {
+	if next.Order.SessionID != "s2" || next.Order.State != venue.StateNew || next.HasFill() || next.Order.Updated != at(1) {
 		t.Fatalf("event 4 reads back as %+v", next)
 	}
 	if rest, err := s.OrderEventsAfter(ctx, 6, 10); err != nil || len(rest) != 0 {

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/portfolio"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // t0 is in UTC without a monotonic reading, as times come back from the
@@ -38,13 +38,13 @@ func createSession(tb testing.TB, s Store, id, state string) {
 
 func dec(s string) money.Decimal { return money.MustParse(s) }
 
-func limitBuy(symbol, qty, price string) broker.OrderSpec {
-	return broker.OrderSpec{Symbol: symbol, Side: broker.Buy, Type: broker.Limit, TIF: broker.GTC,
+func limitBuy(symbol, qty, price string) venue.OrderSpec {
+	return venue.OrderSpec{Symbol: symbol, Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC,
 		Quantity: dec(qty), Price: dec(price)}
 }
 
-func marketSell(symbol, qty string) broker.OrderSpec {
-	return broker.OrderSpec{Symbol: symbol, Side: broker.Sell, Type: broker.Market, TIF: broker.IOC, Quantity: dec(qty)}
+func marketSell(symbol, qty string) venue.OrderSpec {
+	return venue.OrderSpec{Symbol: symbol, Side: venue.Sell, Type: venue.Market, TIF: venue.IOC, Quantity: dec(qty)}
 }
 
 // threePositions is a portfolio state of the shape a tick writes.
@@ -55,8 +55,8 @@ func threePositions(cash string) *PortfolioRow {
 			{Symbol: "ETH-USD", Quantity: dec("-2"), CostBasis: dec("-6000"), Mark: dec("2999.99"), Marked: true, RealizedPnL: dec("2.5"), FeesPaid: dec("1.25")},
 			{Symbol: "SOL-USD", Mark: dec("150"), Marked: true},
 		}, Reservations: []portfolio.Reservation{
-			{ClientID: "s1-1", Symbol: "BTC-USD", Side: broker.Buy, Remaining: dec("0.5"), Amount: dec("29505.9")},
-			{ClientID: "s1-7", Symbol: "BTC-USD", Side: broker.Sell, Remaining: dec("0.25")},
+			{ClientID: "s1-1", Symbol: "BTC-USD", Side: venue.Buy, Remaining: dec("0.5"), Amount: dec("29505.9")},
+			{ClientID: "s1-7", Symbol: "BTC-USD", Side: venue.Sell, Remaining: dec("0.25")},
 		}}
 }
 

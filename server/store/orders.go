@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"math/bits"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // ListOrders implements Store: the newest limit orders of the session,
@@ -39,7 +39,7 @@ func queryOrders(ctx context.Context, q querier, query string, args ...any) ([]o
 		if o.State, err = parseOrderState(state); err != nil {
 			return nil, err
 		}
-		o.Spec.Side, o.Spec.Type, o.Spec.TIF = broker.Side(side), broker.OrderType(typ), broker.TimeInForce(tif)
+		o.Spec.Side, o.Spec.Type, o.Spec.TIF = venue.Side(side), venue.OrderType(typ), venue.TimeInForce(tif)
 		o.Spec.Quantity, o.Spec.Price, o.DecisionPrice = decimal(qty), decimal(price), decimal(decision)
 		o.Filled, o.Remaining = decimal(filled), decimal(remaining)
 		o.Created, o.Updated = fromNanos(created), fromNanos(updated)
@@ -101,7 +101,7 @@ func queryFills(ctx context.Context, q querier, query string, args ...any) ([]Fi
 			return nil, err
 		}
 		f.Quantity, f.Price, f.Fee, f.Slippage = decimal(qty), decimal(price), decimal(fee), decimal(slip)
-		f.Liquidity, f.Side, f.Time = broker.Liquidity(liq), broker.Side(side), fromNanos(at)
+		f.Liquidity, f.Side, f.Time = venue.Liquidity(liq), venue.Side(side), fromNanos(at)
 		list = append(list, f)
 	}
 	return list, rows.Err()

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/tradectl/tradectl/server/ownership"
+	"github.com/tradectl/tradectl/server/internal/ownership"
 )
 
 // Open refuses a data directory or store file another local user could

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/internal/orders"
 )
 
 // Page asks for one page of a list: of the newest Limit rows (all of them

@@ -9,37 +9,37 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // plan is one order's life: its spec and the reports the venue sends.
 type plan struct {
 	id      string
-	spec    broker.OrderSpec
-	reports []broker.ExecutionReport
+	spec    venue.OrderSpec
+	reports []venue.ExecutionReport
 }
 
 // drawPlan draws an order and a legal life for it: rejected, or accepted
 // then filled in parts and maybe cancelled, or left resting.
 func drawPlan(t *rapid.T, n int) plan {
-	side := rapid.SampledFrom([]broker.Side{broker.Buy, broker.Sell}).Draw(t, "side")
+	side := rapid.SampledFrom([]venue.Side{venue.Buy, venue.Sell}).Draw(t, "side")
 	qty := money.FromUnits(rapid.Int64Range(1, 5_000_000).Draw(t, "qty"))
 	price := money.FromUnits(rapid.Int64Range(1, 10_000_000_000).Draw(t, "price"))
-	p := plan{id: fmt.Sprintf("o-%d", n), spec: broker.OrderSpec{Symbol: rapid.SampledFrom([]string{"BTC-USD", "ETH-USD"}).Draw(t, "symbol"),
-		Side: side, Type: broker.Limit, TIF: broker.GTC, Quantity: qty, Price: price}}
-	report := func(state broker.OrderState, filled money.Decimal) broker.ExecutionReport {
-		return broker.ExecutionReport{ClientID: p.id, Symbol: p.spec.Symbol, Side: side, State: state,
+	p := plan{id: fmt.Sprintf("o-%d", n), spec: venue.OrderSpec{Symbol: rapid.SampledFrom([]string{"BTC-USD", "ETH-USD"}).Draw(t, "symbol"),
+		Side: side, Type: venue.Limit, TIF: venue.GTC, Quantity: qty, Price: price}}
+	report := func(state venue.OrderState, filled money.Decimal) venue.ExecutionReport {
+		return venue.ExecutionReport{ClientID: p.id, Symbol: p.spec.Symbol, Side: side, State: state,
 			Filled: filled, Remaining: qty.Sub(filled)}
 	}
 	if rapid.Float64Range(0, 1).Draw(t, "reject") < 0.1 {
-		r := report(broker.StateRejected, money.Decimal{})
+		r := report(venue.StateRejected, money.Decimal{})
 		r.Reason = "post-only would take"
 		p.reports = append(p.reports, r)
 		return p
 	}
-	p.reports = append(p.reports, report(broker.StateAccepted, money.Decimal{}))
+	p.reports = append(p.reports, report(venue.StateAccepted, money.Decimal{}))
 	var filled money.Decimal
 	for range rapid.IntRange(0, 4).Draw(t, "fills") {
 		left := qty.Sub(filled)
@@ -48,18 +48,18 @@ func drawPlan(t *rapid.T, n int) plan {
 		}
 		q := money.FromUnits(rapid.Int64Range(1, left.Units()).Draw(t, "fill qty"))
 		filled = filled.Add(q)
-		state := broker.StatePartiallyFilled
+		state := venue.StatePartiallyFilled
 		if filled == qty {
-			state = broker.StateFilled
+			state = venue.StateFilled
 		}
 		r := report(state, filled)
 		r.FillQuantity, r.FillPrice = q, money.FromUnits(rapid.Int64Range(1, price.Units()).Draw(t, "fill price"))
 		r.Fee = money.FromUnits(rapid.Int64Range(0, 1_000_000).Draw(t, "fee"))
-		r.Liquidity = rapid.SampledFrom([]broker.Liquidity{broker.Maker, broker.Taker}).Draw(t, "liquidity")
+		r.Liquidity = rapid.SampledFrom([]venue.Liquidity{venue.Maker, venue.Taker}).Draw(t, "liquidity")
 		p.reports = append(p.reports, r)
 	}
 	if filled != qty && rapid.Bool().Draw(t, "cancel") {
-		r := report(broker.StateCancelled, filled)
+		r := report(venue.StateCancelled, filled)
 		r.Reason = "cancelled by the strategy"
 		p.reports = append(p.reports, r)
 	}

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/tradectl/tradectl/server/broker"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // ListRefusals implements Store.
@@ -25,7 +25,7 @@ func (s *SQLite) ListRefusals(ctx context.Context, sessionID string) ([]RefusalR
 		if err := rows.Scan(&r.Rule, &r.Symbol, &side, &count, &first, &last, &r.Reason); err != nil {
 			return nil, fmt.Errorf("store: list refusals of session %q: %w", sessionID, classify(err))
 		}
-		r.Side, r.Count, r.First, r.Last = broker.Side(side), uint64(count), fromNanos(first), fromNanos(last)
+		r.Side, r.Count, r.First, r.Last = venue.Side(side), uint64(count), fromNanos(first), fromNanos(last)
 		list = append(list, r)
 	}
 	if err := rows.Err(); err != nil {

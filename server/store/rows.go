@@ -3,12 +3,12 @@ package store
 import (
 	"time"
 
-	"github.com/tradectl/tradectl/server/broker"
-	"github.com/tradectl/tradectl/server/matching"
-	"github.com/tradectl/tradectl/server/money"
-	"github.com/tradectl/tradectl/server/orders"
-	"github.com/tradectl/tradectl/server/portfolio"
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // Session states the store itself gives meaning to. Others (FAILED) are
@@ -79,7 +79,7 @@ type OrderRow struct {
 	// Seq is the loop's counter that made ClientID, from 1, unique in the
 	// session (see Store.MaxOrderSeq).
 	Seq           uint64
-	Spec          broker.OrderSpec
+	Spec          venue.OrderSpec
 	DecisionPrice money.Decimal
 	Created       time.Time
 }
@@ -90,7 +90,7 @@ type OrderRow struct {
 type TransitionRow struct {
 	ClientID          string
 	Seq               int
-	State             broker.OrderState
+	State             venue.OrderState
 	Reason            string
 	Filled, Remaining money.Decimal
 	Time              time.Time
@@ -105,7 +105,7 @@ type FillRow struct {
 	// Symbol and Side are the order's, set by ListFills; writes ignore
 	// them.
 	Symbol string
-	Side   broker.Side
+	Side   venue.Side
 }
 
 // EventRow is one order event: the history row it made (0 for the NEW
@@ -156,7 +156,7 @@ type AuditRow struct {
 // batch, those of its tick; read back, those of the whole session.
 type RefusalRow struct {
 	Rule, Symbol string
-	Side         broker.Side
+	Side         venue.Side
 	Count        uint64
 	First, Last  time.Time
 	// Reason is the latest refusal's text.

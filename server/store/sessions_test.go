@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/server/risk"
+	"github.com/tradectl/tradectl/internal/risk"
 )
 
 func TestSessionLifecycle(t *testing.T) {

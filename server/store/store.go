@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/tradectl/tradectl/server/matching"
-	"github.com/tradectl/tradectl/server/orders"
+	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/orders"
 )
 
 // Store is what the daemon keeps and reads back. SQLite implements it; a
@@ -120,7 +120,7 @@ type Options struct {
 	BusyTimeout time.Duration
 	// BackupDir is the only directory Backup writes to (default
 	// <dir>/backups). Open creates it 0700 and refuses it, like the data
-	// directory, unless it is the daemon's own (server/ownership).
+	// directory, unless it is the daemon's own (server/internal/ownership).
 	BackupDir string
 	// MaxRefusedAudit bounds the refused calls the audit table keeps
 	// (default 10,000 rows, each capped by the daemon at a few KiB): past

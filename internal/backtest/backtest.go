@@ -1,0 +1,239 @@
+// Package backtest runs a strategy over recorded or simulated market data
+// with the same coordinator, risk guard, matching engine and portfolio as a
+// live paper session, as fast as the machine allows, and measures the
+// result. It owns the run and its statistics; it must never differ from a
+// session in how an order is decided, checked, matched or booked.
+package backtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tradectl/tradectl/internal/coordinator"
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/paper"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/internal/venue"
+)
+
+// Config is one backtest.
+type Config struct {
+	Source   market.Source
+	Strategy string
+	Params   map[string]string
+	// Risk limits; nil takes risk.DefaultLimits.
+	Risk *risk.Limits
+	// Venue fees and latency; nil fees take the venue's defaults.
+	MakerFeeBps, TakerFeeBps *int64
+	Latency                  time.Duration
+	// StartingCash; zero is 100000.
+	StartingCash money.Decimal
+	// Margin lets the account sell short; nil is a cash account, as a
+	// session's default.
+	Margin *coordinator.Margin
+	// SampleEvery is the period of the equity samples the Sharpe ratio is
+	// computed from, in event time. Zero: one minute. A period that would
+	// take more than MaxSamples samples is doubled until it does not.
+	SampleEvery time.Duration
+}
+
+// ErrNoEvents is a run over data that held no market event: there is
+// nothing to measure, and a result of zeros would look like one.
+var ErrNoEvents = errors.New("no market events in the data")
+
+// Trade is one fill.
+type Trade struct {
+	Time      time.Time     `json:"time"`
+	OrderID   string        `json:"order_id"`
+	Symbol    string        `json:"symbol"`
+	Side      string        `json:"side"`
+	Quantity  money.Decimal `json:"quantity"`
+	Price     money.Decimal `json:"price"`
+	Fee       money.Decimal `json:"fee"`
+	Liquidity string        `json:"liquidity"`
+	Slippage  money.Decimal `json:"slippage"`
+}
+
+// Result is what a backtest found. Everything but Performance depends only
+// on the data and the configuration: the same inputs give the same bytes.
+type Result struct {
+	Strategy       string            `json:"strategy"`
+	Params         map[string]string `json:"params"`
+	FirstEvent     time.Time         `json:"first_event"`
+	LastEvent      time.Time         `json:"last_event"`
+	Events         uint64            `json:"events"`
+	Orders         uint64            `json:"orders"`
+	Rejected       uint64            `json:"rejected_by_risk"`
+	Fills          int               `json:"fills"`
+	StartingEquity money.Decimal     `json:"starting_equity"`
+	FinalEquity    money.Decimal     `json:"final_equity"`
+	NetPnL         money.Decimal     `json:"net_pnl"`
+	RealizedPnL    money.Decimal     `json:"realized_pnl"`
+	UnrealizedPnL  money.Decimal     `json:"unrealized_pnl"`
+	Fees           money.Decimal     `json:"fees"`
+	MaxDrawdown    money.Decimal     `json:"max_drawdown"`
+	MaxDrawdownPct money.Decimal     `json:"max_drawdown_fraction"`
+	// Sharpe is null when it is not meaningful; SharpeNote says why.
+	Sharpe     *string `json:"sharpe_annualized"`
+	SharpeNote string  `json:"sharpe_note,omitempty"`
+	Samples    int     `json:"sharpe_samples"`
+	// SampleEvery is the period the samples were taken at;
+	// SampleEveryRequested is set only when that differs from the one
+	// asked for, because it would have kept more than MaxSamples.
+	SampleEvery          string      `json:"sharpe_sample_every"`
+	SampleEveryRequested string      `json:"sharpe_sample_every_requested,omitempty"`
+	KillSwitch           string      `json:"kill_switch,omitempty"`
+	Positions            []Position  `json:"positions"`
+	Trades               []Trade     `json:"trades"`
+	Performance          Performance `json:"-"`
+}
+
+// Position is what is held at the end, in the result's one casing.
+type Position struct {
+	Symbol        string        `json:"symbol"`
+	Quantity      money.Decimal `json:"quantity"` // signed: negative is short
+	AveragePrice  money.Decimal `json:"average_price"`
+	MarkPrice     money.Decimal `json:"mark_price"`
+	CostBasis     money.Decimal `json:"cost_basis"`
+	UnrealizedPnL money.Decimal `json:"unrealized_pnl"`
+	RealizedPnL   money.Decimal `json:"realized_pnl"`
+	FeesPaid      money.Decimal `json:"fees_paid"`
+}
+
+// Performance is how fast the machine ran it: it varies run to run.
+type Performance struct {
+	Elapsed         time.Duration
+	EventsPerSecond float64
+}
+
+// Run runs the backtest to the end of its source.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Source == nil {
+		return nil, errors.New("backtest: no market data source")
+	}
+	if cfg.StartingCash.IsZero() {
+		cfg.StartingCash = money.FromInt(100_000)
+	}
+	switch {
+	case cfg.SampleEvery < 0:
+		return nil, fmt.Errorf("backtest: sample period %s is negative", cfg.SampleEvery)
+	case cfg.SampleEvery == 0:
+		cfg.SampleEvery = time.Minute
+	}
+	limits := risk.DefaultLimits()
+	if cfg.Risk != nil {
+		limits = *cfg.Risk
+	}
+	if err := limits.Validate(); err != nil {
+		return nil, err
+	}
+	venueCfg := matching.DefaultConfig()
+	if cfg.MakerFeeBps != nil {
+		venueCfg.MakerFeeBps = *cfg.MakerFeeBps
+	}
+	if cfg.TakerFeeBps != nil {
+		venueCfg.TakerFeeBps = *cfg.TakerFeeBps
+	}
+	venueCfg.Latency = cfg.Latency
+	// The listed instruments' rules hold in a backtest as in a session.
+	venueCfg.Filters = paper.Filters
+	venue, err := matching.New(venueCfg)
+	if err != nil {
+		return nil, err
+	}
+	strat, err := strategy.New(cfg.Strategy, cfg.Params)
+	if err != nil {
+		return nil, err
+	}
+	guard := risk.New(limits, cfg.StartingCash)
+	pf := portfolio.New("USD", cfg.StartingCash)
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{} // {} in JSON, as with --param given
+	}
+	res := &Result{Strategy: cfg.Strategy, Params: cfg.Params, StartingEquity: cfg.StartingCash,
+		Positions: []Position{}, Trades: []Trade{}}
+	st := newStats(cfg.StartingCash, cfg.SampleEvery, MaxSamples)
+	coord, err := coordinator.New(coordinator.Config{
+		OrderPrefix: "bt",
+		Source:      cfg.Source,
+		Venue:       venue,
+		Strategy:    strat,
+		Portfolio:   pf,
+		Risk:        guard,
+		// A backtest keeps every order: the run is bounded by its data.
+		Orders:  orders.NewBook("backtest", math.MaxInt),
+		Publish: func(e orders.Event) { res.addTrade(e) },
+		Observe: st.observe,
+		Margin:  cfg.Margin,
+	})
+	if err != nil {
+		return nil, err
+	}
+	began := time.Now()
+	if err := coord.Backtest(ctx); err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(began)
+	stats := coord.Stats()
+	if stats.Events == 0 {
+		return nil, ErrNoEvents
+	}
+	snap := pf.Snapshot()
+	res.Events, res.Orders, res.Rejected = stats.Events, stats.Orders, stats.Rejects
+	res.Fills = len(res.Trades)
+	res.FirstEvent, res.LastEvent = st.first, st.last
+	res.FinalEquity, res.NetPnL = snap.Equity, snap.Equity.Sub(cfg.StartingCash)
+	res.RealizedPnL, res.UnrealizedPnL, res.Fees = snap.RealizedPnL, snap.UnrealizedPnL, snap.FeesPaid
+	for _, p := range snap.Positions {
+		res.Positions = append(res.Positions, Position{Symbol: p.Symbol, Quantity: p.Quantity, AveragePrice: p.AveragePrice,
+			MarkPrice: p.MarkPrice, CostBasis: p.CostBasis, UnrealizedPnL: p.UnrealizedPnL, RealizedPnL: p.RealizedPnL,
+			FeesPaid: p.FeesPaid})
+	}
+	res.MaxDrawdown, res.MaxDrawdownPct = st.maxDD, st.maxDDFraction()
+	res.setSharpe(st)
+	if guard.State() == risk.Halted {
+		res.KillSwitch = guard.Reason()
+	}
+	res.Performance = Performance{Elapsed: elapsed, EventsPerSecond: float64(stats.Events) / elapsed.Seconds()}
+	return res, nil
+}
+
+func (r *Result) setSharpe(st *stats) {
+	ratio, n, ok := st.sharpe()
+	r.Samples, r.SampleEvery = n, st.every.String()
+	if st.every != st.requested {
+		r.SampleEveryRequested = st.requested.String()
+	}
+	switch {
+	case ok:
+		s := fmt.Sprintf("%.4f", ratio)
+		r.Sharpe = &s
+	case n < MinSharpeSamples:
+		r.SharpeNote = fmt.Sprintf("not meaningful from %d samples: it takes %d", n, MinSharpeSamples)
+	default:
+		r.SharpeNote = fmt.Sprintf("not meaningful: equity did not vary over %d samples", n)
+	}
+}
+
+func (r *Result) addTrade(e orders.Event) {
+	if !e.HasFill() {
+		return
+	}
+	f := &e.Fill
+	liq := "taker"
+	if f.Liquidity == venue.Maker {
+		liq = "maker"
+	}
+	r.Trades = append(r.Trades, Trade{
+		Time: f.Time, OrderID: e.Order.ClientID, Symbol: e.Order.Spec.Symbol, Side: e.Order.Spec.Side.String(),
+		Quantity: f.Quantity, Price: f.Price, Fee: f.Fee, Liquidity: liq, Slippage: f.Slippage,
+	})
+}

@@ -1,0 +1,131 @@
+package coordinator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/tradectl/tradectl/internal/portfolio"
+)
+
+// Do runs f on the loop's goroutine, between ticks, and waits for it: the
+// way for others to touch what the loop owns (the risk guard's reset, say)
+// without a lock on the hot path. It fails if ctx ends first, for example
+// because the loop is stuck in a tick, and then f never runs: a command
+// queued while the loop was stuck must not take effect after its caller was
+// told it failed (a kill-switch reset that "failed", then resumed trading).
+// The loop and the caller race for the command's state with one CAS each:
+// the loop runs f only if it wins (pending -> running), the caller reports
+// failure only if it wins (pending -> abandoned). Once f runs, Do waits for
+// it whatever ctx says, so its answer is always the truth.
+func (c *Coordinator) Do(ctx context.Context, f func()) error {
+	cmd := &command{run: f, done: make(chan struct{})}
+	select {
+	case c.cmds <- cmd:
+	case <-ctx.Done():
+		return fmt.Errorf("the trading loop did not take the request: %w", ctx.Err())
+	}
+	select {
+	case <-cmd.done:
+	case <-ctx.Done():
+		if cmd.state.CompareAndSwap(cmdPending, cmdAbandoned) {
+			return fmt.Errorf("the trading loop did not run the request, and will not: %w", ctx.Err())
+		}
+		<-cmd.done // the loop took it first: it runs to the end, and so it happened
+	}
+	if !cmd.returned {
+		return errors.New("the request panicked on the trading loop")
+	}
+	return nil
+}
+
+// command is a function queued for the loop, with the state that decides,
+// once, whether it runs or is abandoned by its caller.
+type command struct {
+	run   func()
+	state atomic.Int32
+	done  chan struct{}
+	// returned is false if run panicked; read after done is closed.
+	returned bool
+}
+
+const (
+	cmdPending int32 = iota
+	cmdRunning
+	cmdAbandoned
+)
+
+// exec runs cmd on the loop unless its caller has given up.
+func (cmd *command) exec() {
+	if !cmd.state.CompareAndSwap(cmdPending, cmdRunning) {
+		return
+	}
+	defer close(cmd.done)
+	cmd.run()
+	cmd.returned = true
+}
+
+// CancelOpenOrders cancels every order resting at the venue, books the
+// reports and commits them. Call it only when the loop is not running
+// (after Run returned): it touches what the loop owns.
+func (c *Coordinator) CancelOpenOrders(ctx context.Context, now time.Time) (int, error) {
+	n := c.cfg.Venue.OpenTotal()
+	c.reports = c.cfg.Venue.CancelAll(now, c.reports[:0])
+	c.handle(c.reports)
+	err := c.Flush(ctx)
+	c.publishSnapshot()
+	return n, err
+}
+
+// Stats is what the loop has done, read without stopping it.
+type Stats struct {
+	// Orders are the orders sent to the venue; Rejects the intents the
+	// loop refused (a risk limit, cash, no market data); Dropped the
+	// intents beyond the intent budget, which no check even saw.
+	Ticks, Events, Orders, Fills, Rejects, Dropped uint64
+	OpenOrders                                     int
+	// LastTick and LastEvent are zero until the first one.
+	LastTick, LastEvent time.Time
+	// TickStarted is when the tick in hand began; zero between ticks.
+	TickStarted time.Time
+	// FeedError, OrderError (the venue's rejections and cancel
+	// failures) and RiskError (orders the loop refused) are the latest of
+	// each kind, or nil.
+	FeedError, OrderError, RiskError *TimedError
+	// StoreError is the latest failure to commit a tick, or nil.
+	StoreError *TimedError
+	// Exhausted: the source has no more events (a replay that ended).
+	Exhausted bool
+	Account   *portfolio.Snapshot
+}
+
+// Stats may be called from any goroutine.
+func (c *Coordinator) Stats() Stats {
+	return Stats{
+		Ticks:       c.ticks.Load(),
+		Events:      c.events.Load(),
+		Orders:      c.ordersSent.Load(),
+		Fills:       c.fills.Load(),
+		Rejects:     c.rejects.Load(),
+		Dropped:     c.dropped.Load(),
+		OpenOrders:  int(c.openOrders.Load()),
+		LastTick:    unixNano(c.lastTick.Load()),
+		LastEvent:   unixNano(c.lastEvent.Load()),
+		TickStarted: unixNano(c.tickStart.Load()),
+		FeedError:   c.feedErr.Load(),
+		OrderError:  c.orderErr.Load(),
+		RiskError:   c.riskErr.Load(),
+		StoreError:  c.storeErr.Load(),
+		Exhausted:   c.exhausted.Load(),
+		Account:     c.snapshot.Load(),
+	}
+}
+
+func unixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}

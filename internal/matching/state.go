@@ -1,0 +1,182 @@
+package matching
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/venue"
+)
+
+// State is an engine's orders as plain data, for a durable store to keep
+// across a crash: Restore(cfg, e.State()) continues exactly as e would,
+// from the next book event of each symbol on.
+//
+// It leaves out the liquidity our orders took from each symbol's current
+// book. That memory only lives until the symbol's next book event, which
+// clears it, and after a restart the first event of a symbol is a fresh
+// book from the reconnected feed, against which nothing has been taken.
+// So the caller must feed each symbol a book event before it submits an
+// order decided on that symbol (Submit requires the latest event anyway).
+type State struct {
+	// Seq is the last submit sequence number handed out.
+	Seq uint64
+	// Orders are the live orders, in submit order (ascending Seq).
+	Orders []OrderState
+	// Finished are the remembered finished client ids, oldest first: a
+	// reused one is still refused, and forgotten in the same order.
+	Finished []FinishedOrder
+}
+
+// OrderState is a live order: in flight to the venue, or resting on it.
+type OrderState struct {
+	ClientID      string
+	Spec          venue.OrderSpec
+	Seq           uint64 // submit order: time priority and listings
+	Submitted     time.Time
+	Arrival       time.Time
+	DecisionPrice money.Decimal
+	Filled        money.Decimal
+	State         venue.OrderState // ACCEPTED, or PARTIALLY_FILLED
+	// Active says the order reached the venue and rests there. Queue is
+	// then its place among the resting orders of its symbol and side, 0
+	// first. Priority is kept rather than derived from price and Seq
+	// because orders rest in arrival order, which need not be submit
+	// order (an order decided on its own symbol's event arrives at once).
+	Active bool
+	Queue  int
+}
+
+// FinishedOrder is a finished order's client id and final state, which a
+// late Cancel reports.
+type FinishedOrder struct {
+	ClientID string
+	State    venue.OrderState // FILLED or CANCELLED
+}
+
+// State returns the engine's orders as plain data.
+func (e *Engine) State() State {
+	s := State{Seq: e.seq}
+	queue := make([]int, len(e.orders))
+	for _, b := range e.books {
+		for i, slot := range b.bids {
+			queue[slot] = i
+		}
+		for i, slot := range b.asks {
+			queue[slot] = i
+		}
+	}
+	for _, slot := range e.liveInSubmitOrder() {
+		o := &e.orders[slot]
+		s.Orders = append(s.Orders, OrderState{ClientID: o.id, Spec: o.spec, Seq: o.seq, Submitted: o.submitted,
+			Arrival: o.arrival, DecisionPrice: o.decision, Filled: o.filled, State: o.state, Active: o.active,
+			Queue: queue[slot]})
+	}
+	r := &e.finished
+	for _, id := range append(r.ids[r.next:len(r.ids):len(r.ids)], r.ids[:r.next]...) {
+		s.Finished = append(s.Finished, FinishedOrder{ClientID: id, State: venue.OrderState(-e.ids[id])})
+	}
+	return s
+}
+
+// Restore returns an engine with cfg and the orders of s, or an error
+// naming the first order or field that no engine could have produced: a
+// spec Submit would refuse, a reused client id, sequence numbers out of
+// order, a fill beyond the quantity, a resting order that cannot rest, or
+// queues that break price priority. If cfg remembers fewer finished ids
+// than s holds, the oldest are forgotten.
+func Restore(cfg Config, s State) (*Engine, error) {
+	e, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(s.Finished)+len(s.Orders))
+	for _, f := range s.Finished {
+		if f.ClientID == "" || seen[f.ClientID] || (f.State != venue.StateFilled && f.State != venue.StateCancelled) {
+			return nil, fmt.Errorf("matching: restore: finished order %q in %s: empty, repeated or not FILLED or CANCELLED", f.ClientID, f.State)
+		}
+		seen[f.ClientID] = true
+		e.ids[f.ClientID] = -int32(f.State)
+		if old, full := e.finished.push(f.ClientID); full {
+			delete(e.ids, old)
+		}
+	}
+	// Resting orders by symbol and side, with their Queue.
+	type side struct {
+		b   *book
+		buy bool
+	}
+	type place struct {
+		slot  int32
+		queue int
+	}
+	resting := make(map[side][]place)
+	var prev uint64
+	for _, o := range s.Orders {
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("matching: restore: order %q: "+format, append([]any{o.ClientID}, args...)...)
+		}
+		reason := e.refuse(&o.Spec, o.ClientID, &market.Event{}, money.Decimal{})
+		switch {
+		case reason != "":
+			return nil, bad("Spec: %s", reason)
+		case seen[o.ClientID]:
+			return nil, bad("ClientID is already used")
+		case o.Seq <= prev || o.Seq > s.Seq:
+			return nil, bad("Seq %d is not after %d and at most State.Seq %d", o.Seq, prev, s.Seq)
+		case o.Arrival.Before(o.Submitted):
+			return nil, bad("Arrival %s is before Submitted %s", o.Arrival, o.Submitted)
+		case o.DecisionPrice.IsNegative():
+			return nil, bad("DecisionPrice %s is negative", o.DecisionPrice)
+		case o.Filled.IsNegative() || o.Filled.Cmp(o.Spec.Quantity) >= 0:
+			return nil, bad("Filled %s is not in [0, %s)", o.Filled, o.Spec.Quantity)
+		case o.State != venue.StateAccepted && o.State != venue.StatePartiallyFilled,
+			(o.State == venue.StateAccepted) != o.Filled.IsZero():
+			return nil, bad("State %s with %s filled", o.State, o.Filled)
+		case !o.Active && (!o.Filled.IsZero() || o.Queue != 0):
+			return nil, bad("in flight with Filled %s, Queue %d", o.Filled, o.Queue)
+		case o.Active && (o.Spec.Type != venue.Limit || o.Spec.TIF != venue.GTC):
+			return nil, bad("Active but not a GTC limit order, so it cannot rest")
+		}
+		seen[o.ClientID], prev = true, o.Seq
+		b := e.book(o.Spec.Symbol)
+		slot := e.alloc()
+		e.orders[slot] = order{id: o.ClientID, spec: o.Spec, book: b, seq: o.Seq, submitted: o.Submitted,
+			arrival: o.Arrival, decision: o.DecisionPrice, filled: o.Filled, state: o.State, active: o.Active}
+		e.ids[o.ClientID] = slot
+		b.open++
+		e.live++
+		if o.Active {
+			k := side{b, o.Spec.Side == venue.Buy}
+			resting[k] = append(resting[k], place{slot, o.Queue})
+		} else {
+			b.inflight = append(b.inflight, slot) // in submit order, as Submit appends
+		}
+	}
+	for k, places := range resting {
+		slices.SortFunc(places, func(a, b place) int { return cmp.Compare(a.queue, b.queue) })
+		list := make([]int32, len(places))
+		for i, pl := range places {
+			o := &e.orders[pl.slot]
+			if pl.queue != i {
+				return nil, fmt.Errorf("matching: restore: order %q: Queue %d: the %s %ss must be queued 0 to %d, each once",
+					o.id, pl.queue, k.b.symbol, o.spec.Side, len(places)-1)
+			}
+			if i > 0 && !within(o.spec.Side, o.spec.Price, e.orders[list[i-1]].spec.Price) {
+				return nil, fmt.Errorf("matching: restore: order %q: Queue %d: price %s is better than the order ahead of it",
+					o.id, pl.queue, o.spec.Price)
+			}
+			list[i] = pl.slot
+		}
+		if k.buy {
+			k.b.bids = list
+		} else {
+			k.b.asks = list
+		}
+	}
+	e.seq = s.Seq
+	return e, nil
+}

@@ -1,0 +1,129 @@
+package venue
+
+import (
+	"time"
+
+	"github.com/tradectl/tradectl/internal/money"
+)
+
+// OrderType is market or limit.
+type OrderType uint8
+
+const (
+	Market OrderType = iota + 1
+	Limit
+)
+
+// TimeInForce says how long a limit order may rest.
+type TimeInForce uint8
+
+const (
+	// GTC rests until filled or cancelled.
+	GTC TimeInForce = iota + 1
+	// IOC fills what it can on arrival and cancels the rest.
+	IOC
+)
+
+// OrderState is an order's lifecycle:
+//
+//	New → Accepted → PartiallyFilled → Filled
+//	          ↘ Rejected  ↘ Cancelled (from Accepted or PartiallyFilled)
+//
+// Filled, Cancelled and Rejected are final.
+type OrderState uint8
+
+const (
+	StateNew OrderState = iota + 1
+	StateAccepted
+	StatePartiallyFilled
+	StateFilled
+	StateCancelled
+	StateRejected
+)
+
+// Final reports whether no further transition can happen.
+func (s OrderState) Final() bool {
+	return s == StateFilled || s == StateCancelled || s == StateRejected
+}
+
+func (s OrderState) String() string {
+	switch s {
+	case StateNew:
+		return "NEW"
+	case StateAccepted:
+		return "ACCEPTED"
+	case StatePartiallyFilled:
+		return "PARTIALLY_FILLED"
+	case StateFilled:
+		return "FILLED"
+	case StateCancelled:
+		return "CANCELLED"
+	case StateRejected:
+		return "REJECTED"
+	}
+	return "UNSPECIFIED"
+}
+
+// Liquidity says whether a fill added liquidity (maker) or took it (taker).
+type Liquidity uint8
+
+const (
+	Taker Liquidity = iota + 1
+	Maker
+)
+
+// OrderSpec is an order as a strategy or a user asks for it.
+type OrderSpec struct {
+	Symbol   string
+	Side     Side
+	Type     OrderType
+	TIF      TimeInForce // limit orders; market orders are always IOC
+	PostOnly bool        // limit orders: reject rather than take liquidity
+	Quantity money.Decimal
+	Price    money.Decimal // limit price; zero for market orders
+}
+
+// ExecutionReport is one change of an order's state, as a venue reports
+// it. A report with FillQuantity > 0 carries a fill.
+type ExecutionReport struct {
+	ClientID string
+	Symbol   string
+	Side     Side
+	State    OrderState
+	// Reason explains a rejection or cancellation.
+	Reason string
+	// Filled is the cumulative filled quantity, Remaining what is left.
+	Filled, Remaining money.Decimal
+	// The fill this report carries, if FillQuantity > 0.
+	FillQuantity money.Decimal
+	FillPrice    money.Decimal
+	Fee          money.Decimal
+	Liquidity    Liquidity
+	// DecisionPrice is the price the strategy saw when it decided (the
+	// ask for a buy, the bid for a sell); slippage is measured against it.
+	DecisionPrice money.Decimal
+	Time          time.Time
+	// RetryAt, on a refusal by the trading loop (not the venue's), is the
+	// earliest event time at which the same order could pass: the strategy
+	// should not ask again before it.
+	RetryAt time.Time
+}
+
+// Fill returns the report's fill as a portfolio fill.
+func (r *ExecutionReport) Fill() Fill {
+	return Fill{ClientID: r.ClientID, Symbol: r.Symbol, Side: r.Side, Quantity: r.FillQuantity,
+		Price: r.FillPrice, Fee: r.Fee, Time: r.Time}
+}
+
+// Slippage is how much worse than the decision price the fill was, per
+// unit, in the quote currency: positive is worse for the trader.
+func (r *ExecutionReport) Slippage() money.Decimal {
+	if r.DecisionPrice.IsZero() || r.FillQuantity.IsZero() {
+		return money.Decimal{}
+	}
+	d := r.FillPrice.Sub(r.DecisionPrice)
+	if r.Side == Sell {
+		d = d.Neg()
+	}
+	return d
+}
