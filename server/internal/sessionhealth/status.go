@@ -1,4 +1,4 @@
-// Package health judges whether a session is doing useful work and
+// Package sessionhealth judges whether a session is doing useful work and
 // distributes that judgement. It owns the status scale, the monitor loop that
 // runs checks under a timeout, and the Hub that fans reports out to watchers.
 // It must never touch trading state: checks only read what the trading loop

@@ -1,7 +1,8 @@
-// Package broker defines the vocabulary of orders and executions shared by
-// the strategy, the risk guard, the venue and the books: sides, order
-// specs, states, execution reports and fills. It owns no venue and no
-// state.
+// Package venue defines the vocabulary a trading session and a venue speak:
+// sides, order specs, states, execution reports, fills and the venue's
+// filters. The strategy, the risk guard, the books and every venue (the
+// paper matching engine today) share it. It owns no venue and no state, and
+// must never import one.
 package venue
 
 import (
