@@ -15,9 +15,10 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/tradectl/tradectl/internal/paper"
+	"github.com/tradectl/tradectl/internal/settings"
+	"github.com/tradectl/tradectl/internal/settings/settingspb"
 	"github.com/tradectl/tradectl/internal/strategy"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/session"
 )
 
 // startSeeds are requests worth starting from: the defaults, a full valid
@@ -87,7 +88,7 @@ func FuzzStartTradingRequest(f *testing.F) {
 			}
 			return
 		}
-		s, err := SettingsFromProto(req.GetSettings())
+		s, err := settingspb.FromProto(req.GetSettings())
 		if err == nil {
 			err = s.Validate()
 		}
@@ -96,7 +97,7 @@ func FuzzStartTradingRequest(f *testing.F) {
 			return
 		}
 		checkAccepted(t, s)
-		back, err := SettingsFromProto(roundTrip(t, s))
+		back, err := settingspb.FromProto(roundTrip(t, s))
 		if err != nil {
 			t.Fatalf("accepted settings %+v come back from the wire refused: %v", s, err)
 		}
@@ -110,7 +111,7 @@ func FuzzStartTradingRequest(f *testing.F) {
 // client-facing code, with the field named for invalid settings.
 func checkRefusal(t *testing.T, err error) {
 	t.Helper()
-	var inv *session.InvalidSettingsError
+	var inv *settings.InvalidError
 	if errors.As(err, &inv) && !strings.HasPrefix(inv.Field, "settings.") {
 		t.Fatalf("refusal %v names field %q", err, inv.Field)
 	}
@@ -121,13 +122,13 @@ func checkRefusal(t *testing.T, err error) {
 	}
 }
 
-// checkAccepted restates the bounds of session.Settings from the outside.
-func checkAccepted(t *testing.T, s session.Settings) {
+// checkAccepted restates the bounds of settings.Settings from the outside.
+func checkAccepted(t *testing.T, s settings.Settings) {
 	t.Helper()
-	if s.Mode != session.ModePaper {
+	if s.Mode != settings.ModePaper {
 		t.Fatalf("accepted mode %v", s.Mode)
 	}
-	if len(s.Symbols) > session.MaxSymbols {
+	if len(s.Symbols) > settings.MaxSymbols {
 		t.Fatalf("accepted %d symbols", len(s.Symbols))
 	}
 	for _, sym := range s.Symbols {
@@ -140,18 +141,18 @@ func checkAccepted(t *testing.T, s session.Settings) {
 			t.Fatalf("accepted %s %v outside [%v, %v]", name, d, lo, hi)
 		}
 	}
-	inBounds("tick interval", s.TickInterval, session.MinTickInterval, session.MaxTickInterval)
-	inBounds("health interval", s.HealthInterval, session.MinHealthInterval, session.MaxHealthInterval)
+	inBounds("tick interval", s.TickInterval, settings.MinTickInterval, settings.MaxTickInterval)
+	inBounds("health interval", s.HealthInterval, settings.MinHealthInterval, settings.MaxHealthInterval)
 	tick := s.TickInterval
 	if tick == 0 {
-		tick = session.DefaultTick
+		tick = settings.DefaultTick
 	}
-	inBounds("duration", s.Duration, tick, session.MaxDuration)
-	if s.Duration < 0 || s.Latency < 0 || s.Latency > session.MaxLatency {
+	inBounds("duration", s.Duration, tick, settings.MaxDuration)
+	if s.Duration < 0 || s.Latency < 0 || s.Latency > settings.MaxLatency {
 		t.Fatalf("accepted duration %v, latency %v", s.Duration, s.Latency)
 	}
 	for _, bps := range []*int64{s.MakerFeeBps, s.TakerFeeBps} {
-		if bps != nil && (*bps < 0 || *bps > session.MaxFeeBps) {
+		if bps != nil && (*bps < 0 || *bps > settings.MaxFeeBps) {
 			t.Fatalf("accepted fee of %d bps", *bps)
 		}
 	}
@@ -165,7 +166,7 @@ func checkAccepted(t *testing.T, s session.Settings) {
 	}
 	name := s.Strategy
 	if name == "" {
-		name = session.DefaultStrategy
+		name = settings.DefaultStrategy
 	}
 	if _, err := strategy.New(name, s.Params); err != nil {
 		t.Fatalf("accepted strategy %q %v: %v", name, s.Params, err)
@@ -174,9 +175,9 @@ func checkAccepted(t *testing.T, s session.Settings) {
 
 // roundTrip writes s as the daemon reports it and reads it back as a new
 // request would arrive.
-func roundTrip(t *testing.T, s session.Settings) *tradingv1.SessionSettings {
+func roundTrip(t *testing.T, s settings.Settings) *tradingv1.SessionSettings {
 	t.Helper()
-	b, err := proto.Marshal(&tradingv1.StartTradingRequest{Settings: settingsToProto(s)})
+	b, err := proto.Marshal(&tradingv1.StartTradingRequest{Settings: settingspb.ToProto(s)})
 	if err != nil {
 		t.Fatalf("marshal accepted settings %+v: %v", s, err)
 	}
@@ -192,7 +193,7 @@ func roundTrip(t *testing.T, s session.Settings) *tradingv1.SessionSettings {
 
 // sameSettings compares what the wire carries: an empty map and nil are
 // the same, and so are nil limits and limits equal to nothing sent.
-func sameSettings(a, b session.Settings) bool {
+func sameSettings(a, b settings.Settings) bool {
 	eqPtr := func(x, y *int64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
 	riskEq := (a.Risk == nil) == (b.Risk == nil) && (a.Risk == nil || *a.Risk == *b.Risk)
 	return a.Mode == b.Mode && slices.Equal(a.Symbols, b.Symbols) && a.Duration == b.Duration && a.HealthInterval == b.HealthInterval &&

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/tradectl/tradectl/internal/settings/settingspb"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/session"
@@ -59,7 +60,7 @@ func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingR
 		}
 		return &tradingv1.StartTradingResponse{Session: sessionToProto(snap)}, nil
 	}
-	settings, err := SettingsFromProto(req.GetSettings())
+	settings, err := settingspb.FromProto(req.GetSettings())
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}

@@ -10,15 +10,10 @@ import (
 // The domain's errors. The gRPC adapter maps them to status codes in one
 // table (server/service/errors.go); nothing here knows about gRPC.
 var (
-	// ErrInvalidSettings wraps every *InvalidSettingsError.
-	ErrInvalidSettings = errors.New("invalid settings")
 	// ErrAlreadyRunning: a session with other settings holds the slot.
 	ErrAlreadyRunning = errors.New("a trading session is already running")
 	// ErrStopping: the running session is stopping; retry when it has.
 	ErrStopping = errors.New("the trading session is stopping")
-	// ErrLiveUnavailable: live trading needs a venue adapter, which does not
-	// exist yet.
-	ErrLiveUnavailable = errors.New("live trading is not available: no venue adapter is configured; start with --paper (MODE_PAPER)")
 	// ErrShuttingDown: the daemon is shutting down and starts nothing new.
 	ErrShuttingDown = errors.New("the daemon is shutting down")
 	// ErrStore: the store could not record what a call must not do
@@ -65,15 +60,6 @@ func (e *NotInterruptedError) Error() string {
 	return fmt.Sprintf("cannot resume session %s: it is %s, and %v", e.SessionID, e.State, ErrNotInterrupted)
 }
 func (e *NotInterruptedError) Unwrap() error { return ErrNotInterrupted }
-
-// InvalidSettingsError names the setting at fault.
-type InvalidSettingsError struct {
-	Field  string
-	Reason string
-}
-
-func (e *InvalidSettingsError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Reason) }
-func (e *InvalidSettingsError) Unwrap() error { return ErrInvalidSettings }
 
 // ConflictError says which session is in the way (ErrAlreadyRunning or
 // ErrStopping).

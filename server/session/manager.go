@@ -92,7 +92,7 @@ func (m *Manager) StartWith(ctx context.Context, req Settings, o StartOptions) (
 	if err := req.Validate(); err != nil {
 		return Snapshot{}, false, err
 	}
-	want := req.withDefaults(m.opts.HealthInterval)
+	want := req.WithDefaults(m.opts.HealthInterval)
 	cur, release, err := m.claim(ctx)
 	if err != nil {
 		return Snapshot{}, false, err
@@ -101,7 +101,7 @@ func (m *Manager) StartWith(ctx context.Context, req Settings, o StartOptions) (
 	if cur != nil {
 		switch cur.State() {
 		case StateStarting, StateRunning:
-			diffs := cur.settings.differences(want)
+			diffs := cur.settings.Differences(want)
 			if len(diffs) == 0 {
 				return cur.Snapshot(), true, nil
 			}

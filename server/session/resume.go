@@ -131,7 +131,7 @@ func (m *Manager) reassemble(ctx context.Context, rec store.SessionRecord) (*Ses
 	if err != nil {
 		return nil, Parts{}, storeFailed(ctx, err)
 	}
-	s := old.Settings.withDefaults(m.opts.HealthInterval) // settings stored before a field was added
+	s := old.Settings.WithDefaults(m.opts.HealthInterval) // settings stored before a field was added
 	parts, r, err := m.restore(ctx, rec, s)
 	if err != nil {
 		return nil, Parts{}, storeFailed(ctx, fmt.Errorf("cannot resume session %s: %w", rec.ID, err))

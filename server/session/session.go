@@ -138,7 +138,7 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 		Risk:          parts.Risk,
 		Orders:        sess.orders,
 		Publish:       feed.Publish,
-		Margin:        s.Margin(),
+		Margin:        margin(s),
 		FirstOrderSeq: firstSeq,
 		Counts:        counts,
 		OnHalt:        func() { sess.monitor.Kick() },

@@ -1,4 +1,4 @@
-package service
+package settingspb
 
 import (
 	"errors"
@@ -6,8 +6,8 @@ import (
 
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/tradectl/tradectl/internal/settings"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/session"
 )
 
 // An interval given as zero is not an interval left unset: `tradectl start
@@ -18,22 +18,22 @@ func TestZeroIntervalsGivenAreRefused(t *testing.T) {
 		"settings.tick_interval":   {Mode: tradingv1.Mode_MODE_PAPER, TickInterval: durationpb.New(0)},
 		"settings.health_interval": {Mode: tradingv1.Mode_MODE_PAPER, HealthInterval: durationpb.New(0)},
 	} {
-		s, err := SettingsFromProto(p)
+		s, err := FromProto(p)
 		if err == nil {
 			err = s.Validate()
 		}
-		var inv *session.InvalidSettingsError
+		var inv *settings.InvalidError
 		if !errors.As(err, &inv) || inv.Field != field {
 			t.Errorf("%s given as 0s: %v; want it refused naming %s", field, err, field)
 		}
 	}
 	// Left out, the defaults apply.
-	s, err := SettingsFromProto(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER})
+	s, err := FromProto(&tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER})
 	if err != nil || s.Validate() != nil || s.TickInterval != 0 || s.HealthInterval != 0 {
 		t.Fatalf("intervals left out: %+v %v", s, err)
 	}
 	// What the daemon echoes back is accepted again as it is.
-	back, err := SettingsFromProto(settingsToProto(session.Settings{Mode: session.ModePaper, Symbols: []string{"BTC-USD"}}))
+	back, err := FromProto(ToProto(settings.Settings{Mode: settings.ModePaper, Symbols: []string{"BTC-USD"}}))
 	if err != nil || back.TickInterval != 0 {
 		t.Fatalf("settings without intervals, round trip: %+v %v", back, err)
 	}

@@ -1,4 +1,4 @@
-package session
+package settings
 
 import (
 	"fmt"
@@ -10,27 +10,27 @@ import (
 	"github.com/tradectl/tradectl/internal/risk"
 )
 
-// SettingDiff is one setting a start request asks for that the running
-// session does not have, named as the API names it.
-type SettingDiff struct {
+// Diff is one setting a start request asks for that the running session
+// does not have, named as the API names it.
+type Diff struct {
 	Name, Running, Asked string
 }
 
-func (d SettingDiff) String() string {
+func (d Diff) String() string {
 	return fmt.Sprintf("%s (running %s, asked %s)", d.Name, d.Running, d.Asked)
 }
 
-// differences compares the effective settings of the running session, s,
+// Differences compares the effective settings of the running session, s,
 // with those of a request, req (defaults applied on both sides, see
-// withDefaults): a setting left to its default equals the default given
+// WithDefaults): a setting left to its default equals the default given
 // explicitly, and the order of the symbols does not matter. A request
 // without a seed accepts any seed.
-func (s Settings) differences(req Settings) []SettingDiff {
-	var out []SettingDiff
+func (s Settings) Differences(req Settings) []Diff {
+	var out []Diff
 	add := func(name string, running, asked any) {
 		r, a := fmt.Sprint(running), fmt.Sprint(asked)
 		if r != a {
-			out = append(out, SettingDiff{name, r, a})
+			out = append(out, Diff{name, r, a})
 		}
 	}
 	add("mode", s.Mode, req.Mode)
@@ -57,8 +57,8 @@ func (s Settings) differences(req Settings) []SettingDiff {
 	return out
 }
 
-func limitDiffs(a, b risk.Limits) []SettingDiff {
-	var out []SettingDiff
+func limitDiffs(a, b risk.Limits) []Diff {
+	var out []Diff
 	for _, f := range []struct {
 		field string
 		a, b  string
@@ -71,7 +71,7 @@ func limitDiffs(a, b risk.Limits) []SettingDiff {
 		{"MaxTrailingDrawdown", a.MaxTrailingDrawdown.String(), b.MaxTrailingDrawdown.String()},
 	} {
 		if f.a != f.b {
-			out = append(out, SettingDiff{"risk." + riskFields[f.field], offIfZero(f.a), offIfZero(f.b)})
+			out = append(out, Diff{"risk." + riskFields[f.field], offIfZero(f.a), offIfZero(f.b)})
 		}
 	}
 	return out

@@ -1,24 +1,24 @@
-package service
+package settingspb
 
 import (
 	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/settings"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/session"
 )
 
 // accountFromProto translates the account and a margin account's terms.
 // An account number the daemon does not know is passed on as such, for
 // validation to name settings.account.
-func accountFromProto(p *tradingv1.SessionSettings, s *session.Settings) error {
+func accountFromProto(p *tradingv1.SessionSettings, s *settings.Settings) error {
 	switch a := p.GetAccount(); a {
 	case tradingv1.Account_ACCOUNT_UNSPECIFIED:
-		s.Account = session.AccountUnspecified
+		s.Account = settings.AccountUnspecified
 	case tradingv1.Account_ACCOUNT_CASH:
-		s.Account = session.AccountCash
+		s.Account = settings.AccountCash
 	case tradingv1.Account_ACCOUNT_MARGIN:
-		s.Account = session.AccountMargin
+		s.Account = settings.AccountMargin
 	default:
-		s.Account = session.Account(100 + int(a))
+		s.Account = settings.Account(100 + int(a))
 	}
 	var err error
 	if s.MaxBorrow, err = decimalField("settings.max_borrow", p.GetMaxBorrow(), money.Decimal{}); err != nil {
@@ -28,11 +28,11 @@ func accountFromProto(p *tradingv1.SessionSettings, s *session.Settings) error {
 	return nil
 }
 
-func accountToProto(s session.Settings, p *tradingv1.SessionSettings) {
+func accountToProto(s settings.Settings, p *tradingv1.SessionSettings) {
 	switch s.Account {
-	case session.AccountCash:
+	case settings.AccountCash:
 		p.Account = tradingv1.Account_ACCOUNT_CASH
-	case session.AccountMargin:
+	case settings.AccountMargin:
 		p.Account = tradingv1.Account_ACCOUNT_MARGIN
 		p.MaxBorrow = s.MaxBorrow.String()
 		rate := s.BorrowRateBps
