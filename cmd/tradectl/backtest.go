@@ -13,8 +13,8 @@ import (
 	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/paper"
 	"github.com/tradectl/tradectl/internal/replay"
+	"github.com/tradectl/tradectl/internal/settings/settingspb"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/service"
 )
 
 // errInvalidInput marks input tradectl itself found wrong (a backtest runs
@@ -81,7 +81,8 @@ byte-identical results (-o json); only the speed line varies.`,
 }
 
 // config turns the flags into a backtest, through the daemon's own
-// settings checks, so that a backtest refuses exactly what a session would.
+// translation and settings checks (settingspb, settings), so that a
+// backtest refuses exactly what a session would.
 func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), error) {
 	none := func() {}
 	if f.sim == (f.data != "") {
@@ -102,17 +103,14 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 	if req.Strategy == "" {
 		req.Strategy = "sma"
 	}
-	s, err := service.SettingsFromProto(req)
+	s, err := settingspb.FromProto(req)
 	if err == nil {
 		err = s.Validate()
 	}
 	if err != nil {
 		return backtest.Config{}, none, invalidInput{err}
 	}
-	cfg := backtest.Config{
-		Strategy: s.Strategy, Params: s.Params, Risk: s.Risk, MakerFeeBps: s.MakerFeeBps, TakerFeeBps: s.TakerFeeBps,
-		Latency: s.Latency, StartingCash: s.StartingCash, SampleEvery: f.sampleEvery, Margin: s.Margin(),
-	}
+	cfg := backtest.Config{Settings: s, SampleEvery: f.sampleEvery}
 	var src market.Source
 	closeSrc := none
 	if f.sim {

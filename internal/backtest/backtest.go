@@ -20,25 +20,22 @@ import (
 	"github.com/tradectl/tradectl/internal/paper"
 	"github.com/tradectl/tradectl/internal/portfolio"
 	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
 )
 
-// Config is one backtest.
+// Config is one backtest: a session's settings, and what only a backtest
+// has.
 type Config struct {
-	Source   market.Source
-	Strategy string
-	Params   map[string]string
-	// Risk limits; nil takes risk.DefaultLimits.
-	Risk *risk.Limits
-	// Venue fees and latency; nil fees take the venue's defaults.
-	MakerFeeBps, TakerFeeBps *int64
-	Latency                  time.Duration
-	// StartingCash; zero is 100000.
-	StartingCash money.Decimal
-	// Margin lets the account sell short; nil is a cash account, as a
-	// session's default.
-	Margin *coordinator.Margin
+	Source market.Source
+	// Settings are read as a session reads them: the strategy and its
+	// parameters, the risk limits (nil: risk.DefaultLimits), the venue's
+	// fees (nil: its defaults) and latency, the starting cash (zero:
+	// settings.DefaultStartingCash) and the account. Symbols, intervals,
+	// duration and seed belong to the Source, not to the run. Validate them
+	// first (Settings.Validate): Run checks only what it must to run.
+	Settings settings.Settings
 	// SampleEvery is the period of the equity samples the Sharpe ratio is
 	// computed from, in event time. Zero: one minute. A period that would
 	// take more than MaxSamples samples is doubled until it does not.
@@ -119,8 +116,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Source == nil {
 		return nil, errors.New("backtest: no market data source")
 	}
-	if cfg.StartingCash.IsZero() {
-		cfg.StartingCash = money.FromInt(100_000)
+	set := cfg.Settings
+	if set.StartingCash.IsZero() {
+		set.StartingCash = settings.DefaultStartingCash
 	}
 	switch {
 	case cfg.SampleEvery < 0:
@@ -129,38 +127,38 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		cfg.SampleEvery = time.Minute
 	}
 	limits := risk.DefaultLimits()
-	if cfg.Risk != nil {
-		limits = *cfg.Risk
+	if set.Risk != nil {
+		limits = *set.Risk
 	}
 	if err := limits.Validate(); err != nil {
 		return nil, err
 	}
 	venueCfg := matching.DefaultConfig()
-	if cfg.MakerFeeBps != nil {
-		venueCfg.MakerFeeBps = *cfg.MakerFeeBps
+	if set.MakerFeeBps != nil {
+		venueCfg.MakerFeeBps = *set.MakerFeeBps
 	}
-	if cfg.TakerFeeBps != nil {
-		venueCfg.TakerFeeBps = *cfg.TakerFeeBps
+	if set.TakerFeeBps != nil {
+		venueCfg.TakerFeeBps = *set.TakerFeeBps
 	}
-	venueCfg.Latency = cfg.Latency
+	venueCfg.Latency = set.Latency
 	// The listed instruments' rules hold in a backtest as in a session.
 	venueCfg.Filters = paper.Filters
 	venue, err := matching.New(venueCfg)
 	if err != nil {
 		return nil, err
 	}
-	strat, err := strategy.New(cfg.Strategy, cfg.Params)
+	strat, err := strategy.New(set.Strategy, set.Params)
 	if err != nil {
 		return nil, err
 	}
-	guard := risk.New(limits, cfg.StartingCash)
-	pf := portfolio.New("USD", cfg.StartingCash)
-	if cfg.Params == nil {
-		cfg.Params = map[string]string{} // {} in JSON, as with --param given
+	guard := risk.New(limits, set.StartingCash)
+	pf := portfolio.New("USD", set.StartingCash)
+	if set.Params == nil {
+		set.Params = map[string]string{} // {} in JSON, as with --param given
 	}
-	res := &Result{Strategy: cfg.Strategy, Params: cfg.Params, StartingEquity: cfg.StartingCash,
+	res := &Result{Strategy: set.Strategy, Params: set.Params, StartingEquity: set.StartingCash,
 		Positions: []Position{}, Trades: []Trade{}}
-	st := newStats(cfg.StartingCash, cfg.SampleEvery, MaxSamples)
+	st := newStats(set.StartingCash, cfg.SampleEvery, MaxSamples)
 	coord, err := coordinator.New(coordinator.Config{
 		OrderPrefix: "bt",
 		Source:      cfg.Source,
@@ -172,7 +170,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Orders:  orders.NewBook("backtest", math.MaxInt),
 		Publish: func(e orders.Event) { res.addTrade(e) },
 		Observe: st.observe,
-		Margin:  cfg.Margin,
+		Margin:  margin(set),
 	})
 	if err != nil {
 		return nil, err
@@ -190,7 +188,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Events, res.Orders, res.Rejected = stats.Events, stats.Orders, stats.Rejects
 	res.Fills = len(res.Trades)
 	res.FirstEvent, res.LastEvent = st.first, st.last
-	res.FinalEquity, res.NetPnL = snap.Equity, snap.Equity.Sub(cfg.StartingCash)
+	res.FinalEquity, res.NetPnL = snap.Equity, snap.Equity.Sub(set.StartingCash)
 	res.RealizedPnL, res.UnrealizedPnL, res.Fees = snap.RealizedPnL, snap.UnrealizedPnL, snap.FeesPaid
 	for _, p := range snap.Positions {
 		res.Positions = append(res.Positions, Position{Symbol: p.Symbol, Quantity: p.Quantity, AveragePrice: p.AveragePrice,
@@ -204,6 +202,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.Performance = Performance{Elapsed: elapsed, EventsPerSecond: float64(stats.Events) / elapsed.Seconds()}
 	return res, nil
+}
+
+// margin is the coordinator's terms for the account, as a session's; nil
+// for a cash account.
+func margin(s settings.Settings) *coordinator.Margin {
+	if s.Account != settings.AccountMargin {
+		return nil
+	}
+	return &coordinator.Margin{MaxBorrow: s.MaxBorrow, RateBps: s.BorrowRateBps}
 }
 
 func (r *Result) setSharpe(st *stats) {

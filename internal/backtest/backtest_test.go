@@ -14,6 +14,7 @@ import (
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/paper"
 	"github.com/tradectl/tradectl/internal/replay"
+	"github.com/tradectl/tradectl/internal/settings"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -57,7 +58,7 @@ func render(t *testing.T, r *Result) []byte {
 func TestSameDataSameBytes(t *testing.T) {
 	for _, strat := range []string{"sma", "grid"} {
 		cfg := func() Config {
-			return Config{Source: replaySource(t), Strategy: strat, Params: map[string]string{}}
+			return Config{Source: replaySource(t), Settings: settings.Settings{Strategy: strat, Params: map[string]string{}}}
 		}
 		a, err := Run(context.Background(), cfg())
 		if err != nil {
@@ -78,8 +79,8 @@ func TestSameDataSameBytes(t *testing.T) {
 			a.Performance.EventsPerSecond)
 	}
 	// And the simulator with the same seed.
-	a, _ := Run(context.Background(), Config{Source: simSource(t, 7, 10*time.Minute), Strategy: "sma"})
-	b, _ := Run(context.Background(), Config{Source: simSource(t, 7, 10*time.Minute), Strategy: "sma"})
+	a, _ := Run(context.Background(), Config{Source: simSource(t, 7, 10*time.Minute), Settings: settings.Settings{Strategy: "sma"}})
+	b, _ := Run(context.Background(), Config{Source: simSource(t, 7, 10*time.Minute), Settings: settings.Settings{Strategy: "sma"}})
 	if !bytes.Equal(render(t, a), render(t, b)) {
 		t.Fatal("two runs over the same seed differ")
 	}
@@ -94,7 +95,7 @@ func deref(s *string) string {
 
 // The result's numbers reconcile exactly.
 func TestResultReconciles(t *testing.T) {
-	r, err := Run(context.Background(), Config{Source: replaySource(t), Strategy: "sma"})
+	r, err := Run(context.Background(), Config{Source: replaySource(t), Settings: settings.Settings{Strategy: "sma"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestResultReconciles(t *testing.T) {
 }
 
 func TestUnknownStrategyIsRefused(t *testing.T) {
-	if _, err := Run(context.Background(), Config{Source: replaySource(t), Strategy: "nope"}); err == nil {
+	if _, err := Run(context.Background(), Config{Source: replaySource(t), Settings: settings.Settings{Strategy: "nope"}}); err == nil {
 		t.Fatal("unknown strategy accepted")
 	}
 }
@@ -142,7 +143,7 @@ func BenchmarkBacktest(b *testing.B) {
 					src = replaySource(b)
 				}
 				b.StartTimer()
-				r, err := Run(context.Background(), Config{Source: src, Strategy: bc.strategy})
+				r, err := Run(context.Background(), Config{Source: src, Settings: settings.Settings{Strategy: bc.strategy}})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/replay"
+	"github.com/tradectl/tradectl/internal/settings"
 )
 
 const csvHeader = "time,symbol,type,price,size,side,bid,bid_size,ask,ask_size\n"
@@ -43,7 +44,7 @@ func TestSamplesAreBounded(t *testing.T) {
 		{"584 years", func() market.Source { return csvSource(t, widest) }, time.Minute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := Run(context.Background(), Config{Source: tc.src(), Strategy: "hold", SampleEvery: tc.every})
+			r, err := Run(context.Background(), Config{Source: tc.src(), Settings: settings.Settings{Strategy: "hold"}, SampleEvery: tc.every})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +72,7 @@ func TestSamplesAreBounded(t *testing.T) {
 // taken from the start, and the same inputs still give the same bytes.
 func TestCoarsenedSamplesAreTheCoarserPeriods(t *testing.T) {
 	run := func(every time.Duration) *Result {
-		r, err := Run(context.Background(), Config{Source: replaySource(t), Strategy: "sma", SampleEvery: every})
+		r, err := Run(context.Background(), Config{Source: replaySource(t), Settings: settings.Settings{Strategy: "sma"}, SampleEvery: every})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +95,7 @@ func TestCoarsenedSamplesAreTheCoarserPeriods(t *testing.T) {
 
 // Data with a header and nothing else is an error, not a result of zeros.
 func TestNoEventsIsAnError(t *testing.T) {
-	r, err := Run(context.Background(), Config{Source: csvSource(t, ""), Strategy: "sma"})
+	r, err := Run(context.Background(), Config{Source: csvSource(t, ""), Settings: settings.Settings{Strategy: "sma"}})
 	if !errors.Is(err, ErrNoEvents) {
 		t.Fatalf("header-only data: result %+v, error %v", r, err)
 	}
@@ -107,7 +108,7 @@ func TestSharpeNeedsEnoughSamples(t *testing.T) {
 		every      time.Duration
 		meaningful bool
 	}{{time.Minute, false}, {time.Second, true}} {
-		r, err := Run(context.Background(), Config{Source: replaySource(t), Strategy: "sma", SampleEvery: tc.every})
+		r, err := Run(context.Background(), Config{Source: replaySource(t), Settings: settings.Settings{Strategy: "sma"}, SampleEvery: tc.every})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +127,7 @@ func TestSharpeNeedsEnoughSamples(t *testing.T) {
 // Every key of the JSON result is snake_case, positions included (the
 // parameters' keys are the user's own).
 func TestJSONIsSnakeCase(t *testing.T) {
-	r, err := Run(context.Background(), Config{Source: replaySource(t), Strategy: "grid", Params: map[string]string{}})
+	r, err := Run(context.Background(), Config{Source: replaySource(t), Settings: settings.Settings{Strategy: "grid", Params: map[string]string{}}})
 	if err != nil {
 		t.Fatal(err)
 	}
