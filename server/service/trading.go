@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/settings/settingspb"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
@@ -46,10 +47,10 @@ func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingR
 	// kind would be silently ignored.
 	switch {
 	case req.GetResume() && req.GetAbandonInterrupted():
-		return nil, toStatus(t.log, &session.InvalidSettingsError{Field: "abandon_interrupted",
+		return nil, toStatus(t.log, &settings.InvalidError{Field: "abandon_interrupted",
 			Reason: "starts a new session; it cannot go with resume"})
 	case !req.GetResume() && req.GetSessionId() != "":
-		return nil, toStatus(t.log, &session.InvalidSettingsError{Field: "session_id",
+		return nil, toStatus(t.log, &settings.InvalidError{Field: "session_id",
 			Reason: "names the interrupted session to resume; it needs resume"})
 	}
 	if req.GetResume() {
@@ -60,11 +61,11 @@ func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingR
 		}
 		return &tradingv1.StartTradingResponse{Session: sessionToProto(snap)}, nil
 	}
-	settings, err := settingspb.FromProto(req.GetSettings())
+	set, err := settingspb.FromProto(req.GetSettings())
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	snap, already, err := t.m.StartWith(ctx, settings, session.StartOptions{AbandonInterrupted: req.GetAbandonInterrupted()})
+	snap, already, err := t.m.StartWith(ctx, set, session.StartOptions{AbandonInterrupted: req.GetAbandonInterrupted()})
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
