@@ -6,7 +6,8 @@
 // session would.
 //
 // It is a leaf: it may import value types and the registries settings are
-// checked against (money, risk, paper's instruments, strategy's specs), and
+// checked against (money, risk, paper's instruments, strategy's specs,
+// matching's default fees), and
 // must never import the session, the coordinator, the store, the service or
 // the wire (settingspb translates to and from the API).
 package settings
@@ -57,7 +58,8 @@ var maxStartingCash = money.FromInt(1_000_000_000)
 var DefaultSymbols = []string{"BTC-USD"}
 
 // Settings are a session's parameters. Zero durations mean "default", except
-// Duration, where zero means "until stopped".
+// Duration, where zero means "until stopped". A field added here is compared
+// in Differences too (TestDifferencesCoverEveryField fails until it is).
 type Settings struct {
 	Mode           Mode
 	Symbols        []string
