@@ -25,7 +25,7 @@ import (
 )
 
 // FromProto translates settings from a request; a malformed decimal, or an
-// interval or cash given as zero, is an *settings.InvalidError naming the
+// interval or cash given as zero, is a *settings.InvalidError naming the
 // field. Nil is paper with every default.
 func FromProto(p *tradingv1.SessionSettings) (settings.Settings, error) {
 	s := settings.Settings{Mode: settings.ModePaper}

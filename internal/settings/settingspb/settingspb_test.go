@@ -6,6 +6,8 @@ import (
 
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/settings"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
@@ -36,5 +38,36 @@ func TestZeroIntervalsGivenAreRefused(t *testing.T) {
 	back, err := FromProto(ToProto(settings.Settings{Mode: settings.ModePaper, Symbols: []string{"BTC-USD"}}))
 	if err != nil || back.TickInterval != 0 {
 		t.Fatalf("settings without intervals, round trip: %+v %v", back, err)
+	}
+}
+
+func TestMalformedDecimalsNameTheField(t *testing.T) {
+	for field, p := range map[string]*tradingv1.SessionSettings{
+		"settings.starting_cash":     {StartingCash: "1e3"},
+		"settings.max_borrow":        {Account: tradingv1.Account_ACCOUNT_MARGIN, MaxBorrow: "x"},
+		"settings.risk.max_position": {Risk: &tradingv1.RiskLimits{MaxPosition: "1,5"}},
+	} {
+		_, err := FromProto(p)
+		var inv *settings.InvalidError
+		if !errors.As(err, &inv) || inv.Field != field {
+			t.Errorf("%v: %v; want it refused naming %s", p, err, field)
+		}
+	}
+}
+
+// What the daemon reports of a margin account with limits turned off is
+// read back as the same settings.
+func TestRoundTrip(t *testing.T) {
+	if s, err := FromProto(nil); err != nil || s.Mode != settings.ModePaper {
+		t.Fatalf("nil: %+v %v; want paper", s, err)
+	}
+	limits := risk.DefaultLimits()
+	limits.MaxOpenOrders, limits.MaxDrawdown = 0, money.Decimal{}
+	in := settings.Settings{Mode: settings.ModePaper, Symbols: []string{"ETH-USD"}, Risk: &limits,
+		Account: settings.AccountMargin, MaxBorrow: money.FromInt(5000), BorrowRateBps: 0}
+	out, err := FromProto(ToProto(in))
+	if err != nil || out.Account != in.Account || out.MaxBorrow != in.MaxBorrow || out.BorrowRateBps != 0 ||
+		out.Risk == nil || *out.Risk != limits {
+		t.Fatalf("round trip of %+v: %+v %v", in, out, err)
 	}
 }
