@@ -87,8 +87,8 @@ type Settings struct {
 	BorrowRateBps int64
 }
 
-// EffectiveTick is the tick interval the session runs at.
-func (s Settings) EffectiveTick() time.Duration {
+// effectiveTick is the tick interval the session runs at.
+func (s Settings) effectiveTick() time.Duration {
 	if s.TickInterval == 0 {
 		return DefaultTick
 	}
@@ -103,7 +103,7 @@ func (s Settings) WithDefaults(health time.Duration) Settings {
 	} else {
 		s.Symbols = slices.Clone(s.Symbols)
 	}
-	s.TickInterval = s.EffectiveTick()
+	s.TickInterval = s.effectiveTick()
 	if s.HealthInterval == 0 {
 		s.HealthInterval = health
 	}

@@ -54,7 +54,7 @@ func (s Settings) Validate() error {
 	if s.Duration < 0 || s.Duration > MaxDuration {
 		return &InvalidError{Field: "settings.duration", Reason: "must be between 0 (until stopped) and 8760h"}
 	}
-	if s.Duration != 0 && s.Duration < s.EffectiveTick() {
+	if s.Duration != 0 && s.Duration < s.effectiveTick() {
 		return &InvalidError{Field: "settings.duration", Reason: "must be at least one tick interval"}
 	}
 	return s.validateTrading()
