@@ -55,16 +55,6 @@ type Parts struct {
 	Risk      *risk.Guard
 }
 
-// RestartPolicy bounds restarts of a failing child, as OTP's restart
-// intensity does: more than Intensity failures within Period is not bad luck
-// but a broken loop, and the session fails rather than thrash.
-type RestartPolicy struct {
-	Intensity  int
-	Period     time.Duration
-	BackoffMin time.Duration
-	BackoffMax time.Duration
-}
-
 func (o Options) withDefaults() Options {
 	if o.HealthInterval <= 0 {
 		o.HealthInterval = DefaultHealth

@@ -113,7 +113,7 @@ func TestSupersededLoopLeavesTheResumedRunAlone(t *testing.T) {
 	close(release)
 	eventually(t, "the old loop to return", func() bool {
 		select {
-		case <-old.children[1].done:
+		case <-old.sup.Done(childCoordinator):
 			return true
 		default:
 			return false
@@ -245,7 +245,7 @@ func TestResumeWaitsForTheSupersededLoopsCommit(t *testing.T) {
 	close(st.release)
 	eventually(t, "the old loop to return", func() bool {
 		select {
-		case <-old.children[1].done:
+		case <-old.sup.Done(childCoordinator):
 			return true
 		default:
 			return false
