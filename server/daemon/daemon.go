@@ -101,7 +101,7 @@ func New(cfg Config) *Daemon {
 		// not return, and the store be closed, while one still runs.
 		grpc.WaitForHandlers(true),
 	)...)
-	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, cfg.Logger))
+	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, cfg.Session.Store, cfg.Logger))
 	healthpb.RegisterHealthServer(d.grpc, d.health)
 	reflection.Register(d.grpc)
 	rpcMetrics.InitializeMetrics(d.grpc)

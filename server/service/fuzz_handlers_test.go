@@ -85,7 +85,7 @@ func FuzzHandlers(f *testing.F) {
 	validate := ValidateUnary(slog.New(slog.DiscardHandler))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m := session.NewManager(session.Options{StopTimeout: 200 * time.Millisecond})
-		svc := NewTrading(m, nil)
+		svc := NewTrading(m, nil, nil)
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		defer func() {
 			cancel()

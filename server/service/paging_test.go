@@ -18,7 +18,7 @@ import (
 func TestLargeOrdersPagesAreCut(t *testing.T) {
 	m := session.NewManager(session.Options{})
 	defer m.Shutdown(context.Background())
-	svc := NewTrading(m, nil)
+	svc := NewTrading(m, nil, nil)
 	ctx := context.Background()
 	if _, err := svc.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
 		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", TickInterval: durationpb.New(10 * time.Millisecond)}}); err != nil {

@@ -48,7 +48,7 @@ func TestStartTradingWhileInterrupted(t *testing.T) {
 	}
 	m := session.NewManager(session.Options{Store: st})
 	defer m.Shutdown(ctx)
-	svc := NewTrading(m, nil)
+	svc := NewTrading(m, st, nil)
 	paper := &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER}
 
 	_, err = svc.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: paper})

@@ -37,7 +37,7 @@ func (b *blockedStream) Send(*tradingv1.WatchHealthResponse) error {
 // stop, every report is published, and another watcher sees the last one.
 func TestStuckSendBlocksNeitherPublisherNorOthers(t *testing.T) {
 	m := session.NewManager(session.Options{})
-	svc := NewTrading(m, nil)
+	svc := NewTrading(m, nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	stuck := &blockedStream{ctx: ctx, entered: make(chan struct{}, 1)}
 	done := make(chan error, 1)

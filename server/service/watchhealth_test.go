@@ -38,7 +38,7 @@ func (g *gatedStream) Send(r *tradingv1.WatchHealthResponse) error {
 func TestWatchHealthSendsTheFinalReportBeforeEnding(t *testing.T) {
 	for i := range 20 {
 		m := session.NewManager(session.Options{})
-		svc := NewTrading(m, nil)
+		svc := NewTrading(m, nil, nil)
 		resp, err := svc.StartTrading(context.Background(), &tradingv1.StartTradingRequest{
 			Settings: &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER}})
 		if err != nil {

@@ -87,6 +87,23 @@ func storedCounters(t *testing.T, st store.Store, id string) store.Counters {
 	return rec.Counters
 }
 
+// storedSessions are the sessions in st as queries show them.
+func storedSessions(ctx context.Context, st store.Store) ([]Snapshot, error) {
+	page, err := st.PageSessions(ctx, store.Page{})
+	if err != nil {
+		return nil, err
+	}
+	var list []Snapshot
+	for _, rec := range page.Sessions {
+		snap, err := StoredSnapshot(ctx, st, rec)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, snap)
+	}
+	return list, nil
+}
+
 // storedCounts are the orders and fills rows the store holds for id.
 func storedCounts(t *testing.T, st store.Store, id string) (orders, fills uint64) {
 	t.Helper()
@@ -131,7 +148,7 @@ func TestResumedSessionCountsFromTheStore(t *testing.T) {
 			t.Fatalf("cycle %d: status of the interrupted session: %+v, report ticks %d equity %s; the store holds %d orders, %d fills",
 				cycle, last.Summary, r.Ticks, r.Equity, orders, fills)
 		}
-		list, _, err := m.Sessions(ctx, store.Page{})
+		list, err := storedSessions(ctx, st)
 		if err != nil || len(list) != 1 || list[0].Summary.Orders != orders || list[0].Summary.Fills != fills {
 			t.Fatalf("cycle %d: sessions: %+v %v; the store holds %d orders, %d fills", cycle, list, err, orders, fills)
 		}

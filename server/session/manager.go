@@ -352,6 +352,6 @@ func (m *Manager) lastStored() (Snapshot, bool) {
 	if err != nil || len(recs) == 0 {
 		return Snapshot{}, false
 	}
-	snap, err := m.storedSnapshot(ctx, recs[0])
+	snap, err := StoredSnapshot(ctx, m.opts.Store, recs[0])
 	return snap, err == nil
 }

@@ -203,37 +203,6 @@ func TestResumedSessionReportsItsHealth(t *testing.T) {
 	}
 }
 
-// After a restart, portfolio and status give one count of refused orders
-// for the interrupted session: portfolio read it from a summary that an
-// interrupted session never wrote, and said 0 while status said 45.
-func TestInterruptedSessionRefusalsAgree(t *testing.T) {
-	ctx := context.Background()
-	st := store.Store(openTestStore(t))
-	m, _ := newTestManager(t, withStore(st))
-	s := gridSettings()
-	limits := risk.DefaultLimits()
-	limits.MaxOrdersPerSecond = 2
-	s.Risk = &limits
-	snap, _, err := m.Start(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "refusals committed", func() bool { return storedCounters(t, st, snap.ID).Refused > 0 })
-	crashed := crashCopy(t, st)
-	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	m, _ = newTestManager(t, withStore(crashed))
-	last, ok, _ := m.Status()
-	if !ok || last.State != StateInterrupted || last.Summary.Risk.Rejects == 0 {
-		t.Fatalf("status after the restart: %v %s, %d refused", ok, last.State, last.Summary.Risk.Rejects)
-	}
-	_, _, rs, _, ok, err := m.StoredPortfolio(ctx, snap.ID)
-	if err != nil || !ok || rs.Rejects != last.Summary.Risk.Rejects {
-		t.Fatalf("portfolio says %d refused (%v %v); status says %d", rs.Rejects, ok, err, last.Summary.Risk.Rejects)
-	}
-}
-
 // slowResume holds ResumeSession until released: a resume that the
 // daemon's shutdown overtakes.
 type slowResume struct {
