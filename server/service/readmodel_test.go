@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/session"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -56,7 +57,7 @@ func crashCopy(t *testing.T, st store.Store) *store.SQLite {
 // the test ends.
 func newTestManager(t *testing.T, st store.Store) *session.Manager {
 	t.Helper()
-	m := session.NewManager(session.Options{HealthInterval: 300 * time.Second, StopTimeout: 5 * time.Second, Store: st})
+	m := session.NewManager(session.Options{Assembler: assemble.Paper{}, HealthInterval: 300 * time.Second, StopTimeout: 5 * time.Second, Store: st})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

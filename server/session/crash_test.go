@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -75,7 +76,7 @@ func startGrid(t *testing.T) (store.Store, *Manager, Snapshot) {
 }
 
 func withStore(st store.Store) func(*Options) {
-	return func(o *Options) { o.Store, o.Build = st, BuildPaper }
+	return func(o *Options) { o.Store, o.Assembler = st, assemble.Paper{} }
 }
 
 func storedCounters(t *testing.T, st store.Store, id string) store.Counters {
@@ -222,7 +223,7 @@ func TestResumeKeepsTheOrderRateWindow(t *testing.T) {
 	if err != nil || len(rr.SentTimes) == 0 {
 		t.Fatalf("stored rate window: %v %v; want the orders' times", rr.SentTimes, err)
 	}
-	m2, _ := newTestManager(t, func(o *Options) { o.Store = crashed; o.Build = BuildPaper })
+	m2, _ := newTestManager(t, func(o *Options) { o.Store = crashed; o.Assembler = assemble.Paper{} })
 	if _, err := m2.Resume(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -167,14 +167,11 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	return nil
 }
 
+// riskRow is the guard's state as the store keeps it (read back by
+// assemble's restore).
 func riskRow(g risk.GuardState) *store.RiskRow {
 	return &store.RiskRow{State: g.State, Reason: g.Reason, Since: g.Since,
 		StartEquity: g.Start, PeakEquity: g.Peak, Equity: g.Equity, SentTimes: g.SentTimes}
-}
-
-func guardState(r store.RiskRow) risk.GuardState {
-	return risk.GuardState{State: r.State, Reason: r.Reason, Since: r.Since,
-		Start: r.StartEquity, Peak: r.PeakEquity, Equity: r.Equity, SentTimes: r.SentTimes}
 }
 
 // adopt seeds the numbering of an order a resumed session carries on.

@@ -44,6 +44,9 @@ type Manager struct {
 // NewManager returns a manager with no session. Its hub already holds an
 // idle report, so a watcher that subscribes before any session sees one.
 func NewManager(opts Options) *Manager {
+	if opts.Assembler == nil {
+		panic("session: Options.Assembler is required")
+	}
 	opts = opts.withDefaults()
 	opts.stopFailures = new(atomic.Uint64)
 	gate := newStoreGate()

@@ -14,6 +14,7 @@ import (
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -43,11 +44,7 @@ func TestResumeKeepsReservations(t *testing.T) {
 	defer st.Close()
 	build := func(o *Options) {
 		o.Store = st
-		o.Build = func(s Settings) (Parts, error) {
-			p, err := BuildPaper(s)
-			p.Strategy = &bigBuyer{}
-			return p, err
-		}
+		o.Assembler = assemble.Paper{Replace: func(p *assemble.Parts) { p.Strategy = &bigBuyer{} }}
 	}
 	m, _ := newTestManager(t, build)
 	s := paperSettings(10 * time.Millisecond)

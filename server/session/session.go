@@ -13,6 +13,7 @@ import (
 	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/orders"
 	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/internal/supervisor"
@@ -69,33 +70,26 @@ type Session struct {
 	stopErrs []string
 }
 
-// maxFinishedOrders bounds the finished orders a session remembers for
-// queries; open orders are always kept.
-const maxFinishedOrders = 10_000
-
 func newSession(s Settings, opts Options, emit func(*Report), feed *orderfeed.Feed) (*Session, error) {
 	if s.Seed == 0 {
 		s.Seed = randomSeed()
 	}
-	parts, err := opts.Build(s)
+	id := newID()
+	parts, err := opts.Assembler.Build(specOf(id, s))
 	if err != nil {
 		return nil, fmt.Errorf("building session: %w", err)
 	}
-	return assemble(newID(), time.Now(), s, parts, opts, emit, feed, nil)
+	var jr *journal
+	if opts.Store != nil {
+		jr = newJournal(opts.Store, id)
+	}
+	return build(id, time.Now(), s, parts, opts, emit, feed, jr, nil)
 }
 
-// resumed carries what a resumed session continues with.
-type resumed struct {
-	book     *orders.Book
-	journal  *journal
-	orderSeq uint64
-	counts   coordinator.Counts
-	// traded is the trading time the session has had.
-	traded time.Duration
-}
-
-// assemble builds a session from its parts; r is set for a resumed one.
-func assemble(id string, started time.Time, s Settings, parts Parts, opts Options, emit func(*Report), feed *orderfeed.Feed, r *resumed) (*Session, error) {
+// build makes a session of its parts, not started; jr is its journal (nil
+// without a store), r is set for a resumed session.
+func build(id string, started time.Time, s Settings, parts assemble.Parts, opts Options, emit func(*Report),
+	feed *orderfeed.Feed, jr *journal, r *assemble.Restored) (*Session, error) {
 	var err error
 	sess := &Session{
 		id:       id,
@@ -108,39 +102,17 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 		done:     make(chan struct{}),
 		state:    StateStarting,
 		risk:     parts.Risk,
-		orders:   orders.NewBook(id, maxFinishedOrders),
+		orders:   parts.Orders,
+		journal:  jr,
 	}
-	var jr *journal
-	var firstSeq uint64
-	var counts coordinator.Counts
-	switch {
-	case r != nil:
-		sess.orders, jr, firstSeq, counts = r.book, r.journal, r.orderSeq, r.counts
-		sess.traded, jr.tradedBefore = r.traded, r.traded
-	case opts.Store != nil:
-		jr = newJournal(opts.Store, id)
+	if r != nil {
+		sess.traded, jr.tradedBefore = r.Traded, r.Traded
 	}
-	cfg := coordinator.Config{
-		OrderPrefix:   id[:8],
-		TickInterval:  s.TickInterval,
-		Source:        parts.Source,
-		Venue:         parts.Venue,
-		Strategy:      parts.Strategy,
-		Portfolio:     parts.Portfolio,
-		Risk:          parts.Risk,
-		Orders:        sess.orders,
-		Publish:       feed.Publish,
-		Margin:        s.Margin(),
-		FirstOrderSeq: firstSeq,
-		Counts:        counts,
-		OnHalt:        func() { sess.monitor.Kick() },
-		Logger:        sess.log,
-	}
+	w := assemble.Wiring{Publish: feed.Publish, OnHalt: func() { sess.monitor.Kick() }, Logger: sess.log}
 	if jr != nil {
-		cfg.Journal = jr
-		sess.journal = jr
+		w.Journal = jr // never a typed nil: the loop asks whether it has one
 	}
-	sess.coord, err = coordinator.New(cfg)
+	sess.coord, err = assemble.Coordinator(specOf(id, s), parts, w, r)
 	if err != nil {
 		return nil, err
 	}
