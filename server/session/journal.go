@@ -29,11 +29,14 @@ type journal struct {
 	// deadline and finishes its tick later must not add to a session the
 	// store already closed, nor, once the session is resumed, to the
 	// resumed run's records, whose numbering it does not know. A commit
-	// already under way when the session ends has its context cancelled
-	// by end itself (inflight), so that it is refused unless it had already
-	// landed; the
-	// resume waits until none is under way (busy), so that it reads the
-	// store after the old run's last write, never in the middle of one.
+	// already under way when the session ends has its context cancelled by
+	// end itself (inflight), so that it is refused unless it had already
+	// landed; the resume waits until none is under way (busy), so that it
+	// reads the store after the old run's last write, never in the middle
+	// of one. ended stays a flag under mu, not a latch: begin checks it and
+	// registers its commit in inflight in one critical section, end sets it
+	// and cancels inflight in one, and that is what keeps a commit from
+	// slipping in uncancelled after the end.
 	mu    sync.Mutex
 	ended bool
 	// inflight cancels the commits under way. end calls them itself, before

@@ -249,3 +249,30 @@ func (s *Session) stopping() (children, orders []string) {
 	}
 	return children, orders
 }
+
+// waitStop waits for s to end, at most until its stop's deadline or ctx.
+func waitStop(ctx context.Context, s *Session) error {
+	var expired <-chan time.Time
+	if by := s.stopBy(); !by.IsZero() {
+		t := time.NewTimer(time.Until(by))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-s.Done():
+	case <-expired:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// stoppingSnapshot is the session's snapshot with, while a stop is still
+// under way, what it has not finished named.
+func (s *Session) stoppingSnapshot() Snapshot {
+	snap := s.Snapshot()
+	if snap.State == StateStopping {
+		snap.Summary.Unstopped, snap.Unsettled = s.stopping()
+	}
+	return snap
+}
