@@ -3,8 +3,9 @@
 // session) or on the store (the read model: sessions, orders, fills and
 // accounts as committed), and domain results and errors into responses and
 // status codes. It holds no state and makes no decisions of its own; it
-// must never change a session but through the manager, nor write to the
-// store. In-process callers use the session package directly.
+// must never change a session but through the manager, nor write a
+// session's records to the store (a backup only copies it). In-process
+// callers use the session package directly.
 package service
 
 import (
