@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/service"
 	"github.com/tradectl/tradectl/server/session"
 )
@@ -83,6 +84,9 @@ func New(cfg Config) *Daemon {
 	d.token = newCurrentToken(cfg.Token)
 	d.reload = newReloader(cfg, d.token)
 	opts := cfg.Session
+	if opts.Assembler == nil {
+		opts.Assembler = assemble.Paper{} // the one venue there is
+	}
 	opts.Logger = cfg.Logger
 	opts.OnReport = chainReports(followReports(d.health), opts.OnReport)
 	d.Manager = session.NewManager(opts)
@@ -101,7 +105,7 @@ func New(cfg Config) *Daemon {
 		// not return, and the store be closed, while one still runs.
 		grpc.WaitForHandlers(true),
 	)...)
-	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, cfg.Logger))
+	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, cfg.Session.Store, cfg.Logger))
 	healthpb.RegisterHealthServer(d.grpc, d.health)
 	reflection.Register(d.grpc)
 	rpcMetrics.InitializeMetrics(d.grpc)

@@ -14,6 +14,7 @@ import (
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -42,11 +43,7 @@ func (s *restThenHang) OnEvent(_ *market.Event, _ strategy.Context, dst []strate
 func TestStopNamesWhatDidNotStopAndTheUnsettledOrders(t *testing.T) {
 	strat := &restThenHang{release: make(chan struct{})}
 	t.Cleanup(func() { close(strat.release) })
-	h := start(t, session.Options{Build: func(s session.Settings) (session.Parts, error) {
-		p, err := session.BuildPaper(s)
-		p.Strategy = strat
-		return p, err
-	}})
+	h := start(t, session.Options{Assembler: assemble.Paper{Replace: func(p *assemble.Parts) { p.Strategy = strat }}})
 	c := tradingv1.NewTradingServiceClient(h.conn)
 	ctx := authed(context.Background())
 	if _, err := c.StartTrading(ctx, paperReq(10*time.Millisecond, "BTC-USD")); err != nil {

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -84,8 +85,8 @@ func FuzzHandlers(f *testing.F) {
 	}
 	validate := ValidateUnary(slog.New(slog.DiscardHandler))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m := session.NewManager(session.Options{StopTimeout: 200 * time.Millisecond})
-		svc := NewTrading(m, nil)
+		m := session.NewManager(session.Options{Assembler: assemble.Paper{}, StopTimeout: 200 * time.Millisecond})
+		svc := NewTrading(m, nil, nil)
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		defer func() {
 			cancel()

@@ -14,7 +14,7 @@ func (t *Trading) ListSessions(ctx context.Context, req *tradingv1.ListSessionsR
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	list, next, err := t.m.Sessions(ctx, p)
+	list, next, err := t.q.sessions(ctx, p)
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
@@ -33,7 +33,7 @@ func (t *Trading) ListFills(ctx context.Context, req *tradingv1.ListFillsRequest
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
-	id, page, err := t.m.Fills(ctx, session, p)
+	id, page, err := t.q.fills(ctx, session, p)
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}
@@ -50,7 +50,7 @@ func (t *Trading) ListFills(ctx context.Context, req *tradingv1.ListFillsRequest
 // (tradingd --backup-dir): the request names a file, never a path
 // (BackupRequest.Validate), so a token holder cannot write anywhere else.
 func (t *Trading) Backup(ctx context.Context, req *tradingv1.BackupRequest) (*tradingv1.BackupResponse, error) {
-	path, err := t.m.Backup(ctx, req.GetPath())
+	path, err := t.q.backup(ctx, req.GetPath())
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}

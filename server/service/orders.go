@@ -25,7 +25,7 @@ func (t *Trading) ListOrders(ctx context.Context, req *tradingv1.ListOrdersReque
 		return nil, toStatus(t.log, err)
 	}
 	for {
-		id, page, err := t.m.StoredOrders(ctx, session, req.GetOpenOnly(), p)
+		id, page, err := t.q.orders(ctx, session, req.GetOpenOnly(), p)
 		if err != nil {
 			return nil, toStatus(t.log, err)
 		}
@@ -52,7 +52,7 @@ func limitOrDefault(n int32, def int) int {
 }
 
 func (t *Trading) GetPortfolio(ctx context.Context, req *tradingv1.GetPortfolioRequest) (*tradingv1.GetPortfolioResponse, error) {
-	id, snap, r, at, ok, err := t.m.StoredPortfolio(ctx, req.GetSessionId())
+	id, snap, r, at, ok, err := t.q.portfolio(ctx, req.GetSessionId())
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}

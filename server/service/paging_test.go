@@ -10,15 +10,16 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/session"
 )
 
 // A page of orders larger than maxPageBytes is cut smaller, whatever
 // page_size asked for, and the pages still make the whole list.
 func TestLargeOrdersPagesAreCut(t *testing.T) {
-	m := session.NewManager(session.Options{})
+	m := session.NewManager(session.Options{Assembler: assemble.Paper{}})
 	defer m.Shutdown(context.Background())
-	svc := NewTrading(m, nil)
+	svc := NewTrading(m, nil, nil)
 	ctx := context.Background()
 	if _, err := svc.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
 		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", TickInterval: durationpb.New(10 * time.Millisecond)}}); err != nil {

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/session"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -46,9 +47,9 @@ func TestStartTradingWhileInterrupted(t *testing.T) {
 	if _, err := st.MarkInterrupted(ctx, "crash"); err != nil {
 		t.Fatal(err)
 	}
-	m := session.NewManager(session.Options{Store: st})
+	m := session.NewManager(session.Options{Assembler: assemble.Paper{}, Store: st})
 	defer m.Shutdown(ctx)
-	svc := NewTrading(m, nil)
+	svc := NewTrading(m, st, nil)
 	paper := &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER}
 
 	_, err = svc.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: paper})

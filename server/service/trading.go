@@ -1,7 +1,11 @@
 // Package service is the gRPC face of the daemon: a thin adapter that turns
-// requests into calls on the session manager and domain results and errors
-// into responses and status codes. It holds no state and makes no decisions
-// of its own; in-process callers use the session package directly.
+// requests into calls on the session manager (commands, and the live
+// session) or on the store (the read model: sessions, orders, fills and
+// accounts as committed), and domain results and errors into responses and
+// status codes. It holds no state and makes no decisions of its own; it
+// must never change a session but through the manager, nor write a
+// session's records to the store (a backup only copies it). In-process
+// callers use the session package directly.
 package service
 
 import (
@@ -18,12 +22,14 @@ import (
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/store"
 )
 
 // Trading implements tradingv1.TradingServiceServer.
 type Trading struct {
 	tradingv1.UnimplementedTradingServiceServer
 	m   *session.Manager
+	q   readModel
 	log *slog.Logger
 
 	// Every watcher is sent the same latest report, so one conversion
@@ -34,12 +40,13 @@ type Trading struct {
 	wire       *tradingv1.WatchHealthResponse
 }
 
-// NewTrading returns the adapter over m.
-func NewTrading(m *session.Manager, log *slog.Logger) *Trading {
+// NewTrading returns the adapter over m, answering queries from st (the
+// store m writes to; nil if it runs without one).
+func NewTrading(m *session.Manager, st store.Store, log *slog.Logger) *Trading {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Trading{m: m, log: log}
+	return &Trading{m: m, q: readModel{m: m, st: st}, log: log}
 }
 
 func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingRequest) (*tradingv1.StartTradingResponse, error) {

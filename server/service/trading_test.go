@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -36,8 +37,8 @@ func (b *blockedStream) Send(*tradingv1.WatchHealthResponse) error {
 // A watcher stuck in Send must not hold up the publisher: sessions start and
 // stop, every report is published, and another watcher sees the last one.
 func TestStuckSendBlocksNeitherPublisherNorOthers(t *testing.T) {
-	m := session.NewManager(session.Options{})
-	svc := NewTrading(m, nil)
+	m := session.NewManager(session.Options{Assembler: assemble.Paper{}})
+	svc := NewTrading(m, nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	stuck := &blockedStream{ctx: ctx, entered: make(chan struct{}, 1)}
 	done := make(chan error, 1)

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/grpc"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -37,8 +38,8 @@ func (g *gatedStream) Send(r *tradingv1.WatchHealthResponse) error {
 // a select between the two would drop it about half the time.
 func TestWatchHealthSendsTheFinalReportBeforeEnding(t *testing.T) {
 	for i := range 20 {
-		m := session.NewManager(session.Options{})
-		svc := NewTrading(m, nil)
+		m := session.NewManager(session.Options{Assembler: assemble.Paper{}})
+		svc := NewTrading(m, nil, nil)
 		resp, err := svc.StartTrading(context.Background(), &tradingv1.StartTradingRequest{
 			Settings: &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER}})
 		if err != nil {

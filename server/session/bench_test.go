@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 )
 
 // firstTickFeed closes ticked when the loop first asks for quotes.
@@ -25,12 +26,10 @@ func (f *firstTickFeed) Next(ctx context.Context, until time.Time) (market.Event
 // 300 s health interval: the gap the original bug made infinite.
 func BenchmarkStartToFirstTick(b *testing.B) {
 	var feed *firstTickFeed
-	m := NewManager(Options{HealthInterval: 300 * time.Second, Build: func(s Settings) (Parts, error) {
-		p, err := BuildPaper(s)
+	m := NewManager(Options{HealthInterval: 300 * time.Second, Assembler: assemble.Paper{Replace: func(p *assemble.Parts) {
 		feed = &firstTickFeed{Source: p.Source, ticked: make(chan struct{})}
 		p.Source = feed
-		return p, err
-	}})
+	}}})
 	defer m.Shutdown(context.Background())
 	s := Settings{Mode: ModePaper, Symbols: []string{"BTC-USD"}}
 	for b.Loop() {

@@ -117,10 +117,8 @@ func (s *Session) checkRisk(_ context.Context, now time.Time) sessionhealth.Comp
 func (s *Session) checkSupervisor(_ context.Context, now time.Time) sessionhealth.Component {
 	c := sessionhealth.Component{Status: sessionhealth.StatusHealthy}
 	var parts []string
-	for _, ch := range s.children {
-		if n := ch.recentFailures(now, s.opts.Restart.Period); n > 0 {
-			parts = append(parts, fmt.Sprintf("%s failed %d times in the last %s", ch.name, n, s.opts.Restart.Period))
-		}
+	for _, f := range s.sup.RecentFailures(now) {
+		parts = append(parts, fmt.Sprintf("%s failed %d times in the last %s", f.Name, f.N, s.opts.Restart.Period))
 	}
 	if len(parts) == 0 {
 		return c

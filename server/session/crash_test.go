@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -75,7 +76,7 @@ func startGrid(t *testing.T) (store.Store, *Manager, Snapshot) {
 }
 
 func withStore(st store.Store) func(*Options) {
-	return func(o *Options) { o.Store, o.Build = st, BuildPaper }
+	return func(o *Options) { o.Store, o.Assembler = st, assemble.Paper{} }
 }
 
 func storedCounters(t *testing.T, st store.Store, id string) store.Counters {
@@ -85,6 +86,23 @@ func storedCounters(t *testing.T, st store.Store, id string) store.Counters {
 		t.Fatal(err)
 	}
 	return rec.Counters
+}
+
+// storedSessions are the sessions in st as queries show them.
+func storedSessions(ctx context.Context, st store.Store) ([]Snapshot, error) {
+	page, err := st.PageSessions(ctx, store.Page{})
+	if err != nil {
+		return nil, err
+	}
+	var list []Snapshot
+	for _, rec := range page.Sessions {
+		snap, err := StoredSnapshot(ctx, st, rec)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, snap)
+	}
+	return list, nil
 }
 
 // storedCounts are the orders and fills rows the store holds for id.
@@ -131,7 +149,7 @@ func TestResumedSessionCountsFromTheStore(t *testing.T) {
 			t.Fatalf("cycle %d: status of the interrupted session: %+v, report ticks %d equity %s; the store holds %d orders, %d fills",
 				cycle, last.Summary, r.Ticks, r.Equity, orders, fills)
 		}
-		list, _, err := m.Sessions(ctx, store.Page{})
+		list, err := storedSessions(ctx, st)
 		if err != nil || len(list) != 1 || list[0].Summary.Orders != orders || list[0].Summary.Fills != fills {
 			t.Fatalf("cycle %d: sessions: %+v %v; the store holds %d orders, %d fills", cycle, list, err, orders, fills)
 		}
@@ -205,7 +223,7 @@ func TestResumeKeepsTheOrderRateWindow(t *testing.T) {
 	if err != nil || len(rr.SentTimes) == 0 {
 		t.Fatalf("stored rate window: %v %v; want the orders' times", rr.SentTimes, err)
 	}
-	m2, _ := newTestManager(t, func(o *Options) { o.Store = crashed; o.Build = BuildPaper })
+	m2, _ := newTestManager(t, func(o *Options) { o.Store = crashed; o.Assembler = assemble.Paper{} })
 	if _, err := m2.Resume(ctx); err != nil {
 		t.Fatal(err)
 	}

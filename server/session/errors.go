@@ -27,6 +27,11 @@ var (
 	ErrInterrupted = errors.New("a session is INTERRUPTED")
 	// ErrNotInterrupted: resume named a session that cannot be carried on.
 	ErrNotInterrupted = errors.New("only an INTERRUPTED session, or one that ended with orders open (kept by its stop, or unsettled), can be resumed")
+	// ErrNoStore: the call needs the durable store and the daemon runs
+	// without one.
+	ErrNoStore = errors.New("the daemon runs without a store")
+	// ErrUnknownSession: no stored session has that id.
+	ErrUnknownSession = errors.New("no such session")
 )
 
 // InterruptedError names the interrupted sessions in the way of a start,

@@ -14,6 +14,7 @@ import (
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -77,18 +78,13 @@ func (c *countingFeed) Next(ctx context.Context, until time.Time) (market.Event,
 	return c.Source.Next(ctx, until)
 }
 
-func (r *rig) build(s Settings) (Parts, error) {
+func (r *rig) build(p *assemble.Parts) {
 	r.builds.Add(1)
-	p, err := BuildPaper(s)
-	if err != nil {
-		return Parts{}, err
-	}
 	f := &countingFeed{Source: p.Source}
 	r.mu.Lock()
 	r.feeds = append(r.feeds, f)
 	r.mu.Unlock()
 	p.Source, p.Strategy = f, r.strat
-	return p, nil
 }
 
 // newTestManager returns a manager with fast restarts and the rig's parts,
@@ -100,7 +96,7 @@ func newTestManager(t *testing.T, mutate func(*Options)) (*Manager, *rig) {
 		HealthInterval: 300 * time.Second,
 		StopTimeout:    5 * time.Second,
 		Restart:        RestartPolicy{Intensity: 3, Period: time.Minute, BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond},
-		Build:          r.build,
+		Assembler:      assemble.Paper{Replace: r.build},
 	}
 	if mutate != nil {
 		mutate(&opts)

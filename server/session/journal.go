@@ -29,11 +29,14 @@ type journal struct {
 	// deadline and finishes its tick later must not add to a session the
 	// store already closed, nor, once the session is resumed, to the
 	// resumed run's records, whose numbering it does not know. A commit
-	// already under way when the session ends has its context cancelled
-	// by end itself (inflight), so that it is refused unless it had already
-	// landed; the
-	// resume waits until none is under way (busy), so that it reads the
-	// store after the old run's last write, never in the middle of one.
+	// already under way when the session ends has its context cancelled by
+	// end itself (inflight), so that it is refused unless it had already
+	// landed; the resume waits until none is under way (busy), so that it
+	// reads the store after the old run's last write, never in the middle
+	// of one. ended stays a flag under mu, not a latch: begin checks it and
+	// registers its commit in inflight in one critical section, end sets it
+	// and cancels inflight in one, and that is what keeps a commit from
+	// slipping in uncancelled after the end.
 	mu    sync.Mutex
 	ended bool
 	// inflight cancels the commits under way. end calls them itself, before
@@ -167,14 +170,11 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	return nil
 }
 
+// riskRow is the guard's state as the store keeps it (read back by
+// assemble's restore).
 func riskRow(g risk.GuardState) *store.RiskRow {
 	return &store.RiskRow{State: g.State, Reason: g.Reason, Since: g.Since,
 		StartEquity: g.Start, PeakEquity: g.Peak, Equity: g.Equity, SentTimes: g.SentTimes}
-}
-
-func guardState(r store.RiskRow) risk.GuardState {
-	return risk.GuardState{State: r.State, Reason: r.Reason, Since: r.Since,
-		Start: r.StartEquity, Peak: r.PeakEquity, Equity: r.Equity, SentTimes: r.SentTimes}
 }
 
 // adopt seeds the numbering of an order a resumed session carries on.

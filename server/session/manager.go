@@ -22,8 +22,13 @@ type Manager struct {
 	// feed streams order events across sessions.
 	feed *orderfeed.Feed
 
-	mu     sync.Mutex
-	cur    *Session // the running or the last session
+	mu  sync.Mutex
+	cur *Session // the running or the last session
+	// closed is set by Shutdown. It stays a flag under mu, not a latch:
+	// it is read and written with cur in one critical section (publish
+	// checks it and installs cur, Shutdown sets it and takes cur), which
+	// is what guarantees that no session is published after Shutdown took
+	// the one to stop. A latch would still need mu for that.
 	closed bool
 	// starting is set while a start or resume holds the slot (see claim)
 	// and closed when it lets go.
@@ -44,6 +49,9 @@ type Manager struct {
 // NewManager returns a manager with no session. Its hub already holds an
 // idle report, so a watcher that subscribes before any session sees one.
 func NewManager(opts Options) *Manager {
+	if opts.Assembler == nil {
+		panic("session: Options.Assembler is required")
+	}
 	opts = opts.withDefaults()
 	opts.stopFailures = new(atomic.Uint64)
 	gate := newStoreGate()
@@ -229,33 +237,6 @@ func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, w
 	return cur.stoppingSnapshot(), true, wasRunning, nil
 }
 
-// waitStop waits for s to end, at most until its stop's deadline or ctx.
-func waitStop(ctx context.Context, s *Session) error {
-	var expired <-chan time.Time
-	if by := s.stopBy(); !by.IsZero() {
-		t := time.NewTimer(time.Until(by))
-		defer t.Stop()
-		expired = t.C
-	}
-	select {
-	case <-s.Done():
-	case <-expired:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return nil
-}
-
-// stoppingSnapshot is the session's snapshot with, while a stop is still
-// under way, what it has not finished named.
-func (s *Session) stoppingSnapshot() Snapshot {
-	snap := s.Snapshot()
-	if snap.State == StateStopping {
-		snap.Summary.Unstopped, snap.Unsettled = s.stopping()
-	}
-	return snap
-}
-
 // Status returns the current or last session (ok=false if none ran) and a
 // report. While a session is active the report is made now, from the
 // latest checks (at most one evaluation old) and live counters, rather
@@ -352,6 +333,6 @@ func (m *Manager) lastStored() (Snapshot, bool) {
 	if err != nil || len(recs) == 0 {
 		return Snapshot{}, false
 	}
-	snap, err := m.storedSnapshot(ctx, recs[0])
+	snap, err := StoredSnapshot(ctx, m.opts.Store, recs[0])
 	return snap, err == nil
 }

@@ -1,16 +1,12 @@
 package session
 
 import (
+	"context"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
-	"github.com/tradectl/tradectl/internal/market"
-	"github.com/tradectl/tradectl/internal/matching"
-	"github.com/tradectl/tradectl/internal/paper"
-	"github.com/tradectl/tradectl/internal/portfolio"
-	"github.com/tradectl/tradectl/internal/risk"
-	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -29,8 +25,9 @@ type Options struct {
 	Staleness func(tick time.Duration) sessionhealth.Staleness
 	// CheckTimeout bounds each health check.
 	CheckTimeout time.Duration
-	// Build assembles what a session trades with. Default: the paper venue.
-	Build func(Settings) (Parts, error)
+	// Assembler builds what each session trades with; required (the
+	// daemon passes assemble.Paper).
+	Assembler Assembler
 	// ExtraChecks run beside the built-in ones (a venue ping, say).
 	ExtraChecks []sessionhealth.Check
 	// OnReport sees every published report, on the publisher's goroutine;
@@ -44,25 +41,6 @@ type Options struct {
 	// stopFailures counts, across sessions, children that failed while
 	// being stopped; the Manager sets it.
 	stopFailures *atomic.Uint64
-}
-
-// Parts are what a session trades with.
-type Parts struct {
-	Source    market.Source
-	Venue     *matching.Engine
-	Strategy  strategy.Strategy
-	Portfolio *portfolio.Portfolio
-	Risk      *risk.Guard
-}
-
-// RestartPolicy bounds restarts of a failing child, as OTP's restart
-// intensity does: more than Intensity failures within Period is not bad luck
-// but a broken loop, and the session fails rather than thrash.
-type RestartPolicy struct {
-	Intensity  int
-	Period     time.Duration
-	BackoffMin time.Duration
-	BackoffMax time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -90,9 +68,6 @@ func (o Options) withDefaults() Options {
 	if o.CheckTimeout <= 0 {
 		o.CheckTimeout = time.Second
 	}
-	if o.Build == nil {
-		o.Build = BuildPaper
-	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -109,36 +84,17 @@ func DefaultStaleness(tick time.Duration) sessionhealth.Staleness {
 	}
 }
 
-// finishedIDs bounds the finished client ids the venue remembers: enough to
-// refuse any recent reuse, small enough to persist with every tick that
-// changes the venue.
-const finishedIDs = 4096
-
-func venueConfig(s Settings) matching.Config {
-	return matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency, FinishedIDs: finishedIDs,
-		Filters: paper.Filters}
+// Assembler builds what a session trades with from its settings. The
+// session only runs what it is given: a new venue or strategy is a new
+// Assembler (see package assemble), not a change here.
+type Assembler interface {
+	// Build builds a new session's parts.
+	Build(assemble.Spec) (assemble.Parts, error)
+	// Restore rebuilds an interrupted session's parts from the store, as
+	// of its last committed tick, reading only.
+	Restore(ctx context.Context, st store.Store, rec store.SessionRecord, s assemble.Spec) (assemble.Parts, *assemble.Restored, error)
 }
 
-// BuildPaper assembles the embedded paper venue: a seeded simulated market
-// with a book and trades, starting now, the matching engine with the
-// session's fees and latency, the session's strategy, an exact account and
-// the risk guard. s must have its defaults applied.
-func BuildPaper(s Settings) (Parts, error) {
-	src, err := paper.NewSim(paper.SimConfig{Seed: s.Seed, Symbols: s.Symbols, Start: time.Now()})
-	if err != nil {
-		return Parts{}, err
-	}
-	venue, err := matching.New(venueConfig(s))
-	if err != nil {
-		return Parts{}, err
-	}
-	strat, err := strategy.New(s.Strategy, s.Params)
-	if err != nil {
-		return Parts{}, err
-	}
-	return Parts{
-		Source: src, Venue: venue, Strategy: strat,
-		Portfolio: portfolio.New("USD", s.StartingCash),
-		Risk:      risk.New(*s.Risk, s.StartingCash),
-	}, nil
-}
+// specOf is what the assembler builds session id from: s with its
+// defaults applied.
+func specOf(id string, s Settings) assemble.Spec { return assemble.Spec{ID: id, Settings: s} }

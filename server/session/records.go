@@ -64,16 +64,16 @@ func snapshotFromRecord(r store.SessionRecord) (Snapshot, error) {
 	return snap, nil
 }
 
-// storedSnapshot rebuilds a stored session for queries. A session that
-// never recorded its end (INTERRUPTED, or ABANDONED after it) has no
-// summary of its own: its summary is what its last commit left, the
-// counters committed with the tick and the account and risk state.
-func (m *Manager) storedSnapshot(ctx context.Context, r store.SessionRecord) (Snapshot, error) {
+// StoredSnapshot rebuilds a stored session as the session recorded it, for
+// the manager's idle report and for queries. A session that never recorded
+// its end (INTERRUPTED, or ABANDONED after it) has no summary of its own:
+// its summary is what its last commit left, the counters committed with
+// the tick and the account and risk state.
+func StoredSnapshot(ctx context.Context, st store.Store, r store.SessionRecord) (Snapshot, error) {
 	snap, err := snapshotFromRecord(r)
 	if err != nil || len(r.SummaryJSON) > 0 {
 		return snap, err
 	}
-	st := m.opts.Store
 	c := r.Counters
 	sum := &snap.Summary
 	sum.Ticks, sum.Events, sum.Orders, sum.Fills, sum.Risk.Rejects = c.Ticks, c.Events, c.Orders, c.Fills, c.Refused

@@ -10,6 +10,7 @@ import (
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 )
 
@@ -31,11 +32,7 @@ func (o *oversized) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy
 
 func managerWith(t *testing.T, strat strategy.Strategy) *Manager {
 	m, _ := newTestManager(t, func(o *Options) {
-		o.Build = func(s Settings) (Parts, error) {
-			p, err := BuildPaper(s)
-			p.Strategy = strat
-			return p, err
-		}
+		o.Assembler = assemble.Paper{Replace: func(p *assemble.Parts) { p.Strategy = strat }}
 	})
 	return m
 }

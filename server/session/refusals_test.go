@@ -8,6 +8,7 @@ import (
 	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -20,7 +21,7 @@ func TestHammeringALimitIsCountedNotStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	m, _ := newTestManager(t, func(o *Options) { o.Store = st; o.Build = BuildPaper })
+	m, _ := newTestManager(t, func(o *Options) { o.Store = st; o.Assembler = assemble.Paper{} })
 	limits := risk.DefaultLimits()
 	limits.MaxOrdersPerSecond = 5
 	snap, _, err := m.Start(Settings{Mode: ModePaper, Symbols: []string{"BTC-USD", "ETH-USD", "SOL-USD"},

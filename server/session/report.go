@@ -116,10 +116,8 @@ func (s *Session) Snapshot() Snapshot {
 		OpenOrders:     st.OpenOrders,
 		StopFailures:   s.stopFailures.Load(),
 	}
-	if len(s.children) == 2 {
-		snap.Summary.MonitorRestarts = s.children[0].restarts.Load()
-		snap.Summary.CoordinatorRestarts = s.children[1].restarts.Load()
-	}
+	snap.Summary.MonitorRestarts = s.sup.Restarts(childMonitor)
+	snap.Summary.CoordinatorRestarts = s.sup.Restarts(childCoordinator)
 	return snap
 }
 

@@ -6,12 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/echo"
-	"github.com/tradectl/tradectl/internal/matching"
-	"github.com/tradectl/tradectl/internal/orders"
-	"github.com/tradectl/tradectl/internal/portfolio"
-	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -26,10 +22,9 @@ func (m *Manager) Resume(ctx context.Context) (Snapshot, error) { return m.Resum
 // reused. Like Start, it returns once the session's goroutines are
 // launched, and does its store I/O under a claim, not under mu.
 //
-// Startup and resume share one path for the account: both build the
-// venue, portfolio and guard, a resume from their stored state. The market
-// does not carry over: the paper simulator starts afresh, so prices may
-// jump from the last marks.
+// Startup and resume share one path for the account: the Assembler builds
+// the venue, portfolio and guard, a resume from their stored state (for the
+// paper venue the market does not carry over: see assemble.Paper.Restore).
 func (m *Manager) ResumeSession(ctx context.Context, id string) (Snapshot, error) {
 	st := m.opts.Store
 	if st == nil {
@@ -126,21 +121,37 @@ func canResume(ctx context.Context, st store.Store, rec store.SessionRecord) (bo
 }
 
 // reassemble rebuilds an interrupted session from the store, not started.
-func (m *Manager) reassemble(ctx context.Context, rec store.SessionRecord) (*Session, Parts, error) {
+func (m *Manager) reassemble(ctx context.Context, rec store.SessionRecord) (*Session, assemble.Parts, error) {
 	old, err := snapshotFromRecord(rec)
 	if err != nil {
-		return nil, Parts{}, storeFailed(ctx, err)
+		return nil, assemble.Parts{}, storeFailed(ctx, err)
 	}
 	s := old.Settings.WithDefaults(m.opts.HealthInterval) // settings stored before a field was added
-	parts, r, err := m.restore(ctx, rec, s)
-	if err != nil {
-		return nil, Parts{}, storeFailed(ctx, fmt.Errorf("cannot resume session %s: %w", rec.ID, err))
+	parts, r, err := m.opts.Assembler.Restore(ctx, m.opts.Store, rec, specOf(rec.ID, s))
+	var jr *journal
+	if err == nil {
+		jr, err = m.journalFor(rec.ID, r)
 	}
-	sess, err := assemble(rec.ID, rec.Started, s, parts, m.opts, m.emit, m.feed, r)
 	if err != nil {
-		return nil, Parts{}, err
+		return nil, assemble.Parts{}, storeFailed(ctx, fmt.Errorf("cannot resume session %s: %w", rec.ID, err))
+	}
+	sess, err := build(rec.ID, rec.Started, s, parts, m.opts, m.emit, m.feed, jr, r)
+	if err != nil {
+		return nil, assemble.Parts{}, err
 	}
 	return sess, parts, nil
+}
+
+// journalFor is a resumed session's journal, numbering its open orders'
+// transitions and fills on from the stored ones.
+func (m *Manager) journalFor(id string, r *assemble.Restored) (*journal, error) {
+	jr := newJournal(m.opts.Store, id)
+	for _, o := range r.Open {
+		if err := jr.adopt(o.ClientID, o.Transitions, o.Fills); err != nil {
+			return nil, err
+		}
+	}
+	return jr, nil
 }
 
 // settleInterrupted lets a new session start only when no session is
@@ -194,57 +205,4 @@ func (m *Manager) abandon(ctx context.Context, rec store.SessionRecord) error {
 	}
 	m.mu.Unlock()
 	return nil
-}
-
-// restore rebuilds a session's parts and books from the store.
-func (m *Manager) restore(ctx context.Context, rec store.SessionRecord, s Settings) (Parts, *resumed, error) {
-	st, id := m.opts.Store, rec.ID
-	parts, err := m.opts.Build(s) // a fresh market and strategy
-	if err != nil {
-		return Parts{}, nil, err
-	}
-	if ps, err := st.LoadPortfolio(ctx, id); err == nil {
-		if parts.Portfolio, err = portfolio.Restore(ps); err != nil {
-			return Parts{}, nil, err
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return Parts{}, nil, err
-	}
-	if rr, err := st.LoadRisk(ctx, id); err == nil {
-		if parts.Risk, err = risk.RestoreGuard(*s.Risk, guardState(rr)); err != nil {
-			return Parts{}, nil, err
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return Parts{}, nil, err
-	}
-	if vs, err := st.LoadVenue(ctx, id, finishedIDs); err == nil {
-		if parts.Venue, err = matching.Restore(venueConfig(s), vs); err != nil {
-			return Parts{}, nil, err
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return Parts{}, nil, err
-	}
-	open, _, err := st.ListOrders(ctx, id, true, 0)
-	if err != nil {
-		return Parts{}, nil, err
-	}
-	c := rec.Counters
-	r := &resumed{book: orders.NewBook(id, maxFinishedOrders), journal: newJournal(st, id), traded: c.Traded,
-		counts: coordinator.Counts{Ticks: c.Ticks, Events: c.Events, Orders: c.Orders, Fills: c.Fills, Rejects: c.Refused}}
-	for _, o := range open {
-		hist, err := st.OrderHistory(ctx, id, o.ClientID)
-		if err != nil {
-			return Parts{}, nil, err
-		}
-		if err := r.book.Adopt(o); err != nil {
-			return Parts{}, nil, err
-		}
-		if err := r.journal.adopt(o.ClientID, len(hist)-1, len(o.Fills)); err != nil {
-			return Parts{}, nil, err
-		}
-	}
-	if r.orderSeq, err = st.MaxOrderSeq(ctx, id); err != nil {
-		return Parts{}, nil, err
-	}
-	return parts, r, nil
 }

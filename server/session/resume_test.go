@@ -14,6 +14,7 @@ import (
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -43,11 +44,7 @@ func TestResumeKeepsReservations(t *testing.T) {
 	defer st.Close()
 	build := func(o *Options) {
 		o.Store = st
-		o.Build = func(s Settings) (Parts, error) {
-			p, err := BuildPaper(s)
-			p.Strategy = &bigBuyer{}
-			return p, err
-		}
+		o.Assembler = assemble.Paper{Replace: func(p *assemble.Parts) { p.Strategy = &bigBuyer{} }}
 	}
 	m, _ := newTestManager(t, build)
 	s := paperSettings(10 * time.Millisecond)
@@ -200,37 +197,6 @@ func TestResumedSessionReportsItsHealth(t *testing.T) {
 	if r.SessionID != snap.ID || r.State != StateStopped || r.Ticks != final.Summary.Ticks {
 		t.Fatalf("status after the resumed session stopped: %s %s, %d ticks; the stop said %s, %d ticks",
 			r.SessionID, r.State, r.Ticks, final.State, final.Summary.Ticks)
-	}
-}
-
-// After a restart, portfolio and status give one count of refused orders
-// for the interrupted session: portfolio read it from a summary that an
-// interrupted session never wrote, and said 0 while status said 45.
-func TestInterruptedSessionRefusalsAgree(t *testing.T) {
-	ctx := context.Background()
-	st := store.Store(openTestStore(t))
-	m, _ := newTestManager(t, withStore(st))
-	s := gridSettings()
-	limits := risk.DefaultLimits()
-	limits.MaxOrdersPerSecond = 2
-	s.Risk = &limits
-	snap, _, err := m.Start(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "refusals committed", func() bool { return storedCounters(t, st, snap.ID).Refused > 0 })
-	crashed := crashCopy(t, st)
-	if _, _, _, err := m.Stop(ctx, StopOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	m, _ = newTestManager(t, withStore(crashed))
-	last, ok, _ := m.Status()
-	if !ok || last.State != StateInterrupted || last.Summary.Risk.Rejects == 0 {
-		t.Fatalf("status after the restart: %v %s, %d refused", ok, last.State, last.Summary.Risk.Rejects)
-	}
-	_, _, rs, _, ok, err := m.StoredPortfolio(ctx, snap.ID)
-	if err != nil || !ok || rs.Rejects != last.Summary.Risk.Rejects {
-		t.Fatalf("portfolio says %d refused (%v %v); status says %d", rs.Rejects, ok, err, last.Summary.Risk.Rejects)
 	}
 }
 

@@ -1,10 +1,8 @@
 package session
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -15,8 +13,10 @@ import (
 	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/orders"
 	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
+	"github.com/tradectl/tradectl/server/internal/supervisor"
 )
 
 // Session is one run of a coordinator and its health monitor under a small
@@ -37,11 +37,10 @@ type Session struct {
 	monitor *sessionhealth.Monitor
 	risk    *risk.Guard
 	orders  *orders.Book
-	// children in start order; stopped in reverse.
-	children []*child
-	exits    chan childExit
-	stopReq  chan struct{}
-	done     chan struct{}
+	// sup runs the monitor and the coordinator (see supervise).
+	sup     *supervisor.Supervisor
+	stopReq chan struct{}
+	done    chan struct{}
 
 	lastErr atomic.Pointer[string]
 	// refusals judges the rate of refused orders for checkRisk.
@@ -71,38 +70,26 @@ type Session struct {
 	stopErrs []string
 }
 
-type childExit struct {
-	name string
-	err  error
-}
-
-// maxFinishedOrders bounds the finished orders a session remembers for
-// queries; open orders are always kept.
-const maxFinishedOrders = 10_000
-
 func newSession(s Settings, opts Options, emit func(*Report), feed *orderfeed.Feed) (*Session, error) {
 	if s.Seed == 0 {
 		s.Seed = randomSeed()
 	}
-	parts, err := opts.Build(s)
+	id := newID()
+	parts, err := opts.Assembler.Build(specOf(id, s))
 	if err != nil {
 		return nil, fmt.Errorf("building session: %w", err)
 	}
-	return assemble(newID(), time.Now(), s, parts, opts, emit, feed, nil)
+	var jr *journal
+	if opts.Store != nil {
+		jr = newJournal(opts.Store, id)
+	}
+	return build(id, time.Now(), s, parts, opts, emit, feed, jr, nil)
 }
 
-// resumed carries what a resumed session continues with.
-type resumed struct {
-	book     *orders.Book
-	journal  *journal
-	orderSeq uint64
-	counts   coordinator.Counts
-	// traded is the trading time the session has had.
-	traded time.Duration
-}
-
-// assemble builds a session from its parts; r is set for a resumed one.
-func assemble(id string, started time.Time, s Settings, parts Parts, opts Options, emit func(*Report), feed *orderfeed.Feed, r *resumed) (*Session, error) {
+// build makes a session of its parts, not started; jr is its journal (nil
+// without a store), r is set for a resumed session.
+func build(id string, started time.Time, s Settings, parts assemble.Parts, opts Options, emit func(*Report),
+	feed *orderfeed.Feed, jr *journal, r *assemble.Restored) (*Session, error) {
 	var err error
 	sess := &Session{
 		id:       id,
@@ -111,44 +98,21 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 		log:      opts.Logger.With("session", id),
 		emit:     emit,
 		started:  started,
-		exits:    make(chan childExit, 2),
 		stopReq:  make(chan struct{}),
 		done:     make(chan struct{}),
 		state:    StateStarting,
 		risk:     parts.Risk,
-		orders:   orders.NewBook(id, maxFinishedOrders),
+		orders:   parts.Orders,
+		journal:  jr,
 	}
-	var jr *journal
-	var firstSeq uint64
-	var counts coordinator.Counts
-	switch {
-	case r != nil:
-		sess.orders, jr, firstSeq, counts = r.book, r.journal, r.orderSeq, r.counts
-		sess.traded, jr.tradedBefore = r.traded, r.traded
-	case opts.Store != nil:
-		jr = newJournal(opts.Store, id)
+	if r != nil {
+		sess.traded, jr.tradedBefore = r.Traded, r.Traded
 	}
-	cfg := coordinator.Config{
-		OrderPrefix:   id[:8],
-		TickInterval:  s.TickInterval,
-		Source:        parts.Source,
-		Venue:         parts.Venue,
-		Strategy:      parts.Strategy,
-		Portfolio:     parts.Portfolio,
-		Risk:          parts.Risk,
-		Orders:        sess.orders,
-		Publish:       feed.Publish,
-		Margin:        margin(s),
-		FirstOrderSeq: firstSeq,
-		Counts:        counts,
-		OnHalt:        func() { sess.monitor.Kick() },
-		Logger:        sess.log,
-	}
+	w := assemble.Wiring{Publish: feed.Publish, OnHalt: func() { sess.monitor.Kick() }, Logger: sess.log}
 	if jr != nil {
-		cfg.Journal = jr
-		sess.journal = jr
+		w.Journal = jr // never a typed nil: the loop asks whether it has one
 	}
-	sess.coord, err = coordinator.New(cfg)
+	sess.coord, err = assemble.Coordinator(specOf(id, s), parts, w, r)
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +127,7 @@ func assemble(id string, started time.Time, s Settings, parts Parts, opts Option
 	if err != nil {
 		return nil, err
 	}
+	sess.sup = sess.supervise()
 	return sess, nil
 }
 
@@ -176,13 +141,7 @@ func (s *Session) start() {
 	s.log.Info("session starting", "mode", "paper", "strategy", s.settings.Strategy, "symbols", strings.Join(s.settings.Symbols, ","),
 		"tick_interval", s.settings.TickInterval, "health_interval", s.settings.HealthInterval,
 		"duration", s.settings.Duration, "auto_restart", s.settings.AutoRestart, "seed", s.settings.Seed)
-	s.children = []*child{
-		{name: "monitor", run: s.monitor.Run, restartable: true},
-		{name: "coordinator", run: s.coord.Run, restartable: s.settings.AutoRestart, limited: true},
-	}
-	for _, c := range s.children {
-		s.launch(c)
-	}
+	s.sup.Start()
 	s.log.Info("health monitor started in background", "interval", s.settings.HealthInterval)
 	s.log.Info("trading loop started", "tick_interval", s.settings.TickInterval)
 	var timeout <-chan time.Time
@@ -191,18 +150,6 @@ func (s *Session) start() {
 	}
 	go s.await(timeout)
 	s.setState(StateRunning, "")
-}
-
-func (s *Session) launch(c *child) {
-	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel = cancel
-	c.done = make(chan struct{})
-	go func() {
-		defer close(c.done)
-		if err := s.supervise(ctx, c); err != nil {
-			s.exits <- childExit{name: c.name, err: err}
-		}
-	}()
 }
 
 // setState moves the session on and publishes a report at once, so watchers
@@ -237,47 +184,6 @@ func (s *Session) State() State {
 
 // Done is closed once the session has ended.
 func (s *Session) Done() <-chan struct{} { return s.done }
-
-func (s *Session) noteFailure(c *child, err error) {
-	msg := fmt.Sprintf("%s: %v", c.name, err)
-	s.lastErr.Store(&msg)
-	s.logFailure("child failed", c, err)
-	s.monitor.Kick()
-}
-
-// noteStopFailure records a child that failed (panicked, say) while it
-// was being stopped: it is logged and counted, and the session's end says
-// so, because the tick it abandoned may have left its state half-updated.
-func (s *Session) noteStopFailure(c *child, err error) {
-	msg := fmt.Sprintf("%s: %v", c.name, err)
-	s.lastErr.Store(&msg)
-	s.logFailure("child failed while stopping", c, err)
-	s.stopFailures.Add(1)
-	if s.opts.stopFailures != nil {
-		s.opts.stopFailures.Add(1)
-	}
-	s.mu.Lock()
-	s.stopErrs = append(s.stopErrs, fmt.Sprintf("%s failed while stopping: %v", c.name, err))
-	s.mu.Unlock()
-}
-
-// logFailure logs err in full: a panic's value and stack stay in the log,
-// under the error id its one-line message quotes to clients.
-func (s *Session) logFailure(msg string, c *child, err error) {
-	var pe *PanicError
-	if errors.As(err, &pe) {
-		s.log.Error(strings.Replace(msg, "failed", "panicked", 1), "child", c.name, "error_id", pe.ID,
-			"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
-		return
-	}
-	s.log.Error(msg, "child", c.name, "err", err)
-}
-
-func newErrorID() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
-}
 
 func newID() string {
 	var b [8]byte

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/settings"
 )
 
@@ -48,12 +47,3 @@ var (
 	// ErrLiveUnavailable: live trading needs a venue adapter.
 	ErrLiveUnavailable = settings.ErrLiveUnavailable
 )
-
-// margin is the coordinator's terms for the account; nil for a cash
-// account. (The settings may not import the coordinator.)
-func margin(s Settings) *coordinator.Margin {
-	if s.Account != AccountMargin {
-		return nil
-	}
-	return &coordinator.Margin{MaxBorrow: s.MaxBorrow, RateBps: s.BorrowRateBps}
-}

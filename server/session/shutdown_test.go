@@ -94,7 +94,7 @@ func TestNoStoreWriteAfterShutdown(t *testing.T) {
 	close(release) // the loop finishes its tick and would commit it
 	<-m.cur.Done()
 	eventually(t, "the loop to finish its tick", func() bool { return m.cur.coord.Stats().TickStarted.IsZero() })
-	m.cur.children[1].stop(time.Now().Add(10 * time.Second))
+	m.cur.sup.StopChild(childCoordinator, time.Now().Add(10*time.Second))
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if len(st.writesAfter) > 0 {
@@ -131,7 +131,7 @@ func TestShutdownWaitsForTheWriteInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-m.cur.Done()
-	m.cur.children[1].stop(time.Now().Add(10 * time.Second))
+	m.cur.sup.StopChild(childCoordinator, time.Now().Add(10*time.Second))
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if len(st.writesAfter) > 0 {
@@ -161,7 +161,7 @@ func TestShutdownWithAStuckLoopLeavesTheSessionResumable(t *testing.T) {
 	defer func() {
 		close(release)
 		<-m.cur.Done()
-		m.cur.children[1].stop(time.Now().Add(10 * time.Second))
+		m.cur.sup.StopChild(childCoordinator, time.Now().Add(10*time.Second))
 	}()
 	// The next start of the daemon marks what it finds still running.
 	if _, err := st.MarkInterrupted(ctx, "tradingd stopped while the session ran"); err != nil {

@@ -1,8 +1,3 @@
-// Package session runs trading sessions: one at a time, each a small
-// supervisor with two children, the trading loop (coordinator) and the
-// health monitor. It owns the session lifecycle, restart policy and health
-// reports. It must never block a caller on the trading loop: Start launches
-// and returns, and only Stop waits, bounded by a deadline.
 package session
 
 // State is a session's lifecycle. Stopped and Failed are final.

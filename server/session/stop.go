@@ -31,8 +31,8 @@ func (s *Session) await(timeout <-chan time.Time) {
 	case <-timeout:
 		reason = "duration elapsed"
 		s.beginStop(reason)
-	case e := <-s.exits:
-		final, reason = StateFailed, fmt.Sprintf("%s failed: %v", e.name, e.err)
+	case e := <-s.sup.Exits():
+		final, reason = StateFailed, fmt.Sprintf("%s failed: %v", e.Name, e.Err)
 		s.beginStop(reason)
 	}
 	s.mu.Lock()
@@ -47,28 +47,26 @@ func (s *Session) await(timeout <-chan time.Time) {
 	// to its last tick. The monitor, quick to stop, may use half the
 	// reserve: a loop that used up its share must not get the monitor
 	// reported stuck when it is not, which would hide the real culprit.
-	var unstopped []string
-	for i := len(s.children) - 1; i >= 0; i-- {
-		c := s.children[i]
-		by := childrenBy
-		if c.name == "monitor" {
-			by = later(childrenBy, time.Now()).Add(reserve / 2)
+	by := func(name string) time.Time {
+		if name == childMonitor {
+			return later(childrenBy, time.Now()).Add(reserve / 2)
 		}
-		if !c.stop(by) {
-			unstopped = append(unstopped, c.name)
-			s.log.Error("child did not stop before the deadline", "child", c.name, "deadline", budget)
-			continue
-		}
-		if c.name == "coordinator" {
+		return childrenBy
+	}
+	unstopped := s.sup.Stop(by, func(name string) {
+		if name == childCoordinator {
 			s.settleOrders(ctx)
 		}
+	})
+	for _, name := range unstopped {
+		s.log.Error("child did not stop before the deadline", "child", name, "deadline", budget)
 	}
 	if !s.monitor.Close(time.Until(deadline.Add(-reserve / 2))) {
 		for _, name := range s.monitor.Stuck() {
 			unstopped = append(unstopped, "health check "+name)
 		}
 	}
-	if slices.Contains(unstopped, "coordinator") {
+	if slices.Contains(unstopped, childCoordinator) {
 		s.unsettledAtStop() // the loop owns the venue: nothing could be cancelled
 	}
 	if len(unstopped) > 0 {
@@ -90,7 +88,7 @@ func (s *Session) await(timeout <-chan time.Time) {
 	// open. The session is left running in the store for the next start to
 	// mark INTERRUPTED, to be resumed or abandoned; recorded FAILED it could
 	// be neither, and its orders would stay ACCEPTED forever.
-	exitStuck := s.exiting.Load() && slices.Contains(unstopped, "coordinator")
+	exitStuck := s.exiting.Load() && slices.Contains(unstopped, childCoordinator)
 	if exitStuck {
 		final = StateInterrupted
 		reason += "; the daemon exits with the trading loop, as after a crash: its last committed tick is kept, to resume"
@@ -242,13 +240,7 @@ func (s *Session) stopBy() time.Time {
 // stopping names what a stop that is still under way has not finished:
 // the children still running and, unless kept, the orders still open.
 func (s *Session) stopping() (children, orders []string) {
-	for i := len(s.children) - 1; i >= 0; i-- {
-		select {
-		case <-s.children[i].done:
-		default:
-			children = append(children, s.children[i].name)
-		}
-	}
+	children = s.sup.Running()
 	s.mu.Lock()
 	keep := s.keepOrders
 	s.mu.Unlock()
@@ -256,4 +248,31 @@ func (s *Session) stopping() (children, orders []string) {
 		orders = s.openOrderIDs()
 	}
 	return children, orders
+}
+
+// waitStop waits for s to end, at most until its stop's deadline or ctx.
+func waitStop(ctx context.Context, s *Session) error {
+	var expired <-chan time.Time
+	if by := s.stopBy(); !by.IsZero() {
+		t := time.NewTimer(time.Until(by))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-s.Done():
+	case <-expired:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// stoppingSnapshot is the session's snapshot with, while a stop is still
+// under way, what it has not finished named.
+func (s *Session) stoppingSnapshot() Snapshot {
+	snap := s.Snapshot()
+	if snap.State == StateStopping {
+		snap.Summary.Unstopped, snap.Unsettled = s.stopping()
+	}
+	return snap
 }

@@ -98,7 +98,7 @@ func TestUnsettledOrdersOfAFailedStopCanBeResumed(t *testing.T) {
 	r.strat.block.Store(nil)
 	close(release)
 	eventually(t, "the stuck loop to return", func() bool { return m.cur.coord.Stats().TickStarted.IsZero() })
-	m.cur.children[1].stop(time.Now().Add(10 * time.Second))
+	m.cur.sup.StopChild(childCoordinator, time.Now().Add(10*time.Second))
 
 	resumed, err := m.ResumeSession(ctx, snap.ID)
 	if err != nil {

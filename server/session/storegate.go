@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/latch"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -22,16 +23,21 @@ var ErrStoreClosing = errors.New("the store is closing: the daemon is shutting d
 // nothing. RPC handlers, the other users, are waited for by the gRPC
 // server (grpc.WaitForHandlers) before the store is closed.
 type storeGate struct {
-	mu     sync.Mutex
+	mu sync.Mutex
+	// closed stays a flag under mu, not a latch: it is checked with n
+	// counted in one critical section (enter), and set with n read in one
+	// (close), so that no write is admitted once close saw none in flight.
 	closed bool
-	n      int           // writes in flight
-	idle   chan struct{} // closed once closed and n is 0
+	n      int // writes in flight
+	// idle fires once closed and n is 0, from close or from the last
+	// leave, whichever comes last.
+	idle   *latch.Latch
 	abort  context.Context
 	cancel context.CancelFunc // ends the writes in flight when close gives up waiting
 }
 
 func newStoreGate() *storeGate {
-	g := &storeGate{idle: make(chan struct{})}
+	g := &storeGate{idle: latch.New()}
 	g.abort, g.cancel = context.WithCancel(context.Background())
 	return g
 }
@@ -54,7 +60,7 @@ func (g *storeGate) enter(ctx context.Context) (_ context.Context, leave func(),
 		g.mu.Lock()
 		defer g.mu.Unlock()
 		if g.n--; g.closed && g.n == 0 {
-			close(g.idle)
+			g.idle.Fire()
 		}
 	}, nil
 }
@@ -67,12 +73,12 @@ func (g *storeGate) close(ctx context.Context, grace time.Duration) bool {
 	if !g.closed {
 		g.closed = true
 		if g.n == 0 {
-			close(g.idle)
+			g.idle.Fire()
 		}
 	}
 	g.mu.Unlock()
 	select {
-	case <-g.idle:
+	case <-g.idle.Done():
 		return true
 	case <-ctx.Done():
 	}
@@ -80,7 +86,7 @@ func (g *storeGate) close(ctx context.Context, grace time.Duration) bool {
 	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
-	case <-g.idle:
+	case <-g.idle.Done():
 		return true
 	case <-t.C:
 		return false

@@ -11,6 +11,7 @@ import (
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/store"
 )
 
@@ -43,10 +44,8 @@ func (s *runStrategy) OnEvent(_ *market.Event, _ strategy.Context, dst []strateg
 	return dst
 }
 
-func (c *runCtl) build(s Settings) (Parts, error) {
-	p, err := BuildPaper(s)
+func (c *runCtl) build(p *assemble.Parts) {
 	p.Strategy = &runStrategy{ctl: c, run: int(min(c.builds.Add(1)-1, 1))}
-	return p, err
 }
 
 func buyAt(price int64) *venue.OrderSpec {
@@ -65,7 +64,7 @@ func TestSupersededLoopLeavesTheResumedRunAlone(t *testing.T) {
 	ctx := context.Background()
 	st := openTestStore(t)
 	ctl := &runCtl{}
-	m, _ := newTestManager(t, func(o *Options) { o.Store, o.Build = st, ctl.build })
+	m, _ := newTestManager(t, func(o *Options) { o.Store, o.Assembler = st, assemble.Paper{Replace: ctl.build} })
 	snap, _, err := m.Start(paperSettings(10 * time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +112,7 @@ func TestSupersededLoopLeavesTheResumedRunAlone(t *testing.T) {
 	close(release)
 	eventually(t, "the old loop to return", func() bool {
 		select {
-		case <-old.children[1].done:
+		case <-old.sup.Done(childCoordinator):
 			return true
 		default:
 			return false
@@ -219,7 +218,7 @@ func TestResumeWaitsForTheSupersededLoopsCommit(t *testing.T) {
 		}
 	}()
 	ctl := &runCtl{}
-	m, _ := newTestManager(t, func(o *Options) { o.Store, o.Build = st, ctl.build })
+	m, _ := newTestManager(t, func(o *Options) { o.Store, o.Assembler = st, assemble.Paper{Replace: ctl.build} })
 	snap, _, err := m.Start(paperSettings(10 * time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -245,7 +244,7 @@ func TestResumeWaitsForTheSupersededLoopsCommit(t *testing.T) {
 	close(st.release)
 	eventually(t, "the old loop to return", func() bool {
 		select {
-		case <-old.children[1].done:
+		case <-old.sup.Done(childCoordinator):
 			return true
 		default:
 			return false

@@ -32,6 +32,24 @@ func (m *Manager) last() *Session {
 	return m.cur
 }
 
+// Last is the snapshot of the session this daemon runs, or ran last, as it
+// is now; ok is false when none ran since the daemon started. Queries show
+// it so rather than as last committed.
+func (m *Manager) Last() (snap Snapshot, ok bool) {
+	if s := m.last(); s != nil {
+		return s.Snapshot(), true
+	}
+	return Snapshot{}, false
+}
+
+// LastID is the id of the session Last shows, "" when none ran.
+func (m *Manager) LastID() string {
+	if s := m.last(); s != nil {
+		return s.id
+	}
+	return ""
+}
+
 // ResetKillSwitch returns a halted (or reducing) session to ACTIVE. The
 // reset runs on the trading loop's goroutine, which owns the guard, so it
 // waits for the loop between ticks, bounded by ctx.

@@ -1,0 +1,82 @@
+package assemble
+
+import (
+	"time"
+
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/paper"
+	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/settings"
+	"github.com/tradectl/tradectl/internal/strategy"
+)
+
+// Spec is what a session's parts are built from: its id (its book and its
+// client order ids are named by it) and its settings, defaults applied.
+type Spec struct {
+	ID string
+	settings.Settings
+}
+
+// Parts are what a session trades with.
+type Parts struct {
+	Source    market.Source
+	Venue     *matching.Engine
+	Strategy  strategy.Strategy
+	Portfolio *portfolio.Portfolio
+	Risk      *risk.Guard
+	// Orders is the session's book of orders, for queries.
+	Orders *orders.Book
+}
+
+// MaxFinishedOrders bounds the finished orders a session's book remembers
+// for queries; open orders are always kept.
+const MaxFinishedOrders = 10_000
+
+// finishedIDs bounds the finished client ids the venue remembers: enough to
+// refuse any recent reuse, small enough to persist with every tick that
+// changes the venue.
+const finishedIDs = 4096
+
+// Paper assembles sessions on the embedded paper venue: a seeded simulated
+// market with a book and trades, starting now, the matching engine with
+// the session's fees and latency, the session's strategy, an exact
+// account and the risk guard.
+type Paper struct {
+	// Replace, if set, may swap what Paper built (a test's strategy or
+	// feed, say) before it is restored or used.
+	Replace func(*Parts)
+}
+
+func venueConfig(s Spec) matching.Config {
+	return matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency, FinishedIDs: finishedIDs,
+		Filters: paper.Filters}
+}
+
+// Build builds a new session's parts.
+func (a Paper) Build(s Spec) (Parts, error) {
+	src, err := paper.NewSim(paper.SimConfig{Seed: s.Seed, Symbols: s.Symbols, Start: time.Now()})
+	if err != nil {
+		return Parts{}, err
+	}
+	venue, err := matching.New(venueConfig(s))
+	if err != nil {
+		return Parts{}, err
+	}
+	strat, err := strategy.New(s.Strategy, s.Params)
+	if err != nil {
+		return Parts{}, err
+	}
+	p := Parts{
+		Source: src, Venue: venue, Strategy: strat,
+		Portfolio: portfolio.New("USD", s.StartingCash),
+		Risk:      risk.New(*s.Risk, s.StartingCash),
+		Orders:    orders.NewBook(s.ID, MaxFinishedOrders),
+	}
+	if a.Replace != nil {
+		a.Replace(&p)
+	}
+	return p, nil
+}
