@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"strings"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
 
 // Sentinels for the daemon's answers. Test with errors.Is; every error a call
@@ -44,53 +45,63 @@ var (
 	ErrSessionInterrupted = errors.New("cannot start a new session")
 )
 
-// The daemon's ErrorInfo vocabulary.
+// ErrorDomain is the ErrorInfo domain of the daemon's errors.
+const ErrorDomain = tradingv1.ErrorDomain
+
+// The reasons this package gives a meaning of its own (a sentinel, a
+// message). Every reason the daemon sends is a tradingv1.ErrorReason, with
+// its meaning, code and remedy documented in trading.proto; these names are
+// shorthands for the ones clients match most.
 const (
-	ErrorDomain           = "tradectl"
-	ReasonAlreadyRunning  = "TRADING_ALREADY_RUNNING"
-	ReasonLiveUnavailable = "LIVE_TRADING_UNAVAILABLE"
-	ReasonNothingToResume = "NOTHING_TO_RESUME"
+	ReasonAlreadyRunning  = tradingv1.ErrorReason_ERROR_REASON_TRADING_ALREADY_RUNNING
+	ReasonLiveUnavailable = tradingv1.ErrorReason_ERROR_REASON_LIVE_TRADING_UNAVAILABLE
+	ReasonNothingToResume = tradingv1.ErrorReason_ERROR_REASON_NOTHING_TO_RESUME
 	// ReasonSessionInterrupted: see ErrSessionInterrupted.
-	ReasonSessionInterrupted = "SESSION_INTERRUPTED"
+	ReasonSessionInterrupted = tradingv1.ErrorReason_ERROR_REASON_SESSION_INTERRUPTED
 	// ReasonNoStore: the daemon runs without a store, so it keeps no
 	// history (ListFills, Backup) and cannot resume.
-	ReasonNoStore = "NO_STORE"
+	ReasonNoStore = tradingv1.ErrorReason_ERROR_REASON_NO_STORE
 	// ReasonStoreFailed: the daemon's store failed; its log says why.
-	ReasonStoreFailed     = "STORE_FAILED"
-	ReasonSessionNotFound = "SESSION_NOT_FOUND"
+	ReasonStoreFailed     = tradingv1.ErrorReason_ERROR_REASON_STORE_FAILED
+	ReasonSessionNotFound = tradingv1.ErrorReason_ERROR_REASON_SESSION_NOT_FOUND
 	// ReasonWatcherLagged: a watch was ended for falling behind (a daemon
 	// without a store to catch it up from). Without it, RESOURCE_EXHAUSTED
 	// on a watch is a refusal: the watcher cap or the rate limit.
-	ReasonWatcherLagged = "WATCHER_LAGGED"
+	ReasonWatcherLagged = tradingv1.ErrorReason_ERROR_REASON_WATCHER_LAGGED
 )
+
+// anyReason in a row of errorTable matches any reason, or none.
+const anyReason = tradingv1.ErrorReason_ERROR_REASON_UNSPECIFIED
 
 // errorTable is the one place a status becomes a client error: the first row
 // whose code matches (and whose reason matches, when the row names one) gives
 // the sentinels. Codes absent here yield a *StatusError matching none.
+// Rows match reasons by the enum, as the daemon sends them, never by a
+// string of their own.
 var errorTable = []struct {
 	code   codes.Code
-	reason string
+	reason tradingv1.ErrorReason
 	is     []error
 }{
 	{codes.FailedPrecondition, ReasonAlreadyRunning, []error{ErrAlreadyRunning, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, ReasonLiveUnavailable, []error{ErrLiveUnavailable, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, ReasonNothingToResume, []error{ErrNothingToResume, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, ReasonSessionInterrupted, []error{ErrSessionInterrupted, ErrFailedPrecondition}},
-	{codes.FailedPrecondition, "", []error{ErrFailedPrecondition}},
-	{codes.NotFound, "", []error{ErrNotFound}},
-	{codes.AlreadyExists, "", []error{ErrAlreadyExists}},
-	{codes.Unavailable, "", []error{ErrUnavailable}},
-	{codes.Unauthenticated, "", []error{ErrUnauthenticated}},
-	{codes.InvalidArgument, "", []error{ErrInvalidArgument}},
+	{codes.FailedPrecondition, anyReason, []error{ErrFailedPrecondition}},
+	{codes.NotFound, anyReason, []error{ErrNotFound}},
+	{codes.AlreadyExists, anyReason, []error{ErrAlreadyExists}},
+	{codes.Unavailable, anyReason, []error{ErrUnavailable}},
+	{codes.Unauthenticated, anyReason, []error{ErrUnauthenticated}},
+	{codes.InvalidArgument, anyReason, []error{ErrInvalidArgument}},
 	// Also context.DeadlineExceeded: gRPC reports the caller's own expired
 	// context with this code, and callers test for it with errors.Is.
-	{codes.DeadlineExceeded, "", []error{ErrDeadlineExceeded, context.DeadlineExceeded}},
-	{codes.Canceled, "", []error{context.Canceled}},
-	{codes.Internal, "", []error{ErrInternal}},
-	{codes.Unknown, "", []error{ErrInternal}}, // a handler error without a status
-	{codes.DataLoss, "", []error{ErrInternal}},
-	{codes.ResourceExhausted, "", []error{ErrResourceExhausted}},
-	{codes.Unimplemented, "", []error{ErrUnimplemented}},
+	{codes.DeadlineExceeded, anyReason, []error{ErrDeadlineExceeded, context.DeadlineExceeded}},
+	{codes.Canceled, anyReason, []error{context.Canceled}},
+	{codes.Internal, anyReason, []error{ErrInternal}},
+	{codes.Unknown, anyReason, []error{ErrInternal}}, // a handler error without a status
+	{codes.DataLoss, anyReason, []error{ErrInternal}},
+	{codes.ResourceExhausted, anyReason, []error{ErrResourceExhausted}},
+	{codes.Unimplemented, anyReason, []error{ErrUnimplemented}},
 }
 
 // StatusError is a gRPC status from the daemon. Error() keeps the daemon's
@@ -98,10 +109,13 @@ var errorTable = []struct {
 type StatusError struct {
 	Code    codes.Code
 	Message string
-	Reason  string // the ErrorInfo reason, when the daemon sent one
-	st      *status.Status
-	is      []error
-	exact   bool // is came from a row that names the reason
+	// Reason is the daemon's ErrorInfo reason: UNSPECIFIED when it sent
+	// none, or one this client does not know (a newer daemon's; the
+	// status's details keep it).
+	Reason tradingv1.ErrorReason
+	st     *status.Status
+	is     []error
+	exact  bool // is came from a row that names the reason
 }
 
 func (e *StatusError) Error() string {
@@ -144,16 +158,11 @@ func fromRPC(err error) error {
 	if err == nil || !ok {
 		return err
 	}
-	se := &StatusError{Code: st.Code(), Message: st.Message(), st: st}
-	var info *errdetails.ErrorInfo
-	for _, d := range st.Details() {
-		if i, ok := d.(*errdetails.ErrorInfo); ok && i.GetDomain() == ErrorDomain {
-			info, se.Reason = i, i.GetReason()
-		}
-	}
+	reason, info := tradingv1.ReasonOf(st)
+	se := &StatusError{Code: st.Code(), Message: st.Message(), Reason: reason, st: st}
 	for _, row := range errorTable {
-		if row.code == se.Code && (row.reason == "" || row.reason == se.Reason) {
-			se.is, se.exact = row.is, row.reason != ""
+		if row.code == se.Code && (row.reason == anyReason || row.reason == se.Reason) {
+			se.is, se.exact = row.is, row.reason != anyReason
 			break
 		}
 	}

@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/client"
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
 )
 
-func withInfo(c codes.Code, msg, reason string, md map[string]string) error {
+func withInfo(c codes.Code, msg string, reason tradingv1.ErrorReason, md map[string]string) error {
 	st, err := status.New(c, msg).WithDetails(protoadapt.MessageV1Of(
-		&errdetails.ErrorInfo{Reason: reason, Domain: client.ErrorDomain, Metadata: md}))
+		&errdetails.ErrorInfo{Reason: reason.Wire(), Domain: client.ErrorDomain, Metadata: md}))
 	if err != nil {
 		panic(err)
 	}

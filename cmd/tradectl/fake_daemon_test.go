@@ -59,9 +59,9 @@ func (f *fakeDaemon) begin(ctx context.Context) error {
 	return err
 }
 
-func withInfo(c codes.Code, msg, reason string) error {
+func withInfo(c codes.Code, msg string, reason tradingv1.ErrorReason) error {
 	st, err := status.New(c, msg).WithDetails(protoadapt.MessageV1Of(&errdetails.ErrorInfo{
-		Reason: reason, Domain: client.ErrorDomain, Metadata: map[string]string{"session_id": "0123456789abcdef"}}))
+		Reason: reason.Wire(), Domain: client.ErrorDomain, Metadata: map[string]string{"session_id": "0123456789abcdef"}}))
 	if err != nil {
 		panic(err)
 	}

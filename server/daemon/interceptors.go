@@ -141,10 +141,10 @@ func authFunc(tok tokenMatcher) auth.AuthFunc {
 	return func(ctx context.Context) (context.Context, error) {
 		presented, err := auth.AuthFromMD(ctx, "bearer")
 		if err != nil {
-			return nil, status.Error(codes.Unauthenticated, "missing bearer token: pass the daemon's token (tradectl --token-file, TRADECTL_TOKEN_FILE)")
+			return nil, tradingv1.ErrorReason_ERROR_REASON_TOKEN_MISSING.Status("missing bearer token: pass the daemon's token (tradectl --token-file, TRADECTL_TOKEN_FILE)", nil).Err()
 		}
 		if !tok.Matches(presented) {
-			return nil, status.Error(codes.Unauthenticated, "invalid bearer token")
+			return nil, tradingv1.ErrorReason_ERROR_REASON_TOKEN_INVALID.Status("invalid bearer token", nil).Err()
 		}
 		return ctx, nil
 	}

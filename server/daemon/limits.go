@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
-	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
@@ -219,8 +217,8 @@ func (w watcherCaps) stream() grpc.StreamServerInterceptor {
 		}
 		defer c.n.Add(-1)
 		if c.n.Add(1) > c.max {
-			return status.Error(codes.ResourceExhausted,
-				fmt.Sprintf("too many watchers: tradingd serves at most %d %s at once (%s); retry later", c.max, c.what, c.flag))
+			return tradingv1.ErrorReason_ERROR_REASON_TOO_MANY_WATCHERS.Status(
+				fmt.Sprintf("too many watchers: tradingd serves at most %d %s at once (%s); retry later", c.max, c.what, c.flag), nil).Err()
 		}
 		return h(srv, ss)
 	}

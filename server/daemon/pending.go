@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
-	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/tap"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
 
 // awaited bounds the calls whose request has not arrived yet: a client that
@@ -95,8 +95,8 @@ func (w *awaited) tap(ctx context.Context, info *tap.Info) (context.Context, err
 			p = peerOf(pr.Addr)
 		}
 		if !w.take(p) {
-			return nil, status.Error(codes.ResourceExhausted,
-				fmt.Sprintf("too many calls waiting for their request: tradingd holds at most %d at once, %d from one peer; retry later", w.max, w.perPeer))
+			return nil, tradingv1.ErrorReason_ERROR_REASON_TOO_MANY_PENDING_CALLS.Status(
+				fmt.Sprintf("too many calls waiting for their request: tradingd holds at most %d at once, %d from one peer; retry later", w.max, w.perPeer), nil).Err()
 		}
 		a.give = func() { w.give(p) }
 	}

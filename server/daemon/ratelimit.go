@@ -13,10 +13,10 @@ import (
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
 
 // Rate is N calls per Per, in bursts of up to Burst. Off disables the limit.
@@ -182,11 +182,8 @@ func (l *peerLimiter) refuse(ctx context.Context) error {
 	if global {
 		msg = fmt.Sprintf("rate limit: %d calls/%s from all peers together; retry in %s", l.globalRate.N, l.rate.unit(), wait)
 	}
-	st := status.New(codes.ResourceExhausted, msg)
-	if d, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}); err == nil {
-		st = d
-	}
-	return st.Err()
+	return tradingv1.ErrorReason_ERROR_REASON_RATE_LIMITED.Status(msg, nil,
+		&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}).Err()
 }
 
 // presentsToken reports whether ctx's call carries the token. It is

@@ -20,45 +20,43 @@ import (
 	"github.com/tradectl/tradectl/server/store"
 )
 
-// ErrorDomain is the ErrorInfo domain of every error this service returns.
-const ErrorDomain = "tradectl"
-
-// errorTable is the one place domain errors become gRPC codes; the first
-// entry that errors.Is matches wins. The reasons are the stable, machine
-// readable ErrorInfo reasons of AIP-193.
+// errorTable is the one place domain errors become gRPC statuses; the first
+// entry that errors.Is matches wins. The reason is the stable, machine
+// readable ErrorInfo reason of AIP-193, and it brings its gRPC code: both
+// come from the ErrorReason enum of trading.proto, which the client reads
+// them back with, so no reason is spelled here.
 var errorTable = []struct {
 	err    error
-	code   codes.Code
-	reason string
+	reason tradingv1.ErrorReason
 }{
 	// A setting refused by the request's shape checks or by the domain:
 	// one reason, one shape.
-	{session.ErrInvalidSettings, codes.InvalidArgument, "INVALID_SETTINGS"},
-	{tradingv1.ErrInvalidSettings, codes.InvalidArgument, "INVALID_SETTINGS"},
-	{tradingv1.ErrInvalidRequest, codes.InvalidArgument, "INVALID_REQUEST"},
-	{session.ErrLiveUnavailable, codes.FailedPrecondition, "LIVE_TRADING_UNAVAILABLE"},
-	{session.ErrAlreadyRunning, codes.FailedPrecondition, "TRADING_ALREADY_RUNNING"},
-	{session.ErrStopping, codes.FailedPrecondition, "TRADING_STOPPING"},
-	{session.ErrShuttingDown, codes.Unavailable, "SHUTTING_DOWN"},
-	{session.ErrNoSession, codes.FailedPrecondition, "NO_SESSION"},
-	{session.ErrNothingToResume, codes.FailedPrecondition, "NOTHING_TO_RESUME"},
-	{session.ErrInterrupted, codes.FailedPrecondition, "SESSION_INTERRUPTED"},
-	{session.ErrNotInterrupted, codes.FailedPrecondition, "SESSION_NOT_INTERRUPTED"},
-	{session.ErrNoStore, codes.FailedPrecondition, "NO_STORE"},
-	{session.ErrStore, codes.FailedPrecondition, "STORE_FAILED"},
-	{session.ErrUnknownSession, codes.NotFound, "SESSION_NOT_FOUND"},
-	{store.ErrNotFound, codes.NotFound, "NOT_FOUND"},
-	{store.ErrBackupPath, codes.FailedPrecondition, "BACKUP_PATH_UNUSABLE"},
-	{store.ErrBackupBusy, codes.ResourceExhausted, "BACKUP_IN_PROGRESS"},
-	{store.ErrBackupLimit, codes.ResourceExhausted, "BACKUP_LIMIT"},
-	{store.ErrBackupNoSpace, codes.ResourceExhausted, "BACKUP_NO_SPACE"},
-	{store.ErrInvalid, codes.InvalidArgument, "INVALID"},
-	{fs.ErrExist, codes.AlreadyExists, "ALREADY_EXISTS"},
-	{orderfeed.ErrAhead, codes.OutOfRange, "SEQUENCE_AHEAD"},
-	{orderfeed.ErrLagged, codes.ResourceExhausted, "WATCHER_LAGGED"},
-	{orderfeed.ErrClosed, codes.Unavailable, "SHUTTING_DOWN"},
-	{context.DeadlineExceeded, codes.DeadlineExceeded, "DEADLINE_EXCEEDED"},
-	{context.Canceled, codes.Canceled, "CANCELLED"},
+	{session.ErrInvalidSettings, tradingv1.ErrorReason_ERROR_REASON_INVALID_SETTINGS},
+	{tradingv1.ErrInvalidSettings, tradingv1.ErrorReason_ERROR_REASON_INVALID_SETTINGS},
+	{tradingv1.ErrInvalidRequest, tradingv1.ErrorReason_ERROR_REASON_INVALID_REQUEST},
+	{session.ErrLiveUnavailable, tradingv1.ErrorReason_ERROR_REASON_LIVE_TRADING_UNAVAILABLE},
+	{session.ErrAlreadyRunning, tradingv1.ErrorReason_ERROR_REASON_TRADING_ALREADY_RUNNING},
+	{session.ErrStopping, tradingv1.ErrorReason_ERROR_REASON_TRADING_STOPPING},
+	{session.ErrShuttingDown, tradingv1.ErrorReason_ERROR_REASON_SHUTTING_DOWN},
+	{session.ErrNoSession, tradingv1.ErrorReason_ERROR_REASON_NO_SESSION},
+	{session.ErrNothingToResume, tradingv1.ErrorReason_ERROR_REASON_NOTHING_TO_RESUME},
+	{session.ErrInterrupted, tradingv1.ErrorReason_ERROR_REASON_SESSION_INTERRUPTED},
+	{session.ErrNotInterrupted, tradingv1.ErrorReason_ERROR_REASON_SESSION_NOT_INTERRUPTED},
+	{session.ErrNoStore, tradingv1.ErrorReason_ERROR_REASON_NO_STORE},
+	{session.ErrStore, tradingv1.ErrorReason_ERROR_REASON_STORE_FAILED},
+	{session.ErrUnknownSession, tradingv1.ErrorReason_ERROR_REASON_SESSION_NOT_FOUND},
+	{store.ErrNotFound, tradingv1.ErrorReason_ERROR_REASON_NOT_FOUND},
+	{store.ErrBackupPath, tradingv1.ErrorReason_ERROR_REASON_BACKUP_PATH_UNUSABLE},
+	{store.ErrBackupBusy, tradingv1.ErrorReason_ERROR_REASON_BACKUP_IN_PROGRESS},
+	{store.ErrBackupLimit, tradingv1.ErrorReason_ERROR_REASON_BACKUP_LIMIT},
+	{store.ErrBackupNoSpace, tradingv1.ErrorReason_ERROR_REASON_BACKUP_NO_SPACE},
+	{store.ErrInvalid, tradingv1.ErrorReason_ERROR_REASON_INVALID},
+	{fs.ErrExist, tradingv1.ErrorReason_ERROR_REASON_ALREADY_EXISTS},
+	{orderfeed.ErrAhead, tradingv1.ErrorReason_ERROR_REASON_SEQUENCE_AHEAD},
+	{orderfeed.ErrLagged, tradingv1.ErrorReason_ERROR_REASON_WATCHER_LAGGED},
+	{orderfeed.ErrClosed, tradingv1.ErrorReason_ERROR_REASON_SHUTTING_DOWN},
+	{context.DeadlineExceeded, tradingv1.ErrorReason_ERROR_REASON_DEADLINE_EXCEEDED},
+	{context.Canceled, tradingv1.ErrorReason_ERROR_REASON_CANCELLED},
 }
 
 // toStatus turns a domain error into a status with ErrorInfo (and
@@ -69,29 +67,25 @@ func toStatus(log *slog.Logger, err error) error {
 		if !errors.Is(err, e.err) {
 			continue
 		}
-		info := &errdetails.ErrorInfo{Reason: e.reason, Domain: ErrorDomain}
+		var metadata map[string]string
 		if interrupted := (*session.InterruptedError)(nil); errors.As(err, &interrupted) {
-			info.Metadata = map[string]string{"session_id": interrupted.Newest(),
+			metadata = map[string]string{"session_id": interrupted.Newest(),
 				"interrupted_sessions": strings.Join(interrupted.SessionIDs, ",")}
 		}
 		var conflict *session.ConflictError
 		if errors.As(err, &conflict) {
-			info.Metadata = map[string]string{"session_id": conflict.SessionID}
+			metadata = map[string]string{"session_id": conflict.SessionID}
 			if d := conflict.DifferentSettings(); d != "" {
-				info.Metadata["different_settings"] = d
+				metadata["different_settings"] = d
 			}
 		}
-		st := status.New(e.code, err.Error())
-		details := []protoadapt.MessageV1{info}
+		var details []protoadapt.MessageV1
 		if field, reason, ok := fieldAtFault(err); ok {
 			details = append(details, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
 				{Field: field, Description: reason},
 			}})
 		}
-		if withDetails, derr := st.WithDetails(details...); derr == nil {
-			st = withDetails
-		}
-		return st.Err()
+		return e.reason.Status(err.Error(), metadata, details...).Err()
 	}
 	return Internal(context.Background(), log, "internal error", "err", err)
 }

@@ -583,6 +583,222 @@ func (Liquidity) EnumDescriptor() ([]byte, []int) {
 	return file_trading_v1_trading_proto_rawDescGZIP(), []int{9}
 }
 
+// ErrorReason is every reason tradingd puts in the google.rpc.ErrorInfo of
+// an error (AIP-193), domain "tradectl": the one list the daemon sends from
+// and clients match against. Each reason always comes with the gRPC code its
+// comment names; the message says the same in words and may change, the
+// reason does not.
+//
+// On the wire, ErrorInfo.reason is the value's name without the
+// ERROR_REASON_ prefix (ERROR_REASON_NO_STORE is sent as "NO_STORE"): those
+// strings predate the enum and clients match them, while buf lint (STANDARD)
+// wants every value of an enum prefixed with its name so that values of
+// different enums cannot collide in the package's scope. A client of another
+// language strips the prefix; Go code uses ErrorReason.Wire and
+// ParseErrorReason (reason.go beside the generated code). UNSPECIFIED is
+// never sent; a reason a client does not know (a newer daemon's) reads as
+// UNSPECIFIED, and the code still tells what kind of error it is.
+type ErrorReason int32
+
+const (
+	ErrorReason_ERROR_REASON_UNSPECIFIED ErrorReason = 0
+	// INVALID_ARGUMENT. A session setting is refused (its shape or its
+	// meaning); BadRequest names the field and why. Fix the setting; retrying
+	// as is fails again.
+	ErrorReason_ERROR_REASON_INVALID_SETTINGS ErrorReason = 1
+	// INVALID_ARGUMENT. A request field that is not a setting is refused, such
+	// as a page_token the daemon did not issue for this request; BadRequest
+	// names the field. Fix the request.
+	ErrorReason_ERROR_REASON_INVALID_REQUEST ErrorReason = 2
+	// FAILED_PRECONDITION. StartTrading with settings other than the running
+	// session's; metadata session_id names it and different_settings lists
+	// the API names of the settings that differ (comma-separated). Stop it
+	// first, or start with its settings to get it back.
+	ErrorReason_ERROR_REASON_TRADING_ALREADY_RUNNING ErrorReason = 3
+	// FAILED_PRECONDITION. The running session is stopping. Retry once
+	// StopTrading has returned.
+	ErrorReason_ERROR_REASON_TRADING_STOPPING ErrorReason = 4
+	// FAILED_PRECONDITION. MODE_LIVE was asked for, and the daemon has no venue
+	// adapter. Start with MODE_PAPER.
+	ErrorReason_ERROR_REASON_LIVE_TRADING_UNAVAILABLE ErrorReason = 5
+	// FAILED_PRECONDITION. The call needs a running session (ResetKillSwitch)
+	// and none runs. Start one first.
+	ErrorReason_ERROR_REASON_NO_SESSION ErrorReason = 6
+	// FAILED_PRECONDITION. StartTrading with resume, but no session is
+	// interrupted. Start a new session instead.
+	ErrorReason_ERROR_REASON_NOTHING_TO_RESUME ErrorReason = 7
+	// FAILED_PRECONDITION. StartTrading of a new session while one is
+	// INTERRUPTED; metadata session_id names the newest, interrupted_sessions
+	// all of them (comma-separated). Resume it, or start with
+	// abandon_interrupted.
+	ErrorReason_ERROR_REASON_SESSION_INTERRUPTED ErrorReason = 8
+	// FAILED_PRECONDITION. Resume named a session that cannot be carried on:
+	// only an INTERRUPTED one, or one that ended with orders open, can be.
+	// Start a new session.
+	ErrorReason_ERROR_REASON_SESSION_NOT_INTERRUPTED ErrorReason = 9
+	// NOT_FOUND. No session has the session_id asked for. ListSessions lists
+	// them.
+	ErrorReason_ERROR_REASON_SESSION_NOT_FOUND ErrorReason = 10
+	// FAILED_PRECONDITION. The daemon runs without a store, so it keeps no
+	// history (ListFills, Backup) and cannot resume. Run tradingd with a data
+	// directory.
+	ErrorReason_ERROR_REASON_NO_STORE ErrorReason = 11
+	// FAILED_PRECONDITION. The store could not record what the call must not
+	// do unrecorded; nothing was started. The daemon's log says why; an
+	// operator must look before a retry can succeed.
+	ErrorReason_ERROR_REASON_STORE_FAILED ErrorReason = 12
+	// NOT_FOUND. The store holds nothing for what was asked (a session
+	// without stored state yet). Do not retry as is.
+	ErrorReason_ERROR_REASON_NOT_FOUND ErrorReason = 13
+	// INVALID_ARGUMENT. The store refused a write that contradicts what it
+	// holds. Do not retry as is.
+	ErrorReason_ERROR_REASON_INVALID ErrorReason = 14
+	// FAILED_PRECONDITION. No backup can be written under the name asked for,
+	// or the backup directory is unusable (gone, not writable, not the
+	// daemon's own). Give a plain file name; an operator fixes the directory.
+	ErrorReason_ERROR_REASON_BACKUP_PATH_UNUSABLE ErrorReason = 15
+	// RESOURCE_EXHAUSTED. Another backup is being written. Retry when it is
+	// done.
+	ErrorReason_ERROR_REASON_BACKUP_IN_PROGRESS ErrorReason = 16
+	// RESOURCE_EXHAUSTED. The backup directory holds as many backups as it may
+	// (--max-backups). Remove old ones first.
+	ErrorReason_ERROR_REASON_BACKUP_LIMIT ErrorReason = 17
+	// RESOURCE_EXHAUSTED. The copy would leave the disk without its reserve.
+	// Free disk space first.
+	ErrorReason_ERROR_REASON_BACKUP_NO_SPACE ErrorReason = 18
+	// ALREADY_EXISTS. What the call would create exists: a backup file of that
+	// name. Give another name; nothing is ever overwritten.
+	ErrorReason_ERROR_REASON_ALREADY_EXISTS ErrorReason = 19
+	// OUT_OF_RANGE. WatchOrders' after_sequence is beyond the newest event:
+	// the client's sequence comes from another database. Watch again from 0.
+	ErrorReason_ERROR_REASON_SEQUENCE_AHEAD ErrorReason = 20
+	// RESOURCE_EXHAUSTED. A watch was ended because the watcher fell behind
+	// and the daemon has no store to catch it up from: events were missed.
+	// Resubscribe, and reconcile with ListOrders. (Without this reason,
+	// RESOURCE_EXHAUSTED on a watch is a refusal: nothing was missed.)
+	ErrorReason_ERROR_REASON_WATCHER_LAGGED ErrorReason = 21
+	// UNAVAILABLE. The daemon is shutting down and starts nothing new. Retry
+	// against the daemon that replaces it.
+	ErrorReason_ERROR_REASON_SHUTTING_DOWN ErrorReason = 22
+	// DEADLINE_EXCEEDED. The call's deadline passed inside the daemon. Retry
+	// with a longer deadline if the call is idempotent.
+	ErrorReason_ERROR_REASON_DEADLINE_EXCEEDED ErrorReason = 23
+	// CANCELLED. The call was cancelled inside the daemon, usually because the
+	// client went away.
+	ErrorReason_ERROR_REASON_CANCELLED ErrorReason = 24
+	// UNAUTHENTICATED. The call carried no bearer token. Pass the token the
+	// daemon wrote (its --token-file).
+	ErrorReason_ERROR_REASON_TOKEN_MISSING ErrorReason = 25
+	// UNAUTHENTICATED. The bearer token is not the daemon's (perhaps rotated).
+	// Read the token file again.
+	ErrorReason_ERROR_REASON_TOKEN_INVALID ErrorReason = 26
+	// RESOURCE_EXHAUSTED. Over the rate of calls per peer, or from all peers
+	// together; RetryInfo says when the next call is let through. Wait that
+	// long.
+	ErrorReason_ERROR_REASON_RATE_LIMITED ErrorReason = 27
+	// RESOURCE_EXHAUSTED. As many watch streams (or streams without a token) as
+	// the daemon serves at once are open. Retry later.
+	ErrorReason_ERROR_REASON_TOO_MANY_WATCHERS ErrorReason = 28
+	// RESOURCE_EXHAUSTED. As many calls as the daemon holds at once are waiting
+	// for their request message. Retry later.
+	ErrorReason_ERROR_REASON_TOO_MANY_PENDING_CALLS ErrorReason = 29
+)
+
+// Enum value maps for ErrorReason.
+var (
+	ErrorReason_name = map[int32]string{
+		0:  "ERROR_REASON_UNSPECIFIED",
+		1:  "ERROR_REASON_INVALID_SETTINGS",
+		2:  "ERROR_REASON_INVALID_REQUEST",
+		3:  "ERROR_REASON_TRADING_ALREADY_RUNNING",
+		4:  "ERROR_REASON_TRADING_STOPPING",
+		5:  "ERROR_REASON_LIVE_TRADING_UNAVAILABLE",
+		6:  "ERROR_REASON_NO_SESSION",
+		7:  "ERROR_REASON_NOTHING_TO_RESUME",
+		8:  "ERROR_REASON_SESSION_INTERRUPTED",
+		9:  "ERROR_REASON_SESSION_NOT_INTERRUPTED",
+		10: "ERROR_REASON_SESSION_NOT_FOUND",
+		11: "ERROR_REASON_NO_STORE",
+		12: "ERROR_REASON_STORE_FAILED",
+		13: "ERROR_REASON_NOT_FOUND",
+		14: "ERROR_REASON_INVALID",
+		15: "ERROR_REASON_BACKUP_PATH_UNUSABLE",
+		16: "ERROR_REASON_BACKUP_IN_PROGRESS",
+		17: "ERROR_REASON_BACKUP_LIMIT",
+		18: "ERROR_REASON_BACKUP_NO_SPACE",
+		19: "ERROR_REASON_ALREADY_EXISTS",
+		20: "ERROR_REASON_SEQUENCE_AHEAD",
+		21: "ERROR_REASON_WATCHER_LAGGED",
+		22: "ERROR_REASON_SHUTTING_DOWN",
+		23: "ERROR_REASON_DEADLINE_EXCEEDED",
+		24: "ERROR_REASON_CANCELLED",
+		25: "ERROR_REASON_TOKEN_MISSING",
+		26: "ERROR_REASON_TOKEN_INVALID",
+		27: "ERROR_REASON_RATE_LIMITED",
+		28: "ERROR_REASON_TOO_MANY_WATCHERS",
+		29: "ERROR_REASON_TOO_MANY_PENDING_CALLS",
+	}
+	ErrorReason_value = map[string]int32{
+		"ERROR_REASON_UNSPECIFIED":              0,
+		"ERROR_REASON_INVALID_SETTINGS":         1,
+		"ERROR_REASON_INVALID_REQUEST":          2,
+		"ERROR_REASON_TRADING_ALREADY_RUNNING":  3,
+		"ERROR_REASON_TRADING_STOPPING":         4,
+		"ERROR_REASON_LIVE_TRADING_UNAVAILABLE": 5,
+		"ERROR_REASON_NO_SESSION":               6,
+		"ERROR_REASON_NOTHING_TO_RESUME":        7,
+		"ERROR_REASON_SESSION_INTERRUPTED":      8,
+		"ERROR_REASON_SESSION_NOT_INTERRUPTED":  9,
+		"ERROR_REASON_SESSION_NOT_FOUND":        10,
+		"ERROR_REASON_NO_STORE":                 11,
+		"ERROR_REASON_STORE_FAILED":             12,
+		"ERROR_REASON_NOT_FOUND":                13,
+		"ERROR_REASON_INVALID":                  14,
+		"ERROR_REASON_BACKUP_PATH_UNUSABLE":     15,
+		"ERROR_REASON_BACKUP_IN_PROGRESS":       16,
+		"ERROR_REASON_BACKUP_LIMIT":             17,
+		"ERROR_REASON_BACKUP_NO_SPACE":          18,
+		"ERROR_REASON_ALREADY_EXISTS":           19,
+		"ERROR_REASON_SEQUENCE_AHEAD":           20,
+		"ERROR_REASON_WATCHER_LAGGED":           21,
+		"ERROR_REASON_SHUTTING_DOWN":            22,
+		"ERROR_REASON_DEADLINE_EXCEEDED":        23,
+		"ERROR_REASON_CANCELLED":                24,
+		"ERROR_REASON_TOKEN_MISSING":            25,
+		"ERROR_REASON_TOKEN_INVALID":            26,
+		"ERROR_REASON_RATE_LIMITED":             27,
+		"ERROR_REASON_TOO_MANY_WATCHERS":        28,
+		"ERROR_REASON_TOO_MANY_PENDING_CALLS":   29,
+	}
+)
+
+func (x ErrorReason) Enum() *ErrorReason {
+	p := new(ErrorReason)
+	*p = x
+	return p
+}
+
+func (x ErrorReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ErrorReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_trading_v1_trading_proto_enumTypes[10].Descriptor()
+}
+
+func (ErrorReason) Type() protoreflect.EnumType {
+	return &file_trading_v1_trading_proto_enumTypes[10]
+}
+
+func (x ErrorReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ErrorReason.Descriptor instead.
+func (ErrorReason) EnumDescriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{10}
+}
+
 // SessionSettings are what a client asks for. Unset fields take the daemon's
 // defaults; the session echoes the settings it actually runs with.
 type SessionSettings struct {
@@ -3795,7 +4011,39 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\tLiquidity\x12\x19\n" +
 	"\x15LIQUIDITY_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fLIQUIDITY_TAKER\x10\x01\x12\x13\n" +
-	"\x0fLIQUIDITY_MAKER\x10\x022\xd4\a\n" +
+	"\x0fLIQUIDITY_MAKER\x10\x02*\x89\b\n" +
+	"\vErrorReason\x12\x1c\n" +
+	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12!\n" +
+	"\x1dERROR_REASON_INVALID_SETTINGS\x10\x01\x12 \n" +
+	"\x1cERROR_REASON_INVALID_REQUEST\x10\x02\x12(\n" +
+	"$ERROR_REASON_TRADING_ALREADY_RUNNING\x10\x03\x12!\n" +
+	"\x1dERROR_REASON_TRADING_STOPPING\x10\x04\x12)\n" +
+	"%ERROR_REASON_LIVE_TRADING_UNAVAILABLE\x10\x05\x12\x1b\n" +
+	"\x17ERROR_REASON_NO_SESSION\x10\x06\x12\"\n" +
+	"\x1eERROR_REASON_NOTHING_TO_RESUME\x10\a\x12$\n" +
+	" ERROR_REASON_SESSION_INTERRUPTED\x10\b\x12(\n" +
+	"$ERROR_REASON_SESSION_NOT_INTERRUPTED\x10\t\x12\"\n" +
+	"\x1eERROR_REASON_SESSION_NOT_FOUND\x10\n" +
+	"\x12\x19\n" +
+	"\x15ERROR_REASON_NO_STORE\x10\v\x12\x1d\n" +
+	"\x19ERROR_REASON_STORE_FAILED\x10\f\x12\x1a\n" +
+	"\x16ERROR_REASON_NOT_FOUND\x10\r\x12\x18\n" +
+	"\x14ERROR_REASON_INVALID\x10\x0e\x12%\n" +
+	"!ERROR_REASON_BACKUP_PATH_UNUSABLE\x10\x0f\x12#\n" +
+	"\x1fERROR_REASON_BACKUP_IN_PROGRESS\x10\x10\x12\x1d\n" +
+	"\x19ERROR_REASON_BACKUP_LIMIT\x10\x11\x12 \n" +
+	"\x1cERROR_REASON_BACKUP_NO_SPACE\x10\x12\x12\x1f\n" +
+	"\x1bERROR_REASON_ALREADY_EXISTS\x10\x13\x12\x1f\n" +
+	"\x1bERROR_REASON_SEQUENCE_AHEAD\x10\x14\x12\x1f\n" +
+	"\x1bERROR_REASON_WATCHER_LAGGED\x10\x15\x12\x1e\n" +
+	"\x1aERROR_REASON_SHUTTING_DOWN\x10\x16\x12\"\n" +
+	"\x1eERROR_REASON_DEADLINE_EXCEEDED\x10\x17\x12\x1a\n" +
+	"\x16ERROR_REASON_CANCELLED\x10\x18\x12\x1e\n" +
+	"\x1aERROR_REASON_TOKEN_MISSING\x10\x19\x12\x1e\n" +
+	"\x1aERROR_REASON_TOKEN_INVALID\x10\x1a\x12\x1d\n" +
+	"\x19ERROR_REASON_RATE_LIMITED\x10\x1b\x12\"\n" +
+	"\x1eERROR_REASON_TOO_MANY_WATCHERS\x10\x1c\x12'\n" +
+	"#ERROR_REASON_TOO_MANY_PENDING_CALLS\x10\x1d2\xd4\a\n" +
 	"\x0eTradingService\x12Q\n" +
 	"\fStartTrading\x12\x1f.trading.v1.StartTradingRequest\x1a .trading.v1.StartTradingResponse\x12N\n" +
 	"\vStopTrading\x12\x1e.trading.v1.StopTradingRequest\x1a\x1f.trading.v1.StopTradingResponse\x12H\n" +
@@ -3826,7 +4074,7 @@ func file_trading_v1_trading_proto_rawDescGZIP() []byte {
 	return file_trading_v1_trading_proto_rawDescData
 }
 
-var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
+var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
 var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_trading_v1_trading_proto_goTypes = []any{
 	(Mode)(0),                       // 0: trading.v1.Mode
@@ -3839,129 +4087,130 @@ var file_trading_v1_trading_proto_goTypes = []any{
 	(TimeInForce)(0),                // 7: trading.v1.TimeInForce
 	(OrderState)(0),                 // 8: trading.v1.OrderState
 	(Liquidity)(0),                  // 9: trading.v1.Liquidity
-	(*SessionSettings)(nil),         // 10: trading.v1.SessionSettings
-	(*RiskLimits)(nil),              // 11: trading.v1.RiskLimits
-	(*Risk)(nil),                    // 12: trading.v1.Risk
-	(*Session)(nil),                 // 13: trading.v1.Session
-	(*SessionSummary)(nil),          // 14: trading.v1.SessionSummary
-	(*Position)(nil),                // 15: trading.v1.Position
-	(*HealthReport)(nil),            // 16: trading.v1.HealthReport
-	(*ComponentHealth)(nil),         // 17: trading.v1.ComponentHealth
-	(*StartTradingRequest)(nil),     // 18: trading.v1.StartTradingRequest
-	(*StartTradingResponse)(nil),    // 19: trading.v1.StartTradingResponse
-	(*StopTradingRequest)(nil),      // 20: trading.v1.StopTradingRequest
-	(*StopTradingResponse)(nil),     // 21: trading.v1.StopTradingResponse
-	(*GetStatusRequest)(nil),        // 22: trading.v1.GetStatusRequest
-	(*GetStatusResponse)(nil),       // 23: trading.v1.GetStatusResponse
-	(*ListSessionsRequest)(nil),     // 24: trading.v1.ListSessionsRequest
-	(*ListSessionsResponse)(nil),    // 25: trading.v1.ListSessionsResponse
-	(*StoredFill)(nil),              // 26: trading.v1.StoredFill
-	(*ListFillsRequest)(nil),        // 27: trading.v1.ListFillsRequest
-	(*ListFillsResponse)(nil),       // 28: trading.v1.ListFillsResponse
-	(*BackupRequest)(nil),           // 29: trading.v1.BackupRequest
-	(*BackupResponse)(nil),          // 30: trading.v1.BackupResponse
-	(*WatchHealthRequest)(nil),      // 31: trading.v1.WatchHealthRequest
-	(*WatchHealthResponse)(nil),     // 32: trading.v1.WatchHealthResponse
-	(*Fill)(nil),                    // 33: trading.v1.Fill
-	(*Order)(nil),                   // 34: trading.v1.Order
-	(*OrderEvent)(nil),              // 35: trading.v1.OrderEvent
-	(*Portfolio)(nil),               // 36: trading.v1.Portfolio
-	(*StrategyParam)(nil),           // 37: trading.v1.StrategyParam
-	(*StrategyInfo)(nil),            // 38: trading.v1.StrategyInfo
-	(*ListStrategiesRequest)(nil),   // 39: trading.v1.ListStrategiesRequest
-	(*ListStrategiesResponse)(nil),  // 40: trading.v1.ListStrategiesResponse
-	(*ListOrdersRequest)(nil),       // 41: trading.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil),      // 42: trading.v1.ListOrdersResponse
-	(*GetPortfolioRequest)(nil),     // 43: trading.v1.GetPortfolioRequest
-	(*GetPortfolioResponse)(nil),    // 44: trading.v1.GetPortfolioResponse
-	(*WatchOrdersRequest)(nil),      // 45: trading.v1.WatchOrdersRequest
-	(*WatchOrdersResponse)(nil),     // 46: trading.v1.WatchOrdersResponse
-	(*ResetKillSwitchRequest)(nil),  // 47: trading.v1.ResetKillSwitchRequest
-	(*ResetKillSwitchResponse)(nil), // 48: trading.v1.ResetKillSwitchResponse
-	nil,                             // 49: trading.v1.SessionSettings.ParamsEntry
-	(*durationpb.Duration)(nil),     // 50: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),   // 51: google.protobuf.Timestamp
+	(ErrorReason)(0),                // 10: trading.v1.ErrorReason
+	(*SessionSettings)(nil),         // 11: trading.v1.SessionSettings
+	(*RiskLimits)(nil),              // 12: trading.v1.RiskLimits
+	(*Risk)(nil),                    // 13: trading.v1.Risk
+	(*Session)(nil),                 // 14: trading.v1.Session
+	(*SessionSummary)(nil),          // 15: trading.v1.SessionSummary
+	(*Position)(nil),                // 16: trading.v1.Position
+	(*HealthReport)(nil),            // 17: trading.v1.HealthReport
+	(*ComponentHealth)(nil),         // 18: trading.v1.ComponentHealth
+	(*StartTradingRequest)(nil),     // 19: trading.v1.StartTradingRequest
+	(*StartTradingResponse)(nil),    // 20: trading.v1.StartTradingResponse
+	(*StopTradingRequest)(nil),      // 21: trading.v1.StopTradingRequest
+	(*StopTradingResponse)(nil),     // 22: trading.v1.StopTradingResponse
+	(*GetStatusRequest)(nil),        // 23: trading.v1.GetStatusRequest
+	(*GetStatusResponse)(nil),       // 24: trading.v1.GetStatusResponse
+	(*ListSessionsRequest)(nil),     // 25: trading.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),    // 26: trading.v1.ListSessionsResponse
+	(*StoredFill)(nil),              // 27: trading.v1.StoredFill
+	(*ListFillsRequest)(nil),        // 28: trading.v1.ListFillsRequest
+	(*ListFillsResponse)(nil),       // 29: trading.v1.ListFillsResponse
+	(*BackupRequest)(nil),           // 30: trading.v1.BackupRequest
+	(*BackupResponse)(nil),          // 31: trading.v1.BackupResponse
+	(*WatchHealthRequest)(nil),      // 32: trading.v1.WatchHealthRequest
+	(*WatchHealthResponse)(nil),     // 33: trading.v1.WatchHealthResponse
+	(*Fill)(nil),                    // 34: trading.v1.Fill
+	(*Order)(nil),                   // 35: trading.v1.Order
+	(*OrderEvent)(nil),              // 36: trading.v1.OrderEvent
+	(*Portfolio)(nil),               // 37: trading.v1.Portfolio
+	(*StrategyParam)(nil),           // 38: trading.v1.StrategyParam
+	(*StrategyInfo)(nil),            // 39: trading.v1.StrategyInfo
+	(*ListStrategiesRequest)(nil),   // 40: trading.v1.ListStrategiesRequest
+	(*ListStrategiesResponse)(nil),  // 41: trading.v1.ListStrategiesResponse
+	(*ListOrdersRequest)(nil),       // 42: trading.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),      // 43: trading.v1.ListOrdersResponse
+	(*GetPortfolioRequest)(nil),     // 44: trading.v1.GetPortfolioRequest
+	(*GetPortfolioResponse)(nil),    // 45: trading.v1.GetPortfolioResponse
+	(*WatchOrdersRequest)(nil),      // 46: trading.v1.WatchOrdersRequest
+	(*WatchOrdersResponse)(nil),     // 47: trading.v1.WatchOrdersResponse
+	(*ResetKillSwitchRequest)(nil),  // 48: trading.v1.ResetKillSwitchRequest
+	(*ResetKillSwitchResponse)(nil), // 49: trading.v1.ResetKillSwitchResponse
+	nil,                             // 50: trading.v1.SessionSettings.ParamsEntry
+	(*durationpb.Duration)(nil),     // 51: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),   // 52: google.protobuf.Timestamp
 }
 var file_trading_v1_trading_proto_depIdxs = []int32{
 	0,  // 0: trading.v1.SessionSettings.mode:type_name -> trading.v1.Mode
-	50, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
-	50, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
-	50, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
-	49, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
-	11, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
-	50, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
+	51, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
+	51, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
+	51, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
+	50, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
+	12, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
+	51, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
 	2,  // 7: trading.v1.SessionSettings.account:type_name -> trading.v1.Account
 	4,  // 8: trading.v1.Risk.state:type_name -> trading.v1.TradingState
-	51, // 9: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
+	52, // 9: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
 	1,  // 10: trading.v1.Session.state:type_name -> trading.v1.SessionState
-	10, // 11: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
-	51, // 12: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	51, // 13: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
-	14, // 14: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
-	15, // 15: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
-	12, // 16: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
-	51, // 17: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
+	11, // 11: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
+	52, // 12: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	52, // 13: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	15, // 14: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
+	16, // 15: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
+	13, // 16: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
+	52, // 17: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
 	3,  // 18: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
 	1,  // 19: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
-	50, // 20: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
-	17, // 21: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
+	51, // 20: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
+	18, // 21: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
 	3,  // 22: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
-	51, // 23: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
-	10, // 24: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
-	13, // 25: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
-	50, // 26: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
-	13, // 27: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
-	13, // 28: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
-	16, // 29: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
-	13, // 30: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
+	52, // 23: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
+	11, // 24: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
+	14, // 25: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
+	51, // 26: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
+	14, // 27: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
+	14, // 28: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
+	17, // 29: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
+	14, // 30: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
 	5,  // 31: trading.v1.StoredFill.side:type_name -> trading.v1.OrderSide
-	33, // 32: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
-	26, // 33: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
-	16, // 34: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
+	34, // 32: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
+	27, // 33: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
+	17, // 34: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
 	9,  // 35: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
-	51, // 36: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
+	52, // 36: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
 	5,  // 37: trading.v1.Order.side:type_name -> trading.v1.OrderSide
 	6,  // 38: trading.v1.Order.type:type_name -> trading.v1.OrderType
 	7,  // 39: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
 	8,  // 40: trading.v1.Order.state:type_name -> trading.v1.OrderState
-	51, // 41: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
-	51, // 42: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
-	33, // 43: trading.v1.Order.fills:type_name -> trading.v1.Fill
-	34, // 44: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
-	33, // 45: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
-	15, // 46: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
-	12, // 47: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
-	51, // 48: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
-	37, // 49: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
-	38, // 50: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
-	34, // 51: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
-	36, // 52: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
-	35, // 53: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
-	12, // 54: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
-	18, // 55: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
-	20, // 56: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
-	22, // 57: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
-	31, // 58: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
-	39, // 59: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
-	41, // 60: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
-	43, // 61: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
-	45, // 62: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
-	47, // 63: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
-	24, // 64: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
-	27, // 65: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
-	29, // 66: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
-	19, // 67: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
-	21, // 68: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
-	23, // 69: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
-	32, // 70: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
-	40, // 71: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
-	42, // 72: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
-	44, // 73: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
-	46, // 74: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
-	48, // 75: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
-	25, // 76: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
-	28, // 77: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
-	30, // 78: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
+	52, // 41: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	52, // 42: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
+	34, // 43: trading.v1.Order.fills:type_name -> trading.v1.Fill
+	35, // 44: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
+	34, // 45: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
+	16, // 46: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
+	13, // 47: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
+	52, // 48: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
+	38, // 49: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
+	39, // 50: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
+	35, // 51: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
+	37, // 52: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
+	36, // 53: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
+	13, // 54: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
+	19, // 55: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
+	21, // 56: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
+	23, // 57: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
+	32, // 58: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
+	40, // 59: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
+	42, // 60: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
+	44, // 61: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
+	46, // 62: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
+	48, // 63: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
+	25, // 64: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
+	28, // 65: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
+	30, // 66: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
+	20, // 67: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
+	22, // 68: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
+	24, // 69: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
+	33, // 70: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
+	41, // 71: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
+	43, // 72: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
+	45, // 73: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
+	47, // 74: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
+	49, // 75: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
+	26, // 76: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
+	29, // 77: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
+	31, // 78: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
 	67, // [67:79] is the sub-list for method output_type
 	55, // [55:67] is the sub-list for method input_type
 	55, // [55:55] is the sub-list for extension type_name
@@ -3980,7 +4229,7 @@ func file_trading_v1_trading_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trading_v1_trading_proto_rawDesc), len(file_trading_v1_trading_proto_rawDesc)),
-			NumEnums:      10,
+			NumEnums:      11,
 			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
