@@ -6,12 +6,12 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/mem"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -59,12 +59,8 @@ func (c *utf8Codec) refusal(m any) error {
 		return nil
 	}
 	f := field.(string)
-	st := status.New(codes.InvalidArgument, f+": not valid UTF-8 (protobuf strings must be)")
-	if d, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
-		{Field: f, Description: "not valid UTF-8"}}}); err == nil {
-		st = d
-	}
-	return st.Err()
+	return tradingv1.ErrorReason_ERROR_REASON_INVALID_REQUEST.Status(f+": not valid UTF-8 (protobuf strings must be)", nil,
+		&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: f, Description: "not valid UTF-8"}}}).Err()
 }
 
 type badUTF8Key struct{}

@@ -223,8 +223,9 @@ func TestInvalidUTF8IsInvalidArgument(t *testing.T) {
 		t.Helper()
 		var resp []byte
 		err := h.conn.Invoke(authed(context.Background()), method, req, &resp, grpc.ForceCodec(rawCodec{}))
-		if status.Code(err) != codes.InvalidArgument || fieldOf(err) != field {
-			t.Errorf("%s with invalid UTF-8: %v (field %q); want INVALID_ARGUMENT naming %s", path.Base(method), err, fieldOf(err), field)
+		reason, _ := tradingv1.ReasonOf(status.Convert(err))
+		if status.Code(err) != codes.InvalidArgument || fieldOf(err) != field || reason != tradingv1.ErrorReason_ERROR_REASON_INVALID_REQUEST {
+			t.Errorf("%s with invalid UTF-8: %v (field %q, reason %s); want INVALID_ARGUMENT, INVALID_REQUEST, naming %s", path.Base(method), err, fieldOf(err), reason, field)
 		}
 	}
 	check(tradingv1.TradingService_StartTrading_FullMethodName,

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"sync"
 
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/tradectl/tradectl/internal/settings"
@@ -110,7 +109,7 @@ func (t *Trading) WatchHealth(_ *tradingv1.WatchHealthRequest, stream tradingv1.
 	sub, err := t.m.Subscribe()
 	if err != nil {
 		if errors.Is(err, sessionhealth.ErrHubClosed) {
-			return status.Error(codes.Unavailable, "the daemon is shutting down")
+			return tradingv1.ErrorReason_ERROR_REASON_SHUTTING_DOWN.Status("the daemon is shutting down", nil).Err()
 		}
 		return toStatus(t.log, err)
 	}
@@ -120,7 +119,7 @@ func (t *Trading) WatchHealth(_ *tradingv1.WatchHealthRequest, stream tradingv1.
 		r, err := sub.Next(ctx)
 		switch {
 		case errors.Is(err, sessionhealth.ErrHubClosed):
-			return status.Error(codes.Unavailable, "the daemon is shutting down")
+			return tradingv1.ErrorReason_ERROR_REASON_SHUTTING_DOWN.Status("the daemon is shutting down", nil).Err()
 		case err != nil:
 			return status.FromContextError(ctx.Err()).Err()
 		}

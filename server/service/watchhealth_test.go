@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/assemble"
@@ -52,8 +54,9 @@ func TestWatchHealthSendsTheFinalReportBeforeEnding(t *testing.T) {
 		<-g.entered
 		m.Shutdown(context.Background())
 		close(g.gate)
-		if err := <-done; err == nil {
-			t.Fatal("the stream ended without saying why")
+		err = <-done
+		if reason, _ := tradingv1.ReasonOf(status.Convert(err)); status.Code(err) != codes.Unavailable || reason != tradingv1.ErrorReason_ERROR_REASON_SHUTTING_DOWN {
+			t.Fatalf("the stream ended with %v (reason %s), want UNAVAILABLE SHUTTING_DOWN", err, reason)
 		}
 		last := g.sent[len(g.sent)-1].GetReport()
 		if last.GetSessionId() != id || last.GetSessionState() != tradingv1.SessionState_SESSION_STATE_STOPPED {
