@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tradectl/tradectl/client"
+	"github.com/tradectl/tradectl/internal/endpoint"
 	"github.com/tradectl/tradectl/server/daemon"
 	"github.com/tradectl/tradectl/server/session"
 	"github.com/tradectl/tradectl/server/store"
@@ -65,8 +65,8 @@ func parseFlags(args []string) (config, error) {
 	if err != nil {
 		return c, err
 	}
-	dataDir, _ := client.DefaultDataDir()
-	fs.StringVar(&c.listen, "listen", envOr("TRADINGD_LISTEN", client.DefaultAddr), "gRPC listen address (env TRADINGD_LISTEN)")
+	dataDir, _ := endpoint.DefaultDataDir()
+	fs.StringVar(&c.listen, "listen", envOr("TRADINGD_LISTEN", endpoint.DefaultAddr), "gRPC listen address (env TRADINGD_LISTEN)")
 	fs.StringVar(&c.metricsListen, "metrics-listen", envOr("TRADINGD_METRICS_LISTEN", "127.0.0.1:7444"), "Prometheus /metrics address; empty disables (env TRADINGD_METRICS_LISTEN)")
 	fs.StringVar(&c.dataDir, "data-dir", envOr("TRADINGD_DATA_DIR", dataDir), "data directory (env TRADINGD_DATA_DIR)")
 	fs.StringVar(&c.tokenFile, "token-file", "", "bearer token file (default <data-dir>/token)")
@@ -111,7 +111,7 @@ func parseFlags(args []string) (config, error) {
 		}
 	}
 	if c.listen == "" {
-		return c, errors.New("--listen (TRADINGD_LISTEN) is empty: give an address such as " + client.DefaultAddr)
+		return c, errors.New("--listen (TRADINGD_LISTEN) is empty: give an address such as " + endpoint.DefaultAddr)
 	}
 	if c.tokenFile == "" {
 		c.tokenFile = filepath.Join(c.dataDir, "token")
