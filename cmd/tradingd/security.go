@@ -51,9 +51,8 @@ func (s securityFlags) check(listen, metricsListen string) error {
 	return nil
 }
 
-// isLoopback is the judgement tradectl makes too (internal/endpoint), so that
-// tradingd and tradectl agree
-// on what needs TLS.
+// isLoopback is the judgement tradectl makes too (internal/endpoint), so
+// that tradingd and tradectl agree on what needs TLS.
 func isLoopback(addr string) bool { return endpoint.IsLoopback(addr) }
 
 // load reads the TLS files; nil without --tls-cert. It also says loudly
