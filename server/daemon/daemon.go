@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/service"
 	"github.com/tradectl/tradectl/server/session"
 )
@@ -62,10 +63,10 @@ type Daemon struct {
 	health  *health.Server
 	grpc    *grpc.Server
 	metrics *http.Server
-	token   *currentToken
-	reload  *reloader
-	refused *refusals
-	failed  *refusals // failed health checks, summed in the log
+	token   *security.CurrentToken
+	reload  *security.Reloader
+	refused *security.Refusals
+	failed  *security.Refusals // failed health checks, summed in the log
 }
 
 // New builds the daemon; Run serves it.
@@ -80,8 +81,9 @@ func New(cfg Config) *Daemon {
 		cfg.Session.StopTimeout = 10 * time.Second
 	}
 	d := &Daemon{cfg: cfg, log: cfg.Logger, health: health.NewServer()}
-	d.token = newCurrentToken(cfg.Token)
-	d.reload = newReloader(cfg, d.token)
+	d.token = security.NewCurrentToken(cfg.Token)
+	d.reload = security.NewReloader(security.ReloadConfig{Logger: cfg.Logger, TokenFile: cfg.TokenFile, TLS: cfg.TLS,
+		Signals: cfg.Reload, Interval: cfg.ReloadInterval}, d.token)
 	opts := cfg.Session
 	opts.Logger = cfg.Logger
 	opts.OnReport = chainReports(followReports(d.health), opts.OnReport)
@@ -89,14 +91,14 @@ func New(cfg Config) *Daemon {
 
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	cfg.Limits = cfg.Limits.withDefaults()
-	d.refused = newRefusals(cfg.Session.Store, cfg.Logger)
-	d.failed = newFailures(cfg.Logger)
+	d.refused = security.NewRefusals(cfg.Session.Store, cfg.Logger)
+	d.failed = security.NewFailures(cfg.Logger)
 	codec := newUTF8Codec()
 	conns := newConnCap(cfg.Listener, cfg.Limits.MaxConns, cfg.Limits.MaxConnsPerPeer)
 	d.cfg.Listener = conns
 	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits, d.token), d.refused, d.failed, codec)
 	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(d.token), unary, stream, grpc.ForceServerCodecV2(codec),
-		cfg.TLS.serverOption(d.refused),
+		cfg.TLS.ServerOption(d.refused),
 		// Handlers use the store (queries, the audit log): Stop must
 		// not return, and the store be closed, while one still runs.
 		grpc.WaitForHandlers(true),
@@ -110,7 +112,7 @@ func New(cfg Config) *Daemon {
 
 	if cfg.MetricsListener != nil {
 		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.tokenRefusedMetric(), connMetrics(conns)), promhttp.HandlerOpts{}))
+		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.TokenRefusedMetric(), connMetrics(conns)), promhttp.HandlerOpts{}))
 		d.metrics = newMetricsServer(mux)
 		d.cfg.MetricsListener = newConnCap(cfg.MetricsListener, metricsMaxConns, metricsMaxConnsPerPeer)
 	}
@@ -135,7 +137,7 @@ func chainReports(fs ...func(*session.Report)) func(*session.Report) {
 func (d *Daemon) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	go func() { errc <- serveErr("grpc", d.grpc.Serve(d.cfg.Listener)) }()
-	stopReload := d.reload.start()
+	stopReload := d.reload.Start()
 	defer stopReload()
 	servers := 1
 	if d.metrics != nil {
@@ -146,7 +148,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.cfg.MetricsListener != nil {
 		attrs = append(attrs, "metrics_addr", d.cfg.MetricsListener.Addr().String())
 	}
-	attrs = append(attrs, "tls", d.cfg.TLS.mode())
+	attrs = append(attrs, "tls", d.cfg.TLS.Mode())
 	d.log.Info("tradingd serving", attrs...)
 
 	var runErr error
@@ -195,8 +197,8 @@ func (d *Daemon) shutdown() {
 		cancel()
 	}
 	// Every RPC has returned: the refusals still being summed are written.
-	d.refused.flush()
-	d.failed.flush()
+	d.refused.Flush()
+	d.failed.Flush()
 	// Last: the session's goroutines write no more (Manager.Shutdown) and
 	// every RPC handler has returned (WaitForHandlers).
 	if st := d.cfg.Session.Store; st != nil {

@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -52,7 +53,7 @@ func startWith(t testing.TB, cfg Config) *harness {
 	if cfg.Session.HealthInterval == 0 {
 		cfg.Session.HealthInterval = 300 * time.Second
 	}
-	cfg.Listener, cfg.Token, cfg.ShutdownTimeout = lis, Token{digest: digest(testToken)}, 2*time.Second
+	cfg.Listener, cfg.Token, cfg.ShutdownTimeout = lis, security.NewToken(testToken), 2*time.Second
 	d := New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{d: d, cancel: cancel, runErr: make(chan error, 1), lis: lis}

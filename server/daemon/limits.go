@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/security"
 )
 
 // Limits bound what clients can make the daemon hold or do. A zero field
@@ -101,9 +102,6 @@ const (
 	connAgeGrace = time.Minute
 )
 
-// DefaultControlRate is 20 calls a second per peer, in bursts of up to 40.
-var DefaultControlRate = Rate{N: 20, Per: time.Second, Burst: 40}
-
 func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxRecvMsgSize, defaultMaxRecvMsgSize)
 	orDefault(&l.MaxSendMsgSize, defaultMaxSendMsgSize)
@@ -132,7 +130,7 @@ func orDefault[T int | uint32 | time.Duration](v *T, def T) {
 
 // serverOptions are the transport-level limits. The connection caps are
 // the listener's (connCap).
-func (l Limits) serverOptions(tok tokenMatcher) []grpc.ServerOption {
+func (l Limits) serverOptions(tok security.TokenMatcher) []grpc.ServerOption {
 	aw := newAwaited(l.MaxAwaiting, l.MaxAwaitingPerPeer, l.RequestWait, tok)
 	return []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(l.MaxRecvMsgSize),
@@ -157,11 +155,11 @@ func (l Limits) serverOptions(tok tokenMatcher) []grpc.ServerOption {
 
 // guards are the limits enforced by interceptors.
 type guards struct {
-	rate     *peerLimiter // nil: unlimited
+	rate     *security.PeerLimiter // nil: unlimited
 	watchers watcherCaps
 }
 
-func newGuards(l Limits, tok tokenMatcher) guards {
+func newGuards(l Limits, tok security.TokenMatcher) guards {
 	g := guards{watchers: watcherCaps{
 		byMethod: map[string]*watcherCap{
 			tradingv1.TradingService_WatchHealth_FullMethodName: {max: int64(l.MaxWatchers),
@@ -173,8 +171,7 @@ func newGuards(l Limits, tok tokenMatcher) guards {
 			what: "streams without a token (grpc.health.v1 Watch, reflection)", flag: "--max-public-streams"},
 	}}
 	if !l.ControlRate.Off {
-		g.rate = newPeerLimiter(l.ControlRate, maxPeers, time.Now)
-		g.rate.tok = tok
+		g.rate = security.NewPeerLimiter(l.ControlRate, tok)
 	}
 	return g
 }
@@ -186,7 +183,18 @@ func (g guards) unaryRate() grpc.UnaryServerInterceptor {
 			return h(ctx, req)
 		}
 	}
-	return g.rate.unary()
+	return g.rate.Unary()
+}
+
+// streamRate is the per-peer rate limit on opening streams, or a
+// pass-through when it is off.
+func (g guards) streamRate() grpc.StreamServerInterceptor {
+	if g.rate == nil {
+		return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+			return h(srv, ss)
+		}
+	}
+	return g.rate.Stream()
 }
 
 // watcherCap counts the open streams of one kind.

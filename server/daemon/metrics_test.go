@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -22,7 +23,7 @@ func TestMetricsShowTheSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(Config{Listener: lis, MetricsListener: mlis, Token: Token{digest: digest(testToken)},
+	d := New(Config{Listener: lis, MetricsListener: mlis, Token: security.NewToken(testToken),
 		Session: session.Options{HealthInterval: 300 * time.Second}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -84,7 +85,7 @@ func TestMetricsConnectionsAreCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(Config{Listener: lis, MetricsListener: mlis, Token: Token{digest: digest(testToken)},
+	d := New(Config{Listener: lis, MetricsListener: mlis, Token: security.NewToken(testToken),
 		Session: session.Options{HealthInterval: 300 * time.Second}, Limits: Limits{MaxConnsPerPeer: 1}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

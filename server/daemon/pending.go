@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tradectl/tradectl/server/internal/security"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
@@ -34,14 +35,14 @@ import (
 type awaited struct {
 	max, perPeer int
 	wait         time.Duration
-	tok          tokenMatcher
+	tok          security.TokenMatcher
 
 	mu    sync.Mutex
 	n     int
 	peers map[netip.Prefix]int
 }
 
-func newAwaited(max, perPeer int, wait time.Duration, tok tokenMatcher) *awaited {
+func newAwaited(max, perPeer int, wait time.Duration, tok security.TokenMatcher) *awaited {
 	return &awaited{max: max, perPeer: perPeer, wait: wait, tok: tok, peers: map[netip.Prefix]int{}}
 }
 

@@ -23,6 +23,7 @@ import (
 	e2e "github.com/tradectl/tradectl/e2e/harness"
 	"github.com/tradectl/tradectl/internal/testpki"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -109,7 +110,7 @@ func startSecured(t *testing.T, cfg Config) *securedDaemon {
 	cfg.ShutdownTimeout = 2 * time.Second
 	cfg.Session = session.Options{HealthInterval: 300 * time.Second}
 	if cfg.Token == (Token{}) {
-		cfg.Token = Token{digest: digest(testToken)}
+		cfg.Token = security.NewToken(testToken)
 	}
 	d := New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -184,7 +185,7 @@ func TestMutualTLSAdmitsOnlyTheCA(t *testing.T) {
 		}
 	}
 	// The failed handshakes are recorded, summed: one line for the first.
-	waitUntil(t, func() bool { return strings.Count(d.log.String(), "method="+handshakeMethod) == 1 })
+	waitUntil(t, func() bool { return strings.Count(d.log.String(), "method="+security.HandshakeMethod) == 1 })
 }
 
 func TestTLSNeedsVersion12(t *testing.T) {
