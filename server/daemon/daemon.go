@@ -9,9 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"os"
 	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
@@ -25,35 +23,8 @@ import (
 	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/service"
 	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/store"
 )
-
-// Config is the daemon's configuration after flags and environment.
-type Config struct {
-	// Listener serves gRPC. The caller opens it, so tests can use bufconn
-	// and a busy port is reported before anything starts.
-	Listener net.Listener
-	// MetricsListener serves /metrics; nil disables it.
-	MetricsListener net.Listener
-	Token           Token
-	// TokenFile, if set, is watched: a new token written there (tradingd
-	// token rotate) replaces Token without a restart.
-	TokenFile string
-	// TLS, if set, serves gRPC over TLS (mutual TLS if it has a client
-	// CA); nil serves plaintext.
-	TLS *TLS
-	// Reload re-reads TokenFile and the TLS files at once (main delivers
-	// SIGHUP here); they are also polled every ReloadInterval (default 3s).
-	Reload         <-chan os.Signal
-	ReloadInterval time.Duration
-	// Session configures sessions; its Store, if set, is closed by Run
-	// after the last session has stopped.
-	Session session.Options
-	// ShutdownTimeout bounds GracefulStop; then open streams are cut.
-	ShutdownTimeout time.Duration
-	Logger          *slog.Logger
-	// Limits bound message sizes, streams, watchers and call rates.
-	Limits Limits
-}
 
 // Daemon is a configured tradingd.
 type Daemon struct {
@@ -67,6 +38,10 @@ type Daemon struct {
 	reload  *security.Reloader
 	refused *security.Refusals
 	failed  *security.Refusals // failed health checks, summed in the log
+	// store is the sessions' (nil: in memory only), closed last by Run.
+	store store.Store
+	// stopTimeout bounds the session's stop at shutdown.
+	stopTimeout time.Duration
 }
 
 // New builds the daemon; Run serves it.
@@ -77,26 +52,23 @@ func New(cfg Config) *Daemon {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 5 * time.Second
 	}
-	if cfg.Session.StopTimeout <= 0 {
-		cfg.Session.StopTimeout = 10 * time.Second
-	}
-	d := &Daemon{cfg: cfg, log: cfg.Logger, health: health.NewServer()}
+	opts := cfg.sessionOptions()
+	d := &Daemon{cfg: cfg, log: cfg.Logger, health: health.NewServer(), store: opts.Store, stopTimeout: opts.StopTimeout}
 	d.token = security.NewCurrentToken(cfg.Token)
 	d.reload = security.NewReloader(security.ReloadConfig{Logger: cfg.Logger, TokenFile: cfg.TokenFile, TLS: cfg.TLS,
 		Signals: cfg.Reload, Interval: cfg.ReloadInterval}, d.token)
-	opts := cfg.Session
 	opts.Logger = cfg.Logger
 	opts.OnReport = chainReports(followReports(d.health), opts.OnReport)
 	d.Manager = session.NewManager(opts)
 
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	cfg.Limits = cfg.Limits.withDefaults()
-	d.refused = security.NewRefusals(cfg.Session.Store, cfg.Logger)
+	d.refused = security.NewRefusals(d.store, cfg.Logger)
 	d.failed = security.NewFailures(cfg.Logger)
 	codec := newUTF8Codec()
 	conns := newConnCap(cfg.Listener, cfg.Limits.MaxConns, cfg.Limits.MaxConnsPerPeer)
 	d.cfg.Listener = conns
-	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits, d.token), d.refused, d.failed, codec)
+	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, d.store, newGuards(cfg.Limits, d.token), d.refused, d.failed, codec)
 	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(d.token), unary, stream, grpc.ForceServerCodecV2(codec),
 		cfg.TLS.ServerOption(d.refused),
 		// Handlers use the store (queries, the audit log): Stop must
@@ -173,7 +145,7 @@ func (d *Daemon) shutdown() {
 	d.health.Shutdown()
 	// The session's whole stop, its end recorded included, is bounded by
 	// --stop-timeout: nothing in it takes a deadline of its own.
-	stopCtx, cancel := context.WithTimeout(context.Background(), d.cfg.Session.StopTimeout)
+	stopCtx, cancel := context.WithTimeout(context.Background(), d.stopTimeout)
 	d.Manager.Shutdown(stopCtx)
 	cancel()
 	if snap, ok, _ := d.Manager.Status(); ok {
@@ -201,8 +173,8 @@ func (d *Daemon) shutdown() {
 	d.failed.Flush()
 	// Last: the session's goroutines write no more (Manager.Shutdown) and
 	// every RPC handler has returned (WaitForHandlers).
-	if st := d.cfg.Session.Store; st != nil {
-		if err := st.Close(); err != nil {
+	if d.store != nil {
+		if err := d.store.Close(); err != nil {
 			d.log.Error("closing the store", "err", err)
 		}
 	}

@@ -64,7 +64,7 @@ func TestErrorsEchoLittleOfTheInput(t *testing.T) {
 			t.Errorf("%s of 512 KiB: %d bytes of error (%.200s); want the echo capped, naming the length", name, size, st.Message())
 		}
 	}
-	rows, err := h.d.cfg.Session.Store.ListAudit(context.Background(), 0)
+	rows, err := h.d.store.ListAudit(context.Background(), 0)
 	if err != nil || len(rows) != 4 {
 		t.Fatalf("audit: %d rows, %v", len(rows), err)
 	}
@@ -81,7 +81,7 @@ func TestErrorsEchoLittleOfTheInput(t *testing.T) {
 func TestRefusalsAreSummed(t *testing.T) {
 	var logs e2e.SyncBuffer
 	st := openStore(t, t.TempDir())
-	h := startWith(t, Config{Session: session.Options{Store: st}, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	h := startWith(t, Config{session: session.Options{Store: st}, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Limits: Limits{ControlRate: Rate{Off: true}}})
 	var clock atomic.Int64 // Unix seconds
 	clock.Store(1_000_000)
@@ -269,7 +269,7 @@ func TestAuditArgsHoldOnlyPrintableText(t *testing.T) {
 	if status.Code(err) != codes.InvalidArgument {
 		t.Fatalf("unknown strategy: %v", err)
 	}
-	rows, err := h.d.cfg.Session.Store.ListAudit(context.Background(), 0)
+	rows, err := h.d.store.ListAudit(context.Background(), 0)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("audit: %d rows, %v", len(rows), err)
 	}

@@ -16,7 +16,6 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/security"
-	"github.com/tradectl/tradectl/server/session"
 )
 
 // startTCP runs a daemon with lim on loopback TCP, so that peers have IP
@@ -28,7 +27,7 @@ func startTCP(t *testing.T, lim Limits) (*Daemon, string) {
 		t.Fatal(err)
 	}
 	d := New(Config{Listener: lis, Token: security.NewToken(testToken), ShutdownTimeout: 2 * time.Second,
-		Session: session.Options{HealthInterval: 300 * time.Second}, Limits: lim})
+		HealthInterval: 300 * time.Second, Limits: lim})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()

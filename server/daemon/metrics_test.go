@@ -24,7 +24,7 @@ func TestMetricsShowTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := New(Config{Listener: lis, MetricsListener: mlis, Token: security.NewToken(testToken),
-		Session: session.Options{HealthInterval: 300 * time.Second}})
+		HealthInterval: 300 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
@@ -86,7 +86,7 @@ func TestMetricsConnectionsAreCapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := New(Config{Listener: lis, MetricsListener: mlis, Token: security.NewToken(testToken),
-		Session: session.Options{HealthInterval: 300 * time.Second}, Limits: Limits{MaxConnsPerPeer: 1}})
+		HealthInterval: 300 * time.Second, Limits: Limits{MaxConnsPerPeer: 1}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()

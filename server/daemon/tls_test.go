@@ -24,7 +24,6 @@ import (
 	"github.com/tradectl/tradectl/internal/testpki"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/security"
-	"github.com/tradectl/tradectl/server/session"
 )
 
 type testPKI struct {
@@ -108,7 +107,7 @@ func startSecured(t *testing.T, cfg Config) *securedDaemon {
 	cfg.Listener = lis
 	cfg.Logger = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.ShutdownTimeout = 2 * time.Second
-	cfg.Session = session.Options{HealthInterval: 300 * time.Second}
+	cfg.HealthInterval = 300 * time.Second
 	if cfg.Token == (Token{}) {
 		cfg.Token = security.NewToken(testToken)
 	}
