@@ -21,6 +21,7 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/security"
+	"github.com/tradectl/tradectl/server/internal/transport"
 	"github.com/tradectl/tradectl/server/service"
 	"github.com/tradectl/tradectl/server/session"
 	"github.com/tradectl/tradectl/server/store"
@@ -62,14 +63,14 @@ func New(cfg Config) *Daemon {
 	d.Manager = session.NewManager(opts)
 
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
-	cfg.Limits = cfg.Limits.withDefaults()
+	cfg.Limits = cfg.Limits.WithDefaults()
 	d.refused = security.NewRefusals(d.store, cfg.Logger)
 	d.failed = security.NewFailures(cfg.Logger)
-	codec := newUTF8Codec()
-	conns := newConnCap(cfg.Listener, cfg.Limits.MaxConns, cfg.Limits.MaxConnsPerPeer)
+	codec := transport.NewUTF8Codec()
+	conns := transport.NewConnCap(cfg.Listener, cfg.Limits.MaxConns, cfg.Limits.MaxConnsPerPeer)
 	d.cfg.Listener = conns
-	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, d.store, newGuards(cfg.Limits, d.token), d.refused, d.failed, codec)
-	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(d.token), unary, stream, grpc.ForceServerCodecV2(codec),
+	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, d.store, transport.NewGuards(cfg.Limits, d.token), d.refused, d.failed, codec)
+	d.grpc = grpc.NewServer(append(cfg.Limits.ServerOptions(d.token), unary, stream, grpc.ForceServerCodecV2(codec),
 		cfg.TLS.ServerOption(d.refused),
 		// Handlers use the store (queries, the audit log): Stop must
 		// not return, and the store be closed, while one still runs.
@@ -86,7 +87,7 @@ func New(cfg Config) *Daemon {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.TokenRefusedMetric(), connMetrics(conns)), promhttp.HandlerOpts{}))
 		d.metrics = newMetricsServer(mux)
-		d.cfg.MetricsListener = newConnCap(cfg.MetricsListener, metricsMaxConns, metricsMaxConnsPerPeer)
+		d.cfg.MetricsListener = transport.NewConnCap(cfg.MetricsListener, metricsMaxConns, metricsMaxConnsPerPeer)
 	}
 	return d
 }

@@ -16,6 +16,7 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/security"
+	"github.com/tradectl/tradectl/server/internal/transport"
 	"github.com/tradectl/tradectl/server/service"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -33,7 +34,7 @@ import (
 // for streams as for unary calls: a flood of bad tokens is limited, and
 // neither it nor its refusals flood the log or the audit table. The watcher
 // cap comes after auth, so only callers with the token hold slots.
-func serverInterceptors(log *slog.Logger, tok security.TokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards, refused, failed *security.Refusals, codec *utf8Codec) (grpc.ServerOption, grpc.ServerOption) {
+func serverInterceptors(log *slog.Logger, tok security.TokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g transport.Guards, refused, failed *security.Refusals, codec *transport.UTF8Codec) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
 		if security.IsRefusal(ctx, fields) {
 			return // the refusals layer logs it, summed
@@ -58,27 +59,27 @@ func serverInterceptors(log *slog.Logger, tok security.TokenMatcher, metrics *gr
 		return service.Internal(ctx, log, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	})
 	unary := grpc.ChainUnaryInterceptor(
-		codec.take(), // first: it must take every request the codec kept
+		codec.Take(), // first: it must take every request the codec kept
 		metrics.UnaryServerInterceptor(),
 		refused.Unary(),
-		selector.UnaryServerInterceptor(g.unaryRate(), control),
+		selector.UnaryServerInterceptor(g.UnaryRate(), control),
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), full),
 		selector.UnaryServerInterceptor(security.LogFailures(failed), light),
 		security.AuditInterceptor(st, log),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
-		codec.refuse(),
+		codec.Refuse(),
 		service.ValidateUnary(log),
 		ranUnary,
 		recovery.UnaryServerInterceptor(rec),
 	)
 	stream := grpc.ChainStreamInterceptor(
-		codec.stream(),
+		codec.Stream(),
 		metrics.StreamServerInterceptor(),
 		refused.Stream(),
-		selector.StreamServerInterceptor(g.streamRate(), control),
+		selector.StreamServerInterceptor(g.StreamRate(), control),
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), full),
 		selector.StreamServerInterceptor(auth.StreamServerInterceptor(authFn), control),
-		g.watchers.stream(),
+		g.Watchers(),
 		service.ValidateStream(log),
 		ranStream,
 		recovery.StreamServerInterceptor(rec),

@@ -1,8 +1,6 @@
 package daemon
 
 import (
-	"time"
-
 	"github.com/tradectl/tradectl/server/internal/security"
 )
 
@@ -23,9 +21,6 @@ type (
 // DefaultReloadInterval is how often the daemon looks at its token and TLS
 // files for changes.
 const DefaultReloadInterval = security.DefaultReloadInterval
-
-// DefaultControlRate is 20 calls a second per peer, in bursts of up to 40.
-var DefaultControlRate = Rate{N: 20, Per: time.Second, Burst: 40}
 
 // LoadOrCreateToken reads the token at path, creating a private one if
 // there is none; it refuses a file another user could have written.

@@ -1,4 +1,4 @@
-package daemon
+package transport
 
 import (
 	"context"
@@ -28,7 +28,7 @@ import (
 // arrive and release the stream.
 //
 // At most max streams without the token wait at once, and perPeer from
-// one peer (as connCap counts peers); more are refused with
+// one peer (as ConnCap counts peers); more are refused with
 // RESOURCE_EXHAUSTED before a handler goroutine starts. Streams that
 // carry the token are not counted, so that a flood of anonymous ones
 // cannot lock the operator out; they get the same deadline.
