@@ -5,9 +5,6 @@
 package daemon
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -100,90 +97,4 @@ func chainReports(fs ...func(*session.Report)) func(*session.Report) {
 			}
 		}
 	}
-}
-
-// Run serves until ctx is cancelled (a signal) or a server fails, then shuts
-// down: the session stops gracefully, health turns NOT_SERVING, watch
-// streams end, and GracefulStop gets ShutdownTimeout before open streams are
-// cut, so a client that never hangs up cannot hold the daemon (etcd's
-// stopServers does the same).
-func (d *Daemon) Run(ctx context.Context) error {
-	errc := make(chan error, 2)
-	go func() { errc <- serveErr("grpc", d.grpc.Serve(d.cfg.Listener)) }()
-	stopReload := d.reload.Start()
-	defer stopReload()
-	servers := 1
-	if d.metrics != nil {
-		servers++
-		go func() { errc <- serveErr("metrics", d.metrics.Serve(d.cfg.MetricsListener)) }()
-	}
-	attrs := []any{"addr", d.cfg.Listener.Addr().String()}
-	if d.cfg.MetricsListener != nil {
-		attrs = append(attrs, "metrics_addr", d.cfg.MetricsListener.Addr().String())
-	}
-	attrs = append(attrs, "tls", d.cfg.TLS.Mode())
-	d.log.Info("tradingd serving", attrs...)
-
-	var runErr error
-	select {
-	case <-ctx.Done():
-		d.log.Info("shutting down", "cause", context.Cause(ctx))
-	case runErr = <-errc:
-		servers--
-		d.log.Error("server failed; shutting down", "err", runErr)
-	}
-	d.shutdown()
-	for ; servers > 0; servers-- {
-		if err := <-errc; err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	d.log.Info("tradingd stopped")
-	return runErr
-}
-
-func (d *Daemon) shutdown() {
-	d.health.Shutdown()
-	// The session's whole stop, its end recorded included, is bounded by
-	// --stop-timeout: nothing in it takes a deadline of its own.
-	stopCtx, cancel := context.WithTimeout(context.Background(), d.stopTimeout)
-	d.Manager.Shutdown(stopCtx)
-	cancel()
-	if snap, ok, _ := d.Manager.Status(); ok {
-		d.log.Info("session at shutdown", "session", snap.ID, "state", snap.State.String(), "reason", snap.Reason)
-	}
-
-	done := make(chan struct{})
-	go func() { d.grpc.GracefulStop(); close(done) }()
-	t := time.NewTimer(d.cfg.ShutdownTimeout)
-	select {
-	case <-done:
-		t.Stop()
-	case <-t.C:
-		d.log.Warn("graceful stop timed out; closing remaining connections", "timeout", d.cfg.ShutdownTimeout)
-		d.grpc.Stop()
-		<-done
-	}
-	if d.metrics != nil {
-		mctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_ = d.metrics.Shutdown(mctx)
-		cancel()
-	}
-	// Every RPC has returned: the refusals still being summed are written.
-	d.refused.Flush()
-	d.failed.Flush()
-	// Last: the session's goroutines write no more (Manager.Shutdown) and
-	// every RPC handler has returned (WaitForHandlers).
-	if d.store != nil {
-		if err := d.store.Close(); err != nil {
-			d.log.Error("closing the store", "err", err)
-		}
-	}
-}
-
-func serveErr(name string, err error) error {
-	if err == nil || errors.Is(err, grpc.ErrServerStopped) || errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return fmt.Errorf("%s server: %w", name, err)
 }

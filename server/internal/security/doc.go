@@ -8,6 +8,7 @@
 // chain; the order of the chain, and everything about sessions, trading and
 // the transport's own limits, is the daemon's. This package must never
 // decide anything about trading, start a goroutine it cannot stop (the
-// Reloader's stops with the func Start returns), log or store a token's
-// value, or compare a token other than in constant time over its digest.
+// Reloader's runs on its caller's goroutine until its context ends), log
+// or store a token's value, or compare a token other than in constant time
+// over its digest.
 package security

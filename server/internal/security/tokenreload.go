@@ -1,6 +1,7 @@
 package security
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"sync/atomic"
@@ -89,7 +90,7 @@ type ReloadConfig struct {
 }
 
 // NewReloader watches cfg's files and swaps what they hold into tok and
-// cfg.TLS; Start runs it.
+// cfg.TLS; Run runs it.
 func NewReloader(cfg ReloadConfig, tok *CurrentToken) *Reloader {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -116,30 +117,26 @@ func (r *Reloader) paths() []string {
 	return p
 }
 
-// Start polls until the returned stop is called; stop waits for the
-// goroutine to end.
-func (r *Reloader) Start() (stop func()) {
+// Run polls, and reloads on a signal, until ctx ends; it runs on its
+// caller's goroutine (an actor of the daemon's run group).
+func (r *Reloader) Run(ctx context.Context) {
 	if len(r.paths()) == 0 && r.signals == nil {
-		return func() {}
+		<-ctx.Done()
+		return
 	}
-	quit, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(r.interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-t.C:
-				r.poll(false)
-			case <-r.signals:
-				r.log.Info("reloading the token and TLS files (SIGHUP)")
-				r.poll(true)
-			}
+	t := time.NewTicker(r.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.poll(false)
+		case <-r.signals:
+			r.log.Info("reloading the token and TLS files (SIGHUP)")
+			r.poll(true)
 		}
-	}()
-	return func() { close(quit); <-done }
+	}
 }
 
 // poll reloads what changed since the last look, or everything if force.
