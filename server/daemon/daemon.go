@@ -1,7 +1,15 @@
-// Package daemon wires tradingd together: the gRPC server with its
-// interceptors, grpc.health.v1 and reflection, the metrics server, the
-// session manager, and the shutdown sequence. It owns process-level
-// lifecycle and must never hold trading logic.
+// Package daemon is tradingd's single entry point: it wires the daemon
+// together and runs it. It builds the gRPC server (the order of its
+// interceptor chain, grpc.health.v1 following the session, reflection), the
+// metrics server and the session manager from a Config of its own types,
+// and runs them as a group of actors with the shutdown sequence.
+//
+// The pieces it wires live elsewhere: who may call and what is kept of it
+// in server/internal/security, what a client can make the daemon hold in
+// server/internal/transport, the store (opened and recovered by OpenStore)
+// in server/store, the RPCs in server/service. It owns the order and the
+// lifecycle, and must never hold trading logic, nor a mechanism one of
+// those packages could own.
 package daemon
 
 import (
