@@ -3,8 +3,8 @@ package client
 import (
 	"errors"
 	"fmt"
-	"net"
-	"strings"
+
+	"github.com/tradectl/tradectl/internal/endpoint"
 )
 
 // ErrPlaintext is wrapped by New's refusal to dial a non-loopback address
@@ -33,30 +33,6 @@ func checkTransport(target string, o options) error {
 // IsLoopback reports whether a gRPC target or listen address can only reach
 // this machine: a unix socket, or a host of localhost, 127.0.0.0/8 or ::1,
 // with or without a dns:/// or passthrough:/// scheme. Anything else, a
-// name included, may resolve anywhere, and an empty host is every
-// interface. tradingd asks it of --listen, the client of its address, so
-// that both draw the line in one place.
-func IsLoopback(target string) bool {
-	if strings.HasPrefix(target, "unix:") || strings.HasPrefix(target, "unix-abstract:") || strings.HasPrefix(target, "/") {
-		return true
-	}
-	for _, scheme := range []string{"dns:", "passthrough:"} {
-		if rest, ok := strings.CutPrefix(target, scheme); ok {
-			// dns:///host:port, dns://resolver/host:port, dns:host:port
-			if after, ok := strings.CutPrefix(rest, "//"); ok {
-				_, rest, _ = strings.Cut(after, "/")
-			}
-			target = rest
-			break
-		}
-	}
-	host, _, err := net.SplitHostPort(target)
-	if err != nil {
-		host = strings.Trim(target, "[]") // no port: gRPC adds the default
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// name included, may resolve anywhere. tradingd draws the same line (both
+// ask internal/endpoint).
+func IsLoopback(target string) bool { return endpoint.IsLoopback(target) }

@@ -16,10 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tradectl/tradectl/client"
+	"github.com/tradectl/tradectl/internal/endpoint"
 	"github.com/tradectl/tradectl/server/daemon"
-	"github.com/tradectl/tradectl/server/session"
-	"github.com/tradectl/tradectl/server/store"
 )
 
 // Exit codes: 0 after a clean shutdown, 1 when serving failed, 2 for bad
@@ -38,7 +36,7 @@ type config struct {
 	stopTimeout           time.Duration
 	shutdownTimeout       time.Duration
 	logFormat, logLevel   string
-	durability            store.Durability
+	durability            daemon.Durability
 	security              securityFlags
 	limits                daemon.Limits
 }
@@ -65,13 +63,13 @@ func parseFlags(args []string) (config, error) {
 	if err != nil {
 		return c, err
 	}
-	dataDir, _ := client.DefaultDataDir()
-	fs.StringVar(&c.listen, "listen", envOr("TRADINGD_LISTEN", client.DefaultAddr), "gRPC listen address (env TRADINGD_LISTEN)")
+	dataDir, _ := endpoint.DefaultDataDir()
+	fs.StringVar(&c.listen, "listen", envOr("TRADINGD_LISTEN", endpoint.DefaultAddr), "gRPC listen address (env TRADINGD_LISTEN)")
 	fs.StringVar(&c.metricsListen, "metrics-listen", envOr("TRADINGD_METRICS_LISTEN", "127.0.0.1:7444"), "Prometheus /metrics address; empty disables (env TRADINGD_METRICS_LISTEN)")
 	fs.StringVar(&c.dataDir, "data-dir", envOr("TRADINGD_DATA_DIR", dataDir), "data directory (env TRADINGD_DATA_DIR)")
 	fs.StringVar(&c.tokenFile, "token-file", "", "bearer token file (default <data-dir>/token)")
 	fs.StringVar(&c.backupDir, "backup-dir", "", "the only directory Backup writes to, created 0700 and checked like the data directory (default <data-dir>/backups)")
-	fs.IntVar(&c.maxBackups, "max-backups", store.DefaultMaxBackups, "most backups the backup directory may hold; past it Backup is refused until old ones are removed")
+	fs.IntVar(&c.maxBackups, "max-backups", daemon.DefaultMaxBackups, "most backups the backup directory may hold; past it Backup is refused until old ones are removed")
 	fs.DurationVar(&c.healthInterval, "health-interval", defaultHealth, "default health report interval (env HEALTH_CHECK_INTERVAL: seconds or a Go duration)")
 	fs.DurationVar(&c.stopTimeout, "stop-timeout", 10*time.Second, "how long a session gets to stop when nobody gave a deadline")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long open RPCs get at shutdown before they are cut")
@@ -111,7 +109,7 @@ func parseFlags(args []string) (config, error) {
 		}
 	}
 	if c.listen == "" {
-		return c, errors.New("--listen (TRADINGD_LISTEN) is empty: give an address such as " + client.DefaultAddr)
+		return c, errors.New("--listen (TRADINGD_LISTEN) is empty: give an address such as " + endpoint.DefaultAddr)
 	}
 	if c.tokenFile == "" {
 		c.tokenFile = filepath.Join(c.dataDir, "token")
@@ -132,9 +130,9 @@ func parseFlags(args []string) (config, error) {
 	}
 	switch *durability {
 	case "process":
-		c.durability = store.DurabilityProcess
+		c.durability = daemon.DurabilityProcess
 	case "machine":
-		c.durability = store.DurabilityMachine
+		c.durability = daemon.DurabilityMachine
 	default:
 		return c, fmt.Errorf("--durability %q: must be process or machine", *durability)
 	}
@@ -164,13 +162,13 @@ func parseFlags(args []string) (config, error) {
 func healthIntervalFromEnv() (time.Duration, error) {
 	v, ok := os.LookupEnv("HEALTH_CHECK_INTERVAL")
 	if !ok || v == "" {
-		return session.DefaultHealth, nil
+		return daemon.DefaultHealthInterval, nil
 	}
 	var d time.Duration
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 		// Checked before the multiplication, which would overflow and wrap
 		// (18446744074 seconds would become 290ms).
-		if n <= 0 || n > int64(session.MaxHealthInterval/time.Second) {
+		if n <= 0 || n > int64(daemon.MaxHealthInterval/time.Second) {
 			return 0, fmt.Errorf("HEALTH_CHECK_INTERVAL=%q: %d seconds: %w", v, n, checkHealthInterval(-1))
 		}
 		d = time.Duration(n) * time.Second
@@ -184,8 +182,8 @@ func healthIntervalFromEnv() (time.Duration, error) {
 }
 
 func checkHealthInterval(d time.Duration) error {
-	if d < session.MinHealthInterval || d > session.MaxHealthInterval {
-		return fmt.Errorf("must be between %s and %s", session.MinHealthInterval, session.MaxHealthInterval)
+	if d < daemon.MinHealthInterval || d > daemon.MaxHealthInterval {
+		return fmt.Errorf("must be between %s and %s", daemon.MinHealthInterval, daemon.MaxHealthInterval)
 	}
 	return nil
 }
@@ -224,7 +222,8 @@ func run(c config) int {
 		log.Error("cannot load the TLS files", "err", err)
 		return exitConfig
 	}
-	st, err := daemon.OpenStore(context.Background(), c.dataDir, store.Options{Durability: c.durability, BackupDir: c.backupDir, MaxBackups: c.maxBackups}, log)
+	st, err := daemon.OpenStore(context.Background(), daemon.StoreConfig{Dir: c.dataDir, Durability: c.durability, BackupDir: c.backupDir,
+		MaxBackups: c.maxBackups}, log)
 	if err != nil {
 		log.Error("cannot open the store; refusing to trade", "dir", c.dataDir, "err", err)
 		return exitConfig
@@ -256,7 +255,9 @@ func run(c config) int {
 		TokenFile:       c.tokenFile,
 		TLS:             serverTLS,
 		Reload:          hup,
-		Session:         session.Options{HealthInterval: c.healthInterval, StopTimeout: c.stopTimeout, Store: st},
+		HealthInterval:  c.healthInterval,
+		StopTimeout:     c.stopTimeout,
+		Store:           st,
 		ShutdownTimeout: c.shutdownTimeout,
 		Limits:          c.limits,
 		Logger:          log,

@@ -9,7 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/tradectl/tradectl/client"
+	"github.com/tradectl/tradectl/internal/endpoint"
 	"github.com/tradectl/tradectl/server/daemon"
 )
 
@@ -51,9 +51,9 @@ func (s securityFlags) check(listen, metricsListen string) error {
 	return nil
 }
 
-// isLoopback is the client's judgement, so that tradingd and tradectl agree
-// on what needs TLS.
-func isLoopback(addr string) bool { return client.IsLoopback(addr) }
+// isLoopback is the judgement tradectl makes too (internal/endpoint), so
+// that tradingd and tradectl agree on what needs TLS.
+func isLoopback(addr string) bool { return endpoint.IsLoopback(addr) }
 
 // load reads the TLS files; nil without --tls-cert. It also says loudly
 // when --insecure is what lets the daemon start.

@@ -7,7 +7,7 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/tradectl/tradectl/client"
+	"github.com/tradectl/tradectl/internal/endpoint"
 	"github.com/tradectl/tradectl/server/daemon"
 )
 
@@ -24,7 +24,7 @@ func runToken(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("tradingd token rotate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dataDir, _ := client.DefaultDataDir()
+	dataDir, _ := endpoint.DefaultDataDir()
 	dir := fs.String("data-dir", envOr("TRADINGD_DATA_DIR", dataDir), "data directory (env TRADINGD_DATA_DIR)")
 	file := fs.String("token-file", "", "token file (default <data-dir>/token)")
 	if err := fs.Parse(args[1:]); err != nil {

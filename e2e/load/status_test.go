@@ -16,7 +16,6 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/daemon"
-	"github.com/tradectl/tradectl/server/session"
 )
 
 const (
@@ -47,7 +46,7 @@ func BenchmarkGetStatusVsFloor(b *testing.B) {
 		b.Fatal(err)
 	}
 	// Unlimited: the benchmark measures the daemon, not its rate limit.
-	d := daemon.New(daemon.Config{Listener: lis, Token: token, Session: session.Options{HealthInterval: time.Second},
+	d := daemon.New(daemon.Config{Listener: lis, Token: token, HealthInterval: time.Second,
 		Limits: daemon.Limits{ControlRate: daemon.Rate{Off: true}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -278,12 +278,12 @@ func TestOrdersPageWithoutAStore(t *testing.T) {
 // code is one that refusals before a handler also use.
 func TestRefusedBackupIsAudited(t *testing.T) {
 	data := t.TempDir()
-	st, err := OpenStore(context.Background(), data, store.Options{Durability: store.DurabilityProcess, MaxBackups: 1},
+	st, err := OpenStore(context.Background(), StoreConfig{Dir: data, Durability: DurabilityProcess, MaxBackups: 1},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := start(t, session.Options{Store: st})
+	h := startWith(t, Config{Store: st, Limits: Limits{ControlRate: Rate{Off: true}}})
 	c := tradingv1.NewTradingServiceClient(h.conn)
 	ctx := authed(context.Background())
 	if _, err := c.Backup(ctx, &tradingv1.BackupRequest{Path: "one.db"}); err != nil {
@@ -293,7 +293,7 @@ func TestRefusedBackupIsAudited(t *testing.T) {
 	if status.Code(err) != codes.ResourceExhausted || reasonOf(err) != "BACKUP_LIMIT" {
 		t.Fatalf("second backup with --max-backups 1: %v; want RESOURCE_EXHAUSTED, BACKUP_LIMIT", err)
 	}
-	rows, err := st.ListAudit(context.Background(), 0)
+	rows, err := h.d.store.ListAudit(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,20 @@
-// Package daemon wires tradingd together: the gRPC server with its
-// interceptors, grpc.health.v1 and reflection, the metrics server, the
-// session manager, and the shutdown sequence. It owns process-level
-// lifecycle and must never hold trading logic.
+// Package daemon is tradingd's single entry point: it wires the daemon
+// together and runs it. It builds the gRPC server (the order of its
+// interceptor chain, grpc.health.v1 following the session, reflection), the
+// metrics server and the session manager from a Config of its own types,
+// and runs them as a group of actors with the shutdown sequence.
+//
+// The pieces it wires live elsewhere: who may call and what is kept of it
+// in server/internal/security, what a client can make the daemon hold in
+// server/internal/transport, the store (opened and recovered by OpenStore)
+// in server/store, the RPCs in server/service. It owns the order and the
+// lifecycle, and must never hold trading logic, nor a mechanism one of
+// those packages could own.
 package daemon
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"os"
 	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
@@ -22,38 +25,12 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/internal/assemble"
+	"github.com/tradectl/tradectl/server/internal/security"
+	"github.com/tradectl/tradectl/server/internal/transport"
 	"github.com/tradectl/tradectl/server/service"
 	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/store"
 )
-
-// Config is the daemon's configuration after flags and environment.
-type Config struct {
-	// Listener serves gRPC. The caller opens it, so tests can use bufconn
-	// and a busy port is reported before anything starts.
-	Listener net.Listener
-	// MetricsListener serves /metrics; nil disables it.
-	MetricsListener net.Listener
-	Token           Token
-	// TokenFile, if set, is watched: a new token written there (tradingd
-	// token rotate) replaces Token without a restart.
-	TokenFile string
-	// TLS, if set, serves gRPC over TLS (mutual TLS if it has a client
-	// CA); nil serves plaintext.
-	TLS *TLS
-	// Reload re-reads TokenFile and the TLS files at once (main delivers
-	// SIGHUP here); they are also polled every ReloadInterval (default 3s).
-	Reload         <-chan os.Signal
-	ReloadInterval time.Duration
-	// Session configures sessions; its Store, if set, is closed by Run
-	// after the last session has stopped.
-	Session session.Options
-	// ShutdownTimeout bounds GracefulStop; then open streams are cut.
-	ShutdownTimeout time.Duration
-	Logger          *slog.Logger
-	// Limits bound message sizes, streams, watchers and call rates.
-	Limits Limits
-}
 
 // Daemon is a configured tradingd.
 type Daemon struct {
@@ -63,10 +40,14 @@ type Daemon struct {
 	health  *health.Server
 	grpc    *grpc.Server
 	metrics *http.Server
-	token   *currentToken
-	reload  *reloader
-	refused *refusals
-	failed  *refusals // failed health checks, summed in the log
+	token   *security.CurrentToken
+	reload  *security.Reloader
+	refused *security.Refusals
+	failed  *security.Refusals // failed health checks, summed in the log
+	// store is the sessions' (nil: in memory only), closed last by Run.
+	store store.Store
+	// stopTimeout bounds the session's stop at shutdown.
+	stopTimeout time.Duration
 }
 
 // New builds the daemon; Run serves it.
@@ -77,35 +58,30 @@ func New(cfg Config) *Daemon {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 5 * time.Second
 	}
-	if cfg.Session.StopTimeout <= 0 {
-		cfg.Session.StopTimeout = 10 * time.Second
-	}
-	d := &Daemon{cfg: cfg, log: cfg.Logger, health: health.NewServer()}
-	d.token = newCurrentToken(cfg.Token)
-	d.reload = newReloader(cfg, d.token)
-	opts := cfg.Session
-	if opts.Assembler == nil {
-		opts.Assembler = assemble.Paper{} // the one venue there is
-	}
+	opts := cfg.sessionOptions()
+	d := &Daemon{cfg: cfg, log: cfg.Logger, health: health.NewServer(), store: opts.Store, stopTimeout: opts.StopTimeout}
+	d.token = security.NewCurrentToken(cfg.Token)
+	d.reload = security.NewReloader(security.ReloadConfig{Logger: cfg.Logger, TokenFile: cfg.TokenFile, TLS: cfg.TLS,
+		Signals: cfg.Reload, Interval: cfg.ReloadInterval}, d.token)
 	opts.Logger = cfg.Logger
 	opts.OnReport = chainReports(followReports(d.health), opts.OnReport)
 	d.Manager = session.NewManager(opts)
 
 	rpcMetrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
-	cfg.Limits = cfg.Limits.withDefaults()
-	d.refused = newRefusals(cfg.Session.Store, cfg.Logger)
-	d.failed = newFailures(cfg.Logger)
-	codec := newUTF8Codec()
-	conns := newConnCap(cfg.Listener, cfg.Limits.MaxConns, cfg.Limits.MaxConnsPerPeer)
+	cfg.Limits = cfg.Limits.WithDefaults()
+	d.refused = security.NewRefusals(d.store, cfg.Logger)
+	d.failed = security.NewFailures(cfg.Logger)
+	codec := transport.NewUTF8Codec()
+	conns := transport.NewConnCap(cfg.Listener, cfg.Limits.MaxConns, cfg.Limits.MaxConnsPerPeer)
 	d.cfg.Listener = conns
-	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, cfg.Session.Store, newGuards(cfg.Limits, d.token), d.refused, d.failed, codec)
-	d.grpc = grpc.NewServer(append(cfg.Limits.serverOptions(d.token), unary, stream, grpc.ForceServerCodecV2(codec),
-		cfg.TLS.serverOption(d.refused),
+	unary, stream := serverInterceptors(cfg.Logger, d.token, rpcMetrics, d.store, transport.NewGuards(cfg.Limits, d.token), d.refused, d.failed, codec)
+	d.grpc = grpc.NewServer(append(cfg.Limits.ServerOptions(d.token), unary, stream, grpc.ForceServerCodecV2(codec),
+		cfg.TLS.ServerOption(d.refused),
 		// Handlers use the store (queries, the audit log): Stop must
 		// not return, and the store be closed, while one still runs.
 		grpc.WaitForHandlers(true),
 	)...)
-	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, cfg.Session.Store, cfg.Logger))
+	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, d.store, cfg.Logger))
 	healthpb.RegisterHealthServer(d.grpc, d.health)
 	reflection.Register(d.grpc)
 	rpcMetrics.InitializeMetrics(d.grpc)
@@ -114,9 +90,9 @@ func New(cfg Config) *Daemon {
 
 	if cfg.MetricsListener != nil {
 		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.tokenRefusedMetric(), connMetrics(conns)), promhttp.HandlerOpts{}))
+		mux.Handle("/metrics", promhttp.HandlerFor(newRegistry(d.Manager, rpcMetrics, d.reload.TokenRefusedMetric(), connMetrics(conns)), promhttp.HandlerOpts{}))
 		d.metrics = newMetricsServer(mux)
-		d.cfg.MetricsListener = newConnCap(cfg.MetricsListener, metricsMaxConns, metricsMaxConnsPerPeer)
+		d.cfg.MetricsListener = transport.NewConnCap(cfg.MetricsListener, metricsMaxConns, metricsMaxConnsPerPeer)
 	}
 	return d
 }
@@ -129,90 +105,4 @@ func chainReports(fs ...func(*session.Report)) func(*session.Report) {
 			}
 		}
 	}
-}
-
-// Run serves until ctx is cancelled (a signal) or a server fails, then shuts
-// down: the session stops gracefully, health turns NOT_SERVING, watch
-// streams end, and GracefulStop gets ShutdownTimeout before open streams are
-// cut, so a client that never hangs up cannot hold the daemon (etcd's
-// stopServers does the same).
-func (d *Daemon) Run(ctx context.Context) error {
-	errc := make(chan error, 2)
-	go func() { errc <- serveErr("grpc", d.grpc.Serve(d.cfg.Listener)) }()
-	stopReload := d.reload.start()
-	defer stopReload()
-	servers := 1
-	if d.metrics != nil {
-		servers++
-		go func() { errc <- serveErr("metrics", d.metrics.Serve(d.cfg.MetricsListener)) }()
-	}
-	attrs := []any{"addr", d.cfg.Listener.Addr().String()}
-	if d.cfg.MetricsListener != nil {
-		attrs = append(attrs, "metrics_addr", d.cfg.MetricsListener.Addr().String())
-	}
-	attrs = append(attrs, "tls", d.cfg.TLS.mode())
-	d.log.Info("tradingd serving", attrs...)
-
-	var runErr error
-	select {
-	case <-ctx.Done():
-		d.log.Info("shutting down", "cause", context.Cause(ctx))
-	case runErr = <-errc:
-		servers--
-		d.log.Error("server failed; shutting down", "err", runErr)
-	}
-	d.shutdown()
-	for ; servers > 0; servers-- {
-		if err := <-errc; err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	d.log.Info("tradingd stopped")
-	return runErr
-}
-
-func (d *Daemon) shutdown() {
-	d.health.Shutdown()
-	// The session's whole stop, its end recorded included, is bounded by
-	// --stop-timeout: nothing in it takes a deadline of its own.
-	stopCtx, cancel := context.WithTimeout(context.Background(), d.cfg.Session.StopTimeout)
-	d.Manager.Shutdown(stopCtx)
-	cancel()
-	if snap, ok, _ := d.Manager.Status(); ok {
-		d.log.Info("session at shutdown", "session", snap.ID, "state", snap.State.String(), "reason", snap.Reason)
-	}
-
-	done := make(chan struct{})
-	go func() { d.grpc.GracefulStop(); close(done) }()
-	t := time.NewTimer(d.cfg.ShutdownTimeout)
-	select {
-	case <-done:
-		t.Stop()
-	case <-t.C:
-		d.log.Warn("graceful stop timed out; closing remaining connections", "timeout", d.cfg.ShutdownTimeout)
-		d.grpc.Stop()
-		<-done
-	}
-	if d.metrics != nil {
-		mctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_ = d.metrics.Shutdown(mctx)
-		cancel()
-	}
-	// Every RPC has returned: the refusals still being summed are written.
-	d.refused.flush()
-	d.failed.flush()
-	// Last: the session's goroutines write no more (Manager.Shutdown) and
-	// every RPC handler has returned (WaitForHandlers).
-	if st := d.cfg.Session.Store; st != nil {
-		if err := st.Close(); err != nil {
-			d.log.Error("closing the store", "err", err)
-		}
-	}
-}
-
-func serveErr(name string, err error) error {
-	if err == nil || errors.Is(err, grpc.ErrServerStopped) || errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return fmt.Errorf("%s server: %w", name, err)
 }

@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -41,7 +42,7 @@ type harness struct {
 func start(t testing.TB, opts session.Options) *harness {
 	t.Helper()
 	// Benchmarks call far past any rate; limits_test.go tests it.
-	return startWith(t, Config{Session: opts, Limits: Limits{ControlRate: Rate{Off: true}}})
+	return startWith(t, Config{session: opts, Limits: Limits{ControlRate: Rate{Off: true}}})
 }
 
 // startWith is start with more of the configuration: the listener, token
@@ -49,10 +50,10 @@ func start(t testing.TB, opts session.Options) *harness {
 func startWith(t testing.TB, cfg Config) *harness {
 	t.Helper()
 	lis := bufconn.Listen(1 << 20)
-	if cfg.Session.HealthInterval == 0 {
-		cfg.Session.HealthInterval = 300 * time.Second
+	if cfg.HealthInterval == 0 && cfg.session.HealthInterval == 0 {
+		cfg.HealthInterval = 300 * time.Second
 	}
-	cfg.Listener, cfg.Token, cfg.ShutdownTimeout = lis, Token{digest: digest(testToken)}, 2*time.Second
+	cfg.Listener, cfg.Token, cfg.ShutdownTimeout = lis, security.NewToken(testToken), 2*time.Second
 	d := New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{d: d, cancel: cancel, runErr: make(chan error, 1), lis: lis}

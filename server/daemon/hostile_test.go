@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"path"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,8 +24,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/session"
-	"github.com/tradectl/tradectl/server/store"
 )
 
 // fieldOf is the field a status's BadRequest names, "" if none.
@@ -64,12 +64,12 @@ func TestErrorsEchoLittleOfTheInput(t *testing.T) {
 			t.Errorf("%s of 512 KiB: %d bytes of error (%.200s); want the echo capped, naming the length", name, size, st.Message())
 		}
 	}
-	rows, err := h.d.cfg.Session.Store.ListAudit(context.Background(), 0)
+	rows, err := h.d.store.ListAudit(context.Background(), 0)
 	if err != nil || len(rows) != 4 {
 		t.Fatalf("audit: %d rows, %v", len(rows), err)
 	}
 	for _, r := range rows {
-		if len(r.Error) > maxAuditArgs {
+		if len(r.Error) > security.MaxAuditArgs {
 			t.Errorf("audit error column holds %d bytes", len(r.Error))
 		}
 	}
@@ -81,17 +81,12 @@ func TestErrorsEchoLittleOfTheInput(t *testing.T) {
 func TestRefusalsAreSummed(t *testing.T) {
 	var logs e2e.SyncBuffer
 	st := openStore(t, t.TempDir())
-	h := startWith(t, Config{Session: session.Options{Store: st}, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	h := startWith(t, Config{session: session.Options{Store: st}, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Limits: Limits{ControlRate: Rate{Off: true}}})
-	clock := time.Unix(1_000_000, 0)
-	h.d.refused.mu.Lock()
-	h.d.refused.now = func() time.Time { return clock }
-	h.d.refused.mu.Unlock()
-	advance := func(d time.Duration) {
-		h.d.refused.mu.Lock()
-		clock = clock.Add(d)
-		h.d.refused.mu.Unlock()
-	}
+	var clock atomic.Int64 // Unix seconds
+	clock.Store(1_000_000)
+	h.d.refused.SetClock(func() time.Time { return time.Unix(clock.Load(), 0) })
+	advance := func(d time.Duration) { clock.Add(int64(d / time.Second)) }
 	c := tradingv1.NewTradingServiceClient(h.conn)
 	bad := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer wrong")
 	for range 100 {
@@ -108,7 +103,7 @@ func TestRefusalsAreSummed(t *testing.T) {
 			t.Fatalf("watch with a bad token: %v", err)
 		}
 	}
-	advance(refusalWindow)
+	advance(security.RefusalWindow)
 	if _, err := c.StopTrading(bad, &tradingv1.StopTradingRequest{}); status.Code(err) != codes.Unauthenticated {
 		t.Fatalf("bad token: %v", err)
 	}
@@ -128,74 +123,6 @@ func TestRefusalsAreSummed(t *testing.T) {
 	}
 	if lines := strings.Count(logs.String(), "Unauthenticated"); lines != len(want) {
 		t.Fatalf("%d log lines name the refusal, want %d:\n%s", lines, len(want), logs.String())
-	}
-}
-
-// Every value the audit table keeps is escaped and capped: an error that
-// quotes a path with a newline cannot add a line to anything that reads
-// the table, and a megabyte message keeps 2 KiB.
-func TestAuditValuesAreEscapedAndCapped(t *testing.T) {
-	st := openStore(t, t.TempDir())
-	defer st.Close()
-	audit := auditInterceptor(st, slog.New(slog.DiscardHandler))
-	info := &grpc.UnaryServerInfo{FullMethod: tradingv1.TradingService_Backup_FullMethodName}
-	for _, msg := range []string{"directory /x\nssh-ed25519 AAAA attacker\n: does not exist", strings.Repeat("\n", 1<<20)} {
-		_, _ = audit(context.Background(), &tradingv1.BackupRequest{Path: "x"}, info,
-			func(context.Context, any) (any, error) { return nil, status.Error(codes.FailedPrecondition, msg) })
-	}
-	rows, err := st.ListAudit(context.Background(), 0)
-	if err != nil || len(rows) != 2 {
-		t.Fatalf("audit: %d rows, %v", len(rows), err)
-	}
-	for _, r := range rows {
-		if strings.ContainsAny(r.Error, "\n\r") || len(r.Error) > maxAuditArgs {
-			t.Errorf("audit error column: %d bytes, %.80q", len(r.Error), r.Error)
-		}
-	}
-	if !strings.Contains(rows[0].Error, `/x\nssh-ed25519`) {
-		t.Errorf("audit error column %q does not show the newline escaped", rows[0].Error)
-	}
-}
-
-// A peer is this machine for any loopback address, an IPv4 address, or an
-// IPv6 /64: nine loopback aliases or the addresses of one /64 share one
-// budget.
-func TestPeerIsAPrefix(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		same bool
-	}{
-		{"127.0.0.1", "127.0.0.9", true},
-		{"127.0.0.1", "::1", true},
-		{"2001:db8::1", "2001:db8::ffff:1", true},
-		{"2001:db8::1", "2001:db8:0:1::1", false},
-		{"192.0.2.1", "::ffff:192.0.2.1", true},
-		{"192.0.2.1", "192.0.2.2", false},
-	} {
-		if same := ipPeer(net.ParseIP(tc.a)) == ipPeer(net.ParseIP(tc.b)); same != tc.same {
-			t.Errorf("%s and %s: one peer = %v, want %v (%s, %s)", tc.a, tc.b, same, tc.same,
-				ipPeer(net.ParseIP(tc.a)), ipPeer(net.ParseIP(tc.b)))
-		}
-	}
-}
-
-// Many peers together get globalPeers times one peer's budget, no more.
-func TestGlobalCeilingAcrossPeers(t *testing.T) {
-	now := time.Unix(0, 0)
-	l := newPeerLimiter(Rate{N: 1, Per: time.Second, Burst: 2}, 1000, func() time.Time { return now })
-	allowed := 0
-	var global bool
-	for p := range 100 {
-		for range 2 {
-			ok, _, g := l.allow(fmt.Sprint("peer", p))
-			if ok {
-				allowed++
-			}
-			global = global || g
-		}
-	}
-	if want := 2 * globalPeers; allowed != want || !global {
-		t.Fatalf("100 peers with a burst of 2 each: %d calls let through (global refusal %v), want %d", allowed, global, want)
 	}
 }
 
@@ -279,41 +206,6 @@ func TestFailedHealthChecksAreSummed(t *testing.T) {
 	}
 }
 
-// A client with many addresses (a site's IPv6 /48 is 65,536 peers) gets a
-// window of its own for at most maxNewPeers of them at a time; the rest of
-// its refusals are summed under "other peers", so the log and the audit
-// table grow with the windows, not with the addresses.
-func TestRefusalsFromManyPeersAreSummed(t *testing.T) {
-	var logs e2e.SyncBuffer
-	st := openStore(t, t.TempDir())
-	t.Cleanup(func() { st.Close() })
-	r := newRefusals(st, slog.New(slog.NewTextHandler(&logs, nil)))
-	clock := time.Unix(1_000_000, 0)
-	r.now = func() time.Time { return clock }
-	refuse := func(peers int) {
-		for i := range peers {
-			r.record(context.Background(), codes.Unauthenticated, store.AuditRow{Peer: fmt.Sprintf("2001:db8:0:%x::/64", i),
-				Method: tradingv1.TradingService_StopTrading_FullMethodName, Code: codes.Unauthenticated.String()})
-		}
-	}
-	refuse(5000)
-	clock = clock.Add(refusalWindow)
-	refuse(5000)
-	r.flush()
-	rows, err := st.ListAudit(context.Background(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	total, lines := 0, strings.Count(logs.String(), "\n")
-	for _, row := range rows {
-		total += row.Count
-	}
-	if total != 10_000 || len(rows) > 4*(maxNewPeers+1) || lines != len(rows) {
-		t.Fatalf("10,000 refusals from 5,000 peers over two windows: %d rows counting %d, %d log lines; want at most %d rows counting all",
-			len(rows), total, lines, 4*(maxNewPeers+1))
-	}
-}
-
 // A kill-switch reset's reason goes into the log: one of half a megabyte,
 // or with control characters, is refused, naming the field, and does not
 // reach the log.
@@ -378,7 +270,7 @@ func TestAuditArgsHoldOnlyPrintableText(t *testing.T) {
 	if status.Code(err) != codes.InvalidArgument {
 		t.Fatalf("unknown strategy: %v", err)
 	}
-	rows, err := h.d.cfg.Session.Store.ListAudit(context.Background(), 0)
+	rows, err := h.d.store.ListAudit(context.Background(), 0)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("audit: %d rows, %v", len(rows), err)
 	}

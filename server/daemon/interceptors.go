@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"sync/atomic"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
@@ -14,10 +13,10 @@ import (
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/security"
+	"github.com/tradectl/tradectl/server/internal/transport"
 	"github.com/tradectl/tradectl/server/service"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -35,9 +34,9 @@ import (
 // for streams as for unary calls: a flood of bad tokens is limited, and
 // neither it nor its refusals flood the log or the audit table. The watcher
 // cap comes after auth, so only callers with the token hold slots.
-func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g guards, refused, failed *refusals, codec *utf8Codec) (grpc.ServerOption, grpc.ServerOption) {
+func serverInterceptors(log *slog.Logger, tok security.TokenMatcher, metrics *grpcprom.ServerMetrics, st store.Store, g transport.Guards, refused, failed *security.Refusals, codec *transport.UTF8Codec) (grpc.ServerOption, grpc.ServerOption) {
 	lg := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
-		if refusal(ctx, fields) {
+		if security.IsRefusal(ctx, fields) {
 			return // the refusals layer logs it, summed
 		}
 		log.Log(ctx, slog.Level(lvl), msg, fields...)
@@ -53,34 +52,34 @@ func serverInterceptors(log *slog.Logger, tok tokenMatcher, metrics *grpcprom.Se
 	light := selector.MatchFunc(func(ctx context.Context, c interceptors.CallMeta) bool {
 		return polling(c.Method) && !log.Enabled(ctx, slog.LevelDebug)
 	})
-	authFn := authFunc(tok)
-	ranUnary, ranStream := handlerRan()
+	authFn := security.AuthFunc(tok)
+	ranUnary, ranStream := security.HandlerRan()
 	control := selector.MatchFunc(isControl)
 	rec := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		return service.Internal(ctx, log, "handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	})
 	unary := grpc.ChainUnaryInterceptor(
-		codec.take(), // first: it must take every request the codec kept
+		codec.Take(), // first: it must take every request the codec kept
 		metrics.UnaryServerInterceptor(),
-		refused.unary(),
-		selector.UnaryServerInterceptor(g.unaryRate(), control),
+		refused.Unary(),
+		selector.UnaryServerInterceptor(g.UnaryRate(), control),
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(lg, logOpts...), full),
-		selector.UnaryServerInterceptor(logFailures(failed), light),
-		auditInterceptor(st, log),
+		selector.UnaryServerInterceptor(security.LogFailures(failed), light),
+		security.AuditInterceptor(st, log),
 		selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authFn), control),
-		codec.refuse(),
+		codec.Refuse(),
 		service.ValidateUnary(log),
 		ranUnary,
 		recovery.UnaryServerInterceptor(rec),
 	)
 	stream := grpc.ChainStreamInterceptor(
-		codec.stream(),
+		codec.Stream(),
 		metrics.StreamServerInterceptor(),
-		refused.stream(),
-		selector.StreamServerInterceptor(g.streamRate(), control),
+		refused.Stream(),
+		selector.StreamServerInterceptor(g.StreamRate(), control),
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), full),
 		selector.StreamServerInterceptor(auth.StreamServerInterceptor(authFn), control),
-		g.watchers.stream(),
+		g.Watchers(),
 		service.ValidateStream(log),
 		ranStream,
 		recovery.StreamServerInterceptor(rec),
@@ -105,47 +104,4 @@ func polling(method string) bool {
 		return true
 	}
 	return false
-}
-
-// logFailures logs a polling call only when it fails, summed per peer,
-// method and code (failed): health checks are never rate-limited, so one
-// line per failure would let anyone fill the log with "unknown service".
-func logFailures(failed *refusals) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		resp, err := h(ctx, req)
-		if err != nil && !refusal(ctx, []any{"grpc.code", status.Code(err).String()}) {
-			failed.record(ctx, status.Code(err), store.AuditRow{Peer: peerKey(ctx), Method: info.FullMethod,
-				Code: status.Code(err).String(), Error: auditValue(status.Convert(err).Message(), maxAuditArgs)})
-		}
-		return resp, err
-	}
-}
-
-// refusal reports whether a call log line is of a refused call, which the
-// refusals layer logs instead: a refusal's code, from a call whose handler
-// never ran.
-func refusal(ctx context.Context, fields []any) bool {
-	if ran, ok := ctx.Value(ranKey{}).(*atomic.Bool); !ok || ran.Load() {
-		return false
-	}
-	for i := 0; i+1 < len(fields); i += 2 {
-		if k, ok := fields[i].(string); ok && k == "grpc.code" {
-			c, _ := fields[i+1].(string)
-			return c == codes.Unauthenticated.String() || c == codes.ResourceExhausted.String()
-		}
-	}
-	return false
-}
-
-func authFunc(tok tokenMatcher) auth.AuthFunc {
-	return func(ctx context.Context) (context.Context, error) {
-		presented, err := auth.AuthFromMD(ctx, "bearer")
-		if err != nil {
-			return nil, tradingv1.ErrorReason_ERROR_REASON_TOKEN_MISSING.Status("missing bearer token: pass the daemon's token (tradectl --token-file, TRADECTL_TOKEN_FILE)", nil).Err()
-		}
-		if !tok.Matches(presented) {
-			return nil, tradingv1.ErrorReason_ERROR_REASON_TOKEN_INVALID.Status("invalid bearer token", nil).Err()
-		}
-		return ctx, nil
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/tradectl/tradectl/server/internal/transport"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -83,14 +84,14 @@ func newMetricsServer(h http.Handler) *http.Server {
 }
 
 // connMetrics reports the gRPC listener's connections.
-func connMetrics(c *connCap) prometheus.Collector {
+func connMetrics(c *transport.ConnCap) prometheus.Collector {
 	return &collectorList{
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "tradectl", Subsystem: "grpc", Name: "connections_open",
 			Help: "gRPC connections open now (at most --max-conns)."},
 			func() float64 { return float64(c.Open()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "tradectl", Subsystem: "grpc", Name: "connections_refused_total",
 			Help: "gRPC connections closed on accept because --max-conns or --max-conns-per-peer was reached."},
-			func() float64 { return float64(c.refused.Load()) }),
+			func() float64 { return float64(c.Refused()) }),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/session"
 )
 
@@ -22,8 +23,8 @@ func TestMetricsShowTheSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(Config{Listener: lis, MetricsListener: mlis, Token: Token{digest: digest(testToken)},
-		Session: session.Options{HealthInterval: 300 * time.Second}})
+	d := New(Config{Listener: lis, MetricsListener: mlis, Token: security.NewToken(testToken),
+		HealthInterval: 300 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
@@ -84,8 +85,8 @@ func TestMetricsConnectionsAreCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(Config{Listener: lis, MetricsListener: mlis, Token: Token{digest: digest(testToken)},
-		Session: session.Options{HealthInterval: 300 * time.Second}, Limits: Limits{MaxConnsPerPeer: 1}})
+	d := New(Config{Listener: lis, MetricsListener: mlis, Token: security.NewToken(testToken),
+		HealthInterval: 300 * time.Second, Limits: Limits{MaxConnsPerPeer: 1}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()

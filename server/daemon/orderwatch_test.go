@@ -56,7 +56,7 @@ func TestWatchOrdersResumesAfterARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "some order events", func() bool {
-		n, err := h.d.cfg.Session.Store.LastOrderEvent(ctx)
+		n, err := h.d.store.LastOrderEvent(ctx)
 		return err == nil && n > 20
 	})
 	if _, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{}); err != nil {
@@ -66,7 +66,7 @@ func TestWatchOrdersResumesAfterARestart(t *testing.T) {
 		st, err := c.GetStatus(ctx, &tradingv1.GetStatusRequest{})
 		return err == nil && st.GetSession().GetState() == tradingv1.SessionState_SESSION_STATE_STOPPED
 	})
-	last, err := h.d.cfg.Session.Store.LastOrderEvent(ctx)
+	last, err := h.d.store.LastOrderEvent(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,15 +2,12 @@ package daemon
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
-	"google.golang.org/grpc/tap"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/session"
@@ -69,15 +66,4 @@ func TestRefusalsNameTheirReason(t *testing.T) {
 		_, err = w.Recv()
 	}
 	wantReason(t, "past the watcher cap", err, tradingv1.ErrorReason_ERROR_REASON_TOO_MANY_WATCHERS)
-
-	aw := newAwaited(1, 1, time.Minute, Token{digest: digest(testToken)})
-	from := peer.NewContext(context.Background(), &peer.Peer{Addr: &net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 1}})
-	info := &tap.Info{FullMethodName: tradingv1.TradingService_StartTrading_FullMethodName, Header: metadata.MD{}}
-	held, err := aw.tap(from, info)
-	if err != nil {
-		t.Fatalf("the first waiting call: %v", err)
-	}
-	defer arrived(held)
-	_, err = aw.tap(from, info)
-	wantReason(t, "past the waiting calls' cap", err, tradingv1.ErrorReason_ERROR_REASON_TOO_MANY_PENDING_CALLS)
 }

@@ -20,7 +20,7 @@ import (
 
 func openStore(t *testing.T, dir string) store.Store {
 	t.Helper()
-	st, err := OpenStore(context.Background(), dir, store.Options{Durability: store.DurabilityProcess}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, err := store.OpenRecovered(context.Background(), dir, store.Options{Durability: store.DurabilityProcess}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestHistoryAndAuditSurviveARestart(t *testing.T) {
 	if _, err := c.StartTrading(ctx, &tradingv1.StartTradingRequest{Resume: true}); status.Code(err) != codes.FailedPrecondition {
 		t.Fatalf("resume after a clean stop: %v", err)
 	}
-	audit, err := h.d.cfg.Session.Store.ListAudit(context.Background(), 0)
+	audit, err := h.d.store.ListAudit(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,16 +82,5 @@ func TestHistoryAndAuditSurviveARestart(t *testing.T) {
 	want := "StartTrading:OK,StopTrading:OK,StopTrading:Unauthenticated,StartTrading:FailedPrecondition"
 	if strings.Join(got, ",") != want {
 		t.Fatalf("audit = %v, want %s", got, want)
-	}
-}
-
-// A second daemon on the same data directory is refused.
-func TestSecondDaemonOnTheDataDirIsRefused(t *testing.T) {
-	dir := t.TempDir()
-	st := openStore(t, dir)
-	defer st.Close()
-	_, err := OpenStore(context.Background(), dir, store.Options{Durability: store.DurabilityProcess}, slog.New(slog.DiscardHandler))
-	if err == nil || !strings.Contains(err.Error(), "another tradingd") {
-		t.Fatalf("second open: %v", err)
 	}
 }

@@ -23,7 +23,7 @@ import (
 	e2e "github.com/tradectl/tradectl/e2e/harness"
 	"github.com/tradectl/tradectl/internal/testpki"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/internal/security"
 )
 
 type testPKI struct {
@@ -107,9 +107,9 @@ func startSecured(t *testing.T, cfg Config) *securedDaemon {
 	cfg.Listener = lis
 	cfg.Logger = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.ShutdownTimeout = 2 * time.Second
-	cfg.Session = session.Options{HealthInterval: 300 * time.Second}
+	cfg.HealthInterval = 300 * time.Second
 	if cfg.Token == (Token{}) {
-		cfg.Token = Token{digest: digest(testToken)}
+		cfg.Token = security.NewToken(testToken)
 	}
 	d := New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -184,7 +184,7 @@ func TestMutualTLSAdmitsOnlyTheCA(t *testing.T) {
 		}
 	}
 	// The failed handshakes are recorded, summed: one line for the first.
-	waitUntil(t, func() bool { return strings.Count(d.log.String(), "method="+handshakeMethod) == 1 })
+	waitUntil(t, func() bool { return strings.Count(d.log.String(), "method="+security.HandshakeMethod) == 1 })
 }
 
 func TestTLSNeedsVersion12(t *testing.T) {

@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"context"
-	"net"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -47,28 +45,6 @@ func TestConnectionsAreCappedPerPeerAndInTotal(t *testing.T) {
 	other.Close()
 	eventually(t, "a freed slot", func() bool { return check(dialFrom(t, addr, "127.0.0.4")) == nil })
 }
-
-func TestPeerIsAnIPv4AddressOrAnIPv6Slash64(t *testing.T) {
-	for _, tc := range []struct{ a, b string }{
-		{"127.0.0.1:1", "127.0.0.1:2"},
-		{"[2001:db8:1:2:aaaa::1]:1", "[2001:db8:1:2:bbbb::9]:2"},
-		{"[::ffff:10.0.0.1]:1", "10.0.0.1:2"},
-	} {
-		if peerOf(tcpAddr(tc.a)) != peerOf(tcpAddr(tc.b)) {
-			t.Errorf("%s and %s are one peer", tc.a, tc.b)
-		}
-	}
-	for _, tc := range []struct{ a, b string }{
-		{"127.0.0.1:1", "127.0.0.2:1"},
-		{"[2001:db8:1:2::1]:1", "[2001:db8:1:3::1]:1"},
-	} {
-		if peerOf(tcpAddr(tc.a)) == peerOf(tcpAddr(tc.b)) {
-			t.Errorf("%s and %s are two peers", tc.a, tc.b)
-		}
-	}
-}
-
-func tcpAddr(s string) net.Addr { return net.TCPAddrFromAddrPort(netip.MustParseAddrPort(s)) }
 
 // held opens a StartTrading call on conn that sends its headers and never
 // its request, as an attacker holding streams does, and returns how it

@@ -1,4 +1,4 @@
-package daemon
+package transport
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tradectl/tradectl/server/internal/security"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/tap"
@@ -27,21 +28,21 @@ import (
 // arrive and release the stream.
 //
 // At most max streams without the token wait at once, and perPeer from
-// one peer (as connCap counts peers); more are refused with
+// one peer (as ConnCap counts peers); more are refused with
 // RESOURCE_EXHAUSTED before a handler goroutine starts. Streams that
 // carry the token are not counted, so that a flood of anonymous ones
 // cannot lock the operator out; they get the same deadline.
 type awaited struct {
 	max, perPeer int
 	wait         time.Duration
-	tok          tokenMatcher
+	tok          security.TokenMatcher
 
 	mu    sync.Mutex
 	n     int
 	peers map[netip.Prefix]int
 }
 
-func newAwaited(max, perPeer int, wait time.Duration, tok tokenMatcher) *awaited {
+func newAwaited(max, perPeer int, wait time.Duration, tok security.TokenMatcher) *awaited {
 	return &awaited{max: max, perPeer: perPeer, wait: wait, tok: tok, peers: map[netip.Prefix]int{}}
 }
 

@@ -1,4 +1,4 @@
-package daemon
+package security
 
 import (
 	"context"
@@ -12,9 +12,9 @@ import (
 	"github.com/tradectl/tradectl/server/store"
 )
 
-// handshakeMethod is the audit table's method for a failed TLS handshake:
+// HandshakeMethod is the audit table's method for a failed TLS handshake:
 // no RPC was made, but someone knocked.
-const handshakeMethod = "tls-handshake"
+const HandshakeMethod = "tls-handshake"
 
 // auditedCreds records every failed TLS handshake as a refusal (log line
 // and audit row, summed per peer and reason like the refused calls): a
@@ -23,7 +23,7 @@ const handshakeMethod = "tls-handshake"
 // is not recorded.
 type auditedCreds struct {
 	credentials.TransportCredentials
-	refused *refusals
+	refused *Refusals
 }
 
 func (c auditedCreds) ServerHandshake(conn net.Conn) (net.Conn, credentials.AuthInfo, error) {
@@ -34,8 +34,8 @@ func (c auditedCreds) ServerHandshake(conn net.Conn) (net.Conn, credentials.Auth
 			peer = ipPeer(a.IP)
 		}
 		c.refused.record(context.Background(), codes.Unauthenticated, store.AuditRow{Peer: peer,
-			Method: handshakeMethod, Identity: "none (handshake failed)", Code: codes.Unauthenticated.String(),
-			Error: auditValue(err.Error(), maxAuditArgs)})
+			Method: HandshakeMethod, Identity: "none (handshake failed)", Code: codes.Unauthenticated.String(),
+			Error: auditValue(err.Error(), MaxAuditArgs)})
 	}
 	return out, info, err
 }

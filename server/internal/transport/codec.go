@@ -1,4 +1,4 @@
-package daemon
+package transport
 
 import (
 	"context"
@@ -19,12 +19,12 @@ import (
 
 // A string field with invalid UTF-8 fails protobuf's unmarshal, and gRPC
 // answers every unmarshal failure INTERNAL, before any interceptor runs:
-// a client's bad bytes looked like the daemon's fault. utf8Codec is the
+// a client's bad bytes looked like the daemon's fault. UTF8Codec is the
 // proto codec, except that such a request is left empty and remembered;
 // the interceptors then answer INVALID_ARGUMENT naming the field, where
 // validation answers any other invalid request (after the rate limit, the
 // log and auth). Other unmarshal failures stay gRPC's.
-type utf8Codec struct {
+type UTF8Codec struct {
 	encoding.CodecV2
 	// bad holds the requests refused this way, by pointer, until the
 	// outermost interceptor takes them: a unary request's before its
@@ -32,11 +32,13 @@ type utf8Codec struct {
 	bad sync.Map // proto.Message -> field path
 }
 
-func newUTF8Codec() *utf8Codec {
-	return &utf8Codec{CodecV2: encoding.GetCodecV2("proto")}
+// NewUTF8Codec wraps gRPC's proto codec; the server takes it with
+// grpc.ForceServerCodecV2, and its Take, Refuse and Stream in its chains.
+func NewUTF8Codec() *UTF8Codec {
+	return &UTF8Codec{CodecV2: encoding.GetCodecV2("proto")}
 }
 
-func (c *utf8Codec) Unmarshal(data mem.BufferSlice, v any) error {
+func (c *UTF8Codec) Unmarshal(data mem.BufferSlice, v any) error {
 	err := c.CodecV2.Unmarshal(data, v)
 	m, ok := v.(proto.Message)
 	if err == nil || !ok || !strings.Contains(err.Error(), "invalid UTF-8") {
@@ -53,7 +55,7 @@ func (c *utf8Codec) Unmarshal(data mem.BufferSlice, v any) error {
 }
 
 // refusal is the INVALID_ARGUMENT for m if its bytes held invalid UTF-8.
-func (c *utf8Codec) refusal(m any) error {
+func (c *UTF8Codec) refusal(m any) error {
 	field, ok := c.bad.LoadAndDelete(m)
 	if !ok {
 		return nil
@@ -65,10 +67,10 @@ func (c *utf8Codec) refusal(m any) error {
 
 type badUTF8Key struct{}
 
-// take is the outermost unary layer: it takes the request's refusal from
+// Take is the outermost unary layer: it takes the request's refusal from
 // the codec, whatever happens to the call next (the map must not keep
 // it), and carries it in the context to refuse.
-func (c *utf8Codec) take() grpc.UnaryServerInterceptor {
+func (c *UTF8Codec) Take() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		if err := c.refusal(req); err != nil {
 			ctx = context.WithValue(ctx, badUTF8Key{}, err)
@@ -77,8 +79,8 @@ func (c *utf8Codec) take() grpc.UnaryServerInterceptor {
 	}
 }
 
-// refuse answers the refusal take found, beside validation.
-func (c *utf8Codec) refuse() grpc.UnaryServerInterceptor {
+// Refuse answers the refusal Take found, beside validation.
+func (c *UTF8Codec) Refuse() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		if err, ok := ctx.Value(badUTF8Key{}).(error); ok {
 			return nil, err
@@ -87,10 +89,10 @@ func (c *utf8Codec) refuse() grpc.UnaryServerInterceptor {
 	}
 }
 
-// stream is the outermost stream layer: messages are received inside the
+// Stream is the outermost stream layer: messages are received inside the
 // handler, and a refusal there goes out through every layer like any
 // other error.
-func (c *utf8Codec) stream() grpc.StreamServerInterceptor {
+func (c *UTF8Codec) Stream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 		return h(srv, &utf8Stream{ServerStream: ss, c: c})
 	}
@@ -98,7 +100,7 @@ func (c *utf8Codec) stream() grpc.StreamServerInterceptor {
 
 type utf8Stream struct {
 	grpc.ServerStream
-	c *utf8Codec
+	c *UTF8Codec
 }
 
 func (s *utf8Stream) RecvMsg(m any) error {

@@ -1,4 +1,4 @@
-package daemon
+package security
 
 import (
 	"container/list"
@@ -94,13 +94,13 @@ const maxPeers = 10_000
 // counted as one peer) would get a budget per address.
 const globalPeers = 10
 
-// peerLimiter keeps a bucket per peer (peerKey) in LRU order, and one for
+// PeerLimiter keeps a bucket per peer (PeerKey) in LRU order, and one for
 // all peers together. It owns no goroutine: idle buckets are dropped as
 // calls come in. A bucket idle long enough to have refilled is the same as
 // a new one, so dropping it loses nothing; dropping the least recently used
 // when the table is full only forgives that peer's debt, and the global
 // bucket still holds.
-type peerLimiter struct {
+type PeerLimiter struct {
 	rate       Rate
 	globalRate Rate
 	max        int
@@ -113,7 +113,7 @@ type peerLimiter struct {
 	// without them anyone who can connect (another local user, who shares
 	// the loopback peer; ten addresses anywhere, who spend the global
 	// budget) would lock the operator out, StopTrading included.
-	tok tokenMatcher
+	tok TokenMatcher
 
 	mu          sync.Mutex
 	global      bucket
@@ -122,22 +122,31 @@ type peerLimiter struct {
 	lru         list.List                // front: most recently used
 }
 
-func newPeerLimiter(r Rate, maxPeers int, now func() time.Time) *peerLimiter {
+// NewPeerLimiter limits calls to r per peer, and globalPeers times r from
+// all peers together; a call that presents tok (if not nil) gets budgets of
+// its own once the shared ones are spent.
+func NewPeerLimiter(r Rate, tok TokenMatcher) *PeerLimiter {
+	l := newPeerLimiter(r, maxPeers, time.Now)
+	l.tok = tok
+	return l
+}
+
+func newPeerLimiter(r Rate, maxPeers int, now func() time.Time) *PeerLimiter {
 	refill := r.Per * time.Duration(r.Burst) / time.Duration(r.N)
 	g := Rate{N: r.N * globalPeers, Per: r.Per, Burst: r.Burst * globalPeers}
-	return &peerLimiter{rate: r, globalRate: g, max: maxPeers, idle: max(time.Minute, refill), now: now,
+	return &PeerLimiter{rate: r, globalRate: g, max: maxPeers, idle: max(time.Minute, refill), now: now,
 		global: bucket{tokens: float64(g.Burst), last: now()}, tokenGlobal: bucket{tokens: float64(g.Burst), last: now()},
 		peers: make(map[string]*list.Element)}
 }
 
 // allow takes a token from key's bucket and then from the global one, or
 // says how long until one is due and whose budget is spent.
-func (l *peerLimiter) allow(key string) (ok bool, wait time.Duration, global bool) {
+func (l *PeerLimiter) allow(key string) (ok bool, wait time.Duration, global bool) {
 	return l.allowIn(key, &l.global)
 }
 
 // allowIn is allow with the global bucket given.
-func (l *peerLimiter) allowIn(key string, globalBucket *bucket) (ok bool, wait time.Duration, global bool) {
+func (l *PeerLimiter) allowIn(key string, globalBucket *bucket) (ok bool, wait time.Duration, global bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -161,15 +170,15 @@ func (l *peerLimiter) allowIn(key string, globalBucket *bucket) (ok bool, wait t
 	return ok, wait, !ok
 }
 
-func (l *peerLimiter) drop(e *list.Element) {
+func (l *PeerLimiter) drop(e *list.Element) {
 	l.lru.Remove(e)
 	delete(l.peers, e.Value.(*bucket).key)
 }
 
 // refuse is nil if ctx's peer may make a call now, else RESOURCE_EXHAUSTED
 // with a RetryInfo saying when the next call will be let through.
-func (l *peerLimiter) refuse(ctx context.Context) error {
-	key := peerKey(ctx)
+func (l *PeerLimiter) refuse(ctx context.Context) error {
+	key := PeerKey(ctx)
 	ok, wait, global := l.allow(key)
 	if !ok && l.tok != nil && presentsToken(ctx, l.tok) {
 		ok, wait, global = l.allowIn("token "+key, &l.tokenGlobal)
@@ -190,13 +199,13 @@ func (l *peerLimiter) refuse(ctx context.Context) error {
 // asked only of a call over a shared budget, and costs one SHA-256 of what
 // the client sent, at most maxTokenFile bytes: no longer bearer can match,
 // so a flood of huge ones is not hashed.
-func presentsToken(ctx context.Context, tok tokenMatcher) bool {
+func presentsToken(ctx context.Context, tok TokenMatcher) bool {
 	presented, err := auth.AuthFromMD(ctx, "bearer")
 	return err == nil && len(presented) <= maxTokenFile && tok.Matches(presented)
 }
 
-// unary limits unary calls.
-func (l *peerLimiter) unary() grpc.UnaryServerInterceptor {
+// Unary limits unary calls.
+func (l *PeerLimiter) Unary() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		if err := l.refuse(ctx); err != nil {
 			return nil, err
@@ -205,9 +214,9 @@ func (l *peerLimiter) unary() grpc.UnaryServerInterceptor {
 	}
 }
 
-// stream limits the opening of streams like unary calls: a watch with a
+// Stream limits the opening of streams like unary calls: a watch with a
 // bad token costs as much to refuse as any call.
-func (l *peerLimiter) stream() grpc.StreamServerInterceptor {
+func (l *PeerLimiter) Stream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 		if err := l.refuse(ss.Context()); err != nil {
 			return err
@@ -216,13 +225,13 @@ func (l *peerLimiter) stream() grpc.StreamServerInterceptor {
 	}
 }
 
-// peerKey is who a peer is, for the rate limit and for aggregating
+// PeerKey is who a peer is, for the rate limit and for aggregating
 // refusals: one client opens many connections, and often holds many
 // addresses. Loopback is one peer (all of 127.0.0.0/8 and ::1 are this
 // machine); an IPv4 address is one peer (/32); an IPv6 peer is its /64,
 // the smallest prefix a site is given. An address that is not host:port
 // (bufconn, a Unix socket) is used whole.
-func peerKey(ctx context.Context) string {
+func PeerKey(ctx context.Context) string {
 	p, ok := peer.FromContext(ctx)
 	if !ok || p.Addr == nil {
 		return "unknown"
@@ -250,15 +259,4 @@ func ipPeer(ip net.IP) string {
 		return ip.To4().String()
 	}
 	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
-}
-
-// streamRate is the per-peer rate limit on opening streams, or a
-// pass-through when it is off.
-func (g guards) streamRate() grpc.StreamServerInterceptor {
-	if g.rate == nil {
-		return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-			return h(srv, ss)
-		}
-	}
-	return g.rate.stream()
 }

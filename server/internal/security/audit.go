@@ -1,4 +1,4 @@
-package daemon
+package security
 
 import (
 	"context"
@@ -33,10 +33,10 @@ var audited = map[string]bool{
 	tradingv1.TradingService_Backup_FullMethodName:          true,
 }
 
-// maxAuditArgs bounds every value kept per call; maxRefusedArgs the
+// MaxAuditArgs bounds every value kept per call; maxRefusedArgs the
 // arguments of a refused one, which anyone can choose.
 const (
-	maxAuditArgs   = 2048
+	MaxAuditArgs   = 2048
 	maxRefusedArgs = 256
 )
 
@@ -100,11 +100,11 @@ func jsonPrintable(js string) string {
 	return b.String()
 }
 
-// auditInterceptor writes every control call that reached its handler to
+// AuditInterceptor writes every control call that reached its handler to
 // the store's audit log and to the log; refusals are the refusals
 // interceptor's. A failure to write the audit record is logged, and the
 // call's own result stands: the record is evidence, not a gate.
-func auditInterceptor(st store.Store, log *slog.Logger) grpc.UnaryServerInterceptor {
+func AuditInterceptor(st store.Store, log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		resp, err := h(ctx, req)
 		code := status.Code(err)
@@ -112,12 +112,12 @@ func auditInterceptor(st store.Store, log *slog.Logger) grpc.UnaryServerIntercep
 			return resp, err
 		}
 		row := store.AuditRow{Time: time.Now(), Method: info.FullMethod, Code: code.String(),
-			Identity: auditValue(callerIdentity(ctx, false), maxAuditArgs), Args: auditArgs(req, maxAuditArgs), Count: 1}
+			Identity: auditValue(callerIdentity(ctx, false), MaxAuditArgs), Args: auditArgs(req, MaxAuditArgs), Count: 1}
 		if p, ok := peer.FromContext(ctx); ok {
-			row.Peer = auditValue(p.Addr.String(), maxAuditArgs)
+			row.Peer = auditValue(p.Addr.String(), MaxAuditArgs)
 		}
 		if err != nil {
-			row.Error = auditValue(status.Convert(err).Message(), maxAuditArgs)
+			row.Error = auditValue(status.Convert(err).Message(), MaxAuditArgs)
 		}
 		log.InfoContext(ctx, "audit", "method", row.Method, "peer", row.Peer, "identity", row.Identity,
 			"args", row.Args, "code", row.Code, "error", row.Error)

@@ -1,21 +1,19 @@
-package daemon
+package store
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-
-	"github.com/tradectl/tradectl/server/store"
 )
 
-// OpenStore opens the durable store in dir and recovers from a crash: a
-// session the store finds still active was interrupted (the daemon died
-// under it), and is marked so, with its last committed tick, before any
-// session starts. It is the same path for a clean start and a crash: a
+// OpenRecovered opens the durable store in dir, as the daemon does at
+// start, and recovers from a crash: a session the store finds still active
+// was interrupted (the daemon died under it), and is marked so, with its
+// last committed tick, before any session starts. It is the same path for a clean start and a crash: a
 // clean stop simply leaves nothing to mark. Any error means the daemon
 // must not trade: the caller exits.
-func OpenStore(ctx context.Context, dir string, opts store.Options, log *slog.Logger) (store.Store, error) {
-	st, err := store.Open(ctx, dir, opts)
+func OpenRecovered(ctx context.Context, dir string, opts Options, log *slog.Logger) (Store, error) {
+	st, err := Open(ctx, dir, opts)
 	if err != nil {
 		return nil, err
 	}

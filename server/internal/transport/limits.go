@@ -1,4 +1,4 @@
-package daemon
+package transport
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/security"
 )
 
 // Limits bound what clients can make the daemon hold or do. A zero field
@@ -61,8 +62,11 @@ type Limits struct {
 	// ControlRate limits TradingService unary calls per peer IP address
 	// (20/s, bursts of 40): far above what a person or a polling dashboard
 	// makes, low enough that a runaway script cannot starve the daemon.
-	ControlRate Rate
+	ControlRate security.Rate
 }
+
+// DefaultControlRate is 20 calls a second per peer, in bursts of up to 40.
+var DefaultControlRate = security.Rate{N: 20, Per: time.Second, Burst: 40}
 
 // Defaults.
 const (
@@ -99,10 +103,8 @@ const (
 	connAgeGrace = time.Minute
 )
 
-// DefaultControlRate is 20 calls a second per peer, in bursts of up to 40.
-var DefaultControlRate = Rate{N: 20, Per: time.Second, Burst: 40}
-
-func (l Limits) withDefaults() Limits {
+// WithDefaults is l with every limit left at zero set to its default.
+func (l Limits) WithDefaults() Limits {
 	orDefault(&l.MaxRecvMsgSize, defaultMaxRecvMsgSize)
 	orDefault(&l.MaxSendMsgSize, defaultMaxSendMsgSize)
 	orDefault(&l.MaxConcurrentStreams, defaultMaxConcurrentStreams)
@@ -114,7 +116,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxAwaiting, defaultMaxAwaiting)
 	orDefault(&l.MaxAwaitingPerPeer, defaultMaxAwaitingPerPeer)
 	orDefault(&l.RequestWait, defaultRequestWait)
-	if l.ControlRate == (Rate{}) {
+	if l.ControlRate == (security.Rate{}) {
 		l.ControlRate = DefaultControlRate
 	}
 	return l
@@ -128,9 +130,10 @@ func orDefault[T int | uint32 | time.Duration](v *T, def T) {
 	}
 }
 
-// serverOptions are the transport-level limits. The connection caps are
-// the listener's (connCap).
-func (l Limits) serverOptions(tok tokenMatcher) []grpc.ServerOption {
+// ServerOptions are the transport-level limits. The connection caps are
+// the listener's (ConnCap). tok spares its holders the count of calls
+// waiting for their request.
+func (l Limits) ServerOptions(tok security.TokenMatcher) []grpc.ServerOption {
 	aw := newAwaited(l.MaxAwaiting, l.MaxAwaitingPerPeer, l.RequestWait, tok)
 	return []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(l.MaxRecvMsgSize),
@@ -153,14 +156,17 @@ func (l Limits) serverOptions(tok tokenMatcher) []grpc.ServerOption {
 	}
 }
 
-// guards are the limits enforced by interceptors.
-type guards struct {
-	rate     *peerLimiter // nil: unlimited
+// Guards are the limits enforced by interceptors: the per-peer rate limit
+// and the caps on open streams.
+type Guards struct {
+	rate     *security.PeerLimiter // nil: unlimited
 	watchers watcherCaps
 }
 
-func newGuards(l Limits, tok tokenMatcher) guards {
-	g := guards{watchers: watcherCaps{
+// NewGuards builds the guards of l; a call presenting tok gets rate
+// budgets of its own (security.PeerLimiter).
+func NewGuards(l Limits, tok security.TokenMatcher) Guards {
+	g := Guards{watchers: watcherCaps{
 		byMethod: map[string]*watcherCap{
 			tradingv1.TradingService_WatchHealth_FullMethodName: {max: int64(l.MaxWatchers),
 				what: "WatchHealth streams", flag: "--max-watchers"},
@@ -171,21 +177,36 @@ func newGuards(l Limits, tok tokenMatcher) guards {
 			what: "streams without a token (grpc.health.v1 Watch, reflection)", flag: "--max-public-streams"},
 	}}
 	if !l.ControlRate.Off {
-		g.rate = newPeerLimiter(l.ControlRate, maxPeers, time.Now)
-		g.rate.tok = tok
+		g.rate = security.NewPeerLimiter(l.ControlRate, tok)
 	}
 	return g
 }
 
-// unaryRate is the per-peer rate limit, or a pass-through when it is off.
-func (g guards) unaryRate() grpc.UnaryServerInterceptor {
+// UnaryRate is the per-peer rate limit, or a pass-through when it is off.
+func (g Guards) UnaryRate() grpc.UnaryServerInterceptor {
 	if g.rate == nil {
 		return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			return h(ctx, req)
 		}
 	}
-	return g.rate.unary()
+	return g.rate.Unary()
 }
+
+// StreamRate is the per-peer rate limit on opening streams, or a
+// pass-through when it is off.
+func (g Guards) StreamRate() grpc.StreamServerInterceptor {
+	if g.rate == nil {
+		return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+			return h(srv, ss)
+		}
+	}
+	return g.rate.Stream()
+}
+
+// Watchers holds a slot for the life of each capped stream (WatchHealth,
+// WatchOrders, the public streams), refusing one when its kind has none
+// free.
+func (g Guards) Watchers() grpc.StreamServerInterceptor { return g.watchers.stream() }
 
 // watcherCap counts the open streams of one kind.
 type watcherCap struct {

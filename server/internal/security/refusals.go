@@ -1,4 +1,4 @@
-package daemon
+package security
 
 import (
 	"container/list"
@@ -15,9 +15,9 @@ import (
 	"github.com/tradectl/tradectl/server/store"
 )
 
-// refusalWindow is how long one peer's refusals of one method for one
+// RefusalWindow is how long one peer's refusals of one method for one
 // reason are summed into one log line and one audit row.
-const refusalWindow = 10 * time.Second
+const RefusalWindow = 10 * time.Second
 
 // maxNewPeers bounds the peers whose refusals get a window of their own
 // within one window's time; refusals from the rest are summed under
@@ -37,16 +37,16 @@ const maxRefusalKeys = 10_000
 // or the watcher cap. Made before any handler ran, they are attacker-driven,
 // so they are aggregated rather than written one by one. (A handler's own
 // RESOURCE_EXHAUSTED, a watcher that fell behind, is not a refusal: see
-// handlerRan.)
+// HandlerRan.)
 var refusedCodes = map[codes.Code]bool{codes.Unauthenticated: true, codes.ResourceExhausted: true}
 
 // ranKey marks, in a call's context, whether its handler was reached.
 type ranKey struct{}
 
-// handlerRan is the innermost layer but recovery: it marks that the call
+// HandlerRan is the innermost layer but recovery: it marks that the call
 // got past every guard, so that the refusals layer does not count its
 // result as a refusal.
-func handlerRan() (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
+func HandlerRan() (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
 	mark := func(ctx context.Context) {
 		if ran, ok := ctx.Value(ranKey{}).(*atomic.Bool); ok {
 			ran.Store(true)
@@ -83,14 +83,14 @@ type tally struct {
 	row   store.AuditRow
 }
 
-// refusals aggregates refused calls into the log and the audit table: the
+// Refusals aggregates refused calls into the log and the audit table: the
 // first refusal of a peer, method and reason is written at once, the rest
 // of its window as one row and one line with their count, when the window
 // has passed. A window is closed by the next refusal that comes after it
-// (of anyone) or by flush at shutdown: no goroutine of its own. One address
+// (of anyone) or by Flush at shutdown: no goroutine of its own. One address
 // flooding bad tokens thus writes two rows and two lines per window, not
 // one per call.
-type refusals struct {
+type Refusals struct {
 	st     store.Store // nil: the log only
 	log    *slog.Logger
 	window time.Duration
@@ -105,22 +105,32 @@ type refusals struct {
 	order list.List                    // oldest window first
 }
 
-func newRefusals(st store.Store, log *slog.Logger) *refusals {
-	return &refusals{st: st, log: log, now: time.Now, window: refusalWindow, max: maxRefusalKeys,
+// NewRefusals sums refusals into the log and, if st is not nil, the audit
+// table.
+func NewRefusals(st store.Store, log *slog.Logger) *Refusals {
+	return &Refusals{st: st, log: log, now: time.Now, window: RefusalWindow, max: maxRefusalKeys,
 		msg: "call refused", open: make(map[refusalKey]*list.Element)}
 }
 
-// newFailures sums, in the log only, the failures of calls that no rate
+// NewFailures sums, in the log only, the failures of calls that no rate
 // limit guards (health checks, which need no token): anyone can make them
 // fail as often as they can connect, and each failure is not news.
-func newFailures(log *slog.Logger) *refusals {
-	f := newRefusals(nil, log)
+func NewFailures(log *slog.Logger) *Refusals {
+	f := NewRefusals(nil, log)
 	f.msg = "call failed"
 	return f
 }
 
+// SetClock replaces the clock windows are measured by: tests move it
+// rather than wait out RefusalWindow.
+func (r *Refusals) SetClock(now func() time.Time) {
+	r.mu.Lock()
+	r.now = now
+	r.mu.Unlock()
+}
+
 // record counts one refused call, described by row.
-func (r *refusals) record(ctx context.Context, code codes.Code, row store.AuditRow) {
+func (r *Refusals) record(ctx context.Context, code codes.Code, row store.AuditRow) {
 	key := refusalKey{peer: row.Peer, method: row.Method, code: code}
 	r.mu.Lock()
 	now := r.now()
@@ -149,9 +159,9 @@ func (r *refusals) record(ctx context.Context, code codes.Code, row store.AuditR
 	r.write(ctx, append(due, row))
 }
 
-// flush writes every open window's count: at shutdown, before the store
+// Flush writes every open window's count: at shutdown, before the store
 // closes.
-func (r *refusals) flush() {
+func (r *Refusals) Flush() {
 	r.mu.Lock()
 	due := r.closeLocked(func(*tally) bool { return true })
 	r.mu.Unlock()
@@ -160,7 +170,7 @@ func (r *refusals) flush() {
 
 // closeLocked closes the oldest windows while done says so, and returns
 // the rows of those that counted more refusals after their first.
-func (r *refusals) closeLocked(done func(*tally) bool) []store.AuditRow {
+func (r *Refusals) closeLocked(done func(*tally) bool) []store.AuditRow {
 	var rows []store.AuditRow
 	for e := r.order.Front(); e != nil && done(e.Value.(*tally)); e = r.order.Front() {
 		t := e.Value.(*tally)
@@ -179,7 +189,7 @@ func (r *refusals) closeLocked(done func(*tally) bool) []store.AuditRow {
 // every refusal. Rows decided at once by two calls may be written a few
 // milliseconds out of order; each row's time is its own. A failure to
 // store is logged: the record is evidence, not a gate.
-func (r *refusals) write(ctx context.Context, rows []store.AuditRow) {
+func (r *Refusals) write(ctx context.Context, rows []store.AuditRow) {
 	for _, row := range rows {
 		r.log.WarnContext(ctx, r.msg, "method", row.Method, "peer", row.Peer, "identity", row.Identity,
 			"code", row.Code, "error", row.Error, "count", row.Count)
@@ -207,16 +217,16 @@ func refusedRow(ctx context.Context, method string, req any, err error) store.Au
 			identity = "cert:" + name
 		}
 	}
-	row := store.AuditRow{Peer: peerKey(ctx), Method: auditValue(method, maxAuditArgs), Identity: auditValue(identity, maxAuditArgs),
-		Code: status.Code(err).String(), Error: auditValue(status.Convert(err).Message(), maxAuditArgs)}
+	row := store.AuditRow{Peer: PeerKey(ctx), Method: auditValue(method, MaxAuditArgs), Identity: auditValue(identity, MaxAuditArgs),
+		Code: status.Code(err).String(), Error: auditValue(status.Convert(err).Message(), MaxAuditArgs)}
 	if req != nil {
 		row.Args = auditArgs(req, maxRefusedArgs)
 	}
 	return row
 }
 
-// unary records the refused unary calls.
-func (r *refusals) unary() grpc.UnaryServerInterceptor {
+// Unary records the refused unary calls.
+func (r *Refusals) Unary() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		ran := new(atomic.Bool)
 		resp, err := h(context.WithValue(ctx, ranKey{}, ran), req)
@@ -227,9 +237,9 @@ func (r *refusals) unary() grpc.UnaryServerInterceptor {
 	}
 }
 
-// stream records the refused streams: a watch with a bad token, over the
+// Stream records the refused streams: a watch with a bad token, over the
 // rate or past the watcher cap.
-func (r *refusals) stream() grpc.StreamServerInterceptor {
+func (r *Refusals) Stream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 		ran := new(atomic.Bool)
 		err := h(srv, &refusedStream{ServerStream: ss, ctx: context.WithValue(ss.Context(), ranKey{}, ran)})
@@ -237,5 +247,35 @@ func (r *refusals) stream() grpc.StreamServerInterceptor {
 			r.record(ss.Context(), status.Code(err), refusedRow(ss.Context(), info.FullMethod, nil, err))
 		}
 		return err
+	}
+}
+
+// IsRefusal reports whether a call log line is of a refused call, which the
+// refusals layer logs instead: a refusal's code, from a call whose handler
+// never ran.
+func IsRefusal(ctx context.Context, fields []any) bool {
+	if ran, ok := ctx.Value(ranKey{}).(*atomic.Bool); !ok || ran.Load() {
+		return false
+	}
+	for i := 0; i+1 < len(fields); i += 2 {
+		if k, ok := fields[i].(string); ok && k == "grpc.code" {
+			c, _ := fields[i+1].(string)
+			return c == codes.Unauthenticated.String() || c == codes.ResourceExhausted.String()
+		}
+	}
+	return false
+}
+
+// LogFailures logs a polling call only when it fails, summed per peer,
+// method and code (failed): health checks are never rate-limited, so one
+// line per failure would let anyone fill the log with "unknown service".
+func LogFailures(failed *Refusals) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		resp, err := h(ctx, req)
+		if err != nil && !IsRefusal(ctx, []any{"grpc.code", status.Code(err).String()}) {
+			failed.record(ctx, status.Code(err), store.AuditRow{Peer: PeerKey(ctx), Method: info.FullMethod,
+				Code: status.Code(err).String(), Error: auditValue(status.Convert(err).Message(), MaxAuditArgs)})
+		}
+		return resp, err
 	}
 }

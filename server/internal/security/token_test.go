@@ -1,6 +1,6 @@
 //go:build unix
 
-package daemon
+package security
 
 import (
 	"errors"
@@ -182,8 +182,8 @@ func TestReloadRefusesATokenOthersCouldWrite(t *testing.T) {
 			}
 			operator := tokenIn(t, file)
 			log := &e2e.SyncBuffer{}
-			r := newReloader(Config{Logger: slog.New(slog.NewTextHandler(log, nil)), TokenFile: file}, newCurrentToken(tok))
-			refused := r.tokenRefusedMetric()
+			r := NewReloader(ReloadConfig{Logger: slog.New(slog.NewTextHandler(log, nil)), TokenFile: file}, NewCurrentToken(tok))
+			refused := r.TokenRefusedMetric()
 
 			tc.plant(t, dir, file)
 			r.poll(true)
@@ -247,4 +247,13 @@ func gauge(t *testing.T, c prometheus.Collector) float64 {
 		t.Fatalf("gather: %v, %v", mfs, err)
 	}
 	return mfs[0].GetMetric()[0].GetGauge().GetValue()
+}
+
+func tokenIn(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }

@@ -1,4 +1,4 @@
-package daemon
+package transport
 
 import (
 	"net"
@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 )
 
-// connCap is a net.Listener that holds at most max connections open at
+// ConnCap is a net.Listener that holds at most max connections open at
 // once, and at most perPeer from one peer. A connection past either cap is
 // closed as soon as it is accepted, before TLS or HTTP/2 costs anything: a
 // file descriptor and a goroutine per idle connection is how a flood of
@@ -15,7 +15,7 @@ import (
 //
 // A peer is an IP address, and for IPv6 its /64: one host is usually
 // given a whole /64 and can pick any address in it.
-type connCap struct {
+type ConnCap struct {
 	net.Listener
 	max, perPeer int
 
@@ -26,13 +26,14 @@ type connCap struct {
 	refused atomic.Uint64
 }
 
-func newConnCap(l net.Listener, max, perPeer int) *connCap {
-	return &connCap{Listener: l, max: max, perPeer: perPeer, peers: map[netip.Prefix]int{}}
+// NewConnCap caps the connections l hands out.
+func NewConnCap(l net.Listener, max, perPeer int) *ConnCap {
+	return &ConnCap{Listener: l, max: max, perPeer: perPeer, peers: map[netip.Prefix]int{}}
 }
 
 // Accept returns the next connection within the caps; the ones past them
 // are closed and counted, and Accept waits for the next.
-func (c *connCap) Accept() (net.Conn, error) {
+func (c *ConnCap) Accept() (net.Conn, error) {
 	for {
 		conn, err := c.Listener.Accept()
 		if err != nil {
@@ -48,7 +49,7 @@ func (c *connCap) Accept() (net.Conn, error) {
 	}
 }
 
-func (c *connCap) take(p netip.Prefix) bool {
+func (c *ConnCap) take(p netip.Prefix) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.open >= c.max || c.peers[p] >= c.perPeer {
@@ -59,7 +60,7 @@ func (c *connCap) take(p netip.Prefix) bool {
 	return true
 }
 
-func (c *connCap) give(p netip.Prefix) {
+func (c *ConnCap) give(p netip.Prefix) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.open--
@@ -69,11 +70,14 @@ func (c *connCap) give(p netip.Prefix) {
 }
 
 // Open is the number of connections held now.
-func (c *connCap) Open() int {
+func (c *ConnCap) Open() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.open
 }
+
+// Refused is the number of connections closed on accept past a cap.
+func (c *ConnCap) Refused() uint64 { return c.refused.Load() }
 
 // peerOf is the peer a remote address belongs to: its IPv4 address, or its
 // IPv6 /64. Addresses that are not IP (a unix socket, bufconn) are one

@@ -1,4 +1,4 @@
-package daemon
+package security
 
 import (
 	"context"
@@ -114,9 +114,9 @@ func (t *TLS) serverConfig() *tls.Config {
 	}
 }
 
-// serverOption is the gRPC transport option for cfg.TLS: plaintext when nil.
-// Failed handshakes are recorded in refused.
-func (t *TLS) serverOption(refused *refusals) grpc.ServerOption {
+// ServerOption is the gRPC transport option for t: plaintext when t is
+// nil. Failed handshakes are recorded in refused.
+func (t *TLS) ServerOption(refused *Refusals) grpc.ServerOption {
 	if t == nil {
 		return grpc.EmptyServerOption{}
 	}
@@ -165,8 +165,9 @@ func callerIdentity(ctx context.Context, refused bool) string {
 	return "token"
 }
 
-// mode is how the daemon serves, for its start-up log line.
-func (t *TLS) mode() string {
+// Mode is how the daemon serves, for its start-up log line: off, on or
+// mutual. t may be nil.
+func (t *TLS) Mode() string {
 	switch {
 	case t == nil:
 		return "off"

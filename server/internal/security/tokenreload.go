@@ -1,6 +1,7 @@
-package daemon
+package security
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"sync/atomic"
@@ -9,25 +10,28 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// tokenMatcher is what the auth interceptor needs of a token.
-type tokenMatcher interface {
+// TokenMatcher is what the auth interceptor, the rate limit and the
+// transport's request wait need of a token.
+type TokenMatcher interface {
 	Matches(presented string) bool
 }
 
-// currentToken is the token in force. Reload swaps it whole, so a call is
+// CurrentToken is the token in force. Reload swaps it whole, so a call is
 // checked against either the old token or the new one, never a mix, and
 // the old one stops working the moment the swap is done.
-type currentToken struct {
+type CurrentToken struct {
 	p atomic.Pointer[Token]
 }
 
-func newCurrentToken(t Token) *currentToken {
-	c := &currentToken{}
+// NewCurrentToken puts t in force.
+func NewCurrentToken(t Token) *CurrentToken {
+	c := &CurrentToken{}
 	c.p.Store(&t)
 	return c
 }
 
-func (c *currentToken) Matches(presented string) bool { return c.p.Load().Matches(presented) }
+// Matches reports whether presented is the token in force.
+func (c *CurrentToken) Matches(presented string) bool { return c.p.Load().Matches(presented) }
 
 // DefaultReloadInterval is how often the daemon looks at its token and TLS
 // files for changes.
@@ -52,13 +56,13 @@ func (a fileStamp) same(b fileStamp) bool {
 	return os.SameFile(a.fi, b.fi) && a.fi.ModTime().Equal(b.fi.ModTime()) && a.fi.Size() == b.fi.Size()
 }
 
-// reloader re-reads the token file and the TLS files when they change, or
+// Reloader re-reads the token file and the TLS files when they change, or
 // at once on a signal (SIGHUP). A reload that fails keeps what was in force
 // and logs why: a half-written or broken file must never lock everyone out
 // or leave the daemon without a certificate.
-type reloader struct {
+type Reloader struct {
 	log       *slog.Logger
-	token     *currentToken
+	token     *CurrentToken
 	tokenFile string
 	tls       *TLS
 	interval  time.Duration
@@ -72,9 +76,27 @@ type reloader struct {
 	lastRefusalLog time.Time
 }
 
-func newReloader(cfg Config, tok *currentToken) *reloader {
-	r := &reloader{log: cfg.Logger, token: tok, tokenFile: cfg.TokenFile, tls: cfg.TLS,
-		interval: cfg.ReloadInterval, signals: cfg.Reload, stamps: map[string]fileStamp{}}
+// ReloadConfig says what a Reloader watches.
+type ReloadConfig struct {
+	Logger *slog.Logger
+	// TokenFile, if set, is re-read into the token in force.
+	TokenFile string
+	// TLS, if set, has its files re-read.
+	TLS *TLS
+	// Signals reloads everything at once (SIGHUP); files are also polled
+	// every Interval (default DefaultReloadInterval).
+	Signals  <-chan os.Signal
+	Interval time.Duration
+}
+
+// NewReloader watches cfg's files and swaps what they hold into tok and
+// cfg.TLS; Run runs it.
+func NewReloader(cfg ReloadConfig, tok *CurrentToken) *Reloader {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Reloader{log: cfg.Logger, token: tok, tokenFile: cfg.TokenFile, tls: cfg.TLS,
+		interval: cfg.Interval, signals: cfg.Signals, stamps: map[string]fileStamp{}}
 	if r.interval <= 0 {
 		r.interval = DefaultReloadInterval
 	}
@@ -84,7 +106,7 @@ func newReloader(cfg Config, tok *currentToken) *reloader {
 	return r
 }
 
-func (r *reloader) paths() []string {
+func (r *Reloader) paths() []string {
 	var p []string
 	if r.tokenFile != "" {
 		p = append(p, r.tokenFile)
@@ -95,36 +117,32 @@ func (r *reloader) paths() []string {
 	return p
 }
 
-// start polls until the returned stop is called; stop waits for the
-// goroutine to end.
-func (r *reloader) start() (stop func()) {
+// Run polls, and reloads on a signal, until ctx ends; it runs on its
+// caller's goroutine (an actor of the daemon's run group).
+func (r *Reloader) Run(ctx context.Context) {
 	if len(r.paths()) == 0 && r.signals == nil {
-		return func() {}
+		<-ctx.Done()
+		return
 	}
-	quit, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(r.interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-t.C:
-				r.poll(false)
-			case <-r.signals:
-				r.log.Info("reloading the token and TLS files (SIGHUP)")
-				r.poll(true)
-			}
+	t := time.NewTicker(r.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.poll(false)
+		case <-r.signals:
+			r.log.Info("reloading the token and TLS files (SIGHUP)")
+			r.poll(true)
 		}
-	}()
-	return func() { close(quit); <-done }
+	}
 }
 
 // poll reloads what changed since the last look, or everything if force.
 // Stamps are taken before reading, so a file that changes while it is read
 // is read again at the next poll.
-func (r *reloader) poll(force bool) {
+func (r *Reloader) poll(force bool) {
 	changed := func(paths ...string) bool {
 		hit := force
 		for _, p := range paths {
@@ -144,7 +162,7 @@ func (r *reloader) poll(force bool) {
 	}
 }
 
-func (r *reloader) reloadToken() {
+func (r *Reloader) reloadToken() {
 	t, err := loadToken(r.tokenFile)
 	if err != nil {
 		r.refuseToken(err)
@@ -166,7 +184,7 @@ const refusalLogEvery = time.Minute
 // refuseToken keeps the token in force, flags the refusal for /metrics
 // until a reload succeeds, and logs it: at once when the reason is new,
 // else at most once per refusalLogEvery.
-func (r *reloader) refuseToken(err error) {
+func (r *Reloader) refuseToken(err error) {
 	r.tokenRefused.Store(true)
 	now := time.Now()
 	if msg := err.Error(); msg != r.lastRefusal || now.Sub(r.lastRefusalLog) >= refusalLogEvery {
@@ -176,9 +194,9 @@ func (r *reloader) refuseToken(err error) {
 	}
 }
 
-// tokenRefusedMetric is 1 while the token file on disk is refused and an
+// TokenRefusedMetric is 1 while the token file on disk is refused and an
 // older token is in force.
-func (r *reloader) tokenRefusedMetric() prometheus.Collector {
+func (r *Reloader) TokenRefusedMetric() prometheus.Collector {
 	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "tradectl", Subsystem: "daemon", Name: "token_file_refused",
 		Help: "1 while the token file was refused at its last reload (another user's, writable by others, a symlink, ...) and the previous token stays in force."},
 		func() float64 {
@@ -189,7 +207,7 @@ func (r *reloader) tokenRefusedMetric() prometheus.Collector {
 		})
 }
 
-func (r *reloader) reloadTLS() {
+func (r *Reloader) reloadTLS() {
 	leaf, err := r.tls.reload()
 	if err != nil {
 		r.log.Error("TLS reload failed; keeping the previous certificate", "err", err)
