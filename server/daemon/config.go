@@ -7,8 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/assemble"
-
 	"github.com/tradectl/tradectl/server/session"
 	"github.com/tradectl/tradectl/server/store"
 )
@@ -57,9 +57,9 @@ type Config struct {
 
 // Health report intervals: the default, and the bounds tradingd accepts.
 const (
-	DefaultHealthInterval = session.DefaultHealth
-	MinHealthInterval     = session.MinHealthInterval
-	MaxHealthInterval     = session.MaxHealthInterval
+	DefaultHealthInterval = settings.DefaultHealth
+	MinHealthInterval     = settings.MinHealthInterval
+	MaxHealthInterval     = settings.MaxHealthInterval
 )
 
 // sessionOptions are the options sessions run with: cfg.session, with what

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/session"
 )
@@ -30,7 +31,7 @@ func TestMetricsShowTheSession(t *testing.T) {
 	go func() { done <- d.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	if _, _, err := d.Manager.Start(session.Settings{Mode: session.ModePaper, TickInterval: 10 * time.Millisecond}); err != nil {
+	if _, _, err := d.Manager.Start(settings.Settings{Mode: settings.ModePaper, TickInterval: 10 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	scrape := func() string {

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
 
+	"github.com/tradectl/tradectl/internal/settings"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/session"
@@ -31,10 +32,10 @@ var errorTable = []struct {
 }{
 	// A setting refused by the request's shape checks or by the domain:
 	// one reason, one shape.
-	{session.ErrInvalidSettings, tradingv1.ErrorReason_ERROR_REASON_INVALID_SETTINGS},
+	{settings.ErrInvalid, tradingv1.ErrorReason_ERROR_REASON_INVALID_SETTINGS},
 	{tradingv1.ErrInvalidSettings, tradingv1.ErrorReason_ERROR_REASON_INVALID_SETTINGS},
 	{tradingv1.ErrInvalidRequest, tradingv1.ErrorReason_ERROR_REASON_INVALID_REQUEST},
-	{session.ErrLiveUnavailable, tradingv1.ErrorReason_ERROR_REASON_LIVE_TRADING_UNAVAILABLE},
+	{settings.ErrLiveUnavailable, tradingv1.ErrorReason_ERROR_REASON_LIVE_TRADING_UNAVAILABLE},
 	{session.ErrAlreadyRunning, tradingv1.ErrorReason_ERROR_REASON_TRADING_ALREADY_RUNNING},
 	{session.ErrStopping, tradingv1.ErrorReason_ERROR_REASON_TRADING_STOPPING},
 	{session.ErrShuttingDown, tradingv1.ErrorReason_ERROR_REASON_SHUTTING_DOWN},
@@ -92,7 +93,7 @@ func toStatus(log *slog.Logger, err error) error {
 
 // fieldAtFault names the field an invalid-argument error is about.
 func fieldAtFault(err error) (field, reason string, ok bool) {
-	var inv *session.InvalidSettingsError
+	var inv *settings.InvalidError
 	if errors.As(err, &inv) {
 		return inv.Field, inv.Reason, true
 	}

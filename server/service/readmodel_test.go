@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/session"
 	"github.com/tradectl/tradectl/server/store"
@@ -91,7 +92,7 @@ func TestInterruptedSessionRefusalsAgree(t *testing.T) {
 	ctx := context.Background()
 	st := store.Store(openTestStore(t))
 	m := newTestManager(t, st)
-	s := session.Settings{Mode: session.ModePaper, Symbols: []string{"BTC-USD", "ETH-USD"}, TickInterval: 10 * time.Millisecond,
+	s := settings.Settings{Mode: settings.ModePaper, Symbols: []string{"BTC-USD", "ETH-USD"}, TickInterval: 10 * time.Millisecond,
 		Strategy: "grid", Params: map[string]string{"spacing_bps": "1", "levels": "3"}}
 	limits := risk.DefaultLimits()
 	limits.MaxOrdersPerSecond = 2

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/assemble"
 )
 
@@ -31,7 +32,7 @@ func BenchmarkStartToFirstTick(b *testing.B) {
 		p.Source = feed
 	}}})
 	defer m.Shutdown(context.Background())
-	s := Settings{Mode: ModePaper, Symbols: []string{"BTC-USD"}}
+	s := settings.Settings{Mode: settings.ModePaper, Symbols: []string{"BTC-USD"}}
 	for b.Loop() {
 		if _, _, err := m.Start(s); err != nil {
 			b.Fatal(err)

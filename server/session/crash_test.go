@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/store"
@@ -54,7 +55,7 @@ func openTestStore(t *testing.T) *store.SQLite {
 }
 
 // gridSettings place and fill orders at every tick, so counters move.
-func gridSettings() Settings {
+func gridSettings() settings.Settings {
 	s := paperSettings(10 * time.Millisecond)
 	s.Symbols = []string{"BTC-USD", "ETH-USD"}
 	s.Strategy, s.Params = "grid", map[string]string{"spacing_bps": "1", "levels": "3"}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/tradectl/tradectl/internal/settings"
 )
 
 // The domain's errors. The gRPC adapter maps them to status codes in one
@@ -73,7 +75,7 @@ type ConflictError struct {
 	Err       error
 	// Differences are the settings asked for that the running session
 	// does not have (ErrAlreadyRunning).
-	Differences []SettingDiff
+	Differences []settings.Diff
 }
 
 func (e *ConflictError) Error() string {

@@ -12,6 +12,7 @@ import (
 	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/internal/assemble"
@@ -117,8 +118,8 @@ func newTestManager(t *testing.T, mutate func(*Options)) (*Manager, *rig) {
 	return m, r
 }
 
-func paperSettings(tick time.Duration) Settings {
-	return Settings{Mode: ModePaper, Symbols: []string{"BTC-USD"}, TickInterval: tick}
+func paperSettings(tick time.Duration) settings.Settings {
+	return settings.Settings{Mode: settings.ModePaper, Symbols: []string{"BTC-USD"}, TickInterval: tick}
 }
 
 // eventually polls cond until it holds or a generous timeout passes. Tests

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 )
 
@@ -225,27 +226,27 @@ func TestManyStartStopCycles(t *testing.T) {
 
 func TestLiveModeIsRefused(t *testing.T) {
 	m, _ := newTestManager(t, nil)
-	_, _, err := m.Start(Settings{Mode: ModeLive})
-	if !errors.Is(err, ErrLiveUnavailable) {
-		t.Fatalf("live start: %v, want ErrLiveUnavailable", err)
+	_, _, err := m.Start(settings.Settings{Mode: settings.ModeLive})
+	if !errors.Is(err, settings.ErrLiveUnavailable) {
+		t.Fatalf("live start: %v, want settings.ErrLiveUnavailable", err)
 	}
 }
 
 func TestInvalidSettingsNameTheField(t *testing.T) {
 	m, _ := newTestManager(t, nil)
 	cases := []struct {
-		s     Settings
+		s     settings.Settings
 		field string
 	}{
-		{Settings{Mode: ModePaper, Symbols: []string{"NOPE-USD"}}, "settings.symbols"},
-		{Settings{Mode: ModePaper, TickInterval: time.Nanosecond}, "settings.tick_interval"},
-		{Settings{Mode: ModePaper, HealthInterval: 48 * time.Hour}, "settings.health_interval"},
-		{Settings{Mode: ModePaper, Duration: -time.Second}, "settings.duration"},
-		{Settings{}, "settings.mode"},
+		{settings.Settings{Mode: settings.ModePaper, Symbols: []string{"NOPE-USD"}}, "settings.symbols"},
+		{settings.Settings{Mode: settings.ModePaper, TickInterval: time.Nanosecond}, "settings.tick_interval"},
+		{settings.Settings{Mode: settings.ModePaper, HealthInterval: 48 * time.Hour}, "settings.health_interval"},
+		{settings.Settings{Mode: settings.ModePaper, Duration: -time.Second}, "settings.duration"},
+		{settings.Settings{}, "settings.mode"},
 	}
 	for _, c := range cases {
 		_, _, err := m.Start(c.s)
-		var inv *InvalidSettingsError
+		var inv *settings.InvalidError
 		if !errors.As(err, &inv) || inv.Field != c.field {
 			t.Errorf("%+v: err=%v, want invalid %s", c.s, err, c.field)
 		}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/store"
@@ -88,7 +89,7 @@ type StartOptions struct {
 }
 
 // Start is StartWith without a request's context or options.
-func (m *Manager) Start(req Settings) (snap Snapshot, already bool, err error) {
+func (m *Manager) Start(req settings.Settings) (snap Snapshot, already bool, err error) {
 	return m.StartWith(context.Background(), req, StartOptions{})
 }
 
@@ -96,7 +97,7 @@ func (m *Manager) Start(req Settings) (snap Snapshot, already bool, err error) {
 // with the same settings (already=true). It returns as soon as the
 // session's goroutines are launched. Its store I/O is bounded by ctx and
 // done outside mu (see claim).
-func (m *Manager) StartWith(ctx context.Context, req Settings, o StartOptions) (snap Snapshot, already bool, err error) {
+func (m *Manager) StartWith(ctx context.Context, req settings.Settings, o StartOptions) (snap Snapshot, already bool, err error) {
 	if err := req.Validate(); err != nil {
 		return Snapshot{}, false, err
 	}

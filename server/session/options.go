@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/store"
@@ -45,7 +46,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.HealthInterval <= 0 {
-		o.HealthInterval = DefaultHealth
+		o.HealthInterval = settings.DefaultHealth
 	}
 	if o.StopTimeout <= 0 {
 		o.StopTimeout = 10 * time.Second
@@ -97,4 +98,4 @@ type Assembler interface {
 
 // specOf is what the assembler builds session id from: s with its
 // defaults applied.
-func specOf(id string, s Settings) assemble.Spec { return assemble.Spec{ID: id, Settings: s} }
+func specOf(id string, s settings.Settings) assemble.Spec { return assemble.Spec{ID: id, Settings: s} }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/store"
@@ -24,7 +25,7 @@ func TestHammeringALimitIsCountedNotStored(t *testing.T) {
 	m, _ := newTestManager(t, func(o *Options) { o.Store = st; o.Assembler = assemble.Paper{} })
 	limits := risk.DefaultLimits()
 	limits.MaxOrdersPerSecond = 5
-	snap, _, err := m.Start(Settings{Mode: ModePaper, Symbols: []string{"BTC-USD", "ETH-USD", "SOL-USD"},
+	snap, _, err := m.Start(settings.Settings{Mode: settings.ModePaper, Symbols: []string{"BTC-USD", "ETH-USD", "SOL-USD"},
 		TickInterval: 10 * time.Millisecond, Strategy: "grid", Risk: &limits})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/portfolio"
 	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 )
 
@@ -41,7 +42,7 @@ type Report struct {
 type Snapshot struct {
 	ID        string
 	State     State
-	Settings  Settings
+	Settings  settings.Settings
 	StartTime time.Time
 	EndTime   time.Time
 	Reason    string

@@ -13,6 +13,7 @@ import (
 	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/orders"
 	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
@@ -23,7 +24,7 @@ import (
 // supervisor. Its methods are safe for concurrent use.
 type Session struct {
 	id       string
-	settings Settings
+	settings settings.Settings
 	opts     Options
 	log      *slog.Logger
 	emit     func(*Report)
@@ -70,7 +71,7 @@ type Session struct {
 	stopErrs []string
 }
 
-func newSession(s Settings, opts Options, emit func(*Report), feed *orderfeed.Feed) (*Session, error) {
+func newSession(s settings.Settings, opts Options, emit func(*Report), feed *orderfeed.Feed) (*Session, error) {
 	if s.Seed == 0 {
 		s.Seed = randomSeed()
 	}
@@ -88,7 +89,7 @@ func newSession(s Settings, opts Options, emit func(*Report), feed *orderfeed.Fe
 
 // build makes a session of its parts, not started; jr is its journal (nil
 // without a store), r is set for a resumed session.
-func build(id string, started time.Time, s Settings, parts assemble.Parts, opts Options, emit func(*Report),
+func build(id string, started time.Time, s settings.Settings, parts assemble.Parts, opts Options, emit func(*Report),
 	feed *orderfeed.Feed, jr *journal, r *assemble.Restored) (*Session, error) {
 	var err error
 	sess := &Session{
