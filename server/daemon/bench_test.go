@@ -9,7 +9,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/internal/session"
 )
 
 // reportPercentiles adds p50 and p99 of ds to the benchmark's output.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/assemble"
-	"github.com/tradectl/tradectl/server/session"
-	"github.com/tradectl/tradectl/server/store"
+	"github.com/tradectl/tradectl/server/internal/session"
+	"github.com/tradectl/tradectl/server/internal/store"
 )
 
 // Config is the daemon's configuration after flags and environment. Its

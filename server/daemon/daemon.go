@@ -7,7 +7,7 @@
 // The pieces it wires live elsewhere: who may call and what is kept of it
 // in server/internal/security, what a client can make the daemon hold in
 // server/internal/transport, the store (opened and recovered by OpenStore)
-// in server/store, the RPCs in server/service. It owns the order and the
+// in server/internal/store, the RPCs in server/internal/service. It owns the order and the
 // lifecycle, and must never hold trading logic, nor a mechanism one of
 // those packages could own.
 package daemon
@@ -26,10 +26,10 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/security"
+	"github.com/tradectl/tradectl/server/internal/service"
+	"github.com/tradectl/tradectl/server/internal/session"
+	"github.com/tradectl/tradectl/server/internal/store"
 	"github.com/tradectl/tradectl/server/internal/transport"
-	"github.com/tradectl/tradectl/server/service"
-	"github.com/tradectl/tradectl/server/session"
-	"github.com/tradectl/tradectl/server/store"
 )
 
 // Daemon is a configured tradingd.

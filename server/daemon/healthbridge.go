@@ -4,8 +4,8 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/tradectl/tradectl/server/internal/session"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
-	"github.com/tradectl/tradectl/server/session"
 )
 
 // TradingHealthService is the grpc.health.v1 service name whose status

@@ -16,9 +16,9 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/security"
+	"github.com/tradectl/tradectl/server/internal/service"
+	"github.com/tradectl/tradectl/server/internal/store"
 	"github.com/tradectl/tradectl/server/internal/transport"
-	"github.com/tradectl/tradectl/server/service"
-	"github.com/tradectl/tradectl/server/store"
 )
 
 // serverInterceptors returns the server's chains, outermost first: the codec's

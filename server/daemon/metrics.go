@@ -7,8 +7,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/tradectl/tradectl/server/internal/session"
 	"github.com/tradectl/tradectl/server/internal/transport"
-	"github.com/tradectl/tradectl/server/session"
 )
 
 // newRegistry holds everything /metrics serves: RPC metrics, the Go

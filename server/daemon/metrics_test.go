@@ -12,7 +12,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/security"
-	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/internal/session"
 )
 
 func TestMetricsShowTheSession(t *testing.T) {

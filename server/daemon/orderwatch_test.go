@@ -11,7 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/internal/session"
 )
 
 func gridReq() *tradingv1.StartTradingRequest {

@@ -10,7 +10,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/internal/session"
 )
 
 // wantReason fails unless err is r's status: r's code and an ErrorInfo of r.

@@ -11,7 +11,7 @@ import (
 
 	e2e "github.com/tradectl/tradectl/e2e/harness"
 	"github.com/tradectl/tradectl/server/internal/security"
-	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/internal/session"
 )
 
 // brokenListener fails its first Accept, as a listener whose socket went

@@ -15,7 +15,7 @@ import (
 	"github.com/tradectl/tradectl/internal/venue"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/assemble"
-	"github.com/tradectl/tradectl/server/session"
+	"github.com/tradectl/tradectl/server/internal/session"
 )
 
 // restThenHang rests one buy far below the market (on the tick, worth the

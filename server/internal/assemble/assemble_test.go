@@ -11,7 +11,7 @@ import (
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/strategy"
-	"github.com/tradectl/tradectl/server/store"
+	"github.com/tradectl/tradectl/server/internal/store"
 )
 
 func spec() Spec {

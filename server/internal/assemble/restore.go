@@ -9,7 +9,7 @@ import (
 	"github.com/tradectl/tradectl/internal/matching"
 	"github.com/tradectl/tradectl/internal/portfolio"
 	"github.com/tradectl/tradectl/internal/risk"
-	"github.com/tradectl/tradectl/server/store"
+	"github.com/tradectl/tradectl/server/internal/store"
 )
 
 // Restored is what a resumed session continues with beyond its parts.

@@ -19,7 +19,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/store"
+	"github.com/tradectl/tradectl/server/internal/store"
 )
 
 // audited are the calls that change what the daemon does. Reads are not

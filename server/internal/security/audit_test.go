@@ -14,7 +14,7 @@ import (
 
 	e2e "github.com/tradectl/tradectl/e2e/harness"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
-	"github.com/tradectl/tradectl/server/store"
+	"github.com/tradectl/tradectl/server/internal/store"
 )
 
 func openStore(t *testing.T, dir string) store.Store {

@@ -9,7 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 
-	"github.com/tradectl/tradectl/server/store"
+	"github.com/tradectl/tradectl/server/internal/store"
 )
 
 // HandshakeMethod is the audit table's method for a failed TLS handshake:

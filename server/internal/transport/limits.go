@@ -22,7 +22,7 @@ type Limits struct {
 	// payload before it is buffered and parsed.
 	MaxRecvMsgSize int
 	// MaxSendMsgSize bounds one response (16 MiB, which client.MaxMessageSize
-	// receives). Lists page far below it (server/service/paging.go), so a
+	// receives). Lists page far below it (server/internal/service/paging.go), so a
 	// client with gRPC's 4 MiB default gets every page too.
 	MaxSendMsgSize int
 	// MaxConcurrentStreams bounds the open calls on one connection (1024):
