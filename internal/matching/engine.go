@@ -25,6 +25,7 @@
 package matching
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -261,17 +262,7 @@ func (e *Engine) liveInSubmitOrder() []int32 {
 			s = append(s, int32(i))
 		}
 	}
-	slices.SortFunc(s, func(a, b int32) int { return cmpSeq(e.orders[a].seq, e.orders[b].seq) })
+	slices.SortFunc(s, func(a, b int32) int { return cmp.Compare(e.orders[a].seq, e.orders[b].seq) })
 	e.scratch = s
 	return s
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
