@@ -9,7 +9,15 @@
 // whatever others need it publishes through atomics or hands over on its
 // own goroutine (commands), so an observer can never block an event. It
 // must never wait on the monitor, a watcher or the network other than
-// through its source.
+// through its source, and never decides what only one of its parts knows:
+// how an order matches is the venue's (venue.Venue), what the account can
+// promise the portfolio's, which limits hold the risk guard's.
+//
+// This file is the loop. Around it: config.go builds a coordinator,
+// account.go is the glue between the venue's orders and the account,
+// budget.go and refusals.go bound and summarize the intents it refuses,
+// journal.go makes ticks durable, command.go runs others' requests on the
+// loop, stats.go and errlog.go publish what it did and what failed.
 package coordinator
 
 import (
@@ -17,62 +25,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/chaos"
 	"github.com/tradectl/tradectl/internal/market"
-	"github.com/tradectl/tradectl/internal/matching"
-	"github.com/tradectl/tradectl/internal/money"
-	"github.com/tradectl/tradectl/internal/orders"
 	"github.com/tradectl/tradectl/internal/portfolio"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
 )
-
-// Config is what a coordinator trades with.
-type Config struct {
-	// OrderPrefix starts every client order id, making ids unique per
-	// session.
-	OrderPrefix  string
-	TickInterval time.Duration
-	Source       market.Source
-	Venue        *matching.Engine
-	Strategy     strategy.Strategy
-	Portfolio    *portfolio.Portfolio
-	Risk         *risk.Guard
-	Orders       *orders.Book
-	// Counts are where a resumed session's counters carry on from.
-	Counts Counts
-	// Publish receives every order event, on the loop's goroutine; it
-	// must not block. Optional.
-	Publish func(orders.Event)
-	// Observe sees the equity after every event, on the loop's
-	// goroutine (a backtest's drawdown and returns). Optional.
-	Observe func(t time.Time, equity money.Decimal)
-	// Journal makes every tick durable before its events are published
-	// (see Journal). Optional: without it events are published at once.
-	Journal Journal
-	// OnHalt is called on the loop's goroutine when the kill switch trips
-	// (the session asks its monitor for a report at once). It must not
-	// block. Optional.
-	OnHalt func()
-	// IntentsPerSecond bounds the orders the strategy may ask for, in
-	// event time, refused or not; beyond it they are dropped and counted.
-	// Zero derives it from the risk limits (see newIntentBudget).
-	IntentsPerSecond int
-	// Margin lets the account sell what it does not hold, up to a
-	// borrowing limit; nil is a cash account, which refuses such sells.
-	Margin *Margin
-	// FirstOrderSeq continues the client order ids of a resumed session:
-	// the first order placed is numbered FirstOrderSeq+1.
-	FirstOrderSeq uint64
-	Logger        *slog.Logger
-	Now           func() time.Time
-}
 
 // Coordinator runs the loop. Run may be called again after a panic (a
 // supervisor restarts it): the venue, portfolio and counters carry over.
@@ -96,9 +59,11 @@ type Coordinator struct {
 	// charges nothing for the time the daemon was down: no market moved
 	// the paper venue then).
 	charged time.Time
-	// pending is the tick being collected for the journal.
+	// pending is the tick being collected for the journal; venueState is
+	// cfg.Venue if the journal keeps its state (see venueState).
 	pending    Tick
 	venueDirty bool
+	venueState venueState
 	// budget bounds the intents that reach the checks (see intentBudget);
 	// refusals summarizes the refused ones (see refuse).
 	budget intentBudget
@@ -116,62 +81,6 @@ type Coordinator struct {
 	openOrders                                atomic.Int64
 	snapshot                                  atomic.Pointer[portfolio.Snapshot]
 	exhausted                                 atomic.Bool
-}
-
-// FatalError is what the loop panics with when its own state can no longer
-// be trusted (a fill the books refused): the tick was abandoned half-way,
-// and a restart would trade on half-updated state. A supervisor that
-// recovers it ends the session instead of restarting the loop.
-type FatalError struct{ Err error }
-
-func (e *FatalError) Error() string { return "fatal: " + e.Err.Error() }
-func (e *FatalError) Unwrap() error { return e.Err }
-
-// TimedError is an error with the time it happened.
-type TimedError struct {
-	Err  string
-	Time time.Time
-}
-
-// New checks cfg and returns a coordinator that has not run yet.
-func New(cfg Config) (*Coordinator, error) {
-	if cfg.Source == nil || cfg.Venue == nil || cfg.Strategy == nil || cfg.Portfolio == nil || cfg.Risk == nil || cfg.Orders == nil {
-		return nil, errors.New("coordinator: source, venue, strategy, portfolio, risk guard and order book are required")
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	c := &Coordinator{
-		cfg:  cfg,
-		last: make(map[string]market.Quote),
-		cmds: make(chan *command, 8),
-	}
-	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
-	c.budget = newIntentBudget(cfg.IntentsPerSecond, cfg.Risk.Limits())
-	c.dropErr = fmt.Errorf("dropped: the strategy asked for more than %d orders a second", c.budget.rate)
-	c.refusals.logged = make(map[refusalKey]time.Time)
-	c.refusals.shown = make(map[refusalKey]time.Time)
-	c.nextID = cfg.FirstOrderSeq
-	c.ticks.Store(cfg.Counts.Ticks)
-	c.events.Store(cfg.Counts.Events)
-	c.ordersSent.Store(cfg.Counts.Orders)
-	c.fills.Store(cfg.Counts.Fills)
-	c.rejects.Store(cfg.Counts.Rejects)
-	c.account = account{c: c}
-	// A resumed venue has orders open before any report: counted from
-	// the start, or the resume's answer says none are open.
-	c.openOrders.Store(int64(cfg.Venue.OpenTotal()))
-	c.adoptReservations()
-	if a, ok := cfg.Strategy.(strategy.Adopter); ok {
-		for _, o := range cfg.Venue.Open(nil) {
-			a.Adopt(o.ClientID, o.Spec)
-		}
-	}
-	c.publishSnapshot()
-	return c, nil
 }
 
 // Run processes the events due at once, then every tick interval, until
@@ -363,62 +272,6 @@ func (c *Coordinator) place(spec venue.OrderSpec, ev *market.Event) {
 	c.handle(c.reports)
 }
 
-// buyCost is the most a buy may spend, fees included: a limit order its
-// limit plus the venue's higher fee, a market order the reference price
-// plus 1% for the book walk and the fee. A market fill beyond that is
-// still booked (the venue executed it) and shows as negative free cash
-// rather than being hidden.
-func (c *Coordinator) buyCost(spec venue.OrderSpec, ref money.Decimal) money.Decimal {
-	if spec.Type == venue.Limit {
-		cost := spec.Quantity.Mul(spec.Price)
-		v := c.cfg.Venue.Config()
-		return cost.Add(cost.MulBps(max(v.MakerFeeBps, v.TakerFeeBps)))
-	}
-	cost := spec.Quantity.Mul(ref)
-	return cost.Add(cost.MulBps(100))
-}
-
-// checkAccount refuses an order the account cannot honour. A buy needs
-// its cost free: cash not already promised to open buys. A sell needs the
-// quantity held and not already promised to open sells; only a margin
-// account may sell more, borrowing up to its limit. Open orders hold
-// reservations in the portfolio (see portfolio.Reservation), so orders in
-// flight or resting cannot together promise more than the account has,
-// and a resumed session knows what its resting orders promised.
-func (c *Coordinator) checkAccount(spec venue.OrderSpec, ref money.Decimal) error {
-	pf := c.cfg.Portfolio
-	if spec.Side == venue.Buy {
-		cost, free := c.buyCost(spec, ref), pf.FreeCash()
-		if cost.Cmp(free) > 0 {
-			return fmt.Errorf("insufficient cash: the order needs %s, the account has %s free (%s reserved for open buys)",
-				cost, free, pf.ReservedCash())
-		}
-		return nil
-	}
-	held, promised := pf.Position(spec.Symbol), pf.ReservedQuantity(spec.Symbol)
-	short := spec.Quantity.Add(promised).Sub(held) // what the sell would borrow
-	if !short.IsPositive() {
-		return nil
-	}
-	if c.cfg.Margin == nil {
-		return fmt.Errorf("insufficient holdings: a cash account cannot sell %s %s, it holds %s (%s promised to open sells)",
-			spec.Quantity, spec.Symbol, held, promised)
-	}
-	return c.cfg.Margin.check(pf, spec.Symbol, short, ref)
-}
-
-// reserve makes the portfolio hold what an order about to be sent to the
-// venue promises, until it fills or ends. The portfolio refuses what could
-// promise nothing (no quantity, a buy worth nothing): such an order is
-// refused here, as the venue would refuse it.
-func (c *Coordinator) reserve(id string, spec venue.OrderSpec, ref money.Decimal) error {
-	r := portfolio.Reservation{ClientID: id, Symbol: spec.Symbol, Side: spec.Side, Remaining: spec.Quantity}
-	if spec.Side == venue.Buy {
-		r.Amount = c.buyCost(spec, ref)
-	}
-	return c.cfg.Portfolio.Reserve(r)
-}
-
 // halted runs the kill switch's consequence: every open order is
 // cancelled at once.
 func (c *Coordinator) halted(now time.Time) {
@@ -473,33 +326,4 @@ func (c *Coordinator) newID() string {
 	c.idBuf = append(append(c.idBuf[:0], c.cfg.OrderPrefix...), '-')
 	c.idBuf = strconv.AppendUint(c.idBuf, c.nextID, 10)
 	return string(c.idBuf)
-}
-
-func (c *Coordinator) recordErr(to *atomic.Pointer[TimedError], err error) {
-	now := c.cfg.Now()
-	to.Store(&TimedError{Err: err.Error(), Time: now})
-	c.errLogs.failed(c.cfg.Logger, to, now, err)
-}
-
-func (c *Coordinator) publishSnapshot() {
-	snap := c.cfg.Portfolio.Snapshot()
-	c.snapshot.Store(&snap)
-}
-
-// account is what the strategy may read: strategy.Context, answered from
-// the loop's own state without allocating.
-type account struct{ c *Coordinator }
-
-func (a *account) Position(symbol string) money.Decimal { return a.c.cfg.Portfolio.Position(symbol) }
-func (a *account) OpenOrders(symbol string) int         { return a.c.cfg.Venue.OpenCount(symbol) }
-func (a *account) Cash() money.Decimal                  { return a.c.cfg.Portfolio.Cash() }
-func (a *account) Filters(symbol string) venue.Filters {
-	return a.c.cfg.Venue.Filters(symbol)
-}
-func (a *account) Sellable(symbol string) (money.Decimal, bool) {
-	if a.c.cfg.Margin != nil {
-		return money.Decimal{}, false
-	}
-	pf := a.c.cfg.Portfolio
-	return pf.Position(symbol).Sub(pf.ReservedQuantity(symbol)), true
 }

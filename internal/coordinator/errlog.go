@@ -7,6 +7,27 @@ import (
 	"time"
 )
 
+// FatalError is what the loop panics with when its own state can no longer
+// be trusted (a fill the books refused): the tick was abandoned half-way,
+// and a restart would trade on half-updated state. A supervisor that
+// recovers it ends the session instead of restarting the loop.
+type FatalError struct{ Err error }
+
+func (e *FatalError) Error() string { return "fatal: " + e.Err.Error() }
+func (e *FatalError) Unwrap() error { return e.Err }
+
+// TimedError is an error with the time it happened.
+type TimedError struct {
+	Err  string
+	Time time.Time
+}
+
+func (c *Coordinator) recordErr(to *atomic.Pointer[TimedError], err error) {
+	now := c.cfg.Now()
+	to.Store(&TimedError{Err: err.Error(), Time: now})
+	c.errLogs.failed(c.cfg.Logger, to, now, err)
+}
+
 // errLogEvery is how often a failure that keeps repeating is logged again,
 // as one line with the count. A full disk fails every tick: at a 50ms tick,
 // a line per failure is 1,200 lines a minute that bury everything else.

@@ -34,11 +34,20 @@ type Tick struct {
 	Refusals  []Refusal
 	Portfolio portfolio.State
 	Risk      risk.GuardState
-	// Venue is the venue's state, nil when no order changed at the venue.
+	// Venue is the venue's state, nil when no order changed at the venue
+	// or the venue keeps no state for the journal (see venueState).
 	Venue *matching.State
 	// Counts are the loop's counters with this tick done: committed with
 	// the rows they count, they always agree with them.
 	Counts Counts
+}
+
+// venueState is a venue whose state the journal keeps with every tick, so
+// that a resumed session restores it (matching.Restore): the paper venue.
+// A live venue keeps its orders itself and is asked for them on resume, so
+// Venue does not require it; the loop looks for it once, in New.
+type venueState interface {
+	State() matching.State
 }
 
 // Counts are the loop's running totals. A resumed session's loop starts
@@ -83,8 +92,8 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 	t.Counts = Counts{Ticks: c.ticks.Load(), Events: c.events.Load(), Orders: c.ordersSent.Load(),
 		Fills: c.fills.Load(), Rejects: c.rejects.Load()}
 	t.Venue = nil
-	if c.venueDirty {
-		v := c.cfg.Venue.State()
+	if c.venueDirty && c.venueState != nil {
+		v := c.venueState.State()
 		t.Venue = &v
 	}
 	if err := c.cfg.Journal.Commit(ctx, t); err != nil {

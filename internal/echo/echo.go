@@ -2,6 +2,9 @@
 // that repeats what the client sent must not grow with it. A megabyte
 // parameter name would otherwise come back in the status, twice into the
 // log, and into the audit table.
+//
+// It owns no state and decides nothing about the input it quotes; it must
+// never quote more than Max bytes of it, nor cut a UTF-8 character in two.
 package echo
 
 import (

@@ -2,7 +2,8 @@
 // events (book updates and trades) and the Source that produces them. It
 // owns no venue and no simulation; the paper simulator, the CSV replay and,
 // later, live feeds implement Source elsewhere, so the coordinator cannot
-// tell them apart.
+// tell them apart. It must never import a venue, a strategy or a source's
+// implementation: they all import it.
 package market
 
 import (

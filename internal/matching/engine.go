@@ -25,6 +25,7 @@
 package matching
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -138,6 +139,12 @@ func New(cfg Config) (*Engine, error) {
 // Config returns the configuration the engine runs with.
 func (e *Engine) Config() Config { return e.cfg }
 
+// FeeBps are the maker and taker fees of the engine's Config.
+func (e *Engine) FeeBps() (maker, taker int64) { return e.cfg.MakerFeeBps, e.cfg.TakerFeeBps }
+
+// The engine is the paper venue.
+var _ venue.Venue = (*Engine)(nil)
+
 // Filters returns symbol's trading rules (see Config.Filters).
 func (e *Engine) Filters(symbol string) venue.Filters {
 	if e.cfg.Filters == nil {
@@ -218,24 +225,11 @@ func (e *Engine) CancelAll(now time.Time, dst []venue.ExecutionReport) []venue.E
 	return dst
 }
 
-// OpenOrder is a live order: in flight to the venue or resting on it.
-type OpenOrder struct {
-	ClientID          string
-	Spec              venue.OrderSpec
-	Filled, Remaining money.Decimal
-	State             venue.OrderState
-	Submitted         time.Time
-	// Arrival is when the order reaches (or reached) the venue; Active
-	// says whether it has.
-	Arrival time.Time
-	Active  bool
-}
-
 // Open appends the live orders to dst in submit order.
-func (e *Engine) Open(dst []OpenOrder) []OpenOrder {
+func (e *Engine) Open(dst []venue.OpenOrder) []venue.OpenOrder {
 	for _, slot := range e.liveInSubmitOrder() {
 		o := &e.orders[slot]
-		dst = append(dst, OpenOrder{
+		dst = append(dst, venue.OpenOrder{
 			ClientID: o.id, Spec: o.spec, Filled: o.filled, Remaining: o.spec.Quantity.Sub(o.filled),
 			State: o.state, Submitted: o.submitted, Arrival: o.arrival, Active: o.active,
 		})
@@ -261,17 +255,7 @@ func (e *Engine) liveInSubmitOrder() []int32 {
 			s = append(s, int32(i))
 		}
 	}
-	slices.SortFunc(s, func(a, b int32) int { return cmpSeq(e.orders[a].seq, e.orders[b].seq) })
+	slices.SortFunc(s, func(a, b int32) int { return cmp.Compare(e.orders[a].seq, e.orders[b].seq) })
 	e.scratch = s
 	return s
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

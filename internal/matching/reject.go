@@ -39,34 +39,50 @@ func (e *Engine) refuse(spec *venue.OrderSpec, clientID string, decision *market
 	case !spec.Quantity.IsPositive():
 		return reasonBadQuantity
 	}
+	var reason string
 	switch spec.Type {
 	case venue.Market:
-		switch {
-		case !spec.Price.IsZero():
-			return reasonMarketPrice
-		case spec.PostOnly:
-			return reasonMarketPostOnly
-		case decisionPrice.IsPositive() && !fits(spec.Quantity, decisionPrice):
-			return reasonTooLarge
-		}
+		reason = refuseMarket(spec, decisionPrice)
 	case venue.Limit:
-		switch {
-		case !spec.Price.IsPositive():
-			return reasonBadPrice
-		case spec.TIF != venue.GTC && spec.TIF != venue.IOC:
-			return reasonBadTIF
-		case spec.PostOnly && spec.TIF == venue.IOC:
-			return reasonPostOnlyIOC
-		case !fits(spec.Quantity, spec.Price):
-			return reasonTooLarge
-		case spec.PostOnly && decision.Symbol == spec.Symbol && crosses(spec, decision):
-			return reasonPostOnlyCross
-		}
+		reason = refuseLimit(spec, decision)
 	default:
-		return reasonBadType
+		reason = reasonBadType
+	}
+	if reason != "" {
+		return reason
 	}
 	if _, dup := e.ids[clientID]; dup {
 		return reasonDuplicateID
 	}
 	return e.Filters(spec.Symbol).Check(spec, decisionPrice)
+}
+
+// refuseMarket returns why a market order may not be submitted, or "".
+func refuseMarket(spec *venue.OrderSpec, decisionPrice money.Decimal) string {
+	switch {
+	case !spec.Price.IsZero():
+		return reasonMarketPrice
+	case spec.PostOnly:
+		return reasonMarketPostOnly
+	case decisionPrice.IsPositive() && !fits(spec.Quantity, decisionPrice):
+		return reasonTooLarge
+	}
+	return ""
+}
+
+// refuseLimit returns why a limit order may not be submitted, or "".
+func refuseLimit(spec *venue.OrderSpec, decision *market.Event) string {
+	switch {
+	case !spec.Price.IsPositive():
+		return reasonBadPrice
+	case spec.TIF != venue.GTC && spec.TIF != venue.IOC:
+		return reasonBadTIF
+	case spec.PostOnly && spec.TIF == venue.IOC:
+		return reasonPostOnlyIOC
+	case !fits(spec.Quantity, spec.Price):
+		return reasonTooLarge
+	case spec.PostOnly && decision.Symbol == spec.Symbol && crosses(spec, decision):
+		return reasonPostOnlyCross
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -94,9 +95,51 @@ func Restore(cfg Config, s State) (*Engine, error) {
 		return nil, err
 	}
 	seen := make(map[string]bool, len(s.Finished)+len(s.Orders))
-	for _, f := range s.Finished {
+	if err := e.restoreFinished(s.Finished, seen); err != nil {
+		return nil, err
+	}
+	resting := make(map[restingSide][]queued)
+	var prev uint64
+	for i := range s.Orders {
+		o := &s.Orders[i]
+		if err := e.checkRestored(o, seen, prev, s.Seq); err != nil {
+			return nil, fmt.Errorf("matching: restore: order %q: %w", o.ClientID, err)
+		}
+		seen[o.ClientID], prev = true, o.Seq
+		slot := e.restoreOrder(o)
+		if o.Active {
+			k := restingSide{e.orders[slot].book, o.Spec.Side == venue.Buy}
+			resting[k] = append(resting[k], queued{slot, o.Queue})
+		}
+	}
+	for k, places := range resting {
+		if err := e.restoreQueue(k, places); err != nil {
+			return nil, err
+		}
+	}
+	e.seq = s.Seq
+	return e, nil
+}
+
+// restingSide is one side of one symbol's book, whose resting orders
+// Restore queues together.
+type restingSide struct {
+	b   *book
+	buy bool
+}
+
+// queued is a restored resting order's slot and its place in the queue.
+type queued struct {
+	slot  int32
+	queue int
+}
+
+// restoreFinished remembers the finished ids, oldest first, and marks them
+// seen so that no live order may reuse one.
+func (e *Engine) restoreFinished(finished []FinishedOrder, seen map[string]bool) error {
+	for _, f := range finished {
 		if f.ClientID == "" || seen[f.ClientID] || (f.State != venue.StateFilled && f.State != venue.StateCancelled) {
-			return nil, fmt.Errorf("matching: restore: finished order %q in %s: empty, repeated or not FILLED or CANCELLED", f.ClientID, f.State)
+			return fmt.Errorf("matching: restore: finished order %q in %s: empty, repeated or not FILLED or CANCELLED", f.ClientID, f.State)
 		}
 		seen[f.ClientID] = true
 		e.ids[f.ClientID] = -int32(f.State)
@@ -104,79 +147,83 @@ func Restore(cfg Config, s State) (*Engine, error) {
 			delete(e.ids, old)
 		}
 	}
-	// Resting orders by symbol and side, with their Queue.
-	type side struct {
-		b   *book
-		buy bool
+	return nil
+}
+
+// checkRestored says why o is not a live order this engine could have
+// produced after the order numbered prev, with maxSeq handed out.
+func (e *Engine) checkRestored(o *OrderState, seen map[string]bool, prev, maxSeq uint64) error {
+	if reason := e.refuse(&o.Spec, o.ClientID, &market.Event{}, money.Decimal{}); reason != "" {
+		return fmt.Errorf("Spec: %s", reason)
 	}
-	type place struct {
-		slot  int32
-		queue int
+	switch {
+	case seen[o.ClientID]:
+		return errors.New("ClientID is already used")
+	case o.Seq <= prev || o.Seq > maxSeq:
+		return fmt.Errorf("Seq %d is not after %d and at most State.Seq %d", o.Seq, prev, maxSeq)
+	case o.Arrival.Before(o.Submitted):
+		return fmt.Errorf("Arrival %s is before Submitted %s", o.Arrival, o.Submitted)
+	case o.DecisionPrice.IsNegative():
+		return fmt.Errorf("DecisionPrice %s is negative", o.DecisionPrice)
 	}
-	resting := make(map[side][]place)
-	var prev uint64
-	for _, o := range s.Orders {
-		bad := func(format string, args ...any) error {
-			return fmt.Errorf("matching: restore: order %q: "+format, append([]any{o.ClientID}, args...)...)
-		}
-		reason := e.refuse(&o.Spec, o.ClientID, &market.Event{}, money.Decimal{})
-		switch {
-		case reason != "":
-			return nil, bad("Spec: %s", reason)
-		case seen[o.ClientID]:
-			return nil, bad("ClientID is already used")
-		case o.Seq <= prev || o.Seq > s.Seq:
-			return nil, bad("Seq %d is not after %d and at most State.Seq %d", o.Seq, prev, s.Seq)
-		case o.Arrival.Before(o.Submitted):
-			return nil, bad("Arrival %s is before Submitted %s", o.Arrival, o.Submitted)
-		case o.DecisionPrice.IsNegative():
-			return nil, bad("DecisionPrice %s is negative", o.DecisionPrice)
-		case o.Filled.IsNegative() || o.Filled.Cmp(o.Spec.Quantity) >= 0:
-			return nil, bad("Filled %s is not in [0, %s)", o.Filled, o.Spec.Quantity)
-		case o.State != venue.StateAccepted && o.State != venue.StatePartiallyFilled,
-			(o.State == venue.StateAccepted) != o.Filled.IsZero():
-			return nil, bad("State %s with %s filled", o.State, o.Filled)
-		case !o.Active && (!o.Filled.IsZero() || o.Queue != 0):
-			return nil, bad("in flight with Filled %s, Queue %d", o.Filled, o.Queue)
-		case o.Active && (o.Spec.Type != venue.Limit || o.Spec.TIF != venue.GTC):
-			return nil, bad("Active but not a GTC limit order, so it cannot rest")
-		}
-		seen[o.ClientID], prev = true, o.Seq
-		b := e.book(o.Spec.Symbol)
-		slot := e.alloc()
-		e.orders[slot] = order{id: o.ClientID, spec: o.Spec, book: b, seq: o.Seq, submitted: o.Submitted,
-			arrival: o.Arrival, decision: o.DecisionPrice, filled: o.Filled, state: o.State, active: o.Active}
-		e.ids[o.ClientID] = slot
-		b.open++
-		e.live++
-		if o.Active {
-			k := side{b, o.Spec.Side == venue.Buy}
-			resting[k] = append(resting[k], place{slot, o.Queue})
-		} else {
-			b.inflight = append(b.inflight, slot) // in submit order, as Submit appends
-		}
+	return checkRestoredProgress(o)
+}
+
+// checkRestoredProgress says why o's fill, state and place (in flight or
+// resting) do not fit together.
+func checkRestoredProgress(o *OrderState) error {
+	switch {
+	case o.Filled.IsNegative() || o.Filled.Cmp(o.Spec.Quantity) >= 0:
+		return fmt.Errorf("Filled %s is not in [0, %s)", o.Filled, o.Spec.Quantity)
+	case o.State != venue.StateAccepted && o.State != venue.StatePartiallyFilled,
+		(o.State == venue.StateAccepted) != o.Filled.IsZero():
+		return fmt.Errorf("State %s with %s filled", o.State, o.Filled)
+	case !o.Active && (!o.Filled.IsZero() || o.Queue != 0):
+		return fmt.Errorf("in flight with Filled %s, Queue %d", o.Filled, o.Queue)
+	case o.Active && (o.Spec.Type != venue.Limit || o.Spec.TIF != venue.GTC):
+		return errors.New("Active but not a GTC limit order, so it cannot rest")
 	}
-	for k, places := range resting {
-		slices.SortFunc(places, func(a, b place) int { return cmp.Compare(a.queue, b.queue) })
-		list := make([]int32, len(places))
-		for i, pl := range places {
-			o := &e.orders[pl.slot]
-			if pl.queue != i {
-				return nil, fmt.Errorf("matching: restore: order %q: Queue %d: the %s %ss must be queued 0 to %d, each once",
-					o.id, pl.queue, k.b.symbol, o.spec.Side, len(places)-1)
-			}
-			if i > 0 && !within(o.spec.Side, o.spec.Price, e.orders[list[i-1]].spec.Price) {
-				return nil, fmt.Errorf("matching: restore: order %q: Queue %d: price %s is better than the order ahead of it",
-					o.id, pl.queue, o.spec.Price)
-			}
-			list[i] = pl.slot
-		}
-		if k.buy {
-			k.b.bids = list
-		} else {
-			k.b.asks = list
-		}
+	return nil
+}
+
+// restoreOrder gives o a slot and counts it live; an order in flight joins
+// its book's in-flight list, in submit order as Submit appends. A resting
+// one is queued later, by restoreQueue, once its whole side is known.
+func (e *Engine) restoreOrder(o *OrderState) int32 {
+	b := e.book(o.Spec.Symbol)
+	slot := e.alloc()
+	e.orders[slot] = order{id: o.ClientID, spec: o.Spec, book: b, seq: o.Seq, submitted: o.Submitted,
+		arrival: o.Arrival, decision: o.DecisionPrice, filled: o.Filled, state: o.State, active: o.Active}
+	e.ids[o.ClientID] = slot
+	b.open++
+	e.live++
+	if !o.Active {
+		b.inflight = append(b.inflight, slot)
 	}
-	e.seq = s.Seq
-	return e, nil
+	return slot
+}
+
+// restoreQueue rests one side's orders in their queue order, which must
+// number them 0 to n-1, each once, without a better price behind a worse.
+func (e *Engine) restoreQueue(k restingSide, places []queued) error {
+	slices.SortFunc(places, func(a, b queued) int { return cmp.Compare(a.queue, b.queue) })
+	list := make([]int32, len(places))
+	for i, pl := range places {
+		o := &e.orders[pl.slot]
+		if pl.queue != i {
+			return fmt.Errorf("matching: restore: order %q: Queue %d: the %s %ss must be queued 0 to %d, each once",
+				o.id, pl.queue, k.b.symbol, o.spec.Side, len(places)-1)
+		}
+		if i > 0 && !within(o.spec.Side, o.spec.Price, e.orders[list[i-1]].spec.Price) {
+			return fmt.Errorf("matching: restore: order %q: Queue %d: price %s is better than the order ahead of it",
+				o.id, pl.queue, o.spec.Price)
+		}
+		list[i] = pl.slot
+	}
+	if k.buy {
+		k.b.bids = list
+	} else {
+		k.b.asks = list
+	}
+	return nil
 }

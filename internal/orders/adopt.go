@@ -39,15 +39,6 @@ func (b *Book) Adopt(o Order) error {
 	if filled.IsPositive() {
 		o.AveragePrice = n.average(filled)
 	}
-	r := &record{Order: o, notional: n}
-	b.byID[o.ClientID] = r
-	r.prev = b.tail
-	if b.tail != nil {
-		b.tail.next = r
-	} else {
-		b.head = r
-	}
-	b.tail = r
-	b.open++
+	b.add(&record{Order: o, notional: n})
 	return nil
 }

@@ -67,15 +67,7 @@ func (b *Book) Submitted(clientID string, spec venue.OrderSpec, decisionPrice mo
 		ClientID: clientID, SessionID: b.sessionID, Spec: spec, State: venue.StateNew,
 		Remaining: spec.Quantity, DecisionPrice: decisionPrice, Created: at, Updated: at,
 	}}
-	b.byID[clientID] = r
-	r.prev = b.tail
-	if b.tail != nil {
-		b.tail.next = r
-	} else {
-		b.head = r
-	}
-	b.tail = r
-	b.open++
+	b.add(r)
 	b.counts.Submitted++
 	return r.event(Fill{}), nil
 }
@@ -132,6 +124,21 @@ func (b *Book) finish(rec *record) {
 	for b.finals > b.maxFinal {
 		b.drop(b.firstFinal)
 	}
+}
+
+// add holds r as the newest open order: found by its id, last in
+// submission order. Submitted and Adopt both take this way in, so the list
+// and the index cannot disagree.
+func (b *Book) add(r *record) {
+	b.byID[r.ClientID] = r
+	r.prev = b.tail
+	if b.tail != nil {
+		b.tail.next = r
+	} else {
+		b.head = r
+	}
+	b.tail = r
+	b.open++
 }
 
 // drop forgets the first finished order.

@@ -31,21 +31,8 @@ func (rec *record) check(r *venue.ExecutionReport) (_ change, err error) {
 	}
 	c := change{filled: o.Filled, fees: o.Fees, average: o.AveragePrice, notional: rec.notional}
 	q := r.FillQuantity
-	switch {
-	case q.IsNegative():
-		return change{}, badReport(o, "fill quantity %s is negative", q)
-	case q.IsZero() && fills(r.State):
-		return change{}, badReport(o, "%s report without a fill", r.State)
-	case q.IsZero() && !r.Fee.IsZero():
-		return change{}, badReport(o, "fee %s without a fill", r.Fee)
-	case q.IsPositive() && !fills(r.State):
-		return change{}, badReport(o, "%s report with a fill", r.State)
-	case q.IsPositive() && q.Cmp(o.Remaining) > 0:
-		return change{}, badReport(o, "fill of %s exceeds the remaining %s", q, o.Remaining)
-	case q.IsPositive() && !r.FillPrice.IsPositive():
-		return change{}, badReport(o, "fill price %s is not positive", r.FillPrice)
-	case r.Fee.IsNegative():
-		return change{}, badReport(o, "fee %s is negative", r.Fee)
+	if err := checkFill(o, r); err != nil {
+		return change{}, err
 	}
 	if q.IsPositive() {
 		c.filled = o.Filled.Add(q)
@@ -70,6 +57,30 @@ func (rec *record) check(r *venue.ExecutionReport) (_ change, err error) {
 			r.Filled, r.Remaining, c.filled, o.Spec.Quantity.Sub(c.filled))
 	}
 	return c, nil
+}
+
+// checkFill says why r's fill and fee cannot be, whatever the order held
+// before: a fill where the state has none (or none where it must), more
+// than remains, at no price, or a negative fee.
+func checkFill(o *Order, r *venue.ExecutionReport) error {
+	q := r.FillQuantity
+	switch {
+	case q.IsNegative():
+		return badReport(o, "fill quantity %s is negative", q)
+	case q.IsZero() && fills(r.State):
+		return badReport(o, "%s report without a fill", r.State)
+	case q.IsZero() && !r.Fee.IsZero():
+		return badReport(o, "fee %s without a fill", r.Fee)
+	case q.IsPositive() && !fills(r.State):
+		return badReport(o, "%s report with a fill", r.State)
+	case q.IsPositive() && q.Cmp(o.Remaining) > 0:
+		return badReport(o, "fill of %s exceeds the remaining %s", q, o.Remaining)
+	case q.IsPositive() && !r.FillPrice.IsPositive():
+		return badReport(o, "fill price %s is not positive", r.FillPrice)
+	case r.Fee.IsNegative():
+		return badReport(o, "fee %s is negative", r.Fee)
+	}
+	return nil
 }
 
 // slippage is r's, measured against the order's decision price when the

@@ -1,10 +1,11 @@
-// Package paper owns the embedded paper venue: the instruments it lists, a
-// simulated market whose prices are a seeded random walk, and a broker that
-// fills market orders against the quotes it is shown.
+// Package paper owns the paper venue's market: the instruments it lists and
+// their filters, the quotes of a seeded random walk (Market), and a
+// simulated book and trade flow (Sim) that is a market.Source. Orders are
+// filled against it by the matching engine (package matching), not here.
 //
-// It must never touch a real venue or real money, and never be
-// nondeterministic in anything but quote timestamps: the same seed and
-// symbols give the same prices, so a session can be replayed.
+// It must never touch a real venue or real money, never see our orders,
+// and never be nondeterministic in anything but quote timestamps: the same
+// seed and symbols give the same prices, so a session can be replayed.
 package paper
 
 import (

@@ -71,8 +71,8 @@ type SimConfig struct {
 // better); sizes are redrawn independently every update (no queues that
 // persist, no orders, no hidden liquidity); a trade never walks more than
 // one level, its aggressor is a coin flip and its size independent of the
-// last; the clock never skips or stalls; and the paper broker's own fills do
-// not touch the book.
+// last; the clock never skips or stalls; and our own fills (the matching
+// engine's) do not touch the book.
 //
 // A Sim is not safe for concurrent use: the trading loop owns it.
 type Sim struct {

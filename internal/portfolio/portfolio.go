@@ -1,8 +1,10 @@
 // Package portfolio owns the paper account: cash, positions and the profit
 // and loss they imply, kept exactly in money.Decimal so that cash, equity and
-// PnL reconcile to the last unit after any sequence of fills and marks.
+// PnL reconcile to the last unit after any sequence of fills and marks; what
+// open orders have promised of it (Reservation), and the rule on what a new
+// order may promise (CheckOrder, with a margin account's terms).
 //
-// It must never execute or price orders (the broker does), never round a
+// It must never execute or price orders (the venue does), never round a
 // cost basis through an average price, and never be shared between
 // goroutines: a Portfolio is not safe for concurrent use. The coordinator
 // owns it on the trading loop's goroutine and publishes Snapshots to

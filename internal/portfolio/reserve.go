@@ -3,7 +3,6 @@ package portfolio
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/venue"
@@ -25,6 +24,40 @@ type Reservation struct {
 	// fill never changes the cash left free, however prices and fees
 	// round.
 	Amount money.Decimal
+}
+
+// CheckOrder refuses an order the account cannot honour. A buy needs cost
+// (what it may spend, fees included) free: cash not already promised to
+// open buys. A sell needs its quantity held and not already promised to
+// open sells; only a margin account (m not nil) may sell more, borrowing
+// up to m.MaxBorrow, the borrowed quantity valued at ref. Open orders hold
+// reservations (see Reservation), so orders in flight or resting cannot
+// together promise more than the account has, and a resumed session knows
+// what its resting orders promised.
+func (p *Portfolio) CheckOrder(spec *venue.OrderSpec, cost, ref money.Decimal, m *Margin) error {
+	if spec.Side == venue.Buy {
+		if free := p.FreeCash(); cost.Cmp(free) > 0 {
+			return fmt.Errorf("insufficient cash: the order needs %s, the account has %s free (%s reserved for open buys)",
+				cost, free, p.ReservedCash())
+		}
+		return nil
+	}
+	held, promised := p.Position(spec.Symbol), p.ReservedQuantity(spec.Symbol)
+	short := spec.Quantity.Add(promised).Sub(held) // what the sell would borrow
+	if !short.IsPositive() {
+		return nil
+	}
+	if m == nil {
+		return fmt.Errorf("insufficient holdings: a cash account cannot sell %s %s, it holds %s (%s promised to open sells)",
+			spec.Quantity, spec.Symbol, held, promised)
+	}
+	borrowed := p.Borrowing(spec.Symbol)
+	total := borrowed.Add(short.Mul(ref))
+	if total.Cmp(m.MaxBorrow) > 0 {
+		return fmt.Errorf("borrowing limit: the sell would borrow %s in all, over the account's max borrow of %s (%s borrowed or promised on other symbols)",
+			total, m.MaxBorrow, borrowed)
+	}
+	return nil
 }
 
 // Reserve records what the open order r.ClientID promises until it fills
@@ -137,54 +170,6 @@ func atMost(d, limit money.Decimal) money.Decimal {
 	}
 	return d
 }
-
-// Borrowing is what the account has borrowed or promised to borrow,
-// valued at the marks, over every symbol but except: for each, the
-// quantity its open sells promise beyond what is held (a short counts in
-// full).
-func (p *Portfolio) Borrowing(except string) money.Decimal {
-	var total money.Decimal
-	for symbol, pos := range p.positions {
-		if symbol == except {
-			continue
-		}
-		if short := p.reservedQty[symbol].Sub(pos.qty); short.IsPositive() {
-			total = total.Add(short.Mul(pos.mark))
-		}
-	}
-	return total
-}
-
-// ChargeBorrowing charges interest at rateBps a year, for elapsed, on every
-// short position's notional at its mark: a fee on that position (so the
-// books reconcile as for any fee), paid from cash. It returns the total
-// charged. Each charge rounds once, half away from zero; callers charge
-// over periods long enough that rounding does not matter (see
-// coordinator.Margin).
-func (p *Portfolio) ChargeBorrowing(rateBps int64, elapsed time.Duration) (total money.Decimal, err error) {
-	if rateBps <= 0 || elapsed <= 0 {
-		return money.Decimal{}, nil
-	}
-	defer money.RecoverOverflow(&err)
-	for _, pos := range p.positions {
-		if !pos.qty.IsNegative() {
-			continue
-		}
-		yearly := pos.qty.Abs().Mul(pos.mark).MulBps(rateBps)
-		fee, err := yearly.MulQuo(money.FromUnits(int64(elapsed)), money.FromUnits(int64(year)))
-		if err != nil {
-			return total, err
-		}
-		pos.fees = pos.fees.Add(fee)
-		p.fees = p.fees.Add(fee)
-		p.cash = p.cash.Sub(fee)
-		total = total.Add(fee)
-	}
-	return total, nil
-}
-
-// year is what a yearly rate is a rate for: 365 days.
-const year = 365 * 24 * time.Hour
 
 // Reserved reports whether the order clientID holds a reservation.
 func (p *Portfolio) Reserved(clientID string) bool {

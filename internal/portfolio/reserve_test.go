@@ -3,6 +3,7 @@ package portfolio
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -133,6 +134,48 @@ func TestRestoreChecksReservations(t *testing.T) {
 		breakIt(&s)
 		if _, err := Restore(s); err == nil {
 			t.Errorf("%s: restored", name)
+		}
+	}
+}
+
+// CheckOrder: a buy within the free cash passes, one beyond it does not; a
+// cash account sells only what it holds and has not promised, a margin
+// account borrows up to its limit, the borrowed quantity valued at ref.
+func TestCheckOrder(t *testing.T) {
+	p := New("USD", money.FromInt(1000))
+	if err := p.Apply(fill(venue.Buy, "BTC-USD", "2", "100", "0")); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reserve(Reservation{ClientID: "s1", Symbol: "BTC-USD", Side: venue.Sell, Remaining: money.FromInt(2)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reserve(Reservation{ClientID: "b1", Symbol: "BTC-USD", Side: venue.Buy, Remaining: money.FromInt(1),
+		Amount: money.FromInt(300)}); err != nil {
+		t.Fatal(err)
+	}
+	margin := &Margin{MaxBorrow: money.FromInt(150)}
+	ref := money.FromInt(100)
+	for _, c := range []struct {
+		name string
+		side venue.Side
+		qty  string
+		cost int64
+		m    *Margin
+		want string // a prefix of the error, "" for none
+	}{
+		{"buy within the free cash", venue.Buy, "1", 500, nil, ""},
+		{"buy beyond the free cash", venue.Buy, "1", 501, nil, "insufficient cash: the order needs 501, the account has 500 free (300 reserved"},
+		{"sell of what is promised already", venue.Sell, "0.5", 0, nil, "insufficient holdings: a cash account cannot sell 0.5 BTC-USD, it holds 2 (2 promised"},
+		{"margin sell within the limit", venue.Sell, "1.5", 0, margin, ""},
+		{"margin sell beyond the limit", venue.Sell, "2", 0, margin, "borrowing limit: the sell would borrow 200 in all"},
+	} {
+		spec := venue.OrderSpec{Symbol: "BTC-USD", Side: c.side, Type: venue.Market, Quantity: money.MustParse(c.qty)}
+		err := p.CheckOrder(&spec, money.FromInt(c.cost), ref, c.m)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want)):
+			t.Errorf("%s: got %v, want %q...", c.name, err, c.want)
 		}
 	}
 }

@@ -78,26 +78,11 @@ func parseTime(b []byte) (ns int64, reason string) {
 	}
 	year, month, day := digits(b, 0, 4), digits(b, 5, 2), digits(b, 8, 2)
 	hour, minute, sec := digits(b, 11, 2), digits(b, 14, 2), digits(b, 17, 2)
-	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) ||
-		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+	if !validDate(year, month, day) || !validClock(hour, minute, sec) {
 		return 0, bad
 	}
-	i := 19
-	var frac int64
-	if b[i] == '.' {
-		i++
-		start := i
-		for ; i < len(b) && i-start < 9 && isDigit(b[i]); i++ {
-			frac = frac*10 + int64(b[i]-'0')
-		}
-		if i == start {
-			return 0, bad
-		}
-		for range 9 - (i - start) {
-			frac *= 10
-		}
-	}
-	if i != len(b)-1 || b[i] != 'Z' {
+	frac, i, ok := fraction(b, 19)
+	if !ok || i != len(b)-1 || b[i] != 'Z' {
 		return 0, bad
 	}
 	s := (daysFromCivil(year, month, day)*24+hour)*3600 + minute*60 + sec
@@ -105,6 +90,37 @@ func parseTime(b []byte) (ns int64, reason string) {
 		return 0, "time out of range: Unix nanoseconds must fit in 64 bits (years 1678 to 2262)"
 	}
 	return s*1e9 + frac, ""
+}
+
+// validDate and validClock say whether the fields, -1 where a digit was
+// missing, name a day of the calendar and a time of day (no leap second).
+func validDate(year, month, day int64) bool {
+	return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month)
+}
+
+func validClock(hour, minute, sec int64) bool {
+	return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && sec >= 0 && sec <= 59
+}
+
+// fraction reads an optional point and 1 to 9 digits at b[i:] as
+// nanoseconds, and returns where it stopped; a point without a digit is
+// not ok.
+func fraction(b []byte, i int) (ns int64, end int, ok bool) {
+	if b[i] != '.' {
+		return 0, i, true
+	}
+	i++
+	start := i
+	for ; i < len(b) && i-start < 9 && isDigit(b[i]); i++ {
+		ns = ns*10 + int64(b[i]-'0')
+	}
+	if i == start {
+		return 0, i, false
+	}
+	for range 9 - (i - start) {
+		ns *= 10
+	}
+	return ns, i, true
 }
 
 func daysIn(year, month int64) int64 {

@@ -54,41 +54,73 @@ func (g *Guard) Check(spec venue.OrderSpec, refPrice, position money.Decimal, op
 		return &Rejection{RuleOrder, fmt.Sprintf("side %d, quantity %s: not an order", spec.Side, spec.Quantity)}
 	}
 	l := &g.limits
-	if l.MaxOrderNotional.IsPositive() {
-		price := refPrice
-		if spec.Type == venue.Limit {
-			price = spec.Price
-		}
-		if !price.IsPositive() {
-			return &Rejection{RuleMaxOrderNotional, "no positive price to value the order at, got " + price.String()}
-		}
-		if n, err := spec.Quantity.MulQuo(price, money.FromInt(1)); err != nil || n.Cmp(l.MaxOrderNotional) > 0 {
-			return &Rejection{RuleMaxOrderNotional, fmt.Sprintf("notional %s × %s exceeds %s", spec.Quantity, price, l.MaxOrderNotional)}
-		}
+	if err := l.checkNotional(&spec, refPrice); err != nil {
+		return err
 	}
-	if l.MaxPosition.IsPositive() {
-		if after, adds := positionAfter(spec, position); adds && after > uint64(l.MaxPosition.Units()) {
-			return &Rejection{RuleMaxPosition, fmt.Sprintf("%s %s %s from a position of %s would exceed %s",
-				spec.Side, spec.Quantity, spec.Symbol, position, l.MaxPosition)}
-		}
+	if err := l.checkPosition(&spec, position); err != nil {
+		return err
 	}
 	if l.MaxOpenOrders > 0 && openOrders >= l.MaxOpenOrders {
 		return g.openLimit
 	}
-	if l.MaxOrdersPerSecond > 0 {
-		t := now.UnixNano()
-		if len(g.sent) < l.MaxOrdersPerSecond {
-			g.sent = append(g.sent, t)
-		} else {
-			// The oldest of the last N orders must be a second old.
-			if t-g.sent[g.next] < int64(time.Second) {
-				return g.rateLimit
-			}
-			g.sent[g.next] = t
-			g.next = (g.next + 1) % len(g.sent)
-		}
+	if !g.takeRate(now) {
+		return g.rateLimit
 	}
 	return nil
+}
+
+// checkNotional refuses an order worth more than MaxOrderNotional: a limit
+// order at its price, a market order at refPrice.
+func (l *Limits) checkNotional(spec *venue.OrderSpec, refPrice money.Decimal) error {
+	if !l.MaxOrderNotional.IsPositive() {
+		return nil
+	}
+	price := refPrice
+	if spec.Type == venue.Limit {
+		price = spec.Price
+	}
+	if !price.IsPositive() {
+		return &Rejection{RuleMaxOrderNotional, "no positive price to value the order at, got " + price.String()}
+	}
+	if n, err := spec.Quantity.MulQuo(price, money.FromInt(1)); err != nil || n.Cmp(l.MaxOrderNotional) > 0 {
+		return &Rejection{RuleMaxOrderNotional, fmt.Sprintf("notional %s × %s exceeds %s", spec.Quantity, price, l.MaxOrderNotional)}
+	}
+	return nil
+}
+
+// checkPosition refuses an order that would take the position in its
+// symbol beyond MaxPosition, either way; one that reduces it passes.
+func (l *Limits) checkPosition(spec *venue.OrderSpec, position money.Decimal) error {
+	if !l.MaxPosition.IsPositive() {
+		return nil
+	}
+	if after, adds := positionAfter(*spec, position); adds && after > uint64(l.MaxPosition.Units()) {
+		return &Rejection{RuleMaxPosition, fmt.Sprintf("%s %s %s from a position of %s would exceed %s",
+			spec.Side, spec.Quantity, spec.Symbol, position, l.MaxPosition)}
+	}
+	return nil
+}
+
+// takeRate counts an order sent at now against MaxOrdersPerSecond, or
+// reports false, counting nothing, when the last N orders were all sent in
+// the second before now.
+func (g *Guard) takeRate(now time.Time) bool {
+	n := g.limits.MaxOrdersPerSecond
+	if n <= 0 {
+		return true
+	}
+	t := now.UnixNano()
+	if len(g.sent) < n {
+		g.sent = append(g.sent, t)
+		return true
+	}
+	// The oldest of the last N orders must be a second old.
+	if t-g.sent[g.next] < int64(time.Second) {
+		return false
+	}
+	g.sent[g.next] = t
+	g.next = (g.next + 1) % len(g.sent)
+	return true
 }
 
 // reduces reports whether spec brings position closer to zero without

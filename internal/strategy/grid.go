@@ -143,14 +143,30 @@ func (g *Grid) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
 	}
 	s := g.series[ev.Symbol]
 	if s == nil {
-		s = &gridSeries{levels: make([]gridLevel, 2*g.cfg.Levels)}
-		g.series[ev.Symbol] = s
-		for _, id := range g.adopted[ev.Symbol] {
-			dst = append(dst, Action{Kind: ActionCancel, CancelID: id})
-		}
-		delete(g.adopted, ev.Symbol)
+		s, dst = g.start(ev.Symbol, dst)
 	}
-	mid := ev.Bid.Add(ev.Ask).Half()
+	dst = g.follow(s, ev.Bid.Add(ev.Ask).Half(), dst)
+	if !s.step.IsPositive() {
+		return dst // a price too small for the spacing: nothing to quote
+	}
+	return g.quote(s, ev, ctx, dst)
+}
+
+// start begins quoting symbol, cancelling the orders adopted in it (see
+// Adopt).
+func (g *Grid) start(symbol string, dst []Action) (*gridSeries, []Action) {
+	s := &gridSeries{levels: make([]gridLevel, 2*g.cfg.Levels)}
+	g.series[symbol] = s
+	for _, id := range g.adopted[symbol] {
+		dst = append(dst, Action{Kind: ActionCancel, CancelID: id})
+	}
+	delete(g.adopted, symbol)
+	return s, dst
+}
+
+// follow centers the grid on the first mid, and again, cancelling its live
+// levels, once mid moved RecenterLevels steps away.
+func (g *Grid) follow(s *gridSeries, mid money.Decimal, dst []Action) []Action {
 	switch {
 	case !s.centered:
 		g.recenter(s, mid)
@@ -164,9 +180,11 @@ func (g *Grid) OnEvent(ev *market.Event, ctx Context, dst []Action) []Action {
 		}
 		g.recenter(s, mid)
 	}
-	if !s.step.IsPositive() {
-		return dst // a price too small for the spacing: nothing to quote
-	}
+	return dst
+}
+
+// quote places the empty levels that may be placed now.
+func (g *Grid) quote(s *gridSeries, ev *market.Event, ctx Context, dst []Action) []Action {
 	position, limit := ctx.Position(ev.Symbol), g.cfg.MaxPosition
 	canBuy := limit.IsZero() || position.Cmp(limit) < 0
 	canSell := limit.IsZero() || position.Cmp(limit.Neg()) > 0

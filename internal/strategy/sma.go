@@ -1,6 +1,7 @@
 package strategy
 
 import (
+	"cmp"
 	"fmt"
 	"math/bits"
 
@@ -151,20 +152,8 @@ func (s *smaSeries) push(mid money.Decimal, fast int) bool {
 func cmpProducts(a money.Decimal, m int, b money.Decimal, n int) int {
 	ahi, alo := bits.Mul64(uint64(a.Units()), uint64(m))
 	bhi, blo := bits.Mul64(uint64(b.Units()), uint64(n))
-	switch {
-	case ahi != bhi:
-		return cmpUint(ahi, bhi)
-	default:
-		return cmpUint(alo, blo)
+	if ahi != bhi {
+		return cmp.Compare(ahi, bhi)
 	}
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(alo, blo)
 }

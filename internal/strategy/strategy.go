@@ -2,7 +2,9 @@
 // market event, holds the built-in strategies and the registry that builds
 // them by name. A strategy decides; it never executes: its actions go back
 // to the coordinator, which owns the risk guard, the venue and the
-// portfolio, and may refuse them.
+// portfolio, and may refuse them. It must never hold the venue or the
+// portfolio: a strategy sees the account only through Context, on the
+// loop's goroutine, and must not block it.
 package strategy
 
 import (

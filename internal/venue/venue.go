@@ -1,43 +1,54 @@
-// Package venue defines the vocabulary a trading session and a venue speak:
-// sides, order specs, states, execution reports, fills and the venue's
-// filters. The strategy, the risk guard, the books and every venue (the
-// paper matching engine today) share it. It owns no venue and no state, and
-// must never import one.
 package venue
 
 import (
 	"time"
 
+	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/money"
 )
 
-// Side is the direction of an order: Buy is +1 and Sell is -1, so that a
-// fill's signed quantity is Quantity times Side.
-type Side int8
-
-const (
-	Buy  Side = 1
-	Sell Side = -1
-)
-
-func (s Side) String() string {
-	switch s {
-	case Buy:
-		return "buy"
-	case Sell:
-		return "sell"
-	}
-	return "invalid"
+// Venue is what the trading loop asks of a venue, and all it asks: the
+// paper matching engine is one implementation, a live exchange connection
+// is the next. Every method is called on the loop's goroutine only, and
+// none may block on the network for long: the loop waits for each. A
+// method that reports appends to dst and returns it, so that the loop
+// reuses one buffer and a report allocates nothing.
+type Venue interface {
+	// OnEvent lets the venue see a market event: orders in flight arrive,
+	// resting ones fill. It appends the reports that result.
+	OnEvent(ev *market.Event, dst []ExecutionReport) []ExecutionReport
+	// Submit sends spec as clientID, decided on decision (the latest
+	// event of spec.Symbol, or of the market the strategy looked at), at
+	// now in event time. It appends ACCEPTED or REJECTED, and any fills
+	// that follow at once.
+	Submit(spec OrderSpec, clientID string, decision market.Event, now time.Time, dst []ExecutionReport) []ExecutionReport
+	// Cancel cancels the live order clientID and appends its report; it
+	// fails if the venue does not know the order or it has ended.
+	Cancel(clientID string, now time.Time, dst []ExecutionReport) ([]ExecutionReport, error)
+	// CancelAll cancels every live order and appends their reports.
+	CancelAll(now time.Time, dst []ExecutionReport) []ExecutionReport
+	// Open appends the live orders in submit order.
+	Open(dst []OpenOrder) []OpenOrder
+	// OpenCount and OpenTotal count the live orders of one symbol, and
+	// of all.
+	OpenCount(symbol string) int
+	OpenTotal() int
+	// Filters are symbol's trading rules; the zero value is none.
+	Filters(symbol string) Filters
+	// FeeBps are the maker and taker fees in basis points of a fill's
+	// notional, by which the loop prices what a buy may cost.
+	FeeBps() (maker, taker int64)
 }
 
-// Fill is an execution of (part of) an order. Price is per unit of the base
-// asset; Fee is in the quote currency and always non-negative.
-type Fill struct {
-	ClientID string
-	Symbol   string
-	Side     Side
-	Quantity money.Decimal
-	Price    money.Decimal
-	Fee      money.Decimal
-	Time     time.Time
+// OpenOrder is a live order: in flight to the venue or resting on it.
+type OpenOrder struct {
+	ClientID          string
+	Spec              OrderSpec
+	Filled, Remaining money.Decimal
+	State             OrderState
+	Submitted         time.Time
+	// Arrival is when the order reaches (or reached) the venue; Active
+	// says whether it has.
+	Arrival time.Time
+	Active  bool
 }

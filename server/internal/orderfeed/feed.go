@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/latch"
 	"github.com/tradectl/tradectl/internal/orders"
 )
 
@@ -64,10 +65,14 @@ type Feed struct {
 	// parked is set while the dispatcher waits for a kick (see dispatch).
 	parked atomic.Bool
 
-	mu       sync.Mutex
-	closed   bool
+	mu sync.Mutex
+	// closed fires once, on Close, and watchers wait on it. It is fired
+	// under mu, and Subscribe looks at it under mu, because with started
+	// it keeps one promise: no dispatcher starts after Close, and Close
+	// waits for one that did. A latch alone would let a Subscribe that
+	// saw it unfired start the dispatcher after Close read started.
+	closed   *latch.Latch
 	started  bool          // the dispatcher runs
-	done     chan struct{} // closed by Close
 	stopped  chan struct{} // closed when the dispatcher returned
 	watchers int
 }
@@ -104,7 +109,7 @@ func New(o Options) *Feed {
 		}
 	}
 	f := &Feed{src: o.Source, mask: uint64(n - 1), ring: make([]atomic.Pointer[Entry], n),
-		kick: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{})}
+		kick: make(chan struct{}, 1), closed: latch.New(), stopped: make(chan struct{})}
 	f.tail.Store(o.Last)
 	ch := make(chan struct{})
 	f.notify.Store(&ch)
@@ -180,7 +185,7 @@ func (f *Feed) dispatch() {
 		f.parked.Store(true)
 		if f.tail.Load() == notified {
 			select {
-			case <-f.done:
+			case <-f.closed.Done():
 				return
 			case <-f.kick:
 			}
@@ -207,7 +212,7 @@ func (f *Feed) poll(notified *uint64) bool {
 			idle++
 		}
 		select {
-		case <-f.done:
+		case <-f.closed.Done():
 			return false
 		case <-t.C:
 		}
@@ -223,7 +228,7 @@ func (f *Feed) poll(notified *uint64) bool {
 func (f *Feed) Subscribe(after uint64, fromNow bool) (*Watcher, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed {
+	if f.closed.Fired() {
 		return nil, fmt.Errorf("%w: the daemon is shutting down", ErrClosed)
 	}
 	last := f.tail.Load()
@@ -239,19 +244,17 @@ func (f *Feed) Subscribe(after uint64, fromNow bool) (*Watcher, error) {
 		go f.dispatch()
 	}
 	f.watchers++
-	return &Watcher{f: f, cursor: after, closed: make(chan struct{})}, nil
+	return &Watcher{f: f, cursor: after, closed: latch.New()}, nil
 }
 
 // Close ends every watcher with ErrClosed and refuses new ones; it returns
 // once the dispatcher stopped. Safe to call more than once.
 func (f *Feed) Close() {
 	f.mu.Lock()
-	if f.closed {
+	if !f.closed.Fire() {
 		f.mu.Unlock()
 		return
 	}
-	f.closed = true
-	close(f.done)
 	started := f.started
 	f.mu.Unlock()
 	if started {

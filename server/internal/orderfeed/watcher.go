@@ -3,7 +3,8 @@ package orderfeed
 import (
 	"context"
 	"fmt"
-	"sync"
+
+	"github.com/tradectl/tradectl/internal/latch"
 )
 
 // Watcher is one reader's cursor into a Feed. Next is for one goroutine at
@@ -15,8 +16,7 @@ type Watcher struct {
 	// backlog holds a page read from the Source while catching up.
 	backlog []*Entry
 
-	closeOnce sync.Once
-	closed    chan struct{}
+	closed *latch.Latch // fired by Close
 }
 
 // Cursor is the sequence number of the last event Next returned (or the
@@ -55,9 +55,9 @@ func (w *Watcher) Next(ctx context.Context) (*Entry, error) {
 		}
 		select {
 		case <-wake:
-		case <-w.closed:
+		case <-w.closed.Done():
 			return nil, fmt.Errorf("%w: the watcher was closed", ErrClosed)
-		case <-f.done:
+		case <-f.closed.Done():
 			return nil, fmt.Errorf("%w: the daemon is shutting down", ErrClosed)
 		case <-ctx.Done():
 			return nil, ctx.Err()
@@ -79,9 +79,9 @@ func (w *Watcher) catchUp(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-w.closed:
+	case <-w.closed.Done():
 		return fmt.Errorf("%w: the watcher was closed", ErrClosed)
-	case <-w.f.done:
+	case <-w.f.closed.Done():
 		return fmt.Errorf("%w: the daemon is shutting down", ErrClosed)
 	default:
 	}
@@ -112,10 +112,9 @@ func (f *Feed) oldest() uint64 {
 // Close ends the watcher: a Next waiting returns ErrClosed. Safe to call
 // more than once.
 func (w *Watcher) Close() {
-	w.closeOnce.Do(func() {
-		close(w.closed)
+	if w.closed.Fire() {
 		w.f.mu.Lock()
 		w.f.watchers--
 		w.f.mu.Unlock()
-	})
+	}
 }

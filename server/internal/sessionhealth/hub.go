@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"sync"
+
+	"github.com/tradectl/tradectl/internal/latch"
 )
 
 // ErrHubClosed is returned by Subscribe once the daemon is shutting down.
@@ -18,13 +20,16 @@ type Hub[T any] struct {
 	mu     sync.Mutex
 	latest *T
 	subs   map[*Subscription[T]]struct{}
-	closed bool
-	done   chan struct{}
+	// closed fires once, on Close. It is fired under mu, and Publish and
+	// Subscribe look at it under mu, not only because it is a latch:
+	// Publish must never run after it fired, so that the value in a
+	// subscriber's slot when Done closes is the last one (see Next).
+	closed *latch.Latch
 }
 
 // NewHub returns an open hub with no value yet.
 func NewHub[T any]() *Hub[T] {
-	return &Hub[T]{subs: make(map[*Subscription[T]]struct{}), done: make(chan struct{})}
+	return &Hub[T]{subs: make(map[*Subscription[T]]struct{}), closed: latch.New()}
 }
 
 // Subscription receives the hub's values. Close it when done.
@@ -37,7 +42,7 @@ type Subscription[T any] struct {
 func (s *Subscription[T]) C() <-chan *T { return s.ch }
 
 // Done is closed when the hub closes; the subscriber should end.
-func (s *Subscription[T]) Done() <-chan struct{} { return s.hub.done }
+func (s *Subscription[T]) Done() <-chan struct{} { return s.hub.closed.Done() }
 
 // Next returns the latest value not yet received, waiting for one. Once
 // the hub is closed it still returns the value published last, if this
@@ -48,7 +53,7 @@ func (s *Subscription[T]) Next(ctx context.Context) (*T, error) {
 	select {
 	case v := <-s.ch:
 		return v, nil
-	case <-s.hub.done:
+	case <-s.hub.closed.Done():
 		// Publish and Close take the hub's lock, and Publish does nothing
 		// after Close, so what was published before is in the slot now.
 		select {
@@ -74,7 +79,7 @@ func (s *Subscription[T]) Close() {
 func (h *Hub[T]) Subscribe() (*Subscription[T], error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.closed {
+	if h.closed.Fired() {
 		return nil, ErrHubClosed
 	}
 	s := &Subscription[T]{ch: make(chan *T, 1), hub: h}
@@ -90,7 +95,7 @@ func (h *Hub[T]) Subscribe() (*Subscription[T], error) {
 func (h *Hub[T]) Publish(v *T) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.closed {
+	if h.closed.Fired() {
 		return
 	}
 	h.latest = v
@@ -124,8 +129,5 @@ func (h *Hub[T]) Len() int {
 func (h *Hub[T]) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.closed {
-		h.closed = true
-		close(h.done)
-	}
+	h.closed.Fire()
 }
