@@ -170,7 +170,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Orders:  orders.NewBook("backtest", math.MaxInt),
 		Publish: func(e orders.Event) { res.addTrade(e) },
 		Observe: st.observe,
-		Margin:  margin(set),
+		Margin:  set.Margin(),
 	})
 	if err != nil {
 		return nil, err
@@ -205,13 +205,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 // margin is the coordinator's terms for the account, as a session's; nil
-// for a cash account.
-func margin(s settings.Settings) *coordinator.Margin {
-	if s.Account != settings.AccountMargin {
-		return nil
-	}
-	return &coordinator.Margin{MaxBorrow: s.MaxBorrow, RateBps: s.BorrowRateBps}
-}
 
 func (r *Result) setSharpe(st *stats) {
 	ratio, n, ok := st.sharpe()

@@ -79,7 +79,7 @@ func TestMarginAccountBorrowsUpToItsLimitAndPaysForIt(t *testing.T) {
 		evs = append(evs, book(i*3600, 100)) // an hour apart
 	}
 	r := newRig(t, evs, map[int]venue.OrderSpec{1: sell("1"), 2: sell("1")}, risk.DefaultLimits())
-	r.c.cfg.Margin = &Margin{MaxBorrow: money.FromInt(150), RateBps: 1000}
+	r.c.cfg.Margin = &portfolio.Margin{MaxBorrow: money.FromInt(150), RateBps: 1000}
 	if err := r.c.Backtest(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ type Config struct {
 	IntentsPerSecond int
 	// Margin lets the account sell what it does not hold, up to a
 	// borrowing limit; nil is a cash account, which refuses such sells.
-	Margin *Margin
+	Margin *portfolio.Margin
 	// FirstOrderSeq continues the client order ids of a resumed session:
 	// the first order placed is numbered FirstOrderSeq+1.
 	FirstOrderSeq uint64

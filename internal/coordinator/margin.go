@@ -3,13 +3,7 @@ package coordinator
 import (
 	"fmt"
 	"time"
-
-	"github.com/tradectl/tradectl/internal/portfolio"
 )
-
-// Margin is a margin account's terms (see portfolio.Margin): the account
-// owns the rule, the loop charges the interest as event time passes.
-type Margin = portfolio.Margin
 
 // chargePeriod is how much event time passes between two interest charges:
 // long enough that rounding each charge to 8 decimals loses nothing that

@@ -1,5 +1,7 @@
 package settings
 
+import "github.com/tradectl/tradectl/internal/portfolio"
+
 // Account is what the paper account may hold.
 type Account int
 
@@ -38,4 +40,13 @@ func (s Settings) validateAccount() error {
 		return &InvalidError{Field: "settings.account", Reason: "must be ACCOUNT_CASH or ACCOUNT_MARGIN"}
 	}
 	return nil
+}
+
+// Margin is the account's terms as the trading loop takes them; nil for a
+// cash account, which refuses to sell what it does not hold.
+func (s Settings) Margin() *portfolio.Margin {
+	if s.Account != AccountMargin {
+		return nil
+	}
+	return &portfolio.Margin{MaxBorrow: s.MaxBorrow, RateBps: s.BorrowRateBps}
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/orders"
-	"github.com/tradectl/tradectl/internal/settings"
 )
 
 // Wiring is what the session lends the loop: where it makes ticks durable,
@@ -31,7 +30,7 @@ func Coordinator(s Spec, p Parts, w Wiring, r *Restored) (*coordinator.Coordinat
 		Risk:         p.Risk,
 		Orders:       p.Orders,
 		Publish:      w.Publish,
-		Margin:       margin(s.Settings),
+		Margin:       s.Settings.Margin(),
 		OnHalt:       w.OnHalt,
 		Logger:       w.Logger,
 		Journal:      w.Journal,
@@ -43,10 +42,3 @@ func Coordinator(s Spec, p Parts, w Wiring, r *Restored) (*coordinator.Coordinat
 }
 
 // margin is the loop's terms for a margin account; nil for a cash account,
-// which refuses to sell what it does not hold.
-func margin(s settings.Settings) *coordinator.Margin {
-	if s.Account != settings.AccountMargin {
-		return nil
-	}
-	return &coordinator.Margin{MaxBorrow: s.MaxBorrow, RateBps: s.BorrowRateBps}
-}
