@@ -40,6 +40,13 @@ var exitByReason = map[tradingv1.ErrorReason]int{
 	tradingv1.ErrorReason_ERROR_REASON_RATE_LIMITED:             9,
 	tradingv1.ErrorReason_ERROR_REASON_TOO_MANY_WATCHERS:        9,
 	tradingv1.ErrorReason_ERROR_REASON_TOO_MANY_PENDING_CALLS:   9,
+	// Strategy reasons come on a strategy's stream, not to tradectl; if one
+	// ever did, it would end as its code's sentinel does.
+	tradingv1.ErrorReason_ERROR_REASON_STRATEGY_ATTACHED:     6,
+	tradingv1.ErrorReason_ERROR_REASON_STRATEGY_NOT_EXPECTED: 11,
+	tradingv1.ErrorReason_ERROR_REASON_STRATEGY_TOO_SLOW:     9,
+	tradingv1.ErrorReason_ERROR_REASON_DECISION_INVALID:      5,
+	tradingv1.ErrorReason_ERROR_REASON_ORDER_REFUSED:         6,
 }
 
 func TestEveryReasonHasAnExitCode(t *testing.T) {

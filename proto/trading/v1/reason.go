@@ -58,6 +58,11 @@ var reasonCodes = map[ErrorReason]codes.Code{
 	ErrorReason_ERROR_REASON_RATE_LIMITED:             codes.ResourceExhausted,
 	ErrorReason_ERROR_REASON_TOO_MANY_WATCHERS:        codes.ResourceExhausted,
 	ErrorReason_ERROR_REASON_TOO_MANY_PENDING_CALLS:   codes.ResourceExhausted,
+	ErrorReason_ERROR_REASON_STRATEGY_ATTACHED:        codes.FailedPrecondition,
+	ErrorReason_ERROR_REASON_STRATEGY_NOT_EXPECTED:    codes.NotFound,
+	ErrorReason_ERROR_REASON_STRATEGY_TOO_SLOW:        codes.ResourceExhausted,
+	ErrorReason_ERROR_REASON_DECISION_INVALID:         codes.InvalidArgument,
+	ErrorReason_ERROR_REASON_ORDER_REFUSED:            codes.FailedPrecondition,
 }
 
 // reasonsByWire is ParseErrorReason's index, derived from the generated

@@ -261,6 +261,60 @@ func (HealthStatus) EnumDescriptor() ([]byte, []int) {
 	return file_trading_v1_trading_proto_rawDescGZIP(), []int{3}
 }
 
+// DetachPolicy says what becomes of a remote strategy's open orders when it
+// detaches (its process died, its connection dropped, it fell too far
+// behind).
+type DetachPolicy int32
+
+const (
+	DetachPolicy_DETACH_POLICY_UNSPECIFIED DetachPolicy = 0
+	// Cancel them at once: nobody is watching them (the default).
+	DetachPolicy_DETACH_POLICY_CANCEL DetachPolicy = 1
+	// Keep them resting; a re-attached strategy finds them in its snapshot.
+	DetachPolicy_DETACH_POLICY_KEEP DetachPolicy = 2
+)
+
+// Enum value maps for DetachPolicy.
+var (
+	DetachPolicy_name = map[int32]string{
+		0: "DETACH_POLICY_UNSPECIFIED",
+		1: "DETACH_POLICY_CANCEL",
+		2: "DETACH_POLICY_KEEP",
+	}
+	DetachPolicy_value = map[string]int32{
+		"DETACH_POLICY_UNSPECIFIED": 0,
+		"DETACH_POLICY_CANCEL":      1,
+		"DETACH_POLICY_KEEP":        2,
+	}
+)
+
+func (x DetachPolicy) Enum() *DetachPolicy {
+	p := new(DetachPolicy)
+	*p = x
+	return p
+}
+
+func (x DetachPolicy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DetachPolicy) Descriptor() protoreflect.EnumDescriptor {
+	return file_trading_v1_trading_proto_enumTypes[4].Descriptor()
+}
+
+func (DetachPolicy) Type() protoreflect.EnumType {
+	return &file_trading_v1_trading_proto_enumTypes[4]
+}
+
+func (x DetachPolicy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DetachPolicy.Descriptor instead.
+func (DetachPolicy) EnumDescriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
+}
+
 // TradingState is the risk guard's state.
 type TradingState int32
 
@@ -301,11 +355,11 @@ func (x TradingState) String() string {
 }
 
 func (TradingState) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[4].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[5].Descriptor()
 }
 
 func (TradingState) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[4]
+	return &file_trading_v1_trading_proto_enumTypes[5]
 }
 
 func (x TradingState) Number() protoreflect.EnumNumber {
@@ -314,7 +368,7 @@ func (x TradingState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TradingState.Descriptor instead.
 func (TradingState) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
 }
 
 // OrderSide is buy or sell.
@@ -351,11 +405,11 @@ func (x OrderSide) String() string {
 }
 
 func (OrderSide) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[5].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[6].Descriptor()
 }
 
 func (OrderSide) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[5]
+	return &file_trading_v1_trading_proto_enumTypes[6]
 }
 
 func (x OrderSide) Number() protoreflect.EnumNumber {
@@ -364,7 +418,7 @@ func (x OrderSide) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OrderSide.Descriptor instead.
 func (OrderSide) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
 }
 
 // OrderType is market or limit.
@@ -401,11 +455,11 @@ func (x OrderType) String() string {
 }
 
 func (OrderType) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[6].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[7].Descriptor()
 }
 
 func (OrderType) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[6]
+	return &file_trading_v1_trading_proto_enumTypes[7]
 }
 
 func (x OrderType) Number() protoreflect.EnumNumber {
@@ -414,7 +468,7 @@ func (x OrderType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OrderType.Descriptor instead.
 func (OrderType) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
 }
 
 // TimeInForce says how long a limit order may rest.
@@ -453,11 +507,11 @@ func (x TimeInForce) String() string {
 }
 
 func (TimeInForce) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[7].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[8].Descriptor()
 }
 
 func (TimeInForce) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[7]
+	return &file_trading_v1_trading_proto_enumTypes[8]
 }
 
 func (x TimeInForce) Number() protoreflect.EnumNumber {
@@ -466,7 +520,7 @@ func (x TimeInForce) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TimeInForce.Descriptor instead.
 func (TimeInForce) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
 }
 
 // OrderState: NEW, then ACCEPTED or REJECTED; an accepted order is
@@ -517,11 +571,11 @@ func (x OrderState) String() string {
 }
 
 func (OrderState) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[8].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[9].Descriptor()
 }
 
 func (OrderState) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[8]
+	return &file_trading_v1_trading_proto_enumTypes[9]
 }
 
 func (x OrderState) Number() protoreflect.EnumNumber {
@@ -530,7 +584,7 @@ func (x OrderState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OrderState.Descriptor instead.
 func (OrderState) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{9}
 }
 
 // Liquidity says whether a fill added liquidity (maker) or took it (taker).
@@ -567,11 +621,11 @@ func (x Liquidity) String() string {
 }
 
 func (Liquidity) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[9].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[10].Descriptor()
 }
 
 func (Liquidity) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[9]
+	return &file_trading_v1_trading_proto_enumTypes[10]
 }
 
 func (x Liquidity) Number() protoreflect.EnumNumber {
@@ -580,7 +634,7 @@ func (x Liquidity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Liquidity.Descriptor instead.
 func (Liquidity) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{9}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{10}
 }
 
 // ErrorReason is every reason tradingd puts in the google.rpc.ErrorInfo of
@@ -702,6 +756,25 @@ const (
 	// RESOURCE_EXHAUSTED. As many calls as the daemon holds at once are waiting
 	// for their request message. Retry later.
 	ErrorReason_ERROR_REASON_TOO_MANY_PENDING_CALLS ErrorReason = 29
+	// FAILED_PRECONDITION. RunStrategy: a strategy of this name is attached to
+	// the session already; exactly one drives it. Stop the other one first.
+	ErrorReason_ERROR_REASON_STRATEGY_ATTACHED ErrorReason = 30
+	// NOT_FOUND. RunStrategy: no session (or hosted backtest) waits for a
+	// remote strategy of this name. Start one with --strategy remote:NAME.
+	ErrorReason_ERROR_REASON_STRATEGY_NOT_EXPECTED ErrorReason = 31
+	// RESOURCE_EXHAUSTED. RunStrategy: the strategy left more events unread or
+	// unanswered than its window holds and was detached. Answer faster, or
+	// subscribe to fewer symbols or event kinds; then attach again.
+	ErrorReason_ERROR_REASON_STRATEGY_TOO_SLOW ErrorReason = 32
+	// INVALID_ARGUMENT. A strategy's decision is malformed (an unknown
+	// symbol, a quantity that is not a positive decimal, a tag that is
+	// missing, taken or unknown) or answers an event never sent or answered
+	// already. Sent in a DecisionRefused; nothing reached the venue.
+	ErrorReason_ERROR_REASON_DECISION_INVALID ErrorReason = 33
+	// FAILED_PRECONDITION. A strategy's order was refused by the daemon's
+	// checks (risk limits, the kill switch, cash or holdings, the order
+	// rate); the message names the rule. Sent in a DecisionRefused.
+	ErrorReason_ERROR_REASON_ORDER_REFUSED ErrorReason = 34
 )
 
 // Enum value maps for ErrorReason.
@@ -737,6 +810,11 @@ var (
 		27: "ERROR_REASON_RATE_LIMITED",
 		28: "ERROR_REASON_TOO_MANY_WATCHERS",
 		29: "ERROR_REASON_TOO_MANY_PENDING_CALLS",
+		30: "ERROR_REASON_STRATEGY_ATTACHED",
+		31: "ERROR_REASON_STRATEGY_NOT_EXPECTED",
+		32: "ERROR_REASON_STRATEGY_TOO_SLOW",
+		33: "ERROR_REASON_DECISION_INVALID",
+		34: "ERROR_REASON_ORDER_REFUSED",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -769,6 +847,11 @@ var (
 		"ERROR_REASON_RATE_LIMITED":             27,
 		"ERROR_REASON_TOO_MANY_WATCHERS":        28,
 		"ERROR_REASON_TOO_MANY_PENDING_CALLS":   29,
+		"ERROR_REASON_STRATEGY_ATTACHED":        30,
+		"ERROR_REASON_STRATEGY_NOT_EXPECTED":    31,
+		"ERROR_REASON_STRATEGY_TOO_SLOW":        32,
+		"ERROR_REASON_DECISION_INVALID":         33,
+		"ERROR_REASON_ORDER_REFUSED":            34,
 	}
 )
 
@@ -783,11 +866,11 @@ func (x ErrorReason) String() string {
 }
 
 func (ErrorReason) Descriptor() protoreflect.EnumDescriptor {
-	return file_trading_v1_trading_proto_enumTypes[10].Descriptor()
+	return file_trading_v1_trading_proto_enumTypes[11].Descriptor()
 }
 
 func (ErrorReason) Type() protoreflect.EnumType {
-	return &file_trading_v1_trading_proto_enumTypes[10]
+	return &file_trading_v1_trading_proto_enumTypes[11]
 }
 
 func (x ErrorReason) Number() protoreflect.EnumNumber {
@@ -796,7 +879,7 @@ func (x ErrorReason) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ErrorReason.Descriptor instead.
 func (ErrorReason) EnumDescriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{10}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{11}
 }
 
 // SessionSettings are what a client asks for. Unset fields take the daemon's
@@ -840,6 +923,17 @@ type SessionSettings struct {
 	// Margin accounts: yearly interest on the borrowed notional, in basis
 	// points, charged as time passes. Unset: 0.
 	BorrowRateBps *int64 `protobuf:"varint,17,opt,name=borrow_rate_bps,json=borrowRateBps,proto3,oneof" json:"borrow_rate_bps,omitempty"`
+	// Remote strategies (strategy "remote:NAME", see StrategyService): what
+	// becomes of the strategy's open orders when it detaches. Unset: cancel.
+	OnDetach DetachPolicy `protobuf:"varint,18,opt,name=on_detach,json=onDetach,proto3,enum=trading.v1.DetachPolicy" json:"on_detach,omitempty"`
+	// Remote strategies: how long the session waits for its strategy to
+	// attach, or to attach again after it detached, before it stops with the
+	// reason. Unset: 60s.
+	AttachGrace *durationpb.Duration `protobuf:"bytes,19,opt,name=attach_grace,json=attachGrace,proto3" json:"attach_grace,omitempty"`
+	// Remote strategies: an event left unanswered this long turns the
+	// strategy component DEGRADED, and three times this long UNHEALTHY.
+	// Unset: 1s.
+	AnswerTimeout *durationpb.Duration `protobuf:"bytes,20,opt,name=answer_timeout,json=answerTimeout,proto3" json:"answer_timeout,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -991,6 +1085,27 @@ func (x *SessionSettings) GetBorrowRateBps() int64 {
 		return *x.BorrowRateBps
 	}
 	return 0
+}
+
+func (x *SessionSettings) GetOnDetach() DetachPolicy {
+	if x != nil {
+		return x.OnDetach
+	}
+	return DetachPolicy_DETACH_POLICY_UNSPECIFIED
+}
+
+func (x *SessionSettings) GetAttachGrace() *durationpb.Duration {
+	if x != nil {
+		return x.AttachGrace
+	}
+	return nil
+}
+
+func (x *SessionSettings) GetAnswerTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.AnswerTimeout
+	}
+	return nil
 }
 
 // RiskLimits bound what the coordinator may send. Decimal strings; an
@@ -3708,7 +3823,7 @@ var File_trading_v1_trading_proto protoreflect.FileDescriptor
 const file_trading_v1_trading_proto_rawDesc = "" +
 	"\n" +
 	"\x18trading/v1/trading.proto\x12\n" +
-	"trading.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe6\x06\n" +
+	"trading.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\b\n" +
 	"\x0fSessionSettings\x12$\n" +
 	"\x04mode\x18\x01 \x01(\x0e2\x10.trading.v1.ModeR\x04mode\x12\x18\n" +
 	"\asymbols\x18\x02 \x03(\tR\asymbols\x125\n" +
@@ -3728,7 +3843,10 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\aaccount\x18\x0f \x01(\x0e2\x13.trading.v1.AccountR\aaccount\x12\x1d\n" +
 	"\n" +
 	"max_borrow\x18\x10 \x01(\tR\tmaxBorrow\x12+\n" +
-	"\x0fborrow_rate_bps\x18\x11 \x01(\x03H\x02R\rborrowRateBps\x88\x01\x01\x1a9\n" +
+	"\x0fborrow_rate_bps\x18\x11 \x01(\x03H\x02R\rborrowRateBps\x88\x01\x01\x125\n" +
+	"\ton_detach\x18\x12 \x01(\x0e2\x18.trading.v1.DetachPolicyR\bonDetach\x12<\n" +
+	"\fattach_grace\x18\x13 \x01(\v2\x19.google.protobuf.DurationR\vattachGrace\x12@\n" +
+	"\x0eanswer_timeout\x18\x14 \x01(\v2\x19.google.protobuf.DurationR\ranswerTimeout\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x10\n" +
@@ -3981,7 +4099,11 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x15HEALTH_STATUS_HEALTHY\x10\x01\x12\x1a\n" +
 	"\x16HEALTH_STATUS_DEGRADED\x10\x02\x12\x1b\n" +
 	"\x17HEALTH_STATUS_UNHEALTHY\x10\x03\x12\x16\n" +
-	"\x12HEALTH_STATUS_IDLE\x10\x04*}\n" +
+	"\x12HEALTH_STATUS_IDLE\x10\x04*_\n" +
+	"\fDetachPolicy\x12\x1d\n" +
+	"\x19DETACH_POLICY_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14DETACH_POLICY_CANCEL\x10\x01\x12\x16\n" +
+	"\x12DETACH_POLICY_KEEP\x10\x02*}\n" +
 	"\fTradingState\x12\x1d\n" +
 	"\x19TRADING_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14TRADING_STATE_ACTIVE\x10\x01\x12\x1a\n" +
@@ -4011,7 +4133,7 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\tLiquidity\x12\x19\n" +
 	"\x15LIQUIDITY_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fLIQUIDITY_TAKER\x10\x01\x12\x13\n" +
-	"\x0fLIQUIDITY_MAKER\x10\x02*\x89\b\n" +
+	"\x0fLIQUIDITY_MAKER\x10\x02*\xbc\t\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dERROR_REASON_INVALID_SETTINGS\x10\x01\x12 \n" +
@@ -4043,7 +4165,12 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x1aERROR_REASON_TOKEN_INVALID\x10\x1a\x12\x1d\n" +
 	"\x19ERROR_REASON_RATE_LIMITED\x10\x1b\x12\"\n" +
 	"\x1eERROR_REASON_TOO_MANY_WATCHERS\x10\x1c\x12'\n" +
-	"#ERROR_REASON_TOO_MANY_PENDING_CALLS\x10\x1d2\xd4\a\n" +
+	"#ERROR_REASON_TOO_MANY_PENDING_CALLS\x10\x1d\x12\"\n" +
+	"\x1eERROR_REASON_STRATEGY_ATTACHED\x10\x1e\x12&\n" +
+	"\"ERROR_REASON_STRATEGY_NOT_EXPECTED\x10\x1f\x12\"\n" +
+	"\x1eERROR_REASON_STRATEGY_TOO_SLOW\x10 \x12!\n" +
+	"\x1dERROR_REASON_DECISION_INVALID\x10!\x12\x1e\n" +
+	"\x1aERROR_REASON_ORDER_REFUSED\x10\"2\xd4\a\n" +
 	"\x0eTradingService\x12Q\n" +
 	"\fStartTrading\x12\x1f.trading.v1.StartTradingRequest\x1a .trading.v1.StartTradingResponse\x12N\n" +
 	"\vStopTrading\x12\x1e.trading.v1.StopTradingRequest\x1a\x1f.trading.v1.StopTradingResponse\x12H\n" +
@@ -4074,148 +4201,152 @@ func file_trading_v1_trading_proto_rawDescGZIP() []byte {
 	return file_trading_v1_trading_proto_rawDescData
 }
 
-var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
+var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
 var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_trading_v1_trading_proto_goTypes = []any{
 	(Mode)(0),                       // 0: trading.v1.Mode
 	(SessionState)(0),               // 1: trading.v1.SessionState
 	(Account)(0),                    // 2: trading.v1.Account
 	(HealthStatus)(0),               // 3: trading.v1.HealthStatus
-	(TradingState)(0),               // 4: trading.v1.TradingState
-	(OrderSide)(0),                  // 5: trading.v1.OrderSide
-	(OrderType)(0),                  // 6: trading.v1.OrderType
-	(TimeInForce)(0),                // 7: trading.v1.TimeInForce
-	(OrderState)(0),                 // 8: trading.v1.OrderState
-	(Liquidity)(0),                  // 9: trading.v1.Liquidity
-	(ErrorReason)(0),                // 10: trading.v1.ErrorReason
-	(*SessionSettings)(nil),         // 11: trading.v1.SessionSettings
-	(*RiskLimits)(nil),              // 12: trading.v1.RiskLimits
-	(*Risk)(nil),                    // 13: trading.v1.Risk
-	(*Session)(nil),                 // 14: trading.v1.Session
-	(*SessionSummary)(nil),          // 15: trading.v1.SessionSummary
-	(*Position)(nil),                // 16: trading.v1.Position
-	(*HealthReport)(nil),            // 17: trading.v1.HealthReport
-	(*ComponentHealth)(nil),         // 18: trading.v1.ComponentHealth
-	(*StartTradingRequest)(nil),     // 19: trading.v1.StartTradingRequest
-	(*StartTradingResponse)(nil),    // 20: trading.v1.StartTradingResponse
-	(*StopTradingRequest)(nil),      // 21: trading.v1.StopTradingRequest
-	(*StopTradingResponse)(nil),     // 22: trading.v1.StopTradingResponse
-	(*GetStatusRequest)(nil),        // 23: trading.v1.GetStatusRequest
-	(*GetStatusResponse)(nil),       // 24: trading.v1.GetStatusResponse
-	(*ListSessionsRequest)(nil),     // 25: trading.v1.ListSessionsRequest
-	(*ListSessionsResponse)(nil),    // 26: trading.v1.ListSessionsResponse
-	(*StoredFill)(nil),              // 27: trading.v1.StoredFill
-	(*ListFillsRequest)(nil),        // 28: trading.v1.ListFillsRequest
-	(*ListFillsResponse)(nil),       // 29: trading.v1.ListFillsResponse
-	(*BackupRequest)(nil),           // 30: trading.v1.BackupRequest
-	(*BackupResponse)(nil),          // 31: trading.v1.BackupResponse
-	(*WatchHealthRequest)(nil),      // 32: trading.v1.WatchHealthRequest
-	(*WatchHealthResponse)(nil),     // 33: trading.v1.WatchHealthResponse
-	(*Fill)(nil),                    // 34: trading.v1.Fill
-	(*Order)(nil),                   // 35: trading.v1.Order
-	(*OrderEvent)(nil),              // 36: trading.v1.OrderEvent
-	(*Portfolio)(nil),               // 37: trading.v1.Portfolio
-	(*StrategyParam)(nil),           // 38: trading.v1.StrategyParam
-	(*StrategyInfo)(nil),            // 39: trading.v1.StrategyInfo
-	(*ListStrategiesRequest)(nil),   // 40: trading.v1.ListStrategiesRequest
-	(*ListStrategiesResponse)(nil),  // 41: trading.v1.ListStrategiesResponse
-	(*ListOrdersRequest)(nil),       // 42: trading.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil),      // 43: trading.v1.ListOrdersResponse
-	(*GetPortfolioRequest)(nil),     // 44: trading.v1.GetPortfolioRequest
-	(*GetPortfolioResponse)(nil),    // 45: trading.v1.GetPortfolioResponse
-	(*WatchOrdersRequest)(nil),      // 46: trading.v1.WatchOrdersRequest
-	(*WatchOrdersResponse)(nil),     // 47: trading.v1.WatchOrdersResponse
-	(*ResetKillSwitchRequest)(nil),  // 48: trading.v1.ResetKillSwitchRequest
-	(*ResetKillSwitchResponse)(nil), // 49: trading.v1.ResetKillSwitchResponse
-	nil,                             // 50: trading.v1.SessionSettings.ParamsEntry
-	(*durationpb.Duration)(nil),     // 51: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),   // 52: google.protobuf.Timestamp
+	(DetachPolicy)(0),               // 4: trading.v1.DetachPolicy
+	(TradingState)(0),               // 5: trading.v1.TradingState
+	(OrderSide)(0),                  // 6: trading.v1.OrderSide
+	(OrderType)(0),                  // 7: trading.v1.OrderType
+	(TimeInForce)(0),                // 8: trading.v1.TimeInForce
+	(OrderState)(0),                 // 9: trading.v1.OrderState
+	(Liquidity)(0),                  // 10: trading.v1.Liquidity
+	(ErrorReason)(0),                // 11: trading.v1.ErrorReason
+	(*SessionSettings)(nil),         // 12: trading.v1.SessionSettings
+	(*RiskLimits)(nil),              // 13: trading.v1.RiskLimits
+	(*Risk)(nil),                    // 14: trading.v1.Risk
+	(*Session)(nil),                 // 15: trading.v1.Session
+	(*SessionSummary)(nil),          // 16: trading.v1.SessionSummary
+	(*Position)(nil),                // 17: trading.v1.Position
+	(*HealthReport)(nil),            // 18: trading.v1.HealthReport
+	(*ComponentHealth)(nil),         // 19: trading.v1.ComponentHealth
+	(*StartTradingRequest)(nil),     // 20: trading.v1.StartTradingRequest
+	(*StartTradingResponse)(nil),    // 21: trading.v1.StartTradingResponse
+	(*StopTradingRequest)(nil),      // 22: trading.v1.StopTradingRequest
+	(*StopTradingResponse)(nil),     // 23: trading.v1.StopTradingResponse
+	(*GetStatusRequest)(nil),        // 24: trading.v1.GetStatusRequest
+	(*GetStatusResponse)(nil),       // 25: trading.v1.GetStatusResponse
+	(*ListSessionsRequest)(nil),     // 26: trading.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),    // 27: trading.v1.ListSessionsResponse
+	(*StoredFill)(nil),              // 28: trading.v1.StoredFill
+	(*ListFillsRequest)(nil),        // 29: trading.v1.ListFillsRequest
+	(*ListFillsResponse)(nil),       // 30: trading.v1.ListFillsResponse
+	(*BackupRequest)(nil),           // 31: trading.v1.BackupRequest
+	(*BackupResponse)(nil),          // 32: trading.v1.BackupResponse
+	(*WatchHealthRequest)(nil),      // 33: trading.v1.WatchHealthRequest
+	(*WatchHealthResponse)(nil),     // 34: trading.v1.WatchHealthResponse
+	(*Fill)(nil),                    // 35: trading.v1.Fill
+	(*Order)(nil),                   // 36: trading.v1.Order
+	(*OrderEvent)(nil),              // 37: trading.v1.OrderEvent
+	(*Portfolio)(nil),               // 38: trading.v1.Portfolio
+	(*StrategyParam)(nil),           // 39: trading.v1.StrategyParam
+	(*StrategyInfo)(nil),            // 40: trading.v1.StrategyInfo
+	(*ListStrategiesRequest)(nil),   // 41: trading.v1.ListStrategiesRequest
+	(*ListStrategiesResponse)(nil),  // 42: trading.v1.ListStrategiesResponse
+	(*ListOrdersRequest)(nil),       // 43: trading.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),      // 44: trading.v1.ListOrdersResponse
+	(*GetPortfolioRequest)(nil),     // 45: trading.v1.GetPortfolioRequest
+	(*GetPortfolioResponse)(nil),    // 46: trading.v1.GetPortfolioResponse
+	(*WatchOrdersRequest)(nil),      // 47: trading.v1.WatchOrdersRequest
+	(*WatchOrdersResponse)(nil),     // 48: trading.v1.WatchOrdersResponse
+	(*ResetKillSwitchRequest)(nil),  // 49: trading.v1.ResetKillSwitchRequest
+	(*ResetKillSwitchResponse)(nil), // 50: trading.v1.ResetKillSwitchResponse
+	nil,                             // 51: trading.v1.SessionSettings.ParamsEntry
+	(*durationpb.Duration)(nil),     // 52: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),   // 53: google.protobuf.Timestamp
 }
 var file_trading_v1_trading_proto_depIdxs = []int32{
 	0,  // 0: trading.v1.SessionSettings.mode:type_name -> trading.v1.Mode
-	51, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
-	51, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
-	51, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
-	50, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
-	12, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
-	51, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
+	52, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
+	52, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
+	52, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
+	51, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
+	13, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
+	52, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
 	2,  // 7: trading.v1.SessionSettings.account:type_name -> trading.v1.Account
-	4,  // 8: trading.v1.Risk.state:type_name -> trading.v1.TradingState
-	52, // 9: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
-	1,  // 10: trading.v1.Session.state:type_name -> trading.v1.SessionState
-	11, // 11: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
-	52, // 12: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	52, // 13: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
-	15, // 14: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
-	16, // 15: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
-	13, // 16: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
-	52, // 17: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
-	3,  // 18: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
-	1,  // 19: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
-	51, // 20: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
-	18, // 21: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
-	3,  // 22: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
-	52, // 23: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
-	11, // 24: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
-	14, // 25: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
-	51, // 26: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
-	14, // 27: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
-	14, // 28: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
-	17, // 29: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
-	14, // 30: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
-	5,  // 31: trading.v1.StoredFill.side:type_name -> trading.v1.OrderSide
-	34, // 32: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
-	27, // 33: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
-	17, // 34: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
-	9,  // 35: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
-	52, // 36: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
-	5,  // 37: trading.v1.Order.side:type_name -> trading.v1.OrderSide
-	6,  // 38: trading.v1.Order.type:type_name -> trading.v1.OrderType
-	7,  // 39: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
-	8,  // 40: trading.v1.Order.state:type_name -> trading.v1.OrderState
-	52, // 41: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
-	52, // 42: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
-	34, // 43: trading.v1.Order.fills:type_name -> trading.v1.Fill
-	35, // 44: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
-	34, // 45: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
-	16, // 46: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
-	13, // 47: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
-	52, // 48: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
-	38, // 49: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
-	39, // 50: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
-	35, // 51: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
-	37, // 52: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
-	36, // 53: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
-	13, // 54: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
-	19, // 55: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
-	21, // 56: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
-	23, // 57: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
-	32, // 58: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
-	40, // 59: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
-	42, // 60: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
-	44, // 61: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
-	46, // 62: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
-	48, // 63: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
-	25, // 64: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
-	28, // 65: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
-	30, // 66: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
-	20, // 67: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
-	22, // 68: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
-	24, // 69: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
-	33, // 70: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
-	41, // 71: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
-	43, // 72: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
-	45, // 73: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
-	47, // 74: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
-	49, // 75: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
-	26, // 76: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
-	29, // 77: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
-	31, // 78: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
-	67, // [67:79] is the sub-list for method output_type
-	55, // [55:67] is the sub-list for method input_type
-	55, // [55:55] is the sub-list for extension type_name
-	55, // [55:55] is the sub-list for extension extendee
-	0,  // [0:55] is the sub-list for field type_name
+	4,  // 8: trading.v1.SessionSettings.on_detach:type_name -> trading.v1.DetachPolicy
+	52, // 9: trading.v1.SessionSettings.attach_grace:type_name -> google.protobuf.Duration
+	52, // 10: trading.v1.SessionSettings.answer_timeout:type_name -> google.protobuf.Duration
+	5,  // 11: trading.v1.Risk.state:type_name -> trading.v1.TradingState
+	53, // 12: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
+	1,  // 13: trading.v1.Session.state:type_name -> trading.v1.SessionState
+	12, // 14: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
+	53, // 15: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	53, // 16: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	16, // 17: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
+	17, // 18: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
+	14, // 19: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
+	53, // 20: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
+	3,  // 21: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
+	1,  // 22: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
+	52, // 23: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
+	19, // 24: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
+	3,  // 25: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
+	53, // 26: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
+	12, // 27: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
+	15, // 28: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
+	52, // 29: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
+	15, // 30: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
+	15, // 31: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
+	18, // 32: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
+	15, // 33: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
+	6,  // 34: trading.v1.StoredFill.side:type_name -> trading.v1.OrderSide
+	35, // 35: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
+	28, // 36: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
+	18, // 37: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
+	10, // 38: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
+	53, // 39: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
+	6,  // 40: trading.v1.Order.side:type_name -> trading.v1.OrderSide
+	7,  // 41: trading.v1.Order.type:type_name -> trading.v1.OrderType
+	8,  // 42: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
+	9,  // 43: trading.v1.Order.state:type_name -> trading.v1.OrderState
+	53, // 44: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	53, // 45: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
+	35, // 46: trading.v1.Order.fills:type_name -> trading.v1.Fill
+	36, // 47: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
+	35, // 48: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
+	17, // 49: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
+	14, // 50: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
+	53, // 51: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
+	39, // 52: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
+	40, // 53: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
+	36, // 54: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
+	38, // 55: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
+	37, // 56: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
+	14, // 57: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
+	20, // 58: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
+	22, // 59: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
+	24, // 60: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
+	33, // 61: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
+	41, // 62: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
+	43, // 63: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
+	45, // 64: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
+	47, // 65: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
+	49, // 66: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
+	26, // 67: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
+	29, // 68: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
+	31, // 69: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
+	21, // 70: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
+	23, // 71: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
+	25, // 72: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
+	34, // 73: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
+	42, // 74: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
+	44, // 75: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
+	46, // 76: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
+	48, // 77: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
+	50, // 78: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
+	27, // 79: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
+	30, // 80: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
+	32, // 81: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
+	70, // [70:82] is the sub-list for method output_type
+	58, // [58:70] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_trading_v1_trading_proto_init() }
@@ -4229,7 +4360,7 @@ func file_trading_v1_trading_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trading_v1_trading_proto_rawDesc), len(file_trading_v1_trading_proto_rawDesc)),
-			NumEnums:      11,
+			NumEnums:      12,
 			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
