@@ -2834,6 +2834,9 @@ type Order struct {
 	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	Fills         []*Fill                `protobuf:"bytes,19,rep,name=fills,proto3" json:"fills,omitempty"`
+	// The remote strategy's own name for the order (StrategyService); empty
+	// for a built-in strategy's orders.
+	Tag           string `protobuf:"bytes,20,opt,name=tag,proto3" json:"tag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2999,6 +3002,13 @@ func (x *Order) GetFills() []*Fill {
 		return x.Fills
 	}
 	return nil
+}
+
+func (x *Order) GetTag() string {
+	if x != nil {
+		return x.Tag
+	}
+	return ""
 }
 
 // OrderEvent is one change of one order.
@@ -3992,7 +4002,7 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x03fee\x18\x03 \x01(\tR\x03fee\x123\n" +
 	"\tliquidity\x18\x04 \x01(\x0e2\x15.trading.v1.LiquidityR\tliquidity\x12\x1a\n" +
 	"\bslippage\x18\x05 \x01(\tR\bslippage\x12.\n" +
-	"\x04time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\xe8\x05\n" +
+	"\x04time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\xfa\x05\n" +
 	"\x05Order\x12&\n" +
 	"\x0fclient_order_id\x18\x01 \x01(\tR\rclientOrderId\x12\x1d\n" +
 	"\n" +
@@ -4016,7 +4026,8 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12&\n" +
-	"\x05fills\x18\x13 \x03(\v2\x10.trading.v1.FillR\x05fills\"w\n" +
+	"\x05fills\x18\x13 \x03(\v2\x10.trading.v1.FillR\x05fills\x12\x10\n" +
+	"\x03tag\x18\x14 \x01(\tR\x03tag\"w\n" +
 	"\n" +
 	"OrderEvent\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12'\n" +
