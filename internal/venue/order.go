@@ -112,6 +112,10 @@ type OrderSpec struct {
 	PostOnly bool        // limit orders: reject rather than take liquidity
 	Quantity money.Decimal
 	Price    money.Decimal // limit price; zero for market orders
+	// Tag is a remote strategy's own name for the order (see
+	// internal/remote); empty for a built-in strategy's orders. It travels
+	// with the order to the book, the store and the API.
+	Tag string
 }
 
 // ExecutionReport is one change of an order's state, as a venue reports
