@@ -54,6 +54,9 @@ func (s Settings) Differences(req Settings) []Diff {
 	add("account", accountName(s.Account), accountName(req.Account))
 	add("max_borrow", s.MaxBorrow, req.MaxBorrow)
 	add("borrow_rate_bps", s.BorrowRateBps, req.BorrowRateBps)
+	add("on_detach", detachName(s.OnDetach), detachName(req.OnDetach))
+	add("attach_grace", s.AttachGrace, req.AttachGrace)
+	add("answer_timeout", s.AnswerTimeout, req.AnswerTimeout)
 	return out
 }
 

@@ -85,6 +85,13 @@ type Settings struct {
 	Account       Account
 	MaxBorrow     money.Decimal
 	BorrowRateBps int64
+	// A remote strategy's supervision (see remote.go): what becomes of
+	// its open orders when it detaches, how long the session waits for it
+	// to (re-)attach, and how long an event may wait for its answer
+	// before health says so. Zero for a built-in strategy.
+	OnDetach      DetachPolicy
+	AttachGrace   time.Duration
+	AnswerTimeout time.Duration
 }
 
 // effectiveTick is the tick interval the session runs at.
@@ -112,8 +119,11 @@ func (s Settings) WithDefaults(health time.Duration) Settings {
 	}
 	// The strategy's parameters with their defaults, so that asking for
 	// a default explicitly is asking for the same session. Validate has
-	// built the strategy already, so this cannot fail.
-	if p, err := strategy.Effective(s.Strategy, s.Params); err == nil {
+	// built the strategy already, so this cannot fail. A remote strategy
+	// has none here: it sends its own in its hello.
+	if s.IsRemote() {
+		s.Params = maps.Clone(s.Params)
+	} else if p, err := strategy.Effective(s.Strategy, s.Params); err == nil {
 		s.Params = p
 	} else {
 		s.Params = maps.Clone(s.Params)
@@ -135,6 +145,7 @@ func (s Settings) WithDefaults(health time.Duration) Settings {
 	if s.Account == AccountUnspecified {
 		s.Account = AccountCash
 	}
+	s.remoteDefaults()
 	return s
 }
 

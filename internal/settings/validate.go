@@ -66,16 +66,13 @@ func (s Settings) validateTrading() error {
 	if name == "" {
 		name = DefaultStrategy
 	}
-	if _, err := strategy.New(name, s.Params); err != nil {
-		var unknown *strategy.UnknownStrategyError
-		var param *strategy.ParamError
-		switch {
-		case errors.As(err, &unknown):
-			return &InvalidError{Field: "settings.strategy", Reason: err.Error()}
-		case errors.As(err, &param):
-			return &InvalidError{Field: "settings.params[" + echo.Name(param.Param) + "]", Reason: err.Error()}
+	if err := s.validateRemote(); err != nil {
+		return err
+	}
+	if !s.IsRemote() {
+		if err := validateBuiltin(name, s.Params); err != nil {
+			return err
 		}
-		return &InvalidError{Field: "settings.params", Reason: err.Error()}
 	}
 	if s.Risk != nil {
 		if err := s.Risk.Validate(); err != nil {
@@ -114,4 +111,22 @@ func bound(field string, d, lo, hi time.Duration) error {
 		return nil
 	}
 	return &InvalidError{Field: field, Reason: "must be unset or between " + lo.String() + " and " + hi.String()}
+}
+
+// validateBuiltin builds a built-in strategy to check its name and
+// parameters; the registry knows nothing of remote ones.
+func validateBuiltin(name string, params map[string]string) error {
+	_, err := strategy.New(name, params)
+	if err == nil {
+		return nil
+	}
+	var unknown *strategy.UnknownStrategyError
+	var param *strategy.ParamError
+	switch {
+	case errors.As(err, &unknown):
+		return &InvalidError{Field: "settings.strategy", Reason: err.Error() + ", or remote:NAME"}
+	case errors.As(err, &param):
+		return &InvalidError{Field: "settings.params[" + echo.Name(param.Param) + "]", Reason: err.Error()}
+	}
+	return &InvalidError{Field: "settings.params", Reason: err.Error()}
 }

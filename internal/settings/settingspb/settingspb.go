@@ -52,7 +52,9 @@ func FromProto(p *tradingv1.SessionSettings) (settings.Settings, error) {
 		given *durationpb.Duration
 		def   time.Duration
 	}{{"settings.tick_interval", p.GetTickInterval(), settings.DefaultTick},
-		{"settings.health_interval", p.GetHealthInterval(), 0}} {
+		{"settings.health_interval", p.GetHealthInterval(), 0},
+		{"settings.attach_grace", p.GetAttachGrace(), settings.DefaultAttachGrace},
+		{"settings.answer_timeout", p.GetAnswerTimeout(), settings.DefaultAnswerTimeout}} {
 		if d.given != nil && d.given.AsDuration() == 0 {
 			def := "the default"
 			if d.def > 0 {
@@ -86,6 +88,7 @@ func FromProto(p *tradingv1.SessionSettings) (settings.Settings, error) {
 	if err := accountFromProto(p, &s); err != nil {
 		return s, err
 	}
+	remoteFromProto(p, &s)
 	if p.GetRisk() != nil {
 		l, err := riskFromProto(p.GetRisk())
 		if err != nil {
@@ -174,6 +177,7 @@ func ToProto(s settings.Settings) *tradingv1.SessionSettings {
 		p.StartingCash = s.StartingCash.String()
 	}
 	accountToProto(s, p)
+	remoteToProto(s, p)
 	if l := s.Risk; l != nil {
 		p.Risk = &tradingv1.RiskLimits{
 			MaxOrderNotional: l.MaxOrderNotional.String(), MaxPosition: l.MaxPosition.String(),

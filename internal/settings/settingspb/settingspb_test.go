@@ -3,6 +3,7 @@ package settingspb
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
 
@@ -69,5 +70,42 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil || out.Account != in.Account || out.MaxBorrow != in.MaxBorrow || out.BorrowRateBps != 0 ||
 		out.Risk == nil || *out.Risk != limits {
 		t.Fatalf("round trip of %+v: %+v %v", in, out, err)
+	}
+}
+
+// A remote strategy's supervision settings survive what the daemon echoes
+// back; given as zero they are refused like the intervals, and a policy
+// number the daemon does not know reaches validation to be named.
+func TestRemoteSettings(t *testing.T) {
+	in := settings.Settings{Mode: settings.ModePaper, Strategy: "remote:alpha", OnDetach: settings.DetachKeep,
+		AttachGrace: 90 * time.Second, AnswerTimeout: 250 * time.Millisecond}
+	out, err := FromProto(ToProto(in))
+	if err != nil || out.Strategy != in.Strategy || out.OnDetach != in.OnDetach || out.AttachGrace != in.AttachGrace ||
+		out.AnswerTimeout != in.AnswerTimeout || out.Validate() != nil {
+		t.Fatalf("round trip of %+v: %+v %v", in, out, err)
+	}
+	def := settings.Settings{Mode: settings.ModePaper, Strategy: "remote:alpha"}.WithDefaults(settings.DefaultHealth)
+	back, err := FromProto(ToProto(def))
+	if err != nil || !def.SameAs(back.WithDefaults(settings.DefaultHealth)) {
+		t.Fatalf("defaults round trip: %+v %v", back, err)
+	}
+	// A built-in strategy's settings say nothing of them.
+	p := ToProto(settings.Settings{Mode: settings.ModePaper}.WithDefaults(settings.DefaultHealth))
+	if p.OnDetach != tradingv1.DetachPolicy_DETACH_POLICY_UNSPECIFIED || p.AttachGrace != nil || p.AnswerTimeout != nil {
+		t.Fatalf("built-in: %v", p)
+	}
+	for field, p := range map[string]*tradingv1.SessionSettings{
+		"settings.attach_grace":   {Strategy: "remote:a", AttachGrace: durationpb.New(0)},
+		"settings.answer_timeout": {Strategy: "remote:a", AnswerTimeout: durationpb.New(0)},
+		"settings.on_detach":      {Strategy: "remote:a", OnDetach: 9},
+	} {
+		s, err := FromProto(p)
+		if err == nil {
+			err = s.Validate()
+		}
+		var inv *settings.InvalidError
+		if !errors.As(err, &inv) || inv.Field != field {
+			t.Errorf("%v: %v; want it refused naming %s", p, err, field)
+		}
 	}
 }
