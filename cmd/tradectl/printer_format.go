@@ -104,6 +104,18 @@ func fees(s *tradingv1.SessionSettings) string {
 	return "maker " + bps(s.MakerFeeBps) + ", taker " + bps(s.TakerFeeBps)
 }
 
+// supervision is a remote strategy's: what happens to its orders when it
+// detaches and how long the session waits on it. A setting not given
+// reads "default" (the daemon echoes the values it took).
+func supervision(s *tradingv1.SessionSettings) string {
+	detach := "default"
+	if s.GetOnDetach() != tradingv1.DetachPolicy_DETACH_POLICY_UNSPECIFIED {
+		detach = strings.ToLower(enum(s.GetOnDetach(), "DETACH_POLICY_"))
+	}
+	return "on detach " + detach + ", attach grace " + dur(s.GetAttachGrace(), "default") +
+		", answer timeout " + dur(s.GetAnswerTimeout(), "default")
+}
+
 // limits lists the risk limits the session gives: a limit turned off reads
 // "off" (the daemon sends a zero decimal or a negative count), never 0 or
 // -1; one not given takes the daemon's default and is left out.

@@ -112,6 +112,9 @@ func settingsRows(tw io.Writer, s *tradingv1.SessionSettings) {
 	row(tw, "SEED", s.GetSeed())
 	row(tw, "STRATEGY", orDash(s.GetStrategy()))
 	row(tw, "PARAMS", params(s.GetParams()))
+	if strings.HasPrefix(s.GetStrategy(), "remote:") {
+		row(tw, "SUPERVISION", supervision(s))
+	}
 	row(tw, "STARTING CASH", orDash(s.GetStartingCash()))
 	row(tw, "ACCOUNT", account(s))
 	row(tw, "FEES", fees(s))

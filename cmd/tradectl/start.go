@@ -29,6 +29,8 @@ type startFlags struct {
 	startingCash                           string
 	account, maxBorrow                     string
 	borrowRateBps                          int64
+	onDetach                               string
+	attachGrace, answerTimeout             time.Duration
 }
 
 func newStartCommand(a *app) *cobra.Command {
@@ -64,7 +66,8 @@ paper venue until then. With no such session it fails (exit 6).`,
   tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1
   tradectl start --resume
   tradectl start --resume --session 0123456789abcdef
-  tradectl start --paper --abandon-interrupted`,
+  tradectl start --paper --abandon-interrupted
+  tradectl start --paper --strategy remote:alpha --on-detach keep --attach-grace 5m`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.resume {
@@ -108,6 +111,9 @@ paper venue until then. With no such session it fails (exit 6).`,
 	fl.Var((*sessionID)(&f.sessionID), "session", "with --resume: the INTERRUPTED session to carry on (default: the newest)")
 	fl.BoolVar(&f.abandonInterrupted, "abandon-interrupted", false,
 		"start although a session is INTERRUPTED: cancel its open orders and mark it ABANDONED")
+	fl.StringVar(&f.onDetach, "on-detach", "", "remote strategy: cancel (the default) or keep its open orders when it detaches")
+	fl.DurationVar(&f.attachGrace, "attach-grace", 0, "remote strategy: how long to wait for it to (re-)attach before stopping (daemon default 60s)")
+	fl.DurationVar(&f.answerTimeout, "answer-timeout", 0, "remote strategy: an event unanswered this long turns health DEGRADED (daemon default 1s)")
 	return cmd
 }
 
@@ -140,7 +146,7 @@ func resume(cmd *cobra.Command, a *app, sessionID string) error {
 // addTradingFlags registers what start and backtest share: strategy,
 // risk, venue and account.
 func addTradingFlags(fl *pflag.FlagSet, f *startFlags) {
-	fl.StringVar(&f.strategy, "strategy", "", "strategy name, see 'tradectl strategies' (default sma)")
+	fl.StringVar(&f.strategy, "strategy", "", "strategy name, see 'tradectl strategies' (default sma), or remote:NAME for one of your own")
 	// StringArray, not StringSlice: a value may contain commas.
 	fl.StringArrayVar(&f.params, "param", nil, "strategy parameter NAME=VALUE; repeat for more")
 	fl.StringVar(&f.risk.MaxOrderNotional, "max-order-notional", "", "largest notional (quantity x price) of one order, decimal; 0 turns the limit off")
@@ -176,7 +182,7 @@ func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, e
 	// An empty value given is not the flag left out: the daemon's default
 	// would silently stand in for what the user typed.
 	for name, empty := range map[string]bool{"symbols": len(f.symbols) == 0, "starting-cash": f.startingCash == "",
-		"strategy": f.strategy == "", "account": f.account == ""} {
+		"strategy": f.strategy == "", "account": f.account == "", "on-detach": f.onDetach == ""} {
 		if empty && changed(name) {
 			return nil, fmt.Errorf("--%s is empty: give a value, or leave the flag out for the daemon's default", name)
 		}
@@ -196,6 +202,8 @@ func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, e
 	s.HealthInterval = duration("health-interval", f.healthInterval)
 	s.TickInterval = duration("tick-interval", f.tickInterval)
 	s.Latency = duration("latency", f.latency)
+	s.AttachGrace = duration("attach-grace", f.attachGrace)
+	s.AnswerTimeout = duration("answer-timeout", f.answerTimeout)
 	// Fees are optional fields: "0 bps" is a real setting, distinct from unset.
 	if changed("maker-fee-bps") {
 		s.MakerFeeBps = &f.makerFeeBps
@@ -211,6 +219,15 @@ func (f *startFlags) settings(cmd *cobra.Command) (*tradingv1.SessionSettings, e
 		s.Account = tradingv1.Account_ACCOUNT_MARGIN
 	default:
 		return nil, fmt.Errorf("--account %q: want cash or margin", f.account)
+	}
+	switch f.onDetach {
+	case "":
+	case "cancel":
+		s.OnDetach = tradingv1.DetachPolicy_DETACH_POLICY_CANCEL
+	case "keep":
+		s.OnDetach = tradingv1.DetachPolicy_DETACH_POLICY_KEEP
+	default:
+		return nil, fmt.Errorf("--on-detach %q: want cancel or keep", f.onDetach)
 	}
 	s.MaxBorrow = f.maxBorrow
 	if changed("borrow-rate-bps") {
