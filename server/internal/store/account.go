@@ -139,7 +139,7 @@ func (s *SQLite) LoadVenue(ctx context.Context, sessionID string, maxFinished in
 
 func venueOrders(ctx context.Context, tx *sql.Tx, sessionID string) ([]matching.OrderState, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT client_id, seq, symbol, side, type, tif, post_only, quantity, price,
-		submitted, arrival, decision_price, filled, state, active, queue FROM venue_orders WHERE session_id = ? ORDER BY seq`,
+		submitted, arrival, decision_price, filled, state, active, queue, tag FROM venue_orders WHERE session_id = ? ORDER BY seq`,
 		sessionID)
 	if err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func venueOrders(ctx context.Context, tx *sql.Tx, sessionID string) ([]matching.
 		var submitted, arrival sql.NullInt64
 		var state string
 		if err := rows.Scan(&o.ClientID, &seq, &o.Spec.Symbol, &side, &typ, &tif, &o.Spec.PostOnly, &qty, &price,
-			&submitted, &arrival, &decision, &filled, &state, &o.Active, &o.Queue); err != nil {
+			&submitted, &arrival, &decision, &filled, &state, &o.Active, &o.Queue, &o.Spec.Tag); err != nil {
 			return nil, err
 		}
 		if o.State, err = parseOrderState(state); err != nil {

@@ -65,7 +65,7 @@ func writeOrders(t *txStmts, b *Batch) error {
 		o := &b.NewOrders[i]
 		sp := &o.Spec
 		if _, err := t.exec(insertOrder, id, o.ClientID, int64(o.Seq), sp.Symbol, int(sp.Side), int(sp.Type), int(sp.TIF),
-			sp.PostOnly, units(sp.Quantity), units(sp.Price), units(o.DecisionPrice), nanos(o.Created)); err != nil {
+			sp.PostOnly, units(sp.Quantity), units(sp.Price), units(o.DecisionPrice), nanos(o.Created), sp.Tag); err != nil {
 			return fmt.Errorf("new order %q: %w", o.ClientID, classify(err))
 		}
 		if _, err := t.exec(insertHistory, id, o.ClientID, 0, "NEW", "", 0, units(sp.Quantity), nanos(o.Created)); err != nil {
@@ -200,7 +200,7 @@ func writeVenue(t *txStmts, id string, v *matching.State) error {
 		sp := &o.Spec
 		if _, err := t.exec(insertVenueOrder, id, o.ClientID, int64(o.Seq), sp.Symbol, int(sp.Side), int(sp.Type),
 			int(sp.TIF), sp.PostOnly, units(sp.Quantity), units(sp.Price), nanos(o.Submitted), nanos(o.Arrival),
-			units(o.DecisionPrice), units(o.Filled), o.State.String(), o.Active, o.Queue); err != nil {
+			units(o.DecisionPrice), units(o.Filled), o.State.String(), o.Active, o.Queue, sp.Tag); err != nil {
 			return fmt.Errorf("order %q: %w", o.ClientID, classify(err))
 		}
 	}

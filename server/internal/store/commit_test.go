@@ -15,6 +15,14 @@ import (
 	"github.com/tradectl/tradectl/internal/venue"
 )
 
+// taggedBuy is a remote strategy's limit buy, with its own name for it:
+// the tag must come back wherever the order does.
+func taggedBuy() venue.OrderSpec {
+	sp := limitBuy("BTC-USD", "0.5", "59000")
+	sp.Tag = "grid.lvl-3:a"
+	return sp
+}
+
 // firstTick submits a resting limit buy and a market sell that fills in two
 // parts, and writes the account, risk and venue after it.
 func firstTick() *Batch {
@@ -22,7 +30,7 @@ func firstTick() *Batch {
 		SessionID: "s1",
 		Time:      at(time.Second),
 		NewOrders: []OrderRow{
-			{ClientID: "s1-1", Seq: 1, Spec: limitBuy("BTC-USD", "0.5", "59000"), DecisionPrice: dec("59010"), Created: at(100 * time.Millisecond)},
+			{ClientID: "s1-1", Seq: 1, Spec: taggedBuy(), DecisionPrice: dec("59010"), Created: at(100 * time.Millisecond)},
 			{ClientID: "s1-2", Seq: 2, Spec: marketSell("ETH-USD", "3"), DecisionPrice: dec("3000"), Created: at(200 * time.Millisecond)},
 		},
 		Transitions: []TransitionRow{
@@ -41,7 +49,7 @@ func firstTick() *Batch {
 		Risk: &RiskRow{State: risk.Halted, Reason: "max_drawdown: equity fell", Since: at(time.Second),
 			StartEquity: dec("100000"), PeakEquity: dec("101000"), Equity: dec("94000")},
 		Venue: &matching.State{Seq: 2,
-			Orders: []matching.OrderState{{ClientID: "s1-1", Spec: limitBuy("BTC-USD", "0.5", "59000"), Seq: 1,
+			Orders: []matching.OrderState{{ClientID: "s1-1", Spec: taggedBuy(), Seq: 1,
 				Submitted: at(100 * time.Millisecond), Arrival: at(250 * time.Millisecond), DecisionPrice: dec("59010"),
 				State: venue.StateAccepted, Active: true}},
 			Finished: []matching.FinishedOrder{{ClientID: "s1-2", State: venue.StateFilled}}},
@@ -69,7 +77,7 @@ func TestCommitTickRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(sell, want) {
 		t.Errorf("sell order:\n got %+v\nwant %+v", sell, want)
 	}
-	if buy := list[0]; buy.ClientID != "s1-1" || buy.State != venue.StateAccepted || buy.Spec != limitBuy("BTC-USD", "0.5", "59000") ||
+	if buy := list[0]; buy.ClientID != "s1-1" || buy.State != venue.StateAccepted || buy.Spec != taggedBuy() ||
 		len(buy.Fills) != 0 || !buy.AveragePrice.IsZero() {
 		t.Errorf("buy order: %+v", buy)
 	}
@@ -280,7 +288,7 @@ func TestStateTypesFullyPersisted(t *testing.T) {
 		reflect.TypeFor[matching.State]():          3,
 		reflect.TypeFor[matching.OrderState]():     10,
 		reflect.TypeFor[matching.FinishedOrder]():  2,
-		reflect.TypeFor[venue.OrderSpec]():         7,
+		reflect.TypeFor[venue.OrderSpec]():         8,
 		reflect.TypeFor[orders.Fill]():             6,
 	} {
 		if typ.NumField() != fields {

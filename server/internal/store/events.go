@@ -16,7 +16,7 @@ func (s *SQLite) OrderEventsAfter(ctx context.Context, after uint64, limit int) 
 	rows, err := s.r.QueryContext(ctx, `SELECT e.seq, e.session_id, e.client_id, o.symbol, o.side, o.type, o.tif,
 		o.post_only, o.quantity, o.price, o.decision_price, o.created, h.state, h.reason, h.filled, h.remaining, h.time,
 		e.avg_price, e.fees, COALESCE(f.quantity, 0), COALESCE(f.price, 0), COALESCE(f.fee, 0),
-		COALESCE(f.liquidity, 0), COALESCE(f.slippage, 0), f.time
+		COALESCE(f.liquidity, 0), COALESCE(f.slippage, 0), f.time, o.tag
 		FROM order_events e
 		JOIN orders o ON o.session_id = e.session_id AND o.client_id = e.client_id
 		JOIN order_history h ON h.session_id = e.session_id AND h.client_id = e.client_id AND h.seq = e.history_seq
@@ -38,7 +38,7 @@ func (s *SQLite) OrderEventsAfter(ctx context.Context, after uint64, limit int) 
 		var state string
 		if err := rows.Scan(&seq, &o.SessionID, &o.ClientID, &o.Spec.Symbol, &side, &typ, &tif, &o.Spec.PostOnly,
 			&qty, &price, &decision, &created, &state, &o.Reason, &filled, &remaining, &updated, &avg, &fees,
-			&fQty, &fPrice, &fFee, &liq, &fSlip, &fTime); err != nil {
+			&fQty, &fPrice, &fFee, &liq, &fSlip, &fTime, &o.Spec.Tag); err != nil {
 			return nil, fmt.Errorf("store: order events after %d: %w", after, classify(err))
 		}
 		if o.State, err = parseOrderState(state); err != nil {

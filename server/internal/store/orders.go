@@ -33,7 +33,7 @@ func queryOrders(ctx context.Context, q querier, query string, args ...any) ([]o
 		var created, updated sql.NullInt64
 		var state string
 		if err := rows.Scan(&o.ClientID, &o.Spec.Symbol, &side, &typ, &tif, &o.Spec.PostOnly, &qty, &price, &decision,
-			&created, &state, &o.Reason, &filled, &remaining, &updated); err != nil {
+			&created, &state, &o.Reason, &filled, &remaining, &updated, &o.Spec.Tag); err != nil {
 			return nil, err
 		}
 		if o.State, err = parseOrderState(state); err != nil {

@@ -114,7 +114,7 @@ func (s *SQLite) PageOrders(ctx context.Context, sessionID string, openOnly bool
 	// The page is the orders with seq in (After, last]: the same rows as
 	// inPage, and a plain range for the fills' query too.
 	list, err := queryOrders(ctx, tx, `SELECT client_id, symbol, side, type, tif, post_only, quantity, price, decision_price,
-		created, state, reason, filled, remaining, updated FROM orders
+		created, state, reason, filled, remaining, updated, tag FROM orders
 		WHERE `+where+` AND seq > ? AND seq <= ? ORDER BY seq`, sessionID, c.After, last.Int64)
 	if err != nil {
 		return OrdersPage{}, err

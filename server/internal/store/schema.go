@@ -234,6 +234,15 @@ ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1)
 UPDATE audit SET refused = 1 WHERE code IN ('Unauthenticated', 'ResourceExhausted');
 CREATE INDEX audit_refused ON audit (refused, id);
 `,
+	// 7: a remote strategy's own name for its order (venue.OrderSpec.Tag),
+	// kept with the order and with the paper venue's copy of it, so that
+	// ListOrders shows it and a resumed session hands it back to the
+	// strategy. Orders of a built-in strategy, and every order written
+	// before this step, have none.
+	`
+ALTER TABLE orders ADD COLUMN tag TEXT NOT NULL DEFAULT '';
+ALTER TABLE venue_orders ADD COLUMN tag TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // applicationID is what migration 1 writes into the file header: a file

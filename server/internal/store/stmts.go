@@ -38,8 +38,8 @@ var writeSQL = [nStmts]string{
 		events = COALESCE(?3, events), orders = COALESCE(?4, orders), fills = COALESCE(?5, fills),
 		refused = COALESCE(?6, refused), traded = COALESCE(?7, traded) WHERE id = ?8`,
 	insertOrder: `INSERT INTO orders (session_id, client_id, seq, symbol, side, type, tif, post_only, quantity, price,
-		decision_price, created, state, reason, filled, remaining, last_seq, updated)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'NEW', '', 0, ?9, 0, ?12)`,
+		decision_price, created, state, reason, filled, remaining, last_seq, updated, tag)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'NEW', '', 0, ?9, 0, ?12, ?13)`,
 	insertHistory: `INSERT INTO order_history (session_id, client_id, seq, state, reason, filled, remaining, time)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	advanceOrder: `UPDATE orders SET state = ?, reason = ?, filled = ?, remaining = ?, updated = ?, last_seq = ?6
@@ -62,8 +62,8 @@ var writeSQL = [nStmts]string{
 		ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq`,
 	deleteVenueOrders: `DELETE FROM venue_orders WHERE session_id = ?`,
 	insertVenueOrder: `INSERT INTO venue_orders (session_id, client_id, seq, symbol, side, type, tif, post_only, quantity,
-		price, submitted, arrival, decision_price, filled, state, active, queue)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		price, submitted, arrival, decision_price, filled, state, active, queue, tag)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	lastFinished:       `SELECT pos, client_id FROM venue_finished WHERE session_id = ? ORDER BY pos DESC LIMIT 1`,
 	insertFinished:     `INSERT INTO venue_finished (session_id, pos, client_id, state) VALUES (?, ?, ?, ?)`,
 	deleteReservations: `DELETE FROM reservations WHERE session_id = ?`,
