@@ -40,3 +40,29 @@ func TestAdoptedOrderCarriesOn(t *testing.T) {
 		t.Fatal("a finished order adopted")
 	}
 }
+
+// A remote strategy's tag stays with its order: in the book, in the events
+// the book publishes (WatchOrders, the journal), and through adoption by a
+// resumed session, whose strategy finds its orders by it.
+func TestTagStaysWithTheOrder(t *testing.T) {
+	src := NewBook("s", 10)
+	spec := buy("2")
+	spec.Tag = "lvl.1"
+	e, err := src.Submitted("a", spec, dec("100"), t0)
+	if err != nil || e.Order.Spec.Tag != "lvl.1" {
+		t.Fatalf("submitted: %+v %v", e, err)
+	}
+	if e := step(t, src, "a", venue.StateAccepted, "", ""); e.Order.Spec.Tag != "lvl.1" {
+		t.Fatalf("accepted event: %+v", e.Order)
+	}
+	b := NewBook("s", 10)
+	if err := b.Adopt(mustGet(t, src, "a")); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, b, "a"); got.Spec.Tag != "lvl.1" {
+		t.Fatalf("adopted: %+v", got)
+	}
+	if e := step(t, b, "a", venue.StateFilled, "2", "100"); e.Order.Spec.Tag != "lvl.1" {
+		t.Fatalf("fill of the adopted order: %+v", e.Order)
+	}
+}

@@ -41,6 +41,7 @@ func orderToProto(o *orders.Order, withFills bool) *tradingv1.Order {
 		DecisionPrice:     o.DecisionPrice.String(),
 		CreateTime:        optTime(o.Created),
 		UpdateTime:        optTime(o.Updated),
+		Tag:               o.Spec.Tag,
 	}
 	switch o.Spec.Type {
 	case venue.Market:
