@@ -231,3 +231,50 @@ func TestWatchOrdersRefusedAtTheCapSaysSo(t *testing.T) {
 		t.Errorf("a refused watch is said to have fallen behind:\n%s", errOut.String())
 	}
 }
+
+// A remote strategy's orders show their tags in a TAG column, there only
+// when some order has one (TestOrders: none, no column); the fills still
+// line up, and JSON carries the tag.
+func TestOrdersWithTags(t *testing.T) {
+	h := newHarness(t)
+	h.fake.mu.Lock()
+	h.fake.tagged = true
+	h.fake.mu.Unlock()
+	code, out, errOut := h.run("orders", "--fills")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	ls := lines(out)
+	if len(ls) != 6 || !regexp.MustCompile(`^ID +TAG +SYMBOL +SIDE +TYPE +QTY +PRICE +STATE +FILLED +AVG PRICE +FEES +SLIPPAGE +REASON$`).MatchString(ls[0]) {
+		t.Fatalf("want a TAG column:\n%s", out)
+	}
+	if f := strings.Fields(ls[1]); strings.Join(f[:3], " ") != "ord-1 grid.lvl-3 BTC-USD" {
+		t.Errorf("tagged order row %q", ls[1])
+	}
+	if f := strings.Fields(ls[4]); strings.Join(f[:3], " ") != "ord-2 - ETH-USD" {
+		t.Errorf("untagged order row %q", ls[4])
+	}
+	col := func(l, of string) int { return strings.Index(l, of) }
+	if l := ls[2]; col(l, "MAKER") != col(ls[0], "TYPE") || col(l, "99.00") != col(ls[0], "PRICE") || col(l, "0.10") != col(ls[0], "SLIPPAGE") {
+		t.Errorf("fill row %q does not line up with\n%q", l, ls[0])
+	}
+	_, out, _ = h.run("orders", "-o", "json")
+	var resp tradingv1.ListOrdersResponse
+	if jsonIs(t, out, &resp); resp.GetOrders()[0].GetTag() != "grid.lvl-3" || !strings.Contains(out, `"tag": ""`) {
+		t.Errorf("json: %s", out)
+	}
+}
+
+// A watch-orders line names a remote strategy's tag; an untagged order's
+// line stays as it was (orderLine).
+func TestOrderEventLineWithTag(t *testing.T) {
+	var b strings.Builder
+	o := testOrders()[0]
+	o.Tag = "grid.lvl-3"
+	if err := (&tablePrinter{w: &b}).OrderEvent(&tradingv1.OrderEvent{Sequence: 1, Order: o}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(b.String(), ` ord-1 BTC-USD BUY FILLED tag="grid.lvl-3"`+"\n") {
+		t.Errorf("line %q", b.String())
+	}
+}

@@ -46,6 +46,8 @@ type fakeDaemon struct {
 	pageReqs int
 	// huge makes ListOrders answer with one message over gRPC's 4 MiB.
 	huge bool
+	// tagged makes ListOrders' first order a remote strategy's, tagged.
+	tagged bool
 }
 
 func (f *fakeDaemon) begin(ctx context.Context) error {

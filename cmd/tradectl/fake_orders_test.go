@@ -53,10 +53,13 @@ func (f *fakeDaemon) ListStrategies(ctx context.Context, _ *tradingv1.ListStrate
 func (f *fakeDaemon) ListOrders(ctx context.Context, req *tradingv1.ListOrdersRequest) (*tradingv1.ListOrdersResponse, error) {
 	f.mu.Lock()
 	f.ordersReq = req
-	paged, huge := f.paged, f.huge
+	paged, huge, tagged := f.paged, f.huge, f.tagged
 	f.pageReqs++
 	f.mu.Unlock()
 	resp := &tradingv1.ListOrdersResponse{SessionId: "0123456789abcdef", Orders: testOrders(), Omitted: 5}
+	if tagged {
+		resp.Orders[0].Tag = "grid.lvl-3"
+	}
 	if huge {
 		resp.Orders[1].Reason = strings.Repeat("x", 5<<20)
 	}

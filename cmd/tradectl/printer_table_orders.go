@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -16,10 +17,18 @@ func (p *tablePrinter) Orders(r *tradingv1.ListOrdersResponse, fills bool) error
 	case len(r.GetOrders()) == 0:
 		fmt.Fprintf(tw, "no orders in session %s\n", r.GetSessionId())
 	default:
-		fmt.Fprintln(tw, "ID\tSYMBOL\tSIDE\tTYPE\tQTY\tPRICE\tSTATE\tFILLED\tAVG PRICE\tFEES\tSLIPPAGE\tREASON")
+		// A remote strategy's tags get a column; a built-in strategy's
+		// orders have none, and their table stays as it was.
+		tagged := slices.ContainsFunc(r.GetOrders(), func(o *tradingv1.Order) bool { return o.GetTag() != "" })
+		tagHead, tagGap, tag := "", "", func(*tradingv1.Order) string { return "" }
+		if tagged {
+			tagHead, tagGap = "TAG\t", "\t"
+			tag = func(o *tradingv1.Order) string { return orDash(o.GetTag()) + "\t" }
+		}
+		fmt.Fprintln(tw, "ID\t"+tagHead+"SYMBOL\tSIDE\tTYPE\tQTY\tPRICE\tSTATE\tFILLED\tAVG PRICE\tFEES\tSLIPPAGE\tREASON")
 		for _, o := range r.GetOrders() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-				o.GetClientOrderId(), o.GetSymbol(), enum(o.GetSide(), "ORDER_SIDE_"), orderType(o),
+			fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+				o.GetClientOrderId(), tag(o), o.GetSymbol(), enum(o.GetSide(), "ORDER_SIDE_"), orderType(o),
 				o.GetQuantity(), orDash(o.GetPrice()), enum(o.GetState(), "ORDER_STATE_"), orDash(o.GetFilledQuantity()),
 				orDash(o.GetAveragePrice()), orDash(o.GetFees()), avgSlippage(o.GetFills()), orDash(o.GetReason()))
 			if !fills {
@@ -28,8 +37,8 @@ func (p *tablePrinter) Orders(r *tradingv1.ListOrdersResponse, fills bool) error
 			// Fills line up under the order's columns: quantity under QTY,
 			// price under PRICE, fee under FEES, slippage under SLIPPAGE.
 			for _, f := range o.GetFills() {
-				fmt.Fprintf(tw, "  fill %s\t\t\t%s\t%s\t%s\t\t\t\t%s\t%s\n",
-					clock(f), enum(f.GetLiquidity(), "LIQUIDITY_"), f.GetQuantity(), f.GetPrice(),
+				fmt.Fprintf(tw, "  fill %s\t%s\t\t%s\t%s\t%s\t\t\t\t%s\t%s\n",
+					clock(f), tagGap, enum(f.GetLiquidity(), "LIQUIDITY_"), f.GetQuantity(), f.GetPrice(),
 					orDash(f.GetFee()), orDash(f.GetSlippage()))
 			}
 		}
@@ -77,6 +86,9 @@ func (p *tablePrinter) OrderEvent(e *tradingv1.OrderEvent) error {
 	if f != nil {
 		line += fmt.Sprintf(" fill=%s@%s fee=%s liquidity=%s slippage=%s", f.GetQuantity(), f.GetPrice(),
 			orDash(f.GetFee()), enum(f.GetLiquidity(), "LIQUIDITY_"), orDash(f.GetSlippage()))
+	}
+	if o.GetTag() != "" {
+		line += fmt.Sprintf(" tag=%q", o.GetTag())
 	}
 	if o.GetReason() != "" {
 		line += fmt.Sprintf(" reason=%q", o.GetReason())
