@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -88,5 +89,20 @@ func TestRemoteDefaults(t *testing.T) {
 	}
 	if err := left.Validate(); err != nil {
 		t.Fatalf("a remote strategy's effective settings are refused: %v", err)
+	}
+}
+
+// The daemon stores a session's settings as JSON and resumes from them: a
+// resumed remote session keeps its name, policy and times.
+func TestRemoteSettingsSurviveTheSessionRecord(t *testing.T) {
+	in := Settings{Mode: ModePaper, Strategy: "remote:x", OnDetach: DetachKeep, AttachGrace: 5 * time.Minute,
+		AnswerTimeout: 20 * time.Millisecond}.WithDefaults(DefaultHealth)
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Settings
+	if err := json.Unmarshal(data, &out); err != nil || !in.SameAs(out) {
+		t.Fatalf("through JSON: %+v %v; differences %v", out, err, in.Differences(out))
 	}
 }
