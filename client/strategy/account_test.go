@@ -139,6 +139,13 @@ func TestAccountUndoesRefusedDecisions(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	p.checks[6] = func(a strategy.Account, d *strategy.Decisions) {
+		// The replaced order's cancel arrived first: the tag still names
+		// the new order, in flight, and still counts as open.
+		if o, ok := a.Order("rest"); !ok || !o.InFlight || o.Price != dec("220") || a.OpenOrders("BTC-USD") != 1 {
+			t.Errorf("after the old order's cancel, rest = %+v (open %v), want the replacement in flight", o, ok)
+		}
+	}
 	p.checks[8] = func(a strategy.Account, d *strategy.Decisions) {
 		// The old order's cancel does not close the tag; the new one's
 		// acceptance names it.

@@ -19,19 +19,28 @@
 // (the daemon coalesces or detaches it; it never waits on it in a live
 // session).
 //
-//	type buyOnce struct{ strategy.Base }
+//	// buyDips buys 0.01 at market when the spread is one tick and it
+//	// holds nothing and has nothing in flight.
+//	type buyDips struct{ strategy.Base }
 //
-//	func (s *buyOnce) OnBook(a strategy.Account, b *strategy.Book, d *strategy.Decisions) {
-//		if a.Position(b.Symbol).IsZero() && a.OpenOrders(b.Symbol) == 0 {
-//			qty := a.Filters(b.Symbol).Quantity(strategy.MustDecimal("0.01"))
-//			d.Place(strategy.PlaceOrder{Symbol: b.Symbol, Side: strategy.Buy,
-//				Type: strategy.Market, TimeInForce: strategy.IOC, Quantity: qty})
+//	func (s *buyDips) OnBook(a strategy.Account, b *strategy.Book, d *strategy.Decisions) {
+//		f := a.Filters(b.Symbol)
+//		if !a.Position(b.Symbol).IsZero() || a.OpenOrders(b.Symbol) > 0 || b.Ask.Sub(b.Bid).Cmp(f.TickSize) > 0 {
+//			return
+//		}
+//		if qty := f.Quantity(strategy.MustDecimal("0.01")); f.Tradable(qty, b.Ask) {
+//			d.Place(strategy.PlaceOrder{Symbol: b.Symbol, Side: strategy.Buy, Type: strategy.Market,
+//				TimeInForce: strategy.IOC, Quantity: qty})
 //		}
 //	}
 //
+//	// With the session started by `tradectl start --paper --strategy remote:dips`:
+//	tokenFile, _ := client.DefaultTokenFile()
 //	c, err := client.New(client.DefaultAddr, client.WithTokenFile(tokenFile))
 //	...
-//	err = strategy.Run(ctx, c.Conn(), strategy.Hello{Name: "mine"}, &buyOnce{})
+//	err = strategy.Run(ctx, c.Conn(), strategy.Hello{Name: "dips"}, &buyDips{})
 //
+// ExampleRun is this program in full; strategytest serves scripted events
+// to test a strategy without a daemon.
 // See examples/strategies/sma for a complete program.
 package strategy
