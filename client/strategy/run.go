@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/tradectl/tradectl/internal/money"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -62,12 +63,16 @@ var ErrEndedWithoutStop = errors.New("strategy: the stream ended without a stop 
 // ctx is cancelled, and otherwise the stream's error: a gRPC status with
 // the daemon's ErrorReason (STRATEGY_NOT_EXPECTED, STRATEGY_ATTACHED,
 // STRATEGY_TOO_SLOW, ...), or the SDK's own for a malformed event.
+//
+// To re-attach after a disconnect, call Run again with the same impl: the
+// strategy keeps its own state, and the Account is rebuilt from the new
+// snapshot, which lists the orders it left resting by tag.
 func Run(ctx context.Context, conn grpc.ClientConnInterface, hello Hello, impl Strategy) error {
 	if hello.Name == "" {
 		return errors.New("strategy: Hello.Name is empty: give NAME of the session's --strategy remote:NAME")
 	}
-	if hello.TimerInterval < 0 {
-		return fmt.Errorf("strategy: Hello.TimerInterval %s is negative", hello.TimerInterval)
+	if hello.TimerInterval < 0 || (hello.TimerInterval > 0 && hello.TimerInterval < time.Millisecond) {
+		return fmt.Errorf("strategy: Hello.TimerInterval %s: want 0 (no timer) or at least 1ms", hello.TimerInterval)
 	}
 	// Cancelling streamCtx when Run returns early (a malformed event)
 	// ends the RPC and frees its resources.

@@ -244,3 +244,47 @@ func TestRunRefusesABadHello(t *testing.T) {
 		t.Fatal("Run accepted a hello without a name")
 	}
 }
+
+func TestRunRefusesATimerBelowAMillisecond(t *testing.T) {
+	err := strategy.Run(context.Background(), nil, strategy.Hello{Name: "x", TimerInterval: time.Microsecond}, &scripted{})
+	if err == nil {
+		t.Fatal("Run accepted a 1µs timer")
+	}
+}
+
+// BenchmarkRoundTrip is one book event to its answer with a decision,
+// through the SDK and an in-process server: the SDK's share of the
+// event-to-decision round trip.
+func BenchmarkRoundTrip(b *testing.B) {
+	srv, err := strategytest.NewServer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	impl := &scripted{book: func(a strategy.Account, bk *strategy.Book, d *strategy.Decisions) {
+		_, _ = d.Place(strategy.PlaceOrder{Symbol: bk.Symbol, Side: strategy.Buy, Type: strategy.Limit,
+			TimeInForce: strategy.GTC, Quantity: strategy.MustDecimal("0.01"), Price: bk.Bid})
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- strategy.Run(ctx, srv.Conn(), strategy.Hello{Name: "bench"}, impl) }()
+	defer func() { cancel(); <-done }()
+	st, err := srv.Accept(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.Send(strategytest.Snapshot(1, &tradingv1.StrategySnapshot{Cash: "0"})); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	seq := uint64(1)
+	for b.Loop() {
+		seq++
+		if err := st.Send(strategytest.Book(seq, "BTC-USD", "100.01", "100.02")); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.Recv(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
