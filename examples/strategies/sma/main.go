@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -79,6 +80,13 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	hello := strategy.Hello{Name: *name, Version: "sma-example/1", Params: cfg.params()}
+	if *symbols != "" {
+		hello.Symbols = strings.Split(*symbols, ",")
+		if slices.Contains(hello.Symbols, "") {
+			return fmt.Errorf("--symbols %q: an empty symbol", *symbols)
+		}
+	}
 	opts := []client.Option{client.WithTokenFile(*tokenFile)}
 	if *tlsCA != "" || *tlsCert != "" {
 		opts = append(opts, client.WithTLS(*tlsCA, *tlsCert, *tlsKey, ""))
@@ -91,10 +99,6 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	hello := strategy.Hello{Name: *name, Version: "sma-example/1", Params: cfg.params()}
-	if *symbols != "" {
-		hello.Symbols = strings.Split(*symbols, ",")
-	}
 	err = strategy.Run(ctx, c.Conn(), hello, impl)
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		return nil
