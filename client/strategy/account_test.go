@@ -174,7 +174,17 @@ func TestAccountUndoesRefusedDecisions(t *testing.T) {
 func TestDecisionsRefuseWhatTheDaemonWould(t *testing.T) {
 	p := &probes{checks: map[uint64]func(strategy.Account, *strategy.Decisions){}}
 	ok := strategy.PlaceOrder{Symbol: "BTC-USD", Side: strategy.Buy, Type: strategy.Limit, Quantity: dec("1"), Price: dec("10")}
+	var kept *strategy.Decisions
+	p.checks[3] = func(a strategy.Account, d *strategy.Decisions) {
+		if _, err := kept.Place(ok); !errors.Is(err, strategy.ErrInvalidDecision) {
+			t.Errorf("Place on an answered event's Decisions = %v", err)
+		}
+		if a.OpenOrders("BTC-USD") != 2 {
+			t.Errorf("%d open orders, want 2: the late Place must not count", a.OpenOrders("BTC-USD"))
+		}
+	}
 	p.checks[2] = func(a strategy.Account, d *strategy.Decisions) {
+		kept = d
 		bad := map[string]func(o strategy.PlaceOrder) strategy.PlaceOrder{
 			"live tag":        func(o strategy.PlaceOrder) strategy.PlaceOrder { o.Tag = "rest"; return o },
 			"bad tag":         func(o strategy.PlaceOrder) strategy.PlaceOrder { o.Tag = "a b"; return o },
@@ -206,5 +216,9 @@ func TestDecisionsRefuseWhatTheDaemonWould(t *testing.T) {
 	if len(a.GetDecisions()) != 2 || a.GetDecisions()[0].GetPlace().GetPrice() != "10" ||
 		a.GetDecisions()[1].GetCancel().GetTag() != "rest" {
 		t.Fatalf("answer %v, want only the valid place and the cancel", a)
+	}
+	h.send(timerEv(3))
+	if a := h.answer(3); len(a.GetDecisions()) != 0 {
+		t.Fatalf("answer to 3 = %v, want none", a)
 	}
 }

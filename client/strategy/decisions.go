@@ -15,11 +15,22 @@ var ErrInvalidDecision = errors.New("strategy: invalid decision")
 // Decisions collects what the strategy decides after one market or timer
 // event; Run sends them as that event's answer when the callback returns.
 // Each decision takes effect in the Account at once: a placed order counts
-// as open (in flight) from here, as a built-in strategy's does.
+// as open (in flight) from here, as a built-in strategy's does. It is
+// valid only during its callback: afterwards every method fails, since
+// the answer is gone.
 type Decisions struct {
-	seq  uint64
-	acct *account
-	list []*tradingv1.StrategyDecision
+	seq    uint64
+	acct   *account
+	list   []*tradingv1.StrategyDecision
+	closed bool
+}
+
+// check fails once the callback returned.
+func (d *Decisions) check() error {
+	if d.closed {
+		return invalid("event %d was answered already: decide within its callback", d.seq)
+	}
+	return nil
 }
 
 // Sequence is the sequence number of the event being answered: unique
@@ -53,6 +64,9 @@ func validTag(tag string) bool {
 // missing symbol, side or type, a non-positive quantity, a limit order
 // without a positive price or a market order with one.
 func (d *Decisions) Place(o PlaceOrder) (string, error) {
+	if err := d.check(); err != nil {
+		return "", err
+	}
 	if o.Tag == "" {
 		o.Tag = strconv.FormatUint(d.seq, 10) + "." + strconv.Itoa(len(d.list))
 	}
@@ -86,6 +100,9 @@ func (d *Decisions) Place(o PlaceOrder) (string, error) {
 // Cancel decides to cancel the live order tagged tag. The order stays in
 // the Account until the daemon reports it cancelled (or filled first).
 func (d *Decisions) Cancel(tag string) error {
+	if err := d.check(); err != nil {
+		return err
+	}
 	if d.acct.orders[tag] == nil {
 		return invalid("cancel %q: no live order has that tag", tag)
 	}
@@ -98,6 +115,9 @@ func (d *Decisions) Cancel(tag string) error {
 // with the same tag, symbol, side and time in force at price for qty. The
 // Account shows the new order, in flight, at once.
 func (d *Decisions) Replace(tag string, qty, price Decimal) error {
+	if err := d.check(); err != nil {
+		return err
+	}
 	t := d.acct.orders[tag]
 	switch {
 	case t == nil:

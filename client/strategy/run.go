@@ -163,6 +163,7 @@ func (r *runner) handle(ev *tradingv1.StrategyEvent) (_ *tradingv1.RunStrategyRe
 		return nil, fmt.Errorf("strategy: event %d came before the snapshot", ev.GetSequence())
 	}
 	d := &Decisions{seq: ev.GetSequence(), acct: r.acct}
+	defer func() { d.closed = true }()
 	switch e := ev.GetEvent().(type) {
 	case *tradingv1.StrategyEvent_Snapshot:
 		if err := r.acct.reset(e.Snapshot); err != nil {
