@@ -19,12 +19,25 @@ import (
 
 // The token is attached by interceptors rather than PerRPCCredentials because
 // gRPC refuses to send per-RPC credentials over an insecure transport, and
-// the daemon serves plaintext on loopback addresses. Only control calls carry it: health checks and
-// reflection need none, so the secret is not handed to them.
-var controlPrefix = "/" + tradingv1.TradingService_ServiceDesc.ServiceName + "/"
+// the daemon serves plaintext on loopback addresses. Only control calls carry it (TradingService,
+// and StrategyService, whose stream drives a session): health checks and reflection need none, so
+// the secret is not handed to them.
+var controlPrefixes = []string{
+	"/" + tradingv1.TradingService_ServiceDesc.ServiceName + "/",
+	"/" + tradingv1.StrategyService_ServiceDesc.ServiceName + "/",
+}
+
+func isControl(method string) bool {
+	for _, p := range controlPrefixes {
+		if strings.HasPrefix(method, p) {
+			return true
+		}
+	}
+	return false
+}
 
 func withBearer(ctx context.Context, method, token string) context.Context {
-	if !strings.HasPrefix(method, controlPrefix) {
+	if !isControl(method) {
 		return ctx
 	}
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
@@ -68,7 +81,7 @@ func bearerUnary(src *tokenSource) grpc.UnaryClientInterceptor {
 		err := invoker(withBearer(ctx, method, token), method, req, reply, cc, opts...)
 		// A refused token was not acted on, so the call may be made again,
 		// once, with the file's token if it changed since.
-		if status.Code(err) == codes.Unauthenticated && strings.HasPrefix(method, controlPrefix) {
+		if status.Code(err) == codes.Unauthenticated && isControl(method) {
 			if t, rerr := src.fresh(); rerr == nil && t != token {
 				err = invoker(withBearer(ctx, method, t), method, req, reply, cc, opts...)
 			}
@@ -79,7 +92,7 @@ func bearerUnary(src *tokenSource) grpc.UnaryClientInterceptor {
 
 func bearerStream(src *tokenSource) grpc.StreamClientInterceptor {
 	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-		if !strings.HasPrefix(method, controlPrefix) {
+		if !isControl(method) {
 			return streamer(ctx, desc, cc, method, opts...)
 		}
 		token, err := src.fresh()
