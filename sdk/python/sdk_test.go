@@ -15,6 +15,7 @@ import (
 	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/internal/testpki"
 	"github.com/tradectl/tradectl/internal/venue"
 )
 
@@ -68,8 +69,31 @@ func runPython(t *testing.T, stdin string, args ...string) string {
 }
 
 // TestPythonSDK runs the SDK's unittest suite: the stream against an
-// in-process fake StrategyService (answers, tracking, errors).
+// in-process fake StrategyService (answers, tracking, errors, TLS with the
+// certificates written here).
 func TestPythonSDK(t *testing.T) {
+	pki := t.TempDir()
+	ca, err := testpki.NewCA("pysdk test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := ca.Server()
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := ca.Client("pystrategy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ca.WriteCA(pki, "ca"); err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range map[string]*testpki.Pair{"server": server, "client": client} {
+		if _, _, err := p.Write(pki, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("TRADECTL_TEST_PKI", pki)
 	runPython(t, "", "-m", "unittest", "discover", "-v", "-s", "tests", "-t", ".")
 }
 
