@@ -104,8 +104,9 @@ class RunTest(unittest.TestCase):
         self.check_script(d)
         self.assertEqual([a.event_sequence for a in answers], [2, 4, 5])
         p = answers[0].decisions[0].place
-        self.assertEqual((p.tag, p.symbol, p.side, p.type, p.quantity, p.price),
-                         ("b1", "BTC-USD", tpb.ORDER_SIDE_BUY, tpb.ORDER_TYPE_LIMIT, "0.5", "100"))
+        self.assertEqual((p.tag, p.symbol, p.side, p.type, p.time_in_force, p.quantity, p.price),
+                         ("b1", "BTC-USD", tpb.ORDER_SIDE_BUY, tpb.ORDER_TYPE_LIMIT,
+                          tpb.TIME_IN_FORCE_GTC, "0.5", "100"))
         self.assertEqual(len(answers[1].decisions), 0)
         self.assertEqual(rec.seen, [("snapshot", 1), ("book", 2, D("100"), D("101")),
                                     ("book", 4, D("100.5"), D("101")), ("timer", 5)])

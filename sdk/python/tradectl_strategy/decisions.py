@@ -5,7 +5,7 @@ import re
 from . import decimals
 from .account import replaced
 from .trading.v1 import strategy_pb2, trading_pb2
-from .events import LIMIT, MARKET, Order
+from .events import GTC, LIMIT, MARKET, Order
 
 _TAG = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
@@ -29,12 +29,13 @@ class Decisions:
         return len(self._decisions)
 
     def place(self, symbol, side, quantity, price=None, *, tag=None, type=None,
-              time_in_force=trading_pb2.TIME_IN_FORCE_UNSPECIFIED, post_only=False):
+              time_in_force=None, post_only=False):
         """Places an order and returns its tag.
 
         quantity and price are Decimals or strings (never floats). With a
         price it is a limit order, without one a market order, unless type
-        says otherwise. tag defaults to one made from the event's sequence,
+        says otherwise. A limit order rests until cancelled (GTC) unless
+        time_in_force says IOC; a market order is always IOC. tag defaults to one made from the event's sequence,
         which never repeats in a session.
         """
         self._check_open()
@@ -46,6 +47,8 @@ class Decisions:
             raise ValueError("price %s is not positive" % px)
         if type is None:
             type = MARKET if px is None else LIMIT
+        if time_in_force is None:
+            time_in_force = GTC if type == LIMIT else trading_pb2.TIME_IN_FORCE_UNSPECIFIED
         if side not in (trading_pb2.ORDER_SIDE_BUY, trading_pb2.ORDER_SIDE_SELL):
             raise ValueError("side %r is neither BUY nor SELL" % (side,))
         if tag is None:
