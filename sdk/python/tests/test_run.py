@@ -226,6 +226,45 @@ class RunTest(unittest.TestCase):
         self.assertEqual(seen, [None, ("c1", D("100"), False), ("", D("99.5"), True),
                                 ("c2", D("99.5"), False), ("c2", D("99.5"), False)])
 
+    def test_an_event_of_a_newer_kind_is_still_answered(self):
+        answers = []
+
+        def script(s):
+            yield snapshot()
+            yield event(2, True)  # no kind this SDK knows
+            answers.append(s.answer())
+            yield stopped(3)
+
+        d = self.serve(script)
+        self.run_strategy(d, Recorder())
+        self.check_script(d)
+        self.assertEqual([(a.event_sequence, len(a.decisions)) for a in answers], [(2, 0)])
+
+    def test_a_new_snapshot_replaces_what_was_tracked(self):
+        seen = []
+
+        def script(s):
+            yield snapshot(positions=[("BTC-USD", "2")])
+            yield book(2, "BTC-USD", "100", "101")
+            s.answer()
+            # As after a re-attach: the in-flight place was dropped with the
+            # old attachment, and the daemon's account is the truth.
+            yield snapshot(seq=3, cash="5", positions=[("BTC-USD", "0.5")], last=2)
+            yield book(4, "BTC-USD", "100", "101")
+            s.answer()
+            yield stopped(5)
+
+        def act(st, b, dec):
+            acc = st.account
+            seen.append((acc.cash, acc.positions(), [o.tag for o in acc.open_orders()]))
+            if b.sequence == 2:
+                dec.place(b.symbol, ts.BUY, "1", "100", tag="x")
+
+        d = self.serve(script)
+        self.run_strategy(d, Recorder(act))
+        self.check_script(d)
+        self.assertEqual(seen, [(D(1000), {"BTC-USD": D(2)}, []), (D(5), {"BTC-USD": D("0.5")}, [])])
+
     def test_an_error_carries_the_daemons_reason(self):
         def script(s):
             s.abort(grpc.StatusCode.FAILED_PRECONDITION, "STRATEGY_ATTACHED",
