@@ -171,7 +171,12 @@ class RunTest(unittest.TestCase):
             yield refused(3, 2, 1, "b", reason="ORDER_REFUSED", message="risk: position limit")
             yield book(4, "BTC-USD", "100", "101")
             s.answer()
-            yield stopped(5)
+            # The cancel of "a" (decided while it was in flight) does not
+            # hide that its place was refused.
+            yield refused(5, 2, 0, "a", reason="ORDER_REFUSED", message="risk: cash")
+            yield book(6, "BTC-USD", "100", "101")
+            s.answer()
+            yield stopped(7)
 
         seen = []
 
@@ -180,12 +185,14 @@ class RunTest(unittest.TestCase):
             if b.sequence == 2:
                 dec.place(b.symbol, ts.BUY, "1", "100", tag="a")
                 dec.place(b.symbol, ts.BUY, "1", "99", tag="b")
+            if b.sequence == 4:
+                dec.cancel("a")
 
         rec = Recorder(act)
         d = self.serve(script)
         self.run_strategy(d, rec)
         self.check_script(d)
-        self.assertEqual(seen, [[], ["a"]])
+        self.assertEqual(seen, [[], ["a"], []])
         r = rec.refusals[0]
         self.assertEqual((r.event_sequence, r.decision_index, r.tag, r.reason, r.message),
                          (2, 1, "b", "ORDER_REFUSED", "risk: position limit"))

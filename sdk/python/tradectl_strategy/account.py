@@ -111,7 +111,10 @@ class Account:
             o.client_order_id = cid  # the first word on what we placed
         elif o.client_order_id != cid:
             return  # another order once under this tag: its fill is booked
-        o.in_flight, o.pending = False, None
+        # The order exists: its place (or replace) is settled; a cancel
+        # still waits for its outcome.
+        o.in_flight = False
+        o.pending = [p for p in o.pending if p[2] == "cancel"]
         o.state, o.filled = f["state"], f["filled"]
         if final:
             del self._orders[tag]
@@ -119,28 +122,25 @@ class Account:
     def _refused(self, refusal):
         """Undo what the refused decisions were expected to do."""
         for tag, o in list(self._orders.items()):
-            p = o.pending
-            if p is None or p[0] != refusal.event_sequence:
-                continue
-            if refusal.decision_index not in (-1, p[1]):
-                continue
-            kind = p[2]
-            o.pending = None
-            if kind == "cancel":
-                o.cancelling = False
-            elif kind == "replace" and o.previous is not None and (
-                    refusal.reason == "DECISION_INVALID" or refusal.decision_index == -1):
-                # Nothing of an invalid decision was done: the old order
-                # stands.
-                self._orders[tag] = o.previous
-            elif kind == "replace" and o.previous is not None:
-                # The cancel went and the new order was refused: the old
-                # one's outcome is still to come.
-                prev = o.previous
-                prev.cancelling = True
-                self._orders[tag] = prev
-            else:
-                del self._orders[tag]
+            for p in [p for p in o.pending if p[0] == refusal.event_sequence
+                      and refusal.decision_index in (-1, p[1])]:
+                o.pending.remove(p)
+                self._undo(tag, o, p[2], refusal)
+
+    def _undo(self, tag, o, kind, refusal):
+        if kind == "cancel":
+            o.cancelling = any(p[2] == "cancel" for p in o.pending)
+        elif kind == "replace" and o.previous is not None and (
+                refusal.reason == "DECISION_INVALID" or refusal.decision_index == -1):
+            # Nothing of an invalid decision was done: the old order stands.
+            self._orders[tag] = o.previous
+        elif kind == "replace" and o.previous is not None:
+            # The cancel went and the new order was refused: the old one's
+            # outcome is still to come.
+            o.previous.cancelling = True
+            self._orders[tag] = o.previous
+        elif self._orders.get(tag) is o:
+            del self._orders[tag]
 
 
 def replaced(old, quantity, price, pending):

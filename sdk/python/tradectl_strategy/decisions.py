@@ -64,7 +64,7 @@ class Decisions:
         self._account._orders[tag] = Order(
             tag=tag, symbol=symbol, side=side, type=type, time_in_force=time_in_force,
             quantity=qty, price=px, post_only=post_only,
-            pending=(self._sequence, index, "place"))
+            pending=[(self._sequence, index, "place")])
         return tag
 
     def cancel(self, tag):
@@ -72,7 +72,7 @@ class Decisions:
         self._check_open()
         o = self._live(tag)
         o.cancelling = True
-        o.pending = (self._sequence, len(self._decisions), "cancel")
+        o.pending.append((self._sequence, len(self._decisions), "cancel"))
         self._decisions.append(strategy_pb2.StrategyDecision(
             cancel=strategy_pb2.CancelOrder(tag=tag)))
 
@@ -89,7 +89,7 @@ class Decisions:
         px = decimals.to_decimal(price, "price")
         if qty <= 0 or px <= 0:
             raise ValueError("quantity %s and price %s must be positive" % (qty, px))
-        pending = (self._sequence, len(self._decisions), "replace")
+        pending = [(self._sequence, len(self._decisions), "replace")]
         self._decisions.append(strategy_pb2.StrategyDecision(replace=strategy_pb2.ReplaceOrder(
             tag=tag, quantity=decimals.to_wire(qty), price=decimals.to_wire(px))))
         self._account._orders[tag] = replaced(o, qty, px, pending)

@@ -135,9 +135,10 @@ class Order:
     # is final, and that order (restored if the replace is refused).
     replaces: str = ""
     previous: Optional["Order"] = dataclasses.field(default=None, repr=False)
-    # (event sequence, decision index, "place"|"cancel"|"replace") of the
-    # decision whose outcome has not arrived: a refusal naming it undoes it.
-    pending: Optional[tuple] = None
+    # (event sequence, decision index, "place"|"cancel"|"replace") of each
+    # decision on it whose outcome has not arrived: a refusal naming one
+    # undoes it.
+    pending: List[tuple] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True)
