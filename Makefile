@@ -16,7 +16,7 @@ GOVULNCHECK_VERSION := v1.9.0
 FUZZTIME ?= 60s
 FUZZ_TARGETS ?=
 
-.PHONY: help build demo test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate check-generate lint tools clean
+.PHONY: help build demo test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate generate-python check-generate lint tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -70,12 +70,16 @@ vulncheck: $(BIN)/govulncheck ## known vulnerabilities in the code we call (govu
 	  echo "vulncheck: SKIPPED: the vulnerability database is unreachable from this machine"; exit 0; \
 	fi; exit $$rc
 
-generate: tools ## regenerate the Go code from proto/
+generate: tools ## regenerate the Go code from proto/ (and the Python stubs, if protoc 3.21 is installed)
 	buf generate
+	./scripts/genpython.sh --if-available
+
+generate-python: ## regenerate the Python SDK's stubs (needs protobuf-compiler and protobuf-compiler-grpc)
+	./scripts/genpython.sh
 
 check-generate: generate ## fail if the committed generated code is stale
-	@git diff --exit-code -- proto || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- proto)" || { git status --porcelain -- proto; echo "untracked generated files"; exit 1; }
+	@git diff --exit-code -- proto sdk/python/tradectl_strategy/trading || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- proto sdk/python/tradectl_strategy/trading)" || { git status --porcelain -- proto sdk/python/tradectl_strategy/trading; echo "untracked generated files"; exit 1; }
 
 lint: tools ## buf lint, gofmt and go vet
 	buf lint

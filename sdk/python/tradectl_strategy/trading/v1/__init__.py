@@ -1,0 +1,1 @@
+"""Generated from proto/trading: see scripts/genpython.sh."""
