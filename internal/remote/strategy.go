@@ -101,8 +101,8 @@ type Strategy struct {
 	pending []*order          // places not yet answered by a report, oldest first
 	seen    *attachment       // the attachment the loop serves
 	sub     subscription
-	timer   time.Time // market time of the next timer event
-	inbox   []inbound // scratch for the answers taken
+	timer   time.Time               // market time of the next timer event
+	inbox   []inbound               // scratch for the answers taken
 	last    map[string]market.Quote // the latest top of book per symbol
 
 	mu      sync.Mutex

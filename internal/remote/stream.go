@@ -25,8 +25,8 @@ type attachment struct {
 	// ready is signalled when the queue grows; room when the inbox
 	// empties; done is closed by the detach.
 	ready, room, done chan struct{}
-	detached         bool
-	final            bool // the queue ends with StrategyStopped
+	detached          bool
+	final             bool // the queue ends with StrategyStopped
 	// err is why the stream ends (nil: the client left).
 	err error
 }
@@ -45,10 +45,10 @@ type inbound struct {
 
 // subscription is what a hello asked for.
 type subscription struct {
-	symbols       map[string]bool // nil: all of the session's
-	book, trade   bool
-	depth         bool
-	timer         time.Duration
+	symbols     map[string]bool // nil: all of the session's
+	book, trade bool
+	depth       bool
+	timer       time.Duration
 }
 
 func (s subscription) wants(ev *market.Event) bool {
