@@ -14,7 +14,7 @@ import (
 // account is a strategy.Context with cash and nothing else.
 type account struct{}
 
-func (account) Position(string) money.Decimal        { return money.Decimal{} }
+func (account) Position(string) money.Decimal         { return money.Decimal{} }
 func (account) OpenOrders(string) int                 { return 0 }
 func (account) Cash() money.Decimal                   { return money.FromInt(1000) }
 func (account) Filters(string) venue.Filters          { return venue.Filters{} }
