@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"fmt"
 	"testing"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -89,7 +90,7 @@ func TestDetachKeepAndReattachSnapshot(t *testing.T) {
 // fills; book updates coalesce, anything else detaches it, and OnEvent
 // never waits (this test would hang).
 func TestWindowCoalescesThenDetachesTooSlow(t *testing.T) {
-	r := newRig(t, Config{Window: 4}, nil)
+	r := newRig(t, Config{Window: 3}, nil)
 	a, err := r.s.Attach(&tradingv1.StrategyHello{Name: "alpha", Kinds: []tradingv1.StrategyEventKind{
 		tradingv1.StrategyEventKind_STRATEGY_EVENT_KIND_BOOK, tradingv1.StrategyEventKind_STRATEGY_EVENT_KIND_TRADE}})
 	if err != nil {
@@ -97,7 +98,7 @@ func TestWindowCoalescesThenDetachesTooSlow(t *testing.T) {
 	}
 	r.event("BTC-USD", "100", "101") // snapshot 1, book 2
 	r.event("ETH-USD", "10", "11")   // 3
-	r.event("BTC-USD", "100", "102") // 4: full
+	r.event("BTC-USD", "100", "102") // 4: three need an answer, full
 	r.event("BTC-USD", "100", "103") // replaces 4
 	r.event("BTC-USD", "100", "104") // replaces 4 again
 	r.event("ETH-USD", "10", "12")   // replaces 3
@@ -136,5 +137,49 @@ func TestTooSlowOverTheStream(t *testing.T) {
 	}
 	if code, reason := reasonOf(c.end()); code != codes.ResourceExhausted || reason != "STRATEGY_TOO_SLOW" {
 		t.Fatalf("stream ended with %v %s", code, reason)
+	}
+}
+
+// A large answer is a burst of order updates, not a slow client: it may
+// exceed the window, by up to 16 times.
+func TestBurstOfUpdatesFits(t *testing.T) {
+	r := newRig(t, Config{Window: 2}, nil)
+	c := r.attach(hello())
+	r.event("BTC-USD", "100", "101")
+	c.next()
+	c.next()
+	var ds []*tradingv1.StrategyDecision
+	for i := range 20 {
+		ds = append(ds, limit(fmt.Sprintf("b%d", i), "BTC-USD", buy, "0.01", "90"))
+	}
+	c.answer(c.want, ds...)
+	waitFor(t, "answer", func() bool { return r.inboxLen() == 1 })
+	r.event("BTC-USD", "100", "101")
+	for range 20 {
+		c.order()
+	}
+	if st := r.s.Stats(); !st.Attached {
+		t.Fatalf("detached by its own orders' updates: %s", st.Detach)
+	}
+}
+
+// A client that stops reading is detached when the updates pile up.
+func TestUnreadUpdatesDetach(t *testing.T) {
+	r := newRig(t, Config{Window: 1}, nil)
+	a, err := r.s.Attach(hello())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.event("BTC-USD", "100", "101")
+	r.s.Next(a, nil)
+	r.s.Next(a, nil)
+	var ds []*tradingv1.StrategyDecision
+	for range 17 {
+		ds = append(ds, cancelTag("nobody"))
+	}
+	r.s.Deliver(a, &tradingv1.StrategyAnswer{EventSequence: 2, Decisions: ds}, nil)
+	r.event("BTC-USD", "100", "101")
+	if code, reason := reasonOf(a.err); code != codes.ResourceExhausted || reason != "STRATEGY_TOO_SLOW" || r.s.Stats().Attached {
+		t.Fatalf("after 17 unread refusals with room for 16: %v %s", code, reason)
 	}
 }

@@ -54,8 +54,14 @@ const (
 const DefaultWindow = 256
 
 // MaxDecisions bounds the decisions of one answer; a longer answer is
-// refused whole.
-const MaxDecisions = 100
+// refused whole. A grid of 50 levels a side re-centering (100 cancels, 100
+// places) fits.
+const MaxDecisions = 256
+
+// replyFactor times the window bounds the events that need no answer
+// queued unsent (see enqueueLocked): a strategy that stops reading its
+// stream is detached, one that just placed many orders is not.
+const replyFactor = 16
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -70,9 +76,12 @@ type Config struct {
 	// subscribe to.
 	Symbols  []string
 	OnDetach DetachPolicy
-	// Window bounds the events unsent or unanswered (see Strategy); zero:
-	// DefaultWindow.
+	// Window bounds the events that need an answer, unsent or
+	// unanswered (see Strategy); zero: DefaultWindow.
 	Window int
+	// Done, when closed, releases a Lockstep OnEvent waiting for the client
+	// (a backtest's context); nil: only Close and the detach do.
+	Done   <-chan struct{}
 	Logger *slog.Logger
 	// Now is the wall clock for the health figures (when an event was
 	// sent, since when attached); nil: time.Now. Timers run on market
@@ -84,16 +93,20 @@ type Config struct {
 // strategy.Strategy, strategy.Reporter and strategy.Adopter.
 //
 // Every event for the client gets the next sequence number; market and
-// timer events need an answer. At most Window events are queued unsent or
-// sent unanswered. When the window is full, a book update of a symbol that
-// already has one queued unsent replaces it (BookUpdate.coalesced counts
-// the replaced ones); any other event that does not fit detaches the
-// client with RESOURCE_EXHAUSTED STRATEGY_TOO_SLOW. A detach takes effect
+// timer events need an answer. At most Window of those are queued unsent
+// or sent unanswered, and at most 16 × Window others (order updates,
+// refusals) queued unsent. In Live mode, when the window is full, a book
+// update of a symbol that already has one queued unsent replaces it
+// (BookUpdate.coalesced counts the replaced ones); any other event that
+// does not fit detaches the client with RESOURCE_EXHAUSTED
+// STRATEGY_TOO_SLOW. In Lockstep the loop waits for room instead, so that
+// nothing depends on how fast the stream drains. A detach takes effect
 // at the next OnEvent: answers not yet taken are dropped, and the open
 // orders are cancelled under CancelOnDetach.
 type Strategy struct {
-	cfg     Config
-	symbols map[string]bool
+	cfg      Config
+	symbols  map[string]bool
+	replyCap int
 
 	// Owned by the loop's goroutine.
 	byTag   map[string]*order // the live or pending order of each tag
@@ -127,8 +140,8 @@ func New(cfg Config) (*Strategy, error) {
 		return nil, errors.New("remote strategy: mode must be Live or Lockstep")
 	case len(cfg.Symbols) == 0:
 		return nil, errors.New("remote strategy: the session has no symbols")
-	case cfg.Window < 0:
-		return nil, fmt.Errorf("remote strategy: window %d is negative", cfg.Window)
+	case cfg.Window < 0 || cfg.Window > 1<<16:
+		return nil, fmt.Errorf("remote strategy: window %d is not in [0, 65536]", cfg.Window)
 	case cfg.OnDetach != CancelOnDetach && cfg.OnDetach != KeepOnDetach:
 		return nil, fmt.Errorf("remote strategy: unknown detach policy %d", cfg.OnDetach)
 	}
@@ -146,6 +159,7 @@ func New(cfg Config) (*Strategy, error) {
 	for _, sym := range cfg.Symbols {
 		s.symbols[sym] = true
 	}
+	s.replyCap = replyFactor * cfg.Window
 	return s, nil
 }
 
@@ -207,7 +221,11 @@ func (s *Strategy) OnEvent(ev *market.Event, ctx strategy.Context, dst []strateg
 	}
 	for !att.detached && !s.closed && att.unansweredLocked() {
 		s.mu.Unlock()
-		<-s.wake
+		select {
+		case <-s.wake:
+		case <-s.cfg.Done:
+			return dst
+		}
 		s.mu.Lock()
 	}
 	s.inbox = s.takeLocked(att, s.inbox[:0])
@@ -233,6 +251,7 @@ func (s *Strategy) Close(state tradingv1.SessionState, reason string) {
 			Event: &tradingv1.StrategyEvent_Stopped{Stopped: &tradingv1.StrategyStopped{State: state, Reason: reason}}})
 		a.final = true
 		signal(a.ready)
+		signal(a.moved)
 	}
 	signal(s.wake)
 	close(s.attachedCh)

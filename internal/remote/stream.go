@@ -22,11 +22,14 @@ type attachment struct {
 	awaiting []sent
 	// inbox holds the answers received and not yet taken by the loop.
 	inbox []inbound
+	// queuedAsks counts the events in queue that need an answer.
+	queuedAsks int
 	// ready is signalled when the queue grows; room when the inbox
-	// empties; done is closed by the detach.
-	ready, room, done chan struct{}
-	detached          bool
-	final             bool // the queue ends with StrategyStopped
+	// empties; moved when an event is sent or answered; done is closed by
+	// the detach.
+	ready, room, moved, done chan struct{}
+	detached                 bool
+	final                    bool // the queue ends with StrategyStopped
 	// err is why the stream ends (nil: the client left).
 	err error
 }
@@ -58,17 +61,7 @@ func (s subscription) wants(ev *market.Event) bool {
 	return (ev.Kind == market.EventBook && s.book) || (ev.Kind == market.EventTrade && s.trade)
 }
 
-func (a *attachment) unansweredLocked() bool {
-	if len(a.awaiting) > 0 {
-		return true
-	}
-	for _, ev := range a.queue {
-		if ev.NeedsAnswer {
-			return true
-		}
-	}
-	return false
-}
+func (a *attachment) unansweredLocked() bool { return a.queuedAsks > 0 || len(a.awaiting) > 0 }
 
 // subscribe checks a hello against the session's symbols.
 func (s *Strategy) subscribe(h *tradingv1.StrategyHello) (subscription, error) {
@@ -131,11 +124,11 @@ func (s *Strategy) Attach(hello *tradingv1.StrategyHello) (*attachment, error) {
 				s.att.hello.GetVersion(), s.att.since.UTC().Format(time.RFC3339)), nil).Err()
 	}
 	a := &attachment{hello: hello, sub: sub, since: s.cfg.Now(), ready: make(chan struct{}, 1),
-		room: make(chan struct{}, 1), done: make(chan struct{})}
+		room: make(chan struct{}, 1), moved: make(chan struct{}, 1), done: make(chan struct{})}
 	if old := s.att; old != nil {
 		// The loop still owes the old attachment its detach (see
 		// OnEvent); it keeps nothing else of it.
-		old.queue, old.inbox, old.awaiting = nil, nil, nil
+		old.queue, old.inbox, old.awaiting, old.queuedAsks = nil, nil, nil, 0
 	}
 	s.att = a
 	close(s.attachedCh)
@@ -151,7 +144,7 @@ func (s *Strategy) detachLocked(a *attachment, err error) {
 		return
 	}
 	a.detached, a.err, a.since = true, err, s.cfg.Now()
-	a.queue, a.inbox, a.awaiting = nil, nil, nil
+	a.queue, a.inbox, a.awaiting, a.queuedAsks = nil, nil, nil, 0
 	close(a.done)
 	signal(s.wake)
 	s.cfg.Logger.Warn("remote strategy detached", "name", s.cfg.Name, "err", err)
@@ -165,13 +158,30 @@ func (s *Strategy) Detach(a *attachment, err error) {
 }
 
 // enqueueLocked gives e the next sequence number and the market time t, and
-// queues it for the attachment the loop serves, within the window.
+// queues it for the attachment the loop serves. Events that need an answer
+// fit while fewer than Window are queued or unanswered; the others (the
+// snapshot, order updates, refusals: a burst of them follows a large
+// answer) while fewer than replyCap are queued. In Live mode an event that
+// does not fit coalesces (a book update) or detaches the client; in
+// Lockstep the loop may wait, so it waits for room.
 func (s *Strategy) enqueueLocked(t time.Time, e *tradingv1.StrategyEvent) {
 	a := s.seen
+	for s.cfg.Mode == Lockstep && !a.detached && !a.final && !s.fitsLocked(a, e) {
+		ch := a.moved
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-a.done:
+		case <-s.cfg.Done:
+			s.mu.Lock()
+			return
+		}
+		s.mu.Lock()
+	}
 	if a == nil || a.detached || a.final {
 		return
 	}
-	if len(a.queue)+len(a.awaiting) >= s.cfg.Window {
+	if !s.fitsLocked(a, e) {
 		if b := e.GetBook(); b != nil {
 			for _, q := range slices.Backward(a.queue) {
 				if qb := q.GetBook(); qb != nil && qb.Symbol == b.Symbol {
@@ -183,13 +193,23 @@ func (s *Strategy) enqueueLocked(t time.Time, e *tradingv1.StrategyEvent) {
 			}
 		}
 		s.detachLocked(a, tradingv1.ErrorReason_ERROR_REASON_STRATEGY_TOO_SLOW.Status(fmt.Sprintf(
-			"the strategy left %d events unanswered or unread (its window); detached", s.cfg.Window), nil).Err())
+			"the strategy left %d events unanswered or %d unread (its window); detached", s.cfg.Window, s.replyCap), nil).Err())
 		return
 	}
 	s.seq++
 	e.Sequence, e.Time = s.seq, timestamppb.New(t)
 	a.queue = append(a.queue, e)
+	if e.NeedsAnswer {
+		a.queuedAsks++
+	}
 	signal(a.ready)
+}
+
+func (s *Strategy) fitsLocked(a *attachment, e *tradingv1.StrategyEvent) bool {
+	if e.NeedsAnswer {
+		return a.queuedAsks+len(a.awaiting) < s.cfg.Window
+	}
+	return len(a.queue) < s.replyCap
 }
 
 // takeLocked moves a's answers to dst.
@@ -216,8 +236,10 @@ func (s *Strategy) Next(a *attachment, done <-chan struct{}) (ev *tradingv1.Stra
 			a.queue[0] = nil
 			a.queue = a.queue[1:]
 			if ev.NeedsAnswer {
+				a.queuedAsks--
 				a.awaiting = append(a.awaiting, sent{ev.Sequence, s.cfg.Now()})
 			}
+			signal(a.moved)
 			s.sentSeq = ev.Sequence
 			final = a.final && len(a.queue) == 0
 			s.mu.Unlock()
@@ -264,6 +286,7 @@ func (s *Strategy) Deliver(a *attachment, ans *tradingv1.StrategyAnswer, done <-
 				in.bad = fmt.Sprintf("event %d needs no answer from this attachment, or was answered already", seq)
 			}
 			a.inbox = append(a.inbox, in)
+			signal(a.moved)
 			s.mu.Unlock()
 			signal(s.wake)
 			return true
