@@ -91,7 +91,7 @@ func TestDetachKeepAndReattachSnapshot(t *testing.T) {
 // never waits (this test would hang).
 func TestWindowCoalescesThenDetachesTooSlow(t *testing.T) {
 	r := newRig(t, Config{Window: 3}, nil)
-	a, err := r.s.Attach(&tradingv1.StrategyHello{Name: "alpha", Kinds: []tradingv1.StrategyEventKind{
+	a, err := r.s.attach(&tradingv1.StrategyHello{Name: "alpha", Kinds: []tradingv1.StrategyEventKind{
 		tradingv1.StrategyEventKind_STRATEGY_EVENT_KIND_BOOK, tradingv1.StrategyEventKind_STRATEGY_EVENT_KIND_TRADE}})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func TestWindowCoalescesThenDetachesTooSlow(t *testing.T) {
 	tr := bookEv("BTC-USD", 99, "100", "101")
 	tr.Kind, tr.Price, tr.Size, tr.Aggressor = 2, tr.Ask, tr.Ask, 1
 	r.coord.OnEvent(&tr)
-	ev, _, err := r.s.Next(a, nil)
+	ev, _, err := r.s.next(a, nil)
 	if code, reason := reasonOf(err); ev != nil || code != codes.ResourceExhausted || reason != "STRATEGY_TOO_SLOW" {
 		t.Fatalf("after the overflow: %v %v %s", ev, code, reason)
 	}
@@ -166,18 +166,18 @@ func TestBurstOfUpdatesFits(t *testing.T) {
 // A client that stops reading is detached when the updates pile up.
 func TestUnreadUpdatesDetach(t *testing.T) {
 	r := newRig(t, Config{Window: 1}, nil)
-	a, err := r.s.Attach(hello())
+	a, err := r.s.attach(hello())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.event("BTC-USD", "100", "101")
-	r.s.Next(a, nil)
-	r.s.Next(a, nil)
+	r.s.next(a, nil)
+	r.s.next(a, nil)
 	var ds []*tradingv1.StrategyDecision
 	for range 17 {
 		ds = append(ds, cancelTag("nobody"))
 	}
-	r.s.Deliver(a, &tradingv1.StrategyAnswer{EventSequence: 2, Decisions: ds}, nil)
+	r.s.deliver(a, &tradingv1.StrategyAnswer{EventSequence: 2, Decisions: ds}, nil)
 	r.event("BTC-USD", "100", "101")
 	if code, reason := reasonOf(a.err); code != codes.ResourceExhausted || reason != "STRATEGY_TOO_SLOW" || r.s.Stats().Attached {
 		t.Fatalf("after 17 unread refusals with room for 16: %v %s", code, reason)

@@ -43,18 +43,18 @@ func FuzzDecisions(f *testing.F) {
 		}
 		s.Adopt("t-1", venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC,
 			Quantity: money.FromInt(1), Price: money.FromInt(90), Tag: "live"})
-		a, err := s.Attach(hello())
+		a, err := s.attach(hello())
 		if err != nil {
 			t.Fatal(err)
 		}
 		ev := bookEv("BTC-USD", 1, "100", "101")
 		s.OnEvent(&ev, account{}, nil)
 		for range 2 { // the snapshot and the book event (sequence 2)
-			if e, _, _ := s.Next(a, nil); e == nil {
+			if e, _, _ := s.next(a, nil); e == nil {
 				t.Fatal("nothing to send")
 			}
 		}
-		s.Deliver(a, &ans, nil)
+		s.deliver(a, &ans, nil)
 		ev = bookEv("BTC-USD", 2, "100", "101")
 		acts := s.OnEvent(&ev, account{}, nil)
 

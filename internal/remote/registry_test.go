@@ -40,7 +40,7 @@ func TestAdoptedOrdersInSnapshot(t *testing.T) {
 	s.Adopt("t-7", spec)
 	spec.Tag = ""
 	s.Adopt("t-8", spec) // placed before a remote strategy: tagged by its id
-	a, err := s.Attach(hello())
+	a, err := s.attach(hello())
 	if err != nil {
 		t.Fatal(err)
 	}

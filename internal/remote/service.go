@@ -18,18 +18,18 @@ import (
 type Service struct {
 	tradingv1.UnimplementedStrategyServiceServer
 	reg *Registry
-	// receivers are the goroutines reading answers, one per stream: each
-	// ends when its stream's handler has returned (grpc cancels the
-	// stream's context then, which ends a Recv in progress).
-	receivers sync.WaitGroup
+	// streams are the goroutines that send events and receive answers,
+	// two per stream: each ends when its stream's handler has returned
+	// (grpc ends the stream then, which ends a Send or Recv in progress).
+	streams sync.WaitGroup
 }
 
 // NewService serves the strategies of reg.
 func NewService(reg *Registry) *Service { return &Service{reg: reg} }
 
-// Wait returns when every stream's receiving goroutine has ended: after the
-// gRPC server has stopped, at once.
-func (svc *Service) Wait() { svc.receivers.Wait() }
+// Wait returns when every stream's goroutines have ended: after the gRPC
+// server has stopped, at once.
+func (svc *Service) Wait() { svc.streams.Wait() }
 
 // RunStrategy implements tradingv1.StrategyServiceServer.
 func (svc *Service) RunStrategy(stream tradingv1.StrategyService_RunStrategyServer) error {
@@ -47,32 +47,54 @@ func (svc *Service) RunStrategy(stream tradingv1.StrategyService_RunStrategyServ
 		return tradingv1.ErrorReason_ERROR_REASON_STRATEGY_NOT_EXPECTED.Status(
 			fmt.Sprintf("no session waits for remote:%s", hello.GetName()), nil).Err()
 	}
-	a, err := s.Attach(hello)
+	a, err := s.attach(hello)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
-	svc.receivers.Add(1)
+	// Sending and receiving run on goroutines of their own, so that the
+	// handler can end the stream at a detach even while a Send waits for
+	// a client that stopped reading (flow control): returning ends the
+	// stream, which ends that Send.
+	sent := make(chan error, 1)
+	svc.streams.Add(2)
 	go func() {
-		defer svc.receivers.Done()
-		s.Detach(a, svc.receive(ctx, stream, s, a))
+		defer svc.streams.Done()
+		s.detach(a, svc.receive(ctx, stream, s, a))
 	}()
+	go func() {
+		defer svc.streams.Done()
+		err := svc.send(ctx, stream, s, a)
+		s.detach(a, nil)
+		sent <- err
+	}()
+	select {
+	case err := <-sent:
+		return err
+	case <-a.done:
+		s.mu.Lock()
+		err := a.err
+		s.mu.Unlock()
+		return err
+	}
+}
+
+// send sends a's events until the final one (nil), the detach (its error),
+// or the stream's end.
+func (svc *Service) send(ctx context.Context, stream tradingv1.StrategyService_RunStrategyServer, s *Strategy, a *attachment) error {
 	for {
-		ev, final, err := s.Next(a, ctx.Done())
+		ev, final, err := s.next(a, ctx.Done())
 		if ev == nil {
-			s.Detach(a, nil)
 			if err == nil && ctx.Err() != nil {
 				err = status.FromContextError(ctx.Err()).Err()
 			}
 			return err
 		}
 		if err := stream.Send(&tradingv1.RunStrategyResponse{Event: ev}); err != nil {
-			s.Detach(a, nil)
 			return err
 		}
 		if final {
-			s.Detach(a, nil)
 			return nil
 		}
 	}
@@ -94,7 +116,7 @@ func (svc *Service) receive(ctx context.Context, stream tradingv1.StrategyServic
 			return tradingv1.ErrorReason_ERROR_REASON_DECISION_INVALID.Status(
 				"after the hello a strategy sends answers only", nil).Err()
 		}
-		if !s.Deliver(a, ans, ctx.Done()) {
+		if !s.deliver(a, ans, ctx.Done()) {
 			return nil
 		}
 	}

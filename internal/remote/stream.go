@@ -103,11 +103,11 @@ func (s *Strategy) subscribe(h *tradingv1.StrategyHello) (subscription, error) {
 	return sub, nil
 }
 
-// Attach makes the client of hello the one that drives the strategy. It
+// attach makes the client of hello the one that drives the strategy. It
 // fails with a status: STRATEGY_ATTACHED if one is attached already,
 // STRATEGY_NOT_EXPECTED once the session ended, DECISION_INVALID for a hello
 // the session cannot serve.
-func (s *Strategy) Attach(hello *tradingv1.StrategyHello) (*attachment, error) {
+func (s *Strategy) attach(hello *tradingv1.StrategyHello) (*attachment, error) {
 	sub, err := s.subscribe(hello)
 	if err != nil {
 		return nil, tradingv1.ErrorReason_ERROR_REASON_DECISION_INVALID.Status(err.Error(), nil).Err()
@@ -150,8 +150,8 @@ func (s *Strategy) detachLocked(a *attachment, err error) {
 	s.cfg.Logger.Warn("remote strategy detached", "name", s.cfg.Name, "err", err)
 }
 
-// Detach ends a (the stream's handler calls it when the stream ends).
-func (s *Strategy) Detach(a *attachment, err error) {
+// detach ends a (the stream's handler calls it when the stream ends).
+func (s *Strategy) detach(a *attachment, err error) {
 	s.mu.Lock()
 	s.detachLocked(a, err)
 	s.mu.Unlock()
@@ -224,11 +224,11 @@ func (s *Strategy) takeLocked(a *attachment, dst []inbound) []inbound {
 	return dst
 }
 
-// Next is the next event to send to a, waiting for one until a detaches or
+// next is the next event to send to a, waiting for one until a detaches or
 // done is closed; final says the stream ends after it. After a detach it
 // returns no event and the detach's error (nil: the client left); when
 // done is closed, neither.
-func (s *Strategy) Next(a *attachment, done <-chan struct{}) (ev *tradingv1.StrategyEvent, final bool, err error) {
+func (s *Strategy) next(a *attachment, done <-chan struct{}) (ev *tradingv1.StrategyEvent, final bool, err error) {
 	for {
 		s.mu.Lock()
 		if len(a.queue) > 0 && !a.detached {
@@ -261,11 +261,11 @@ func (s *Strategy) Next(a *attachment, done <-chan struct{}) (ev *tradingv1.Stra
 	}
 }
 
-// Deliver hands an answer to the loop. It waits while a's inbox holds a
+// deliver hands an answer to the loop. It waits while a's inbox holds a
 // window of answers the loop has not taken (a flood meets the stream's
 // flow control, not the loop's memory), until a detaches or done is
 // closed; it reports whether the answer was delivered.
-func (s *Strategy) Deliver(a *attachment, ans *tradingv1.StrategyAnswer, done <-chan struct{}) bool {
+func (s *Strategy) deliver(a *attachment, ans *tradingv1.StrategyAnswer, done <-chan struct{}) bool {
 	for {
 		s.mu.Lock()
 		if a.detached {
