@@ -1,0 +1,79 @@
+package remote
+
+import (
+	"testing"
+
+	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/venue"
+)
+
+func TestRegistryOneStrategyPerName(t *testing.T) {
+	reg := NewRegistry()
+	a, _ := New(Config{Name: "x", Mode: Live, Symbols: syms})
+	b, _ := New(Config{Name: "x", Mode: Live, Symbols: syms})
+	if err := reg.Register(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Register(b); err == nil {
+		t.Fatal("a second strategy took a name already waited for")
+	}
+	reg.Unregister(b) // not the registered one: a no-op
+	if reg.Lookup("x") != a {
+		t.Fatal("unregistering another strategy removed the registered one")
+	}
+	reg.Unregister(a)
+	if reg.Lookup("x") != nil {
+		t.Fatal("still registered")
+	}
+	if _, err := New(Config{Name: "no spaces", Mode: Live, Symbols: syms}); err == nil {
+		t.Fatal("a name outside [A-Za-z0-9._-] was accepted")
+	}
+}
+
+// A resumed session's orders (Adopt) are the strategy's again: the first
+// snapshot lists them by the tag they were placed with.
+func TestAdoptedOrdersInSnapshot(t *testing.T) {
+	s, _ := New(Config{Name: "x", Mode: Live, Symbols: syms})
+	spec := venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Sell, Type: venue.Limit, TIF: venue.GTC,
+		Quantity: money.FromInt(1), Price: money.FromInt(120)}
+	spec.Tag = "ask-1"
+	s.Adopt("t-7", spec)
+	spec.Tag = ""
+	s.Adopt("t-8", spec) // placed before a remote strategy: tagged by its id
+	a, err := s.attach(hello())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := bookEv("BTC-USD", 1, "100", "101")
+	s.OnEvent(&ev, account{}, nil)
+	snap := a.queue[0].GetSnapshot()
+	if len(snap.GetOpenOrders()) != 2 {
+		t.Fatalf("snapshot %v", snap)
+	}
+	for i, want := range [][2]string{{"ask-1", "t-7"}, {"t-8", "t-8"}} {
+		if o := snap.OpenOrders[i]; o.Tag != want[0] || o.ClientOrderId != want[1] || o.Price != "120" {
+			t.Errorf("order %d: %v, want %v", i, o, want)
+		}
+	}
+}
+
+// The health inputs: the oldest event sent and unanswered, and when.
+func TestStatsOldestUnanswered(t *testing.T) {
+	r := newRig(t, Config{}, nil)
+	c := r.attach(hello())
+	r.event("BTC-USD", "100", "101")
+	r.event("BTC-USD", "100", "101")
+	c.next()
+	first, second := c.next(), c.next()
+	st := r.s.Stats()
+	if st.OldestUnanswered != first.Sequence || st.SentAt.IsZero() || st.Events != 3 {
+		t.Fatalf("stats %+v, want event %d unanswered", st, first.Sequence)
+	}
+	c.answer(first.Sequence)
+	waitFor(t, "answer", func() bool { return r.s.Stats().OldestUnanswered == second.Sequence })
+	c.answer(second.Sequence)
+	waitFor(t, "answer", func() bool { return r.s.Stats().OldestUnanswered == 0 })
+	if st := r.s.Stats(); st.Answers != 2 || !st.Attached || st.Version != "v1" {
+		t.Fatalf("stats %+v", st)
+	}
+}
