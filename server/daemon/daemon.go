@@ -24,6 +24,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/tradectl/tradectl/internal/remote"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/internal/service"
@@ -46,6 +47,9 @@ type Daemon struct {
 	failed  *security.Refusals // failed health checks, summed in the log
 	// store is the sessions' (nil: in memory only), closed last by Run.
 	store store.Store
+	// strategies serves remote strategies (StrategyService) over the
+	// registry the sessions register theirs in.
+	strategies *remote.Service
 	// stopTimeout bounds the session's stop at shutdown.
 	stopTimeout time.Duration
 }
@@ -59,7 +63,11 @@ func New(cfg Config) *Daemon {
 		cfg.ShutdownTimeout = 5 * time.Second
 	}
 	opts := cfg.sessionOptions()
-	d := &Daemon{cfg: cfg, log: cfg.Logger, health: health.NewServer(), store: opts.Store, stopTimeout: opts.StopTimeout}
+	if opts.Remote == nil {
+		opts.Remote = remote.NewRegistry()
+	}
+	d := &Daemon{cfg: cfg, log: cfg.Logger, health: health.NewServer(), store: opts.Store, stopTimeout: opts.StopTimeout,
+		strategies: remote.NewService(opts.Remote)}
 	d.token = security.NewCurrentToken(cfg.Token)
 	d.reload = security.NewReloader(security.ReloadConfig{Logger: cfg.Logger, TokenFile: cfg.TokenFile, TLS: cfg.TLS,
 		Signals: cfg.Reload, Interval: cfg.ReloadInterval}, d.token)
@@ -82,6 +90,7 @@ func New(cfg Config) *Daemon {
 		grpc.WaitForHandlers(true),
 	)...)
 	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, d.store, cfg.Logger))
+	tradingv1.RegisterStrategyServiceServer(d.grpc, d.strategies)
 	healthpb.RegisterHealthServer(d.grpc, d.health)
 	reflection.Register(d.grpc)
 	rpcMetrics.InitializeMetrics(d.grpc)

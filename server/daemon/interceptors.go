@@ -78,6 +78,7 @@ func serverInterceptors(log *slog.Logger, tok security.TokenMatcher, metrics *gr
 		refused.Stream(),
 		selector.StreamServerInterceptor(g.StreamRate(), control),
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(lg, logOpts...), full),
+		security.AuditStream(st, log),
 		selector.StreamServerInterceptor(auth.StreamServerInterceptor(authFn), control),
 		g.Watchers(),
 		service.ValidateStream(log),
@@ -88,10 +89,11 @@ func serverInterceptors(log *slog.Logger, tok security.TokenMatcher, metrics *gr
 }
 
 // isControl selects the calls that need a token: everything of
-// TradingService. Health checks and reflection stay open so that probes
-// and grpcurl work without secrets.
+// TradingService and StrategyService (a strategy trades). Health checks and
+// reflection stay open so that probes and grpcurl work without secrets.
 func isControl(_ context.Context, c interceptors.CallMeta) bool {
-	return c.Service == tradingv1.TradingService_ServiceDesc.ServiceName
+	return c.Service == tradingv1.TradingService_ServiceDesc.ServiceName ||
+		c.Service == tradingv1.StrategyService_ServiceDesc.ServiceName
 }
 
 // polling reports whether a method is routine polling: status, health

@@ -109,6 +109,7 @@ func (d *Daemon) stopServing() {
 // write no more (Manager.Shutdown) and every RPC handler has returned
 // (WaitForHandlers), so the store closes last.
 func (d *Daemon) release() {
+	d.strategies.Wait() // the strategy streams' own goroutines
 	d.refused.Flush()
 	d.failed.Flush()
 	if d.store != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/tradectl/tradectl/internal/orders"
 	"github.com/tradectl/tradectl/internal/paper"
 	"github.com/tradectl/tradectl/internal/portfolio"
+	"github.com/tradectl/tradectl/internal/remote"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/strategy"
@@ -29,6 +30,10 @@ type Parts struct {
 	Risk      *risk.Guard
 	// Orders is the session's book of orders, for queries.
 	Orders *orders.Book
+	// Remote is Strategy when it is a remote one (strategy remote:NAME):
+	// the session makes it findable by its client while it runs, and
+	// closes it at its end. Nil for a built-in strategy.
+	Remote *remote.Strategy
 }
 
 // MaxFinishedOrders bounds the finished orders a session's book remembers
@@ -65,12 +70,12 @@ func (a Paper) Build(s Spec) (Parts, error) {
 	if err != nil {
 		return Parts{}, err
 	}
-	strat, err := strategy.New(s.Strategy, s.Params)
+	strat, rem, err := buildStrategy(s)
 	if err != nil {
 		return Parts{}, err
 	}
 	p := Parts{
-		Source: src, Venue: venue, Strategy: strat,
+		Source: src, Venue: venue, Strategy: strat, Remote: rem,
 		Portfolio: portfolio.New("USD", s.StartingCash),
 		Risk:      risk.New(*s.Risk, s.StartingCash),
 		Orders:    orders.NewBook(s.ID, MaxFinishedOrders),
@@ -79,4 +84,24 @@ func (a Paper) Build(s Spec) (Parts, error) {
 		a.Replace(&p)
 	}
 	return p, nil
+}
+
+// buildStrategy builds the session's strategy: a built-in one by name, or,
+// for remote:NAME, the loop's side of a strategy that a client drives over
+// StrategyService (returned twice: as the strategy and as the remote).
+func buildStrategy(s Spec) (strategy.Strategy, *remote.Strategy, error) {
+	name, ok := settings.RemoteName(s.Strategy)
+	if !ok {
+		strat, err := strategy.New(s.Strategy, s.Params)
+		return strat, nil, err
+	}
+	onDetach := remote.CancelOnDetach
+	if s.OnDetach == settings.DetachKeep {
+		onDetach = remote.KeepOnDetach
+	}
+	rem, err := remote.New(remote.Config{Name: name, SessionID: s.ID, Mode: remote.Live, Symbols: s.Symbols, OnDetach: onDetach})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rem, rem, nil
 }

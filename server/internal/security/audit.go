@@ -31,6 +31,8 @@ var audited = map[string]bool{
 	tradingv1.TradingService_StopTrading_FullMethodName:     true,
 	tradingv1.TradingService_ResetKillSwitch_FullMethodName: true,
 	tradingv1.TradingService_Backup_FullMethodName:          true,
+	// A strategy attaching drives the session's orders from then on.
+	tradingv1.StrategyService_RunStrategy_FullMethodName: true,
 }
 
 // MaxAuditArgs bounds every value kept per call; maxRefusedArgs the

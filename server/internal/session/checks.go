@@ -17,13 +17,17 @@ const recentError = time.Minute
 // checks are the built-in health checks. Each reads only what the loop
 // publishes through atomics, so none can delay a tick.
 func (s *Session) checks() []sessionhealth.Check {
-	return []sessionhealth.Check{
+	checks := []sessionhealth.Check{
 		{Name: "coordinator", Run: s.checkCoordinator},
 		{Name: "market_data", Run: s.checkMarketData},
 		{Name: "broker", Run: s.checkBroker},
 		{Name: "risk", Run: s.checkRisk},
 		{Name: "supervisor", Run: s.checkSupervisor},
 	}
+	if s.remote != nil {
+		checks = append(checks, sessionhealth.Check{Name: "strategy", Run: s.checkStrategy})
+	}
+	return checks
 }
 
 // checkCoordinator judges the age of the last completed tick. A tick that

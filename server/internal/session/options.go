@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/remote"
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
@@ -29,6 +30,10 @@ type Options struct {
 	// Assembler builds what each session trades with; required (the
 	// daemon passes assemble.Paper).
 	Assembler Assembler
+	// Remote holds the remote strategies (strategy remote:NAME) waiting
+	// for their clients: a running session's is registered there, so that
+	// StrategyService finds it. Nil refuses remote strategies.
+	Remote *remote.Registry
 	// ExtraChecks run beside the built-in ones (a venue ping, say).
 	ExtraChecks []sessionhealth.Check
 	// OnReport sees every published report, on the publisher's goroutine;

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/orders"
+	"github.com/tradectl/tradectl/internal/remote"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/assemble"
@@ -38,6 +39,14 @@ type Session struct {
 	monitor *sessionhealth.Monitor
 	risk    *risk.Guard
 	orders  *orders.Book
+	// remote is the strategy's loop side when a client drives it
+	// (remote:NAME), nil for a built-in strategy; graceOver says why its
+	// client's absence ends the session (see watchAttach).
+	remote    *remote.Strategy
+	graceOver chan string
+	// runStart is when this run began (a resumed session's started is
+	// the first run's): the attach grace counts from it.
+	runStart time.Time
 	// sup runs the monitor and the coordinator (see supervise).
 	sup     *supervisor.Supervisor
 	stopReq chan struct{}
@@ -80,6 +89,9 @@ func newSession(s settings.Settings, opts Options, emit func(*Report), feed *ord
 	if err != nil {
 		return nil, fmt.Errorf("building session: %w", err)
 	}
+	if parts.Remote != nil && opts.Remote == nil {
+		return nil, fmt.Errorf("building session: %w: this daemon serves no remote strategies", settings.ErrInvalid)
+	}
 	var jr *journal
 	if opts.Store != nil {
 		jr = newJournal(opts.Store, id)
@@ -105,6 +117,10 @@ func build(id string, started time.Time, s settings.Settings, parts assemble.Par
 		risk:     parts.Risk,
 		orders:   parts.Orders,
 		journal:  jr,
+		remote:   parts.Remote,
+	}
+	if parts.Remote != nil {
+		sess.graceOver = make(chan string, 1)
 	}
 	if r != nil {
 		sess.traded, jr.tradedBefore = r.Traded, r.Traded
@@ -142,6 +158,15 @@ func (s *Session) start() {
 	s.log.Info("session starting", "mode", "paper", "strategy", s.settings.Strategy, "symbols", strings.Join(s.settings.Symbols, ","),
 		"tick_interval", s.settings.TickInterval, "health_interval", s.settings.HealthInterval,
 		"duration", s.settings.Duration, "auto_restart", s.settings.AutoRestart, "seed", s.settings.Seed)
+	s.runStart = time.Now()
+	if s.remote != nil {
+		// Before the loop runs, so that a client attaching at once finds
+		// it; one session at a time, and each unregisters at its end, so
+		// the name is free.
+		if err := s.opts.Remote.Register(s.remote); err != nil {
+			s.log.Error("remote strategy not registered: its client cannot attach", "err", err)
+		}
+	}
 	s.sup.Start()
 	s.log.Info("health monitor started in background", "interval", s.settings.HealthInterval)
 	s.log.Info("trading loop started", "tick_interval", s.settings.TickInterval)

@@ -31,6 +31,8 @@ func (s *Session) await(timeout <-chan time.Time) {
 	case <-timeout:
 		reason = "duration elapsed"
 		s.beginStop(reason)
+	case reason = <-s.graceOver: // nil, and never ready, without a remote strategy
+		s.beginStop(reason)
 	case e := <-s.sup.Exits():
 		final, reason = StateFailed, fmt.Sprintf("%s failed: %v", e.Name, e.Err)
 		s.beginStop(reason)
@@ -112,6 +114,7 @@ func (s *Session) await(timeout <-chan time.Time) {
 	s.log.Info("session ended", "state", final.String(), "reason", reason, "ticks", sum.Ticks, "orders", sum.Orders,
 		"fills", sum.Fills, "equity", sum.Equity.String(), "pnl", sum.Equity.Sub(sum.StartingEquity).String(),
 		"coordinator_restarts", sum.CoordinatorRestarts)
+	s.endRemote(final, reason)
 	s.setState(final, reason)
 	close(s.done)
 }

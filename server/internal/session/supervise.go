@@ -19,6 +19,7 @@ type PanicError = supervisor.PanicError
 const (
 	childMonitor     = "monitor"
 	childCoordinator = "coordinator"
+	childAttach      = "strategy-attach"
 )
 
 // supervise builds the session's supervisor, one_for_one on purpose: the
@@ -33,6 +34,14 @@ const (
 // never restarted: its state is half-updated, and a restart would trade on
 // it.
 func (s *Session) supervise() *supervisor.Supervisor {
+	children := []supervisor.Child{
+		{Name: childMonitor, Serve: s.monitor.Run, Restart: true},
+		{Name: childCoordinator, Serve: s.coord.Run, Restart: s.settings.AutoRestart, Limited: true},
+	}
+	if s.remote != nil {
+		// Last: it only reads the remote's published figures.
+		children = append(children, supervisor.Child{Name: childAttach, Serve: s.watchAttach, Restart: true})
+	}
 	return supervisor.New(supervisor.Config{
 		Policy: s.opts.Restart,
 		Logger: s.log,
@@ -43,10 +52,7 @@ func (s *Session) supervise() *supervisor.Supervisor {
 		OnFailure:     s.noteFailure,
 		OnStopFailure: s.noteStopFailure,
 		OnRestart:     func(string) { s.monitor.Kick() },
-	},
-		supervisor.Child{Name: childMonitor, Serve: s.monitor.Run, Restart: true},
-		supervisor.Child{Name: childCoordinator, Serve: s.coord.Run, Restart: s.settings.AutoRestart, Limited: true},
-	)
+	}, children...)
 }
 
 func (s *Session) noteFailure(child string, err error) {
