@@ -169,3 +169,9 @@ func readSmallFile(path string, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// ReadTokenFile reads a token file as the client does (a regular file of at
+// most 4 KiB, surrounding space trimmed): for programs that check the token
+// rather than present it, such as `tradectl backtest` hosting a remote
+// strategy.
+func ReadTokenFile(path string) (string, error) { return readToken(path) }

@@ -32,6 +32,8 @@ type backtestFlags struct {
 	sim         bool
 	simDuration time.Duration
 	sampleEvery time.Duration
+	// strategyListen is where a remote strategy attaches (remote:NAME).
+	strategyListen string
 }
 
 func newBacktestCommand(a *app) *cobra.Command {
@@ -57,7 +59,16 @@ byte-identical results (-o json); only the speed line varies.`,
 				return err
 			}
 			defer closeSrc()
+			var endRemote func(error)
+			if cfg.Settings.IsRemote() {
+				if endRemote, err = f.hostRemote(cmd.Context(), a, &cfg); err != nil {
+					return err
+				}
+			}
 			res, err := backtest.Run(cmd.Context(), cfg)
+			if endRemote != nil {
+				endRemote(err)
+			}
 			if err != nil {
 				return f.runError(cmd.Context(), err)
 			}
@@ -73,8 +84,9 @@ byte-identical results (-o json); only the speed line varies.`,
 	fl.StringVar(&f.data, "data", "", "CSV file of quotes, trades or candles to replay")
 	fl.BoolVar(&f.sim, "sim", false, "simulate the market instead of replaying a file")
 	fl.Uint64Var(&f.seed, "seed", 1, "--sim: seed of the simulated market")
-	fl.StringSliceVar(&f.symbols, "symbols", []string{"BTC-USD"}, "--sim: instruments, BASE-QUOTE, comma-separated")
+	fl.StringSliceVar(&f.symbols, "symbols", []string{"BTC-USD"}, "instruments, BASE-QUOTE, comma-separated: those --sim simulates, and those a remote strategy (remote:NAME) may trade")
 	fl.DurationVar(&f.simDuration, "sim-duration", time.Hour, "--sim: how much market time to simulate")
+	fl.StringVar(&f.strategyListen, "strategy-listen", "127.0.0.1:0", "--strategy remote:NAME: loopback address the strategy attaches to (printed on stderr; it presents tradingd's token)")
 	fl.DurationVar(&f.sampleEvery, "sample-every", time.Minute, fmt.Sprintf("period of the equity samples behind the Sharpe ratio (doubled while it would keep more than %d)", backtest.MaxSamples))
 	addTradingFlags(fl, &f.startFlags)
 	return cmd

@@ -36,6 +36,10 @@ type Config struct {
 	// duration and seed belong to the Source, not to the run. Validate them
 	// first (Settings.Validate): Run checks only what it must to run.
 	Settings settings.Settings
+	// Strategy, if set, is the strategy to run instead of the one the
+	// settings name (a remote strategy in Lockstep, which the caller
+	// hosts); the settings still name it in the result.
+	Strategy strategy.Strategy
 	// SampleEvery is the period of the equity samples the Sharpe ratio is
 	// computed from, in event time. Zero: one minute. A period that would
 	// take more than MaxSamples samples is doubled until it does not.
@@ -147,9 +151,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	strat, err := strategy.New(set.Strategy, set.Params)
-	if err != nil {
-		return nil, err
+	strat := cfg.Strategy
+	if strat == nil {
+		if strat, err = strategy.New(set.Strategy, set.Params); err != nil {
+			return nil, err
+		}
 	}
 	guard := risk.New(limits, set.StartingCash)
 	pf := portfolio.New("USD", set.StartingCash)
