@@ -1,8 +1,3 @@
-//go:build remote_merged
-
-// Compiles once internal/remote (piece 1) is merged: the lead deletes the
-// build line above then. Passed against the i12-remote tree (546 orders
-// alike, -race).
 
 package pythonsdk
 
