@@ -235,6 +235,21 @@ func TestTimerInMarketTime(t *testing.T) {
 	if len(timers) != 2 || timers[0] != 4 || timers[1] != 7 {
 		t.Fatalf("timers at %v s, want [4 7]", timers)
 	}
+	// A gap of 20s in the data fires it once, and it keeps its phase: due
+	// at 10s, then 13s, ..., 28s, then 31s.
+	r.n = 29
+	r.event("BTC-USD", "100", "101") // 30s
+	r.n = 30
+	r.event("BTC-USD", "100", "101") // 31s
+	var after []uint64
+	for range 4 {
+		if ev := c.next(); ev.GetTimer() != nil {
+			after = append(after, uint64(ev.Time.AsTime().Sub(t0).Seconds()))
+		}
+	}
+	if len(after) != 2 || after[0] != 30 || after[1] != 31 {
+		t.Fatalf("timers after the gap at %v s, want [30 31]", after)
+	}
 }
 
 func TestCloseSendsStoppedLast(t *testing.T) {
