@@ -27,6 +27,8 @@ func TestAttachRefusals(t *testing.T) {
 		reason string
 	}{
 		{"unknown name", &tradingv1.StrategyHello{Name: "beta"}, codes.NotFound, "STRATEGY_NOT_EXPECTED"},
+		{"no name", &tradingv1.StrategyHello{}, codes.NotFound, "STRATEGY_NOT_EXPECTED"},
+		{"odd name", &tradingv1.StrategyHello{Name: strings.Repeat("no spaces ", 100)}, codes.NotFound, "STRATEGY_NOT_EXPECTED"},
 		{"foreign symbol", &tradingv1.StrategyHello{Name: "alpha", Symbols: []string{"DOGE-USD"}}, codes.InvalidArgument,
 			"DECISION_INVALID"},
 		{"timer too short", &tradingv1.StrategyHello{Name: "alpha", TimerInterval: durationpb.New(1000)},
