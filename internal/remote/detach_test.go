@@ -1,7 +1,14 @@
 package remote
 
 import (
+	"context"
 	"fmt"
+	"time"
+
+	"github.com/tradectl/tradectl/internal/market"
+	"github.com/tradectl/tradectl/internal/money"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 	"testing"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -181,5 +188,57 @@ func TestUnreadUpdatesDetach(t *testing.T) {
 	r.event("BTC-USD", "100", "101")
 	if code, reason := reasonOf(a.err); code != codes.ResourceExhausted || reason != "STRATEGY_TOO_SLOW" || r.s.Stats().Attached {
 		t.Fatalf("after 17 unread refusals with room for 16: %v %s", code, reason)
+	}
+}
+
+// A client that stops reading fills the stream's flow-control window and
+// the daemon's Send waits; the detach must still end the stream at once
+// (the handler returns, which ends that Send), not when the client reads.
+func TestDetachEndsAStuckSend(t *testing.T) {
+	r := newRig(t, Config{Window: 2000}, nil)
+	lazy, err := grpc.NewClient("passthrough:///bufconn", grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithInitialWindowSize(1<<16), grpc.WithInitialConnWindowSize(1<<16), // no window growth
+		grpc.WithContextDialer(r.dialer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lazy.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stream, err := tradingv1.NewStrategyServiceClient(lazy).RunStrategy(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := hello()
+	h.Depth = true
+	h.Kinds = []tradingv1.StrategyEventKind{tradingv1.StrategyEventKind_STRATEGY_EVENT_KIND_BOOK,
+		tradingv1.StrategyEventKind_STRATEGY_EVENT_KIND_TRADE}
+	_ = stream.Send(&tradingv1.RunStrategyRequest{Message: &tradingv1.RunStrategyRequest_Hello{Hello: h}})
+	waitFor(t, "attach", func() bool { return r.s.Stats().Attached })
+	depth := &market.Book{}
+	for i := range 5 {
+		p := money.FromInt(int64(100 - i))
+		depth.Bids = append(depth.Bids, market.Level{Price: p, Size: money.MustParse("123.45678901")})
+		depth.Asks = append(depth.Asks, market.Level{Price: p.Add(money.FromInt(10)), Size: money.MustParse("123.45678901")})
+	}
+	for i := 0; r.s.Stats().Attached; i++ {
+		if i > 5000 {
+			t.Fatal("never detached")
+		}
+		// Deep books until the stream is stuck, then trades, which
+		// cannot be coalesced.
+		ev := bookEv(syms[i%2], i+1, "100", "110")
+		ev.Book = depth
+		if i >= 1000 {
+			ev.Kind, ev.Price, ev.Size, ev.Aggressor = market.EventTrade, ev.Ask, ev.Ask, 1
+		}
+		r.coord.OnEvent(&ev)
+	}
+	ended := make(chan struct{})
+	go func() { r.svc.Wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream's goroutines still run after the detach: a Send waits for a client that does not read")
 	}
 }

@@ -33,14 +33,16 @@ var (
 // guard, portfolio, order book), served over bufconn. The test's goroutine
 // is the trading loop: it calls event.
 type rig struct {
-	t     *testing.T
-	s     *Strategy
-	svc   *Service
-	conn  *grpc.ClientConn
-	coord *coordinator.Coordinator
-	venue *matching.Engine
-	book  *orders.Book
-	n     int
+	t    *testing.T
+	s    *Strategy
+	svc  *Service
+	conn *grpc.ClientConn
+	// dialer connects to the rig's server.
+	dialer func(context.Context, string) (net.Conn, error)
+	coord  *coordinator.Coordinator
+	venue  *matching.Engine
+	book   *orders.Book
+	n      int
 }
 
 func newRig(t *testing.T, cfg Config, src market.Source) *rig {
@@ -67,8 +69,9 @@ func newRig(t *testing.T, cfg Config, src market.Source) *rig {
 	srv := grpc.NewServer()
 	tradingv1.RegisterStrategyServiceServer(srv, r.svc)
 	go func() { _ = srv.Serve(lis) }()
+	r.dialer = func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }
 	r.conn, err = grpc.NewClient("passthrough:///bufconn", grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }))
+		grpc.WithContextDialer(r.dialer))
 	if err != nil {
 		t.Fatal(err)
 	}

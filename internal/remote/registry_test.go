@@ -77,3 +77,27 @@ func TestStatsOldestUnanswered(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// Reports of the strategy's orders keep coming while no client is attached
+// (fills of orders kept, a kill switch's cancels): they update its orders
+// for the next snapshot and go nowhere else.
+func TestReportsWhileDetached(t *testing.T) {
+	over := make(chan struct{})
+	close(over) // nobody answers the book event: a Lockstep loop must not wait
+	for _, mode := range []Mode{Live, Lockstep} {
+		s, _ := New(Config{Name: "x", Mode: mode, Symbols: syms, Done: over})
+		spec := venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC,
+			Quantity: money.FromInt(2), Price: money.FromInt(90), Tag: "b"}
+		s.Adopt("t-1", spec)
+		s.OnReport(&venue.ExecutionReport{ClientID: "t-1", Symbol: "BTC-USD", Side: venue.Buy,
+			State: venue.StatePartiallyFilled, Filled: money.FromInt(1), Remaining: money.FromInt(1),
+			FillQuantity: money.FromInt(1), FillPrice: money.FromInt(90)})
+		a, _ := s.attach(hello())
+		ev := bookEv("BTC-USD", 1, "100", "101")
+		s.OnEvent(&ev, account{}, nil)
+		o := a.queue[0].GetSnapshot().GetOpenOrders()
+		if len(o) != 1 || o[0].FilledQuantity != "1" || o[0].State.String() != "ORDER_STATE_PARTIALLY_FILLED" {
+			t.Fatalf("mode %d: snapshot orders %v", mode, o)
+		}
+	}
+}

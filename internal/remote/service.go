@@ -42,6 +42,11 @@ func (svc *Service) RunStrategy(stream tradingv1.StrategyService_RunStrategyServ
 		return tradingv1.ErrorReason_ERROR_REASON_DECISION_INVALID.Status(
 			"the first message of RunStrategy must be a hello", nil).Err()
 	}
+	if !nameRE.MatchString(hello.GetName()) {
+		// Not echoed: it could be anything, of any length.
+		return tradingv1.ErrorReason_ERROR_REASON_STRATEGY_NOT_EXPECTED.Status(
+			"no session waits for that name: a name is 1 to 64 characters of [A-Za-z0-9._-]", nil).Err()
+	}
 	s := svc.reg.Lookup(hello.GetName())
 	if s == nil {
 		return tradingv1.ErrorReason_ERROR_REASON_STRATEGY_NOT_EXPECTED.Status(

@@ -166,7 +166,7 @@ func (s *Strategy) detach(a *attachment, err error) {
 // Lockstep the loop may wait, so it waits for room.
 func (s *Strategy) enqueueLocked(t time.Time, e *tradingv1.StrategyEvent) {
 	a := s.seen
-	for s.cfg.Mode == Lockstep && !a.detached && !a.final && !s.fitsLocked(a, e) {
+	for a != nil && s.cfg.Mode == Lockstep && !a.detached && !a.final && !s.fitsLocked(a, e) {
 		ch := a.moved
 		s.mu.Unlock()
 		select {

@@ -27,6 +27,8 @@ func TestAttachRefusals(t *testing.T) {
 		reason string
 	}{
 		{"unknown name", &tradingv1.StrategyHello{Name: "beta"}, codes.NotFound, "STRATEGY_NOT_EXPECTED"},
+		{"no name", &tradingv1.StrategyHello{}, codes.NotFound, "STRATEGY_NOT_EXPECTED"},
+		{"odd name", &tradingv1.StrategyHello{Name: strings.Repeat("no spaces ", 100)}, codes.NotFound, "STRATEGY_NOT_EXPECTED"},
 		{"foreign symbol", &tradingv1.StrategyHello{Name: "alpha", Symbols: []string{"DOGE-USD"}}, codes.InvalidArgument,
 			"DECISION_INVALID"},
 		{"timer too short", &tradingv1.StrategyHello{Name: "alpha", TimerInterval: durationpb.New(1000)},
@@ -234,6 +236,21 @@ func TestTimerInMarketTime(t *testing.T) {
 	// Events at 1..7s; the timer starts at the first (1s): fires at 4s and 7s.
 	if len(timers) != 2 || timers[0] != 4 || timers[1] != 7 {
 		t.Fatalf("timers at %v s, want [4 7]", timers)
+	}
+	// A gap of 20s in the data fires it once, and it keeps its phase: due
+	// at 10s, then 13s, ..., 28s, then 31s.
+	r.n = 29
+	r.event("BTC-USD", "100", "101") // 30s
+	r.n = 30
+	r.event("BTC-USD", "100", "101") // 31s
+	var after []uint64
+	for range 4 {
+		if ev := c.next(); ev.GetTimer() != nil {
+			after = append(after, uint64(ev.Time.AsTime().Sub(t0).Seconds()))
+		}
+	}
+	if len(after) != 2 || after[0] != 30 || after[1] != 31 {
+		t.Fatalf("timers after the gap at %v s, want [30 31]", after)
 	}
 }
 
