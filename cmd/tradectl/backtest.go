@@ -59,7 +59,7 @@ byte-identical results (-o json); only the speed line varies.`,
 				return err
 			}
 			defer closeSrc()
-			var endRemote func(error)
+			var endRemote func(error) error
 			if cfg.Settings.IsRemote() {
 				if endRemote, err = f.hostRemote(cmd.Context(), a, &cfg); err != nil {
 					return err
@@ -67,7 +67,7 @@ byte-identical results (-o json); only the speed line varies.`,
 			}
 			res, err := backtest.Run(cmd.Context(), cfg)
 			if endRemote != nil {
-				endRemote(err)
+				err = endRemote(err)
 			}
 			if err != nil {
 				return f.runError(cmd.Context(), err)

@@ -27,8 +27,9 @@ import (
 
 // hostRemote serves the remote strategy cfg names on --strategy-listen and
 // waits for its client; it sets cfg.Strategy and returns what ends the
-// hosting once the run is over.
-func (f *backtestFlags) hostRemote(ctx context.Context, a *app, cfg *backtest.Config) (func(error), error) {
+// hosting once the run is over, with the run's error: a client that left
+// during the run fails it, since what ran after was not the strategy.
+func (f *backtestFlags) hostRemote(ctx context.Context, a *app, cfg *backtest.Config) (func(error) error, error) {
 	name, _ := settings.RemoteName(cfg.Settings.Strategy)
 	if !endpoint.IsLoopback(f.strategyListen) {
 		return nil, usageError{fmt.Errorf("--strategy-listen %s: a backtest serves its strategy on loopback only (plaintext)", f.strategyListen)}
@@ -58,7 +59,14 @@ func (f *backtestFlags) hostRemote(ctx context.Context, a *app, cfg *backtest.Co
 	tradingv1.RegisterStrategyServiceServer(srv, svc)
 	served := make(chan struct{})
 	go func() { defer close(served); _ = srv.Serve(lis) }()
-	end := func(runErr error) {
+	end := func(runErr error) error {
+		if st := rem.Stats(); runErr == nil && !st.Attached {
+			why := ""
+			if st.Detach != "" {
+				why = ": " + st.Detach
+			}
+			runErr = fmt.Errorf("strategy %q detached during the backtest%s; the result would not be the strategy's", name, why)
+		}
 		reason, state := "backtest finished", tradingv1.SessionState_SESSION_STATE_STOPPED
 		if runErr != nil {
 			reason, state = "backtest failed: "+runErr.Error(), tradingv1.SessionState_SESSION_STATE_FAILED
@@ -74,6 +82,7 @@ func (f *backtestFlags) hostRemote(ctx context.Context, a *app, cfg *backtest.Co
 		}
 		<-served
 		svc.Wait()
+		return runErr
 	}
 	grace := cfg.Settings.AttachGrace
 	if grace <= 0 {
@@ -83,7 +92,10 @@ func (f *backtestFlags) hostRemote(ctx context.Context, a *app, cfg *backtest.Co
 	wait, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
 	if !rem.WaitAttached(wait.Done()) {
-		end(nil)
+		rem.Close(tradingv1.SessionState_SESSION_STATE_STOPPED, "no strategy attached")
+		srv.Stop()
+		<-served
+		svc.Wait()
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("backtest %w", errInterrupted)
 		}
