@@ -204,8 +204,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// margin is the coordinator's terms for the account, as a session's; nil
-
 func (r *Result) setSharpe(st *stats) {
 	ratio, n, ok := st.sharpe()
 	r.Samples, r.SampleEvery = n, st.every.String()
