@@ -11,6 +11,7 @@ import (
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // Spec is what a session's parts are built from: its id (its book and its
@@ -22,8 +23,11 @@ type Spec struct {
 
 // Parts are what a session trades with.
 type Parts struct {
-	Source    market.Source
-	Venue     *matching.Engine
+	Source market.Source
+	// Venue is any venue.Venue: the loop and the session ask nothing more
+	// of it, so a live venue is one more assembler, not an edit to them.
+	// (The journal stores the venue's state only when it has one.)
+	Venue     venue.Venue
 	Strategy  strategy.Strategy
 	Portfolio *portfolio.Portfolio
 	Risk      *risk.Guard
@@ -61,7 +65,7 @@ func (a Paper) Build(s Spec) (Parts, error) {
 	if err != nil {
 		return Parts{}, err
 	}
-	venue, err := matching.New(venueConfig(s))
+	engine, err := matching.New(venueConfig(s))
 	if err != nil {
 		return Parts{}, err
 	}
@@ -70,7 +74,7 @@ func (a Paper) Build(s Spec) (Parts, error) {
 		return Parts{}, err
 	}
 	p := Parts{
-		Source: src, Venue: venue, Strategy: strat,
+		Source: src, Venue: engine, Strategy: strat,
 		Portfolio: portfolio.New("USD", s.StartingCash),
 		Risk:      risk.New(*s.Risk, s.StartingCash),
 		Orders:    orders.NewBook(s.ID, MaxFinishedOrders),
