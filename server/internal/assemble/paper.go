@@ -55,8 +55,9 @@ type Paper struct {
 }
 
 func venueConfig(s Spec) matching.Config {
-	return matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency, FinishedIDs: finishedIDs,
-		Filters: paper.Filters}
+	c := s.PaperVenue()
+	c.FinishedIDs = finishedIDs
+	return c
 }
 
 // Build builds a new session's parts.
