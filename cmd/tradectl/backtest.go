@@ -13,6 +13,7 @@ import (
 	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/paper"
 	"github.com/tradectl/tradectl/internal/replay"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/settings/settingspb"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
@@ -113,7 +114,7 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 	}
 	req.Mode = tradingv1.Mode_MODE_PAPER
 	if req.Strategy == "" {
-		req.Strategy = "sma"
+		req.Strategy = settings.DefaultStrategy // as a session
 	}
 	s, err := settingspb.FromProto(req)
 	if err == nil {

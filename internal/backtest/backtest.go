@@ -17,7 +17,6 @@ import (
 	"github.com/tradectl/tradectl/internal/matching"
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/orders"
-	"github.com/tradectl/tradectl/internal/paper"
 	"github.com/tradectl/tradectl/internal/portfolio"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/settings"
@@ -137,17 +136,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := limits.Validate(); err != nil {
 		return nil, err
 	}
-	venueCfg := matching.DefaultConfig()
-	if set.MakerFeeBps != nil {
-		venueCfg.MakerFeeBps = *set.MakerFeeBps
-	}
-	if set.TakerFeeBps != nil {
-		venueCfg.TakerFeeBps = *set.TakerFeeBps
-	}
-	venueCfg.Latency = set.Latency
-	// The listed instruments' rules hold in a backtest as in a session.
-	venueCfg.Filters = paper.Filters
-	venue, err := matching.New(venueCfg)
+	// The session's venue, fees, latency and instrument rules alike.
+	venue, err := matching.New(set.PaperVenue())
 	if err != nil {
 		return nil, err
 	}
@@ -209,8 +199,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Performance = Performance{Elapsed: elapsed, EventsPerSecond: float64(stats.Events) / elapsed.Seconds()}
 	return res, nil
 }
-
-// margin is the coordinator's terms for the account, as a session's; nil
 
 func (r *Result) setSharpe(st *stats) {
 	ratio, n, ok := st.sharpe()

@@ -15,6 +15,7 @@
 //
 // This file is the loop. Around it: config.go builds a coordinator,
 // account.go is the glue between the venue's orders and the account,
+// margin.go charges a margin account's interest as event time passes,
 // budget.go and refusals.go bound and summarize the intents it refuses,
 // journal.go makes ticks durable, command.go runs others' requests on the
 // loop, stats.go and errlog.go publish what it did and what failed.

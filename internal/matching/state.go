@@ -2,7 +2,6 @@ package matching
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -102,8 +101,8 @@ func Restore(cfg Config, s State) (*Engine, error) {
 	var prev uint64
 	for i := range s.Orders {
 		o := &s.Orders[i]
-		if err := e.checkRestored(o, seen, prev, s.Seq); err != nil {
-			return nil, fmt.Errorf("matching: restore: order %q: %w", o.ClientID, err)
+		if reason := e.checkRestored(o, seen, prev, s.Seq); reason != "" {
+			return nil, fmt.Errorf("matching: restore: order %q: %s", o.ClientID, reason)
 		}
 		seen[o.ClientID], prev = true, o.Seq
 		slot := e.restoreOrder(o)
@@ -151,39 +150,41 @@ func (e *Engine) restoreFinished(finished []FinishedOrder, seen map[string]bool)
 }
 
 // checkRestored says why o is not a live order this engine could have
-// produced after the order numbered prev, with maxSeq handed out.
-func (e *Engine) checkRestored(o *OrderState, seen map[string]bool, prev, maxSeq uint64) error {
+// produced after the order numbered prev, with maxSeq handed out; "" if it
+// could. The reasons name OrderState's fields, so Restore quotes them after
+// the order's id rather than as errors of their own.
+func (e *Engine) checkRestored(o *OrderState, seen map[string]bool, prev, maxSeq uint64) string {
 	if reason := e.refuse(&o.Spec, o.ClientID, &market.Event{}, money.Decimal{}); reason != "" {
-		return fmt.Errorf("Spec: %s", reason)
+		return "Spec: " + reason
 	}
 	switch {
 	case seen[o.ClientID]:
-		return errors.New("ClientID is already used")
+		return "ClientID is already used"
 	case o.Seq <= prev || o.Seq > maxSeq:
-		return fmt.Errorf("Seq %d is not after %d and at most State.Seq %d", o.Seq, prev, maxSeq)
+		return fmt.Sprintf("Seq %d is not after %d and at most State.Seq %d", o.Seq, prev, maxSeq)
 	case o.Arrival.Before(o.Submitted):
-		return fmt.Errorf("Arrival %s is before Submitted %s", o.Arrival, o.Submitted)
+		return fmt.Sprintf("Arrival %s is before Submitted %s", o.Arrival, o.Submitted)
 	case o.DecisionPrice.IsNegative():
-		return fmt.Errorf("DecisionPrice %s is negative", o.DecisionPrice)
+		return fmt.Sprintf("DecisionPrice %s is negative", o.DecisionPrice)
 	}
 	return checkRestoredProgress(o)
 }
 
 // checkRestoredProgress says why o's fill, state and place (in flight or
-// resting) do not fit together.
-func checkRestoredProgress(o *OrderState) error {
+// resting) do not fit together; "" if they do.
+func checkRestoredProgress(o *OrderState) string {
 	switch {
 	case o.Filled.IsNegative() || o.Filled.Cmp(o.Spec.Quantity) >= 0:
-		return fmt.Errorf("Filled %s is not in [0, %s)", o.Filled, o.Spec.Quantity)
+		return fmt.Sprintf("Filled %s is not in [0, %s)", o.Filled, o.Spec.Quantity)
 	case o.State != venue.StateAccepted && o.State != venue.StatePartiallyFilled,
 		(o.State == venue.StateAccepted) != o.Filled.IsZero():
-		return fmt.Errorf("State %s with %s filled", o.State, o.Filled)
+		return fmt.Sprintf("State %s with %s filled", o.State, o.Filled)
 	case !o.Active && (!o.Filled.IsZero() || o.Queue != 0):
-		return fmt.Errorf("in flight with Filled %s, Queue %d", o.Filled, o.Queue)
+		return fmt.Sprintf("in flight with Filled %s, Queue %d", o.Filled, o.Queue)
 	case o.Active && (o.Spec.Type != venue.Limit || o.Spec.TIF != venue.GTC):
-		return errors.New("Active but not a GTC limit order, so it cannot rest")
+		return "Active but not a GTC limit order, so it cannot rest"
 	}
-	return nil
+	return ""
 }
 
 // restoreOrder gives o a slot and counts it live; an order in flight joins

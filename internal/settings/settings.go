@@ -1,9 +1,10 @@
 // Package settings owns a trading session's parameters: the Settings type,
 // their validation (refusals name the field as the API does, for the
 // BadRequest a client sees), their defaults, and the diff that tells a
-// repeated start from one that asks for something else. tradingd, the
-// backtester and tradectl share it, so a backtest refuses exactly what a
-// session would.
+// repeated start from one that asks for something else, and the terms the
+// parts are built with (Margin, PaperVenue). tradingd, the backtester and
+// tradectl share it, so a backtest refuses exactly what a session would and
+// trades on the same terms.
 //
 // It is a leaf: it may import value types and the registries settings are
 // checked against (money, risk, paper's instruments, strategy's specs,

@@ -22,7 +22,7 @@ import (
 )
 
 // serverInterceptors returns the server's chains, outermost first: the codec's
-// UTF-8 refusals are taken first (codec.go), then metrics see
+// UTF-8 refusals are taken first (server/internal/transport/codec.go), then metrics see
 // every call, auth refuses before validation reads the request, and recovery
 // is innermost so that a handler's panic becomes INTERNAL that the layers
 // above still count and log.

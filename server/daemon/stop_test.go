@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,7 +24,6 @@ type restThenHang struct {
 	placed  atomic.Bool
 	hanging atomic.Bool
 	release chan struct{}
-	once    sync.Once
 }
 
 func (s *restThenHang) OnEvent(_ *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/coordinator"
+	"github.com/tradectl/tradectl/internal/matching"
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/orders"
 	"github.com/tradectl/tradectl/internal/risk"
@@ -30,7 +31,7 @@ func TestPaperBuildsFromTheSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := p.Venue.Config()
+	cfg := p.Venue.(*matching.Engine).Config()
 	if cfg.MakerFeeBps != 3 || cfg.TakerFeeBps != 5 || cfg.Latency != time.Millisecond || cfg.FinishedIDs != finishedIDs {
 		t.Fatalf("venue config %+v: want the spec's fees and latency", cfg)
 	}

@@ -40,5 +40,3 @@ func Coordinator(s Spec, p Parts, w Wiring, r *Restored) (*coordinator.Coordinat
 	}
 	return coordinator.New(cfg)
 }
-
-// margin is the loop's terms for a margin account; nil for a cash account,

@@ -12,6 +12,7 @@ import (
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/strategy"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // Spec is what a session's parts are built from: its id (its book and its
@@ -23,8 +24,11 @@ type Spec struct {
 
 // Parts are what a session trades with.
 type Parts struct {
-	Source    market.Source
-	Venue     *matching.Engine
+	Source market.Source
+	// Venue is any venue.Venue: the loop and the session ask nothing more
+	// of it, so a live venue is one more assembler, not an edit to them.
+	// (The journal stores the venue's state only when it has one.)
+	Venue     venue.Venue
 	Strategy  strategy.Strategy
 	Portfolio *portfolio.Portfolio
 	Risk      *risk.Guard
@@ -56,8 +60,9 @@ type Paper struct {
 }
 
 func venueConfig(s Spec) matching.Config {
-	return matching.Config{MakerFeeBps: *s.MakerFeeBps, TakerFeeBps: *s.TakerFeeBps, Latency: s.Latency, FinishedIDs: finishedIDs,
-		Filters: paper.Filters}
+	c := s.PaperVenue()
+	c.FinishedIDs = finishedIDs
+	return c
 }
 
 // Build builds a new session's parts.
@@ -66,7 +71,7 @@ func (a Paper) Build(s Spec) (Parts, error) {
 	if err != nil {
 		return Parts{}, err
 	}
-	venue, err := matching.New(venueConfig(s))
+	engine, err := matching.New(venueConfig(s))
 	if err != nil {
 		return Parts{}, err
 	}
@@ -75,7 +80,7 @@ func (a Paper) Build(s Spec) (Parts, error) {
 		return Parts{}, err
 	}
 	p := Parts{
-		Source: src, Venue: venue, Strategy: strat, Remote: rem,
+		Source: src, Venue: engine, Strategy: strat, Remote: rem,
 		Portfolio: portfolio.New("USD", s.StartingCash),
 		Risk:      risk.New(*s.Risk, s.StartingCash),
 		Orders:    orders.NewBook(s.ID, MaxFinishedOrders),

@@ -3,6 +3,12 @@
 // nobody else. Mode bits alone are not enough: a 0600 file that another user
 // owns is theirs to rewrite, and a file in a directory that others may write
 // can be replaced by theirs however it is moded.
+//
+// It owns those checks and the one read made safe by them (ReadFile); the
+// bearer token (server/internal/security) and the store call it. It must
+// never change a file's mode or owner to make it pass, follow a symbolic
+// link, or write anything: what to do with a file that fails is the
+// caller's.
 package ownership
 
 import (

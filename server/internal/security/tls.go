@@ -52,9 +52,6 @@ func LoadTLS(f TLSFiles) (*TLS, error) {
 // Mutual reports whether clients must present a certificate.
 func (t *TLS) Mutual() bool { return t.files.ClientCAFile != "" }
 
-// Certificate returns the certificate new handshakes present.
-func (t *TLS) Certificate() *x509.Certificate { return t.cur.Load().cert.Leaf }
-
 // reload reads the files again; on error the old material stays.
 func (t *TLS) reload() (*x509.Certificate, error) {
 	m, err := loadTLSMaterial(t.files)

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/settings"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/errorid"
 	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/internal/session"
 	"github.com/tradectl/tradectl/server/internal/store"
@@ -109,9 +108,7 @@ func fieldAtFault(err error) (field, reason string, ok bool) {
 // ties it to the details, and no internals cross the wire. The recovery
 // interceptor uses it for panics, toStatus for unmapped errors.
 func Internal(ctx context.Context, log *slog.Logger, msg string, attrs ...any) error {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
+	id := errorid.New()
 	log.ErrorContext(ctx, msg, append([]any{"error_id", id}, attrs...)...)
 	return status.Errorf(codes.Internal, "internal error (error id %s; the daemon's log has the details)", id)
 }

@@ -2,14 +2,14 @@ package sessionhealth
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tradectl/tradectl/server/internal/errorid"
 )
 
 // Check judges one component. Run should honour ctx; the monitor stops
@@ -206,7 +206,7 @@ func (m *Monitor) start(ctx context.Context, c Check, now time.Time) *flight {
 			if r := recover(); r != nil {
 				// The stack goes to the log only: the reason reaches
 				// every GetStatus and WatchHealth client.
-				id := errorID()
+				id := errorid.New()
 				m.cfg.Logger.Error("health check panicked", "error_id", id, "check", c.Name,
 					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 				f.result <- Component{Name: c.Name, Status: StatusUnhealthy,
@@ -274,13 +274,6 @@ func sameStatuses(a, b []Component) bool {
 		}
 	}
 	return true
-}
-
-// errorID ties a one-line reason that clients see to the details in the log.
-func errorID() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
 }
 
 // firstLine keeps a reason to one line.

@@ -2,11 +2,11 @@ package supervisor
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"runtime/debug"
 	"strings"
+
+	"github.com/tradectl/tradectl/server/internal/errorid"
 )
 
 // PanicError is a recovered panic with its stack. Its message is one line
@@ -34,16 +34,10 @@ func (e *PanicError) Unwrap() error {
 func runRecovered(ctx context.Context, serve func(context.Context) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack(), ID: newErrorID()}
+			err = &PanicError{Value: r, Stack: debug.Stack(), ID: errorid.New()}
 		}
 	}()
 	return serve(ctx)
-}
-
-func newErrorID() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
 }
 
 // firstLine keeps messages to one line: stacks belong in the log.
