@@ -41,6 +41,7 @@ func TestRemoteStrategyTradesAndSurvivesItsOwnDeath(t *testing.T) {
 
 	first.kill9(t)
 	waitStrategy(t, c, "health saying gosma detached", degradedSaying(`strategy "gosma" detached`))
+	waitTicks(t, c, 5) // ListOrders reads the store, which commits a tick's orders after the tick
 	before := listOrders(t, c)
 	// 50 ticks with no client: the loop runs on (its market moves, the
 	// example would have traded several times) and creates no order.

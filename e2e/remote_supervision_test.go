@@ -37,9 +37,12 @@ func TestRemoteStrategyKeepsOrRediscoversRestingOrders(t *testing.T) {
 		r.decideNext(place(restingBuy(t, "rest-1", "BTC-USD", bid)))
 		acc := r.await(t, "rest-1 accepted", isOrderUpdate("rest-1", tradingv1.OrderState_ORDER_STATE_ACCEPTED))
 		id := acc.GetOrder().GetOrder().GetClientOrderId()
-		if o := orderTagged(t, c, "rest-1"); o.GetClientOrderId() != id || o.GetState() != tradingv1.OrderState_ORDER_STATE_ACCEPTED {
-			t.Fatalf("ListOrders has %v for rest-1; want %s ACCEPTED", o, id)
-		}
+		// The stream tells the strategy within the tick; the store, which
+		// ListOrders reads, commits the tick after.
+		harness.Eventually(t, 30*time.Second, "ListOrders showing rest-1 accepted", func() bool {
+			o := orderTagged(t, c, "rest-1")
+			return o.GetClientOrderId() == id && o.GetState() == tradingv1.OrderState_ORDER_STATE_ACCEPTED
+		})
 
 		r.drop()
 		waitStrategy(t, c, "health saying rester detached", degradedSaying(`strategy "rester" detached`))
@@ -75,9 +78,9 @@ func TestRemoteStrategyKeepsOrRediscoversRestingOrders(t *testing.T) {
 		}
 		again.decideNext(cancelTag("rest-1"))
 		again.await(t, "rest-1 cancelled by its new owner", isOrderUpdate("rest-1", tradingv1.OrderState_ORDER_STATE_CANCELLED))
-		if o := orderTagged(t, c, "rest-1"); o.GetState() != tradingv1.OrderState_ORDER_STATE_CANCELLED {
-			t.Fatalf("ListOrders: rest-1 is %s after its cancel", o.GetState())
-		}
+		harness.Eventually(t, 30*time.Second, "ListOrders showing rest-1 cancelled", func() bool {
+			return orderTagged(t, c, "rest-1").GetState() == tradingv1.OrderState_ORDER_STATE_CANCELLED
+		})
 		ctlOK(t, d, "stop")
 	}
 	d.Terminate(t)
