@@ -27,6 +27,10 @@ type rawStrategy struct {
 	// only the test sends.
 	auto   bool
 	queued chan []*tradingv1.StrategyDecision
+	// hear, when not nil, holds the receiver back until it is closed: a
+	// strategy that stops reading its stream.
+	hear chan struct{}
+	ctx  context.Context
 
 	mu     sync.Mutex
 	events []*tradingv1.StrategyEvent
@@ -39,13 +43,33 @@ type rawStrategy struct {
 // daemon's refusal.
 func attachRaw(t *testing.T, d *harness.Daemon, name string, auto bool) (*rawStrategy, error) {
 	t.Helper()
-	c, err := client.New(d.Addr, client.WithTokenFile(d.TokenFile()))
+	return attach(t, d, name, auto, nil)
+}
+
+// attachDeaf attaches a strategy that reads nothing after the snapshot
+// until listen is called.
+func attachDeaf(t *testing.T, d *harness.Daemon, name string) (*rawStrategy, error) {
+	t.Helper()
+	return attach(t, d, name, false, make(chan struct{}))
+}
+
+func attach(t *testing.T, d *harness.Daemon, name string, auto bool, hear chan struct{}) (*rawStrategy, error) {
+	t.Helper()
+	opts := []client.Option{client.WithTokenFile(d.TokenFile())}
+	if hear != nil {
+		// A fixed window (no BDP estimation, which would grow it to 16
+		// MiB): the transport stops taking what the strategy does not
+		// read after 64 KiB, as a client that stops reading its socket
+		// would.
+		opts = append(opts, client.WithDialOptions(grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10)))
+	}
+	c, err := client.New(d.Addr, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &rawStrategy{c: c, cancel: cancel, auto: auto, queued: make(chan []*tradingv1.StrategyDecision, 16),
-		ended: make(chan struct{})}
+		hear: hear, ctx: ctx, ended: make(chan struct{})}
 	t.Cleanup(r.drop)
 	first, err := r.open(ctx, name)
 	if err != nil {
@@ -75,6 +99,12 @@ func (r *rawStrategy) open(ctx context.Context, name string) (*tradingv1.RunStra
 
 func (r *rawStrategy) receive() {
 	defer close(r.ended)
+	if r.hear != nil {
+		select {
+		case <-r.hear:
+		case <-r.ctx.Done():
+		}
+	}
 	for {
 		resp, err := r.stream.Recv()
 		if err != nil {
@@ -97,6 +127,9 @@ func (r *rawStrategy) receive() {
 		}
 	}
 }
+
+// listen has a deaf strategy read its stream.
+func (r *rawStrategy) listen() { close(r.hear) }
 
 // decideNext has an automatic strategy answer its next event with ds.
 func (r *rawStrategy) decideNext(ds ...*tradingv1.StrategyDecision) { r.queued <- ds }
@@ -191,4 +224,26 @@ func isOrderUpdate(tag string, state tradingv1.OrderState) func(*tradingv1.Strat
 		o := ev.GetOrder().GetOrder()
 		return o.GetTag() == tag && o.GetState() == state
 	}
+}
+
+// refusedHello opens RunStrategy, sends first, and returns how the daemon
+// ended the stream (nil if it sent an event instead).
+func refusedHello(t *testing.T, d *harness.Daemon, first *tradingv1.RunStrategyRequest) error {
+	t.Helper()
+	c := d.Client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	stream, err := tradingv1.NewStrategyServiceClient(c.Conn()).RunStrategy(ctx)
+	if err != nil {
+		return err
+	}
+	if err := stream.Send(first); err != nil {
+		return err
+	}
+	_, err = stream.Recv()
+	return err
+}
+
+func hello(h *tradingv1.StrategyHello) *tradingv1.RunStrategyRequest {
+	return &tradingv1.RunStrategyRequest{Message: &tradingv1.RunStrategyRequest_Hello{Hello: h}}
 }

@@ -6,8 +6,12 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc/codes"
+	grpcstatus "google.golang.org/grpc/status"
 
 	"github.com/tradectl/tradectl/e2e/harness"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -177,7 +181,16 @@ func TestGarbageDecisionsAreRefusedOneByOne(t *testing.T) {
 	c := d.Client(t)
 	ctlOK(t, d, "start", "--paper", "--symbols", "BTC-USD,ETH-USD", "--strategy", "remote:junk", "--tick-interval", "20ms",
 		"--max-order-notional", "10000")
-	r, err := attachRaw(t, d, "junk", false)
+	for what, first := range map[string]*tradingv1.RunStrategyRequest{
+		"an answer before the hello":             answer(1),
+		"a hello for a symbol not the session's": hello(&tradingv1.StrategyHello{Name: "junk", Symbols: []string{"NOPE-USD"}}),
+		"a hello for an unknown event kind":      hello(&tradingv1.StrategyHello{Name: "junk", Kinds: []tradingv1.StrategyEventKind{42}}),
+	} {
+		if err := refusedHello(t, d, first); reasonOf(err) != tradingv1.ErrorReason_ERROR_REASON_DECISION_INVALID {
+			t.Errorf("%s: %v; want DECISION_INVALID", what, err)
+		}
+	}
+	r, err := attachRaw(t, d, "junk", false) // the refused hellos left the name free
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,6 +273,51 @@ func TestGarbageDecisionsAreRefusedOneByOne(t *testing.T) {
 	case <-r.ended:
 		t.Fatalf("the stream ended: %v", r.err)
 	default:
+	}
+	if st := getStatus(t, c).GetSession().GetState(); st != tradingv1.SessionState_SESSION_STATE_RUNNING {
+		t.Fatalf("the session is %s", st)
+	}
+	ctlOK(t, d, "stop")
+	d.Terminate(t)
+}
+
+// A strategy that floods answers and stops reading its stream fills its
+// window with the refusals it does not read: the daemon detaches it with
+// RESOURCE_EXHAUSTED (STRATEGY_TOO_SLOW) instead of queueing without end or
+// blocking, says so in health, and serves everyone else throughout.
+func TestGarbageFloodFromAStrategyThatStopsReading(t *testing.T) {
+	d := startDaemon(t)
+	c := d.Client(t)
+	ctlOK(t, d, "start", "--paper", "--symbols", "BTC-USD,ETH-USD", "--strategy", "remote:deaf", "--tick-interval", "20ms")
+	r, err := attachDeaf(t, d, "deaf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The flood goes on until the stream ends: a Send blocks once the
+	// daemon stops reading, as it should (the strategy's own backpressure).
+	var sent atomic.Int64
+	flooded := make(chan struct{})
+	go func() {
+		defer close(flooded)
+		for i := range uint64(1_000_000) {
+			if r.stream.Send(answer(1<<40+i)) != nil {
+				return
+			}
+			sent.Add(1)
+		}
+	}()
+	waitStrategy(t, c, "health saying deaf was detached as too slow", degradedSaying("(its window)"))
+	r.listen()
+	<-r.ended
+	<-flooded
+	if reasonOf(r.err) != tradingv1.ErrorReason_ERROR_REASON_STRATEGY_TOO_SLOW || grpcstatus.Code(r.err) != codes.ResourceExhausted {
+		t.Fatalf("the stream ended with %v; want RESOURCE_EXHAUSTED, STRATEGY_TOO_SLOW", r.err)
+	}
+	refusals := len(r.all(func(ev *tradingv1.StrategyEvent) bool { return ev.GetRefused() != nil }))
+	t.Logf("detached after at most %d answers; %d refusals were on their way", sent.Load(), refusals)
+	waitTicks(t, c, 25)
+	if n := len(listOrders(t, c)); n != 0 {
+		t.Fatalf("%d orders from answers to events never sent", n)
 	}
 	if st := getStatus(t, c).GetSession().GetState(); st != tradingv1.SessionState_SESSION_STATE_RUNNING {
 		t.Fatalf("the session is %s", st)
