@@ -40,7 +40,9 @@ func TestRemoteStrategyTradesAndSurvivesItsOwnDeath(t *testing.T) {
 	})
 
 	first.kill9(t)
+	killed := time.Now()
 	waitStrategy(t, c, "health saying gosma detached", degradedSaying(`strategy "gosma" detached`))
+	t.Logf("health said gosma detached %s after the SIGKILL", time.Since(killed).Round(time.Millisecond))
 	waitTicks(t, c, 5) // ListOrders reads the store, which commits a tick's orders after the tick
 	before := listOrders(t, c)
 	// 50 ticks with no client: the loop runs on (its market moves, the

@@ -90,16 +90,18 @@ func TestRemoteStrategyKeepsOrRediscoversRestingOrders(t *testing.T) {
 	d.Terminate(t)
 }
 
-var noAnswerRe = regexp.MustCompile(`^no answer to event ([0-9]+) for \S+ \(answer timeout 300ms\)$`)
+var noAnswerRe = regexp.MustCompile(`^no answer to event ([0-9]+) for \S+ \(answer timeout 500ms\)$`)
 
 // A strategy that attaches and then never answers turns the strategy
 // component DEGRADED, then UNHEALTHY, naming the event it owes; watchers
-// are told, and the daemon and its loop carry on regardless.
+// are told, and the daemon and its loop carry on regardless. The checks run
+// every 100ms (a 20ms tick): DEGRADED lasts from 500ms to 1.5s, wide enough
+// to be seen on a loaded machine.
 func TestStalledRemoteStrategyTurnsUnhealthy(t *testing.T) {
 	d := startDaemon(t)
 	c := d.Client(t)
 	ctlOK(t, d, "start", "--paper", "--symbols", "BTC-USD,ETH-USD", "--strategy", "remote:staller",
-		"--answer-timeout", "300ms", "--health-interval", "1s", "--tick-interval", "20ms")
+		"--answer-timeout", "500ms", "--health-interval", "1s", "--tick-interval", "20ms")
 	ctx, cancel := context.WithCancel(context.Background())
 	var mu sync.Mutex
 	var seen []*tradingv1.ComponentHealth
@@ -155,7 +157,7 @@ func TestStalledRemoteStrategyTurnsUnhealthy(t *testing.T) {
 	for _, s := range []*tradingv1.ComponentHealth{late, unhealthy} {
 		m := noAnswerRe.FindStringSubmatch(s.GetReason())
 		if m == nil {
-			t.Fatalf("reason %q; want \"no answer to event N for ... (answer timeout 300ms)\"", s.GetReason())
+			t.Fatalf("reason %q; want \"no answer to event N for ... (answer timeout 500ms)\"", s.GetReason())
 		}
 		owed = append(owed, m[1])
 	}
