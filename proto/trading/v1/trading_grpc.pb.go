@@ -63,7 +63,9 @@ type TradingServiceClient interface {
 	// ListStrategies lists the built-in strategies and their parameters.
 	ListStrategies(ctx context.Context, in *ListStrategiesRequest, opts ...grpc.CallOption) (*ListStrategiesResponse, error)
 	// ListOrders lists the orders of the current or last session, newest
-	// last, with their fills.
+	// last, with their fills, as the store holds them: each tick's orders are
+	// committed after the tick, so a remote strategy hears of an order on its
+	// stream up to a tick before ListOrders shows it.
 	ListOrders(ctx context.Context, in *ListOrdersRequest, opts ...grpc.CallOption) (*ListOrdersResponse, error)
 	// GetPortfolio returns the account of the current or last session.
 	GetPortfolio(ctx context.Context, in *GetPortfolioRequest, opts ...grpc.CallOption) (*GetPortfolioResponse, error)
@@ -259,7 +261,9 @@ type TradingServiceServer interface {
 	// ListStrategies lists the built-in strategies and their parameters.
 	ListStrategies(context.Context, *ListStrategiesRequest) (*ListStrategiesResponse, error)
 	// ListOrders lists the orders of the current or last session, newest
-	// last, with their fills.
+	// last, with their fills, as the store holds them: each tick's orders are
+	// committed after the tick, so a remote strategy hears of an order on its
+	// stream up to a tick before ListOrders shows it.
 	ListOrders(context.Context, *ListOrdersRequest) (*ListOrdersResponse, error)
 	// GetPortfolio returns the account of the current or last session.
 	GetPortfolio(context.Context, *GetPortfolioRequest) (*GetPortfolioResponse, error)

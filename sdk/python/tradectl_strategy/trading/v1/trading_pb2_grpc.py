@@ -130,7 +130,9 @@ class TradingServiceServicer(object):
 
     def ListOrders(self, request, context):
         """ListOrders lists the orders of the current or last session, newest
-        last, with their fills.
+        last, with their fills, as the store holds them: each tick's orders are
+        committed after the tick, so a remote strategy hears of an order on its
+        stream up to a tick before ListOrders shows it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
