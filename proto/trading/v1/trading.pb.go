@@ -5,7 +5,15 @@
 // source: trading/v1/trading.proto
 
 // Package trading.v1 is tradingd's control API: start, stop and observe one
-// trading session at a time.
+// trading session at a time (TradingService), and drive it with a strategy
+// of your own (StrategyService, strategy.proto).
+//
+// For clients in any language: decimals (prices, quantities, money) are
+// strings such as "0.015", exact, never binary floating point; the uint64
+// and int64 fields (sequence numbers, counts, seeds) may exceed JavaScript's
+// safe integers, so JavaScript clients keep them as strings (protobuf.js
+// and @grpc/proto-loader: `longs: String`); errors carry a
+// google.rpc.ErrorInfo whose reason is an ErrorReason (below).
 
 package tradingv1
 
