@@ -8,6 +8,7 @@ import (
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/internal/venue/venuepb"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/session"
 )
@@ -30,10 +31,12 @@ func orderToProto(o *orders.Order, withFills bool) *tradingv1.Order {
 		ClientOrderId:     o.ClientID,
 		SessionId:         o.SessionID,
 		Symbol:            o.Spec.Symbol,
-		Side:              sideToProto(o.Spec.Side),
+		Side:              venuepb.Side(o.Spec.Side),
+		Type:              venuepb.Type(o.Spec.Type),
+		TimeInForce:       venuepb.TimeInForce(o.Spec),
 		PostOnly:          o.Spec.PostOnly,
 		Quantity:          o.Spec.Quantity.String(),
-		State:             orderStateToProto(o.State),
+		State:             venuepb.State(o.State),
 		Reason:            o.Reason,
 		FilledQuantity:    o.Filled.String(),
 		RemainingQuantity: o.Remaining.String(),
@@ -43,17 +46,8 @@ func orderToProto(o *orders.Order, withFills bool) *tradingv1.Order {
 		UpdateTime:        optTime(o.Updated),
 		Tag:               o.Spec.Tag,
 	}
-	switch o.Spec.Type {
-	case venue.Market:
-		p.Type = tradingv1.OrderType_ORDER_TYPE_MARKET
-		p.TimeInForce = tradingv1.TimeInForce_TIME_IN_FORCE_IOC
-	case venue.Limit:
-		p.Type = tradingv1.OrderType_ORDER_TYPE_LIMIT
+	if o.Spec.Type == venue.Limit {
 		p.Price = o.Spec.Price.String()
-		p.TimeInForce = tradingv1.TimeInForce_TIME_IN_FORCE_GTC
-		if o.Spec.TIF == venue.IOC {
-			p.TimeInForce = tradingv1.TimeInForce_TIME_IN_FORCE_IOC
-		}
 	}
 	if o.Filled.IsPositive() {
 		p.AveragePrice = o.AveragePrice.String()
@@ -69,13 +63,7 @@ func orderToProto(o *orders.Order, withFills bool) *tradingv1.Order {
 func fillToProto(f *orders.Fill) *tradingv1.Fill {
 	p := &tradingv1.Fill{
 		Quantity: f.Quantity.String(), Price: f.Price.String(), Fee: f.Fee.String(),
-		Slippage: f.Slippage.String(), Time: timestamppb.New(f.Time),
-	}
-	switch f.Liquidity {
-	case venue.Maker:
-		p.Liquidity = tradingv1.Liquidity_LIQUIDITY_MAKER
-	case venue.Taker:
-		p.Liquidity = tradingv1.Liquidity_LIQUIDITY_TAKER
+		Slippage: f.Slippage.String(), Time: timestamppb.New(f.Time), Liquidity: venuepb.Liquidity(f.Liquidity),
 	}
 	return p
 }
@@ -86,31 +74,6 @@ func orderEventToProto(e *orders.Event) *tradingv1.OrderEvent {
 		p.Fill = fillToProto(&e.Fill)
 	}
 	return p
-}
-
-func sideToProto(s venue.Side) tradingv1.OrderSide {
-	if s == venue.Sell {
-		return tradingv1.OrderSide_ORDER_SIDE_SELL
-	}
-	return tradingv1.OrderSide_ORDER_SIDE_BUY
-}
-
-func orderStateToProto(s venue.OrderState) tradingv1.OrderState {
-	switch s {
-	case venue.StateNew:
-		return tradingv1.OrderState_ORDER_STATE_NEW
-	case venue.StateAccepted:
-		return tradingv1.OrderState_ORDER_STATE_ACCEPTED
-	case venue.StatePartiallyFilled:
-		return tradingv1.OrderState_ORDER_STATE_PARTIALLY_FILLED
-	case venue.StateFilled:
-		return tradingv1.OrderState_ORDER_STATE_FILLED
-	case venue.StateCancelled:
-		return tradingv1.OrderState_ORDER_STATE_CANCELLED
-	case venue.StateRejected:
-		return tradingv1.OrderState_ORDER_STATE_REJECTED
-	}
-	return tradingv1.OrderState_ORDER_STATE_UNSPECIFIED
 }
 
 func portfolioToProto(id string, p *portfolio.Snapshot) *tradingv1.Portfolio {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/tradectl/tradectl/internal/venue/venuepb"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
 
@@ -41,7 +42,7 @@ func (t *Trading) ListFills(ctx context.Context, req *tradingv1.ListFillsRequest
 	for i := range page.Fills {
 		f := &page.Fills[i]
 		resp.Fills = append(resp.Fills, &tradingv1.StoredFill{SessionId: id, ClientOrderId: f.ClientID,
-			Sequence: uint32(f.Seq), Symbol: f.Symbol, Side: sideToProto(f.Side), Fill: fillToProto(&f.Fill)})
+			Sequence: uint32(f.Seq), Symbol: f.Symbol, Side: venuepb.Side(f.Side), Fill: fillToProto(&f.Fill)})
 	}
 	return resp, nil
 }
