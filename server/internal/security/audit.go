@@ -113,23 +113,7 @@ func AuditInterceptor(st store.Store, log *slog.Logger) grpc.UnaryServerIntercep
 		if !audited[info.FullMethod] || refusedBeforeHandler(ctx, code) {
 			return resp, err
 		}
-		row := store.AuditRow{Time: time.Now(), Method: info.FullMethod, Code: code.String(),
-			Identity: auditValue(callerIdentity(ctx, false), MaxAuditArgs), Args: auditArgs(req, MaxAuditArgs), Count: 1}
-		if p, ok := peer.FromContext(ctx); ok {
-			row.Peer = auditValue(p.Addr.String(), MaxAuditArgs)
-		}
-		if err != nil {
-			row.Error = auditValue(status.Convert(err).Message(), MaxAuditArgs)
-		}
-		log.InfoContext(ctx, "audit", "method", row.Method, "peer", row.Peer, "identity", row.Identity,
-			"args", row.Args, "code", row.Code, "error", row.Error)
-		if st != nil {
-			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			if werr := st.Audit(actx, row); werr != nil {
-				log.ErrorContext(ctx, "could not write the audit record", "method", row.Method, "err", werr)
-			}
-		}
+		writeAudit(ctx, st, log, info.FullMethod, err, auditArgs(req, MaxAuditArgs))
 		return resp, err
 	}
 }
@@ -146,4 +130,27 @@ func refusedBeforeHandler(ctx context.Context, code codes.Code) bool {
 		return !ran.Load()
 	}
 	return true // no refusals layer to tell: go by the code
+}
+
+// writeAudit records a call that reached its handler: in the log, and in
+// the store's audit table when there is one. A failure to write is logged;
+// the call's own result stands: the record is evidence, not a gate.
+func writeAudit(ctx context.Context, st store.Store, log *slog.Logger, method string, err error, args string) {
+	row := store.AuditRow{Time: time.Now(), Method: method, Code: status.Code(err).String(),
+		Identity: auditValue(callerIdentity(ctx, false), MaxAuditArgs), Args: args, Count: 1}
+	if p, ok := peer.FromContext(ctx); ok {
+		row.Peer = auditValue(p.Addr.String(), MaxAuditArgs)
+	}
+	if err != nil {
+		row.Error = auditValue(status.Convert(err).Message(), MaxAuditArgs)
+	}
+	log.InfoContext(ctx, "audit", "method", row.Method, "peer", row.Peer, "identity", row.Identity,
+		"args", row.Args, "code", row.Code, "error", row.Error)
+	if st != nil {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if werr := st.Audit(actx, row); werr != nil {
+			log.ErrorContext(ctx, "could not write the audit record", "method", row.Method, "err", werr)
+		}
+	}
 }

@@ -1,13 +1,10 @@
 package security
 
 import (
-	"context"
 	"log/slog"
 	"sync"
-	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -30,23 +27,7 @@ func AuditStream(st store.Store, log *slog.Logger) grpc.StreamServerInterceptor 
 		if refusedBeforeHandler(ctx, code) {
 			return err
 		}
-		row := store.AuditRow{Time: time.Now(), Method: info.FullMethod, Code: code.String(),
-			Identity: auditValue(callerIdentity(ctx, false), MaxAuditArgs), Args: auditArgs(first.message(), MaxAuditArgs), Count: 1}
-		if p, ok := peer.FromContext(ctx); ok {
-			row.Peer = auditValue(p.Addr.String(), MaxAuditArgs)
-		}
-		if err != nil {
-			row.Error = auditValue(status.Convert(err).Message(), MaxAuditArgs)
-		}
-		log.InfoContext(ctx, "audit", "method", row.Method, "peer", row.Peer, "identity", row.Identity,
-			"args", row.Args, "code", row.Code, "error", row.Error)
-		if st != nil {
-			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			if werr := st.Audit(actx, row); werr != nil {
-				log.ErrorContext(ctx, "could not write the audit record", "method", row.Method, "err", werr)
-			}
-		}
+		writeAudit(ctx, st, log, info.FullMethod, err, auditArgs(first.message(), MaxAuditArgs))
 		return err
 	}
 }
