@@ -31,15 +31,18 @@ func TestRegistryOneStrategyPerName(t *testing.T) {
 }
 
 // A resumed session's orders (Adopt) are the strategy's again: the first
-// snapshot lists them by the tag they were placed with.
+// snapshot lists them by the tag they were placed with, in the state and
+// with the filled quantity ListOrders shows for them.
 func TestAdoptedOrdersInSnapshot(t *testing.T) {
 	s, _ := New(Config{Name: "x", Mode: Live, Symbols: syms})
 	spec := venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Sell, Type: venue.Limit, TIF: venue.GTC,
 		Quantity: money.FromInt(1), Price: money.FromInt(120)}
 	spec.Tag = "ask-1"
-	s.Adopt("t-7", spec)
+	s.Adopt(venue.OpenOrder{ClientID: "t-7", Spec: spec, State: venue.StatePartiallyFilled,
+		Filled: money.MustParse("0.25"), Remaining: money.MustParse("0.75")})
 	spec.Tag = ""
-	s.Adopt("t-8", spec) // placed before a remote strategy: tagged by its id
+	// Placed before a remote strategy: tagged by its id.
+	s.Adopt(venue.OpenOrder{ClientID: "t-8", Spec: spec, State: venue.StateAccepted, Remaining: money.FromInt(1)})
 	a, err := s.attach(hello())
 	if err != nil {
 		t.Fatal(err)
@@ -50,8 +53,10 @@ func TestAdoptedOrdersInSnapshot(t *testing.T) {
 	if len(snap.GetOpenOrders()) != 2 {
 		t.Fatalf("snapshot %v", snap)
 	}
-	for i, want := range [][2]string{{"ask-1", "t-7"}, {"t-8", "t-8"}} {
-		if o := snap.OpenOrders[i]; o.Tag != want[0] || o.ClientOrderId != want[1] || o.Price != "120" {
+	for i, want := range [][4]string{{"ask-1", "t-7", "ORDER_STATE_PARTIALLY_FILLED", "0.25"},
+		{"t-8", "t-8", "ORDER_STATE_ACCEPTED", "0"}} {
+		if o := snap.OpenOrders[i]; o.Tag != want[0] || o.ClientOrderId != want[1] || o.Price != "120" ||
+			o.State.String() != want[2] || o.FilledQuantity != want[3] {
 			t.Errorf("order %d: %v, want %v", i, o, want)
 		}
 	}
@@ -88,7 +93,7 @@ func TestReportsWhileDetached(t *testing.T) {
 		s, _ := New(Config{Name: "x", Mode: mode, Symbols: syms, Done: over})
 		spec := venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC,
 			Quantity: money.FromInt(2), Price: money.FromInt(90), Tag: "b"}
-		s.Adopt("t-1", spec)
+		s.Adopt(venue.OpenOrder{ClientID: "t-1", Spec: spec, State: venue.StateAccepted, Remaining: spec.Quantity})
 		s.OnReport(&venue.ExecutionReport{ClientID: "t-1", Symbol: "BTC-USD", Side: venue.Buy,
 			State: venue.StatePartiallyFilled, Filled: money.FromInt(1), Remaining: money.FromInt(1),
 			FillQuantity: money.FromInt(1), FillPrice: money.FromInt(90)})
