@@ -54,6 +54,9 @@ type subscription struct {
 	timer       time.Duration
 }
 
+// maxTimer is the longest timer_interval a time.Duration holds (292 years).
+const maxTimer = time.Duration(1<<63 - 1)
+
 func (s subscription) wants(ev *market.Event) bool {
 	if s.symbols != nil && !s.symbols[ev.Symbol] {
 		return false
@@ -95,6 +98,11 @@ func (s *Strategy) subscribe(h *tradingv1.StrategyHello) (subscription, error) {
 	if ti := h.GetTimerInterval(); ti != nil {
 		if err := ti.CheckValid(); err != nil {
 			return sub, fmt.Errorf("hello.timer_interval: %v", err)
+		}
+		if ti.GetSeconds() > int64(maxTimer/time.Second) {
+			// AsDuration would saturate: the timer asked for is not the
+			// one the strategy would get.
+			return sub, fmt.Errorf("hello.timer_interval: at most %s, got %ds", maxTimer, ti.GetSeconds())
 		}
 		if sub.timer = ti.AsDuration(); sub.timer < time.Millisecond {
 			return sub, fmt.Errorf("hello.timer_interval: at least 1ms, got %s", sub.timer)
