@@ -58,6 +58,13 @@ const DefaultWindow = 256
 // places) fits.
 const MaxDecisions = 256
 
+// MaxAnswerBytes bounds the encoded size of one answer; a larger one is
+// refused whole. MaxDecisions places with 64-character tags and 20-digit
+// decimals take under 40 KiB; the bound keeps what a window of answers
+// waiting for the loop holds to 16 MiB rather than the transport's 1 MiB a
+// message times the window.
+const MaxAnswerBytes = 64 << 10
+
 // replyFactor times the window bounds the events that need no answer
 // queued unsent (see enqueueLocked): a strategy that stops reading its
 // stream is detached, one that just placed many orders is not.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/market"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -293,6 +294,14 @@ func (s *Strategy) deliver(a *attachment, ans *tradingv1.StrategyAnswer, done <-
 			default:
 				in.bad = fmt.Sprintf("event %d needs no answer from this attachment, or was answered already", seq)
 			}
+			if in.bad == "" {
+				in.bad = oversized(ans)
+			}
+			if in.bad != "" {
+				// Its decisions are never read: keeping them would let
+				// a window of 1 MiB answers hold 256 MiB.
+				in.ans = &tradingv1.StrategyAnswer{EventSequence: seq}
+			}
 			a.inbox = append(a.inbox, in)
 			signal(a.moved)
 			s.mu.Unlock()
@@ -307,6 +316,17 @@ func (s *Strategy) deliver(a *attachment, ans *tradingv1.StrategyAnswer, done <-
 			return false
 		}
 	}
+}
+
+// oversized says why ans is too long to take, "" if it is not.
+func oversized(ans *tradingv1.StrategyAnswer) string {
+	if n := len(ans.GetDecisions()); n > MaxDecisions {
+		return fmt.Sprintf("%d decisions in one answer; at most %d", n, MaxDecisions)
+	}
+	if n := proto.Size(ans); n > MaxAnswerBytes {
+		return fmt.Sprintf("an answer of %d bytes; at most %d", n, MaxAnswerBytes)
+	}
+	return ""
 }
 
 func marketEvent(ev *market.Event, depth bool) *tradingv1.StrategyEvent {
