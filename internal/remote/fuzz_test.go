@@ -37,7 +37,7 @@ func FuzzDecisions(f *testing.F) {
 		if proto.Unmarshal(data, &ans) != nil {
 			return
 		}
-		s, err := New(Config{Name: "f", Mode: Live, Symbols: syms})
+		s, err := New(Config{Name: "f", Mode: Live, Symbols: syms, OnDetach: KeepOnDetach})
 		if err != nil {
 			t.Fatal(err)
 		}

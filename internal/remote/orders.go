@@ -42,6 +42,9 @@ func (s *Strategy) Adopt(v venue.OpenOrder) {
 	spec.Tag = tag
 	o := &order{tag: tag, id: clientID, spec: spec, state: v.State, filled: v.Filled, index: -1}
 	s.byTag[tag], s.byID[clientID] = o, o
+	// The client that placed it was attached to the process that ended:
+	// that is a detach, which the first event applies (see OnEvent).
+	s.orphaned = true
 }
 
 // OnReport implements strategy.Reporter: it names the pending places

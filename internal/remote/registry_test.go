@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
 )
 
@@ -32,9 +33,10 @@ func TestRegistryOneStrategyPerName(t *testing.T) {
 
 // A resumed session's orders (Adopt) are the strategy's again: the first
 // snapshot lists them by the tag they were placed with, in the state and
-// with the filled quantity ListOrders shows for them.
+// with the filled quantity ListOrders shows for them (KeepOnDetach: under
+// CancelOnDetach they are cancelled, see below).
 func TestAdoptedOrdersInSnapshot(t *testing.T) {
-	s, _ := New(Config{Name: "x", Mode: Live, Symbols: syms})
+	s, _ := New(Config{Name: "x", Mode: Live, Symbols: syms, OnDetach: KeepOnDetach})
 	spec := venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Sell, Type: venue.Limit, TIF: venue.GTC,
 		Quantity: money.FromInt(1), Price: money.FromInt(120)}
 	spec.Tag = "ask-1"
@@ -58,6 +60,32 @@ func TestAdoptedOrdersInSnapshot(t *testing.T) {
 		if o := snap.OpenOrders[i]; o.Tag != want[0] || o.ClientOrderId != want[1] || o.Price != "120" ||
 			o.State.String() != want[2] || o.FilledQuantity != want[3] {
 			t.Errorf("order %d: %v, want %v", i, o, want)
+		}
+	}
+}
+
+// A resumed session's strategy lost its connection with the process that
+// died: under CancelOnDetach its adopted orders are cancelled at the first
+// event, as at any detach, instead of resting unwatched until a client
+// attaches or the grace ends; under KeepOnDetach they rest.
+func TestAdoptedOrdersFollowTheDetachPolicy(t *testing.T) {
+	for _, policy := range []DetachPolicy{CancelOnDetach, KeepOnDetach} {
+		s, _ := New(Config{Name: "x", Mode: Live, Symbols: syms, OnDetach: policy})
+		spec := venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC,
+			Quantity: money.FromInt(1), Price: money.FromInt(90), Tag: "b"}
+		s.Adopt(venue.OpenOrder{ClientID: "t-1", Spec: spec, State: venue.StateAccepted, Remaining: spec.Quantity})
+		ev := bookEv("BTC-USD", 1, "100", "101")
+		acts := s.OnEvent(&ev, account{}, nil)
+		want := 0
+		if policy == CancelOnDetach {
+			want = 1
+		}
+		if len(acts) != want || (want == 1 && (acts[0].Kind != strategy.ActionCancel || acts[0].CancelID != "t-1")) {
+			t.Fatalf("policy %d: first event's actions %+v, want %d cancel of t-1", policy, acts, want)
+		}
+		ev2 := bookEv("BTC-USD", 2, "100", "101")
+		if acts := s.OnEvent(&ev2, account{}, nil); len(acts) != 0 {
+			t.Fatalf("policy %d: second event's actions %+v", policy, acts)
 		}
 	}
 }
@@ -90,7 +118,7 @@ func TestReportsWhileDetached(t *testing.T) {
 	over := make(chan struct{})
 	close(over) // nobody answers the book event: a Lockstep loop must not wait
 	for _, mode := range []Mode{Live, Lockstep} {
-		s, _ := New(Config{Name: "x", Mode: mode, Symbols: syms, Done: over})
+		s, _ := New(Config{Name: "x", Mode: mode, Symbols: syms, Done: over, OnDetach: KeepOnDetach})
 		spec := venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC,
 			Quantity: money.FromInt(2), Price: money.FromInt(90), Tag: "b"}
 		s.Adopt(venue.OpenOrder{ClientID: "t-1", Spec: spec, State: venue.StateAccepted, Remaining: spec.Quantity})

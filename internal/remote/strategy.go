@@ -124,6 +124,9 @@ type Strategy struct {
 	timer   time.Time               // market time of the next timer event
 	inbox   []inbound               // scratch for the answers taken
 	last    map[string]market.Quote // the latest top of book per symbol
+	// orphaned: orders were adopted (a resume) and their client's detach,
+	// which the process's end was, is not applied yet.
+	orphaned bool
 
 	mu      sync.Mutex
 	att     *attachment // the latest attachment, detached or not
@@ -177,6 +180,13 @@ func (s *Strategy) Name() string { return s.cfg.Name }
 func (s *Strategy) OnEvent(ev *market.Event, ctx strategy.Context, dst []strategy.Action) []strategy.Action {
 	if s.symbols[ev.Symbol] {
 		s.last[ev.Symbol] = ev.Quote()
+	}
+	if s.orphaned {
+		s.orphaned = false
+		var cancelled bool
+		if dst, cancelled = s.lost(dst); cancelled {
+			return dst // as after any detach: the snapshot waits for the cancels' reports
+		}
 	}
 	s.mu.Lock()
 	if s.seen != nil && (s.seen != s.att || s.seen.detached) {
