@@ -70,6 +70,10 @@ const MaxAnswerBytes = 64 << 10
 // stream is detached, one that just placed many orders is not.
 const replyFactor = 16
 
+// closeGrace is how long a client gets to read its last event once the
+// session has ended (a variable for tests).
+var closeGrace = 5 * time.Second
+
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // Config is one remote strategy.
@@ -270,6 +274,13 @@ func (s *Strategy) Close(state tradingv1.SessionState, reason string) {
 		a.final = true
 		signal(a.ready)
 		signal(a.moved)
+		// A client that does not read would hold its stream, and the
+		// goroutines serving it, for as long as it keeps its connection:
+		// it gets closeGrace to read its last event.
+		a.closeTimer = time.AfterFunc(closeGrace, func() {
+			s.detach(a, tradingv1.ErrorReason_ERROR_REASON_STRATEGY_TOO_SLOW.Status(fmt.Sprintf(
+				"the session ended and the strategy did not read its last event within %s", closeGrace), nil).Err())
+		})
 	}
 	signal(s.wake)
 	close(s.attachedCh)

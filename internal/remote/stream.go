@@ -31,6 +31,8 @@ type attachment struct {
 	ready, room, moved, done chan struct{}
 	detached                 bool
 	final                    bool // the queue ends with StrategyStopped
+	// closeTimer detaches a client that does not read its last event.
+	closeTimer *time.Timer
 	// err is why the stream ends (nil: the client left).
 	err error
 }
@@ -153,6 +155,9 @@ func (s *Strategy) detachLocked(a *attachment, err error) {
 		return
 	}
 	a.detached, a.err, a.since = true, err, s.cfg.Now()
+	if a.closeTimer != nil {
+		a.closeTimer.Stop()
+	}
 	a.queue, a.inbox, a.awaiting, a.queuedAsks = nil, nil, nil, 0
 	close(a.done)
 	signal(s.wake)
