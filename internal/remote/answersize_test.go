@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -76,5 +78,22 @@ func TestRefusedAnswersHoldOnlyTheirSequence(t *testing.T) {
 	if len(refused) != 3 || !strings.Contains(refused[0], "bytes; at most") ||
 		!strings.Contains(refused[1], "never sent") || !strings.Contains(refused[2], "needs no answer") {
 		t.Fatalf("refusals %q", refused)
+	}
+}
+
+// An answer past the server's message limit ends the stream with the
+// transport's RESOURCE_EXHAUSTED, and health says why the strategy
+// detached: it said nothing, as if the client had left.
+func TestOversizedMessageEndsTheStreamSayingWhy(t *testing.T) {
+	r := newRig(t, Config{}, nil)
+	c := r.attach(hello())
+	big := limit(strings.Repeat("t", 5<<20), "BTC-USD", tradingv1.OrderSide_ORDER_SIDE_BUY, "1", "100") // past grpc's 4 MiB default
+	c.answer(1, big)
+	err := c.end()
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("stream ended with %v, want RESOURCE_EXHAUSTED", err)
+	}
+	if st := r.s.Stats(); st.Attached || st.Detach == "" {
+		t.Fatalf("stats %+v: want detached with the reason", st)
 	}
 }
