@@ -86,11 +86,18 @@ func Run(ctx context.Context, conn grpc.ClientConnInterface, hello Hello, impl S
 		return endErr(ctx, recvErr(stream, err))
 	}
 	r := &runner{impl: impl, acct: newAccount()}
+	// ended: the daemon ended the stream while an answer was being
+	// decided. What it sent before, its stop event included, is still to
+	// be read and applied; there is nobody to answer any more.
+	ended := false
 	for {
 		ev, err := stream.Recv()
 		if err == io.EOF {
-			if r.stopped {
+			switch {
+			case r.stopped:
 				return nil
+			case ended:
+				return fmt.Errorf("%w (while answering)", ErrEndedWithoutStop)
 			}
 			return fmt.Errorf("%w (after event %d)", ErrEndedWithoutStop, r.last)
 		}
@@ -101,9 +108,11 @@ func Run(ctx context.Context, conn grpc.ClientConnInterface, hello Hello, impl S
 		if err != nil {
 			return err
 		}
-		if answer != nil {
-			if err := stream.Send(answer); err != nil {
-				return endErr(ctx, recvErr(stream, err))
+		if answer != nil && !ended {
+			if err := stream.Send(answer); err == io.EOF {
+				ended = true
+			} else if err != nil {
+				return endErr(ctx, err)
 			}
 		}
 	}

@@ -211,6 +211,30 @@ func TestRunEndings(t *testing.T) {
 			t.Fatalf("Run = %v, want ErrEndedWithoutStop", err)
 		}
 	})
+	// The session ends while the strategy is still deciding: its answer
+	// meets a closed stream (Send says io.EOF), but the stop event came
+	// before the end and is still to be read. It was drained unseen, and
+	// Run said the stream ended without a stop.
+	t.Run("stop while answering", func(t *testing.T) {
+		ended := make(chan struct{})
+		impl := &scripted{book: func(strategy.Account, *strategy.Book, *strategy.Decisions) {
+			<-ended
+			// Room for the stream's end to reach the client, so that the
+			// answer's Send meets it (the case under test); were it
+			// slower, the Send would succeed and the test pass anyway.
+			time.Sleep(100 * time.Millisecond)
+		}}
+		h := start(t, strategy.Hello{Name: "x"}, impl)
+		h.send(snapshot(1), strategytest.Book(2, "BTC-USD", "1", "2"), strategytest.Stopped(3, "stopped by request"))
+		h.stream.End(nil)
+		close(ended)
+		if err := h.wait(); err != nil {
+			t.Fatalf("Run = %v, want nil after the stop event", err)
+		}
+		if impl.stop == nil || impl.stop.Reason != "stopped by request" {
+			t.Fatalf("OnStopped got %+v, want the session's stop", impl.stop)
+		}
+	})
 	t.Run("cancel", func(t *testing.T) {
 		h := start(t, strategy.Hello{Name: "x"}, &scripted{})
 		h.send(snapshot(1))

@@ -91,7 +91,7 @@ func New(cfg Config) (*Coordinator, error) {
 	c.adoptReservations()
 	if a, ok := cfg.Strategy.(strategy.Adopter); ok {
 		for _, o := range cfg.Venue.Open(nil) {
-			a.Adopt(o.ClientID, o.Spec)
+			a.Adopt(o)
 		}
 	}
 	c.publishSnapshot()

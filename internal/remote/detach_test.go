@@ -3,6 +3,7 @@ package remote
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/market"
@@ -127,7 +128,9 @@ func TestWindowCoalescesThenDetachesTooSlow(t *testing.T) {
 	if code, reason := reasonOf(err); ev != nil || code != codes.ResourceExhausted || reason != "STRATEGY_TOO_SLOW" {
 		t.Fatalf("after the overflow: %v %v %s", ev, code, reason)
 	}
-	if st := r.s.Stats(); st.Attached || st.Detach == "" {
+	// Health shows the reason as a person reads it, not Go's rendering
+	// of a gRPC status ("rpc error: code = ResourceExhausted desc = ...").
+	if st := r.s.Stats(); st.Attached || !strings.HasPrefix(st.Detach, "the strategy left 3 events unanswered") {
 		t.Fatalf("stats %+v", st)
 	}
 }
@@ -240,5 +243,59 @@ func TestDetachEndsAStuckSend(t *testing.T) {
 	case <-ended:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the stream's goroutines still run after the detach: a Send waits for a client that does not read")
+	}
+}
+
+// The session ends while the client's stream is stuck (it stopped
+// reading): the final event cannot go out, and the stream must still end,
+// closeGrace later, rather than hold its handler and goroutines for as long
+// as the client keeps its connection.
+func TestCloseEndsAStuckStream(t *testing.T) {
+	defer func(g time.Duration) { closeGrace = g }(closeGrace)
+	closeGrace = 50 * time.Millisecond
+	r := newRig(t, Config{Window: 2000}, nil)
+	lazy, err := grpc.NewClient("passthrough:///bufconn", grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithInitialWindowSize(1<<16), grpc.WithInitialConnWindowSize(1<<16), // no window growth
+		grpc.WithContextDialer(r.dialer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lazy.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stream, err := tradingv1.NewStrategyServiceClient(lazy).RunStrategy(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := hello()
+	h.Depth = true
+	_ = stream.Send(&tradingv1.RunStrategyRequest{Message: &tradingv1.RunStrategyRequest_Hello{Hello: h}})
+	waitFor(t, "attach", func() bool { return r.s.Stats().Attached })
+	depth := &market.Book{}
+	for i := range 5 {
+		p := money.FromInt(int64(100 - i))
+		depth.Bids = append(depth.Bids, market.Level{Price: p, Size: money.MustParse("123.45678901")})
+		depth.Asks = append(depth.Asks, market.Level{Price: p.Add(money.FromInt(10)), Size: money.MustParse("123.45678901")})
+	}
+	// 1,500 deep books, half a MiB: far more than the stream's 64 KiB
+	// window, within the strategy's.
+	for i := range 1500 {
+		ev := bookEv(syms[i%2], i+1, "100", "110")
+		ev.Book = depth
+		r.coord.OnEvent(&ev)
+	}
+	if !r.s.Stats().Attached {
+		t.Fatal("detached before the session ended")
+	}
+	r.s.Close(tradingv1.SessionState_SESSION_STATE_STOPPED, "stopped by request")
+	ended := make(chan struct{})
+	go func() { r.svc.Wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream's goroutines still run after the session ended: its last event waits for a client that does not read")
+	}
+	if st := r.s.Stats(); st.Attached {
+		t.Fatalf("still attached: %+v", st)
 	}
 }

@@ -37,12 +37,12 @@ func FuzzDecisions(f *testing.F) {
 		if proto.Unmarshal(data, &ans) != nil {
 			return
 		}
-		s, err := New(Config{Name: "f", Mode: Live, Symbols: syms})
+		s, err := New(Config{Name: "f", Mode: Live, Symbols: syms, OnDetach: KeepOnDetach})
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.Adopt("t-1", venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC,
-			Quantity: money.FromInt(1), Price: money.FromInt(90), Tag: "live"})
+		s.Adopt(venue.OpenOrder{ClientID: "t-1", State: venue.StateAccepted, Spec: venue.OrderSpec{Symbol: "BTC-USD",
+			Side: venue.Buy, Type: venue.Limit, TIF: venue.GTC, Quantity: money.FromInt(1), Price: money.FromInt(90), Tag: "live"}})
 		a, err := s.attach(hello())
 		if err != nil {
 			t.Fatal(err)

@@ -28,17 +28,23 @@ type order struct {
 }
 
 // Adopt implements strategy.Adopter: a resumed session's order keeps the
-// tag it was placed with. One without a tag (placed before the session ran
-// a remote strategy) is tagged with its client id, which fits a tag's
-// alphabet, so the strategy can still cancel it.
-func (s *Strategy) Adopt(clientID string, spec venue.OrderSpec) {
+// tag it was placed with, its state and what has filled of it (taken as
+// ACCEPTED with nothing filled, a partly filled order's snapshot
+// disagreed with ListOrders). One without a tag (placed before the
+// session ran a remote strategy) is tagged with its client id, which fits
+// a tag's alphabet, so the strategy can still cancel it.
+func (s *Strategy) Adopt(v venue.OpenOrder) {
+	spec, clientID := v.Spec, v.ClientID
 	tag := spec.Tag
 	if tag == "" || s.byTag[tag] != nil {
 		tag = clientID
 	}
 	spec.Tag = tag
-	o := &order{tag: tag, id: clientID, spec: spec, state: venue.StateAccepted, index: -1}
+	o := &order{tag: tag, id: clientID, spec: spec, state: v.State, filled: v.Filled, index: -1}
 	s.byTag[tag], s.byID[clientID] = o, o
+	// The client that placed it was attached to the process that ended:
+	// that is a detach, which the first event applies (see OnEvent).
+	s.orphaned = true
 }
 
 // OnReport implements strategy.Reporter: it names the pending places

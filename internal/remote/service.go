@@ -2,9 +2,7 @@ package remote
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"sync"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -71,7 +69,9 @@ func (svc *Service) RunStrategy(stream tradingv1.StrategyService_RunStrategyServ
 	go func() {
 		defer svc.streams.Done()
 		err := svc.send(ctx, stream, s, a)
-		s.detach(a, nil)
+		if ctx.Err() == nil {
+			s.detach(a, nil)
+		} // else the receiver detaches, with the reason if there is one
 		sent <- err
 	}()
 	select {
@@ -110,11 +110,13 @@ func (svc *Service) send(ctx context.Context, stream tradingv1.StrategyService_R
 func (svc *Service) receive(ctx context.Context, stream tradingv1.StrategyService_RunStrategyServer, s *Strategy, a *attachment) error {
 	for {
 		req, err := stream.Recv()
-		if errors.Is(err, io.EOF) || status.Code(err) == codes.Canceled || ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			return nil // the transport says why; the client has gone either way
+		switch {
+		case status.Code(err) == codes.ResourceExhausted:
+			// A message past the size limit (gRPC ends the stream
+			// too): health says why the strategy detached.
+			return status.Convert(err).Err()
+		case err != nil || ctx.Err() != nil:
+			return nil // the client left, or the stream ended
 		}
 		ans := req.GetAnswer()
 		if ans == nil {

@@ -1,6 +1,10 @@
 package remote
 
-import "time"
+import (
+	"time"
+
+	"google.golang.org/grpc/status"
+)
 
 // Stats are the figures the session's health check reads; any goroutine may
 // ask, and asking never waits for the loop.
@@ -39,7 +43,8 @@ func (s *Strategy) Stats() Stats {
 	}
 	st.Attached, st.Since, st.Version = !a.detached, a.since, a.hello.GetVersion()
 	if a.detached && a.err != nil {
-		st.Detach = a.err.Error()
+		// The message alone: health shows it to every client.
+		st.Detach = status.Convert(a.err).Message()
 	}
 	if len(a.awaiting) > 0 {
 		st.OldestUnanswered, st.SentAt = a.awaiting[0].seq, a.awaiting[0].at

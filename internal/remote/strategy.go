@@ -58,10 +58,21 @@ const DefaultWindow = 256
 // places) fits.
 const MaxDecisions = 256
 
+// MaxAnswerBytes bounds the encoded size of one answer; a larger one is
+// refused whole. MaxDecisions places with 64-character tags and 20-digit
+// decimals take under 40 KiB; the bound keeps what a window of answers
+// waiting for the loop holds to 16 MiB rather than the transport's 1 MiB a
+// message times the window.
+const MaxAnswerBytes = 64 << 10
+
 // replyFactor times the window bounds the events that need no answer
 // queued unsent (see enqueueLocked): a strategy that stops reading its
 // stream is detached, one that just placed many orders is not.
 const replyFactor = 16
+
+// closeGrace is how long a client gets to read its last event once the
+// session has ended (a variable for tests).
+var closeGrace = 5 * time.Second
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -117,6 +128,9 @@ type Strategy struct {
 	timer   time.Time               // market time of the next timer event
 	inbox   []inbound               // scratch for the answers taken
 	last    map[string]market.Quote // the latest top of book per symbol
+	// orphaned: orders were adopted (a resume) and their client's detach,
+	// which the process's end was, is not applied yet.
+	orphaned bool
 
 	mu      sync.Mutex
 	att     *attachment // the latest attachment, detached or not
@@ -170,6 +184,13 @@ func (s *Strategy) Name() string { return s.cfg.Name }
 func (s *Strategy) OnEvent(ev *market.Event, ctx strategy.Context, dst []strategy.Action) []strategy.Action {
 	if s.symbols[ev.Symbol] {
 		s.last[ev.Symbol] = ev.Quote()
+	}
+	if s.orphaned {
+		s.orphaned = false
+		var cancelled bool
+		if dst, cancelled = s.lost(dst); cancelled {
+			return dst // as after any detach: the snapshot waits for the cancels' reports
+		}
 	}
 	s.mu.Lock()
 	if s.seen != nil && (s.seen != s.att || s.seen.detached) {
@@ -253,6 +274,13 @@ func (s *Strategy) Close(state tradingv1.SessionState, reason string) {
 		a.final = true
 		signal(a.ready)
 		signal(a.moved)
+		// A client that does not read would hold its stream, and the
+		// goroutines serving it, for as long as it keeps its connection:
+		// it gets closeGrace to read its last event.
+		a.closeTimer = time.AfterFunc(closeGrace, func() {
+			s.detach(a, tradingv1.ErrorReason_ERROR_REASON_STRATEGY_TOO_SLOW.Status(fmt.Sprintf(
+				"the session ended and the strategy did not read its last event within %s", closeGrace), nil).Err())
+		})
 	}
 	signal(s.wake)
 	close(s.attachedCh)

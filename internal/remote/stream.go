@@ -7,6 +7,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/market"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -30,6 +31,8 @@ type attachment struct {
 	ready, room, moved, done chan struct{}
 	detached                 bool
 	final                    bool // the queue ends with StrategyStopped
+	// closeTimer detaches a client that does not read its last event.
+	closeTimer *time.Timer
 	// err is why the stream ends (nil: the client left).
 	err error
 }
@@ -53,6 +56,9 @@ type subscription struct {
 	depth       bool
 	timer       time.Duration
 }
+
+// maxTimer is the longest timer_interval a time.Duration holds (292 years).
+const maxTimer = time.Duration(1<<63 - 1)
 
 func (s subscription) wants(ev *market.Event) bool {
 	if s.symbols != nil && !s.symbols[ev.Symbol] {
@@ -95,6 +101,11 @@ func (s *Strategy) subscribe(h *tradingv1.StrategyHello) (subscription, error) {
 	if ti := h.GetTimerInterval(); ti != nil {
 		if err := ti.CheckValid(); err != nil {
 			return sub, fmt.Errorf("hello.timer_interval: %v", err)
+		}
+		if ti.GetSeconds() > int64(maxTimer/time.Second) {
+			// AsDuration would saturate: the timer asked for is not the
+			// one the strategy would get.
+			return sub, fmt.Errorf("hello.timer_interval: at most %s, got %ds", maxTimer, ti.GetSeconds())
 		}
 		if sub.timer = ti.AsDuration(); sub.timer < time.Millisecond {
 			return sub, fmt.Errorf("hello.timer_interval: at least 1ms, got %s", sub.timer)
@@ -144,6 +155,9 @@ func (s *Strategy) detachLocked(a *attachment, err error) {
 		return
 	}
 	a.detached, a.err, a.since = true, err, s.cfg.Now()
+	if a.closeTimer != nil {
+		a.closeTimer.Stop()
+	}
 	a.queue, a.inbox, a.awaiting, a.queuedAsks = nil, nil, nil, 0
 	close(a.done)
 	signal(s.wake)
@@ -285,6 +299,14 @@ func (s *Strategy) deliver(a *attachment, ans *tradingv1.StrategyAnswer, done <-
 			default:
 				in.bad = fmt.Sprintf("event %d needs no answer from this attachment, or was answered already", seq)
 			}
+			if in.bad == "" {
+				in.bad = oversized(ans)
+			}
+			if in.bad != "" {
+				// Its decisions are never read: keeping them would let
+				// a window of 1 MiB answers hold 256 MiB.
+				in.ans = &tradingv1.StrategyAnswer{EventSequence: seq}
+			}
 			a.inbox = append(a.inbox, in)
 			signal(a.moved)
 			s.mu.Unlock()
@@ -299,6 +321,17 @@ func (s *Strategy) deliver(a *attachment, ans *tradingv1.StrategyAnswer, done <-
 			return false
 		}
 	}
+}
+
+// oversized says why ans is too long to take, "" if it is not.
+func oversized(ans *tradingv1.StrategyAnswer) string {
+	if n := len(ans.GetDecisions()); n > MaxDecisions {
+		return fmt.Sprintf("%d decisions in one answer; at most %d", n, MaxDecisions)
+	}
+	if n := proto.Size(ans); n > MaxAnswerBytes {
+		return fmt.Sprintf("an answer of %d bytes; at most %d", n, MaxAnswerBytes)
+	}
+	return ""
 }
 
 func marketEvent(ev *market.Event, depth bool) *tradingv1.StrategyEvent {

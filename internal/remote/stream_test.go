@@ -33,6 +33,10 @@ func TestAttachRefusals(t *testing.T) {
 			"DECISION_INVALID"},
 		{"timer too short", &tradingv1.StrategyHello{Name: "alpha", TimerInterval: durationpb.New(1000)},
 			codes.InvalidArgument, "DECISION_INVALID"},
+		// 1,000 years is a valid Duration, but not a time.Duration: it was
+		// taken as 292 years.
+		{"timer too long", &tradingv1.StrategyHello{Name: "alpha", TimerInterval: &durationpb.Duration{Seconds: 1000 * 365 * 86400}},
+			codes.InvalidArgument, "DECISION_INVALID"},
 	}
 	for _, tc := range cases {
 		err := r.dial(tc.hello).end()

@@ -226,7 +226,8 @@ func (g *Grid) quote(s *gridSeries, ev *market.Event, ctx Context, dst []Action)
 // it places its new levels, and so never keeps more than Levels orders a
 // side. Their reports (cancelled, or filled or rejected first) answer
 // none of its placements and are ignored.
-func (g *Grid) Adopt(clientID string, spec venue.OrderSpec) {
+func (g *Grid) Adopt(o venue.OpenOrder) {
+	clientID, spec := o.ClientID, o.Spec
 	if g.adopted == nil {
 		g.adopted, g.foreign = make(map[string][]string), make(map[string]bool)
 	}

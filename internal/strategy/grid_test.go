@@ -400,8 +400,8 @@ func TestGridOnThePaperSim(t *testing.T) {
 // and the next acceptance on the wrong level.
 func TestGridCancelsAdoptedOrdersAndIgnoresTheirReports(t *testing.T) {
 	g := testGrid(t)
-	g.Adopt("old-1", venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Price: d("90")})
-	g.Adopt("old-2", venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Sell, Price: d("110")})
+	g.Adopt(venue.OpenOrder{ClientID: "old-1", Spec: venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Price: d("90")}})
+	g.Adopt(venue.OpenOrder{ClientID: "old-2", Spec: venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Sell, Price: d("110")}})
 	got := g.OnEvent(mid("100"), holding{}, nil)
 	wantActs(t, "first event after a resume", got, "cancel old-1", "cancel old-2",
 		"buy 1@99", "buy 1@98", "buy 1@97", "sell 1@101", "sell 1@102", "sell 1@103")

@@ -85,9 +85,10 @@ type Reporter interface {
 // open by a stop) still live at the venue, while the strategy, built anew,
 // remembers none of them: the coordinator hands each to Adopt, once, before
 // the first event, so that the strategy owns them again (tracks or cancels
-// them) instead of quoting a second time beside them.
+// them) instead of quoting a second time beside them. o is the order as
+// the venue holds it: its state and what has filled of it already.
 type Adopter interface {
-	Adopt(clientID string, spec venue.OrderSpec)
+	Adopt(o venue.OpenOrder)
 }
 
 // place is the ActionPlace of spec.

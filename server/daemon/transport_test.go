@@ -184,3 +184,32 @@ func TestHeaderListSize(t *testing.T) {
 		t.Fatal("64 KiB of headers accepted")
 	}
 }
+
+// A remote strategy carries the token: anonymous health watchers holding
+// every public slot must not keep it from attaching (it was counted as a
+// public stream and refused with "too many watchers").
+func TestPublicStreamsAtTheirCapDoNotKeepAStrategyOut(t *testing.T) {
+	_, addr := startTCP(t, Limits{MaxPublicStreams: 1})
+	conn := dialFrom(t, addr, "127.0.0.1")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w, err := healthpb.NewHealthClient(conn).Watch(ctx, &healthpb.HealthCheckRequest{})
+	if err == nil {
+		_, err = w.Recv()
+	}
+	if err != nil {
+		t.Fatalf("a health watcher within the cap: %v", err)
+	}
+	rs, err := tradingv1.NewStrategyServiceClient(conn).RunStrategy(authed(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.Send(&tradingv1.RunStrategyRequest{Message: &tradingv1.RunStrategyRequest_Hello{
+		Hello: &tradingv1.StrategyHello{Name: "nobody"}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rs.Recv()
+	if r := reasonOf(err); r != "STRATEGY_NOT_EXPECTED" {
+		t.Fatalf("RunStrategy with the public slots taken: %v (reason %v), want STRATEGY_NOT_EXPECTED", err, r)
+	}
+}

@@ -225,12 +225,16 @@ type watcherCaps struct {
 }
 
 // stream holds a slot for the life of each capped stream and refuses one
-// when its kind has none free. Other TradingService streams pass untouched.
+// when its kind has none free. Other streams of the services behind the
+// token (TradingService, StrategyService) pass untouched: counted as
+// public, a remote strategy was refused while anonymous health watchers
+// held every public slot.
 func (w watcherCaps) stream() grpc.StreamServerInterceptor {
-	prefix := "/" + tradingv1.TradingService_ServiceDesc.ServiceName + "/"
+	trading := "/" + tradingv1.TradingService_ServiceDesc.ServiceName + "/"
+	strategy := "/" + tradingv1.StrategyService_ServiceDesc.ServiceName + "/"
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 		c := w.byMethod[info.FullMethod]
-		if c == nil && !strings.HasPrefix(info.FullMethod, prefix) {
+		if c == nil && !strings.HasPrefix(info.FullMethod, trading) && !strings.HasPrefix(info.FullMethod, strategy) {
 			c = w.public
 		}
 		if c == nil {
