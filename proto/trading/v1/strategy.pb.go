@@ -687,8 +687,12 @@ func (x *ReplaceOrder) GetPrice() string {
 // StrategyEvent is one event for the strategy.
 type StrategyEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Increases by one with every event of this attachment's session, across
-	// re-attachments; the snapshot carries the last one sent.
+	// Increases by one with every event of the session, across
+	// re-attachments; the snapshot carries the last one sent. Sequences live
+	// in the daemon's memory: a session resumed after the daemon restarted
+	// numbers its events from 1 again (its snapshot says last_sequence 0),
+	// so a strategy tells a restart by that, and goes by its orders' tags,
+	// which are kept.
 	Sequence uint64 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
 	// Market time of the event.
 	Time *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=time,proto3" json:"time,omitempty"`
@@ -885,7 +889,8 @@ type StrategySnapshot struct {
 	Positions []*Position `protobuf:"bytes,3,rep,name=positions,proto3" json:"positions,omitempty"`
 	// The strategy's live orders, by tag.
 	OpenOrders []*StrategyOrder `protobuf:"bytes,4,rep,name=open_orders,json=openOrders,proto3" json:"open_orders,omitempty"`
-	// The sequence of the last event sent before this attachment (0: none).
+	// The sequence of the last event sent before this attachment (0: none
+	// yet in this run of the daemon).
 	LastSequence uint64 `protobuf:"varint,5,opt,name=last_sequence,json=lastSequence,proto3" json:"last_sequence,omitempty"`
 	// The session's symbols with their filters, to round prices and sizes.
 	Symbols       []*SymbolFilters `protobuf:"bytes,6,rep,name=symbols,proto3" json:"symbols,omitempty"`
