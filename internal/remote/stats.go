@@ -23,6 +23,9 @@ type Stats struct {
 	// for its answer (0: none), and SentAt when it was sent (wall clock).
 	OldestUnanswered uint64
 	SentAt           time.Time
+	// InWindow is how much of the window is in use: events that need an
+	// answer, queued for the stream or sent and unanswered.
+	InWindow int
 	// Closed: the session ended (Close).
 	Closed bool
 	// Counts since the strategy was built: events sent, answers received,
@@ -46,6 +49,7 @@ func (s *Strategy) Stats() Stats {
 		// The message alone: health shows it to every client.
 		st.Detach = status.Convert(a.err).Message()
 	}
+	st.InWindow = a.queuedAsks + len(a.awaiting)
 	if len(a.awaiting) > 0 {
 		st.OldestUnanswered, st.SentAt = a.awaiting[0].seq, a.awaiting[0].at
 	}
