@@ -36,7 +36,7 @@ func (s *Session) checks() []sessionhealth.Check {
 func (s *Session) checkCoordinator(_ context.Context, now time.Time) sessionhealth.Component {
 	st := s.coord.Stats()
 	stale := s.opts.Staleness(s.settings.TickInterval)
-	status, age := stale.Judge(now, st.LastTick, s.started)
+	status, age := stale.Judge(now, st.LastTick, s.runStart)
 	c := sessionhealth.Component{Status: status, LastProgress: st.LastTick}
 	if status == sessionhealth.StatusHealthy {
 		return c
@@ -58,7 +58,7 @@ func (s *Session) checkCoordinator(_ context.Context, now time.Time) sessionheal
 func (s *Session) checkMarketData(_ context.Context, now time.Time) sessionhealth.Component {
 	st := s.coord.Stats()
 	stale := s.opts.Staleness(s.settings.TickInterval)
-	status, age := stale.Judge(now, st.LastEvent, s.started)
+	status, age := stale.Judge(now, st.LastEvent, s.runStart)
 	c := sessionhealth.Component{Status: status, LastProgress: st.LastEvent}
 	if st.Exhausted {
 		c.Status, c.Reason = sessionhealth.StatusUnhealthy, "the market data source has no more events"

@@ -15,6 +15,7 @@ import (
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/internal/assemble"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/internal/store"
 )
 
@@ -247,5 +248,43 @@ func TestResumeOvertakenByShutdownStaysInterrupted(t *testing.T) {
 	rec, err := crashed.GetSession(ctx, snap.ID)
 	if err != nil || rec.State != store.StateInterrupted {
 		t.Fatalf("the session after a resume the shutdown overtook: %s %q (%v); want INTERRUPTED", rec.State, rec.Reason, err)
+	}
+}
+
+// A resumed session's health counts from the resume, not from the first
+// run's start: before its first tick, a session resumed after an outage
+// read DEGRADED ("no tick completed in the 1h0m0s since start") though it
+// had just begun.
+func TestResumedSessionJudgesItsFirstTickFromTheResume(t *testing.T) {
+	ctx := context.Background()
+	st, m, snap := startGrid(t)
+	eventually(t, "a tick committed", func() bool { return storedCounters(t, st, snap.ID).Ticks > 0 })
+	crashed := crashCopy(t, st)
+	if _, _, _, err := m.Stop(ctx, StopOptions{KeepOpenOrders: true}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the outage: a gap between the two runs to tell them apart
+	var stale atomic.Pointer[sessionhealth.Staleness]
+	stale.Store(&sessionhealth.Staleness{DegradedAfter: time.Hour, UnhealthyAfter: 2 * time.Hour})
+	m, r := newTestManager(t, func(o *Options) {
+		o.Store = crashed
+		o.Staleness = func(time.Duration) sessionhealth.Staleness { return *stale.Load() }
+	})
+	hold := make(chan struct{}) // the first resumed tick never completes; the manager's cleanup releases it
+	r.strat.block.Store(&hold)
+	if _, err := m.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m.mu.Lock()
+	s := m.cur
+	m.mu.Unlock()
+	// The outage is the gap between the first run's start and the
+	// resume's; a check a quarter of it into the resumed run, with the
+	// loop allowed half of it, must find the loop in time.
+	gap := s.runStart.Sub(s.started)
+	stale.Store(&sessionhealth.Staleness{DegradedAfter: gap / 2, UnhealthyAfter: 10 * gap})
+	if c := s.checkCoordinator(ctx, s.runStart.Add(gap/4)); c.Status != sessionhealth.StatusHealthy {
+		t.Fatalf("%s into the resumed run (%s after the first run began), before its first tick: %s %q; want HEALTHY",
+			gap/4, gap+gap/4, c.Status, c.Reason)
 	}
 }

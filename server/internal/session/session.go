@@ -45,7 +45,8 @@ type Session struct {
 	remote    *remote.Strategy
 	graceOver chan string
 	// runStart is when this run began (a resumed session's started is
-	// the first run's): the attach grace counts from it.
+	// the first run's): the attach grace and the staleness of a loop that
+	// has not ticked yet count from it, not from before an outage.
 	runStart time.Time
 	// sup runs the monitor and the coordinator (see supervise).
 	sup     *supervisor.Supervisor
