@@ -161,36 +161,21 @@ type Filters struct {
 }
 
 // Quantity rounds qty down to the lot: an order never grows by rounding.
-func (f Filters) Quantity(qty Decimal) Decimal { return roundDown(qty, f.LotSize) }
+func (f Filters) Quantity(qty Decimal) Decimal { return qty.FloorTo(f.LotSize) }
 
 // PassivePrice rounds a resting order's price to the tick away from the
 // market: a buy down, a sell up, so rounding never makes it cross.
 func (f Filters) PassivePrice(side Side, price Decimal) Decimal {
-	down := roundDown(price, f.TickSize)
-	if side == Sell && down != price {
-		return down.Add(f.TickSize)
+	if side == Sell {
+		return price.CeilTo(f.TickSize)
 	}
-	return down
+	return price.FloorTo(f.TickSize)
 }
 
 // Tradable reports whether an order of qty at price is worth placing: a
 // positive quantity and at least the minimum notional.
 func (f Filters) Tradable(qty, price Decimal) bool {
 	return qty.IsPositive() && (!f.MinNotional.IsPositive() || qty.Mul(price).Cmp(f.MinNotional) >= 0)
-}
-
-// roundDown moves d to a multiple of step toward minus infinity; a
-// non-positive step leaves d as it is.
-func roundDown(d, step Decimal) Decimal {
-	if !step.IsPositive() {
-		return d
-	}
-	u, s := d.Units(), step.Units()
-	r := u % s
-	if r < 0 {
-		r += s
-	}
-	return money.FromUnits(u - r)
 }
 
 // MustDecimal is ParseDecimal for constants: it panics on a malformed s.

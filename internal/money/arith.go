@@ -189,3 +189,26 @@ func signed(mag uint64, neg bool) (int64, bool) {
 	}
 	return int64(mag), true
 }
+
+// FloorTo moves d to a multiple of step toward minus infinity (a price to
+// its tick, a quantity to its lot); a non-positive step leaves d as it is.
+func (d Decimal) FloorTo(step Decimal) Decimal {
+	if !step.IsPositive() {
+		return d
+	}
+	r := d.units % step.units
+	if r < 0 {
+		r += step.units
+	}
+	return Decimal{units: d.units - r}
+}
+
+// CeilTo moves d to a multiple of step toward plus infinity; a
+// non-positive step leaves d as it is.
+func (d Decimal) CeilTo(step Decimal) Decimal {
+	down := d.FloorTo(step)
+	if down == d {
+		return d
+	}
+	return down.Add(step)
+}

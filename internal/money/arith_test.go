@@ -324,3 +324,21 @@ func TestRecoverOverflow(t *testing.T) {
 		panic("boom")
 	}()
 }
+
+func TestFloorAndCeilToStep(t *testing.T) {
+	for _, c := range []struct{ d, step, floor, ceil string }{
+		{"1.23456", "0.01", "1.23", "1.24"},
+		{"1.23", "0.01", "1.23", "1.23"},
+		{"-1.231", "0.01", "-1.24", "-1.23"},
+		{"7", "0", "7", "7"},
+		{"7", "-1", "7", "7"},
+	} {
+		d, step := MustParse(c.d), MustParse(c.step)
+		if got := d.FloorTo(step); got != MustParse(c.floor) {
+			t.Errorf("%s floored to %s: %s, want %s", c.d, c.step, got, c.floor)
+		}
+		if got := d.CeilTo(step); got != MustParse(c.ceil) {
+			t.Errorf("%s ceiled to %s: %s, want %s", c.d, c.step, got, c.ceil)
+		}
+	}
+}

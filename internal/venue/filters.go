@@ -49,13 +49,13 @@ func (f Filters) Check(spec *OrderSpec, ref money.Decimal) string {
 // market: a buy down, a sell up, so rounding never makes it cross.
 func (f Filters) PassivePrice(side Side, price money.Decimal) money.Decimal {
 	if side == Sell {
-		return roundUp(price, f.TickSize)
+		return price.CeilTo(f.TickSize)
 	}
-	return roundDown(price, f.TickSize)
+	return price.FloorTo(f.TickSize)
 }
 
 // Quantity rounds qty down to the lot: an order never grows by rounding.
-func (f Filters) Quantity(qty money.Decimal) money.Decimal { return roundDown(qty, f.LotSize) }
+func (f Filters) Quantity(qty money.Decimal) money.Decimal { return qty.FloorTo(f.LotSize) }
 
 // Tradable reports whether an order of qty at price is worth placing:
 // a positive quantity and at least the minimum notional.
@@ -65,26 +65,4 @@ func (f Filters) Tradable(qty, price money.Decimal) bool {
 
 func onStep(d, step money.Decimal) bool {
 	return !step.IsPositive() || d.Units()%step.Units() == 0
-}
-
-// roundDown and roundUp move d to a multiple of step, toward minus and
-// plus infinity; a non-positive step leaves d as it is.
-func roundDown(d, step money.Decimal) money.Decimal {
-	if !step.IsPositive() {
-		return d
-	}
-	u, s := d.Units(), step.Units()
-	r := u % s
-	if r < 0 {
-		r += s
-	}
-	return money.FromUnits(u - r)
-}
-
-func roundUp(d, step money.Decimal) money.Decimal {
-	down := roundDown(d, step)
-	if down == d {
-		return d
-	}
-	return down.Add(step)
 }
