@@ -74,6 +74,12 @@ func New(cfg Config) (*Coordinator, error) {
 	}
 	c.reporter, _ = cfg.Strategy.(strategy.Reporter)
 	c.venueState, _ = cfg.Venue.(venueState)
+	if wa, ok := cfg.Venue.(venue.WriteAhead); ok && wa.WriteAhead() {
+		if cfg.Journal == nil {
+			return nil, errors.New("coordinator: a write-ahead venue needs a journal: its orders must be stored before they are sent")
+		}
+		c.writeAhead = true
+	}
 	c.budget = newIntentBudget(cfg.IntentsPerSecond, cfg.Risk.Limits())
 	c.dropErr = fmt.Errorf("dropped: the strategy asked for more than %d orders a second", c.budget.rate)
 	c.refusals.logged = make(map[refusalKey]time.Time)

@@ -65,6 +65,9 @@ type Coordinator struct {
 	pending    Tick
 	venueDirty bool
 	venueState venueState
+	// writeAhead: the venue's orders leave the process, so each is
+	// committed before it is sent (see venue.WriteAhead).
+	writeAhead bool
 	// budget bounds the intents that reach the checks (see intentBudget);
 	// refusals summarizes the refused ones (see refuse).
 	budget intentBudget
@@ -171,6 +174,9 @@ func (c *Coordinator) OnEvent(ev *market.Event) {
 	c.events.Add(1)
 	c.reports = c.cfg.Venue.OnEvent(ev, c.reports[:0])
 	c.handle(c.reports)
+	if ev.Kind == market.EventHeartbeat {
+		return // no market data: nothing to mark, nothing new to decide on
+	}
 	q := ev.Quote()
 	c.last[ev.Symbol] = q
 	c.cfg.Portfolio.Mark(q)
@@ -262,6 +268,9 @@ func (c *Coordinator) place(spec venue.OrderSpec, ev *market.Event) {
 			c.pending.NewOrders = append(c.pending.NewOrders, NewOrder{ClientID: id, Seq: c.nextID})
 		}
 		c.record(e)
+	}
+	if c.writeAhead && !c.commitAhead(id, spec, ev.Time) {
+		return
 	}
 	decision := *ev
 	if spec.Symbol != ev.Symbol {

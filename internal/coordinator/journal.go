@@ -9,6 +9,7 @@ import (
 	"github.com/tradectl/tradectl/internal/orders"
 	"github.com/tradectl/tradectl/internal/portfolio"
 	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // Journal makes a tick durable. With a Journal the coordinator collects
@@ -113,4 +114,20 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 	c.venueDirty = false
 	t.NewOrders, t.Events, t.Refusals = t.NewOrders[:0], t.Events[:0], t.Refusals[:0]
 	return nil
+}
+
+// commitAhead commits the tick so far, the new order id among it, before a
+// write-ahead venue sends the order (see venue.WriteAhead). If the store
+// fails the order is not sent: it is rejected here, and Flush has halted
+// trading. It reports whether the order may go.
+func (c *Coordinator) commitAhead(id string, spec venue.OrderSpec, now time.Time) bool {
+	err := c.Flush(context.Background())
+	if err == nil {
+		return true
+	}
+	c.reports = append(c.reports[:0], venue.ExecutionReport{ClientID: id, Symbol: spec.Symbol, Side: spec.Side,
+		State: venue.StateRejected, Remaining: spec.Quantity, Time: now,
+		Reason: "not sent: the store could not commit the order before sending it: " + err.Error()})
+	c.handle(c.reports)
+	return false
 }

@@ -15,6 +15,11 @@ const (
 	EventBook EventKind = iota + 1
 	// EventTrade: a trade printed on the venue.
 	EventTrade
+	// EventHeartbeat carries no market data: a live source emits it when
+	// the market is quiet, so that the loop still turns and a live venue
+	// can hand over the reports that arrived meanwhile. Only Time is set;
+	// the loop shows it to the venue and to nothing else.
+	EventHeartbeat
 )
 
 // Level is one price level of a book side.

@@ -35,6 +35,12 @@ type Fill struct {
 	Price    money.Decimal
 	Fee      money.Decimal
 	Time     time.Time
+	// TradeID is the venue's id of the trade (per symbol), by which a fill
+	// is applied exactly once; 0 when the venue has none (paper).
+	TradeID int64
+	// FeeAsset and FeeNative: see ExecutionReport.
+	FeeAsset  string
+	FeeNative money.Decimal
 }
 
 // OrderType is market or limit.
@@ -134,6 +140,15 @@ type ExecutionReport struct {
 	FillPrice    money.Decimal
 	Fee          money.Decimal
 	Liquidity    Liquidity
+	// TradeID is the venue's id of the fill's trade, 0 for none (paper).
+	TradeID int64
+	// FeeAsset and FeeNative are the fee as a live venue charged it, when
+	// it charged it in another asset than the quote currency (Binance
+	// takes a buy's fee in the base asset, or in BNB): Fee is then its
+	// value in the quote currency, or zero if the venue gave no price for
+	// it. Empty for the paper venue and for fees charged in the quote.
+	FeeAsset  string
+	FeeNative money.Decimal
 	// DecisionPrice is the price the strategy saw when it decided (the
 	// ask for a buy, the bid for a sell); slippage is measured against it.
 	DecisionPrice money.Decimal
@@ -147,7 +162,8 @@ type ExecutionReport struct {
 // Fill returns the report's fill as a portfolio fill.
 func (r *ExecutionReport) Fill() Fill {
 	return Fill{ClientID: r.ClientID, Symbol: r.Symbol, Side: r.Side, Quantity: r.FillQuantity,
-		Price: r.FillPrice, Fee: r.Fee, Time: r.Time}
+		Price: r.FillPrice, Fee: r.Fee, Time: r.Time, TradeID: r.TradeID,
+		FeeAsset: r.FeeAsset, FeeNative: r.FeeNative}
 }
 
 // Slippage is how much worse than the decision price the fill was, per

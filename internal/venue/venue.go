@@ -40,6 +40,15 @@ type Venue interface {
 	FeeBps() (maker, taker int64)
 }
 
+// WriteAhead is a venue whose orders leave the process (a live exchange).
+// The loop commits each new order to its journal before Submit, so an
+// order can be on the wire only once the store knows it: after a crash the
+// resumed session asks the venue about every order it has, never about one
+// it lost. A journal failure refuses the order instead of sending it.
+type WriteAhead interface {
+	WriteAhead() bool
+}
+
 // OpenOrder is a live order: in flight to the venue or resting on it.
 type OpenOrder struct {
 	ClientID          string

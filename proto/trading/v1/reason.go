@@ -63,6 +63,7 @@ var reasonCodes = map[ErrorReason]codes.Code{
 	ErrorReason_ERROR_REASON_STRATEGY_TOO_SLOW:        codes.ResourceExhausted,
 	ErrorReason_ERROR_REASON_DECISION_INVALID:         codes.InvalidArgument,
 	ErrorReason_ERROR_REASON_ORDER_REFUSED:            codes.FailedPrecondition,
+	ErrorReason_ERROR_REASON_VENUE_UNAVAILABLE:        codes.Unavailable,
 }
 
 // reasonsByWire is ParseErrorReason's index, derived from the generated

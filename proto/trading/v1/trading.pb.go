@@ -783,6 +783,11 @@ const (
 	// checks (risk limits, the kill switch, cash or holdings, the order
 	// rate); the message names the rule. Sent in a DecisionRefused.
 	ErrorReason_ERROR_REASON_ORDER_REFUSED ErrorReason = 34
+	// UNAVAILABLE. StartTrading MODE_LIVE: the daemon could not reach its
+	// venue, or the venue refused its keys; the message says which. Nothing
+	// was sent. Retry when the venue is reachable; a key problem needs the
+	// operator.
+	ErrorReason_ERROR_REASON_VENUE_UNAVAILABLE ErrorReason = 35
 )
 
 // Enum value maps for ErrorReason.
@@ -823,6 +828,7 @@ var (
 		32: "ERROR_REASON_STRATEGY_TOO_SLOW",
 		33: "ERROR_REASON_DECISION_INVALID",
 		34: "ERROR_REASON_ORDER_REFUSED",
+		35: "ERROR_REASON_VENUE_UNAVAILABLE",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -860,6 +866,7 @@ var (
 		"ERROR_REASON_STRATEGY_TOO_SLOW":        32,
 		"ERROR_REASON_DECISION_INVALID":         33,
 		"ERROR_REASON_ORDER_REFUSED":            34,
+		"ERROR_REASON_VENUE_UNAVAILABLE":        35,
 	}
 )
 
@@ -888,6 +895,135 @@ func (x ErrorReason) Number() protoreflect.EnumNumber {
 // Deprecated: Use ErrorReason.Descriptor instead.
 func (ErrorReason) EnumDescriptor() ([]byte, []int) {
 	return file_trading_v1_trading_proto_rawDescGZIP(), []int{11}
+}
+
+type GetVenueRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetVenueRequest) Reset() {
+	*x = GetVenueRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetVenueRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetVenueRequest) ProtoMessage() {}
+
+func (x *GetVenueRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetVenueRequest.ProtoReflect.Descriptor instead.
+func (*GetVenueRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{0}
+}
+
+type GetVenueResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// False: the daemon was started without --venue; only paper sessions run.
+	Configured bool `protobuf:"varint,1,opt,name=configured,proto3" json:"configured,omitempty"`
+	// "binance".
+	Venue string `protobuf:"bytes,2,opt,name=venue,proto3" json:"venue,omitempty"`
+	// "testnet", "production" or "emulator".
+	Environment string `protobuf:"bytes,3,opt,name=environment,proto3" json:"environment,omitempty"`
+	// True when real money moves: the daemon then refuses a live session
+	// whose risk limits are not all set.
+	Production bool `protobuf:"varint,4,opt,name=production,proto3" json:"production,omitempty"`
+	// The venue's name for the account (Binance: its uid and account type),
+	// read from the venue at daemon start; empty if the venue did not say.
+	Account string `protobuf:"bytes,5,opt,name=account,proto3" json:"account,omitempty"`
+	// The venue asset that the symbols' USD stands for (USDT: BTC-USD trades
+	// as BTCUSDT).
+	QuoteAsset    string `protobuf:"bytes,6,opt,name=quote_asset,json=quoteAsset,proto3" json:"quote_asset,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetVenueResponse) Reset() {
+	*x = GetVenueResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetVenueResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetVenueResponse) ProtoMessage() {}
+
+func (x *GetVenueResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetVenueResponse.ProtoReflect.Descriptor instead.
+func (*GetVenueResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetVenueResponse) GetConfigured() bool {
+	if x != nil {
+		return x.Configured
+	}
+	return false
+}
+
+func (x *GetVenueResponse) GetVenue() string {
+	if x != nil {
+		return x.Venue
+	}
+	return ""
+}
+
+func (x *GetVenueResponse) GetEnvironment() string {
+	if x != nil {
+		return x.Environment
+	}
+	return ""
+}
+
+func (x *GetVenueResponse) GetProduction() bool {
+	if x != nil {
+		return x.Production
+	}
+	return false
+}
+
+func (x *GetVenueResponse) GetAccount() string {
+	if x != nil {
+		return x.Account
+	}
+	return ""
+}
+
+func (x *GetVenueResponse) GetQuoteAsset() string {
+	if x != nil {
+		return x.QuoteAsset
+	}
+	return ""
 }
 
 // SessionSettings are what a client asks for. Unset fields take the daemon's
@@ -948,7 +1084,7 @@ type SessionSettings struct {
 
 func (x *SessionSettings) Reset() {
 	*x = SessionSettings{}
-	mi := &file_trading_v1_trading_proto_msgTypes[0]
+	mi := &file_trading_v1_trading_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -960,7 +1096,7 @@ func (x *SessionSettings) String() string {
 func (*SessionSettings) ProtoMessage() {}
 
 func (x *SessionSettings) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[0]
+	mi := &file_trading_v1_trading_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -973,7 +1109,7 @@ func (x *SessionSettings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionSettings.ProtoReflect.Descriptor instead.
 func (*SessionSettings) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{0}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *SessionSettings) GetMode() Mode {
@@ -1139,7 +1275,7 @@ type RiskLimits struct {
 
 func (x *RiskLimits) Reset() {
 	*x = RiskLimits{}
-	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	mi := &file_trading_v1_trading_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1151,7 +1287,7 @@ func (x *RiskLimits) String() string {
 func (*RiskLimits) ProtoMessage() {}
 
 func (x *RiskLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	mi := &file_trading_v1_trading_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1164,7 +1300,7 @@ func (x *RiskLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RiskLimits.ProtoReflect.Descriptor instead.
 func (*RiskLimits) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{1}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *RiskLimits) GetMaxOrderNotional() string {
@@ -1224,7 +1360,7 @@ type Risk struct {
 
 func (x *Risk) Reset() {
 	*x = Risk{}
-	mi := &file_trading_v1_trading_proto_msgTypes[2]
+	mi := &file_trading_v1_trading_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1236,7 +1372,7 @@ func (x *Risk) String() string {
 func (*Risk) ProtoMessage() {}
 
 func (x *Risk) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[2]
+	mi := &file_trading_v1_trading_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1249,7 +1385,7 @@ func (x *Risk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Risk.ProtoReflect.Descriptor instead.
 func (*Risk) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{2}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Risk) GetState() TradingState {
@@ -1300,7 +1436,7 @@ type Session struct {
 
 func (x *Session) Reset() {
 	*x = Session{}
-	mi := &file_trading_v1_trading_proto_msgTypes[3]
+	mi := &file_trading_v1_trading_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1312,7 +1448,7 @@ func (x *Session) String() string {
 func (*Session) ProtoMessage() {}
 
 func (x *Session) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[3]
+	mi := &file_trading_v1_trading_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1325,7 +1461,7 @@ func (x *Session) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Session.ProtoReflect.Descriptor instead.
 func (*Session) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{3}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Session) GetId() string {
@@ -1408,7 +1544,7 @@ type SessionSummary struct {
 
 func (x *SessionSummary) Reset() {
 	*x = SessionSummary{}
-	mi := &file_trading_v1_trading_proto_msgTypes[4]
+	mi := &file_trading_v1_trading_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1420,7 +1556,7 @@ func (x *SessionSummary) String() string {
 func (*SessionSummary) ProtoMessage() {}
 
 func (x *SessionSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[4]
+	mi := &file_trading_v1_trading_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1433,7 +1569,7 @@ func (x *SessionSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionSummary.ProtoReflect.Descriptor instead.
 func (*SessionSummary) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SessionSummary) GetTicks() uint64 {
@@ -1563,7 +1699,7 @@ type Position struct {
 
 func (x *Position) Reset() {
 	*x = Position{}
-	mi := &file_trading_v1_trading_proto_msgTypes[5]
+	mi := &file_trading_v1_trading_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1575,7 +1711,7 @@ func (x *Position) String() string {
 func (*Position) ProtoMessage() {}
 
 func (x *Position) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[5]
+	mi := &file_trading_v1_trading_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1588,7 +1724,7 @@ func (x *Position) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Position.ProtoReflect.Descriptor instead.
 func (*Position) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Position) GetSymbol() string {
@@ -1657,7 +1793,7 @@ type HealthReport struct {
 
 func (x *HealthReport) Reset() {
 	*x = HealthReport{}
-	mi := &file_trading_v1_trading_proto_msgTypes[6]
+	mi := &file_trading_v1_trading_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1669,7 +1805,7 @@ func (x *HealthReport) String() string {
 func (*HealthReport) ProtoMessage() {}
 
 func (x *HealthReport) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[6]
+	mi := &file_trading_v1_trading_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1682,7 +1818,7 @@ func (x *HealthReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReport.ProtoReflect.Descriptor instead.
 func (*HealthReport) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *HealthReport) GetTime() *timestamppb.Timestamp {
@@ -1805,7 +1941,7 @@ type ComponentHealth struct {
 
 func (x *ComponentHealth) Reset() {
 	*x = ComponentHealth{}
-	mi := &file_trading_v1_trading_proto_msgTypes[7]
+	mi := &file_trading_v1_trading_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1817,7 +1953,7 @@ func (x *ComponentHealth) String() string {
 func (*ComponentHealth) ProtoMessage() {}
 
 func (x *ComponentHealth) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[7]
+	mi := &file_trading_v1_trading_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1830,7 +1966,7 @@ func (x *ComponentHealth) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComponentHealth.ProtoReflect.Descriptor instead.
 func (*ComponentHealth) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ComponentHealth) GetName() string {
@@ -1881,7 +2017,7 @@ type StartTradingRequest struct {
 
 func (x *StartTradingRequest) Reset() {
 	*x = StartTradingRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[8]
+	mi := &file_trading_v1_trading_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1893,7 +2029,7 @@ func (x *StartTradingRequest) String() string {
 func (*StartTradingRequest) ProtoMessage() {}
 
 func (x *StartTradingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[8]
+	mi := &file_trading_v1_trading_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1906,7 +2042,7 @@ func (x *StartTradingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartTradingRequest.ProtoReflect.Descriptor instead.
 func (*StartTradingRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *StartTradingRequest) GetSettings() *SessionSettings {
@@ -1948,7 +2084,7 @@ type StartTradingResponse struct {
 
 func (x *StartTradingResponse) Reset() {
 	*x = StartTradingResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[9]
+	mi := &file_trading_v1_trading_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1960,7 +2096,7 @@ func (x *StartTradingResponse) String() string {
 func (*StartTradingResponse) ProtoMessage() {}
 
 func (x *StartTradingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[9]
+	mi := &file_trading_v1_trading_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1973,7 +2109,7 @@ func (x *StartTradingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartTradingResponse.ProtoReflect.Descriptor instead.
 func (*StartTradingResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{9}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *StartTradingResponse) GetSession() *Session {
@@ -2003,7 +2139,7 @@ type StopTradingRequest struct {
 
 func (x *StopTradingRequest) Reset() {
 	*x = StopTradingRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[10]
+	mi := &file_trading_v1_trading_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2015,7 +2151,7 @@ func (x *StopTradingRequest) String() string {
 func (*StopTradingRequest) ProtoMessage() {}
 
 func (x *StopTradingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[10]
+	mi := &file_trading_v1_trading_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2028,7 +2164,7 @@ func (x *StopTradingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopTradingRequest.ProtoReflect.Descriptor instead.
 func (*StopTradingRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{10}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *StopTradingRequest) GetDeadline() *durationpb.Duration {
@@ -2061,7 +2197,7 @@ type StopTradingResponse struct {
 
 func (x *StopTradingResponse) Reset() {
 	*x = StopTradingResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[11]
+	mi := &file_trading_v1_trading_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2073,7 +2209,7 @@ func (x *StopTradingResponse) String() string {
 func (*StopTradingResponse) ProtoMessage() {}
 
 func (x *StopTradingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[11]
+	mi := &file_trading_v1_trading_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2086,7 +2222,7 @@ func (x *StopTradingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopTradingResponse.ProtoReflect.Descriptor instead.
 func (*StopTradingResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{11}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *StopTradingResponse) GetSession() *Session {
@@ -2118,7 +2254,7 @@ type GetStatusRequest struct {
 
 func (x *GetStatusRequest) Reset() {
 	*x = GetStatusRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[12]
+	mi := &file_trading_v1_trading_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2130,7 +2266,7 @@ func (x *GetStatusRequest) String() string {
 func (*GetStatusRequest) ProtoMessage() {}
 
 func (x *GetStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[12]
+	mi := &file_trading_v1_trading_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2143,7 +2279,7 @@ func (x *GetStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusRequest.ProtoReflect.Descriptor instead.
 func (*GetStatusRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{12}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{14}
 }
 
 type GetStatusResponse struct {
@@ -2157,7 +2293,7 @@ type GetStatusResponse struct {
 
 func (x *GetStatusResponse) Reset() {
 	*x = GetStatusResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[13]
+	mi := &file_trading_v1_trading_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2169,7 +2305,7 @@ func (x *GetStatusResponse) String() string {
 func (*GetStatusResponse) ProtoMessage() {}
 
 func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[13]
+	mi := &file_trading_v1_trading_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2182,7 +2318,7 @@ func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusResponse.ProtoReflect.Descriptor instead.
 func (*GetStatusResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{13}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetStatusResponse) GetSession() *Session {
@@ -2214,7 +2350,7 @@ type ListSessionsRequest struct {
 
 func (x *ListSessionsRequest) Reset() {
 	*x = ListSessionsRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[14]
+	mi := &file_trading_v1_trading_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2226,7 +2362,7 @@ func (x *ListSessionsRequest) String() string {
 func (*ListSessionsRequest) ProtoMessage() {}
 
 func (x *ListSessionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[14]
+	mi := &file_trading_v1_trading_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2239,7 +2375,7 @@ func (x *ListSessionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSessionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSessionsRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{14}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListSessionsRequest) GetLimit() int32 {
@@ -2274,7 +2410,7 @@ type ListSessionsResponse struct {
 
 func (x *ListSessionsResponse) Reset() {
 	*x = ListSessionsResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[15]
+	mi := &file_trading_v1_trading_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2286,7 +2422,7 @@ func (x *ListSessionsResponse) String() string {
 func (*ListSessionsResponse) ProtoMessage() {}
 
 func (x *ListSessionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[15]
+	mi := &file_trading_v1_trading_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2299,7 +2435,7 @@ func (x *ListSessionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSessionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSessionsResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{15}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListSessionsResponse) GetSessions() []*Session {
@@ -2332,7 +2468,7 @@ type StoredFill struct {
 
 func (x *StoredFill) Reset() {
 	*x = StoredFill{}
-	mi := &file_trading_v1_trading_proto_msgTypes[16]
+	mi := &file_trading_v1_trading_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2344,7 +2480,7 @@ func (x *StoredFill) String() string {
 func (*StoredFill) ProtoMessage() {}
 
 func (x *StoredFill) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[16]
+	mi := &file_trading_v1_trading_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2357,7 +2493,7 @@ func (x *StoredFill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredFill.ProtoReflect.Descriptor instead.
 func (*StoredFill) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{16}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StoredFill) GetSessionId() string {
@@ -2419,7 +2555,7 @@ type ListFillsRequest struct {
 
 func (x *ListFillsRequest) Reset() {
 	*x = ListFillsRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[17]
+	mi := &file_trading_v1_trading_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2431,7 +2567,7 @@ func (x *ListFillsRequest) String() string {
 func (*ListFillsRequest) ProtoMessage() {}
 
 func (x *ListFillsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[17]
+	mi := &file_trading_v1_trading_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2444,7 +2580,7 @@ func (x *ListFillsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFillsRequest.ProtoReflect.Descriptor instead.
 func (*ListFillsRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{17}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListFillsRequest) GetSessionId() string {
@@ -2489,7 +2625,7 @@ type ListFillsResponse struct {
 
 func (x *ListFillsResponse) Reset() {
 	*x = ListFillsResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[18]
+	mi := &file_trading_v1_trading_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2501,7 +2637,7 @@ func (x *ListFillsResponse) String() string {
 func (*ListFillsResponse) ProtoMessage() {}
 
 func (x *ListFillsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[18]
+	mi := &file_trading_v1_trading_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2514,7 +2650,7 @@ func (x *ListFillsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFillsResponse.ProtoReflect.Descriptor instead.
 func (*ListFillsResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{18}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListFillsResponse) GetSessionId() string {
@@ -2559,7 +2695,7 @@ type BackupRequest struct {
 
 func (x *BackupRequest) Reset() {
 	*x = BackupRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[19]
+	mi := &file_trading_v1_trading_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2571,7 +2707,7 @@ func (x *BackupRequest) String() string {
 func (*BackupRequest) ProtoMessage() {}
 
 func (x *BackupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[19]
+	mi := &file_trading_v1_trading_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2584,7 +2720,7 @@ func (x *BackupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BackupRequest.ProtoReflect.Descriptor instead.
 func (*BackupRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{19}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *BackupRequest) GetPath() string {
@@ -2605,7 +2741,7 @@ type BackupResponse struct {
 
 func (x *BackupResponse) Reset() {
 	*x = BackupResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[20]
+	mi := &file_trading_v1_trading_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2617,7 +2753,7 @@ func (x *BackupResponse) String() string {
 func (*BackupResponse) ProtoMessage() {}
 
 func (x *BackupResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[20]
+	mi := &file_trading_v1_trading_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2630,7 +2766,7 @@ func (x *BackupResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BackupResponse.ProtoReflect.Descriptor instead.
 func (*BackupResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{20}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *BackupResponse) GetPath() string {
@@ -2655,7 +2791,7 @@ type WatchHealthRequest struct {
 
 func (x *WatchHealthRequest) Reset() {
 	*x = WatchHealthRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[21]
+	mi := &file_trading_v1_trading_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2667,7 +2803,7 @@ func (x *WatchHealthRequest) String() string {
 func (*WatchHealthRequest) ProtoMessage() {}
 
 func (x *WatchHealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[21]
+	mi := &file_trading_v1_trading_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2680,7 +2816,7 @@ func (x *WatchHealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchHealthRequest.ProtoReflect.Descriptor instead.
 func (*WatchHealthRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{21}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{23}
 }
 
 type WatchHealthResponse struct {
@@ -2692,7 +2828,7 @@ type WatchHealthResponse struct {
 
 func (x *WatchHealthResponse) Reset() {
 	*x = WatchHealthResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[22]
+	mi := &file_trading_v1_trading_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2704,7 +2840,7 @@ func (x *WatchHealthResponse) String() string {
 func (*WatchHealthResponse) ProtoMessage() {}
 
 func (x *WatchHealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[22]
+	mi := &file_trading_v1_trading_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2717,7 +2853,7 @@ func (x *WatchHealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchHealthResponse.ProtoReflect.Descriptor instead.
 func (*WatchHealthResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{22}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *WatchHealthResponse) GetReport() *HealthReport {
@@ -2737,15 +2873,18 @@ type Fill struct {
 	Liquidity Liquidity `protobuf:"varint,4,opt,name=liquidity,proto3,enum=trading.v1.Liquidity" json:"liquidity,omitempty"`
 	// Per unit, against the price the strategy saw when it decided:
 	// positive is worse for the trader.
-	Slippage      string                 `protobuf:"bytes,5,opt,name=slippage,proto3" json:"slippage,omitempty"`
-	Time          *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=time,proto3" json:"time,omitempty"`
+	Slippage string                 `protobuf:"bytes,5,opt,name=slippage,proto3" json:"slippage,omitempty"`
+	Time     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=time,proto3" json:"time,omitempty"`
+	// The venue's id of the trade (per symbol) on a live venue, by which the
+	// fill was applied exactly once; 0 on the paper venue.
+	VenueTradeId  int64 `protobuf:"varint,7,opt,name=venue_trade_id,json=venueTradeId,proto3" json:"venue_trade_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Fill) Reset() {
 	*x = Fill{}
-	mi := &file_trading_v1_trading_proto_msgTypes[23]
+	mi := &file_trading_v1_trading_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2757,7 +2896,7 @@ func (x *Fill) String() string {
 func (*Fill) ProtoMessage() {}
 
 func (x *Fill) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[23]
+	mi := &file_trading_v1_trading_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2770,7 +2909,7 @@ func (x *Fill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Fill.ProtoReflect.Descriptor instead.
 func (*Fill) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{23}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Fill) GetQuantity() string {
@@ -2815,6 +2954,13 @@ func (x *Fill) GetTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Fill) GetVenueTradeId() int64 {
+	if x != nil {
+		return x.VenueTradeId
+	}
+	return 0
+}
+
 // Order is an order and what became of it.
 type Order struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2851,7 +2997,7 @@ type Order struct {
 
 func (x *Order) Reset() {
 	*x = Order{}
-	mi := &file_trading_v1_trading_proto_msgTypes[24]
+	mi := &file_trading_v1_trading_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2863,7 +3009,7 @@ func (x *Order) String() string {
 func (*Order) ProtoMessage() {}
 
 func (x *Order) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[24]
+	mi := &file_trading_v1_trading_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2876,7 +3022,7 @@ func (x *Order) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Order.ProtoReflect.Descriptor instead.
 func (*Order) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{24}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Order) GetClientOrderId() string {
@@ -3034,7 +3180,7 @@ type OrderEvent struct {
 
 func (x *OrderEvent) Reset() {
 	*x = OrderEvent{}
-	mi := &file_trading_v1_trading_proto_msgTypes[25]
+	mi := &file_trading_v1_trading_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3046,7 +3192,7 @@ func (x *OrderEvent) String() string {
 func (*OrderEvent) ProtoMessage() {}
 
 func (x *OrderEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[25]
+	mi := &file_trading_v1_trading_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3059,7 +3205,7 @@ func (x *OrderEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderEvent.ProtoReflect.Descriptor instead.
 func (*OrderEvent) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{25}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *OrderEvent) GetSequence() uint64 {
@@ -3105,7 +3251,7 @@ type Portfolio struct {
 
 func (x *Portfolio) Reset() {
 	*x = Portfolio{}
-	mi := &file_trading_v1_trading_proto_msgTypes[26]
+	mi := &file_trading_v1_trading_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3117,7 +3263,7 @@ func (x *Portfolio) String() string {
 func (*Portfolio) ProtoMessage() {}
 
 func (x *Portfolio) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[26]
+	mi := &file_trading_v1_trading_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3130,7 +3276,7 @@ func (x *Portfolio) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Portfolio.ProtoReflect.Descriptor instead.
 func (*Portfolio) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{26}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Portfolio) GetSessionId() string {
@@ -3222,7 +3368,7 @@ type StrategyParam struct {
 
 func (x *StrategyParam) Reset() {
 	*x = StrategyParam{}
-	mi := &file_trading_v1_trading_proto_msgTypes[27]
+	mi := &file_trading_v1_trading_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3234,7 +3380,7 @@ func (x *StrategyParam) String() string {
 func (*StrategyParam) ProtoMessage() {}
 
 func (x *StrategyParam) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[27]
+	mi := &file_trading_v1_trading_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3247,7 +3393,7 @@ func (x *StrategyParam) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StrategyParam.ProtoReflect.Descriptor instead.
 func (*StrategyParam) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{27}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *StrategyParam) GetName() string {
@@ -3283,7 +3429,7 @@ type StrategyInfo struct {
 
 func (x *StrategyInfo) Reset() {
 	*x = StrategyInfo{}
-	mi := &file_trading_v1_trading_proto_msgTypes[28]
+	mi := &file_trading_v1_trading_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3295,7 +3441,7 @@ func (x *StrategyInfo) String() string {
 func (*StrategyInfo) ProtoMessage() {}
 
 func (x *StrategyInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[28]
+	mi := &file_trading_v1_trading_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3308,7 +3454,7 @@ func (x *StrategyInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StrategyInfo.ProtoReflect.Descriptor instead.
 func (*StrategyInfo) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{28}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *StrategyInfo) GetName() string {
@@ -3340,7 +3486,7 @@ type ListStrategiesRequest struct {
 
 func (x *ListStrategiesRequest) Reset() {
 	*x = ListStrategiesRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[29]
+	mi := &file_trading_v1_trading_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3352,7 +3498,7 @@ func (x *ListStrategiesRequest) String() string {
 func (*ListStrategiesRequest) ProtoMessage() {}
 
 func (x *ListStrategiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[29]
+	mi := &file_trading_v1_trading_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3365,7 +3511,7 @@ func (x *ListStrategiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStrategiesRequest.ProtoReflect.Descriptor instead.
 func (*ListStrategiesRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{29}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{31}
 }
 
 type ListStrategiesResponse struct {
@@ -3377,7 +3523,7 @@ type ListStrategiesResponse struct {
 
 func (x *ListStrategiesResponse) Reset() {
 	*x = ListStrategiesResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[30]
+	mi := &file_trading_v1_trading_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3389,7 +3535,7 @@ func (x *ListStrategiesResponse) String() string {
 func (*ListStrategiesResponse) ProtoMessage() {}
 
 func (x *ListStrategiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[30]
+	mi := &file_trading_v1_trading_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3402,7 +3548,7 @@ func (x *ListStrategiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStrategiesResponse.ProtoReflect.Descriptor instead.
 func (*ListStrategiesResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{30}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListStrategiesResponse) GetStrategies() []*StrategyInfo {
@@ -3431,7 +3577,7 @@ type ListOrdersRequest struct {
 
 func (x *ListOrdersRequest) Reset() {
 	*x = ListOrdersRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[31]
+	mi := &file_trading_v1_trading_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3443,7 +3589,7 @@ func (x *ListOrdersRequest) String() string {
 func (*ListOrdersRequest) ProtoMessage() {}
 
 func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[31]
+	mi := &file_trading_v1_trading_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3456,7 +3602,7 @@ func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{31}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListOrdersRequest) GetOpenOnly() bool {
@@ -3510,7 +3656,7 @@ type ListOrdersResponse struct {
 
 func (x *ListOrdersResponse) Reset() {
 	*x = ListOrdersResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[32]
+	mi := &file_trading_v1_trading_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3522,7 +3668,7 @@ func (x *ListOrdersResponse) String() string {
 func (*ListOrdersResponse) ProtoMessage() {}
 
 func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[32]
+	mi := &file_trading_v1_trading_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3535,7 +3681,7 @@ func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{32}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListOrdersResponse) GetSessionId() string {
@@ -3576,7 +3722,7 @@ type GetPortfolioRequest struct {
 
 func (x *GetPortfolioRequest) Reset() {
 	*x = GetPortfolioRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[33]
+	mi := &file_trading_v1_trading_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3588,7 +3734,7 @@ func (x *GetPortfolioRequest) String() string {
 func (*GetPortfolioRequest) ProtoMessage() {}
 
 func (x *GetPortfolioRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[33]
+	mi := &file_trading_v1_trading_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3601,7 +3747,7 @@ func (x *GetPortfolioRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPortfolioRequest.ProtoReflect.Descriptor instead.
 func (*GetPortfolioRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{33}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetPortfolioRequest) GetSessionId() string {
@@ -3621,7 +3767,7 @@ type GetPortfolioResponse struct {
 
 func (x *GetPortfolioResponse) Reset() {
 	*x = GetPortfolioResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[34]
+	mi := &file_trading_v1_trading_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3633,7 +3779,7 @@ func (x *GetPortfolioResponse) String() string {
 func (*GetPortfolioResponse) ProtoMessage() {}
 
 func (x *GetPortfolioResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[34]
+	mi := &file_trading_v1_trading_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3646,7 +3792,7 @@ func (x *GetPortfolioResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPortfolioResponse.ProtoReflect.Descriptor instead.
 func (*GetPortfolioResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{34}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetPortfolioResponse) GetPortfolio() *Portfolio {
@@ -3668,7 +3814,7 @@ type WatchOrdersRequest struct {
 
 func (x *WatchOrdersRequest) Reset() {
 	*x = WatchOrdersRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[35]
+	mi := &file_trading_v1_trading_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3680,7 +3826,7 @@ func (x *WatchOrdersRequest) String() string {
 func (*WatchOrdersRequest) ProtoMessage() {}
 
 func (x *WatchOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[35]
+	mi := &file_trading_v1_trading_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3693,7 +3839,7 @@ func (x *WatchOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOrdersRequest.ProtoReflect.Descriptor instead.
 func (*WatchOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{35}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *WatchOrdersRequest) GetAfterSequence() uint64 {
@@ -3712,7 +3858,7 @@ type WatchOrdersResponse struct {
 
 func (x *WatchOrdersResponse) Reset() {
 	*x = WatchOrdersResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[36]
+	mi := &file_trading_v1_trading_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3724,7 +3870,7 @@ func (x *WatchOrdersResponse) String() string {
 func (*WatchOrdersResponse) ProtoMessage() {}
 
 func (x *WatchOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[36]
+	mi := &file_trading_v1_trading_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3737,7 +3883,7 @@ func (x *WatchOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOrdersResponse.ProtoReflect.Descriptor instead.
 func (*WatchOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{36}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *WatchOrdersResponse) GetEvent() *OrderEvent {
@@ -3757,7 +3903,7 @@ type ResetKillSwitchRequest struct {
 
 func (x *ResetKillSwitchRequest) Reset() {
 	*x = ResetKillSwitchRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[37]
+	mi := &file_trading_v1_trading_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3769,7 +3915,7 @@ func (x *ResetKillSwitchRequest) String() string {
 func (*ResetKillSwitchRequest) ProtoMessage() {}
 
 func (x *ResetKillSwitchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[37]
+	mi := &file_trading_v1_trading_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3782,7 +3928,7 @@ func (x *ResetKillSwitchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetKillSwitchRequest.ProtoReflect.Descriptor instead.
 func (*ResetKillSwitchRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{37}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ResetKillSwitchRequest) GetReason() string {
@@ -3801,7 +3947,7 @@ type ResetKillSwitchResponse struct {
 
 func (x *ResetKillSwitchResponse) Reset() {
 	*x = ResetKillSwitchResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[38]
+	mi := &file_trading_v1_trading_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3813,7 +3959,7 @@ func (x *ResetKillSwitchResponse) String() string {
 func (*ResetKillSwitchResponse) ProtoMessage() {}
 
 func (x *ResetKillSwitchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[38]
+	mi := &file_trading_v1_trading_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3826,7 +3972,7 @@ func (x *ResetKillSwitchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetKillSwitchResponse.ProtoReflect.Descriptor instead.
 func (*ResetKillSwitchResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{38}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ResetKillSwitchResponse) GetRisk() *Risk {
@@ -3841,7 +3987,20 @@ var File_trading_v1_trading_proto protoreflect.FileDescriptor
 const file_trading_v1_trading_proto_rawDesc = "" +
 	"\n" +
 	"\x18trading/v1/trading.proto\x12\n" +
-	"trading.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\b\n" +
+	"trading.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x11\n" +
+	"\x0fGetVenueRequest\"\xc5\x01\n" +
+	"\x10GetVenueResponse\x12\x1e\n" +
+	"\n" +
+	"configured\x18\x01 \x01(\bR\n" +
+	"configured\x12\x14\n" +
+	"\x05venue\x18\x02 \x01(\tR\x05venue\x12 \n" +
+	"\venvironment\x18\x03 \x01(\tR\venvironment\x12\x1e\n" +
+	"\n" +
+	"production\x18\x04 \x01(\bR\n" +
+	"production\x12\x18\n" +
+	"\aaccount\x18\x05 \x01(\tR\aaccount\x12\x1f\n" +
+	"\vquote_asset\x18\x06 \x01(\tR\n" +
+	"quoteAsset\"\x9d\b\n" +
 	"\x0fSessionSettings\x12$\n" +
 	"\x04mode\x18\x01 \x01(\x0e2\x10.trading.v1.ModeR\x04mode\x12\x18\n" +
 	"\asymbols\x18\x02 \x03(\tR\asymbols\x125\n" +
@@ -4003,14 +4162,15 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x05bytes\x18\x02 \x01(\x04R\x05bytes\"\x14\n" +
 	"\x12WatchHealthRequest\"G\n" +
 	"\x13WatchHealthResponse\x120\n" +
-	"\x06report\x18\x01 \x01(\v2\x18.trading.v1.HealthReportR\x06report\"\xcb\x01\n" +
+	"\x06report\x18\x01 \x01(\v2\x18.trading.v1.HealthReportR\x06report\"\xf1\x01\n" +
 	"\x04Fill\x12\x1a\n" +
 	"\bquantity\x18\x01 \x01(\tR\bquantity\x12\x14\n" +
 	"\x05price\x18\x02 \x01(\tR\x05price\x12\x10\n" +
 	"\x03fee\x18\x03 \x01(\tR\x03fee\x123\n" +
 	"\tliquidity\x18\x04 \x01(\x0e2\x15.trading.v1.LiquidityR\tliquidity\x12\x1a\n" +
 	"\bslippage\x18\x05 \x01(\tR\bslippage\x12.\n" +
-	"\x04time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\xfa\x05\n" +
+	"\x04time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12$\n" +
+	"\x0evenue_trade_id\x18\a \x01(\x03R\fvenueTradeId\"\xfa\x05\n" +
 	"\x05Order\x12&\n" +
 	"\x0fclient_order_id\x18\x01 \x01(\tR\rclientOrderId\x12\x1d\n" +
 	"\n" +
@@ -4152,7 +4312,7 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\tLiquidity\x12\x19\n" +
 	"\x15LIQUIDITY_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fLIQUIDITY_TAKER\x10\x01\x12\x13\n" +
-	"\x0fLIQUIDITY_MAKER\x10\x02*\xbc\t\n" +
+	"\x0fLIQUIDITY_MAKER\x10\x02*\xe0\t\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dERROR_REASON_INVALID_SETTINGS\x10\x01\x12 \n" +
@@ -4189,7 +4349,8 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\"ERROR_REASON_STRATEGY_NOT_EXPECTED\x10\x1f\x12\"\n" +
 	"\x1eERROR_REASON_STRATEGY_TOO_SLOW\x10 \x12!\n" +
 	"\x1dERROR_REASON_DECISION_INVALID\x10!\x12\x1e\n" +
-	"\x1aERROR_REASON_ORDER_REFUSED\x10\"2\xd4\a\n" +
+	"\x1aERROR_REASON_ORDER_REFUSED\x10\"\x12\"\n" +
+	"\x1eERROR_REASON_VENUE_UNAVAILABLE\x10#2\x9b\b\n" +
 	"\x0eTradingService\x12Q\n" +
 	"\fStartTrading\x12\x1f.trading.v1.StartTradingRequest\x1a .trading.v1.StartTradingResponse\x12N\n" +
 	"\vStopTrading\x12\x1e.trading.v1.StopTradingRequest\x1a\x1f.trading.v1.StopTradingResponse\x12H\n" +
@@ -4203,7 +4364,8 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x0fResetKillSwitch\x12\".trading.v1.ResetKillSwitchRequest\x1a#.trading.v1.ResetKillSwitchResponse\x12Q\n" +
 	"\fListSessions\x12\x1f.trading.v1.ListSessionsRequest\x1a .trading.v1.ListSessionsResponse\x12H\n" +
 	"\tListFills\x12\x1c.trading.v1.ListFillsRequest\x1a\x1d.trading.v1.ListFillsResponse\x12?\n" +
-	"\x06Backup\x12\x19.trading.v1.BackupRequest\x1a\x1a.trading.v1.BackupResponseB\xa0\x01\n" +
+	"\x06Backup\x12\x19.trading.v1.BackupRequest\x1a\x1a.trading.v1.BackupResponse\x12E\n" +
+	"\bGetVenue\x12\x1b.trading.v1.GetVenueRequest\x1a\x1c.trading.v1.GetVenueResponseB\xa0\x01\n" +
 	"\x0ecom.trading.v1B\fTradingProtoP\x01Z7github.com/tradectl/tradectl/proto/trading/v1;tradingv1\xa2\x02\x03TXX\xaa\x02\n" +
 	"Trading.V1\xca\x02\n" +
 	"Trading\\V1\xe2\x02\x16Trading\\V1\\GPBMetadata\xea\x02\vTrading::V1b\x06proto3"
@@ -4221,7 +4383,7 @@ func file_trading_v1_trading_proto_rawDescGZIP() []byte {
 }
 
 var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
+var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_trading_v1_trading_proto_goTypes = []any{
 	(Mode)(0),                       // 0: trading.v1.Mode
 	(SessionState)(0),               // 1: trading.v1.SessionState
@@ -4235,134 +4397,138 @@ var file_trading_v1_trading_proto_goTypes = []any{
 	(OrderState)(0),                 // 9: trading.v1.OrderState
 	(Liquidity)(0),                  // 10: trading.v1.Liquidity
 	(ErrorReason)(0),                // 11: trading.v1.ErrorReason
-	(*SessionSettings)(nil),         // 12: trading.v1.SessionSettings
-	(*RiskLimits)(nil),              // 13: trading.v1.RiskLimits
-	(*Risk)(nil),                    // 14: trading.v1.Risk
-	(*Session)(nil),                 // 15: trading.v1.Session
-	(*SessionSummary)(nil),          // 16: trading.v1.SessionSummary
-	(*Position)(nil),                // 17: trading.v1.Position
-	(*HealthReport)(nil),            // 18: trading.v1.HealthReport
-	(*ComponentHealth)(nil),         // 19: trading.v1.ComponentHealth
-	(*StartTradingRequest)(nil),     // 20: trading.v1.StartTradingRequest
-	(*StartTradingResponse)(nil),    // 21: trading.v1.StartTradingResponse
-	(*StopTradingRequest)(nil),      // 22: trading.v1.StopTradingRequest
-	(*StopTradingResponse)(nil),     // 23: trading.v1.StopTradingResponse
-	(*GetStatusRequest)(nil),        // 24: trading.v1.GetStatusRequest
-	(*GetStatusResponse)(nil),       // 25: trading.v1.GetStatusResponse
-	(*ListSessionsRequest)(nil),     // 26: trading.v1.ListSessionsRequest
-	(*ListSessionsResponse)(nil),    // 27: trading.v1.ListSessionsResponse
-	(*StoredFill)(nil),              // 28: trading.v1.StoredFill
-	(*ListFillsRequest)(nil),        // 29: trading.v1.ListFillsRequest
-	(*ListFillsResponse)(nil),       // 30: trading.v1.ListFillsResponse
-	(*BackupRequest)(nil),           // 31: trading.v1.BackupRequest
-	(*BackupResponse)(nil),          // 32: trading.v1.BackupResponse
-	(*WatchHealthRequest)(nil),      // 33: trading.v1.WatchHealthRequest
-	(*WatchHealthResponse)(nil),     // 34: trading.v1.WatchHealthResponse
-	(*Fill)(nil),                    // 35: trading.v1.Fill
-	(*Order)(nil),                   // 36: trading.v1.Order
-	(*OrderEvent)(nil),              // 37: trading.v1.OrderEvent
-	(*Portfolio)(nil),               // 38: trading.v1.Portfolio
-	(*StrategyParam)(nil),           // 39: trading.v1.StrategyParam
-	(*StrategyInfo)(nil),            // 40: trading.v1.StrategyInfo
-	(*ListStrategiesRequest)(nil),   // 41: trading.v1.ListStrategiesRequest
-	(*ListStrategiesResponse)(nil),  // 42: trading.v1.ListStrategiesResponse
-	(*ListOrdersRequest)(nil),       // 43: trading.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil),      // 44: trading.v1.ListOrdersResponse
-	(*GetPortfolioRequest)(nil),     // 45: trading.v1.GetPortfolioRequest
-	(*GetPortfolioResponse)(nil),    // 46: trading.v1.GetPortfolioResponse
-	(*WatchOrdersRequest)(nil),      // 47: trading.v1.WatchOrdersRequest
-	(*WatchOrdersResponse)(nil),     // 48: trading.v1.WatchOrdersResponse
-	(*ResetKillSwitchRequest)(nil),  // 49: trading.v1.ResetKillSwitchRequest
-	(*ResetKillSwitchResponse)(nil), // 50: trading.v1.ResetKillSwitchResponse
-	nil,                             // 51: trading.v1.SessionSettings.ParamsEntry
-	(*durationpb.Duration)(nil),     // 52: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),   // 53: google.protobuf.Timestamp
+	(*GetVenueRequest)(nil),         // 12: trading.v1.GetVenueRequest
+	(*GetVenueResponse)(nil),        // 13: trading.v1.GetVenueResponse
+	(*SessionSettings)(nil),         // 14: trading.v1.SessionSettings
+	(*RiskLimits)(nil),              // 15: trading.v1.RiskLimits
+	(*Risk)(nil),                    // 16: trading.v1.Risk
+	(*Session)(nil),                 // 17: trading.v1.Session
+	(*SessionSummary)(nil),          // 18: trading.v1.SessionSummary
+	(*Position)(nil),                // 19: trading.v1.Position
+	(*HealthReport)(nil),            // 20: trading.v1.HealthReport
+	(*ComponentHealth)(nil),         // 21: trading.v1.ComponentHealth
+	(*StartTradingRequest)(nil),     // 22: trading.v1.StartTradingRequest
+	(*StartTradingResponse)(nil),    // 23: trading.v1.StartTradingResponse
+	(*StopTradingRequest)(nil),      // 24: trading.v1.StopTradingRequest
+	(*StopTradingResponse)(nil),     // 25: trading.v1.StopTradingResponse
+	(*GetStatusRequest)(nil),        // 26: trading.v1.GetStatusRequest
+	(*GetStatusResponse)(nil),       // 27: trading.v1.GetStatusResponse
+	(*ListSessionsRequest)(nil),     // 28: trading.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),    // 29: trading.v1.ListSessionsResponse
+	(*StoredFill)(nil),              // 30: trading.v1.StoredFill
+	(*ListFillsRequest)(nil),        // 31: trading.v1.ListFillsRequest
+	(*ListFillsResponse)(nil),       // 32: trading.v1.ListFillsResponse
+	(*BackupRequest)(nil),           // 33: trading.v1.BackupRequest
+	(*BackupResponse)(nil),          // 34: trading.v1.BackupResponse
+	(*WatchHealthRequest)(nil),      // 35: trading.v1.WatchHealthRequest
+	(*WatchHealthResponse)(nil),     // 36: trading.v1.WatchHealthResponse
+	(*Fill)(nil),                    // 37: trading.v1.Fill
+	(*Order)(nil),                   // 38: trading.v1.Order
+	(*OrderEvent)(nil),              // 39: trading.v1.OrderEvent
+	(*Portfolio)(nil),               // 40: trading.v1.Portfolio
+	(*StrategyParam)(nil),           // 41: trading.v1.StrategyParam
+	(*StrategyInfo)(nil),            // 42: trading.v1.StrategyInfo
+	(*ListStrategiesRequest)(nil),   // 43: trading.v1.ListStrategiesRequest
+	(*ListStrategiesResponse)(nil),  // 44: trading.v1.ListStrategiesResponse
+	(*ListOrdersRequest)(nil),       // 45: trading.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),      // 46: trading.v1.ListOrdersResponse
+	(*GetPortfolioRequest)(nil),     // 47: trading.v1.GetPortfolioRequest
+	(*GetPortfolioResponse)(nil),    // 48: trading.v1.GetPortfolioResponse
+	(*WatchOrdersRequest)(nil),      // 49: trading.v1.WatchOrdersRequest
+	(*WatchOrdersResponse)(nil),     // 50: trading.v1.WatchOrdersResponse
+	(*ResetKillSwitchRequest)(nil),  // 51: trading.v1.ResetKillSwitchRequest
+	(*ResetKillSwitchResponse)(nil), // 52: trading.v1.ResetKillSwitchResponse
+	nil,                             // 53: trading.v1.SessionSettings.ParamsEntry
+	(*durationpb.Duration)(nil),     // 54: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),   // 55: google.protobuf.Timestamp
 }
 var file_trading_v1_trading_proto_depIdxs = []int32{
 	0,  // 0: trading.v1.SessionSettings.mode:type_name -> trading.v1.Mode
-	52, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
-	52, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
-	52, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
-	51, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
-	13, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
-	52, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
+	54, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
+	54, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
+	54, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
+	53, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
+	15, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
+	54, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
 	2,  // 7: trading.v1.SessionSettings.account:type_name -> trading.v1.Account
 	4,  // 8: trading.v1.SessionSettings.on_detach:type_name -> trading.v1.DetachPolicy
-	52, // 9: trading.v1.SessionSettings.attach_grace:type_name -> google.protobuf.Duration
-	52, // 10: trading.v1.SessionSettings.answer_timeout:type_name -> google.protobuf.Duration
+	54, // 9: trading.v1.SessionSettings.attach_grace:type_name -> google.protobuf.Duration
+	54, // 10: trading.v1.SessionSettings.answer_timeout:type_name -> google.protobuf.Duration
 	5,  // 11: trading.v1.Risk.state:type_name -> trading.v1.TradingState
-	53, // 12: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
+	55, // 12: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
 	1,  // 13: trading.v1.Session.state:type_name -> trading.v1.SessionState
-	12, // 14: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
-	53, // 15: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	53, // 16: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
-	16, // 17: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
-	17, // 18: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
-	14, // 19: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
-	53, // 20: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
+	14, // 14: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
+	55, // 15: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	55, // 16: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	18, // 17: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
+	19, // 18: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
+	16, // 19: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
+	55, // 20: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
 	3,  // 21: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
 	1,  // 22: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
-	52, // 23: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
-	19, // 24: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
+	54, // 23: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
+	21, // 24: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
 	3,  // 25: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
-	53, // 26: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
-	12, // 27: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
-	15, // 28: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
-	52, // 29: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
-	15, // 30: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
-	15, // 31: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
-	18, // 32: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
-	15, // 33: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
+	55, // 26: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
+	14, // 27: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
+	17, // 28: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
+	54, // 29: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
+	17, // 30: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
+	17, // 31: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
+	20, // 32: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
+	17, // 33: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
 	6,  // 34: trading.v1.StoredFill.side:type_name -> trading.v1.OrderSide
-	35, // 35: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
-	28, // 36: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
-	18, // 37: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
+	37, // 35: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
+	30, // 36: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
+	20, // 37: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
 	10, // 38: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
-	53, // 39: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
+	55, // 39: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
 	6,  // 40: trading.v1.Order.side:type_name -> trading.v1.OrderSide
 	7,  // 41: trading.v1.Order.type:type_name -> trading.v1.OrderType
 	8,  // 42: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
 	9,  // 43: trading.v1.Order.state:type_name -> trading.v1.OrderState
-	53, // 44: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
-	53, // 45: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
-	35, // 46: trading.v1.Order.fills:type_name -> trading.v1.Fill
-	36, // 47: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
-	35, // 48: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
-	17, // 49: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
-	14, // 50: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
-	53, // 51: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
-	39, // 52: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
-	40, // 53: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
-	36, // 54: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
-	38, // 55: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
-	37, // 56: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
-	14, // 57: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
-	20, // 58: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
-	22, // 59: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
-	24, // 60: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
-	33, // 61: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
-	41, // 62: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
-	43, // 63: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
-	45, // 64: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
-	47, // 65: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
-	49, // 66: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
-	26, // 67: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
-	29, // 68: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
-	31, // 69: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
-	21, // 70: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
-	23, // 71: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
-	25, // 72: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
-	34, // 73: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
-	42, // 74: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
-	44, // 75: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
-	46, // 76: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
-	48, // 77: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
-	50, // 78: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
-	27, // 79: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
-	30, // 80: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
-	32, // 81: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
-	70, // [70:82] is the sub-list for method output_type
-	58, // [58:70] is the sub-list for method input_type
+	55, // 44: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	55, // 45: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
+	37, // 46: trading.v1.Order.fills:type_name -> trading.v1.Fill
+	38, // 47: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
+	37, // 48: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
+	19, // 49: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
+	16, // 50: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
+	55, // 51: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
+	41, // 52: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
+	42, // 53: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
+	38, // 54: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
+	40, // 55: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
+	39, // 56: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
+	16, // 57: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
+	22, // 58: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
+	24, // 59: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
+	26, // 60: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
+	35, // 61: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
+	43, // 62: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
+	45, // 63: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
+	47, // 64: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
+	49, // 65: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
+	51, // 66: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
+	28, // 67: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
+	31, // 68: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
+	33, // 69: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
+	12, // 70: trading.v1.TradingService.GetVenue:input_type -> trading.v1.GetVenueRequest
+	23, // 71: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
+	25, // 72: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
+	27, // 73: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
+	36, // 74: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
+	44, // 75: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
+	46, // 76: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
+	48, // 77: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
+	50, // 78: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
+	52, // 79: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
+	29, // 80: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
+	32, // 81: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
+	34, // 82: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
+	13, // 83: trading.v1.TradingService.GetVenue:output_type -> trading.v1.GetVenueResponse
+	71, // [71:84] is the sub-list for method output_type
+	58, // [58:71] is the sub-list for method input_type
 	58, // [58:58] is the sub-list for extension type_name
 	58, // [58:58] is the sub-list for extension extendee
 	0,  // [0:58] is the sub-list for field type_name
@@ -4373,14 +4539,14 @@ func file_trading_v1_trading_proto_init() {
 	if File_trading_v1_trading_proto != nil {
 		return
 	}
-	file_trading_v1_trading_proto_msgTypes[0].OneofWrappers = []any{}
+	file_trading_v1_trading_proto_msgTypes[2].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trading_v1_trading_proto_rawDesc), len(file_trading_v1_trading_proto_rawDesc)),
 			NumEnums:      12,
-			NumMessages:   40,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -42,6 +42,7 @@ const (
 	TradingService_ListSessions_FullMethodName    = "/trading.v1.TradingService/ListSessions"
 	TradingService_ListFills_FullMethodName       = "/trading.v1.TradingService/ListFills"
 	TradingService_Backup_FullMethodName          = "/trading.v1.TradingService/Backup"
+	TradingService_GetVenue_FullMethodName        = "/trading.v1.TradingService/GetVenue"
 )
 
 // TradingServiceClient is the client API for TradingService service.
@@ -94,6 +95,12 @@ type TradingServiceClient interface {
 	// Backup writes a consistent copy of the store to a file on the daemon's
 	// machine while trading goes on.
 	Backup(ctx context.Context, in *BackupRequest, opts ...grpc.CallOption) (*BackupResponse, error)
+	// GetVenue says where a live session (MODE_LIVE) would trade: the venue
+	// the daemon was started with, its environment, the account and quote
+	// asset. It never carries a key. A daemon without a venue answers with
+	// configured false. tradectl start shows it before asking for
+	// confirmation.
+	GetVenue(ctx context.Context, in *GetVenueRequest, opts ...grpc.CallOption) (*GetVenueResponse, error)
 }
 
 type tradingServiceClient struct {
@@ -242,6 +249,16 @@ func (c *tradingServiceClient) Backup(ctx context.Context, in *BackupRequest, op
 	return out, nil
 }
 
+func (c *tradingServiceClient) GetVenue(ctx context.Context, in *GetVenueRequest, opts ...grpc.CallOption) (*GetVenueResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetVenueResponse)
+	err := c.cc.Invoke(ctx, TradingService_GetVenue_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TradingServiceServer is the server API for TradingService service.
 // All implementations must embed UnimplementedTradingServiceServer
 // for forward compatibility.
@@ -292,6 +309,12 @@ type TradingServiceServer interface {
 	// Backup writes a consistent copy of the store to a file on the daemon's
 	// machine while trading goes on.
 	Backup(context.Context, *BackupRequest) (*BackupResponse, error)
+	// GetVenue says where a live session (MODE_LIVE) would trade: the venue
+	// the daemon was started with, its environment, the account and quote
+	// asset. It never carries a key. A daemon without a venue answers with
+	// configured false. tradectl start shows it before asking for
+	// confirmation.
+	GetVenue(context.Context, *GetVenueRequest) (*GetVenueResponse, error)
 	mustEmbedUnimplementedTradingServiceServer()
 }
 
@@ -337,6 +360,9 @@ func (UnimplementedTradingServiceServer) ListFills(context.Context, *ListFillsRe
 }
 func (UnimplementedTradingServiceServer) Backup(context.Context, *BackupRequest) (*BackupResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Backup not implemented")
+}
+func (UnimplementedTradingServiceServer) GetVenue(context.Context, *GetVenueRequest) (*GetVenueResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetVenue not implemented")
 }
 func (UnimplementedTradingServiceServer) mustEmbedUnimplementedTradingServiceServer() {}
 func (UnimplementedTradingServiceServer) testEmbeddedByValue()                        {}
@@ -561,6 +587,24 @@ func _TradingService_Backup_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TradingService_GetVenue_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetVenueRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TradingServiceServer).GetVenue(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TradingService_GetVenue_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TradingServiceServer).GetVenue(ctx, req.(*GetVenueRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // TradingService_ServiceDesc is the grpc.ServiceDesc for TradingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -607,6 +651,10 @@ var TradingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Backup",
 			Handler:    _TradingService_Backup_Handler,
+		},
+		{
+			MethodName: "GetVenue",
+			Handler:    _TradingService_GetVenue_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -47,6 +47,7 @@ ERROR_REASON_TOO_MANY_WATCHERS: ErrorReason
 ERROR_REASON_TRADING_ALREADY_RUNNING: ErrorReason
 ERROR_REASON_TRADING_STOPPING: ErrorReason
 ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_VENUE_UNAVAILABLE: ErrorReason
 ERROR_REASON_WATCHER_LAGGED: ErrorReason
 HEALTH_STATUS_DEGRADED: HealthStatus
 HEALTH_STATUS_HEALTHY: HealthStatus
@@ -115,20 +116,22 @@ class ComponentHealth(_message.Message):
     def __init__(self, name: _Optional[str] = ..., status: _Optional[_Union[HealthStatus, str]] = ..., reason: _Optional[str] = ..., last_progress: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Fill(_message.Message):
-    __slots__ = ["fee", "liquidity", "price", "quantity", "slippage", "time"]
+    __slots__ = ["fee", "liquidity", "price", "quantity", "slippage", "time", "venue_trade_id"]
     FEE_FIELD_NUMBER: _ClassVar[int]
     LIQUIDITY_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     SLIPPAGE_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
+    VENUE_TRADE_ID_FIELD_NUMBER: _ClassVar[int]
     fee: str
     liquidity: Liquidity
     price: str
     quantity: str
     slippage: str
     time: _timestamp_pb2.Timestamp
-    def __init__(self, quantity: _Optional[str] = ..., price: _Optional[str] = ..., fee: _Optional[str] = ..., liquidity: _Optional[_Union[Liquidity, str]] = ..., slippage: _Optional[str] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    venue_trade_id: int
+    def __init__(self, quantity: _Optional[str] = ..., price: _Optional[str] = ..., fee: _Optional[str] = ..., liquidity: _Optional[_Union[Liquidity, str]] = ..., slippage: _Optional[str] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., venue_trade_id: _Optional[int] = ...) -> None: ...
 
 class GetPortfolioRequest(_message.Message):
     __slots__ = ["session_id"]
@@ -153,6 +156,26 @@ class GetStatusResponse(_message.Message):
     health: HealthReport
     session: Session
     def __init__(self, session: _Optional[_Union[Session, _Mapping]] = ..., health: _Optional[_Union[HealthReport, _Mapping]] = ...) -> None: ...
+
+class GetVenueRequest(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
+
+class GetVenueResponse(_message.Message):
+    __slots__ = ["account", "configured", "environment", "production", "quote_asset", "venue"]
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    CONFIGURED_FIELD_NUMBER: _ClassVar[int]
+    ENVIRONMENT_FIELD_NUMBER: _ClassVar[int]
+    PRODUCTION_FIELD_NUMBER: _ClassVar[int]
+    QUOTE_ASSET_FIELD_NUMBER: _ClassVar[int]
+    VENUE_FIELD_NUMBER: _ClassVar[int]
+    account: str
+    configured: bool
+    environment: str
+    production: bool
+    quote_asset: str
+    venue: str
+    def __init__(self, configured: bool = ..., venue: _Optional[str] = ..., environment: _Optional[str] = ..., production: bool = ..., account: _Optional[str] = ..., quote_asset: _Optional[str] = ...) -> None: ...
 
 class HealthReport(_message.Message):
     __slots__ = ["components", "equity", "fills", "last_error", "orders", "pnl", "reason", "restarts", "sequence", "session_id", "session_state", "status", "ticks", "time", "uptime"]

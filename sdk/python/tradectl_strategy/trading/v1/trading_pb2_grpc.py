@@ -77,6 +77,11 @@ class TradingServiceStub(object):
                 request_serializer=trading_dot_v1_dot_trading__pb2.BackupRequest.SerializeToString,
                 response_deserializer=trading_dot_v1_dot_trading__pb2.BackupResponse.FromString,
                 )
+        self.GetVenue = channel.unary_unary(
+                '/trading.v1.TradingService/GetVenue',
+                request_serializer=trading_dot_v1_dot_trading__pb2.GetVenueRequest.SerializeToString,
+                response_deserializer=trading_dot_v1_dot_trading__pb2.GetVenueResponse.FromString,
+                )
 
 
 class TradingServiceServicer(object):
@@ -187,6 +192,17 @@ class TradingServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetVenue(self, request, context):
+        """GetVenue says where a live session (MODE_LIVE) would trade: the venue
+        the daemon was started with, its environment, the account and quote
+        asset. It never carries a key. A daemon without a venue answers with
+        configured false. tradectl start shows it before asking for
+        confirmation.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TradingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -249,6 +265,11 @@ def add_TradingServiceServicer_to_server(servicer, server):
                     servicer.Backup,
                     request_deserializer=trading_dot_v1_dot_trading__pb2.BackupRequest.FromString,
                     response_serializer=trading_dot_v1_dot_trading__pb2.BackupResponse.SerializeToString,
+            ),
+            'GetVenue': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetVenue,
+                    request_deserializer=trading_dot_v1_dot_trading__pb2.GetVenueRequest.FromString,
+                    response_serializer=trading_dot_v1_dot_trading__pb2.GetVenueResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -464,5 +485,22 @@ class TradingService(object):
         return grpc.experimental.unary_unary(request, target, '/trading.v1.TradingService/Backup',
             trading_dot_v1_dot_trading__pb2.BackupRequest.SerializeToString,
             trading_dot_v1_dot_trading__pb2.BackupResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetVenue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/trading.v1.TradingService/GetVenue',
+            trading_dot_v1_dot_trading__pb2.GetVenueRequest.SerializeToString,
+            trading_dot_v1_dot_trading__pb2.GetVenueResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
