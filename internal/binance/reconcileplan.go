@@ -109,6 +109,9 @@ func compare(snap Snapshot, v venueView, tol money.Decimal) reconcilePlan {
 				}
 				applied[t.ID] = true // a trade listed twice is still one
 				t.Symbol, t.ClientID, t.OrderID = u.Symbol, id, u.OrderID
+				if t.Side == 0 {
+					t.Side = r.Order.Spec.Side
+				}
 				tu := u
 				tu.Trade, tu.Time = &t, t.Time
 				p.Updates = append(p.Updates, tu)
