@@ -34,6 +34,12 @@ type Snapshot struct {
 	// created after it (less strangerMargin) may be one the loop placed
 	// since, so it is not judged a stray. Zero judges every order.
 	Taken time.Time
+	// Settled: no fill can be on its way from the venue to the loop's
+	// side (at start, before the loop trades), so a drift beyond the
+	// tolerance halts at once. Otherwise one pass may see on the venue a
+	// fill the loop has not applied yet, and a drift halts only when two
+	// passes in a row find one.
+	Settled bool
 }
 
 // strangerMargin covers the clock offset between the venue's order times
@@ -45,6 +51,9 @@ type ReconcileConfig struct {
 	// Symbols are ours whose open orders are listed every pass, besides
 	// the symbols of the snapshot's orders.
 	Symbols []string
+	// Quote is the venue's quote asset of our symbols (default USDT): a
+	// missed fill of BTC-USD moves BTC and Quote.
+	Quote string
 	// Tolerance is how far an asset's balance may differ from the
 	// expectation before order entry halts (per asset, in its units).
 	Tolerance money.Decimal
@@ -98,6 +107,7 @@ type Reconciler struct {
 
 	mu      sync.Mutex
 	halted  bool
+	suspect bool // the last pass found a drift beyond tolerance
 	lastRun time.Time
 	lastOK  time.Time
 	last    Report
@@ -111,6 +121,9 @@ func NewReconciler(api API, sink Sink, cfg ReconcileConfig) *Reconciler {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Quote == "" {
+		cfg.Quote = DefaultQuote
 	}
 	if cfg.External == nil {
 		cfg.External = func() map[string]money.Decimal { return nil }
@@ -196,7 +209,10 @@ func (rc *Reconciler) run(ctx context.Context, snap Snapshot) (Report, error) {
 	}
 	v.Balances, v.External = acct.Balances, rc.cfg.External()
 
-	p := compare(snap, v, rc.cfg.Tolerance)
+	p, err := compare(snap, v, rc.cfg.Quote, rc.cfg.Tolerance)
+	if err != nil {
+		return Report{}, fmt.Errorf("compare: %w", err)
+	}
 	rep := Report{Orders: len(snap.Open), Queried: len(missing), Missed: p.Missed, Updates: len(p.Updates),
 		Unacknowledged: p.Unacknowledged, Vanished: p.Vanished, Strays: p.Strays, Drift: p.Drift, Errors: errs}
 	for _, u := range p.Updates {
@@ -209,22 +225,24 @@ func (rc *Reconciler) run(ctx context.Context, snap Snapshot) (Report, error) {
 		}
 		rc.cfg.Logger.Warn("reconcile: cancelled an order of ours we did not know", "client_id", s.ClientID, "symbol", s.Symbol)
 	}
-	rc.judge(&rep, p)
+	rc.judge(&rep, p, snap.Settled)
 	return rep, nil
 }
 
 // judge halts or resumes order entry on the balance comparison.
-func (rc *Reconciler) judge(rep *Report, p reconcilePlan) {
+func (rc *Reconciler) judge(rep *Report, p reconcilePlan, settled bool) {
 	rc.mu.Lock()
 	wasHalted := rc.halted
-	rc.halted = p.Beyond
+	halt := p.Beyond && (settled || rc.suspect || wasHalted)
+	rc.halted, rc.suspect = halt, p.Beyond
 	rc.mu.Unlock()
-	rep.Halted = p.Beyond
+	rep.Halted = halt
 	if len(p.Drift) > 0 {
-		rc.cfg.Logger.Warn("reconcile: balances differ from what our fills explain", "drift", driftText(p.Drift))
+		rc.cfg.Logger.Warn("reconcile: balances differ from what our fills explain", "drift", driftText(p.Drift),
+			"beyond_tolerance", p.Beyond, "halt", halt)
 	}
 	switch {
-	case p.Beyond:
+	case halt:
 		rc.sink.Halt("reconcile", "balance drift beyond tolerance "+rc.cfg.Tolerance.String()+": "+driftText(p.Drift))
 	case wasHalted:
 		rc.sink.Resume("reconcile")
@@ -263,7 +281,11 @@ func (rc *Reconciler) Health(now time.Time) Health {
 			now.Sub(rc.lastOK).Round(time.Second), rc.last.Orders, len(rc.last.Missed), len(rc.last.Strays))
 		if len(rc.last.Drift) > 0 {
 			h.Level = Degraded
-			h.Reason += "; balance drift within tolerance: " + driftText(rc.last.Drift)
+			what := "; balance drift within tolerance: "
+			if rc.suspect {
+				what = "; balance drift beyond tolerance, to be confirmed by the next pass: "
+			}
+			h.Reason += what + driftText(rc.last.Drift)
 		}
 		if len(rc.last.Vanished) > 0 {
 			h.Level = Degraded

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // The comparison at the heart of a reconciliation is a pure function of
@@ -76,8 +77,11 @@ func indexOpen(open []OrderUpdate) map[string]OrderUpdate {
 // status, so that a final status is not applied ahead of its fills), then
 // each order's status as the venue has it; orders the venue does not know;
 // strays with our prefix; and each expected asset's drift.
-func compare(snap Snapshot, v venueView, tol money.Decimal) reconcilePlan {
-	var p reconcilePlan
+//
+// The balances are judged after the missed trades this pass hands over:
+// the venue's balances include them, the expectation does not yet.
+func compare(snap Snapshot, v venueView, quote string, tol money.Decimal) (p reconcilePlan, err error) {
+	defer money.RecoverOverflow(&err)
 	byID := indexOpen(v.Open)
 	known := make(map[string]bool, len(snap.Open))
 	for _, r := range snap.Open {
@@ -132,12 +136,36 @@ func compare(snap Snapshot, v venueView, tol money.Decimal) reconcilePlan {
 			p.Strays = append(p.Strays, u)
 		}
 	}
-	p.Drift, p.Beyond = balanceDrift(snap.Expected, v.External, v.Balances, tol)
-	return p
+	explained := make(map[string]money.Decimal, len(v.External)+2)
+	for a, d := range v.External {
+		explained[a] = d
+	}
+	for _, t := range p.Missed {
+		tradeEffect(explained, t, quote)
+	}
+	p.Drift, p.Beyond = balanceDrift(snap.Expected, explained, v.Balances, tol)
+	return p, nil
 }
 
-// balanceDrift compares each expected asset (plus its external changes)
-// with the venue's total, free plus locked.
+// tradeEffect adds what one fill does to the balances: a buy adds the base
+// and pays the quote, a sell the reverse; the fee leaves its own asset.
+func tradeEffect(dst map[string]money.Decimal, t Trade, quote string) {
+	base, notional := Base(t.Symbol), t.Quantity.Mul(t.Price)
+	switch t.Side {
+	case venue.Buy:
+		dst[base] = dst[base].Add(t.Quantity)
+		dst[quote] = dst[quote].Sub(notional)
+	case venue.Sell:
+		dst[base] = dst[base].Sub(t.Quantity)
+		dst[quote] = dst[quote].Add(notional)
+	}
+	if t.FeeAsset != "" {
+		dst[t.FeeAsset] = dst[t.FeeAsset].Sub(t.Fee)
+	}
+}
+
+// balanceDrift compares each expected asset, plus what explains a change
+// (external transfers, fills handed over), with the venue's total, free plus locked.
 func balanceDrift(expected, external map[string]money.Decimal, bs []Balance, tol money.Decimal) ([]Drift, bool) {
 	actual := make(map[string]money.Decimal, len(bs))
 	for _, b := range bs {

@@ -23,7 +23,8 @@ type userFields map[string]json.RawMessage
 // handle routes one message of a subscribed socket. A non-nil error ends
 // the session (and the reconnect reconciles): the stream terminated, or an
 // execution report we could not read, which may hide a fill.
-func (u *UserStream) handle(subID int64, data []byte) error {
+func (u *UserStream) handle(subID int64, data []byte) (err error) {
+	defer money.RecoverOverflow(&err) // a venue's absurd number ends the session, not the process
 	var msg struct {
 		SubscriptionID *int64          `json:"subscriptionId"`
 		Event          json.RawMessage `json:"event"`

@@ -120,11 +120,14 @@ func (u *UserStream) Run(ctx context.Context) error {
 	u.mu.Unlock()
 	attempt := 0
 	for {
+		began := time.Now()
 		subscribed, err := u.session(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if subscribed {
+		// Only a session that held resets the backoff: one terminated
+		// right after subscribing must not redial (and reconcile) in a loop.
+		if subscribed && time.Since(began) >= u.cfg.MaxBackoff {
 			attempt = 0
 		}
 		u.mu.Lock()
