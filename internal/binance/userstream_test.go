@@ -1,12 +1,14 @@
 package binance
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -333,7 +335,8 @@ func TestUserStreamErrorAnswerIsAClassifiedError(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint(tc.code), func(t *testing.T) {
 			usLeakCheck(t)
-			r := startUserStream(t, nil)
+			var logs bytes.Buffer
+			r := startUserStream(t, func(c *UserStreamConfig) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 			c := r.srv.next(t)
 			c.send(t, fmt.Sprintf(`{"id":%q,"status":400,"error":{"code":%d,"msg":%q}}`, c.req["id"], tc.code, tc.msg))
 			r.srv.next(t) // it gave up on the refused subscription and dials again
@@ -343,6 +346,11 @@ func TestUserStreamErrorAnswerIsAClassifiedError(t *testing.T) {
 			}
 			if len(r.connected) != 0 {
 				t.Fatal("OnConnect was called for a refused subscription")
+			}
+			r.stop()
+			if out := logs.String() + h.Reason; !strings.Contains(out, "refused") ||
+				strings.Contains(out, "key-abc") || strings.Contains(out, "secret-xyz") {
+				t.Fatalf("the log and health must tell the refusal without the key or secret:\n%s", out)
 			}
 			r.sink.mu.Lock()
 			defer r.sink.mu.Unlock()
