@@ -179,6 +179,9 @@ func (rc *Reconciler) run(ctx context.Context, snap Snapshot) (Report, error) {
 			v.Queried[id] = q
 		case ClassNotFound:
 			v.NotFound[id] = true
+		case ClassRateLimited, ClassBanned, ClassAuth, ClassClock:
+			// Every other query would fail alike (and a 429 storm earns a ban).
+			return Report{}, fmt.Errorf("query %s: %w", id, err)
 		default:
 			if ctx.Err() != nil {
 				return Report{}, ctx.Err()

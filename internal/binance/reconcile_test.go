@@ -158,14 +158,15 @@ func TestCompareBalanceDrift(t *testing.T) {
 // recAPI is a venue held in memory: open orders per symbol, every order by
 // client id, trades by order id, the account. It counts the calls.
 type recAPI struct {
-	mu       sync.Mutex
-	open     map[string][]OrderUpdate
-	orders   map[string]OrderUpdate
-	trades   map[int64][]Trade
-	account  Account
-	failOpen error
-	calls    map[string]int
-	canceled []string
+	mu        sync.Mutex
+	open      map[string][]OrderUpdate
+	orders    map[string]OrderUpdate
+	trades    map[int64][]Trade
+	account   Account
+	failOpen  error
+	failQuery error
+	calls     map[string]int
+	canceled  []string
 }
 
 func newRecAPI() *recAPI {
@@ -189,6 +190,9 @@ func (a *recAPI) Place(context.Context, OrderRequest) (OrderUpdate, error) {
 }
 func (a *recAPI) Query(_ context.Context, _, id string) (OrderUpdate, error) {
 	a.count("query")
+	if a.failQuery != nil {
+		return OrderUpdate{}, a.failQuery
+	}
 	if u, ok := a.orders[id]; ok {
 		return u, nil
 	}
@@ -323,6 +327,20 @@ func TestReconcileAppliesMissedFillsCancelsStraysAndHaltsOnDrift(t *testing.T) {
 	}
 	if h := rc.Health(now); h.Level != Degraded || !strings.Contains(h.Reason, "last pass failed") {
 		t.Fatalf("health after a failed pass: %+v", h)
+	}
+}
+
+func TestReconcileStopsQueryingWhenRateLimited(t *testing.T) {
+	api := newRecAPI()
+	api.failQuery = &APIError{HTTPStatus: 429, Code: -1003, Msg: "Too many requests", RetryAfter: time.Second}
+	rc := NewReconciler(api, recNopSink{}, ReconcileConfig{})
+	snap := Snapshot{Open: []Recovered{recOrder("tA-1", "BTC-USD", "0", true), recOrder("tA-2", "BTC-USD", "0", true),
+		recOrder("tA-3", "BTC-USD", "0", true)}}
+	if _, err := rc.Reconcile(context.Background(), snap); Classify(err) != ClassRateLimited {
+		t.Fatalf("err %v: want the pass to fail rate limited", err)
+	}
+	if api.calls["query"] != 1 {
+		t.Fatalf("%d queries after a 429: want the pass to stop at the first", api.calls["query"])
 	}
 }
 
