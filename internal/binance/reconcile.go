@@ -212,7 +212,7 @@ func (rc *Reconciler) run(ctx context.Context, snap Snapshot) (Report, error) {
 	}
 	v.Balances, v.External = acct.Balances, rc.cfg.External()
 
-	p, err := compare(snap, v, rc.cfg.Quote, rc.cfg.Tolerance)
+	p, err := reconcileCompare(snap, v, rc.cfg.Quote, rc.cfg.Tolerance)
 	if err != nil {
 		return Report{}, fmt.Errorf("compare: %w", err)
 	}

@@ -62,7 +62,7 @@ func TestCompareHandsOverMissedTradesOnceBeforeTheStatus(t *testing.T) {
 
 func rcCompare(t *testing.T, snap Snapshot, v venueView, tol money.Decimal) reconcilePlan {
 	t.Helper()
-	p, err := compare(snap, v, "USDT", tol)
+	p, err := reconcileCompare(snap, v, "USDT", tol)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,14 +73,14 @@ func indexOpen(open []OrderUpdate) map[string]OrderUpdate {
 	return m
 }
 
-// compare decides a pass: the missed trades (each with the order's
+// reconcileCompare decides a pass: the missed trades (each with the order's
 // status, so that a final status is not applied ahead of its fills), then
 // each order's status as the venue has it; orders the venue does not know;
 // strays with our prefix; and each expected asset's drift.
 //
 // The balances are judged after the missed trades this pass hands over:
 // the venue's balances include them, the expectation does not yet.
-func compare(snap Snapshot, v venueView, quote string, tol money.Decimal) (p reconcilePlan, err error) {
+func reconcileCompare(snap Snapshot, v venueView, quote string, tol money.Decimal) (p reconcilePlan, err error) {
 	defer money.RecoverOverflow(&err)
 	byID := indexOpen(v.Open)
 	known := make(map[string]bool, len(snap.Open))
