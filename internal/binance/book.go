@@ -62,8 +62,8 @@ func (s bookStep) String() string { return stepNames[s] }
 // then checked against the oldest one kept (step 3). Dropping the levels
 // farthest from the top changes nothing a top-N reader sees.
 const (
-	maxBuffered  = 4096
-	maxBookLevel = 10000
+	maxDepthBuffered = 4096
+	maxDepthLevels   = 10000
 )
 
 // depthBook is one symbol's local book and its sequencing state.
@@ -103,7 +103,7 @@ func (b *depthBook) Reset() {
 // sees (the top of each side) changed.
 func (b *depthBook) Update(u depthUpdate) (step bookStep, changed bool) {
 	if !b.synced {
-		if len(b.buf) == maxBuffered {
+		if len(b.buf) == maxDepthBuffered {
 			copy(b.buf, b.buf[1:])
 			b.buf = b.buf[:len(b.buf)-1]
 		}
@@ -207,8 +207,8 @@ func (s *bookSide) set(l market.Level, top int) bool {
 		s.lv = append(s.lv, market.Level{})
 		copy(s.lv[i+1:], s.lv[i:])
 		s.lv[i] = l
-		if len(s.lv) > maxBookLevel {
-			s.lv = s.lv[:maxBookLevel]
+		if len(s.lv) > maxDepthLevels {
+			s.lv = s.lv[:maxDepthLevels]
 		}
 	}
 	return i < top
@@ -224,7 +224,7 @@ func (s *bookSide) load(levels []market.Level) {
 		}
 	}
 	sort.Slice(s.lv, func(i, j int) bool { return s.before(s.lv[i].Price, s.lv[j].Price) })
-	if len(s.lv) > maxBookLevel {
-		s.lv = s.lv[:maxBookLevel]
+	if len(s.lv) > maxDepthLevels {
+		s.lv = s.lv[:maxDepthLevels]
 	}
 }

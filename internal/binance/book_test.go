@@ -192,11 +192,11 @@ func TestBookChangedOnlyInTop(t *testing.T) {
 // and a snapshot is then judged against the oldest one kept.
 func TestBookBufferBounded(t *testing.T) {
 	b := newDepthBook(5)
-	for i := int64(1); i <= maxBuffered+10; i++ {
+	for i := int64(1); i <= maxDepthBuffered+10; i++ {
 		b.Update(upd(i, i, nil, nil))
 	}
-	if len(b.buf) != maxBuffered || b.buf[0].First != 11 {
-		t.Fatalf("buffer holds %d events from U=%d, want %d from 11", len(b.buf), b.buf[0].First, maxBuffered)
+	if len(b.buf) != maxDepthBuffered || b.buf[0].First != 11 {
+		t.Fatalf("buffer holds %d events from U=%d, want %d from 11", len(b.buf), b.buf[0].First, maxDepthBuffered)
 	}
 	if got := b.Snapshot(DepthSnapshot{LastUpdateID: 10}); got != stepStale {
 		t.Fatalf("snapshot older than the oldest kept event: %v, want stale", got)
