@@ -2,7 +2,6 @@ package binance
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/market"
-	"github.com/tradectl/tradectl/internal/money"
 )
 
 // MarketDataConfig says which books to keep and how to judge the streams.
@@ -272,94 +270,4 @@ func (m *MarketData) Health(now time.Time) Health {
 		h.Reason = strings.Join(faults, "; ") + "; " + counts
 	}
 	return h
-}
-
-// depthFrame is a depthUpdate event, raw or wrapped by a combined stream
-// as {"stream":..,"data":{..}}. Every key the event has is named: json
-// matches keys without regard to case, so an unnamed "E" would land in "e".
-type depthFrame struct {
-	Stream    string      `json:"stream"`
-	Data      *depthFrame `json:"data"`
-	Type      string      `json:"e"`
-	EventTime int64       `json:"E"`
-	Symbol    string      `json:"s"`
-	First     int64       `json:"U"`
-	Last      int64       `json:"u"`
-	Bids      [][2]string `json:"b"`
-	Asks      [][2]string `json:"a"`
-}
-
-// handle takes one frame off a socket. A frame it cannot read costs the
-// book its sync: an update it did not apply is an update missed.
-func (m *MarketData) handle(msg []byte) {
-	var f depthFrame
-	err := json.Unmarshal(msg, &f)
-	if err == nil && f.Data != nil {
-		f = *f.Data
-	}
-	if err == nil && f.Type != "depthUpdate" {
-		return // not a depth event (a subscription answer, say)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s := m.byVenue[f.Symbol]
-	if s == nil {
-		if err != nil {
-			m.cfg.Logger.Warn("market data: unreadable frame", "err", err)
-		}
-		return
-	}
-	now := m.cfg.Now()
-	s.lastMsg = now
-	var u depthUpdate
-	if err == nil {
-		u = depthUpdate{First: f.First, Last: f.Last}
-		u.Bids, err = parseLevels(f.Bids)
-	}
-	if err == nil {
-		u.Asks, err = parseLevels(f.Asks)
-	}
-	if err != nil {
-		m.cfg.Logger.Warn("market data: unreadable depth event, resyncing", "symbol", s.symbol, "err", err)
-		m.resyncs++
-		s.book.Reset()
-		return
-	}
-	switch step, changed := s.book.Update(u); step {
-	case stepBuffered:
-		select {
-		case s.want <- struct{}{}:
-		default: // a fetch is already asked for
-		}
-	case stepGap:
-		m.resyncs++
-		m.cfg.Logger.Warn("market data: update ids skipped, resyncing", "symbol", s.symbol, "U", u.First, "u", u.Last)
-	case stepApplied:
-		if changed {
-			s.dirty, s.changed = true, now
-		}
-	}
-}
-
-// parseLevels reads [price, quantity] string pairs exactly.
-func parseLevels(raw [][2]string) ([]market.Level, error) {
-	if len(raw) == 0 {
-		return nil, nil
-	}
-	out := make([]market.Level, len(raw))
-	for i, r := range raw {
-		p, err := money.Parse(r[0])
-		if err != nil {
-			return nil, fmt.Errorf("price: %w", err)
-		}
-		q, err := money.Parse(r[1])
-		if err != nil {
-			return nil, fmt.Errorf("quantity: %w", err)
-		}
-		if !p.IsPositive() || q.IsNegative() {
-			return nil, fmt.Errorf("level [%s %s] out of range", r[0], r[1])
-		}
-		out[i] = market.Level{Price: p, Size: q}
-	}
-	return out, nil
 }
