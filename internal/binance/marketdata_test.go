@@ -411,3 +411,184 @@ func TestMarketDataWatchdog(t *testing.T) {
 		return strings.Contains(m.Health(time.Now()).Reason, "1 reconnects")
 	})
 }
+
+// TestMarketDataNext: Next serves each changed book in sync once, oldest
+// change first, as it is now; skips books out of sync or one-sided;
+// keeps event times at or before until and monotonic; and heartbeats only
+// when it served nothing for Heartbeat.
+func TestMarketDataNext(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	api := newFakeDepthAPI()
+	api.add("BTC-USD", "BTCUSDT", 10, []string{"100:1", "99:1"}, []string{"101:1"})
+	api.add("ETH-USD", "ETHUSDT", 20, []string{"10:1"}, []string{"11:1"})
+	api.add("SOL-USD", "SOLUSDT", 30, []string{"1:1"}, nil)
+	api.add("XRP-USD", "XRPUSDT", 40, []string{"0.5:1"}, []string{"0.6:1"})
+	m, err := NewMarketData(api, MarketDataConfig{Stream: "ws://unused", Map: SymbolMap{Quote: "USDT"},
+		Symbols: []string{"BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD"}, Levels: 1, Heartbeat: 100 * time.Millisecond,
+		Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	feed := func(symbol string, bids, asks [][2]string, sync bool) {
+		now = now.Add(time.Millisecond)
+		m.handle(api.change(symbol, bids, asks))
+		if sync && m.resync(ctx, m.bySymbol[symbol]) {
+			t.Fatalf("%s: snapshot refused", symbol)
+		}
+	}
+	feed("ETH-USD", [][2]string{{"10", "2"}}, nil, true)     // t+1ms
+	feed("BTC-USD", [][2]string{{"100", "3"}}, nil, true)    // t+2ms
+	feed("SOL-USD", [][2]string{{"1", "2"}}, nil, true)      // one-sided
+	feed("XRP-USD", [][2]string{{"0.5", "2"}}, nil, false)   // not in sync
+	feed("BTC-USD", nil, [][2]string{{"100.5", "1"}}, false) // t+5ms: shown once, as of t+5ms
+	start := now.Add(-5 * time.Millisecond)
+	until := now.Add(time.Second)
+	type want struct {
+		kind       market.EventKind
+		symbol     string
+		at         time.Time
+		bid, ask   string
+		bids, ask1 string
+	}
+	next := func(until time.Time, w *want) {
+		t.Helper()
+		ev, ok, err := m.Next(ctx, until)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w == nil {
+			if ok {
+				t.Fatalf("got %+v, want nothing", ev)
+			}
+			return
+		}
+		got := fmt.Sprint(ev.Kind, ev.Symbol, ev.Time.Sub(start), ev.Bid, ev.Ask)
+		exp := fmt.Sprint(w.kind, w.symbol, w.at.Sub(start), money.MustParse(w.bid), money.MustParse(w.ask))
+		if !ok || got != exp {
+			t.Fatalf("got %s ok=%v, want %s", got, ok, exp)
+		}
+		if w.kind == market.EventBook && (show(ev.Book.Bids) != w.bids || show(ev.Book.Asks) != w.ask1) {
+			t.Fatalf("book %s | %s", show(ev.Book.Bids), show(ev.Book.Asks))
+		}
+	}
+	next(until, &want{market.EventBook, "ETH-USD", start.Add(time.Millisecond), "10", "11", "10:2", "11:1"})
+	next(until, &want{market.EventBook, "BTC-USD", start.Add(5 * time.Millisecond), "100", "100.5", "100:3", "100.5:1"})
+	next(until, nil)
+	next(until.Add(99*time.Millisecond), nil)
+	next(until.Add(100*time.Millisecond), &want{kind: market.EventHeartbeat, at: until.Add(100 * time.Millisecond), bid: "0", ask: "0"})
+	next(until.Add(150*time.Millisecond), nil)
+	// A change stamped after until is shown at until, never later.
+	now = until.Add(time.Hour)
+	m.handle(api.change("ETH-USD", nil, [][2]string{{"11", "5"}}))
+	next(until.Add(200*time.Millisecond), &want{market.EventBook, "ETH-USD", until.Add(200 * time.Millisecond), "10", "11", "10:2", "11:5"})
+	// Nor earlier than what was already served.
+	m.handle(api.change("ETH-USD", nil, [][2]string{{"11", "6"}}))
+	next(until.Add(150*time.Millisecond), &want{market.EventBook, "ETH-USD", until.Add(200 * time.Millisecond), "10", "11", "10:2", "11:6"})
+	// A book that changed and then lost an update is not served.
+	m.handle(api.change("BTC-USD", [][2]string{{"100", "4"}}, nil))
+	api.change("BTC-USD", [][2]string{{"100", "5"}}, nil) // lost
+	m.handle(api.change("BTC-USD", [][2]string{{"100", "6"}}, nil))
+	next(until.Add(250*time.Millisecond), &want{kind: market.EventHeartbeat, at: until.Add(250 * time.Millisecond), bid: "0", ask: "0"})
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, ok, err := m.Next(cctx, until.Add(time.Hour)); ok || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: ok=%v err=%v", ok, err)
+	}
+}
+
+// TestMarketDataHealth: judged per symbol by the age of its last message
+// and whether its book is in sync, with the counts of resyncs.
+func TestMarketDataHealth(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	now := t0
+	api := newFakeDepthAPI()
+	api.add("BTC-USD", "BTCUSDT", 10, []string{"100:1"}, []string{"101:1"})
+	m, err := NewMarketData(api, MarketDataConfig{Stream: "ws://unused", Map: SymbolMap{Quote: "USDT"},
+		Symbols: []string{"BTC-USD"}, Silence: time.Second, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(at time.Duration, level Level, reason string) {
+		t.Helper()
+		h := m.Health(t0.Add(at))
+		if h.Name != "market_data" || h.Level != level || h.Reason != reason {
+			t.Fatalf("at %v: %v %q, want %v %q", at, h.Level, h.Reason, level, reason)
+		}
+	}
+	check(0, Degraded, "BTC-USD: book not in sync; 0 reconnects, 0 resyncs")
+	check(1500*time.Millisecond, Degraded, "BTC-USD: no message in 1.5s; BTC-USD: book not in sync; 0 reconnects, 0 resyncs")
+	check(3500*time.Millisecond, Unhealthy, "BTC-USD: no message in 3.5s; BTC-USD: book not in sync; 0 reconnects, 0 resyncs")
+
+	now = t0.Add(5 * time.Second)
+	m.handle(api.change("BTC-USD", nil, nil))
+	if m.resync(context.Background(), m.bySymbol["BTC-USD"]) {
+		t.Fatal("snapshot refused")
+	}
+	check(5100*time.Millisecond, Healthy, "1 books in sync; 0 reconnects, 0 resyncs")
+	if h := m.Health(now); !h.LastProgress.Equal(now) {
+		t.Fatalf("last progress %v, want %v", h.LastProgress, now)
+	}
+	check(6500*time.Millisecond, Degraded, "BTC-USD: no message for 1.5s; 0 reconnects, 0 resyncs")
+	check(8500*time.Millisecond, Unhealthy, "BTC-USD: no message for 3.5s; 0 reconnects, 0 resyncs")
+
+	// A price we cannot hold exactly is an update we did not apply.
+	m.handle([]byte(`{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":12,"u":12,"b":[["100.000000001","1"]],"a":[]}`))
+	check(5100*time.Millisecond, Degraded, "BTC-USD: book not in sync; 0 reconnects, 1 resyncs")
+}
+
+func TestMarketDataConfigRefused(t *testing.T) {
+	ok := MarketDataConfig{Stream: "ws://x", Symbols: []string{"BTC-USD"}, Map: SymbolMap{Quote: "USDT"}}
+	for _, c := range []struct {
+		name string
+		edit func(*MarketDataConfig)
+		want string
+	}{
+		{"no stream", func(c *MarketDataConfig) { c.Stream = "" }, "stream endpoint"},
+		{"no symbols", func(c *MarketDataConfig) { c.Symbols = nil }, "at least one symbol"},
+		{"no quote", func(c *MarketDataConfig) { c.Map.Quote = "" }, "quote asset"},
+		{"bad symbol", func(c *MarketDataConfig) { c.Symbols = []string{"BTCUSD"} }, `symbol "BTCUSD"`},
+		{"twice", func(c *MarketDataConfig) { c.Symbols = []string{"BTC-USD", "BTC-USD"} }, "BTC-USD given twice"},
+		{"negative silence", func(c *MarketDataConfig) { c.Silence = -1 }, "silence -1 is negative"},
+		{"negative levels", func(c *MarketDataConfig) { c.Levels = -1 }, "levels -1 is negative"},
+		{"deep snapshot", func(c *MarketDataConfig) { c.SnapshotDepth = 5001 }, "snapshot depth 5001"},
+		{"backoffs", func(c *MarketDataConfig) { c.Backoff, c.MaxBackoff = time.Second, time.Millisecond }, "max backoff"},
+	} {
+		cfg := ok
+		c.edit(&cfg)
+		if _, err := NewMarketData(nil, cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error naming %q", c.name, err, c.want)
+		}
+	}
+	m, err := NewMarketData(nil, ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.cfg.Levels != DefaultBookLevels || m.cfg.Heartbeat != DefaultHeartbeat || m.cfg.Silence != DefaultSilence {
+		t.Fatalf("defaults not applied: %+v", m.cfg)
+	}
+}
+
+// TestMarketDataJitter: every pause lies within the exponential bound of
+// its attempt, capped, and the draws do spread.
+func TestMarketDataJitter(t *testing.T) {
+	base, maxPause := 250*time.Millisecond, 30*time.Second
+	for n := 1; n <= 100; n++ {
+		bound := maxPause
+		if n <= 8 {
+			bound = base << (n - 1)
+		}
+		seen := map[time.Duration]bool{}
+		for range 50 {
+			d := mdJitter(base, maxPause, n)
+			if d < 0 || d > bound {
+				t.Fatalf("attempt %d: pause %v outside [0, %v]", n, d, bound)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 10 {
+			t.Fatalf("attempt %d: %d distinct pauses in 50 draws", n, len(seen))
+		}
+	}
+}
