@@ -33,7 +33,8 @@ type MarketDataConfig struct {
 	Heartbeat time.Duration
 	// Silence is how long a socket may stay silent (no frame, not even a
 	// ping) before the watchdog closes it and redials (default 2s). Health
-	// is DEGRADED for a symbol silent this long and UNHEALTHY at 3 times.
+	// is DEGRADED for a symbol silent this long, UNHEALTHY for a socket
+	// silent three times that.
 	Silence time.Duration
 	// Backoff and MaxBackoff bound the pause before a redial or a snapshot
 	// retry: exponential from Backoff, capped, with full jitter (defaults
@@ -110,7 +111,6 @@ type MarketData struct {
 	api     API
 	cfg     MarketDataConfig
 	url     string
-	started time.Time
 	running atomic.Bool
 
 	mu         sync.Mutex
@@ -119,6 +119,8 @@ type MarketData struct {
 	bySymbol   map[string]*mdSymbol // BTC-USD
 	reconnects int64
 	resyncs    int64
+	lastFrame  time.Time // the socket's last frame or ping
+	started    time.Time // since when silence counts
 
 	// The loop's side, touched only by Next.
 	lastEmit, lastTime time.Time
@@ -228,35 +230,38 @@ func (m *MarketData) stamp(t, until time.Time) time.Time {
 	return t
 }
 
-// Health judges the streams by what each symbol saw: DEGRADED when a book
-// is not in sync (it cannot be traded on) or a symbol has been silent for
-// Silence, UNHEALTHY when silent for three times that. The reason names
-// each symbol at fault and counts reconnects and resyncs.
+// Health judges the streams: UNHEALTHY when the socket delivered nothing
+// (no frame, no ping) for three times Silence, which the watchdog's
+// redials did not cure; DEGRADED when a book is not in sync (it must not be
+// traded on) or a symbol had no depth event for Silence. The venue sends a
+// symbol's event only when its book changes, so the latter may also be a
+// quiet pair on a live socket, which is why it is no more than DEGRADED.
+// The reason names each symbol at fault and counts reconnects and resyncs.
+// LastProgress is the socket's last frame or ping.
 func (m *MarketData) Health(now time.Time) Health {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	h := Health{Name: "market_data", Level: Healthy}
+	h := Health{Name: "market_data", Level: Healthy, LastProgress: m.lastFrame}
 	var faults []string
-	for i, s := range m.syms {
-		if i == 0 || s.lastMsg.Before(h.LastProgress) {
-			h.LastProgress = s.lastMsg
+	silent := func(last time.Time) (string, bool) {
+		if last.IsZero() {
+			age := now.Sub(m.started)
+			return fmt.Sprintf("no message in %v", age.Round(time.Millisecond)), age > m.cfg.Silence
 		}
-		seen := s.lastMsg
-		if seen.IsZero() {
-			seen = m.started
-		}
-		age := now.Sub(seen)
-		switch {
-		case age > unhealthySilenceTimes*m.cfg.Silence:
-			h.Level = max(h.Level, Unhealthy)
-		case age > m.cfg.Silence:
+		age := now.Sub(last)
+		return fmt.Sprintf("no message for %v", age.Round(time.Millisecond)), age > m.cfg.Silence
+	}
+	streamDead := false
+	if last := m.lastFrame; (last.IsZero() && now.Sub(m.started) > unhealthySilenceTimes*m.cfg.Silence) ||
+		(!last.IsZero() && now.Sub(last) > unhealthySilenceTimes*m.cfg.Silence) {
+		why, _ := silent(last)
+		h.Level, streamDead = Unhealthy, true
+		faults = append(faults, "stream: "+why)
+	}
+	for _, s := range m.syms {
+		if why, old := silent(s.lastMsg); old && !streamDead {
 			h.Level = max(h.Level, Degraded)
-		}
-		switch {
-		case s.lastMsg.IsZero() && age > m.cfg.Silence:
-			faults = append(faults, fmt.Sprintf("%s: no message in %v", s.symbol, age.Round(time.Millisecond)))
-		case age > m.cfg.Silence:
-			faults = append(faults, fmt.Sprintf("%s: no message for %v", s.symbol, age.Round(time.Millisecond)))
+			faults = append(faults, s.symbol+": "+why)
 		}
 		if !s.book.Synced() {
 			h.Level = max(h.Level, Degraded)

@@ -519,7 +519,7 @@ func TestMarketDataHealth(t *testing.T) {
 	}
 	check(0, Degraded, "BTC-USD: book not in sync; 0 reconnects, 0 resyncs")
 	check(1500*time.Millisecond, Degraded, "BTC-USD: no message in 1.5s; BTC-USD: book not in sync; 0 reconnects, 0 resyncs")
-	check(3500*time.Millisecond, Unhealthy, "BTC-USD: no message in 3.5s; BTC-USD: book not in sync; 0 reconnects, 0 resyncs")
+	check(3500*time.Millisecond, Unhealthy, "stream: no message in 3.5s; BTC-USD: book not in sync; 0 reconnects, 0 resyncs")
 
 	now = t0.Add(5 * time.Second)
 	m.handle(api.change("BTC-USD", nil, nil))
@@ -531,11 +531,41 @@ func TestMarketDataHealth(t *testing.T) {
 		t.Fatalf("last progress %v, want %v", h.LastProgress, now)
 	}
 	check(6500*time.Millisecond, Degraded, "BTC-USD: no message for 1.5s; 0 reconnects, 0 resyncs")
-	check(8500*time.Millisecond, Unhealthy, "BTC-USD: no message for 3.5s; 0 reconnects, 0 resyncs")
+	check(8500*time.Millisecond, Unhealthy, "stream: no message for 3.5s; 0 reconnects, 0 resyncs")
 
 	// A price we cannot hold exactly is an update we did not apply.
 	m.handle([]byte(`{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":12,"u":12,"b":[["100.000000001","1"]],"a":[]}`))
 	check(5100*time.Millisecond, Degraded, "BTC-USD: book not in sync; 0 reconnects, 1 resyncs")
+}
+
+// TestMarketDataHealthQuietPair: a symbol with no event of its own on a
+// socket that keeps delivering is a quiet pair, DEGRADED and named, never
+// UNHEALTHY.
+func TestMarketDataHealthQuietPair(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	now := t0
+	api := newFakeDepthAPI()
+	api.add("BTC-USD", "BTCUSDT", 10, []string{"100:1"}, []string{"101:1"})
+	api.add("ETH-USD", "ETHUSDT", 10, []string{"10:1"}, []string{"11:1"})
+	m, err := NewMarketData(api, MarketDataConfig{Stream: "ws://unused", Map: SymbolMap{Quote: "USDT"},
+		Symbols: []string{"BTC-USD", "ETH-USD"}, Silence: time.Second, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sym := range []string{"BTC-USD", "ETH-USD"} {
+		m.handle(api.change(sym, nil, nil))
+		if m.resync(context.Background(), m.bySymbol[sym]) {
+			t.Fatal("snapshot refused")
+		}
+	}
+	for range 10 {
+		now = now.Add(500 * time.Millisecond)
+		m.handle(api.change("BTC-USD", [][2]string{{"100", "2"}}, nil))
+	}
+	h := m.Health(now)
+	if h.Level != Degraded || h.Reason != "ETH-USD: no message for 5s; 0 reconnects, 0 resyncs" || !h.LastProgress.Equal(now) {
+		t.Fatalf("health %+v", h)
+	}
 }
 
 func TestMarketDataConfigRefused(t *testing.T) {

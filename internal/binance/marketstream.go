@@ -33,6 +33,9 @@ func (m *MarketData) Run(ctx context.Context) error {
 	if !m.running.CompareAndSwap(false, true) {
 		return errors.New("binance: market data is already running")
 	}
+	m.mu.Lock()
+	m.started = m.cfg.Now() // silence is judged from here, not from construction
+	m.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, s := range m.syms {
 		wg.Add(1)
@@ -152,6 +155,7 @@ func (m *MarketData) session(ctx context.Context) (delivered bool) {
 func (m *MarketData) pinged() {
 	now := m.cfg.Now()
 	m.mu.Lock()
+	m.lastFrame = now
 	for _, s := range m.syms {
 		s.lastMsg = now
 	}
@@ -257,11 +261,13 @@ func (m *MarketData) handle(msg []byte) {
 	if err == nil && f.Data != nil {
 		f = *f.Data
 	}
+	now := m.cfg.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.lastFrame = now
 	if err == nil && f.Type != "depthUpdate" {
 		return // not a depth event (a subscription answer, say)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	s := m.byVenue[f.Symbol]
 	if s == nil {
 		if err != nil {
@@ -269,7 +275,6 @@ func (m *MarketData) handle(msg []byte) {
 		}
 		return
 	}
-	now := m.cfg.Now()
 	s.lastMsg = now
 	var u depthUpdate
 	if err == nil {
