@@ -622,3 +622,79 @@ func TestMarketDataJitter(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMarketDataFrame: one depth frame (10 levels a side) off the
+// socket, parsed exactly and applied to a 1,000-level book.
+func BenchmarkMarketDataFrame(b *testing.B) {
+	api := newFakeDepthAPI()
+	var bids, asks []string
+	for i := range 1000 {
+		bids = append(bids, fmt.Sprintf("%d.5:1", 50000-i))
+		asks = append(asks, fmt.Sprintf("%d.5:1", 50001+i))
+	}
+	api.add("BTC-USD", "BTCUSDT", 1, bids, asks)
+	m, err := NewMarketData(api, MarketDataConfig{Stream: "ws://unused", Map: SymbolMap{Quote: "USDT"}, Symbols: []string{"BTC-USD"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.handle(api.change("BTC-USD", nil, nil))
+	if m.resync(context.Background(), m.bySymbol["BTC-USD"]) {
+		b.Fatal("snapshot refused")
+	}
+	var lb, la [][2]string
+	for i := range 10 {
+		lb = append(lb, [2]string{fmt.Sprintf("%d.5", 49995-i), "0.12345678"})
+		la = append(la, [2]string{fmt.Sprintf("%d.5", 50005+i), "0.87654321"})
+	}
+	frames := make([][]byte, 1024)
+	for i := range frames {
+		frames[i] = combined("btcusdt@depth@100ms", api.change("BTC-USD", lb, la))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i > 0 && i%len(frames) == 0 {
+			b.StopTimer()
+			for j := range frames {
+				frames[j] = combined("btcusdt@depth@100ms", api.change("BTC-USD", lb, la))
+			}
+			b.StartTimer()
+		}
+		m.handle(frames[i%len(frames)])
+	}
+	b.StopTimer()
+	if !m.Synced("BTC-USD") {
+		b.Fatal("lost sync")
+	}
+}
+
+// BenchmarkMarketDataNext: the loop's side, a changed book served top 20.
+func BenchmarkMarketDataNext(b *testing.B) {
+	api := newFakeDepthAPI()
+	var bids, asks []string
+	for i := range 100 {
+		bids = append(bids, fmt.Sprintf("%d:1", 50000-i))
+		asks = append(asks, fmt.Sprintf("%d:1", 50001+i))
+	}
+	api.add("BTC-USD", "BTCUSDT", 1, bids, asks)
+	m, err := NewMarketData(api, MarketDataConfig{Stream: "ws://unused", Map: SymbolMap{Quote: "USDT"}, Symbols: []string{"BTC-USD"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.handle(api.change("BTC-USD", nil, nil))
+	if m.resync(context.Background(), m.bySymbol["BTC-USD"]) {
+		b.Fatal("snapshot refused")
+	}
+	ctx, until := context.Background(), time.Now()
+	s := m.bySymbol["BTC-USD"]
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.mu.Lock()
+		s.dirty = true
+		m.mu.Unlock()
+		if ev, ok, _ := m.Next(ctx, until); !ok || ev.Kind != market.EventBook {
+			b.Fatal("no book")
+		}
+	}
+}
