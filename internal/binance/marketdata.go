@@ -55,6 +55,7 @@ const (
 	DefaultBackoff        = 250 * time.Millisecond
 	DefaultMaxBackoff     = 30 * time.Second
 	maxSnapshotDepth      = 5000 // the venue's own limit
+	maxStreams            = 1024 // per socket, the venue's limit
 	depthStreamSuffix     = "@depth@100ms"
 	unhealthySilenceTimes = 3
 )
@@ -143,6 +144,12 @@ func NewMarketData(api API, cfg MarketDataConfig) (*MarketData, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if api == nil {
+		return nil, errors.New("binance: market data needs the REST API for its snapshots")
+	}
+	if len(cfg.Symbols) > maxStreams {
+		return nil, fmt.Errorf("binance: market data: %d symbols, the venue allows %d streams on a socket", len(cfg.Symbols), maxStreams)
 	}
 	m := &MarketData{api: api, cfg: cfg, started: cfg.Now(),
 		byVenue: make(map[string]*mdSymbol), bySymbol: make(map[string]*mdSymbol)}

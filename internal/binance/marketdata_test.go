@@ -587,11 +587,14 @@ func TestMarketDataConfigRefused(t *testing.T) {
 	} {
 		cfg := ok
 		c.edit(&cfg)
-		if _, err := NewMarketData(nil, cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := NewMarketData(newFakeDepthAPI(), cfg); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error naming %q", c.name, err, c.want)
 		}
 	}
-	m, err := NewMarketData(nil, ok)
+	if _, err := NewMarketData(nil, ok); err == nil || !strings.Contains(err.Error(), "REST API") {
+		t.Errorf("no API: %v", err)
+	}
+	m, err := NewMarketData(newFakeDepthAPI(), ok)
 	if err != nil {
 		t.Fatal(err)
 	}
