@@ -185,7 +185,8 @@ func (c *fakeConn) send(t *testing.T, msg []byte) {
 	}
 }
 
-// startMD runs a MarketData; stop cancels it and waits for Run to return.
+// startMD runs a MarketData; stop (idempotent) cancels it and waits for Run
+// to return.
 func startMD(t *testing.T, api API, cfg MarketDataConfig) (m *MarketData, stop func()) {
 	t.Helper()
 	m, err := NewMarketData(api, cfg)
@@ -195,11 +196,14 @@ func startMD(t *testing.T, api API, cfg MarketDataConfig) (m *MarketData, stop f
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
+	var once sync.Once
 	return m, func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 
@@ -283,6 +287,10 @@ func TestMarketDataSyncsAndServesBooks(t *testing.T) {
 	nextBook(t, m, "ETH-USD", "10/10.5")
 	if h := m.Health(time.Now()); h.Level != Healthy {
 		t.Fatalf("health %+v", h)
+	}
+	stop()
+	if m.Synced("BTC-USD") || m.Synced("ETH-USD") {
+		t.Fatal("a book is in sync after Run returned")
 	}
 }
 

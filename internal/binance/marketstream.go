@@ -63,16 +63,17 @@ func (m *MarketData) connect(ctx context.Context) {
 			}
 		}
 		delivered := m.session(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		// Whatever was sent while the socket was down is lost: no book
-		// can be trusted to continue into the next connection.
+		// Whatever is sent while no socket is open is lost: no book can
+		// be trusted to continue into the next connection, nor to hold
+		// once Run has stopped.
 		m.mu.Lock()
 		for _, s := range m.syms {
 			s.book.Reset()
 		}
 		m.mu.Unlock()
+		if ctx.Err() != nil {
+			return
+		}
 		if delivered {
 			attempt = 1
 		} else {
