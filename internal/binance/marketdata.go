@@ -105,6 +105,8 @@ func (c MarketDataConfig) withDefaults() (MarketDataConfig, error) {
 	return c, nil
 }
 
+var _ market.Source = (*MarketData)(nil)
+
 // MarketData keeps a local order book per symbol from the venue's depth
 // streams and serves them to the loop as a market.Source. Run works the
 // network; Next, Synced and Health never wait on it.
