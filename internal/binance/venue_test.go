@@ -119,6 +119,8 @@ func TestVenueCancelledWaitsForTheTradesItCounts(t *testing.T) {
 	if rs[1].Reason != "cancelled by the venue" || rs[1].Filled != vdec("0.3") || rs[1].Remaining != vdec("0.7") {
 		t.Fatalf("cancel report %+v", rs[1])
 	}
+	// Nothing moves an ended order, not even a trade it never counted.
+	wantStates(t, r.feed(vTrade(btc, "o1", 10, "0.1", "100", "0.4", StatusPartiallyFilled)))
 }
 
 func TestVenueExpiredUnacknowledgedOrderEndsCancelled(t *testing.T) {
