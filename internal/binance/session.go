@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -122,14 +123,24 @@ func open(ctx context.Context, cfg SessionConfig, build func(SessionConfig, Sink
 		return nil, errors.New("binance: a session id is required")
 	case len(cfg.Symbols) == 0:
 		return nil, errors.New("binance: a live session needs at least one symbol")
+	case cfg.Heartbeat < 0 || cfg.ReconcileEvery < 0 || cfg.RulesEvery < 0:
+		return nil, errors.New("binance: the heartbeat, reconcile and rules intervals must not be negative")
+	case cfg.BalanceTolerance.IsNegative():
+		return nil, errors.New("binance: the balance tolerance must not be negative")
+	}
+	for _, r := range cfg.Recovered {
+		if !slices.Contains(cfg.Symbols, r.Order.Spec.Symbol) {
+			return nil, fmt.Errorf("binance: resumed order %s is on %s, which the session does not trade",
+				r.Order.ClientID, r.Order.Spec.Symbol)
+		}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.ReconcileEvery <= 0 {
+	if cfg.ReconcileEvery == 0 {
 		cfg.ReconcileEvery = time.Minute
 	}
-	if cfg.RulesEvery <= 0 {
+	if cfg.RulesEvery == 0 {
 		cfg.RulesEvery = 10 * time.Minute
 	}
 	s := &Session{cfg: cfg}

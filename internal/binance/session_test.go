@@ -267,6 +267,11 @@ func TestSessionOpenFailures(t *testing.T) {
 		}},
 		{"no symbols", "at least one symbol", func(_ *sessFake, c *SessionConfig) { c.Symbols = nil }},
 		{"no keys", "key", func(_ *sessFake, c *SessionConfig) { c.Keys = Keys{} }},
+		{"negative interval", "must not be negative", func(_ *sessFake, c *SessionConfig) { c.ReconcileEvery = -1 }},
+		{"resumed order off the symbols", "resumed order r1 is on SOL-USD", func(_ *sessFake, c *SessionConfig) {
+			c.Recovered = []Recovered{{Order: venue.OpenOrder{ClientID: "r1", Spec: vLimit("SOL-USD", venue.Buy, "1", "1"),
+				State: venue.StateAccepted}}}
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
