@@ -117,7 +117,7 @@ func (v *Venue) apply(u *OrderUpdate, now time.Time, dst []venue.ExecutionReport
 		return append(dst, r)
 	case StatusFilled, StatusCanceled, StatusExpired:
 		if o.final == StatusUnknown {
-			o.final, o.finalReason = s, finalReason(s, u.Reason)
+			o.final, o.finalReason = s, finalReason(s, u.Reason, !o.cancelAt.IsZero())
 		}
 		if s == StatusFilled && o.executed.Cmp(o.spec.Quantity) < 0 {
 			o.executed = o.spec.Quantity
@@ -126,10 +126,13 @@ func (v *Venue) apply(u *OrderUpdate, now time.Time, dst []venue.ExecutionReport
 	return v.settle(o, t, dst)
 }
 
-func finalReason(s OrderStatus, reason string) string {
+func finalReason(s OrderStatus, reason string, asked bool) string {
 	name := "cancelled by the venue"
-	if s == StatusExpired {
+	switch {
+	case s == StatusExpired:
 		name = "expired"
+	case asked:
+		name = "cancelled"
 	}
 	if reason == "" {
 		return name

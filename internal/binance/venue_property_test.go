@@ -37,6 +37,9 @@ func scenario(rng *rand.Rand) (specs map[string]venue.OrderSpec, us []OrderUpdat
 		final := StatusFilled
 		if rng.IntN(2) == 0 {
 			traded, final = int64(rng.IntN(int(qty))), StatusCanceled
+			if rng.IntN(2) == 0 {
+				final = StatusExpired
+			}
 		}
 		var cum int64
 		for cum < traded {
@@ -50,6 +53,11 @@ func scenario(rng *rand.Rand) (specs map[string]venue.OrderSpec, us []OrderUpdat
 			u := vTrade(sym, id, tid, fmt.Sprint(q), fmt.Sprint(100+rng.IntN(5)), fmt.Sprint(cum), s)
 			if rng.IntN(3) == 0 {
 				u.Trade.Fee, u.Trade.FeeAsset = money.FromInt(q).MulBps(10), Base(sym)
+			}
+			if rng.IntN(4) == 0 {
+				// As the reconciler hands over a missed trade (myTrades):
+				// no status, no cumulative quantity.
+				u.Status, u.Executed = StatusUnknown, money.Decimal{}
 			}
 			us = append(us, u)
 		}

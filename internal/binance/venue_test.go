@@ -175,7 +175,11 @@ func TestVenueCancel(t *testing.T) {
 	if !slices.Equal(r.s.cancels, []string{"o1", "o1", "o2"}) {
 		t.Fatalf("cancels %v", r.s.cancels)
 	}
-	wantStates(t, r.feed(vStatus(btc, "o1", StatusCanceled, "0")), sAccepted, sCancelled)
+	rs := r.feed(vStatus(btc, "o1", StatusCanceled, "0"))
+	wantStates(t, rs, sAccepted, sCancelled)
+	if rs[1].Reason != "cancelled" {
+		t.Fatalf("reason of a cancel we asked for: %q", rs[1].Reason)
+	}
 	if _, err := r.v.Cancel("o1", r.now.Add(time.Minute), nil); !errors.Is(err, ErrOrderFinal) {
 		t.Fatalf("cancel of an ended order: %v", err)
 	}
