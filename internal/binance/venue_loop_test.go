@@ -30,7 +30,8 @@ func (j loopJournal) Commit(_ context.Context, t *coordinator.Tick) error {
 }
 
 // echoVenue is the far side: it notes every order placed and answers it
-// with a trade in two parts, delivered twice and out of order.
+// with a trade in two parts (at 100 and 101), delivered twice and out of
+// order.
 type echoVenue struct {
 	log  *loopLog
 	sink Sink
@@ -40,8 +41,8 @@ func (e echoVenue) Place(o OrderRequest) bool {
 	e.log.steps = append(e.log.steps, "place "+o.ClientID)
 	sym, id := o.Spec.Symbol, o.ClientID
 	a := vTrade(sym, id, 1, "0.5", "100", "0.5", StatusPartiallyFilled)
-	b := vTrade(sym, id, 2, "0.5", "100", "1", StatusFilled)
-	for _, u := range []OrderUpdate{vStatus(sym, id, StatusFilled, "1"), b, a, b, vStatus(sym, id, StatusNew, "0"), a} {
+	b := vTrade(sym, id, 2, "0.5", "101", "1", StatusFilled)
+	for _, u := range []OrderUpdate{vStatus(sym, id, StatusFilled, "1"), b, b, vStatus(sym, id, StatusNew, "0"), a, b, a} {
 		e.sink.Update(u)
 	}
 	return true
@@ -94,7 +95,7 @@ func TestVenueInTheTradingLoop(t *testing.T) {
 		t.Fatalf("steps %v: the order must be committed before it is placed", log.steps)
 	}
 	o, ok := ob.Get("s-1")
-	if !ok || o.State != venue.StateFilled || len(o.Fills) != 2 || o.Filled != vdec("1") {
+	if !ok || o.State != venue.StateFilled || len(o.Fills) != 2 || o.Filled != vdec("1") || o.AveragePrice != vdec("100.5") {
 		t.Fatalf("order %+v", o)
 	}
 	if got := pf.Position(btc); got != vdec("1") {
