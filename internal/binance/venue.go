@@ -69,10 +69,10 @@ type VenueConfig struct {
 // venue side does not know is ignored anyway.
 const maxFinished = 10_000
 
-// ErrUnknownOrder and ErrOrderFinal are wrapped by Cancel's errors.
+// ErrNoSuchOrder and ErrOrderEnded are wrapped by Cancel's errors.
 var (
-	ErrUnknownOrder = errors.New("binance: unknown order")
-	ErrOrderFinal   = errors.New("binance: order has ended")
+	ErrNoSuchOrder = errors.New("binance: unknown order")
+	ErrOrderEnded   = errors.New("binance: order has ended")
 )
 
 // Venue is the live venue as the trading loop sees it. Every method of
@@ -227,9 +227,9 @@ func (v *Venue) Cancel(clientID string, now time.Time, dst []venue.ExecutionRepo
 	o := v.orders[clientID]
 	switch {
 	case o == nil:
-		return dst, fmt.Errorf("%w %q", ErrUnknownOrder, clientID)
+		return dst, fmt.Errorf("%w %q", ErrNoSuchOrder, clientID)
 	case o.state.Final() || o.final != StatusUnknown:
-		return dst, fmt.Errorf("%w: %q", ErrOrderFinal, clientID)
+		return dst, fmt.Errorf("%w: %q", ErrOrderEnded, clientID)
 	}
 	if !o.cancelAt.IsZero() && now.Sub(o.cancelAt) < time.Second {
 		return dst, nil
@@ -245,7 +245,7 @@ func (v *Venue) Cancel(clientID string, now time.Time, dst []venue.ExecutionRepo
 func (v *Venue) CancelAll(now time.Time, dst []venue.ExecutionReport) []venue.ExecutionReport {
 	for _, o := range slices.Clone(v.open) {
 		var err error
-		if dst, err = v.Cancel(o.id, now, dst); err != nil && !errors.Is(err, ErrOrderFinal) {
+		if dst, err = v.Cancel(o.id, now, dst); err != nil && !errors.Is(err, ErrOrderEnded) {
 			v.log.Warn("binance: cancel all", "client_id", o.id, "err", err)
 		}
 	}

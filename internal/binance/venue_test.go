@@ -100,7 +100,7 @@ func TestVenueFilledWaitsForItsTradesAndAsksForThem(t *testing.T) {
 	default:
 		t.Fatal("no reconciliation asked for the missing trades")
 	}
-	if _, err := r.v.Cancel("o1", r.now, nil); !errors.Is(err, ErrOrderFinal) {
+	if _, err := r.v.Cancel("o1", r.now, nil); !errors.Is(err, ErrOrderEnded) {
 		t.Fatalf("cancel of an order the venue filled: %v", err)
 	}
 	wantStates(t, r.feed(vTrade(btc, "o1", 5, "0.6", "100", "0.6", StatusPartiallyFilled)), sPartial)
@@ -158,7 +158,7 @@ func TestVenueRejectedAndNeverSent(t *testing.T) {
 
 func TestVenueCancel(t *testing.T) {
 	r := newVRig(t, nil)
-	if _, err := r.v.Cancel("nope", r.now, nil); !errors.Is(err, ErrUnknownOrder) {
+	if _, err := r.v.Cancel("nope", r.now, nil); !errors.Is(err, ErrNoSuchOrder) {
 		t.Fatalf("cancel of an unknown id: %v", err)
 	}
 	r.submit("o1", vLimit(btc, venue.Buy, "1", "100"))
@@ -180,7 +180,7 @@ func TestVenueCancel(t *testing.T) {
 	if rs[1].Reason != "cancelled" {
 		t.Fatalf("reason of a cancel we asked for: %q", rs[1].Reason)
 	}
-	if _, err := r.v.Cancel("o1", r.now.Add(time.Minute), nil); !errors.Is(err, ErrOrderFinal) {
+	if _, err := r.v.Cancel("o1", r.now.Add(time.Minute), nil); !errors.Is(err, ErrOrderEnded) {
 		t.Fatalf("cancel of an ended order: %v", err)
 	}
 	r.s.full = true
