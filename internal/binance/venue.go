@@ -72,7 +72,7 @@ const maxFinished = 10_000
 // ErrNoSuchOrder and ErrOrderEnded are wrapped by Cancel's errors.
 var (
 	ErrNoSuchOrder = errors.New("binance: unknown order")
-	ErrOrderEnded   = errors.New("binance: order has ended")
+	ErrOrderEnded  = errors.New("binance: order has ended")
 )
 
 // Venue is the live venue as the trading loop sees it. Every method of
