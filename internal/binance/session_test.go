@@ -47,13 +47,13 @@ func (f *sessFake) called() []string {
 }
 
 type (
-	fClock  struct{ *sessFake }
-	fMarket struct{ *sessFake }
-	fUser   struct{ *sessFake }
-	fSend   struct{ *sessFake }
-	fRecon  struct{ *sessFake }
-	fAPI    struct{ *sessFake }
-	fHealth string
+	fClock       struct{ *sessFake }
+	fMarket      struct{ *sessFake }
+	fUser        struct{ *sessFake }
+	fSend        struct{ *sessFake }
+	fRecon       struct{ *sessFake }
+	fAPI         struct{ *sessFake }
+	fVenueHealth string
 )
 
 // wait blocks a part's Run until its context ends, counting the Runs in
@@ -75,7 +75,7 @@ func (f fUser) Health(time.Time) Health        { return Health{Name: "user_strea
 func (f fSend) Run(ctx context.Context) error  { return f.wait(ctx) }
 func (f fSend) Place(OrderRequest) bool        { f.note("place"); return true }
 func (f fSend) Cancel(_, _ string) bool        { return true }
-func (h fHealth) Health(time.Time) Health      { return Health{Name: string(h), Level: Healthy} }
+func (h fVenueHealth) Health(time.Time) Health { return Health{Name: string(h), Level: Healthy} }
 func (f fRecon) Health(time.Time) Health       { return Health{Name: "reconcile", Level: Healthy} }
 func (f fAPI) ServerTime(context.Context) (time.Time, error) {
 	return time.Time{}, errors.New("unused")
@@ -159,12 +159,12 @@ func (f fAPI) MyTrades(context.Context, string, int64, int64) ([]Trade, error) {
 func (f *sessFake) build(_ SessionConfig, _ Sink, onConnect func()) (parts, error) {
 	f.onConnect = onConnect
 	return parts{API: fAPI{f}, Clock: fClock{f}, Market: fMarket{f}, UserStream: fUser{f}, Sender: fSend{f},
-		VenueHealth: fHealth("venue"), Reconciler: fRecon{f}}, nil
+		VenueHealth: fVenueHealth("venue"), Reconciler: fRecon{f}}, nil
 }
 
 func sessConfig() SessionConfig {
 	return SessionConfig{Config: Config{Endpoints: EmulatorEndpoints("http://127.0.0.1:1"),
-		Keys: Keys{APIKey: NewSecret("k"), Secret: NewSecret("s")}}, SessionID: "s1", Symbols: []string{btc, "ETH-USD"}}
+		Keys: Keys{APIKey: NewSecret("k"), Secret: NewSecret("s")}}, SessionID: "s1", Symbols: []string{vBTC, "ETH-USD"}}
 }
 
 func openFake(t *testing.T, f *sessFake, mut func(*SessionConfig)) (*Session, error) {
@@ -199,7 +199,7 @@ func nextView(t *testing.T, s *Session, f *sessFake) View {
 
 func TestSessionOpenSyncsFirstAndReconcilesResumedOrders(t *testing.T) {
 	f := newSessFake()
-	spec := vLimit(btc, venue.Buy, "1", "100")
+	spec := vLimit(vBTC, venue.Buy, "1", "100")
 	s, err := openFake(t, f, func(c *SessionConfig) {
 		c.Recovered = []Recovered{
 			{Order: venue.OpenOrder{ClientID: "n1", Spec: spec, Remaining: spec.Quantity, State: venue.StateNew}},
@@ -215,7 +215,7 @@ func TestSessionOpenSyncsFirstAndReconcilesResumedOrders(t *testing.T) {
 	if len(calls) < 5 || calls[0] != "sync" || calls[1] != "exchangeInfo" || calls[2] != "account" {
 		t.Fatalf("calls %v: the clock must sync before any signed request", calls)
 	}
-	if !slicesContains(calls, "reconcile") {
+	if !hasCall(calls, "reconcile") {
 		t.Fatalf("Open returned before the first reconciliation: %v", calls)
 	}
 	if f.resolved[0] != "n1" || len(f.resolved) != 1 {
@@ -244,7 +244,7 @@ func TestSessionOpenSyncsFirstAndReconcilesResumedOrders(t *testing.T) {
 	}
 }
 
-func slicesContains(s []string, x string) bool {
+func hasCall(s []string, x string) bool {
 	for _, e := range s {
 		if e == x {
 			return true

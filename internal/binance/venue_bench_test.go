@@ -28,8 +28,8 @@ func BenchmarkSubmit(b *testing.B) {
 	v := NewVenue(VenueConfig{Quote: "USDT", Rules: vRules()})
 	s := chanSender{ch: make(chan OrderRequest, 4096)}
 	v.SetSender(s)
-	spec := vLimit(btc, venue.Buy, "1", "100")
-	ev := vQuote(btc)
+	spec := vLimit(vBTC, venue.Buy, "1", "100")
+	ev := vQuote(vBTC)
 	ids := make([]string, 4096)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("t1-%d", i)

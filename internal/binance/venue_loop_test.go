@@ -50,19 +50,19 @@ func (e echoVenue) Place(o OrderRequest) bool {
 func (echoVenue) Cancel(_, _ string) bool { return true }
 func (echoVenue) Resolve(_, _ string)     {}
 
-type buyOnce struct{ done bool }
+type loopBuyOnce struct{ done bool }
 
-func (b *buyOnce) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
+func (b *loopBuyOnce) OnEvent(ev *market.Event, _ strategy.Context, dst []strategy.Action) []strategy.Action {
 	if b.done || ev.Kind != market.EventBook {
 		return dst
 	}
 	b.done = true
-	return append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: vLimit(btc, venue.Buy, "1", "100.01")})
+	return append(dst, strategy.Action{Kind: strategy.ActionPlace, Order: vLimit(vBTC, venue.Buy, "1", "100.01")})
 }
 
-type events struct{ evs []market.Event }
+type loopEvents struct{ evs []market.Event }
 
-func (s *events) Next(context.Context, time.Time) (market.Event, bool, error) {
+func (s *loopEvents) Next(context.Context, time.Time) (market.Event, bool, error) {
 	if len(s.evs) == 0 {
 		return market.Event{}, false, io.EOF
 	}
@@ -78,12 +78,12 @@ func TestVenueInTheTradingLoop(t *testing.T) {
 	log := &loopLog{}
 	v := NewVenue(VenueConfig{Quote: "USDT", Rules: vRules()})
 	v.SetSender(echoVenue{log: log, sink: v})
-	book := vQuote(btc)
+	book := vQuote(vBTC)
 	hb := market.Event{Kind: market.EventHeartbeat, Time: vT0.Add(time.Second)}
 	pf := portfolio.New("USD", money.FromInt(10_000))
 	ob := orders.NewBook("s", 100)
 	co, err := coordinator.New(coordinator.Config{OrderPrefix: "s", TickInterval: time.Second,
-		Source: &events{evs: []market.Event{book, hb, hb}}, Venue: v, Strategy: &buyOnce{}, Portfolio: pf,
+		Source: &loopEvents{evs: []market.Event{book, hb, hb}}, Venue: v, Strategy: &loopBuyOnce{}, Portfolio: pf,
 		Risk: risk.New(risk.DefaultLimits(), money.FromInt(10_000)), Orders: ob, Journal: loopJournal{log}})
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestVenueInTheTradingLoop(t *testing.T) {
 	if !ok || o.State != venue.StateFilled || len(o.Fills) != 2 || o.Filled != vdec("1") || o.AveragePrice != vdec("100.5") {
 		t.Fatalf("order %+v", o)
 	}
-	if got := pf.Position(btc); got != vdec("1") {
+	if got := pf.Position(vBTC); got != vdec("1") {
 		t.Fatalf("position %s, want 1", got)
 	}
 	if st := co.Stats(); st.Fills != 2 || st.OrderError != nil {

@@ -9,15 +9,15 @@ import (
 	"github.com/tradectl/tradectl/internal/venue"
 )
 
-// scenario is what the venue did with a few orders, as the updates it
+// venueScenario is what the venue did with a few orders, as the updates it
 // sends about them: each order's NEW, its trades (each with the status and
 // cumulative quantity after it), its final status.
-func scenario(rng *rand.Rand) (specs map[string]venue.OrderSpec, us []OrderUpdate) {
+func venueScenario(rng *rand.Rand) (specs map[string]venue.OrderSpec, us []OrderUpdate) {
 	specs = map[string]venue.OrderSpec{}
 	tid := int64(100)
 	for k := range 4 {
 		id := fmt.Sprintf("o%d", k)
-		sym := btc
+		sym := vBTC
 		if k%2 == 1 {
 			sym = "ETH-USD"
 		}
@@ -66,13 +66,13 @@ func scenario(rng *rand.Rand) (specs map[string]venue.OrderSpec, us []OrderUpdat
 	return specs, us
 }
 
-type outcome struct {
+type venueOutcome struct {
 	state                 venue.OrderState
 	filled, fees, average money.Decimal
 	fills                 int
 }
 
-func play(t *testing.T, specs map[string]venue.OrderSpec, us []OrderUpdate, rng *rand.Rand) (map[string]outcome, map[string]money.Decimal) {
+func playVenue(t *testing.T, specs map[string]venue.OrderSpec, us []OrderUpdate, rng *rand.Rand) (map[string]venueOutcome, map[string]money.Decimal) {
 	t.Helper()
 	r := newVRig(t, nil)
 	for k := range len(specs) {
@@ -84,10 +84,10 @@ func play(t *testing.T, specs map[string]venue.OrderSpec, us []OrderUpdate, rng 
 		r.feed(us[:n]...)
 		us = us[n:]
 	}
-	got := map[string]outcome{}
+	got := map[string]venueOutcome{}
 	for id := range specs {
 		o := r.order(id)
-		got[id] = outcome{o.State, o.Filled, o.Fees, o.AveragePrice, len(o.Fills)}
+		got[id] = venueOutcome{o.State, o.Filled, o.Fees, o.AveragePrice, len(o.Fills)}
 	}
 	if r.v.OpenTotal() != 0 {
 		t.Fatalf("%d orders still open after every update", r.v.OpenTotal())
@@ -100,8 +100,8 @@ func play(t *testing.T, specs map[string]venue.OrderSpec, us []OrderUpdate, rng 
 func TestVenueUpdatesInAnyOrderAnyNumberOfTimes(t *testing.T) {
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 7))
-		specs, us := scenario(rng)
-		want, wantNet := play(t, specs, us, rand.New(rand.NewPCG(0, 0)))
+		specs, us := venueScenario(rng)
+		want, wantNet := playVenue(t, specs, us, rand.New(rand.NewPCG(0, 0)))
 		var shuffled []OrderUpdate
 		for _, u := range us {
 			for range 1 + rng.IntN(3) {
@@ -109,7 +109,7 @@ func TestVenueUpdatesInAnyOrderAnyNumberOfTimes(t *testing.T) {
 			}
 		}
 		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-		got, gotNet := play(t, specs, shuffled, rng)
+		got, gotNet := playVenue(t, specs, shuffled, rng)
 		for id, w := range want {
 			if got[id] != w {
 				t.Fatalf("seed %d: order %s ends %+v in order, %+v shuffled", seed, id, w, got[id])

@@ -13,7 +13,7 @@ import (
 	"github.com/tradectl/tradectl/internal/venue"
 )
 
-const btc = "BTC-USD"
+const vBTC = "BTC-USD"
 
 var (
 	sNew       = venue.StateNew
@@ -33,16 +33,16 @@ func wantStates(t *testing.T, rs []venue.ExecutionReport, want ...venue.OrderSta
 
 func TestVenueSubmitHandsOverAndStaysNew(t *testing.T) {
 	r := newVRig(t, nil)
-	if rs := r.submit("o1", vLimit(btc, venue.Buy, "1", "100")); len(rs) != 0 {
+	if rs := r.submit("o1", vLimit(vBTC, venue.Buy, "1", "100")); len(rs) != 0 {
 		t.Fatalf("Submit reported %v before the venue answered", vStates(rs))
 	}
 	if len(r.s.placed) != 1 || r.s.placed[0].ClientID != "o1" || r.s.placed[0].Spec.Quantity != vdec("1") {
 		t.Fatalf("sender got %+v", r.s.placed)
 	}
-	if r.v.OpenTotal() != 1 || r.v.OpenCount(btc) != 1 || r.order("o1").State != sNew {
+	if r.v.OpenTotal() != 1 || r.v.OpenCount(vBTC) != 1 || r.order("o1").State != sNew {
 		t.Fatalf("open %d, state %s", r.v.OpenTotal(), r.order("o1").State)
 	}
-	wantStates(t, r.feed(vStatus(btc, "o1", StatusNew, "0")), sAccepted)
+	wantStates(t, r.feed(vStatus(vBTC, "o1", StatusNew, "0")), sAccepted)
 	open := r.v.Open(nil)
 	if len(open) != 1 || !open[0].Active || open[0].State != sAccepted {
 		t.Fatalf("open orders %+v", open)
@@ -54,8 +54,8 @@ func TestVenueSubmitHandsOverAndStaysNew(t *testing.T) {
 
 func TestVenueDuplicateTradeAppliesOnce(t *testing.T) {
 	r := newVRig(t, nil)
-	r.submit("o1", vLimit(btc, venue.Buy, "1", "100"))
-	u := vTrade(btc, "o1", 7, "0.4", "100", "0.4", StatusPartiallyFilled)
+	r.submit("o1", vLimit(vBTC, venue.Buy, "1", "100"))
+	u := vTrade(vBTC, "o1", 7, "0.4", "100", "0.4", StatusPartiallyFilled)
 	rs := r.feed(u, u)
 	rs = append(rs, r.feed(u)...)
 	wantStates(t, rs, sAccepted, sPartial)
@@ -72,14 +72,14 @@ func TestVenueDuplicateTradeAppliesOnce(t *testing.T) {
 
 func TestVenueTradeBeforeStatusAndStaleStatuses(t *testing.T) {
 	r := newVRig(t, nil)
-	r.submit("o1", vLimit(btc, venue.Buy, "1", "100"))
+	r.submit("o1", vLimit(vBTC, venue.Buy, "1", "100"))
 	// The trade overtakes the NEW report; then NEW arrives, stale.
-	wantStates(t, r.feed(vTrade(btc, "o1", 1, "0.5", "100", "0.5", StatusPartiallyFilled)), sAccepted, sPartial)
-	wantStates(t, r.feed(vStatus(btc, "o1", StatusNew, "0")))
-	wantStates(t, r.feed(vTrade(btc, "o1", 2, "0.5", "100", "1", StatusFilled)), sFilled)
+	wantStates(t, r.feed(vTrade(vBTC, "o1", 1, "0.5", "100", "0.5", StatusPartiallyFilled)), sAccepted, sPartial)
+	wantStates(t, r.feed(vStatus(vBTC, "o1", StatusNew, "0")))
+	wantStates(t, r.feed(vTrade(vBTC, "o1", 2, "0.5", "100", "1", StatusFilled)), sFilled)
 	// A stale partial, a replayed trade, a NEW: the order has ended.
-	wantStates(t, r.feed(vTrade(btc, "o1", 1, "0.5", "100", "0.5", StatusPartiallyFilled),
-		vStatus(btc, "o1", StatusNew, "0"), vStatus(btc, "o1", StatusCanceled, "1")))
+	wantStates(t, r.feed(vTrade(vBTC, "o1", 1, "0.5", "100", "0.5", StatusPartiallyFilled),
+		vStatus(vBTC, "o1", StatusNew, "0"), vStatus(vBTC, "o1", StatusCanceled, "1")))
 	if o := r.order("o1"); o.State != sFilled || o.Filled != vdec("1") || r.v.OpenTotal() != 0 {
 		t.Fatalf("order %s filled %s, open %d", o.State, o.Filled, r.v.OpenTotal())
 	}
@@ -87,8 +87,8 @@ func TestVenueTradeBeforeStatusAndStaleStatuses(t *testing.T) {
 
 func TestVenueFilledWaitsForItsTradesAndAsksForThem(t *testing.T) {
 	r := newVRig(t, nil)
-	r.submit("o1", vLimit(btc, venue.Buy, "1", "100"))
-	wantStates(t, r.feed(vStatus(btc, "o1", StatusFilled, "1")), sAccepted)
+	r.submit("o1", vLimit(vBTC, venue.Buy, "1", "100"))
+	wantStates(t, r.feed(vStatus(vBTC, "o1", StatusFilled, "1")), sAccepted)
 	if o := r.order("o1"); o.State != sAccepted || r.v.OpenTotal() != 1 {
 		t.Fatalf("FILLED without its trades made the order %s", o.State)
 	}
@@ -103,8 +103,8 @@ func TestVenueFilledWaitsForItsTradesAndAsksForThem(t *testing.T) {
 	if _, err := r.v.Cancel("o1", r.now, nil); !errors.Is(err, ErrOrderEnded) {
 		t.Fatalf("cancel of an order the venue filled: %v", err)
 	}
-	wantStates(t, r.feed(vTrade(btc, "o1", 5, "0.6", "100", "0.6", StatusPartiallyFilled)), sPartial)
-	wantStates(t, r.feed(vTrade(btc, "o1", 6, "0.4", "101", "1", StatusFilled)), sFilled)
+	wantStates(t, r.feed(vTrade(vBTC, "o1", 5, "0.6", "100", "0.6", StatusPartiallyFilled)), sPartial)
+	wantStates(t, r.feed(vTrade(vBTC, "o1", 6, "0.4", "101", "1", StatusFilled)), sFilled)
 	if o := r.order("o1"); o.Filled != vdec("1") || o.State != sFilled || len(o.Fills) != 2 {
 		t.Fatalf("order %s filled %s with %d fills", o.State, o.Filled, len(o.Fills))
 	}
@@ -112,21 +112,21 @@ func TestVenueFilledWaitsForItsTradesAndAsksForThem(t *testing.T) {
 
 func TestVenueCancelledWaitsForTheTradesItCounts(t *testing.T) {
 	r := newVRig(t, nil)
-	r.submit("o1", vLimit(btc, venue.Sell, "1", "100"))
-	wantStates(t, r.feed(vStatus(btc, "o1", StatusCanceled, "0.3")), sAccepted)
-	rs := r.feed(vTrade(btc, "o1", 9, "0.3", "100", "0.3", StatusPartiallyFilled))
+	r.submit("o1", vLimit(vBTC, venue.Sell, "1", "100"))
+	wantStates(t, r.feed(vStatus(vBTC, "o1", StatusCanceled, "0.3")), sAccepted)
+	rs := r.feed(vTrade(vBTC, "o1", 9, "0.3", "100", "0.3", StatusPartiallyFilled))
 	wantStates(t, rs, sPartial, sCancelled)
 	if rs[1].Reason != "cancelled by the venue" || rs[1].Filled != vdec("0.3") || rs[1].Remaining != vdec("0.7") {
 		t.Fatalf("cancel report %+v", rs[1])
 	}
 	// Nothing moves an ended order, not even a trade it never counted.
-	wantStates(t, r.feed(vTrade(btc, "o1", 10, "0.1", "100", "0.4", StatusPartiallyFilled)))
+	wantStates(t, r.feed(vTrade(vBTC, "o1", 10, "0.1", "100", "0.4", StatusPartiallyFilled)))
 }
 
 func TestVenueExpiredUnacknowledgedOrderEndsCancelled(t *testing.T) {
 	r := newVRig(t, nil)
-	r.submit("o1", vLimit(btc, venue.Buy, "1", "100"))
-	u := vStatus(btc, "o1", StatusExpired, "0")
+	r.submit("o1", vLimit(vBTC, venue.Buy, "1", "100"))
+	u := vStatus(vBTC, "o1", StatusExpired, "0")
 	u.Reason = "IOC"
 	rs := r.feed(u)
 	wantStates(t, rs, sAccepted, sCancelled)
@@ -137,20 +137,20 @@ func TestVenueExpiredUnacknowledgedOrderEndsCancelled(t *testing.T) {
 
 func TestVenueRejectedAndNeverSent(t *testing.T) {
 	r := newVRig(t, nil)
-	r.submit("o1", vLimit(btc, venue.Buy, "1", "100"))
-	r.submit("o2", vLimit(btc, venue.Buy, "1", "100"))
-	rej := vStatus(btc, "o1", StatusRejected, "0")
+	r.submit("o1", vLimit(vBTC, venue.Buy, "1", "100"))
+	r.submit("o2", vLimit(vBTC, venue.Buy, "1", "100"))
+	rej := vStatus(vBTC, "o1", StatusRejected, "0")
 	rej.Reason = "-2010 Account has insufficient balance"
-	never := vStatus(btc, "o2", StatusNeverSent, "0")
+	never := vStatus(vBTC, "o2", StatusNeverSent, "0")
 	never.Reason = "the venue does not know it after its recvWindow"
 	wantStates(t, r.feed(rej, never), sRejected, sRejected)
 	if a, b := r.order("o1").Reason, r.order("o2").Reason; a != rej.Reason || b != "never sent: "+never.Reason {
 		t.Fatalf("reasons %q, %q", a, b)
 	}
 	// A rejection after the venue accepted contradicts it: ignored.
-	r.submit("o3", vLimit(btc, venue.Buy, "1", "100"))
-	r.feed(vStatus(btc, "o3", StatusNew, "0"))
-	wantStates(t, r.feed(vStatus(btc, "o3", StatusRejected, "0")))
+	r.submit("o3", vLimit(vBTC, venue.Buy, "1", "100"))
+	r.feed(vStatus(vBTC, "o3", StatusNew, "0"))
+	wantStates(t, r.feed(vStatus(vBTC, "o3", StatusRejected, "0")))
 	if r.order("o3").State != sAccepted {
 		t.Fatal("an accepted order was rejected")
 	}
@@ -161,8 +161,8 @@ func TestVenueCancel(t *testing.T) {
 	if _, err := r.v.Cancel("nope", r.now, nil); !errors.Is(err, ErrNoSuchOrder) {
 		t.Fatalf("cancel of an unknown id: %v", err)
 	}
-	r.submit("o1", vLimit(btc, venue.Buy, "1", "100"))
-	r.submit("o2", vLimit(btc, venue.Buy, "1", "100"))
+	r.submit("o1", vLimit(vBTC, venue.Buy, "1", "100"))
+	r.submit("o2", vLimit(vBTC, venue.Buy, "1", "100"))
 	if rs, err := r.v.Cancel("o1", r.now, nil); err != nil || len(rs) != 0 {
 		t.Fatalf("cancel: %v, %v", rs, err)
 	}
@@ -175,7 +175,7 @@ func TestVenueCancel(t *testing.T) {
 	if !slices.Equal(r.s.cancels, []string{"o1", "o1", "o2"}) {
 		t.Fatalf("cancels %v", r.s.cancels)
 	}
-	rs := r.feed(vStatus(btc, "o1", StatusCanceled, "0"))
+	rs := r.feed(vStatus(vBTC, "o1", StatusCanceled, "0"))
 	wantStates(t, rs, sAccepted, sCancelled)
 	if rs[1].Reason != "cancelled" {
 		t.Fatalf("reason of a cancel we asked for: %q", rs[1].Reason)
@@ -197,7 +197,7 @@ func TestVenueRefusesLocally(t *testing.T) {
 	}{
 		{"halted", "order entry halted: rate_limit: HTTP 429, retry after 3s", func(r *vRig) {
 			r.v.Halt("rate_limit", "HTTP 429, retry after 3s")
-		}, vLimit(btc, venue.Buy, "1", "100")},
+		}, vLimit(vBTC, venue.Buy, "1", "100")},
 		{"book not in sync", "order book of ETH-USD is not in sync", func(r *vRig) {
 			r.v.synced = func(s string) bool { return s != "ETH-USD" }
 		}, vLimit("ETH-USD", venue.Buy, "1", "100")},
@@ -208,8 +208,8 @@ func TestVenueRefusesLocally(t *testing.T) {
 				}
 				return "PERCENT_PRICE_BY_SIDE: bid 90 below 0.2 × 100"
 			}
-		}, vLimit(btc, venue.Buy, "1", "90")},
-		{"lot size without a rule check", "LOT_SIZE", nil, vLimit(btc, venue.Buy, "0.0005", "100")},
+		}, vLimit(vBTC, venue.Buy, "1", "90")},
+		{"lot size without a rule check", "LOT_SIZE", nil, vLimit(vBTC, venue.Buy, "0.0005", "100")},
 		{"unknown symbol", "not traded on the venue", nil, vLimit("DOGE-USD", venue.Buy, "1", "1")},
 		{"not trading", "not trading on the venue now", func(r *vRig) {
 			rs := vRules()
@@ -219,7 +219,7 @@ func TestVenueRefusesLocally(t *testing.T) {
 			r.v.SetRules(rs)
 			r.drain()
 		}, vLimit("ETH-USD", venue.Buy, "1", "100")},
-		{"sender full", "queue is full", func(r *vRig) { r.s.full = true }, vLimit(btc, venue.Buy, "1", "100")},
+		{"sender full", "queue is full", func(r *vRig) { r.s.full = true }, vLimit(vBTC, venue.Buy, "1", "100")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -244,26 +244,26 @@ func TestVenueResumeLiftsTheHalt(t *testing.T) {
 	r.v.Halt("clock", "our clock is 4000 ms off the venue's")
 	r.v.Halt("rate_limit", "429")
 	r.v.Resume("rate_limit")
-	if rs := r.submit("o1", vLimit(btc, venue.Buy, "1", "100")); len(rs) != 1 || !strings.Contains(rs[0].Reason, "clock: our clock") {
+	if rs := r.submit("o1", vLimit(vBTC, venue.Buy, "1", "100")); len(rs) != 1 || !strings.Contains(rs[0].Reason, "clock: our clock") {
 		t.Fatalf("with the clock halt left: %+v", rs)
 	}
 	r.v.Resume("clock")
-	if rs := r.submit("o2", vLimit(btc, venue.Buy, "1", "100")); len(rs) != 0 || len(r.s.placed) != 1 {
+	if rs := r.submit("o2", vLimit(vBTC, venue.Buy, "1", "100")); len(rs) != 0 || len(r.s.placed) != 1 {
 		t.Fatalf("after every resume: reports %v, sent %d", vStates(rs), len(r.s.placed))
 	}
 }
 
 func TestVenueFeesAndNetAssets(t *testing.T) {
 	r := newVRig(t, nil)
-	r.submit("b", vLimit(btc, venue.Buy, "1", "100"))
-	buy := vTrade(btc, "b", 1, "1", "100", "1", StatusFilled)
+	r.submit("b", vLimit(vBTC, venue.Buy, "1", "100"))
+	buy := vTrade(vBTC, "b", 1, "1", "100", "1", StatusFilled)
 	buy.Trade.Fee, buy.Trade.FeeAsset = vdec("0.001"), "BTC" // a buy pays in the base
 	rs := r.feed(buy)
 	if f := rs[1]; f.Fee != vdec("0.1") || f.FeeAsset != "BTC" || f.FeeNative != vdec("0.001") {
 		t.Fatalf("base fee: %s (%s %s)", f.Fee, f.FeeNative, f.FeeAsset)
 	}
-	r.submit("s", vLimit(btc, venue.Sell, "0.5", "110"))
-	sell := vTrade(btc, "s", 2, "0.5", "110", "0.5", StatusFilled)
+	r.submit("s", vLimit(vBTC, venue.Sell, "0.5", "110"))
+	sell := vTrade(vBTC, "s", 2, "0.5", "110", "0.5", StatusFilled)
 	sell.Trade.Fee = vdec("0.055")
 	if f := r.feed(sell)[1]; f.Fee != vdec("0.055") || f.FeeAsset != "" || !f.FeeNative.IsZero() {
 		t.Fatalf("quote fee: %s (%s %s)", f.Fee, f.FeeNative, f.FeeAsset)
@@ -288,7 +288,7 @@ func TestVenueFeesAndNetAssets(t *testing.T) {
 }
 
 func TestVenueRecoveredTradesApplyNoMore(t *testing.T) {
-	spec := vLimit(btc, venue.Buy, "1", "100")
+	spec := vLimit(vBTC, venue.Buy, "1", "100")
 	rec := Recovered{Order: venue.OpenOrder{ClientID: "o1", Spec: spec, Filled: vdec("0.4"), Remaining: vdec("0.6"),
 		State: sPartial, Submitted: vT0, Active: true}, TradeIDs: []int64{11}}
 	fresh := Recovered{Order: venue.OpenOrder{ClientID: "o2", Spec: spec, Remaining: spec.Quantity, State: sNew}}
@@ -303,8 +303,8 @@ func TestVenueRecoveredTradesApplyNoMore(t *testing.T) {
 	if r.v.OpenTotal() != 2 || r.v.Open(nil)[1].Active {
 		t.Fatalf("recovered open %d", r.v.OpenTotal())
 	}
-	wantStates(t, r.feed(vTrade(btc, "o1", 11, "0.4", "100", "0.4", StatusPartiallyFilled)))
-	rs := r.feed(vTrade(btc, "o1", 12, "0.6", "100", "1", StatusFilled))
+	wantStates(t, r.feed(vTrade(vBTC, "o1", 11, "0.4", "100", "0.4", StatusPartiallyFilled)))
+	rs := r.feed(vTrade(vBTC, "o1", 12, "0.6", "100", "1", StatusFilled))
 	wantStates(t, rs, sFilled)
 	if rs[0].Filled != vdec("1") || r.v.Net()["BTC"] != vdec("1") {
 		t.Fatalf("filled %s, net BTC %s", rs[0].Filled, r.v.Net()["BTC"])
@@ -313,9 +313,9 @@ func TestVenueRecoveredTradesApplyNoMore(t *testing.T) {
 
 func TestVenueRefusesATradeBeyondTheOrderAndHalts(t *testing.T) {
 	r := newVRig(t, nil)
-	r.submit("o1", vLimit(btc, venue.Buy, "1", "100"))
-	r.feed(vTrade(btc, "o1", 1, "0.8", "100", "0.8", StatusPartiallyFilled))
-	if n, _ := vFills(r.feed(vTrade(btc, "o1", 2, "0.5", "100", "1.3", StatusPartiallyFilled))); n != 0 {
+	r.submit("o1", vLimit(vBTC, venue.Buy, "1", "100"))
+	r.feed(vTrade(vBTC, "o1", 1, "0.8", "100", "0.8", StatusPartiallyFilled))
+	if n, _ := vFills(r.feed(vTrade(vBTC, "o1", 2, "0.5", "100", "1.3", StatusPartiallyFilled))); n != 0 {
 		t.Fatal("an overfill was applied")
 	}
 	if h := r.v.Halted(); !strings.Contains(h, "venue_report") || !strings.Contains(h, "exceeds the remaining 0.2") {
@@ -325,8 +325,8 @@ func TestVenueRefusesATradeBeyondTheOrderAndHalts(t *testing.T) {
 
 func TestVenueIgnoresUpdatesForOthersOrders(t *testing.T) {
 	r := newVRig(t, nil)
-	r.submit("o1", vLimit(btc, venue.Buy, "1", "100"))
-	wantStates(t, r.feed(vTrade(btc, "x9", 1, "1", "100", "1", StatusFilled), vStatus("ETH-USD", "o1", StatusNew, "0")))
+	r.submit("o1", vLimit(vBTC, venue.Buy, "1", "100"))
+	wantStates(t, r.feed(vTrade(vBTC, "x9", 1, "1", "100", "1", StatusFilled), vStatus("ETH-USD", "o1", StatusNew, "0")))
 	if r.v.ignored != 2 {
 		t.Fatalf("ignored %d", r.v.ignored)
 	}
@@ -337,7 +337,7 @@ func TestVenueSinkFromManyGoroutines(t *testing.T) {
 	r := newVRig(t, nil)
 	const n = 50
 	for i := range n {
-		r.submit(string(rune('A'+i)), vLimit(btc, venue.Buy, "1", "100"))
+		r.submit(string(rune('A'+i)), vLimit(vBTC, venue.Buy, "1", "100"))
 	}
 	var wg sync.WaitGroup
 	for i := range n {
@@ -347,7 +347,7 @@ func TestVenueSinkFromManyGoroutines(t *testing.T) {
 			id := string(rune('A' + i))
 			for k := range 3 { // every update thrice
 				_ = k
-				r.v.Update(vTrade(btc, id, int64(i+1), "1", "100", "1", StatusFilled))
+				r.v.Update(vTrade(vBTC, id, int64(i+1), "1", "100", "1", StatusFilled))
 				r.v.Balances([]Balance{{Asset: "BTC", Free: vdec("1")}})
 				r.v.Halt("x", "y")
 				r.v.Resume("x")
