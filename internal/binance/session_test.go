@@ -28,6 +28,7 @@ type sessFake struct {
 	connect   chan struct{}
 	onConnect func()
 	running   atomic.Int32
+	cantTrade bool
 }
 
 func newSessFake() *sessFake {
@@ -133,7 +134,7 @@ func (f fAPI) ExchangeInfo(context.Context, []string) (map[string]Rules, []RateL
 
 func (f fAPI) Account(context.Context) (Account, error) {
 	f.note("account")
-	return Account{UID: 42, Type: "SPOT", MakerBps: 7, TakerBps: 9, CanTrade: true,
+	return Account{UID: 42, Type: "SPOT", MakerBps: 7, TakerBps: 9, CanTrade: !f.cantTrade,
 		Balances: []Balance{{Asset: "USDT", Free: vdec("1000"), Locked: vdec("5")}, {Asset: "BTC", Free: vdec("0.5")}}}, nil
 }
 
@@ -265,6 +266,7 @@ func TestSessionOpenFailures(t *testing.T) {
 		{"first reconciliation", "first reconciliation", func(f *sessFake, _ *SessionConfig) {
 			f.reconErr = errors.New("venue unreachable")
 		}},
+		{"account may not trade", "may not trade", func(f *sessFake, _ *SessionConfig) { f.cantTrade = true }},
 		{"no symbols", "at least one symbol", func(_ *sessFake, c *SessionConfig) { c.Symbols = nil }},
 		{"no keys", "key", func(_ *sessFake, c *SessionConfig) { c.Keys = Keys{} }},
 		{"negative interval", "must not be negative", func(_ *sessFake, c *SessionConfig) { c.ReconcileEvery = -1 }},
