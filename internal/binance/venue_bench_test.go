@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/venue"
 )
 
@@ -52,6 +53,33 @@ func BenchmarkSubmit(b *testing.B) {
 		dst = v.Submit(spec, ids[i%len(ids)], ev, vT0, dst[:0])
 		if len(dst) != 0 {
 			b.Fatalf("refused: %s", dst[0].Reason)
+		}
+	}
+}
+
+// BenchmarkApplyTrade is the loop-side cost of one trade from the venue:
+// the inbox handoff, the dedupe and the fill report, in an order of many
+// parts.
+func BenchmarkApplyTrade(b *testing.B) {
+	v := NewVenue(VenueConfig{Quote: "USDT", Rules: vRules()})
+	v.SetSender(chanSender{ch: make(chan OrderRequest, 1)})
+	spec := vLimit(vBTC, venue.Buy, "1000000", "100")
+	if rs := v.Submit(spec, "big", vQuote(vBTC), vT0, nil); len(rs) != 0 {
+		b.Fatal(rs[0].Reason)
+	}
+	ev := market.Event{Kind: market.EventHeartbeat, Time: vT0}
+	u := vTrade(vBTC, "big", 0, "0.00000001", "100", "0", StatusPartiallyFilled)
+	var dst []venue.ExecutionReport
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		tr := *u.Trade
+		tr.ID = int64(i + 1)
+		u.Trade = &tr
+		v.Update(u)
+		dst = v.OnEvent(&ev, dst[:0])
+		if n, _ := vFills(dst); n != 1 {
+			b.Fatalf("%d fills", n)
 		}
 	}
 }
