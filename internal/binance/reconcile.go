@@ -10,15 +10,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/money"
-	"github.com/tradectl/tradectl/internal/venue"
 )
-
-// Recovered is an order the loop's side knows, with the venue trade ids it
-// has applied. (Also declared by session.go's contract: keep one.)
-type Recovered struct {
-	Order    venue.OpenOrder
-	TradeIDs []int64
-}
 
 // Snapshot is what the loop's side believes, taken before a pass.
 type Snapshot struct {
