@@ -88,9 +88,6 @@ func (p *parser) dec(field, v string) money.Decimal {
 // minimum notional rules are venue.Filters'; the rest are the venue's
 // bounds. A zero bound is no rule, as the venue publishes it.
 func (r Rules) Check(spec venue.OrderSpec, ref, avg money.Decimal, open int) (why string) {
-	if why = baseCheck(r.Filters, &spec, ref); why != "" {
-		return why
-	}
 	q, price := spec.Quantity, ref
 	if spec.Type == venue.Limit {
 		price = spec.Price
@@ -102,6 +99,9 @@ func (r Rules) Check(spec venue.OrderSpec, ref, avg money.Decimal, open int) (wh
 		}
 	}
 	if why = bounds(venue.LotSizeFilter, q, r.MinQty, r.MaxQty); why != "" {
+		return why
+	}
+	if why = baseCheck(r.Filters, &spec, ref); why != "" {
 		return why
 	}
 	if spec.Type == venue.Market {
