@@ -108,7 +108,6 @@ func (f *fakeVenue) serve(w http.ResponseWriter, r *http.Request) {
 	var s step
 	switch r.Method {
 	case http.MethodPost:
-		f.posts[cid]++
 		if len(f.plan) > 0 {
 			s, f.plan = f.plan[0], f.plan[1:]
 		} else {
@@ -195,6 +194,11 @@ func (f *fakeVenue) verify(w http.ResponseWriter, r *http.Request, now time.Time
 	b, _ := url.ParseQuery(string(body))
 	for k, v := range b {
 		q[k] = v
+	}
+	if r.Method == http.MethodPost { // it reached the venue, whatever the verdict
+		f.mu.Lock()
+		f.posts[q.Get("newClientOrderId")]++
+		f.mu.Unlock()
 	}
 	ts, err1 := strconv.ParseInt(q.Get("timestamp"), 10, 64)
 	rw, err2 := strconv.ParseInt(q.Get("recvWindow"), 10, 64)
