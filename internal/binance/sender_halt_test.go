@@ -100,13 +100,8 @@ func TestSenderRetriesACancel(t *testing.T) {
 	r.rest.lim.answered(&APIError{HTTPStatus: 429, Code: -1003, RetryAfter: 500 * time.Millisecond}, 0)
 	n := f.reached()
 	r.snd.Cancel("BTC-USD", "c1")
-	for {
-		if u := r.sink.updates("c1"); len(u) == 2 {
-			if u[1].Status != StatusCanceled || f.reached() != n+1 {
-				t.Fatalf("cancel: %+v after %d requests", u[1], f.reached()-n)
-			}
-			break
-		}
-		<-r.sink.signal
+	u := r.sink.waitUpdates(t, "c1", 2)
+	if u[1].Status != StatusCanceled || f.reached() != n+1 {
+		t.Fatalf("cancel: %+v after %d requests", u[1], f.reached()-n)
 	}
 }

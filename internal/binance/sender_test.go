@@ -59,6 +59,23 @@ func (s *fakeSink) wait(t *testing.T, prefix string) string {
 	}
 }
 
+// waitUpdates waits (10 s at most) until cid has n updates and returns them.
+func (s *fakeSink) waitUpdates(t *testing.T, cid string, n int) []OrderUpdate {
+	t.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for {
+		if u := s.updates(cid); len(u) >= n {
+			return u
+		}
+		select {
+		case <-s.signal:
+		case <-deadline.C:
+			t.Fatalf("%s: %d updates, want %d; events %q", cid, len(s.updates(cid)), n, s.snapshot())
+		}
+	}
+}
+
 func (s *fakeSink) snapshot() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -209,14 +226,7 @@ func TestSenderReportsTheFillsOnArrival(t *testing.T) {
 	r := newSenderRig(t, f, 5*time.Second, 5*time.Second, true)
 	defer r.stop()
 	r.snd.Place(order("c1"))
-	r.sink.wait(t, "update c1")
-	for range 100 {
-		if len(r.sink.updates("c1")) == 2 {
-			break
-		}
-		<-r.sink.signal
-	}
-	u := r.sink.updates("c1")
+	u := r.sink.waitUpdates(t, "c1", 2)
 	if len(u) != 2 || u[0].Trade == nil || u[0].Trade.ID != 11 || u[1].Trade.ID != 12 || u[1].Status != StatusFilled {
 		t.Fatalf("updates %+v", u)
 	}
