@@ -44,7 +44,10 @@ type SenderClock interface {
 
 // SenderConfig tunes a Sender.
 type SenderConfig struct {
-	// RecvWindow must be what the requests are signed with.
+	// RecvWindow must be what the requests are signed with (the REST's
+	// Config.RecvWindow after WithDefaults), and Clock the clock the REST
+	// signs with. Both are required: a guessed window could call an order
+	// that may still execute never sent.
 	RecvWindow time.Duration
 	Clock      SenderClock
 	// Margin is added to recvWindow + |offset| before a missing order is
@@ -77,10 +80,11 @@ type fullPlacer interface {
 	PlaceFull(ctx context.Context, o OrderRequest) (OrderUpdate, []Trade, error)
 }
 
-// NewSender returns a sender; Run works it.
+// NewSender returns a sender; Run works it. It panics without a
+// RecvWindow or a Clock, a wiring mistake.
 func NewSender(api API, sink Sink, cfg SenderConfig) *Sender {
-	if cfg.RecvWindow <= 0 {
-		cfg.RecvWindow = DefaultRecvWindow
+	if cfg.RecvWindow <= 0 || cfg.Clock == nil {
+		panic("binance: NewSender needs the recvWindow and the clock the requests are signed with")
 	}
 	if cfg.Margin <= 0 {
 		cfg.Margin = time.Second

@@ -271,7 +271,7 @@ func TestSenderNeverSendsAClientIDTwice(t *testing.T) {
 }
 
 func TestSenderQueueIsBounded(t *testing.T) {
-	s := NewSender(nil, newFakeSink(), SenderConfig{Queue: 1})
+	s := NewSender(nil, newFakeSink(), SenderConfig{Queue: 1, RecvWindow: time.Second, Clock: NewClock(nil, Config{})})
 	if !s.Place(order("c1")) || s.Place(order("c2")) || s.Cancel("BTC-USD", "c1") {
 		t.Fatal("a full queue must refuse places and cancels")
 	}
