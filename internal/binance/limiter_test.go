@@ -150,3 +150,34 @@ func TestLimiterHeadroomFromHeaders(t *testing.T) {
 		t.Fatalf("in the next window: %v", err)
 	}
 }
+
+// The venue component judges the last minute's answers: all failing is
+// Unhealthy, a quarter failing Degraded, old failures are forgotten.
+func TestLimiterHealthFromErrors(t *testing.T) {
+	f := newFakeVenue(t)
+	r, done := newTestREST(t, f, 5*time.Second, 5*time.Second)
+	defer done()
+	clk := newFakeNow("2026-11-30T12:00:00Z")
+	r.lim.now = clk.now
+	f.setPlan(step{status: 503, code: -1001}, step{status: 502}, step{status: 500, code: -1000}, step{status: 504})
+	for i := range 4 {
+		if _, err := r.Place(context.Background(), order("e"+string(rune('a'+i)))); Classify(err) != ClassUnknown {
+			t.Fatalf("5xx: %v", err)
+		}
+	}
+	if h := r.Health(clk.now()); h.Level != Unhealthy || !strings.Contains(h.Reason, "4 requests in 1m0s, 4 failed") {
+		t.Fatalf("all failing: %+v", h)
+	}
+	for range 8 {
+		if _, err := r.Query(context.Background(), "BTC-USD", "nope"); Classify(err) != ClassNotFound {
+			t.Fatal(err) // a 4xx is an answer, not a failure of the venue
+		}
+	}
+	if h := r.Health(clk.now()); h.Level != Degraded || !strings.Contains(h.Reason, "many requests fail") {
+		t.Fatalf("a third failing: %+v", h)
+	}
+	clk.add(61 * time.Second)
+	if h := r.Health(clk.now()); h.Level != Healthy || !strings.Contains(h.Reason, "0 requests") {
+		t.Fatalf("a minute later: %+v", h)
+	}
+}

@@ -55,6 +55,10 @@ func NewREST(cfg Config) (*REST, error) {
 	return r, nil
 }
 
+// RecvWindow is the window every signed request carries (the sender's
+// SenderConfig.RecvWindow must be this).
+func (r *REST) RecvWindow() time.Duration { return r.cfg.RecvWindow }
+
 // Limiter is the rate-limit accounting under this client.
 func (r *REST) Limiter() *Limiter { return r.lim }
 
