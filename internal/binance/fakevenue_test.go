@@ -84,7 +84,9 @@ func (f *fakeVenue) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(k, v)
 	}
 	f.mu.Unlock()
+	f.mu.Lock()
 	now := time.Now().Add(f.skew)
+	f.mu.Unlock()
 	switch {
 	case r.URL.Path == "/api/v3/time":
 		fmt.Fprintf(w, `{"serverTime":%d}`, now.UnixMilli())

@@ -39,7 +39,7 @@ type SenderClock interface {
 	Offset() time.Duration
 	RTT() time.Duration
 	Sync(ctx context.Context) error
-	InWindow(now time.Time) bool
+	Health(now time.Time) Health
 }
 
 // SenderConfig tunes a Sender.
@@ -178,7 +178,7 @@ func (s *Sender) pop() (job, bool) {
 func (s *Sender) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	lift := time.NewTimer(time.Hour)
+	lift := time.NewTimer(0) // look at the clock at once
 	defer lift.Stop()
 	for {
 		select {
@@ -279,12 +279,24 @@ func (s *Sender) halt(cause, reason string, until time.Time) {
 	}
 }
 
-// liftHalts resumes what has cleared and returns when to look again. A
-// clock halt clears when a fresh sync puts the clock back in the window.
+// clockWatch is how often the sender looks at the clock's health: order
+// entry halts as soon as the clock is Unhealthy (off by more than half the
+// recvWindow, or stale), not only when the venue refuses a timestamp.
+const clockWatch = time.Second
+
+// liftHalts halts for a clock gone bad, resumes what has cleared, and
+// returns when to look again. A clock halt clears when a fresh sync puts
+// the clock back in the window.
 func (s *Sender) liftHalts(ctx context.Context) time.Duration {
 	s.mu.Lock()
+	_, clockHalted := s.halts["clock"]
+	s.mu.Unlock()
+	if h := s.cfg.Clock.Health(time.Now()); !clockHalted && h.Level == Unhealthy {
+		s.halt("clock", "clock: "+h.Reason, time.Now())
+	}
+	s.mu.Lock()
 	due := map[string]bool{}
-	now, next := time.Now(), time.Hour
+	now, next := time.Now(), clockWatch
 	for cause, at := range s.halts {
 		if d := at.Sub(now); d > 0 {
 			next = min(next, d)
@@ -298,7 +310,7 @@ func (s *Sender) liftHalts(ctx context.Context) time.Duration {
 			sctx, cancel := context.WithTimeout(ctx, s.cfg.RecvWindow)
 			err := s.cfg.Clock.Sync(sctx)
 			cancel()
-			if err != nil || !s.cfg.Clock.InWindow(time.Now()) {
+			if err != nil || s.cfg.Clock.Health(time.Now()).Level == Unhealthy {
 				s.mu.Lock()
 				s.halts[cause] = time.Now().Add(time.Second)
 				s.mu.Unlock()

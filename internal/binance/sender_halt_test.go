@@ -63,9 +63,11 @@ func TestSender418HaltsWithTheBan(t *testing.T) {
 func TestSenderClockErrorHaltsUntilResynced(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	f := newFakeVenue(t)
-	f.skew = -3 * time.Second // our timestamps are 3 s ahead of the venue's clock
-	r := newSenderRig(t, f, 10*time.Second, 5*time.Second, false)
+	r := newSenderRig(t, f, 10*time.Second, 5*time.Second, true)
 	defer r.stop()
+	f.mu.Lock()
+	f.skew = -3 * time.Second // the venue's clock jumps back: our timestamps are 3 s ahead
+	f.mu.Unlock()
 	r.snd.Place(order("c1"))
 	h := r.sink.wait(t, "halt clock: ")
 	if !strings.Contains(h, "-1021") || !strings.Contains(h, "our clock is measured 0 ms off") {
@@ -103,5 +105,21 @@ func TestSenderRetriesACancel(t *testing.T) {
 	u := r.sink.waitUpdates(t, "c1", 2)
 	if u[1].Status != StatusCanceled || f.reached() != n+1 {
 		t.Fatalf("cancel: %+v after %d requests", u[1], f.reached()-n)
+	}
+}
+
+// A clock that is not fit to sign (here: never synced) halts order entry
+// before any order is refused for it; the sender syncs it and resumes.
+func TestSenderHaltsForAnUnhealthyClock(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	f := newFakeVenue(t)
+	r := newSenderRig(t, f, 5*time.Second, 5*time.Second, false)
+	defer r.stop()
+	if h := r.sink.wait(t, "halt clock: "); !strings.Contains(h, "never synced") {
+		t.Fatalf("halt %q", h)
+	}
+	r.sink.wait(t, "resume clock")
+	if !r.clock.InWindow(time.Now()) {
+		t.Fatalf("resumed with the clock %+v", r.clock.Health(time.Now()))
 	}
 }
