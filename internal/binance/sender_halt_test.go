@@ -50,6 +50,7 @@ func TestSender418HaltsWithTheBan(t *testing.T) {
 	if vh := r.rest.Health(time.Now()); vh.Level != Unhealthy || !strings.Contains(vh.Reason, "IP banned until") {
 		t.Fatalf("venue health during the ban: %+v", vh)
 	}
+	r.sink.wait(t, "update c1") // the halt comes first
 	if u := r.sink.updates("c1"); len(u) != 1 || u[0].Status != StatusRejected || !strings.Contains(u[0].Reason, "IP banned until") {
 		t.Fatalf("updates %+v", u)
 	}
@@ -73,6 +74,7 @@ func TestSenderClockErrorHaltsUntilResynced(t *testing.T) {
 	if !strings.Contains(h, "-1021") || !strings.Contains(h, "our clock is measured 0 ms off") {
 		t.Fatalf("halt %q", h)
 	}
+	r.sink.wait(t, "update c1") // the halt comes first
 	if u := r.sink.updates("c1"); len(u) != 1 || u[0].Status != StatusRejected || !strings.HasPrefix(u[0].Reason, "clock: ") {
 		t.Fatalf("updates %+v", u)
 	}
