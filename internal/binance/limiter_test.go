@@ -161,7 +161,7 @@ func TestLimiterHealthFromErrors(t *testing.T) {
 	r.lim.now = clk.now
 	f.setPlan(step{status: 503, code: -1001}, step{status: 502}, step{status: 500, code: -1000}, step{status: 504})
 	for i := range 4 {
-		if _, err := r.Place(context.Background(), order("e"+string(rune('a'+i)))); Classify(err) != ClassUnknown {
+		if _, err := r.Place(context.Background(), orderReq("e"+string(rune('a'+i)))); Classify(err) != ClassUnknown {
 			t.Fatalf("5xx: %v", err)
 		}
 	}

@@ -16,7 +16,7 @@ func TestSender429HaltsUntilRetryAfter(t *testing.T) {
 	f.plan = []step{{status: 429, code: -1003, msg: "Too much request weight used.", retryAfter: "1"}}
 	r := newSenderRig(t, f, 5*time.Second, 5*time.Second, true)
 	defer r.stop()
-	r.snd.Place(order("c1"))
+	r.snd.Place(orderReq("c1"))
 	r.sink.wait(t, "resume rate_limit")
 	ev := r.sink.snapshot()
 	if len(ev) != 3 || !strings.HasPrefix(ev[0], "halt rate_limit: rate limited (HTTP 429, -1003 Too much request weight used.) until ") || ev[1] != "update c1" {
@@ -25,7 +25,7 @@ func TestSender429HaltsUntilRetryAfter(t *testing.T) {
 	if u := r.sink.updates("c1"); u[0].Status != StatusRejected || !strings.HasPrefix(u[0].Reason, "rate limited: -1003") {
 		t.Fatalf("update %+v", u[0])
 	}
-	r.snd.Place(order("c2"))
+	r.snd.Place(orderReq("c2"))
 	r.sink.wait(t, "update c2")
 	if u := r.sink.updates("c2"); u[0].Status != StatusNew {
 		t.Fatalf("after the backoff: %+v", u[0])
@@ -42,7 +42,7 @@ func TestSender418HaltsWithTheBan(t *testing.T) {
 	f.plan = []step{{status: 418, code: -1003, msg: "Way too much request weight used; IP banned until 1764504120000.", retryAfter: "1"}}
 	r := newSenderRig(t, f, 5*time.Second, 5*time.Second, true)
 	defer r.stop()
-	r.snd.Place(order("c1"))
+	r.snd.Place(orderReq("c1"))
 	h := r.sink.wait(t, "halt ban: ")
 	if !strings.Contains(h, "IP banned until ") {
 		t.Fatalf("halt %q", h)
@@ -69,7 +69,7 @@ func TestSenderClockErrorHaltsUntilResynced(t *testing.T) {
 	f.mu.Lock()
 	f.skew = -3 * time.Second // the venue's clock jumps back: our timestamps are 3 s ahead
 	f.mu.Unlock()
-	r.snd.Place(order("c1"))
+	r.snd.Place(orderReq("c1"))
 	h := r.sink.wait(t, "halt clock: ")
 	if !strings.Contains(h, "-1021") || !strings.Contains(h, "our clock is measured 0 ms off") {
 		t.Fatalf("halt %q", h)
@@ -82,7 +82,7 @@ func TestSenderClockErrorHaltsUntilResynced(t *testing.T) {
 	if off := r.clock.Offset(); off > -2500*time.Millisecond {
 		t.Fatalf("offset after the resync: %s", off)
 	}
-	r.snd.Place(order("c2"))
+	r.snd.Place(orderReq("c2"))
 	r.sink.wait(t, "update c2")
 	if u := r.sink.updates("c2"); u[0].Status != StatusNew {
 		t.Fatalf("after the resync: %+v", u[0])
@@ -98,7 +98,7 @@ func TestSenderRetriesACancel(t *testing.T) {
 	f := newFakeVenue(t)
 	r := newSenderRig(t, f, 5*time.Second, 5*time.Second, true)
 	defer r.stop()
-	r.snd.Place(order("c1"))
+	r.snd.Place(orderReq("c1"))
 	r.sink.wait(t, "update c1")
 	// A 429 the venue just sent: the cancel is kept back, then sent.
 	r.rest.lim.answered(&APIError{HTTPStatus: 429, Code: -1003, RetryAfter: 500 * time.Millisecond}, 0)

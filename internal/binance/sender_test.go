@@ -136,7 +136,7 @@ func (r *senderRig) onePost(t *testing.T, cid string) {
 	}
 }
 
-func order(cid string) OrderRequest { return OrderRequest{ClientID: cid, Spec: testOrder.Spec} }
+func orderReq(cid string) OrderRequest { return OrderRequest{ClientID: cid, Spec: testOrder.Spec} }
 
 // The venue took the order and then failed (5xx): the sender asks, finds
 // it, and reports it, without sending it again.
@@ -146,7 +146,7 @@ func TestSenderAcceptedThen5xxIsFoundByAsking(t *testing.T) {
 	f.plan = []step{{status: 503, code: -1001, msg: "Internal error.", accept: true}}
 	r := newSenderRig(t, f, 5*time.Second, 5*time.Second, true)
 	defer r.stop()
-	r.snd.Place(order("c1"))
+	r.snd.Place(orderReq("c1"))
 	r.sink.wait(t, "update c1")
 	if u := r.sink.updates("c1"); len(u) != 1 || u[0].Status != StatusNew || u[0].OrderID != 7 {
 		t.Fatalf("updates %+v", u)
@@ -161,7 +161,7 @@ func TestSenderTimeoutAfterAcceptIsFound(t *testing.T) {
 	f.plan = []step{{hang: true, accept: true}}
 	r := newSenderRig(t, f, 5*time.Second, 150*time.Millisecond, true)
 	defer r.stop()
-	r.snd.Place(order("c1"))
+	r.snd.Place(orderReq("c1"))
 	r.sink.wait(t, "update c1")
 	if u := r.sink.updates("c1"); len(u) != 1 || u[0].Status != StatusNew {
 		t.Fatalf("updates %+v", u)
@@ -179,7 +179,7 @@ func TestSenderTimeoutNeverArrivedIsNeverSentAfterTheWindow(t *testing.T) {
 	const rw = 400 * time.Millisecond
 	r := newSenderRig(t, f, rw, 150*time.Millisecond, true)
 	defer r.stop()
-	r.snd.Place(order("c1"))
+	r.snd.Place(orderReq("c1"))
 	<-f.arrived
 	arrived := time.Now()
 	r.sink.wait(t, "update c1")
@@ -209,7 +209,7 @@ func TestSenderLateArrivalIsFound(t *testing.T) {
 	f.onQuery = func(n int) step { return step{accept: n >= 2} }
 	r := newSenderRig(t, f, 5*time.Second, 150*time.Millisecond, true)
 	defer r.stop()
-	r.snd.Place(order("c1"))
+	r.snd.Place(orderReq("c1"))
 	r.sink.wait(t, "update c1")
 	if u := r.sink.updates("c1"); len(u) != 1 || u[0].Status != StatusNew {
 		t.Fatalf("updates %+v", u)
@@ -225,7 +225,7 @@ func TestSenderReportsTheFillsOnArrival(t *testing.T) {
 		{"price":"100","qty":"0.3","commission":"0.03","commissionAsset":"USDT","tradeId":12}`}}
 	r := newSenderRig(t, f, 5*time.Second, 5*time.Second, true)
 	defer r.stop()
-	r.snd.Place(order("c1"))
+	r.snd.Place(orderReq("c1"))
 	u := r.sink.waitUpdates(t, "c1", 2)
 	if len(u) != 2 || u[0].Trade == nil || u[0].Trade.ID != 11 || u[1].Trade.ID != 12 || u[1].Status != StatusFilled {
 		t.Fatalf("updates %+v", u)
@@ -238,7 +238,7 @@ func TestSenderDefiniteRejection(t *testing.T) {
 	f.plan = []step{{status: 400, code: -2010, msg: "Account has insufficient balance for requested action."}}
 	r := newSenderRig(t, f, 5*time.Second, 5*time.Second, true)
 	defer r.stop()
-	r.snd.Place(order("c1"))
+	r.snd.Place(orderReq("c1"))
 	r.sink.wait(t, "update c1")
 	u := r.sink.updates("c1")
 	if len(u) != 1 || u[0].Status != StatusRejected || u[0].Reason != "-2010 Account has insufficient balance for requested action." {
@@ -258,7 +258,7 @@ func TestSenderNeverSendsAClientIDTwice(t *testing.T) {
 	defer r.stop()
 	r.snd.Resolve("BTC-USD", "c0")
 	for _, cid := range []string{"c1", "c1", "c0", "c2"} {
-		if !r.snd.Place(order(cid)) {
+		if !r.snd.Place(orderReq(cid)) {
 			t.Fatal("queue full")
 		}
 	}
@@ -272,7 +272,7 @@ func TestSenderNeverSendsAClientIDTwice(t *testing.T) {
 
 func TestSenderQueueIsBounded(t *testing.T) {
 	s := NewSender(nil, newFakeSink(), SenderConfig{Queue: 1, RecvWindow: time.Second, Clock: NewClock(nil, Config{})})
-	if !s.Place(order("c1")) || s.Place(order("c2")) || s.Cancel("BTC-USD", "c1") {
+	if !s.Place(orderReq("c1")) || s.Place(orderReq("c2")) || s.Cancel("BTC-USD", "c1") {
 		t.Fatal("a full queue must refuse places and cancels")
 	}
 }
