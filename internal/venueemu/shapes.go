@@ -172,7 +172,6 @@ type executionReport struct {
 	Nasset    *string `json:"N"`
 	T         int64   `json:"T"`
 	TradeID   int64   `json:"t"`
-	V         int64   `json:"v"`
 	IgnoreI   int64   `json:"I"`
 	W         bool    `json:"w"`
 	M         bool    `json:"m"`
