@@ -183,4 +183,3 @@ func waitSubscribed(t *testing.T, e *Emulator) {
 		time.Sleep(time.Millisecond)
 	}
 }
-
