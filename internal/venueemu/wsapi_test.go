@@ -39,12 +39,18 @@ type wsMsg struct {
 		Msg  string `json:"msg"`
 	} `json:"error"`
 	SubscriptionID *int64 `json:"subscriptionId"`
-	Event          struct {
-		Type    string `json:"e"`
-		Time    int64  `json:"E"`
-		Client  string `json:"c"`
-		Exec    string `json:"x"`
-		TradeID int64  `json:"t"`
+	// Every key of the event that differs from another only in case is
+	// named, or encoding/json, which matches keys case-insensitively,
+	// fills one field with the other's value.
+	Event struct {
+		Type       string `json:"e"`
+		Time       int64  `json:"E"`
+		Client     string `json:"c"`
+		OrigClient string `json:"C"`
+		Exec       string `json:"x"`
+		Status     string `json:"X"`
+		TradeID    int64  `json:"t"`
+		TradeTime  int64  `json:"T"`
 	} `json:"event"`
 }
 
