@@ -36,7 +36,9 @@ type exchange struct {
 	depthSubs map[*conn]map[string]string // connection → venue symbol → stream name
 	userSubs  map[*conn][]int64           // connection → its subscription ids
 	nextSubID int64
-	delivery  reportDelivery
+	// nextExecID numbers execution reports ("I", the execution id).
+	nextExecID int64
+	delivery   reportDelivery
 }
 
 // symbol is one listed symbol.

@@ -35,9 +35,12 @@ type symbolInfo struct {
 	IcebergAllowed                  bool             `json:"icebergAllowed"`
 	OcoAllowed                      bool             `json:"ocoAllowed"`
 	OtoAllowed                      bool             `json:"otoAllowed"`
+	OpoAllowed                      bool             `json:"opoAllowed"`
 	QuoteOrderQtyMarketAllowed      bool             `json:"quoteOrderQtyMarketAllowed"`
 	AllowTrailingStop               bool             `json:"allowTrailingStop"`
 	CancelReplaceAllowed            bool             `json:"cancelReplaceAllowed"`
+	AmendAllowed                    bool             `json:"amendAllowed"`
+	PegInstructionsAllowed          bool             `json:"pegInstructionsAllowed"`
 	IsSpotTradingAllowed            bool             `json:"isSpotTradingAllowed"`
 	IsMarginTradingAllowed          bool             `json:"isMarginTradingAllowed"`
 	Filters                         []map[string]any `json:"filters"`

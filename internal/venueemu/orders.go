@@ -180,6 +180,7 @@ func (x *exchange) finish(o *order) {
 }
 
 func (x *exchange) emitExecution(o *order, exec string, t *trade, now time.Time) {
+	x.nextExecID++ // counted whether or not anyone listens
 	if len(x.userSubs) == 0 {
 		return
 	}
@@ -188,7 +189,7 @@ func (x *exchange) emitExecution(o *order, exec string, t *trade, now time.Time)
 		O: o.typ, F: o.tif, Q: dec(o.qty), P: dec(o.price), StopP: dec(money.Decimal{}), IcebergF: dec(money.Decimal{}),
 		G: -1, OrigC: "", X: exec, Status: o.status, R: reasonNone, I: o.id, L: dec(money.Decimal{}),
 		Z: dec(o.executed), LastP: dec(money.Decimal{}), N: "0", T: now.UnixMilli(), TradeID: -1,
-		IgnoreI: 1, W: !o.final() && o.typ != typMarket, M: false, Mignore: false,
+		ExecID: x.nextExecID, W: !o.final() && o.typ != typMarket, M: false, Mignore: false,
 		CreatedO: o.created.UnixMilli(), CumQ: dec(o.cumQuote), LastQuote: dec(money.Decimal{}),
 		QuoteQ: dec(money.Decimal{}), WorkingW: o.created.UnixMilli(), STP: "NONE",
 	}

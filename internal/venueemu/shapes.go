@@ -172,7 +172,7 @@ type executionReport struct {
 	Nasset    *string `json:"N"`
 	T         int64   `json:"T"`
 	TradeID   int64   `json:"t"`
-	IgnoreI   int64   `json:"I"`
+	ExecID    int64   `json:"I"`
 	W         bool    `json:"w"`
 	M         bool    `json:"m"`
 	Mignore   bool    `json:"M"`

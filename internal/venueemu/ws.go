@@ -151,16 +151,21 @@ func (x *exchange) flushHeld(cutoff time.Time) {
 }
 
 func (x *exchange) broadcastUser(ev any) {
-	data, _ := json.Marshal(ev)
 	for c, ids := range x.userSubs {
 		for _, id := range ids {
-			b, _ := json.Marshal(struct {
-				SubscriptionID int64           `json:"subscriptionId"`
-				Event          json.RawMessage `json:"event"`
-			}{id, data})
-			c.push(b)
+			c.push(userEvent(id, ev))
 		}
 	}
+}
+
+// userEvent wraps an event for a subscription:
+// {"subscriptionId":N,"event":{...}}.
+func userEvent(id int64, ev any) []byte {
+	b, _ := json.Marshal(struct {
+		SubscriptionID int64 `json:"subscriptionId"`
+		Event          any   `json:"event"`
+	}{id, ev})
+	return b
 }
 
 // terminateUserData ends every subscription with eventStreamTerminated.

@@ -143,8 +143,13 @@ func optional(v any) string {
 	return fmt.Sprint(v)
 }
 
+// unsubscribe ends the connection's subscription, which, as the docs
+// say, sends it eventStreamTerminated.
 func (x *exchange) unsubscribe(c *conn) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	for _, id := range x.userSubs[c] {
+		c.push(userEvent(id, streamTerminated{Event: "eventStreamTerminated", E: time.Now().UnixMilli()}))
+	}
 	delete(x.userSubs, c)
 }
