@@ -43,6 +43,9 @@ type Faults struct {
 	// that follows (or half a second later if none does).
 	DuplicateReports int `json:"duplicateReports,omitempty"`
 	ReorderReports   int `json:"reorderReports,omitempty"`
+	// ReportType, if set, limits both to reports of that execution type
+	// ("TRADE": the fills, which a client must apply once by trade id).
+	ReportType string `json:"reportType,omitempty"`
 	// The next DepthGaps depth updates are lost: the update after shows a
 	// gap in the update ids.
 	DepthGaps int `json:"depthGaps,omitempty"`
@@ -152,8 +155,25 @@ func (s *faultState) takeFailure(path string) *apiError {
 
 func (s *faultState) takeAcceptTimeout() bool { return s.take(&s.plan.AcceptThenTimeout) }
 func (s *faultState) takeDepthGap() bool      { return s.take(&s.plan.DepthGaps) }
-func (s *faultState) takeDuplicate() bool     { return s.take(&s.plan.DuplicateReports) }
-func (s *faultState) takeReorder() bool       { return s.take(&s.plan.ReorderReports) }
+
+// takeDuplicate and takeReorder apply to an execution report of type exec.
+func (s *faultState) takeDuplicate(exec string) bool {
+	return s.reportFault(&s.plan.DuplicateReports, exec)
+}
+
+func (s *faultState) takeReorder(exec string) bool {
+	return s.reportFault(&s.plan.ReorderReports, exec)
+}
+
+func (s *faultState) reportFault(n *int, exec string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if *n <= 0 || (s.plan.ReportType != "" && s.plan.ReportType != exec) {
+		return false
+	}
+	*n--
+	return true
+}
 
 func (s *faultState) silenced(user bool) bool {
 	s.mu.Lock()

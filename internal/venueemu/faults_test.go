@@ -180,6 +180,15 @@ func TestFaultDuplicateAndReorderedReports(t *testing.T) {
 		t.Fatalf("duplicate fault: reports %+v", got)
 	}
 
+	// Limited to fills: the TRADE comes twice, the same trade id.
+	e.SetFaults(Faults{DuplicateReports: 1, ReportType: "TRADE"})
+	o = crossingBuy(t, c, "dup-t")
+	got = execOnly(readEvents(t, user, 3+len(o.Fills)))
+	if len(got) < 3 || got[0].Event.Exec != "NEW" || got[1].Event.Exec != "TRADE" || got[2].Event.Exec != "TRADE" ||
+		got[1].Event.TradeID != got[2].Event.TradeID || got[1].Event.TradeID != o.Fills[0].TradeID {
+		t.Fatalf("duplicate TRADE fault: reports %+v", got)
+	}
+
 	e.SetFaults(Faults{ReorderReports: 1})
 	o = crossingBuy(t, c, "ord-r")
 	got = execOnly(readEvents(t, user, 2+len(o.Fills)))

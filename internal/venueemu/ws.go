@@ -124,13 +124,13 @@ type reportDelivery struct {
 // sendUser queues a user data event to every subscription, applying the
 // duplicate and reorder faults to execution reports.
 func (x *exchange) sendUser(ev any) {
-	if _, ok := ev.(executionReport); ok {
-		if x.delivery.held == nil && x.faults.takeReorder() {
+	if er, ok := ev.(executionReport); ok {
+		if x.delivery.held == nil && x.faults.takeReorder(er.X) {
 			x.delivery.held, x.delivery.heldAt = ev, time.Now()
 			return
 		}
 		x.broadcastUser(ev)
-		if x.faults.takeDuplicate() {
+		if x.faults.takeDuplicate(er.X) {
 			x.broadcastUser(ev)
 		}
 		x.flushHeld(time.Time{})
