@@ -87,14 +87,29 @@ func TestFaultSilence(t *testing.T) {
 	e.SetFaults(Faults{})
 	readDepth(t, dial(t, e.WSURL()+"/ws/btcusdt@depth@100ms"), false)
 
-	// The user data stream: an order's reports are not delivered.
+	// The user data stream: an order's reports are not delivered, and the
+	// client's pings are not answered.
 	user := subscribe(t, e)
+	pongs := 0
+	user.SetPongHandler(func(string) error { pongs++; return nil })
+	if err := user.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	// ReadMessage returns on data only: a request's answer, which the
+	// venue sends after the pong.
+	sendWS(t, user, `{"id":"p-1","method":"ping"}`)
+	if m := readWS(t, user); m.ID != "p-1" || m.Status != 200 || pongs != 1 {
+		t.Fatalf("before the fault: answer %+v, %d pongs", m, pongs)
+	}
 	e.SetFaults(Faults{SilenceUserData: true})
+	if err := user.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	c := client(t, e, testKey, testSecret)
 	crossingBuy(t, c, "silent-1")
 	_ = user.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	if _, msg, err := user.ReadMessage(); err == nil {
-		t.Fatalf("silenced user stream sent %s", msg)
+	if _, msg, err := user.ReadMessage(); err == nil || pongs != 1 {
+		t.Fatalf("silenced user stream sent %s / %d pongs", msg, pongs)
 	}
 }
 

@@ -254,16 +254,12 @@ func (e *Emulator) cancelOrder(rc *reqCtx) (any, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	o, ae := x.cancel(s, id, cid, rc.now)
+	o, ae := x.cancel(s, id, cid, rc.params.Get("newClientOrderId"), rc.now)
 	if ae != nil {
 		return nil, ae
 	}
-	newID := rc.params.Get("newClientOrderId")
-	if newID == "" {
-		newID = "cancel-" + strconv.FormatInt(o.id, 10)
-	}
 	return cancelAnswer{Symbol: s.venue, OrigClientOrderID: o.clientID, OrderID: o.id, OrderListID: -1,
-		ClientOrderID: newID, TransactTime: rc.now.UnixMilli(), Price: dec(o.price), OrigQty: dec(o.qty),
+		ClientOrderID: o.cancelID, TransactTime: rc.now.UnixMilli(), Price: dec(o.price), OrigQty: dec(o.qty),
 		ExecutedQty: dec(o.executed), OrigQuoteOrderQty: dec(money.Decimal{}), CummulativeQuoteQty: dec(o.cumQuote),
 		Status: o.status, TimeInForce: o.tif, Type: o.typ, Side: sideName(o.side), STP: "NONE"}, nil
 }

@@ -1,7 +1,6 @@
 package venueemu
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/money"
@@ -27,6 +26,8 @@ type order struct {
 	// the order ends.
 	locked    money.Decimal
 	lockAsset string
+	// cancelID is the client id of the request that cancelled the order.
+	cancelID string
 }
 
 // trade is one fill of one of our orders.
@@ -102,6 +103,9 @@ func (x *exchange) apply(reports []venue.ExecutionReport, fills *[]*trade) {
 				x.finish(o)
 			}
 		case r.State == venue.StateAccepted:
+			if o.lockAsset != "" {
+				changed[o.lockAsset] = true // the order holds part of it now
+			}
 			x.emitExecution(o, execNew, nil, now)
 		case r.State == venue.StateCancelled:
 			exec := execCancel
@@ -196,7 +200,7 @@ func (x *exchange) emitExecution(o *order, exec string, t *trade, now time.Time)
 	if exec == execCancel {
 		// A cancel's c is the cancel request's id, C the order's own.
 		ev.OrigC = o.clientID
-		ev.C = "cancel-" + strconv.FormatInt(o.id, 10)
+		ev.C = o.cancelID
 	}
 	if t != nil {
 		asset := x.cfg.Quote

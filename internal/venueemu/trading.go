@@ -197,11 +197,16 @@ func onStep(v, step money.Decimal) bool {
 	return step.IsZero() || v.Units()%step.Units() == 0
 }
 
-// cancel cancels the open order named by orderID or clientID.
-func (x *exchange) cancel(s *symbol, orderID int64, clientID string, now time.Time) (*order, *apiError) {
+// cancel cancels the open order named by orderID or clientID; cancelID
+// names the cancel request ("" for one of the venue's own making).
+func (x *exchange) cancel(s *symbol, orderID int64, clientID, cancelID string, now time.Time) (*order, *apiError) {
 	o := x.find(s, orderID, clientID)
 	if o == nil || o.final() {
 		return nil, apiErr(400, -2011, "Unknown order sent.")
+	}
+	o.cancelID = cancelID
+	if o.cancelID == "" {
+		o.cancelID = "cancel-" + strconv.FormatInt(o.id, 10)
 	}
 	var err error
 	x.reports, err = x.engine.Cancel(o.inner, now, x.reports[:0])

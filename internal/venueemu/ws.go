@@ -68,6 +68,18 @@ func (e *Emulator) runSocket(rw http.ResponseWriter, r *http.Request, user, comb
 		c.write(e.cfg.PingInterval, e.faults.silenced)
 	}()
 	ws.SetReadLimit(1 << 16)
+	// A silenced socket does not even answer pings: the client's own
+	// keepalive must notice it.
+	ws.SetPingHandler(func(data string) error {
+		if e.faults.silenced(user) {
+			return nil
+		}
+		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeTimeout))
+		if err == websocket.ErrCloseSent {
+			return nil
+		}
+		return err
+	})
 	for {
 		_, msg, err := ws.ReadMessage()
 		if err != nil {

@@ -189,3 +189,31 @@ func waitSubscribed(t *testing.T, e *Emulator) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestUserStreamTellsOfLocksAndCancels: a resting order's NEW comes with
+// the account position of the funds it holds; its cancel names the order
+// in C and the cancel request in c, as the docs describe.
+func TestUserStreamTellsOfLocksAndCancels(t *testing.T) {
+	e := start(t, Config{})
+	user := subscribe(t, e)
+	c := client(t, e, testKey, testSecret)
+	bid, _ := touch(t, c, "BTCUSDT")
+	low := bid.Sub(bid.MulBps(100)).FloorTo(dm("0.01"))
+	if _, err := limitOrder(c, binance.SideTypeBuy, "0.01", low, "lock-1").Do(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := readEvents(t, user, 2)
+	if got[0].Event.Exec != "NEW" || got[1].Event.Type != "outboundAccountPosition" {
+		t.Fatalf("after placing: %+v", got)
+	}
+	if b, status, _ := signedDo(t, e, "DELETE", "/api/v3/order", "symbol=BTCUSDT&origClientOrderId=lock-1&newClientOrderId=cx-1"); status != 200 {
+		t.Fatalf("cancel: %d %s", status, b)
+	}
+	got = readEvents(t, user, 2)
+	if ev := got[0].Event; ev.Exec != "CANCELED" || ev.Status != "CANCELED" || ev.OrigClient != "lock-1" || ev.Client != "cx-1" {
+		t.Fatalf("cancel report %+v", ev)
+	}
+	if got[1].Event.Type != "outboundAccountPosition" {
+		t.Fatalf("after the cancel: %+v", got[1])
+	}
+}
