@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -49,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitConfig
 	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	e, err := venueemu.New(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "venue-emulator:", err)

@@ -72,6 +72,7 @@ func (e *Emulator) SetFaults(f Faults) {
 	e.faults.mu.Lock()
 	e.faults.plan = f
 	e.faults.mu.Unlock()
+	e.cfg.Logger.Info("venueemu: fault plan set", "plan", f, "dropConnections", drop, "terminateUserData", term)
 	if term {
 		e.ex.terminateUserData()
 	}

@@ -21,6 +21,14 @@ type Ledger struct {
 	Orders []Order `json:"orders"`
 	// Trades are the fills of our orders, by symbol then trade id.
 	Trades []Trade `json:"trades"`
+	// Balances are the account's balances now, by asset.
+	Balances map[string]Balance `json:"balances"`
+}
+
+// Balance is one asset of the account.
+type Balance struct {
+	Free   money.Decimal `json:"free"`
+	Locked money.Decimal `json:"locked"`
 }
 
 // Request is one order request received.
@@ -112,6 +120,10 @@ func (e *Emulator) Ledger() Ledger {
 	}
 	if l.Requests == nil {
 		l.Requests = []Request{}
+	}
+	l.Balances = make(map[string]Balance, len(x.bal))
+	for a, b := range x.bal {
+		l.Balances[a] = Balance{Free: b.free, Locked: b.locked}
 	}
 	return l
 }

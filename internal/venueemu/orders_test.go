@@ -204,4 +204,15 @@ func TestLedgerRecordsEveryRequest(t *testing.T) {
 	if len(l.Orders) != 2 || l.Orders[1].OrderID != 2 || l.Orders[1].ClientID != "b-1" {
 		t.Errorf("orders = %+v", l.Orders)
 	}
+	held := dm("0.02").Mul(low)
+	held = held.Add(held.MulBps(10))
+	if b := l.Balances["USDT"]; b.Locked != held || b.Free != money.FromInt(100_000).Sub(held) {
+		t.Errorf("USDT %+v, want %s held", b, held)
+	}
+	// The same record over HTTP, for a test that runs the command.
+	var got Ledger
+	getJSON(t, e.URL()+"/emulator/ledger", &got)
+	if len(got.Requests) != 4 || len(got.Orders) != 2 || got.Orders[0].Quantity != dm("0.01") || got.Balances["USDT"] != l.Balances["USDT"] {
+		t.Errorf("GET /emulator/ledger = %+v", got)
+	}
 }
