@@ -21,7 +21,9 @@ type conn struct {
 }
 
 const (
-	sendQueue    = 1024
+	// sendQueue is what a client may fall behind by: 25 s of a 100 ms
+	// stream, or a burst of 256 reports.
+	sendQueue    = 256
 	writeTimeout = 5 * time.Second
 )
 
