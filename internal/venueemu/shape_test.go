@@ -249,6 +249,14 @@ func TestShapesMatchTheDocumentedExamples(t *testing.T) {
 	checkShape(t, "ws-error", readRaw(t, ws), none)
 
 	stream := dial(t, e.WSURL()+"/ws/btcusdt@depth")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		e.ex.mu.Lock()
+		n := len(e.ex.depthSubs)
+		e.ex.mu.Unlock()
+		if n == 1 || time.Now().After(deadline) {
+			break // the socket is registered once its handler runs, after the handshake
+		}
+	}
 	e.ex.mu.Lock()
 	e.ex.step(ctx, time.Now().Add(time.Hour)) // move the market: the hour-long step is not due yet
 	e.ex.mu.Unlock()

@@ -93,7 +93,7 @@ func getDepth(t *testing.T, e *Emulator) depthSnapshot {
 // book built from a snapshot and the diffs after it, with continuous
 // update ids, equals a later snapshot at the same update id.
 func TestDepthStreamKeepsABook(t *testing.T) {
-	e := start(t, Config{Step: 5 * time.Millisecond})
+	e := start(t, Config{Step: 10 * time.Millisecond})
 	for _, tc := range []struct {
 		path     string
 		combined bool
