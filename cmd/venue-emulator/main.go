@@ -80,6 +80,7 @@ func parse(args []string, stderr io.Writer) (venueemu.Config, string, error) {
 	balances := fs.String("balances", "USDT=100000", "opening balances: ASSET=AMOUNT,...")
 	fee := fs.Int64("fee-bps", 10, "maker and taker commission in basis points, charged in the quote asset")
 	fs.DurationVar(&cfg.Step, "step", 100*time.Millisecond, "simulated market update interval")
+	fs.IntVar(&cfg.Levels, "levels", 10, "simulated book depth per side (1 to 20)")
 	fs.Int64Var(&cfg.Limits.WeightPerMinute, "weight-limit", 6000, "request weight per minute before 429")
 	fs.Int64Var(&cfg.Limits.OrdersPer10s, "orders-per-10s", 50, "new orders per 10 seconds before 429 -1015")
 	if err := fs.Parse(args); err != nil {
@@ -100,8 +101,8 @@ func parse(args []string, stderr io.Writer) (venueemu.Config, string, error) {
 		return cfg, "", fmt.Errorf("--fee-bps %d: must be within [0, 10000]", *fee)
 	}
 	cfg.Fees = &venueemu.Fees{MakerBps: *fee, TakerBps: *fee}
-	if cfg.Step <= 0 || cfg.Limits.WeightPerMinute <= 0 || cfg.Limits.OrdersPer10s <= 0 {
-		return cfg, "", errors.New("--step, --weight-limit and --orders-per-10s must be positive")
+	if cfg.Step <= 0 || cfg.Levels <= 0 || cfg.Limits.WeightPerMinute <= 0 || cfg.Limits.OrdersPer10s <= 0 {
+		return cfg, "", errors.New("--step, --levels, --weight-limit and --orders-per-10s must be positive")
 	}
 	var err error
 	if cfg.Balances, err = parseBalances(*balances); err != nil {

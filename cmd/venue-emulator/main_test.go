@@ -101,6 +101,7 @@ func TestRefusesBadConfiguration(t *testing.T) {
 		{[]string{"--api-key", "k", "--secret", "s", "--balances", "USDT=-1"}, "is not an amount"},
 		{[]string{"--api-key", "k"}, "an API key and a secret are required"},
 		{[]string{"--api-key", "k", "--secret", "s", "--symbols", "NOPE-USD"}, "unknown symbol"},
+		{[]string{"--api-key", "k", "--secret", "s", "--levels", "21"}, "levels 21 out of range"},
 	} {
 		var out, errOut syncBuf
 		code := run(context.Background(), tc.args, &out, &errOut)

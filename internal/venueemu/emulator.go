@@ -53,6 +53,9 @@ type Config struct {
 	// Step is the simulated market's update interval (default 100ms, the
 	// cadence of a @depth@100ms stream).
 	Step time.Duration
+	// Levels is the simulated book's depth per side (default paper's 5,
+	// at most paper.MaxSimLevels).
+	Levels int
 	// Limits are the rate limits published and enforced; zero fields
 	// take Binance's usual values.
 	Limits Limits

@@ -70,7 +70,7 @@ type symbol struct {
 type balance struct{ free, locked money.Decimal }
 
 func newExchange(cfg Config, faults *faultState, start time.Time) (*exchange, error) {
-	sim, err := paper.NewSim(paper.SimConfig{Seed: cfg.Seed, Symbols: cfg.Symbols, Start: start, Step: cfg.Step})
+	sim, err := paper.NewSim(paper.SimConfig{Seed: cfg.Seed, Symbols: cfg.Symbols, Start: start, Step: cfg.Step, Levels: cfg.Levels})
 	if err != nil {
 		return nil, fmt.Errorf("venueemu: %w", err)
 	}
