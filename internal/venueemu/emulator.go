@@ -1,21 +1,3 @@
-// Package venueemu is the rehearsal venue: a fake Binance Spot on
-// loopback that serves the subset of its REST API, market streams and
-// WebSocket API that tradectl's live adapter uses, so the complete live
-// path (signing, streams, reconciliation, rate limits, faults) runs on this
-// machine without the internet.
-//
-// Behind the wire it is this project's own simulated market
-// (internal/paper's Sim, paced by the machine's clock) and matching engine
-// (internal/matching): an order priced through the simulated book fills
-// against it; a resting order fills as the market moves through it. It
-// keeps per-symbol order and trade ids, balances locked by resting orders,
-// commission in the quote asset, and a Ledger of every order request it
-// received, for tests to compare with what the client believes.
-//
-// It must never listen beyond loopback, never touch the disk, never use
-// floats for prices or quantities, and never speak a private dialect: its
-// messages have the keys and JSON types of Binance's documented examples
-// (testdata/binance, checked by the shape test).
 package venueemu
 
 import (

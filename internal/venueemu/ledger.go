@@ -21,6 +21,8 @@ type Ledger struct {
 	Orders []Order `json:"orders"`
 	// Trades are the fills of our orders, by symbol then trade id.
 	Trades []Trade `json:"trades"`
+	// Transfers are the deposits and withdrawals (Deposit), in order.
+	Transfers []Transfer `json:"transfers"`
 	// Balances are the account's balances now, by asset.
 	Balances map[string]Balance `json:"balances"`
 }
@@ -99,7 +101,8 @@ func (e *Emulator) Ledger() Ledger {
 	x := e.ex
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	l := Ledger{Requests: slices.Clone(x.ledger.Requests), Orders: []Order{}, Trades: []Trade{}}
+	l := Ledger{Requests: slices.Clone(x.ledger.Requests), Orders: []Order{}, Trades: []Trade{},
+		Transfers: append([]Transfer{}, x.ledger.Transfers...)}
 	for _, s := range x.order {
 		ids := make([]int64, 0, len(s.orders))
 		for id := range s.orders {

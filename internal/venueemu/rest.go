@@ -284,5 +284,6 @@ func (e *Emulator) routes() http.Handler {
 	mux.HandleFunc("GET /ws-api/v3", e.serveWSAPI)
 	mux.HandleFunc("GET /emulator/ledger", e.serveLedger)
 	mux.HandleFunc("POST /emulator/faults", e.serveFaults)
+	mux.HandleFunc("POST /emulator/deposit", e.serveDeposit)
 	return mux
 }
