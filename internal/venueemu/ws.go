@@ -109,21 +109,30 @@ func (x *exchange) sendDepth(venueSym string, msg depthUpdate) {
 	if len(x.depthSubs) == 0 {
 		return
 	}
+	// Encoded once per stream name, not once per subscriber.
 	data, _ := json.Marshal(msg)
+	var wrapped map[string][]byte
 	for c, subs := range x.depthSubs {
 		name, ok := subs[venueSym]
 		if !ok {
 			continue
 		}
-		if c.combined {
-			b, _ := json.Marshal(struct {
+		if !c.combined {
+			c.push(data)
+			continue
+		}
+		b, ok := wrapped[name]
+		if !ok {
+			b, _ = json.Marshal(struct {
 				Stream string          `json:"stream"`
 				Data   json.RawMessage `json:"data"`
 			}{name, data})
-			c.push(b)
-			continue
+			if wrapped == nil {
+				wrapped = map[string][]byte{}
+			}
+			wrapped[name] = b
 		}
-		c.push(data)
+		c.push(b)
 	}
 }
 
