@@ -22,7 +22,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 build: ## build bin/tradingd and bin/tradectl
-	$(GO) build -o $(BIN)/ ./cmd/tradingd ./cmd/tradectl
+	$(GO) build -o $(BIN)/ ./cmd/tradingd ./cmd/tradectl ./cmd/venue-emulator
 
 demo: build ## run a paper session end to end: daemon, start, health stream, stop
 	./scripts/demo.sh
