@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/orders"
 )
 
@@ -73,6 +74,11 @@ type Store interface {
 	LoadPortfolio(ctx context.Context, sessionID string) (PortfolioRow, error)
 	LoadRisk(ctx context.Context, sessionID string) (RiskRow, error)
 	LoadVenue(ctx context.Context, sessionID string, maxFinished int) (matching.State, error)
+	// SaveStartBalances keeps a live session's account balances at its
+	// start, once (a second save is ErrDuplicate); LoadStartBalances
+	// returns them, or ErrNotFound.
+	SaveStartBalances(ctx context.Context, sessionID string, balances map[string]money.Decimal) error
+	LoadStartBalances(ctx context.Context, sessionID string) (map[string]money.Decimal, error)
 
 	Audit(ctx context.Context, a AuditRow) error
 	ListAudit(ctx context.Context, limit int) ([]AuditRow, error)
