@@ -110,6 +110,10 @@ func (s *Session) await(timeout <-chan time.Time) {
 				"at its last committed tick (the log has the error)"
 		}
 	}
+	// The venue's connection ends after the loop (the stop's cancels went
+	// through it) and before the slot frees: two sessions never hold one
+	// account's streams at once.
+	s.closeParts()
 	sum := s.Snapshot().Summary
 	s.log.Info("session ended", "state", final.String(), "reason", reason, "ticks", sum.Ticks, "orders", sum.Orders,
 		"fills", sum.Fills, "equity", sum.Equity.String(), "pnl", sum.Equity.Sub(sum.StartingEquity).String(),

@@ -1,0 +1,90 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"github.com/tradectl/tradectl/internal/settings"
+	"github.com/tradectl/tradectl/server/internal/assemble"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
+	"github.com/tradectl/tradectl/server/internal/store"
+)
+
+// partsCloser calls the parts' Close once, from whichever path ends the
+// session first: its stop, a failed start or resume, a daemon shutdown.
+type partsCloser struct {
+	once  sync.Once
+	close func() error
+}
+
+// closeParts releases the parts' connection (a no-op for paper).
+func (s *Session) closeParts() {
+	s.parts.once.Do(func() {
+		if s.parts.close == nil {
+			return
+		}
+		if err := s.parts.close(); err != nil {
+			s.log.Warn("closing the venue connection", "err", err)
+		}
+	})
+}
+
+// closeParts releases parts that never became a session.
+func closeParts(log *slog.Logger, parts assemble.Parts) {
+	if parts.Close == nil {
+		return
+	}
+	if err := parts.Close(); err != nil {
+		log.Warn("closing the venue connection of a session that did not start", "err", err)
+	}
+}
+
+// withParts are the built-in checks with the parts' own: a part's check
+// named like a built-in one takes its place (a live feed judges its
+// freshness itself), the others are added after them.
+func withParts(builtin, own []sessionhealth.Check) []sessionhealth.Check {
+	out := make([]sessionhealth.Check, 0, len(builtin)+len(own))
+	byName := make(map[string]sessionhealth.Check, len(own))
+	for _, c := range own {
+		byName[c.Name] = c
+	}
+	for _, c := range builtin {
+		if o, ok := byName[c.Name]; ok {
+			c = o
+			delete(byName, c.Name)
+		}
+		out = append(out, c)
+	}
+	for _, c := range own {
+		if _, ok := byName[c.Name]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// saveStartBalances stores a live session's start balances, if it has
+// some the store does not: a new session's, or a resumed one's that a
+// crash kept from being stored.
+func (s *Session) saveStartBalances(ctx context.Context, st store.Store) error {
+	if len(s.startBal) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	err := st.SaveStartBalances(ctx, s.id, s.startBal)
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil // stored before: the first start's stand
+	}
+	return err
+}
+
+// modeName is the session's mode as the log says it.
+func modeName(m settings.Mode) string {
+	if m == settings.ModeLive {
+		return "live"
+	}
+	return "paper"
+}
