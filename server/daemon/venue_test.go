@@ -153,8 +153,12 @@ type lockedBuffer struct {
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
-func (l *lockedBuffer) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // The keys reach no log line, audit record or RPC answer, whatever the
 // daemon and its venue log about them (at debug, in JSON and text).
@@ -192,7 +196,7 @@ func TestVenueKeysNeverShow(t *testing.T) {
 			keep(c.GetStatus(ctx, &tradingv1.GetStatusRequest{}))
 			keep(c.StopTrading(ctx, &tradingv1.StopTradingRequest{}))
 			keep(c.ListSessions(ctx, &tradingv1.ListSessionsRequest{}))
-			keep(c.StartTrading(ctx, liveReq("BTC-EUR"))) // a refusal's answer too
+			keep(c.StartTrading(ctx, liveReq("BTC-EUR")))          // a refusal's answer too
 			audit, err := st.st.ListAudit(context.Background(), 0) // before Run closes the store
 			if err != nil || len(audit) == 0 {
 				t.Fatalf("audit: %d rows, %v", len(audit), err)
