@@ -70,6 +70,10 @@ type LiveSession interface {
 // LiveVenue opens live sessions on the daemon's one venue.
 type LiveVenue interface {
 	Info() VenueInfo
+	// Open connects a session: ctx (the start or resume request's)
+	// bounds the connecting only, and is cancelled when that request
+	// returns; the connection's goroutines run under a context of their
+	// own until Close.
 	Open(ctx context.Context, s LiveSpec) (LiveSession, error)
 }
 
