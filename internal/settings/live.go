@@ -92,3 +92,27 @@ func isAssetCode(s string) bool {
 	}
 	return true
 }
+
+// validateLiveOnly refuses the paper venue's settings in a live session:
+// the venue sets its own fees, latency and balances, and a value given for
+// them would be silently ignored. Every one given is named.
+func (s Settings) validateLiveOnly() error {
+	var given []InvalidError
+	add := func(field string, set bool) {
+		if set {
+			given = append(given, InvalidError{Field: field, Reason: "is the paper venue's; a live venue has its own"})
+		}
+	}
+	add("settings.seed", s.Seed != 0)
+	add("settings.maker_fee_bps", s.MakerFeeBps != nil)
+	add("settings.taker_fee_bps", s.TakerFeeBps != nil)
+	add("settings.latency", s.Latency != 0)
+	add("settings.starting_cash", !s.StartingCash.IsZero())
+	add("settings.account", s.Account == AccountMargin)
+	add("settings.max_borrow", !s.MaxBorrow.IsZero())
+	add("settings.borrow_rate_bps", s.BorrowRateBps != 0)
+	if len(given) == 0 {
+		return nil
+	}
+	return &FieldsError{Why: "a live session does not take the paper venue's settings", Fields: given}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/risk"
@@ -52,5 +53,21 @@ func TestRequireAllLimits(t *testing.T) {
 	l.MaxPosition = money.MustParse("0.5")
 	if err := (Settings{Mode: ModeLive, Risk: &l}).RequireAllLimits(); err != nil {
 		t.Errorf("every limit set: %v", err)
+	}
+}
+
+// The paper venue's settings are refused in a live session, each named,
+// rather than ignored.
+func TestLiveRefusesPaperSettings(t *testing.T) {
+	bps := int64(3)
+	s := Settings{Mode: ModeLive, Seed: 9, MakerFeeBps: &bps, Latency: time.Millisecond, StartingCash: money.FromInt(5)}
+	var fe *FieldsError
+	if err := s.Validate(); !errors.As(err, &fe) || len(fe.Fields) != 4 || fe.Fields[0].Field != "settings.seed" ||
+		fe.Fields[3].Field != "settings.starting_cash" {
+		t.Fatalf("%v, want the four named", err)
+	}
+	s.Mode = ModePaper
+	if err := s.Validate(); err != nil {
+		t.Fatalf("paper: %v", err)
 	}
 }

@@ -37,6 +37,11 @@ func (s Settings) Validate() error {
 	if len(s.Symbols) > MaxSymbols {
 		return &InvalidError{Field: "settings.symbols", Reason: "at most 50 symbols"}
 	}
+	if s.Mode == ModeLive {
+		if err := s.validateLiveOnly(); err != nil {
+			return err
+		}
+	}
 	if len(s.Symbols) > 0 && s.Mode == ModeLive {
 		if err := validateLiveSymbols(s.Symbols); err != nil {
 			return &InvalidError{Field: "settings.symbols", Reason: err.Error()}
