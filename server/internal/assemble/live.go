@@ -109,14 +109,19 @@ func (a Live) Build(ctx context.Context, s Spec) (Parts, error) {
 	if err != nil {
 		return Parts{}, err
 	}
-	start := ls.StartBalances()
-	cash := start[a.Venue.Info().Quote]
+	cash := ls.StartBalances()[a.Venue.Info().Quote]
 	p, err := liveParts(s, ls, portfolio.New("USD", cash), risk.New(*s.Risk, cash))
 	if err != nil {
 		return Parts{}, errors.Join(err, ls.Close())
 	}
-	p.StartBalances = start
+	p.LiveStart = a.liveStart(ls)
 	return p, nil
+}
+
+// liveStart is what the store keeps of a session's start on the venue.
+func (a Live) liveStart(ls LiveSession) *store.LiveStart {
+	info := a.Venue.Info()
+	return &store.LiveStart{Venue: info.Venue, Environment: info.Environment, Quote: info.Quote, Balances: ls.StartBalances()}
 }
 
 func (a Live) open(ctx context.Context, ls LiveSpec) (LiveSession, error) {
@@ -176,11 +181,19 @@ func (a Live) Restore(ctx context.Context, st store.Store, rec store.SessionReco
 	if err != nil {
 		return Parts{}, nil, err
 	}
-	start, err := st.LoadStartBalances(ctx, id)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	info := a.Venue.Info()
+	stored, err := st.LoadLiveStart(ctx, id)
+	found := err == nil
+	switch {
+	case errors.Is(err, store.ErrNotFound): // a crash before it was stored: the venue's current balances
+	case err != nil:
 		return Parts{}, nil, err
+	case stored.Venue != info.Venue || stored.Environment != info.Environment || stored.Quote != info.Quote:
+		return Parts{}, nil, fmt.Errorf("%w: session %s traded on %s %s (quote %s) and this daemon's venue is %s %s (quote %s): "+
+			"restart tradingd with the session's venue to resume it", settings.ErrLiveUnavailable, id,
+			stored.Venue, stored.Environment, stored.Quote, info.Venue, info.Environment, info.Quote)
 	}
-	spec := LiveSpec{Spec: s, StartBalances: start, Net: NetOfFills(fills, a.Venue.Info().Quote)}
+	spec := LiveSpec{Spec: s, StartBalances: stored.Balances, Net: NetOfFills(fills, info.Quote)}
 	for _, o := range open {
 		spec.Recovered = append(spec.Recovered, recovered(o))
 	}
@@ -188,7 +201,7 @@ func (a Live) Restore(ctx context.Context, st store.Store, rec store.SessionReco
 	if err != nil {
 		return Parts{}, nil, err
 	}
-	cash := ls.StartBalances()[a.Venue.Info().Quote]
+	cash := ls.StartBalances()[info.Quote]
 	parts, err := liveParts(s, ls, portfolio.New("USD", cash), risk.New(*s.Risk, cash))
 	if err == nil {
 		err = restoreAccount(ctx, st, id, s, &parts)
@@ -200,8 +213,8 @@ func (a Live) Restore(ctx context.Context, st store.Store, rec store.SessionReco
 	if err != nil {
 		return Parts{}, nil, errors.Join(err, ls.Close())
 	}
-	if start == nil {
-		parts.StartBalances = ls.StartBalances() // never stored: the resume stores them
+	if !found {
+		parts.LiveStart = a.liveStart(ls) // never stored: the resume stores it
 	}
 	return parts, r, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,8 +82,9 @@ func TestLiveDispatchesByMode(t *testing.T) {
 	if err != nil || len(v.specs) != 1 {
 		t.Fatalf("a live session: %v, %d connections opened", err, len(v.specs))
 	}
-	if p.StartBalances["USDT"] != money.FromInt(2500) || p.Portfolio.Snapshot().Cash != money.FromInt(2500) {
-		t.Errorf("a live session's account starts from %v, cash %s", p.StartBalances, p.Portfolio.Snapshot().Cash)
+	if ls := p.LiveStart; ls == nil || ls.Venue != "binance" || ls.Environment != "testnet" || ls.Quote != "USDT" ||
+		ls.Balances["USDT"] != money.FromInt(2500) || p.Portfolio.Snapshot().Cash != money.FromInt(2500) {
+		t.Errorf("a live session's start %+v, cash %s", p.LiveStart, p.Portfolio.Snapshot().Cash)
 	}
 	if len(p.Checks) != 2 || p.Checks[1].Name != "clock" ||
 		p.Checks[1].Run(ctx, time.Now()).Reason != "offset 900ms" {
@@ -182,14 +184,26 @@ func TestLiveRestoreHandsTheVenueWhatItApplied(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := map[string]money.Decimal{"USDT": money.FromInt(1000), "BTC": money.Decimal{}}
-	if err := st.SaveStartBalances(ctx, s.ID, start); err != nil {
+	if err := st.SaveLiveStart(ctx, s.ID, store.LiveStart{Venue: "binance", Environment: "testnet", Quote: "USDT",
+		Balances: start}); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := st.GetSession(ctx, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &recordingVenue{info: VenueInfo{Quote: "USDT"}, start: map[string]money.Decimal{"USDT": money.FromInt(999)}}
+	// Another environment, or another quote asset, would look for the
+	// session's orders where they are not.
+	for _, other := range []VenueInfo{{Venue: "binance", Environment: "production", Quote: "USDT"},
+		{Venue: "binance", Environment: "testnet", Quote: "USDC"}} {
+		v := &recordingVenue{info: other}
+		if _, _, err := (Live{Venue: v}).Restore(ctx, st, rec, s); !errors.Is(err, settings.ErrLiveUnavailable) ||
+			!strings.Contains(err.Error(), "traded on binance testnet (quote USDT)") || len(v.specs) != 0 {
+			t.Errorf("resumed on %+v: %v, %d connections opened", other, err, len(v.specs))
+		}
+	}
+	v := &recordingVenue{info: VenueInfo{Venue: "binance", Environment: "testnet", Quote: "USDT"},
+		start: map[string]money.Decimal{"USDT": money.FromInt(999)}}
 	parts, r, err := Live{Venue: v}.Restore(ctx, st, rec, s)
 	if err != nil {
 		t.Fatal(err)
@@ -210,8 +224,8 @@ func TestLiveRestoreHandsTheVenueWhatItApplied(t *testing.T) {
 	if !reflect.DeepEqual(got.Net, wantNet) {
 		t.Errorf("net = %v, want %v", got.Net, wantNet)
 	}
-	if parts.StartBalances != nil {
-		t.Errorf("stored start balances would be stored again: %v", parts.StartBalances)
+	if parts.LiveStart != nil {
+		t.Errorf("the stored start would be stored again: %+v", parts.LiveStart)
 	}
 	if parts.Portfolio.Snapshot().Cash != pf.Cash || len(r.Open) != 1 || r.OrderSeq != 1 || parts.Orders.OpenCount() != 1 {
 		t.Errorf("restored cash %s, open %+v, seq %d", parts.Portfolio.Snapshot().Cash, r.Open, r.OrderSeq)

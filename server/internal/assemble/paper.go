@@ -6,7 +6,6 @@ import (
 
 	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/matching"
-	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/orders"
 	"github.com/tradectl/tradectl/internal/paper"
 	"github.com/tradectl/tradectl/internal/portfolio"
@@ -16,6 +15,7 @@ import (
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
+	"github.com/tradectl/tradectl/server/internal/store"
 )
 
 // Spec is what a session's parts are built from: its id (its book and its
@@ -49,10 +49,11 @@ type Parts struct {
 	// venue's connections); the session calls it once, at its end,
 	// whichever way it ends, after the loop stopped. Nil for none.
 	Close func() error
-	// StartBalances are a new live session's account balances as the
-	// venue reported them at its start; the session stores them, once,
-	// for reconciliation after a resume. Nil for paper.
-	StartBalances map[string]money.Decimal
+	// LiveStart is a new live session's venue and its account's balances
+	// as the venue reported them at its start; the session stores it,
+	// once, for a resume to reconcile against and to check it resumes on
+	// the same venue. Nil for paper, and for a resume that found it.
+	LiveStart *store.LiveStart
 }
 
 // MaxFinishedOrders bounds the finished orders a session's book remembers

@@ -132,9 +132,10 @@ func TestLiveSessionRunsOnItsConnection(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d market_data components, want the built-in one replaced", n)
 	}
-	got, err := st.LoadStartBalances(context.Background(), snap.ID)
-	if err != nil || len(got) != 2 || got["USDT"] != money.FromInt(5000) {
-		t.Errorf("stored start balances = %v, %v", got, err)
+	got, err := st.LoadLiveStart(context.Background(), snap.ID)
+	if err != nil || got.Venue != "fake" || got.Environment != "testnet" || got.Quote != "USDT" ||
+		len(got.Balances) != 2 || got.Balances["USDT"] != money.FromInt(5000) {
+		t.Errorf("stored live start = %+v, %v", got, err)
 	}
 	if fake.closed.Load() != 0 {
 		t.Fatal("the connection closed while the session runs")

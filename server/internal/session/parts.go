@@ -65,18 +65,18 @@ func withParts(builtin, own []sessionhealth.Check) []sessionhealth.Check {
 	return out
 }
 
-// saveStartBalances stores a live session's start balances, if it has
-// some the store does not: a new session's, or a resumed one's that a
+// saveLiveStart stores a live session's venue and start balances, if it
+// has some the store does not: a new session's, or a resumed one's that a
 // crash kept from being stored.
-func (s *Session) saveStartBalances(ctx context.Context, st store.Store) error {
-	if len(s.startBal) == 0 {
+func (s *Session) saveLiveStart(ctx context.Context, st store.Store) error {
+	if s.liveStart == nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	err := st.SaveStartBalances(ctx, s.id, s.startBal)
+	err := st.SaveLiveStart(ctx, s.id, *s.liveStart)
 	if errors.Is(err, store.ErrDuplicate) {
-		return nil // stored before: the first start's stand
+		return nil // stored before: the first start's stands
 	}
 	return err
 }

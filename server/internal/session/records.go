@@ -29,9 +29,9 @@ func (s *Session) recordStart(ctx context.Context, st store.Store) error {
 		SettingsJSON: settings, Started: s.started}); err != nil {
 		return err
 	}
-	if err := s.saveStartBalances(ctx, st); err != nil {
+	if err := s.saveLiveStart(ctx, st); err != nil {
 		// The session never runs: its record must not read RUNNING.
-		if uerr := st.UpdateSession(ctx, s.id, StateFailed.String(), "its start balances could not be stored",
+		if uerr := st.UpdateSession(ctx, s.id, StateFailed.String(), "its venue and start balances could not be stored",
 			time.Now(), nil); uerr != nil {
 			s.log.Error("could not record that the session never started", "err", uerr)
 		}

@@ -59,7 +59,7 @@ func (m *Manager) ResumeSession(ctx context.Context, id string) (Snapshot, error
 		sess.closeParts()
 		return Snapshot{}, storeFailed(ctx, err)
 	}
-	if err := sess.saveStartBalances(ctx, st); err != nil {
+	if err := sess.saveLiveStart(ctx, st); err != nil {
 		sess.closeParts()
 		return Snapshot{}, storeFailed(ctx, err)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/coordinator"
-	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/orders"
 	"github.com/tradectl/tradectl/internal/remote"
 	"github.com/tradectl/tradectl/internal/risk"
@@ -20,6 +19,7 @@ import (
 	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
+	"github.com/tradectl/tradectl/server/internal/store"
 	"github.com/tradectl/tradectl/server/internal/supervisor"
 )
 
@@ -85,9 +85,9 @@ type Session struct {
 	// parts releases what the parts hold outside the process (a live
 	// venue's connection), once, when the session ends or never starts.
 	parts partsCloser
-	// startBal are a live session's start balances for the store to keep
-	// (see assemble.Parts.StartBalances); nil when there are none to save.
-	startBal map[string]money.Decimal
+	// liveStart is a live session's venue and start balances for the
+	// store to keep (assemble.Parts.LiveStart); nil when none to save.
+	liveStart *store.LiveStart
 }
 
 func newSession(ctx context.Context, s settings.Settings, opts Options, emit func(*Report), feed *orderfeed.Feed) (*Session, error) {
@@ -120,21 +120,21 @@ func build(id string, started time.Time, s settings.Settings, parts assemble.Par
 	feed *orderfeed.Feed, jr *journal, r *assemble.Restored) (*Session, error) {
 	var err error
 	sess := &Session{
-		id:       id,
-		settings: s,
-		opts:     opts,
-		log:      opts.Logger.With("session", id),
-		emit:     emit,
-		started:  started,
-		stopReq:  make(chan struct{}),
-		done:     make(chan struct{}),
-		state:    StateStarting,
-		risk:     parts.Risk,
-		orders:   parts.Orders,
-		journal:  jr,
-		remote:   parts.Remote,
-		parts:    partsCloser{close: parts.Close},
-		startBal: parts.StartBalances,
+		id:        id,
+		settings:  s,
+		opts:      opts,
+		log:       opts.Logger.With("session", id),
+		emit:      emit,
+		started:   started,
+		stopReq:   make(chan struct{}),
+		done:      make(chan struct{}),
+		state:     StateStarting,
+		risk:      parts.Risk,
+		orders:    parts.Orders,
+		journal:   jr,
+		remote:    parts.Remote,
+		parts:     partsCloser{close: parts.Close},
+		liveStart: parts.LiveStart,
 	}
 	if parts.Remote != nil {
 		sess.graceOver = make(chan string, 1)

@@ -2,21 +2,29 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/tradectl/tradectl/internal/money"
 )
 
-// SaveStartBalances implements Store: the balances a live session's
-// account held when the session started, per asset, all in one
-// transaction. They are written once: a session's start is a fact, and a
-// second write (a resume reading the venue again) is refused with
-// ErrDuplicate rather than moving the point its fills are reconciled from.
-func (s *SQLite) SaveStartBalances(ctx context.Context, sessionID string, balances map[string]money.Decimal) (err error) {
+// LiveStart is where a live session trades and its account's balances
+// when it started, per asset.
+type LiveStart struct {
+	Venue, Environment, Quote string
+	Balances                  map[string]money.Decimal
+}
+
+// SaveLiveStart implements Store, in one transaction. It is written once:
+// a session's start is a fact, and a second write (a resume reading the
+// venue again) is refused with ErrDuplicate rather than moving the point
+// its fills are reconciled from.
+func (s *SQLite) SaveLiveStart(ctx context.Context, sessionID string, ls LiveStart) (err error) {
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("store: save start balances of session %q: %w", sessionID, classify(err))
+			err = fmt.Errorf("store: save the live start of session %q: %w", sessionID, classify(err))
 		}
 	}()
 	tx, err := s.w.BeginTx(ctx, nil)
@@ -28,46 +36,58 @@ func (s *SQLite) SaveStartBalances(ctx context.Context, sessionID string, balanc
 			_ = tx.Rollback()
 		}
 	}()
-	assets := make([]string, 0, len(balances))
-	for a := range balances {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO live_sessions (session_id, venue, environment, quote) VALUES (?, ?, ?, ?)`,
+		sessionID, ls.Venue, ls.Environment, ls.Quote); err != nil {
+		return err
+	}
+	assets := make([]string, 0, len(ls.Balances))
+	for a := range ls.Balances {
 		assets = append(assets, a)
 	}
 	sort.Strings(assets) // a deterministic write order, for a deterministic error
 	for _, a := range assets {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO start_balances (session_id, asset, amount) VALUES (?, ?, ?)`,
-			sessionID, a, units(balances[a])); err != nil {
+			sessionID, a, units(ls.Balances[a])); err != nil {
 			return fmt.Errorf("asset %s: %w", a, err)
 		}
 	}
 	return tx.Commit()
 }
 
-// LoadStartBalances implements Store; ErrNotFound if none were saved.
-func (s *SQLite) LoadStartBalances(ctx context.Context, sessionID string) (_ map[string]money.Decimal, err error) {
+// LoadLiveStart implements Store; ErrNotFound if none was saved.
+func (s *SQLite) LoadLiveStart(ctx context.Context, sessionID string) (_ LiveStart, err error) {
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("store: load start balances of session %q: %w", sessionID, classify(err))
+			err = fmt.Errorf("store: load the live start of session %q: %w", sessionID, classify(err))
 		}
 	}()
-	rows, err := s.r.QueryContext(ctx, `SELECT asset, amount FROM start_balances WHERE session_id = ?`, sessionID)
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // one snapshot for both tables
 	if err != nil {
-		return nil, err
+		return LiveStart{}, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	var ls LiveStart
+	err = tx.QueryRowContext(ctx, `SELECT venue, environment, quote FROM live_sessions WHERE session_id = ?`, sessionID).
+		Scan(&ls.Venue, &ls.Environment, &ls.Quote)
+	if errors.Is(err, sql.ErrNoRows) {
+		return LiveStart{}, ErrNotFound
+	}
+	if err != nil {
+		return LiveStart{}, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT asset, amount FROM start_balances WHERE session_id = ?`, sessionID)
+	if err != nil {
+		return LiveStart{}, err
 	}
 	defer rows.Close()
-	out := map[string]money.Decimal{}
+	ls.Balances = map[string]money.Decimal{}
 	for rows.Next() {
 		var asset string
 		var amount int64
 		if err := rows.Scan(&asset, &amount); err != nil {
-			return nil, err
+			return LiveStart{}, err
 		}
-		out[asset] = decimal(amount)
+		ls.Balances[asset] = decimal(amount)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, ErrNotFound
-	}
-	return out, nil
+	return ls, rows.Err()
 }

@@ -85,29 +85,34 @@ func TestDuplicateTradeIDRefused(t *testing.T) {
 	}
 }
 
-func TestStartBalancesSavedOnce(t *testing.T) {
+func TestLiveStartSavedOnce(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, t.TempDir(), Options{})
 	createSession(t, s, "s1", StateRunning)
-	if _, err := s.LoadStartBalances(ctx, "s1"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.LoadLiveStart(ctx, "s1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("before any save: %v, want ErrNotFound", err)
 	}
-	want := map[string]money.Decimal{"USDT": dec("10000.5"), "BTC": dec("0.12345678"), "ETH": dec("0")}
-	if err := s.SaveStartBalances(ctx, "s1", want); err != nil {
+	want := LiveStart{Venue: "binance", Environment: "testnet", Quote: "USDT",
+		Balances: map[string]money.Decimal{"USDT": dec("10000.5"), "BTC": dec("0.12345678"), "ETH": dec("0")}}
+	if err := s.SaveLiveStart(ctx, "s1", want); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.LoadStartBalances(ctx, "s1")
+	got, err := s.LoadLiveStart(ctx, "s1")
 	if err != nil || !reflect.DeepEqual(got, want) {
-		t.Fatalf("LoadStartBalances = %v, %v; want %v", got, err, want)
+		t.Fatalf("LoadLiveStart = %+v, %v; want %+v", got, err, want)
 	}
-	if err := s.SaveStartBalances(ctx, "s1", map[string]money.Decimal{"USDT": dec("1")}); !errors.Is(err, ErrDuplicate) {
+	again := LiveStart{Venue: "binance", Environment: "production", Quote: "USDT", Balances: map[string]money.Decimal{"USDT": dec("1")}}
+	if err := s.SaveLiveStart(ctx, "s1", again); !errors.Is(err, ErrDuplicate) {
 		t.Fatalf("a second save: %v, want ErrDuplicate", err)
 	}
-	if got, _ := s.LoadStartBalances(ctx, "s1"); !reflect.DeepEqual(got, want) {
-		t.Fatalf("after a refused save: %v, want %v", got, want)
+	if got, _ := s.LoadLiveStart(ctx, "s1"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after a refused save: %+v, want %+v", got, want)
 	}
-	if err := s.SaveStartBalances(ctx, "nope", want); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("balances of an unknown session: %v, want ErrInvalid", err)
+	if err := s.SaveLiveStart(ctx, "nope", want); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("an unknown session: %v, want ErrInvalid", err)
+	}
+	if _, err := s.LoadLiveStart(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a refused save left %v", err)
 	}
 }
 
@@ -154,7 +159,7 @@ func TestSchema7DatabaseMigrates(t *testing.T) {
 	if f := fills[0]; f.TradeID != 0 || f.FeeAsset != "" || !f.FeeNative.IsZero() || f.Fee != dec("0.05") || f.Quantity != dec("1") {
 		t.Fatalf("an old fill reads %+v", f)
 	}
-	if _, err := s.LoadStartBalances(ctx, "s1"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("an old session's start balances: %v, want ErrNotFound", err)
+	if _, err := s.LoadLiveStart(ctx, "s1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("an old session's live start: %v, want ErrNotFound", err)
 	}
 }

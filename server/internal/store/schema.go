@@ -249,16 +249,25 @@ ALTER TABLE venue_orders ADD COLUMN tag TEXT NOT NULL DEFAULT '';
 	// session knows which trades it applied and what they did to each
 	// asset. A trade id is applied once per order, whatever path reported
 	// it (the user stream, an order's answer, reconciliation). A live
-	// session's balances at its start are what its fills are reconciled
-	// against.
+	// session keeps where it trades and its balances at its start, which
+	// its fills are reconciled against.
 	`
 ALTER TABLE fills ADD COLUMN venue_trade_id INTEGER NOT NULL DEFAULT 0 CHECK (venue_trade_id >= 0);
 ALTER TABLE fills ADD COLUMN fee_asset TEXT NOT NULL DEFAULT '';
 ALTER TABLE fills ADD COLUMN fee_native INTEGER NOT NULL DEFAULT 0 CHECK (fee_native >= 0);
 CREATE UNIQUE INDEX fills_trade ON fills (session_id, client_id, venue_trade_id) WHERE venue_trade_id > 0;
 
+-- Where a live session trades: a resume on another venue, environment or
+-- quote asset would look for its orders where they are not.
+CREATE TABLE live_sessions (
+	session_id  TEXT PRIMARY KEY REFERENCES sessions (id),
+	venue       TEXT NOT NULL,
+	environment TEXT NOT NULL,
+	quote       TEXT NOT NULL
+) STRICT;
+
 CREATE TABLE start_balances (
-	session_id TEXT NOT NULL REFERENCES sessions (id),
+	session_id TEXT NOT NULL REFERENCES live_sessions (session_id),
 	asset      TEXT NOT NULL,
 	amount     INTEGER NOT NULL CHECK (amount >= 0),
 	PRIMARY KEY (session_id, asset)
