@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"strings"
 
 	"github.com/tradectl/tradectl/internal/binance"
 	"github.com/tradectl/tradectl/server/daemon"
@@ -82,63 +79,12 @@ func (v venueFlags) keys() (binance.Keys, error) {
 	return k, nil
 }
 
-// maxKeysFile bounds what is read of a keys file: it holds two lines.
-const maxKeysFile = 64 << 10
-
-// readKeysFile reads api_key=... and secret=... lines (blank lines and #
-// comments allowed) from a file only its owner may read or write.
+// readKeysFile reads the keys file as the daemon checks it (see
+// daemon.ReadVenueKeys), naming the flag.
 func readKeysFile(path string) (binance.Keys, error) {
-	f, err := os.Open(path)
+	k, err := daemon.ReadVenueKeys(path)
 	if err != nil {
 		return binance.Keys{}, fmt.Errorf("--venue-keys: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return binance.Keys{}, fmt.Errorf("--venue-keys: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return binance.Keys{}, fmt.Errorf("--venue-keys %s: not a regular file", path)
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return binance.Keys{}, fmt.Errorf("--venue-keys %s is open to group or others (mode %04o): chmod 600 %s", path, perm, path)
-	}
-	if fi.Size() > maxKeysFile {
-		return binance.Keys{}, fmt.Errorf("--venue-keys %s is too large for a keys file (%d bytes)", path, fi.Size())
-	}
-	var k binance.Keys
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(io.LimitReader(f, maxKeysFile))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		// Errors give the line's number and name, never its value.
-		name, value, ok := strings.Cut(line, "=")
-		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-		switch {
-		case !ok:
-			return binance.Keys{}, fmt.Errorf("--venue-keys %s line %d: want name=value", path, n)
-		case name != "api_key" && name != "secret":
-			return binance.Keys{}, fmt.Errorf("--venue-keys %s line %d: unknown name (want api_key or secret)", path, n)
-		case seen[name]:
-			return binance.Keys{}, fmt.Errorf("--venue-keys %s line %d: %s given twice", path, n, name)
-		case value == "":
-			return binance.Keys{}, fmt.Errorf("--venue-keys %s line %d: %s is empty", path, n, name)
-		}
-		seen[name] = true
-		if name == "api_key" {
-			k.APIKey = binance.NewSecret(value)
-		} else {
-			k.Secret = binance.NewSecret(value)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return binance.Keys{}, fmt.Errorf("--venue-keys %s: cannot read it", path)
-	}
-	if k.APIKey.IsZero() || k.Secret.IsZero() {
-		return binance.Keys{}, fmt.Errorf("--venue-keys %s: want both api_key=... and secret=...", path)
 	}
 	return k, nil
 }

@@ -51,6 +51,17 @@ func TestVenueKeysFromAFile(t *testing.T) {
 			t.Errorf("keys file of mode %04o: %v, want refused", mode, err)
 		}
 	}
+	if _, err := parseFlags(venueArgs(t, "--venue", "binance", "--venue-keys", writeKeys(t, 0o400, good))); err != nil {
+		t.Errorf("a keys file only its owner may read: %v", err)
+	}
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(writeKeys(t, 0o600, good), link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseFlags(venueArgs(t, "--venue", "binance", "--venue-keys", link)); err == nil ||
+		!strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("a keys file behind a symbolic link: %v, want refused", err)
+	}
 	// Malformed files are refused, naming the line, never its value.
 	for body, say := range map[string]string{
 		"api_key " + testAPIKey + "\nsecret=" + testSecret:                       "line 1: want name=value",
@@ -58,7 +69,7 @@ func TestVenueKeysFromAFile(t *testing.T) {
 		"api_key=" + testAPIKey + "\nsecrett=" + testSecret:                      "line 2: unknown name",
 		"api_key=" + testAPIKey:                                                  "want both",
 		"api_key=" + testAPIKey + "\nsecret=\n":                                  "secret is empty",
-		"api_key=" + testAPIKey + "\n" + strings.Repeat(testSecret, 2000) + "\n": "too large",
+		"api_key=" + testAPIKey + "\n" + strings.Repeat(testSecret, 2000) + "\n": "is larger than",
 	} {
 		_, err := parseFlags(venueArgs(t, "--venue", "binance", "--venue-keys", writeKeys(t, 0o600, body)))
 		if err == nil || !strings.Contains(err.Error(), say) {
