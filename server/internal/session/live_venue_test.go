@@ -184,3 +184,98 @@ func TestLiveConnectionClosedWhenTheStartFails(t *testing.T) {
 		t.Fatalf("opened %d, closed %d connections", fake.opened.Load(), fake.closed.Load())
 	}
 }
+
+// laggingVenue is a live venue whose answers to cancellations come later,
+// on its connection, as a real one's do: CancelAll appends nothing, and the
+// cancellations are reported by a later OnEvent, unless hold keeps them.
+type laggingVenue struct {
+	venue.Venue
+	mu      sync.Mutex
+	pending []venue.ExecutionReport
+	hold    bool
+}
+
+func (l *laggingVenue) WriteAhead() bool { return true }
+
+func (l *laggingVenue) CancelAll(now time.Time, dst []venue.ExecutionReport) []venue.ExecutionReport {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pending = l.Venue.CancelAll(now, l.pending)
+	return dst
+}
+
+func (l *laggingVenue) OnEvent(ev *market.Event, dst []venue.ExecutionReport) []venue.ExecutionReport {
+	dst = l.Venue.OnEvent(ev, dst)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.hold {
+		dst = append(dst, l.pending...)
+		l.pending = nil
+	}
+	return dst
+}
+
+type laggingLive struct {
+	fakeLive
+	v *laggingVenue
+}
+
+func (f *laggingLive) Open(ctx context.Context, s assemble.LiveSpec) (assemble.LiveSession, error) {
+	ls, err := f.fakeLive.Open(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	c := ls.(*fakeConn)
+	f.v = &laggingVenue{Venue: c.v, hold: f.v != nil && f.v.hold}
+	c.v = f.v
+	return c, nil
+}
+
+// A stop waits, within its deadline, for a live venue to confirm the
+// cancellation of every open order; one it does not hear from in time is
+// named, and the session ends FAILED, resumable, its orders open in the
+// store as they may be at the venue.
+func TestLiveStopAwaitsTheVenuesCancellations(t *testing.T) {
+	for _, hold := range []bool{false, true} {
+		fake := &laggingLive{fakeLive: fakeLive{start: map[string]money.Decimal{"USDT": money.FromInt(100_000)}}}
+		if hold {
+			fake.v = &laggingVenue{hold: true}
+		}
+		st := openStore(t)
+		var log syncBuffer
+		m := liveManager(t, &fake.fakeLive, st, &log)
+		m.opts.Assembler = assemble.Live{Venue: fake}
+		s := liveSettings()
+		s.Strategy = "grid"
+		snap, _, err := m.Start(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the grid resting, committed", func() bool {
+			open, _, err := st.ListOrders(context.Background(), snap.ID, true, 0)
+			return err == nil && len(open) > 0
+		})
+		if _, _, _, err := m.Stop(context.Background(), StopOptions{Timeout: time.Second}); err != nil {
+			t.Fatal(err)
+		}
+		var end Snapshot
+		eventually(t, "the session's end", func() bool {
+			end, _, _ = m.Status()
+			return end.State == StateStopped || end.State == StateFailed
+		})
+		open, _, err := st.ListOrders(context.Background(), snap.ID, true, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec, err := st.GetSession(context.Background(), snap.ID); err != nil || rec.State != end.State.String() {
+			t.Errorf("the store recorded %q (%v), the session ended %s (%s)", rec.State, err, end.State, end.Reason)
+		}
+		if !hold && (end.State != StateStopped || len(open) != 0 || len(end.Unsettled) != 0) {
+			t.Errorf("venue answering: %s (%s), %d open in the store, unsettled %v", end.State, end.Reason, len(open), end.Unsettled)
+		}
+		if hold && (end.State != StateFailed || len(open) == 0 || len(end.Unsettled) != len(open) ||
+			!strings.Contains(end.Reason, "did not confirm the cancellation")) {
+			t.Errorf("venue silent: %s (%s), %d open in the store, unsettled %v", end.State, end.Reason, len(open), end.Unsettled)
+		}
+	}
+}

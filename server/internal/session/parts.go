@@ -3,10 +3,15 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
+	"time"
+
+	"github.com/tradectl/tradectl/internal/market"
 
 	"github.com/tradectl/tradectl/internal/settings"
+	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/internal/store"
@@ -81,10 +86,51 @@ func (s *Session) saveLiveStart(ctx context.Context, st store.Store) error {
 	return err
 }
 
+// cancelPoll is how often a stop looks for a live venue's answers to its
+// cancellations.
+const cancelPoll = 20 * time.Millisecond
+
+// awaitCancels waits, after the loop stopped and CancelOpenOrders asked a
+// live venue to cancel every open order, for the venue's answers: they
+// arrive on its connection, and only the loop's side turns them into
+// reports, so the stop drives it with heartbeats (no market data, no
+// decision) and commits each, until no order is open or ctx (the stop's
+// deadline) ends. Orders still open then fail the stop (it ends FAILED,
+// naming them as unsettled): they may rest at the venue, and the session
+// can be resumed for them.
+func (s *Session) awaitCancels(ctx context.Context) error {
+	tick := time.NewTicker(cancelPoll)
+	defer tick.Stop()
+	for {
+		hb := market.Event{Kind: market.EventHeartbeat, Time: time.Now()}
+		s.coord.OnEvent(&hb)
+		if err := s.coord.Flush(ctx); err != nil {
+			return err
+		}
+		open := s.orders.OpenCount() // the book's: what the store will say
+		if open == 0 {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			s.mu.Lock()
+			s.stopErrs = append(s.stopErrs, fmt.Sprintf("the venue did not confirm the cancellation of %d orders by the deadline", open))
+			s.mu.Unlock()
+			return fmt.Errorf("%d orders not confirmed cancelled by the venue: %w", open, ctx.Err())
+		}
+	}
+}
+
 // modeName is the session's mode as the log says it.
 func modeName(m settings.Mode) string {
 	if m == settings.ModeLive {
 		return "live"
 	}
 	return "paper"
+}
+
+func isWriteAhead(v venue.Venue) bool {
+	wa, ok := v.(venue.WriteAhead)
+	return ok && wa.WriteAhead()
 }

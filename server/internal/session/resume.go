@@ -199,6 +199,9 @@ func (m *Manager) abandon(ctx context.Context, rec store.SessionRecord) error {
 	}
 	defer sess.closeParts() // never started: nothing else ends its connection
 	n, err := sess.coord.CancelOpenOrders(ctx, time.Now())
+	if err == nil && sess.writeAhead {
+		err = sess.awaitCancels(ctx) // a live venue answers later: abandon nothing still open there
+	}
 	if err != nil {
 		return storeFailed(ctx, fmt.Errorf("abandoning session %s: cancelling its open orders: %w", rec.ID, err))
 	}

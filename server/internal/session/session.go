@@ -85,6 +85,9 @@ type Session struct {
 	// parts releases what the parts hold outside the process (a live
 	// venue's connection), once, when the session ends or never starts.
 	parts partsCloser
+	// writeAhead: the venue is a live one, whose answers to a stop's
+	// cancellations come later, on its connection (see awaitCancels).
+	writeAhead bool
 	// liveStart is a live session's venue and start balances for the
 	// store to keep (assemble.Parts.LiveStart); nil when none to save.
 	liveStart *store.LiveStart
@@ -120,21 +123,22 @@ func build(id string, started time.Time, s settings.Settings, parts assemble.Par
 	feed *orderfeed.Feed, jr *journal, r *assemble.Restored) (*Session, error) {
 	var err error
 	sess := &Session{
-		id:        id,
-		settings:  s,
-		opts:      opts,
-		log:       opts.Logger.With("session", id),
-		emit:      emit,
-		started:   started,
-		stopReq:   make(chan struct{}),
-		done:      make(chan struct{}),
-		state:     StateStarting,
-		risk:      parts.Risk,
-		orders:    parts.Orders,
-		journal:   jr,
-		remote:    parts.Remote,
-		parts:     partsCloser{close: parts.Close},
-		liveStart: parts.LiveStart,
+		id:         id,
+		settings:   s,
+		opts:       opts,
+		log:        opts.Logger.With("session", id),
+		emit:       emit,
+		started:    started,
+		stopReq:    make(chan struct{}),
+		done:       make(chan struct{}),
+		state:      StateStarting,
+		risk:       parts.Risk,
+		orders:     parts.Orders,
+		journal:    jr,
+		remote:     parts.Remote,
+		parts:      partsCloser{close: parts.Close},
+		liveStart:  parts.LiveStart,
+		writeAhead: isWriteAhead(parts.Venue),
 	}
 	if parts.Remote != nil {
 		sess.graceOver = make(chan string, 1)

@@ -148,6 +148,17 @@ func (s *Session) settleOrders(ctx context.Context) {
 	}
 	ids := s.openOrderIDs()
 	n, err := s.coord.CancelOpenOrders(ctx, time.Now())
+	if err == nil && s.writeAhead {
+		// The answers may take the children's share of the stop, not the
+		// reserve that records its end.
+		s.mu.Lock()
+		by := s.stopDeadline.Add(-endReserve(s.stopTimeoutLocked()))
+		s.mu.Unlock()
+		actx, cancel := context.WithDeadline(ctx, by)
+		err = s.awaitCancels(actx)
+		cancel()
+		ids = s.openOrderIDs()
+	}
 	if err != nil {
 		s.log.Error("could not commit the stop's order cancellations", "err", err, "orders", len(ids))
 	}
