@@ -168,6 +168,13 @@ func (c *Client) StopTrading(ctx context.Context, deadline time.Duration, opts .
 	return resp, fromRPC(err)
 }
 
+// GetVenue says where a live session would trade (Configured false: the
+// daemon has no venue, only paper sessions run).
+func (c *Client) GetVenue(ctx context.Context) (*tradingv1.GetVenueResponse, error) {
+	resp, err := c.trading.GetVenue(ctx, &tradingv1.GetVenueRequest{})
+	return resp, fromRPC(err)
+}
+
 // GetStatus returns the current or last session and the latest health report.
 func (c *Client) GetStatus(ctx context.Context) (*tradingv1.GetStatusResponse, error) {
 	resp, err := c.trading.GetStatus(ctx, &tradingv1.GetStatusRequest{})

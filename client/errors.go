@@ -43,6 +43,10 @@ var (
 	// matches ErrFailedPrecondition; the status's ErrorInfo metadata
 	// "session_id" names the session.
 	ErrSessionInterrupted = errors.New("cannot start a new session")
+	// ErrVenueUnavailable: a live session could not start because the
+	// daemon could not reach its venue, or the venue refused its keys.
+	// The daemon itself is up: this does not match ErrUnavailable.
+	ErrVenueUnavailable = errors.New("venue unavailable")
 )
 
 // ErrorDomain is the ErrorInfo domain of the daemon's errors.
@@ -53,9 +57,10 @@ const ErrorDomain = tradingv1.ErrorDomain
 // its meaning, code and remedy documented in trading.proto; these names are
 // shorthands for the ones clients match most.
 const (
-	ReasonAlreadyRunning  = tradingv1.ErrorReason_ERROR_REASON_TRADING_ALREADY_RUNNING
-	ReasonLiveUnavailable = tradingv1.ErrorReason_ERROR_REASON_LIVE_TRADING_UNAVAILABLE
-	ReasonNothingToResume = tradingv1.ErrorReason_ERROR_REASON_NOTHING_TO_RESUME
+	ReasonAlreadyRunning   = tradingv1.ErrorReason_ERROR_REASON_TRADING_ALREADY_RUNNING
+	ReasonLiveUnavailable  = tradingv1.ErrorReason_ERROR_REASON_LIVE_TRADING_UNAVAILABLE
+	ReasonVenueUnavailable = tradingv1.ErrorReason_ERROR_REASON_VENUE_UNAVAILABLE
+	ReasonNothingToResume  = tradingv1.ErrorReason_ERROR_REASON_NOTHING_TO_RESUME
 	// ReasonSessionInterrupted: see ErrSessionInterrupted.
 	ReasonSessionInterrupted = tradingv1.ErrorReason_ERROR_REASON_SESSION_INTERRUPTED
 	// ReasonNoStore: the daemon runs without a store, so it keeps no
@@ -90,6 +95,7 @@ var errorTable = []struct {
 	{codes.FailedPrecondition, anyReason, []error{ErrFailedPrecondition}},
 	{codes.NotFound, anyReason, []error{ErrNotFound}},
 	{codes.AlreadyExists, anyReason, []error{ErrAlreadyExists}},
+	{codes.Unavailable, ReasonVenueUnavailable, []error{ErrVenueUnavailable}},
 	{codes.Unavailable, anyReason, []error{ErrUnavailable}},
 	{codes.Unauthenticated, anyReason, []error{ErrUnauthenticated}},
 	{codes.InvalidArgument, anyReason, []error{ErrInvalidArgument}},

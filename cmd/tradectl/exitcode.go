@@ -60,6 +60,9 @@ var exitCodes = []struct {
 	{9, client.ErrResourceExhausted, "resource exhausted: a limit of tradingd was hit", ""},
 	{10, client.ErrUnimplemented, "not implemented: tradingd is older than tradectl", "upgrade tradingd"},
 	{11, client.ErrNotFound, "not found: tradingd has no such session (--session)", "'tradectl sessions' lists the sessions"},
+	{12, errNotConfirmed, "not confirmed: a live start on a production venue needs yes typed on a terminal, or --yes", ""},
+	{13, client.ErrVenueUnavailable, "venue unavailable: tradingd could not reach its venue, or the venue refused its keys",
+		"tradingd's log says which; retry when the venue is reachable"},
 	// 128 + SIGINT, as a shell reports a command that Ctrl-C ended.
 	{130, errInterrupted, "interrupted (Ctrl-C) before it finished", ""},
 }

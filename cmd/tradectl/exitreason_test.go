@@ -47,6 +47,7 @@ var exitByReason = map[tradingv1.ErrorReason]int{
 	tradingv1.ErrorReason_ERROR_REASON_STRATEGY_TOO_SLOW:     9,
 	tradingv1.ErrorReason_ERROR_REASON_DECISION_INVALID:      5,
 	tradingv1.ErrorReason_ERROR_REASON_ORDER_REFUSED:         6,
+	tradingv1.ErrorReason_ERROR_REASON_VENUE_UNAVAILABLE:     13,
 }
 
 func TestEveryReasonHasAnExitCode(t *testing.T) {

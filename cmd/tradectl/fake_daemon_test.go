@@ -48,6 +48,22 @@ type fakeDaemon struct {
 	huge bool
 	// tagged makes ListOrders' first order a remote strategy's, tagged.
 	tagged bool
+	// venue is GetVenue's answer; nil is a daemon without a venue, which
+	// refuses live sessions. liveErr, if set, is a live start's answer.
+	venue   *tradingv1.GetVenueResponse
+	liveErr error
+}
+
+func (f *fakeDaemon) GetVenue(ctx context.Context, _ *tradingv1.GetVenueRequest) (*tradingv1.GetVenueResponse, error) {
+	if err := f.begin(ctx); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.venue == nil {
+		return &tradingv1.GetVenueResponse{}, nil
+	}
+	return f.venue, nil
 }
 
 func (f *fakeDaemon) begin(ctx context.Context) error {
@@ -88,7 +104,15 @@ func (f *fakeDaemon) StartTrading(ctx context.Context, req *tradingv1.StartTradi
 		return &tradingv1.StartTradingResponse{Session: testSession(resumedSettings())}, nil
 	}
 	if req.GetSettings().GetMode() != tradingv1.Mode_MODE_PAPER {
-		return nil, withInfo(codes.FailedPrecondition, "live trading is not available; use --paper", client.ReasonLiveUnavailable)
+		f.mu.Lock()
+		configured, liveErr := f.venue != nil, f.liveErr
+		f.mu.Unlock()
+		if !configured {
+			return nil, withInfo(codes.FailedPrecondition, "live trading is not available; use --paper", client.ReasonLiveUnavailable)
+		}
+		if liveErr != nil {
+			return nil, liveErr
+		}
 	}
 	return &tradingv1.StartTradingResponse{Session: testSession(req.GetSettings())}, nil
 }

@@ -23,7 +23,9 @@ type app struct {
 	tls       tlsFlags
 
 	stdout, stderr io.Writer
-	printer        printer
+	// in is where a live start on a production venue asks for yes.
+	in      input
+	printer printer
 	// dialOpts lets tests reach an in-memory daemon; no flag can set it.
 	dialOpts []grpc.DialOption
 	// started is set once flags and arguments are parsed and a command
@@ -33,7 +35,12 @@ type app struct {
 
 // run executes tradectl with args and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, dialOpts []grpc.DialOption) int {
-	a := &app{stdout: stdout, stderr: stderr, dialOpts: dialOpts}
+	return runWithInput(ctx, args, stdinInput(), stdout, stderr, dialOpts)
+}
+
+// runWithInput is run asking the user on in.
+func runWithInput(ctx context.Context, args []string, in input, stdout, stderr io.Writer, dialOpts []grpc.DialOption) int {
+	a := &app{stdout: stdout, stderr: stderr, dialOpts: dialOpts, in: in}
 	root := newRootCommand(a)
 	root.SetArgs(args)
 	root.SetOut(stdout)

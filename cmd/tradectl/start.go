@@ -15,7 +15,7 @@ import (
 )
 
 type startFlags struct {
-	paper, autoRestart, resume             bool
+	paper, autoRestart, resume, yes        bool
 	abandonInterrupted                     bool
 	sessionID                              string
 	symbols                                []string
@@ -41,9 +41,15 @@ func newStartCommand(a *app) *cobra.Command {
 		Long: `Start a trading session in tradingd and print it.
 
 Flags left unset are not sent, so tradingd's defaults apply. Without --paper
-the session is requested in live mode, which tradingd refuses until a live
-venue exists. Starting again with the same settings reports the running
-session; with other settings it fails (exit 6).
+the session is live, on the venue tradingd was started with (tradingd
+--venue; without one tradingd refuses, exit 6): tradectl first shows the
+venue, environment, account, symbols and limits on stderr, and on a
+production venue asks you to type yes (--yes for scripts; without a
+terminal and without --yes it refuses, exit 12). A production venue also
+refuses a session whose risk limits are not all given (exit 5, naming each).
+A venue tradingd cannot reach, or that refuses its keys, exits 13.
+Starting again with the same settings reports the running session; with
+other settings it fails (exit 6).
 
 Decimal flags (notional, position, drawdowns, cash) are passed to tradingd as
 written, which checks them (exit 5). 'tradectl strategies' lists the
@@ -87,6 +93,11 @@ paper venue until then. With no such session it fails (exit 6).`,
 			if err != nil {
 				return usageError{err}
 			}
+			if !f.paper {
+				if err := confirmLive(cmd, a, settings, f.yes); err != nil {
+					return err
+				}
+			}
 			var resp *tradingv1.StartTradingResponse
 			err = a.withClient(cmd.Context(), a.timeout, func(ctx context.Context, c *client.Client) (err error) {
 				resp, err = c.StartTrading(ctx, settings, opts...)
@@ -100,6 +111,7 @@ paper venue until then. With no such session it fails (exit 6).`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.paper, "paper", false, "trade on tradingd's simulated venue; no real money moves")
+	fl.BoolVar(&f.yes, "yes", false, "live on a production venue: start without asking to type yes (for scripts)")
 	fl.StringSliceVar(&f.symbols, "symbols", nil, "instruments, BASE-QUOTE, comma-separated (daemon default BTC-USD)")
 	fl.DurationVar(&f.duration, "duration", 0, "stop by itself after this long (default: run until stopped)")
 	fl.DurationVar(&f.healthInterval, "health-interval", 0, "how often health is reported (daemon default)")

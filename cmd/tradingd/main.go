@@ -39,6 +39,8 @@ type config struct {
 	durability            daemon.Durability
 	security              securityFlags
 	limits                daemon.Limits
+	venueOpts             venueFlags
+	venue                 *daemon.VenueConfig
 }
 
 func main() {
@@ -90,6 +92,7 @@ func parseFlags(args []string) (config, error) {
 	durability := fs.String("durability", envOr("TRADINGD_DURABILITY", "process"),
 		"what a committed tick survives: process (a crash or kill -9) or machine (also power loss; fsync per tick) (env TRADINGD_DURABILITY)")
 	c.security.register(fs)
+	c.venueOpts.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -152,6 +155,9 @@ func parseFlags(args []string) (config, error) {
 		return c, fmt.Errorf("--log-format %q: must be text or json", c.logFormat)
 	}
 	if err := c.security.check(c.listen, c.metricsListen); err != nil {
+		return c, err
+	}
+	if c.venue, err = c.venueOpts.config(given); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -261,6 +267,7 @@ func run(c config) int {
 		ShutdownTimeout: c.shutdownTimeout,
 		Limits:          c.limits,
 		Logger:          log,
+		Venue:           c.venue,
 	})
 	log.Info("tradingd starting", "data_dir", c.dataDir, "token_file", c.tokenFile, "health_interval", c.healthInterval)
 	if err := d.Run(ctx); err != nil {

@@ -40,7 +40,8 @@ func (rec *record) check(r *venue.ExecutionReport) (_ change, err error) {
 		c.notional = rec.notional.add(q, r.FillPrice)
 		c.average = c.notional.average(c.filled)
 		c.fill = Fill{Quantity: q, Price: r.FillPrice, Fee: r.Fee, Liquidity: r.Liquidity,
-			Slippage: slippage(r, o.DecisionPrice), Time: r.Time}
+			Slippage: slippage(r, o.DecisionPrice), Time: r.Time, TradeID: r.TradeID, FeeAsset: r.FeeAsset,
+			FeeNative: r.FeeNative}
 	}
 	complete := c.filled == o.Spec.Quantity
 	switch {

@@ -40,6 +40,12 @@ type Fill struct {
 	// there was no decision price.
 	Slippage money.Decimal
 	Time     time.Time
+	// TradeID, FeeAsset and FeeNative are the report's (a live venue's
+	// trade id and the fee as charged in another asset than the quote;
+	// see venue.ExecutionReport): zero for paper.
+	TradeID   int64
+	FeeAsset  string
+	FeeNative money.Decimal
 }
 
 // Event is one change of one order: its submission or a report applied.

@@ -14,9 +14,6 @@ import (
 var (
 	// ErrInvalid wraps every *InvalidError.
 	ErrInvalid = errors.New("invalid settings")
-	// ErrLiveUnavailable: live trading needs a venue adapter, which does not
-	// exist yet.
-	ErrLiveUnavailable = errors.New("live trading is not available: no venue adapter is configured; start with --paper (MODE_PAPER)")
 )
 
 // InvalidError names the setting at fault, as the API names it.
@@ -31,16 +28,25 @@ func (e *InvalidError) Unwrap() error { return ErrInvalid }
 // Validate checks the settings as requested, before defaults.
 func (s Settings) Validate() error {
 	switch s.Mode {
-	case ModePaper:
-	case ModeLive:
-		return ErrLiveUnavailable
+	case ModePaper, ModeLive:
+		// Whether this daemon can trade live is the session manager's
+		// to say: it knows whether it has a venue.
 	default:
 		return &InvalidError{Field: "settings.mode", Reason: "must be MODE_PAPER or MODE_LIVE"}
 	}
 	if len(s.Symbols) > MaxSymbols {
 		return &InvalidError{Field: "settings.symbols", Reason: "at most 50 symbols"}
 	}
-	if len(s.Symbols) > 0 {
+	if s.Mode == ModeLive {
+		if err := s.validateLiveOnly(); err != nil {
+			return err
+		}
+	}
+	if len(s.Symbols) > 0 && s.Mode == ModeLive {
+		if err := validateLiveSymbols(s.Symbols); err != nil {
+			return &InvalidError{Field: "settings.symbols", Reason: err.Error()}
+		}
+	} else if len(s.Symbols) > 0 {
 		if err := paper.ValidateSymbols(s.Symbols); err != nil {
 			return &InvalidError{Field: "settings.symbols", Reason: err.Error()}
 		}

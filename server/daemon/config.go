@@ -48,11 +48,16 @@ type Config struct {
 	Logger          *slog.Logger
 	// Limits bound message sizes, streams, watchers and call rates.
 	Limits Limits
+	// Venue is where live sessions (MODE_LIVE) trade; nil refuses them.
+	// New checks it: see VenueConfig.Check.
+	Venue *VenueConfig
 
 	// session is what the sessions' options start from: the daemon's
 	// tests set hooks there (a Build whose strategy hangs, say) that no
 	// caller outside the daemon has a use for.
 	session session.Options
+	// venue replaces the venue Venue names (a test's fake).
+	venue assemble.LiveVenue
 }
 
 // Health report intervals: the default, and the bounds tradingd accepts.

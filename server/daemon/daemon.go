@@ -26,6 +26,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/remote"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/security"
 	"github.com/tradectl/tradectl/server/internal/service"
 	"github.com/tradectl/tradectl/server/internal/session"
@@ -63,6 +64,19 @@ func New(cfg Config) *Daemon {
 		cfg.ShutdownTimeout = 5 * time.Second
 	}
 	opts := cfg.sessionOptions()
+	lv, err := cfg.liveVenue()
+	if err != nil {
+		panic("daemon: Config.Venue is invalid (check it with VenueConfig.Check first): " + err.Error())
+	}
+	if lv != nil {
+		opts.Assembler = assemble.Live{Paper: assemble.Paper{}, Venue: lv}
+		if p, ok := cfg.session.Assembler.(assemble.Paper); ok {
+			opts.Assembler = assemble.Live{Paper: p, Venue: lv} // a test's hooks on paper sessions
+		}
+		info := lv.Info()
+		cfg.Logger.Info("live venue configured", "venue", info.Venue, "environment", info.Environment,
+			"production", info.Production, "quote", info.Quote, "keys", cfg.venueKeys())
+	}
 	if opts.Remote == nil {
 		opts.Remote = remote.NewRegistry()
 	}
@@ -89,7 +103,11 @@ func New(cfg Config) *Daemon {
 		// not return, and the store be closed, while one still runs.
 		grpc.WaitForHandlers(true),
 	)...)
-	tradingv1.RegisterTradingServiceServer(d.grpc, service.NewTrading(d.Manager, d.store, cfg.Logger))
+	trading := service.NewTrading(d.Manager, d.store, cfg.Logger)
+	if lv != nil {
+		trading.WithVenue(lv.Info())
+	}
+	tradingv1.RegisterTradingServiceServer(d.grpc, trading)
 	tradingv1.RegisterStrategyServiceServer(d.grpc, d.strategies)
 	healthpb.RegisterHealthServer(d.grpc, d.health)
 	reflection.Register(d.grpc)

@@ -27,7 +27,7 @@ func spec() Spec {
 // them before they are used.
 func TestPaperBuildsFromTheSpec(t *testing.T) {
 	var replaced strategy.Strategy
-	p, err := Paper{Replace: func(p *Parts) { replaced = p.Strategy }}.Build(spec())
+	p, err := Paper{Replace: func(p *Parts) { replaced = p.Strategy }}.Build(context.Background(), spec())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestPaperBuildsFromTheSpec(t *testing.T) {
 	if p.Source == nil || p.Risk == nil || replaced == nil || replaced != p.Strategy {
 		t.Fatalf("parts %+v; Replace saw strategy %v", p, replaced)
 	}
-	if _, err := (Paper{}).Build(Spec{ID: "x", Settings: settings.Settings{Strategy: "no-such-strategy"}}); err == nil {
+	if _, err := (Paper{}).Build(context.Background(), Spec{ID: "x", Settings: settings.Settings{Strategy: "no-such-strategy"}}); err == nil {
 		t.Fatal("an unknown strategy was built")
 	}
 }

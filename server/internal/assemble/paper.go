@@ -1,6 +1,7 @@
 package assemble
 
 import (
+	"context"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/market"
@@ -13,6 +14,8 @@ import (
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
+	"github.com/tradectl/tradectl/server/internal/sessionhealth"
+	"github.com/tradectl/tradectl/server/internal/store"
 )
 
 // Spec is what a session's parts are built from: its id (its book and its
@@ -38,6 +41,19 @@ type Parts struct {
 	// the session makes it findable by its client while it runs, and
 	// closes it at its end. Nil for a built-in strategy.
 	Remote *remote.Strategy
+	// Checks are the parts' own health checks (a live venue's connection:
+	// market_data, user_stream, venue, clock, reconcile). One named like a
+	// built-in check replaces it: a live feed judges its own freshness.
+	Checks []sessionhealth.Check
+	// Close releases what the parts hold outside the process (a live
+	// venue's connections); the session calls it once, at its end,
+	// whichever way it ends, after the loop stopped. Nil for none.
+	Close func() error
+	// LiveStart is a new live session's venue and its account's balances
+	// as the venue reported them at its start; the session stores it,
+	// once, for a resume to reconcile against and to check it resumes on
+	// the same venue. Nil for paper, and for a resume that found it.
+	LiveStart *store.LiveStart
 }
 
 // MaxFinishedOrders bounds the finished orders a session's book remembers
@@ -65,8 +81,20 @@ func venueConfig(s Spec) matching.Config {
 	return c
 }
 
+// Preflight refuses what Paper cannot build, before anything is: a live
+// session, since Paper has no venue.
+func (Paper) Preflight(s settings.Settings) error {
+	if s.Mode == settings.ModeLive {
+		return settings.ErrLiveUnavailable
+	}
+	return nil
+}
+
 // Build builds a new session's parts.
-func (a Paper) Build(s Spec) (Parts, error) {
+func (a Paper) Build(_ context.Context, s Spec) (Parts, error) {
+	if err := a.Preflight(s.Settings); err != nil {
+		return Parts{}, err
+	}
 	src, err := paper.NewSim(paper.SimConfig{Seed: s.Seed, Symbols: s.Symbols, Start: time.Now()})
 	if err != nil {
 		return Parts{}, err

@@ -64,6 +64,7 @@ func fillToProto(f *orders.Fill) *tradingv1.Fill {
 	p := &tradingv1.Fill{
 		Quantity: f.Quantity.String(), Price: f.Price.String(), Fee: f.Fee.String(),
 		Slippage: f.Slippage.String(), Time: timestamppb.New(f.Time), Liquidity: venuepb.Liquidity(f.Liquidity),
+		VenueTradeId: f.TradeID,
 	}
 	return p
 }

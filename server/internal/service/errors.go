@@ -14,6 +14,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/settings"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/errorid"
 	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/internal/session"
@@ -35,6 +36,9 @@ var errorTable = []struct {
 	{tradingv1.ErrInvalidSettings, tradingv1.ErrorReason_ERROR_REASON_INVALID_SETTINGS},
 	{tradingv1.ErrInvalidRequest, tradingv1.ErrorReason_ERROR_REASON_INVALID_REQUEST},
 	{settings.ErrLiveUnavailable, tradingv1.ErrorReason_ERROR_REASON_LIVE_TRADING_UNAVAILABLE},
+	// Before the store's: a resume that could not reconnect is the
+	// venue's problem, not the store's.
+	{assemble.ErrVenueUnavailable, tradingv1.ErrorReason_ERROR_REASON_VENUE_UNAVAILABLE},
 	{session.ErrAlreadyRunning, tradingv1.ErrorReason_ERROR_REASON_TRADING_ALREADY_RUNNING},
 	{session.ErrStopping, tradingv1.ErrorReason_ERROR_REASON_TRADING_STOPPING},
 	{session.ErrShuttingDown, tradingv1.ErrorReason_ERROR_REASON_SHUTTING_DOWN},
@@ -80,27 +84,33 @@ func toStatus(log *slog.Logger, err error) error {
 			}
 		}
 		var details []protoadapt.MessageV1
-		if field, reason, ok := fieldAtFault(err); ok {
-			details = append(details, &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
-				{Field: field, Description: reason},
-			}})
+		if v := fieldsAtFault(err); len(v) > 0 {
+			details = append(details, &errdetails.BadRequest{FieldViolations: v})
 		}
 		return e.reason.Status(err.Error(), metadata, details...).Err()
 	}
 	return Internal(context.Background(), log, "internal error", "err", err)
 }
 
-// fieldAtFault names the field an invalid-argument error is about.
-func fieldAtFault(err error) (field, reason string, ok bool) {
+// fieldsAtFault names the fields an invalid-argument error is about.
+func fieldsAtFault(err error) []*errdetails.BadRequest_FieldViolation {
 	var inv *settings.InvalidError
 	if errors.As(err, &inv) {
-		return inv.Field, inv.Reason, true
+		return []*errdetails.BadRequest_FieldViolation{{Field: inv.Field, Description: inv.Reason}}
+	}
+	var many *settings.FieldsError
+	if errors.As(err, &many) {
+		v := make([]*errdetails.BadRequest_FieldViolation, len(many.Fields))
+		for i, f := range many.Fields {
+			v[i] = &errdetails.BadRequest_FieldViolation{Field: f.Field, Description: f.Reason}
+		}
+		return v
 	}
 	var fe *tradingv1.FieldError
 	if errors.As(err, &fe) {
-		return fe.Field, fe.Reason, true
+		return []*errdetails.BadRequest_FieldViolation{{Field: fe.Field, Description: fe.Reason}}
 	}
-	return "", "", false
+	return nil
 }
 
 // Internal logs msg and attrs under a fresh error id and returns an

@@ -49,6 +49,7 @@ func unary[Req, Resp proto.Message](name string, newReq func() Req, h func(*Trad
 var handlerCalls = []handlerCall{
 	unary("StartTrading", func() *tradingv1.StartTradingRequest { return &tradingv1.StartTradingRequest{} }, (*Trading).StartTrading),
 	unary("GetStatus", func() *tradingv1.GetStatusRequest { return &tradingv1.GetStatusRequest{} }, (*Trading).GetStatus),
+	unary("GetVenue", func() *tradingv1.GetVenueRequest { return &tradingv1.GetVenueRequest{} }, (*Trading).GetVenue),
 	unary("ListOrders", func() *tradingv1.ListOrdersRequest { return &tradingv1.ListOrdersRequest{} }, (*Trading).ListOrders),
 	unary("GetPortfolio", func() *tradingv1.GetPortfolioRequest { return &tradingv1.GetPortfolioRequest{} }, (*Trading).GetPortfolio),
 	unary("ListFills", func() *tradingv1.ListFillsRequest { return &tradingv1.ListFillsRequest{} }, (*Trading).ListFills),

@@ -19,6 +19,7 @@ import (
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/settings/settingspb"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/session"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/internal/store"
@@ -37,6 +38,9 @@ type Trading struct {
 	wireMu     sync.Mutex
 	wireReport *session.Report
 	wire       *tradingv1.WatchHealthResponse
+
+	// venue is where live sessions trade; nil without one (WithVenue).
+	venue *assemble.VenueInfo
 }
 
 // NewTrading returns the adapter over m, answering queries from st (the

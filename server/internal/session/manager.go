@@ -101,6 +101,9 @@ func (m *Manager) StartWith(ctx context.Context, req settings.Settings, o StartO
 	if err := req.Validate(); err != nil {
 		return Snapshot{}, false, err
 	}
+	if err := m.opts.Assembler.Preflight(req); err != nil {
+		return Snapshot{}, false, err
+	}
 	want := req.WithDefaults(m.opts.HealthInterval)
 	cur, release, err := m.claim(ctx)
 	if err != nil {
@@ -124,12 +127,13 @@ func (m *Manager) StartWith(ctx context.Context, req settings.Settings, o StartO
 			return Snapshot{}, false, err
 		}
 	}
-	s, err := newSession(want, m.opts, m.emit, m.feed)
+	s, err := newSession(ctx, want, m.opts, m.emit, m.feed)
 	if err != nil {
 		return Snapshot{}, false, err
 	}
 	if m.opts.Store != nil {
 		if err := s.recordStart(ctx, m.opts.Store); err != nil {
+			s.closeParts()
 			return Snapshot{}, false, storeFailed(ctx, err)
 		}
 	}
@@ -137,6 +141,7 @@ func (m *Manager) StartWith(ctx context.Context, req settings.Settings, o StartO
 		return st.UpdateSession(ctx, s.id, StateFailed.String(), "the daemon shut down before the session started", time.Now(), nil)
 	}
 	if err := m.publish(ctx, s, failed); err != nil {
+		s.closeParts()
 		return Snapshot{}, false, err
 	}
 	return s.Snapshot(), false, nil

@@ -94,8 +94,12 @@ func DefaultStaleness(tick time.Duration) sessionhealth.Staleness {
 // session only runs what it is given: a new venue or strategy is a new
 // Assembler (see package assemble), not a change here.
 type Assembler interface {
-	// Build builds a new session's parts.
-	Build(assemble.Spec) (assemble.Parts, error)
+	// Preflight refuses settings the assembler cannot build (a live
+	// session without a venue, say), before any store I/O or connection.
+	Preflight(settings.Settings) error
+	// Build builds a new session's parts; a connection it opens is
+	// bounded by ctx (the start request's).
+	Build(context.Context, assemble.Spec) (assemble.Parts, error)
 	// Restore rebuilds an interrupted session's parts from the store, as
 	// of its last committed tick, reading only.
 	Restore(ctx context.Context, st store.Store, rec store.SessionRecord, s assemble.Spec) (assemble.Parts, *assemble.Restored, error)

@@ -25,8 +25,19 @@ func (s *Session) recordStart(ctx context.Context, st store.Store) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	return st.CreateSession(ctx, store.SessionRecord{ID: s.id, State: store.StateRunning, Reason: "",
-		SettingsJSON: settings, Started: s.started})
+	if err := st.CreateSession(ctx, store.SessionRecord{ID: s.id, State: store.StateRunning, Reason: "",
+		SettingsJSON: settings, Started: s.started}); err != nil {
+		return err
+	}
+	if err := s.saveLiveStart(ctx, st); err != nil {
+		// The session never runs: its record must not read RUNNING.
+		if uerr := st.UpdateSession(ctx, s.id, StateFailed.String(), "its venue and start balances could not be stored",
+			time.Now(), nil); uerr != nil {
+			s.log.Error("could not record that the session never started", "err", uerr)
+		}
+		return err
+	}
+	return nil
 }
 
 // recordEnd stores the final state and summary, bounded by the stop's

@@ -56,6 +56,11 @@ func (m *Manager) ResumeSession(ctx context.Context, id string) (Snapshot, error
 		return Snapshot{}, err
 	}
 	if err := st.ResumeSession(ctx, rec.ID, "resumed after: "+rec.Reason); err != nil {
+		sess.closeParts()
+		return Snapshot{}, storeFailed(ctx, err)
+	}
+	if err := sess.saveLiveStart(ctx, st); err != nil {
+		sess.closeParts()
 		return Snapshot{}, storeFailed(ctx, err)
 	}
 	sess.log.Warn("resuming interrupted session", "interrupted", rec.Reason, "last_commit", rec.LastTick,
@@ -69,6 +74,7 @@ func (m *Manager) ResumeSession(ctx context.Context, id string) (Snapshot, error
 		return st.UpdateSession(ctx, rec.ID, rec.State, rec.Reason, rec.Ended, nil)
 	}
 	if err := m.publish(ctx, sess, asFound); err != nil {
+		sess.closeParts()
 		return Snapshot{}, err
 	}
 	return sess.Snapshot(), nil
@@ -133,10 +139,12 @@ func (m *Manager) reassemble(ctx context.Context, rec store.SessionRecord) (*Ses
 		jr, err = m.journalFor(rec.ID, r)
 	}
 	if err != nil {
+		closeParts(m.opts.Logger, parts) // a failed Restore released what it opened: Close is nil
 		return nil, assemble.Parts{}, storeFailed(ctx, fmt.Errorf("cannot resume session %s: %w", rec.ID, err))
 	}
 	sess, err := build(rec.ID, rec.Started, s, parts, m.opts, m.emit, m.feed, jr, r)
 	if err != nil {
+		closeParts(m.opts.Logger, parts)
 		return nil, assemble.Parts{}, err
 	}
 	return sess, parts, nil
@@ -189,7 +197,11 @@ func (m *Manager) abandon(ctx context.Context, rec store.SessionRecord) error {
 	if err != nil {
 		return err
 	}
+	defer sess.closeParts() // never started: nothing else ends its connection
 	n, err := sess.coord.CancelOpenOrders(ctx, time.Now())
+	if err == nil && sess.writeAhead {
+		err = sess.awaitCancels(ctx) // a live venue answers later: abandon nothing still open there
+	}
 	if err != nil {
 		return storeFailed(ctx, fmt.Errorf("abandoning session %s: cancelling its open orders: %w", rec.ID, err))
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
+	"github.com/tradectl/tradectl/server/internal/store"
 	"github.com/tradectl/tradectl/server/internal/supervisor"
 )
 
@@ -79,25 +81,40 @@ type Session struct {
 	cancelled int
 	// stopErrs are failures of children while they were being stopped.
 	stopErrs []string
+
+	// parts releases what the parts hold outside the process (a live
+	// venue's connection), once, when the session ends or never starts.
+	parts partsCloser
+	// writeAhead: the venue is a live one, whose answers to a stop's
+	// cancellations come later, on its connection (see awaitCancels).
+	writeAhead bool
+	// liveStart is a live session's venue and start balances for the
+	// store to keep (assemble.Parts.LiveStart); nil when none to save.
+	liveStart *store.LiveStart
 }
 
-func newSession(s settings.Settings, opts Options, emit func(*Report), feed *orderfeed.Feed) (*Session, error) {
+func newSession(ctx context.Context, s settings.Settings, opts Options, emit func(*Report), feed *orderfeed.Feed) (*Session, error) {
 	if s.Seed == 0 {
 		s.Seed = randomSeed()
 	}
 	id := newID()
-	parts, err := opts.Assembler.Build(specOf(id, s))
+	parts, err := opts.Assembler.Build(ctx, specOf(id, s))
 	if err != nil {
 		return nil, fmt.Errorf("building session: %w", err)
 	}
 	if parts.Remote != nil && opts.Remote == nil {
+		closeParts(opts.Logger, parts)
 		return nil, fmt.Errorf("building session: %w: this daemon serves no remote strategies", settings.ErrInvalid)
 	}
 	var jr *journal
 	if opts.Store != nil {
 		jr = newJournal(opts.Store, id)
 	}
-	return build(id, time.Now(), s, parts, opts, emit, feed, jr, nil)
+	sess, err := build(id, time.Now(), s, parts, opts, emit, feed, jr, nil)
+	if err != nil {
+		closeParts(opts.Logger, parts)
+	}
+	return sess, err
 }
 
 // build makes a session of its parts, not started; jr is its journal (nil
@@ -106,19 +123,22 @@ func build(id string, started time.Time, s settings.Settings, parts assemble.Par
 	feed *orderfeed.Feed, jr *journal, r *assemble.Restored) (*Session, error) {
 	var err error
 	sess := &Session{
-		id:       id,
-		settings: s,
-		opts:     opts,
-		log:      opts.Logger.With("session", id),
-		emit:     emit,
-		started:  started,
-		stopReq:  make(chan struct{}),
-		done:     make(chan struct{}),
-		state:    StateStarting,
-		risk:     parts.Risk,
-		orders:   parts.Orders,
-		journal:  jr,
-		remote:   parts.Remote,
+		id:         id,
+		settings:   s,
+		opts:       opts,
+		log:        opts.Logger.With("session", id),
+		emit:       emit,
+		started:    started,
+		stopReq:    make(chan struct{}),
+		done:       make(chan struct{}),
+		state:      StateStarting,
+		risk:       parts.Risk,
+		orders:     parts.Orders,
+		journal:    jr,
+		remote:     parts.Remote,
+		parts:      partsCloser{close: parts.Close},
+		liveStart:  parts.LiveStart,
+		writeAhead: isWriteAhead(parts.Venue),
 	}
 	if parts.Remote != nil {
 		sess.graceOver = make(chan string, 1)
@@ -138,7 +158,7 @@ func build(id string, started time.Time, s settings.Settings, parts assemble.Par
 		Interval:     s.HealthInterval,
 		EvalEvery:    min(max(s.TickInterval, 100*time.Millisecond), time.Second),
 		CheckTimeout: opts.CheckTimeout,
-		Checks:       append(sess.checks(), opts.ExtraChecks...),
+		Checks:       append(withParts(sess.checks(), parts.Checks), opts.ExtraChecks...),
 		Publish:      sess.onComponents,
 		Logger:       sess.log,
 	})
@@ -156,7 +176,7 @@ func (s *Session) start() {
 	if s.journal != nil {
 		s.journal.runStart = time.Now() // before the loop runs: it reads it
 	}
-	s.log.Info("session starting", "mode", "paper", "strategy", s.settings.Strategy, "symbols", strings.Join(s.settings.Symbols, ","),
+	s.log.Info("session starting", "mode", modeName(s.settings.Mode), "strategy", s.settings.Strategy, "symbols", strings.Join(s.settings.Symbols, ","),
 		"tick_interval", s.settings.TickInterval, "health_interval", s.settings.HealthInterval,
 		"duration", s.settings.Duration, "auto_restart", s.settings.AutoRestart, "seed", s.settings.Seed)
 	s.runStart = time.Now()

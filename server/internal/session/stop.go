@@ -110,6 +110,10 @@ func (s *Session) await(timeout <-chan time.Time) {
 				"at its last committed tick (the log has the error)"
 		}
 	}
+	// The venue's connection ends after the loop (the stop's cancels went
+	// through it) and before the slot frees: two sessions never hold one
+	// account's streams at once.
+	s.closeParts()
 	sum := s.Snapshot().Summary
 	s.log.Info("session ended", "state", final.String(), "reason", reason, "ticks", sum.Ticks, "orders", sum.Orders,
 		"fills", sum.Fills, "equity", sum.Equity.String(), "pnl", sum.Equity.Sub(sum.StartingEquity).String(),
@@ -144,6 +148,17 @@ func (s *Session) settleOrders(ctx context.Context) {
 	}
 	ids := s.openOrderIDs()
 	n, err := s.coord.CancelOpenOrders(ctx, time.Now())
+	if err == nil && s.writeAhead {
+		// The answers may take the children's share of the stop, not the
+		// reserve that records its end.
+		s.mu.Lock()
+		by := s.stopDeadline.Add(-endReserve(s.stopTimeoutLocked()))
+		s.mu.Unlock()
+		actx, cancel := context.WithDeadline(ctx, by)
+		err = s.awaitCancels(actx)
+		cancel()
+		ids = s.openOrderIDs()
+	}
 	if err != nil {
 		s.log.Error("could not commit the stop's order cancellations", "err", err, "orders", len(ids))
 	}

@@ -97,7 +97,7 @@ func writeOrders(t *txStmts, b *Batch) error {
 	for i := range b.Fills {
 		f := &b.Fills[i]
 		if _, err := t.exec(insertFill, id, f.ClientID, f.Seq, units(f.Quantity), units(f.Price), units(f.Fee),
-			int(f.Liquidity), units(f.Slippage), nanos(f.Time)); err != nil {
+			int(f.Liquidity), units(f.Slippage), nanos(f.Time), f.TradeID, f.FeeAsset, units(f.FeeNative)); err != nil {
 			return fmt.Errorf("order %q fill %d: %w", f.ClientID, f.Seq, classify(err))
 		}
 	}

@@ -289,7 +289,7 @@ func TestStateTypesFullyPersisted(t *testing.T) {
 		reflect.TypeFor[matching.OrderState]():     10,
 		reflect.TypeFor[matching.FinishedOrder]():  2,
 		reflect.TypeFor[venue.OrderSpec]():         8,
-		reflect.TypeFor[orders.Fill]():             6,
+		reflect.TypeFor[orders.Fill]():             9,
 	} {
 		if typ.NumField() != fields {
 			t.Errorf("%s has %d fields, the store persists %d: persist the new ones (schema migration, CommitTick, Load)",

@@ -16,7 +16,8 @@ func (s *SQLite) OrderEventsAfter(ctx context.Context, after uint64, limit int) 
 	rows, err := s.r.QueryContext(ctx, `SELECT e.seq, e.session_id, e.client_id, o.symbol, o.side, o.type, o.tif,
 		o.post_only, o.quantity, o.price, o.decision_price, o.created, h.state, h.reason, h.filled, h.remaining, h.time,
 		e.avg_price, e.fees, COALESCE(f.quantity, 0), COALESCE(f.price, 0), COALESCE(f.fee, 0),
-		COALESCE(f.liquidity, 0), COALESCE(f.slippage, 0), f.time, o.tag
+		COALESCE(f.liquidity, 0), COALESCE(f.slippage, 0), f.time, o.tag, COALESCE(f.venue_trade_id, 0),
+		COALESCE(f.fee_asset, ''), COALESCE(f.fee_native, 0)
 		FROM order_events e
 		JOIN orders o ON o.session_id = e.session_id AND o.client_id = e.client_id
 		JOIN order_history h ON h.session_id = e.session_id AND h.client_id = e.client_id AND h.seq = e.history_seq
@@ -32,13 +33,14 @@ func (s *SQLite) OrderEventsAfter(ctx context.Context, after uint64, limit int) 
 		var e orders.Event
 		o := &e.Order
 		var seq, qty, price, decision, filled, remaining, avg, fees int64
-		var fQty, fPrice, fFee, fSlip int64
+		var fQty, fPrice, fFee, fSlip, fTrade, fNative int64
+		var fAsset string
 		var side, typ, tif, liq int
 		var created, updated, fTime sql.NullInt64
 		var state string
 		if err := rows.Scan(&seq, &o.SessionID, &o.ClientID, &o.Spec.Symbol, &side, &typ, &tif, &o.Spec.PostOnly,
 			&qty, &price, &decision, &created, &state, &o.Reason, &filled, &remaining, &updated, &avg, &fees,
-			&fQty, &fPrice, &fFee, &liq, &fSlip, &fTime, &o.Spec.Tag); err != nil {
+			&fQty, &fPrice, &fFee, &liq, &fSlip, &fTime, &o.Spec.Tag, &fTrade, &fAsset, &fNative); err != nil {
 			return nil, fmt.Errorf("store: order events after %d: %w", after, classify(err))
 		}
 		if o.State, err = parseOrderState(state); err != nil {
@@ -51,7 +53,8 @@ func (s *SQLite) OrderEventsAfter(ctx context.Context, after uint64, limit int) 
 		o.Created, o.Updated = fromNanos(created), fromNanos(updated)
 		o.AveragePrice, o.Fees = decimal(avg), decimal(fees)
 		e.Fill = orders.Fill{Quantity: decimal(fQty), Price: decimal(fPrice), Fee: decimal(fFee),
-			Liquidity: venue.Liquidity(liq), Slippage: decimal(fSlip), Time: fromNanos(fTime)}
+			Liquidity: venue.Liquidity(liq), Slippage: decimal(fSlip), Time: fromNanos(fTime),
+			TradeID: fTrade, FeeAsset: fAsset, FeeNative: decimal(fNative)}
 		list = append(list, e)
 	}
 	if err := rows.Err(); err != nil {

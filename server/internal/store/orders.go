@@ -94,13 +94,15 @@ func queryFills(ctx context.Context, q querier, query string, args ...any) ([]Fi
 	var list []FillRow
 	for rows.Next() {
 		var f FillRow
-		var qty, price, fee, slip int64
+		var qty, price, fee, slip, native int64
 		var liq, side int
 		var at sql.NullInt64
-		if err := rows.Scan(&f.ClientID, &f.Seq, &qty, &price, &fee, &liq, &slip, &at, &f.Symbol, &side); err != nil {
+		if err := rows.Scan(&f.ClientID, &f.Seq, &qty, &price, &fee, &liq, &slip, &at, &f.TradeID, &f.FeeAsset, &native,
+			&f.Symbol, &side); err != nil {
 			return nil, err
 		}
 		f.Quantity, f.Price, f.Fee, f.Slippage = decimal(qty), decimal(price), decimal(fee), decimal(slip)
+		f.FeeNative = decimal(native)
 		f.Liquidity, f.Side, f.Time = venue.Liquidity(liq), venue.Side(side), fromNanos(at)
 		list = append(list, f)
 	}

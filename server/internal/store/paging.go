@@ -119,7 +119,8 @@ func (s *SQLite) PageOrders(ctx context.Context, sessionID string, openOnly bool
 	if err != nil {
 		return OrdersPage{}, err
 	}
-	fills, err := queryFills(ctx, tx, `SELECT client_id, seq, quantity, price, fee, liquidity, slippage, time, '', 0
+	fills, err := queryFills(ctx, tx, `SELECT client_id, seq, quantity, price, fee, liquidity, slippage, time,
+		venue_trade_id, fee_asset, fee_native, '', 0
 		FROM fills WHERE session_id = ? AND client_id IN (SELECT client_id FROM orders WHERE `+where+` AND seq > ? AND seq <= ?)
 		ORDER BY client_id, seq`, sessionID, sessionID, c.After, last.Int64)
 	if err != nil {
@@ -194,7 +195,7 @@ func (s *SQLite) PageFills(ctx context.Context, sessionID string, p Page) (_ Fil
 		return page, nil
 	}
 	list, err := queryFills(ctx, tx, `SELECT f.client_id, f.seq, f.quantity, f.price, f.fee, f.liquidity, f.slippage,
-		f.time, o.symbol, o.side FROM fills f JOIN orders o USING (session_id, client_id)
+		f.time, f.venue_trade_id, f.fee_asset, f.fee_native, o.symbol, o.side FROM fills f JOIN orders o USING (session_id, client_id)
 		WHERE f.session_id = ? AND f.rowid > ? AND f.rowid <= ? ORDER BY f.rowid`, sessionID, c.After, last.Int64)
 	if err != nil {
 		return FillsPage{}, err

@@ -243,6 +243,36 @@ CREATE INDEX audit_refused ON audit (refused, id);
 ALTER TABLE orders ADD COLUMN tag TEXT NOT NULL DEFAULT '';
 ALTER TABLE venue_orders ADD COLUMN tag TEXT NOT NULL DEFAULT '';
 `,
+	// 8: live trading. A fill keeps the venue's trade id (0 for paper and
+	// every fill written before this step) and the fee as the venue
+	// charged it when not in the quote currency, so that a resumed live
+	// session knows which trades it applied and what they did to each
+	// asset. A trade id is applied once per order, whatever path reported
+	// it (the user stream, an order's answer, reconciliation). A live
+	// session keeps where it trades and its balances at its start, which
+	// its fills are reconciled against.
+	`
+ALTER TABLE fills ADD COLUMN venue_trade_id INTEGER NOT NULL DEFAULT 0 CHECK (venue_trade_id >= 0);
+ALTER TABLE fills ADD COLUMN fee_asset TEXT NOT NULL DEFAULT '';
+ALTER TABLE fills ADD COLUMN fee_native INTEGER NOT NULL DEFAULT 0 CHECK (fee_native >= 0);
+CREATE UNIQUE INDEX fills_trade ON fills (session_id, client_id, venue_trade_id) WHERE venue_trade_id > 0;
+
+-- Where a live session trades: a resume on another venue, environment or
+-- quote asset would look for its orders where they are not.
+CREATE TABLE live_sessions (
+	session_id  TEXT PRIMARY KEY REFERENCES sessions (id),
+	venue       TEXT NOT NULL,
+	environment TEXT NOT NULL,
+	quote       TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE start_balances (
+	session_id TEXT NOT NULL REFERENCES live_sessions (session_id),
+	asset      TEXT NOT NULL,
+	amount     INTEGER NOT NULL CHECK (amount >= 0),
+	PRIMARY KEY (session_id, asset)
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // applicationID is what migration 1 writes into the file header: a file

@@ -44,8 +44,8 @@ var writeSQL = [nStmts]string{
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	advanceOrder: `UPDATE orders SET state = ?, reason = ?, filled = ?, remaining = ?, updated = ?, last_seq = ?6
 		WHERE session_id = ? AND client_id = ? AND last_seq = ?6 - 1`,
-	insertFill: `INSERT INTO fills (session_id, client_id, seq, quantity, price, fee, liquidity, slippage, time)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	insertFill: `INSERT INTO fills (session_id, client_id, seq, quantity, price, fee, liquidity, slippage, time,
+		venue_trade_id, fee_asset, fee_native) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	upsertPortfolio: `INSERT INTO portfolios (session_id, currency, starting_cash, cash, realized, fees)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (session_id) DO UPDATE SET currency = excluded.currency, starting_cash = excluded.starting_cash,

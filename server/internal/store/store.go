@@ -73,6 +73,11 @@ type Store interface {
 	LoadPortfolio(ctx context.Context, sessionID string) (PortfolioRow, error)
 	LoadRisk(ctx context.Context, sessionID string) (RiskRow, error)
 	LoadVenue(ctx context.Context, sessionID string, maxFinished int) (matching.State, error)
+	// SaveLiveStart keeps where a live session trades and its account's
+	// balances at its start, once (a second save is ErrDuplicate);
+	// LoadLiveStart returns them, or ErrNotFound.
+	SaveLiveStart(ctx context.Context, sessionID string, ls LiveStart) error
+	LoadLiveStart(ctx context.Context, sessionID string) (LiveStart, error)
 
 	Audit(ctx context.Context, a AuditRow) error
 	ListAudit(ctx context.Context, limit int) ([]AuditRow, error)
