@@ -295,10 +295,13 @@ func (s *Session) Health(now time.Time) []Health {
 		hs = append(hs, h)
 	}
 	hs = append(hs, s.p.Reconciler.Health(now))
+	// order_entry is listed when it is well too: the daemon makes its
+	// checks from the names the first call returns.
+	oe := Health{Name: "order_entry", Level: Healthy}
 	if h := s.venue.Halted(); h != "" {
-		hs = append(hs, Health{Name: "order_entry", Level: Degraded, Reason: h})
+		oe.Level, oe.Reason = Degraded, h
 	}
-	return hs
+	return append(hs, oe)
 }
 
 // Close stops every part and waits for its goroutines. It may be called

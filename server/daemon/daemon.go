@@ -105,7 +105,7 @@ func New(cfg Config) *Daemon {
 	)...)
 	trading := service.NewTrading(d.Manager, d.store, cfg.Logger)
 	if lv != nil {
-		trading.WithVenue(lv.Info())
+		trading.WithLiveVenue(lv)
 	}
 	tradingv1.RegisterTradingServiceServer(d.grpc, trading)
 	tradingv1.RegisterStrategyServiceServer(d.grpc, d.strategies)

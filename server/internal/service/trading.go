@@ -41,6 +41,7 @@ type Trading struct {
 
 	// venue is where live sessions trade; nil without one (WithVenue).
 	venue *assemble.VenueInfo
+	live  assemble.LiveVenue // WithLiveVenue; may name the account
 }
 
 // NewTrading returns the adapter over m, answering queries from st (the
