@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,9 +135,11 @@ type fakeStreams struct {
 }
 
 type fakeConn struct {
-	ws     *websocket.Conn
-	path   string
-	pongs  chan string
+	ws    *websocket.Conn
+	path  string
+	pongs chan string
+	// mute: the server answers no ping (a dead peer).
+	mute   atomic.Bool
 	closed chan struct{} // the client closed it, or the test did
 }
 
@@ -150,8 +153,17 @@ func newFakeStreams() *fakeStreams {
 		}
 		c := &fakeConn{ws: ws, path: r.URL.RequestURI(), pongs: make(chan string, 64), closed: make(chan struct{})}
 		ws.SetPongHandler(func(s string) error {
-			c.pongs <- s
+			select {
+			case c.pongs <- s:
+			default:
+			}
 			return nil
+		})
+		ws.SetPingHandler(func(data string) error {
+			if c.mute.Load() {
+				return nil
+			}
+			return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
 		})
 		f.conns <- c
 		for {
@@ -408,7 +420,9 @@ func TestMarketDataWatchdog(t *testing.T) {
 	if len(f.conns) != 0 {
 		t.Fatal("redialled while pinged")
 	}
-	// Silence: the watchdog closes the socket and dials again.
+	// Silence, pings unanswered: the watchdog closes the socket and
+	// dials again.
+	c.mute.Store(true)
 	select {
 	case <-c.closed:
 	case <-time.After(5 * time.Second):

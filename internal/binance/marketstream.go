@@ -132,6 +132,11 @@ func (m *MarketData) session(ctx context.Context) (delivered bool) {
 		}
 		return err
 	})
+	stopPing := startPinger(conn, m.cfg.Silence, func() {
+		alive()
+		m.pinged()
+	})
+	defer stopPing()
 	for {
 		_, msg, err := conn.ReadMessage()
 		if err != nil {

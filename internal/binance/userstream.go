@@ -185,6 +185,11 @@ func (u *UserStream) session(ctx context.Context) (subscribed bool, err error) {
 		}
 		return err
 	})
+	stopPing := startPinger(conn, u.cfg.Silence, func() {
+		u.touch()
+		_ = conn.SetReadDeadline(time.Now().Add(u.cfg.Silence))
+	})
+	defer stopPing()
 	subID, err := u.subscribe(conn)
 	if err != nil {
 		return false, err

@@ -86,6 +86,9 @@ type usConn struct {
 	req    map[string]any
 	params map[string]any
 	pongs  atomic.Int64
+	// mute: the server answers no ping (a dead peer), as well as sending
+	// nothing.
+	mute   atomic.Bool
 	closed chan struct{}
 }
 
@@ -123,6 +126,12 @@ func newUSServer(t *testing.T) *usServer {
 		c := &usConn{ws: ws, closed: make(chan struct{})}
 		defer close(c.closed)
 		ws.SetPongHandler(func(string) error { c.pongs.Add(1); return nil })
+		ws.SetPingHandler(func(data string) error {
+			if c.mute.Load() {
+				return nil
+			}
+			return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+		})
 		_, data, err := ws.ReadMessage()
 		if err != nil || json.Unmarshal(data, &c.req) != nil {
 			ws.Close()
@@ -370,7 +379,7 @@ func TestUserStreamReconnectsAndResubscribes(t *testing.T) {
 			c.send(t, `{"subscriptionId":3,"event":{"e":"eventStreamTerminated","E":1}}`)
 		}},
 		{"dropped", func(t *testing.T, c *usConn) { c.ws.Close() }},
-		{"silent", func(t *testing.T, c *usConn) {}}, // the server just says nothing
+		{"silent", func(t *testing.T, c *usConn) { c.mute.Store(true) }}, // says nothing, answers no ping
 		{"unreadable execution report", func(t *testing.T, c *usConn) {
 			c.send(t, `{"subscriptionId":3,"event":{"e":"executionReport","s":"BTCUSDT","i":1,"z":0.5,"E":1}}`)
 		}},
@@ -399,6 +408,25 @@ func TestUserStreamReconnectsAndResubscribes(t *testing.T) {
 				t.Fatal("the abandoned socket stayed open")
 			}
 		})
+	}
+}
+
+// A quiet account sends nothing for long stretches, and the venue pings
+// only every 20 s: our own pings, answered, keep a healthy socket open.
+func TestUserStreamQuietButAnsweringSocketStaysOpen(t *testing.T) {
+	usLeakCheck(t)
+	r := startUserStream(t, func(c *UserStreamConfig) { c.Silence = 200 * time.Millisecond })
+	c := r.srv.next(t)
+	c.answerOK(t, 1)
+	r.waitConnected(t)
+	time.Sleep(10 * 200 * time.Millisecond) // ten silence windows without a message
+	select {
+	case <-r.srv.conns:
+		t.Fatal("a quiet socket that answers pings was redialled")
+	default:
+	}
+	if n := r.us.Reconnects(); n != 0 {
+		t.Fatalf("reconnects %d on a quiet socket", n)
 	}
 }
 
