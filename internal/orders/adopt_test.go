@@ -41,6 +41,31 @@ func TestAdoptedOrderCarriesOn(t *testing.T) {
 	}
 }
 
+// A live order committed before it was sent, and never answered before a
+// crash, is resumed NEW: the book takes it back as it was, and the
+// venue's answer moves it on.
+func TestAdoptedNewOrderAwaitsTheVenuesAnswer(t *testing.T) {
+	src := NewBook("s", 10)
+	mustSubmit(t, src, "a", buy("2"))
+	o := mustGet(t, src, "a")
+	b := NewBook("s", 10)
+	if err := b.Adopt(o); err != nil {
+		t.Fatal(err)
+	}
+	if b.OpenCount() != 1 {
+		t.Fatalf("open %d, want the NEW order", b.OpenCount())
+	}
+	step(t, b, "a", venue.StateAccepted, "", "")
+	step(t, b, "a", venue.StateFilled, "2", "100")
+	if got := mustGet(t, b, "a"); got.State != venue.StateFilled || got.Filled != dec("2") {
+		t.Fatalf("after the venue's answer: %+v", got)
+	}
+	o.Fills = []Fill{{Quantity: dec("1"), Price: dec("100")}}
+	if err := NewBook("s", 10).Adopt(o); !errors.Is(err, ErrBadReport) {
+		t.Fatalf("a NEW order with fills adopted: %v", err)
+	}
+}
+
 // A remote strategy's tag stays with its order: in the book, in the events
 // the book publishes (WatchOrders, the journal), and through adoption by a
 // resumed session, whose strategy finds its orders by it.
