@@ -1,6 +1,7 @@
 package venueemu
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -53,16 +54,26 @@ func intParam(rc *reqCtx, name string) (int64, *apiError) {
 	return n, nil
 }
 
-func (e *Emulator) depth(rc *reqCtx) (any, *apiError) {
+// limitParam is the limit parameter: def when absent, refused outside
+// 1..most as the venue refuses it.
+func limitParam(rc *reqCtx, def, most int64) (int64, *apiError) {
 	limit, ae := intParam(rc, "limit")
 	if ae != nil {
-		return nil, ae
+		return 0, ae
 	}
 	if limit == 0 {
-		limit = 100
+		limit = def
 	}
-	if limit < 1 || limit > 5000 {
-		return nil, apiErr(400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1-5000'.")
+	if limit < 1 || limit > most {
+		return 0, apiErr(400, -1100, fmt.Sprintf("Illegal characters found in parameter 'limit'; legal range is '1-%d'.", most))
+	}
+	return limit, nil
+}
+
+func (e *Emulator) depth(rc *reqCtx) (any, *apiError) {
+	limit, ae := limitParam(rc, 100, 5000)
+	if ae != nil {
+		return nil, ae
 	}
 	x := e.ex
 	x.mu.Lock()
@@ -291,15 +302,9 @@ func (e *Emulator) myTrades(rc *reqCtx) (any, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	limit, ae := intParam(rc, "limit")
+	limit, ae := limitParam(rc, 500, 1000)
 	if ae != nil {
 		return nil, ae
-	}
-	if limit == 0 {
-		limit = 500
-	}
-	if limit < 1 || limit > 1000 {
-		return nil, apiErr(400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1-1000'.")
 	}
 	x := e.ex
 	x.mu.Lock()
