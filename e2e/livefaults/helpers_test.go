@@ -203,8 +203,10 @@ func (p *probe) decide(d *strategy.Decisions) {
 	for {
 		select {
 		case o := <-p.orders:
-			if _, err := d.Place(o); err != nil {
-				panic(err) // a test's own mistake
+			if _, err := d.Place(o); err != nil { // a test's own mistake
+				p.mu.Lock()
+				p.refusals = append(p.refusals, "by the SDK: "+err.Error())
+				p.mu.Unlock()
 			}
 		default:
 			return

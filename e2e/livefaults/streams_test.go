@@ -87,7 +87,7 @@ func TestSilentUserStream(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
 	l.venue.faults(t, venueemu.Faults{SilenceUserData: true})
-	l.waitComponent(t, "user_stream", "user_stream DEGRADED for the silence", faulty())
+	l.waitComponent(t, "user_stream", "user_stream DEGRADED or UNHEALTHY for the silence", faulty())
 	l.waitComponent(t, "user_stream", "user_stream UNHEALTHY naming the silence", at(unhealthy, "silent"))
 	quiet := l.order(t, l.marketBuy("quiet", "0.02"))
 	if quiet.GetState() != tradingv1.OrderState_ORDER_STATE_FILLED {
