@@ -82,5 +82,7 @@ func pct(sorted []time.Duration, p int) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
-	return sorted[(len(sorted)-1)*p/100].Round(time.Millisecond / 10)
+	// Nearest rank: the smallest answer at or above which p% of them lie,
+	// so that among fewer than 100 answers the p99 is the slowest.
+	return sorted[max(0, (len(sorted)*p+99)/100-1)].Round(time.Millisecond / 10)
 }

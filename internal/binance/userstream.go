@@ -10,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -40,6 +41,10 @@ type UserStreamConfig struct {
 	// Silence is how long the socket may stay without a message or a ping
 	// before it is closed and dialled again (default 2s).
 	Silence time.Duration
+	// SubscribeTimeout is how long the subscription's answer may take
+	// before the socket is given up and dialled again (default 10s, the
+	// WS API's own backend timeout), however lively the socket is.
+	SubscribeTimeout time.Duration
 	// Backoff and MaxBackoff bound the wait before a redial: full jitter
 	// over Backoff·2^attempt, capped (defaults 250ms and 30s).
 	Backoff, MaxBackoff time.Duration
@@ -89,13 +94,16 @@ func NewUserStream(cfg UserStreamConfig) (*UserStream, error) {
 	if cfg.Silence == 0 {
 		cfg.Silence = 2 * time.Second
 	}
+	if cfg.SubscribeTimeout == 0 {
+		cfg.SubscribeTimeout = 10 * time.Second
+	}
 	if cfg.Backoff == 0 {
 		cfg.Backoff = 250 * time.Millisecond
 	}
 	if cfg.MaxBackoff == 0 {
 		cfg.MaxBackoff = 30 * time.Second
 	}
-	if cfg.RecvWindow < 0 || cfg.Silence < 0 || cfg.Backoff < 0 || cfg.MaxBackoff < cfg.Backoff {
+	if cfg.RecvWindow < 0 || cfg.Silence < 0 || cfg.SubscribeTimeout < 0 || cfg.Backoff < 0 || cfg.MaxBackoff < cfg.Backoff {
 		return nil, errors.New("binance: user stream: recvWindow, silence and backoff must be positive, max backoff ≥ backoff")
 	}
 	if cfg.Logger == nil {
@@ -172,9 +180,21 @@ func (u *UserStream) session(ctx context.Context) (subscribed bool, err error) {
 	// A blocked read returns at once when ctx ends.
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
-	conn.SetPingHandler(func(data string) error {
+	// A ping or pong is life: the read deadline moves a Silence on, but never
+	// past an awaited answer's, or a lost answer is awaited for ever.
+	answerBy := time.Now().Add(u.cfg.SubscribeTimeout)
+	var subscribing atomic.Bool
+	subscribing.Store(true)
+	alive := func() {
 		u.touch()
-		_ = conn.SetReadDeadline(time.Now().Add(u.cfg.Silence))
+		d := time.Now().Add(u.cfg.Silence)
+		if subscribing.Load() && d.After(answerBy) {
+			d = answerBy
+		}
+		_ = conn.SetReadDeadline(d)
+	}
+	conn.SetPingHandler(func(data string) error {
+		alive()
 		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
 		if errors.Is(err, websocket.ErrCloseSent) {
 			return nil
@@ -185,12 +205,10 @@ func (u *UserStream) session(ctx context.Context) (subscribed bool, err error) {
 		}
 		return err
 	})
-	stopPing := startPinger(conn, u.cfg.Silence, func() {
-		u.touch()
-		_ = conn.SetReadDeadline(time.Now().Add(u.cfg.Silence))
-	})
+	stopPing := startPinger(conn, u.cfg.Silence, alive)
 	defer stopPing()
-	subID, err := u.subscribe(conn)
+	subID, err := u.subscribe(conn, answerBy)
+	subscribing.Store(false)
 	if err != nil {
 		return false, err
 	}
@@ -233,7 +251,7 @@ type wsapiAnswer struct {
 // subscribe sends userDataStream.subscribe.signature and waits for its
 // answer. An error answer is an *APIError (Classify: -1021 is the clock,
 // -2015 the key), never taken for an empty event.
-func (u *UserStream) subscribe(conn *websocket.Conn) (int64, error) {
+func (u *UserStream) subscribe(conn *websocket.Conn, deadline time.Time) (int64, error) {
 	u.mu.Lock()
 	u.nextID++
 	id := "us-" + strconv.FormatInt(u.nextID, 10)
@@ -249,9 +267,8 @@ func (u *UserStream) subscribe(conn *websocket.Conn) (int64, error) {
 	if err := conn.WriteJSON(req); err != nil {
 		return 0, fmt.Errorf("subscribe: %w", err)
 	}
-	// The WS API answers within its 10s backend timeout; events of another
-	// subscription may come first and are skipped.
-	deadline := time.Now().Add(10 * time.Second)
+	// The WS API answers within its 10s backend timeout (deadline);
+	// events of another subscription may come first and are skipped.
 	for {
 		_ = conn.SetReadDeadline(deadline)
 		_, data, err := conn.ReadMessage()

@@ -411,6 +411,31 @@ func TestUserStreamReconnectsAndResubscribes(t *testing.T) {
 	}
 }
 
+// The subscription's answer is lost on a socket that stays lively (it
+// answers our pings): the stream gives the socket up when the answer is
+// overdue and subscribes on a new one, rather than waiting on the old one
+// for ever, unsubscribed, while every pong pushed its deadline on. (Seen
+// against the rehearsal venue: a subscribe sent while the user data was
+// silenced was never answered, and the stream stayed "not subscribed".)
+func TestUserStreamRedialsWhenTheSubscribeAnswerIsLost(t *testing.T) {
+	usLeakCheck(t)
+	r := startUserStream(t, func(c *UserStreamConfig) {
+		c.Silence, c.SubscribeTimeout = 200*time.Millisecond, 600*time.Millisecond
+	})
+	r.srv.next(t) // never answered; it answers our pings all along
+	select {
+	case c := <-r.srv.conns:
+		c.answerOK(t, 2)
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no new subscription 5s after an unanswered one (subscribe timeout 600ms); health %+v", r.us.Health(r.clock.now()))
+	}
+	r.waitConnected(t)
+	if h := r.us.Health(r.clock.now()); h.Level != Healthy || !strings.Contains(h.Reason, "1 reconnects") ||
+		!strings.Contains(h.Reason, "subscribe: no answer") {
+		t.Fatalf("health after the second subscription %+v", h)
+	}
+}
+
 // A quiet account sends nothing for long stretches, and the venue pings
 // only every 20 s: our own pings, answered, keep a healthy socket open.
 func TestUserStreamQuietButAnsweringSocketStaysOpen(t *testing.T) {

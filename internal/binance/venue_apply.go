@@ -2,6 +2,7 @@ package binance
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/money"
@@ -107,7 +108,7 @@ func (v *Venue) apply(u *OrderUpdate, now time.Time, dst []venue.ExecutionReport
 			return dst
 		}
 		reason := u.Reason
-		if s == StatusNeverSent {
+		if s == StatusNeverSent && !strings.HasPrefix(reason, "never sent") {
 			reason = "never sent: " + reason
 		}
 		o.state = venue.StateRejected
