@@ -27,7 +27,7 @@ build: ## build bin/tradingd and bin/tradectl
 demo: build ## run a paper session end to end: daemon, start, health stream, stop
 	./scripts/demo.sh
 
-demo-live: build ## a live session on the rehearsal venue (cmd/venue-emulator, loopback): a fault, then its ledger next to ours
+demo-live: build ## a live session on the rehearsal venue (cmd/venue-emulator, loopback): a silent venue, then its ledger next to ours
 	./scripts/demo-live.sh
 
 test: ## run every test with the race detector (unit, bufconn, end-to-end)

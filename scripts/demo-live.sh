@@ -3,7 +3,7 @@
 # (cmd/venue-emulator, a fake Binance Spot on loopback), without the
 # internet. Starts the emulator with throwaway keys, starts tradingd with
 # --venue binance --venue-url, starts a live sma session (no --paper),
-# watches health, injects a fault (every WebSocket dropped) and watches
+# watches health, makes the venue fall silent (a fault) and watches
 # health notice and recover, stops, then puts the venue's ledger next to
 # our store: the same orders and trades, and no client order id sent twice.
 set -euo pipefail
@@ -83,21 +83,58 @@ step "tradectl orders --fills (the last 6; each fill carries the venue's trade i
 step "tradectl portfolio"
 "$BIN/tradectl" portfolio
 
-step "a fault: the venue drops every WebSocket (POST /emulator/faults {\"dropConnections\":true})"
-(sleep 2 && curl -fsS -X POST -d '{"dropConnections":true}' "$venue/emulator/faults" >/dev/null) &
-fault_pid=$!
-# Health notices within an interval: the books are out of sync and the user
-# stream unsubscribed until both reconnect; the session then reconciles. It
-# has recovered when three reports in a row are HEALTHY again. A pass that
-# compared balances while a fill was on its way says so (DEGRADED, "to be
-# confirmed by the next pass") until the next pass clears it, at most a
-# minute later, so this waits up to 90s.
-{ timeout --signal=INT 90 "$BIN/tradectl" watch-health || true; } | awk '
-  { print; fflush() }
-  $2 != "HEALTHY" { noticed = 1; healthy = 0; next }
-  noticed && ++healthy == 3 { recovered = 1; exit }
-  END { exit !recovered }' || fail "health did not notice the fault and recover within 90s"
-wait "$fault_pid"
+step "a fault: the venue falls silent (POST /emulator/faults {\"silenceStreams\":true,\"silenceUserData\":true})"
+# Its sockets stay open and say nothing, pings included. Health notices
+# within an interval (each socket's watchdog: nothing heard for 2s), the
+# sockets are dialled again (backoff with jitter, counted) and stay silent.
+# Once health has said so, the venue speaks again (an empty fault plan): the
+# books resync, the user stream resubscribes, the session reconciles, and the
+# connection has recovered when three reports in a row name neither
+# market_data nor user_stream. (A pass that compared balances while an order
+# was on its way may add a reconcile DEGRADED, "to be confirmed by the next
+# pass", which the next pass clears.)
+health="$dir/health.log"
+"$BIN/tradectl" watch-health >"$health" 2>&1 &
+watch_pid=$!
+fault() { curl -fsS -X POST -d "$1" "$venue/emulator/faults" >/dev/null; }
+# ill FROM: a report after line FROM names the connection's components.
+ill() { awk -v from="$1" 'NR > from && /market_data:|user_stream:/ { found = 1 } END { exit !found }' "$health"; }
+# well FROM: three reports in a row after line FROM name neither.
+well() {
+  awk -v from="$1" 'NR <= from { next } /market_data:|user_stream:/ { n = 0; next } ++n >= 3 { ok = 1 }
+    END { exit !ok }' "$health"
+}
+shown=0
+phase=healthy # then silent, then speaking, then recovered
+for i in $(seq 900); do # 90s
+  n=$(wc -l <"$health")
+  if [ "$n" -gt "$shown" ]; then
+    sed -n "$((shown + 1)),${n}p" "$health"
+    shown=$n
+  fi
+  case $phase in
+  healthy)
+    if [ "$i" -ge 20 ]; then # two seconds of a healthy stream first
+      from=$n
+      fault '{"silenceStreams":true,"silenceUserData":true}'
+      phase=silent
+    fi
+    ;;
+  silent)
+    if ill "$from"; then
+      echo "-- health noticed; the venue speaks again (POST /emulator/faults {})"
+      fault '{}'
+      from=$n
+      phase=speaking
+    fi
+    ;;
+  speaking) well "$from" && phase=recovered && break ;;
+  esac
+  sleep 0.1
+done
+kill -INT "$watch_pid" 2>/dev/null || true
+wait "$watch_pid" 2>/dev/null || true
+[ "$phase" = recovered ] || fail "health did not notice the silent venue and recover within 90s (phase $phase)"
 
 step "tradectl stop (cancels what rests at the venue and waits for the venue to confirm)"
 "$BIN/tradectl" stop
@@ -113,7 +150,7 @@ echo "no client order id reached the venue twice"
 # A trade is the same trade on both sides when its symbol and the venue's
 # trade id agree (BTCUSDT on the venue is our BTC-USD).
 jq -r '.trades[] | "\(.symbol) \(.id)"' "$dir/ledger.json" | sort >"$dir/venue.trades"
-jq -r '.orders[] | .symbol as $s | .fills[]? | "\($s) \(.venueTradeId)"' "$dir/orders.json" |
+jq -r '.orders[] | .symbol as $s | .fills[]? | "\($s) \(.venue_trade_id)"' "$dir/orders.json" |
   sed 's/-USD /USDT /' | sort >"$dir/our.trades"
 diff "$dir/venue.trades" "$dir/our.trades" >&2 || fail "the venue's trades and ours differ (above: < venue, > ours)"
 echo "the same $(wc -l <"$dir/venue.trades") trades on both sides, trade id by trade id"
