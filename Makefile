@@ -16,7 +16,7 @@ GOVULNCHECK_VERSION := v1.9.0
 FUZZTIME ?= 60s
 FUZZ_TARGETS ?=
 
-.PHONY: help build demo test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate generate-python check-generate lint tools clean
+.PHONY: help build demo demo-live test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate generate-python check-generate lint tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ build: ## build bin/tradingd and bin/tradectl
 
 demo: build ## run a paper session end to end: daemon, start, health stream, stop
 	./scripts/demo.sh
+
+demo-live: build ## a live session on the rehearsal venue (cmd/venue-emulator, loopback): a silent venue, then its ledger next to ours
+	./scripts/demo-live.sh
 
 test: ## run every test with the race detector (unit, bufconn, end-to-end)
 	$(GO) test -race -count=1 -timeout 8m ./...

@@ -12,6 +12,7 @@ import (
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 func TestStartSendsOnlySetFlags(t *testing.T) {
@@ -152,5 +153,41 @@ func TestWatchHealthReportsReconnect(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("exit %d", code)
+	}
+}
+
+// A live session's status shows no paper venue settings: the daemon echoes
+// the paper defaults (seed, 2 and 5 bps, latency, starting cash) in every
+// session's settings, and under MODE LIVE they read as the fees paid.
+func TestStatusOfALiveSessionOmitsPaperSettings(t *testing.T) {
+	maker, taker := int64(2), int64(5)
+	settings := func(mode tradingv1.Mode) *tradingv1.SessionSettings {
+		return &tradingv1.SessionSettings{Mode: mode, Seed: 4242, MakerFeeBps: &maker, TakerFeeBps: &taker,
+			Latency: durationpb.New(150 * time.Millisecond), StartingCash: "100000", Strategy: "sma"}
+	}
+	paperRows := []string{"SEED", "4242", "maker 2 bps, taker 5 bps", "LATENCY", "150ms", "STARTING CASH"}
+	for _, mode := range []tradingv1.Mode{tradingv1.Mode_MODE_PAPER, tradingv1.Mode_MODE_LIVE} {
+		h := newHarness(t)
+		h.fake.status = testSession(settings(mode))
+		_, out, _ := h.run("status")
+		live := mode == tradingv1.Mode_MODE_LIVE
+		for _, p := range paperRows {
+			if strings.Contains(out, p) == live {
+				t.Errorf("%v: status shows %q: %v, want %v:\n%s", mode, p, !live, !live, out)
+			}
+		}
+		if strings.Contains(out, liveFees) != live {
+			t.Errorf("%v: FEES row:\n%s", mode, out)
+		}
+		_, out, _ = h.run("status", "-o", "json")
+		var resp tradingv1.GetStatusResponse
+		if err := protojson.Unmarshal([]byte(out), &resp); err != nil {
+			t.Fatalf("%v: json status: %v\n%s", mode, err, out)
+		}
+		s := resp.GetSession().GetSettings()
+		paper := s.GetSeed() != 0 || s.MakerFeeBps != nil || s.TakerFeeBps != nil || s.GetLatency() != nil || s.GetStartingCash() != ""
+		if paper == live || s.GetStrategy() != "sma" {
+			t.Errorf("%v: json settings %v: paper fields present %v, want %v", mode, s, paper, !live)
+		}
 	}
 }

@@ -60,7 +60,7 @@ func (p *jsonPrinter) Fills(r *tradingv1.ListFillsResponse) error { return p.wri
 func (p *jsonPrinter) Backup(r *tradingv1.BackupResponse) error { return p.write(jsonDocument, r) }
 
 func (p *jsonPrinter) write(opts protojson.MarshalOptions, m proto.Message) error {
-	b, err := opts.Marshal(m)
+	b, err := opts.Marshal(withoutPaperFields(m))
 	if err != nil {
 		return err
 	}

@@ -109,16 +109,25 @@ func settingsRows(tw io.Writer, s *tradingv1.SessionSettings) {
 	row(tw, "HEALTH INTERVAL", dur(s.GetHealthInterval(), "-"))
 	row(tw, "DURATION", dur(s.GetDuration(), "until stopped"))
 	row(tw, "AUTO RESTART", s.GetAutoRestart())
-	row(tw, "SEED", s.GetSeed())
+	live := isLive(s) // the paper venue's seed, cash, fees and latency do not apply
+	if !live {
+		row(tw, "SEED", s.GetSeed())
+	}
 	row(tw, "STRATEGY", orDash(s.GetStrategy()))
 	row(tw, "PARAMS", params(s.GetParams()))
 	if strings.HasPrefix(s.GetStrategy(), "remote:") {
 		row(tw, "SUPERVISION", supervision(s))
 	}
-	row(tw, "STARTING CASH", orDash(s.GetStartingCash()))
+	if !live {
+		row(tw, "STARTING CASH", orDash(s.GetStartingCash()))
+	}
 	row(tw, "ACCOUNT", account(s))
-	row(tw, "FEES", fees(s))
-	row(tw, "LATENCY", dur(s.GetLatency(), "-"))
+	if live {
+		row(tw, "FEES", liveFees)
+	} else {
+		row(tw, "FEES", fees(s))
+		row(tw, "LATENCY", dur(s.GetLatency(), "-"))
+	}
 	row(tw, "RISK LIMITS", limits(s.GetRisk()))
 }
 

@@ -42,7 +42,9 @@ const (
 	Mode_MODE_UNSPECIFIED Mode = 0
 	// Simulated market and broker inside the daemon; no real money moves.
 	Mode_MODE_PAPER Mode = 1
-	// A real venue. Refused until a venue adapter exists.
+	// A real venue: the one tradingd was started with (tradingd --venue
+	// binance; GetVenue names it). Real orders, real money on a production
+	// venue. A daemon without a venue refuses it (LIVE_TRADING_UNAVAILABLE).
 	Mode_MODE_LIVE Mode = 2
 )
 
