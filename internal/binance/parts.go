@@ -75,6 +75,9 @@ func (a *reconcilerOf) Reconcile(ctx context.Context, v View) error {
 
 func (a *reconcilerOf) Health(now time.Time) Health { return a.r.Health(now) }
 
+// Suspect: the last pass saw a drift it has not confirmed.
+func (a *reconcilerOf) Suspect() bool { return a.r.Suspect() }
+
 // prefix is the start of every client order id of the session: the
 // loop's OrderPrefix (server/internal/assemble: the session id's first 8
 // characters) and the dash before the sequence number.

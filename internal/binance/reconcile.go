@@ -99,7 +99,10 @@ type Reconciler struct {
 
 	mu      sync.Mutex
 	halted  bool
-	suspect bool // the last pass found a drift beyond tolerance
+	// suspects counts the passes in a row that found a drift beyond
+	// tolerance without halting; suspectDrift is the last one's.
+	suspects     int
+	suspectDrift []Drift
 	lastRun time.Time
 	lastOK  time.Time
 	last    Report
@@ -228,8 +231,18 @@ func (rc *Reconciler) run(ctx context.Context, snap Snapshot) (Report, error) {
 func (rc *Reconciler) judge(rep *Report, p reconcilePlan, settled bool) {
 	rc.mu.Lock()
 	wasHalted := rc.halted
-	halt := p.Beyond && (settled || rc.suspect || wasHalted)
-	rc.halted, rc.suspect = halt, p.Beyond
+	// A pass that took its view while a fill was on its way to the loop
+	// sees that fill as a drift; the next pass, a moment later, does not.
+	// So an unsettled drift halts only when it is real: the same drift
+	// again, or one beyond tolerance in confirmPasses passes in a row
+	// (while orders keep flowing each pass may catch another in flight).
+	halt := p.Beyond && (settled || wasHalted || sameDrift(rc.suspectDrift, p.Drift) || rc.suspects+1 >= confirmPasses)
+	rc.halted = halt
+	if p.Beyond && !halt {
+		rc.suspects, rc.suspectDrift = rc.suspects+1, p.Drift
+	} else {
+		rc.suspects, rc.suspectDrift = 0, nil
+	}
 	rc.mu.Unlock()
 	rep.Halted = halt
 	if len(p.Drift) > 0 {
@@ -246,6 +259,31 @@ func (rc *Reconciler) judge(rep *Report, p reconcilePlan, settled bool) {
 		rc.cfg.Logger.Warn("reconcile: the venue differed", "missed_trades", len(rep.Missed),
 			"vanished", rep.Vanished, "strays", len(rep.Strays), "never_acknowledged", rep.Unacknowledged)
 	}
+}
+
+// confirmPasses is how many passes in a row must see a drift beyond
+// tolerance, the drift changing, before order entry halts on it.
+const confirmPasses = 3
+
+// sameDrift: both passes saw the same assets off by the same amounts.
+func sameDrift(a, b []Drift) bool {
+	if len(a) == 0 || len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Asset != b[i].Asset || a[i].Actual.Sub(a[i].Expected) != b[i].Actual.Sub(b[i].Expected) {
+			return false
+		}
+	}
+	return true
+}
+
+// Suspect reports whether the last pass found a drift beyond tolerance
+// that it has not confirmed: the session asks for another pass soon.
+func (rc *Reconciler) Suspect() bool {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.suspects > 0
 }
 
 func driftText(ds []Drift) string {
@@ -277,7 +315,7 @@ func (rc *Reconciler) Health(now time.Time) Health {
 		if len(rc.last.Drift) > 0 {
 			h.Level = Degraded
 			what := "; balance drift within tolerance: "
-			if rc.suspect {
+			if rc.suspects > 0 {
 				what = "; balance drift beyond tolerance, to be confirmed by the next pass: "
 			}
 			h.Reason += what + driftText(rc.last.Drift)

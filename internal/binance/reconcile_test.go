@@ -380,3 +380,38 @@ func (recNopSink) Update(OrderUpdate)  {}
 func (recNopSink) Balances([]Balance)  {}
 func (recNopSink) Halt(string, string) {}
 func (recNopSink) Resume(string)       {}
+
+// While orders flow, each pass may catch a different fill on its way to
+// the loop: drifts that change from pass to pass are not confirmed by a
+// second pass, only by a third in a row (or by the same drift twice).
+func TestReconcileDriftThatKeepsChangingNeedsThreePasses(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		usdt   []string // expected USDT per pass; the venue holds 1000
+		halted []bool
+	}{
+		{"changing", []string{"1100", "1050", "1200"}, []bool{false, false, true}},
+		{"the same twice", []string{"1100", "1100"}, []bool{false, true}},
+		{"cleared between", []string{"1100", "1000", "1050", "1020"}, []bool{false, false, false, false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := newRecAPI()
+			api.account = Account{Balances: []Balance{{Asset: "USDT", Free: rcD("1000")}}, CanTrade: true}
+			sink := newUSSink()
+			rc := NewReconciler(api, sink, ReconcileConfig{Symbols: []string{"BTC-USD"}, Tolerance: rcD("1")})
+			for i, e := range tc.usdt {
+				rep, err := rc.Reconcile(context.Background(), Snapshot{Prefix: "tA-",
+					Expected: map[string]money.Decimal{"USDT": rcD(e)}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rep.Halted != tc.halted[i] {
+					t.Fatalf("pass %d (expected %s): halted %v, want %v", i+1, e, rep.Halted, tc.halted[i])
+				}
+				if want := !tc.halted[i] && e != "1000"; rc.Suspect() != want {
+					t.Fatalf("pass %d: suspect %v, want %v", i+1, rc.Suspect(), want)
+				}
+			}
+		})
+	}
+}

@@ -234,19 +234,35 @@ func (s *Session) resume(ctx context.Context) error {
 func (s *Session) reconcileLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.ReconcileEvery)
 	defer t.Stop()
+	// A pass that saw a drift it could not confirm asks for another one
+	// soon, not a period later: most such drifts are a fill that was on
+	// its way to the loop, and the next pass clears them.
+	recheck := time.NewTimer(0)
+	<-recheck.C
+	defer recheck.Stop()
+	suspect, _ := s.p.Reconciler.(interface{ Suspect() bool })
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			s.venue.WantReconcile()
+		case <-recheck.C:
+			s.venue.WantReconcile()
 		case v := <-s.venue.Views():
 			if err := s.p.Reconciler.Reconcile(ctx, v); err != nil && ctx.Err() == nil {
 				s.cfg.Logger.Warn("binance: reconciliation failed", "err", err)
 			}
+			if suspect != nil && suspect.Suspect() {
+				recheck.Reset(recheckAfter)
+			}
 		}
 	}
 }
+
+// recheckAfter is how soon a pass that saw an unconfirmed drift is
+// followed by another.
+const recheckAfter = 2 * time.Second
 
 // rulesLoop fetches the symbols' rules again every RulesEvery: the venue
 // changes filters and trading status.
