@@ -24,13 +24,14 @@ import (
 	"github.com/tradectl/tradectl/client"
 )
 
-// Build compiles tradingd and tradectl into dir with the given extra go
-// build flags (for example -race, or -tags chaos) and returns dir.
+// Build compiles tradingd, tradectl and the rehearsal venue
+// (venue-emulator) into dir with the given extra go build flags (for
+// example -race, or -tags chaos).
 func Build(dir string, flags ...string) error {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	args := append([]string{"build"}, flags...)
-	args = append(args, "-o", dir+string(os.PathSeparator), "./cmd/tradingd", "./cmd/tradectl")
+	args = append(args, "-o", dir+string(os.PathSeparator), "./cmd/tradingd", "./cmd/tradectl", "./cmd/venue-emulator")
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
