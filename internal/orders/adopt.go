@@ -9,11 +9,21 @@ import (
 )
 
 // Adopt puts an open order back into the book, as a resumed session finds
-// it in the store: accepted or partly filled, with the fills it had. Its
-// figures must agree with its fills, and its id must be new to the book.
-// Counts are not changed: the order was counted when it was submitted.
+// it in the store: accepted or partly filled, with the fills it had, or
+// NEW: a write-ahead venue's order whose intent was committed before it
+// was sent and whose outcome the process did not live to hear (the venue
+// resolves it, and its report needs the order in the book). Its figures
+// must agree with its fills (a NEW order has none), and its id must be new
+// to the book. Counts are not changed: the order was counted when it was
+// submitted.
 func (b *Book) Adopt(o Order) error {
-	if o.State != venue.StateAccepted && o.State != venue.StatePartiallyFilled {
+	switch o.State {
+	case venue.StateAccepted, venue.StatePartiallyFilled:
+	case venue.StateNew:
+		if len(o.Fills) > 0 || !o.Filled.IsZero() {
+			return fmt.Errorf("orders: adopt %q: %w: a NEW order with fills", o.ClientID, ErrBadReport)
+		}
+	default:
 		return fmt.Errorf("orders: adopt %q: only open orders can be adopted, this one is %s", o.ClientID, o.State)
 	}
 	var n notional

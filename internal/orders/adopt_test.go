@@ -66,3 +66,35 @@ func TestTagStaysWithTheOrder(t *testing.T) {
 		t.Fatalf("fill of the adopted order: %+v", e.Order)
 	}
 }
+
+// A live session commits an order's intent (NEW) before it goes on the
+// wire; killed before the venue answered, the session resumes with that
+// order still NEW. The resumed book must hold it, so that the venue's word
+// on it (accepted and filled, or never sent) has an order to apply to; a
+// NEW order that claims fills is inconsistent and refused.
+func TestAdoptedNewOrderAwaitsTheVenue(t *testing.T) {
+	src := NewBook("s", 10)
+	mustSubmit(t, src, "a", buy("2"))
+	mustSubmit(t, src, "b", buy("1"))
+	b := NewBook("s", 10)
+	for _, id := range []string{"a", "b"} {
+		if err := b.Adopt(mustGet(t, src, id)); err != nil {
+			t.Fatalf("a NEW order (intent committed, outcome unknown) was not adopted: %v", err)
+		}
+	}
+	if b.OpenCount() != 2 {
+		t.Fatalf("%d open, want 2", b.OpenCount())
+	}
+	step(t, b, "a", venue.StateAccepted, "", "")
+	step(t, b, "a", venue.StateFilled, "2", "100")
+	step(t, b, "b", venue.StateRejected, "", "")
+	if b.OpenCount() != 0 || mustGet(t, b, "a").State != venue.StateFilled {
+		t.Fatalf("after the venue's word: %d open, a %+v", b.OpenCount(), mustGet(t, b, "a"))
+	}
+	o := mustGet(t, src, "a")
+	o.Fills = []Fill{{Quantity: dec("1"), Price: dec("100")}}
+	o.Filled, o.Remaining = dec("1"), dec("1")
+	if err := NewBook("s", 10).Adopt(o); err == nil {
+		t.Fatal("a NEW order with fills adopted")
+	}
+}
