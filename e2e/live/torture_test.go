@@ -1,0 +1,87 @@
+package live
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/e2e/harness"
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
+)
+
+// envInt reads a positive integer from the environment, else def.
+func envInt(name string, def uint64) uint64 {
+	if n, err := strconv.ParseUint(os.Getenv(name), 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// A busy live grid on the rehearsal venue; tradingd is killed with SIGKILL
+// at random moments (LIVE_TORTURE_KILLS, default 10; the seed is printed,
+// LIVE_TORTURE_SEED replays it), restarted on the same data directory and
+// the session resumed with tradectl each time, while the venue keeps
+// matching its resting orders. After the last resume a clean stop, and
+// then the venue's record and the store must agree as after an
+// uninterrupted run: no order the venue holds is missing from the store,
+// no client order id reached the venue twice, every venue trade is stored
+// once, and the balances moved by exactly what the portfolio holds.
+func TestLiveKill9Torture(t *testing.T) {
+	kills := int(envInt("LIVE_TORTURE_KILLS", 10))
+	seed := envInt("LIVE_TORTURE_SEED", uint64(time.Now().UnixNano()))
+	t.Logf("seed %d (LIVE_TORTURE_SEED=%d replays the kill moments), %d kills", seed, seed, kills)
+	rng := rand.New(rand.NewPCG(seed, 13))
+
+	keys := harness.WriteVenueKeys(t, "e2e-torture-key", "e2e-torture-secret")
+	emu, opening := startVenue(t, keys, strconv.FormatUint(seed%1000+1, 10))
+	dir := t.TempDir()
+	args := harness.LiveArgs(emu.URL, keys)
+	d := harness.StartDaemon(t, bins, harness.Options{DataDir: dir, Args: args})
+	addr := d.Addr
+	id := startLive(t, d, "--strategy", "grid", "--param", "spacing_bps=1", "--param", "levels=3")
+	for i := range kills {
+		if i > 0 {
+			d = harness.StartDaemon(t, bins, harness.Options{DataDir: dir, Args: append([]string{"--listen", addr}, args...)})
+			resumeLive(t, d, id, i)
+		}
+		time.Sleep(time.Duration(100+rng.IntN(900)) * time.Millisecond)
+		d.Kill(t)
+	}
+	d = harness.StartDaemon(t, bins, harness.Options{DataDir: dir, Args: append([]string{"--listen", addr}, args...)})
+	resumeLive(t, d, id, kills)
+	c := d.Client(t)
+	waitFills(t, c, 1, 30*time.Second)
+	stopLive(t, d)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l := emu.Ledger(t)
+	n := checkAgreement(t, ctx, c, l, opening, []string{id})
+	if n.fills == 0 {
+		t.Fatalf("nothing filled: %+v", n)
+	}
+	s, err := c.ListSessions(ctx, 10)
+	if err != nil || len(s.GetSessions()) != 1 || s.GetSessions()[0].GetState() != tradingv1.SessionState_SESSION_STATE_STOPPED {
+		t.Fatalf("after the stop: %v %v", s, err)
+	}
+	t.Logf("%d kills: %d orders stored, %d at the venue (%d requests), %d fills: the venue and the store agree",
+		kills, n.orders, n.venueOrders, len(l.Requests), n.fills)
+	d.Terminate(t)
+}
+
+// resumeLive resumes the interrupted session with tradectl after restart
+// i: it must be the same session, and running.
+func resumeLive(t *testing.T, d *harness.Daemon, id string, restart int) {
+	t.Helper()
+	out, errOut, code := d.Ctl(t, "start", "--resume", "-o", "json")
+	if code != 0 {
+		t.Fatalf("restart %d: tradectl start --resume: exit %d: %s%s", restart, code, out, errOut)
+	}
+	if got := sessionID(t, out); got != id || !strings.Contains(out, "SESSION_STATE_RUNNING") {
+		t.Fatalf("restart %d: resumed %s, want %s running: %s", restart, got, id, out)
+	}
+}
