@@ -44,7 +44,8 @@ type Daemon struct {
 	Addr        string
 	MetricsAddr string
 	DataDir     string
-	Log         *SyncBuffer
+	Log         *SyncBuffer // stderr, where it logs
+	Stdout      *SyncBuffer
 	cmd         *exec.Cmd
 	exited      chan error
 	exitErr     error
@@ -90,7 +91,7 @@ type Options struct {
 // ends if it is still running.
 func StartDaemon(tb testing.TB, bins string, o Options) *Daemon {
 	tb.Helper()
-	d := &Daemon{Bins: bins, DataDir: o.DataDir, Log: &SyncBuffer{}, exited: make(chan error, 1)}
+	d := &Daemon{Bins: bins, DataDir: o.DataDir, Log: &SyncBuffer{}, Stdout: &SyncBuffer{}, exited: make(chan error, 1)}
 	if d.DataDir == "" {
 		d.DataDir = tb.TempDir()
 	}
@@ -104,7 +105,7 @@ func StartDaemon(tb testing.TB, bins string, o Options) *Daemon {
 	d.cmd = exec.Command(filepath.Join(bins, "tradingd"), args...)
 	d.cmd.Env = append(os.Environ(), o.Env...)
 	pr, pw := io.Pipe()
-	d.cmd.Stderr = pw
+	d.cmd.Stderr, d.cmd.Stdout = pw, d.Stdout
 	if err := d.cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tradectl/tradectl/client"
 	"github.com/tradectl/tradectl/e2e/harness"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
@@ -39,6 +40,9 @@ func TestLiveKill9Torture(t *testing.T) {
 	keys := harness.WriteVenueKeys(t, "e2e-torture-key", "e2e-torture-secret")
 	emu, opening := startVenue(t, keys, strconv.FormatUint(seed%1000+1, 10))
 	dir := t.TempDir()
+	if keep := os.Getenv("LIVE_TORTURE_KEEP"); keep != "" { // for a post-mortem of a failure
+		dir = keep
+	}
 	args := harness.LiveArgs(emu.URL, keys)
 	d := harness.StartDaemon(t, bins, harness.Options{DataDir: dir, Args: args})
 	addr := d.Addr
@@ -46,12 +50,14 @@ func TestLiveKill9Torture(t *testing.T) {
 	for i := range kills {
 		if i > 0 {
 			d = harness.StartDaemon(t, bins, harness.Options{DataDir: dir, Args: append([]string{"--listen", addr}, args...)})
+			checkInterrupted(t, d, id, i)
 			resumeLive(t, d, id, i)
 		}
 		time.Sleep(time.Duration(100+rng.IntN(900)) * time.Millisecond)
 		d.Kill(t)
 	}
 	d = harness.StartDaemon(t, bins, harness.Options{DataDir: dir, Args: append([]string{"--listen", addr}, args...)})
+	checkInterrupted(t, d, id, kills)
 	resumeLive(t, d, id, kills)
 	c := d.Client(t)
 	waitFills(t, c, 1, 30*time.Second)
@@ -83,5 +89,31 @@ func resumeLive(t *testing.T, d *harness.Daemon, id string, restart int) {
 	}
 	if got := sessionID(t, out); got != id || !strings.Contains(out, "SESSION_STATE_RUNNING") {
 		t.Fatalf("restart %d: resumed %s, want %s running: %s", restart, got, id, out)
+	}
+}
+
+// checkInterrupted checks, after restart i and before the resume, that
+// the session is INTERRUPTED and its stored books reconcile to the last
+// unit: every order's fills add up to it, and cash, fees and positions
+// are what the stored fills say.
+func checkInterrupted(t *testing.T, d *harness.Daemon, id string, restart int) {
+	t.Helper()
+	c := d.Client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := c.ListSessions(ctx, 1)
+	if err != nil || len(s.GetSessions()) != 1 || s.GetSessions()[0].GetState() != tradingv1.SessionState_SESSION_STATE_INTERRUPTED {
+		t.Fatalf("restart %d: sessions %v %v", restart, s, err)
+	}
+	list, err := c.ListOrders(ctx, false, 1_000_000, client.ForSession(id))
+	if err != nil {
+		t.Fatalf("restart %d: orders: %v", restart, err)
+	}
+	p, err := c.GetPortfolio(ctx, client.ForSession(id))
+	if err != nil {
+		t.Fatalf("restart %d: portfolio: %v", restart, err)
+	}
+	if _, err := harness.Reconcile(list, p.GetPortfolio()); err != nil {
+		t.Fatalf("restart %d: the stored books do not reconcile: %v", restart, err)
 	}
 }
