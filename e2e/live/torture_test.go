@@ -23,8 +23,9 @@ func envInt(name string, def uint64) uint64 {
 }
 
 // A busy live grid on the rehearsal venue; tradingd is killed with SIGKILL
-// at random moments (LIVE_TORTURE_KILLS, default 10; the seed is printed,
-// LIVE_TORTURE_SEED replays it), restarted on the same data directory and
+// at random moments, half of them just after an order request reached the
+// venue (LIVE_TORTURE_KILLS, default 10; the seed is printed,
+// LIVE_TORTURE_SEED replays the choices), restarted on the same data directory and
 // the session resumed with tradectl each time, while the venue keeps
 // matching its resting orders. After the last resume a clean stop, and
 // then the venue's record and the store must agree as after an
@@ -54,6 +55,11 @@ func TestLiveKill9Torture(t *testing.T) {
 			resumeLive(t, d, id, i)
 		}
 		time.Sleep(time.Duration(100+rng.IntN(900)) * time.Millisecond)
+		if rng.IntN(2) == 0 {
+			// Half the kills land just after an order reached the venue:
+			// when an order not yet committed would be lost.
+			afterNextRequest(t, emu)
+		}
 		d.Kill(t)
 	}
 	d = harness.StartDaemon(t, bins, harness.Options{DataDir: dir, Args: append([]string{"--listen", addr}, args...)})
@@ -77,6 +83,18 @@ func TestLiveKill9Torture(t *testing.T) {
 	t.Logf("%d kills: %d orders stored, %d at the venue (%d requests), %d fills: the venue and the store agree",
 		kills, n.orders, n.venueOrders, len(l.Requests), n.fills)
 	d.Terminate(t)
+}
+
+// afterNextRequest returns as soon as the venue has received one more
+// order request than now (or after 5 s of none).
+func afterNextRequest(t *testing.T, emu *harness.Emulator) {
+	t.Helper()
+	n := len(emu.Ledger(t).Requests)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		if len(emu.Ledger(t).Requests) > n {
+			return
+		}
+	}
 }
 
 // resumeLive resumes the interrupted session with tradectl after restart
