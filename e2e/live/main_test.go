@@ -6,10 +6,12 @@ package live
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"testing"
 
 	"github.com/tradectl/tradectl/e2e/harness"
+	"go.uber.org/goleak"
 )
 
 var bins string
@@ -27,5 +29,13 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	// The ledger reads keep connections to the venue idle in the pool.
+	http.DefaultClient.CloseIdleConnections()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
