@@ -19,10 +19,10 @@ const symbols = "BTC-USD,ETH-USD"
 // startVenue runs the rehearsal venue for symbols with a fast market (a
 // step of 20 ms) and an order-count limit wide enough for a busy grid,
 // and returns it with the balances it opened with.
-func startVenue(t *testing.T, keys string, seed string) (*harness.Emulator, map[string]money.Decimal) {
+func startVenue(t *testing.T, keys string, seed string, args ...string) (*harness.Emulator, map[string]money.Decimal) {
 	t.Helper()
-	emu := harness.StartEmulator(t, bins, keys, "--symbols", symbols, "--seed", seed, "--step", "20ms",
-		"--balances", "USDT=100000", "--orders-per-10s", "400")
+	emu := harness.StartEmulator(t, bins, keys, append([]string{"--symbols", symbols, "--seed", seed, "--step", "20ms",
+		"--balances", "USDT=100000", "--orders-per-10s", "400"}, args...)...)
 	return emu, holdings(emu.Ledger(t))
 }
 

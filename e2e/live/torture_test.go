@@ -39,7 +39,12 @@ func TestLiveKill9Torture(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 13))
 
 	keys := harness.WriteVenueKeys(t, "e2e-torture-key", "e2e-torture-secret")
-	emu, opening := startVenue(t, keys, strconv.FormatUint(seed%1000+1, 10))
+	// Every resume reconnects and reconciles (exchangeInfo, account, depth
+	// snapshots, open orders, trades): a restart every half second spends
+	// the venue's request weight (6,000 a minute) far faster than a real
+	// daemon, and with 40 kills the resume is refused for it, as it should
+	// be. The weight budget is not what this test is about.
+	emu, opening := startVenue(t, keys, strconv.FormatUint(seed%1000+1, 10), "--weight-limit", "100000")
 	dir := t.TempDir()
 	if keep := os.Getenv("LIVE_TORTURE_KEEP"); keep != "" { // for a post-mortem of a failure
 		dir = keep
