@@ -24,13 +24,14 @@ import (
 	"github.com/tradectl/tradectl/client"
 )
 
-// Build compiles tradingd and tradectl into dir with the given extra go
-// build flags (for example -race, or -tags chaos) and returns dir.
+// Build compiles tradingd, tradectl and the rehearsal venue
+// (venue-emulator) into dir with the given extra go build flags (for
+// example -race, or -tags chaos).
 func Build(dir string, flags ...string) error {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	args := append([]string{"build"}, flags...)
-	args = append(args, "-o", dir+string(os.PathSeparator), "./cmd/tradingd", "./cmd/tradectl")
+	args = append(args, "-o", dir+string(os.PathSeparator), "./cmd/tradingd", "./cmd/tradectl", "./cmd/venue-emulator")
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
@@ -43,7 +44,8 @@ type Daemon struct {
 	Addr        string
 	MetricsAddr string
 	DataDir     string
-	Log         *SyncBuffer
+	Log         *SyncBuffer // stderr, where it logs
+	Stdout      *SyncBuffer
 	cmd         *exec.Cmd
 	exited      chan error
 	exitErr     error
@@ -89,7 +91,7 @@ type Options struct {
 // ends if it is still running.
 func StartDaemon(tb testing.TB, bins string, o Options) *Daemon {
 	tb.Helper()
-	d := &Daemon{Bins: bins, DataDir: o.DataDir, Log: &SyncBuffer{}, exited: make(chan error, 1)}
+	d := &Daemon{Bins: bins, DataDir: o.DataDir, Log: &SyncBuffer{}, Stdout: &SyncBuffer{}, exited: make(chan error, 1)}
 	if d.DataDir == "" {
 		d.DataDir = tb.TempDir()
 	}
@@ -103,7 +105,7 @@ func StartDaemon(tb testing.TB, bins string, o Options) *Daemon {
 	d.cmd = exec.Command(filepath.Join(bins, "tradingd"), args...)
 	d.cmd.Env = append(os.Environ(), o.Env...)
 	pr, pw := io.Pipe()
-	d.cmd.Stderr = pw
+	d.cmd.Stderr, d.cmd.Stdout = pw, d.Stdout
 	if err := d.cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/tradectl/tradectl/internal/market"
 )
 
 // Do runs f on the loop's goroutine, between ticks, and waits for it: the
@@ -63,6 +65,19 @@ func (cmd *command) exec() {
 	defer close(cmd.done)
 	cmd.run()
 	cmd.returned = true
+}
+
+// Settle books what the venue reported since the last tick (a heartbeat:
+// no market data, no decision), commits it and publishes the account, as
+// a tick does: a fill booked here is in Stats' account too, not only in
+// the store. Call it only when the loop is not running (after Run
+// returned), as a stop that waits for a live venue's answers does.
+func (c *Coordinator) Settle(ctx context.Context, now time.Time) error {
+	hb := market.Event{Kind: market.EventHeartbeat, Time: now}
+	c.OnEvent(&hb)
+	err := c.Flush(ctx)
+	c.publishSnapshot()
+	return err
 }
 
 // CancelOpenOrders cancels every order resting at the venue, books the

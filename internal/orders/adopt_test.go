@@ -41,31 +41,6 @@ func TestAdoptedOrderCarriesOn(t *testing.T) {
 	}
 }
 
-// A live order committed before it was sent, and never answered before a
-// crash, is resumed NEW: the book takes it back as it was, and the
-// venue's answer moves it on.
-func TestAdoptedNewOrderAwaitsTheVenuesAnswer(t *testing.T) {
-	src := NewBook("s", 10)
-	mustSubmit(t, src, "a", buy("2"))
-	o := mustGet(t, src, "a")
-	b := NewBook("s", 10)
-	if err := b.Adopt(o); err != nil {
-		t.Fatal(err)
-	}
-	if b.OpenCount() != 1 {
-		t.Fatalf("open %d, want the NEW order", b.OpenCount())
-	}
-	step(t, b, "a", venue.StateAccepted, "", "")
-	step(t, b, "a", venue.StateFilled, "2", "100")
-	if got := mustGet(t, b, "a"); got.State != venue.StateFilled || got.Filled != dec("2") {
-		t.Fatalf("after the venue's answer: %+v", got)
-	}
-	o.Fills = []Fill{{Quantity: dec("1"), Price: dec("100")}}
-	if err := NewBook("s", 10).Adopt(o); !errors.Is(err, ErrBadReport) {
-		t.Fatalf("a NEW order with fills adopted: %v", err)
-	}
-}
-
 // A remote strategy's tag stays with its order: in the book, in the events
 // the book publishes (WatchOrders, the journal), and through adoption by a
 // resumed session, whose strategy finds its orders by it.
@@ -89,5 +64,37 @@ func TestTagStaysWithTheOrder(t *testing.T) {
 	}
 	if e := step(t, b, "a", venue.StateFilled, "2", "100"); e.Order.Spec.Tag != "lvl.1" {
 		t.Fatalf("fill of the adopted order: %+v", e.Order)
+	}
+}
+
+// A live session commits an order's intent (NEW) before it goes on the
+// wire; killed before the venue answered, the session resumes with that
+// order still NEW. The resumed book must hold it, so that the venue's word
+// on it (accepted and filled, or never sent) has an order to apply to; a
+// NEW order that claims fills is inconsistent and refused.
+func TestAdoptedNewOrderAwaitsTheVenue(t *testing.T) {
+	src := NewBook("s", 10)
+	mustSubmit(t, src, "a", buy("2"))
+	mustSubmit(t, src, "b", buy("1"))
+	b := NewBook("s", 10)
+	for _, id := range []string{"a", "b"} {
+		if err := b.Adopt(mustGet(t, src, id)); err != nil {
+			t.Fatalf("a NEW order (intent committed, outcome unknown) was not adopted: %v", err)
+		}
+	}
+	if b.OpenCount() != 2 {
+		t.Fatalf("%d open, want 2", b.OpenCount())
+	}
+	step(t, b, "a", venue.StateAccepted, "", "")
+	step(t, b, "a", venue.StateFilled, "2", "100")
+	step(t, b, "b", venue.StateRejected, "", "")
+	if b.OpenCount() != 0 || mustGet(t, b, "a").State != venue.StateFilled {
+		t.Fatalf("after the venue's word: %d open, a %+v", b.OpenCount(), mustGet(t, b, "a"))
+	}
+	o := mustGet(t, src, "a")
+	o.Fills = []Fill{{Quantity: dec("1"), Price: dec("100")}}
+	o.Filled, o.Remaining = dec("1"), dec("1")
+	if err := NewBook("s", 10).Adopt(o); err == nil {
+		t.Fatal("a NEW order with fills adopted")
 	}
 }

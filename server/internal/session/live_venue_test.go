@@ -279,3 +279,88 @@ func TestLiveStopAwaitsTheVenuesCancellations(t *testing.T) {
 		}
 	}
 }
+
+// fillingVenue is a live venue on which, as the stop's cancellations
+// travel, the first open buy fills: its fill and the others'
+// cancellations arrive later, on the connection, as a real venue's do.
+type fillingVenue struct{ laggingVenue }
+
+func (f *fillingVenue) CancelAll(now time.Time, dst []venue.ExecutionReport) []venue.ExecutionReport {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var filled string
+	for _, o := range f.Venue.Open(nil) {
+		if o.Spec.Side == venue.Buy && o.Spec.Type == venue.Limit && o.Filled.IsZero() {
+			filled = o.ClientID
+			f.pending = append(f.pending, venue.ExecutionReport{ClientID: o.ClientID, Symbol: o.Spec.Symbol, Side: venue.Buy,
+				State: venue.StateFilled, Filled: o.Spec.Quantity, FillQuantity: o.Spec.Quantity, FillPrice: o.Spec.Price,
+				Fee: money.MustParse("0.01"), Liquidity: venue.Maker, TradeID: 1, Time: now})
+			break
+		}
+	}
+	for _, r := range f.Venue.CancelAll(now, nil) {
+		if r.ClientID != filled {
+			f.pending = append(f.pending, r)
+		}
+	}
+	return dst
+}
+
+type fillingLive struct {
+	fakeLive
+	v *fillingVenue
+}
+
+func (f *fillingLive) Open(ctx context.Context, s assemble.LiveSpec) (assemble.LiveSession, error) {
+	ls, err := f.fakeLive.Open(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	c := ls.(*fakeConn)
+	f.v = &fillingVenue{laggingVenue{Venue: c.v}}
+	c.v = f.v
+	return c, nil
+}
+
+// A fill that arrives while a stop waits for the venue's answers is in the
+// account the session shows afterwards (GetPortfolio, status, the stop's
+// summary), as it is in the store: not an account from before it, which
+// only a restart of the daemon would correct.
+func TestLiveStopShowsTheFillsItWaitedFor(t *testing.T) {
+	fake := &fillingLive{fakeLive: fakeLive{start: map[string]money.Decimal{"USDT": money.FromInt(100_000)}}}
+	st := openStore(t)
+	var log syncBuffer
+	m := liveManager(t, &fake.fakeLive, st, &log)
+	m.opts.Assembler = assemble.Live{Venue: fake}
+	s := liveSettings()
+	s.Strategy = "grid"
+	snap, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the grid resting, committed", func() bool {
+		open, _, err := st.ListOrders(context.Background(), snap.ID, true, 0)
+		return err == nil && len(open) > 0
+	})
+	if _, _, _, err := m.Stop(context.Background(), StopOptions{Timeout: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	var end Snapshot
+	eventually(t, "the session's end", func() bool {
+		end, _, _ = m.Status()
+		return end.State == StateStopped || end.State == StateFailed
+	})
+	stored, err := st.LoadPortfolio(context.Background(), snap.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fills, err := st.ListFills(context.Background(), snap.ID, 0)
+	if err != nil || len(fills) == 0 {
+		t.Fatalf("the fill during the stop was not stored: %d fills, %v", len(fills), err)
+	}
+	_, shown, _, _, ok := m.Portfolio()
+	if !ok || shown.Cash != stored.Cash || shown.FeesPaid != stored.FeesPaid || end.Summary.Cash != stored.Cash {
+		t.Fatalf("after the stop: GetPortfolio shows cash %s fees %s, the summary cash %s; the store holds cash %s fees %s",
+			shown.Cash, shown.FeesPaid, end.Summary.Cash, stored.Cash, stored.FeesPaid)
+	}
+}

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tradectl/tradectl/internal/market"
-
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/internal/assemble"
@@ -102,9 +100,7 @@ func (s *Session) awaitCancels(ctx context.Context) error {
 	tick := time.NewTicker(cancelPoll)
 	defer tick.Stop()
 	for {
-		hb := market.Event{Kind: market.EventHeartbeat, Time: time.Now()}
-		s.coord.OnEvent(&hb)
-		if err := s.coord.Flush(ctx); err != nil {
+		if err := s.coord.Settle(ctx, time.Now()); err != nil {
 			return err
 		}
 		open := s.orders.OpenCount() // the book's: what the store will say
