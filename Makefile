@@ -33,8 +33,9 @@ demo-live: build ## a live session on the rehearsal venue (cmd/venue-emulator, l
 test: ## run every test with the race detector (unit, bufconn, end-to-end)
 	$(GO) test -race -count=1 -timeout 8m ./...
 
-soak: ## the kill -9 torture test (200 kills instead of 20), then an hour of a busy grid: store growth, RSS
+soak: ## the kill -9 torture tests (paper and live, 200 kills each), then an hour of a busy grid: store growth, RSS
 	TORTURE_KILLS=200 $(GO) test -race -count=1 -timeout 30m -run TestKill9Torture -v ./e2e/
+	LIVE_TORTURE_KILLS=200 $(GO) test -race -count=1 -timeout 30m -run TestLiveKill9Torture -v ./e2e/live/
 	SOAK_DURATION=1h $(GO) test -count=1 -timeout 80m -run TestGridSoak -v ./e2e/soak/
 
 soak-short: ## three minutes of the busy grid (CI): store growth per order and fill kept
