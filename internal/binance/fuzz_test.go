@@ -17,10 +17,14 @@ type fuzzSink struct {
 	updates []OrderUpdate
 }
 
-func (s *fuzzSink) Update(u OrderUpdate) { s.mu.Lock(); s.updates = append(s.updates, u); s.mu.Unlock() }
-func (s *fuzzSink) Balances([]Balance)   {}
-func (s *fuzzSink) Halt(string, string)  {}
-func (s *fuzzSink) Resume(string)        {}
+func (s *fuzzSink) Update(u OrderUpdate) {
+	s.mu.Lock()
+	s.updates = append(s.updates, u)
+	s.mu.Unlock()
+}
+func (s *fuzzSink) Balances([]Balance)  {}
+func (s *fuzzSink) Halt(string, string) {}
+func (s *fuzzSink) Resume(string)       {}
 
 // FuzzUserStreamEvent feeds the user stream whatever a venue (or a man in
 // the middle of a broken proxy) could send: it must never panic, and what

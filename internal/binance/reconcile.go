@@ -97,16 +97,16 @@ type Reconciler struct {
 	cfg  ReconcileConfig
 	pass sync.Mutex // one pass at a time
 
-	mu      sync.Mutex
-	halted  bool
+	mu     sync.Mutex
+	halted bool
 	// suspects counts the passes in a row that found a drift beyond
 	// tolerance without halting; suspectDrift is the last one's.
 	suspects     int
 	suspectDrift []Drift
-	lastRun time.Time
-	lastOK  time.Time
-	last    Report
-	lastErr string
+	lastRun      time.Time
+	lastOK       time.Time
+	last         Report
+	lastErr      string
 }
 
 // NewReconciler returns a Reconciler; cfg's unset fields take defaults.
