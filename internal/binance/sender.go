@@ -31,7 +31,10 @@ type Sender struct {
 	queued    int
 	seen      *idSet // the client ids handed to Place or Resolve (the last maxSeen)
 	resolving map[string]bool
-	halts     map[string]time.Time // cause → when to lift it (try, for "clock")
+	// cancelling: a cancel of this id is being retried; another one
+	// adds nothing but requests.
+	cancelling map[string]bool
+	halts      map[string]time.Time // cause → when to lift it (try, for "clock")
 }
 
 // SenderClock is what the sender needs of the clock (*Clock).
@@ -102,7 +105,7 @@ func NewSender(api API, sink Sink, cfg SenderConfig) *Sender {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Sender{api: api, sink: sink, cfg: cfg, wake: make(chan struct{}, 1),
-		seen: newIDSet(maxSeen), resolving: map[string]bool{}, halts: map[string]time.Time{}}
+		seen: newIDSet(maxSeen), resolving: map[string]bool{}, cancelling: map[string]bool{}, halts: map[string]time.Time{}}
 }
 
 // Place queues o for sending and returns at once; false when the queue is
@@ -128,6 +131,9 @@ func (s *Sender) Place(o OrderRequest) bool {
 func (s *Sender) Cancel(symbol, clientID string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.cancelling[clientID] {
+		return true // being retried: its outcome is on its way
+	}
 	if s.queued >= s.cfg.Queue {
 		return false
 	}
@@ -199,7 +205,7 @@ func (s *Sender) do(ctx context.Context, wg *sync.WaitGroup, j job) {
 	case jobResolve:
 		s.startResolve(ctx, wg, j.symbol, j.clientID, time.Now())
 	case jobCancel:
-		s.cancel(ctx, wg, j.symbol, j.clientID, s.cfg.Backoff, true)
+		s.cancel(ctx, wg, j.symbol, j.clientID)
 	case jobPlace:
 		s.place(ctx, wg, j.req)
 	}

@@ -69,41 +69,62 @@ func (s *Sender) resolve(ctx context.Context, symbol, clientID string, sentAt ti
 }
 
 // cancel sends a cancel; one refused for a passing reason (rate limit,
-// ban, unknown outcome, clock) is tried again on its own goroutine, since
-// taking an order off the book must not be forgotten. A cancel of an order
-// the venue does not have open asks for the order, whose final state (or
-// never-sent verdict) is the answer.
-func (s *Sender) cancel(ctx context.Context, wg *sync.WaitGroup, symbol, clientID string, backoff time.Duration, first bool) {
+// ban, unknown outcome, clock) is tried again, with backoff, in one loop
+// per order on its own goroutine, since taking an order off the book must
+// not be forgotten and the orders behind it in the queue must not wait.
+// A cancel of an order the venue does not have open asks for the order,
+// whose final state (or never-sent verdict) is the answer.
+func (s *Sender) cancel(ctx context.Context, wg *sync.WaitGroup, symbol, clientID string) {
+	s.mu.Lock()
+	busy := s.cancelling[clientID]
+	s.mu.Unlock()
+	if busy {
+		return // a cancel queued before the retries began
+	}
+	backoff := s.cfg.Backoff
+	wait, again := s.cancelOnce(ctx, wg, symbol, clientID, backoff)
+	if !again {
+		return
+	}
+	s.mu.Lock()
+	s.cancelling[clientID] = true
+	s.mu.Unlock()
+	wg.Go(func() {
+		defer func() {
+			s.mu.Lock()
+			delete(s.cancelling, clientID)
+			s.mu.Unlock()
+		}()
+		for again && sleep(ctx, wait) {
+			backoff = min(2*backoff, s.cfg.MaxBackoff)
+			wait, again = s.cancelOnce(ctx, wg, symbol, clientID, backoff)
+		}
+	})
+}
+
+// cancelOnce sends one cancel; again says to try once more after wait.
+func (s *Sender) cancelOnce(ctx context.Context, wg *sync.WaitGroup, symbol, clientID string, backoff time.Duration) (wait time.Duration, again bool) {
 	u, err := s.api.Cancel(ctx, symbol, clientID)
 	switch c := Classify(err); c {
 	case ClassNone:
 		s.sink.Update(u)
-		return
+		return 0, false
 	case ClassNotFound:
 		s.startResolve(ctx, wg, symbol, clientID, time.Now())
-		return
+		return 0, false
 	case ClassRejected:
 		s.cfg.Logger.Error("binance: cancel refused", "client_id", clientID, "err", err)
-		return
+		return 0, false
 	case ClassAuth:
 		s.refused(c, err)
-		return
+		return 0, false
 	}
-	wait := backoff
+	wait = backoff
 	var ae *APIError
 	if errors.As(err, &ae) {
 		wait = max(wait, ae.RetryAfter)
 	}
-	retry := func() {
-		if sleep(ctx, wait) {
-			s.cancel(ctx, wg, symbol, clientID, min(2*backoff, s.cfg.MaxBackoff), false)
-		}
-	}
-	if first { // off the send queue: the orders behind it must not wait
-		wg.Go(retry)
-		return
-	}
-	retry()
+	return wait, true
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

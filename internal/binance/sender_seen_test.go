@@ -103,3 +103,30 @@ func TestSenderMemoryOfSentIDsIsBounded(t *testing.T) {
 		t.Fatalf("a recent client id was sent %d times", c)
 	}
 }
+
+// While the venue fails, a cancel is retried on its own; each further
+// cancel of the same order (a strategy asks once a second) started one
+// more retry loop, each sending its own requests until the venue answered:
+// an outage of an hour left thousands of loops spending the venue's
+// request weight. The order's one retry loop is its answer.
+func TestSenderRetriesACancelInOneLoopPerOrder(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	api, sink := newInstantAPI(), newFakeSink()
+	api.cancelErr = &APIError{HTTPStatus: 503, Msg: "Service Unavailable"}
+	// The first retry waits an hour: every request the venue sees within
+	// the test comes from a cancel handed over, not from a retry.
+	s, stop := runSender(t, api, sink, SenderConfig{Backoff: time.Hour, MaxBackoff: time.Hour})
+	defer stop()
+	for i := range 5 {
+		if !s.Cancel("BTC-USD", "c1") {
+			t.Fatal("queue full")
+		}
+		// Queue order: once p<i> is answered, the cancel before it ran.
+		p := "p" + string(rune('0'+i))
+		s.Place(orderReq(p))
+		sink.wait(t, "update "+p)
+	}
+	if n := api.count(api.cancels, "c1"); n != 1 {
+		t.Fatalf("the venue saw %d cancels of one order while its first was being retried, want 1", n)
+	}
+}
