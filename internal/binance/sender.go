@@ -34,7 +34,10 @@ type Sender struct {
 	// cancelling: a cancel of this id is being retried; another one
 	// adds nothing but requests.
 	cancelling map[string]bool
-	halts      map[string]time.Time // cause → when to lift it (try, for "clock")
+	// cancelLater: a cancel found no such order while the order may
+	// still arrive; the question about it cancels it if it turns up open.
+	cancelLater map[string]bool
+	halts       map[string]time.Time // cause → when to lift it (try, for "clock")
 }
 
 // SenderClock is what the sender needs of the clock (*Clock).
@@ -105,7 +108,8 @@ func NewSender(api API, sink Sink, cfg SenderConfig) *Sender {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Sender{api: api, sink: sink, cfg: cfg, wake: make(chan struct{}, 1),
-		seen: newIDSet(maxSeen), resolving: map[string]bool{}, cancelling: map[string]bool{}, halts: map[string]time.Time{}}
+		seen: newIDSet(maxSeen), resolving: map[string]bool{}, cancelling: map[string]bool{},
+		cancelLater: map[string]bool{}, halts: map[string]time.Time{}}
 }
 
 // Place queues o for sending and returns at once; false when the queue is
