@@ -55,8 +55,12 @@ func RulesFromSymbol(ours string, s *gb.Symbol) (r Rules, err error) {
 		r.BidUp, r.BidDown = p.dec("PERCENT_PRICE_BY_SIDE.bidMultiplierUp", f.BidMultiplierUp), p.dec("PERCENT_PRICE_BY_SIDE.bidMultiplierDown", f.BidMultiplierDown)
 		r.AskUp, r.AskDown = p.dec("PERCENT_PRICE_BY_SIDE.askMultiplierUp", f.AskMultiplierUp), p.dec("PERCENT_PRICE_BY_SIDE.askMultiplierDown", f.AskMultiplierDown)
 	}
-	if f := s.MaxNumOrdersFilter(); f != nil {
-		r.MaxNumOrders = f.MaxNumOrders
+	for _, f := range s.Filters {
+		// Not go-binance's getter: it reads a value that is not a whole
+		// number as no limit (or truncates it), silently.
+		if f["filterType"] == string(gb.SymbolFilterTypeMaxNumOrders) {
+			r.MaxNumOrders = p.count("MAX_NUM_ORDERS.maxNumOrders", f["maxNumOrders"])
+		}
 	}
 	return r, p.err
 }
@@ -64,6 +68,19 @@ func RulesFromSymbol(ours string, s *gb.Symbol) (r Rules, err error) {
 type parser struct {
 	sym string
 	err error
+}
+
+// count reads a JSON number that must be a whole count (JSON numbers
+// decode as float64, exact for any count the venue publishes).
+func (p *parser) count(field string, v interface{}) int {
+	f, ok := v.(float64)
+	if ok && f >= 0 && f <= 1e9 && f == float64(int(f)) {
+		return int(f)
+	}
+	if p.err == nil {
+		p.err = fmt.Errorf("binance: exchangeInfo %s %s %v: not a whole number of orders", p.sym, field, v)
+	}
+	return 0
 }
 
 func (p *parser) dec(field, v string) money.Decimal {

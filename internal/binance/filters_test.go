@@ -85,3 +85,21 @@ func TestRulesFromSymbolRefusesWhatItCannotHold(t *testing.T) {
 		t.Fatalf("a number where a string belongs: %v", err)
 	}
 }
+
+// MAX_NUM_ORDERS is a whole number; go-binance reads any other value as
+// no limit at all (and 200.9 as 200), so our check would be skipped
+// without a word.
+func TestRulesFromSymbolRefusesAMalformedMaxNumOrders(t *testing.T) {
+	for _, v := range []interface{}{"200", 200.5, -1.0, true} {
+		s := &gb.Symbol{Symbol: "BTCUSDT", Status: "TRADING", Filters: []map[string]interface{}{
+			{"filterType": "MAX_NUM_ORDERS", "maxNumOrders": v}}}
+		if r, err := RulesFromSymbol("BTC-USD", s); err == nil || !strings.Contains(err.Error(), "MAX_NUM_ORDERS.maxNumOrders") {
+			t.Errorf("maxNumOrders %#v: rules %+v, err %v; want the filter named as malformed", v, r.MaxNumOrders, err)
+		}
+	}
+	s := &gb.Symbol{Symbol: "BTCUSDT", Status: "TRADING", Filters: []map[string]interface{}{
+		{"filterType": "MAX_NUM_ORDERS", "maxNumOrders": 200.0}}}
+	if r, err := RulesFromSymbol("BTC-USD", s); err != nil || r.MaxNumOrders != 200 {
+		t.Fatalf("maxNumOrders 200: %d, %v", r.MaxNumOrders, err)
+	}
+}

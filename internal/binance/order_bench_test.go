@@ -40,7 +40,7 @@ func BenchmarkSenderPlace(b *testing.B) {
 			b.StopTimer()
 			for _, ok := s.pop(); ok; _, ok = s.pop() {
 			}
-			s.seen = map[string]bool{}
+			s.seen = newIDSet(maxSeen)
 			i = 0
 			b.StartTimer()
 		}

@@ -29,9 +29,15 @@ type Sender struct {
 	// queued counts places and cancels in jobs, bounded by cfg.Queue;
 	// resolutions are never refused.
 	queued    int
-	seen      map[string]bool // every client id ever handed to Place or Resolve
+	seen      *idSet // the client ids handed to Place or Resolve (the last maxSeen)
 	resolving map[string]bool
-	halts     map[string]time.Time // cause → when to lift it (try, for "clock")
+	// cancelling: a cancel of this id is being retried; another one
+	// adds nothing but requests.
+	cancelling map[string]bool
+	// cancelLater: a cancel found no such order while the order may
+	// still arrive; the question about it cancels it if it turns up open.
+	cancelLater map[string]bool
+	halts       map[string]time.Time // cause → when to lift it (try, for "clock")
 }
 
 // SenderClock is what the sender needs of the clock (*Clock).
@@ -102,24 +108,25 @@ func NewSender(api API, sink Sink, cfg SenderConfig) *Sender {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Sender{api: api, sink: sink, cfg: cfg, wake: make(chan struct{}, 1),
-		seen: map[string]bool{}, resolving: map[string]bool{}, halts: map[string]time.Time{}}
+		seen: newIDSet(maxSeen), resolving: map[string]bool{}, cancelling: map[string]bool{},
+		cancelLater: map[string]bool{}, halts: map[string]time.Time{}}
 }
 
 // Place queues o for sending and returns at once; false when the queue is
 // full (nothing will be sent: the caller rejects the order). A client id
-// seen before is never sent again: it is dropped (logged) and true
-// returned, since the first one's outcome is on its way.
+// seen before (among the last maxSeen) is never sent again: it is dropped
+// (logged) and true returned, since the first one's outcome is on its way.
 func (s *Sender) Place(o OrderRequest) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.seen[o.ClientID] {
+	if s.seen.has(o.ClientID) {
 		s.cfg.Logger.Error("binance: an order with this client id was handed over before; not sending it again", "client_id", o.ClientID)
 		return true
 	}
 	if s.queued >= s.cfg.Queue {
 		return false
 	}
-	s.seen[o.ClientID] = true
+	s.seen.add(o.ClientID)
 	return s.pushLocked(job{kind: jobPlace, req: o, symbol: o.Spec.Symbol, clientID: o.ClientID})
 }
 
@@ -128,6 +135,9 @@ func (s *Sender) Place(o OrderRequest) bool {
 func (s *Sender) Cancel(symbol, clientID string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.cancelling[clientID] {
+		return true // being retried: its outcome is on its way
+	}
 	if s.queued >= s.cfg.Queue {
 		return false
 	}
@@ -140,7 +150,7 @@ func (s *Sender) Cancel(symbol, clientID string) bool {
 func (s *Sender) Resolve(symbol, clientID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seen[clientID] = true
+	s.seen.add(clientID)
 	s.pushLocked(job{kind: jobResolve, symbol: symbol, clientID: clientID})
 }
 
@@ -199,7 +209,7 @@ func (s *Sender) do(ctx context.Context, wg *sync.WaitGroup, j job) {
 	case jobResolve:
 		s.startResolve(ctx, wg, j.symbol, j.clientID, time.Now())
 	case jobCancel:
-		s.cancel(ctx, wg, j.symbol, j.clientID, s.cfg.Backoff, true)
+		s.cancel(ctx, wg, j.symbol, j.clientID)
 	case jobPlace:
 		s.place(ctx, wg, j.req)
 	}

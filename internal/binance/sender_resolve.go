@@ -19,12 +19,16 @@ func (s *Sender) startResolve(ctx context.Context, wg *sync.WaitGroup, symbol, c
 		return
 	}
 	wg.Go(func() {
-		defer func() {
-			s.mu.Lock()
-			delete(s.resolving, clientID)
-			s.mu.Unlock()
-		}()
-		s.resolve(ctx, symbol, clientID, sentAt)
+		u, found := s.resolve(ctx, symbol, clientID, sentAt)
+		s.mu.Lock()
+		delete(s.resolving, clientID)
+		cancel := s.cancelLater[clientID]
+		delete(s.cancelLater, clientID)
+		s.mu.Unlock()
+		if cancel && found && (u.Status == StatusNew || u.Status == StatusPartiallyFilled) {
+			// It arrived after its cancel was answered "unknown order".
+			s.cancel(ctx, wg, symbol, clientID)
+		}
 	})
 }
 
@@ -34,7 +38,7 @@ func (s *Sender) startResolve(ctx context.Context, wg *sync.WaitGroup, symbol, c
 // the request's timestamp) is the never-sent verdict. Until then, and on
 // every other answer, it asks again with backoff; a rate limit's
 // Retry-After is waited out, never skipped.
-func (s *Sender) resolve(ctx context.Context, symbol, clientID string, sentAt time.Time) {
+func (s *Sender) resolve(ctx context.Context, symbol, clientID string, sentAt time.Time) (OrderUpdate, bool) {
 	deadline := sentAt.Add(s.cfg.RecvWindow + s.cfg.Clock.Offset().Abs() + s.cfg.Margin)
 	backoff := s.cfg.Backoff
 	for {
@@ -44,13 +48,13 @@ func (s *Sender) resolve(ctx context.Context, symbol, clientID string, sentAt ti
 		switch c := Classify(err); c {
 		case ClassNone:
 			s.sink.Update(u)
-			return
+			return u, true
 		case ClassNotFound:
 			if !asked.Before(deadline) {
 				s.sink.Update(OrderUpdate{Symbol: symbol, ClientID: clientID, Status: StatusNeverSent, Time: asked,
 					Reason: fmt.Sprintf("never sent: the venue does not know the order (%s), asked %s after it was sent, when the request could no longer execute",
 						errText(err), asked.Sub(sentAt).Round(time.Millisecond))})
-				return
+				return OrderUpdate{}, false
 			}
 			wait = min(wait, time.Until(deadline)+time.Millisecond)
 		case ClassRateLimited, ClassBanned:
@@ -62,48 +66,75 @@ func (s *Sender) resolve(ctx context.Context, symbol, clientID string, sentAt ti
 			s.cfg.Logger.Warn("binance: asking about an order failed; asking again", "client_id", clientID, "err", err)
 		}
 		if !sleep(ctx, wait) {
-			return // the next start resolves it from the store
+			return OrderUpdate{}, false // the next start resolves it from the store
 		}
 		backoff = min(2*backoff, s.cfg.MaxBackoff)
 	}
 }
 
 // cancel sends a cancel; one refused for a passing reason (rate limit,
-// ban, unknown outcome, clock) is tried again on its own goroutine, since
-// taking an order off the book must not be forgotten. A cancel of an order
-// the venue does not have open asks for the order, whose final state (or
-// never-sent verdict) is the answer.
-func (s *Sender) cancel(ctx context.Context, wg *sync.WaitGroup, symbol, clientID string, backoff time.Duration, first bool) {
+// ban, unknown outcome, clock) is tried again, with backoff, in one loop
+// per order on its own goroutine, since taking an order off the book must
+// not be forgotten and the orders behind it in the queue must not wait.
+// A cancel of an order the venue does not have open asks for the order,
+// whose final state (or never-sent verdict) is the answer.
+func (s *Sender) cancel(ctx context.Context, wg *sync.WaitGroup, symbol, clientID string) {
+	s.mu.Lock()
+	busy := s.cancelling[clientID]
+	s.mu.Unlock()
+	if busy {
+		return // a cancel queued before the retries began
+	}
+	backoff := s.cfg.Backoff
+	wait, again := s.cancelOnce(ctx, wg, symbol, clientID, backoff)
+	if !again {
+		return
+	}
+	s.mu.Lock()
+	s.cancelling[clientID] = true
+	s.mu.Unlock()
+	wg.Go(func() {
+		defer func() {
+			s.mu.Lock()
+			delete(s.cancelling, clientID)
+			s.mu.Unlock()
+		}()
+		for again && sleep(ctx, wait) {
+			backoff = min(2*backoff, s.cfg.MaxBackoff)
+			wait, again = s.cancelOnce(ctx, wg, symbol, clientID, backoff)
+		}
+	})
+}
+
+// cancelOnce sends one cancel; again says to try once more after wait.
+func (s *Sender) cancelOnce(ctx context.Context, wg *sync.WaitGroup, symbol, clientID string, backoff time.Duration) (wait time.Duration, again bool) {
 	u, err := s.api.Cancel(ctx, symbol, clientID)
 	switch c := Classify(err); c {
 	case ClassNone:
 		s.sink.Update(u)
-		return
+		return 0, false
 	case ClassNotFound:
+		// Not on the venue: ended, or not arrived yet (its outcome may be
+		// being asked about). If the question finds it open, the cancel
+		// is sent again then.
+		s.mu.Lock()
+		s.cancelLater[clientID] = true
+		s.mu.Unlock()
 		s.startResolve(ctx, wg, symbol, clientID, time.Now())
-		return
+		return 0, false
 	case ClassRejected:
 		s.cfg.Logger.Error("binance: cancel refused", "client_id", clientID, "err", err)
-		return
+		return 0, false
 	case ClassAuth:
 		s.refused(c, err)
-		return
+		return 0, false
 	}
-	wait := backoff
+	wait = backoff
 	var ae *APIError
 	if errors.As(err, &ae) {
 		wait = max(wait, ae.RetryAfter)
 	}
-	retry := func() {
-		if sleep(ctx, wait) {
-			s.cancel(ctx, wg, symbol, clientID, min(2*backoff, s.cfg.MaxBackoff), false)
-		}
-	}
-	if first { // off the send queue: the orders behind it must not wait
-		wg.Go(retry)
-		return
-	}
-	retry()
+	return wait, true
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
