@@ -106,8 +106,9 @@ func TestCompareOrdersTheVenueDoesNotKnow(t *testing.T) {
 	}}
 	v := venueView{NotFound: map[string]bool{"tA-1": true, "tA-2": true}}
 	p := rcCompare(t, snap, v, money.Decimal{})
-	if fmt.Sprint(p.Unacknowledged) != "[tA-1]" || fmt.Sprint(p.Vanished) != "[tA-2]" || len(p.Updates) != 0 {
-		t.Fatalf("unacknowledged %v, vanished %v, updates %v: want tA-1 left to the sender, tA-2 reported, no verdict on tA-3",
+	if fmt.Sprint(p.Unacknowledged) != "[tA-1]" || fmt.Sprint(p.Vanished) != "[tA-2]" || len(p.Updates) != 1 ||
+		p.Updates[0].ClientID != "tA-2" || p.Updates[0].Status != StatusExpired || p.Updates[0].Reason != vanishedReason {
+		t.Fatalf("unacknowledged %v, vanished %v, updates %+v: want tA-1 left to the sender, tA-2 reported and ended, no verdict on tA-3",
 			p.Unacknowledged, p.Vanished, p.Updates)
 	}
 }

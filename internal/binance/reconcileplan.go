@@ -80,6 +80,10 @@ func indexOpen(open []OrderUpdate) map[string]OrderUpdate {
 //
 // The balances are judged after the missed trades this pass hands over:
 // the venue's balances include them, the expectation does not yet.
+// vanishedReason ends an order the venue acknowledged and no longer knows.
+const vanishedReason = "the venue no longer knows this order (-2013 after it had acknowledged it: its history was reset?); " +
+	"ended here with the fills applied so far, nothing more can fill it"
+
 func reconcileCompare(snap Snapshot, v venueView, quote string, tol money.Decimal) (p reconcilePlan, err error) {
 	defer money.RecoverOverflow(&err)
 	byID := indexOpen(v.Open)
@@ -97,7 +101,15 @@ func reconcileCompare(snap Snapshot, v venueView, quote string, tol money.Decima
 			case !r.Order.Active:
 				p.Unacknowledged = append(p.Unacknowledged, id)
 			default:
+				// The venue acknowledged it and now says it never
+				// existed: its history was reset (the testnet's is, from
+				// time to time). Nothing can fill it any more; it ends
+				// here, with what we applied, saying so; else a stop or
+				// an abandon would wait for a cancellation that never
+				// comes.
 				p.Vanished = append(p.Vanished, id)
+				p.Updates = append(p.Updates, OrderUpdate{Symbol: r.Order.Spec.Symbol, ClientID: id,
+					Status: StatusExpired, Executed: r.Order.Filled, Reason: vanishedReason})
 			}
 			continue
 		}
