@@ -94,6 +94,8 @@ type Result struct {
 	Positions            []Position  `json:"positions"`
 	Trades               []Trade     `json:"trades"`
 	Performance          Performance `json:"-"`
+	// Chart is the run sampled for drawing (a report), bounded in size.
+	Chart Chart `json:"-"`
 }
 
 // Position is what is held at the end, in the result's one casing.
@@ -155,9 +157,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{Strategy: set.Strategy, Params: set.Params, StartingEquity: set.StartingCash,
 		Positions: []Position{}, Trades: []Trade{}}
 	st := newStats(set.StartingCash, cfg.SampleEvery, MaxSamples)
+	rec := newChartRecorder(chartStart)
 	coord, err := coordinator.New(coordinator.Config{
 		OrderPrefix: "bt",
-		Source:      cfg.Source,
+		Source:      recordingSource{cfg.Source, rec},
 		Venue:       venue,
 		Strategy:    strat,
 		Portfolio:   pf,
@@ -165,8 +168,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		// A backtest keeps every order: the run is bounded by its data.
 		Orders:  orders.NewBook("backtest", math.MaxInt),
 		Publish: func(e orders.Event) { res.addTrade(e) },
-		Observe: st.observe,
-		Margin:  set.Margin(),
+		Observe: func(t time.Time, equity money.Decimal) {
+			st.observe(t, equity)
+			rec.onEquity(t, equity, st.peak)
+		},
+		Margin: set.Margin(),
 	})
 	if err != nil {
 		return nil, err
@@ -193,6 +199,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.MaxDrawdown, res.MaxDrawdownPct = st.maxDD, st.maxDDFraction()
 	res.setSharpe(st)
+	res.Chart = rec.chart()
 	if guard.State() == risk.Halted {
 		res.KillSwitch = guard.Reason()
 	}
