@@ -78,6 +78,7 @@ byte-identical results (-o json); only the speed line varies.`,
 					return fmt.Errorf("--report %s: %w", f.report, reportError{err})
 				}
 				defer out.Abort() // a no-op once committed
+				cfg.Chart = true
 			}
 			var endRemote func(error) error
 			if cfg.Settings.IsRemote() {

@@ -43,6 +43,9 @@ type Config struct {
 	// computed from, in event time. Zero: one minute. A period that would
 	// take more than MaxSamples samples is doubled until it does not.
 	SampleEvery time.Duration
+	// Chart, if set, samples the run for drawing into Result.Chart (a
+	// report). It costs a few tens of ns an event, so only when asked.
+	Chart bool
 }
 
 // ErrNoEvents is a run over data that held no market event: there is
@@ -94,7 +97,8 @@ type Result struct {
 	Positions            []Position  `json:"positions"`
 	Trades               []Trade     `json:"trades"`
 	Performance          Performance `json:"-"`
-	// Chart is the run sampled for drawing (a report), bounded in size.
+	// Chart is the run sampled for drawing (a report), bounded in size;
+	// empty unless Config.Chart.
 	Chart Chart `json:"-"`
 }
 
@@ -157,10 +161,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{Strategy: set.Strategy, Params: set.Params, StartingEquity: set.StartingCash,
 		Positions: []Position{}, Trades: []Trade{}}
 	st := newStats(set.StartingCash, cfg.SampleEvery, MaxSamples)
-	rec := newChartRecorder(chartStart)
+	observe, source := st.observe, cfg.Source
+	var rec *chartRecorder
+	if cfg.Chart {
+		rec = newChartRecorder(chartStart)
+		source = recordingSource{cfg.Source, rec}
+		observe = func(t time.Time, equity money.Decimal) {
+			st.observe(t, equity)
+			rec.onEquity(t, equity, st.peak)
+		}
+	}
 	coord, err := coordinator.New(coordinator.Config{
 		OrderPrefix: "bt",
-		Source:      recordingSource{cfg.Source, rec},
+		Source:      source,
 		Venue:       venue,
 		Strategy:    strat,
 		Portfolio:   pf,
@@ -168,11 +181,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		// A backtest keeps every order: the run is bounded by its data.
 		Orders:  orders.NewBook("backtest", math.MaxInt),
 		Publish: func(e orders.Event) { res.addTrade(e) },
-		Observe: func(t time.Time, equity money.Decimal) {
-			st.observe(t, equity)
-			rec.onEquity(t, equity, st.peak)
-		},
-		Margin: set.Margin(),
+		Observe: observe,
+		Margin:  set.Margin(),
 	})
 	if err != nil {
 		return nil, err
@@ -199,7 +209,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.MaxDrawdown, res.MaxDrawdownPct = st.maxDD, st.maxDDFraction()
 	res.setSharpe(st)
-	res.Chart = rec.chart()
+	if rec != nil {
+		res.Chart = rec.chart()
+	}
 	if guard.State() == risk.Halted {
 		res.KillSwitch = guard.Reason()
 	}

@@ -53,26 +53,69 @@ type PriceSeries struct {
 
 // chartRecorder samples a run for its Chart. A series takes the first event
 // in each period of the grid, and always its last event (the curve ends
-// where the run did).
+// where the run did). It runs on the loop for every event: the common case
+// (an event inside the current period) compares two times and copies a
+// point, and nothing is allocated but the rare growth of a series.
 type chartRecorder struct {
-	every      time.Duration
-	first      time.Time
-	started    bool
-	equity     []EquityPoint
-	lastEquity *EquityPoint
-	prices     []PriceSeries
-	lastPrice  []PricePoint
-	index      map[string]int
+	every   time.Duration
+	first   time.Time
+	started bool
+	equity  series[EquityPoint]
+	// prices are looked up by a scan: a backtest has a handful of symbols,
+	// and comparing short strings beats hashing them.
+	prices  []series[quote]
+	symbols []string
+}
+
+// quote is a price point before its mid is worked out (at the end, for the
+// points kept only).
+type quote struct {
+	t               time.Time
+	bid, ask, price money.Decimal
+}
+
+func (q quote) point() PricePoint {
+	mid := q.price
+	if q.bid.IsPositive() && q.ask.IsPositive() {
+		mid = q.bid.Add(q.ask).Half()
+	}
+	return PricePoint{Time: q.t, Price: mid}
+}
+
+// series is one curve: its kept points, the start of the next period, and
+// the latest event since the last kept point.
+type series[P any] struct {
+	points  []P
+	next    time.Time
+	last    P
+	hasLast bool
 }
 
 func newChartRecorder(every time.Duration) *chartRecorder {
-	return &chartRecorder{every: every, index: map[string]int{}}
+	return &chartRecorder{every: every}
 }
 
-// bucket is the grid period t falls in.
-func (c *chartRecorder) bucket(t time.Time) int64 {
-	d := t.Sub(c.first) // saturates: far times share the last bucket
-	return int64(max(d, 0) / c.every)
+// nextPeriod is the start of the grid period after the one t falls in.
+func (c *chartRecorder) nextPeriod(t time.Time) time.Time {
+	d := max(t.Sub(c.first), 0) // saturates: far times share the last period
+	n := d/c.every + 1
+	if n > (1<<63-1)/c.every {
+		return time.Unix(1<<62, 0) // past any event
+	}
+	return c.first.Add(n * c.every)
+}
+
+// add keeps p if t opens a new period of s, else remembers it as s's last.
+// It reports whether s grew past MaxChartPoints.
+func add[P any](c *chartRecorder, s *series[P], t time.Time, p P) bool {
+	if len(s.points) > 0 && t.Before(s.next) {
+		s.last, s.hasLast = p, true
+		return false
+	}
+	s.points = append(s.points, p)
+	s.hasLast = false
+	s.next = c.nextPeriod(t)
+	return len(s.points) > MaxChartPoints
 }
 
 func (c *chartRecorder) start(t time.Time) {
@@ -84,19 +127,9 @@ func (c *chartRecorder) start(t time.Time) {
 // onEquity runs on the loop for every event.
 func (c *chartRecorder) onEquity(t time.Time, equity, peak money.Decimal) {
 	c.start(t)
-	p := EquityPoint{Time: t, Equity: equity, Drawdown: peak.Sub(equity)}
-	if n := len(c.equity); n == 0 || c.bucket(c.equity[n-1].Time) != c.bucket(t) {
-		c.equity = append(c.equity, p)
-		c.lastEquity = nil
-		if len(c.equity) > MaxChartPoints {
-			c.coarsen()
-		}
-		return
+	if add(c, &c.equity, t, EquityPoint{Time: t, Equity: equity, Drawdown: peak.Sub(equity)}) {
+		c.coarsen()
 	}
-	if c.lastEquity == nil {
-		c.lastEquity = new(EquityPoint)
-	}
-	*c.lastEquity = p
 }
 
 // onMarket runs for every market event the source hands the loop.
@@ -105,75 +138,66 @@ func (c *chartRecorder) onMarket(ev *market.Event) {
 		return
 	}
 	c.start(ev.Time)
-	i, ok := c.index[ev.Symbol]
-	if !ok {
-		i = len(c.prices)
-		c.index[ev.Symbol] = i
-		c.prices = append(c.prices, PriceSeries{Symbol: ev.Symbol})
-		c.lastPrice = append(c.lastPrice, PricePoint{})
+	i := 0
+	for i < len(c.symbols) && c.symbols[i] != ev.Symbol {
+		i++
 	}
-	mid := ev.Price
-	if ev.Bid.IsPositive() && ev.Ask.IsPositive() {
-		mid = ev.Bid.Add(ev.Ask).Half()
+	if i == len(c.symbols) {
+		c.symbols = append(c.symbols, ev.Symbol)
+		c.prices = append(c.prices, series[quote]{})
 	}
-	if mid.IsZero() {
-		return
+	if add(c, &c.prices[i], ev.Time, quote{t: ev.Time, bid: ev.Bid, ask: ev.Ask, price: ev.Price}) {
+		c.coarsen()
 	}
-	p := PricePoint{Time: ev.Time, Price: mid}
-	s := &c.prices[i]
-	if n := len(s.Points); n == 0 || c.bucket(s.Points[n-1].Time) != c.bucket(ev.Time) {
-		s.Points = append(s.Points, p)
-		c.lastPrice[i] = PricePoint{}
-		if len(s.Points) > MaxChartPoints {
-			c.coarsen()
-		}
-		return
-	}
-	c.lastPrice[i] = p
 }
 
 // coarsen doubles the period and keeps, in every series, the first point
 // of each new period: the points a doubled period would have taken.
 func (c *chartRecorder) coarsen() {
-	for len(c.equity) > MaxChartPoints || c.longestPrices() > MaxChartPoints {
+	for c.longest() > MaxChartPoints {
 		c.every *= 2
-		kept := c.equity[:0]
-		for _, p := range c.equity {
-			if n := len(kept); n == 0 || c.bucket(kept[n-1].Time) != c.bucket(p.Time) {
-				kept = append(kept, p)
-			}
-		}
-		c.equity = kept
+		thin(c, &c.equity, func(p EquityPoint) time.Time { return p.Time })
 		for i := range c.prices {
-			pts := c.prices[i].Points[:0]
-			for _, p := range c.prices[i].Points {
-				if n := len(pts); n == 0 || c.bucket(pts[n-1].Time) != c.bucket(p.Time) {
-					pts = append(pts, p)
-				}
-			}
-			c.prices[i].Points = pts
+			thin(c, &c.prices[i], func(q quote) time.Time { return q.t })
 		}
 	}
 }
 
-func (c *chartRecorder) longestPrices() int {
-	n := 0
+func thin[P any](c *chartRecorder, s *series[P], at func(P) time.Time) {
+	kept := s.points[:0]
+	var next time.Time
+	for _, p := range s.points {
+		if len(kept) == 0 || !at(p).Before(next) {
+			kept = append(kept, p)
+			next = c.nextPeriod(at(p))
+		}
+	}
+	s.points, s.next = kept, next
+}
+
+func (c *chartRecorder) longest() int {
+	n := len(c.equity.points)
 	for _, s := range c.prices {
-		n = max(n, len(s.Points))
+		n = max(n, len(s.points))
 	}
 	return n
 }
 
 // chart closes every series on its last event.
 func (c *chartRecorder) chart() Chart {
-	ch := Chart{Every: c.every, Equity: c.equity, Prices: c.prices}
-	if c.lastEquity != nil {
-		ch.Equity = append(ch.Equity, *c.lastEquity)
+	ch := Chart{Every: c.every, Equity: c.equity.points}
+	if c.equity.hasLast {
+		ch.Equity = append(ch.Equity, c.equity.last)
 	}
-	for i, p := range c.lastPrice {
-		if !p.Time.IsZero() {
-			ch.Prices[i].Points = append(ch.Prices[i].Points, p)
+	for i, s := range c.prices {
+		ps := PriceSeries{Symbol: c.symbols[i], Points: make([]PricePoint, 0, len(s.points)+1)}
+		for _, q := range s.points {
+			ps.Points = append(ps.Points, q.point())
 		}
+		if s.hasLast {
+			ps.Points = append(ps.Points, s.last.point())
+		}
+		ch.Prices = append(ch.Prices, ps)
 	}
 	return ch
 }

@@ -69,7 +69,7 @@ func sampleResult(t *testing.T) *backtest.Result {
 		t.Fatal(err)
 	}
 	s := settings.Settings{Mode: settings.ModePaper, Strategy: "sma", Params: map[string]string{"fast": "10", "slow": "30"}}
-	r, err := backtest.Run(t.Context(), backtest.Config{Source: src, Settings: s})
+	r, err := backtest.Run(t.Context(), backtest.Config{Source: src, Settings: s, Chart: true})
 	if err != nil {
 		t.Fatal(err)
 	}
