@@ -66,7 +66,7 @@ func NewData(r *backtest.Result) Data {
 		Equity:      make([]equityPoint, 0, len(ch.Equity)),
 		Prices:      make([]priceSeries, 0, len(ch.Prices)),
 		Trades:      r.Trades[:min(len(r.Trades), MaxTrades)],
-		TradesTotal: len(r.Trades),
+		TradesTotal: r.Fills,
 	}
 	d.Downsampled = fmt.Sprintf("Drawn from %d points: the first event in every %s (and the last event), so that a long run stays small; "+
 		"the summary's figures come from every event.", len(ch.Equity), ch.Every)
@@ -108,8 +108,15 @@ func safeAsset(s, closing string) error {
 	return nil
 }
 
+// ErrNoChart is a result run without backtest.Config.Chart: a page of
+// empty charts would look like a run that did nothing.
+var ErrNoChart = errors.New("report: the backtest was run without its chart (backtest.Config.Chart)")
+
 // Write writes the page for r to w.
 func Write(w io.Writer, r *backtest.Result) error {
+	if r.Chart.Every == 0 {
+		return ErrNoChart
+	}
 	return writePage(w, NewData(r), script, style)
 }
 

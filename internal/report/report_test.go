@@ -108,6 +108,15 @@ func TestSummaryIsTheResults(t *testing.T) {
 	}
 }
 
+// A result run without its chart is refused, not drawn empty.
+func TestNoChartRefused(t *testing.T) {
+	r := result(3, 1, "BTC-USD")
+	r.Chart = backtest.Chart{}
+	if err := Write(&bytes.Buffer{}, r); !errors.Is(err, ErrNoChart) {
+		t.Errorf("got %v", err)
+	}
+}
+
 // A bundle that could end its own element is refused, not written.
 func TestUnsafeAssetRefused(t *testing.T) {
 	d := NewData(result(3, 1, "BTC-USD"))
