@@ -197,6 +197,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, ErrNoEvents
 	}
 	snap := pf.Snapshot()
+	// The last event's own orders filled after its equity was observed:
+	// the final equity is one the account had, and the drawdown counts it
+	// (else the final drop could exceed the max drawdown reported).
+	st.observe(st.last, snap.Equity)
 	res.Events, res.Orders, res.Rejected = stats.Events, stats.Orders, stats.Rejects
 	res.Fills = len(res.Trades)
 	res.FirstEvent, res.LastEvent = st.first, st.last
@@ -210,6 +214,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.MaxDrawdown, res.MaxDrawdownPct = st.maxDD, st.maxDDFraction()
 	res.setSharpe(st)
 	if rec != nil {
+		rec.finish(st.last, snap.Equity, st.peak)
 		res.Chart = rec.chart()
 	}
 	if guard.State() == risk.Halted {

@@ -183,6 +183,22 @@ func (c *chartRecorder) longest() int {
 	return n
 }
 
+// finish sets the equity at the end of the run (after the last event's own
+// orders filled, which its observation came before), so that the curve
+// ends on the result's final equity.
+func (c *chartRecorder) finish(t time.Time, equity, peak money.Decimal) {
+	p := EquityPoint{Time: t, Equity: equity, Drawdown: peak.Sub(equity)}
+	e := &c.equity
+	switch n := len(e.points); {
+	case e.hasLast:
+		e.last = p
+	case n > 0 && e.points[n-1].Time.Equal(t):
+		e.points[n-1] = p
+	default:
+		e.last, e.hasLast = p, true
+	}
+}
+
 // chart closes every series on its last event.
 func (c *chartRecorder) chart() Chart {
 	ch := Chart{Every: c.every, Equity: c.equity.points}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/settings"
 )
 
 // A long run keeps at most MaxChartPoints per series (plus its last
@@ -49,5 +50,45 @@ func TestChartBounded(t *testing.T) {
 	}
 	if ch.Every*MaxChartPoints < last.Sub(start) {
 		t.Errorf("period %s cannot cover %s in %d points", ch.Every, last.Sub(start), MaxChartPoints)
+	}
+}
+
+// The drawn curve ends on the result's final equity, and the prices cover
+// every symbol traded.
+func TestChartEndsOnFinalEquity(t *testing.T) {
+	// The sample's last event fills an order of its own after it was
+	// observed: the curve must still end on the final equity.
+	r, err := Run(t.Context(), Config{Source: replaySource(t), Settings: settings.Settings{Strategy: "sma",
+		Params: map[string]string{"fast": "10", "slow": "30"}}, Chart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq := r.Chart.Equity
+	if len(eq) < 2 || eq[len(eq)-1].Equity != r.FinalEquity || !eq[len(eq)-1].Time.Equal(r.LastEvent) {
+		t.Fatalf("curve ends on %+v, the result on %s at %s", eq[len(eq)-1], r.FinalEquity, r.LastEvent)
+	}
+	for i := 1; i < len(eq); i++ {
+		if !eq[i].Time.After(eq[i-1].Time) {
+			t.Fatalf("equity point %d not after the one before", i)
+		}
+	}
+	// The page draws these next to the summary: no drawn drawdown may pass
+	// the max drawdown it reports (the final equity's included).
+	for _, p := range eq {
+		if p.Drawdown.Cmp(r.MaxDrawdown) > 0 {
+			t.Fatalf("drawn drawdown %s at %s beyond the max drawdown %s", p.Drawdown, p.Time, r.MaxDrawdown)
+		}
+	}
+	symbols := map[string]bool{}
+	for _, s := range r.Chart.Prices {
+		symbols[s.Symbol] = true
+	}
+	for _, tr := range r.Trades {
+		if !symbols[tr.Symbol] {
+			t.Fatalf("traded %s has no price series", tr.Symbol)
+		}
+	}
+	if plain, err := Run(t.Context(), Config{Source: simSource(t, 3, time.Hour), Settings: settings.Settings{Strategy: "sma"}}); err != nil || plain.Chart.Every != 0 {
+		t.Errorf("a run without Config.Chart drew one (%v)", err)
 	}
 }
