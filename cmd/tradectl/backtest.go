@@ -74,6 +74,9 @@ byte-identical results (-o json); only the speed line varies.`,
 			// the run, not after an hour of it.
 			var out *report.File
 			if f.report != "" {
+				if sameFile(f.report, f.data) {
+					return usageError{fmt.Errorf("--report %s is the --data file: it would be replaced", f.report)}
+				}
 				if out, err = report.Create(f.report); err != nil {
 					return fmt.Errorf("--report %s: %w", f.report, reportError{err})
 				}
@@ -118,6 +121,16 @@ byte-identical results (-o json); only the speed line varies.`,
 	fl.DurationVar(&f.sampleEvery, "sample-every", time.Minute, fmt.Sprintf("period of the equity samples behind the Sharpe ratio (doubled while it would keep more than %d)", backtest.MaxSamples))
 	addTradingFlags(fl, &f.startFlags)
 	return cmd
+}
+
+// sameFile reports whether a and b name one existing file.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 // config turns the flags into a backtest, through the daemon's own

@@ -61,3 +61,22 @@ func TestBacktestReportNotWrittenOnFailure(t *testing.T) {
 		t.Errorf("left behind: %v", ents)
 	}
 }
+
+// --report naming the --data file is refused before anything is written.
+func TestBacktestReportOverData(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "d.csv")
+	sample, err := os.ReadFile("../../testdata/sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(data, sample, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runBacktest(t.Context(), "--data", data, "--report", data)
+	if code != 2 || !strings.HasPrefix(errOut, "tradectl: --report "+data+" is the --data file") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if b, _ := os.ReadFile(data); string(b) != string(sample) {
+		t.Error("the data file changed")
+	}
+}
