@@ -16,7 +16,7 @@ GOVULNCHECK_VERSION := v1.9.0
 FUZZTIME ?= 60s
 FUZZ_TARGETS ?=
 
-.PHONY: help build demo demo-live test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate generate-python check-generate lint tools clean
+.PHONY: help build demo demo-live test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate generate-python check-generate web check-web lint tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -84,6 +84,13 @@ generate-python: ## regenerate the Python SDK's stubs (needs protobuf-compiler a
 check-generate: generate ## fail if the committed generated code is stale
 	@git diff --exit-code -- proto sdk/python/tradectl_strategy/trading || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- proto sdk/python/tradectl_strategy/trading)" || { git status --porcelain -- proto sdk/python/tradectl_strategy/trading; echo "untracked generated files"; exit 1; }
+
+web: ## rebuild the browser assets from web/ (npm ci, type check, esbuild) into internal/report/assets
+	cd web && npm ci --ignore-scripts --no-audit --no-fund && npm run build
+
+check-web: web ## fail if the committed browser assets differ from what web/ builds
+	@git diff --exit-code -- internal/report/assets || { echo "browser assets are stale: run 'make web' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- internal/report/assets)" || { git status --porcelain -- internal/report/assets; echo "untracked browser assets"; exit 1; }
 
 lint: tools ## buf lint, gofmt and go vet
 	buf lint

@@ -13,6 +13,7 @@ import (
 	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/paper"
 	"github.com/tradectl/tradectl/internal/replay"
+	"github.com/tradectl/tradectl/internal/report"
 	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/settings/settingspb"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -27,12 +28,20 @@ type invalidInput struct{ err error }
 func (e invalidInput) Error() string   { return e.err.Error() }
 func (e invalidInput) Unwrap() []error { return []error{errInvalidInput, e.err} }
 
+// reportError marks a report that could not be written (exit 14).
+type reportError struct{ err error }
+
+func (e reportError) Error() string   { return e.err.Error() }
+func (e reportError) Unwrap() []error { return []error{errReport, e.err} }
+
 type backtestFlags struct {
 	startFlags
 	data        string
 	sim         bool
 	simDuration time.Duration
 	sampleEvery time.Duration
+	// report is the HTML report's path, "" for none.
+	report string
 	// strategyListen is where a remote strategy attaches (remote:NAME).
 	strategyListen string
 }
@@ -52,6 +61,7 @@ testdata/sample.csv). --sim runs the paper market's simulator instead, from
 --seed, for --sim-duration of market time. The same data and flags give
 byte-identical results (-o json); only the speed line varies.`,
 		Example: `  tradectl backtest --data testdata/sample.csv --strategy sma --param fast=10 --param slow=30
+  tradectl backtest --data testdata/sample.csv --strategy sma --report backtest.html
   tradectl backtest --sim --seed 7 --sim-duration 1h --symbols BTC-USD,ETH-USD --strategy grid -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -60,6 +70,19 @@ byte-identical results (-o json); only the speed line varies.`,
 				return err
 			}
 			defer closeSrc()
+			// The report's file first: an unwritable path is found before
+			// the run, not after an hour of it.
+			var out *report.File
+			if f.report != "" {
+				if sameFile(f.report, f.data) {
+					return usageError{fmt.Errorf("--report %s is the --data file: it would be replaced", f.report)}
+				}
+				if out, err = report.Create(f.report); err != nil {
+					return fmt.Errorf("--report %s: %w", f.report, reportError{err})
+				}
+				defer out.Abort() // a no-op once committed
+				cfg.Chart = true
+			}
 			var endRemote func(error) error
 			if cfg.Settings.IsRemote() {
 				if endRemote, err = f.hostRemote(cmd.Context(), a, &cfg); err != nil {
@@ -76,6 +99,12 @@ byte-identical results (-o json); only the speed line varies.`,
 			if err := a.printer.Backtest(res); err != nil {
 				return err
 			}
+			if out != nil {
+				if err := out.Commit(res); err != nil {
+					return fmt.Errorf("--report %s: %w", f.report, reportError{err})
+				}
+				fmt.Fprintf(a.stderr, "tradectl: report written to %s\n", f.report)
+			}
 			fmt.Fprintf(a.stderr, "tradectl: %d events in %s: %.0f events/s\n", res.Events,
 				res.Performance.Elapsed.Round(time.Millisecond), res.Performance.EventsPerSecond)
 			return nil
@@ -87,10 +116,21 @@ byte-identical results (-o json); only the speed line varies.`,
 	fl.Uint64Var(&f.seed, "seed", 1, "--sim: seed of the simulated market")
 	fl.StringSliceVar(&f.symbols, "symbols", []string{"BTC-USD"}, "instruments, BASE-QUOTE, comma-separated: those --sim simulates, and those a remote strategy (remote:NAME) may trade")
 	fl.DurationVar(&f.simDuration, "sim-duration", time.Hour, "--sim: how much market time to simulate")
+	fl.StringVar(&f.report, "report", "", "also write an HTML report to this file: equity, drawdown, trades on the price, the summary (self-contained: opening it needs no network)")
 	fl.StringVar(&f.strategyListen, "strategy-listen", "127.0.0.1:0", "--strategy remote:NAME: loopback address the strategy attaches to (printed on stderr; it presents tradingd's token)")
 	fl.DurationVar(&f.sampleEvery, "sample-every", time.Minute, fmt.Sprintf("period of the equity samples behind the Sharpe ratio (doubled while it would keep more than %d)", backtest.MaxSamples))
 	addTradingFlags(fl, &f.startFlags)
 	return cmd
+}
+
+// sameFile reports whether a and b name one existing file.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 // config turns the flags into a backtest, through the daemon's own

@@ -15,6 +15,9 @@ const (
 
 var errUsage = errors.New("usage error")
 
+// errReport marks a backtest --report file that could not be written.
+var errReport = errors.New("report not written")
+
 // errInterrupted marks work the user stopped with Ctrl-C (or SIGTERM).
 var errInterrupted = errors.New("interrupted")
 
@@ -63,6 +66,7 @@ var exitCodes = []struct {
 	{12, errNotConfirmed, "not confirmed: a live start on a production venue needs yes typed on a terminal, or --yes", ""},
 	{13, client.ErrVenueUnavailable, "venue unavailable: tradingd could not reach its venue, or the venue refused its keys",
 		"tradingd's log says which; retry when the venue is reachable"},
+	{14, errReport, "the backtest report could not be written (--report)", ""},
 	// 128 + SIGINT, as a shell reports a command that Ctrl-C ended.
 	{130, errInterrupted, "interrupted (Ctrl-C) before it finished", ""},
 }

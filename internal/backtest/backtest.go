@@ -43,6 +43,9 @@ type Config struct {
 	// computed from, in event time. Zero: one minute. A period that would
 	// take more than MaxSamples samples is doubled until it does not.
 	SampleEvery time.Duration
+	// Chart, if set, samples the run for drawing into Result.Chart (a
+	// report). It costs a few tens of ns an event, so only when asked.
+	Chart bool
 }
 
 // ErrNoEvents is a run over data that held no market event: there is
@@ -94,6 +97,9 @@ type Result struct {
 	Positions            []Position  `json:"positions"`
 	Trades               []Trade     `json:"trades"`
 	Performance          Performance `json:"-"`
+	// Chart is the run sampled for drawing (a report), bounded in size;
+	// empty unless Config.Chart.
+	Chart Chart `json:"-"`
 }
 
 // Position is what is held at the end, in the result's one casing.
@@ -155,9 +161,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{Strategy: set.Strategy, Params: set.Params, StartingEquity: set.StartingCash,
 		Positions: []Position{}, Trades: []Trade{}}
 	st := newStats(set.StartingCash, cfg.SampleEvery, MaxSamples)
+	observe, source := st.observe, cfg.Source
+	var rec *chartRecorder
+	if cfg.Chart {
+		rec = newChartRecorder(chartStart)
+		source = recordingSource{cfg.Source, rec}
+		observe = func(t time.Time, equity money.Decimal) {
+			st.observe(t, equity)
+			rec.onEquity(t, equity, st.peak)
+		}
+	}
 	coord, err := coordinator.New(coordinator.Config{
 		OrderPrefix: "bt",
-		Source:      cfg.Source,
+		Source:      source,
 		Venue:       venue,
 		Strategy:    strat,
 		Portfolio:   pf,
@@ -165,7 +181,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		// A backtest keeps every order: the run is bounded by its data.
 		Orders:  orders.NewBook("backtest", math.MaxInt),
 		Publish: func(e orders.Event) { res.addTrade(e) },
-		Observe: st.observe,
+		Observe: observe,
 		Margin:  set.Margin(),
 	})
 	if err != nil {
@@ -181,6 +197,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, ErrNoEvents
 	}
 	snap := pf.Snapshot()
+	// The last event's own orders filled after its equity was observed:
+	// the final equity is one the account had, and the drawdown counts it
+	// (else the final drop could exceed the max drawdown reported).
+	st.observe(st.last, snap.Equity)
 	res.Events, res.Orders, res.Rejected = stats.Events, stats.Orders, stats.Rejects
 	res.Fills = len(res.Trades)
 	res.FirstEvent, res.LastEvent = st.first, st.last
@@ -193,6 +213,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.MaxDrawdown, res.MaxDrawdownPct = st.maxDD, st.maxDDFraction()
 	res.setSharpe(st)
+	if rec != nil {
+		rec.finish(st.last, snap.Equity, st.peak)
+		res.Chart = rec.chart()
+	}
 	if guard.State() == risk.Halted {
 		res.KillSwitch = guard.Reason()
 	}

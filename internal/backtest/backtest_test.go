@@ -122,16 +122,19 @@ func TestUnknownStrategyIsRefused(t *testing.T) {
 
 // Backtest throughput: events/s over the simulator (no parsing) and over
 // the CSV replay, with the strategy that never trades (the loop's own cost)
-// and with sma.
+// and with sma; and with the chart a report draws.
 func BenchmarkBacktest(b *testing.B) {
 	for _, bc := range []struct {
 		name, strategy string
-		replay         bool
+		replay, chart  bool
 	}{
-		{"sim/hold", "hold", false},
-		{"sim/sma", "sma", false},
-		{"replay/hold", "hold", true},
-		{"replay/sma", "sma", true},
+		{"sim/hold", "hold", false, false},
+		{"sim/sma", "sma", false, false},
+		{"replay/hold", "hold", true, false},
+		{"replay/sma", "sma", true, false},
+		// What a report's chart costs (tradectl backtest --report).
+		{"sim/hold+chart", "hold", false, true},
+		{"sim/sma+chart", "sma", false, true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var events uint64
@@ -143,7 +146,7 @@ func BenchmarkBacktest(b *testing.B) {
 					src = replaySource(b)
 				}
 				b.StartTimer()
-				r, err := Run(context.Background(), Config{Source: src, Settings: settings.Settings{Strategy: bc.strategy}})
+				r, err := Run(context.Background(), Config{Source: src, Settings: settings.Settings{Strategy: bc.strategy}, Chart: bc.chart})
 				if err != nil {
 					b.Fatal(err)
 				}
