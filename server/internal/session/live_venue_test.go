@@ -364,3 +364,36 @@ func TestLiveStopShowsTheFillsItWaitedFor(t *testing.T) {
 			shown.Cash, shown.FeesPaid, end.Summary.Cash, stored.Cash, stored.FeesPaid)
 	}
 }
+
+// A live stop keeping its orders open says where they rest: at the venue,
+// which goes on matching them, not at a paper venue that stopped with the
+// session (what 'tradectl orders --open' showed after such a stop).
+func TestLiveStopKeepingOrdersSaysTheyRestAtTheVenue(t *testing.T) {
+	fake := &laggingLive{fakeLive: fakeLive{start: map[string]money.Decimal{"USDT": money.FromInt(100_000)}}}
+	st := openStore(t)
+	var log syncBuffer
+	m := liveManager(t, &fake.fakeLive, st, &log)
+	m.opts.Assembler = assemble.Live{Venue: fake}
+	s := liveSettings()
+	s.Strategy = "grid"
+	snap, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the grid resting, committed", func() bool {
+		open, _, err := st.ListOrders(context.Background(), snap.ID, true, 0)
+		return err == nil && len(open) > 0
+	})
+	if _, _, _, err := m.Stop(context.Background(), StopOptions{KeepOpenOrders: true}); err != nil {
+		t.Fatal(err)
+	}
+	open, _, err := st.ListOrders(context.Background(), snap.ID, true, 0)
+	if err != nil || len(open) == 0 {
+		t.Fatalf("open orders after a stop keeping them: %d %v", len(open), err)
+	}
+	for _, o := range open {
+		if o.Reason != KeptOpenLiveReason {
+			t.Errorf("order %s kept open says %q", o.ClientID, o.Reason)
+		}
+	}
+}
