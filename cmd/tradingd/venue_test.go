@@ -132,7 +132,7 @@ func TestVenueFlagsRefused(t *testing.T) {
 }
 
 // A venue flag given empty is refused and named, not replaced by its
-// default: --venue-quote '' started a daemon trading against USDT.
+// default: an empty --venue-quote started a daemon trading against USDT.
 func TestVenueFlagGivenEmptyIsRefused(t *testing.T) {
 	t.Setenv(envAPIKey, testAPIKey)
 	t.Setenv(envSecret, testSecret)
