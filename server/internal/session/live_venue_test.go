@@ -397,3 +397,39 @@ func TestLiveStopKeepingOrdersSaysTheyRestAtTheVenue(t *testing.T) {
 		}
 	}
 }
+
+// downLive is a venue that cannot be reached.
+type downLive struct{ fakeLive }
+
+func (d *downLive) Open(context.Context, assemble.LiveSpec) (assemble.LiveSession, error) {
+	return nil, errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+}
+
+// A resume that cannot reach the venue says so, not that the store
+// failed: tradectl printed "the store failed: cannot resume session ...:
+// the venue is unavailable" (the exit code was the venue's, 13).
+func TestLiveResumeOnAnUnreachableVenueIsNotAStoreFailure(t *testing.T) {
+	fake := &fakeLive{start: map[string]money.Decimal{"USDT": money.FromInt(100_000)}}
+	st := openStore(t)
+	var log syncBuffer
+	m := liveManager(t, fake, st, &log)
+	s := liveSettings()
+	s.Strategy = "grid"
+	snap, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the grid resting, committed", func() bool {
+		open, _, err := st.ListOrders(context.Background(), snap.ID, true, 0)
+		return err == nil && len(open) > 0
+	})
+	if _, _, _, err := m.Stop(context.Background(), StopOptions{KeepOpenOrders: true}); err != nil {
+		t.Fatal(err)
+	}
+	m2 := liveManager(t, fake, st, &log)
+	m2.opts.Assembler = assemble.Live{Venue: &downLive{}}
+	_, err = m2.ResumeSession(context.Background(), snap.ID)
+	if !errors.Is(err, assemble.ErrVenueUnavailable) || errors.Is(err, ErrStore) || strings.Contains(err.Error(), "store") {
+		t.Fatalf("resume on an unreachable venue: %v", err)
+	}
+}
