@@ -139,6 +139,9 @@ func (a Live) open(ctx context.Context, ls LiveSpec) (LiveSession, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("connecting to the venue: %w", ctx.Err())
 		}
+		if errors.Is(err, settings.ErrInvalid) {
+			return nil, err // the venue answered and refused the settings: it is there
+		}
 		return nil, fmt.Errorf("%w: %s %s: %w", ErrVenueUnavailable, a.Venue.Info().Venue, a.Venue.Info().Environment, err)
 	}
 	return sess, nil
