@@ -4,7 +4,7 @@ import "errors"
 
 // ErrNotListed: a session's symbol is not one the venue lists (Binance
 // answers -1121 "Invalid symbol" to an exchangeInfo that names it).
-var ErrNotListed = errors.New("binance: the venue does not list the symbol")
+var ErrNotListed = errors.New("binance: unlisted symbol")
 
 // venueSymbols are the session's symbols as the venue spells them, for
 // an error; a symbol that does not map is shown as it is.

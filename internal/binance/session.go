@@ -173,7 +173,7 @@ func (s *Session) connect(ctx context.Context) error {
 	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && apiErr.Code == -1121 {
 		// The venue answered: a symbol it does not list is the request's
 		// fault, not the venue's (it was reported as unreachable).
-		return fmt.Errorf("%w: %s (as %s): %s", ErrNotListed, strings.Join(s.cfg.Symbols, ", "),
+		return fmt.Errorf("%w: the venue does not list one of %s (as %s): %s", ErrNotListed, strings.Join(s.cfg.Symbols, ", "),
 			strings.Join(s.venueSymbols(), ", "), apiErr.Msg)
 	}
 	if err != nil {
@@ -181,7 +181,7 @@ func (s *Session) connect(ctx context.Context) error {
 	}
 	for _, sym := range s.cfg.Symbols {
 		if _, ok := rules[sym]; !ok {
-			return fmt.Errorf("%w: %s", ErrNotListed, sym)
+			return fmt.Errorf("%w: the venue does not list %s", ErrNotListed, sym)
 		}
 	}
 	if s.account, err = s.p.API.Account(ctx); err != nil {

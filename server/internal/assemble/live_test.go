@@ -106,7 +106,7 @@ func TestLiveDispatchesByMode(t *testing.T) {
 	}
 	// A venue that answered and refused a setting (a symbol it does not
 	// list) is there: the start is refused as invalid, not as unreachable.
-	v.err = fmt.Errorf("%w: settings.symbols: binance: the venue does not list the symbol: DOGE-USD", settings.ErrInvalid)
+	v.err = fmt.Errorf("%w: settings.symbols: binance: unlisted symbol: the venue does not list DOGE-USD", settings.ErrInvalid)
 	if _, err := a.Build(ctx, liveSpec()); !errors.Is(err, settings.ErrInvalid) || errors.Is(err, ErrVenueUnavailable) ||
 		strings.Contains(err.Error(), "unavailable") {
 		t.Errorf("a symbol the venue does not list: %v, want settings.ErrInvalid only", err)
