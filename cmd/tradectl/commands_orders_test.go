@@ -87,6 +87,10 @@ func TestOrders(t *testing.T) {
 			t.Errorf("fill row %q does not line up with\n%q", l, ls[0])
 		}
 	}
+	// A live venue's trade id is shown under REASON; a paper fill has none.
+	if col(ls[3], "venue trade 7741") != col(ls[0], "REASON") || strings.Contains(ls[2], "venue trade") {
+		t.Errorf("fill rows do not show the venue's trade id under REASON:\n%s", out)
+	}
 
 	_, out, _ = h.run("orders", "-o", "json")
 	var resp tradingv1.ListOrdersResponse

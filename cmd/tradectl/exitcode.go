@@ -65,7 +65,7 @@ var exitCodes = []struct {
 	{11, client.ErrNotFound, "not found: tradingd has no such session (--session)", "'tradectl sessions' lists the sessions"},
 	{12, errNotConfirmed, "not confirmed: a live start on a production venue needs yes typed on a terminal, or --yes", ""},
 	{13, client.ErrVenueUnavailable, "venue unavailable: tradingd could not reach its venue, or the venue refused its keys",
-		"tradingd's log says which; retry when the venue is reachable"},
+		"retry when the venue is reachable; keys it refused (-1022, -2014, -2015) need correcting in tradingd's --venue-keys, then a restart of tradingd"},
 	{14, errReport, "the backtest report could not be written (--report)", ""},
 	// 128 + SIGINT, as a shell reports a command that Ctrl-C ended.
 	{130, errInterrupted, "interrupted (Ctrl-C) before it finished", ""},

@@ -31,7 +31,7 @@ func testOrders() []*tradingv1.Order {
 		FilledQuantity: "4", AveragePrice: "99.75", Fees: "0.08", UpdateTime: at,
 		Fills: []*tradingv1.Fill{
 			{Quantity: "1", Price: "99.00", Fee: "0.02", Liquidity: tradingv1.Liquidity_LIQUIDITY_MAKER, Slippage: "0.10", Time: at},
-			{Quantity: "3", Price: "100.00", Fee: "0.06", Liquidity: tradingv1.Liquidity_LIQUIDITY_TAKER, Slippage: "0.30", Time: at},
+			{Quantity: "3", Price: "100.00", Fee: "0.06", Liquidity: tradingv1.Liquidity_LIQUIDITY_TAKER, Slippage: "0.30", Time: at, VenueTradeId: 7741},
 		},
 	}, {
 		ClientOrderId: "ord-2", Symbol: "ETH-USD", Side: tradingv1.OrderSide_ORDER_SIDE_SELL,

@@ -36,10 +36,15 @@ func (p *tablePrinter) Orders(r *tradingv1.ListOrdersResponse, fills bool) error
 			}
 			// Fills line up under the order's columns: quantity under QTY,
 			// price under PRICE, fee under FEES, slippage under SLIPPAGE.
+			// A live venue's trade id goes under REASON; a paper fill has none.
 			for _, f := range o.GetFills() {
-				fmt.Fprintf(tw, "  fill %s\t%s\t\t%s\t%s\t%s\t\t\t\t%s\t%s\n",
+				trade := ""
+				if id := f.GetVenueTradeId(); id != 0 {
+					trade = fmt.Sprintf("venue trade %d", id)
+				}
+				fmt.Fprintf(tw, "  fill %s\t%s\t\t%s\t%s\t%s\t\t\t\t%s\t%s\t%s\n",
 					clock(f), tagGap, enum(f.GetLiquidity(), "LIQUIDITY_"), f.GetQuantity(), f.GetPrice(),
-					orDash(f.GetFee()), orDash(f.GetSlippage()))
+					orDash(f.GetFee()), orDash(f.GetSlippage()), trade)
 			}
 		}
 	}

@@ -36,7 +36,7 @@ type startFlags struct {
 func newStartCommand(a *app) *cobra.Command {
 	var f startFlags
 	cmd := &cobra.Command{
-		Use:   "start (--paper [flags] [--abandon-interrupted] | --resume [--session ID])",
+		Use:   "start ([--paper] [flags] [--abandon-interrupted] [--yes] | --resume [--session ID])",
 		Short: "Start a trading session, or resume an interrupted one",
 		Long: `Start a trading session in tradingd and print it.
 
@@ -66,8 +66,10 @@ ran: crash, kill, power cut) from its last committed state: account, open
 orders and risk state (a halt stays a halt). It runs with that session's own
 settings, mode included; any other flag given with it is ignored, with a
 note on stderr. It also carries on a session stopped with --keep-open-orders,
-or one whose stop left orders unsettled (FAILED): its orders rest at its
-paper venue until then. With no such session it fails (exit 6).`,
+or one whose stop left orders unsettled (FAILED): a paper session's orders
+rest, frozen, at its paper venue until then; a live session's rest at the
+venue, which may fill or cancel them meanwhile, and the resume reconciles
+what became of them. With no such session it fails (exit 6).`,
 		Example: `  tradectl start --paper --symbols BTC-USD,ETH-USD --duration 10m
   tradectl start --paper --strategy sma --param fast=5 --param slow=20 --max-drawdown 0.1
   tradectl start --resume

@@ -28,8 +28,19 @@ type input struct {
 
 // stdinInput is the process's stdin.
 func stdinInput() input {
-	fi, err := os.Stdin.Stat()
-	return input{r: os.Stdin, terminal: err == nil && fi.Mode()&os.ModeCharDevice != 0}
+	return input{r: os.Stdin, terminal: isTerminal(os.Stdin)}
+}
+
+// isTerminal: f is a character device other than the null device, which
+// is one too (cron, systemd and nohup give it as stdin): taken for a
+// terminal, tradectl asked it to type yes and read an empty answer.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
 }
 
 // confirmLive shows where a live session would trade and, on a production

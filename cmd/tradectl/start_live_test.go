@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -90,5 +91,28 @@ func TestLiveStartElsewhere(t *testing.T) {
 	code, _, errOut = h.runAsked("", false, "start")
 	if code != 13 || !strings.Contains(errOut, "-2015") || strings.Contains(errOut, "is tradingd running") {
 		t.Fatalf("venue unavailable: exit %d, %q", code, errOut)
+	}
+}
+
+// The null device is a character device but no terminal: a production
+// start under cron or systemd (stdin /dev/null) is refused for want of a
+// terminal, not asked to type yes.
+func TestNullDeviceIsNoTerminal(t *testing.T) {
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Fatal("the null device was taken for a terminal")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if isTerminal(r) {
+		t.Fatal("a pipe was taken for a terminal")
 	}
 }

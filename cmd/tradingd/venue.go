@@ -43,6 +43,13 @@ func (v venueFlags) config(given map[string]bool) (*daemon.VenueConfig, error) {
 		}
 		return nil, nil
 	}
+	// A flag given empty is refused, not taken as unset: --venue-quote ''
+	// traded as USDT, and --venue-keys '' fell back to the environment.
+	for name, val := range map[string]string{"venue-env": v.env, "venue-url": v.url, "venue-keys": v.keysFile, "venue-quote": v.quote} {
+		if given[name] && val == "" {
+			return nil, fmt.Errorf("--%s is empty", name)
+		}
+	}
 	env := v.env
 	if v.url != "" {
 		if given["venue-env"] {

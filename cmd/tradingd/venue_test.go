@@ -130,3 +130,21 @@ func TestVenueFlagsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A venue flag given empty is refused and named, not replaced by its
+// default: an empty --venue-quote started a daemon trading against USDT.
+func TestVenueFlagGivenEmptyIsRefused(t *testing.T) {
+	t.Setenv(envAPIKey, testAPIKey)
+	t.Setenv(envSecret, testSecret)
+	for _, name := range []string{"venue-quote", "venue-env", "venue-url"} {
+		_, err := parseFlags(venueArgs(t, "--venue", "binance", "--"+name, ""))
+		if err == nil || !strings.Contains(err.Error(), "--"+name+" is empty") {
+			t.Errorf("--%s '': %v, want refused naming it", name, err)
+		}
+	}
+	os.Unsetenv(envAPIKey)
+	os.Unsetenv(envSecret)
+	if _, err := parseFlags(venueArgs(t, "--venue", "binance", "--venue-keys", "")); err == nil || !strings.Contains(err.Error(), "--venue-keys is empty") {
+		t.Errorf("--venue-keys '': %v, want refused naming it", err)
+	}
+}

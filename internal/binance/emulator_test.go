@@ -2,6 +2,8 @@ package binance
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,4 +97,33 @@ func TestSessionTradesOnTheRehearsalVenue(t *testing.T) {
 		return true
 	}
 	pump(healthy)
+}
+
+// A symbol the venue does not list is refused as such (ErrNotListed, a
+// setting to fix), not reported as a venue that cannot be reached: the
+// rehearsal venue answers an exchangeInfo naming it with -1121, as
+// Binance does, and tradectl said "the venue is unavailable ... retry
+// when the venue is reachable" (exit 13).
+func TestSessionRefusesASymbolTheVenueDoesNotList(t *testing.T) {
+	emu, err := venueemu.New(venueemu.Config{Symbols: []string{"BTC-USD"}, Seed: 7, APIKey: "k", Secret: "s3cret",
+		Balances: map[string]money.Decimal{"USDT": money.FromInt(100_000)}, Step: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s, err := Open(ctx, SessionConfig{Config: Config{Endpoints: EmulatorEndpoints(emu.URL()), Env: "emulator",
+		Keys: Keys{APIKey: NewSecret("k"), Secret: NewSecret("s3cret")}}, SessionID: "0123456789abcdef",
+		Symbols: []string{"BTC-USD", "DOGE-USD"}, BalanceTolerance: money.MustParse("0.0001")})
+	if err == nil {
+		s.Close()
+		t.Fatal("a session on a symbol the venue does not list opened")
+	}
+	if !errors.Is(err, ErrNotListed) || !strings.Contains(err.Error(), "DOGEUSDT") {
+		t.Fatalf("open: %v, want ErrNotListed naming DOGEUSDT", err)
+	}
 }

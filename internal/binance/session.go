@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -169,12 +170,18 @@ func (s *Session) connect(ctx context.Context) error {
 		return fmt.Errorf("binance: clock: %w", err)
 	}
 	rules, _, err := s.p.API.ExchangeInfo(ctx, s.cfg.Symbols)
+	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && apiErr.Code == -1121 {
+		// The venue answered: a symbol it does not list is the request's
+		// fault, not the venue's (it was reported as unreachable).
+		return fmt.Errorf("%w: the venue does not list one of %s (as %s): %s", ErrNotListed, strings.Join(s.cfg.Symbols, ", "),
+			strings.Join(s.venueSymbols(), ", "), apiErr.Msg)
+	}
 	if err != nil {
 		return fmt.Errorf("binance: exchange info: %w", err)
 	}
 	for _, sym := range s.cfg.Symbols {
 		if _, ok := rules[sym]; !ok {
-			return fmt.Errorf("binance: the venue does not list %s", sym)
+			return fmt.Errorf("%w: the venue does not list %s", ErrNotListed, sym)
 		}
 	}
 	if s.account, err = s.p.API.Account(ctx); err != nil {

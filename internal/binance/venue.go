@@ -69,6 +69,11 @@ type VenueConfig struct {
 // venue side does not know is ignored anyway.
 const maxFinished = 10_000
 
+// haltRetry is how long a strategy is asked to wait (the report's
+// RetryAt) before it places again an order refused while order entry is
+// halted.
+const haltRetry = 10 * time.Second
+
 // ErrNoSuchOrder and ErrOrderEnded are wrapped by Cancel's errors.
 var (
 	ErrNoSuchOrder = errors.New("binance: unknown order")
@@ -186,8 +191,14 @@ func (v *Venue) Submit(spec venue.OrderSpec, clientID string, decision market.Ev
 		return dst
 	}
 	if reason := v.refusal(spec, ref, avg); reason != "" {
-		return append(dst, venue.ExecutionReport{ClientID: clientID, Symbol: spec.Symbol, Side: spec.Side,
-			State: venue.StateRejected, Reason: reason, Remaining: spec.Quantity, DecisionPrice: ref, Time: now})
+		r := venue.ExecutionReport{ClientID: clientID, Symbol: spec.Symbol, Side: spec.Side,
+			State: venue.StateRejected, Reason: reason, Remaining: spec.Quantity, DecisionPrice: ref, Time: now}
+		if v.Halted() != "" {
+			// A halt lasts seconds to days (a 418 ban): a strategy asking
+			// again on every event stored a rejected order per level a tick.
+			r.RetryAt = now.Add(haltRetry)
+		}
+		return append(dst, r)
 	}
 	o := &order{id: clientID, spec: spec, state: venue.StateNew, submitted: now, decision: ref}
 	v.add(o)

@@ -235,6 +235,11 @@ func TestVenueRefusesLocally(t *testing.T) {
 			if len(r.s.placed) != 0 || r.v.OpenTotal() != 0 {
 				t.Fatalf("a refused order was sent (%d) or kept open (%d)", len(r.s.placed), r.v.OpenTotal())
 			}
+			// A halt asks the strategy to wait (a grid placed again on every
+			// event through a 418 ban, a rejected order stored each time).
+			if halted := c.name == "halted"; halted != rs[0].RetryAt.After(r.now) {
+				t.Fatalf("%s: RetryAt %v at %v", c.name, rs[0].RetryAt, r.now)
+			}
 		})
 	}
 }

@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/market"
@@ -256,6 +257,10 @@ func (g *Grid) OnReport(r *venue.ExecutionReport) {
 	if g.foreign[r.ClientID] {
 		if r.State.Final() {
 			delete(g.foreign, r.ClientID)
+			// An adopted order that ended before the grid started (a fill
+			// a resume's reconciliation applied) is not cancelled: the
+			// venue would refuse it, and the session turned DEGRADED.
+			g.adopted[r.Symbol] = slices.DeleteFunc(g.adopted[r.Symbol], func(id string) bool { return id == r.ClientID })
 		}
 		return
 	}

@@ -415,3 +415,17 @@ func TestGridCancelsAdoptedOrdersAndIgnoresTheirReports(t *testing.T) {
 	wantActs(t, "the filled level, and no other", g.OnEvent(mid("100"), holding{}, nil), "sell 1@103")
 	wantActs(t, "no second cancel", g.OnEvent(mid("100"), holding{}, nil))
 }
+
+// An adopted order that ends before the grid's first event (a fill a live
+// resume's reconciliation applied while the session was stopped) is not
+// cancelled: the venue refuses a cancel of an ended order, and the resumed
+// session turned DEGRADED ("cancel ...: order has ended").
+func TestGridDoesNotCancelAnAdoptedOrderThatEnded(t *testing.T) {
+	g := testGrid(t)
+	g.Adopt(venue.OpenOrder{ClientID: "old-1", Spec: venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Buy, Price: d("90")}})
+	g.Adopt(venue.OpenOrder{ClientID: "old-2", Spec: venue.OrderSpec{Symbol: "BTC-USD", Side: venue.Sell, Price: d("110")}})
+	report(g, "old-1", venue.StateFilled)
+	got := g.OnEvent(mid("100"), holding{}, nil)
+	wantActs(t, "first event after a resume", got, "cancel old-2",
+		"buy 1@99", "buy 1@98", "buy 1@97", "sell 1@101", "sell 1@102", "sell 1@103")
+}

@@ -2,12 +2,14 @@ package assemble
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/binance"
 	"github.com/tradectl/tradectl/internal/money"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/internal/venue"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 )
@@ -74,6 +76,9 @@ func (v *binanceVenue) Open(ctx context.Context, s LiveSpec) (LiveSession, error
 	}
 	sess, err := binance.Open(ctx, binance.SessionConfig{Config: v.cfg, SessionID: s.ID, Symbols: s.Symbols,
 		Recovered: rec, StartBalances: s.StartBalances, Net: s.Net, BalanceTolerance: balanceTolerance})
+	if errors.Is(err, binance.ErrNotListed) {
+		return nil, fmt.Errorf("%w: settings.symbols: %w", settings.ErrInvalid, err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,15 @@ import (
 // (unreachable, or the keys were refused). Nothing was sent.
 var ErrVenueUnavailable = errors.New("the venue is unavailable")
 
+// otherVenueError refuses a resume on a daemon whose venue is not the
+// session's. It is settings.ErrLiveUnavailable to errors.Is (the same
+// FAILED_PRECONDITION), without that error's words: the daemon has a
+// venue, and --paper is no way to resume.
+type otherVenueError string
+
+func (e otherVenueError) Error() string        { return string(e) }
+func (e otherVenueError) Is(target error) bool { return target == settings.ErrLiveUnavailable }
+
 // VenueInfo is where a live session would trade, as GetVenue shows it. It
 // never holds a key.
 type VenueInfo struct {
@@ -130,6 +139,9 @@ func (a Live) open(ctx context.Context, ls LiveSpec) (LiveSession, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("connecting to the venue: %w", ctx.Err())
 		}
+		if errors.Is(err, settings.ErrInvalid) {
+			return nil, err // the venue answered and refused the settings: it is there
+		}
 		return nil, fmt.Errorf("%w: %s %s: %w", ErrVenueUnavailable, a.Venue.Info().Venue, a.Venue.Info().Environment, err)
 	}
 	return sess, nil
@@ -189,9 +201,9 @@ func (a Live) Restore(ctx context.Context, st store.Store, rec store.SessionReco
 	case err != nil:
 		return Parts{}, nil, err
 	case stored.Venue != info.Venue || stored.Environment != info.Environment || stored.Quote != info.Quote:
-		return Parts{}, nil, fmt.Errorf("%w: session %s traded on %s %s (quote %s) and this daemon's venue is %s %s (quote %s): "+
-			"restart tradingd with the session's venue to resume it", settings.ErrLiveUnavailable, id,
-			stored.Venue, stored.Environment, stored.Quote, info.Venue, info.Environment, info.Quote)
+		return Parts{}, nil, otherVenueError(fmt.Sprintf("session %s traded on %s %s (quote %s) and this daemon's venue is %s %s (quote %s): "+
+			"restart tradingd with the session's venue to resume it", id,
+			stored.Venue, stored.Environment, stored.Quote, info.Venue, info.Environment, info.Quote))
 	}
 	spec := LiveSpec{Spec: s, StartBalances: stored.Balances, Net: NetOfFills(fills, info.Quote)}
 	for _, o := range open {

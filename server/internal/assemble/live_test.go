@@ -3,6 +3,7 @@ package assemble
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -103,6 +104,13 @@ func TestLiveDispatchesByMode(t *testing.T) {
 	if _, err := a.Build(ctx, liveSpec()); !errors.Is(err, ErrVenueUnavailable) {
 		t.Errorf("an unreachable venue: %v, want ErrVenueUnavailable", err)
 	}
+	// A venue that answered and refused a setting (a symbol it does not
+	// list) is there: the start is refused as invalid, not as unreachable.
+	v.err = fmt.Errorf("%w: settings.symbols: binance: unlisted symbol: the venue does not list DOGE-USD", settings.ErrInvalid)
+	if _, err := a.Build(ctx, liveSpec()); !errors.Is(err, settings.ErrInvalid) || errors.Is(err, ErrVenueUnavailable) ||
+		strings.Contains(err.Error(), "unavailable") {
+		t.Errorf("a symbol the venue does not list: %v, want settings.ErrInvalid only", err)
+	}
 }
 
 // On production every limit must be set; testnet takes the defaults.
@@ -198,7 +206,8 @@ func TestLiveRestoreHandsTheVenueWhatItApplied(t *testing.T) {
 		{Venue: "binance", Environment: "testnet", Quote: "USDC"}} {
 		v := &recordingVenue{info: other}
 		if _, _, err := (Live{Venue: v}).Restore(ctx, st, rec, s); !errors.Is(err, settings.ErrLiveUnavailable) ||
-			!strings.Contains(err.Error(), "traded on binance testnet (quote USDT)") || len(v.specs) != 0 {
+			!strings.Contains(err.Error(), "traded on binance testnet (quote USDT)") || len(v.specs) != 0 ||
+			strings.Contains(err.Error(), "no venue configured") || strings.Contains(err.Error(), "--paper") {
 			t.Errorf("resumed on %+v: %v, %d connections opened", other, err, len(v.specs))
 		}
 	}

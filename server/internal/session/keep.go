@@ -14,6 +14,12 @@ import (
 const KeptOpenReason = "kept open at stop: resting at the paper venue, which stopped with the session; " +
 	"it neither fills nor can be cancelled until the session is resumed"
 
+// KeptOpenLiveReason is what an order a live session's stop kept open
+// says: it rests at the real venue, which goes on matching it; nobody here
+// hears of its fills until a resume reconciles them.
+const KeptOpenLiveReason = "kept open at stop: resting at the venue, where it may still fill or be cancelled; " +
+	"tradectl start --resume reconciles what became of it"
+
 // noteKeptOrders marks the orders a stop kept open, in the store, so that
 // 'orders' shows them open and says why. It runs after the loop returned,
 // bounded by the stop's ctx.
@@ -21,7 +27,11 @@ func (s *Session) noteKeptOrders(ctx context.Context) {
 	if s.opts.Store == nil {
 		return
 	}
-	if _, err := s.opts.Store.NoteOpenOrders(ctx, s.id, KeptOpenReason, time.Now()); err != nil {
+	reason := KeptOpenReason
+	if s.writeAhead {
+		reason = KeptOpenLiveReason
+	}
+	if _, err := s.opts.Store.NoteOpenOrders(ctx, s.id, reason, time.Now()); err != nil {
 		s.log.Error("could not record the orders kept open at stop", "err", err)
 	}
 }

@@ -364,3 +364,153 @@ func TestLiveStopShowsTheFillsItWaitedFor(t *testing.T) {
 			shown.Cash, shown.FeesPaid, end.Summary.Cash, stored.Cash, stored.FeesPaid)
 	}
 }
+
+// A live stop keeping its orders open says where they rest: at the venue,
+// which goes on matching them, not at a paper venue that stopped with the
+// session (what 'tradectl orders --open' showed after such a stop).
+func TestLiveStopKeepingOrdersSaysTheyRestAtTheVenue(t *testing.T) {
+	fake := &laggingLive{fakeLive: fakeLive{start: map[string]money.Decimal{"USDT": money.FromInt(100_000)}}}
+	st := openStore(t)
+	var log syncBuffer
+	m := liveManager(t, &fake.fakeLive, st, &log)
+	m.opts.Assembler = assemble.Live{Venue: fake}
+	s := liveSettings()
+	s.Strategy = "grid"
+	snap, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the grid resting, committed", func() bool {
+		open, _, err := st.ListOrders(context.Background(), snap.ID, true, 0)
+		return err == nil && len(open) > 0
+	})
+	if _, _, _, err := m.Stop(context.Background(), StopOptions{KeepOpenOrders: true}); err != nil {
+		t.Fatal(err)
+	}
+	open, _, err := st.ListOrders(context.Background(), snap.ID, true, 0)
+	if err != nil || len(open) == 0 {
+		t.Fatalf("open orders after a stop keeping them: %d %v", len(open), err)
+	}
+	for _, o := range open {
+		if o.Reason != KeptOpenLiveReason {
+			t.Errorf("order %s kept open says %q", o.ClientID, o.Reason)
+		}
+	}
+}
+
+// downLive is a venue that cannot be reached.
+type downLive struct{ fakeLive }
+
+func (d *downLive) Open(context.Context, assemble.LiveSpec) (assemble.LiveSession, error) {
+	return nil, errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+}
+
+// A resume that cannot reach the venue says so, not that the store
+// failed: tradectl printed "the store failed: cannot resume session ...:
+// the venue is unavailable" (the exit code was the venue's, 13).
+func TestLiveResumeOnAnUnreachableVenueIsNotAStoreFailure(t *testing.T) {
+	fake := &fakeLive{start: map[string]money.Decimal{"USDT": money.FromInt(100_000)}}
+	st := openStore(t)
+	var log syncBuffer
+	m := liveManager(t, fake, st, &log)
+	s := liveSettings()
+	s.Strategy = "grid"
+	snap, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the grid resting, committed", func() bool {
+		open, _, err := st.ListOrders(context.Background(), snap.ID, true, 0)
+		return err == nil && len(open) > 0
+	})
+	if _, _, _, err := m.Stop(context.Background(), StopOptions{KeepOpenOrders: true}); err != nil {
+		t.Fatal(err)
+	}
+	m2 := liveManager(t, fake, st, &log)
+	m2.opts.Assembler = assemble.Live{Venue: &downLive{}}
+	_, err = m2.ResumeSession(context.Background(), snap.ID)
+	if !errors.Is(err, assemble.ErrVenueUnavailable) || errors.Is(err, ErrStore) || strings.Contains(err.Error(), "store") {
+		t.Fatalf("resume on an unreachable venue: %v", err)
+	}
+}
+
+// stallingVenue holds its cancellations' answers; once the stop has asked
+// for them, it stalls one heartbeat past the stop's deadline and then
+// answers one: the stop's commit of that answer runs out of time.
+type stallingVenue struct {
+	laggingVenue
+	asked, stalled atomic.Bool
+}
+
+func (s *stallingVenue) CancelAll(now time.Time, dst []venue.ExecutionReport) []venue.ExecutionReport {
+	dst = s.laggingVenue.CancelAll(now, dst)
+	s.asked.Store(true)
+	return dst
+}
+
+func (s *stallingVenue) OnEvent(ev *market.Event, dst []venue.ExecutionReport) []venue.ExecutionReport {
+	dst = s.laggingVenue.OnEvent(ev, dst)
+	if s.asked.Load() && s.stalled.CompareAndSwap(false, true) {
+		// Past the wait for answers (the stop's 1 s less its 0.5 s reserve for
+		// what follows), within the stop's own deadline.
+		time.Sleep(700 * time.Millisecond)
+		s.mu.Lock()
+		dst = append(dst, s.pending[0])
+		s.pending = s.pending[1:]
+		s.mu.Unlock()
+	}
+	return dst
+}
+
+type stallingLive struct {
+	fakeLive
+	v *stallingVenue
+}
+
+func (f *stallingLive) Open(ctx context.Context, s assemble.LiveSpec) (assemble.LiveSession, error) {
+	ls, err := f.fakeLive.Open(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	c := ls.(*fakeConn)
+	f.v = &stallingVenue{laggingVenue: laggingVenue{Venue: c.v, hold: true}}
+	c.v = f.v
+	return c, nil
+}
+
+// A live stop whose deadline runs out while it commits the venue's
+// answers ends FAILED with its orders named as unsettled, as one that runs
+// out while waiting for them does: it ended STOPPED, orders left resting
+// at the venue (TestLiveStopAwaitsTheVenuesCancellations failed now and
+// then on a loaded machine for it).
+func TestLiveStopDeadlineInsideSettleFails(t *testing.T) {
+	fake := &stallingLive{fakeLive: fakeLive{start: map[string]money.Decimal{"USDT": money.FromInt(100_000)}}}
+	st := openStore(t)
+	var log syncBuffer
+	m := liveManager(t, &fake.fakeLive, st, &log)
+	m.opts.Assembler = assemble.Live{Venue: fake}
+	s := liveSettings()
+	s.Strategy = "grid"
+	snap, _, err := m.Start(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the grid resting, committed", func() bool {
+		open, _, err := st.ListOrders(context.Background(), snap.ID, true, 0)
+		return err == nil && len(open) > 1
+	})
+	if _, _, _, err := m.Stop(context.Background(), StopOptions{Timeout: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	var end Snapshot
+	eventually(t, "the session's end", func() bool {
+		end, _, _ = m.Status()
+		return end.State == StateStopped || end.State == StateFailed
+	})
+	if !fake.v.stalled.Load() {
+		t.Fatal("the venue never stalled: the test tested nothing")
+	}
+	if end.State != StateFailed || len(end.Unsettled) == 0 {
+		t.Fatalf("deadline inside the stop's commit: %s (%s), unsettled %v\n%s", end.State, end.Reason, end.Unsettled, log.String())
+	}
+}

@@ -110,9 +110,6 @@ func (s *Session) awaitCancels(ctx context.Context) error {
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
-			s.mu.Lock()
-			s.stopErrs = append(s.stopErrs, fmt.Sprintf("the venue did not confirm the cancellation of %d orders by the deadline", open))
-			s.mu.Unlock()
 			return fmt.Errorf("%d orders not confirmed cancelled by the venue: %w", open, ctx.Err())
 		}
 	}

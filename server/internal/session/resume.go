@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/echo"
+	"github.com/tradectl/tradectl/internal/settings"
 	"github.com/tradectl/tradectl/server/internal/assemble"
 	"github.com/tradectl/tradectl/server/internal/store"
 )
@@ -140,7 +141,13 @@ func (m *Manager) reassemble(ctx context.Context, rec store.SessionRecord) (*Ses
 	}
 	if err != nil {
 		closeParts(m.opts.Logger, parts) // a failed Restore released what it opened: Close is nil
-		return nil, assemble.Parts{}, storeFailed(ctx, fmt.Errorf("cannot resume session %s: %w", rec.ID, err))
+		err = fmt.Errorf("cannot resume session %s: %w", rec.ID, err)
+		if errors.Is(err, assemble.ErrVenueUnavailable) || errors.Is(err, settings.ErrLiveUnavailable) {
+			// The venue's fault or the daemon's, not the store's: said as
+			// it is (the answer said "the store failed").
+			return nil, assemble.Parts{}, err
+		}
+		return nil, assemble.Parts{}, storeFailed(ctx, err)
 	}
 	sess, err := build(rec.ID, rec.Started, s, parts, m.opts, m.emit, m.feed, jr, r)
 	if err != nil {

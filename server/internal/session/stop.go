@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -166,6 +167,16 @@ func (s *Session) settleOrders(ctx context.Context) {
 	s.cancelled = n
 	if err != nil {
 		s.unsettled = ids
+	}
+	if err != nil && len(ids) > 0 {
+		// Orders left open fail the stop, whichever step ran out of time:
+		// a deadline that expired while the answers were being committed
+		// (not between two looks) ended the session STOPPED.
+		what := fmt.Sprintf("could not settle %d open orders (the log has the error)", len(ids))
+		if s.writeAhead && errors.Is(err, context.DeadlineExceeded) {
+			what = fmt.Sprintf("the venue did not confirm the cancellation of %d orders by the deadline", len(ids))
+		}
+		s.stopErrs = append(s.stopErrs, what)
 	}
 	s.mu.Unlock()
 	if n > 0 {
