@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -122,4 +123,23 @@ func (e *Emulator) Ledger(tb testing.TB) venueemu.Ledger {
 		tb.Fatalf("emulator ledger: %v", err)
 	}
 	return l
+}
+
+// SetFaults sets the venue's fault plan (POST /emulator/faults), as an
+// operator rehearsing would; the zero plan clears it.
+func (e *Emulator) SetFaults(tb testing.TB, f venueemu.Faults) {
+	tb.Helper()
+	body, err := json.Marshal(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp, err := http.Post(e.URL+"/emulator/faults", "application/json", bytes.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if msg, _ := io.ReadAll(resp.Body); resp.StatusCode != http.StatusOK {
+		tb.Fatalf("POST /emulator/faults %s: %s %s", body, resp.Status, msg)
+	}
+	tb.Logf("fault plan set: %s", body)
 }

@@ -1,21 +1,12 @@
 package livefaults
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,7 +14,6 @@ import (
 	"github.com/tradectl/tradectl/client/strategy"
 	"github.com/tradectl/tradectl/e2e/harness"
 	"github.com/tradectl/tradectl/internal/money"
-	"github.com/tradectl/tradectl/internal/venueemu"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
 
@@ -32,106 +22,11 @@ import (
 // so this is many times what a working product needs on a loaded machine.
 const waitFor = 20 * time.Second
 
-// venueProc is a running cmd/venue-emulator.
-type venueProc struct {
-	URL    string
-	Log    *harness.SyncBuffer
-	cmd    *exec.Cmd
-	exited chan error
-}
-
-// startVenue runs the rehearsal venue on a free loopback port with the
-// account's keys in keysFile, and stops it when the test ends.
-func startVenue(t *testing.T, keysFile string) *venueProc {
-	t.Helper()
-	v := &venueProc{Log: &harness.SyncBuffer{}, exited: make(chan error, 1)}
-	v.cmd = exec.Command(filepath.Join(bins, "venue-emulator"), "--keys", keysFile, "--symbols", "BTC-USD,ETH-USD",
-		"--balances", "USDT=1000000", "--step", "50ms")
-	v.cmd.Stderr = v.Log
-	out, err := v.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := v.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "venue-emulator: listening on "); ok {
-				urls <- u
-			}
-		}
-		_, _ = io.Copy(io.Discard, out)
-		v.exited <- v.cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		_ = v.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-v.exited:
-		case <-time.After(30 * time.Second):
-			_ = v.cmd.Process.Kill()
-			t.Error("venue-emulator did not stop on SIGTERM")
-		}
-		if t.Failed() {
-			t.Logf("venue-emulator log (tail):\n%s", tail(v.Log.String(), 60))
-		}
-	})
-	select {
-	case v.URL = <-urls:
-	case err := <-v.exited:
-		t.Fatalf("venue-emulator exited early: %v\n%s", err, v.Log)
-	case <-time.After(30 * time.Second):
-		t.Fatalf("venue-emulator did not start:\n%s", v.Log)
-	}
-	return v
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
-// faults sets the venue's fault plan over its admin endpoint, as an
-// operator rehearsing would.
-func (v *venueProc) faults(t *testing.T, f venueemu.Faults) {
-	t.Helper()
-	body, err := json.Marshal(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.Post(v.URL+"/emulator/faults", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if msg, _ := io.ReadAll(resp.Body); resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /emulator/faults %s: %s %s", body, resp.Status, msg)
-	}
-	t.Logf("fault plan set: %s", body)
-}
-
-// ledger is the venue's record of every order request, order and trade.
-func (v *venueProc) ledger(t *testing.T) venueemu.Ledger {
-	t.Helper()
-	resp, err := http.Get(v.URL + "/emulator/ledger")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var l venueemu.Ledger
-	if err := json.NewDecoder(resp.Body).Decode(&l); err != nil {
-		t.Fatalf("GET /emulator/ledger: %v", err)
-	}
-	return l
-}
-
 // live is a live session of a real tradingd on a real rehearsal venue,
 // driven by a probe strategy that places exactly the orders a test asks
 // for.
 type live struct {
-	venue *venueProc
+	venue *harness.Emulator
 	d     *harness.Daemon
 	c     *client.Client
 	probe *probe
@@ -142,12 +37,10 @@ type live struct {
 // HEALTHY.
 func startLive(t *testing.T) *live {
 	t.Helper()
-	keys := filepath.Join(t.TempDir(), "keys")
-	if err := os.WriteFile(keys, []byte("api_key=e2e-live-key\nsecret=e2e-live-secret-0123456789\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l := &live{venue: startVenue(t, keys)}
-	l.d = harness.StartDaemon(t, bins, harness.Options{Args: []string{"--venue", "binance", "--venue-url", l.venue.URL, "--venue-keys", keys}})
+	keys := harness.WriteVenueKeys(t, "e2e-live-key", "e2e-live-secret-0123456789")
+	l := &live{venue: harness.StartEmulator(t, bins, keys, "--symbols", "BTC-USD,ETH-USD",
+		"--balances", "USDT=1000000", "--step", "50ms")}
+	l.d = harness.StartDaemon(t, bins, harness.Options{Args: harness.LiveArgs(l.venue.URL, keys)})
 	l.c = l.d.Client(t)
 	if out, errOut, code := l.d.Ctl(t, "start", "--symbols", "BTC-USD,ETH-USD", "--strategy", "remote:probe",
 		"--tick-interval", "20ms", "--health-interval", "100ms", "--max-order-notional", "1000000"); code != 0 {
@@ -386,7 +279,7 @@ func (l *live) checkBooks(t *testing.T) int {
 }
 
 func (l *live) booksDiff(t *testing.T) (string, int) {
-	led := l.venue.ledger(t)
+	led := l.venue.Ledger(t)
 	var problems []string
 	if r := led.Resubmitted(); len(r) > 0 {
 		problems = append(problems, fmt.Sprintf("client order ids submitted more than once: %v", r))

@@ -21,7 +21,7 @@ import (
 func TestDuplicateAndReorderedReports(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
-	l.venue.faults(t, venueemu.Faults{AcceptThenTimeout: 1, DuplicateReports: 20, ReorderReports: 20, ReportType: "TRADE"})
+	l.venue.SetFaults(t, venueemu.Faults{AcceptThenTimeout: 1, DuplicateReports: 20, ReorderReports: 20, ReportType: "TRADE"})
 	l.marketBuy("sweep", "3")
 	harness.Eventually(t, waitFor, "the order's answer to time out", func() bool {
 		return strings.Contains(l.d.Log.String(), "order outcome unknown")
@@ -34,7 +34,7 @@ func TestDuplicateAndReorderedReports(t *testing.T) {
 	if n := l.checkBooks(t); n < 2 {
 		t.Fatalf("the order filled in %d trade(s): nothing was duplicated or reordered across trades", n)
 	}
-	l.venue.faults(t, venueemu.Faults{})
+	l.venue.SetFaults(t, venueemu.Faults{})
 	// The venue keeps the timed-out answer in its minute of latencies.
 	l.waitComponent(t, "venue", "venue naming the timed-out answer", at(degraded, "slow answers"))
 	l.waitHealthy(t, "every other component HEALTHY", "venue")
@@ -49,7 +49,7 @@ func TestDuplicateAndReorderedReports(t *testing.T) {
 func TestDepthGap(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
-	l.venue.faults(t, venueemu.Faults{DepthGaps: 1, DelayPath: "/api/v3/depth", DelayMillis: 4000, DelayCount: 1})
+	l.venue.SetFaults(t, venueemu.Faults{DepthGaps: 1, DelayPath: "/api/v3/depth", DelayMillis: 4000, DelayCount: 1})
 	c := l.waitComponent(t, "market_data", "market_data DEGRADED for the gap", faulty("book not in sync"))
 	m := regexp.MustCompile(`([A-Z]+-USD): book not in sync`).FindStringSubmatch(c.GetReason())
 	if m == nil {
@@ -58,7 +58,7 @@ func TestDepthGap(t *testing.T) {
 	sym := m[1]
 	blind := l.order(t, l.buy("blind", sym, "0.05"))
 	wantState(t, blind, tradingv1.OrderState_ORDER_STATE_REJECTED, "not in sync")
-	for _, r := range l.venue.ledger(t).Requests {
+	for _, r := range l.venue.Ledger(t).Requests {
 		if r.ClientID == blind.GetClientOrderId() {
 			t.Errorf("an order on a book out of sync reached the venue: %+v", r)
 		}

@@ -28,7 +28,7 @@ func wantState(t *testing.T, o *tradingv1.Order, state tradingv1.OrderState, sub
 func TestRateLimited429(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
-	l.venue.faults(t, venueemu.Faults{RateLimited: 1, RetryAfterSeconds: 3})
+	l.venue.SetFaults(t, venueemu.Faults{RateLimited: 1, RetryAfterSeconds: 3})
 	l.marketBuy("limited", "0.01")
 	l.waitComponent(t, "venue", "venue DEGRADED for the 429", at(degraded, "rate limited (429)"))
 	l.waitComponent(t, "order_entry", "order entry halted for the 429", faulty("rate limited"))
@@ -46,7 +46,7 @@ func TestRateLimited429(t *testing.T) {
 func TestBanned418(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
-	l.venue.faults(t, venueemu.Faults{RateLimited: 1, RateLimitStatus: 418, RetryAfterSeconds: 3})
+	l.venue.SetFaults(t, venueemu.Faults{RateLimited: 1, RateLimitStatus: 418, RetryAfterSeconds: 3})
 	l.marketBuy("banned", "0.01")
 	l.waitComponent(t, "venue", "venue UNHEALTHY for the ban", at(unhealthy, "IP banned until"))
 	l.waitComponent(t, "order_entry", "order entry halted for the ban", faulty("IP banned until"))
@@ -68,7 +68,7 @@ func TestBanned418(t *testing.T) {
 func TestFailingRESTCalls(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
-	l.venue.faults(t, venueemu.Faults{Fail5xx: 6})
+	l.venue.SetFaults(t, venueemu.Faults{Fail5xx: 6})
 	l.marketBuy("failed", "0.01")
 	l.waitComponent(t, "venue", "venue DEGRADED for the failures", faulty("requests fail"))
 	wantState(t, l.order(t, "failed"), tradingv1.OrderState_ORDER_STATE_REJECTED, "never sent")
@@ -87,16 +87,16 @@ func TestFailingRESTCalls(t *testing.T) {
 func TestAcceptedThenTimedOut(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
-	l.venue.faults(t, venueemu.Faults{AcceptThenTimeout: 1, SilenceUserData: true})
+	l.venue.SetFaults(t, venueemu.Faults{AcceptThenTimeout: 1, SilenceUserData: true})
 	l.marketBuy("unanswered", "0.01")
 	harness.Eventually(t, waitFor, "the request to time out", func() bool {
 		return strings.Contains(l.d.Log.String(), "order outcome unknown")
 	})
 	o := l.order(t, "unanswered")
 	wantState(t, o, tradingv1.OrderState_ORDER_STATE_FILLED)
-	l.venue.faults(t, venueemu.Faults{})
+	l.venue.SetFaults(t, venueemu.Faults{})
 	withheld := 0
-	for _, r := range l.venue.ledger(t).Requests {
+	for _, r := range l.venue.Ledger(t).Requests {
 		if r.ClientID == o.GetClientOrderId() && r.Withheld {
 			withheld++
 		}
@@ -115,7 +115,7 @@ func TestAcceptedThenTimedOut(t *testing.T) {
 func TestDelayedOrderAnswers(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
-	l.venue.faults(t, venueemu.Faults{DelayPath: "/api/v3/order", DelayMillis: 2500, DelayCount: 1})
+	l.venue.SetFaults(t, venueemu.Faults{DelayPath: "/api/v3/order", DelayMillis: 2500, DelayCount: 1})
 	l.marketBuy("slow", "0.01")
 	wantState(t, l.order(t, "slow"), tradingv1.OrderState_ORDER_STATE_FILLED)
 	l.waitComponent(t, "venue", "venue DEGRADED for slow answers", at(degraded, "slow answers", "p99 2."))

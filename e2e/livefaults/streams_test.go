@@ -56,7 +56,7 @@ func TestSilentMarketStream(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
 	l.order(t, l.marketBuy("before", "0.01"))
-	l.venue.faults(t, venueemu.Faults{SilenceStreams: true})
+	l.venue.SetFaults(t, venueemu.Faults{SilenceStreams: true})
 	l.waitComponent(t, "market_data", "market_data DEGRADED for the silent stream", faulty("BTC-USD: no message for", "book not in sync"))
 	l.waitComponent(t, "market_data", "market_data UNHEALTHY for the dead stream", at(unhealthy, "stream: no message for"))
 	l.marketBuy("blind", "0.01")
@@ -67,7 +67,7 @@ func TestSilentMarketStream(t *testing.T) {
 		}
 	}
 	cleared := time.Now()
-	l.venue.faults(t, venueemu.Faults{})
+	l.venue.SetFaults(t, venueemu.Faults{})
 	l.waitComponent(t, "market_data", "market_data HEALTHY again", atLeastReconnects(t, 1))
 	l.waitHealthy(t, "the whole session HEALTHY again")
 	blind := l.order(t, "blind")
@@ -86,14 +86,14 @@ func TestSilentMarketStream(t *testing.T) {
 func TestSilentUserStream(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
-	l.venue.faults(t, venueemu.Faults{SilenceUserData: true})
+	l.venue.SetFaults(t, venueemu.Faults{SilenceUserData: true})
 	l.waitComponent(t, "user_stream", "user_stream DEGRADED or UNHEALTHY for the silence", faulty())
 	l.waitComponent(t, "user_stream", "user_stream UNHEALTHY naming the silence", at(unhealthy, "silent"))
 	quiet := l.order(t, l.marketBuy("quiet", "0.02"))
 	if quiet.GetState() != tradingv1.OrderState_ORDER_STATE_FILLED {
 		t.Errorf("an order while the user stream is silent: %v %q", quiet.GetState(), quiet.GetReason())
 	}
-	l.venue.faults(t, venueemu.Faults{})
+	l.venue.SetFaults(t, venueemu.Faults{})
 	l.waitComponent(t, "user_stream", "user_stream HEALTHY again", atLeastReconnects(t, 1))
 	l.waitHealthy(t, "the whole session HEALTHY again")
 	l.checkBooks(t)
@@ -107,7 +107,7 @@ func TestDroppedSockets(t *testing.T) {
 	t.Parallel()
 	l := startLive(t)
 	l.marketBuy("dropped", "0.02")
-	l.venue.faults(t, venueemu.Faults{DropConnections: true})
+	l.venue.SetFaults(t, venueemu.Faults{DropConnections: true})
 	l.waitComponent(t, "market_data", "market_data HEALTHY having redialled", atLeastReconnects(t, 1))
 	l.waitComponent(t, "user_stream", "user_stream HEALTHY having resubscribed", atLeastReconnects(t, 1))
 	l.waitHealthy(t, "the whole session HEALTHY after the drop")
@@ -128,7 +128,7 @@ func TestTerminatedUserDataSubscription(t *testing.T) {
 	l := startLive(t)
 	l.order(t, l.marketBuy("before", "0.01"))
 	terminated := time.Now()
-	l.venue.faults(t, venueemu.Faults{TerminateUserData: true})
+	l.venue.SetFaults(t, venueemu.Faults{TerminateUserData: true})
 	l.waitComponent(t, "user_stream", "user_stream resubscribed, naming the termination",
 		func(c *tradingv1.ComponentHealth) bool {
 			return atLeastReconnects(t, 1)(c) && strings.Contains(c.GetReason(), "terminated")
