@@ -15,9 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/tradectl/tradectl/e2e/harness"
@@ -32,7 +29,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bins = dir
-	if err := build(dir); err != nil {
+	if err := harness.Build(dir, "-race"); err != nil { // tradingd, tradectl, venue-emulator
 		fmt.Fprintln(os.Stderr, "building binaries:", err)
 		os.RemoveAll(dir)
 		os.Exit(1)
@@ -49,17 +46,4 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// build compiles tradingd and tradectl (the harness's) and the rehearsal
-// venue, all with -race.
-func build(dir string) error {
-	if err := harness.Build(dir, "-race"); err != nil {
-		return err
-	}
-	_, file, _, _ := runtime.Caller(0)
-	cmd := exec.Command("go", "build", "-race", "-o", dir+string(os.PathSeparator), "./cmd/venue-emulator")
-	cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	return cmd.Run()
 }
