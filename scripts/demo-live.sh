@@ -91,8 +91,8 @@ step "a fault: the venue falls silent (POST /emulator/faults {\"silenceStreams\"
 # books resync, the user stream resubscribes, the session reconciles, and the
 # connection has recovered when three reports in a row name neither
 # market_data nor user_stream. (A pass that compared balances while an order
-# was on its way may add a reconcile DEGRADED, "to be confirmed by the next
-# pass", which the next pass clears.)
+# was on its way says so in reconcile's reason, "seen once, checking again",
+# and the next pass, 2 s later, clears it.)
 health="$dir/health.log"
 "$BIN/tradectl" watch-health >"$health" 2>&1 &
 watch_pid=$!

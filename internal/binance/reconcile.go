@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -259,73 +258,6 @@ func (rc *Reconciler) judge(rep *Report, p reconcilePlan, settled bool) {
 		rc.cfg.Logger.Warn("reconcile: the venue differed", "missed_trades", len(rep.Missed),
 			"vanished", rep.Vanished, "strays", len(rep.Strays), "never_acknowledged", rep.Unacknowledged)
 	}
-}
-
-// confirmPasses is how many passes in a row must see a drift beyond
-// tolerance, the drift changing, before order entry halts on it.
-const confirmPasses = 3
-
-// sameDrift: both passes saw the same assets off by the same amounts.
-func sameDrift(a, b []Drift) bool {
-	if len(a) == 0 || len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Asset != b[i].Asset || a[i].Actual.Sub(a[i].Expected) != b[i].Actual.Sub(b[i].Expected) {
-			return false
-		}
-	}
-	return true
-}
-
-// Suspect reports whether the last pass found a drift beyond tolerance
-// that it has not confirmed: the session asks for another pass soon.
-func (rc *Reconciler) Suspect() bool {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.suspects > 0
-}
-
-func driftText(ds []Drift) string {
-	parts := make([]string, len(ds))
-	for i, d := range ds {
-		parts[i] = d.String()
-	}
-	return strings.Join(parts, "; ")
-}
-
-// Health is the "reconcile" component: the last pass, what it found, and
-// whether a drift halts trading.
-func (rc *Reconciler) Health(now time.Time) Health {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	h := Health{Name: "reconcile", LastProgress: rc.lastOK}
-	switch {
-	case rc.halted:
-		h.Level = Unhealthy
-		h.Reason = "order entry halted: balance drift beyond tolerance: " + driftText(rc.last.Drift)
-	case rc.lastRun.IsZero():
-		h.Level, h.Reason = Degraded, "not reconciled yet"
-	case rc.lastErr != "":
-		h.Level, h.Reason = Degraded, "last pass failed: "+rc.lastErr
-	default:
-		h.Level = Healthy
-		h.Reason = fmt.Sprintf("reconciled %v ago: %d orders, %d missed trades applied, %d strays cancelled",
-			now.Sub(rc.lastOK).Round(time.Second), rc.last.Orders, len(rc.last.Missed), len(rc.last.Strays))
-		if len(rc.last.Drift) > 0 {
-			h.Level = Degraded
-			what := "; balance drift within tolerance: "
-			if rc.suspects > 0 {
-				what = "; balance drift beyond tolerance, to be confirmed by the next pass: "
-			}
-			h.Reason += what + driftText(rc.last.Drift)
-		}
-		if len(rc.last.Vanished) > 0 {
-			h.Level = Degraded
-			h.Reason += "; orders the venue no longer knows: " + strings.Join(rc.last.Vanished, ",")
-		}
-	}
-	return h
 }
 
 // reconcileSymbols is every symbol to list: configured or with an order.

@@ -286,7 +286,7 @@ func TestReconcileAppliesMissedFillsCancelsStraysAndHaltsOnDrift(t *testing.T) {
 	if _, ok := halted(); ok {
 		t.Fatal("halted on one unsettled pass")
 	}
-	if h := rc.Health(now); h.Level != Degraded || !strings.Contains(h.Reason, "to be confirmed") {
+	if h := rc.Health(now); h.Level != Healthy || !strings.Contains(h.Reason, "seen once, checking again") {
 		t.Fatalf("health after one pass with a drift: %+v", h)
 	}
 	if rep, err := rc.Reconcile(context.Background(), snap); err != nil || !rep.Halted {
@@ -411,6 +411,11 @@ func TestReconcileDriftThatKeepsChangingNeedsThreePasses(t *testing.T) {
 				}
 				if want := !tc.halted[i] && e != "1000"; rc.Suspect() != want {
 					t.Fatalf("pass %d: suspect %v, want %v", i+1, rc.Suspect(), want)
+				}
+				// One unconfirmed pass is news, not a degradation; two
+				// in a row are.
+				if h := rc.Health(time.Now()); tc.name == "changing" && i == 1 && (h.Level != Degraded || !strings.Contains(h.Reason, "2 passes in a row")) {
+					t.Fatalf("health after two unconfirmed passes: %+v", h)
 				}
 			}
 		})
