@@ -1,0 +1,53 @@
+package web
+
+import (
+	"mime"
+	"net/http"
+)
+
+// rpcContentTypes are the content types a browser's Connect or gRPC-Web
+// call has. None is one an HTML form or a "simple" fetch can send, so a
+// cross-origin call needs a CORS preflight, which is never answered.
+var rpcContentTypes = map[string]bool{
+	"application/proto":          true,
+	"application/json":           true,
+	"application/connect+proto":  true,
+	"application/connect+json":   true,
+	"application/grpc-web":       true,
+	"application/grpc-web+proto": true,
+}
+
+// rpcHandler passes a browser's call to the transcoder: the login cookie
+// becomes the bearer token the auth interceptor reads, and the Cookie
+// header itself goes no further, because every request header becomes
+// gRPC metadata that interceptors and handlers could see.
+type rpcHandler struct {
+	next    http.Handler
+	cookie  string
+	maxBody int64
+}
+
+func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Method != http.MethodPost {
+		// Connect GETs would be state-free, but no method is marked
+		// idempotent, and a GET is what a cross-site <img> can send.
+		w.Header().Set("Allow", http.MethodPost)
+		refuse(w, http.StatusMethodNotAllowed, "RPCs are POST")
+		return
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if !rpcContentTypes[ct] || (r.Header.Get("Connect-Protocol-Version") != "1" && r.Header.Get("X-Grpc-Web") != "1") {
+		refuse(w, http.StatusUnsupportedMediaType,
+			"an RPC here is a Connect call (Connect-Protocol-Version: 1) or a gRPC-Web one (X-Grpc-Web: 1)")
+		return
+	}
+	if r.Header.Get("Authorization") == "" {
+		if c, err := r.Cookie(h.cookie); err == nil && c.Value != "" {
+			r.Header.Set("Authorization", "Bearer "+c.Value)
+		}
+	}
+	r.Header.Del("Cookie")
+	r.Body = http.MaxBytesReader(w, r.Body, h.maxBody)
+	h.next.ServeHTTP(w, r)
+}
