@@ -22,7 +22,13 @@ type Config struct {
 	Listener net.Listener
 	// MetricsListener serves /metrics; nil disables it.
 	MetricsListener net.Listener
-	Token           Token
+	// HTTPListener serves the dashboard and TradingService to browsers
+	// (server/internal/web), over TLS when TLS is set; nil disables it.
+	HTTPListener net.Listener
+	// HTTPHosts are names, besides HTTPListener's address (and loopback's
+	// names when it is loopback), a browser may reach the dashboard by.
+	HTTPHosts []string
+	Token     Token
 	// TokenFile, if set, is watched: a new token written there (tradingd
 	// token rotate) replaces Token without a restart.
 	TokenFile string

@@ -14,6 +14,7 @@ package daemon
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 	"github.com/tradectl/tradectl/server/internal/session"
 	"github.com/tradectl/tradectl/server/internal/store"
 	"github.com/tradectl/tradectl/server/internal/transport"
+	"github.com/tradectl/tradectl/server/internal/web"
 )
 
 // Daemon is a configured tradingd.
@@ -42,6 +44,7 @@ type Daemon struct {
 	health  *health.Server
 	grpc    *grpc.Server
 	metrics *http.Server
+	web     *http.Server // the dashboard; nil when off
 	token   *security.CurrentToken
 	reload  *security.Reloader
 	refused *security.Refusals
@@ -121,7 +124,26 @@ func New(cfg Config) *Daemon {
 		d.metrics = newMetricsServer(mux)
 		d.cfg.MetricsListener = transport.NewConnCap(cfg.MetricsListener, metricsMaxConns, metricsMaxConnsPerPeer)
 	}
+	if cfg.HTTPListener != nil {
+		d.web, d.cfg.HTTPListener = newWebServer(cfg, d.grpc)
+	}
 	return d
+}
+
+// newWebServer serves the dashboard over the gRPC server itself, so that a
+// browser's calls pass the same interceptors. The listener is capped like
+// the others: ServeHTTP gets none of the gRPC transport's own limits.
+func newWebServer(cfg Config, g *grpc.Server) (*http.Server, net.Listener) {
+	h, err := web.New(web.Config{GRPC: g, Hosts: web.Hosts(cfg.HTTPListener.Addr(), cfg.HTTPHosts...), TLS: cfg.TLS != nil,
+		MaxRequestBytes: int64(cfg.Limits.MaxRecvMsgSize), MaxResponseBytes: uint32(cfg.Limits.MaxSendMsgSize), Log: cfg.Logger})
+	if err != nil {
+		panic("daemon: the dashboard's handler: " + err.Error()) // only a wiring mistake gets here
+	}
+	srv := web.NewServer(h, cfg.Logger)
+	if cfg.TLS != nil {
+		srv.TLSConfig = cfg.TLS.HTTPConfig()
+	}
+	return srv, transport.NewConnCap(cfg.HTTPListener, web.MaxConns, web.MaxConnsPerPeer)
 }
 
 func chainReports(fs ...func(*session.Report)) func(*session.Report) {

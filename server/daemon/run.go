@@ -19,10 +19,10 @@ import (
 // stopServers does the same).
 //
 // The daemon is a group of actors (oklog/run): the signal, the gRPC
-// server, the metrics server and the file reloader. The first to return
-// interrupts all, in the order they were added, which is the order of the
-// shutdown; Run returns once every one has, then writes what is left and
-// closes the store.
+// server, the metrics server, the dashboard's server and the file
+// reloader. The first to return interrupts all, in the order they were
+// added, which is the order of the shutdown; Run returns once every one
+// has, then writes what is left and closes the store.
 func (d *Daemon) Run(ctx context.Context) error {
 	var (
 		mu     sync.Mutex
@@ -63,12 +63,31 @@ func (d *Daemon) Run(ctx context.Context) error {
 			cancel()
 		})
 	}
+	if d.web != nil {
+		// After gRPC's: its interrupt (GracefulStop) ends the browsers'
+		// streams, so Shutdown here finds idle connections to close.
+		g.Add(func() error {
+			if d.cfg.TLS != nil {
+				return keep(serveErr("http", d.web.ServeTLS(d.cfg.HTTPListener, "", "")))
+			}
+			return keep(serveErr("http", d.web.Serve(d.cfg.HTTPListener)))
+		}, func(error) {
+			hctx, cancel := context.WithTimeout(context.Background(), d.cfg.ShutdownTimeout)
+			if d.web.Shutdown(hctx) != nil {
+				_ = d.web.Close()
+			}
+			cancel()
+		})
+	}
 	reloadCtx, stopReload := context.WithCancel(context.Background())
 	g.Add(func() error { d.reload.Run(reloadCtx); return nil }, func(error) { stopReload() })
 
 	attrs := []any{"addr", d.cfg.Listener.Addr().String()}
 	if d.cfg.MetricsListener != nil {
 		attrs = append(attrs, "metrics_addr", d.cfg.MetricsListener.Addr().String())
+	}
+	if d.web != nil {
+		attrs = append(attrs, "http_addr", d.cfg.HTTPListener.Addr().String())
 	}
 	attrs = append(attrs, "tls", d.cfg.TLS.Mode())
 	d.log.Info("tradingd serving", attrs...)

@@ -92,7 +92,15 @@ func loadTLSMaterial(f TLSFiles) (*tlsMaterial, error) {
 
 // serverConfig looks the material up per handshake, which is what makes a
 // reload reach new connections without restarting the listener.
-func (t *TLS) serverConfig() *tls.Config {
+func (t *TLS) serverConfig() *tls.Config { return t.config("h2") }
+
+// HTTPConfig is the dashboard's TLS: the same material, reloaded the same
+// way, and mutual TLS when gRPC has it. It offers HTTP/1.1 beside h2, or a
+// client without h2 could not connect at all; a browser picks h2, which
+// lifts HTTP/1.1's six connections per host that long streams use up.
+func (t *TLS) HTTPConfig() *tls.Config { return t.config("h2", "http/1.1") }
+
+func (t *TLS) config(protos ...string) *tls.Config {
 	return &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
@@ -100,7 +108,7 @@ func (t *TLS) serverConfig() *tls.Config {
 			c := &tls.Config{
 				MinVersion:   tls.VersionTLS12,
 				Certificates: []tls.Certificate{m.cert},
-				NextProtos:   []string{"h2"},
+				NextProtos:   protos,
 			}
 			if m.clientCAs != nil {
 				c.ClientAuth = tls.RequireAndVerifyClientCert

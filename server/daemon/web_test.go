@@ -1,0 +1,164 @@
+package daemon
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/binary"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+	"time"
+
+	e2e "github.com/tradectl/tradectl/e2e/harness"
+	"github.com/tradectl/tradectl/server/internal/security"
+	"github.com/tradectl/tradectl/server/internal/web"
+)
+
+// startDashboard runs a daemon with the dashboard on a loopback port and
+// returns its base URL and the daemon's log.
+func startDashboard(t *testing.T, cfg Config, scheme string) (string, *securedDaemon) {
+	t.Helper()
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.HTTPListener = hl
+	return scheme + "://" + hl.Addr().String(), startSecured(t, cfg)
+}
+
+func browser(t *testing.T, tc *tls.Config) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	tr := &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: true}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Jar: jar, Transport: tr}
+}
+
+func post(t *testing.T, c *http.Client, url, ctype, body string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Connect-Protocol-Version", "1")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// The browser's path reaches the daemon's own chain: the real token check
+// refuses a wrong token, and the right one, once logged in, reads status.
+func TestDashboardUsesTheDaemonsChain(t *testing.T) {
+	base, d := startDashboard(t, Config{}, "http")
+	c := browser(t, nil)
+	if resp, body := post(t, c, base+web.LoginPath, "application/json", `{"token":"wrong"}`); resp.StatusCode != http.StatusUnauthorized ||
+		!strings.Contains(body, "TOKEN_INVALID") {
+		t.Fatalf("wrong token: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := post(t, c, base+web.LoginPath, "application/json", `{"token":"`+testToken+`"}`); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := post(t, c, base+web.RPCPrefix+"GetStatus", "application/json", "{}"); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(body, `"health"`) {
+		t.Fatalf("GetStatus: %d %s", resp.StatusCode, body)
+	}
+	// Remote strategies' service is not for browsers.
+	if resp, _ := post(t, c, base+"/trading.v1.StrategyService/Connect", "application/connect+proto", ""); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("StrategyService over HTTP: %d, want 404", resp.StatusCode)
+	}
+	log := d.log.String()
+	if !strings.Contains(log, "http_addr="+strings.TrimPrefix(base, "http://")) {
+		t.Errorf("the serving line lacks http_addr:\n%s", log)
+	}
+	if strings.Contains(log, testToken) {
+		t.Errorf("the token is in the log:\n%s", log)
+	}
+}
+
+// Under mutual TLS the dashboard asks for the client certificate as gRPC
+// does, and a browser gets HTTP/2 (no six-connection limit for streams).
+func TestDashboardTLS(t *testing.T) {
+	p := newTestPKI(t)
+	base, _ := startDashboard(t, Config{TLS: mutualTLS(t, p)}, "https")
+	c := browser(t, p.clientTLS(t, p.goodCert, p.goodKey))
+	resp, body := post(t, c, base+web.LoginPath, "application/json", `{"token":"`+testToken+`"}`)
+	if resp.StatusCode != http.StatusNoContent || resp.ProtoMajor != 2 {
+		t.Fatalf("login: %d %s over HTTP/%d, want 204 over HTTP/2", resp.StatusCode, body, resp.ProtoMajor)
+	}
+	if ck := resp.Cookies(); len(ck) != 1 || ck[0].Name != "__Host-"+web.CookieName || !ck[0].Secure {
+		t.Fatalf("cookie %+v, want a Secure __Host- cookie", ck)
+	}
+	if resp, body := post(t, c, base+web.RPCPrefix+"GetStatus", "application/json", "{}"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GetStatus: %d %s", resp.StatusCode, body)
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
+	if _, err := browser(t, p.clientTLS(t, "", "")).Do(req); err == nil {
+		t.Fatal("a client without a certificate got an answer")
+	}
+}
+
+// A browser's open stream does not hold the daemon at shutdown: it ends,
+// and Run returns (startSecured's cleanup fails the test otherwise).
+func TestDashboardStreamEndsAtShutdown(t *testing.T) {
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + hl.Addr().String()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logBuf := &e2e.SyncBuffer{}
+	d := New(Config{Listener: lis, HTTPListener: hl, Token: security.NewToken(testToken), ShutdownTimeout: 2 * time.Second,
+		HealthInterval: 300 * time.Second, Logger: slog.New(slog.NewTextHandler(logBuf, nil))})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- d.Run(ctx) }()
+
+	c := browser(t, nil)
+	if resp, body := post(t, c, base+web.LoginPath, "application/json", `{"token":"`+testToken+`"}`); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+web.RPCPrefix+"WatchHealth", bytes.NewReader([]byte{0, 0, 0, 0, 2, '{', '}'}))
+	req.Header.Set("Content-Type", "application/connect+json")
+	req.Header.Set("Connect-Protocol-Version", "1")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	var hdr [5]byte
+	if _, err := io.ReadFull(br, hdr[:]); err != nil || hdr[0] != 0 {
+		t.Fatalf("first report: %v %x", err, hdr)
+	}
+	if _, err := io.CopyN(io.Discard, br, int64(binary.BigEndian.Uint32(hdr[1:]))); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the daemon did not stop with a dashboard stream open")
+	}
+	// GracefulStop ended the stream itself; it was not cut at the deadline.
+	if log := logBuf.String(); strings.Contains(log, "graceful stop timed out") {
+		t.Fatalf("the stream held the shutdown until its deadline:\n%s", log)
+	}
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		t.Logf("the stream's end: %v", err)
+	}
+}
