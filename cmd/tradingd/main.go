@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,6 +30,8 @@ const (
 
 type config struct {
 	listen, metricsListen string
+	httpListen            string
+	httpHosts             []string
 	dataDir, tokenFile    string
 	backupDir             string
 	maxBackups            int
@@ -68,6 +71,16 @@ func parseFlags(args []string) (config, error) {
 	dataDir, _ := endpoint.DefaultDataDir()
 	fs.StringVar(&c.listen, "listen", envOr("TRADINGD_LISTEN", endpoint.DefaultAddr), "gRPC listen address (env TRADINGD_LISTEN)")
 	fs.StringVar(&c.metricsListen, "metrics-listen", envOr("TRADINGD_METRICS_LISTEN", "127.0.0.1:7444"), "Prometheus /metrics address; empty disables (env TRADINGD_METRICS_LISTEN)")
+	fs.StringVar(&c.httpListen, "http-listen", envOr("TRADINGD_HTTP_LISTEN", "127.0.0.1:7445"),
+		"dashboard address: the page, and the API to browsers, over the same TLS as gRPC; empty disables (env TRADINGD_HTTP_LISTEN)")
+	fs.Func("http-allowed-host", "a name browsers reach the dashboard by, besides its address (repeatable); other Host headers are refused",
+		func(v string) error {
+			if v == "" || (net.ParseIP(v) == nil && strings.ContainsAny(v, ":/ ")) {
+				return fmt.Errorf("%q: give a host name, without a port or scheme", v)
+			}
+			c.httpHosts = append(c.httpHosts, v)
+			return nil
+		})
 	fs.StringVar(&c.dataDir, "data-dir", envOr("TRADINGD_DATA_DIR", dataDir), "data directory (env TRADINGD_DATA_DIR)")
 	fs.StringVar(&c.tokenFile, "token-file", "", "bearer token file (default <data-dir>/token)")
 	fs.StringVar(&c.backupDir, "backup-dir", "", "the only directory Backup writes to, created 0700 and checked like the data directory (default <data-dir>/backups)")
@@ -154,7 +167,7 @@ func parseFlags(args []string) (config, error) {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format %q: must be text or json", c.logFormat)
 	}
-	if err := c.security.check(c.listen, c.metricsListen); err != nil {
+	if err := c.security.check(c.listen, c.metricsListen, c.httpListen); err != nil {
 		return c, err
 	}
 	if c.venue, err = c.venueOpts.config(given); err != nil {
@@ -223,7 +236,7 @@ func run(c config) int {
 		log.Error("cannot load the token", "file", c.tokenFile, "err", err)
 		return exitConfig
 	}
-	serverTLS, err := c.security.load(log, c.listen, c.metricsListen)
+	serverTLS, err := c.security.load(log, c.listen, c.metricsListen, c.httpListen)
 	if err != nil {
 		log.Error("cannot load the TLS files", "err", err)
 		return exitConfig
@@ -250,6 +263,18 @@ func run(c config) int {
 			return exitConfig
 		}
 	}
+	var hlis net.Listener
+	if c.httpListen != "" {
+		if hlis, err = net.Listen("tcp", c.httpListen); err != nil {
+			lis.Close()
+			if mlis != nil {
+				mlis.Close()
+			}
+			closeStore()
+			log.Error("cannot listen for the dashboard", "addr", c.httpListen, "err", err)
+			return exitConfig
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	hup, stopHUP := reloadSignal()
@@ -257,6 +282,8 @@ func run(c config) int {
 	d := daemon.New(daemon.Config{
 		Listener:        lis,
 		MetricsListener: mlis,
+		HTTPListener:    hlis,
+		HTTPHosts:       c.httpHosts,
 		Token:           tok,
 		TokenFile:       c.tokenFile,
 		TLS:             serverTLS,

@@ -33,6 +33,15 @@ func TestUnsafeSetupsAreRefused(t *testing.T) {
 		{[]string{"--metrics-listen", ":7444", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, "refusing to serve /metrics on :7444"},
 		{[]string{"--metrics-listen", "0.0.0.0:7444", "--insecure"}, ""},
 		{[]string{"--metrics-listen", "[::1]:7444"}, ""},
+		// The dashboard carries the token as gRPC does: the same rule.
+		{[]string{"--http-listen", "0.0.0.0:7445"}, "refusing to serve the dashboard in plaintext on 0.0.0.0:7445"},
+		{[]string{"--http-listen", "0.0.0.0:7445", "--insecure"}, ""},
+		{[]string{"--http-listen", "0.0.0.0:7445", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, ""},
+		{[]string{"--http-listen", "[::1]:7445"}, ""},
+		{[]string{"--http-listen", ""}, ""},
+		{[]string{"--http-listen", "127.0.0.1:7444"}, "also another listener's address"},
+		{[]string{"--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"}, ""},
+		{[]string{"--http-allowed-host", "dash.example:443"}, "without a port"},
 	} {
 		_, err := parseFlags(append([]string{"--data-dir", t.TempDir()}, tc.args...))
 		switch {

@@ -28,7 +28,7 @@ func TestSystemdUnitFlagsParse(t *testing.T) {
 	}
 	// Off loopback the unit must serve TLS: the daemon would refuse it
 	// otherwise, and the example would teach --insecure.
-	if err := c.security.check(c.listen, c.metricsListen); err != nil {
+	if err := c.security.check(c.listen, c.metricsListen, c.httpListen); err != nil {
 		t.Fatalf("the unit's setup is refused: %v", err)
 	}
 }
