@@ -209,7 +209,7 @@ func TestWatchHealthSurvivesDaemonRestart(t *testing.T) {
 // returning its output.
 func runDaemonOnce(t *testing.T, dir string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(bins, "tradingd"), "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir", dir)
+	cmd := exec.Command(filepath.Join(bins, "tradingd"), "--listen", "127.0.0.1:0", "--metrics-listen", "", "--http-listen", "", "--data-dir", dir)
 	done := make(chan struct{})
 	var out []byte
 	var err error

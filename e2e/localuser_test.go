@@ -53,7 +53,7 @@ func TestStartRefusesWhatAnotherUserCouldWrite(t *testing.T) {
 			}
 			tc.setup(t, dir)
 			before, _ := os.ReadDir(dir)
-			out, err := runUntilServing(t, "--data-dir", dir, "--listen", "127.0.0.1:0", "--metrics-listen", "")
+			out, err := runUntilServing(t, "--data-dir", dir, "--listen", "127.0.0.1:0", "--metrics-listen", "", "--http-listen", "")
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != 2 {
 				t.Fatalf("tradingd: %v, want exit 2:\n%s", err, out)

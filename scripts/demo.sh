@@ -21,7 +21,7 @@ trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "starting tradingd (data dir $dir)"
-HEALTH_CHECK_INTERVAL=2s "$BIN/tradingd" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
+HEALTH_CHECK_INTERVAL=2s "$BIN/tradingd" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
   --data-dir "$dir" >"$log" 2>&1 &
 daemon_pid=$!
 addr=""
@@ -33,6 +33,9 @@ for _ in $(seq 100); do
 done
 [ -n "$addr" ] || { cat "$log"; echo "tradingd did not come up"; exit 1; }
 echo "tradingd is serving on $addr"
+# Printed, not opened: the demo runs on machines without a browser too.
+http_addr=$(sed -n 's/.*msg="tradingd serving" .* http_addr=\([^ ]*\).*/\1/p' "$log" | head -1)
+echo "dashboard: http://$http_addr/  (token: $dir/token)"
 export TRADECTL_ADDR=$addr TRADECTL_TOKEN_FILE=$dir/token
 
 # 30,000 an entry: big enough to walk the book (partial fills across levels,

@@ -43,13 +43,15 @@ type Daemon struct {
 	Bins        string
 	Addr        string
 	MetricsAddr string
-	DataDir     string
-	Log         *SyncBuffer // stderr, where it logs
-	Stdout      *SyncBuffer
-	cmd         *exec.Cmd
-	exited      chan error
-	exitErr     error
-	done        bool
+	// HTTPAddr is the dashboard's address ("" when Options.HTTP was).
+	HTTPAddr string
+	DataDir  string
+	Log      *SyncBuffer // stderr, where it logs
+	Stdout   *SyncBuffer
+	cmd      *exec.Cmd
+	exited   chan error
+	exitErr  error
+	done     bool
 }
 
 // SyncBuffer is a bytes.Buffer safe for a writer and readers at once.
@@ -75,13 +77,17 @@ func (s *SyncBuffer) Count(sub string) int {
 	return strings.Count(s.String(), sub)
 }
 
-var servingRe = regexp.MustCompile(`msg="tradingd serving" addr=(\S+)(?: metrics_addr=(\S+))?`)
+var servingRe = regexp.MustCompile(`msg="tradingd serving" addr=(\S+)(?: metrics_addr=(\S+))?(?: http_addr=(\S+))?`)
 
 // Options for StartDaemon.
 type Options struct {
 	Env     []string
 	Args    []string
 	Metrics bool
+	// HTTP is the dashboard's --http-listen: "127.0.0.1:0" for a free
+	// port, or a restarted daemon's former HTTPAddr (a browser's cookie
+	// and page belong to one host:port); "" serves none.
+	HTTP string
 	// DataDir reuses a data directory (and so its token); default: fresh.
 	DataDir string
 }
@@ -99,7 +105,7 @@ func StartDaemon(tb testing.TB, bins string, o Options) *Daemon {
 	if o.Metrics {
 		metrics = "127.0.0.1:0"
 	}
-	args := append([]string{"--listen", "127.0.0.1:0", "--metrics-listen", metrics, "--data-dir", d.DataDir,
+	args := append([]string{"--listen", "127.0.0.1:0", "--metrics-listen", metrics, "--http-listen", o.HTTP, "--data-dir", d.DataDir,
 		// Tests poll and storm from one address; o.Args can set a rate.
 		"--shutdown-timeout", "2s", "--control-rate", "off"}, o.Args...)
 	d.cmd = exec.Command(filepath.Join(bins, "tradingd"), args...)
@@ -128,7 +134,7 @@ func StartDaemon(tb testing.TB, bins string, o Options) *Daemon {
 	}()
 	select {
 	case m := <-found:
-		d.Addr, d.MetricsAddr = m[1], m[2]
+		d.Addr, d.MetricsAddr, d.HTTPAddr = m[1], m[2], m[3]
 	case err := <-d.exited:
 		tb.Fatalf("tradingd exited early: %v\n%s", err, d.Log)
 	case <-time.After(60 * time.Second):

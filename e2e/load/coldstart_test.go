@@ -50,7 +50,7 @@ func BenchmarkDaemonColdStart(b *testing.B) {
 // took to answer SERVING.
 func coldStart(b *testing.B, bin string) time.Duration {
 	addr := freeAddr(b)
-	cmd := exec.Command(bin, "--listen", addr, "--metrics-listen", "", "--data-dir", b.TempDir())
+	cmd := exec.Command(bin, "--listen", addr, "--metrics-listen", "", "--http-listen", "", "--data-dir", b.TempDir())
 	cmd.Stderr = nil
 	// Retry the connection every few milliseconds, not with gRPC's default
 	// one-second backoff, which would be all we measured.
