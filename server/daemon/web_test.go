@@ -162,3 +162,22 @@ func TestDashboardStreamEndsAtShutdown(t *testing.T) {
 		t.Logf("the stream's end: %v", err)
 	}
 }
+
+// Guessing the token through the login form is held to the control rate,
+// as it is over gRPC: the login is the same call through the same chain.
+func TestDashboardLoginIsRateLimited(t *testing.T) {
+	base, _ := startDashboard(t, Config{Limits: Limits{ControlRate: Rate{N: 1, Per: time.Hour, Burst: 3}}}, "http")
+	c := browser(t, nil)
+	for i := 0; ; i++ {
+		resp, body := post(t, c, base+web.LoginPath, "application/json", `{"token":"guess"}`)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			if !strings.Contains(body, "RATE_LIMITED") {
+				t.Fatalf("429 without the reason: %s", body)
+			}
+			break
+		}
+		if resp.StatusCode != http.StatusUnauthorized || i >= 10 {
+			t.Fatalf("guess %d: %d %s, want 401 until the limit, then 429", i, resp.StatusCode, body)
+		}
+	}
+}
