@@ -139,6 +139,11 @@ func newWebServer(cfg Config, g *grpc.Server) (*http.Server, net.Listener) {
 	if err != nil {
 		panic("daemon: the dashboard's handler: " + err.Error()) // only a wiring mistake gets here
 	}
+	if host, _, _ := net.SplitHostPort(cfg.HTTPListener.Addr().String()); net.ParseIP(host).IsUnspecified() && len(cfg.HTTPHosts) == 0 {
+		// No browser sends Host: 0.0.0.0, so every page load would be refused.
+		cfg.Logger.Warn("the dashboard listens on every address but accepts no host name: give --http-allowed-host",
+			"http_addr", cfg.HTTPListener.Addr().String())
+	}
 	srv := web.NewServer(h, cfg.Logger)
 	if cfg.TLS != nil {
 		srv.TLSConfig = cfg.TLS.HTTPConfig()
