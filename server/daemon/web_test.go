@@ -84,10 +84,11 @@ func TestDashboardUsesTheDaemonsChain(t *testing.T) {
 }
 
 // Under mutual TLS the dashboard asks for the client certificate as gRPC
-// does, and a browser gets HTTP/2 (no six-connection limit for streams).
+// does, the audit log names it, and a browser gets HTTP/2 (no
+// six-connection limit for streams).
 func TestDashboardTLS(t *testing.T) {
 	p := newTestPKI(t)
-	base, _ := startDashboard(t, Config{TLS: mutualTLS(t, p)}, "https")
+	base, d := startDashboard(t, Config{TLS: mutualTLS(t, p)}, "https")
 	c := browser(t, p.clientTLS(t, p.goodCert, p.goodKey))
 	resp, body := post(t, c, base+web.LoginPath, "application/json", `{"token":"`+testToken+`"}`)
 	if resp.StatusCode != http.StatusNoContent || resp.ProtoMajor != 2 {
@@ -98,6 +99,14 @@ func TestDashboardTLS(t *testing.T) {
 	}
 	if resp, body := post(t, c, base+web.RPCPrefix+"GetStatus", "application/json", "{}"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("GetStatus: %d %s", resp.StatusCode, body)
+	}
+	// A state-changing call is audited with the certificate as the caller,
+	// as over gRPC (ServeHTTP hands the handshake's state to the chain).
+	if resp, body := post(t, c, base+web.RPCPrefix+"StopTrading", "application/json", "{}"); resp.StatusCode == http.StatusUnauthorized {
+		t.Fatalf("StopTrading: %d %s", resp.StatusCode, body)
+	}
+	if log := d.log.String(); !strings.Contains(log, `identity="cert:CN=ops-laptop"`) || strings.Contains(log, testToken) {
+		t.Fatalf("audit should name the certificate and never the token:\n%s", log)
 	}
 	req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
 	if _, err := browser(t, p.clientTLS(t, "", "")).Do(req); err == nil {
