@@ -48,6 +48,10 @@ func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	r.Header.Del("Cookie")
-	r.Body = http.MaxBytesReader(w, r.Body, h.maxBody)
+	if r.ContentLength > h.maxBody {
+		refuse(w, http.StatusRequestEntityTooLarge, "the request is larger than the daemon accepts")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.maxBody) // a body of no declared length
 	h.next.ServeHTTP(w, r)
 }

@@ -73,7 +73,7 @@ type env struct {
 	md      []metadata.MD
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...func(*Config)) *env {
 	t.Helper()
 	e := &env{log: &bytes.Buffer{}, reports: make(chan string)}
 	authFn := security.AuthFunc(security.NewToken(testToken))
@@ -98,7 +98,11 @@ func newEnv(t *testing.T) *env {
 	log := slog.New(slog.NewTextHandler(lockedWriter{&logMu, e.log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.srv.Start()
-	h, err := New(Config{GRPC: g, Hosts: Hosts(e.srv.Listener.Addr()), Log: log})
+	cfg := Config{GRPC: g, Hosts: Hosts(e.srv.Listener.Addr()), Log: log}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,5 +390,47 @@ func TestTokenInNoLog(t *testing.T) {
 	}
 	if strings.Contains(out, testToken) {
 		t.Fatalf("the token is in the log:\n%s", out)
+	}
+}
+
+// A token is taken from a POST body only: a login by URL, which would put
+// it in history, logs and Referer, is refused.
+func TestLoginNotByURL(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t)
+	resp, err := c.Get(e.srv.URL + LoginPath + "?token=" + testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || len(resp.Cookies()) != 0 {
+		t.Fatalf("GET login: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	if code, _ := e.unary(t, c, "GetStatus", nil); code != http.StatusUnauthorized {
+		t.Fatalf("after a login by URL GetStatus answered %d", code)
+	}
+}
+
+// A request body past the limit is refused, not read into memory.
+func TestRequestBodyLimit(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.MaxRequestBytes = 64 })
+	c := e.client(t)
+	e.login(t, c, testToken)
+	body := "{" + strings.Repeat(" ", 200) + "}" // valid, only long
+	send := func(length int64) int {
+		code, _ := e.unary(t, c, "GetStatus", func(r *http.Request) {
+			r.Body = io.NopCloser(strings.NewReader(body))
+			r.ContentLength = length
+		})
+		return code
+	}
+	if code := send(int64(len(body))); code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a declared body past MaxRequestBytes: %d, want 413", code)
+	}
+	if code := send(-1); code == http.StatusOK { // chunked: found while reading
+		t.Fatal("a chunked body past MaxRequestBytes was served")
+	}
+	if code, _ := e.unary(t, c, "GetStatus", nil); code != http.StatusOK {
+		t.Fatalf("a small body: %d", code)
 	}
 }
