@@ -14,6 +14,7 @@ package daemon
 
 import (
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"time"
@@ -135,7 +136,7 @@ func New(cfg Config) *Daemon {
 // the others: ServeHTTP gets none of the gRPC transport's own limits.
 func newWebServer(cfg Config, g *grpc.Server) (*http.Server, net.Listener) {
 	h, err := web.New(web.Config{GRPC: g, Hosts: web.Hosts(cfg.HTTPListener.Addr(), cfg.HTTPHosts...), TLS: cfg.TLS != nil,
-		MaxRequestBytes: int64(cfg.Limits.MaxRecvMsgSize), MaxResponseBytes: uint32(cfg.Limits.MaxSendMsgSize), Log: cfg.Logger})
+		MaxRequestBytes: int64(cfg.Limits.MaxRecvMsgSize), MaxResponseBytes: uint32(min(cfg.Limits.MaxSendMsgSize, math.MaxUint32)), Log: cfg.Logger})
 	if err != nil {
 		panic("daemon: the dashboard's handler: " + err.Error()) // only a wiring mistake gets here
 	}
