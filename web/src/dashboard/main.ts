@@ -104,6 +104,7 @@ function showDashboard(st: GetStatusResponse | undefined): void {
 async function boot(): Promise<void> {
   conn("connecting", "Connecting…");
   try {
+    lastStatus = performance.now();
     showDashboard(await api.getStatus({}));
   } catch (e) {
     if (isUnauthenticated(e)) {
