@@ -3,10 +3,12 @@
 // banner while the kill switch holds orders back.
 import { Duration, Timestamp, durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
 import {
+  Account,
   ComponentHealth,
   HealthReport,
   HealthStatus,
   Mode,
+  RiskLimits,
   Session,
   SessionState,
   TradingState,
@@ -43,6 +45,11 @@ export function mount(root: HTMLElement): void {
   field(sdl, "Symbols", "session-symbols");
   field(sdl, "Tick interval", "session-tick");
   field(sdl, "Parameters", "session-params");
+  field(sdl, "Account", "session-account");
+  field(sdl, "Starting cash", "session-cash");
+  field(sdl, "Duration", "session-duration");
+  field(sdl, "Risk limits", "session-limits");
+  field(sdl, "Risk state", "risk-state");
   field(sdl, "Session", "session-id");
   field(sdl, "Started", "session-start");
   field(sdl, "Reason", "session-reason");
@@ -83,11 +90,17 @@ export function showSession(s: Session | undefined): void {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`);
   setText(byId("session-params"), params.join(", ") || "—");
+  setText(byId("session-account"), st ? name(Account, st.account) : "—");
+  setText(byId("session-cash"), st?.startingCash || "—");
+  setText(byId("session-duration"), st?.duration ? seconds(st.duration) : "until stopped");
+  setText(byId("session-limits"), limits(st?.risk));
   setText(byId("session-id"), s?.id || "—");
   setText(byId("session-start"), when(s?.startTime));
   setText(byId("session-reason"), s?.reason || "—");
 
   const risk = s?.summary?.risk;
+  const rs = risk ? name(TradingState, risk.state) : "—";
+  setText(byId("risk-state"), risk && risk.rejectedOrders > 0n ? `${rs} (${risk.rejectedOrders} orders refused)` : rs);
   const banner = byId("killswitch-banner");
   if (risk && risk.state === TradingState.HALTED) {
     setText(banner, `Kill switch tripped since ${when(risk.since)}: ${risk.reason || "no reason given"}. No order is sent until it is reset.`);
@@ -96,6 +109,26 @@ export function showSession(s: Session | undefined): void {
     banner.hidden = true;
     setText(banner, "");
   }
+}
+
+// limits lists the risk limits in force by their API names. The API turns
+// a decimal limit off with "0" and a count off with a negative number:
+// shown as "off", not as a limit of zero.
+function limits(r: RiskLimits | undefined): string {
+  if (!r) return "—";
+  const out: string[] = [];
+  const add = (k: string, v: string | number): void => {
+    if (v === "" || v === 0) return;
+    const off = typeof v === "string" ? Number(v) === 0 : v < 0;
+    out.push(`${k}=${off ? "off" : v}`);
+  };
+  add("max_order_notional", r.maxOrderNotional);
+  add("max_position", r.maxPosition);
+  add("max_open_orders", r.maxOpenOrders);
+  add("max_orders_per_second", r.maxOrdersPerSecond);
+  add("max_drawdown", r.maxDrawdown);
+  add("max_trailing_drawdown", r.maxTrailingDrawdown);
+  return out.join(", ") || "none";
 }
 
 // showHealth renders one HealthReport: the overall status and a row per
