@@ -69,8 +69,15 @@ export async function login(token: string): Promise<string> {
   return `The daemon refused the login (HTTP ${res.status}).`;
 }
 
-export async function logout(): Promise<void> {
-  await fetch("/auth/logout", { method: "POST", credentials: "same-origin", cache: "no-store" });
+// logout asks the daemon to expire the cookie (scripts cannot: it is
+// HttpOnly) and says whether it did.
+export async function logout(): Promise<boolean> {
+  try {
+    const res = await fetch("/auth/logout", { method: "POST", credentials: "same-origin", cache: "no-store" });
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 // Backoff between reconnection attempts: full jitter over an exponential

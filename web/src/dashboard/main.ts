@@ -146,11 +146,10 @@ function wire(): void {
     await boot();
   });
   byId("logout").addEventListener("click", async () => {
-    try {
-      await logout();
-    } finally {
-      showLogin("");
-    }
+    // Until the daemon has expired the cookie, the browser is still logged
+    // in: saying otherwise would leave a live credential behind.
+    if (await logout()) showLogin("");
+    else conn("lost", "Log out failed: the daemon did not answer. Try again.");
   });
 }
 
