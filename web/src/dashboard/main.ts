@@ -26,6 +26,9 @@ function describe(err: ConnectError): string {
 function showLogin(message: string): void {
   stopWatching?.();
   stopWatching = undefined;
+  clearTimeout(statusTimer);
+  statusDue = Infinity;
+  statusAgain = false;
   byId("dashboard").hidden = true;
   byId("logout").hidden = true;
   byId("login").hidden = false;
@@ -37,27 +40,49 @@ function showLogin(message: string): void {
   byId<HTMLInputElement>("token").focus();
 }
 
-// refreshStatus re-reads GetStatus, at most once per interval: health
-// reports can come every 100 ms, and all loopback tabs share one rate limit.
+// refreshStatus re-reads GetStatus after a health report: at most every
+// 2 s, or every 0.5 s when the report has news (urgent). Health reports can
+// come every 100 ms and all loopback tabs share one rate limit, so one call
+// at a time and never more often than that.
 const statusEveryMs = 2000;
+const urgentEveryMs = 500;
 let lastStatus = 0;
+let statusDue = Infinity; // when the scheduled call runs; Infinity: none
 let statusTimer: ReturnType<typeof setTimeout> | undefined;
+let statusInFlight = false;
+let statusAgain = false;
 
-function refreshStatus(now = false): void {
-  if (statusTimer !== undefined) return;
-  const wait = now ? 0 : Math.max(0, lastStatus + statusEveryMs - performance.now());
-  statusTimer = setTimeout(async () => {
-    lastStatus = performance.now();
-    try {
-      const st = await api.getStatus({});
-      statusTimer = undefined;
-      showStatus(st);
-    } catch (e) {
-      statusTimer = undefined;
-      // A lost connection is the health stream's to report and recover.
-      if (isUnauthenticated(e)) showLogin("The daemon no longer accepts this login (was its token changed?). Log in again.");
+function refreshStatus(urgent = false): void {
+  if (statusInFlight) {
+    statusAgain ||= urgent;
+    return;
+  }
+  const due = Math.max(performance.now(), lastStatus + (urgent ? urgentEveryMs : statusEveryMs));
+  if (statusDue <= due) return;
+  clearTimeout(statusTimer);
+  statusDue = due;
+  statusTimer = setTimeout(readStatus, due - performance.now());
+}
+
+async function readStatus(): Promise<void> {
+  statusDue = Infinity;
+  statusInFlight = true;
+  lastStatus = performance.now();
+  try {
+    showStatus(await api.getStatus({}));
+  } catch (e) {
+    // A lost connection is the health stream's to report and recover.
+    if (isUnauthenticated(e)) {
+      showLogin("The daemon no longer accepts this login (was its token changed?). Log in again.");
+      return;
     }
-  }, wait);
+  } finally {
+    statusInFlight = false;
+  }
+  if (statusAgain) {
+    statusAgain = false;
+    refreshStatus(true);
+  }
 }
 
 function showStatus(st: GetStatusResponse): void {
@@ -83,8 +108,9 @@ function showDashboard(st: GetStatusResponse | undefined): void {
   stopWatching = watch<WatchHealthResponse>({
     open: (signal) => api.watchHealth({}, { signal }),
     onMessage: (m) => {
-      if (m.report) overview.showHealth(m.report);
-      refreshStatus();
+      if (!m.report) return;
+      overview.showHealth(m.report);
+      refreshStatus(overview.isNews(m.report));
       ready();
     },
     onConnected: (reconnected) => {

@@ -78,8 +78,17 @@ export function mount(root: HTMLElement): void {
   root.append(session, health);
 }
 
+// shown is the session id and state that GetStatus last showed: a health
+// report that disagrees means GetStatus has news (a new session, a stop).
+let shown = { id: "", state: SessionState.UNSPECIFIED };
+
+export function isNews(r: HealthReport): boolean {
+  return r.sessionId !== shown.id || (r.sessionId !== "" && r.sessionState !== shown.state);
+}
+
 // showSession renders GetStatus's session (undefined: none has run).
 export function showSession(s: Session | undefined): void {
+  shown = { id: s?.id ?? "", state: s?.state ?? SessionState.UNSPECIFIED };
   const st = s?.settings;
   setText(byId("session-state"), s ? name(SessionState, s.state) : "NONE");
   setText(byId("session-mode"), st ? name(Mode, st.mode) : "—");
@@ -92,7 +101,7 @@ export function showSession(s: Session | undefined): void {
   setText(byId("session-params"), params.join(", ") || "—");
   setText(byId("session-account"), st ? name(Account, st.account) : "—");
   setText(byId("session-cash"), st?.startingCash || "—");
-  setText(byId("session-duration"), st?.duration ? seconds(st.duration) : "until stopped");
+  setText(byId("session-duration"), !st ? "—" : st.duration ? seconds(st.duration) : "until stopped");
   setText(byId("session-limits"), limits(st?.risk));
   setText(byId("session-id"), s?.id || "—");
   setText(byId("session-start"), when(s?.startTime));
