@@ -85,12 +85,18 @@ check-generate: generate ## fail if the committed generated code is stale
 	@git diff --exit-code -- proto sdk/python/tradectl_strategy/trading || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- proto sdk/python/tradectl_strategy/trading)" || { git status --porcelain -- proto sdk/python/tradectl_strategy/trading; echo "untracked generated files"; exit 1; }
 
-web: ## rebuild the browser assets from web/ (npm ci, type check, esbuild) into internal/report/assets
-	cd web && npm ci --ignore-scripts --no-audit --no-fund && npm run build
+# What make web writes and check-web compares: the report page's and the
+# dashboard's bundles, and the browser's TypeScript generated from proto/.
+WEB_OUT := internal/report/assets server/internal/web/assets web/src/gen
 
-check-web: web ## fail if the committed browser assets differ from what web/ builds
-	@git diff --exit-code -- internal/report/assets || { echo "browser assets are stale: run 'make web' and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- internal/report/assets)" || { git status --porcelain -- internal/report/assets; echo "untracked browser assets"; exit 1; }
+web: $(BIN)/buf ## rebuild the browser code from web/ and proto/ (npm ci, protoc-gen-es, type check, esbuild) into internal/report/assets and server/internal/web/assets
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+	buf generate --template web/buf.gen.yaml
+	cd web && npm run build
+
+check-web: web ## fail if the committed browser assets or generated TypeScript differ from what web/ and proto/ build
+	@git diff --exit-code -- $(WEB_OUT) || { echo "browser assets are stale: run 'make web' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- $(WEB_OUT))" || { git status --porcelain -- $(WEB_OUT); echo "untracked browser assets"; exit 1; }
 
 lint: tools ## buf lint, gofmt and go vet
 	buf lint
