@@ -59,11 +59,14 @@ venue=$(wait_for "$emu_log" 's/^venue-emulator: listening on \(http[^ ]*\)$/\1/p
 echo "the rehearsal venue serves $venue (REST /api/v3, streams /ws and /stream, WS API /ws-api/v3)"
 
 step "starting tradingd --venue binance --venue-url $venue --venue-keys (data dir $dir)"
-HEALTH_CHECK_INTERVAL=1s "$BIN/tradingd" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --data-dir "$dir" \
-  --venue binance --venue-url "$venue" --venue-keys "$keys" >"$log" 2>&1 &
+HEALTH_CHECK_INTERVAL=1s "$BIN/tradingd" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
+  --data-dir "$dir" --venue binance --venue-url "$venue" --venue-keys "$keys" >"$log" 2>&1 &
 daemon_pid=$!
 addr=$(wait_for "$log" 's/.*msg="tradingd serving" addr=\([^ ]*\).*/\1/p' "$daemon_pid" tradingd)
 echo "tradingd is serving on $addr"
+# Printed, not opened: the demo runs on machines without a browser too.
+http_addr=$(sed -n 's/.*msg="tradingd serving" .* http_addr=\([^ ]*\).*/\1/p' "$log" | head -1)
+echo "dashboard: http://$http_addr/  (token: $dir/token)"
 export TRADECTL_ADDR=$addr TRADECTL_TOKEN_FILE=$dir/token
 
 # Small orders (200 USDT) on a fast sma, so that a few seconds trade.
