@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/tradectl/tradectl/internal/money"
-	"github.com/tradectl/tradectl/internal/venue"
 )
 
 // The comparison at the heart of a reconciliation is a pure function of
@@ -162,18 +161,7 @@ func reconcileCompare(snap Snapshot, v venueView, quote string, tol money.Decima
 // tradeEffect adds what one fill does to the balances: a buy adds the base
 // and pays the quote, a sell the reverse; the fee leaves its own asset.
 func tradeEffect(dst map[string]money.Decimal, t Trade, quote string) {
-	base, notional := Base(t.Symbol), t.Quantity.Mul(t.Price)
-	switch t.Side {
-	case venue.Buy:
-		dst[base] = dst[base].Add(t.Quantity)
-		dst[quote] = dst[quote].Sub(notional)
-	case venue.Sell:
-		dst[base] = dst[base].Sub(t.Quantity)
-		dst[quote] = dst[quote].Add(notional)
-	}
-	if t.FeeAsset != "" {
-		dst[t.FeeAsset] = dst[t.FeeAsset].Sub(t.Fee)
-	}
+	addEffect(dst, FillEffect(t.Symbol, t.Side, t.Quantity, t.Price, t.Fee, t.FeeAsset, quote))
 }
 
 // balanceDrift compares each expected asset, plus what explains a change

@@ -207,11 +207,7 @@ func (v *Venue) trade(o *order, tr *Trade, t time.Time, dst []venue.ExecutionRep
 	if o.executed.Cmp(o.filled) < 0 {
 		o.executed = o.filled
 	}
-	for i := range f.net {
-		if f.net[i].asset != "" {
-			v.net[f.net[i].asset] = v.net[f.net[i].asset].Add(f.net[i].delta)
-		}
-	}
+	addEffect(v.net, f.net)
 	o.state = venue.StatePartiallyFilled
 	if o.filled == o.spec.Quantity {
 		o.state = venue.StateFilled
@@ -233,10 +229,7 @@ func (v *Venue) trade(o *order, tr *Trade, t time.Time, dst []venue.ExecutionRep
 type fillChange struct {
 	filled, fee, feeNative money.Decimal
 	feeAsset               string
-	net                    [3]struct {
-		asset string
-		delta money.Decimal
-	}
+	net                    [3]AssetDelta
 }
 
 func (v *Venue) fill(o *order, tr *Trade) (c fillChange, err error) {
@@ -251,20 +244,11 @@ func (v *Venue) fill(o *order, tr *Trade) (c fillChange, err error) {
 		return c, fmt.Errorf("quantity %s exceeds the remaining %s", q, o.spec.Quantity.Sub(o.filled))
 	}
 	c.filled = o.filled.Add(q)
-	base, notional := Base(o.spec.Symbol), q.Mul(p)
-	if o.spec.Side == venue.Buy {
-		c.net[0].asset, c.net[0].delta = base, q
-		c.net[1].asset, c.net[1].delta = v.quote, notional.Neg()
-	} else {
-		c.net[0].asset, c.net[0].delta = base, q.Neg()
-		c.net[1].asset, c.net[1].delta = v.quote, notional
-	}
+	base := Base(o.spec.Symbol)
+	c.net = FillEffect(o.spec.Symbol, o.spec.Side, q, p, tr.Fee, tr.FeeAsset, v.quote)
 	asset := tr.FeeAsset
 	if asset == "" {
 		asset = v.quote // a fee without an asset is taken as the quote's
-	}
-	if tr.Fee.IsPositive() {
-		c.net[2].asset, c.net[2].delta = asset, tr.Fee.Neg()
 	}
 	switch asset {
 	case v.quote:

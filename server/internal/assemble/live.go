@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/binance"
 	"github.com/tradectl/tradectl/internal/market"
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/orders"
@@ -249,19 +249,16 @@ func recovered(o orders.Order) RecoveredOrder {
 func NetOfFills(fills []store.FillRow, quote string) map[string]money.Decimal {
 	net := map[string]money.Decimal{}
 	for _, f := range fills {
-		base, _, _ := strings.Cut(f.Symbol, "-")
-		notional := f.Quantity.Mul(f.Price)
-		if f.Side == venue.Buy {
-			net[base] = net[base].Add(f.Quantity)
-			net[quote] = net[quote].Sub(notional)
-		} else {
-			net[base] = net[base].Sub(f.Quantity)
-			net[quote] = net[quote].Add(notional)
+		// The store keeps a quote fee as Fee (FeeAsset empty) and any
+		// other as FeeNative in FeeAsset.
+		fee := f.Fee
+		if f.FeeAsset != "" {
+			fee = f.FeeNative
 		}
-		if f.FeeAsset == "" {
-			net[quote] = net[quote].Sub(f.Fee)
-		} else {
-			net[f.FeeAsset] = net[f.FeeAsset].Sub(f.FeeNative)
+		for _, d := range binance.FillEffect(f.Symbol, f.Side, f.Quantity, f.Price, fee, f.FeeAsset, quote) {
+			if d.Asset != "" {
+				net[d.Asset] = net[d.Asset].Add(d.Delta)
+			}
 		}
 	}
 	return net
