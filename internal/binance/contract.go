@@ -2,6 +2,7 @@ package binance
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/market"
@@ -152,6 +153,9 @@ type Account struct {
 	MakerBps, TakerBps int64
 	CanTrade           bool
 }
+
+// Name names the account for the operator ("SPOT account, uid 1001").
+func (a Account) Name() string { return fmt.Sprintf("%s account, uid %d", a.Type, a.UID) }
 
 // API is the venue's REST surface as the other parts use it; *REST
 // implements it over go-binance, tests fake it. Symbols are ours

@@ -302,7 +302,7 @@ func (s *Session) StartBalances() map[string]money.Decimal { return maps(s.start
 
 // Account names the account for the operator (not a secret).
 func (s *Session) Account() string {
-	return fmt.Sprintf("%s account, uid %d", s.account.Type, s.account.UID)
+	return s.account.Name()
 }
 
 // Health judges each part, plus order entry while it is halted.

@@ -62,7 +62,7 @@ func (v *binanceVenue) Account(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("%s account, uid %d", a.Type, a.UID)
+	name := a.Name()
 	v.mu.Lock()
 	v.account = name
 	v.mu.Unlock()
