@@ -110,6 +110,15 @@ func (d *Daemon) stopServing() {
 		d.log.Info("session at shutdown", "session", snap.ID, "state", snap.State.String(), "reason", snap.Reason)
 	}
 
+	if d.webRPCs != nil {
+		// The browsers' streams have their SHUTTING_DOWN now; let them
+		// write it before GracefulStop closes their transports.
+		wctx, cancel := context.WithTimeout(context.Background(), d.cfg.ShutdownTimeout)
+		if err := d.webRPCs.Drain(wctx); err != nil {
+			d.log.Warn("dashboard calls still running at shutdown; cutting them", "timeout", d.cfg.ShutdownTimeout)
+		}
+		cancel()
+	}
 	done := make(chan struct{})
 	go func() { d.grpc.GracefulStop(); close(done) }()
 	t := time.NewTimer(d.cfg.ShutdownTimeout)
