@@ -110,10 +110,12 @@ func (d *Daemon) stopServing() {
 		d.log.Info("session at shutdown", "session", snap.ID, "state", snap.State.String(), "reason", snap.Reason)
 	}
 
+	// One deadline for the dashboard's drain and GracefulStop together.
+	deadline := time.Now().Add(d.cfg.ShutdownTimeout)
 	if d.webRPCs != nil {
 		// The browsers' streams have their SHUTTING_DOWN now; let them
 		// write it before GracefulStop closes their transports.
-		wctx, cancel := context.WithTimeout(context.Background(), d.cfg.ShutdownTimeout)
+		wctx, cancel := context.WithDeadline(context.Background(), deadline)
 		if err := d.webRPCs.Drain(wctx); err != nil {
 			d.log.Warn("dashboard calls still running at shutdown; cutting them", "timeout", d.cfg.ShutdownTimeout)
 		}
@@ -121,7 +123,7 @@ func (d *Daemon) stopServing() {
 	}
 	done := make(chan struct{})
 	go func() { d.grpc.GracefulStop(); close(done) }()
-	t := time.NewTimer(d.cfg.ShutdownTimeout)
+	t := time.NewTimer(time.Until(deadline))
 	select {
 	case <-done:
 		t.Stop()
