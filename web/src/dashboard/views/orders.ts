@@ -11,7 +11,7 @@
 // what was missed from its store), and after a long absence the view seeds
 // afresh instead, since it keeps only the newest rows anyway.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
+import { Timestamp } from "@bufbuild/protobuf/wkt";
 import {
   Fill,
   Liquidity,
@@ -277,7 +277,8 @@ function addSymbol(s: string): void {
 function time(t: Timestamp | undefined): HTMLTableCellElement {
   const td = el("td");
   if (t) {
-    const iso = timestampDate(t).toISOString();
+    // To the millisecond, truncated (timestampDate rounds up).
+    const iso = new Date(Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6)).toISOString();
     td.append(el("time", iso.slice(11, 23), { datetime: iso, title: iso }));
   } else {
     td.textContent = "—";
