@@ -135,6 +135,7 @@ interface SeedFill {
 // store (no ListFills), the fills of the orders listed.
 async function listFills(session: string, orders: Order[], g: number): Promise<SeedFill[]> {
   const out: SeedFill[] = [];
+  if (session === "") return out; // no session has run: nothing to list
   try {
     let token = "";
     do {
@@ -144,7 +145,7 @@ async function listFills(session: string, orders: Order[], g: number): Promise<S
     } while (token !== "" && g === gen);
     return out;
   } catch (e) {
-    if (!(e instanceof ConnectError && reason(e) === "NO_STORE") || session === "") throw e;
+    if (!(e instanceof ConnectError && reason(e) === "NO_STORE")) throw e;
   }
   for (const o of orders) for (const f of o.fills) out.push({ id: o.clientOrderId, symbol: o.symbol, side: o.side, fill: f });
   out.sort((a, b) => nanos(a.fill.time) - nanos(b.fill.time));

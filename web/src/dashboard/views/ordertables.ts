@@ -78,7 +78,8 @@ function table(id: string, caption: string, heads: string[]): HTMLElement {
   for (const h of heads) tr.append(el("th", h, { scope: "col" }));
   t.append(el("thead"), el("tbody"));
   t.tHead!.append(tr);
-  const box = el("div", undefined, { class: "scroll" });
+  // Focusable, so that a keyboard can scroll a table wider than the window.
+  const box = el("div", undefined, { class: "scroll", role: "region", "aria-label": caption, tabindex: "0" });
   box.append(t);
   return box;
 }
