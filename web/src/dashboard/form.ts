@@ -6,7 +6,7 @@ import { MessageInitShape } from "@bufbuild/protobuf";
 import { Mode, StartTradingRequestSchema, StrategyInfo } from "../gen/trading/v1/trading_pb";
 import { reason } from "./api";
 import { parseDuration } from "./duration";
-import { byId, el, setText } from "./dom";
+import { byId, el, markControls, setText } from "./dom";
 
 export type StartRequest = MessageInitShape<typeof StartTradingRequestSchema>;
 
@@ -145,6 +145,7 @@ export function buildStartForm(form: HTMLElement, strategies: StrategyInfo[]): v
       input.value = p.defaultValue;
       input.setAttribute("placeholder", p.defaultValue);
     }
+    markControls();
   };
   strategy.addEventListener("change", showParams);
   showParams();

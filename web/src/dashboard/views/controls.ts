@@ -9,7 +9,7 @@ import { byId, el, markControls, setText } from "../dom";
 import { buildStartForm, clearErrors, field, setFieldError, showRefusal, startRequest } from "../form";
 
 let session: Session | undefined;
-let strategiesLoaded = false;
+let strategies: Promise<void> | undefined; // loaded, or being loaded
 
 export function mount(root: HTMLElement): void {
   const result = el("p", undefined, { id: "controls-result", role: "status", "aria-live": "polite", tabindex: "-1" });
@@ -53,7 +53,7 @@ export function mount(root: HTMLElement): void {
 }
 
 export function show(): void {
-  if (!strategiesLoaded) void loadStrategies();
+  strategies ??= loadStrategies();
 }
 
 async function loadStrategies(): Promise<void> {
@@ -64,11 +64,11 @@ async function loadStrategies(): Promise<void> {
     const box = byId("start-fields");
     box.replaceChildren();
     buildStartForm(box, r.strategies);
-    strategiesLoaded = true;
     loading.hidden = true;
     byId<HTMLButtonElement>("start").disabled = false;
     form.dataset.loaded = "true";
   } catch (e) {
+    strategies = undefined; // the next visit tries again
     if (isUnauthenticated(e)) return;
     setText(loading, `The strategies could not be read (${ConnectError.from(e).rawMessage}); open Controls again to retry.`);
   }
