@@ -79,6 +79,14 @@ type Store interface {
 	SaveLiveStart(ctx context.Context, sessionID string, ls LiveStart) error
 	LoadLiveStart(ctx context.Context, sessionID string) (LiveStart, error)
 
+	// AppendEquity adds one point to the session's equity curve in a
+	// transaction of its own (the point at a session's end; while it runs,
+	// points ride along with CommitTick, see Batch.Equity). ListEquity
+	// returns every stored point of the curve, oldest first: at most
+	// MaxEquityPoints, the curve's bound.
+	AppendEquity(ctx context.Context, sessionID string, p EquityRow) error
+	ListEquity(ctx context.Context, sessionID string) ([]EquityRow, error)
+
 	Audit(ctx context.Context, a AuditRow) error
 	ListAudit(ctx context.Context, limit int) ([]AuditRow, error)
 
