@@ -57,7 +57,7 @@ func (s *SQLite) CommitTick(ctx context.Context, b *Batch) (err error) {
 		}
 	}
 	if b.Equity != nil {
-		every, err := writeEquity(t, b.SessionID, *b.Equity)
+		every, err := writeEquity(t, b.SessionID, *b.Equity, s.opts.EquityEvery)
 		if err != nil {
 			return fmt.Errorf("equity: %w", err)
 		}

@@ -13,7 +13,7 @@ import (
 // wait of its own; the loop offers one when the curve's period has passed
 // since its last (Batch.EquityEvery tells it the period).
 
-// EquityEvery is a new curve's period. Five seconds is fine enough to draw
+// EquityEvery is a new curve's period by default (Options.EquityEvery). Five seconds is fine enough to draw
 // an hour as 720 points (live detail comes from WatchHealth, not from the
 // store), and cheap: one small row every 5 s next to a commit every tick
 // (100 ms–1 s), under 1 % of a session's writes.
@@ -38,7 +38,7 @@ type EquityRow struct {
 
 // writeEquity appends p to the session's curve, halving the curve when it
 // passes MaxEquityPoints, and returns the curve's period.
-func writeEquity(t *txStmts, id string, p EquityRow) (time.Duration, error) {
+func writeEquity(t *txStmts, id string, p EquityRow, base time.Duration) (time.Duration, error) {
 	res, err := t.exec(insertEquity, id, nanos(p.Time), units(p.Equity))
 	if err != nil {
 		return 0, classify(err)
@@ -48,7 +48,7 @@ func writeEquity(t *txStmts, id string, p EquityRow) (time.Duration, error) {
 		return 0, classify(err)
 	}
 	var every, points int64
-	if err := t.get(bumpCurve).QueryRowContext(t.ctx, id, int64(EquityEvery), added).Scan(&every, &points); err != nil {
+	if err := t.get(bumpCurve).QueryRowContext(t.ctx, id, int64(base), added).Scan(&every, &points); err != nil {
 		return 0, classify(err)
 	}
 	if points <= MaxEquityPoints {
@@ -82,7 +82,7 @@ func (s *SQLite) AppendEquity(ctx context.Context, sessionID string, p EquityRow
 			err = fmt.Errorf("store: append equity of session %q: %w", sessionID, err)
 		}
 	}()
-	if _, err := writeEquity(&txStmts{ctx: ctx, tx: tx, all: s.stmts}, sessionID, p); err != nil {
+	if _, err := writeEquity(&txStmts{ctx: ctx, tx: tx, all: s.stmts}, sessionID, p, s.opts.EquityEvery); err != nil {
 		return err
 	}
 	return classify(tx.Commit())

@@ -76,7 +76,7 @@ func TestEquityCurveIsBounded(t *testing.T) {
 		ts := &txStmts{ctx: ctx, tx: tx, all: s.stmts}
 		var every time.Duration
 		for i := from; i < from+n; i++ {
-			if every, err = writeEquity(ts, "s1", EquityRow{Time: at(time.Duration(i) * time.Second), Equity: dec("100")}); err != nil {
+			if every, err = writeEquity(ts, "s1", EquityRow{Time: at(time.Duration(i) * time.Second), Equity: dec("100")}, EquityEvery); err != nil {
 				t.Fatal(err)
 			}
 		}

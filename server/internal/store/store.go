@@ -144,6 +144,9 @@ type Options struct {
 	// 20): past it Backup is refused until old ones are removed, so that a
 	// token holder cannot fill the disk with copies.
 	MaxBackups int
+	// EquityEvery is a new equity curve's period (default EquityEvery);
+	// tests shorten it.
+	EquityEvery time.Duration
 }
 
 // DefaultMaxRefusedAudit is Options.MaxRefusedAudit's default.
