@@ -194,8 +194,14 @@ func TestRunBacktestDeadline(t *testing.T) {
 	svc := backtestService(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
+	began := time.Now()
 	if _, err := svc.RunBacktest(ctx, longRun); status.Code(err) != codes.DeadlineExceeded {
 		t.Fatalf("a day of nine symbols in 100ms: %v; want DEADLINE_EXCEEDED", err)
+	}
+	// A liveness bound, not a speed test: the run checks its context every
+	// 4096 events (a few ms); ignoring it, it would run on for seconds.
+	if took := time.Since(began); took > 3*time.Second {
+		t.Fatalf("the run went on %s past its deadline", took)
 	}
 	if _, err := svc.RunBacktest(context.Background(), &tradingv1.RunBacktestRequest{SimDuration: durationpb.New(time.Minute)}); err != nil {
 		t.Fatalf("after a deadline: %v; want the slot free", err)
