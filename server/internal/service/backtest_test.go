@@ -239,4 +239,3 @@ func TestRunBacktestLargestResponseFits(t *testing.T) {
 		t.Fatalf("%d trades, %d bytes; want %d trades within %d bytes", len(resp.GetTrades()), size, maxBacktestTrades, limit)
 	}
 }
-
