@@ -239,3 +239,21 @@ func TestRunBacktestLargestResponseFits(t *testing.T) {
 		t.Fatalf("%d trades, %d bytes; want %d trades within %d bytes", len(resp.GetTrades()), size, maxBacktestTrades, limit)
 	}
 }
+
+// A backtest that names no seed runs tradectl backtest's default, 1, so
+// that it repeats; another seed is another market.
+func TestRunBacktestSeedUnsetIsOne(t *testing.T) {
+	svc := backtestService(t)
+	run := func(seed uint64) string {
+		resp, err := svc.RunBacktest(context.Background(), &tradingv1.RunBacktestRequest{SimDuration: durationpb.New(10 * time.Minute),
+			Settings: &tradingv1.SessionSettings{Strategy: "grid", Seed: seed}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.GetResult().GetFinalEquity() + " " + resp.GetResult().GetLastEvent().AsTime().String()
+	}
+	unset, one, two := run(0), run(1), run(2)
+	if unset != one || unset == two {
+		t.Fatalf("seed unset %s, 1 %s, 2 %s; want unset as 1, and 2 another run", unset, one, two)
+	}
+}
