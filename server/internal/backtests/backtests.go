@@ -10,7 +10,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/backtest"
@@ -21,6 +21,10 @@ import (
 // ErrBusy is a backtest asked for while another runs: each takes a core
 // for as long as it runs, and the daemon's first job is its session.
 var ErrBusy = errors.New("another backtest is running in the daemon: retry when it is done")
+
+// ErrClosed is a backtest asked for, or cut short, as the daemon shuts
+// down (Close).
+var ErrClosed = errors.New("the daemon is shutting down: it runs no more backtests")
 
 // Request is one backtest: the settings as a paper session takes them
 // (validated here, by the session's rules), and the market time to
@@ -34,13 +38,49 @@ type Request struct {
 
 // Runner runs one backtest at a time. The zero value is ready.
 type Runner struct {
-	busy atomic.Bool
+	mu     sync.Mutex
+	closed bool
+	// cancel ends the backtest under way; nil when none runs.
+	cancel context.CancelCauseFunc
+}
+
+// Close ends the backtest under way (its Run returns ErrClosed) and
+// refuses every later one: the daemon calls it as it shuts down, so that
+// its graceful stop does not wait out a backtest.
+func (r *Runner) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	if r.cancel != nil {
+		r.cancel(ErrClosed)
+	}
+}
+
+// acquire takes the one slot, with a context that Close cancels.
+func (r *Runner) acquire(ctx context.Context) (context.Context, func(), error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.closed:
+		return nil, nil, ErrClosed
+	case r.cancel != nil:
+		return nil, nil, ErrBusy
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	r.cancel = cancel
+	return ctx, func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		cancel(nil)
+		r.cancel = nil
+	}, nil
 }
 
 // Run validates req as StartTrading validates a session's settings, then
-// runs it to the end of its market time, or until ctx is done (its error
-// then wraps ctx.Err()). A second Run while one is under way fails with
-// ErrBusy at once.
+// runs it to the end of its market time, or until ctx is done (the error
+// is then ctx's cause: context.DeadlineExceeded, context.Canceled) or
+// Close is called (ErrClosed). A second Run while one is under way fails
+// with ErrBusy at once.
 func (r *Runner) Run(ctx context.Context, req Request) (*backtest.Result, error) {
 	s := req.Settings
 	if err := refuseSessionOnly(s); err != nil {
@@ -49,10 +89,11 @@ func (r *Runner) Run(ctx context.Context, req Request) (*backtest.Result, error)
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if !r.busy.CompareAndSwap(false, true) {
-		return nil, ErrBusy
+	ctx, release, err := r.acquire(ctx)
+	if err != nil {
+		return nil, err
 	}
-	defer r.busy.Store(false)
+	defer release()
 	// As tradectl backtest reads them: what a session would default is
 	// defaulted alike (its strategy, its symbols), and the seed, which a
 	// session picks at random, is a fixed one so that a run repeats.
@@ -73,10 +114,16 @@ func (r *Runner) Run(ctx context.Context, req Request) (*backtest.Result, error)
 	}
 	res, err := backtest.Run(ctx, backtest.Config{Source: &yielding{src: src}, Settings: s,
 		SampleEvery: req.SampleEvery, Chart: true})
-	if err == nil {
-		err = ctx.Err() // a run that ended as its deadline passed is not a result the caller waits for
+	if err != nil || ctx.Err() != nil {
+		// Why the run was cut (the caller's deadline or cancellation, or
+		// Close), whatever error it surfaced as; a run that ended as its
+		// deadline passed is no result the caller still waits for.
+		if cause := context.Cause(ctx); cause != nil {
+			err = cause
+		}
+		return nil, err
 	}
-	return res, err
+	return res, nil
 }
 
 // refuseSessionOnly refuses what a backtest cannot honour: a live venue,

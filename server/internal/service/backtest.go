@@ -35,6 +35,12 @@ func (t *Trading) RunBacktest(ctx context.Context, req *tradingv1.RunBacktestReq
 	return backtestToProto(res), nil
 }
 
+// StopBacktests ends the backtest under way (its caller is told
+// SHUTTING_DOWN) and refuses later ones. The daemon calls it as it shuts
+// down, before the gRPC server's graceful stop, which would otherwise
+// wait for the backtest to finish.
+func (t *Trading) StopBacktests() { t.backtests.Close() }
+
 func backtestToProto(r *backtest.Result) *tradingv1.RunBacktestResponse {
 	out := &tradingv1.RunBacktestResponse{
 		Result: &tradingv1.BacktestResult{

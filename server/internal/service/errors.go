@@ -54,6 +54,7 @@ var errorTable = []struct {
 	{store.ErrBackupPath, tradingv1.ErrorReason_ERROR_REASON_BACKUP_PATH_UNUSABLE},
 	{store.ErrBackupBusy, tradingv1.ErrorReason_ERROR_REASON_BACKUP_IN_PROGRESS},
 	{backtests.ErrBusy, tradingv1.ErrorReason_ERROR_REASON_BACKTEST_BUSY},
+	{backtests.ErrClosed, tradingv1.ErrorReason_ERROR_REASON_SHUTTING_DOWN},
 	{store.ErrBackupLimit, tradingv1.ErrorReason_ERROR_REASON_BACKUP_LIMIT},
 	{store.ErrBackupNoSpace, tradingv1.ErrorReason_ERROR_REASON_BACKUP_NO_SPACE},
 	{store.ErrInvalid, tradingv1.ErrorReason_ERROR_REASON_INVALID},
