@@ -26,8 +26,9 @@ const EquityEvery = 5 * time.Second
 // (about 30 bytes each): at 5 s the first halving comes after 14 hours, a
 // month of trading settles at a point every 5m20s. It equals the most
 // GetEquityCurve returns, so a curve is thinned for a reader only when
-// asked for fewer. Halving takes a few milliseconds, once in that many
-// commits.
+// asked for fewer. The commit that halves takes about 30ms (measured on a
+// loaded 2-core box, against 0.2ms for one that adds a point): one tick
+// in at least 5,000 points' time, 14 hours at first.
 const MaxEquityPoints = 10_000
 
 // EquityRow is one point of a session's equity curve.

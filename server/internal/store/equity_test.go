@@ -150,3 +150,30 @@ func TestMigrationAddsEquityCurves(t *testing.T) {
 		t.Fatalf("after a point: %v, %v", list, err)
 	}
 }
+
+// BenchmarkListEquity reads a curve at its bound, as GetEquityCurve does
+// on every call.
+func BenchmarkListEquity(b *testing.B) {
+	ctx := context.Background()
+	s := openStore(b, b.TempDir(), Options{})
+	createSession(b, s, "s1", StateRunning)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := &txStmts{ctx: ctx, tx: tx, all: s.stmts}
+	for i := range MaxEquityPoints {
+		if _, err := writeEquity(ts, "s1", EquityRow{Time: at(time.Duration(i) * time.Second), Equity: dec("100000.12345678")}, EquityEvery); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if list, err := s.ListEquity(ctx, "s1"); err != nil || len(list) != MaxEquityPoints {
+			b.Fatal(len(list), err)
+		}
+	}
+}
