@@ -14,12 +14,6 @@ import (
 	"github.com/tradectl/tradectl/server/internal/backtests"
 )
 
-// maxBacktestTrades bounds the trades a RunBacktest response carries, as
-// tradectl backtest --report marks at most as many: with the curves'
-// bound (backtest.MaxChartPoints) it keeps the largest response within
-// the daemon's send limit (backtest_test.go measures it).
-const maxBacktestTrades = 5000
-
 // RunBacktest runs a backtest on the caller's goroutine, never the trading
 // loop's, until it ends or the call's context does.
 func (t *Trading) RunBacktest(ctx context.Context, req *tradingv1.RunBacktestRequest) (*tradingv1.RunBacktestResponse, error) {
@@ -76,7 +70,7 @@ func backtestToProto(r *backtest.Result) *tradingv1.RunBacktestResponse {
 		}
 		out.Prices = append(out.Prices, ps)
 	}
-	trades := r.Trades[:min(len(r.Trades), maxBacktestTrades)]
+	trades := r.Trades[:min(len(r.Trades), backtests.MaxTrades)]
 	out.Trades = make([]*tradingv1.StoredFill, len(trades))
 	seq := make(map[string]uint32) // 1, 2, 3... per order, as a session's fills
 	for i := range trades {

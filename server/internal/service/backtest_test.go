@@ -17,6 +17,7 @@ import (
 	"github.com/tradectl/tradectl/internal/settings"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/assemble"
+	"github.com/tradectl/tradectl/server/internal/backtests"
 	"github.com/tradectl/tradectl/server/internal/session"
 	"github.com/tradectl/tradectl/server/internal/transport"
 )
@@ -227,7 +228,7 @@ func TestRunBacktestLargestResponseFits(t *testing.T) {
 		r.Chart.Prices = append(r.Chart.Prices, s)
 		r.Positions = append(r.Positions, backtest.Position{Symbol: s.Symbol, Quantity: long, AveragePrice: long, MarkPrice: long, UnrealizedPnL: long})
 	}
-	for i := range 2 * maxBacktestTrades {
+	for i := range 2 * backtests.MaxTrades {
 		r.Trades = append(r.Trades, backtest.Trade{Time: at, OrderID: fmt.Sprintf("bt-%020d", i), Symbol: r.Chart.Prices[0].Symbol,
 			Side: "SELL", Quantity: long, Price: long, Fee: long, Liquidity: "maker", Slippage: long})
 	}
@@ -235,8 +236,8 @@ func TestRunBacktestLargestResponseFits(t *testing.T) {
 	resp := backtestToProto(r)
 	size, limit := proto.Size(resp), transport.Limits{}.WithDefaults().MaxSendMsgSize
 	t.Logf("largest RunBacktest response: %d bytes (%.1f MiB) of %d", size, float64(size)/(1<<20), limit)
-	if len(resp.GetTrades()) != maxBacktestTrades || size > limit {
-		t.Fatalf("%d trades, %d bytes; want %d trades within %d bytes", len(resp.GetTrades()), size, maxBacktestTrades, limit)
+	if len(resp.GetTrades()) != backtests.MaxTrades || size > limit {
+		t.Fatalf("%d trades, %d bytes; want %d trades within %d bytes", len(resp.GetTrades()), size, backtests.MaxTrades, limit)
 	}
 }
 
