@@ -192,10 +192,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Strategy:    strat,
 		Portfolio:   pf,
 		Risk:        guard,
-		Orders:  orders.NewBook("backtest", keepFinished),
-		Publish: func(e orders.Event) { res.addTrade(e, cfg.MaxTrades) },
-		Observe: observe,
-		Margin:  set.Margin(),
+		Orders:      orders.NewBook("backtest", keepFinished),
+		Publish:     func(e orders.Event) { res.addTrade(e, cfg.MaxTrades) },
+		Observe:     observe,
+		Margin:      set.Margin(),
 	})
 	if err != nil {
 		return nil, err
