@@ -56,6 +56,8 @@ type Daemon struct {
 	// strategies serves remote strategies (StrategyService) over the
 	// registry the sessions register theirs in.
 	strategies *remote.Service
+	// trading is the TradingService, whose backtests end at shutdown.
+	trading *service.Trading
 	// stopTimeout bounds the session's stop at shutdown.
 	stopTimeout time.Duration
 }
@@ -112,6 +114,7 @@ func New(cfg Config) *Daemon {
 	if lv != nil {
 		trading.WithLiveVenue(lv)
 	}
+	d.trading = trading
 	tradingv1.RegisterTradingServiceServer(d.grpc, trading)
 	tradingv1.RegisterStrategyServiceServer(d.grpc, d.strategies)
 	healthpb.RegisterHealthServer(d.grpc, d.health)

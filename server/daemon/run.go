@@ -101,6 +101,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 // NOT_SERVING first, so that probes see the daemon going.
 func (d *Daemon) stopServing() {
 	d.health.Shutdown()
+	// A backtest would hold GracefulStop until it finished, and takes a
+	// core the session's stop may need.
+	d.trading.StopBacktests()
 	// The session's whole stop, its end recorded included, is bounded by
 	// --stop-timeout: nothing in it takes a deadline of its own.
 	stopCtx, cancel := context.WithTimeout(context.Background(), d.stopTimeout)

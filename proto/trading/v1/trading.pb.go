@@ -1110,8 +1110,9 @@ type RunBacktestRequest struct {
 	// (duration, health_interval, tick_interval, auto_restart and the remote
 	// strategy fields) are refused, as is a remote strategy.
 	Settings *SessionSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
-	// Market time to simulate, from settings.seed. Required; at most
-	// MaxBacktestDuration (24h).
+	// Market time to simulate, from settings.seed (unset: 1, tradectl
+	// backtest's default, so that a run repeats; a session picks one at
+	// random). Required; at most MaxBacktestDuration (24h).
 	SimDuration *durationpb.Duration `protobuf:"bytes,2,opt,name=sim_duration,json=simDuration,proto3" json:"sim_duration,omitempty"`
 	// Period of the equity samples behind the Sharpe ratio. Unset: 1m.
 	SampleEvery   *durationpb.Duration `protobuf:"bytes,3,opt,name=sample_every,json=sampleEvery,proto3" json:"sample_every,omitempty"`

@@ -230,7 +230,8 @@ class TradingServiceServicer(object):
         the daemon, with the engine of a paper session and of tradectl
         backtest, and returns what tradectl backtest --report draws: the
         figures, the equity curve with drawdown, each symbol's price and the
-        trades. It touches no session and stores nothing. One runs at a time
+        trades. It touches no session and stores nothing but its audit
+        record (it is audited: it spends the daemon's CPU). One runs at a time
         (RESOURCE_EXHAUSTED, BACKTEST_BUSY); it ends with the call's deadline
         or its cancellation (DEADLINE_EXCEEDED, CANCELLED), and its market time
         is bounded (MaxBacktestDuration).

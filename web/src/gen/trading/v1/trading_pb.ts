@@ -144,8 +144,9 @@ export type RunBacktestRequest = Message<"trading.v1.RunBacktestRequest"> & {
   settings?: SessionSettings | undefined;
 
   /**
-   * Market time to simulate, from settings.seed. Required; at most
-   * MaxBacktestDuration (24h).
+   * Market time to simulate, from settings.seed (unset: 1, tradectl
+   * backtest's default, so that a run repeats; a session picks one at
+   * random). Required; at most MaxBacktestDuration (24h).
    *
    * @generated from field: google.protobuf.Duration sim_duration = 2;
    */
@@ -3014,7 +3015,8 @@ export const TradingService: GenService<{
    * the daemon, with the engine of a paper session and of tradectl
    * backtest, and returns what tradectl backtest --report draws: the
    * figures, the equity curve with drawdown, each symbol's price and the
-   * trades. It touches no session and stores nothing. One runs at a time
+   * trades. It touches no session and stores nothing but its audit
+   * record (it is audited: it spends the daemon's CPU). One runs at a time
    * (RESOURCE_EXHAUSTED, BACKTEST_BUSY); it ends with the call's deadline
    * or its cancellation (DEADLINE_EXCEEDED, CANCELLED), and its market time
    * is bounded (MaxBacktestDuration).
