@@ -7,6 +7,13 @@ import { GetStatusResponse, WatchHealthResponse } from "../gen/trading/v1/tradin
 import { api, isUnauthenticated, login, logout, reason, watch } from "./api";
 import { byId, markControls, setText } from "./dom";
 import * as overview from "./views/overview";
+import * as account from "./views/account";
+import * as history from "./views/history";
+import * as backtest from "./views/backtest";
+
+// Until the router shows one section at a time, these three are shown
+// together whenever the dashboard is.
+const shownWithDashboard = [account, history, backtest];
 
 let stopWatching: (() => void) | undefined;
 
@@ -24,6 +31,7 @@ function describe(err: ConnectError): string {
 }
 
 function showLogin(message: string): void {
+  for (const v of shownWithDashboard) v.hide();
   stopWatching?.();
   stopWatching = undefined;
   clearTimeout(statusTimer);
@@ -88,6 +96,7 @@ async function readStatus(): Promise<void> {
 function showStatus(st: GetStatusResponse): void {
   overview.showSession(st.session);
   if (st.health) overview.showHealth(st.health);
+  if (st.health) account.onHealth(st.health);
   ready();
 }
 
@@ -103,6 +112,7 @@ function showDashboard(st: GetStatusResponse | undefined): void {
   byId("dashboard").hidden = false;
   byId("logout").hidden = false;
   if (st) showStatus(st);
+  for (const v of shownWithDashboard) v.show();
   markControls();
   stopWatching?.();
   stopWatching = watch<WatchHealthResponse>({
@@ -110,6 +120,7 @@ function showDashboard(st: GetStatusResponse | undefined): void {
     onMessage: (m) => {
       if (!m.report) return;
       overview.showHealth(m.report);
+      account.onHealth(m.report);
       refreshStatus(overview.isNews(m.report));
       ready();
     },
@@ -146,6 +157,9 @@ async function boot(): Promise<void> {
 
 function wire(): void {
   overview.mount(byId("overview"));
+  account.mount(byId("account"));
+  history.mount(byId("history"));
+  backtest.mount(byId("backtest"));
   const form = byId<HTMLFormElement>("login-form");
   const token = byId<HTMLInputElement>("token");
   const submit = byId<HTMLButtonElement>("login-submit");
