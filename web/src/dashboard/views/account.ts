@@ -95,7 +95,8 @@ async function poll(): Promise<void> {
     if (!seeded) await seed();
     const res = await api.getPortfolio({});
     showPortfolio(res.portfolio);
-    note(noCurve ? "This daemon keeps no equity history: the curve starts when this page opened." : "");
+    if (noCurve) note("This daemon keeps no equity history: the curve starts when this page opened.");
+    else if (seeded) note("");
   } catch (e) {
     if (isUnauthenticated(e)) return; // main.ts's stream sends the page to the login
     note(`Could not read the account: ${ConnectError.from(e).rawMessage}. Retrying.`);
@@ -105,6 +106,10 @@ async function poll(): Promise<void> {
   if (visible) timer = setTimeout(poll, pollEveryMs);
 }
 
+// seed reads the recorded curve of the session shown. A daemon that keeps
+// none (no store, or older than GetEquityCurve) is not asked again; a
+// transient failure is retried at the next poll. Either way the portfolio
+// is still read.
 async function seed(): Promise<void> {
   if (!curve) return;
   const asked = curve.session;
@@ -112,23 +117,24 @@ async function seed(): Promise<void> {
     const res = await api.getEquityCurve({ sessionId: asked });
     // A report of a newer session came while the call was out: that
     // session's curve is asked for at the next poll.
-    if (asked !== "" && res.sessionId !== curve.session) return;
-    if (asked === "" && curve.session !== "" && res.sessionId !== curve.session) return;
+    if (curve.session !== asked && !(asked === "" && res.sessionId === curve.session)) return;
     curve.seed(res.sessionId, res.quoteCurrency, res.points);
     seeded = true;
   } catch (e) {
     const err = ConnectError.from(e);
-    if (err.code === Code.Unimplemented) {
-      noCurve = true;
-      seeded = true;
-      return;
+    if (isUnauthenticated(err)) throw err;
+    switch (err.code) {
+      case Code.Unimplemented:
+      case Code.FailedPrecondition: // NO_STORE
+        noCurve = true;
+        seeded = true;
+        break;
+      case Code.NotFound: // the session left no curve: it starts with the next point
+        seeded = true;
+        break;
+      default:
+        note(`Could not read the recorded equity: ${err.rawMessage}. Retrying.`);
     }
-    // No session yet: nothing recorded, the curve starts with the first one.
-    if (err.code === Code.NotFound) {
-      seeded = true;
-      return;
-    }
-    throw e;
   }
 }
 

@@ -28,7 +28,6 @@ const pageSize = 25;
 const newest = 200;
 
 let nextPage = "";
-let loaded = false;
 let sessions = new Map<string, Session>();
 let chart: IChartApi | undefined;
 // opening counts the sessions opened, so a slow answer for an earlier one
@@ -61,7 +60,7 @@ export function mount(root: HTMLElement): void {
   detail.append(el("dl", undefined, { id: "history-summary", class: "facts" }));
   detail.append(el("h3", "Equity and drawdown"));
   detail.append(el("p", "", { id: "history-equity-note", class: "note" }));
-  detail.append(el("div", undefined, { id: "history-equity-chart", class: "chart tall", role: "img", "aria-label": "Equity: not read yet" }));
+  detail.append(el("div", undefined, { id: "history-equity-chart", class: "chart tall", role: "img", hidden: "" }));
   detail.append(table("history-orders", "Orders", ["Order", "Symbol", "Side", "Type", "Quantity", "Price", "State", "Filled", "Average price", "Fees", "Reason", "Created"]));
   detail.append(el("p", "", { id: "history-orders-note", class: "note" }));
   detail.append(table("history-fills", "Fills", ["Time", "Order", "Symbol", "Side", "Quantity", "Price", "Fee", "Liquidity", "Slippage"]));
@@ -69,8 +68,9 @@ export function mount(root: HTMLElement): void {
   root.append(detail);
 }
 
+// show re-reads the first page: sessions may have started or ended since.
 export function show(): void {
-  if (!loaded) void load(true);
+  void load(true);
 }
 
 export function hide(): void {}
@@ -92,7 +92,6 @@ async function load(fresh: boolean): Promise<void> {
     }
     nextPage = res.nextPageToken;
     byId("history-more").hidden = nextPage === "";
-    loaded = true;
     setText(note, sessions.size === 0 ? "No session has run yet." : `${sessions.size} sessions shown${nextPage ? "; older ones on request" : ""}.`);
   } catch (e) {
     setText(note, `Could not list the sessions: ${ConnectError.from(e).rawMessage}`);
@@ -143,6 +142,7 @@ async function openSession(id: string): Promise<void> {
   for (const n of ["history-equity-note", "history-orders-note", "history-fills-note"]) setText(byId(n), "Reading…");
   chart?.remove();
   chart = undefined;
+  byId("history-equity-chart").hidden = true;
   markControls();
   detail.scrollIntoView({ block: "start" });
 
@@ -214,10 +214,10 @@ function showCurve(c: GetEquityCurveResponse): void {
   const q = c.quoteCurrency ? ` ${c.quoteCurrency}` : "";
   const last = c.points[c.points.length - 1];
   if (!last) {
-    box.setAttribute("aria-label", "Equity: nothing recorded");
     setText(byId("history-equity-note"), "The store recorded no equity for this session.");
     return;
   }
+  box.hidden = false;
   chart = drawEquity(box, c.points.map((p) => [ms(p.time), p.equity, p.drawdown || "0"]));
   box.setAttribute("aria-label", `Equity ${last.equity}${q} at ${clock(ms(last.time))}; largest drawdown ${c.maxDrawdown || "0"}${q}`);
   const thinned = c.recorded > BigInt(c.points.length) ? ` (thinned evenly from ${c.recorded} recorded)` : "";
