@@ -96,7 +96,7 @@ async function readStatus(): Promise<void> {
 function showStatus(st: GetStatusResponse): void {
   overview.showSession(st.session);
   if (st.health) overview.showHealth(st.health);
-  if (st.health) account.onHealth(st.health);
+  account.status(st);
   ready();
 }
 

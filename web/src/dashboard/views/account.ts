@@ -5,7 +5,7 @@
 // read every 2 s while this view is visible and never while it is not
 // (every loopback tab shares one rate limit).
 import { Code, ConnectError } from "@connectrpc/connect";
-import { HealthReport, Portfolio, Position } from "../../gen/trading/v1/trading_pb";
+import { GetStatusResponse, HealthReport, Portfolio, Position } from "../../gen/trading/v1/trading_pb";
 import { api, isUnauthenticated } from "../api";
 import { byId, el, setText } from "../dom";
 import { LiveCurve } from "./curve";
@@ -63,6 +63,11 @@ export function onHealth(r: HealthReport): void {
     if (visible) poll();
   }
   curve.append(ms(r.time), r.equity);
+}
+
+// status takes every GetStatus answer: its health report is a point too.
+export function status(st: GetStatusResponse): void {
+  if (st.health) onHealth(st.health);
 }
 
 export function show(): void {
