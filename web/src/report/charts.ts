@@ -79,6 +79,8 @@ export interface LiveLine {
   // update appends a point, or replaces the last one if it has the same
   // time; it must not be older than the last.
   update(point: LineData<Time>): void;
+  // fit shows every point.
+  fit(): void;
 }
 
 export function liveLine(el: HTMLElement, kind: "equity" | "drawdown"): LiveLine {
@@ -93,6 +95,9 @@ export function liveLine(el: HTMLElement, kind: "equity" | "drawdown"): LiveLine
     },
     update(point) {
       series.update(point);
+    },
+    fit() {
+      chart.timeScale().fitContent();
     },
   };
 }

@@ -31,18 +31,23 @@ export interface Drawn {
   charts: IChartApi[];
 }
 
+type Heading = "h1" | "h2" | "h3" | "h4" | "h5";
+const headings: Heading[] = ["h1", "h2", "h3", "h4", "h5"];
+
 // renderReport appends the report to root. Ids are prefixed with idPrefix
 // ("" in the report file: #summary, #equity-chart), so that a page holding
-// other charts keeps its ids unique.
-export function renderReport(root: HTMLElement, data: ReportData, idPrefix = ""): Drawn {
+// other charts keeps its ids unique; its title is a heading of level top
+// (1 in the report file; deeper inside a page's section).
+export function renderReport(root: HTMLElement, data: ReportData, idPrefix = "", top: 1 | 2 | 3 = 1): Drawn {
+  const [h1, h2, h3] = headings.slice(top - 1) as [Heading, Heading, Heading];
   const charts: IChartApi[] = [];
-  root.append(el("h1", data.title));
+  root.append(el(h1, data.title));
   const sum = el("section", undefined, "summary");
-  sum.append(el("h2", "Summary"), summaryTable(data, `${idPrefix}summary`));
+  sum.append(el(h2, "Summary"), summaryTable(data, `${idPrefix}summary`));
   root.append(sum);
 
   const eq = el("section");
-  eq.append(el("h2", "Equity and drawdown"), el("p", data.downsampled, "note"));
+  eq.append(el(h2, "Equity and drawdown"), el("p", data.downsampled, "note"));
   const eqChart = el("div", undefined, "chart tall");
   eqChart.id = `${idPrefix}equity-chart`;
   eq.append(eqChart);
@@ -54,13 +59,13 @@ export function renderReport(root: HTMLElement, data: ReportData, idPrefix = "")
   if (data.trades.length < data.trades_total) {
     note = `The first ${data.trades.length} of ${data.trades_total} trades are marked on each symbol's mid price (buys below, sells above).`;
   }
-  px.append(el("h2", "Trades"), el("p", note, "note"));
+  px.append(el(h2, "Trades"), el("p", note, "note"));
   root.append(px);
   let marked = 0;
   for (const s of data.prices) {
     const box = el("div", undefined, "chart");
     box.dataset.symbol = s.symbol;
-    px.append(el("h3", s.symbol), box);
+    px.append(el(h3, s.symbol), box);
     const d = drawPrice(box, s, data.trades.filter((t) => t.symbol === s.symbol));
     box.dataset.markers = String(d.markers);
     marked += d.markers;

@@ -201,7 +201,7 @@ function draw(res: RunBacktestResponse): void {
   for (const c of charts) c.remove();
   const root = byId("backtest-result");
   root.replaceChildren();
-  const drawn = renderReport(root, reportData(res), "backtest-");
+  const drawn = renderReport(root, reportData(res), "backtest-", 3);
   charts = drawn.charts;
   root.dataset.markers = String(drawn.markers);
 }

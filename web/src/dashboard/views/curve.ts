@@ -18,6 +18,7 @@ interface Point {
 
 // At most this many points are kept; older ones fall off the left.
 const maxPoints = 5000;
+const fitUpTo = 300;
 
 export class LiveCurve {
   session = "";
@@ -81,6 +82,13 @@ export class LiveCurve {
     this.trim();
     this.equity.update(equityData(p));
     this.drawdown.update(drawdownData(p));
+    // A young curve is stretched to the width (a new point would otherwise
+    // sit a bar's width from the last, all of them squeezed at the right);
+    // a long one scrolls, keeping the operator's zoom.
+    if (this.points.length <= fitUpTo) {
+      this.equity.fit();
+      this.drawdown.fit();
+    }
     this.label();
   }
 
