@@ -141,6 +141,8 @@ async function submit(form: HTMLFormElement): Promise<void> {
   }
   const ac = new AbortController();
   running = ac;
+  // The last result goes: a failure must not stand beside another run's charts.
+  clearResult();
   setState("running");
   const started = performance.now();
   setText(byId("backtest-status"), `Running ${value(form, "sim_duration")} of market time… (at most ${timeoutMs / 1000} s)`);
@@ -197,10 +199,17 @@ function refused(form: HTMLFormElement, err: ConnectError, cancelled: boolean): 
   }
 }
 
-function draw(res: RunBacktestResponse): void {
+function clearResult(): void {
   for (const c of charts) c.remove();
+  charts = [];
   const root = byId("backtest-result");
   root.replaceChildren();
+  delete root.dataset.markers;
+}
+
+function draw(res: RunBacktestResponse): void {
+  clearResult();
+  const root = byId("backtest-result");
   const drawn = renderReport(root, reportData(res), "backtest-", 3);
   charts = drawn.charts;
   root.dataset.markers = String(drawn.markers);
