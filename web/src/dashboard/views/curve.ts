@@ -117,6 +117,8 @@ export class LiveCurve {
     const last = this.points[this.points.length - 1];
     const q = this.quote ? ` ${this.quote}` : "";
     if (!last) {
+      this.equityBox.dataset.points = "0";
+      delete this.equityBox.dataset.first;
       this.equityBox.setAttribute("aria-label", "Equity: no points yet");
       this.drawdownBox.setAttribute("aria-label", "Drawdown: no points yet");
       return;
@@ -124,7 +126,11 @@ export class LiveCurve {
     const at = clock(last.t * 1000);
     this.equityBox.setAttribute("aria-label", `Equity ${last.equity}${q} at ${at}`);
     this.drawdownBox.setAttribute("aria-label", `Drawdown ${last.drawdown}${q} below the peak of ${this.peak}${q} at ${at}`);
+    // For tests and tools: how many points, and the first one's time
+    // (unix seconds), which tells a curve seeded from the store from one
+    // that began when the page opened.
     this.equityBox.dataset.points = String(this.points.length);
+    this.equityBox.dataset.first = String(this.points[0]!.t);
     this.equityBox.dataset.latest = last.equity;
     this.drawdownBox.dataset.latest = last.drawdown;
   }
