@@ -24,6 +24,8 @@ import { sub } from "./decimal";
 import { clock, enumName, ms, when } from "./format";
 
 const pageSize = 25;
+// ListSessions lists at most this many, the newest, over all its pages.
+const listLimit = 100;
 // The detail lists at most this many orders and fills, the newest.
 const newest = 200;
 
@@ -79,7 +81,7 @@ export function hide(): void {}
 async function load(fresh: boolean): Promise<void> {
   const note = byId("history-note");
   try {
-    const res = await api.listSessions({ pageSize, pageToken: fresh ? "" : nextPage });
+    const res = await api.listSessions({ limit: listLimit, pageSize, pageToken: fresh ? "" : nextPage });
     const body = byId<HTMLTableElement>("sessions").tBodies[0]!;
     if (fresh) {
       body.replaceChildren();
@@ -92,7 +94,8 @@ async function load(fresh: boolean): Promise<void> {
     }
     nextPage = res.nextPageToken;
     byId("history-more").hidden = nextPage === "";
-    setText(note, sessions.size === 0 ? "No session has run yet." : `${sessions.size} sessions shown${nextPage ? "; older ones on request" : ""}.`);
+    const older = nextPage ? "; older ones on request" : sessions.size >= listLimit ? `: the newest ${listLimit}, older ones are not listed` : "";
+    setText(note, sessions.size === 0 ? "No session has run yet." : `${sessions.size} sessions shown${older}.`);
   } catch (e) {
     setText(note, `Could not list the sessions: ${ConnectError.from(e).rawMessage}`);
   }
