@@ -7,6 +7,7 @@
 import { LineData, Time } from "lightweight-charts";
 import { EquityPoint } from "../../gen/trading/v1/trading_pb";
 import { LiveLine, liveLine } from "../../report/charts";
+import { el } from "../dom";
 import { add, cmp, sub } from "./decimal";
 import { clock, ms } from "./format";
 
@@ -19,6 +20,9 @@ interface Point {
 // At most this many points are kept; older ones fall off the left.
 const maxPoints = 5000;
 const fitUpTo = 300;
+// The newest points, as a table a screen reader can read (the canvas
+// cannot be).
+const tabled = 5;
 
 export class LiveCurve {
   session = "";
@@ -27,6 +31,7 @@ export class LiveCurve {
   private peak = "";
   private readonly equity: LiveLine;
   private readonly drawdown: LiveLine;
+  private readonly recent: HTMLTableSectionElement;
 
   constructor(
     private readonly equityBox: HTMLElement,
@@ -34,6 +39,13 @@ export class LiveCurve {
   ) {
     this.equity = liveLine(equityBox, "equity");
     this.drawdown = liveLine(drawdownBox, "drawdown");
+    const table = el("table", undefined, { class: "visually-hidden", id: "equity-recent" });
+    table.append(el("caption", `The newest ${tabled} points of the equity curve`), el("thead"), el("tbody"));
+    const head = el("tr");
+    for (const h of ["Time (UTC)", "Equity", "Drawdown"]) head.append(el("th", h, { scope: "col" }));
+    table.tHead!.append(head);
+    drawdownBox.after(table);
+    this.recent = table.tBodies[0]!;
     this.label();
   }
 
@@ -116,6 +128,13 @@ export class LiveCurve {
   private label(): void {
     const last = this.points[this.points.length - 1];
     const q = this.quote ? ` ${this.quote}` : "";
+    this.recent.replaceChildren(
+      ...this.points.slice(-tabled).map((p) => {
+        const tr = el("tr");
+        tr.append(el("td", clock(p.t * 1000)), el("td", `${p.equity}${q}`), el("td", `${p.drawdown}${q}`));
+        return tr;
+      }),
+    );
     if (!last) {
       this.equityBox.dataset.points = "0";
       delete this.equityBox.dataset.first;
