@@ -10,6 +10,9 @@ import { byId, markControls, setText } from "./dom";
 import * as overview from "./views/overview";
 import * as orders from "./views/orders";
 import * as controls from "./views/controls";
+import * as account from "./views/account";
+import * as history from "./views/history";
+import * as backtest from "./views/backtest";
 
 // A view owns one <section>: mount builds it once; show/hide are called as
 // its route is entered and left (so it reads the daemon only while seen);
@@ -25,10 +28,8 @@ interface View {
 const routes = ["overview", "account", "orders", "controls", "history", "backtest"] as const;
 type Route = (typeof routes)[number];
 
-// The views that exist. Account, History and Backtest join this table as
-// they are written: `account, history, backtest` (their sections and nav
-// links are already in index.html).
-const views: Partial<Record<Route, View>> = { overview, orders, controls };
+// Every route's view.
+const views: Record<Route, View> = { overview, account, orders, controls, history, backtest };
 
 // The routes whose view shows the session's state and risk: GetStatus is
 // re-read every 2 s while one is on screen, because the kill switch can
@@ -180,6 +181,7 @@ function showDashboard(st: GetStatusResponse | undefined): void {
     onMessage: (m) => {
       if (!m.report) return;
       overview.showHealth(m.report);
+      account.onHealth(m.report);
       refreshStatus(overview.isNews(m.report));
       ready();
     },
