@@ -98,7 +98,7 @@ func open(t *testing.T) *tab {
 func (b *tab) tokenNowhere() {
 	for _, r := range b.p.Requests() {
 		if strings.Contains(r.URL, b.token) {
-			b.t.Errorf("the token is in a URL: %s %s", r.Method, r.URL)
+			b.t.Errorf("the token is in a URL: %s %s", r.Method, strings.ReplaceAll(r.URL, b.token, "<token>"))
 		}
 	}
 	if strings.Contains(b.d.Log.String(), b.token) {

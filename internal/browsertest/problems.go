@@ -14,6 +14,9 @@ import (
 
 // Request is one request the tab made and how it ended.
 type Request struct {
+	// N is its place in the order the tab sent them, from 0: a test can
+	// allow the failures of requests sent before some moment.
+	N      int
 	Method string
 	URL    string
 	// Status is the HTTP status, 0 until (or without) a response.
@@ -140,7 +143,7 @@ func (p *Problems) event(ev any) {
 			p.order = append(p.order, id)
 		}
 		// A redirect sends a new request under the same id.
-		*r = Request{Method: ev.Request.Method, URL: ev.Request.URL + ev.Request.URLFragment}
+		*r = Request{N: slices.Index(p.order, id), Method: ev.Request.Method, URL: ev.Request.URL + ev.Request.URLFragment}
 		if !slices.ContainsFunc(p.allowed, func(pre string) bool { return strings.HasPrefix(r.URL, pre) }) {
 			p.add("unexpected request: %s %s", r.Method, r.URL)
 		}
