@@ -70,6 +70,7 @@ type tab struct {
 // and waits for the login form.
 func open(t *testing.T) *tab {
 	t.Helper()
+	browsertest.Chromium(t) // skip (or fail in CI) before starting a daemon for nothing
 	d := harness.StartDaemon(t, bins, harness.Options{HTTP: "127.0.0.1:0"})
 	if d.HTTPAddr == "" {
 		t.Fatalf("no http_addr in the serving line:\n%s", d.Log)
