@@ -60,6 +60,7 @@ const (
 	ReasonAlreadyRunning   = tradingv1.ErrorReason_ERROR_REASON_TRADING_ALREADY_RUNNING
 	ReasonLiveUnavailable  = tradingv1.ErrorReason_ERROR_REASON_LIVE_TRADING_UNAVAILABLE
 	ReasonVenueUnavailable = tradingv1.ErrorReason_ERROR_REASON_VENUE_UNAVAILABLE
+	ReasonBacktestBusy     = tradingv1.ErrorReason_ERROR_REASON_BACKTEST_BUSY
 	ReasonNothingToResume  = tradingv1.ErrorReason_ERROR_REASON_NOTHING_TO_RESUME
 	// ReasonSessionInterrupted: see ErrSessionInterrupted.
 	ReasonSessionInterrupted = tradingv1.ErrorReason_ERROR_REASON_SESSION_INTERRUPTED

@@ -11,7 +11,6 @@ import (
 
 	"github.com/tradectl/tradectl/internal/backtest"
 	"github.com/tradectl/tradectl/internal/market"
-	"github.com/tradectl/tradectl/internal/paper"
 	"github.com/tradectl/tradectl/internal/replay"
 	"github.com/tradectl/tradectl/internal/report"
 	"github.com/tradectl/tradectl/internal/settings"
@@ -113,7 +112,7 @@ byte-identical results (-o json); only the speed line varies.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.data, "data", "", "CSV file of quotes, trades or candles to replay")
 	fl.BoolVar(&f.sim, "sim", false, "simulate the market instead of replaying a file")
-	fl.Uint64Var(&f.seed, "seed", 1, "--sim: seed of the simulated market")
+	fl.Uint64Var(&f.seed, "seed", backtest.DefaultSimSeed, "--sim: seed of the simulated market")
 	fl.StringSliceVar(&f.symbols, "symbols", []string{"BTC-USD"}, "instruments, BASE-QUOTE, comma-separated: those --sim simulates, and those a remote strategy (remote:NAME) may trade")
 	fl.DurationVar(&f.simDuration, "sim-duration", time.Hour, "--sim: how much market time to simulate")
 	fl.StringVar(&f.report, "report", "", "also write an HTML report to this file: equity, drawdown, trades on the price, the summary (self-contained: opening it needs no network)")
@@ -167,8 +166,7 @@ func (f *backtestFlags) config(cmd *cobra.Command) (backtest.Config, func(), err
 	var src market.Source
 	closeSrc := none
 	if f.sim {
-		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		src, err = paper.NewSim(paper.SimConfig{Seed: f.seed, Symbols: f.symbols, Start: start, End: start.Add(f.simDuration)})
+		src, err = backtest.NewSim(f.seed, f.symbols, f.simDuration)
 	} else {
 		var file *os.File
 		if file, err = os.Open(f.data); err == nil {

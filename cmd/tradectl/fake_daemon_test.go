@@ -39,6 +39,7 @@ type fakeDaemon struct {
 	portfolioReq *tradingv1.GetPortfolioRequest
 	sessionsReq  *tradingv1.ListSessionsRequest
 	fillsReq     *tradingv1.ListFillsRequest
+	equityReq    *tradingv1.GetEquityCurveRequest
 	backupReq    *tradingv1.BackupRequest
 	// paged makes ListOrders and ListFills answer one item per page;
 	// pageReqs counts their calls.

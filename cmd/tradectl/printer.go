@@ -26,6 +26,7 @@ type printer interface {
 	ResetKillSwitch(*tradingv1.ResetKillSwitchResponse) error
 	Sessions(*tradingv1.ListSessionsResponse) error
 	Fills(*tradingv1.ListFillsResponse) error
+	Equity(*tradingv1.GetEquityCurveResponse) error
 	Backup(*tradingv1.BackupResponse) error
 	Backtest(*backtest.Result) error
 }

@@ -57,6 +57,10 @@ func (p *jsonPrinter) Sessions(r *tradingv1.ListSessionsResponse) error {
 
 func (p *jsonPrinter) Fills(r *tradingv1.ListFillsResponse) error { return p.write(jsonDocument, r) }
 
+func (p *jsonPrinter) Equity(r *tradingv1.GetEquityCurveResponse) error {
+	return p.write(jsonDocument, r)
+}
+
 func (p *jsonPrinter) Backup(r *tradingv1.BackupResponse) error { return p.write(jsonDocument, r) }
 
 func (p *jsonPrinter) write(opts protojson.MarshalOptions, m proto.Message) error {

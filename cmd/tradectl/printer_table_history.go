@@ -58,6 +58,25 @@ func (p *tablePrinter) Fills(r *tradingv1.ListFillsResponse) error {
 	return tw.Flush()
 }
 
+func (p *tablePrinter) Equity(r *tradingv1.GetEquityCurveResponse) error {
+	switch {
+	case r.GetSessionId() == "":
+		_, err := fmt.Fprintln(p.w, "no session has run")
+		return err
+	case len(r.GetPoints()) == 0:
+		_, err := fmt.Fprintf(p.w, "no equity recorded for session %s\n", r.GetSessionId())
+		return err
+	}
+	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tEQUITY\tDRAWDOWN")
+	for _, pt := range r.GetPoints() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", localTime(pt.GetTime(), "2006-01-02 15:04:05"), pt.GetEquity(), pt.GetDrawdown())
+	}
+	fmt.Fprintf(tw, "%d of %d recorded points; max drawdown %s %s\n", len(r.GetPoints()), r.GetRecorded(),
+		r.GetMaxDrawdown(), r.GetQuoteCurrency())
+	return tw.Flush()
+}
+
 func (p *tablePrinter) Backup(r *tradingv1.BackupResponse) error {
 	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
 	row(tw, "BACKUP", r.GetPath())

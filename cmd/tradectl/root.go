@@ -93,7 +93,7 @@ It authenticates with the bearer token tradingd writes to its data directory
 	a.tls.register(f)
 	root.AddCommand(newStartCommand(a), newStopCommand(a), newStatusCommand(a), newWatchHealthCommand(a),
 		newStrategiesCommand(a), newOrdersCommand(a), newPortfolioCommand(a), newWatchOrdersCommand(a), newBacktestCommand(a),
-		newKillSwitchCommand(a), newSessionsCommand(a), newFillsCommand(a), newBackupCommand(a))
+		newKillSwitchCommand(a), newSessionsCommand(a), newFillsCommand(a), newEquityCommand(a), newBackupCommand(a))
 	return root
 }
 

@@ -46,6 +46,15 @@ type Config struct {
 	// Chart, if set, samples the run for drawing into Result.Chart (a
 	// report). It costs a few tens of ns an event, so only when asked.
 	Chart bool
+	// MaxTrades, if positive, keeps the first MaxTrades trades in
+	// Result.Trades (Result.Fills counts them all), and MaxFinishedOrders,
+	// if positive, bounds the finished orders the run's order book keeps,
+	// as a session's book does (open orders are always kept; nothing the
+	// result shows reads the finished ones). Zero keeps every one, as
+	// tradectl backtest does, which prints every trade; a run inside
+	// tradingd bounds both, since it shares the daemon's memory with a
+	// session (a day of nine simulated symbols holds 430,000 orders).
+	MaxTrades, MaxFinishedOrders int
 }
 
 // ErrNoEvents is a run over data that held no market event: there is
@@ -171,6 +180,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			rec.onEquity(t, equity, st.peak)
 		}
 	}
+	// Unbounded by default: a run is bounded by its data.
+	keepFinished := math.MaxInt
+	if cfg.MaxFinishedOrders > 0 {
+		keepFinished = cfg.MaxFinishedOrders
+	}
 	coord, err := coordinator.New(coordinator.Config{
 		OrderPrefix: "bt",
 		Source:      source,
@@ -178,11 +192,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Strategy:    strat,
 		Portfolio:   pf,
 		Risk:        guard,
-		// A backtest keeps every order: the run is bounded by its data.
-		Orders:  orders.NewBook("backtest", math.MaxInt),
-		Publish: func(e orders.Event) { res.addTrade(e) },
-		Observe: observe,
-		Margin:  set.Margin(),
+		Orders:      orders.NewBook("backtest", keepFinished),
+		Publish:     func(e orders.Event) { res.addTrade(e, cfg.MaxTrades) },
+		Observe:     observe,
+		Margin:      set.Margin(),
 	})
 	if err != nil {
 		return nil, err
@@ -202,7 +215,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// (else the final drop could exceed the max drawdown reported).
 	st.observe(st.last, snap.Equity)
 	res.Events, res.Orders, res.Rejected = stats.Events, stats.Orders, stats.Rejects
-	res.Fills = len(res.Trades)
 	res.FirstEvent, res.LastEvent = st.first, st.last
 	res.FinalEquity, res.NetPnL = snap.Equity, snap.Equity.Sub(set.StartingCash)
 	res.RealizedPnL, res.UnrealizedPnL, res.Fees = snap.RealizedPnL, snap.UnrealizedPnL, snap.FeesPaid
@@ -241,8 +253,12 @@ func (r *Result) setSharpe(st *stats) {
 	}
 }
 
-func (r *Result) addTrade(e orders.Event) {
+// addTrade counts a fill, and keeps it unless max (if positive) are kept.
+func (r *Result) addTrade(e orders.Event, max int) {
 	if !e.HasFill() {
+		return
+	}
+	if r.Fills++; max > 0 && len(r.Trades) >= max {
 		return
 	}
 	f := &e.Fill

@@ -158,3 +158,35 @@ func BenchmarkBacktest(b *testing.B) {
 		})
 	}
 }
+
+// Bounding the trades kept and the finished orders remembered changes no
+// figure: the result counts every fill, keeps the first trades, and the
+// book forgets only orders nothing reads again.
+func TestBoundsChangeNoFigure(t *testing.T) {
+	run := func(maxTrades, maxFinished int) *Result {
+		src, err := NewSim(7, []string{"BTC-USD", "ETH-USD"}, 30*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), Config{Source: src, Settings: settings.Settings{Strategy: "grid"},
+			MaxTrades: maxTrades, MaxFinishedOrders: maxFinished})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	all, bounded := run(0, 0), run(10, 5)
+	if all.Orders < 100 || all.Fills < 100 || len(all.Trades) != all.Fills {
+		t.Fatalf("unbounded: %d orders, %d fills, %d trades kept; want enough to engage the bounds, every trade kept",
+			all.Orders, all.Fills, len(all.Trades))
+	}
+	if len(bounded.Trades) != 10 || bounded.Trades[9] != all.Trades[9] {
+		t.Fatalf("bounded: %d trades kept; want the first 10", len(bounded.Trades))
+	}
+	bounded.Trades, all.Trades = nil, nil
+	a, _ := json.Marshal(all)
+	b, _ := json.Marshal(bounded)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("bounds changed the result:\n%s\n%s", a, b)
+	}
+}

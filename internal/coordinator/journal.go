@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/matching"
+	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/orders"
 	"github.com/tradectl/tradectl/internal/portfolio"
 	"github.com/tradectl/tradectl/internal/risk"
@@ -34,7 +35,9 @@ type Tick struct {
 	// Refusals summarize the intents refused in the tick (see Refusal).
 	Refusals  []Refusal
 	Portfolio portfolio.State
-	Risk      risk.GuardState
+	// Equity is the account's equity at Time, as Stats shows it.
+	Equity money.Decimal
+	Risk   risk.GuardState
 	// Venue is the venue's state, nil when no order changed at the venue
 	// or the venue keeps no state for the journal (see venueState).
 	Venue *matching.State
@@ -89,6 +92,7 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 	t := &c.pending
 	t.Time = c.cfg.Now()
 	t.Portfolio = c.cfg.Portfolio.State()
+	t.Equity = c.cfg.Portfolio.Equity()
 	t.Risk = c.cfg.Risk.GuardState()
 	t.Counts = Counts{Ticks: c.ticks.Load(), Events: c.events.Load(), Orders: c.ordersSent.Load(),
 		Fills: c.fills.Load(), Rejects: c.rejects.Load()}

@@ -93,6 +93,7 @@ func TestUnknownSessionIsNotFoundEverywhere(t *testing.T) {
 			_, calls["GetPortfolio"] = c.GetPortfolio(ctx, &tradingv1.GetPortfolioRequest{SessionId: "nope"})
 			if withStore { // without a store there are no fills to ask for
 				_, calls["ListFills"] = c.ListFills(ctx, &tradingv1.ListFillsRequest{SessionId: "nope"})
+				_, calls["GetEquityCurve"] = c.GetEquityCurve(ctx, &tradingv1.GetEquityCurveRequest{SessionId: "nope"})
 			}
 			for name, err := range calls {
 				if status.Code(err) != codes.NotFound || reasonOf(err) != "SESSION_NOT_FOUND" || !strings.Contains(err.Error(), `"nope"`) {
@@ -305,5 +306,41 @@ func TestRefusedBackupIsAudited(t *testing.T) {
 	}
 	if strings.Join(codesSeen, ",") != "OK,ResourceExhausted" && strings.Join(codesSeen, ",") != "ResourceExhausted,OK" {
 		t.Fatalf("audited Backup calls: %v; want the accepted one and the refused one", codesSeen)
+	}
+}
+
+// RunBacktest through the daemon's chain: a request refused by its shape
+// names the field; one that runs answers and is audited with its
+// arguments.
+func TestRunBacktestThroughTheDaemon(t *testing.T) {
+	st, err := OpenStore(context.Background(), StoreConfig{Dir: t.TempDir(), Durability: DurabilityProcess},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := startWith(t, Config{Store: st, Limits: Limits{ControlRate: Rate{Off: true}}})
+	c := tradingv1.NewTradingServiceClient(h.conn)
+	ctx := authed(context.Background())
+	if _, err := c.RunBacktest(ctx, &tradingv1.RunBacktestRequest{}); status.Code(err) != codes.InvalidArgument ||
+		!strings.Contains(err.Error(), "sim_duration") {
+		t.Fatalf("no sim_duration: %v; want INVALID_ARGUMENT naming it", err)
+	}
+	resp, err := c.RunBacktest(ctx, &tradingv1.RunBacktestRequest{SimDuration: durationpb.New(time.Minute),
+		Settings: &tradingv1.SessionSettings{Strategy: "grid", Seed: 3}})
+	if err != nil || resp.GetResult().GetEvents() == 0 || len(resp.GetSummary()) == 0 {
+		t.Fatalf("RunBacktest: %v, %v", resp.GetResult(), err)
+	}
+	rows, err := h.d.store.ListAudit(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audited []string
+	for _, r := range rows {
+		if r.Method == tradingv1.TradingService_RunBacktest_FullMethodName {
+			audited = append(audited, r.Code+" "+r.Args)
+		}
+	}
+	if len(audited) == 0 || !strings.Contains(audited[len(audited)-1], `"seed":"3"`) {
+		t.Fatalf("audited RunBacktest calls: %v; want the one that ran, with its settings", audited)
 	}
 }

@@ -46,6 +46,7 @@ type Daemon struct {
 	grpc    *grpc.Server
 	metrics *http.Server
 	web     *http.Server // the dashboard; nil when off
+	webRPCs *web.Handler // its RPCs, drained at shutdown
 	token   *security.CurrentToken
 	reload  *security.Reloader
 	refused *security.Refusals
@@ -55,6 +56,8 @@ type Daemon struct {
 	// strategies serves remote strategies (StrategyService) over the
 	// registry the sessions register theirs in.
 	strategies *remote.Service
+	// trading is the TradingService, whose backtests end at shutdown.
+	trading *service.Trading
 	// stopTimeout bounds the session's stop at shutdown.
 	stopTimeout time.Duration
 }
@@ -111,6 +114,7 @@ func New(cfg Config) *Daemon {
 	if lv != nil {
 		trading.WithLiveVenue(lv)
 	}
+	d.trading = trading
 	tradingv1.RegisterTradingServiceServer(d.grpc, trading)
 	tradingv1.RegisterStrategyServiceServer(d.grpc, d.strategies)
 	healthpb.RegisterHealthServer(d.grpc, d.health)
@@ -126,7 +130,7 @@ func New(cfg Config) *Daemon {
 		d.cfg.MetricsListener = transport.NewConnCap(cfg.MetricsListener, metricsMaxConns, metricsMaxConnsPerPeer)
 	}
 	if cfg.HTTPListener != nil {
-		d.web, d.cfg.HTTPListener = newWebServer(cfg, d.grpc)
+		d.web, d.webRPCs, d.cfg.HTTPListener = newWebServer(cfg, d.grpc)
 	}
 	return d
 }
@@ -134,7 +138,7 @@ func New(cfg Config) *Daemon {
 // newWebServer serves the dashboard over the gRPC server itself, so that a
 // browser's calls pass the same interceptors. The listener is capped like
 // the others: ServeHTTP gets none of the gRPC transport's own limits.
-func newWebServer(cfg Config, g *grpc.Server) (*http.Server, net.Listener) {
+func newWebServer(cfg Config, g *grpc.Server) (*http.Server, *web.Handler, net.Listener) {
 	h, err := web.New(web.Config{GRPC: g, Hosts: web.Hosts(cfg.HTTPListener.Addr(), cfg.HTTPHosts...), TLS: cfg.TLS != nil,
 		MaxRequestBytes: int64(cfg.Limits.MaxRecvMsgSize), MaxResponseBytes: uint32(min(cfg.Limits.MaxSendMsgSize, math.MaxUint32)), Log: cfg.Logger})
 	if err != nil {
@@ -149,7 +153,7 @@ func newWebServer(cfg Config, g *grpc.Server) (*http.Server, net.Listener) {
 	if cfg.TLS != nil {
 		srv.TLSConfig = cfg.TLS.HTTPConfig()
 	}
-	return srv, transport.NewConnCap(cfg.HTTPListener, web.MaxConns, web.MaxConnsPerPeer)
+	return srv, h, transport.NewConnCap(cfg.HTTPListener, web.MaxConns, web.MaxConnsPerPeer)
 }
 
 func chainReports(fs ...func(*session.Report)) func(*session.Report) {

@@ -101,6 +101,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 // NOT_SERVING first, so that probes see the daemon going.
 func (d *Daemon) stopServing() {
 	d.health.Shutdown()
+	// A backtest would hold GracefulStop until it finished, and takes a
+	// core the session's stop may need.
+	d.trading.StopBacktests()
 	// The session's whole stop, its end recorded included, is bounded by
 	// --stop-timeout: nothing in it takes a deadline of its own.
 	stopCtx, cancel := context.WithTimeout(context.Background(), d.stopTimeout)
@@ -110,9 +113,20 @@ func (d *Daemon) stopServing() {
 		d.log.Info("session at shutdown", "session", snap.ID, "state", snap.State.String(), "reason", snap.Reason)
 	}
 
+	// One deadline for the dashboard's drain and GracefulStop together.
+	deadline := time.Now().Add(d.cfg.ShutdownTimeout)
+	if d.webRPCs != nil {
+		// The browsers' streams have their SHUTTING_DOWN now; let them
+		// write it before GracefulStop closes their transports.
+		wctx, cancel := context.WithDeadline(context.Background(), deadline)
+		if err := d.webRPCs.Drain(wctx); err != nil {
+			d.log.Warn("dashboard calls still running at shutdown; cutting them", "timeout", d.cfg.ShutdownTimeout)
+		}
+		cancel()
+	}
 	done := make(chan struct{})
 	go func() { d.grpc.GracefulStop(); close(done) }()
-	t := time.NewTimer(d.cfg.ShutdownTimeout)
+	t := time.NewTimer(time.Until(deadline))
 	select {
 	case <-done:
 		t.Stop()

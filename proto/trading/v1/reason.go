@@ -64,6 +64,7 @@ var reasonCodes = map[ErrorReason]codes.Code{
 	ErrorReason_ERROR_REASON_DECISION_INVALID:         codes.InvalidArgument,
 	ErrorReason_ERROR_REASON_ORDER_REFUSED:            codes.FailedPrecondition,
 	ErrorReason_ERROR_REASON_VENUE_UNAVAILABLE:        codes.Unavailable,
+	ErrorReason_ERROR_REASON_BACKTEST_BUSY:            codes.ResourceExhausted,
 }
 
 // reasonsByWire is ParseErrorReason's index, derived from the generated

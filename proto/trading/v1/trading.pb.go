@@ -790,6 +790,9 @@ const (
 	// was sent. Retry when the venue is reachable; a key problem needs the
 	// operator.
 	ErrorReason_ERROR_REASON_VENUE_UNAVAILABLE ErrorReason = 35
+	// RESOURCE_EXHAUSTED. RunBacktest: another backtest is running in the
+	// daemon. Retry when it is done.
+	ErrorReason_ERROR_REASON_BACKTEST_BUSY ErrorReason = 36
 )
 
 // Enum value maps for ErrorReason.
@@ -831,6 +834,7 @@ var (
 		33: "ERROR_REASON_DECISION_INVALID",
 		34: "ERROR_REASON_ORDER_REFUSED",
 		35: "ERROR_REASON_VENUE_UNAVAILABLE",
+		36: "ERROR_REASON_BACKTEST_BUSY",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -869,6 +873,7 @@ var (
 		"ERROR_REASON_DECISION_INVALID":         33,
 		"ERROR_REASON_ORDER_REFUSED":            34,
 		"ERROR_REASON_VENUE_UNAVAILABLE":        35,
+		"ERROR_REASON_BACKTEST_BUSY":            36,
 	}
 )
 
@@ -899,6 +904,726 @@ func (ErrorReason) EnumDescriptor() ([]byte, []int) {
 	return file_trading_v1_trading_proto_rawDescGZIP(), []int{11}
 }
 
+type GetEquityCurveRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unset: the current or last session.
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// At most this many points. 0: 1000; at most 10000.
+	MaxPoints     uint32 `protobuf:"varint,2,opt,name=max_points,json=maxPoints,proto3" json:"max_points,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEquityCurveRequest) Reset() {
+	*x = GetEquityCurveRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEquityCurveRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEquityCurveRequest) ProtoMessage() {}
+
+func (x *GetEquityCurveRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEquityCurveRequest.ProtoReflect.Descriptor instead.
+func (*GetEquityCurveRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *GetEquityCurveRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *GetEquityCurveRequest) GetMaxPoints() uint32 {
+	if x != nil {
+		return x.MaxPoints
+	}
+	return 0
+}
+
+// EquityPoint is the account's equity at one time. Decimals are strings
+// in the quote currency.
+type EquityPoint struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Time   *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	Equity string                 `protobuf:"bytes,2,opt,name=equity,proto3" json:"equity,omitempty"`
+	// How far equity is below the highest equity recorded before it (0 at a
+	// peak), in the quote currency.
+	Drawdown      string `protobuf:"bytes,3,opt,name=drawdown,proto3" json:"drawdown,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EquityPoint) Reset() {
+	*x = EquityPoint{}
+	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EquityPoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EquityPoint) ProtoMessage() {}
+
+func (x *EquityPoint) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EquityPoint.ProtoReflect.Descriptor instead.
+func (*EquityPoint) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *EquityPoint) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *EquityPoint) GetEquity() string {
+	if x != nil {
+		return x.Equity
+	}
+	return ""
+}
+
+func (x *EquityPoint) GetDrawdown() string {
+	if x != nil {
+		return x.Drawdown
+	}
+	return ""
+}
+
+type GetEquityCurveResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SessionId     string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	QuoteCurrency string                 `protobuf:"bytes,2,opt,name=quote_currency,json=quoteCurrency,proto3" json:"quote_currency,omitempty"`
+	// Oldest first.
+	Points []*EquityPoint `protobuf:"bytes,3,rep,name=points,proto3" json:"points,omitempty"`
+	// Points the store holds for the session; more than len(points) when the
+	// curve was thinned.
+	Recorded uint64 `protobuf:"varint,4,opt,name=recorded,proto3" json:"recorded,omitempty"`
+	// The largest drawdown over every recorded point, in the quote currency.
+	MaxDrawdown   string `protobuf:"bytes,5,opt,name=max_drawdown,json=maxDrawdown,proto3" json:"max_drawdown,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEquityCurveResponse) Reset() {
+	*x = GetEquityCurveResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEquityCurveResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEquityCurveResponse) ProtoMessage() {}
+
+func (x *GetEquityCurveResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEquityCurveResponse.ProtoReflect.Descriptor instead.
+func (*GetEquityCurveResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetEquityCurveResponse) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *GetEquityCurveResponse) GetQuoteCurrency() string {
+	if x != nil {
+		return x.QuoteCurrency
+	}
+	return ""
+}
+
+func (x *GetEquityCurveResponse) GetPoints() []*EquityPoint {
+	if x != nil {
+		return x.Points
+	}
+	return nil
+}
+
+func (x *GetEquityCurveResponse) GetRecorded() uint64 {
+	if x != nil {
+		return x.Recorded
+	}
+	return 0
+}
+
+func (x *GetEquityCurveResponse) GetMaxDrawdown() string {
+	if x != nil {
+		return x.MaxDrawdown
+	}
+	return ""
+}
+
+type RunBacktestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What to test: strategy, params, symbols, seed, fees, latency, starting
+	// cash, account and risk limits, as for a paper session. Mode must be
+	// unset or MODE_PAPER; the settings that only a running session has
+	// (duration, health_interval, tick_interval, auto_restart and the remote
+	// strategy fields) are refused, as is a remote strategy.
+	Settings *SessionSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	// Market time to simulate, from settings.seed (unset: 1, tradectl
+	// backtest's default, so that a run repeats; a session picks one at
+	// random). Required; at most MaxBacktestDuration (24h).
+	SimDuration *durationpb.Duration `protobuf:"bytes,2,opt,name=sim_duration,json=simDuration,proto3" json:"sim_duration,omitempty"`
+	// Period of the equity samples behind the Sharpe ratio. Unset: 1m.
+	SampleEvery   *durationpb.Duration `protobuf:"bytes,3,opt,name=sample_every,json=sampleEvery,proto3" json:"sample_every,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunBacktestRequest) Reset() {
+	*x = RunBacktestRequest{}
+	mi := &file_trading_v1_trading_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunBacktestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunBacktestRequest) ProtoMessage() {}
+
+func (x *RunBacktestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunBacktestRequest.ProtoReflect.Descriptor instead.
+func (*RunBacktestRequest) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RunBacktestRequest) GetSettings() *SessionSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *RunBacktestRequest) GetSimDuration() *durationpb.Duration {
+	if x != nil {
+		return x.SimDuration
+	}
+	return nil
+}
+
+func (x *RunBacktestRequest) GetSampleEvery() *durationpb.Duration {
+	if x != nil {
+		return x.SampleEvery
+	}
+	return nil
+}
+
+// SummaryRow is one line of a backtest's summary as tradectl backtest
+// prints it: for showing, not for parsing (the figures are in
+// BacktestResult).
+type SummaryRow struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Label         string                 `protobuf:"bytes,1,opt,name=label,proto3" json:"label,omitempty"`
+	Value         string                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SummaryRow) Reset() {
+	*x = SummaryRow{}
+	mi := &file_trading_v1_trading_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SummaryRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SummaryRow) ProtoMessage() {}
+
+func (x *SummaryRow) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SummaryRow.ProtoReflect.Descriptor instead.
+func (*SummaryRow) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *SummaryRow) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *SummaryRow) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+// PriceSeries is one symbol's mid price, sampled.
+type PriceSeries struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Symbol        string                 `protobuf:"bytes,1,opt,name=symbol,proto3" json:"symbol,omitempty"`
+	Points        []*PricePoint          `protobuf:"bytes,2,rep,name=points,proto3" json:"points,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PriceSeries) Reset() {
+	*x = PriceSeries{}
+	mi := &file_trading_v1_trading_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PriceSeries) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PriceSeries) ProtoMessage() {}
+
+func (x *PriceSeries) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PriceSeries.ProtoReflect.Descriptor instead.
+func (*PriceSeries) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PriceSeries) GetSymbol() string {
+	if x != nil {
+		return x.Symbol
+	}
+	return ""
+}
+
+func (x *PriceSeries) GetPoints() []*PricePoint {
+	if x != nil {
+		return x.Points
+	}
+	return nil
+}
+
+type PricePoint struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Time          *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	Price         string                 `protobuf:"bytes,2,opt,name=price,proto3" json:"price,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PricePoint) Reset() {
+	*x = PricePoint{}
+	mi := &file_trading_v1_trading_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PricePoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PricePoint) ProtoMessage() {}
+
+func (x *PricePoint) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PricePoint.ProtoReflect.Descriptor instead.
+func (*PricePoint) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *PricePoint) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *PricePoint) GetPrice() string {
+	if x != nil {
+		return x.Price
+	}
+	return ""
+}
+
+// BacktestResult is a backtest's figures. Decimals are strings in the
+// quote currency.
+type BacktestResult struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Strategy   string                 `protobuf:"bytes,1,opt,name=strategy,proto3" json:"strategy,omitempty"`
+	Params     map[string]string      `protobuf:"bytes,2,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	FirstEvent *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=first_event,json=firstEvent,proto3" json:"first_event,omitempty"`
+	LastEvent  *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=last_event,json=lastEvent,proto3" json:"last_event,omitempty"`
+	Events     uint64                 `protobuf:"varint,5,opt,name=events,proto3" json:"events,omitempty"`
+	Orders     uint64                 `protobuf:"varint,6,opt,name=orders,proto3" json:"orders,omitempty"`
+	// Orders the risk checks refused.
+	RejectedOrders uint64 `protobuf:"varint,7,opt,name=rejected_orders,json=rejectedOrders,proto3" json:"rejected_orders,omitempty"`
+	Fills          uint64 `protobuf:"varint,8,opt,name=fills,proto3" json:"fills,omitempty"`
+	StartingEquity string `protobuf:"bytes,9,opt,name=starting_equity,json=startingEquity,proto3" json:"starting_equity,omitempty"`
+	FinalEquity    string `protobuf:"bytes,10,opt,name=final_equity,json=finalEquity,proto3" json:"final_equity,omitempty"`
+	NetPnl         string `protobuf:"bytes,11,opt,name=net_pnl,json=netPnl,proto3" json:"net_pnl,omitempty"`
+	RealizedPnl    string `protobuf:"bytes,12,opt,name=realized_pnl,json=realizedPnl,proto3" json:"realized_pnl,omitempty"`
+	UnrealizedPnl  string `protobuf:"bytes,13,opt,name=unrealized_pnl,json=unrealizedPnl,proto3" json:"unrealized_pnl,omitempty"`
+	Fees           string `protobuf:"bytes,14,opt,name=fees,proto3" json:"fees,omitempty"`
+	MaxDrawdown    string `protobuf:"bytes,15,opt,name=max_drawdown,json=maxDrawdown,proto3" json:"max_drawdown,omitempty"`
+	// max_drawdown as a fraction of the peak it fell from.
+	MaxDrawdownFraction string `protobuf:"bytes,16,opt,name=max_drawdown_fraction,json=maxDrawdownFraction,proto3" json:"max_drawdown_fraction,omitempty"`
+	// Annualized; empty when it means nothing (too few samples, no
+	// variation): sharpe_note says why.
+	Sharpe     string `protobuf:"bytes,17,opt,name=sharpe,proto3" json:"sharpe,omitempty"`
+	SharpeNote string `protobuf:"bytes,18,opt,name=sharpe_note,json=sharpeNote,proto3" json:"sharpe_note,omitempty"`
+	// Why the kill switch tripped, if it did.
+	KillSwitch    string      `protobuf:"bytes,19,opt,name=kill_switch,json=killSwitch,proto3" json:"kill_switch,omitempty"`
+	Positions     []*Position `protobuf:"bytes,20,rep,name=positions,proto3" json:"positions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BacktestResult) Reset() {
+	*x = BacktestResult{}
+	mi := &file_trading_v1_trading_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BacktestResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BacktestResult) ProtoMessage() {}
+
+func (x *BacktestResult) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BacktestResult.ProtoReflect.Descriptor instead.
+func (*BacktestResult) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *BacktestResult) GetStrategy() string {
+	if x != nil {
+		return x.Strategy
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetParams() map[string]string {
+	if x != nil {
+		return x.Params
+	}
+	return nil
+}
+
+func (x *BacktestResult) GetFirstEvent() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstEvent
+	}
+	return nil
+}
+
+func (x *BacktestResult) GetLastEvent() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastEvent
+	}
+	return nil
+}
+
+func (x *BacktestResult) GetEvents() uint64 {
+	if x != nil {
+		return x.Events
+	}
+	return 0
+}
+
+func (x *BacktestResult) GetOrders() uint64 {
+	if x != nil {
+		return x.Orders
+	}
+	return 0
+}
+
+func (x *BacktestResult) GetRejectedOrders() uint64 {
+	if x != nil {
+		return x.RejectedOrders
+	}
+	return 0
+}
+
+func (x *BacktestResult) GetFills() uint64 {
+	if x != nil {
+		return x.Fills
+	}
+	return 0
+}
+
+func (x *BacktestResult) GetStartingEquity() string {
+	if x != nil {
+		return x.StartingEquity
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetFinalEquity() string {
+	if x != nil {
+		return x.FinalEquity
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetNetPnl() string {
+	if x != nil {
+		return x.NetPnl
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetRealizedPnl() string {
+	if x != nil {
+		return x.RealizedPnl
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetUnrealizedPnl() string {
+	if x != nil {
+		return x.UnrealizedPnl
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetFees() string {
+	if x != nil {
+		return x.Fees
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetMaxDrawdown() string {
+	if x != nil {
+		return x.MaxDrawdown
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetMaxDrawdownFraction() string {
+	if x != nil {
+		return x.MaxDrawdownFraction
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetSharpe() string {
+	if x != nil {
+		return x.Sharpe
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetSharpeNote() string {
+	if x != nil {
+		return x.SharpeNote
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetKillSwitch() string {
+	if x != nil {
+		return x.KillSwitch
+	}
+	return ""
+}
+
+func (x *BacktestResult) GetPositions() []*Position {
+	if x != nil {
+		return x.Positions
+	}
+	return nil
+}
+
+type RunBacktestResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Result *BacktestResult        `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	// The summary as tradectl backtest prints it.
+	Summary []*SummaryRow `protobuf:"bytes,2,rep,name=summary,proto3" json:"summary,omitempty"`
+	// The period the curves were sampled at: the shortest that keeps each
+	// series within a bound whatever the run's length.
+	ChartEvery *durationpb.Duration `protobuf:"bytes,3,opt,name=chart_every,json=chartEvery,proto3" json:"chart_every,omitempty"`
+	// Equity and drawdown at each sampled time.
+	Equity []*EquityPoint `protobuf:"bytes,4,rep,name=equity,proto3" json:"equity,omitempty"`
+	Prices []*PriceSeries `protobuf:"bytes,5,rep,name=prices,proto3" json:"prices,omitempty"`
+	// The first trades (at most 5000), oldest first; result.fills counts
+	// them all.
+	Trades        []*StoredFill `protobuf:"bytes,6,rep,name=trades,proto3" json:"trades,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunBacktestResponse) Reset() {
+	*x = RunBacktestResponse{}
+	mi := &file_trading_v1_trading_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunBacktestResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunBacktestResponse) ProtoMessage() {}
+
+func (x *RunBacktestResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_trading_v1_trading_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunBacktestResponse.ProtoReflect.Descriptor instead.
+func (*RunBacktestResponse) Descriptor() ([]byte, []int) {
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *RunBacktestResponse) GetResult() *BacktestResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *RunBacktestResponse) GetSummary() []*SummaryRow {
+	if x != nil {
+		return x.Summary
+	}
+	return nil
+}
+
+func (x *RunBacktestResponse) GetChartEvery() *durationpb.Duration {
+	if x != nil {
+		return x.ChartEvery
+	}
+	return nil
+}
+
+func (x *RunBacktestResponse) GetEquity() []*EquityPoint {
+	if x != nil {
+		return x.Equity
+	}
+	return nil
+}
+
+func (x *RunBacktestResponse) GetPrices() []*PriceSeries {
+	if x != nil {
+		return x.Prices
+	}
+	return nil
+}
+
+func (x *RunBacktestResponse) GetTrades() []*StoredFill {
+	if x != nil {
+		return x.Trades
+	}
+	return nil
+}
+
 type GetVenueRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -907,7 +1632,7 @@ type GetVenueRequest struct {
 
 func (x *GetVenueRequest) Reset() {
 	*x = GetVenueRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[0]
+	mi := &file_trading_v1_trading_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -919,7 +1644,7 @@ func (x *GetVenueRequest) String() string {
 func (*GetVenueRequest) ProtoMessage() {}
 
 func (x *GetVenueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[0]
+	mi := &file_trading_v1_trading_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -932,7 +1657,7 @@ func (x *GetVenueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetVenueRequest.ProtoReflect.Descriptor instead.
 func (*GetVenueRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{0}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{9}
 }
 
 type GetVenueResponse struct {
@@ -958,7 +1683,7 @@ type GetVenueResponse struct {
 
 func (x *GetVenueResponse) Reset() {
 	*x = GetVenueResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	mi := &file_trading_v1_trading_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -970,7 +1695,7 @@ func (x *GetVenueResponse) String() string {
 func (*GetVenueResponse) ProtoMessage() {}
 
 func (x *GetVenueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[1]
+	mi := &file_trading_v1_trading_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -983,7 +1708,7 @@ func (x *GetVenueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetVenueResponse.ProtoReflect.Descriptor instead.
 func (*GetVenueResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{1}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetVenueResponse) GetConfigured() bool {
@@ -1086,7 +1811,7 @@ type SessionSettings struct {
 
 func (x *SessionSettings) Reset() {
 	*x = SessionSettings{}
-	mi := &file_trading_v1_trading_proto_msgTypes[2]
+	mi := &file_trading_v1_trading_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1098,7 +1823,7 @@ func (x *SessionSettings) String() string {
 func (*SessionSettings) ProtoMessage() {}
 
 func (x *SessionSettings) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[2]
+	mi := &file_trading_v1_trading_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1111,7 +1836,7 @@ func (x *SessionSettings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionSettings.ProtoReflect.Descriptor instead.
 func (*SessionSettings) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{2}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SessionSettings) GetMode() Mode {
@@ -1277,7 +2002,7 @@ type RiskLimits struct {
 
 func (x *RiskLimits) Reset() {
 	*x = RiskLimits{}
-	mi := &file_trading_v1_trading_proto_msgTypes[3]
+	mi := &file_trading_v1_trading_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1289,7 +2014,7 @@ func (x *RiskLimits) String() string {
 func (*RiskLimits) ProtoMessage() {}
 
 func (x *RiskLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[3]
+	mi := &file_trading_v1_trading_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1302,7 +2027,7 @@ func (x *RiskLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RiskLimits.ProtoReflect.Descriptor instead.
 func (*RiskLimits) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{3}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RiskLimits) GetMaxOrderNotional() string {
@@ -1362,7 +2087,7 @@ type Risk struct {
 
 func (x *Risk) Reset() {
 	*x = Risk{}
-	mi := &file_trading_v1_trading_proto_msgTypes[4]
+	mi := &file_trading_v1_trading_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1374,7 +2099,7 @@ func (x *Risk) String() string {
 func (*Risk) ProtoMessage() {}
 
 func (x *Risk) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[4]
+	mi := &file_trading_v1_trading_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1387,7 +2112,7 @@ func (x *Risk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Risk.ProtoReflect.Descriptor instead.
 func (*Risk) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{4}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Risk) GetState() TradingState {
@@ -1438,7 +2163,7 @@ type Session struct {
 
 func (x *Session) Reset() {
 	*x = Session{}
-	mi := &file_trading_v1_trading_proto_msgTypes[5]
+	mi := &file_trading_v1_trading_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1450,7 +2175,7 @@ func (x *Session) String() string {
 func (*Session) ProtoMessage() {}
 
 func (x *Session) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[5]
+	mi := &file_trading_v1_trading_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1463,7 +2188,7 @@ func (x *Session) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Session.ProtoReflect.Descriptor instead.
 func (*Session) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{5}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Session) GetId() string {
@@ -1546,7 +2271,7 @@ type SessionSummary struct {
 
 func (x *SessionSummary) Reset() {
 	*x = SessionSummary{}
-	mi := &file_trading_v1_trading_proto_msgTypes[6]
+	mi := &file_trading_v1_trading_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1558,7 +2283,7 @@ func (x *SessionSummary) String() string {
 func (*SessionSummary) ProtoMessage() {}
 
 func (x *SessionSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[6]
+	mi := &file_trading_v1_trading_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1571,7 +2296,7 @@ func (x *SessionSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionSummary.ProtoReflect.Descriptor instead.
 func (*SessionSummary) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{6}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SessionSummary) GetTicks() uint64 {
@@ -1701,7 +2426,7 @@ type Position struct {
 
 func (x *Position) Reset() {
 	*x = Position{}
-	mi := &file_trading_v1_trading_proto_msgTypes[7]
+	mi := &file_trading_v1_trading_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1713,7 +2438,7 @@ func (x *Position) String() string {
 func (*Position) ProtoMessage() {}
 
 func (x *Position) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[7]
+	mi := &file_trading_v1_trading_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1726,7 +2451,7 @@ func (x *Position) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Position.ProtoReflect.Descriptor instead.
 func (*Position) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{7}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Position) GetSymbol() string {
@@ -1795,7 +2520,7 @@ type HealthReport struct {
 
 func (x *HealthReport) Reset() {
 	*x = HealthReport{}
-	mi := &file_trading_v1_trading_proto_msgTypes[8]
+	mi := &file_trading_v1_trading_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1807,7 +2532,7 @@ func (x *HealthReport) String() string {
 func (*HealthReport) ProtoMessage() {}
 
 func (x *HealthReport) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[8]
+	mi := &file_trading_v1_trading_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1820,7 +2545,7 @@ func (x *HealthReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthReport.ProtoReflect.Descriptor instead.
 func (*HealthReport) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{8}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *HealthReport) GetTime() *timestamppb.Timestamp {
@@ -1943,7 +2668,7 @@ type ComponentHealth struct {
 
 func (x *ComponentHealth) Reset() {
 	*x = ComponentHealth{}
-	mi := &file_trading_v1_trading_proto_msgTypes[9]
+	mi := &file_trading_v1_trading_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1955,7 +2680,7 @@ func (x *ComponentHealth) String() string {
 func (*ComponentHealth) ProtoMessage() {}
 
 func (x *ComponentHealth) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[9]
+	mi := &file_trading_v1_trading_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1968,7 +2693,7 @@ func (x *ComponentHealth) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComponentHealth.ProtoReflect.Descriptor instead.
 func (*ComponentHealth) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{9}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ComponentHealth) GetName() string {
@@ -2019,7 +2744,7 @@ type StartTradingRequest struct {
 
 func (x *StartTradingRequest) Reset() {
 	*x = StartTradingRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[10]
+	mi := &file_trading_v1_trading_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2031,7 +2756,7 @@ func (x *StartTradingRequest) String() string {
 func (*StartTradingRequest) ProtoMessage() {}
 
 func (x *StartTradingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[10]
+	mi := &file_trading_v1_trading_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2044,7 +2769,7 @@ func (x *StartTradingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartTradingRequest.ProtoReflect.Descriptor instead.
 func (*StartTradingRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{10}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *StartTradingRequest) GetSettings() *SessionSettings {
@@ -2086,7 +2811,7 @@ type StartTradingResponse struct {
 
 func (x *StartTradingResponse) Reset() {
 	*x = StartTradingResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[11]
+	mi := &file_trading_v1_trading_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2098,7 +2823,7 @@ func (x *StartTradingResponse) String() string {
 func (*StartTradingResponse) ProtoMessage() {}
 
 func (x *StartTradingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[11]
+	mi := &file_trading_v1_trading_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2111,7 +2836,7 @@ func (x *StartTradingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartTradingResponse.ProtoReflect.Descriptor instead.
 func (*StartTradingResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{11}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *StartTradingResponse) GetSession() *Session {
@@ -2141,7 +2866,7 @@ type StopTradingRequest struct {
 
 func (x *StopTradingRequest) Reset() {
 	*x = StopTradingRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[12]
+	mi := &file_trading_v1_trading_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2153,7 +2878,7 @@ func (x *StopTradingRequest) String() string {
 func (*StopTradingRequest) ProtoMessage() {}
 
 func (x *StopTradingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[12]
+	mi := &file_trading_v1_trading_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2166,7 +2891,7 @@ func (x *StopTradingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopTradingRequest.ProtoReflect.Descriptor instead.
 func (*StopTradingRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{12}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *StopTradingRequest) GetDeadline() *durationpb.Duration {
@@ -2199,7 +2924,7 @@ type StopTradingResponse struct {
 
 func (x *StopTradingResponse) Reset() {
 	*x = StopTradingResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[13]
+	mi := &file_trading_v1_trading_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2211,7 +2936,7 @@ func (x *StopTradingResponse) String() string {
 func (*StopTradingResponse) ProtoMessage() {}
 
 func (x *StopTradingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[13]
+	mi := &file_trading_v1_trading_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2224,7 +2949,7 @@ func (x *StopTradingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopTradingResponse.ProtoReflect.Descriptor instead.
 func (*StopTradingResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{13}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *StopTradingResponse) GetSession() *Session {
@@ -2256,7 +2981,7 @@ type GetStatusRequest struct {
 
 func (x *GetStatusRequest) Reset() {
 	*x = GetStatusRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[14]
+	mi := &file_trading_v1_trading_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2268,7 +2993,7 @@ func (x *GetStatusRequest) String() string {
 func (*GetStatusRequest) ProtoMessage() {}
 
 func (x *GetStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[14]
+	mi := &file_trading_v1_trading_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2281,7 +3006,7 @@ func (x *GetStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusRequest.ProtoReflect.Descriptor instead.
 func (*GetStatusRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{14}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{23}
 }
 
 type GetStatusResponse struct {
@@ -2295,7 +3020,7 @@ type GetStatusResponse struct {
 
 func (x *GetStatusResponse) Reset() {
 	*x = GetStatusResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[15]
+	mi := &file_trading_v1_trading_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2307,7 +3032,7 @@ func (x *GetStatusResponse) String() string {
 func (*GetStatusResponse) ProtoMessage() {}
 
 func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[15]
+	mi := &file_trading_v1_trading_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2320,7 +3045,7 @@ func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusResponse.ProtoReflect.Descriptor instead.
 func (*GetStatusResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{15}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetStatusResponse) GetSession() *Session {
@@ -2352,7 +3077,7 @@ type ListSessionsRequest struct {
 
 func (x *ListSessionsRequest) Reset() {
 	*x = ListSessionsRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[16]
+	mi := &file_trading_v1_trading_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2364,7 +3089,7 @@ func (x *ListSessionsRequest) String() string {
 func (*ListSessionsRequest) ProtoMessage() {}
 
 func (x *ListSessionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[16]
+	mi := &file_trading_v1_trading_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2377,7 +3102,7 @@ func (x *ListSessionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSessionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSessionsRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{16}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListSessionsRequest) GetLimit() int32 {
@@ -2412,7 +3137,7 @@ type ListSessionsResponse struct {
 
 func (x *ListSessionsResponse) Reset() {
 	*x = ListSessionsResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[17]
+	mi := &file_trading_v1_trading_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2424,7 +3149,7 @@ func (x *ListSessionsResponse) String() string {
 func (*ListSessionsResponse) ProtoMessage() {}
 
 func (x *ListSessionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[17]
+	mi := &file_trading_v1_trading_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2437,7 +3162,7 @@ func (x *ListSessionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSessionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSessionsResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{17}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListSessionsResponse) GetSessions() []*Session {
@@ -2470,7 +3195,7 @@ type StoredFill struct {
 
 func (x *StoredFill) Reset() {
 	*x = StoredFill{}
-	mi := &file_trading_v1_trading_proto_msgTypes[18]
+	mi := &file_trading_v1_trading_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2482,7 +3207,7 @@ func (x *StoredFill) String() string {
 func (*StoredFill) ProtoMessage() {}
 
 func (x *StoredFill) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[18]
+	mi := &file_trading_v1_trading_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2495,7 +3220,7 @@ func (x *StoredFill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoredFill.ProtoReflect.Descriptor instead.
 func (*StoredFill) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{18}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *StoredFill) GetSessionId() string {
@@ -2557,7 +3282,7 @@ type ListFillsRequest struct {
 
 func (x *ListFillsRequest) Reset() {
 	*x = ListFillsRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[19]
+	mi := &file_trading_v1_trading_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2569,7 +3294,7 @@ func (x *ListFillsRequest) String() string {
 func (*ListFillsRequest) ProtoMessage() {}
 
 func (x *ListFillsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[19]
+	mi := &file_trading_v1_trading_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2582,7 +3307,7 @@ func (x *ListFillsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFillsRequest.ProtoReflect.Descriptor instead.
 func (*ListFillsRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{19}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListFillsRequest) GetSessionId() string {
@@ -2627,7 +3352,7 @@ type ListFillsResponse struct {
 
 func (x *ListFillsResponse) Reset() {
 	*x = ListFillsResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[20]
+	mi := &file_trading_v1_trading_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2639,7 +3364,7 @@ func (x *ListFillsResponse) String() string {
 func (*ListFillsResponse) ProtoMessage() {}
 
 func (x *ListFillsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[20]
+	mi := &file_trading_v1_trading_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2652,7 +3377,7 @@ func (x *ListFillsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFillsResponse.ProtoReflect.Descriptor instead.
 func (*ListFillsResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{20}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListFillsResponse) GetSessionId() string {
@@ -2697,7 +3422,7 @@ type BackupRequest struct {
 
 func (x *BackupRequest) Reset() {
 	*x = BackupRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[21]
+	mi := &file_trading_v1_trading_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2709,7 +3434,7 @@ func (x *BackupRequest) String() string {
 func (*BackupRequest) ProtoMessage() {}
 
 func (x *BackupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[21]
+	mi := &file_trading_v1_trading_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2722,7 +3447,7 @@ func (x *BackupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BackupRequest.ProtoReflect.Descriptor instead.
 func (*BackupRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{21}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *BackupRequest) GetPath() string {
@@ -2743,7 +3468,7 @@ type BackupResponse struct {
 
 func (x *BackupResponse) Reset() {
 	*x = BackupResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[22]
+	mi := &file_trading_v1_trading_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2755,7 +3480,7 @@ func (x *BackupResponse) String() string {
 func (*BackupResponse) ProtoMessage() {}
 
 func (x *BackupResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[22]
+	mi := &file_trading_v1_trading_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2768,7 +3493,7 @@ func (x *BackupResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BackupResponse.ProtoReflect.Descriptor instead.
 func (*BackupResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{22}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *BackupResponse) GetPath() string {
@@ -2793,7 +3518,7 @@ type WatchHealthRequest struct {
 
 func (x *WatchHealthRequest) Reset() {
 	*x = WatchHealthRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[23]
+	mi := &file_trading_v1_trading_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2805,7 +3530,7 @@ func (x *WatchHealthRequest) String() string {
 func (*WatchHealthRequest) ProtoMessage() {}
 
 func (x *WatchHealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[23]
+	mi := &file_trading_v1_trading_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2818,7 +3543,7 @@ func (x *WatchHealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchHealthRequest.ProtoReflect.Descriptor instead.
 func (*WatchHealthRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{23}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{32}
 }
 
 type WatchHealthResponse struct {
@@ -2830,7 +3555,7 @@ type WatchHealthResponse struct {
 
 func (x *WatchHealthResponse) Reset() {
 	*x = WatchHealthResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[24]
+	mi := &file_trading_v1_trading_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2842,7 +3567,7 @@ func (x *WatchHealthResponse) String() string {
 func (*WatchHealthResponse) ProtoMessage() {}
 
 func (x *WatchHealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[24]
+	mi := &file_trading_v1_trading_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2855,7 +3580,7 @@ func (x *WatchHealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchHealthResponse.ProtoReflect.Descriptor instead.
 func (*WatchHealthResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{24}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *WatchHealthResponse) GetReport() *HealthReport {
@@ -2886,7 +3611,7 @@ type Fill struct {
 
 func (x *Fill) Reset() {
 	*x = Fill{}
-	mi := &file_trading_v1_trading_proto_msgTypes[25]
+	mi := &file_trading_v1_trading_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2898,7 +3623,7 @@ func (x *Fill) String() string {
 func (*Fill) ProtoMessage() {}
 
 func (x *Fill) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[25]
+	mi := &file_trading_v1_trading_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2911,7 +3636,7 @@ func (x *Fill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Fill.ProtoReflect.Descriptor instead.
 func (*Fill) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{25}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Fill) GetQuantity() string {
@@ -2999,7 +3724,7 @@ type Order struct {
 
 func (x *Order) Reset() {
 	*x = Order{}
-	mi := &file_trading_v1_trading_proto_msgTypes[26]
+	mi := &file_trading_v1_trading_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3011,7 +3736,7 @@ func (x *Order) String() string {
 func (*Order) ProtoMessage() {}
 
 func (x *Order) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[26]
+	mi := &file_trading_v1_trading_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3024,7 +3749,7 @@ func (x *Order) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Order.ProtoReflect.Descriptor instead.
 func (*Order) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{26}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Order) GetClientOrderId() string {
@@ -3182,7 +3907,7 @@ type OrderEvent struct {
 
 func (x *OrderEvent) Reset() {
 	*x = OrderEvent{}
-	mi := &file_trading_v1_trading_proto_msgTypes[27]
+	mi := &file_trading_v1_trading_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3194,7 +3919,7 @@ func (x *OrderEvent) String() string {
 func (*OrderEvent) ProtoMessage() {}
 
 func (x *OrderEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[27]
+	mi := &file_trading_v1_trading_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3207,7 +3932,7 @@ func (x *OrderEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderEvent.ProtoReflect.Descriptor instead.
 func (*OrderEvent) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{27}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *OrderEvent) GetSequence() uint64 {
@@ -3253,7 +3978,7 @@ type Portfolio struct {
 
 func (x *Portfolio) Reset() {
 	*x = Portfolio{}
-	mi := &file_trading_v1_trading_proto_msgTypes[28]
+	mi := &file_trading_v1_trading_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3265,7 +3990,7 @@ func (x *Portfolio) String() string {
 func (*Portfolio) ProtoMessage() {}
 
 func (x *Portfolio) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[28]
+	mi := &file_trading_v1_trading_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3278,7 +4003,7 @@ func (x *Portfolio) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Portfolio.ProtoReflect.Descriptor instead.
 func (*Portfolio) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{28}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Portfolio) GetSessionId() string {
@@ -3370,7 +4095,7 @@ type StrategyParam struct {
 
 func (x *StrategyParam) Reset() {
 	*x = StrategyParam{}
-	mi := &file_trading_v1_trading_proto_msgTypes[29]
+	mi := &file_trading_v1_trading_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3382,7 +4107,7 @@ func (x *StrategyParam) String() string {
 func (*StrategyParam) ProtoMessage() {}
 
 func (x *StrategyParam) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[29]
+	mi := &file_trading_v1_trading_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3395,7 +4120,7 @@ func (x *StrategyParam) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StrategyParam.ProtoReflect.Descriptor instead.
 func (*StrategyParam) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{29}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *StrategyParam) GetName() string {
@@ -3431,7 +4156,7 @@ type StrategyInfo struct {
 
 func (x *StrategyInfo) Reset() {
 	*x = StrategyInfo{}
-	mi := &file_trading_v1_trading_proto_msgTypes[30]
+	mi := &file_trading_v1_trading_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3443,7 +4168,7 @@ func (x *StrategyInfo) String() string {
 func (*StrategyInfo) ProtoMessage() {}
 
 func (x *StrategyInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[30]
+	mi := &file_trading_v1_trading_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3456,7 +4181,7 @@ func (x *StrategyInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StrategyInfo.ProtoReflect.Descriptor instead.
 func (*StrategyInfo) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{30}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *StrategyInfo) GetName() string {
@@ -3488,7 +4213,7 @@ type ListStrategiesRequest struct {
 
 func (x *ListStrategiesRequest) Reset() {
 	*x = ListStrategiesRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[31]
+	mi := &file_trading_v1_trading_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3500,7 +4225,7 @@ func (x *ListStrategiesRequest) String() string {
 func (*ListStrategiesRequest) ProtoMessage() {}
 
 func (x *ListStrategiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[31]
+	mi := &file_trading_v1_trading_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3513,7 +4238,7 @@ func (x *ListStrategiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStrategiesRequest.ProtoReflect.Descriptor instead.
 func (*ListStrategiesRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{31}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{40}
 }
 
 type ListStrategiesResponse struct {
@@ -3525,7 +4250,7 @@ type ListStrategiesResponse struct {
 
 func (x *ListStrategiesResponse) Reset() {
 	*x = ListStrategiesResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[32]
+	mi := &file_trading_v1_trading_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3537,7 +4262,7 @@ func (x *ListStrategiesResponse) String() string {
 func (*ListStrategiesResponse) ProtoMessage() {}
 
 func (x *ListStrategiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[32]
+	mi := &file_trading_v1_trading_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3550,7 +4275,7 @@ func (x *ListStrategiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStrategiesResponse.ProtoReflect.Descriptor instead.
 func (*ListStrategiesResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{32}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ListStrategiesResponse) GetStrategies() []*StrategyInfo {
@@ -3579,7 +4304,7 @@ type ListOrdersRequest struct {
 
 func (x *ListOrdersRequest) Reset() {
 	*x = ListOrdersRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[33]
+	mi := &file_trading_v1_trading_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3591,7 +4316,7 @@ func (x *ListOrdersRequest) String() string {
 func (*ListOrdersRequest) ProtoMessage() {}
 
 func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[33]
+	mi := &file_trading_v1_trading_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3604,7 +4329,7 @@ func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{33}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ListOrdersRequest) GetOpenOnly() bool {
@@ -3658,7 +4383,7 @@ type ListOrdersResponse struct {
 
 func (x *ListOrdersResponse) Reset() {
 	*x = ListOrdersResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[34]
+	mi := &file_trading_v1_trading_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3670,7 +4395,7 @@ func (x *ListOrdersResponse) String() string {
 func (*ListOrdersResponse) ProtoMessage() {}
 
 func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[34]
+	mi := &file_trading_v1_trading_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3683,7 +4408,7 @@ func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{34}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListOrdersResponse) GetSessionId() string {
@@ -3724,7 +4449,7 @@ type GetPortfolioRequest struct {
 
 func (x *GetPortfolioRequest) Reset() {
 	*x = GetPortfolioRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[35]
+	mi := &file_trading_v1_trading_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3736,7 +4461,7 @@ func (x *GetPortfolioRequest) String() string {
 func (*GetPortfolioRequest) ProtoMessage() {}
 
 func (x *GetPortfolioRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[35]
+	mi := &file_trading_v1_trading_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3749,7 +4474,7 @@ func (x *GetPortfolioRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPortfolioRequest.ProtoReflect.Descriptor instead.
 func (*GetPortfolioRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{35}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetPortfolioRequest) GetSessionId() string {
@@ -3769,7 +4494,7 @@ type GetPortfolioResponse struct {
 
 func (x *GetPortfolioResponse) Reset() {
 	*x = GetPortfolioResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[36]
+	mi := &file_trading_v1_trading_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3781,7 +4506,7 @@ func (x *GetPortfolioResponse) String() string {
 func (*GetPortfolioResponse) ProtoMessage() {}
 
 func (x *GetPortfolioResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[36]
+	mi := &file_trading_v1_trading_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3794,7 +4519,7 @@ func (x *GetPortfolioResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPortfolioResponse.ProtoReflect.Descriptor instead.
 func (*GetPortfolioResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{36}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GetPortfolioResponse) GetPortfolio() *Portfolio {
@@ -3816,7 +4541,7 @@ type WatchOrdersRequest struct {
 
 func (x *WatchOrdersRequest) Reset() {
 	*x = WatchOrdersRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[37]
+	mi := &file_trading_v1_trading_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3828,7 +4553,7 @@ func (x *WatchOrdersRequest) String() string {
 func (*WatchOrdersRequest) ProtoMessage() {}
 
 func (x *WatchOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[37]
+	mi := &file_trading_v1_trading_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3841,7 +4566,7 @@ func (x *WatchOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOrdersRequest.ProtoReflect.Descriptor instead.
 func (*WatchOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{37}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *WatchOrdersRequest) GetAfterSequence() uint64 {
@@ -3860,7 +4585,7 @@ type WatchOrdersResponse struct {
 
 func (x *WatchOrdersResponse) Reset() {
 	*x = WatchOrdersResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[38]
+	mi := &file_trading_v1_trading_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3872,7 +4597,7 @@ func (x *WatchOrdersResponse) String() string {
 func (*WatchOrdersResponse) ProtoMessage() {}
 
 func (x *WatchOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[38]
+	mi := &file_trading_v1_trading_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3885,7 +4610,7 @@ func (x *WatchOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOrdersResponse.ProtoReflect.Descriptor instead.
 func (*WatchOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{38}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *WatchOrdersResponse) GetEvent() *OrderEvent {
@@ -3905,7 +4630,7 @@ type ResetKillSwitchRequest struct {
 
 func (x *ResetKillSwitchRequest) Reset() {
 	*x = ResetKillSwitchRequest{}
-	mi := &file_trading_v1_trading_proto_msgTypes[39]
+	mi := &file_trading_v1_trading_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3917,7 +4642,7 @@ func (x *ResetKillSwitchRequest) String() string {
 func (*ResetKillSwitchRequest) ProtoMessage() {}
 
 func (x *ResetKillSwitchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[39]
+	mi := &file_trading_v1_trading_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3930,7 +4655,7 @@ func (x *ResetKillSwitchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetKillSwitchRequest.ProtoReflect.Descriptor instead.
 func (*ResetKillSwitchRequest) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{39}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ResetKillSwitchRequest) GetReason() string {
@@ -3949,7 +4674,7 @@ type ResetKillSwitchResponse struct {
 
 func (x *ResetKillSwitchResponse) Reset() {
 	*x = ResetKillSwitchResponse{}
-	mi := &file_trading_v1_trading_proto_msgTypes[40]
+	mi := &file_trading_v1_trading_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3961,7 +4686,7 @@ func (x *ResetKillSwitchResponse) String() string {
 func (*ResetKillSwitchResponse) ProtoMessage() {}
 
 func (x *ResetKillSwitchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trading_v1_trading_proto_msgTypes[40]
+	mi := &file_trading_v1_trading_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3974,7 +4699,7 @@ func (x *ResetKillSwitchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetKillSwitchResponse.ProtoReflect.Descriptor instead.
 func (*ResetKillSwitchResponse) Descriptor() ([]byte, []int) {
-	return file_trading_v1_trading_proto_rawDescGZIP(), []int{40}
+	return file_trading_v1_trading_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ResetKillSwitchResponse) GetRisk() *Risk {
@@ -3989,7 +4714,75 @@ var File_trading_v1_trading_proto protoreflect.FileDescriptor
 const file_trading_v1_trading_proto_rawDesc = "" +
 	"\n" +
 	"\x18trading/v1/trading.proto\x12\n" +
-	"trading.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x11\n" +
+	"trading.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"U\n" +
+	"\x15GetEquityCurveRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1d\n" +
+	"\n" +
+	"max_points\x18\x02 \x01(\rR\tmaxPoints\"q\n" +
+	"\vEquityPoint\x12.\n" +
+	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x16\n" +
+	"\x06equity\x18\x02 \x01(\tR\x06equity\x12\x1a\n" +
+	"\bdrawdown\x18\x03 \x01(\tR\bdrawdown\"\xce\x01\n" +
+	"\x16GetEquityCurveResponse\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12%\n" +
+	"\x0equote_currency\x18\x02 \x01(\tR\rquoteCurrency\x12/\n" +
+	"\x06points\x18\x03 \x03(\v2\x17.trading.v1.EquityPointR\x06points\x12\x1a\n" +
+	"\brecorded\x18\x04 \x01(\x04R\brecorded\x12!\n" +
+	"\fmax_drawdown\x18\x05 \x01(\tR\vmaxDrawdown\"\xc9\x01\n" +
+	"\x12RunBacktestRequest\x127\n" +
+	"\bsettings\x18\x01 \x01(\v2\x1b.trading.v1.SessionSettingsR\bsettings\x12<\n" +
+	"\fsim_duration\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\vsimDuration\x12<\n" +
+	"\fsample_every\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\vsampleEvery\"8\n" +
+	"\n" +
+	"SummaryRow\x12\x14\n" +
+	"\x05label\x18\x01 \x01(\tR\x05label\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"U\n" +
+	"\vPriceSeries\x12\x16\n" +
+	"\x06symbol\x18\x01 \x01(\tR\x06symbol\x12.\n" +
+	"\x06points\x18\x02 \x03(\v2\x16.trading.v1.PricePointR\x06points\"R\n" +
+	"\n" +
+	"PricePoint\x12.\n" +
+	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x14\n" +
+	"\x05price\x18\x02 \x01(\tR\x05price\"\xb6\x06\n" +
+	"\x0eBacktestResult\x12\x1a\n" +
+	"\bstrategy\x18\x01 \x01(\tR\bstrategy\x12>\n" +
+	"\x06params\x18\x02 \x03(\v2&.trading.v1.BacktestResult.ParamsEntryR\x06params\x12;\n" +
+	"\vfirst_event\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"firstEvent\x129\n" +
+	"\n" +
+	"last_event\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tlastEvent\x12\x16\n" +
+	"\x06events\x18\x05 \x01(\x04R\x06events\x12\x16\n" +
+	"\x06orders\x18\x06 \x01(\x04R\x06orders\x12'\n" +
+	"\x0frejected_orders\x18\a \x01(\x04R\x0erejectedOrders\x12\x14\n" +
+	"\x05fills\x18\b \x01(\x04R\x05fills\x12'\n" +
+	"\x0fstarting_equity\x18\t \x01(\tR\x0estartingEquity\x12!\n" +
+	"\ffinal_equity\x18\n" +
+	" \x01(\tR\vfinalEquity\x12\x17\n" +
+	"\anet_pnl\x18\v \x01(\tR\x06netPnl\x12!\n" +
+	"\frealized_pnl\x18\f \x01(\tR\vrealizedPnl\x12%\n" +
+	"\x0eunrealized_pnl\x18\r \x01(\tR\runrealizedPnl\x12\x12\n" +
+	"\x04fees\x18\x0e \x01(\tR\x04fees\x12!\n" +
+	"\fmax_drawdown\x18\x0f \x01(\tR\vmaxDrawdown\x122\n" +
+	"\x15max_drawdown_fraction\x18\x10 \x01(\tR\x13maxDrawdownFraction\x12\x16\n" +
+	"\x06sharpe\x18\x11 \x01(\tR\x06sharpe\x12\x1f\n" +
+	"\vsharpe_note\x18\x12 \x01(\tR\n" +
+	"sharpeNote\x12\x1f\n" +
+	"\vkill_switch\x18\x13 \x01(\tR\n" +
+	"killSwitch\x122\n" +
+	"\tpositions\x18\x14 \x03(\v2\x14.trading.v1.PositionR\tpositions\x1a9\n" +
+	"\vParamsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc9\x02\n" +
+	"\x13RunBacktestResponse\x122\n" +
+	"\x06result\x18\x01 \x01(\v2\x1a.trading.v1.BacktestResultR\x06result\x120\n" +
+	"\asummary\x18\x02 \x03(\v2\x16.trading.v1.SummaryRowR\asummary\x12:\n" +
+	"\vchart_every\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\n" +
+	"chartEvery\x12/\n" +
+	"\x06equity\x18\x04 \x03(\v2\x17.trading.v1.EquityPointR\x06equity\x12/\n" +
+	"\x06prices\x18\x05 \x03(\v2\x17.trading.v1.PriceSeriesR\x06prices\x12.\n" +
+	"\x06trades\x18\x06 \x03(\v2\x16.trading.v1.StoredFillR\x06trades\"\x11\n" +
 	"\x0fGetVenueRequest\"\xc5\x01\n" +
 	"\x10GetVenueResponse\x12\x1e\n" +
 	"\n" +
@@ -4314,7 +5107,8 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\tLiquidity\x12\x19\n" +
 	"\x15LIQUIDITY_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fLIQUIDITY_TAKER\x10\x01\x12\x13\n" +
-	"\x0fLIQUIDITY_MAKER\x10\x02*\xe0\t\n" +
+	"\x0fLIQUIDITY_MAKER\x10\x02*\x80\n" +
+	"\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dERROR_REASON_INVALID_SETTINGS\x10\x01\x12 \n" +
@@ -4352,7 +5146,8 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x1eERROR_REASON_STRATEGY_TOO_SLOW\x10 \x12!\n" +
 	"\x1dERROR_REASON_DECISION_INVALID\x10!\x12\x1e\n" +
 	"\x1aERROR_REASON_ORDER_REFUSED\x10\"\x12\"\n" +
-	"\x1eERROR_REASON_VENUE_UNAVAILABLE\x10#2\x9b\b\n" +
+	"\x1eERROR_REASON_VENUE_UNAVAILABLE\x10#\x12\x1e\n" +
+	"\x1aERROR_REASON_BACKTEST_BUSY\x10$2\xc4\t\n" +
 	"\x0eTradingService\x12Q\n" +
 	"\fStartTrading\x12\x1f.trading.v1.StartTradingRequest\x1a .trading.v1.StartTradingResponse\x12N\n" +
 	"\vStopTrading\x12\x1e.trading.v1.StopTradingRequest\x1a\x1f.trading.v1.StopTradingResponse\x12H\n" +
@@ -4367,7 +5162,9 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\fListSessions\x12\x1f.trading.v1.ListSessionsRequest\x1a .trading.v1.ListSessionsResponse\x12H\n" +
 	"\tListFills\x12\x1c.trading.v1.ListFillsRequest\x1a\x1d.trading.v1.ListFillsResponse\x12?\n" +
 	"\x06Backup\x12\x19.trading.v1.BackupRequest\x1a\x1a.trading.v1.BackupResponse\x12E\n" +
-	"\bGetVenue\x12\x1b.trading.v1.GetVenueRequest\x1a\x1c.trading.v1.GetVenueResponseB\xa0\x01\n" +
+	"\bGetVenue\x12\x1b.trading.v1.GetVenueRequest\x1a\x1c.trading.v1.GetVenueResponse\x12W\n" +
+	"\x0eGetEquityCurve\x12!.trading.v1.GetEquityCurveRequest\x1a\".trading.v1.GetEquityCurveResponse\x12N\n" +
+	"\vRunBacktest\x12\x1e.trading.v1.RunBacktestRequest\x1a\x1f.trading.v1.RunBacktestResponseB\xa0\x01\n" +
 	"\x0ecom.trading.v1B\fTradingProtoP\x01Z7github.com/tradectl/tradectl/proto/trading/v1;tradingv1\xa2\x02\x03TXX\xaa\x02\n" +
 	"Trading.V1\xca\x02\n" +
 	"Trading\\V1\xe2\x02\x16Trading\\V1\\GPBMetadata\xea\x02\vTrading::V1b\x06proto3"
@@ -4385,7 +5182,7 @@ func file_trading_v1_trading_proto_rawDescGZIP() []byte {
 }
 
 var file_trading_v1_trading_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_trading_v1_trading_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_trading_v1_trading_proto_goTypes = []any{
 	(Mode)(0),                       // 0: trading.v1.Mode
 	(SessionState)(0),               // 1: trading.v1.SessionState
@@ -4399,141 +5196,172 @@ var file_trading_v1_trading_proto_goTypes = []any{
 	(OrderState)(0),                 // 9: trading.v1.OrderState
 	(Liquidity)(0),                  // 10: trading.v1.Liquidity
 	(ErrorReason)(0),                // 11: trading.v1.ErrorReason
-	(*GetVenueRequest)(nil),         // 12: trading.v1.GetVenueRequest
-	(*GetVenueResponse)(nil),        // 13: trading.v1.GetVenueResponse
-	(*SessionSettings)(nil),         // 14: trading.v1.SessionSettings
-	(*RiskLimits)(nil),              // 15: trading.v1.RiskLimits
-	(*Risk)(nil),                    // 16: trading.v1.Risk
-	(*Session)(nil),                 // 17: trading.v1.Session
-	(*SessionSummary)(nil),          // 18: trading.v1.SessionSummary
-	(*Position)(nil),                // 19: trading.v1.Position
-	(*HealthReport)(nil),            // 20: trading.v1.HealthReport
-	(*ComponentHealth)(nil),         // 21: trading.v1.ComponentHealth
-	(*StartTradingRequest)(nil),     // 22: trading.v1.StartTradingRequest
-	(*StartTradingResponse)(nil),    // 23: trading.v1.StartTradingResponse
-	(*StopTradingRequest)(nil),      // 24: trading.v1.StopTradingRequest
-	(*StopTradingResponse)(nil),     // 25: trading.v1.StopTradingResponse
-	(*GetStatusRequest)(nil),        // 26: trading.v1.GetStatusRequest
-	(*GetStatusResponse)(nil),       // 27: trading.v1.GetStatusResponse
-	(*ListSessionsRequest)(nil),     // 28: trading.v1.ListSessionsRequest
-	(*ListSessionsResponse)(nil),    // 29: trading.v1.ListSessionsResponse
-	(*StoredFill)(nil),              // 30: trading.v1.StoredFill
-	(*ListFillsRequest)(nil),        // 31: trading.v1.ListFillsRequest
-	(*ListFillsResponse)(nil),       // 32: trading.v1.ListFillsResponse
-	(*BackupRequest)(nil),           // 33: trading.v1.BackupRequest
-	(*BackupResponse)(nil),          // 34: trading.v1.BackupResponse
-	(*WatchHealthRequest)(nil),      // 35: trading.v1.WatchHealthRequest
-	(*WatchHealthResponse)(nil),     // 36: trading.v1.WatchHealthResponse
-	(*Fill)(nil),                    // 37: trading.v1.Fill
-	(*Order)(nil),                   // 38: trading.v1.Order
-	(*OrderEvent)(nil),              // 39: trading.v1.OrderEvent
-	(*Portfolio)(nil),               // 40: trading.v1.Portfolio
-	(*StrategyParam)(nil),           // 41: trading.v1.StrategyParam
-	(*StrategyInfo)(nil),            // 42: trading.v1.StrategyInfo
-	(*ListStrategiesRequest)(nil),   // 43: trading.v1.ListStrategiesRequest
-	(*ListStrategiesResponse)(nil),  // 44: trading.v1.ListStrategiesResponse
-	(*ListOrdersRequest)(nil),       // 45: trading.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil),      // 46: trading.v1.ListOrdersResponse
-	(*GetPortfolioRequest)(nil),     // 47: trading.v1.GetPortfolioRequest
-	(*GetPortfolioResponse)(nil),    // 48: trading.v1.GetPortfolioResponse
-	(*WatchOrdersRequest)(nil),      // 49: trading.v1.WatchOrdersRequest
-	(*WatchOrdersResponse)(nil),     // 50: trading.v1.WatchOrdersResponse
-	(*ResetKillSwitchRequest)(nil),  // 51: trading.v1.ResetKillSwitchRequest
-	(*ResetKillSwitchResponse)(nil), // 52: trading.v1.ResetKillSwitchResponse
-	nil,                             // 53: trading.v1.SessionSettings.ParamsEntry
-	(*durationpb.Duration)(nil),     // 54: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),   // 55: google.protobuf.Timestamp
+	(*GetEquityCurveRequest)(nil),   // 12: trading.v1.GetEquityCurveRequest
+	(*EquityPoint)(nil),             // 13: trading.v1.EquityPoint
+	(*GetEquityCurveResponse)(nil),  // 14: trading.v1.GetEquityCurveResponse
+	(*RunBacktestRequest)(nil),      // 15: trading.v1.RunBacktestRequest
+	(*SummaryRow)(nil),              // 16: trading.v1.SummaryRow
+	(*PriceSeries)(nil),             // 17: trading.v1.PriceSeries
+	(*PricePoint)(nil),              // 18: trading.v1.PricePoint
+	(*BacktestResult)(nil),          // 19: trading.v1.BacktestResult
+	(*RunBacktestResponse)(nil),     // 20: trading.v1.RunBacktestResponse
+	(*GetVenueRequest)(nil),         // 21: trading.v1.GetVenueRequest
+	(*GetVenueResponse)(nil),        // 22: trading.v1.GetVenueResponse
+	(*SessionSettings)(nil),         // 23: trading.v1.SessionSettings
+	(*RiskLimits)(nil),              // 24: trading.v1.RiskLimits
+	(*Risk)(nil),                    // 25: trading.v1.Risk
+	(*Session)(nil),                 // 26: trading.v1.Session
+	(*SessionSummary)(nil),          // 27: trading.v1.SessionSummary
+	(*Position)(nil),                // 28: trading.v1.Position
+	(*HealthReport)(nil),            // 29: trading.v1.HealthReport
+	(*ComponentHealth)(nil),         // 30: trading.v1.ComponentHealth
+	(*StartTradingRequest)(nil),     // 31: trading.v1.StartTradingRequest
+	(*StartTradingResponse)(nil),    // 32: trading.v1.StartTradingResponse
+	(*StopTradingRequest)(nil),      // 33: trading.v1.StopTradingRequest
+	(*StopTradingResponse)(nil),     // 34: trading.v1.StopTradingResponse
+	(*GetStatusRequest)(nil),        // 35: trading.v1.GetStatusRequest
+	(*GetStatusResponse)(nil),       // 36: trading.v1.GetStatusResponse
+	(*ListSessionsRequest)(nil),     // 37: trading.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),    // 38: trading.v1.ListSessionsResponse
+	(*StoredFill)(nil),              // 39: trading.v1.StoredFill
+	(*ListFillsRequest)(nil),        // 40: trading.v1.ListFillsRequest
+	(*ListFillsResponse)(nil),       // 41: trading.v1.ListFillsResponse
+	(*BackupRequest)(nil),           // 42: trading.v1.BackupRequest
+	(*BackupResponse)(nil),          // 43: trading.v1.BackupResponse
+	(*WatchHealthRequest)(nil),      // 44: trading.v1.WatchHealthRequest
+	(*WatchHealthResponse)(nil),     // 45: trading.v1.WatchHealthResponse
+	(*Fill)(nil),                    // 46: trading.v1.Fill
+	(*Order)(nil),                   // 47: trading.v1.Order
+	(*OrderEvent)(nil),              // 48: trading.v1.OrderEvent
+	(*Portfolio)(nil),               // 49: trading.v1.Portfolio
+	(*StrategyParam)(nil),           // 50: trading.v1.StrategyParam
+	(*StrategyInfo)(nil),            // 51: trading.v1.StrategyInfo
+	(*ListStrategiesRequest)(nil),   // 52: trading.v1.ListStrategiesRequest
+	(*ListStrategiesResponse)(nil),  // 53: trading.v1.ListStrategiesResponse
+	(*ListOrdersRequest)(nil),       // 54: trading.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),      // 55: trading.v1.ListOrdersResponse
+	(*GetPortfolioRequest)(nil),     // 56: trading.v1.GetPortfolioRequest
+	(*GetPortfolioResponse)(nil),    // 57: trading.v1.GetPortfolioResponse
+	(*WatchOrdersRequest)(nil),      // 58: trading.v1.WatchOrdersRequest
+	(*WatchOrdersResponse)(nil),     // 59: trading.v1.WatchOrdersResponse
+	(*ResetKillSwitchRequest)(nil),  // 60: trading.v1.ResetKillSwitchRequest
+	(*ResetKillSwitchResponse)(nil), // 61: trading.v1.ResetKillSwitchResponse
+	nil,                             // 62: trading.v1.BacktestResult.ParamsEntry
+	nil,                             // 63: trading.v1.SessionSettings.ParamsEntry
+	(*timestamppb.Timestamp)(nil),   // 64: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),     // 65: google.protobuf.Duration
 }
 var file_trading_v1_trading_proto_depIdxs = []int32{
-	0,  // 0: trading.v1.SessionSettings.mode:type_name -> trading.v1.Mode
-	54, // 1: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
-	54, // 2: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
-	54, // 3: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
-	53, // 4: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
-	15, // 5: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
-	54, // 6: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
-	2,  // 7: trading.v1.SessionSettings.account:type_name -> trading.v1.Account
-	4,  // 8: trading.v1.SessionSettings.on_detach:type_name -> trading.v1.DetachPolicy
-	54, // 9: trading.v1.SessionSettings.attach_grace:type_name -> google.protobuf.Duration
-	54, // 10: trading.v1.SessionSettings.answer_timeout:type_name -> google.protobuf.Duration
-	5,  // 11: trading.v1.Risk.state:type_name -> trading.v1.TradingState
-	55, // 12: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
-	1,  // 13: trading.v1.Session.state:type_name -> trading.v1.SessionState
-	14, // 14: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
-	55, // 15: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	55, // 16: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
-	18, // 17: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
-	19, // 18: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
-	16, // 19: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
-	55, // 20: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
-	3,  // 21: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
-	1,  // 22: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
-	54, // 23: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
-	21, // 24: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
-	3,  // 25: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
-	55, // 26: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
-	14, // 27: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
-	17, // 28: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
-	54, // 29: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
-	17, // 30: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
-	17, // 31: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
-	20, // 32: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
-	17, // 33: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
-	6,  // 34: trading.v1.StoredFill.side:type_name -> trading.v1.OrderSide
-	37, // 35: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
-	30, // 36: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
-	20, // 37: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
-	10, // 38: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
-	55, // 39: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
-	6,  // 40: trading.v1.Order.side:type_name -> trading.v1.OrderSide
-	7,  // 41: trading.v1.Order.type:type_name -> trading.v1.OrderType
-	8,  // 42: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
-	9,  // 43: trading.v1.Order.state:type_name -> trading.v1.OrderState
-	55, // 44: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
-	55, // 45: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
-	37, // 46: trading.v1.Order.fills:type_name -> trading.v1.Fill
-	38, // 47: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
-	37, // 48: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
-	19, // 49: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
-	16, // 50: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
-	55, // 51: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
-	41, // 52: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
-	42, // 53: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
-	38, // 54: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
-	40, // 55: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
-	39, // 56: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
-	16, // 57: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
-	22, // 58: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
-	24, // 59: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
-	26, // 60: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
-	35, // 61: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
-	43, // 62: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
-	45, // 63: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
-	47, // 64: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
-	49, // 65: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
-	51, // 66: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
-	28, // 67: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
-	31, // 68: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
-	33, // 69: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
-	12, // 70: trading.v1.TradingService.GetVenue:input_type -> trading.v1.GetVenueRequest
-	23, // 71: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
-	25, // 72: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
-	27, // 73: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
-	36, // 74: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
-	44, // 75: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
-	46, // 76: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
-	48, // 77: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
-	50, // 78: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
-	52, // 79: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
-	29, // 80: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
-	32, // 81: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
-	34, // 82: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
-	13, // 83: trading.v1.TradingService.GetVenue:output_type -> trading.v1.GetVenueResponse
-	71, // [71:84] is the sub-list for method output_type
-	58, // [58:71] is the sub-list for method input_type
-	58, // [58:58] is the sub-list for extension type_name
-	58, // [58:58] is the sub-list for extension extendee
-	0,  // [0:58] is the sub-list for field type_name
+	64, // 0: trading.v1.EquityPoint.time:type_name -> google.protobuf.Timestamp
+	13, // 1: trading.v1.GetEquityCurveResponse.points:type_name -> trading.v1.EquityPoint
+	23, // 2: trading.v1.RunBacktestRequest.settings:type_name -> trading.v1.SessionSettings
+	65, // 3: trading.v1.RunBacktestRequest.sim_duration:type_name -> google.protobuf.Duration
+	65, // 4: trading.v1.RunBacktestRequest.sample_every:type_name -> google.protobuf.Duration
+	18, // 5: trading.v1.PriceSeries.points:type_name -> trading.v1.PricePoint
+	64, // 6: trading.v1.PricePoint.time:type_name -> google.protobuf.Timestamp
+	62, // 7: trading.v1.BacktestResult.params:type_name -> trading.v1.BacktestResult.ParamsEntry
+	64, // 8: trading.v1.BacktestResult.first_event:type_name -> google.protobuf.Timestamp
+	64, // 9: trading.v1.BacktestResult.last_event:type_name -> google.protobuf.Timestamp
+	28, // 10: trading.v1.BacktestResult.positions:type_name -> trading.v1.Position
+	19, // 11: trading.v1.RunBacktestResponse.result:type_name -> trading.v1.BacktestResult
+	16, // 12: trading.v1.RunBacktestResponse.summary:type_name -> trading.v1.SummaryRow
+	65, // 13: trading.v1.RunBacktestResponse.chart_every:type_name -> google.protobuf.Duration
+	13, // 14: trading.v1.RunBacktestResponse.equity:type_name -> trading.v1.EquityPoint
+	17, // 15: trading.v1.RunBacktestResponse.prices:type_name -> trading.v1.PriceSeries
+	39, // 16: trading.v1.RunBacktestResponse.trades:type_name -> trading.v1.StoredFill
+	0,  // 17: trading.v1.SessionSettings.mode:type_name -> trading.v1.Mode
+	65, // 18: trading.v1.SessionSettings.duration:type_name -> google.protobuf.Duration
+	65, // 19: trading.v1.SessionSettings.health_interval:type_name -> google.protobuf.Duration
+	65, // 20: trading.v1.SessionSettings.tick_interval:type_name -> google.protobuf.Duration
+	63, // 21: trading.v1.SessionSettings.params:type_name -> trading.v1.SessionSettings.ParamsEntry
+	24, // 22: trading.v1.SessionSettings.risk:type_name -> trading.v1.RiskLimits
+	65, // 23: trading.v1.SessionSettings.latency:type_name -> google.protobuf.Duration
+	2,  // 24: trading.v1.SessionSettings.account:type_name -> trading.v1.Account
+	4,  // 25: trading.v1.SessionSettings.on_detach:type_name -> trading.v1.DetachPolicy
+	65, // 26: trading.v1.SessionSettings.attach_grace:type_name -> google.protobuf.Duration
+	65, // 27: trading.v1.SessionSettings.answer_timeout:type_name -> google.protobuf.Duration
+	5,  // 28: trading.v1.Risk.state:type_name -> trading.v1.TradingState
+	64, // 29: trading.v1.Risk.since:type_name -> google.protobuf.Timestamp
+	1,  // 30: trading.v1.Session.state:type_name -> trading.v1.SessionState
+	23, // 31: trading.v1.Session.settings:type_name -> trading.v1.SessionSettings
+	64, // 32: trading.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	64, // 33: trading.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	27, // 34: trading.v1.Session.summary:type_name -> trading.v1.SessionSummary
+	28, // 35: trading.v1.SessionSummary.positions:type_name -> trading.v1.Position
+	25, // 36: trading.v1.SessionSummary.risk:type_name -> trading.v1.Risk
+	64, // 37: trading.v1.HealthReport.time:type_name -> google.protobuf.Timestamp
+	3,  // 38: trading.v1.HealthReport.status:type_name -> trading.v1.HealthStatus
+	1,  // 39: trading.v1.HealthReport.session_state:type_name -> trading.v1.SessionState
+	65, // 40: trading.v1.HealthReport.uptime:type_name -> google.protobuf.Duration
+	30, // 41: trading.v1.HealthReport.components:type_name -> trading.v1.ComponentHealth
+	3,  // 42: trading.v1.ComponentHealth.status:type_name -> trading.v1.HealthStatus
+	64, // 43: trading.v1.ComponentHealth.last_progress:type_name -> google.protobuf.Timestamp
+	23, // 44: trading.v1.StartTradingRequest.settings:type_name -> trading.v1.SessionSettings
+	26, // 45: trading.v1.StartTradingResponse.session:type_name -> trading.v1.Session
+	65, // 46: trading.v1.StopTradingRequest.deadline:type_name -> google.protobuf.Duration
+	26, // 47: trading.v1.StopTradingResponse.session:type_name -> trading.v1.Session
+	26, // 48: trading.v1.GetStatusResponse.session:type_name -> trading.v1.Session
+	29, // 49: trading.v1.GetStatusResponse.health:type_name -> trading.v1.HealthReport
+	26, // 50: trading.v1.ListSessionsResponse.sessions:type_name -> trading.v1.Session
+	6,  // 51: trading.v1.StoredFill.side:type_name -> trading.v1.OrderSide
+	46, // 52: trading.v1.StoredFill.fill:type_name -> trading.v1.Fill
+	39, // 53: trading.v1.ListFillsResponse.fills:type_name -> trading.v1.StoredFill
+	29, // 54: trading.v1.WatchHealthResponse.report:type_name -> trading.v1.HealthReport
+	10, // 55: trading.v1.Fill.liquidity:type_name -> trading.v1.Liquidity
+	64, // 56: trading.v1.Fill.time:type_name -> google.protobuf.Timestamp
+	6,  // 57: trading.v1.Order.side:type_name -> trading.v1.OrderSide
+	7,  // 58: trading.v1.Order.type:type_name -> trading.v1.OrderType
+	8,  // 59: trading.v1.Order.time_in_force:type_name -> trading.v1.TimeInForce
+	9,  // 60: trading.v1.Order.state:type_name -> trading.v1.OrderState
+	64, // 61: trading.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	64, // 62: trading.v1.Order.update_time:type_name -> google.protobuf.Timestamp
+	46, // 63: trading.v1.Order.fills:type_name -> trading.v1.Fill
+	47, // 64: trading.v1.OrderEvent.order:type_name -> trading.v1.Order
+	46, // 65: trading.v1.OrderEvent.fill:type_name -> trading.v1.Fill
+	28, // 66: trading.v1.Portfolio.positions:type_name -> trading.v1.Position
+	25, // 67: trading.v1.Portfolio.risk:type_name -> trading.v1.Risk
+	64, // 68: trading.v1.Portfolio.time:type_name -> google.protobuf.Timestamp
+	50, // 69: trading.v1.StrategyInfo.params:type_name -> trading.v1.StrategyParam
+	51, // 70: trading.v1.ListStrategiesResponse.strategies:type_name -> trading.v1.StrategyInfo
+	47, // 71: trading.v1.ListOrdersResponse.orders:type_name -> trading.v1.Order
+	49, // 72: trading.v1.GetPortfolioResponse.portfolio:type_name -> trading.v1.Portfolio
+	48, // 73: trading.v1.WatchOrdersResponse.event:type_name -> trading.v1.OrderEvent
+	25, // 74: trading.v1.ResetKillSwitchResponse.risk:type_name -> trading.v1.Risk
+	31, // 75: trading.v1.TradingService.StartTrading:input_type -> trading.v1.StartTradingRequest
+	33, // 76: trading.v1.TradingService.StopTrading:input_type -> trading.v1.StopTradingRequest
+	35, // 77: trading.v1.TradingService.GetStatus:input_type -> trading.v1.GetStatusRequest
+	44, // 78: trading.v1.TradingService.WatchHealth:input_type -> trading.v1.WatchHealthRequest
+	52, // 79: trading.v1.TradingService.ListStrategies:input_type -> trading.v1.ListStrategiesRequest
+	54, // 80: trading.v1.TradingService.ListOrders:input_type -> trading.v1.ListOrdersRequest
+	56, // 81: trading.v1.TradingService.GetPortfolio:input_type -> trading.v1.GetPortfolioRequest
+	58, // 82: trading.v1.TradingService.WatchOrders:input_type -> trading.v1.WatchOrdersRequest
+	60, // 83: trading.v1.TradingService.ResetKillSwitch:input_type -> trading.v1.ResetKillSwitchRequest
+	37, // 84: trading.v1.TradingService.ListSessions:input_type -> trading.v1.ListSessionsRequest
+	40, // 85: trading.v1.TradingService.ListFills:input_type -> trading.v1.ListFillsRequest
+	42, // 86: trading.v1.TradingService.Backup:input_type -> trading.v1.BackupRequest
+	21, // 87: trading.v1.TradingService.GetVenue:input_type -> trading.v1.GetVenueRequest
+	12, // 88: trading.v1.TradingService.GetEquityCurve:input_type -> trading.v1.GetEquityCurveRequest
+	15, // 89: trading.v1.TradingService.RunBacktest:input_type -> trading.v1.RunBacktestRequest
+	32, // 90: trading.v1.TradingService.StartTrading:output_type -> trading.v1.StartTradingResponse
+	34, // 91: trading.v1.TradingService.StopTrading:output_type -> trading.v1.StopTradingResponse
+	36, // 92: trading.v1.TradingService.GetStatus:output_type -> trading.v1.GetStatusResponse
+	45, // 93: trading.v1.TradingService.WatchHealth:output_type -> trading.v1.WatchHealthResponse
+	53, // 94: trading.v1.TradingService.ListStrategies:output_type -> trading.v1.ListStrategiesResponse
+	55, // 95: trading.v1.TradingService.ListOrders:output_type -> trading.v1.ListOrdersResponse
+	57, // 96: trading.v1.TradingService.GetPortfolio:output_type -> trading.v1.GetPortfolioResponse
+	59, // 97: trading.v1.TradingService.WatchOrders:output_type -> trading.v1.WatchOrdersResponse
+	61, // 98: trading.v1.TradingService.ResetKillSwitch:output_type -> trading.v1.ResetKillSwitchResponse
+	38, // 99: trading.v1.TradingService.ListSessions:output_type -> trading.v1.ListSessionsResponse
+	41, // 100: trading.v1.TradingService.ListFills:output_type -> trading.v1.ListFillsResponse
+	43, // 101: trading.v1.TradingService.Backup:output_type -> trading.v1.BackupResponse
+	22, // 102: trading.v1.TradingService.GetVenue:output_type -> trading.v1.GetVenueResponse
+	14, // 103: trading.v1.TradingService.GetEquityCurve:output_type -> trading.v1.GetEquityCurveResponse
+	20, // 104: trading.v1.TradingService.RunBacktest:output_type -> trading.v1.RunBacktestResponse
+	90, // [90:105] is the sub-list for method output_type
+	75, // [75:90] is the sub-list for method input_type
+	75, // [75:75] is the sub-list for extension type_name
+	75, // [75:75] is the sub-list for extension extendee
+	0,  // [0:75] is the sub-list for field type_name
 }
 
 func init() { file_trading_v1_trading_proto_init() }
@@ -4541,14 +5369,14 @@ func file_trading_v1_trading_proto_init() {
 	if File_trading_v1_trading_proto != nil {
 		return
 	}
-	file_trading_v1_trading_proto_msgTypes[2].OneofWrappers = []any{}
+	file_trading_v1_trading_proto_msgTypes[11].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trading_v1_trading_proto_rawDesc), len(file_trading_v1_trading_proto_rawDesc)),
 			NumEnums:      12,
-			NumMessages:   42,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

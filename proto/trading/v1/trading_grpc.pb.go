@@ -43,6 +43,8 @@ const (
 	TradingService_ListFills_FullMethodName       = "/trading.v1.TradingService/ListFills"
 	TradingService_Backup_FullMethodName          = "/trading.v1.TradingService/Backup"
 	TradingService_GetVenue_FullMethodName        = "/trading.v1.TradingService/GetVenue"
+	TradingService_GetEquityCurve_FullMethodName  = "/trading.v1.TradingService/GetEquityCurve"
+	TradingService_RunBacktest_FullMethodName     = "/trading.v1.TradingService/RunBacktest"
 )
 
 // TradingServiceClient is the client API for TradingService service.
@@ -101,6 +103,23 @@ type TradingServiceClient interface {
 	// configured false. tradectl start shows it before asking for
 	// confirmation.
 	GetVenue(ctx context.Context, in *GetVenueRequest, opts ...grpc.CallOption) (*GetVenueResponse, error)
+	// GetEquityCurve returns a session's equity over time as the store
+	// recorded it: a point every few seconds while the session ran, and one
+	// when it ended. Time the daemon was down shows as a gap between points,
+	// never as invented ones. The curve is thinned evenly to max_points,
+	// keeping the first and the newest point; each point's drawdown is from
+	// the running peak of every recorded point, not only the returned ones.
+	GetEquityCurve(ctx context.Context, in *GetEquityCurveRequest, opts ...grpc.CallOption) (*GetEquityCurveResponse, error)
+	// RunBacktest runs a strategy over the paper market's simulator inside
+	// the daemon, with the engine of a paper session and of tradectl
+	// backtest, and returns what tradectl backtest --report draws: the
+	// figures, the equity curve with drawdown, each symbol's price and the
+	// trades. It touches no session and stores nothing but its audit
+	// record (it is audited: it spends the daemon's CPU). One runs at a time
+	// (RESOURCE_EXHAUSTED, BACKTEST_BUSY); it ends with the call's deadline
+	// or its cancellation (DEADLINE_EXCEEDED, CANCELLED), and its market time
+	// is bounded (MaxBacktestDuration).
+	RunBacktest(ctx context.Context, in *RunBacktestRequest, opts ...grpc.CallOption) (*RunBacktestResponse, error)
 }
 
 type tradingServiceClient struct {
@@ -259,6 +278,26 @@ func (c *tradingServiceClient) GetVenue(ctx context.Context, in *GetVenueRequest
 	return out, nil
 }
 
+func (c *tradingServiceClient) GetEquityCurve(ctx context.Context, in *GetEquityCurveRequest, opts ...grpc.CallOption) (*GetEquityCurveResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetEquityCurveResponse)
+	err := c.cc.Invoke(ctx, TradingService_GetEquityCurve_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tradingServiceClient) RunBacktest(ctx context.Context, in *RunBacktestRequest, opts ...grpc.CallOption) (*RunBacktestResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RunBacktestResponse)
+	err := c.cc.Invoke(ctx, TradingService_RunBacktest_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // TradingServiceServer is the server API for TradingService service.
 // All implementations must embed UnimplementedTradingServiceServer
 // for forward compatibility.
@@ -315,6 +354,23 @@ type TradingServiceServer interface {
 	// configured false. tradectl start shows it before asking for
 	// confirmation.
 	GetVenue(context.Context, *GetVenueRequest) (*GetVenueResponse, error)
+	// GetEquityCurve returns a session's equity over time as the store
+	// recorded it: a point every few seconds while the session ran, and one
+	// when it ended. Time the daemon was down shows as a gap between points,
+	// never as invented ones. The curve is thinned evenly to max_points,
+	// keeping the first and the newest point; each point's drawdown is from
+	// the running peak of every recorded point, not only the returned ones.
+	GetEquityCurve(context.Context, *GetEquityCurveRequest) (*GetEquityCurveResponse, error)
+	// RunBacktest runs a strategy over the paper market's simulator inside
+	// the daemon, with the engine of a paper session and of tradectl
+	// backtest, and returns what tradectl backtest --report draws: the
+	// figures, the equity curve with drawdown, each symbol's price and the
+	// trades. It touches no session and stores nothing but its audit
+	// record (it is audited: it spends the daemon's CPU). One runs at a time
+	// (RESOURCE_EXHAUSTED, BACKTEST_BUSY); it ends with the call's deadline
+	// or its cancellation (DEADLINE_EXCEEDED, CANCELLED), and its market time
+	// is bounded (MaxBacktestDuration).
+	RunBacktest(context.Context, *RunBacktestRequest) (*RunBacktestResponse, error)
 	mustEmbedUnimplementedTradingServiceServer()
 }
 
@@ -363,6 +419,12 @@ func (UnimplementedTradingServiceServer) Backup(context.Context, *BackupRequest)
 }
 func (UnimplementedTradingServiceServer) GetVenue(context.Context, *GetVenueRequest) (*GetVenueResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetVenue not implemented")
+}
+func (UnimplementedTradingServiceServer) GetEquityCurve(context.Context, *GetEquityCurveRequest) (*GetEquityCurveResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetEquityCurve not implemented")
+}
+func (UnimplementedTradingServiceServer) RunBacktest(context.Context, *RunBacktestRequest) (*RunBacktestResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RunBacktest not implemented")
 }
 func (UnimplementedTradingServiceServer) mustEmbedUnimplementedTradingServiceServer() {}
 func (UnimplementedTradingServiceServer) testEmbeddedByValue()                        {}
@@ -605,6 +667,42 @@ func _TradingService_GetVenue_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TradingService_GetEquityCurve_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetEquityCurveRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TradingServiceServer).GetEquityCurve(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TradingService_GetEquityCurve_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TradingServiceServer).GetEquityCurve(ctx, req.(*GetEquityCurveRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TradingService_RunBacktest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RunBacktestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TradingServiceServer).RunBacktest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TradingService_RunBacktest_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TradingServiceServer).RunBacktest(ctx, req.(*RunBacktestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // TradingService_ServiceDesc is the grpc.ServiceDesc for TradingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -655,6 +753,14 @@ var TradingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetVenue",
 			Handler:    _TradingService_GetVenue_Handler,
+		},
+		{
+			MethodName: "GetEquityCurve",
+			Handler:    _TradingService_GetEquityCurve_Handler,
+		},
+		{
+			MethodName: "RunBacktest",
+			Handler:    _TradingService_RunBacktest_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

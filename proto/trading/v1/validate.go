@@ -55,8 +55,11 @@ const MaxStopDeadline = 5 * time.Minute
 var symbolPattern = regexp.MustCompile(`^[A-Z0-9]{1,12}-[A-Z0-9]{1,12}$`)
 
 // Validate checks the request's shape.
-func (r *StartTradingRequest) Validate() error {
-	s := r.GetSettings()
+func (r *StartTradingRequest) Validate() error { return settingsShape(r.GetSettings()) }
+
+// settingsShape checks the shape of a session's settings, as a start or a
+// backtest gives them.
+func settingsShape(s *SessionSettings) error {
 	if s == nil {
 		return nil // all defaults
 	}
@@ -149,6 +152,54 @@ func (r *ResetKillSwitchRequest) Validate() error {
 	}
 	if strings.ContainsFunc(reason, func(c rune) bool { return !strconv.IsPrint(c) }) {
 		return InvalidField("reason", fmt.Sprintf("%s holds characters that are not printable", echo.Quote(reason)))
+	}
+	return nil
+}
+
+// MaxEquityPoints bounds GetEquityCurveRequest.max_points (and the points
+// the daemon keeps of a curve).
+const MaxEquityPoints = 10_000
+
+// Validate checks the request's shape.
+func (r *GetEquityCurveRequest) Validate() error {
+	if n := r.GetMaxPoints(); n > MaxEquityPoints {
+		return InvalidField("max_points", fmt.Sprintf("%d is more than the maximum of %d (0 takes the default, 1000)", n, MaxEquityPoints))
+	}
+	return nil
+}
+
+// MaxBacktestDuration bounds RunBacktestRequest.sim_duration: a day of
+// market time runs in about a minute of one core.
+const MaxBacktestDuration = 24 * time.Hour
+
+// Validate checks the request's shape: the settings as StartTrading's,
+// and the market time to simulate.
+func (r *RunBacktestRequest) Validate() error {
+	if err := settingsShape(r.GetSettings()); err != nil {
+		return err
+	}
+	d := r.GetSimDuration()
+	reason := ""
+	switch {
+	case d == nil:
+		reason = fmt.Sprintf("required: the market time to simulate (at most %s)", MaxBacktestDuration)
+	case d.CheckValid() != nil:
+		reason = d.CheckValid().Error()
+	case d.AsDuration() <= 0:
+		reason = fmt.Sprintf("must be positive (got %s)", d.AsDuration())
+	case d.AsDuration() > MaxBacktestDuration:
+		reason = fmt.Sprintf("%s is longer than the maximum of %s", d.AsDuration(), MaxBacktestDuration)
+	}
+	if reason != "" {
+		return InvalidField("sim_duration", reason)
+	}
+	if e := r.GetSampleEvery(); e != nil {
+		if err := e.CheckValid(); err != nil {
+			return InvalidField("sample_every", err.Error())
+		}
+		if e.AsDuration() <= 0 {
+			return InvalidField("sample_every", fmt.Sprintf("must be positive (got %s; leave it unset for 1m)", e.AsDuration()))
+		}
 	}
 	return nil
 }

@@ -31,6 +31,9 @@ var audited = map[string]bool{
 	tradingv1.TradingService_StopTrading_FullMethodName:     true,
 	tradingv1.TradingService_ResetKillSwitch_FullMethodName: true,
 	tradingv1.TradingService_Backup_FullMethodName:          true,
+	// A backtest changes nothing, but it spends a core of the daemon's
+	// for up to minutes: an operator wants to see who ran one.
+	tradingv1.TradingService_RunBacktest_FullMethodName: true,
 	// A strategy attaching drives the session's orders from then on.
 	tradingv1.StrategyService_RunStrategy_FullMethodName: true,
 }

@@ -86,3 +86,23 @@ func TestRefusalsFromManyPeersAreSummed(t *testing.T) {
 			len(rows), total, lines, 4*(maxNewPeers+1))
 	}
 }
+
+// A backtest is audited, though it changes nothing: it spends the daemon's
+// CPU, and the record says who ran one and what. A read is not.
+func TestRunBacktestIsAudited(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	defer st.Close()
+	audit := AuditInterceptor(st, slog.New(slog.DiscardHandler))
+	ok := func(context.Context, any) (any, error) { return nil, nil }
+	for _, method := range []string{tradingv1.TradingService_RunBacktest_FullMethodName, tradingv1.TradingService_GetEquityCurve_FullMethodName} {
+		_, _ = audit(context.Background(), &tradingv1.RunBacktestRequest{Settings: &tradingv1.SessionSettings{Strategy: "grid"}},
+			&grpc.UnaryServerInfo{FullMethod: method}, ok)
+	}
+	rows, err := st.ListAudit(context.Background(), 0)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("audit: %d rows, %v; want the backtest alone", len(rows), err)
+	}
+	if rows[0].Method != tradingv1.TradingService_RunBacktest_FullMethodName || !strings.Contains(rows[0].Args, `"grid"`) {
+		t.Fatalf("audit row %+v: want RunBacktest with its settings", rows[0])
+	}
+}

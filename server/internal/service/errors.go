@@ -15,6 +15,7 @@ import (
 	"github.com/tradectl/tradectl/internal/settings"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/assemble"
+	"github.com/tradectl/tradectl/server/internal/backtests"
 	"github.com/tradectl/tradectl/server/internal/errorid"
 	"github.com/tradectl/tradectl/server/internal/orderfeed"
 	"github.com/tradectl/tradectl/server/internal/session"
@@ -52,6 +53,8 @@ var errorTable = []struct {
 	{store.ErrNotFound, tradingv1.ErrorReason_ERROR_REASON_NOT_FOUND},
 	{store.ErrBackupPath, tradingv1.ErrorReason_ERROR_REASON_BACKUP_PATH_UNUSABLE},
 	{store.ErrBackupBusy, tradingv1.ErrorReason_ERROR_REASON_BACKUP_IN_PROGRESS},
+	{backtests.ErrBusy, tradingv1.ErrorReason_ERROR_REASON_BACKTEST_BUSY},
+	{backtests.ErrClosed, tradingv1.ErrorReason_ERROR_REASON_SHUTTING_DOWN},
 	{store.ErrBackupLimit, tradingv1.ErrorReason_ERROR_REASON_BACKUP_LIMIT},
 	{store.ErrBackupNoSpace, tradingv1.ErrorReason_ERROR_REASON_BACKUP_NO_SPACE},
 	{store.ErrInvalid, tradingv1.ErrorReason_ERROR_REASON_INVALID},

@@ -53,6 +53,7 @@ var handlerCalls = []handlerCall{
 	unary("ListOrders", func() *tradingv1.ListOrdersRequest { return &tradingv1.ListOrdersRequest{} }, (*Trading).ListOrders),
 	unary("GetPortfolio", func() *tradingv1.GetPortfolioRequest { return &tradingv1.GetPortfolioRequest{} }, (*Trading).GetPortfolio),
 	unary("ListFills", func() *tradingv1.ListFillsRequest { return &tradingv1.ListFillsRequest{} }, (*Trading).ListFills),
+	unary("GetEquityCurve", func() *tradingv1.GetEquityCurveRequest { return &tradingv1.GetEquityCurveRequest{} }, (*Trading).GetEquityCurve),
 	unary("ListSessions", func() *tradingv1.ListSessionsRequest { return &tradingv1.ListSessionsRequest{} }, (*Trading).ListSessions),
 	unary("ResetKillSwitch", func() *tradingv1.ResetKillSwitchRequest { return &tradingv1.ResetKillSwitchRequest{} }, (*Trading).ResetKillSwitch),
 	unary("Backup", func() *tradingv1.BackupRequest { return &tradingv1.BackupRequest{} }, (*Trading).Backup),

@@ -20,6 +20,7 @@ import (
 	"github.com/tradectl/tradectl/internal/settings/settingspb"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/internal/assemble"
+	"github.com/tradectl/tradectl/server/internal/backtests"
 	"github.com/tradectl/tradectl/server/internal/session"
 	"github.com/tradectl/tradectl/server/internal/sessionhealth"
 	"github.com/tradectl/tradectl/server/internal/store"
@@ -42,6 +43,8 @@ type Trading struct {
 	// venue is where live sessions trade; nil without one (WithVenue).
 	venue *assemble.VenueInfo
 	live  assemble.LiveVenue // WithLiveVenue; may name the account
+
+	backtests backtests.Runner // RunBacktest's, one at a time
 }
 
 // NewTrading returns the adapter over m, answering queries from st (the

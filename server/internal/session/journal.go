@@ -50,6 +50,12 @@ type journal struct {
 	// never ran (an abandoned session's last commit).
 	tradedBefore time.Duration
 	runStart     time.Time
+	// lastPoint is when the last equity point was committed, zero before
+	// this run's first, so that a resumed run marks its start at once;
+	// pointEvery is the curve's period as the store last said it
+	// (store.Batch.EquityEvery), kept by the store across restarts.
+	lastPoint  time.Time
+	pointEvery time.Duration
 }
 
 type orderSeqs struct{ transitions, fills int }
@@ -147,6 +153,9 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	p := t.Portfolio
 	b.Portfolio = &p
 	b.Risk = riskRow(t.Risk)
+	if j.lastPoint.IsZero() || t.Time.Sub(j.lastPoint) >= j.pointEvery {
+		b.Equity = &store.EquityRow{Time: t.Time, Equity: t.Equity}
+	}
 	if err := chaos.Fail(chaos.Store); err != nil {
 		return err
 	}
@@ -158,6 +167,9 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	// resumes after the last one it saw.
 	for i := range t.Events {
 		t.Events[i].Seq = b.Events[i].Seq
+	}
+	if b.Equity != nil {
+		j.lastPoint, j.pointEvery = t.Time, b.EquityEvery
 	}
 	for id, sq := range next {
 		j.seqs[id] = sq

@@ -45,7 +45,13 @@ func (s *Session) recordStart(ctx context.Context, st store.Store) error {
 // store still holds the session as running: the next start of the daemon
 // marks it INTERRUPTED.
 func (s *Session) recordEnd(ctx context.Context, st store.Store, final State, reason string, ended time.Time) error {
-	summary, err := json.Marshal(s.Snapshot().Summary)
+	sum := s.Snapshot().Summary
+	// The curve ends where the session did. A point lost here loses the
+	// end's point only: the session's end is recorded all the same.
+	if err := st.AppendEquity(ctx, s.id, store.EquityRow{Time: ended, Equity: sum.Equity}); err != nil {
+		s.log.Error("could not record the session's last equity point", "err", err)
+	}
+	summary, err := json.Marshal(sum)
 	if err == nil {
 		err = st.UpdateSession(ctx, s.id, final.String(), reason, ended, summary)
 	}

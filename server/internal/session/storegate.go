@@ -117,3 +117,12 @@ func (s gatedStore) UpdateSession(ctx context.Context, id, state, reason string,
 	defer leave()
 	return s.Store.UpdateSession(ctx, id, state, reason, ended, summaryJSON)
 }
+
+func (s gatedStore) AppendEquity(ctx context.Context, id string, p store.EquityRow) error {
+	ctx, leave, err := s.gate.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return s.Store.AppendEquity(ctx, id, p)
+}

@@ -13,7 +13,7 @@ import (
 // CommitTick writes b in one transaction: new orders (each with history row
 // 0, NEW), transitions (a history row each, and the order's current state),
 // fills, the order events (numbered, see EventRow.Seq), then the portfolio,
-// risk and venue states that are not nil. Any
+// risk and venue states and the equity point that are not nil. Any
 // error rolls all of it back; an error wrapping ErrDuplicate means a row of
 // b was stored before (a retried batch whose first commit went through).
 //
@@ -55,6 +55,13 @@ func (s *SQLite) CommitTick(ctx context.Context, b *Batch) (err error) {
 		if err := writeVenue(t, b.SessionID, b.Venue); err != nil {
 			return fmt.Errorf("venue: %w", err)
 		}
+	}
+	if b.Equity != nil {
+		every, err := writeEquity(t, b.SessionID, *b.Equity, s.opts.EquityEvery)
+		if err != nil {
+			return fmt.Errorf("equity: %w", err)
+		}
+		b.EquityEvery = every
 	}
 	return classify(tx.Commit())
 }

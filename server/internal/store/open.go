@@ -65,6 +65,9 @@ func Open(ctx context.Context, dir string, opts Options) (_ *SQLite, err error) 
 	if err := checkOwnership(dir); err != nil {
 		return nil, err
 	}
+	if opts.EquityEvery <= 0 {
+		opts.EquityEvery = EquityEvery
+	}
 	if opts.BackupDir == "" {
 		opts.BackupDir = filepath.Join(dir, BackupsDir)
 	}

@@ -59,8 +59,8 @@ type Batch struct {
 	Transitions []TransitionRow
 	Fills       []FillRow
 	// Events are the tick's order events in the order they happened.
-	// CommitTick numbers them: it sets each one's Seq, the only field of
-	// a Batch it writes.
+	// CommitTick numbers them: it sets each one's Seq (the only field of
+	// a Batch it writes, with EquityEvery).
 	Events []EventRow
 	// Refusals are added to the session's counts of refused intents.
 	Refusals []RefusalRow
@@ -70,6 +70,12 @@ type Batch struct {
 	Venue     *matching.State
 	// Counters replace the session's when not nil.
 	Counters *Counters
+	// Equity, when not nil, is appended to the session's equity curve.
+	Equity *EquityRow
+	// EquityEvery is set by CommitTick when it appended Equity: the
+	// curve's period from then on, which grows as the curve is halved
+	// (MaxEquityPoints).
+	EquityEvery time.Duration
 }
 
 // OrderRow is an order as submitted. It starts in state NEW, with history

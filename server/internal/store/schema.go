@@ -273,6 +273,26 @@ CREATE TABLE start_balances (
 	PRIMARY KEY (session_id, asset)
 ) STRICT, WITHOUT ROWID;
 `,
+	// 9: each session's equity curve, for GetEquityCurve: a point rides
+	// along with a tick's commit at most every curve period (equity.go),
+	// and one is written at the session's end. equity_curves holds the
+	// period and the count, so that the bound (MaxEquityPoints) is kept
+	// without counting rows at every point, and a resumed session carries
+	// on at the period its curve had reached.
+	`
+CREATE TABLE equity_curves (
+	session_id TEXT PRIMARY KEY REFERENCES sessions (id),
+	every      INTEGER NOT NULL CHECK (every > 0), -- nanoseconds between points
+	points     INTEGER NOT NULL CHECK (points >= 0)
+) STRICT;
+
+CREATE TABLE equity_points (
+	session_id TEXT NOT NULL REFERENCES sessions (id),
+	time       INTEGER NOT NULL,
+	equity     INTEGER NOT NULL,
+	PRIMARY KEY (session_id, time)
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // applicationID is what migration 1 writes into the file header: a file

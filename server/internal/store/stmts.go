@@ -28,6 +28,8 @@ const (
 	insertReservation
 	insertEvent
 	upsertRefusal
+	insertEquity
+	bumpCurve
 	nStmts
 )
 
@@ -75,6 +77,13 @@ var writeSQL = [nStmts]string{
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (session_id, rule, symbol, side) DO UPDATE SET count = count + excluded.count,
 			last = excluded.last, reason = excluded.reason`,
+	// A point at a time the curve already has (an end written in the same
+	// nanosecond as the last tick's) is not a second point.
+	insertEquity: `INSERT INTO equity_points (session_id, time, equity) VALUES (?, ?, ?)
+		ON CONFLICT (session_id, time) DO NOTHING`,
+	bumpCurve: `INSERT INTO equity_curves (session_id, every, points) VALUES (?1, ?2, ?3)
+		ON CONFLICT (session_id) DO UPDATE SET points = points + ?3
+		RETURNING every, points`,
 }
 
 type writeStmts [nStmts]*sql.Stmt

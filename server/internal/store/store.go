@@ -79,6 +79,14 @@ type Store interface {
 	SaveLiveStart(ctx context.Context, sessionID string, ls LiveStart) error
 	LoadLiveStart(ctx context.Context, sessionID string) (LiveStart, error)
 
+	// AppendEquity adds one point to the session's equity curve in a
+	// transaction of its own (the point at a session's end; while it runs,
+	// points ride along with CommitTick, see Batch.Equity). ListEquity
+	// returns every stored point of the curve, oldest first: at most
+	// MaxEquityPoints, the curve's bound.
+	AppendEquity(ctx context.Context, sessionID string, p EquityRow) error
+	ListEquity(ctx context.Context, sessionID string) ([]EquityRow, error)
+
 	Audit(ctx context.Context, a AuditRow) error
 	ListAudit(ctx context.Context, limit int) ([]AuditRow, error)
 
@@ -136,6 +144,9 @@ type Options struct {
 	// 20): past it Backup is refused until old ones are removed, so that a
 	// token holder cannot fill the disk with copies.
 	MaxBackups int
+	// EquityEvery is a new equity curve's period (default EquityEvery);
+	// tests shorten it.
+	EquityEvery time.Duration
 }
 
 // DefaultMaxRefusedAudit is Options.MaxRefusedAudit's default.

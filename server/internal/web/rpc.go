@@ -25,6 +25,7 @@ type rpcHandler struct {
 	next    http.Handler
 	cookie  string
 	maxBody int64
+	rpcs    *inflight
 }
 
 func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -53,5 +54,10 @@ func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.maxBody) // a body of no declared length
+	if !h.rpcs.enter() {
+		shuttingDown(w)
+		return
+	}
+	defer h.rpcs.leave()
 	h.next.ServeHTTP(w, r)
 }

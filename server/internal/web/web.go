@@ -56,7 +56,7 @@ const (
 var assetsFS embed.FS
 
 // New builds the dashboard's handler.
-func New(cfg Config) (http.Handler, error) {
+func New(cfg Config) (*Handler, error) {
 	if cfg.GRPC == nil {
 		return nil, errors.New("web: Config.GRPC is nil")
 	}
@@ -81,7 +81,8 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	rpc := &rpcHandler{next: tc, cookie: cookieName(cfg.TLS), maxBody: cfg.MaxRequestBytes}
+	rpcs := newInflight()
+	rpc := &rpcHandler{next: tc, cookie: cookieName(cfg.TLS), maxBody: cfg.MaxRequestBytes, rpcs: rpcs}
 	login := &loginHandler{rpc: tc, tls: cfg.TLS, cookie: cookieName(cfg.TLS), log: cfg.Log}
 
 	mux := http.NewServeMux()
@@ -99,7 +100,7 @@ func New(cfg Config) (http.Handler, error) {
 		refuse(w, http.StatusForbidden, "cross-origin request refused")
 	}))
 	h := withHeaders(cop.Handler(mux))
-	return hostCheck(cfg.Hosts, cfg.Log, h), nil
+	return &Handler{Handler: hostCheck(cfg.Hosts, cfg.Log, h), rpcs: rpcs}, nil
 }
 
 // refuse answers a request the dashboard will not serve, with a plain

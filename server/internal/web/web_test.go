@@ -67,6 +67,7 @@ func (f *fakeTrading) WatchHealth(_ *tradingv1.WatchHealthRequest, s tradingv1.T
 // each call arrived with.
 type env struct {
 	srv     *httptest.Server
+	h       *Handler
 	log     *bytes.Buffer
 	reports chan string
 	mu      sync.Mutex
@@ -106,6 +107,7 @@ func newEnv(t *testing.T, opts ...func(*Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.h = h
 	e.srv.Config.Handler = h
 	e.srv.Config.ErrorLog = NewServer(h, log).ErrorLog
 	t.Cleanup(func() {

@@ -1,12 +1,39 @@
 // The dashboard: a static shell (index.html) that reads nothing until the
 // daemon accepts the browser's cookie. Without it, the login form; with it,
-// the Overview, kept live by WatchHealth.
+// one section per hash route (#overview, #orders, ...), the Overview kept
+// live by WatchHealth.
 import "./dashboard.css";
 import { ConnectError } from "@connectrpc/connect";
 import { GetStatusResponse, WatchHealthResponse } from "../gen/trading/v1/trading_pb";
 import { api, isUnauthenticated, login, logout, reason, watch } from "./api";
 import { byId, markControls, setText } from "./dom";
 import * as overview from "./views/overview";
+import * as orders from "./views/orders";
+import * as controls from "./views/controls";
+
+// A view owns one <section>: mount builds it once; show/hide are called as
+// its route is entered and left (so it reads the daemon only while seen);
+// status gets every GetStatus answer, whatever the route.
+interface View {
+  mount(root: HTMLElement): void;
+  show?(): void;
+  hide?(): void;
+  status?(st: GetStatusResponse): void;
+}
+
+// The routes, in the nav's order; each has a <section> and a #nav-<route>.
+const routes = ["overview", "account", "orders", "controls", "history", "backtest"] as const;
+type Route = (typeof routes)[number];
+
+// The views that exist. Account, History and Backtest join this table as
+// they are written: `account, history, backtest` (their sections and nav
+// links are already in index.html).
+const views: Partial<Record<Route, View>> = { overview, orders, controls };
+
+// The routes whose view shows the session's state and risk: GetStatus is
+// re-read every 2 s while one is on screen, because the kill switch can
+// trip between two health reports (5 minutes apart by default).
+const statusRoutes: ReadonlySet<Route> = new Set<Route>(["overview", "controls"]);
 
 let stopWatching: (() => void) | undefined;
 
@@ -23,9 +50,51 @@ function describe(err: ConnectError): string {
   return r ? `${err.rawMessage} (${r})` : err.rawMessage;
 }
 
+let current: Route | undefined; // the route shown; undefined while logged out
+let statusPoll: ReturnType<typeof setInterval> | undefined;
+
+function routeOf(hash: string): Route {
+  const r = hash.replace(/^#/, "");
+  return (routes as readonly string[]).includes(r) ? (r as Route) : "overview";
+}
+
+// route shows the section of the location's hash (unknown or empty: the
+// Overview) and hides the rest, telling the views that were left and entered.
+function route(): void {
+  const next = routeOf(location.hash);
+  if (next !== current) {
+    if (current) views[current]?.hide?.();
+    current = next;
+    for (const r of routes) {
+      byId(r).hidden = r !== next;
+      const a = byId(`nav-${r}`);
+      if (r === next) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    }
+    views[next]?.show?.();
+  }
+  clearInterval(statusPoll);
+  statusPoll = undefined;
+  if (statusRoutes.has(next)) {
+    refreshStatus();
+    statusPoll = setInterval(() => {
+      if (document.visibilityState === "visible") refreshStatus();
+    }, statusEveryMs);
+  }
+  markControls();
+}
+
+function leaveRoute(): void {
+  if (current) views[current]?.hide?.();
+  current = undefined;
+  clearInterval(statusPoll);
+  statusPoll = undefined;
+}
+
 function showLogin(message: string): void {
   stopWatching?.();
   stopWatching = undefined;
+  leaveRoute();
   clearTimeout(statusTimer);
   statusDue = Infinity;
   statusAgain = false;
@@ -88,6 +157,7 @@ async function readStatus(): Promise<void> {
 function showStatus(st: GetStatusResponse): void {
   overview.showSession(st.session);
   if (st.health) overview.showHealth(st.health);
+  for (const v of Object.values(views)) v.status?.(st);
   ready();
 }
 
@@ -103,7 +173,7 @@ function showDashboard(st: GetStatusResponse | undefined): void {
   byId("dashboard").hidden = false;
   byId("logout").hidden = false;
   if (st) showStatus(st);
-  markControls();
+  route();
   stopWatching?.();
   stopWatching = watch<WatchHealthResponse>({
     open: (signal) => api.watchHealth({}, { signal }),
@@ -145,7 +215,13 @@ async function boot(): Promise<void> {
 }
 
 function wire(): void {
-  overview.mount(byId("overview"));
+  for (const [r, v] of Object.entries(views)) v.mount(byId(r));
+  window.addEventListener("hashchange", () => {
+    if (current) route();
+  });
+  // A view that asks for fresh status (after a control's call) gets it
+  // through the one throttled path every view shares.
+  document.addEventListener("dashboard:status", () => refreshStatus(true));
   const form = byId<HTMLFormElement>("login-form");
   const token = byId<HTMLInputElement>("token");
   const submit = byId<HTMLButtonElement>("login-submit");

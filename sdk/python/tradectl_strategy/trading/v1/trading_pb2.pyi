@@ -14,6 +14,7 @@ DETACH_POLICY_CANCEL: DetachPolicy
 DETACH_POLICY_KEEP: DetachPolicy
 DETACH_POLICY_UNSPECIFIED: DetachPolicy
 ERROR_REASON_ALREADY_EXISTS: ErrorReason
+ERROR_REASON_BACKTEST_BUSY: ErrorReason
 ERROR_REASON_BACKUP_IN_PROGRESS: ErrorReason
 ERROR_REASON_BACKUP_LIMIT: ErrorReason
 ERROR_REASON_BACKUP_NO_SPACE: ErrorReason
@@ -89,6 +90,57 @@ TRADING_STATE_HALTED: TradingState
 TRADING_STATE_REDUCING: TradingState
 TRADING_STATE_UNSPECIFIED: TradingState
 
+class BacktestResult(_message.Message):
+    __slots__ = ["events", "fees", "fills", "final_equity", "first_event", "kill_switch", "last_event", "max_drawdown", "max_drawdown_fraction", "net_pnl", "orders", "params", "positions", "realized_pnl", "rejected_orders", "sharpe", "sharpe_note", "starting_equity", "strategy", "unrealized_pnl"]
+    class ParamsEntry(_message.Message):
+        __slots__ = ["key", "value"]
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    FEES_FIELD_NUMBER: _ClassVar[int]
+    FILLS_FIELD_NUMBER: _ClassVar[int]
+    FINAL_EQUITY_FIELD_NUMBER: _ClassVar[int]
+    FIRST_EVENT_FIELD_NUMBER: _ClassVar[int]
+    KILL_SWITCH_FIELD_NUMBER: _ClassVar[int]
+    LAST_EVENT_FIELD_NUMBER: _ClassVar[int]
+    MAX_DRAWDOWN_FIELD_NUMBER: _ClassVar[int]
+    MAX_DRAWDOWN_FRACTION_FIELD_NUMBER: _ClassVar[int]
+    NET_PNL_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_FIELD_NUMBER: _ClassVar[int]
+    POSITIONS_FIELD_NUMBER: _ClassVar[int]
+    REALIZED_PNL_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_ORDERS_FIELD_NUMBER: _ClassVar[int]
+    SHARPE_FIELD_NUMBER: _ClassVar[int]
+    SHARPE_NOTE_FIELD_NUMBER: _ClassVar[int]
+    STARTING_EQUITY_FIELD_NUMBER: _ClassVar[int]
+    STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    UNREALIZED_PNL_FIELD_NUMBER: _ClassVar[int]
+    events: int
+    fees: str
+    fills: int
+    final_equity: str
+    first_event: _timestamp_pb2.Timestamp
+    kill_switch: str
+    last_event: _timestamp_pb2.Timestamp
+    max_drawdown: str
+    max_drawdown_fraction: str
+    net_pnl: str
+    orders: int
+    params: _containers.ScalarMap[str, str]
+    positions: _containers.RepeatedCompositeFieldContainer[Position]
+    realized_pnl: str
+    rejected_orders: int
+    sharpe: str
+    sharpe_note: str
+    starting_equity: str
+    strategy: str
+    unrealized_pnl: str
+    def __init__(self, strategy: _Optional[str] = ..., params: _Optional[_Mapping[str, str]] = ..., first_event: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., last_event: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., events: _Optional[int] = ..., orders: _Optional[int] = ..., rejected_orders: _Optional[int] = ..., fills: _Optional[int] = ..., starting_equity: _Optional[str] = ..., final_equity: _Optional[str] = ..., net_pnl: _Optional[str] = ..., realized_pnl: _Optional[str] = ..., unrealized_pnl: _Optional[str] = ..., fees: _Optional[str] = ..., max_drawdown: _Optional[str] = ..., max_drawdown_fraction: _Optional[str] = ..., sharpe: _Optional[str] = ..., sharpe_note: _Optional[str] = ..., kill_switch: _Optional[str] = ..., positions: _Optional[_Iterable[_Union[Position, _Mapping]]] = ...) -> None: ...
+
 class BackupRequest(_message.Message):
     __slots__ = ["path"]
     PATH_FIELD_NUMBER: _ClassVar[int]
@@ -115,6 +167,16 @@ class ComponentHealth(_message.Message):
     status: HealthStatus
     def __init__(self, name: _Optional[str] = ..., status: _Optional[_Union[HealthStatus, str]] = ..., reason: _Optional[str] = ..., last_progress: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class EquityPoint(_message.Message):
+    __slots__ = ["drawdown", "equity", "time"]
+    DRAWDOWN_FIELD_NUMBER: _ClassVar[int]
+    EQUITY_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    drawdown: str
+    equity: str
+    time: _timestamp_pb2.Timestamp
+    def __init__(self, time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., equity: _Optional[str] = ..., drawdown: _Optional[str] = ...) -> None: ...
+
 class Fill(_message.Message):
     __slots__ = ["fee", "liquidity", "price", "quantity", "slippage", "time", "venue_trade_id"]
     FEE_FIELD_NUMBER: _ClassVar[int]
@@ -132,6 +194,28 @@ class Fill(_message.Message):
     time: _timestamp_pb2.Timestamp
     venue_trade_id: int
     def __init__(self, quantity: _Optional[str] = ..., price: _Optional[str] = ..., fee: _Optional[str] = ..., liquidity: _Optional[_Union[Liquidity, str]] = ..., slippage: _Optional[str] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., venue_trade_id: _Optional[int] = ...) -> None: ...
+
+class GetEquityCurveRequest(_message.Message):
+    __slots__ = ["max_points", "session_id"]
+    MAX_POINTS_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    max_points: int
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ..., max_points: _Optional[int] = ...) -> None: ...
+
+class GetEquityCurveResponse(_message.Message):
+    __slots__ = ["max_drawdown", "points", "quote_currency", "recorded", "session_id"]
+    MAX_DRAWDOWN_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    QUOTE_CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    max_drawdown: str
+    points: _containers.RepeatedCompositeFieldContainer[EquityPoint]
+    quote_currency: str
+    recorded: int
+    session_id: str
+    def __init__(self, session_id: _Optional[str] = ..., quote_currency: _Optional[str] = ..., points: _Optional[_Iterable[_Union[EquityPoint, _Mapping]]] = ..., recorded: _Optional[int] = ..., max_drawdown: _Optional[str] = ...) -> None: ...
 
 class GetPortfolioRequest(_message.Message):
     __slots__ = ["session_id"]
@@ -383,6 +467,22 @@ class Position(_message.Message):
     unrealized_pnl: str
     def __init__(self, symbol: _Optional[str] = ..., quantity: _Optional[str] = ..., average_price: _Optional[str] = ..., mark_price: _Optional[str] = ..., unrealized_pnl: _Optional[str] = ...) -> None: ...
 
+class PricePoint(_message.Message):
+    __slots__ = ["price", "time"]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    price: str
+    time: _timestamp_pb2.Timestamp
+    def __init__(self, time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., price: _Optional[str] = ...) -> None: ...
+
+class PriceSeries(_message.Message):
+    __slots__ = ["points", "symbol"]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    SYMBOL_FIELD_NUMBER: _ClassVar[int]
+    points: _containers.RepeatedCompositeFieldContainer[PricePoint]
+    symbol: str
+    def __init__(self, symbol: _Optional[str] = ..., points: _Optional[_Iterable[_Union[PricePoint, _Mapping]]] = ...) -> None: ...
+
 class ResetKillSwitchRequest(_message.Message):
     __slots__ = ["reason"]
     REASON_FIELD_NUMBER: _ClassVar[int]
@@ -422,6 +522,32 @@ class RiskLimits(_message.Message):
     max_position: str
     max_trailing_drawdown: str
     def __init__(self, max_order_notional: _Optional[str] = ..., max_position: _Optional[str] = ..., max_open_orders: _Optional[int] = ..., max_orders_per_second: _Optional[int] = ..., max_drawdown: _Optional[str] = ..., max_trailing_drawdown: _Optional[str] = ...) -> None: ...
+
+class RunBacktestRequest(_message.Message):
+    __slots__ = ["sample_every", "settings", "sim_duration"]
+    SAMPLE_EVERY_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    SIM_DURATION_FIELD_NUMBER: _ClassVar[int]
+    sample_every: _duration_pb2.Duration
+    settings: SessionSettings
+    sim_duration: _duration_pb2.Duration
+    def __init__(self, settings: _Optional[_Union[SessionSettings, _Mapping]] = ..., sim_duration: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., sample_every: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class RunBacktestResponse(_message.Message):
+    __slots__ = ["chart_every", "equity", "prices", "result", "summary", "trades"]
+    CHART_EVERY_FIELD_NUMBER: _ClassVar[int]
+    EQUITY_FIELD_NUMBER: _ClassVar[int]
+    PRICES_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    TRADES_FIELD_NUMBER: _ClassVar[int]
+    chart_every: _duration_pb2.Duration
+    equity: _containers.RepeatedCompositeFieldContainer[EquityPoint]
+    prices: _containers.RepeatedCompositeFieldContainer[PriceSeries]
+    result: BacktestResult
+    summary: _containers.RepeatedCompositeFieldContainer[SummaryRow]
+    trades: _containers.RepeatedCompositeFieldContainer[StoredFill]
+    def __init__(self, result: _Optional[_Union[BacktestResult, _Mapping]] = ..., summary: _Optional[_Iterable[_Union[SummaryRow, _Mapping]]] = ..., chart_every: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., equity: _Optional[_Iterable[_Union[EquityPoint, _Mapping]]] = ..., prices: _Optional[_Iterable[_Union[PriceSeries, _Mapping]]] = ..., trades: _Optional[_Iterable[_Union[StoredFill, _Mapping]]] = ...) -> None: ...
 
 class Session(_message.Message):
     __slots__ = ["end_time", "id", "reason", "settings", "start_time", "state", "summary"]
@@ -601,6 +727,14 @@ class StrategyParam(_message.Message):
     description: str
     name: str
     def __init__(self, name: _Optional[str] = ..., default_value: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class SummaryRow(_message.Message):
+    __slots__ = ["label", "value"]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    label: str
+    value: str
+    def __init__(self, label: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
 
 class WatchHealthRequest(_message.Message):
     __slots__ = []

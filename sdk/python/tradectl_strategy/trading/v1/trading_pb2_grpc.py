@@ -82,6 +82,16 @@ class TradingServiceStub(object):
                 request_serializer=trading_dot_v1_dot_trading__pb2.GetVenueRequest.SerializeToString,
                 response_deserializer=trading_dot_v1_dot_trading__pb2.GetVenueResponse.FromString,
                 )
+        self.GetEquityCurve = channel.unary_unary(
+                '/trading.v1.TradingService/GetEquityCurve',
+                request_serializer=trading_dot_v1_dot_trading__pb2.GetEquityCurveRequest.SerializeToString,
+                response_deserializer=trading_dot_v1_dot_trading__pb2.GetEquityCurveResponse.FromString,
+                )
+        self.RunBacktest = channel.unary_unary(
+                '/trading.v1.TradingService/RunBacktest',
+                request_serializer=trading_dot_v1_dot_trading__pb2.RunBacktestRequest.SerializeToString,
+                response_deserializer=trading_dot_v1_dot_trading__pb2.RunBacktestResponse.FromString,
+                )
 
 
 class TradingServiceServicer(object):
@@ -203,6 +213,33 @@ class TradingServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetEquityCurve(self, request, context):
+        """GetEquityCurve returns a session's equity over time as the store
+        recorded it: a point every few seconds while the session ran, and one
+        when it ended. Time the daemon was down shows as a gap between points,
+        never as invented ones. The curve is thinned evenly to max_points,
+        keeping the first and the newest point; each point's drawdown is from
+        the running peak of every recorded point, not only the returned ones.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RunBacktest(self, request, context):
+        """RunBacktest runs a strategy over the paper market's simulator inside
+        the daemon, with the engine of a paper session and of tradectl
+        backtest, and returns what tradectl backtest --report draws: the
+        figures, the equity curve with drawdown, each symbol's price and the
+        trades. It touches no session and stores nothing but its audit
+        record (it is audited: it spends the daemon's CPU). One runs at a time
+        (RESOURCE_EXHAUSTED, BACKTEST_BUSY); it ends with the call's deadline
+        or its cancellation (DEADLINE_EXCEEDED, CANCELLED), and its market time
+        is bounded (MaxBacktestDuration).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TradingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -270,6 +307,16 @@ def add_TradingServiceServicer_to_server(servicer, server):
                     servicer.GetVenue,
                     request_deserializer=trading_dot_v1_dot_trading__pb2.GetVenueRequest.FromString,
                     response_serializer=trading_dot_v1_dot_trading__pb2.GetVenueResponse.SerializeToString,
+            ),
+            'GetEquityCurve': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEquityCurve,
+                    request_deserializer=trading_dot_v1_dot_trading__pb2.GetEquityCurveRequest.FromString,
+                    response_serializer=trading_dot_v1_dot_trading__pb2.GetEquityCurveResponse.SerializeToString,
+            ),
+            'RunBacktest': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunBacktest,
+                    request_deserializer=trading_dot_v1_dot_trading__pb2.RunBacktestRequest.FromString,
+                    response_serializer=trading_dot_v1_dot_trading__pb2.RunBacktestResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -502,5 +549,39 @@ class TradingService(object):
         return grpc.experimental.unary_unary(request, target, '/trading.v1.TradingService/GetVenue',
             trading_dot_v1_dot_trading__pb2.GetVenueRequest.SerializeToString,
             trading_dot_v1_dot_trading__pb2.GetVenueResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetEquityCurve(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/trading.v1.TradingService/GetEquityCurve',
+            trading_dot_v1_dot_trading__pb2.GetEquityCurveRequest.SerializeToString,
+            trading_dot_v1_dot_trading__pb2.GetEquityCurveResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RunBacktest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/trading.v1.TradingService/RunBacktest',
+            trading_dot_v1_dot_trading__pb2.RunBacktestRequest.SerializeToString,
+            trading_dot_v1_dot_trading__pb2.RunBacktestResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

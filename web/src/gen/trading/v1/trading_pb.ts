@@ -23,7 +23,397 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file trading/v1/trading.proto.
  */
 export const file_trading_v1_trading: GenFile = /*@__PURE__*/
-  fileDesc("Chh0cmFkaW5nL3YxL3RyYWRpbmcucHJvdG8SCnRyYWRpbmcudjEiEQoPR2V0VmVudWVSZXF1ZXN0IoQBChBHZXRWZW51ZVJlc3BvbnNlEhIKCmNvbmZpZ3VyZWQYASABKAgSDQoFdmVudWUYAiABKAkSEwoLZW52aXJvbm1lbnQYAyABKAkSEgoKcHJvZHVjdGlvbhgEIAEoCBIPCgdhY2NvdW50GAUgASgJEhMKC3F1b3RlX2Fzc2V0GAYgASgJIrUGCg9TZXNzaW9uU2V0dGluZ3MSHgoEbW9kZRgBIAEoDjIQLnRyYWRpbmcudjEuTW9kZRIPCgdzeW1ib2xzGAIgAygJEisKCGR1cmF0aW9uGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjIKD2hlYWx0aF9pbnRlcnZhbBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIwCg10aWNrX2ludGVydmFsGAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhQKDGF1dG9fcmVzdGFydBgGIAEoCBIMCgRzZWVkGAcgASgEEhAKCHN0cmF0ZWd5GAggASgJEjcKBnBhcmFtcxgJIAMoCzInLnRyYWRpbmcudjEuU2Vzc2lvblNldHRpbmdzLlBhcmFtc0VudHJ5EiQKBHJpc2sYCiABKAsyFi50cmFkaW5nLnYxLlJpc2tMaW1pdHMSGgoNbWFrZXJfZmVlX2JwcxgLIAEoA0gAiAEBEhoKDXRha2VyX2ZlZV9icHMYDCABKANIAYgBARIqCgdsYXRlbmN5GA0gASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhUKDXN0YXJ0aW5nX2Nhc2gYDiABKAkSJAoHYWNjb3VudBgPIAEoDjITLnRyYWRpbmcudjEuQWNjb3VudBISCgptYXhfYm9ycm93GBAgASgJEhwKD2JvcnJvd19yYXRlX2JwcxgRIAEoA0gCiAEBEisKCW9uX2RldGFjaBgSIAEoDjIYLnRyYWRpbmcudjEuRGV0YWNoUG9saWN5Ei8KDGF0dGFjaF9ncmFjZRgTIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIxCg5hbnN3ZXJfdGltZW91dBgUIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhotCgtQYXJhbXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQhAKDl9tYWtlcl9mZWVfYnBzQhAKDl90YWtlcl9mZWVfYnBzQhIKEF9ib3Jyb3dfcmF0ZV9icHMiqwEKClJpc2tMaW1pdHMSGgoSbWF4X29yZGVyX25vdGlvbmFsGAEgASgJEhQKDG1heF9wb3NpdGlvbhgCIAEoCRIXCg9tYXhfb3Blbl9vcmRlcnMYAyABKAUSHQoVbWF4X29yZGVyc19wZXJfc2Vjb25kGAQgASgFEhQKDG1heF9kcmF3ZG93bhgFIAEoCRIdChVtYXhfdHJhaWxpbmdfZHJhd2Rvd24YBiABKAkigwEKBFJpc2sSJwoFc3RhdGUYASABKA4yGC50cmFkaW5nLnYxLlRyYWRpbmdTdGF0ZRIOCgZyZWFzb24YAiABKAkSKQoFc2luY2UYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD3JlamVjdGVkX29yZGVycxgEIAEoBCKIAgoHU2Vzc2lvbhIKCgJpZBgBIAEoCRInCgVzdGF0ZRgCIAEoDjIYLnRyYWRpbmcudjEuU2Vzc2lvblN0YXRlEi0KCHNldHRpbmdzGAMgASgLMhsudHJhZGluZy52MS5TZXNzaW9uU2V0dGluZ3MSLgoKc3RhcnRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgGIAEoCRIrCgdzdW1tYXJ5GAcgASgLMhoudHJhZGluZy52MS5TZXNzaW9uU3VtbWFyeSKAAwoOU2Vzc2lvblN1bW1hcnkSDQoFdGlja3MYASABKAQSDgoGb3JkZXJzGAIgASgEEg0KBWZpbGxzGAMgASgEEhYKDnF1b3RlX2N1cnJlbmN5GAQgASgJEhcKD3N0YXJ0aW5nX2VxdWl0eRgFIAEoCRIOCgZlcXVpdHkYBiABKAkSDAoEY2FzaBgHIAEoCRIUCgxyZWFsaXplZF9wbmwYCCABKAkSFgoOdW5yZWFsaXplZF9wbmwYCSABKAkSEQoJZmVlc19wYWlkGAogASgJEicKCXBvc2l0aW9ucxgLIAMoCzIULnRyYWRpbmcudjEuUG9zaXRpb24SHAoUY29vcmRpbmF0b3JfcmVzdGFydHMYDCABKA0SGAoQbW9uaXRvcl9yZXN0YXJ0cxgNIAEoDRIaChJ1bnN0b3BwZWRfY2hpbGRyZW4YDiADKAkSHgoEcmlzaxgPIAEoCzIQLnRyYWRpbmcudjEuUmlzaxITCgtvcGVuX29yZGVycxgQIAEoDSJvCghQb3NpdGlvbhIOCgZzeW1ib2wYASABKAkSEAoIcXVhbnRpdHkYAiABKAkSFQoNYXZlcmFnZV9wcmljZRgDIAEoCRISCgptYXJrX3ByaWNlGAQgASgJEhYKDnVucmVhbGl6ZWRfcG5sGAUgASgJIpYDCgxIZWFsdGhSZXBvcnQSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKAoGc3RhdHVzGAIgASgOMhgudHJhZGluZy52MS5IZWFsdGhTdGF0dXMSDgoGcmVhc29uGAMgASgJEhIKCnNlc3Npb25faWQYBCABKAkSLwoNc2Vzc2lvbl9zdGF0ZRgFIAEoDjIYLnRyYWRpbmcudjEuU2Vzc2lvblN0YXRlEikKBnVwdGltZRgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIvCgpjb21wb25lbnRzGAcgAygLMhsudHJhZGluZy52MS5Db21wb25lbnRIZWFsdGgSDQoFdGlja3MYCCABKAQSDgoGb3JkZXJzGAkgASgEEg0KBWZpbGxzGAogASgEEg4KBmVxdWl0eRgLIAEoCRILCgNwbmwYDCABKAkSEAoIcmVzdGFydHMYDSABKA0SEgoKbGFzdF9lcnJvchgOIAEoCRIQCghzZXF1ZW5jZRgPIAEoBCKMAQoPQ29tcG9uZW50SGVhbHRoEgwKBG5hbWUYASABKAkSKAoGc3RhdHVzGAIgASgOMhgudHJhZGluZy52MS5IZWFsdGhTdGF0dXMSDgoGcmVhc29uGAMgASgJEjEKDWxhc3RfcHJvZ3Jlc3MYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoUBChNTdGFydFRyYWRpbmdSZXF1ZXN0Ei0KCHNldHRpbmdzGAEgASgLMhsudHJhZGluZy52MS5TZXNzaW9uU2V0dGluZ3MSDgoGcmVzdW1lGAIgASgIEhIKCnNlc3Npb25faWQYAyABKAkSGwoTYWJhbmRvbl9pbnRlcnJ1cHRlZBgEIAEoCCJVChRTdGFydFRyYWRpbmdSZXNwb25zZRIkCgdzZXNzaW9uGAEgASgLMhMudHJhZGluZy52MS5TZXNzaW9uEhcKD2FscmVhZHlfcnVubmluZxgCIAEoCCJbChJTdG9wVHJhZGluZ1JlcXVlc3QSKwoIZGVhZGxpbmUYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGAoQa2VlcF9vcGVuX29yZGVycxgCIAEoCCJqChNTdG9wVHJhZGluZ1Jlc3BvbnNlEiQKB3Nlc3Npb24YASABKAsyEy50cmFkaW5nLnYxLlNlc3Npb24SEwoLd2FzX3J1bm5pbmcYAiABKAgSGAoQdW5zZXR0bGVkX29yZGVycxgDIAMoCSISChBHZXRTdGF0dXNSZXF1ZXN0ImMKEUdldFN0YXR1c1Jlc3BvbnNlEiQKB3Nlc3Npb24YASABKAsyEy50cmFkaW5nLnYxLlNlc3Npb24SKAoGaGVhbHRoGAIgASgLMhgudHJhZGluZy52MS5IZWFsdGhSZXBvcnQiSwoTTGlzdFNlc3Npb25zUmVxdWVzdBINCgVsaW1pdBgBIAEoBRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJWChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIlCghzZXNzaW9ucxgBIAMoCzITLnRyYWRpbmcudjEuU2Vzc2lvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkioAEKClN0b3JlZEZpbGwSEgoKc2Vzc2lvbl9pZBgBIAEoCRIXCg9jbGllbnRfb3JkZXJfaWQYAiABKAkSEAoIc2VxdWVuY2UYAyABKA0SDgoGc3ltYm9sGAQgASgJEiMKBHNpZGUYBSABKA4yFS50cmFkaW5nLnYxLk9yZGVyU2lkZRIeCgRmaWxsGAYgASgLMhAudHJhZGluZy52MS5GaWxsIlwKEExpc3RGaWxsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVsaW1pdBgCIAEoBRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJ4ChFMaXN0RmlsbHNSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEiUKBWZpbGxzGAIgAygLMhYudHJhZGluZy52MS5TdG9yZWRGaWxsEg8KB29taXR0ZWQYAyABKAQSFwoPbmV4dF9wYWdlX3Rva2VuGAQgASgJIh0KDUJhY2t1cFJlcXVlc3QSDAoEcGF0aBgBIAEoCSItCg5CYWNrdXBSZXNwb25zZRIMCgRwYXRoGAEgASgJEg0KBWJ5dGVzGAIgASgEIhQKEldhdGNoSGVhbHRoUmVxdWVzdCI/ChNXYXRjaEhlYWx0aFJlc3BvbnNlEigKBnJlcG9ydBgBIAEoCzIYLnRyYWRpbmcudjEuSGVhbHRoUmVwb3J0IrIBCgRGaWxsEhAKCHF1YW50aXR5GAEgASgJEg0KBXByaWNlGAIgASgJEgsKA2ZlZRgDIAEoCRIoCglsaXF1aWRpdHkYBCABKA4yFS50cmFkaW5nLnYxLkxpcXVpZGl0eRIQCghzbGlwcGFnZRgFIAEoCRIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg52ZW51ZV90cmFkZV9pZBgHIAEoAyKrBAoFT3JkZXISFwoPY2xpZW50X29yZGVyX2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSDgoGc3ltYm9sGAMgASgJEiMKBHNpZGUYBCABKA4yFS50cmFkaW5nLnYxLk9yZGVyU2lkZRIjCgR0eXBlGAUgASgOMhUudHJhZGluZy52MS5PcmRlclR5cGUSLgoNdGltZV9pbl9mb3JjZRgGIAEoDjIXLnRyYWRpbmcudjEuVGltZUluRm9yY2USEQoJcG9zdF9vbmx5GAcgASgIEhAKCHF1YW50aXR5GAggASgJEg0KBXByaWNlGAkgASgJEiUKBXN0YXRlGAogASgOMhYudHJhZGluZy52MS5PcmRlclN0YXRlEg4KBnJlYXNvbhgLIAEoCRIXCg9maWxsZWRfcXVhbnRpdHkYDCABKAkSGgoScmVtYWluaW5nX3F1YW50aXR5GA0gASgJEhUKDWF2ZXJhZ2VfcHJpY2UYDiABKAkSDAoEZmVlcxgPIAEoCRIWCg5kZWNpc2lvbl9wcmljZRgQIAEoCRIvCgtjcmVhdGVfdGltZRgRIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh8KBWZpbGxzGBMgAygLMhAudHJhZGluZy52MS5GaWxsEgsKA3RhZxgUIAEoCSJgCgpPcmRlckV2ZW50EhAKCHNlcXVlbmNlGAEgASgEEiAKBW9yZGVyGAIgASgLMhEudHJhZGluZy52MS5PcmRlchIeCgRmaWxsGAMgASgLMhAudHJhZGluZy52MS5GaWxsIqACCglQb3J0Zm9saW8SEgoKc2Vzc2lvbl9pZBgBIAEoCRIWCg5xdW90ZV9jdXJyZW5jeRgCIAEoCRIVCg1zdGFydGluZ19jYXNoGAMgASgJEgwKBGNhc2gYBCABKAkSDgoGZXF1aXR5GAUgASgJEhQKDHJlYWxpemVkX3BubBgGIAEoCRIWCg51bnJlYWxpemVkX3BubBgHIAEoCRIRCglmZWVzX3BhaWQYCCABKAkSJwoJcG9zaXRpb25zGAkgAygLMhQudHJhZGluZy52MS5Qb3NpdGlvbhIeCgRyaXNrGAogASgLMhAudHJhZGluZy52MS5SaXNrEigKBHRpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkkKDVN0cmF0ZWd5UGFyYW0SDAoEbmFtZRgBIAEoCRIVCg1kZWZhdWx0X3ZhbHVlGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIlwKDFN0cmF0ZWd5SW5mbxIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEikKBnBhcmFtcxgDIAMoCzIZLnRyYWRpbmcudjEuU3RyYXRlZ3lQYXJhbSIXChVMaXN0U3RyYXRlZ2llc1JlcXVlc3QiRgoWTGlzdFN0cmF0ZWdpZXNSZXNwb25zZRIsCgpzdHJhdGVnaWVzGAEgAygLMhgudHJhZGluZy52MS5TdHJhdGVneUluZm8icAoRTGlzdE9yZGVyc1JlcXVlc3QSEQoJb3Blbl9vbmx5GAEgASgIEg0KBWxpbWl0GAIgASgFEhIKCnNlc3Npb25faWQYAyABKAkSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkidQoSTGlzdE9yZGVyc1Jlc3BvbnNlEhIKCnNlc3Npb25faWQYASABKAkSIQoGb3JkZXJzGAIgAygLMhEudHJhZGluZy52MS5PcmRlchIPCgdvbWl0dGVkGAMgASgEEhcKD25leHRfcGFnZV90b2tlbhgEIAEoCSIpChNHZXRQb3J0Zm9saW9SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiQAoUR2V0UG9ydGZvbGlvUmVzcG9uc2USKAoJcG9ydGZvbGlvGAEgASgLMhUudHJhZGluZy52MS5Qb3J0Zm9saW8iLAoSV2F0Y2hPcmRlcnNSZXF1ZXN0EhYKDmFmdGVyX3NlcXVlbmNlGAEgASgEIjwKE1dhdGNoT3JkZXJzUmVzcG9uc2USJQoFZXZlbnQYASABKAsyFi50cmFkaW5nLnYxLk9yZGVyRXZlbnQiKAoWUmVzZXRLaWxsU3dpdGNoUmVxdWVzdBIOCgZyZWFzb24YASABKAkiOQoXUmVzZXRLaWxsU3dpdGNoUmVzcG9uc2USHgoEcmlzaxgBIAEoCzIQLnRyYWRpbmcudjEuUmlzayo7CgRNb2RlEhQKEE1PREVfVU5TUEVDSUZJRUQQABIOCgpNT0RFX1BBUEVSEAESDQoJTU9ERV9MSVZFEAIq8QEKDFNlc3Npb25TdGF0ZRIdChlTRVNTSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWU0VTU0lPTl9TVEFURV9TVEFSVElORxABEhkKFVNFU1NJT05fU1RBVEVfUlVOTklORxACEhoKFlNFU1NJT05fU1RBVEVfU1RPUFBJTkcQAxIZChVTRVNTSU9OX1NUQVRFX1NUT1BQRUQQBBIYChRTRVNTSU9OX1NUQVRFX0ZBSUxFRBAFEh0KGVNFU1NJT05fU1RBVEVfSU5URVJSVVBURUQQBhIbChdTRVNTSU9OX1NUQVRFX0FCQU5ET05FRBAHKkgKB0FjY291bnQSFwoTQUNDT1VOVF9VTlNQRUNJRklFRBAAEhAKDEFDQ09VTlRfQ0FTSBABEhIKDkFDQ09VTlRfTUFSR0lOEAIqmQEKDEhlYWx0aFN0YXR1cxIdChlIRUFMVEhfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVSEVBTFRIX1NUQVRVU19IRUFMVEhZEAESGgoWSEVBTFRIX1NUQVRVU19ERUdSQURFRBACEhsKF0hFQUxUSF9TVEFUVVNfVU5IRUFMVEhZEAMSFgoSSEVBTFRIX1NUQVRVU19JRExFEAQqXwoMRGV0YWNoUG9saWN5Eh0KGURFVEFDSF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIYChRERVRBQ0hfUE9MSUNZX0NBTkNFTBABEhYKEkRFVEFDSF9QT0xJQ1lfS0VFUBACKn0KDFRyYWRpbmdTdGF0ZRIdChlUUkFESU5HX1NUQVRFX1VOU1BFQ0lGSUVEEAASGAoUVFJBRElOR19TVEFURV9BQ1RJVkUQARIaChZUUkFESU5HX1NUQVRFX1JFRFVDSU5HEAISGAoUVFJBRElOR19TVEFURV9IQUxURUQQAypQCglPcmRlclNpZGUSGgoWT1JERVJfU0lERV9VTlNQRUNJRklFRBAAEhIKDk9SREVSX1NJREVfQlVZEAESEwoPT1JERVJfU0lERV9TRUxMEAIqVAoJT3JkZXJUeXBlEhoKFk9SREVSX1RZUEVfVU5TUEVDSUZJRUQQABIVChFPUkRFUl9UWVBFX01BUktFVBABEhQKEE9SREVSX1RZUEVfTElNSVQQAipaCgtUaW1lSW5Gb3JjZRIdChlUSU1FX0lOX0ZPUkNFX1VOU1BFQ0lGSUVEEAASFQoRVElNRV9JTl9GT1JDRV9HVEMQARIVChFUSU1FX0lOX0ZPUkNFX0lPQxACKscBCgpPcmRlclN0YXRlEhsKF09SREVSX1NUQVRFX1VOU1BFQ0lGSUVEEAASEwoPT1JERVJfU1RBVEVfTkVXEAESGAoUT1JERVJfU1RBVEVfQUNDRVBURUQQAhIgChxPUkRFUl9TVEFURV9QQVJUSUFMTFlfRklMTEVEEAMSFgoST1JERVJfU1RBVEVfRklMTEVEEAQSGQoVT1JERVJfU1RBVEVfQ0FOQ0VMTEVEEAUSGAoUT1JERVJfU1RBVEVfUkVKRUNURUQQBipQCglMaXF1aWRpdHkSGQoVTElRVUlESVRZX1VOU1BFQ0lGSUVEEAASEwoPTElRVUlESVRZX1RBS0VSEAESEwoPTElRVUlESVRZX01BS0VSEAIq4AkKC0Vycm9yUmVhc29uEhwKGEVSUk9SX1JFQVNPTl9VTlNQRUNJRklFRBAAEiEKHUVSUk9SX1JFQVNPTl9JTlZBTElEX1NFVFRJTkdTEAESIAocRVJST1JfUkVBU09OX0lOVkFMSURfUkVRVUVTVBACEigKJEVSUk9SX1JFQVNPTl9UUkFESU5HX0FMUkVBRFlfUlVOTklORxADEiEKHUVSUk9SX1JFQVNPTl9UUkFESU5HX1NUT1BQSU5HEAQSKQolRVJST1JfUkVBU09OX0xJVkVfVFJBRElOR19VTkFWQUlMQUJMRRAFEhsKF0VSUk9SX1JFQVNPTl9OT19TRVNTSU9OEAYSIgoeRVJST1JfUkVBU09OX05PVEhJTkdfVE9fUkVTVU1FEAcSJAogRVJST1JfUkVBU09OX1NFU1NJT05fSU5URVJSVVBURUQQCBIoCiRFUlJPUl9SRUFTT05fU0VTU0lPTl9OT1RfSU5URVJSVVBURUQQCRIiCh5FUlJPUl9SRUFTT05fU0VTU0lPTl9OT1RfRk9VTkQQChIZChVFUlJPUl9SRUFTT05fTk9fU1RPUkUQCxIdChlFUlJPUl9SRUFTT05fU1RPUkVfRkFJTEVEEAwSGgoWRVJST1JfUkVBU09OX05PVF9GT1VORBANEhgKFEVSUk9SX1JFQVNPTl9JTlZBTElEEA4SJQohRVJST1JfUkVBU09OX0JBQ0tVUF9QQVRIX1VOVVNBQkxFEA8SIwofRVJST1JfUkVBU09OX0JBQ0tVUF9JTl9QUk9HUkVTUxAQEh0KGUVSUk9SX1JFQVNPTl9CQUNLVVBfTElNSVQQERIgChxFUlJPUl9SRUFTT05fQkFDS1VQX05PX1NQQUNFEBISHwobRVJST1JfUkVBU09OX0FMUkVBRFlfRVhJU1RTEBMSHwobRVJST1JfUkVBU09OX1NFUVVFTkNFX0FIRUFEEBQSHwobRVJST1JfUkVBU09OX1dBVENIRVJfTEFHR0VEEBUSHgoaRVJST1JfUkVBU09OX1NIVVRUSU5HX0RPV04QFhIiCh5FUlJPUl9SRUFTT05fREVBRExJTkVfRVhDRUVERUQQFxIaChZFUlJPUl9SRUFTT05fQ0FOQ0VMTEVEEBgSHgoaRVJST1JfUkVBU09OX1RPS0VOX01JU1NJTkcQGRIeChpFUlJPUl9SRUFTT05fVE9LRU5fSU5WQUxJRBAaEh0KGUVSUk9SX1JFQVNPTl9SQVRFX0xJTUlURUQQGxIiCh5FUlJPUl9SRUFTT05fVE9PX01BTllfV0FUQ0hFUlMQHBInCiNFUlJPUl9SRUFTT05fVE9PX01BTllfUEVORElOR19DQUxMUxAdEiIKHkVSUk9SX1JFQVNPTl9TVFJBVEVHWV9BVFRBQ0hFRBAeEiYKIkVSUk9SX1JFQVNPTl9TVFJBVEVHWV9OT1RfRVhQRUNURUQQHxIiCh5FUlJPUl9SRUFTT05fU1RSQVRFR1lfVE9PX1NMT1cQIBIhCh1FUlJPUl9SRUFTT05fREVDSVNJT05fSU5WQUxJRBAhEh4KGkVSUk9SX1JFQVNPTl9PUkRFUl9SRUZVU0VEECISIgoeRVJST1JfUkVBU09OX1ZFTlVFX1VOQVZBSUxBQkxFECMymwgKDlRyYWRpbmdTZXJ2aWNlElEKDFN0YXJ0VHJhZGluZxIfLnRyYWRpbmcudjEuU3RhcnRUcmFkaW5nUmVxdWVzdBogLnRyYWRpbmcudjEuU3RhcnRUcmFkaW5nUmVzcG9uc2USTgoLU3RvcFRyYWRpbmcSHi50cmFkaW5nLnYxLlN0b3BUcmFkaW5nUmVxdWVzdBofLnRyYWRpbmcudjEuU3RvcFRyYWRpbmdSZXNwb25zZRJICglHZXRTdGF0dXMSHC50cmFkaW5nLnYxLkdldFN0YXR1c1JlcXVlc3QaHS50cmFkaW5nLnYxLkdldFN0YXR1c1Jlc3BvbnNlElAKC1dhdGNoSGVhbHRoEh4udHJhZGluZy52MS5XYXRjaEhlYWx0aFJlcXVlc3QaHy50cmFkaW5nLnYxLldhdGNoSGVhbHRoUmVzcG9uc2UwARJXCg5MaXN0U3RyYXRlZ2llcxIhLnRyYWRpbmcudjEuTGlzdFN0cmF0ZWdpZXNSZXF1ZXN0GiIudHJhZGluZy52MS5MaXN0U3RyYXRlZ2llc1Jlc3BvbnNlEksKCkxpc3RPcmRlcnMSHS50cmFkaW5nLnYxLkxpc3RPcmRlcnNSZXF1ZXN0Gh4udHJhZGluZy52MS5MaXN0T3JkZXJzUmVzcG9uc2USUQoMR2V0UG9ydGZvbGlvEh8udHJhZGluZy52MS5HZXRQb3J0Zm9saW9SZXF1ZXN0GiAudHJhZGluZy52MS5HZXRQb3J0Zm9saW9SZXNwb25zZRJQCgtXYXRjaE9yZGVycxIeLnRyYWRpbmcudjEuV2F0Y2hPcmRlcnNSZXF1ZXN0Gh8udHJhZGluZy52MS5XYXRjaE9yZGVyc1Jlc3BvbnNlMAESWgoPUmVzZXRLaWxsU3dpdGNoEiIudHJhZGluZy52MS5SZXNldEtpbGxTd2l0Y2hSZXF1ZXN0GiMudHJhZGluZy52MS5SZXNldEtpbGxTd2l0Y2hSZXNwb25zZRJRCgxMaXN0U2Vzc2lvbnMSHy50cmFkaW5nLnYxLkxpc3RTZXNzaW9uc1JlcXVlc3QaIC50cmFkaW5nLnYxLkxpc3RTZXNzaW9uc1Jlc3BvbnNlEkgKCUxpc3RGaWxscxIcLnRyYWRpbmcudjEuTGlzdEZpbGxzUmVxdWVzdBodLnRyYWRpbmcudjEuTGlzdEZpbGxzUmVzcG9uc2USPwoGQmFja3VwEhkudHJhZGluZy52MS5CYWNrdXBSZXF1ZXN0GhoudHJhZGluZy52MS5CYWNrdXBSZXNwb25zZRJFCghHZXRWZW51ZRIbLnRyYWRpbmcudjEuR2V0VmVudWVSZXF1ZXN0GhwudHJhZGluZy52MS5HZXRWZW51ZVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("Chh0cmFkaW5nL3YxL3RyYWRpbmcucHJvdG8SCnRyYWRpbmcudjEiPwoVR2V0RXF1aXR5Q3VydmVSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEgoKbWF4X3BvaW50cxgCIAEoDSJZCgtFcXVpdHlQb2ludBIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZlcXVpdHkYAiABKAkSEAoIZHJhd2Rvd24YAyABKAkilQEKFkdldEVxdWl0eUN1cnZlUmVzcG9uc2USEgoKc2Vzc2lvbl9pZBgBIAEoCRIWCg5xdW90ZV9jdXJyZW5jeRgCIAEoCRInCgZwb2ludHMYAyADKAsyFy50cmFkaW5nLnYxLkVxdWl0eVBvaW50EhAKCHJlY29yZGVkGAQgASgEEhQKDG1heF9kcmF3ZG93bhgFIAEoCSKlAQoSUnVuQmFja3Rlc3RSZXF1ZXN0Ei0KCHNldHRpbmdzGAEgASgLMhsudHJhZGluZy52MS5TZXNzaW9uU2V0dGluZ3MSLwoMc2ltX2R1cmF0aW9uGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi8KDHNhbXBsZV9ldmVyeRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiIqCgpTdW1tYXJ5Um93Eg0KBWxhYmVsGAEgASgJEg0KBXZhbHVlGAIgASgJIkUKC1ByaWNlU2VyaWVzEg4KBnN5bWJvbBgBIAEoCRImCgZwb2ludHMYAiADKAsyFi50cmFkaW5nLnYxLlByaWNlUG9pbnQiRQoKUHJpY2VQb2ludBIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVwcmljZRgCIAEoCSLGBAoOQmFja3Rlc3RSZXN1bHQSEAoIc3RyYXRlZ3kYASABKAkSNgoGcGFyYW1zGAIgAygLMiYudHJhZGluZy52MS5CYWNrdGVzdFJlc3VsdC5QYXJhbXNFbnRyeRIvCgtmaXJzdF9ldmVudBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKbGFzdF9ldmVudBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGZXZlbnRzGAUgASgEEg4KBm9yZGVycxgGIAEoBBIXCg9yZWplY3RlZF9vcmRlcnMYByABKAQSDQoFZmlsbHMYCCABKAQSFwoPc3RhcnRpbmdfZXF1aXR5GAkgASgJEhQKDGZpbmFsX2VxdWl0eRgKIAEoCRIPCgduZXRfcG5sGAsgASgJEhQKDHJlYWxpemVkX3BubBgMIAEoCRIWCg51bnJlYWxpemVkX3BubBgNIAEoCRIMCgRmZWVzGA4gASgJEhQKDG1heF9kcmF3ZG93bhgPIAEoCRIdChVtYXhfZHJhd2Rvd25fZnJhY3Rpb24YECABKAkSDgoGc2hhcnBlGBEgASgJEhMKC3NoYXJwZV9ub3RlGBIgASgJEhMKC2tpbGxfc3dpdGNoGBMgASgJEicKCXBvc2l0aW9ucxgUIAMoCzIULnRyYWRpbmcudjEuUG9zaXRpb24aLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKUAgoTUnVuQmFja3Rlc3RSZXNwb25zZRIqCgZyZXN1bHQYASABKAsyGi50cmFkaW5nLnYxLkJhY2t0ZXN0UmVzdWx0EicKB3N1bW1hcnkYAiADKAsyFi50cmFkaW5nLnYxLlN1bW1hcnlSb3cSLgoLY2hhcnRfZXZlcnkYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoGZXF1aXR5GAQgAygLMhcudHJhZGluZy52MS5FcXVpdHlQb2ludBInCgZwcmljZXMYBSADKAsyFy50cmFkaW5nLnYxLlByaWNlU2VyaWVzEiYKBnRyYWRlcxgGIAMoCzIWLnRyYWRpbmcudjEuU3RvcmVkRmlsbCIRCg9HZXRWZW51ZVJlcXVlc3QihAEKEEdldFZlbnVlUmVzcG9uc2USEgoKY29uZmlndXJlZBgBIAEoCBINCgV2ZW51ZRgCIAEoCRITCgtlbnZpcm9ubWVudBgDIAEoCRISCgpwcm9kdWN0aW9uGAQgASgIEg8KB2FjY291bnQYBSABKAkSEwoLcXVvdGVfYXNzZXQYBiABKAkitQYKD1Nlc3Npb25TZXR0aW5ncxIeCgRtb2RlGAEgASgOMhAudHJhZGluZy52MS5Nb2RlEg8KB3N5bWJvbHMYAiADKAkSKwoIZHVyYXRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMgoPaGVhbHRoX2ludGVydmFsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjAKDXRpY2tfaW50ZXJ2YWwYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFAoMYXV0b19yZXN0YXJ0GAYgASgIEgwKBHNlZWQYByABKAQSEAoIc3RyYXRlZ3kYCCABKAkSNwoGcGFyYW1zGAkgAygLMicudHJhZGluZy52MS5TZXNzaW9uU2V0dGluZ3MuUGFyYW1zRW50cnkSJAoEcmlzaxgKIAEoCzIWLnRyYWRpbmcudjEuUmlza0xpbWl0cxIaCg1tYWtlcl9mZWVfYnBzGAsgASgDSACIAQESGgoNdGFrZXJfZmVlX2JwcxgMIAEoA0gBiAEBEioKB2xhdGVuY3kYDSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFQoNc3RhcnRpbmdfY2FzaBgOIAEoCRIkCgdhY2NvdW50GA8gASgOMhMudHJhZGluZy52MS5BY2NvdW50EhIKCm1heF9ib3Jyb3cYECABKAkSHAoPYm9ycm93X3JhdGVfYnBzGBEgASgDSAKIAQESKwoJb25fZGV0YWNoGBIgASgOMhgudHJhZGluZy52MS5EZXRhY2hQb2xpY3kSLwoMYXR0YWNoX2dyYWNlGBMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjEKDmFuc3dlcl90aW1lb3V0GBQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCEAoOX21ha2VyX2ZlZV9icHNCEAoOX3Rha2VyX2ZlZV9icHNCEgoQX2JvcnJvd19yYXRlX2JwcyKrAQoKUmlza0xpbWl0cxIaChJtYXhfb3JkZXJfbm90aW9uYWwYASABKAkSFAoMbWF4X3Bvc2l0aW9uGAIgASgJEhcKD21heF9vcGVuX29yZGVycxgDIAEoBRIdChVtYXhfb3JkZXJzX3Blcl9zZWNvbmQYBCABKAUSFAoMbWF4X2RyYXdkb3duGAUgASgJEh0KFW1heF90cmFpbGluZ19kcmF3ZG93bhgGIAEoCSKDAQoEUmlzaxInCgVzdGF0ZRgBIAEoDjIYLnRyYWRpbmcudjEuVHJhZGluZ1N0YXRlEg4KBnJlYXNvbhgCIAEoCRIpCgVzaW5jZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPcmVqZWN0ZWRfb3JkZXJzGAQgASgEIogCCgdTZXNzaW9uEgoKAmlkGAEgASgJEicKBXN0YXRlGAIgASgOMhgudHJhZGluZy52MS5TZXNzaW9uU3RhdGUSLQoIc2V0dGluZ3MYAyABKAsyGy50cmFkaW5nLnYxLlNlc3Npb25TZXR0aW5ncxIuCgpzdGFydF90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAYgASgJEisKB3N1bW1hcnkYByABKAsyGi50cmFkaW5nLnYxLlNlc3Npb25TdW1tYXJ5IoADCg5TZXNzaW9uU3VtbWFyeRINCgV0aWNrcxgBIAEoBBIOCgZvcmRlcnMYAiABKAQSDQoFZmlsbHMYAyABKAQSFgoOcXVvdGVfY3VycmVuY3kYBCABKAkSFwoPc3RhcnRpbmdfZXF1aXR5GAUgASgJEg4KBmVxdWl0eRgGIAEoCRIMCgRjYXNoGAcgASgJEhQKDHJlYWxpemVkX3BubBgIIAEoCRIWCg51bnJlYWxpemVkX3BubBgJIAEoCRIRCglmZWVzX3BhaWQYCiABKAkSJwoJcG9zaXRpb25zGAsgAygLMhQudHJhZGluZy52MS5Qb3NpdGlvbhIcChRjb29yZGluYXRvcl9yZXN0YXJ0cxgMIAEoDRIYChBtb25pdG9yX3Jlc3RhcnRzGA0gASgNEhoKEnVuc3RvcHBlZF9jaGlsZHJlbhgOIAMoCRIeCgRyaXNrGA8gASgLMhAudHJhZGluZy52MS5SaXNrEhMKC29wZW5fb3JkZXJzGBAgASgNIm8KCFBvc2l0aW9uEg4KBnN5bWJvbBgBIAEoCRIQCghxdWFudGl0eRgCIAEoCRIVCg1hdmVyYWdlX3ByaWNlGAMgASgJEhIKCm1hcmtfcHJpY2UYBCABKAkSFgoOdW5yZWFsaXplZF9wbmwYBSABKAkilgMKDEhlYWx0aFJlcG9ydBIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIoCgZzdGF0dXMYAiABKA4yGC50cmFkaW5nLnYxLkhlYWx0aFN0YXR1cxIOCgZyZWFzb24YAyABKAkSEgoKc2Vzc2lvbl9pZBgEIAEoCRIvCg1zZXNzaW9uX3N0YXRlGAUgASgOMhgudHJhZGluZy52MS5TZXNzaW9uU3RhdGUSKQoGdXB0aW1lGAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi8KCmNvbXBvbmVudHMYByADKAsyGy50cmFkaW5nLnYxLkNvbXBvbmVudEhlYWx0aBINCgV0aWNrcxgIIAEoBBIOCgZvcmRlcnMYCSABKAQSDQoFZmlsbHMYCiABKAQSDgoGZXF1aXR5GAsgASgJEgsKA3BubBgMIAEoCRIQCghyZXN0YXJ0cxgNIAEoDRISCgpsYXN0X2Vycm9yGA4gASgJEhAKCHNlcXVlbmNlGA8gASgEIowBCg9Db21wb25lbnRIZWFsdGgSDAoEbmFtZRgBIAEoCRIoCgZzdGF0dXMYAiABKA4yGC50cmFkaW5nLnYxLkhlYWx0aFN0YXR1cxIOCgZyZWFzb24YAyABKAkSMQoNbGFzdF9wcm9ncmVzcxgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAihQEKE1N0YXJ0VHJhZGluZ1JlcXVlc3QSLQoIc2V0dGluZ3MYASABKAsyGy50cmFkaW5nLnYxLlNlc3Npb25TZXR0aW5ncxIOCgZyZXN1bWUYAiABKAgSEgoKc2Vzc2lvbl9pZBgDIAEoCRIbChNhYmFuZG9uX2ludGVycnVwdGVkGAQgASgIIlUKFFN0YXJ0VHJhZGluZ1Jlc3BvbnNlEiQKB3Nlc3Npb24YASABKAsyEy50cmFkaW5nLnYxLlNlc3Npb24SFwoPYWxyZWFkeV9ydW5uaW5nGAIgASgIIlsKElN0b3BUcmFkaW5nUmVxdWVzdBIrCghkZWFkbGluZRgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIYChBrZWVwX29wZW5fb3JkZXJzGAIgASgIImoKE1N0b3BUcmFkaW5nUmVzcG9uc2USJAoHc2Vzc2lvbhgBIAEoCzITLnRyYWRpbmcudjEuU2Vzc2lvbhITCgt3YXNfcnVubmluZxgCIAEoCBIYChB1bnNldHRsZWRfb3JkZXJzGAMgAygJIhIKEEdldFN0YXR1c1JlcXVlc3QiYwoRR2V0U3RhdHVzUmVzcG9uc2USJAoHc2Vzc2lvbhgBIAEoCzITLnRyYWRpbmcudjEuU2Vzc2lvbhIoCgZoZWFsdGgYAiABKAsyGC50cmFkaW5nLnYxLkhlYWx0aFJlcG9ydCJLChNMaXN0U2Vzc2lvbnNSZXF1ZXN0Eg0KBWxpbWl0GAEgASgFEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlYKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEiUKCHNlc3Npb25zGAEgAygLMhMudHJhZGluZy52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKgAQoKU3RvcmVkRmlsbBISCgpzZXNzaW9uX2lkGAEgASgJEhcKD2NsaWVudF9vcmRlcl9pZBgCIAEoCRIQCghzZXF1ZW5jZRgDIAEoDRIOCgZzeW1ib2wYBCABKAkSIwoEc2lkZRgFIAEoDjIVLnRyYWRpbmcudjEuT3JkZXJTaWRlEh4KBGZpbGwYBiABKAsyEC50cmFkaW5nLnYxLkZpbGwiXAoQTGlzdEZpbGxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg0KBWxpbWl0GAIgASgFEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJIngKEUxpc3RGaWxsc1Jlc3BvbnNlEhIKCnNlc3Npb25faWQYASABKAkSJQoFZmlsbHMYAiADKAsyFi50cmFkaW5nLnYxLlN0b3JlZEZpbGwSDwoHb21pdHRlZBgDIAEoBBIXCg9uZXh0X3BhZ2VfdG9rZW4YBCABKAkiHQoNQmFja3VwUmVxdWVzdBIMCgRwYXRoGAEgASgJIi0KDkJhY2t1cFJlc3BvbnNlEgwKBHBhdGgYASABKAkSDQoFYnl0ZXMYAiABKAQiFAoSV2F0Y2hIZWFsdGhSZXF1ZXN0Ij8KE1dhdGNoSGVhbHRoUmVzcG9uc2USKAoGcmVwb3J0GAEgASgLMhgudHJhZGluZy52MS5IZWFsdGhSZXBvcnQisgEKBEZpbGwSEAoIcXVhbnRpdHkYASABKAkSDQoFcHJpY2UYAiABKAkSCwoDZmVlGAMgASgJEigKCWxpcXVpZGl0eRgEIAEoDjIVLnRyYWRpbmcudjEuTGlxdWlkaXR5EhAKCHNsaXBwYWdlGAUgASgJEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnZlbnVlX3RyYWRlX2lkGAcgASgDIqsECgVPcmRlchIXCg9jbGllbnRfb3JkZXJfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIOCgZzeW1ib2wYAyABKAkSIwoEc2lkZRgEIAEoDjIVLnRyYWRpbmcudjEuT3JkZXJTaWRlEiMKBHR5cGUYBSABKA4yFS50cmFkaW5nLnYxLk9yZGVyVHlwZRIuCg10aW1lX2luX2ZvcmNlGAYgASgOMhcudHJhZGluZy52MS5UaW1lSW5Gb3JjZRIRCglwb3N0X29ubHkYByABKAgSEAoIcXVhbnRpdHkYCCABKAkSDQoFcHJpY2UYCSABKAkSJQoFc3RhdGUYCiABKA4yFi50cmFkaW5nLnYxLk9yZGVyU3RhdGUSDgoGcmVhc29uGAsgASgJEhcKD2ZpbGxlZF9xdWFudGl0eRgMIAEoCRIaChJyZW1haW5pbmdfcXVhbnRpdHkYDSABKAkSFQoNYXZlcmFnZV9wcmljZRgOIAEoCRIMCgRmZWVzGA8gASgJEhYKDmRlY2lzaW9uX3ByaWNlGBAgASgJEi8KC2NyZWF0ZV90aW1lGBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgSIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHwoFZmlsbHMYEyADKAsyEC50cmFkaW5nLnYxLkZpbGwSCwoDdGFnGBQgASgJImAKCk9yZGVyRXZlbnQSEAoIc2VxdWVuY2UYASABKAQSIAoFb3JkZXIYAiABKAsyES50cmFkaW5nLnYxLk9yZGVyEh4KBGZpbGwYAyABKAsyEC50cmFkaW5nLnYxLkZpbGwioAIKCVBvcnRmb2xpbxISCgpzZXNzaW9uX2lkGAEgASgJEhYKDnF1b3RlX2N1cnJlbmN5GAIgASgJEhUKDXN0YXJ0aW5nX2Nhc2gYAyABKAkSDAoEY2FzaBgEIAEoCRIOCgZlcXVpdHkYBSABKAkSFAoMcmVhbGl6ZWRfcG5sGAYgASgJEhYKDnVucmVhbGl6ZWRfcG5sGAcgASgJEhEKCWZlZXNfcGFpZBgIIAEoCRInCglwb3NpdGlvbnMYCSADKAsyFC50cmFkaW5nLnYxLlBvc2l0aW9uEh4KBHJpc2sYCiABKAsyEC50cmFkaW5nLnYxLlJpc2sSKAoEdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSQoNU3RyYXRlZ3lQYXJhbRIMCgRuYW1lGAEgASgJEhUKDWRlZmF1bHRfdmFsdWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkiXAoMU3RyYXRlZ3lJbmZvEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSKQoGcGFyYW1zGAMgAygLMhkudHJhZGluZy52MS5TdHJhdGVneVBhcmFtIhcKFUxpc3RTdHJhdGVnaWVzUmVxdWVzdCJGChZMaXN0U3RyYXRlZ2llc1Jlc3BvbnNlEiwKCnN0cmF0ZWdpZXMYASADKAsyGC50cmFkaW5nLnYxLlN0cmF0ZWd5SW5mbyJwChFMaXN0T3JkZXJzUmVxdWVzdBIRCglvcGVuX29ubHkYASABKAgSDQoFbGltaXQYAiABKAUSEgoKc2Vzc2lvbl9pZBgDIAEoCRIRCglwYWdlX3NpemUYBCABKAUSEgoKcGFnZV90b2tlbhgFIAEoCSJ1ChJMaXN0T3JkZXJzUmVzcG9uc2USEgoKc2Vzc2lvbl9pZBgBIAEoCRIhCgZvcmRlcnMYAiADKAsyES50cmFkaW5nLnYxLk9yZGVyEg8KB29taXR0ZWQYAyABKAQSFwoPbmV4dF9wYWdlX3Rva2VuGAQgASgJIikKE0dldFBvcnRmb2xpb1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJAChRHZXRQb3J0Zm9saW9SZXNwb25zZRIoCglwb3J0Zm9saW8YASABKAsyFS50cmFkaW5nLnYxLlBvcnRmb2xpbyIsChJXYXRjaE9yZGVyc1JlcXVlc3QSFgoOYWZ0ZXJfc2VxdWVuY2UYASABKAQiPAoTV2F0Y2hPcmRlcnNSZXNwb25zZRIlCgVldmVudBgBIAEoCzIWLnRyYWRpbmcudjEuT3JkZXJFdmVudCIoChZSZXNldEtpbGxTd2l0Y2hSZXF1ZXN0Eg4KBnJlYXNvbhgBIAEoCSI5ChdSZXNldEtpbGxTd2l0Y2hSZXNwb25zZRIeCgRyaXNrGAEgASgLMhAudHJhZGluZy52MS5SaXNrKjsKBE1vZGUSFAoQTU9ERV9VTlNQRUNJRklFRBAAEg4KCk1PREVfUEFQRVIQARINCglNT0RFX0xJVkUQAirxAQoMU2Vzc2lvblN0YXRlEh0KGVNFU1NJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIaChZTRVNTSU9OX1NUQVRFX1NUQVJUSU5HEAESGQoVU0VTU0lPTl9TVEFURV9SVU5OSU5HEAISGgoWU0VTU0lPTl9TVEFURV9TVE9QUElORxADEhkKFVNFU1NJT05fU1RBVEVfU1RPUFBFRBAEEhgKFFNFU1NJT05fU1RBVEVfRkFJTEVEEAUSHQoZU0VTU0lPTl9TVEFURV9JTlRFUlJVUFRFRBAGEhsKF1NFU1NJT05fU1RBVEVfQUJBTkRPTkVEEAcqSAoHQWNjb3VudBIXChNBQ0NPVU5UX1VOU1BFQ0lGSUVEEAASEAoMQUNDT1VOVF9DQVNIEAESEgoOQUNDT1VOVF9NQVJHSU4QAiqZAQoMSGVhbHRoU3RhdHVzEh0KGUhFQUxUSF9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVIRUFMVEhfU1RBVFVTX0hFQUxUSFkQARIaChZIRUFMVEhfU1RBVFVTX0RFR1JBREVEEAISGwoXSEVBTFRIX1NUQVRVU19VTkhFQUxUSFkQAxIWChJIRUFMVEhfU1RBVFVTX0lETEUQBCpfCgxEZXRhY2hQb2xpY3kSHQoZREVUQUNIX1BPTElDWV9VTlNQRUNJRklFRBAAEhgKFERFVEFDSF9QT0xJQ1lfQ0FOQ0VMEAESFgoSREVUQUNIX1BPTElDWV9LRUVQEAIqfQoMVHJhZGluZ1N0YXRlEh0KGVRSQURJTkdfU1RBVEVfVU5TUEVDSUZJRUQQABIYChRUUkFESU5HX1NUQVRFX0FDVElWRRABEhoKFlRSQURJTkdfU1RBVEVfUkVEVUNJTkcQAhIYChRUUkFESU5HX1NUQVRFX0hBTFRFRBADKlAKCU9yZGVyU2lkZRIaChZPUkRFUl9TSURFX1VOU1BFQ0lGSUVEEAASEgoOT1JERVJfU0lERV9CVVkQARITCg9PUkRFUl9TSURFX1NFTEwQAipUCglPcmRlclR5cGUSGgoWT1JERVJfVFlQRV9VTlNQRUNJRklFRBAAEhUKEU9SREVSX1RZUEVfTUFSS0VUEAESFAoQT1JERVJfVFlQRV9MSU1JVBACKloKC1RpbWVJbkZvcmNlEh0KGVRJTUVfSU5fRk9SQ0VfVU5TUEVDSUZJRUQQABIVChFUSU1FX0lOX0ZPUkNFX0dUQxABEhUKEVRJTUVfSU5fRk9SQ0VfSU9DEAIqxwEKCk9yZGVyU3RhdGUSGwoXT1JERVJfU1RBVEVfVU5TUEVDSUZJRUQQABITCg9PUkRFUl9TVEFURV9ORVcQARIYChRPUkRFUl9TVEFURV9BQ0NFUFRFRBACEiAKHE9SREVSX1NUQVRFX1BBUlRJQUxMWV9GSUxMRUQQAxIWChJPUkRFUl9TVEFURV9GSUxMRUQQBBIZChVPUkRFUl9TVEFURV9DQU5DRUxMRUQQBRIYChRPUkRFUl9TVEFURV9SRUpFQ1RFRBAGKlAKCUxpcXVpZGl0eRIZChVMSVFVSURJVFlfVU5TUEVDSUZJRUQQABITCg9MSVFVSURJVFlfVEFLRVIQARITCg9MSVFVSURJVFlfTUFLRVIQAiqACgoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASIQodRVJST1JfUkVBU09OX0lOVkFMSURfU0VUVElOR1MQARIgChxFUlJPUl9SRUFTT05fSU5WQUxJRF9SRVFVRVNUEAISKAokRVJST1JfUkVBU09OX1RSQURJTkdfQUxSRUFEWV9SVU5OSU5HEAMSIQodRVJST1JfUkVBU09OX1RSQURJTkdfU1RPUFBJTkcQBBIpCiVFUlJPUl9SRUFTT05fTElWRV9UUkFESU5HX1VOQVZBSUxBQkxFEAUSGwoXRVJST1JfUkVBU09OX05PX1NFU1NJT04QBhIiCh5FUlJPUl9SRUFTT05fTk9USElOR19UT19SRVNVTUUQBxIkCiBFUlJPUl9SRUFTT05fU0VTU0lPTl9JTlRFUlJVUFRFRBAIEigKJEVSUk9SX1JFQVNPTl9TRVNTSU9OX05PVF9JTlRFUlJVUFRFRBAJEiIKHkVSUk9SX1JFQVNPTl9TRVNTSU9OX05PVF9GT1VORBAKEhkKFUVSUk9SX1JFQVNPTl9OT19TVE9SRRALEh0KGUVSUk9SX1JFQVNPTl9TVE9SRV9GQUlMRUQQDBIaChZFUlJPUl9SRUFTT05fTk9UX0ZPVU5EEA0SGAoURVJST1JfUkVBU09OX0lOVkFMSUQQDhIlCiFFUlJPUl9SRUFTT05fQkFDS1VQX1BBVEhfVU5VU0FCTEUQDxIjCh9FUlJPUl9SRUFTT05fQkFDS1VQX0lOX1BST0dSRVNTEBASHQoZRVJST1JfUkVBU09OX0JBQ0tVUF9MSU1JVBAREiAKHEVSUk9SX1JFQVNPTl9CQUNLVVBfTk9fU1BBQ0UQEhIfChtFUlJPUl9SRUFTT05fQUxSRUFEWV9FWElTVFMQExIfChtFUlJPUl9SRUFTT05fU0VRVUVOQ0VfQUhFQUQQFBIfChtFUlJPUl9SRUFTT05fV0FUQ0hFUl9MQUdHRUQQFRIeChpFUlJPUl9SRUFTT05fU0hVVFRJTkdfRE9XThAWEiIKHkVSUk9SX1JFQVNPTl9ERUFETElORV9FWENFRURFRBAXEhoKFkVSUk9SX1JFQVNPTl9DQU5DRUxMRUQQGBIeChpFUlJPUl9SRUFTT05fVE9LRU5fTUlTU0lORxAZEh4KGkVSUk9SX1JFQVNPTl9UT0tFTl9JTlZBTElEEBoSHQoZRVJST1JfUkVBU09OX1JBVEVfTElNSVRFRBAbEiIKHkVSUk9SX1JFQVNPTl9UT09fTUFOWV9XQVRDSEVSUxAcEicKI0VSUk9SX1JFQVNPTl9UT09fTUFOWV9QRU5ESU5HX0NBTExTEB0SIgoeRVJST1JfUkVBU09OX1NUUkFURUdZX0FUVEFDSEVEEB4SJgoiRVJST1JfUkVBU09OX1NUUkFURUdZX05PVF9FWFBFQ1RFRBAfEiIKHkVSUk9SX1JFQVNPTl9TVFJBVEVHWV9UT09fU0xPVxAgEiEKHUVSUk9SX1JFQVNPTl9ERUNJU0lPTl9JTlZBTElEECESHgoaRVJST1JfUkVBU09OX09SREVSX1JFRlVTRUQQIhIiCh5FUlJPUl9SRUFTT05fVkVOVUVfVU5BVkFJTEFCTEUQIxIeChpFUlJPUl9SRUFTT05fQkFDS1RFU1RfQlVTWRAkMsQJCg5UcmFkaW5nU2VydmljZRJRCgxTdGFydFRyYWRpbmcSHy50cmFkaW5nLnYxLlN0YXJ0VHJhZGluZ1JlcXVlc3QaIC50cmFkaW5nLnYxLlN0YXJ0VHJhZGluZ1Jlc3BvbnNlEk4KC1N0b3BUcmFkaW5nEh4udHJhZGluZy52MS5TdG9wVHJhZGluZ1JlcXVlc3QaHy50cmFkaW5nLnYxLlN0b3BUcmFkaW5nUmVzcG9uc2USSAoJR2V0U3RhdHVzEhwudHJhZGluZy52MS5HZXRTdGF0dXNSZXF1ZXN0Gh0udHJhZGluZy52MS5HZXRTdGF0dXNSZXNwb25zZRJQCgtXYXRjaEhlYWx0aBIeLnRyYWRpbmcudjEuV2F0Y2hIZWFsdGhSZXF1ZXN0Gh8udHJhZGluZy52MS5XYXRjaEhlYWx0aFJlc3BvbnNlMAESVwoOTGlzdFN0cmF0ZWdpZXMSIS50cmFkaW5nLnYxLkxpc3RTdHJhdGVnaWVzUmVxdWVzdBoiLnRyYWRpbmcudjEuTGlzdFN0cmF0ZWdpZXNSZXNwb25zZRJLCgpMaXN0T3JkZXJzEh0udHJhZGluZy52MS5MaXN0T3JkZXJzUmVxdWVzdBoeLnRyYWRpbmcudjEuTGlzdE9yZGVyc1Jlc3BvbnNlElEKDEdldFBvcnRmb2xpbxIfLnRyYWRpbmcudjEuR2V0UG9ydGZvbGlvUmVxdWVzdBogLnRyYWRpbmcudjEuR2V0UG9ydGZvbGlvUmVzcG9uc2USUAoLV2F0Y2hPcmRlcnMSHi50cmFkaW5nLnYxLldhdGNoT3JkZXJzUmVxdWVzdBofLnRyYWRpbmcudjEuV2F0Y2hPcmRlcnNSZXNwb25zZTABEloKD1Jlc2V0S2lsbFN3aXRjaBIiLnRyYWRpbmcudjEuUmVzZXRLaWxsU3dpdGNoUmVxdWVzdBojLnRyYWRpbmcudjEuUmVzZXRLaWxsU3dpdGNoUmVzcG9uc2USUQoMTGlzdFNlc3Npb25zEh8udHJhZGluZy52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GiAudHJhZGluZy52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJICglMaXN0RmlsbHMSHC50cmFkaW5nLnYxLkxpc3RGaWxsc1JlcXVlc3QaHS50cmFkaW5nLnYxLkxpc3RGaWxsc1Jlc3BvbnNlEj8KBkJhY2t1cBIZLnRyYWRpbmcudjEuQmFja3VwUmVxdWVzdBoaLnRyYWRpbmcudjEuQmFja3VwUmVzcG9uc2USRQoIR2V0VmVudWUSGy50cmFkaW5nLnYxLkdldFZlbnVlUmVxdWVzdBocLnRyYWRpbmcudjEuR2V0VmVudWVSZXNwb25zZRJXCg5HZXRFcXVpdHlDdXJ2ZRIhLnRyYWRpbmcudjEuR2V0RXF1aXR5Q3VydmVSZXF1ZXN0GiIudHJhZGluZy52MS5HZXRFcXVpdHlDdXJ2ZVJlc3BvbnNlEk4KC1J1bkJhY2t0ZXN0Eh4udHJhZGluZy52MS5SdW5CYWNrdGVzdFJlcXVlc3QaHy50cmFkaW5nLnYxLlJ1bkJhY2t0ZXN0UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+
+/**
+ * @generated from message trading.v1.GetEquityCurveRequest
+ */
+export type GetEquityCurveRequest = Message<"trading.v1.GetEquityCurveRequest"> & {
+  /**
+   * Unset: the current or last session.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * At most this many points. 0: 1000; at most 10000.
+   *
+   * @generated from field: uint32 max_points = 2;
+   */
+  maxPoints: number;
+};
+
+/**
+ * Describes the message trading.v1.GetEquityCurveRequest.
+ * Use `create(GetEquityCurveRequestSchema)` to create a new message.
+ */
+export const GetEquityCurveRequestSchema: GenMessage<GetEquityCurveRequest> = /*@__PURE__*/
+  messageDesc(file_trading_v1_trading, 0);
+
+/**
+ * EquityPoint is the account's equity at one time. Decimals are strings
+ * in the quote currency.
+ *
+ * @generated from message trading.v1.EquityPoint
+ */
+export type EquityPoint = Message<"trading.v1.EquityPoint"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 1;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string equity = 2;
+   */
+  equity: string;
+
+  /**
+   * How far equity is below the highest equity recorded before it (0 at a
+   * peak), in the quote currency.
+   *
+   * @generated from field: string drawdown = 3;
+   */
+  drawdown: string;
+};
+
+/**
+ * Describes the message trading.v1.EquityPoint.
+ * Use `create(EquityPointSchema)` to create a new message.
+ */
+export const EquityPointSchema: GenMessage<EquityPoint> = /*@__PURE__*/
+  messageDesc(file_trading_v1_trading, 1);
+
+/**
+ * @generated from message trading.v1.GetEquityCurveResponse
+ */
+export type GetEquityCurveResponse = Message<"trading.v1.GetEquityCurveResponse"> & {
+  /**
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * @generated from field: string quote_currency = 2;
+   */
+  quoteCurrency: string;
+
+  /**
+   * Oldest first.
+   *
+   * @generated from field: repeated trading.v1.EquityPoint points = 3;
+   */
+  points: EquityPoint[];
+
+  /**
+   * Points the store holds for the session; more than len(points) when the
+   * curve was thinned.
+   *
+   * @generated from field: uint64 recorded = 4;
+   */
+  recorded: bigint;
+
+  /**
+   * The largest drawdown over every recorded point, in the quote currency.
+   *
+   * @generated from field: string max_drawdown = 5;
+   */
+  maxDrawdown: string;
+};
+
+/**
+ * Describes the message trading.v1.GetEquityCurveResponse.
+ * Use `create(GetEquityCurveResponseSchema)` to create a new message.
+ */
+export const GetEquityCurveResponseSchema: GenMessage<GetEquityCurveResponse> = /*@__PURE__*/
+  messageDesc(file_trading_v1_trading, 2);
+
+/**
+ * @generated from message trading.v1.RunBacktestRequest
+ */
+export type RunBacktestRequest = Message<"trading.v1.RunBacktestRequest"> & {
+  /**
+   * What to test: strategy, params, symbols, seed, fees, latency, starting
+   * cash, account and risk limits, as for a paper session. Mode must be
+   * unset or MODE_PAPER; the settings that only a running session has
+   * (duration, health_interval, tick_interval, auto_restart and the remote
+   * strategy fields) are refused, as is a remote strategy.
+   *
+   * @generated from field: trading.v1.SessionSettings settings = 1;
+   */
+  settings?: SessionSettings | undefined;
+
+  /**
+   * Market time to simulate, from settings.seed (unset: 1, tradectl
+   * backtest's default, so that a run repeats; a session picks one at
+   * random). Required; at most MaxBacktestDuration (24h).
+   *
+   * @generated from field: google.protobuf.Duration sim_duration = 2;
+   */
+  simDuration?: Duration | undefined;
+
+  /**
+   * Period of the equity samples behind the Sharpe ratio. Unset: 1m.
+   *
+   * @generated from field: google.protobuf.Duration sample_every = 3;
+   */
+  sampleEvery?: Duration | undefined;
+};
+
+/**
+ * Describes the message trading.v1.RunBacktestRequest.
+ * Use `create(RunBacktestRequestSchema)` to create a new message.
+ */
+export const RunBacktestRequestSchema: GenMessage<RunBacktestRequest> = /*@__PURE__*/
+  messageDesc(file_trading_v1_trading, 3);
+
+/**
+ * SummaryRow is one line of a backtest's summary as tradectl backtest
+ * prints it: for showing, not for parsing (the figures are in
+ * BacktestResult).
+ *
+ * @generated from message trading.v1.SummaryRow
+ */
+export type SummaryRow = Message<"trading.v1.SummaryRow"> & {
+  /**
+   * @generated from field: string label = 1;
+   */
+  label: string;
+
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message trading.v1.SummaryRow.
+ * Use `create(SummaryRowSchema)` to create a new message.
+ */
+export const SummaryRowSchema: GenMessage<SummaryRow> = /*@__PURE__*/
+  messageDesc(file_trading_v1_trading, 4);
+
+/**
+ * PriceSeries is one symbol's mid price, sampled.
+ *
+ * @generated from message trading.v1.PriceSeries
+ */
+export type PriceSeries = Message<"trading.v1.PriceSeries"> & {
+  /**
+   * @generated from field: string symbol = 1;
+   */
+  symbol: string;
+
+  /**
+   * @generated from field: repeated trading.v1.PricePoint points = 2;
+   */
+  points: PricePoint[];
+};
+
+/**
+ * Describes the message trading.v1.PriceSeries.
+ * Use `create(PriceSeriesSchema)` to create a new message.
+ */
+export const PriceSeriesSchema: GenMessage<PriceSeries> = /*@__PURE__*/
+  messageDesc(file_trading_v1_trading, 5);
+
+/**
+ * @generated from message trading.v1.PricePoint
+ */
+export type PricePoint = Message<"trading.v1.PricePoint"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 1;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string price = 2;
+   */
+  price: string;
+};
+
+/**
+ * Describes the message trading.v1.PricePoint.
+ * Use `create(PricePointSchema)` to create a new message.
+ */
+export const PricePointSchema: GenMessage<PricePoint> = /*@__PURE__*/
+  messageDesc(file_trading_v1_trading, 6);
+
+/**
+ * BacktestResult is a backtest's figures. Decimals are strings in the
+ * quote currency.
+ *
+ * @generated from message trading.v1.BacktestResult
+ */
+export type BacktestResult = Message<"trading.v1.BacktestResult"> & {
+  /**
+   * @generated from field: string strategy = 1;
+   */
+  strategy: string;
+
+  /**
+   * @generated from field: map<string, string> params = 2;
+   */
+  params: { [key: string]: string };
+
+  /**
+   * @generated from field: google.protobuf.Timestamp first_event = 3;
+   */
+  firstEvent?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_event = 4;
+   */
+  lastEvent?: Timestamp | undefined;
+
+  /**
+   * @generated from field: uint64 events = 5;
+   */
+  events: bigint;
+
+  /**
+   * @generated from field: uint64 orders = 6;
+   */
+  orders: bigint;
+
+  /**
+   * Orders the risk checks refused.
+   *
+   * @generated from field: uint64 rejected_orders = 7;
+   */
+  rejectedOrders: bigint;
+
+  /**
+   * @generated from field: uint64 fills = 8;
+   */
+  fills: bigint;
+
+  /**
+   * @generated from field: string starting_equity = 9;
+   */
+  startingEquity: string;
+
+  /**
+   * @generated from field: string final_equity = 10;
+   */
+  finalEquity: string;
+
+  /**
+   * @generated from field: string net_pnl = 11;
+   */
+  netPnl: string;
+
+  /**
+   * @generated from field: string realized_pnl = 12;
+   */
+  realizedPnl: string;
+
+  /**
+   * @generated from field: string unrealized_pnl = 13;
+   */
+  unrealizedPnl: string;
+
+  /**
+   * @generated from field: string fees = 14;
+   */
+  fees: string;
+
+  /**
+   * @generated from field: string max_drawdown = 15;
+   */
+  maxDrawdown: string;
+
+  /**
+   * max_drawdown as a fraction of the peak it fell from.
+   *
+   * @generated from field: string max_drawdown_fraction = 16;
+   */
+  maxDrawdownFraction: string;
+
+  /**
+   * Annualized; empty when it means nothing (too few samples, no
+   * variation): sharpe_note says why.
+   *
+   * @generated from field: string sharpe = 17;
+   */
+  sharpe: string;
+
+  /**
+   * @generated from field: string sharpe_note = 18;
+   */
+  sharpeNote: string;
+
+  /**
+   * Why the kill switch tripped, if it did.
+   *
+   * @generated from field: string kill_switch = 19;
+   */
+  killSwitch: string;
+
+  /**
+   * @generated from field: repeated trading.v1.Position positions = 20;
+   */
+  positions: Position[];
+};
+
+/**
+ * Describes the message trading.v1.BacktestResult.
+ * Use `create(BacktestResultSchema)` to create a new message.
+ */
+export const BacktestResultSchema: GenMessage<BacktestResult> = /*@__PURE__*/
+  messageDesc(file_trading_v1_trading, 7);
+
+/**
+ * @generated from message trading.v1.RunBacktestResponse
+ */
+export type RunBacktestResponse = Message<"trading.v1.RunBacktestResponse"> & {
+  /**
+   * @generated from field: trading.v1.BacktestResult result = 1;
+   */
+  result?: BacktestResult | undefined;
+
+  /**
+   * The summary as tradectl backtest prints it.
+   *
+   * @generated from field: repeated trading.v1.SummaryRow summary = 2;
+   */
+  summary: SummaryRow[];
+
+  /**
+   * The period the curves were sampled at: the shortest that keeps each
+   * series within a bound whatever the run's length.
+   *
+   * @generated from field: google.protobuf.Duration chart_every = 3;
+   */
+  chartEvery?: Duration | undefined;
+
+  /**
+   * Equity and drawdown at each sampled time.
+   *
+   * @generated from field: repeated trading.v1.EquityPoint equity = 4;
+   */
+  equity: EquityPoint[];
+
+  /**
+   * @generated from field: repeated trading.v1.PriceSeries prices = 5;
+   */
+  prices: PriceSeries[];
+
+  /**
+   * The first trades (at most 5000), oldest first; result.fills counts
+   * them all.
+   *
+   * @generated from field: repeated trading.v1.StoredFill trades = 6;
+   */
+  trades: StoredFill[];
+};
+
+/**
+ * Describes the message trading.v1.RunBacktestResponse.
+ * Use `create(RunBacktestResponseSchema)` to create a new message.
+ */
+export const RunBacktestResponseSchema: GenMessage<RunBacktestResponse> = /*@__PURE__*/
+  messageDesc(file_trading_v1_trading, 8);
 
 /**
  * @generated from message trading.v1.GetVenueRequest
@@ -36,7 +426,7 @@ export type GetVenueRequest = Message<"trading.v1.GetVenueRequest"> & {
  * Use `create(GetVenueRequestSchema)` to create a new message.
  */
 export const GetVenueRequestSchema: GenMessage<GetVenueRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 0);
+  messageDesc(file_trading_v1_trading, 9);
 
 /**
  * @generated from message trading.v1.GetVenueResponse
@@ -93,7 +483,7 @@ export type GetVenueResponse = Message<"trading.v1.GetVenueResponse"> & {
  * Use `create(GetVenueResponseSchema)` to create a new message.
  */
 export const GetVenueResponseSchema: GenMessage<GetVenueResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 1);
+  messageDesc(file_trading_v1_trading, 10);
 
 /**
  * SessionSettings are what a client asks for. Unset fields take the daemon's
@@ -254,7 +644,7 @@ export type SessionSettings = Message<"trading.v1.SessionSettings"> & {
  * Use `create(SessionSettingsSchema)` to create a new message.
  */
 export const SessionSettingsSchema: GenMessage<SessionSettings> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 2);
+  messageDesc(file_trading_v1_trading, 11);
 
 /**
  * RiskLimits bound what the coordinator may send. Decimal strings; an
@@ -312,7 +702,7 @@ export type RiskLimits = Message<"trading.v1.RiskLimits"> & {
  * Use `create(RiskLimitsSchema)` to create a new message.
  */
 export const RiskLimitsSchema: GenMessage<RiskLimits> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 3);
+  messageDesc(file_trading_v1_trading, 12);
 
 /**
  * Risk is the guard's state in a session.
@@ -350,7 +740,7 @@ export type Risk = Message<"trading.v1.Risk"> & {
  * Use `create(RiskSchema)` to create a new message.
  */
 export const RiskSchema: GenMessage<Risk> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 4);
+  messageDesc(file_trading_v1_trading, 13);
 
 /**
  * Session is one run of the trading loop and its health monitor.
@@ -406,7 +796,7 @@ export type Session = Message<"trading.v1.Session"> & {
  * Use `create(SessionSchema)` to create a new message.
  */
 export const SessionSchema: GenMessage<Session> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 5);
+  messageDesc(file_trading_v1_trading, 14);
 
 /**
  * SessionSummary is the session's trading account so far (final once the
@@ -510,7 +900,7 @@ export type SessionSummary = Message<"trading.v1.SessionSummary"> & {
  * Use `create(SessionSummarySchema)` to create a new message.
  */
 export const SessionSummarySchema: GenMessage<SessionSummary> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 6);
+  messageDesc(file_trading_v1_trading, 15);
 
 /**
  * Position is a holding in one instrument.
@@ -551,7 +941,7 @@ export type Position = Message<"trading.v1.Position"> & {
  * Use `create(PositionSchema)` to create a new message.
  */
 export const PositionSchema: GenMessage<Position> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 7);
+  messageDesc(file_trading_v1_trading, 16);
 
 /**
  * HealthReport is the server's judgement of the session's health at one time.
@@ -653,7 +1043,7 @@ export type HealthReport = Message<"trading.v1.HealthReport"> & {
  * Use `create(HealthReportSchema)` to create a new message.
  */
 export const HealthReportSchema: GenMessage<HealthReport> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 8);
+  messageDesc(file_trading_v1_trading, 17);
 
 /**
  * ComponentHealth is the health of one part of the session.
@@ -691,7 +1081,7 @@ export type ComponentHealth = Message<"trading.v1.ComponentHealth"> & {
  * Use `create(ComponentHealthSchema)` to create a new message.
  */
 export const ComponentHealthSchema: GenMessage<ComponentHealth> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 9);
+  messageDesc(file_trading_v1_trading, 18);
 
 /**
  * @generated from message trading.v1.StartTradingRequest
@@ -734,7 +1124,7 @@ export type StartTradingRequest = Message<"trading.v1.StartTradingRequest"> & {
  * Use `create(StartTradingRequestSchema)` to create a new message.
  */
 export const StartTradingRequestSchema: GenMessage<StartTradingRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 10);
+  messageDesc(file_trading_v1_trading, 19);
 
 /**
  * @generated from message trading.v1.StartTradingResponse
@@ -758,7 +1148,7 @@ export type StartTradingResponse = Message<"trading.v1.StartTradingResponse"> & 
  * Use `create(StartTradingResponseSchema)` to create a new message.
  */
 export const StartTradingResponseSchema: GenMessage<StartTradingResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 11);
+  messageDesc(file_trading_v1_trading, 20);
 
 /**
  * @generated from message trading.v1.StopTradingRequest
@@ -785,7 +1175,7 @@ export type StopTradingRequest = Message<"trading.v1.StopTradingRequest"> & {
  * Use `create(StopTradingRequestSchema)` to create a new message.
  */
 export const StopTradingRequestSchema: GenMessage<StopTradingRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 12);
+  messageDesc(file_trading_v1_trading, 21);
 
 /**
  * @generated from message trading.v1.StopTradingResponse
@@ -820,7 +1210,7 @@ export type StopTradingResponse = Message<"trading.v1.StopTradingResponse"> & {
  * Use `create(StopTradingResponseSchema)` to create a new message.
  */
 export const StopTradingResponseSchema: GenMessage<StopTradingResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 13);
+  messageDesc(file_trading_v1_trading, 22);
 
 /**
  * @generated from message trading.v1.GetStatusRequest
@@ -833,7 +1223,7 @@ export type GetStatusRequest = Message<"trading.v1.GetStatusRequest"> & {
  * Use `create(GetStatusRequestSchema)` to create a new message.
  */
 export const GetStatusRequestSchema: GenMessage<GetStatusRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 14);
+  messageDesc(file_trading_v1_trading, 23);
 
 /**
  * @generated from message trading.v1.GetStatusResponse
@@ -857,7 +1247,7 @@ export type GetStatusResponse = Message<"trading.v1.GetStatusResponse"> & {
  * Use `create(GetStatusResponseSchema)` to create a new message.
  */
 export const GetStatusResponseSchema: GenMessage<GetStatusResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 15);
+  messageDesc(file_trading_v1_trading, 24);
 
 /**
  * @generated from message trading.v1.ListSessionsRequest
@@ -891,7 +1281,7 @@ export type ListSessionsRequest = Message<"trading.v1.ListSessionsRequest"> & {
  * Use `create(ListSessionsRequestSchema)` to create a new message.
  */
 export const ListSessionsRequestSchema: GenMessage<ListSessionsRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 16);
+  messageDesc(file_trading_v1_trading, 25);
 
 /**
  * @generated from message trading.v1.ListSessionsResponse
@@ -915,7 +1305,7 @@ export type ListSessionsResponse = Message<"trading.v1.ListSessionsResponse"> & 
  * Use `create(ListSessionsResponseSchema)` to create a new message.
  */
 export const ListSessionsResponseSchema: GenMessage<ListSessionsResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 17);
+  messageDesc(file_trading_v1_trading, 26);
 
 /**
  * StoredFill is a fill as the store keeps it.
@@ -961,7 +1351,7 @@ export type StoredFill = Message<"trading.v1.StoredFill"> & {
  * Use `create(StoredFillSchema)` to create a new message.
  */
 export const StoredFillSchema: GenMessage<StoredFill> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 18);
+  messageDesc(file_trading_v1_trading, 27);
 
 /**
  * @generated from message trading.v1.ListFillsRequest
@@ -1002,7 +1392,7 @@ export type ListFillsRequest = Message<"trading.v1.ListFillsRequest"> & {
  * Use `create(ListFillsRequestSchema)` to create a new message.
  */
 export const ListFillsRequestSchema: GenMessage<ListFillsRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 19);
+  messageDesc(file_trading_v1_trading, 28);
 
 /**
  * @generated from message trading.v1.ListFillsResponse
@@ -1038,7 +1428,7 @@ export type ListFillsResponse = Message<"trading.v1.ListFillsResponse"> & {
  * Use `create(ListFillsResponseSchema)` to create a new message.
  */
 export const ListFillsResponseSchema: GenMessage<ListFillsResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 20);
+  messageDesc(file_trading_v1_trading, 29);
 
 /**
  * @generated from message trading.v1.BackupRequest
@@ -1061,7 +1451,7 @@ export type BackupRequest = Message<"trading.v1.BackupRequest"> & {
  * Use `create(BackupRequestSchema)` to create a new message.
  */
 export const BackupRequestSchema: GenMessage<BackupRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 21);
+  messageDesc(file_trading_v1_trading, 30);
 
 /**
  * @generated from message trading.v1.BackupResponse
@@ -1085,7 +1475,7 @@ export type BackupResponse = Message<"trading.v1.BackupResponse"> & {
  * Use `create(BackupResponseSchema)` to create a new message.
  */
 export const BackupResponseSchema: GenMessage<BackupResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 22);
+  messageDesc(file_trading_v1_trading, 31);
 
 /**
  * @generated from message trading.v1.WatchHealthRequest
@@ -1098,7 +1488,7 @@ export type WatchHealthRequest = Message<"trading.v1.WatchHealthRequest"> & {
  * Use `create(WatchHealthRequestSchema)` to create a new message.
  */
 export const WatchHealthRequestSchema: GenMessage<WatchHealthRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 23);
+  messageDesc(file_trading_v1_trading, 32);
 
 /**
  * @generated from message trading.v1.WatchHealthResponse
@@ -1115,7 +1505,7 @@ export type WatchHealthResponse = Message<"trading.v1.WatchHealthResponse"> & {
  * Use `create(WatchHealthResponseSchema)` to create a new message.
  */
 export const WatchHealthResponseSchema: GenMessage<WatchHealthResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 24);
+  messageDesc(file_trading_v1_trading, 33);
 
 /**
  * Fill is one execution of an order. Decimals are strings.
@@ -1172,7 +1562,7 @@ export type Fill = Message<"trading.v1.Fill"> & {
  * Use `create(FillSchema)` to create a new message.
  */
 export const FillSchema: GenMessage<Fill> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 25);
+  messageDesc(file_trading_v1_trading, 34);
 
 /**
  * Order is an order and what became of it.
@@ -1298,7 +1688,7 @@ export type Order = Message<"trading.v1.Order"> & {
  * Use `create(OrderSchema)` to create a new message.
  */
 export const OrderSchema: GenMessage<Order> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 26);
+  messageDesc(file_trading_v1_trading, 35);
 
 /**
  * OrderEvent is one change of one order.
@@ -1333,7 +1723,7 @@ export type OrderEvent = Message<"trading.v1.OrderEvent"> & {
  * Use `create(OrderEventSchema)` to create a new message.
  */
 export const OrderEventSchema: GenMessage<OrderEvent> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 27);
+  messageDesc(file_trading_v1_trading, 36);
 
 /**
  * Portfolio is a session's paper account. Decimals are strings in the
@@ -1405,7 +1795,7 @@ export type Portfolio = Message<"trading.v1.Portfolio"> & {
  * Use `create(PortfolioSchema)` to create a new message.
  */
 export const PortfolioSchema: GenMessage<Portfolio> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 28);
+  messageDesc(file_trading_v1_trading, 37);
 
 /**
  * StrategyParam is one parameter of a strategy.
@@ -1434,7 +1824,7 @@ export type StrategyParam = Message<"trading.v1.StrategyParam"> & {
  * Use `create(StrategyParamSchema)` to create a new message.
  */
 export const StrategyParamSchema: GenMessage<StrategyParam> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 29);
+  messageDesc(file_trading_v1_trading, 38);
 
 /**
  * StrategyInfo describes a built-in strategy.
@@ -1463,7 +1853,7 @@ export type StrategyInfo = Message<"trading.v1.StrategyInfo"> & {
  * Use `create(StrategyInfoSchema)` to create a new message.
  */
 export const StrategyInfoSchema: GenMessage<StrategyInfo> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 30);
+  messageDesc(file_trading_v1_trading, 39);
 
 /**
  * @generated from message trading.v1.ListStrategiesRequest
@@ -1476,7 +1866,7 @@ export type ListStrategiesRequest = Message<"trading.v1.ListStrategiesRequest"> 
  * Use `create(ListStrategiesRequestSchema)` to create a new message.
  */
 export const ListStrategiesRequestSchema: GenMessage<ListStrategiesRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 31);
+  messageDesc(file_trading_v1_trading, 40);
 
 /**
  * @generated from message trading.v1.ListStrategiesResponse
@@ -1493,7 +1883,7 @@ export type ListStrategiesResponse = Message<"trading.v1.ListStrategiesResponse"
  * Use `create(ListStrategiesResponseSchema)` to create a new message.
  */
 export const ListStrategiesResponseSchema: GenMessage<ListStrategiesResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 32);
+  messageDesc(file_trading_v1_trading, 41);
 
 /**
  * @generated from message trading.v1.ListOrdersRequest
@@ -1541,7 +1931,7 @@ export type ListOrdersRequest = Message<"trading.v1.ListOrdersRequest"> & {
  * Use `create(ListOrdersRequestSchema)` to create a new message.
  */
 export const ListOrdersRequestSchema: GenMessage<ListOrdersRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 33);
+  messageDesc(file_trading_v1_trading, 42);
 
 /**
  * @generated from message trading.v1.ListOrdersResponse
@@ -1580,7 +1970,7 @@ export type ListOrdersResponse = Message<"trading.v1.ListOrdersResponse"> & {
  * Use `create(ListOrdersResponseSchema)` to create a new message.
  */
 export const ListOrdersResponseSchema: GenMessage<ListOrdersResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 34);
+  messageDesc(file_trading_v1_trading, 43);
 
 /**
  * @generated from message trading.v1.GetPortfolioRequest
@@ -1599,7 +1989,7 @@ export type GetPortfolioRequest = Message<"trading.v1.GetPortfolioRequest"> & {
  * Use `create(GetPortfolioRequestSchema)` to create a new message.
  */
 export const GetPortfolioRequestSchema: GenMessage<GetPortfolioRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 35);
+  messageDesc(file_trading_v1_trading, 44);
 
 /**
  * @generated from message trading.v1.GetPortfolioResponse
@@ -1618,7 +2008,7 @@ export type GetPortfolioResponse = Message<"trading.v1.GetPortfolioResponse"> & 
  * Use `create(GetPortfolioResponseSchema)` to create a new message.
  */
 export const GetPortfolioResponseSchema: GenMessage<GetPortfolioResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 36);
+  messageDesc(file_trading_v1_trading, 45);
 
 /**
  * @generated from message trading.v1.WatchOrdersRequest
@@ -1639,7 +2029,7 @@ export type WatchOrdersRequest = Message<"trading.v1.WatchOrdersRequest"> & {
  * Use `create(WatchOrdersRequestSchema)` to create a new message.
  */
 export const WatchOrdersRequestSchema: GenMessage<WatchOrdersRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 37);
+  messageDesc(file_trading_v1_trading, 46);
 
 /**
  * @generated from message trading.v1.WatchOrdersResponse
@@ -1656,7 +2046,7 @@ export type WatchOrdersResponse = Message<"trading.v1.WatchOrdersResponse"> & {
  * Use `create(WatchOrdersResponseSchema)` to create a new message.
  */
 export const WatchOrdersResponseSchema: GenMessage<WatchOrdersResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 38);
+  messageDesc(file_trading_v1_trading, 47);
 
 /**
  * @generated from message trading.v1.ResetKillSwitchRequest
@@ -1675,7 +2065,7 @@ export type ResetKillSwitchRequest = Message<"trading.v1.ResetKillSwitchRequest"
  * Use `create(ResetKillSwitchRequestSchema)` to create a new message.
  */
 export const ResetKillSwitchRequestSchema: GenMessage<ResetKillSwitchRequest> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 39);
+  messageDesc(file_trading_v1_trading, 48);
 
 /**
  * @generated from message trading.v1.ResetKillSwitchResponse
@@ -1692,7 +2082,7 @@ export type ResetKillSwitchResponse = Message<"trading.v1.ResetKillSwitchRespons
  * Use `create(ResetKillSwitchResponseSchema)` to create a new message.
  */
 export const ResetKillSwitchResponseSchema: GenMessage<ResetKillSwitchResponse> = /*@__PURE__*/
-  messageDesc(file_trading_v1_trading, 40);
+  messageDesc(file_trading_v1_trading, 49);
 
 /**
  * Mode says whether a session trades against the embedded paper venue or a
@@ -2429,6 +2819,14 @@ export enum ErrorReason {
    * @generated from enum value: ERROR_REASON_VENUE_UNAVAILABLE = 35;
    */
   VENUE_UNAVAILABLE = 35,
+
+  /**
+   * RESOURCE_EXHAUSTED. RunBacktest: another backtest is running in the
+   * daemon. Retry when it is done.
+   *
+   * @generated from enum value: ERROR_REASON_BACKTEST_BUSY = 36;
+   */
+  BACKTEST_BUSY = 36,
 }
 
 /**
@@ -2596,6 +2994,39 @@ export const TradingService: GenService<{
     methodKind: "unary";
     input: typeof GetVenueRequestSchema;
     output: typeof GetVenueResponseSchema;
+  },
+  /**
+   * GetEquityCurve returns a session's equity over time as the store
+   * recorded it: a point every few seconds while the session ran, and one
+   * when it ended. Time the daemon was down shows as a gap between points,
+   * never as invented ones. The curve is thinned evenly to max_points,
+   * keeping the first and the newest point; each point's drawdown is from
+   * the running peak of every recorded point, not only the returned ones.
+   *
+   * @generated from rpc trading.v1.TradingService.GetEquityCurve
+   */
+  getEquityCurve: {
+    methodKind: "unary";
+    input: typeof GetEquityCurveRequestSchema;
+    output: typeof GetEquityCurveResponseSchema;
+  },
+  /**
+   * RunBacktest runs a strategy over the paper market's simulator inside
+   * the daemon, with the engine of a paper session and of tradectl
+   * backtest, and returns what tradectl backtest --report draws: the
+   * figures, the equity curve with drawdown, each symbol's price and the
+   * trades. It touches no session and stores nothing but its audit
+   * record (it is audited: it spends the daemon's CPU). One runs at a time
+   * (RESOURCE_EXHAUSTED, BACKTEST_BUSY); it ends with the call's deadline
+   * or its cancellation (DEADLINE_EXCEEDED, CANCELLED), and its market time
+   * is bounded (MaxBacktestDuration).
+   *
+   * @generated from rpc trading.v1.TradingService.RunBacktest
+   */
+  runBacktest: {
+    methodKind: "unary";
+    input: typeof RunBacktestRequestSchema;
+    output: typeof RunBacktestResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_trading_v1_trading, 0);

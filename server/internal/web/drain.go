@@ -1,0 +1,81 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"sync"
+)
+
+// Handler is the dashboard's http.Handler, with what the daemon needs at
+// shutdown.
+type Handler struct {
+	http.Handler
+	rpcs *inflight
+}
+
+// Drain refuses new RPCs and waits until the ones being served have
+// returned, or ctx ends. The daemon calls it after its session and health
+// hub have stopped (which ends WatchHealth and WatchOrders with
+// SHUTTING_DOWN) and before the gRPC server's GracefulStop: GracefulStop
+// closes ServeHTTP's transports at once, dropping any status a handler has
+// not written yet, and the browser would read a protocol error ("missing
+// trailer") instead of the reason.
+func (h *Handler) Drain(ctx context.Context) error { return h.rpcs.drain(ctx) }
+
+// inflight counts the RPCs being served.
+type inflight struct {
+	mu      sync.Mutex
+	n       int
+	closing bool
+	idle    chan struct{} // closed once closing and n == 0
+}
+
+func newInflight() *inflight { return &inflight{idle: make(chan struct{})} }
+
+// enter counts an RPC in, or says the daemon is draining.
+func (f *inflight) enter() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closing {
+		return false
+	}
+	f.n++
+	return true
+}
+
+func (f *inflight) leave() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n--
+	if f.closing && f.n == 0 {
+		close(f.idle)
+	}
+}
+
+func (f *inflight) drain(ctx context.Context) error {
+	f.mu.Lock()
+	if !f.closing {
+		f.closing = true
+		if f.n == 0 {
+			close(f.idle)
+		}
+	}
+	f.mu.Unlock()
+	select {
+	case <-f.idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// shuttingDown answers an RPC that arrives while the daemon drains, in the
+// Connect protocol's error form, so that a page's client reads UNAVAILABLE
+// and retries (against the daemon that replaces this one) rather than a
+// protocol error.
+func shuttingDown(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_, _ = w.Write([]byte(`{"code":"unavailable","message":"the daemon is shutting down"}` + "\n"))
+}
