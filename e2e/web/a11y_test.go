@@ -83,15 +83,19 @@ func (b *tab) accessible(view string) {
 }
 
 // Every control has a name and is reached by the keyboard: on the login
-// form, the Overview, and the Controls with their forms.
+// form and on every route, the Controls with their forms built.
 func TestAccessible(t *testing.T) {
 	b := open(t)
 	b.accessible("login")
 	b.login()
 	b.accessible("overview")
-	b.route("controls")
-	b.waitFor("the start form", visible("#start-form"), 20*time.Second)
-	b.waitFor("the strategy list", `document.querySelectorAll("#start-form [name='settings.strategy'] option").length > 0`, 20*time.Second)
-	b.accessible("controls")
-	b.shot("controls")
+	for _, view := range []string{"account", "orders", "controls", "history", "backtest"} {
+		b.route(view)
+		if view == "controls" {
+			b.waitFor("the start form", visible("#start-form"), 20*time.Second)
+			b.waitFor("the strategy list", `document.querySelectorAll("#start-form [name='settings.strategy'] option").length > 0`, 20*time.Second)
+		}
+		b.accessible(view)
+		b.shot(view)
+	}
 }
