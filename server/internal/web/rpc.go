@@ -3,6 +3,7 @@ package web
 import (
 	"mime"
 	"net/http"
+	"time"
 )
 
 // rpcContentTypes are the content types a browser's Connect or gRPC-Web
@@ -26,6 +27,7 @@ type rpcHandler struct {
 	cookie  string
 	maxBody int64
 	rpcs    *inflight
+	stall   time.Duration
 }
 
 func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -59,5 +61,5 @@ func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.rpcs.leave()
-	h.next.ServeHTTP(w, r)
+	h.next.ServeHTTP(newStallGuard(w, h.stall), r)
 }

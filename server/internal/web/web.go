@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"connectrpc.com/vanguard"
 	"connectrpc.com/vanguard/vanguardgrpc"
@@ -40,7 +41,11 @@ type Config struct {
 	// (default 16 MiB, its MaxSendMsgSize).
 	MaxRequestBytes  int64
 	MaxResponseBytes uint32
-	Log              *slog.Logger
+	// WriteStall bounds how long one write of an answer may stay blocked
+	// on a client that does not read (default DefaultWriteStall); see
+	// stallGuard.
+	WriteStall time.Duration
+	Log        *slog.Logger
 }
 
 // Routes.
@@ -69,6 +74,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.MaxRequestBytes <= 0 {
 		cfg.MaxRequestBytes = 1 << 20
 	}
+	if cfg.WriteStall <= 0 {
+		cfg.WriteStall = DefaultWriteStall
+	}
 	if cfg.MaxResponseBytes == 0 {
 		cfg.MaxResponseBytes = 16 << 20
 	}
@@ -82,7 +90,8 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	rpcs := newInflight()
-	rpc := &rpcHandler{next: tc, cookie: cookieName(cfg.TLS), maxBody: cfg.MaxRequestBytes, rpcs: rpcs}
+	rpc := &rpcHandler{next: tc, cookie: cookieName(cfg.TLS), maxBody: cfg.MaxRequestBytes, rpcs: rpcs,
+		stall: cfg.WriteStall}
 	login := &loginHandler{rpc: tc, tls: cfg.TLS, cookie: cookieName(cfg.TLS), log: cfg.Log}
 
 	mux := http.NewServeMux()

@@ -35,13 +35,23 @@ const testToken = "s3cret-token-0123456789abcdef"
 type fakeTrading struct {
 	tradingv1.UnimplementedTradingServiceServer
 	reports chan string
+	ended   chan error // each WatchHealth's return, if there is room
 }
 
 func (f *fakeTrading) GetStatus(context.Context, *tradingv1.GetStatusRequest) (*tradingv1.GetStatusResponse, error) {
 	return &tradingv1.GetStatusResponse{Health: &tradingv1.HealthReport{Reason: "all quiet", Time: timestamppb.Now()}}, nil
 }
 
-func (f *fakeTrading) WatchHealth(_ *tradingv1.WatchHealthRequest, s tradingv1.TradingService_WatchHealthServer) error {
+func (f *fakeTrading) WatchHealth(req *tradingv1.WatchHealthRequest, s tradingv1.TradingService_WatchHealthServer) error {
+	err := f.watchHealth(req, s)
+	select {
+	case f.ended <- err:
+	default:
+	}
+	return err
+}
+
+func (f *fakeTrading) watchHealth(_ *tradingv1.WatchHealthRequest, s tradingv1.TradingService_WatchHealthServer) error {
 	// Like the daemon's, the latest report at once: the answer's headers
 	// go with the first message.
 	if err := s.Send(&tradingv1.WatchHealthResponse{Report: &tradingv1.HealthReport{Reason: "initial"}}); err != nil {
@@ -70,13 +80,20 @@ type env struct {
 	h       *Handler
 	log     *bytes.Buffer
 	reports chan string
+	ended   chan error
 	mu      sync.Mutex
 	md      []metadata.MD
 }
 
 func newEnv(t *testing.T, opts ...func(*Config)) *env {
 	t.Helper()
-	e := &env{log: &bytes.Buffer{}, reports: make(chan string)}
+	return startEnv(t, false, opts...)
+}
+
+// startEnv is newEnv, over TLS with HTTP/2 when h2.
+func startEnv(t *testing.T, h2 bool, opts ...func(*Config)) *env {
+	t.Helper()
+	e := &env{log: &bytes.Buffer{}, reports: make(chan string), ended: make(chan error, 16)}
 	authFn := security.AuthFunc(security.NewToken(testToken))
 	keep := func(ctx context.Context) {
 		md, _ := metadata.FromIncomingContext(ctx)
@@ -94,12 +111,17 @@ func newEnv(t *testing.T, opts ...func(*Config)) *env {
 			return h(srv, ss)
 		}, auth.StreamServerInterceptor(authFn)),
 	)
-	tradingv1.RegisterTradingServiceServer(g, &fakeTrading{reports: e.reports})
+	tradingv1.RegisterTradingServiceServer(g, &fakeTrading{reports: e.reports, ended: e.ended})
 	var logMu sync.Mutex
 	log := slog.New(slog.NewTextHandler(lockedWriter{&logMu, e.log}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.srv = httptest.NewUnstartedServer(nil)
-	e.srv.Start()
-	cfg := Config{GRPC: g, Hosts: Hosts(e.srv.Listener.Addr()), Log: log}
+	if h2 {
+		e.srv.EnableHTTP2 = true
+		e.srv.StartTLS()
+	} else {
+		e.srv.Start()
+	}
+	cfg := Config{GRPC: g, Hosts: Hosts(e.srv.Listener.Addr()), TLS: h2, Log: log}
 	for _, o := range opts {
 		o(&cfg)
 	}
