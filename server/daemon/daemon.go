@@ -17,6 +17,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
@@ -130,7 +131,7 @@ func New(cfg Config) *Daemon {
 		d.cfg.MetricsListener = transport.NewConnCap(cfg.MetricsListener, metricsMaxConns, metricsMaxConnsPerPeer)
 	}
 	if cfg.HTTPListener != nil {
-		d.web, d.webRPCs, d.cfg.HTTPListener = newWebServer(cfg, d.grpc)
+		d.web, d.webRPCs, d.cfg.HTTPListener = newWebServer(cfg, d.grpc, d.token)
 	}
 	return d
 }
@@ -138,9 +139,11 @@ func New(cfg Config) *Daemon {
 // newWebServer serves the dashboard over the gRPC server itself, so that a
 // browser's calls pass the same interceptors. The listener is capped like
 // the others: ServeHTTP gets none of the gRPC transport's own limits.
-func newWebServer(cfg Config, g *grpc.Server) (*http.Server, *web.Handler, net.Listener) {
+func newWebServer(cfg Config, g *grpc.Server, tok security.TokenMatcher) (*http.Server, *web.Handler, net.Listener) {
 	h, err := web.New(web.Config{GRPC: g, Hosts: web.Hosts(cfg.HTTPListener.Addr(), cfg.HTTPHosts...), TLS: cfg.TLS != nil,
-		MaxRequestBytes: int64(cfg.Limits.MaxRecvMsgSize), MaxResponseBytes: uint32(min(cfg.Limits.MaxSendMsgSize, math.MaxUint32)), Log: cfg.Logger})
+		MaxRequestBytes: int64(cfg.Limits.MaxRecvMsgSize), MaxResponseBytes: uint32(min(cfg.Limits.MaxSendMsgSize, math.MaxUint32)),
+		MaxAwaiting: cfg.Limits.MaxAwaiting, MaxAwaitingPerPeer: cfg.Limits.MaxAwaitingPerPeer, Spare: bearerOf(tok),
+		Log: cfg.Logger})
 	if err != nil {
 		panic("daemon: the dashboard's handler: " + err.Error()) // only a wiring mistake gets here
 	}
@@ -154,6 +157,17 @@ func newWebServer(cfg Config, g *grpc.Server) (*http.Server, *web.Handler, net.L
 		srv.TLSConfig = cfg.TLS.HTTPConfig()
 	}
 	return srv, h, transport.NewConnCap(cfg.HTTPListener, web.MaxConns, web.MaxConnsPerPeer)
+}
+
+// bearerOf reports whether a dashboard request carries the token (the
+// login cookie has become its Authorization header by then), as the gRPC
+// port's count of waiting calls spares such calls. A bearer longer than
+// any token is not hashed.
+func bearerOf(tok security.TokenMatcher) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		scheme, presented, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		return ok && strings.EqualFold(scheme, "bearer") && len(presented) <= 4<<10 && tok.Matches(presented)
+	}
 }
 
 func chainReports(fs ...func(*session.Report)) func(*session.Report) {

@@ -200,3 +200,35 @@ func TestDashboardLoginIsRateLimited(t *testing.T) {
 		}
 	}
 }
+
+// The dashboard counts requests whose body has not arrived with the gRPC
+// port's limits, and spares the operator's: a held body fills the peer's
+// one slot, an anonymous call is refused, the logged-in browser is served.
+func TestDashboardSparesTheOperatorFromHeldBodies(t *testing.T) {
+	base, _ := startDashboard(t, Config{Limits: Limits{MaxAwaitingPerPeer: 1}}, "http")
+	addr := strings.TrimPrefix(base, "http://")
+	op := browser(t, nil)
+	if resp, body := post(t, op, base+web.LoginPath, "application/json", `{"token":"`+testToken+`"}`); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	held, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	_, _ = io.WriteString(held, "POST "+web.RPCPrefix+"GetStatus HTTP/1.1\r\nHost: "+addr+
+		"\r\nContent-Type: application/json\r\nConnect-Protocol-Version: 1\r\nContent-Length: 2\r\n\r\n")
+	anon := browser(t, nil)
+	var resp *http.Response
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if resp, _ = post(t, anon, base+web.RPCPrefix+"GetStatus", "application/json", "{}"); resp.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("anonymous call with the peer's slot held: %d, want 429", resp.StatusCode)
+	}
+	if resp, body := post(t, op, base+web.RPCPrefix+"GetStatus", "application/json", "{}"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the operator's call: %d %s", resp.StatusCode, body)
+	}
+}

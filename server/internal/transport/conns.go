@@ -82,8 +82,12 @@ func (c *ConnCap) Refused() uint64 { return c.refused.Load() }
 // peerOf is the peer a remote address belongs to: its IPv4 address, or its
 // IPv6 /64. Addresses that are not IP (a unix socket, bufconn) are one
 // peer together.
-func peerOf(a net.Addr) netip.Prefix {
-	ap, err := netip.ParseAddrPort(a.String())
+func peerOf(a net.Addr) netip.Prefix { return PeerOf(a.String()) }
+
+// PeerOf is peerOf for a "host:port" remote address (an http.Request's
+// RemoteAddr), so that every cap counts the same peers.
+func PeerOf(remoteAddr string) netip.Prefix {
+	ap, err := netip.ParseAddrPort(remoteAddr)
 	if err != nil {
 		return netip.Prefix{}
 	}

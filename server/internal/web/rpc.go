@@ -24,11 +24,12 @@ var rpcContentTypes = map[string]bool{
 // header itself goes no further, because every request header becomes
 // gRPC metadata that interceptors and handlers could see.
 type rpcHandler struct {
-	next    http.Handler
-	cookie  string
-	maxBody int64
-	rpcs    *inflight
-	stall   time.Duration
+	next     http.Handler
+	cookie   string
+	maxBody  int64
+	rpcs     *inflight
+	stall    time.Duration
+	awaiting *awaiting
 }
 
 func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +61,9 @@ func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusRequestEntityTooLarge, "the request is larger than the daemon accepts")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, h.maxBody) // a body of no declared length
+	if !h.awaiting.readBody(w, r, h.maxBody) {
+		return
+	}
 	if !h.rpcs.enter() {
 		shuttingDown(w)
 		return

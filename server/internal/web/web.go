@@ -45,7 +45,13 @@ type Config struct {
 	// on a client that does not read (default DefaultWriteStall); see
 	// stallGuard.
 	WriteStall time.Duration
-	Log        *slog.Logger
+	// MaxAwaiting and MaxAwaitingPerPeer bound the RPCs whose request
+	// body has not arrived yet (defaults DefaultMaxAwaiting,
+	// DefaultMaxAwaitingPerPeer); Spare reports the requests they do not
+	// count: the daemon's, those that carry its token. See awaiting.
+	MaxAwaiting, MaxAwaitingPerPeer int
+	Spare                           func(*http.Request) bool
+	Log                             *slog.Logger
 }
 
 // Routes.
@@ -74,6 +80,12 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.MaxRequestBytes <= 0 {
 		cfg.MaxRequestBytes = 1 << 20
 	}
+	if cfg.MaxAwaiting <= 0 {
+		cfg.MaxAwaiting = DefaultMaxAwaiting
+	}
+	if cfg.MaxAwaitingPerPeer <= 0 {
+		cfg.MaxAwaitingPerPeer = DefaultMaxAwaitingPerPeer
+	}
 	if cfg.WriteStall <= 0 {
 		cfg.WriteStall = DefaultWriteStall
 	}
@@ -90,9 +102,10 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	rpcs := newInflight()
+	awaiting := newAwaiting(cfg.MaxAwaiting, cfg.MaxAwaitingPerPeer, cfg.Spare)
 	rpc := &rpcHandler{next: tc, cookie: cookieName(cfg.TLS), maxBody: cfg.MaxRequestBytes, rpcs: rpcs,
-		stall: cfg.WriteStall}
-	login := &loginHandler{rpc: tc, tls: cfg.TLS, cookie: cookieName(cfg.TLS), log: cfg.Log}
+		stall: cfg.WriteStall, awaiting: awaiting}
+	login := &loginHandler{rpc: tc, awaiting: awaiting, tls: cfg.TLS, cookie: cookieName(cfg.TLS), log: cfg.Log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", assets.file("index.html"))
