@@ -232,3 +232,33 @@ func TestDashboardSparesTheOperatorFromHeldBodies(t *testing.T) {
 		t.Fatalf("the operator's call: %d %s", resp.StatusCode, body)
 	}
 }
+
+// The watcher cap is an interceptor, so it holds over the dashboard's port
+// too: past it a browser's WatchHealth ends at once with the reason.
+func TestDashboardWatcherCap(t *testing.T) {
+	base, _ := startDashboard(t, Config{Limits: Limits{MaxWatchers: 1}}, "http")
+	c := browser(t, nil)
+	if resp, body := post(t, c, base+web.LoginPath, "application/json", `{"token":"`+testToken+`"}`); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	watch := func() *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, base+web.RPCPrefix+"WatchHealth", bytes.NewReader([]byte{0, 0, 0, 0, 2, '{', '}'}))
+		req.Header.Set("Content-Type", "application/connect+json")
+		req.Header.Set("Connect-Protocol-Version", "1")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	first := watch()
+	var hdr [5]byte
+	if _, err := io.ReadFull(first.Body, hdr[:]); err != nil || hdr[0] != 0 {
+		t.Fatalf("first watcher's report: %v %x", err, hdr)
+	}
+	rest, err := io.ReadAll(watch().Body)
+	if err != nil || len(rest) < 5 || rest[0] != 2 || !strings.Contains(string(rest), "TOO_MANY_WATCHERS") {
+		t.Fatalf("second watcher: %q %v, want an end of stream with TOO_MANY_WATCHERS", rest, err)
+	}
+}
