@@ -22,25 +22,34 @@ type Handler struct {
 // trailer") instead of the reason.
 func (h *Handler) Drain(ctx context.Context) error { return h.rpcs.drain(ctx) }
 
-// inflight counts the RPCs being served.
+// inflight counts the RPCs being served, at most max at once: a stream
+// served through ServeHTTP and the transcoder costs about 68 KiB and three
+// goroutines (1,600 held took 109 MiB), four times a gRPC stream, so the
+// dashboard's port gets a cap of its own below the daemon's watcher caps
+// (20,000 and 10,000, which would allow 2 GiB here).
 type inflight struct {
+	max     int
 	mu      sync.Mutex
 	n       int
 	closing bool
 	idle    chan struct{} // closed once closing and n == 0
 }
 
-func newInflight() *inflight { return &inflight{idle: make(chan struct{})} }
+func newInflight(max int) *inflight { return &inflight{max: max, idle: make(chan struct{})} }
 
-// enter counts an RPC in, or says the daemon is draining.
-func (f *inflight) enter() bool {
+// enter counts an RPC in, or says why not: the daemon is draining, or max
+// are being served.
+func (f *inflight) enter() (ok, full bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closing {
-		return false
+		return false, false
+	}
+	if f.n >= f.max {
+		return false, true
 	}
 	f.n++
-	return true
+	return true, false
 }
 
 func (f *inflight) leave() {

@@ -3,6 +3,7 @@ package web
 import (
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -64,7 +65,12 @@ func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.awaiting.readBody(w, r, h.maxBody) {
 		return
 	}
-	if !h.rpcs.enter() {
+	if ok, full := h.rpcs.enter(); full {
+		w.Header().Set("Retry-After", "1")
+		writeConnectError(w, http.StatusTooManyRequests, "resource_exhausted",
+			"too many calls open on the dashboard's port: tradingd serves at most "+strconv.Itoa(h.rpcs.max)+" at once; close some tabs or retry later")
+		return
+	} else if !ok {
 		shuttingDown(w)
 		return
 	}

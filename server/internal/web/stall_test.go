@@ -87,3 +87,28 @@ func TestQuietStreamOutlivesWriteStall(t *testing.T) {
 		})
 	}
 }
+
+// The calls served at once over the port are capped (MaxRPCs): with the
+// cap's worth of streams open the next call is refused at once, saying
+// why; when one ends, calls are served again.
+func TestOpenCallsAreCapped(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.MaxRPCs = 2 })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := e.client(t)
+	first, _ := e.watch(t, ctx, c)
+	e.watch(t, ctx, c)
+	code, body := e.unary(t, c, "GetStatus", nil)
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "at most 2 at once") {
+		t.Fatalf("a third call with two streams open: %d %s, want 429 naming the cap", code, body)
+	}
+	first.Body.Close()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if code, body = e.unary(t, c, "GetStatus", nil); code != http.StatusTooManyRequests {
+			break
+		}
+	}
+	if code != http.StatusOK {
+		t.Fatalf("after a stream ended: %d %s", code, body)
+	}
+}

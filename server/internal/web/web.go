@@ -50,8 +50,11 @@ type Config struct {
 	// DefaultMaxAwaitingPerPeer); Spare reports the requests they do not
 	// count: the daemon's, those that carry its token. See awaiting.
 	MaxAwaiting, MaxAwaitingPerPeer int
-	Spare                           func(*http.Request) bool
-	Log                             *slog.Logger
+	// MaxRPCs bounds the calls served at once over this port, streams
+	// included (default DefaultMaxRPCs); see inflight.
+	MaxRPCs int
+	Spare   func(*http.Request) bool
+	Log     *slog.Logger
 }
 
 // Routes.
@@ -80,6 +83,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.MaxRequestBytes <= 0 {
 		cfg.MaxRequestBytes = 1 << 20
 	}
+	if cfg.MaxRPCs <= 0 {
+		cfg.MaxRPCs = DefaultMaxRPCs
+	}
 	if cfg.MaxAwaiting <= 0 {
 		cfg.MaxAwaiting = DefaultMaxAwaiting
 	}
@@ -101,7 +107,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	rpcs := newInflight()
+	rpcs := newInflight(cfg.MaxRPCs)
 	awaiting := newAwaiting(cfg.MaxAwaiting, cfg.MaxAwaitingPerPeer, cfg.Spare)
 	rpc := &rpcHandler{next: tc, cookie: cookieName(cfg.TLS), maxBody: cfg.MaxRequestBytes, rpcs: rpcs,
 		stall: cfg.WriteStall, awaiting: awaiting}
