@@ -42,12 +42,7 @@ type webTarget struct {
 // over the dashboard, on a fresh connection, answers within maxLatency,
 // sampling RSS and goroutines; then that RSS grew by less than maxGrowth
 // and the session's tick rate did not fall below half its rate before.
-func webFlood(t *testing.T, useTLS bool, hold time.Duration, attack func(ctx context.Context, t *testing.T, tg webTarget, wg *sync.WaitGroup)) operator {
-	return webFloodUpTo(t, useTLS, hold, maxGrowth, attack)
-}
-
-// webFloodUpTo is webFlood with another ceiling on RSS growth.
-func webFloodUpTo(t *testing.T, useTLS bool, hold time.Duration, growth int64, attack func(ctx context.Context, t *testing.T, tg webTarget, wg *sync.WaitGroup)) operator {
+func webFlood(t *testing.T, useTLS bool, hold time.Duration, attack func(ctx context.Context, t *testing.T, tg webTarget, wg *sync.WaitGroup)) {
 	opts := harness.Options{Metrics: true, HTTP: "127.0.0.1:0"}
 	var tc *tls.Config
 	if useTLS {
@@ -135,8 +130,8 @@ func webFloodUpTo(t *testing.T, useTLS bool, hold time.Duration, growth int64, a
 	t.Logf("RSS %d MiB before, peak %d MiB (growth %d MiB), %d MiB after; goroutines %.0f before, peak %.0f, %.0f after; "+
 		"%d operator calls, slowest %s; ticks %.0f/s before, %.0f/s during",
 		base>>20, peak>>20, (peak-base)>>20, after>>20, baseG, peakG, afterG, calls, slowest.Round(time.Millisecond), baseRate, floodRate)
-	if peak-base >= growth {
-		t.Errorf("RSS grew by %d MiB under the flood, want < %d MiB", (peak-base)>>20, growth>>20)
+	if peak-base >= maxGrowth {
+		t.Errorf("RSS grew by %d MiB under the flood, want < %d MiB", (peak-base)>>20, maxGrowth>>20)
 	}
 	if slowest > maxLatency {
 		t.Errorf("the operator's slowest call took %s, want < %s", slowest, maxLatency)
@@ -144,7 +139,6 @@ func webFloodUpTo(t *testing.T, useTLS bool, hold time.Duration, growth int64, a
 	if floodRate < baseRate/2 {
 		t.Errorf("the session ticked %.0f/s under the flood, %.0f/s before", floodRate, baseRate)
 	}
-	return op
 }
 
 // operator is the logged-in browser: each call on a fresh connection from
@@ -321,12 +315,11 @@ var token string
 // Stalled watchers: 32 HTTP/2 connections x 100 streams (WatchHealth and
 // WatchOrders in turn) with the token, whose client never reads nor grants
 // flow control. Each write then blocks; WriteStall (30 s) releases them.
-// What is measured is the cost while they are held, per stream: these
-// are the operator's, within the watcher caps (20,000 and 10,000) that hold
-// over gRPC too, so the ceiling is 256 MiB, not the anonymous floods' 64.
+// The port serves at most 512 streams at once (the rest are refused), so
+// they cost at most ~45 MiB; the operator's unary calls still pass.
 func TestWebStalledWatchers(t *testing.T) {
 	conns, per := size(32, 16), 100
-	webFloodUpTo(t, true, hold(), 256<<20, func(ctx context.Context, t *testing.T, tg webTarget, wg *sync.WaitGroup) {
+	webFlood(t, true, hold(), func(ctx context.Context, t *testing.T, tg webTarget, wg *sync.WaitGroup) {
 		tok, err := os.ReadFile(token)
 		if err != nil {
 			t.Fatal(err)

@@ -22,40 +22,49 @@ type Handler struct {
 // trailer") instead of the reason.
 func (h *Handler) Drain(ctx context.Context) error { return h.rpcs.drain(ctx) }
 
-// inflight counts the RPCs being served, at most max at once: a stream
-// served through ServeHTTP and the transcoder costs about 68 KiB and three
-// goroutines (1,600 held took 109 MiB), four times a gRPC stream, so the
-// dashboard's port gets a cap of its own below the daemon's watcher caps
-// (20,000 and 10,000, which would allow 2 GiB here).
+// inflight counts the RPCs being served, and holds the streams among them
+// to at most max at once: a stream served through ServeHTTP and the
+// transcoder costs about 80 KiB and three goroutines (1,024 held over 32
+// TLS connections took 93 MiB), five times a gRPC stream, so the dashboard's port gets a cap of its
+// own below the daemon's watcher caps (20,000 and 10,000, which would allow
+// 2 GiB here). Unary calls are not capped: they end at once, and a tab
+// full of streams must not keep the operator from calling.
 type inflight struct {
 	max     int
 	mu      sync.Mutex
-	n       int
+	n       int // calls, streams included
+	streams int
 	closing bool
 	idle    chan struct{} // closed once closing and n == 0
 }
 
 func newInflight(max int) *inflight { return &inflight{max: max, idle: make(chan struct{})} }
 
-// enter counts an RPC in, or says why not: the daemon is draining, or max
-// are being served.
-func (f *inflight) enter() (ok, full bool) {
+// enter counts a call in, or says why not: the daemon is draining, or it
+// is a stream and max are open.
+func (f *inflight) enter(stream bool) (ok, full bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closing {
 		return false, false
 	}
-	if f.n >= f.max {
+	if stream && f.streams >= f.max {
 		return false, true
 	}
 	f.n++
+	if stream {
+		f.streams++
+	}
 	return true, false
 }
 
-func (f *inflight) leave() {
+func (f *inflight) leave(stream bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.n--
+	if stream {
+		f.streams--
+	}
 	if f.closing && f.n == 0 {
 		close(f.idle)
 	}

@@ -3,9 +3,12 @@ package web
 import (
 	"mime"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
+
+	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
 
 // rpcContentTypes are the content types a browser's Connect or gRPC-Web
@@ -65,16 +68,19 @@ func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.awaiting.readBody(w, r, h.maxBody) {
 		return
 	}
-	if ok, full := h.rpcs.enter(); full {
+	// By the last segment (the mux has already sent "//trading.v1...",
+	// "...Service//WatchHealth" and the like to the clean path, 307).
+	stream := streams[path.Base(path.Clean(r.URL.Path))]
+	if ok, full := h.rpcs.enter(stream); full {
 		w.Header().Set("Retry-After", "1")
 		writeConnectError(w, http.StatusTooManyRequests, "resource_exhausted",
-			"too many calls open on the dashboard's port: tradingd serves at most "+strconv.Itoa(h.rpcs.max)+" at once; close some tabs or retry later")
+			"too many streams open on the dashboard's port: tradingd serves at most "+strconv.Itoa(h.rpcs.max)+" at once; close some tabs or retry later")
 		return
 	} else if !ok {
 		shuttingDown(w)
 		return
 	}
-	defer h.rpcs.leave()
+	defer h.rpcs.leave(stream)
 	h.next.ServeHTTP(newStallGuard(w, h.stall), r)
 }
 
@@ -99,3 +105,12 @@ func compressed(h http.Header) bool {
 	}
 	return false
 }
+
+// streams are TradingService's streaming methods, by name.
+var streams = func() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range tradingv1.TradingService_ServiceDesc.Streams {
+		m[s.StreamName] = true
+	}
+	return m
+}()

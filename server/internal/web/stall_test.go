@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -88,27 +89,48 @@ func TestQuietStreamOutlivesWriteStall(t *testing.T) {
 	}
 }
 
-// The calls served at once over the port are capped (MaxRPCs): with the
-// cap's worth of streams open the next call is refused at once, saying
-// why; when one ends, calls are served again.
-func TestOpenCallsAreCapped(t *testing.T) {
+// The streams served at once over the port are capped (MaxRPCs): with the
+// cap's worth open the next stream is refused at once, saying why, however
+// its path is spelled (the mux redirects, 307), while unary calls are still served; when one ends,
+// streams are served again.
+func TestOpenStreamsAreCapped(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.MaxRPCs = 2 })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c := e.client(t)
 	first, _ := e.watch(t, ctx, c)
 	e.watch(t, ctx, c)
-	code, body := e.unary(t, c, "GetStatus", nil)
-	if code != http.StatusTooManyRequests || !strings.Contains(body, "at most 2 at once") {
-		t.Fatalf("a third call with two streams open: %d %s, want 429 naming the cap", code, body)
+	third := func(path string) (int, string) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.srv.URL+path, bytes.NewReader([]byte{0, 0, 0, 0, 2, '{', '}'}))
+		req.Header.Set("Content-Type", "application/connect+json")
+		req.Header.Set("Connect-Protocol-Version", "1")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return resp.StatusCode, "" // a stream: served
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, p := range []string{RPCPrefix + "WatchHealth", "/" + RPCPrefix + "WatchOrders", RPCPrefix + "/WatchHealth"} {
+		if code, body := third(p); code != http.StatusTooManyRequests || !strings.Contains(body, "at most 2 at once") {
+			t.Fatalf("a third stream (%s) with two open: %d %s, want 429 naming the cap", p, code, body)
+		}
+	}
+	if code, body := e.unary(t, c, "GetStatus", nil); code != http.StatusOK {
+		t.Fatalf("a unary call with the streams' cap reached: %d %s", code, body)
 	}
 	first.Body.Close()
+	var code int
 	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		if code, body = e.unary(t, c, "GetStatus", nil); code != http.StatusTooManyRequests {
+		if code, _ = third(RPCPrefix + "WatchHealth"); code != http.StatusTooManyRequests {
 			break
 		}
 	}
 	if code != http.StatusOK {
-		t.Fatalf("after a stream ended: %d %s", code, body)
+		t.Fatalf("a stream after one ended: %d", code)
 	}
 }

@@ -50,8 +50,8 @@ type Config struct {
 	// DefaultMaxAwaitingPerPeer); Spare reports the requests they do not
 	// count: the daemon's, those that carry its token. See awaiting.
 	MaxAwaiting, MaxAwaitingPerPeer int
-	// MaxRPCs bounds the calls served at once over this port, streams
-	// included (default DefaultMaxRPCs); see inflight.
+	// MaxRPCs bounds the streams (WatchHealth, WatchOrders) served at
+	// once over this port (default DefaultMaxRPCs); see inflight.
 	MaxRPCs int
 	Spare   func(*http.Request) bool
 	Log     *slog.Logger
