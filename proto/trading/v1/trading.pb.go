@@ -3900,7 +3900,13 @@ type OrderEvent struct {
 	// The order after this event, without its earlier fills.
 	Order *Order `protobuf:"bytes,2,opt,name=order,proto3" json:"order,omitempty"`
 	// The fill this event carries, if any.
-	Fill          *Fill `protobuf:"bytes,3,opt,name=fill,proto3" json:"fill,omitempty"`
+	Fill *Fill `protobuf:"bytes,3,opt,name=fill,proto3" json:"fill,omitempty"`
+	// The fill's number among its order's fills, 1, 2, 3...: StoredFill's
+	// sequence, by which a client that merges ListFills with this stream
+	// recognises a fill it has (two fills of one order may match in time,
+	// quantity and price). 0 without a fill, and from a daemon without a
+	// store, which has no ListFills.
+	FillSequence  uint32 `protobuf:"varint,4,opt,name=fill_sequence,json=fillSequence,proto3" json:"fill_sequence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3954,6 +3960,13 @@ func (x *OrderEvent) GetFill() *Fill {
 		return x.Fill
 	}
 	return nil
+}
+
+func (x *OrderEvent) GetFillSequence() uint32 {
+	if x != nil {
+		return x.FillSequence
+	}
+	return 0
 }
 
 // Portfolio is a session's paper account. Decimals are strings in the
@@ -4990,12 +5003,13 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12&\n" +
 	"\x05fills\x18\x13 \x03(\v2\x10.trading.v1.FillR\x05fills\x12\x10\n" +
-	"\x03tag\x18\x14 \x01(\tR\x03tag\"w\n" +
+	"\x03tag\x18\x14 \x01(\tR\x03tag\"\x9c\x01\n" +
 	"\n" +
 	"OrderEvent\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12'\n" +
 	"\x05order\x18\x02 \x01(\v2\x11.trading.v1.OrderR\x05order\x12$\n" +
-	"\x04fill\x18\x03 \x01(\v2\x10.trading.v1.FillR\x04fill\"\x93\x03\n" +
+	"\x04fill\x18\x03 \x01(\v2\x10.trading.v1.FillR\x04fill\x12#\n" +
+	"\rfill_sequence\x18\x04 \x01(\rR\ffillSequence\"\x93\x03\n" +
 	"\tPortfolio\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12%\n" +

@@ -109,7 +109,7 @@ async function seed(g: number): Promise<void> {
     if (g !== gen) return;
     reset(id);
     for (const o of orders) upsertOrder(o);
-    for (const f of fills) addFill(f.id, f.symbol, f.side, f.fill);
+    for (const f of fills) addFill(f.id, f.seq, f.symbol, f.side, f.fill);
     const queued = buffered ?? [];
     buffered = undefined;
     seeded = true;
@@ -126,6 +126,7 @@ async function seed(g: number): Promise<void> {
 
 interface SeedFill {
   id: string;
+  seq: number; // StoredFill.sequence; 0 from a daemon without a store
   symbol: string;
   side: OrderSide;
   fill: Fill;
@@ -140,14 +141,14 @@ async function listFills(session: string, orders: Order[], g: number): Promise<S
     let token = "";
     do {
       const r = await api.listFills({ sessionId: session, limit: maxFills, pageToken: token });
-      for (const f of r.fills) if (f.fill) out.push({ id: f.clientOrderId, symbol: f.symbol, side: f.side, fill: f.fill });
+      for (const f of r.fills) if (f.fill) out.push({ id: f.clientOrderId, seq: f.sequence, symbol: f.symbol, side: f.side, fill: f.fill });
       token = r.nextPageToken;
     } while (token !== "" && g === gen);
     return out;
   } catch (e) {
     if (!(e instanceof ConnectError && reason(e) === "NO_STORE")) throw e;
   }
-  for (const o of orders) for (const f of o.fills) out.push({ id: o.clientOrderId, symbol: o.symbol, side: o.side, fill: f });
+  for (const o of orders) for (const f of o.fills) out.push({ id: o.clientOrderId, seq: 0, symbol: o.symbol, side: o.side, fill: f });
   out.sort((a, b) => nanos(a.fill.time) - nanos(b.fill.time));
   return out;
 }
@@ -158,12 +159,13 @@ function nanos(t: Timestamp | undefined): number {
 
 // apply shows one event. An event of another session starts the tables
 // over. An order's row takes the event's state (events come in order, so
-// the newest wins); its fill is shown once, however often it is seen.
+// the newest wins); its fill is shown once, however often it is seen (by
+// its number, fill_sequence, as the seed's StoredFill.sequence).
 function apply(e: OrderEvent): void {
   const o = e.order;
   if (!o) return;
   if (o.sessionId !== shownSession()) reset(o.sessionId);
   upsertOrder(o);
-  if (e.fill) addFill(o.clientOrderId, o.symbol, o.side, e.fill);
+  if (e.fill) addFill(o.clientOrderId, e.fillSequence, o.symbol, o.side, e.fill);
   summary();
 }

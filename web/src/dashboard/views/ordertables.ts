@@ -157,10 +157,14 @@ export function upsertOrder(o: Order): void {
   visible(tr);
 }
 
-// fillKey names a fill across the seed and the stream: an order's fills
-// differ in time, quantity or price (a fill event carries no number of
-// its own; StoredFill's per-order sequence is not on the stream).
-function fillKey(id: string, f: Fill): string {
+// fillKey names a fill across the seed and the stream: its number among
+// its order's fills (StoredFill.sequence, OrderEvent.fill_sequence), since
+// two fills of one order can match in time, quantity and price (a resting
+// order filled at its limit across book levels of equal size). A daemon
+// without a store numbers none (seq 0; it has no ListFills either): its
+// fills are told apart by time, quantity and price, as well as they can be.
+function fillKey(id: string, seq: number, f: Fill): string {
+  if (seq > 0) return `${id}#${seq}`;
   return `${id}|${f.time?.seconds ?? 0n}.${f.time?.nanos ?? 0}|${canon(f.quantity)}|${canon(f.price)}`;
 }
 
@@ -169,8 +173,8 @@ function canon(d: string): string {
   return d.includes(".") ? d.replace(/0+$/, "").replace(/\.$/, "") : d;
 }
 
-export function addFill(id: string, symbol: string, side: OrderSide, f: Fill): void {
-  const key = fillKey(id, f);
+export function addFill(id: string, seq: number, symbol: string, side: OrderSide, f: Fill): void {
+  const key = fillKey(id, seq, f);
   if (fillRows.has(key)) return;
   const tr = el("tr");
   tr.dataset.orderId = id;
