@@ -1108,11 +1108,13 @@ type RunBacktestRequest struct {
 	// cash, account and risk limits, as for a paper session. Mode must be
 	// unset or MODE_PAPER; the settings that only a running session has
 	// (duration, health_interval, tick_interval, auto_restart and the remote
-	// strategy fields) are refused, as is a remote strategy.
+	// strategy fields) are refused, as is a remote strategy. settings.seed
+	// 0, which proto3 cannot tell from unset, is seed 1 here (tradectl
+	// backtest's default), not a random one as for a session: a backtest
+	// repeats. To test another market, give another seed.
 	Settings *SessionSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
-	// Market time to simulate, from settings.seed (unset: 1, tradectl
-	// backtest's default, so that a run repeats; a session picks one at
-	// random). Required; at most MaxBacktestDuration (24h).
+	// Market time to simulate, from settings.seed. Required; at most
+	// MaxBacktestDuration (24h).
 	SimDuration *durationpb.Duration `protobuf:"bytes,2,opt,name=sim_duration,json=simDuration,proto3" json:"sim_duration,omitempty"`
 	// Period of the equity samples behind the Sharpe ratio. Unset: 1m.
 	SampleEvery   *durationpb.Duration `protobuf:"bytes,3,opt,name=sample_every,json=sampleEvery,proto3" json:"sample_every,omitempty"`
@@ -1769,7 +1771,8 @@ type SessionSettings struct {
 	TickInterval *durationpb.Duration `protobuf:"bytes,5,opt,name=tick_interval,json=tickInterval,proto3" json:"tick_interval,omitempty"`
 	// Restart a failed trading loop after a backoff, up to an intensity limit.
 	AutoRestart bool `protobuf:"varint,6,opt,name=auto_restart,json=autoRestart,proto3" json:"auto_restart,omitempty"`
-	// Seed of the paper market's random walk. 0: the daemon picks one.
+	// Seed of the paper market's random walk. 0: the daemon picks one (for
+	// a session; RunBacktest takes 0 as 1).
 	Seed uint64 `protobuf:"varint,7,opt,name=seed,proto3" json:"seed,omitempty"`
 	// Strategy name (see ListStrategies). Unset: sma.
 	Strategy string `protobuf:"bytes,8,opt,name=strategy,proto3" json:"strategy,omitempty"`

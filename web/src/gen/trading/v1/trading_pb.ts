@@ -137,16 +137,18 @@ export type RunBacktestRequest = Message<"trading.v1.RunBacktestRequest"> & {
    * cash, account and risk limits, as for a paper session. Mode must be
    * unset or MODE_PAPER; the settings that only a running session has
    * (duration, health_interval, tick_interval, auto_restart and the remote
-   * strategy fields) are refused, as is a remote strategy.
+   * strategy fields) are refused, as is a remote strategy. settings.seed
+   * 0, which proto3 cannot tell from unset, is seed 1 here (tradectl
+   * backtest's default), not a random one as for a session: a backtest
+   * repeats. To test another market, give another seed.
    *
    * @generated from field: trading.v1.SessionSettings settings = 1;
    */
   settings?: SessionSettings | undefined;
 
   /**
-   * Market time to simulate, from settings.seed (unset: 1, tradectl
-   * backtest's default, so that a run repeats; a session picks one at
-   * random). Required; at most MaxBacktestDuration (24h).
+   * Market time to simulate, from settings.seed. Required; at most
+   * MaxBacktestDuration (24h).
    *
    * @generated from field: google.protobuf.Duration sim_duration = 2;
    */
@@ -534,7 +536,8 @@ export type SessionSettings = Message<"trading.v1.SessionSettings"> & {
   autoRestart: boolean;
 
   /**
-   * Seed of the paper market's random walk. 0: the daemon picks one.
+   * Seed of the paper market's random walk. 0: the daemon picks one (for
+   * a session; RunBacktest takes 0 as 1).
    *
    * @generated from field: uint64 seed = 7;
    */
