@@ -62,8 +62,8 @@ type Event struct {
 	// store's, as ListFills shows it), set with Seq: two fills of one
 	// order can match in time, quantity and price (a resting order filled
 	// at its own limit across book levels of equal size), so a client that
-	// merges ListFills with the stream needs it to tell them apart. Zero
-	// without a fill, or without a store.
+	// merges ListFills (or ListOrders' fills) with the stream needs it to
+	// tell them apart. Zero without a fill.
 	FillSeq uint32
 }
 

@@ -56,9 +56,13 @@ func TestWatchOrdersResumesAfterARestart(t *testing.T) {
 	if _, err := c.StartTrading(ctx, gridReq()); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "some order events", func() bool {
+	eventually(t, "some order events, fills among them", func() bool {
 		n, err := h.d.store.LastOrderEvent(ctx)
-		return err == nil && n > 20
+		if err != nil || n <= 20 {
+			return false
+		}
+		f, err := c.ListFills(ctx, &tradingv1.ListFillsRequest{})
+		return err == nil && len(f.GetFills()) >= 2
 	})
 	if _, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{}); err != nil {
 		t.Fatal(err)

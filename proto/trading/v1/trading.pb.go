@@ -3905,10 +3905,10 @@ type OrderEvent struct {
 	// The fill this event carries, if any.
 	Fill *Fill `protobuf:"bytes,3,opt,name=fill,proto3" json:"fill,omitempty"`
 	// The fill's number among its order's fills, 1, 2, 3...: StoredFill's
-	// sequence, by which a client that merges ListFills with this stream
-	// recognises a fill it has (two fills of one order may match in time,
-	// quantity and price). 0 without a fill, and from a daemon without a
-	// store, which has no ListFills.
+	// sequence, and the fill's place in Order.fills, by which a client that
+	// merges ListFills or ListOrders with this stream recognises a fill it
+	// has (two fills of one order may match in time, quantity and price).
+	// 0 without a fill.
 	FillSequence  uint32 `protobuf:"varint,4,opt,name=fill_sequence,json=fillSequence,proto3" json:"fill_sequence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

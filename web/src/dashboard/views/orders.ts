@@ -126,7 +126,7 @@ async function seed(g: number): Promise<void> {
 
 interface SeedFill {
   id: string;
-  seq: number; // StoredFill.sequence; 0 from a daemon without a store
+  seq: number; // StoredFill.sequence, or the place in Order.fills: OrderEvent.fill_sequence
   symbol: string;
   side: OrderSide;
   fill: Fill;
@@ -148,7 +148,8 @@ async function listFills(session: string, orders: Order[], g: number): Promise<S
   } catch (e) {
     if (!(e instanceof ConnectError && reason(e) === "NO_STORE")) throw e;
   }
-  for (const o of orders) for (const f of o.fills) out.push({ id: o.clientOrderId, seq: 0, symbol: o.symbol, side: o.side, fill: f });
+  for (const o of orders)
+    o.fills.forEach((f, i) => out.push({ id: o.clientOrderId, seq: i + 1, symbol: o.symbol, side: o.side, fill: f }));
   out.sort((a, b) => nanos(a.fill.time) - nanos(b.fill.time));
   return out;
 }

@@ -158,10 +158,10 @@ export function upsertOrder(o: Order): void {
 }
 
 // fillKey names a fill across the seed and the stream: its number among
-// its order's fills (StoredFill.sequence, OrderEvent.fill_sequence), since
-// two fills of one order can match in time, quantity and price (a resting
-// order filled at its limit across book levels of equal size). A daemon
-// without a store numbers none (seq 0; it has no ListFills either): its
+// its order's fills (StoredFill.sequence, the place in Order.fills,
+// OrderEvent.fill_sequence), since two fills of one order can match in
+// time, quantity and price (a resting order filled at its limit across book
+// levels of equal size). A daemon older than fill_sequence sends 0: its
 // fills are told apart by time, quantity and price, as well as they can be.
 function fillKey(id: string, seq: number, f: Fill): string {
   if (seq > 0) return `${id}#${seq}`;

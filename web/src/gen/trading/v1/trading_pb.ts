@@ -1722,10 +1722,10 @@ export type OrderEvent = Message<"trading.v1.OrderEvent"> & {
 
   /**
    * The fill's number among its order's fills, 1, 2, 3...: StoredFill's
-   * sequence, by which a client that merges ListFills with this stream
-   * recognises a fill it has (two fills of one order may match in time,
-   * quantity and price). 0 without a fill, and from a daemon without a
-   * store, which has no ListFills.
+   * sequence, and the fill's place in Order.fills, by which a client that
+   * merges ListFills or ListOrders with this stream recognises a fill it
+   * has (two fills of one order may match in time, quantity and price).
+   * 0 without a fill.
    *
    * @generated from field: uint32 fill_sequence = 4;
    */
