@@ -1116,7 +1116,9 @@ type RunBacktestRequest struct {
 	// Market time to simulate, from settings.seed. Required; at most
 	// MaxBacktestDuration (24h).
 	SimDuration *durationpb.Duration `protobuf:"bytes,2,opt,name=sim_duration,json=simDuration,proto3" json:"sim_duration,omitempty"`
-	// Period of the equity samples behind the Sharpe ratio. Unset: 1m.
+	// Period of the equity samples behind the Sharpe ratio. Unset: 1m. One
+	// that would take more than 1,048,576 samples over sim_duration is
+	// refused, naming the least allowed (tradectl backtest coarsens it).
 	SampleEvery   *durationpb.Duration `protobuf:"bytes,3,opt,name=sample_every,json=sampleEvery,proto3" json:"sample_every,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -155,7 +155,9 @@ export type RunBacktestRequest = Message<"trading.v1.RunBacktestRequest"> & {
   simDuration?: Duration | undefined;
 
   /**
-   * Period of the equity samples behind the Sharpe ratio. Unset: 1m.
+   * Period of the equity samples behind the Sharpe ratio. Unset: 1m. One
+   * that would take more than 1,048,576 samples over sim_duration is
+   * refused, naming the least allowed (tradectl backtest coarsens it).
    *
    * @generated from field: google.protobuf.Duration sample_every = 3;
    */
