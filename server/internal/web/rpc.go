@@ -59,5 +59,27 @@ func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.rpcs.leave()
+	if ct != "application/json" && ct != "application/proto" { // a stream, or gRPC-Web
+		w = headerFlusher{w}
+	}
 	h.next.ServeHTTP(w, r)
 }
+
+// headerFlusher sends a stream's headers as soon as they are written.
+// The transcoder writes them when the gRPC handler sends its own but
+// flushes only at a message (its Flush does nothing), so WatchOrders,
+// which answers at once and then sends nothing while no order changes,
+// would leave the browser waiting for its answer: the Orders view reads
+// its snapshot only once the stream has answered, so that no event falls
+// between the two.
+type headerFlusher struct{ http.ResponseWriter }
+
+func (f headerFlusher) WriteHeader(code int) {
+	f.ResponseWriter.WriteHeader(code)
+	_ = http.NewResponseController(f.ResponseWriter).Flush()
+}
+
+func (f headerFlusher) Flush() { _ = http.NewResponseController(f.ResponseWriter).Flush() }
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (f headerFlusher) Unwrap() http.ResponseWriter { return f.ResponseWriter }
