@@ -59,10 +59,16 @@ func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.rpcs.leave()
-	if ct != "application/json" && ct != "application/proto" { // a stream, or gRPC-Web
-		w = headerFlusher{w}
+	h.next.ServeHTTP(flushStreamHeaders(w, ct), r)
+}
+
+// flushStreamHeaders is w, sending the headers as soon as they are written
+// when the call (of content type ct) is a stream or gRPC-Web.
+func flushStreamHeaders(w http.ResponseWriter, ct string) http.ResponseWriter {
+	if ct == "application/json" || ct == "application/proto" { // Connect unary: one write
+		return w
 	}
-	h.next.ServeHTTP(w, r)
+	return headerFlusher{w}
 }
 
 // headerFlusher sends a stream's headers as soon as they are written.
