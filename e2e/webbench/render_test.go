@@ -58,7 +58,7 @@ func BenchmarkDashboardFirstRender(b *testing.B) {
 	}
 
 	type timing struct {
-		FirstRender                 string  `json:"firstRender"`
+		FirstRender         string  `json:"firstRender"`
 		Response, DCL, Load float64 // ms from the navigation's start
 	}
 	var first, resp, dcl, load []float64
