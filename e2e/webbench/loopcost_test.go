@@ -168,7 +168,7 @@ func measure(b *testing.B, d *harness.Daemon, window time.Duration) arm {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return arm{cpu: float64((cpu1-cpu0).Milliseconds()) / el.Seconds(), rss: rss, heap: int64(metric("go_memstats_heap_inuse_bytes")),
+	return arm{cpu: float64((cpu1 - cpu0).Milliseconds()) / el.Seconds(), rss: rss, heap: int64(metric("go_memstats_heap_inuse_bytes")),
 		ticks: (ticks1 - ticks0) / el.Seconds(), agep99: pct(ages, 0.99), agemax: pct(ages, 1)}
 }
 
