@@ -38,10 +38,13 @@ func envOr[T any](b *testing.B, name string, def T, parse func(string) (T, error
 // same daemon over the same window with none open, then with 100
 // (DASHBOARD_BENCH_N) emulated ones (see dashboard), each window 20 s
 // (DASHBOARD_BENCH_WINDOW). Per arm: the daemon's CPU (utime+stime from
-// /proc, in ms of CPU per second), its RSS and Go heap in use at the end, the loop's ticks a
+// /proc, in ms of CPU per second), its RSS at the end, the loop's ticks a
 // second (tradectl_session_ticks_total; 10 when it keeps up) and the age
 // of its last tick sampled every 250 ms (p99, max; up to the 100 ms
-// interval when on time, more when the loop lags). The daemon serves TLS,
+// interval when on time, more when the loop lags). The memory a dashboard
+// costs is the RSS and Go heap growth from just before they open to just
+// after each has its first report and calls answered, divided by their
+// number (the session's own growth over the windows is not in it). The daemon serves TLS,
 // so each dashboard holds one HTTP/2 connection, as a browser does: over
 // plaintext HTTP/1.1 each would hold three, and the dashboard's listener
 // takes 256 connections in all (web.MaxConns). Run it with -benchtime 1x.
@@ -90,6 +93,7 @@ func BenchmarkDashboardLoopCost(b *testing.B) {
 	for b.Loop() {
 		idle := measure(b, d, window)
 
+		rss0, heap0 := memory(b, d)
 		st := &dashStats{}
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
@@ -103,6 +107,7 @@ func BenchmarkDashboardLoopCost(b *testing.B) {
 		harness.Eventually(b, 30*time.Second, "every dashboard's first report and calls", func() bool {
 			return st.health.Load() >= int64(n) && st.calls.Load() >= int64(2*n) || st.errs.Load() > 0
 		})
+		rss1, heap1 := memory(b, d)
 		h0, o0, c0 := st.health.Load(), st.orders.Load(), st.calls.Load()
 		busy := measure(b, d, window)
 		h1, o1, c1 := st.health.Load(), st.orders.Load(), st.calls.Load()
@@ -126,8 +131,8 @@ func BenchmarkDashboardLoopCost(b *testing.B) {
 		b.ReportMetric((busy.cpu-idle.cpu)/float64(n), "cpu-ms/s/dashboard")
 		b.ReportMetric(float64(idle.rss)/(1<<20), "idle-rss-MiB")
 		b.ReportMetric(float64(busy.rss)/(1<<20), "dash-rss-MiB")
-		b.ReportMetric(float64(busy.rss-idle.rss)/float64(n)/1024, "rss-KiB/dashboard")
-		b.ReportMetric(float64(busy.heap-idle.heap)/float64(n)/1024, "heap-KiB/dashboard")
+		b.ReportMetric(float64(rss1-rss0)/float64(n)/1024, "rss-KiB/dashboard")
+		b.ReportMetric(float64(heap1-heap0)/float64(n)/1024, "heap-KiB/dashboard")
 		b.ReportMetric(idle.ticks, "idle-ticks/s")
 		b.ReportMetric(busy.ticks, "dash-ticks/s")
 		b.ReportMetric(ms(idle.agep99), "idle-tick-age-p99-ms")
@@ -143,7 +148,7 @@ func BenchmarkDashboardLoopCost(b *testing.B) {
 // arm is one window's figures.
 type arm struct {
 	cpu            float64 // ms of CPU per second
-	rss, heap      int64
+	rss            int64
 	ticks          float64 // per second
 	agep99, agemax time.Duration
 }
@@ -168,7 +173,7 @@ func measure(b *testing.B, d *harness.Daemon, window time.Duration) arm {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return arm{cpu: float64((cpu1 - cpu0).Milliseconds()) / el.Seconds(), rss: rss, heap: int64(metric("go_memstats_heap_inuse_bytes")),
+	return arm{cpu: float64((cpu1 - cpu0).Milliseconds()) / el.Seconds(), rss: rss,
 		ticks: (ticks1 - ticks0) / el.Seconds(), agep99: pct(ages, 0.99), agemax: pct(ages, 1)}
 }
 
@@ -190,4 +195,16 @@ func cpuTime(b *testing.B, pid int) time.Duration {
 		b.Fatalf("/proc/%d/stat: %q", pid, s)
 	}
 	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+func memory(b *testing.B, d *harness.Daemon) (rss, heap int64) {
+	r, err := d.RSS()
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := d.Metric("go_memstats_heap_inuse_bytes")
+	if err != nil {
+		b.Fatal(fmt.Errorf("heap: %w", err))
+	}
+	return r, int64(h)
 }
