@@ -60,10 +60,15 @@ func (s *dashStats) err() error {
 // newDashboardClient is the HTTP client of dashboard i: TLS against pool,
 // HTTP/2 (one connection carries its streams and calls, as a browser's
 // does over TLS), dialling from 127.0.0.(2+i).
+// Without a pool, plaintext HTTP/1.1, as a browser speaks it on plaintext
+// loopback: a connection per stream, and one for the calls.
 func newDashboardClient(i int, pool *x509.CertPool) *http.Client {
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, byte(i/250), byte(2+i%250))}}
-	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext,
-		TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	tr := &http.Transport{DialContext: d.DialContext}
+	if pool != nil {
+		tr.TLSClientConfig, tr.ForceAttemptHTTP2 = &tls.Config{RootCAs: pool}, true
+	}
+	return &http.Client{Transport: tr}
 }
 
 // run starts the dashboard's streams and polling; they stop with ctx.
