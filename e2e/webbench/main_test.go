@@ -13,7 +13,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -62,26 +61,6 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(code)
 	}))
-}
-
-// chromium finds Debian's chromium, as internal/report's browser test does:
-// without it the benchmark is skipped (CI set: it fails).
-func chromium(b *testing.B) string {
-	b.Helper()
-	for _, name := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	msg := "no chromium (apt-get install chromium; or CHROMIUM=path)"
-	if os.Getenv("CI") != "" {
-		b.Fatal(msg)
-	}
-	b.Skip(msg)
-	return ""
 }
 
 func token(b *testing.B, d *harness.Daemon) string {

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/tradectl/tradectl/e2e/harness"
+	"github.com/tradectl/tradectl/internal/browsertest"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 )
 
@@ -28,7 +29,7 @@ import (
 // nav-dcl-ms (DOMContentLoaded ended), nav-load-ms (load ended).
 // Goal: first render under 1 s. Run it with -benchtime 10x.
 func BenchmarkDashboardFirstRender(b *testing.B) {
-	exe := chromium(b)
+	exe := browsertest.Chromium(b) // skipped without it, failed in CI
 	d := harness.StartDaemon(b, binaries(b), harness.Options{HTTP: "127.0.0.1:0"})
 	defer d.Terminate(b)
 	base := "http://" + d.HTTPAddr
