@@ -45,7 +45,9 @@ bench: ## run every benchmark and print a summary table (figures go in BENCHMARK
 	@# -p 1: one package at a time, so that benchmarks do not share the CPU.
 	set -o pipefail; { $(GO) test -p 1 -run '^$$' -bench . -benchmem -count=1 -timeout 10m $$($(GO) list ./... | grep -v /e2e) && \
 	  $(GO) test -run '^$$' -bench 'BenchmarkPublish' -benchtime 20000x -count=1 ./server/internal/orderfeed/ && \
-	  $(GO) test -run '^$$' -bench . -benchtime 1x -count=1 -timeout 15m ./e2e/load/; } 2>&1 | $(GO) run ./scripts/benchtable
+	  $(GO) test -run '^$$' -bench . -benchtime 1x -count=1 -timeout 15m ./e2e/load/ && \
+	  $(GO) test -run '^$$' -bench 'DashboardFirstRender' -benchtime 10x -count=1 ./e2e/webbench/ && \
+	  $(GO) test -run '^$$' -bench 'DashboardLoopCost|GetStatusHTTPVsGRPC' -benchtime 1x -count=1 -timeout 15m ./e2e/webbench/; } 2>&1 | $(GO) run ./scripts/benchtable
 
 chaos: ## fault injection through a chaos build of the real daemon (full)
 	$(GO) test -tags chaos -race -count=1 -timeout 15m -v ./internal/chaos/ ./e2e/chaos/
