@@ -3,9 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,11 +72,7 @@ func TestResumeInterruptedFromThePage(t *testing.T) {
 	}
 
 	// While the daemon is away, the page's calls fail: that is the test.
-	var cutoff atomic.Int64
-	cutoff.Store(math.MaxInt64)
-	b.p.AllowRequest(func(r browsertest.Request) bool {
-		return (r.Failure != "" || r.Status >= 500) && int64(r.N) < cutoff.Load()
-	})
+	back := b.allowDowntime()
 	httpAddr, dataDir := b.d.HTTPAddr, b.d.DataDir
 	b.d.Kill(t)
 	b.waitFor("the lost connection", connState("lost"), 20*time.Second)
@@ -89,7 +83,7 @@ func TestResumeInterruptedFromThePage(t *testing.T) {
 
 	b.d = restart(t, httpAddr, dataDir)
 	b.waitFor("the reconnection", connState("reconnected", "live"), 30*time.Second)
-	cutoff.Store(int64(len(b.p.Requests())))
+	back()
 	b.waitFor("the Overview live again", hidden("#overview-asof")+` && !document.querySelector("#overview [data-stale]")`, 10*time.Second)
 	b.waitFor("INTERRUPTED", textIs("#session-state", "INTERRUPTED"), 20*time.Second)
 
