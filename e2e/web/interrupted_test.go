@@ -56,8 +56,8 @@ func (b *tab) shownBeforeStatus(method, what, predicate string) func() {
 // Overview says its values are not live; once it is back, a start from
 // the page is refused with SESSION_INTERRUPTED and the page offers to
 // resume that session, which, resumed from the page, runs again under
-// its own id. A stop that keeps the orders open shows STOPPED from its
-// own answer.
+// its own id; interrupted again, it is abandoned from the page for a new
+// session. A stop from the page can keep the orders open.
 func TestResumeInterruptedFromThePage(t *testing.T) {
 	b := open(t)
 	b.login()
@@ -110,6 +110,25 @@ func TestResumeInterruptedFromThePage(t *testing.T) {
 	b.waitFor("the resume's result", fmt.Sprintf(`document.getElementById("controls-result").textContent.includes(%s)`, js("Resumed session "+id))+
 		` && `+hidden("#interrupted"), 20*time.Second)
 	b.shot("resumed")
+
+	// Interrupted again: this time the page abandons it for a new session.
+	back = b.allowDowntime()
+	b.d.Kill(t)
+	b.waitFor("the lost connection again", connState("lost"), 20*time.Second)
+	b.d = restart(t, httpAddr, dataDir)
+	b.waitFor("the reconnection again", connState("reconnected", "live"), 30*time.Second)
+	back()
+	b.waitFor("the offer for "+id+" again", visible("#abandon-start")+
+		fmt.Sprintf(` && document.getElementById("resume-session").textContent.includes(%s)`, js(id)), 20*time.Second)
+	b.confirm("abandon-start")
+	b.waitFor("the abandon's result", fmt.Sprintf(`document.getElementById("controls-result").textContent.includes(%s)`, js("Abandoned session "+id))+
+		` && `+hidden("#interrupted"), 20*time.Second)
+	b.waitFor("a new session RUNNING", textIs("#session-state", "RUNNING")+
+		fmt.Sprintf(` && (s => /^[0-9a-f]+$/.test(s) && s !== %s)(document.getElementById("session-id").textContent.trim())`, js(id)), 20*time.Second)
+	if !strings.Contains(b.d.Log.String(), `\"abandonInterrupted\":true`) {
+		t.Error("the start from the page did not ask to abandon the interrupted session (abandon_interrupted)")
+	}
+	b.shot("abandoned for a new session")
 
 	// Stop, keeping the orders open: the daemon is asked to keep them. (The
 	// Overview's STOPPED comes from the stop's answer as the reset's does in
