@@ -157,10 +157,14 @@ export function upsertOrder(o: Order): void {
   visible(tr);
 }
 
-// fillKey names a fill across the seed and the stream: an order's fills
-// differ in time, quantity or price (a fill event carries no number of
-// its own; StoredFill's per-order sequence is not on the stream).
+// fillKey names a fill across the seed and the stream (StoredFill's
+// per-order sequence is not on the stream). A live venue's fill has the
+// venue's trade id, on both: two trades of one order in one millisecond
+// (a venue's clock) at one price and size are common there. A paper fill
+// has none; its time is the daemon's, in nanoseconds (the store keeps them
+// all), so an order's paper fills differ in time, quantity or price.
 function fillKey(id: string, f: Fill): string {
+  if (f.venueTradeId > 0n) return `${id}|trade ${f.venueTradeId}`;
   return `${id}|${f.time?.seconds ?? 0n}.${f.time?.nanos ?? 0}|${canon(f.quantity)}|${canon(f.price)}`;
 }
 
