@@ -16,7 +16,7 @@ GOVULNCHECK_VERSION := v1.9.0
 FUZZTIME ?= 60s
 FUZZ_TARGETS ?=
 
-.PHONY: help build demo demo-live test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate generate-python check-generate web check-web lint tools clean
+.PHONY: help build demo dashboard demo-live test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate generate-python check-generate web check-web lint tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ build: ## build bin/tradingd and bin/tradectl
 
 demo: build ## run a paper session end to end: daemon, start, health stream, stop
 	./scripts/demo.sh
+
+dashboard: build ## tradingd with a paper session to look at in a browser, until Ctrl-C (prints the address and token)
+	./scripts/dashboard.sh
 
 demo-live: build ## a live session on the rehearsal venue (cmd/venue-emulator, loopback): a silent venue, then its ledger next to ours
 	./scripts/demo-live.sh
