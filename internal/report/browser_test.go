@@ -5,56 +5,21 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"go.uber.org/goleak"
 
 	"github.com/tradectl/tradectl/internal/backtest"
+	"github.com/tradectl/tradectl/internal/browsertest"
 	"github.com/tradectl/tradectl/internal/replay"
 	"github.com/tradectl/tradectl/internal/settings"
 )
 
-// chromium finds Debian's chromium. Without it the browser test is skipped
-// on a developer's machine, and fails in CI (CI set, as .ci/run does),
-// where .ci/run installs it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	msg := "no chromium (apt-get install chromium; or CHROMIUM=path)"
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// artifacts is where screenshots go: $TEST_ARTIFACTS_DIR if set, else the
-// test's temporary directory.
-func artifacts(t *testing.T) string {
-	if d := os.Getenv("TEST_ARTIFACTS_DIR"); d != "" {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	return t.TempDir()
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // sampleResult runs the shipped sample through the sma strategy.
 func sampleResult(t *testing.T) *backtest.Result {
@@ -84,7 +49,7 @@ func sampleResult(t *testing.T) *backtest.Result {
 // chart drawn, one marker per trade, the summary's rows as the table
 // prints them; no console error, and no request but the file itself.
 func TestReportInBrowser(t *testing.T) {
-	exe := chromium(t)
+	ctx, problems := browsertest.New(t)
 	r := sampleResult(t)
 	path := filepath.Join(t.TempDir(), "report.html")
 	if err := WriteFile(path, r); err != nil {
@@ -92,58 +57,14 @@ func TestReportInBrowser(t *testing.T) {
 	}
 	fileURL := (&url.URL{Scheme: "file", Path: path}).String()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1200, 900))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil { // start the browser and its tab
-		t.Fatal(err)
-	}
-
-	var mu sync.Mutex
-	var problems []string
-	problem := func(format string, args ...any) {
-		mu.Lock()
-		problems = append(problems, fmt.Sprintf(format, args...))
-		mu.Unlock()
-	}
-	if err := chromedp.Listen(ctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
-				var args []string
-				for _, a := range ev.Args {
-					args = append(args, string(a.Value)+a.Description)
-				}
-				problem("console.%s: %s", ev.Type, strings.Join(args, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			d := ev.ExceptionDetails
-			desc := ""
-			if d.Exception != nil {
-				desc = d.Exception.Description
-			}
-			problem("exception: %s %s at %d:%d", d.Text, desc, d.LineNumber, d.ColumnNumber)
-		case *log.EventEntryAdded:
-			if ev.Entry.Level == log.EntryLevelError {
-				problem("log: %s %s", ev.Entry.Text, ev.Entry.URL)
-			}
-		case *network.EventRequestWillBeSent:
-			if ev.Request.URL != fileURL {
-				problem("network request: %s", ev.Request.URL)
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	// The file itself and nothing else: a report opens with no network.
+	problems.AllowURL(fileURL)
 
 	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer wcancel()
 	if err := chromedp.Do(wctx, chromedp.Navigate(fileURL),
 		chromedp.WaitReady(chromedp.CSS(`html[data-rendered="true"]`))); err != nil {
-		t.Fatalf("the page did not render: %v (problems: %v)", err, problems)
+		t.Fatalf("the page did not render: %v (problems: %v)", err, problems.Take())
 	}
 
 	// Every chart has a canvas with something drawn on it: not all of its
@@ -166,6 +87,21 @@ func TestReportInBrowser(t *testing.T) {
 		if !ok {
 			t.Errorf("chart %d: no canvas with anything drawn", i)
 		}
+	}
+
+	// Every chart keeps its TradingView attribution (the library's license),
+	// and no id is on the page twice (the library gives every logo one id).
+	ids, err := chromedp.Run(wctx, chromedp.Evaluate[map[string]int](`({
+		dup: (ids => ids.length - new Set(ids).size)([...document.querySelectorAll("[id]")].map(e => e.id)),
+		logos: document.querySelectorAll("a.tv-attr-logo").length})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids["dup"] != 0 {
+		t.Errorf("%d ids on the page more than once", ids["dup"])
+	}
+	if want := 1 + len(r.Chart.Prices); ids["logos"] != want {
+		t.Errorf("%d TradingView attribution links, want %d (one per chart)", ids["logos"], want)
 	}
 
 	markers, err := chromedp.Run(wctx, chromedp.Evaluate[map[string]string](`Object.fromEntries(
@@ -194,19 +130,5 @@ func TestReportInBrowser(t *testing.T) {
 		t.Errorf("table %v\nwant the summary %v", rows, r.Summary())
 	}
 
-	shot, err := chromedp.Run(wctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	png := filepath.Join(artifacts(t), "backtest-report.png")
-	if err := os.WriteFile(png, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", png)
-
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
-		t.Error(p)
-	}
+	browsertest.Shot(t, ctx, "backtest-report")
 }

@@ -24,14 +24,17 @@ export interface PriceSeries {
   points: [number, string][];
 }
 
+// [unix milliseconds, equity, drawdown from the running peak], decimals
+// in the quote currency.
+export type EquityRow = [number, string, string];
+
 export interface ReportData {
   title: string;
   summary: SummaryRow[];
   // the period the curves were sampled at, and what the page says of it
   every: string;
   downsampled: string;
-  // [unix milliseconds, equity, drawdown from the running peak]
-  equity: [number, string, string][];
+  equity: EquityRow[];
   prices: PriceSeries[];
   trades: Trade[];
   trades_total: number;

@@ -12,7 +12,7 @@
 // afresh instead, since it keeps only the newest rows anyway.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Timestamp } from "@bufbuild/protobuf/wkt";
-import { Fill, Order, OrderEvent, OrderSide, WatchOrdersResponse } from "../../gen/trading/v1/trading_pb";
+import { Fill, GetStatusResponse, Order, OrderEvent, OrderSide, WatchOrdersResponse } from "../../gen/trading/v1/trading_pb";
 import { api, isUnauthenticated, reason, watch } from "../api";
 import { byId, setText } from "../dom";
 import { addFill, maxFills, maxOrders, mountTables, reset, shownSession, summary, upsertOrder } from "./ordertables";
@@ -27,6 +27,9 @@ let buffered: OrderEvent[] | undefined; // events that arrived while seeding
 let gen = 0; // bumped on every (re)open: a seed from an older one is dropped
 let stopWatch: (() => void) | undefined;
 let downSince = 0; // when the stream last went away; 0: it is up
+// Sessions GetStatus has shown to be over: a late event of one (the stream
+// lags behind GetStatus) must not bring its rows back.
+const retired = new Set<string>();
 
 export function mount(root: HTMLElement): void {
   mountTables(root);
@@ -58,6 +61,16 @@ export function show(): void {
       wentAway();
     },
   });
+}
+
+// status: a new session that has sent no order event yet has no rows; the
+// old session's go at once, not with the new session's first order.
+export function status(st: GetStatusResponse): void {
+  const id = st.session?.id ?? st.health?.sessionId ?? "";
+  if (id === "" || id === shownSession() || !seeded) return;
+  if (shownSession() !== "") retired.add(shownSession());
+  reset(id);
+  summary(true);
 }
 
 export function hide(): void {
@@ -164,7 +177,7 @@ function nanos(t: Timestamp | undefined): number {
 // its number, fill_sequence, as the seed's StoredFill.sequence).
 function apply(e: OrderEvent): void {
   const o = e.order;
-  if (!o) return;
+  if (!o || retired.has(o.sessionId)) return;
   if (o.sessionId !== shownSession()) reset(o.sessionId);
   upsertOrder(o);
   if (e.fill) addFill(o.clientOrderId, e.fillSequence, o.symbol, o.side, e.fill);

@@ -159,12 +159,16 @@ export function upsertOrder(o: Order): void {
 
 // fillKey names a fill across the seed and the stream: its number among
 // its order's fills (StoredFill.sequence, the place in Order.fills,
-// OrderEvent.fill_sequence), since two fills of one order can match in
-// time, quantity and price (a resting order filled at its limit across book
-// levels of equal size). A daemon older than fill_sequence sends 0: its
-// fills are told apart by time, quantity and price, as well as they can be.
+// OrderEvent.fill_sequence). Time, quantity and price do not tell an
+// order's fills apart: a paper order resting at its limit and crossed by a
+// book fills once per level at its own limit, all at the event's time, and
+// two levels of equal size give two equal fills; a live venue's trades of
+// one order in one millisecond at one price and size are common. A daemon
+// older than fill_sequence sends 0: then a live fill's venue trade id, or
+// time, quantity and price, as well as they can.
 function fillKey(id: string, seq: number, f: Fill): string {
   if (seq > 0) return `${id}#${seq}`;
+  if (f.venueTradeId > 0n) return `${id}|trade ${f.venueTradeId}`;
   return `${id}|${f.time?.seconds ?? 0n}.${f.time?.nanos ?? 0}|${canon(f.quantity)}|${canon(f.price)}`;
 }
 
