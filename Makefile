@@ -16,7 +16,7 @@ GOVULNCHECK_VERSION := v1.9.0
 FUZZTIME ?= 60s
 FUZZ_TARGETS ?=
 
-.PHONY: help build demo demo-live test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate generate-python check-generate web check-web lint tools clean
+.PHONY: help build demo dashboard demo-live test soak soak-short bench chaos chaos-short hostile hostile-short fuzz fuzz-short vulncheck generate generate-python check-generate web check-web lint tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ build: ## build bin/tradingd and bin/tradectl
 
 demo: build ## run a paper session end to end: daemon, start, health stream, stop
 	./scripts/demo.sh
+
+dashboard: build ## tradingd with a paper session to look at in a browser, until Ctrl-C (prints the address and token)
+	./scripts/dashboard.sh
 
 demo-live: build ## a live session on the rehearsal venue (cmd/venue-emulator, loopback): a silent venue, then its ledger next to ours
 	./scripts/demo-live.sh
@@ -45,7 +48,9 @@ bench: ## run every benchmark and print a summary table (figures go in BENCHMARK
 	@# -p 1: one package at a time, so that benchmarks do not share the CPU.
 	set -o pipefail; { $(GO) test -p 1 -run '^$$' -bench . -benchmem -count=1 -timeout 10m $$($(GO) list ./... | grep -v /e2e) && \
 	  $(GO) test -run '^$$' -bench 'BenchmarkPublish' -benchtime 20000x -count=1 ./server/internal/orderfeed/ && \
-	  $(GO) test -run '^$$' -bench . -benchtime 1x -count=1 -timeout 15m ./e2e/load/; } 2>&1 | $(GO) run ./scripts/benchtable
+	  $(GO) test -run '^$$' -bench . -benchtime 1x -count=1 -timeout 15m ./e2e/load/ && \
+	  $(GO) test -run '^$$' -bench 'DashboardFirstRender' -benchtime 10x -count=1 ./e2e/webbench/ && \
+	  $(GO) test -run '^$$' -bench 'DashboardLoopCost|GetStatusHTTPVsGRPC' -benchtime 1x -count=1 -timeout 15m ./e2e/webbench/; } 2>&1 | $(GO) run ./scripts/benchtable
 
 chaos: ## fault injection through a chaos build of the real daemon (full)
 	$(GO) test -tags chaos -race -count=1 -timeout 15m -v ./internal/chaos/ ./e2e/chaos/

@@ -8,7 +8,6 @@ package chaos
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -24,19 +23,7 @@ import (
 var bins string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tradectl-chaos-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	bins = dir
-	if err := harness.Build(dir, "-race", "-tags", "chaos"); err != nil {
-		fmt.Fprintln(os.Stderr, "building chaos binaries:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(harness.RunWithBinaries(m, &bins, "-race", "-tags", "chaos"))
 }
 
 // daemon starts a chaos build of tradingd with the given faults.

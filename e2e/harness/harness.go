@@ -38,6 +38,26 @@ func Build(dir string, flags ...string) error {
 	return cmd.Run()
 }
 
+// RunWithBinaries is an e2e package's TestMain: it builds the binaries
+// (Build, with flags) into a temporary directory, sets *bins to it, runs
+// the tests and removes the directory. It returns the exit code; a build
+// that fails ends the process.
+func RunWithBinaries(m *testing.M, bins *string, flags ...string) int {
+	dir, err := os.MkdirTemp("", "tradectl-e2e-bins-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := Build(dir, flags...); err != nil {
+		fmt.Fprintln(os.Stderr, "building binaries:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	*bins = dir
+	defer os.RemoveAll(dir)
+	return m.Run()
+}
+
 // Daemon is a running tradingd.
 type Daemon struct {
 	Bins        string

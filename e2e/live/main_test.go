@@ -17,18 +17,7 @@ import (
 var bins string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tradectl-e2e-live-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	bins = dir
-	if err := harness.Build(dir, "-race"); err != nil {
-		fmt.Fprintln(os.Stderr, "building binaries:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
+	code := harness.RunWithBinaries(m, &bins, "-race")
 	// The ledger reads keep connections to the venue idle in the pool.
 	http.DefaultClient.CloseIdleConnections()
 	if code == 0 {

@@ -13,7 +13,6 @@ package livefaults
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"testing"
 
@@ -23,17 +22,6 @@ import (
 var bins string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tradectl-livefaults-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	bins = dir
-	if err := harness.Build(dir, "-race"); err != nil { // tradingd, tradectl, venue-emulator
-		fmt.Fprintln(os.Stderr, "building binaries:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
 	// The tests mostly wait (on silence windows, timeouts, Retry-After),
 	// each on its own venue and daemon: run them all at once unless
 	// -parallel says otherwise (its default is the number of CPUs).
@@ -43,7 +31,5 @@ func TestMain(m *testing.M) {
 	if !given {
 		_ = flag.Set("test.parallel", "16")
 	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(harness.RunWithBinaries(m, &bins, "-race")) // tradingd, tradectl, venue-emulator
 }

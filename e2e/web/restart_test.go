@@ -61,6 +61,18 @@ func restart(t *testing.T, httpAddr, dataDir string) *harness.Daemon {
 	}
 }
 
+// allowDowntime allows the failures of the page's calls while the daemon
+// is away: those of every request sent before back is called (Chromium may
+// report a stream cut by the daemon's end only later).
+func (b *tab) allowDowntime() (back func()) {
+	var cutoff atomic.Int64
+	cutoff.Store(math.MaxInt64)
+	b.p.AllowRequest(func(r browsertest.Request) bool {
+		return (r.Failure != "" || r.Status >= 500) && int64(r.N) < cutoff.Load()
+	})
+	return func() { cutoff.Store(int64(len(b.p.Requests()))) }
+}
+
 const healthCounts = `document.getElementById("health-counts")?.textContent`
 
 // The page outlives a daemon restart: it says the connection is lost,
@@ -90,11 +102,7 @@ func TestReconnectsAfterRestart(t *testing.T) {
 	// While the daemon is away, the page's calls fail: that is the test.
 	// Chromium may report a stream cut by the shutdown only later, so the
 	// allowance covers every request sent before the page reconnected.
-	var cutoff atomic.Int64
-	cutoff.Store(math.MaxInt64)
-	b.p.AllowRequest(func(r browsertest.Request) bool {
-		return (r.Failure != "" || r.Status >= 500) && int64(r.N) < cutoff.Load()
-	})
+	back := b.allowDowntime()
 	httpAddr, dataDir := b.d.HTTPAddr, b.d.DataDir
 	b.d.Terminate(t)
 	b.tokenNowhere() // this daemon's log is complete now
@@ -109,7 +117,7 @@ func TestReconnectsAfterRestart(t *testing.T) {
 	if st := eval[string](b, `document.getElementById("conn-status").dataset.state`); st != "reconnected" {
 		t.Errorf("conn-status data-state %q after the restart, want reconnected", st)
 	}
-	cutoff.Store(int64(len(b.p.Requests())))
+	back()
 	start()
 	b.waitFor("the new session", `(id => id !== "" && id !== "—" && id !== `+js(old)+`)(document.getElementById("session-id").textContent.trim())`, 20*time.Second)
 	b.waitFor("RUNNING again", textIs("#session-state", "RUNNING"), 20*time.Second)

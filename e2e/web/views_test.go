@@ -45,6 +45,9 @@ func (b *tab) rpcs(method string) int {
 	return n
 }
 
+// dupIDs lists the ids that more than one element of the page has.
+const dupIDs = `(ids => [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))])([...document.querySelectorAll("[id]")].map(e => e.id))`
+
 // count is the number of elements sel matches.
 func (b *tab) count(sel string) int {
 	b.t.Helper()
@@ -183,6 +186,15 @@ func TestAccountHistoryBacktest(t *testing.T) {
 	b.run("run a backtest", chromedp.Click(chromedp.ID("backtest-run")))
 	b.waitFor("its report", `document.getElementById("backtest-result").dataset.state === "done"`, 60*time.Second)
 	b.waitFor("its charts", canvasDrawn("#backtest-equity-chart")+` && +document.getElementById("backtest-result").dataset.markers > 0`, 10*time.Second)
+	// Every chart keeps its TradingView attribution (the library's
+	// license), and no id is on the page twice (the library gives every
+	// logo one id).
+	if dup := eval[[]string](b, dupIDs); len(dup) > 0 {
+		t.Errorf("ids on the page more than once: %q", dup)
+	}
+	if n := b.count("a.tv-attr-logo"); n < 2 {
+		t.Errorf("%d TradingView attribution links, want one per chart", n)
+	}
 	if rows := b.count("#backtest-summary tr"); rows < 5 {
 		t.Errorf("the backtest's summary has %d rows", rows)
 	}

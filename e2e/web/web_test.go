@@ -30,18 +30,7 @@ import (
 var bins string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tradectl-e2e-web-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	bins = dir
-	if err := harness.Build(dir, "-race"); err != nil {
-		fmt.Fprintln(os.Stderr, "building binaries:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
+	code := harness.RunWithBinaries(m, &bins, "-race")
 	// The browsers and daemons are gone with their tests: so is every
 	// goroutine that watched them.
 	if err := goleak.Find(); code == 0 && err != nil {

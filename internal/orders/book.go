@@ -165,6 +165,11 @@ func (b *Book) drop(rec *record) {
 // event is the order as it stands, without its fill history, with fill.
 func (rec *record) event(fill Fill) Event {
 	e := Event{Order: rec.Order, Fill: fill}
+	if fill.Quantity.IsPositive() {
+		// The book's count; a journal renumbers by the store's, which
+		// spans a resumed session's runs.
+		e.FillSeq = uint32(len(rec.Order.Fills))
+	}
 	e.Order.Fills = nil
 	return e
 }

@@ -234,3 +234,40 @@ func TestReadersGetCopies(t *testing.T) {
 		t.Fatalf("earlier copy changed: %+v", held)
 	}
 }
+
+// Two fills of one order can be equal in time, quantity and price (a
+// resting order filled at its limit across book levels of equal size):
+// each event numbers its fill as the order's fills list it, so that a
+// client merging a snapshot with the stream tells them apart.
+func TestFillEventsAreNumberedPerOrder(t *testing.T) {
+	b := NewBook("s1", 4)
+	mustSubmit(t, b, "a", buy("1"))
+	if e := step(t, b, "a", venue.StateAccepted, "", ""); e.FillSeq != 0 {
+		t.Fatalf("an event without a fill numbered %d", e.FillSeq)
+	}
+	sameTick := func() Event {
+		t.Helper()
+		r := rep(mustGet(t, b, "a"), venue.StatePartiallyFilled, "0.3", "100")
+		r.Time = t0.Add(time.Hour)
+		e, err := b.Apply(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	e1, e2 := sameTick(), sameTick()
+	if e1.Fill != e2.Fill {
+		t.Fatalf("the test wants two equal fills: %+v, %+v", e1.Fill, e2.Fill)
+	}
+	if e1.FillSeq != 1 || e2.FillSeq != 2 {
+		t.Fatalf("equal fills numbered %d and %d, want 1 and 2", e1.FillSeq, e2.FillSeq)
+	}
+	if o := mustGet(t, b, "a"); len(o.Fills) != 2 || o.Fills[e2.FillSeq-1] != e2.Fill {
+		t.Fatalf("order's fills %+v; event 2's fill is not its number %d", o.Fills, e2.FillSeq)
+	}
+	mustSubmit(t, b, "b", buy("1"))
+	step(t, b, "b", venue.StateAccepted, "", "")
+	if e := step(t, b, "b", venue.StateFilled, "1", "100"); e.FillSeq != 1 {
+		t.Fatalf("another order's first fill numbered %d", e.FillSeq)
+	}
+}

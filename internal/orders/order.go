@@ -58,6 +58,13 @@ type Event struct {
 	Order Order
 	// Fill is the fill this change made, if HasFill.
 	Fill Fill
+	// FillSeq is Fill's number among its order's fills, 1, 2, 3... (the
+	// store's, as ListFills shows it), set with Seq: two fills of one
+	// order can match in time, quantity and price (a resting order filled
+	// at its own limit across book levels of equal size), so a client that
+	// merges ListFills (or ListOrders' fills) with the stream needs it to
+	// tell them apart. Zero without a fill.
+	FillSeq uint32
 }
 
 // HasFill reports whether the event carries a fill.

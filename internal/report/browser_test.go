@@ -89,6 +89,21 @@ func TestReportInBrowser(t *testing.T) {
 		}
 	}
 
+	// Every chart keeps its TradingView attribution (the library's license),
+	// and no id is on the page twice (the library gives every logo one id).
+	ids, err := chromedp.Run(wctx, chromedp.Evaluate[map[string]int](`({
+		dup: (ids => ids.length - new Set(ids).size)([...document.querySelectorAll("[id]")].map(e => e.id)),
+		logos: document.querySelectorAll("a.tv-attr-logo").length})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids["dup"] != 0 {
+		t.Errorf("%d ids on the page more than once", ids["dup"])
+	}
+	if want := 1 + len(r.Chart.Prices); ids["logos"] != want {
+		t.Errorf("%d TradingView attribution links, want %d (one per chart)", ids["logos"], want)
+	}
+
 	markers, err := chromedp.Run(wctx, chromedp.Evaluate[map[string]string](`Object.fromEntries(
 		[...document.querySelectorAll('.chart[data-symbol]')].map(c => [c.dataset.symbol, c.dataset.markers]))`))
 	if err != nil {

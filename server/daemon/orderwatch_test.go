@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -55,9 +56,13 @@ func TestWatchOrdersResumesAfterARestart(t *testing.T) {
 	if _, err := c.StartTrading(ctx, gridReq()); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "some order events", func() bool {
+	eventually(t, "some order events, fills among them", func() bool {
 		n, err := h.d.store.LastOrderEvent(ctx)
-		return err == nil && n > 20
+		if err != nil || n <= 20 {
+			return false
+		}
+		f, err := c.ListFills(ctx, &tradingv1.ListFillsRequest{})
+		return err == nil && len(f.GetFills()) >= 2
 	})
 	if _, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{}); err != nil {
 		t.Fatal(err)
@@ -75,6 +80,36 @@ func TestWatchOrdersResumesAfterARestart(t *testing.T) {
 		if e.GetSequence() != uint64(i+1) {
 			t.Fatalf("live event %d has sequence %d", i, e.GetSequence())
 		}
+	}
+	// Each fill on the stream carries its number among its order's fills,
+	// ListFills' sequence: a client merging the two tells apart fills
+	// equal in time, quantity and price (a resting order filled at its
+	// limit across book levels of equal size).
+	stored, err := c.ListFills(ctx, &tradingv1.ListFillsRequest{Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byNumber := make(map[string]*tradingv1.Fill)
+	for _, f := range stored.GetFills() {
+		byNumber[fmt.Sprintf("%s#%d", f.GetClientOrderId(), f.GetSequence())] = f.GetFill()
+	}
+	fills := 0
+	for _, e := range seen {
+		if e.GetFill() == nil {
+			if e.GetFillSequence() != 0 {
+				t.Fatalf("event %d has no fill but fill_sequence %d", e.GetSequence(), e.GetFillSequence())
+			}
+			continue
+		}
+		fills++
+		key := fmt.Sprintf("%s#%d", e.GetOrder().GetClientOrderId(), e.GetFillSequence())
+		if f := byNumber[key]; !proto.Equal(f, e.GetFill()) {
+			t.Fatalf("event %d's fill is %s: %v; ListFills has %v", e.GetSequence(), key, e.GetFill(), f)
+		}
+		delete(byNumber, key)
+	}
+	if fills == 0 || len(byNumber) != 0 {
+		t.Fatalf("%d fills on the stream; %d stored fills not on it", fills, len(byNumber))
 	}
 	h.stop(t)
 

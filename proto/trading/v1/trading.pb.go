@@ -1108,13 +1108,17 @@ type RunBacktestRequest struct {
 	// cash, account and risk limits, as for a paper session. Mode must be
 	// unset or MODE_PAPER; the settings that only a running session has
 	// (duration, health_interval, tick_interval, auto_restart and the remote
-	// strategy fields) are refused, as is a remote strategy.
+	// strategy fields) are refused, as is a remote strategy. settings.seed
+	// 0, which proto3 cannot tell from unset, is seed 1 here (tradectl
+	// backtest's default), not a random one as for a session: a backtest
+	// repeats. To test another market, give another seed.
 	Settings *SessionSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
-	// Market time to simulate, from settings.seed (unset: 1, tradectl
-	// backtest's default, so that a run repeats; a session picks one at
-	// random). Required; at most MaxBacktestDuration (24h).
+	// Market time to simulate, from settings.seed. Required; at most
+	// MaxBacktestDuration (24h).
 	SimDuration *durationpb.Duration `protobuf:"bytes,2,opt,name=sim_duration,json=simDuration,proto3" json:"sim_duration,omitempty"`
-	// Period of the equity samples behind the Sharpe ratio. Unset: 1m.
+	// Period of the equity samples behind the Sharpe ratio. Unset: 1m. One
+	// that would take more than 1,048,576 samples over sim_duration is
+	// refused, naming the least allowed (tradectl backtest coarsens it).
 	SampleEvery   *durationpb.Duration `protobuf:"bytes,3,opt,name=sample_every,json=sampleEvery,proto3" json:"sample_every,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1769,7 +1773,8 @@ type SessionSettings struct {
 	TickInterval *durationpb.Duration `protobuf:"bytes,5,opt,name=tick_interval,json=tickInterval,proto3" json:"tick_interval,omitempty"`
 	// Restart a failed trading loop after a backoff, up to an intensity limit.
 	AutoRestart bool `protobuf:"varint,6,opt,name=auto_restart,json=autoRestart,proto3" json:"auto_restart,omitempty"`
-	// Seed of the paper market's random walk. 0: the daemon picks one.
+	// Seed of the paper market's random walk. 0: the daemon picks one (for
+	// a session; RunBacktest takes 0 as 1).
 	Seed uint64 `protobuf:"varint,7,opt,name=seed,proto3" json:"seed,omitempty"`
 	// Strategy name (see ListStrategies). Unset: sma.
 	Strategy string `protobuf:"bytes,8,opt,name=strategy,proto3" json:"strategy,omitempty"`
@@ -3900,7 +3905,13 @@ type OrderEvent struct {
 	// The order after this event, without its earlier fills.
 	Order *Order `protobuf:"bytes,2,opt,name=order,proto3" json:"order,omitempty"`
 	// The fill this event carries, if any.
-	Fill          *Fill `protobuf:"bytes,3,opt,name=fill,proto3" json:"fill,omitempty"`
+	Fill *Fill `protobuf:"bytes,3,opt,name=fill,proto3" json:"fill,omitempty"`
+	// The fill's number among its order's fills, 1, 2, 3...: StoredFill's
+	// sequence, and the fill's place in Order.fills, by which a client that
+	// merges ListFills or ListOrders with this stream recognises a fill it
+	// has (two fills of one order may match in time, quantity and price).
+	// 0 without a fill.
+	FillSequence  uint32 `protobuf:"varint,4,opt,name=fill_sequence,json=fillSequence,proto3" json:"fill_sequence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3954,6 +3965,13 @@ func (x *OrderEvent) GetFill() *Fill {
 		return x.Fill
 	}
 	return nil
+}
+
+func (x *OrderEvent) GetFillSequence() uint32 {
+	if x != nil {
+		return x.FillSequence
+	}
+	return 0
 }
 
 // Portfolio is a session's paper account. Decimals are strings in the
@@ -4990,12 +5008,13 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12&\n" +
 	"\x05fills\x18\x13 \x03(\v2\x10.trading.v1.FillR\x05fills\x12\x10\n" +
-	"\x03tag\x18\x14 \x01(\tR\x03tag\"w\n" +
+	"\x03tag\x18\x14 \x01(\tR\x03tag\"\x9c\x01\n" +
 	"\n" +
 	"OrderEvent\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12'\n" +
 	"\x05order\x18\x02 \x01(\v2\x11.trading.v1.OrderR\x05order\x12$\n" +
-	"\x04fill\x18\x03 \x01(\v2\x10.trading.v1.FillR\x04fill\"\x93\x03\n" +
+	"\x04fill\x18\x03 \x01(\v2\x10.trading.v1.FillR\x04fill\x12#\n" +
+	"\rfill_sequence\x18\x04 \x01(\rR\ffillSequence\"\x93\x03\n" +
 	"\tPortfolio\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12%\n" +

@@ -9,6 +9,7 @@ package backtests
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"time"
@@ -96,6 +97,9 @@ func (r *Runner) Run(ctx context.Context, req Request) (*backtest.Result, error)
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkSamples(req); err != nil {
+		return nil, err
+	}
 	ctx, release, err := r.acquire(ctx)
 	if err != nil {
 		return nil, err
@@ -134,6 +138,23 @@ func (r *Runner) Run(ctx context.Context, req Request) (*backtest.Result, error)
 		return nil, err
 	}
 	return res, nil
+}
+
+// checkSamples refuses a Sharpe period finer than the run can keep:
+// backtest.Run would double it until the samples over SimDuration fit in
+// backtest.MaxSamples, and the response's Sharpe ratio would be over
+// another period than the one asked for, said only in a summary row.
+// samples = SimDuration/SampleEvery + 1 at most, so the least period is
+// SimDuration/MaxSamples + 1ns.
+func checkSamples(req Request) error {
+	every := req.SampleEvery
+	if every <= 0 || req.SimDuration/every < backtest.MaxSamples {
+		return nil // unset is 1m: 1,441 samples over the longest run
+	}
+	least := req.SimDuration/backtest.MaxSamples + 1
+	return &settings.InvalidError{Field: "sample_every", Reason: fmt.Sprintf(
+		"%s over %s of market time would take more than %d samples: at least %s", every, req.SimDuration,
+		backtest.MaxSamples, least)}
 }
 
 // refuseSessionOnly refuses what a backtest cannot honour: a live venue,

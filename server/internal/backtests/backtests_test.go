@@ -3,6 +3,7 @@ package backtests
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,30 @@ func TestContextEndsTheRun(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 	if _, err := r.Run(ctx, long); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancel: %v", err)
+	}
+}
+
+// A Sharpe period finer than the run can keep is refused, named, with the
+// least one allowed, rather than coarsened behind the caller's back; that
+// least one runs at the period asked for.
+func TestTooFineASamplePeriodIsRefused(t *testing.T) {
+	var r Runner
+	req := Request{SimDuration: time.Hour, SampleEvery: time.Nanosecond, Settings: settings.Settings{Mode: settings.ModePaper}}
+	_, err := r.Run(context.Background(), req)
+	var invalid *settings.InvalidError
+	if !errors.As(err, &invalid) || invalid.Field != "sample_every" || !strings.Contains(invalid.Reason, "at least 3.433228ms") {
+		t.Fatalf("1ns over 1h: %v; want sample_every refused, naming 3.433228ms", err)
+	}
+	req.SampleEvery = 3433228 * time.Nanosecond
+	res, err := r.Run(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.SampleEvery != req.SampleEvery.String() || res.SampleEveryRequested != "" {
+		t.Fatalf("the least period allowed ran every %s (requested %q)", res.SampleEvery, res.SampleEveryRequested)
+	}
+	req.SampleEvery--
+	if _, err := r.Run(context.Background(), req); !errors.As(err, &invalid) {
+		t.Fatalf("1ns under the least: %v; want refused", err)
 	}
 }

@@ -122,5 +122,6 @@ func benchmarkPublish(b *testing.B, watchers int) {
 func BenchmarkPublish(b *testing.B) {
 	b.Run("watchers=0", func(b *testing.B) { benchmarkPublish(b, 0) })
 	b.Run("watchers=1", func(b *testing.B) { benchmarkPublish(b, 1) })
+	b.Run("watchers=100", func(b *testing.B) { benchmarkPublish(b, 100) }) // 100 dashboards
 	b.Run("watchers=10000", func(b *testing.B) { benchmarkPublish(b, 10_000) })
 }

@@ -174,10 +174,14 @@ const (
 
 // dispatch wakes the waiting watchers when events were published, off the
 // publisher's goroutine: closing a channel readies every goroutine waiting
-// on it, which costs per waiter.
-func (f *Feed) dispatch() {
+// on it, which costs per waiter. notified is the newest event no watcher
+// needs waking for: the tail when the first watcher subscribed, read then
+// and not when this goroutine first runs, because an event published in
+// between (the publisher saw it not parked, so sent no kick) would
+// otherwise count as broadcast, and a watcher waiting for it would wait
+// for the next event.
+func (f *Feed) dispatch(notified uint64) {
 	defer close(f.stopped)
-	notified := f.tail.Load()
 	for {
 		// Park, unless an event came between the last poll and now: the
 		// publisher stores the tail and then reads parked, we store parked
@@ -241,7 +245,7 @@ func (f *Feed) Subscribe(after uint64, fromNow bool) (*Watcher, error) {
 		// Started with the first watcher, so that a feed nobody watches
 		// owns no goroutine; Close stops it.
 		f.started = true
-		go f.dispatch()
+		go f.dispatch(last)
 	}
 	f.watchers++
 	return &Watcher{f: f, cursor: after, closed: latch.New()}, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -237,4 +238,26 @@ func TestCatchUpStopsWhenTheFeedCloses(t *testing.T) {
 			t.Fatalf("after Close, %d more events, then %v; want at most the page in hand, then ErrClosed", i, err)
 		}
 	}
+}
+
+// TestEventWhileTheDispatcherStarts: the first Subscribe starts the
+// dispatcher goroutine; an event published before that goroutine first
+// runs must still wake a watcher already waiting, not wait for the next
+// event (found by BenchmarkPublish with 100 watchers, which hung on it). With
+// one processor and no yield, the dispatcher cannot run before Publish;
+// the watcher's wait is the channel Next takes before it looks at the tail.
+func TestEventWhileTheDispatcherStarts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	st := &memStore{}
+	f := New(Options{Source: st})
+	defer f.Close()
+	w := subscribe(t, f, 0, true)
+	wake := *f.notify.Load() // what a Next waiting for event 1 holds
+	f.Publish(st.commit("c1"))
+	select {
+	case <-wake:
+	case <-time.After(5 * time.Second):
+		t.Fatal("an event published while the dispatcher was starting never woke the waiting watchers")
+	}
+	readN(t, w, 1, 1)
 }

@@ -70,7 +70,7 @@ func fillToProto(f *orders.Fill) *tradingv1.Fill {
 }
 
 func orderEventToProto(e *orders.Event) *tradingv1.OrderEvent {
-	p := &tradingv1.OrderEvent{Sequence: e.Seq, Order: orderToProto(&e.Order, false)}
+	p := &tradingv1.OrderEvent{Sequence: e.Seq, Order: orderToProto(&e.Order, false), FillSequence: e.FillSeq}
 	if e.HasFill() {
 		p.Fill = fillToProto(&e.Fill)
 	}

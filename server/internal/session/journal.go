@@ -166,7 +166,7 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	// gave them, so a watcher that reconnects, even to a restarted daemon,
 	// resumes after the last one it saw.
 	for i := range t.Events {
-		t.Events[i].Seq = b.Events[i].Seq
+		t.Events[i].Seq, t.Events[i].FillSeq = b.Events[i].Seq, uint32(b.Events[i].Fill)
 	}
 	if b.Equity != nil {
 		j.lastPoint, j.pointEvery = t.Time, b.EquityEvery

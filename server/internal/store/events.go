@@ -17,7 +17,7 @@ func (s *SQLite) OrderEventsAfter(ctx context.Context, after uint64, limit int) 
 		o.post_only, o.quantity, o.price, o.decision_price, o.created, h.state, h.reason, h.filled, h.remaining, h.time,
 		e.avg_price, e.fees, COALESCE(f.quantity, 0), COALESCE(f.price, 0), COALESCE(f.fee, 0),
 		COALESCE(f.liquidity, 0), COALESCE(f.slippage, 0), f.time, o.tag, COALESCE(f.venue_trade_id, 0),
-		COALESCE(f.fee_asset, ''), COALESCE(f.fee_native, 0)
+		COALESCE(f.fee_asset, ''), COALESCE(f.fee_native, 0), e.fill_seq
 		FROM order_events e
 		JOIN orders o ON o.session_id = e.session_id AND o.client_id = e.client_id
 		JOIN order_history h ON h.session_id = e.session_id AND h.client_id = e.client_id AND h.seq = e.history_seq
@@ -32,6 +32,7 @@ func (s *SQLite) OrderEventsAfter(ctx context.Context, after uint64, limit int) 
 	for rows.Next() {
 		var e orders.Event
 		o := &e.Order
+		var fillSeq uint32
 		var seq, qty, price, decision, filled, remaining, avg, fees int64
 		var fQty, fPrice, fFee, fSlip, fTrade, fNative int64
 		var fAsset string
@@ -40,13 +41,13 @@ func (s *SQLite) OrderEventsAfter(ctx context.Context, after uint64, limit int) 
 		var state string
 		if err := rows.Scan(&seq, &o.SessionID, &o.ClientID, &o.Spec.Symbol, &side, &typ, &tif, &o.Spec.PostOnly,
 			&qty, &price, &decision, &created, &state, &o.Reason, &filled, &remaining, &updated, &avg, &fees,
-			&fQty, &fPrice, &fFee, &liq, &fSlip, &fTime, &o.Spec.Tag, &fTrade, &fAsset, &fNative); err != nil {
+			&fQty, &fPrice, &fFee, &liq, &fSlip, &fTime, &o.Spec.Tag, &fTrade, &fAsset, &fNative, &fillSeq); err != nil {
 			return nil, fmt.Errorf("store: order events after %d: %w", after, classify(err))
 		}
 		if o.State, err = parseOrderState(state); err != nil {
 			return nil, fmt.Errorf("store: order event %d: %w", seq, err)
 		}
-		e.Seq = uint64(seq)
+		e.Seq, e.FillSeq = uint64(seq), fillSeq
 		o.Spec.Side, o.Spec.Type, o.Spec.TIF = venue.Side(side), venue.OrderType(typ), venue.TimeInForce(tif)
 		o.Spec.Quantity, o.Spec.Price, o.DecisionPrice = decimal(qty), decimal(price), decimal(decision)
 		o.Filled, o.Remaining = decimal(filled), decimal(remaining)

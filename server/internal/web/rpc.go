@@ -81,7 +81,7 @@ func (h *rpcHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.rpcs.leave(stream)
-	h.next.ServeHTTP(newStallGuard(w, h.stall), r)
+	h.next.ServeHTTP(flushStreamHeaders(newStallGuard(w, h.stall), ct), r)
 }
 
 // requestEncodings are the headers that name a request body's (or its
@@ -114,3 +114,31 @@ var streams = func() map[string]bool {
 	}
 	return m
 }()
+
+// flushStreamHeaders is w, sending the headers as soon as they are written
+// when the call (of content type ct) is a stream or gRPC-Web.
+func flushStreamHeaders(w http.ResponseWriter, ct string) http.ResponseWriter {
+	if ct == "application/json" || ct == "application/proto" { // Connect unary: one write
+		return w
+	}
+	return headerFlusher{w}
+}
+
+// headerFlusher sends a stream's headers as soon as they are written.
+// The transcoder writes them when the gRPC handler sends its own but
+// flushes only at a message (its Flush does nothing), so WatchOrders,
+// which answers at once and then sends nothing while no order changes,
+// would leave the browser waiting for its answer: the Orders view reads
+// its snapshot only once the stream has answered, so that no event falls
+// between the two.
+type headerFlusher struct{ http.ResponseWriter }
+
+func (f headerFlusher) WriteHeader(code int) {
+	f.ResponseWriter.WriteHeader(code)
+	_ = http.NewResponseController(f.ResponseWriter).Flush()
+}
+
+func (f headerFlusher) Flush() { _ = http.NewResponseController(f.ResponseWriter).Flush() }
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (f headerFlusher) Unwrap() http.ResponseWriter { return f.ResponseWriter }

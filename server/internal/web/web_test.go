@@ -72,6 +72,16 @@ func (f *fakeTrading) watchHealth(_ *tradingv1.WatchHealthRequest, s tradingv1.T
 	}
 }
 
+// WatchOrders sends its headers at once, as the daemon's does, and then
+// nothing: a session that does not trade.
+func (f *fakeTrading) WatchOrders(_ *tradingv1.WatchOrdersRequest, s tradingv1.TradingService_WatchOrdersServer) error {
+	if err := s.SendHeader(nil); err != nil {
+		return err
+	}
+	<-s.Context().Done()
+	return nil
+}
+
 // env is the handler in front of a grpc.Server with the daemon's token
 // check (security.AuthFunc) and an interceptor that keeps the metadata
 // each call arrived with.
@@ -315,6 +325,32 @@ func TestWatchHealthStreamsLiveWithTheCookie(t *testing.T) {
 	close(e.reports)
 	if flags, msg := readFrame(t, br); flags != 2 || strings.Contains(msg, "error") {
 		t.Fatalf("end of stream %x %s, want a clean end", flags, msg)
+	}
+}
+
+// A stream's headers reach the browser when the daemon sends them, not
+// with its first message: the Orders view reads its snapshot once
+// WatchOrders has answered, and a session that does not trade sends no
+// event for as long as it likes.
+func TestQuietStreamAnswersAtOnce(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t)
+	if resp := e.login(t, c, testToken); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.srv.URL+RPCPrefix+"WatchOrders",
+		bytes.NewReader([]byte{0, 0, 0, 0, 2, '{', '}'}))
+	req.Header.Set("Content-Type", "application/connect+json")
+	req.Header.Set("Connect-Protocol-Version", "1")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("WatchOrders sent its headers and nothing else; the browser got: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/connect+json" {
+		t.Fatalf("WatchOrders: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
 

@@ -25,6 +25,18 @@ export function reason(err: ConnectError): string {
   return "";
 }
 
+// metadata is one entry of the ErrorInfo's metadata (SESSION_INTERRUPTED's
+// session_id), or "".
+export function metadata(err: ConnectError, key: string): string {
+  for (const d of err.details) {
+    if ("type" in d && d.type === "google.rpc.ErrorInfo" && isObject(d.debug) && isObject(d.debug.metadata)) {
+      const v = d.debug.metadata[key];
+      if (typeof v === "string") return v;
+    }
+  }
+  return "";
+}
+
 // retryAfterMs reads google.rpc.RetryInfo ("0.499s") from a rate-limit
 // refusal, or 0 if there is none.
 function retryAfterMs(err: ConnectError): number {

@@ -41,9 +41,10 @@ export function field(
 // inputFor finds the input a violation's field path names: "settings.params[fast]"
 // is the input settings.params.fast, and "settings.symbols[0]" the one
 // settings.symbols (the nearest named ancestor).
-export function inputFor(form: HTMLFormElement, path: string): HTMLInputElement | HTMLSelectElement | undefined {
+export function inputFor(form: HTMLFormElement, path: string, prefix = ""): HTMLInputElement | HTMLSelectElement | undefined {
   const parts = path.replace(/\[([^\]]*)\]/g, ".$1").split(".");
-  for (let n = parts.length; n > 0; n--) {
+  const floor = prefix.split(".").filter((p) => p !== "").length;
+  for (let n = parts.length; n > floor; n--) {
     const name = parts.slice(0, n).join(".");
     const c = form.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${CSS.escape(name)}"]`);
     if (c) return c;
@@ -51,17 +52,20 @@ export function inputFor(form: HTMLFormElement, path: string): HTMLInputElement 
   return undefined;
 }
 
+// setFieldError shows message in input's slot (after what an earlier
+// violation of the same field put there), marks the input invalid and
+// describes it by the slot.
 export function setFieldError(input: HTMLInputElement | HTMLSelectElement, message: string): void {
   const e = byId(slot(input.name));
-  setText(e, message);
+  setText(e, e.textContent ? `${e.textContent}; ${message}` : message);
   e.hidden = false;
   input.setAttribute("aria-invalid", "true");
-  const hint = input.getAttribute("aria-describedby")?.split(" ").filter((id) => id !== e.id) ?? [];
+  const hint = input.getAttribute("aria-describedby")?.split(" ").filter((id) => id && id !== e.id) ?? [];
   input.setAttribute("aria-describedby", [e.id, ...hint].join(" "));
 }
 
 // clearErrors removes what the last refusal marked in form and its slot.
-export function clearErrors(form: HTMLFormElement, formSlot: HTMLElement): void {
+export function clearErrors(form: HTMLFormElement, formSlot?: HTMLElement): void {
   for (const input of Array.from(form.querySelectorAll<HTMLElement>("[aria-invalid]"))) {
     input.removeAttribute("aria-invalid");
     const rest = (input.getAttribute("aria-describedby") ?? "").split(" ").filter((id) => id && !id.startsWith("err-"));
@@ -72,18 +76,21 @@ export function clearErrors(form: HTMLFormElement, formSlot: HTMLElement): void 
     setText(e, "");
     e.hidden = true;
   }
-  setText(formSlot, "");
-  formSlot.hidden = true;
+  if (formSlot) {
+    setText(formSlot, "");
+    formSlot.hidden = true;
+  }
 }
 
-// showRefusal puts the API's reasons where they belong: each BadRequest
-// field violation at its input, the rest (ErrorInfo reason and message) in
-// the form's slot. It focuses the first marked input.
-export function showRefusal(form: HTMLFormElement, formSlot: HTMLElement, err: ConnectError): void {
+// markViolations marks each BadRequest field violation of err at its
+// input; prefix is what the form's names add to the API's field paths
+// ("backtest."). It returns the first input marked and the violations
+// that name no input.
+export function markViolations(form: HTMLFormElement, err: ConnectError, prefix = ""): { first?: HTMLElement; loose: string[] } {
   let first: HTMLElement | undefined;
   const loose: string[] = [];
   for (const v of fieldViolations(err)) {
-    const input = inputFor(form, v.field);
+    const input = inputFor(form, prefix + v.field, prefix);
     if (input) {
       setFieldError(input, v.description);
       first ??= input;
@@ -91,12 +98,25 @@ export function showRefusal(form: HTMLFormElement, formSlot: HTMLElement, err: C
       loose.push(`${v.field}: ${v.description}`);
     }
   }
+  return { first, loose };
+}
+
+// refusalText is the sentence for a form's slot after markViolations.
+export function refusalText(err: ConnectError, marked: { first?: HTMLElement; loose: string[] }): string {
   const r = reason(err);
   const head = `Refused (${r || Code[err.code]})`;
-  const text = first && loose.length === 0 ? `${head}: see the marked field.` : `${head}: ${loose.length > 0 ? loose.join("; ") : err.rawMessage}`;
-  setText(formSlot, text);
+  if (marked.first && marked.loose.length === 0) return `${head}: see the marked field.`;
+  return `${head}: ${marked.loose.length > 0 ? marked.loose.join("; ") : err.rawMessage}`;
+}
+
+// showRefusal puts the API's reasons where they belong: each BadRequest
+// field violation at its input, the rest (ErrorInfo reason and message) in
+// the form's slot. It focuses the first marked input.
+export function showRefusal(form: HTMLFormElement, formSlot: HTMLElement, err: ConnectError): void {
+  const marked = markViolations(form, err);
+  setText(formSlot, refusalText(err, marked));
   formSlot.hidden = false;
-  first?.focus();
+  marked.first?.focus();
 }
 
 interface Violation {
@@ -119,29 +139,39 @@ export function fieldViolations(err: ConnectError): Violation[] {
   return out;
 }
 
-function startId(path: string): string {
-  return `start-${path.replace(/\./g, "-")}`;
+// FormIds names a form's elements: base ("start", "backtest") prefixes
+// every id, prefix every input's name ("backtest." before the API's path).
+export interface FormIds {
+  base: string;
+  prefix: string;
 }
 
-// buildStartForm fills form (the Start form's box) with its fields for
-// strategies.
-export function buildStartForm(form: HTMLElement, strategies: StrategyInfo[]): void {
+export function idOf(f: FormIds, path: string): string {
+  return `${f.base}-${path.replace(/\./g, "-")}`;
+}
+
+// strategyFields appends the strategy's select (grid chosen if there is
+// one), its description and a fieldset of its parameters, each with its
+// default, rebuilt when the choice changes: the Start and Backtest forms'
+// one way to offer ListStrategies.
+export function strategyFields(parent: HTMLElement, f: FormIds, strategies: StrategyInfo[]): HTMLSelectElement {
   const strategy = el("select");
   for (const s of strategies) strategy.append(el("option", s.name, { value: s.name }));
   const pick = strategies.find((s) => s.name === "grid") ?? strategies[0];
   if (pick) strategy.value = pick.name;
-  field(form, startId("settings.strategy"), "settings.strategy", "Strategy", "", strategy);
-  const about = el("p", undefined, { id: "start-strategy-about", class: "hint" });
-  form.append(about);
+  field(parent, idOf(f, "settings.strategy"), `${f.prefix}settings.strategy`, "Strategy", "", strategy);
+  const about = el("p", undefined, { id: `${f.base}-strategy-about`, class: "hint" });
+  parent.append(about);
   strategy.setAttribute("aria-describedby", about.id);
-  const params = el("fieldset", undefined, { id: "start-params" });
-  form.append(params);
+  const params = el("fieldset", undefined, { id: `${f.base}-params` });
+  parent.append(params);
   const showParams = (): void => {
     const s = strategies.find((x) => x.name === strategy.value);
     setText(about, s?.description ?? "");
     params.replaceChildren(el("legend", s && s.params.length > 0 ? `Parameters of ${s.name}` : "This strategy has no parameters"));
     for (const p of s?.params ?? []) {
-      const input = field(params, startId(`settings.params.${p.name}`), `settings.params.${p.name}`, p.name, `${p.description} (default ${p.defaultValue})`);
+      const path = `settings.params.${p.name}`;
+      const input = field(params, idOf(f, path), f.prefix + path, p.name, `${p.description} (default ${p.defaultValue})`);
       input.value = p.defaultValue;
       input.setAttribute("placeholder", p.defaultValue);
     }
@@ -149,9 +179,44 @@ export function buildStartForm(form: HTMLElement, strategies: StrategyInfo[]): v
   };
   strategy.addEventListener("change", showParams);
   showParams();
+  return strategy;
+}
 
+// paramsOf reads the strategy's parameters, leaving out the empty ones
+// (the strategy's default).
+export function paramsOf(form: HTMLFormElement, prefix = ""): Record<string, string> {
+  const params: Record<string, string> = {};
+  const at = `${prefix}settings.params.`;
+  for (const c of Array.from(form.querySelectorAll<HTMLInputElement>(`[name^="${CSS.escape(at)}"]`))) {
+    if (c.value.trim() !== "") params[c.name.slice(at.length)] = c.value.trim();
+  }
+  return params;
+}
+
+// seedOf reads the uint64 seed at name (empty: 0), or marks the field and
+// returns undefined.
+export function seedOf(form: HTMLFormElement, name: string): bigint | undefined {
+  const text = value(form, name);
+  const seed = /^\d{1,20}$/.test(text) ? BigInt(text) : text === "" ? 0n : -1n;
+  if (seed >= 0n && seed < 1n << 64n) return seed;
+  const c = inputFor(form, name);
+  if (c) setFieldError(c, "must be a whole number from 0 to 2^64−1");
+  return undefined;
+}
+
+// symbolsOf reads the comma-separated symbols at name.
+export function symbolsOf(form: HTMLFormElement, name: string): string[] {
+  return value(form, name).split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+const startIds: FormIds = { base: "start", prefix: "" };
+
+// buildStartForm fills form (the Start form's box) with its fields for
+// strategies.
+export function buildStartForm(form: HTMLElement, strategies: StrategyInfo[]): void {
+  strategyFields(form, startIds, strategies);
   const text = (path: string, label: string, hint: string, value = ""): void => {
-    const i = field(form, startId(path), path, label, hint) as HTMLInputElement;
+    const i = field(form, idOf(startIds, path), path, label, hint) as HTMLInputElement;
     i.value = value;
   };
   text("settings.symbols", "Symbols", "comma-separated, BASE-QUOTE", "BTC-USD");
@@ -167,11 +232,11 @@ export function buildStartForm(form: HTMLElement, strategies: StrategyInfo[]): v
     ["max_order_notional", "largest quantity × price of one order, USD"],
     ["max_position", "largest absolute position per symbol, base units"],
   ] as const) {
-    field(risk, startId(`settings.risk.${name}`), `settings.risk.${name}`, name, hint);
+    field(risk, idOf(startIds, `settings.risk.${name}`), `settings.risk.${name}`, name, hint);
   }
 }
 
-function value(form: HTMLFormElement, name: string): string {
+export function value(form: HTMLFormElement, name: string): string {
   const c = form.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${CSS.escape(name)}"]`);
   return c ? c.value.trim() : "";
 }
@@ -182,33 +247,24 @@ function value(form: HTMLFormElement, name: string): string {
 // everything else is the daemon's to judge.
 export function startRequest(form: HTMLFormElement): StartRequest | undefined {
   let ok = true;
-  const bad = (name: string, message: string): void => {
-    const c = inputFor(form, name);
-    if (c) setFieldError(c, message);
-    ok = false;
-  };
-  const params: Record<string, string> = {};
-  for (const c of Array.from(form.querySelectorAll<HTMLInputElement>('[name^="settings.params."]'))) {
-    if (c.value.trim() !== "") params[c.name.slice("settings.params.".length)] = c.value.trim();
-  }
-  const symbols = value(form, "settings.symbols").split(",").map((s) => s.trim()).filter((s) => s !== "");
   const tick = value(form, "settings.tick_interval");
   const tickInterval = tick === "" ? undefined : parseDuration(tick);
-  if (typeof tickInterval === "string") bad("settings.tick_interval", tickInterval);
-  const seedText = value(form, "settings.seed");
-  if (seedText !== "" && !/^\d{1,20}$/.test(seedText)) bad("settings.seed", "must be a whole number, 0 or more");
-  const seed = /^\d{1,20}$/.test(seedText) ? BigInt(seedText) : 0n;
-  if (seed >= 1n << 64n) bad("settings.seed", "must be below 2^64");
-  if (!ok) return undefined;
+  if (typeof tickInterval === "string") {
+    const c = inputFor(form, "settings.tick_interval");
+    if (c) setFieldError(c, tickInterval);
+    ok = false;
+  }
+  const seed = seedOf(form, "settings.seed");
+  if (!ok || seed === undefined || typeof tickInterval === "string") return undefined;
   return {
     settings: {
       mode: Mode.PAPER,
       strategy: value(form, "settings.strategy"),
-      symbols,
-      tickInterval: typeof tickInterval === "string" ? undefined : tickInterval,
+      symbols: symbolsOf(form, "settings.symbols"),
+      tickInterval,
       seed,
       startingCash: value(form, "settings.starting_cash"),
-      params,
+      params: paramsOf(form),
       risk: {
         maxDrawdown: value(form, "settings.risk.max_drawdown"),
         maxTrailingDrawdown: value(form, "settings.risk.max_trailing_drawdown"),

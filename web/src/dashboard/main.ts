@@ -4,7 +4,8 @@
 // live by WatchHealth.
 import "./dashboard.css";
 import { ConnectError } from "@connectrpc/connect";
-import { GetStatusResponse, WatchHealthResponse } from "../gen/trading/v1/trading_pb";
+import { create } from "@bufbuild/protobuf";
+import { GetStatusResponse, GetStatusResponseSchema, Session, WatchHealthResponse } from "../gen/trading/v1/trading_pb";
 import { api, isUnauthenticated, login, logout, reason, watch } from "./api";
 import { byId, markControls, setText } from "./dom";
 import * as overview from "./views/overview";
@@ -44,6 +45,9 @@ function conn(state: Conn, text: string): void {
   const p = byId("conn-status");
   p.dataset.state = state;
   setText(p, text);
+  // While the stream is down, what the Overview shows is as old as the
+  // last report: it says so rather than look live.
+  overview.stale(state === "lost");
 }
 
 function describe(err: ConnectError): string {
@@ -121,6 +125,7 @@ let statusDue = Infinity; // when the scheduled call runs; Infinity: none
 let statusTimer: ReturnType<typeof setTimeout> | undefined;
 let statusInFlight = false;
 let statusAgain = false;
+let answeredAt = 0; // when a control's answer last showed the session
 
 function refreshStatus(urgent = false): void {
   if (statusInFlight) {
@@ -138,8 +143,13 @@ async function readStatus(): Promise<void> {
   statusDue = Infinity;
   statusInFlight = true;
   lastStatus = performance.now();
+  const sent = lastStatus;
   try {
-    showStatus(await api.getStatus({}));
+    const st = await api.getStatus({});
+    // Asked before a control's answer came: older than what is shown. The
+    // call that follows (statusAgain) reads the news.
+    if (sent < answeredAt) statusAgain = true;
+    else showStatus(st);
   } catch (e) {
     // A lost connection is the health stream's to report and recover.
     if (isUnauthenticated(e)) {
@@ -224,6 +234,12 @@ function wire(): void {
   // A view that asks for fresh status (after a control's call) gets it
   // through the one throttled path every view shares.
   document.addEventListener("dashboard:status", () => refreshStatus(true));
+  // A control's answer carries the session as the call left it (started,
+  // stopped, the kill switch reset): shown at once on every view.
+  document.addEventListener("dashboard:session", (ev) => {
+    answeredAt = performance.now();
+    showStatus(create(GetStatusResponseSchema, { session: (ev as CustomEvent<Session>).detail }));
+  });
   const form = byId<HTMLFormElement>("login-form");
   const token = byId<HTMLInputElement>("token");
   const submit = byId<HTMLButtonElement>("login-submit");

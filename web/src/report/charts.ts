@@ -27,6 +27,33 @@ const chartOptions = {
   timeScale: { timeVisible: true, secondsVisible: true },
 } as const;
 
+// chartIn creates a chart in el. The library marks its attribution logo
+// (kept: its license asks for it) with one fixed id, a duplicate as soon as
+// a page has two charts, and makes the logo anew when it redraws it: each
+// one's id becomes a class as it comes, which the page's CSS styles as the
+// library's own rule did.
+let logoIds = 0;
+
+function chartIn(el: HTMLElement): IChartApi {
+  const rename = (): void => {
+    for (const a of Array.from(el.querySelectorAll("a#tv-attr-logo"))) {
+      a.removeAttribute("id");
+      a.classList.add("tv-attr-logo");
+      // The logo's SVG clips by <clipPath id="a">, the same in every logo.
+      for (const c of Array.from(a.querySelectorAll("[id]"))) {
+        const id = `tv-attr-${c.id}-${++logoIds}`;
+        for (const u of Array.from(a.querySelectorAll(`[clip-path="url(#${CSS.escape(c.id)})"]`))) u.setAttribute("clip-path", `url(#${id})`);
+        c.id = id;
+      }
+    }
+  };
+  // Observing el only: the observer goes with it when the chart is removed.
+  new MutationObserver(rename).observe(el, { childList: true, subtree: true });
+  const chart = createChart(el, chartOptions);
+  rename();
+  return chart;
+}
+
 // seconds turns unix milliseconds into the chart's time (fractional
 // seconds keep sub-second events apart).
 export function seconds(ms: number): UTCTimestamp {
@@ -61,7 +88,7 @@ const drawdownStyle = {
 // drawEquity draws equity over its drawdown (shown below zero) in two panes
 // of one chart: the report's layout, and History's.
 export function drawEquity(el: HTMLElement, rows: EquityRow[]): IChartApi {
-  const chart = createChart(el, chartOptions);
+  const chart = chartIn(el);
   const equity = chart.addSeries(LineSeries, equityStyle, 0);
   equity.setData(ascending(rows.map(([t, e]) => ({ time: seconds(t), value: Number(e) }))));
   const drawdown = chart.addSeries(AreaSeries, drawdownStyle, 1);
@@ -84,7 +111,7 @@ export interface LiveLine {
 }
 
 export function liveLine(el: HTMLElement, kind: "equity" | "drawdown"): LiveLine {
-  const chart = createChart(el, chartOptions);
+  const chart = chartIn(el);
   const series: ISeriesApi<SeriesType> =
     kind === "equity" ? chart.addSeries(LineSeries, equityStyle) : chart.addSeries(AreaSeries, drawdownStyle);
   return {
@@ -106,7 +133,7 @@ export function liveLine(el: HTMLElement, kind: "equity" | "drawdown"): LiveLine
 // price joins the line at its time, so that every marker sits on a point.
 // It returns the chart and the number of markers drawn.
 export function drawPrice(el: HTMLElement, series: PriceSeries, trades: Trade[]): { chart: IChartApi; markers: number } {
-  const chart = createChart(el, chartOptions);
+  const chart = chartIn(el);
   const line = chart.addSeries(LineSeries, { color: "#52606d", lineWidth: 1, title: series.symbol });
   const points: LineData<Time>[] = series.points.map(([t, p]) => ({ time: seconds(t), value: Number(p) }));
   const markers: SeriesMarker<Time>[] = [];

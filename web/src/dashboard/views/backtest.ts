@@ -10,8 +10,9 @@ import { ReportData } from "../../report/data";
 import { renderReport } from "../../report/render";
 import { api, reason } from "../api";
 import { byId, el, markControls, setText } from "../dom";
-import { durationText, enumName, ms, parseDuration } from "./format";
-import { errorSlot, fieldViolations, markField, clearFields } from "./fields";
+import { parseDuration } from "../duration";
+import { FormIds, clearErrors, field, idOf, inputFor, markViolations, paramsOf, refusalText, seedOf, setFieldError, strategyFields, symbolsOf, value } from "../form";
+import { durationText, enumName, ms } from "./format";
 
 // The call's deadline: the daemon stops the run when it passes
 // (DEADLINE_EXCEEDED), so a long simulation never outlives the page's wait.
@@ -22,36 +23,21 @@ let strategies: StrategyInfo[] = [];
 let running: AbortController | undefined;
 let charts: IChartApi[] = [];
 
-function field(parent: HTMLElement, path: string, label: string, hint: string, input: HTMLInputElement | HTMLSelectElement): void {
-  const id = path.replace(/\./g, "-");
-  input.id = id;
-  input.name = path;
-  const row = el("div", undefined, { class: "field" });
-  row.append(el("label", label, { for: id }), input);
-  if (hint) {
-    row.append(el("small", hint, { id: `hint-${id}`, class: "hint" }));
-    input.setAttribute("aria-describedby", `hint-${id}`);
-  }
-  row.append(el("span", undefined, { id: errorSlot(path), class: "error field-error", hidden: "" }));
-  parent.append(row);
-}
+const ids: FormIds = { base: "backtest", prefix };
 
-function text(value: string): HTMLInputElement {
-  const i = el("input", undefined, { type: "text" });
-  i.value = value;
-  return i;
+// text appends a text input for the API field path (under prefix).
+function text(parent: HTMLElement, path: string, label: string, hint: string, initial: string): void {
+  field(parent, idOf(ids, path), prefix + path, label, hint).value = initial;
 }
 
 export function mount(root: HTMLElement): void {
   const form = el("form", undefined, { id: "backtest-form", novalidate: "" });
-  const strategy = el("select");
-  strategy.addEventListener("change", () => showParams());
-  field(form, `${prefix}settings.strategy`, "Strategy", "", strategy);
-  form.append(el("fieldset", undefined, { id: "backtest-params" }));
-  field(form, `${prefix}settings.symbols`, "Symbols", "comma-separated, BASE-QUOTE", text("BTC-USD"));
-  field(form, `${prefix}settings.seed`, "Seed", "of the simulated market; the same seed gives the same run", text("1"));
-  field(form, `${prefix}sim_duration`, "Market time to simulate", "for example 30m or 1h; at most 24h", text("1h"));
-  field(form, `${prefix}settings.starting_cash`, "Starting cash", "USD; empty: 100000", text(""));
+  // The strategy's select and parameters, once ListStrategies has answered.
+  form.append(el("div", undefined, { id: "backtest-strategy" }));
+  text(form, "settings.symbols", "Symbols", "comma-separated, BASE-QUOTE", "BTC-USD");
+  text(form, "settings.seed", "Seed", "of the simulated market; the same seed gives the same run", "1");
+  text(form, "sim_duration", "Market time to simulate", "for example 30m or 1h; at most 24h", "1h");
+  text(form, "settings.starting_cash", "Starting cash", "USD; empty: 100000", "");
   const buttons = el("div", undefined, { class: "buttons" });
   const run = el("button", "Run backtest", { id: "backtest-run", type: "submit" });
   const cancel = el("button", "Cancel", { id: "backtest-cancel", type: "button", hidden: "" });
@@ -83,30 +69,9 @@ async function loadStrategies(): Promise<void> {
     showError(`Could not list the strategies: ${ConnectError.from(e).rawMessage}`);
     return;
   }
-  const select = byId<HTMLSelectElement>("backtest-settings-strategy");
-  select.replaceChildren(...strategies.map((s) => el("option", s.name, { value: s.name })));
-  select.value = (strategies.find((s) => s.name === "grid") ?? strategies[0])?.name ?? "";
-  showParams();
-}
-
-// showParams lists the chosen strategy's parameters, each with its default.
-function showParams(): void {
-  const name = byId<HTMLSelectElement>("backtest-settings-strategy").value;
-  const s = strategies.find((x) => x.name === name);
-  const box = byId("backtest-params");
-  box.replaceChildren(el("legend", s && s.params.length > 0 ? `Parameters of ${s.name}` : "This strategy has no parameters"));
-  if (s?.description) box.append(el("p", s.description, { class: "hint" }));
-  for (const p of s?.params ?? []) {
-    const input = text(p.defaultValue);
-    input.placeholder = p.defaultValue;
-    field(box, `${prefix}settings.params.${p.name}`, p.name, `${p.description} (default ${p.defaultValue})`, input);
-  }
-  markControls();
-}
-
-function value(form: HTMLFormElement, path: string): string {
-  const c = form.elements.namedItem(prefix + path) as HTMLInputElement | HTMLSelectElement | null;
-  return c ? c.value.trim() : "";
+  const box = byId("backtest-strategy");
+  box.replaceChildren();
+  strategyFields(box, ids, strategies);
 }
 
 function showError(message: string): void {
@@ -126,35 +91,32 @@ function setState(state: "running" | "done" | "failed"): void {
 
 async function submit(form: HTMLFormElement): Promise<void> {
   if (running) return;
-  clearFields(form);
+  clearErrors(form);
   showError("");
   // What cannot be encoded is marked here; the rest is the daemon's to judge.
-  const seedText = value(form, "settings.seed");
-  const seedOK = seedText === "" || (/^\d{1,20}$/.test(seedText) && BigInt(seedText) < 1n << 64n);
-  if (!seedOK) markField(form, `${prefix}settings.seed`, "must be a whole number from 0 to 2^64−1");
-  const sim = parseDuration(value(form, "sim_duration"));
-  if (!sim) markField(form, `${prefix}sim_duration`, "must be a duration such as 30m or 1h");
-  if (!seedOK || !sim) return;
-  const params: Record<string, string> = {};
-  for (const c of Array.from(form.querySelectorAll<HTMLInputElement>(`[name^="${prefix}settings.params."]`))) {
-    if (c.value.trim() !== "") params[c.name.slice(`${prefix}settings.params.`.length)] = c.value.trim();
+  const seed = seedOf(form, `${prefix}settings.seed`);
+  const sim = parseDuration(value(form, `${prefix}sim_duration`));
+  if (typeof sim === "string") {
+    const c = inputFor(form, `${prefix}sim_duration`);
+    if (c) setFieldError(c, sim);
   }
+  if (seed === undefined || typeof sim === "string") return;
   const ac = new AbortController();
   running = ac;
   // The last result goes: a failure must not stand beside another run's charts.
   clearResult();
   setState("running");
   const started = performance.now();
-  setText(byId("backtest-status"), `Running ${value(form, "sim_duration")} of market time… (at most ${timeoutMs / 1000} s)`);
+  setText(byId("backtest-status"), `Running ${value(form, `${prefix}sim_duration`)} of market time… (at most ${timeoutMs / 1000} s)`);
   try {
     const res = await api.runBacktest(
       {
         settings: {
-          strategy: value(form, "settings.strategy"),
-          symbols: value(form, "settings.symbols").split(",").map((s) => s.trim()).filter((s) => s !== ""),
-          seed: seedText === "" ? 0n : BigInt(seedText),
-          startingCash: value(form, "settings.starting_cash"),
-          params,
+          strategy: value(form, `${prefix}settings.strategy`),
+          symbols: symbolsOf(form, `${prefix}settings.symbols`),
+          seed,
+          startingCash: value(form, `${prefix}settings.starting_cash`),
+          params: paramsOf(form, prefix),
         },
         simDuration: sim,
       },
@@ -179,12 +141,8 @@ function refused(form: HTMLFormElement, err: ConnectError, cancelled: boolean): 
     showError("Cancelled: the daemon stops the run.");
     return;
   }
-  const loose: string[] = [];
-  let first = true;
-  for (const v of fieldViolations(err)) {
-    if (markField(form, prefix + v.field, v.description, first)) first = false;
-    else loose.push(`${v.field}: ${v.description}`);
-  }
+  const marked = markViolations(form, err, prefix);
+  marked.first?.focus();
   const r = reason(err);
   if (err.code === Code.DeadlineExceeded) {
     showError(`The backtest did not finish within ${timeoutMs / 1000} s: simulate less market time, or fewer symbols.`);
@@ -192,10 +150,8 @@ function refused(form: HTMLFormElement, err: ConnectError, cancelled: boolean): 
     showError("Another backtest is running in the daemon (BACKTEST_BUSY): run this one when it is done.");
   } else if (err.code === Code.Unimplemented) {
     showError("This daemon cannot run backtests (RunBacktest is not implemented): use tradectl backtest --report.");
-  } else if (!first && loose.length === 0) {
-    showError(`Refused (${r || Code[err.code]}): see the marked fields.`);
   } else {
-    showError(`Refused (${r || Code[err.code]}): ${loose.length > 0 ? loose.join("; ") : err.rawMessage}`);
+    showError(refusalText(err, marked));
   }
 }
 

@@ -3,13 +3,14 @@
 // dialog; a refusal shows the API's own reason at the field it names.
 import { ConnectError } from "@connectrpc/connect";
 import { GetStatusResponse, Session, SessionState, TradingState } from "../../gen/trading/v1/trading_pb";
-import { api, isUnauthenticated } from "../api";
+import { api, isUnauthenticated, metadata, reason } from "../api";
 import { parseSeconds } from "../duration";
 import { byId, el, markControls, setText } from "../dom";
 import { buildStartForm, clearErrors, field, setFieldError, showRefusal, startRequest } from "../form";
 
 let session: Session | undefined;
 let strategies: Promise<void> | undefined; // loaded, or being loaded
+let interrupted = ""; // the interrupted session offered for resuming; "": none
 
 export function mount(root: HTMLElement): void {
   const result = el("p", undefined, { id: "controls-result", role: "status", "aria-live": "polite", tabindex: "-1" });
@@ -20,12 +21,22 @@ export function mount(root: HTMLElement): void {
   const startBtn = el("button", "Start…", { id: "start", type: "submit", disabled: "" });
   const startError = el("p", undefined, { id: "start-error", class: "error", role: "alert", hidden: "" });
   start.append(el("div", undefined, { id: "start-fields" }), startBtn, startError);
+  // A session a crash interrupted: carry it on, or give it up for this one.
+  const offer = el("div", undefined, { id: "interrupted", role: "group", "aria-labelledby": "interrupted-text", hidden: "" });
+  const resumeBtn = el("button", "Resume session", { id: "resume-session", type: "button" });
+  const abandonBtn = el("button", "Abandon it and start this one…", { id: "abandon-start", type: "button" });
+  offer.append(el("p", undefined, { id: "interrupted-text", class: "note" }), resumeBtn, abandonBtn);
+  start.append(offer);
 
   const stop = el("form", undefined, { id: "stop-form", novalidate: "", "aria-labelledby": "stop-title" });
   stop.append(el("h3", "Stop the session", { id: "stop-title" }));
   const deadline = field(stop, "stop-deadline", "deadline", "Deadline (seconds)", "how long the session may take to wind down; at most 300") as HTMLInputElement;
   deadline.value = "10";
   deadline.inputMode = "decimal";
+  const keep = el("input", undefined, { id: "stop-keep-orders", name: "keep_open_orders", type: "checkbox" });
+  const keepRow = el("div", undefined, { class: "field" });
+  keepRow.append(keep, el("label", " Keep its resting orders open at the venue (by default the stop cancels them)", { for: keep.id }));
+  stop.append(keepRow);
   const stopBtn = el("button", "Stop…", { id: "stop", type: "submit", disabled: "", "aria-describedby": "stop-why" });
   stop.append(stopBtn, el("span", undefined, { id: "stop-why", class: "note" }), el("p", undefined, { id: "stop-error", class: "error", role: "alert", hidden: "" }));
 
@@ -44,8 +55,10 @@ export function mount(root: HTMLElement): void {
   });
   stop.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    void onStop(stop, deadline, stopBtn);
+    void onStop(stop, deadline, keep, stopBtn);
   });
+  resumeBtn.addEventListener("click", () => void onResume(start, resumeBtn));
+  abandonBtn.addEventListener("click", () => void onAbandon(start, abandonBtn));
   reset.addEventListener("submit", (ev) => {
     ev.preventDefault();
     void onReset(reset, why, resetBtn);
@@ -79,7 +92,23 @@ async function loadStrategies(): Promise<void> {
 // the page makes (they stay on the page, labelled, while disabled).
 export function status(st: GetStatusResponse): void {
   session = st.session;
+  const s = st.session;
+  if (s?.state === SessionState.INTERRUPTED) offerResume(s.id);
+  else if (s && (s.state === SessionState.RUNNING || s.state === SessionState.STARTING || s.id === interrupted)) offerResume("");
   enable();
+}
+
+// offerResume shows the choice for the interrupted session id ("": hides it).
+function offerResume(id: string): void {
+  if (id === interrupted) return;
+  interrupted = id;
+  byId("interrupted").hidden = id === "";
+  setText(byId("resume-session"), `Resume session ${id}…`);
+  setText(
+    byId("interrupted-text"),
+    id === "" ? "" : `Session ${id} was interrupted (the daemon stopped while it traded): no new session starts until it is resumed or abandoned.`,
+  );
+  markControls();
 }
 
 function enable(): void {
@@ -118,8 +147,11 @@ function confirm(text: string): Promise<boolean> {
   });
 }
 
-function result(text: string): void {
+// result shows a call's outcome and the session as its answer gave it,
+// on every view at once (main.ts), before the next GetStatus confirms it.
+function result(text: string, answered?: Session): void {
   setText(byId("controls-result"), text);
+  if (answered) document.dispatchEvent(new CustomEvent<Session>("dashboard:session", { detail: answered }));
   document.dispatchEvent(new Event("dashboard:status"));
 }
 
@@ -129,17 +161,24 @@ function describe(s: Session | undefined): string {
   return `${s.id} (${st?.strategy ?? "?"} on ${st?.symbols.join(", ") ?? "?"}, ${SessionState[s.state] ?? s.state})`;
 }
 
-async function call(form: HTMLFormElement, slotId: string, button: HTMLButtonElement, run: () => Promise<string>): Promise<void> {
+async function call(
+  form: HTMLFormElement,
+  slotId: string,
+  button: HTMLButtonElement,
+  run: () => Promise<{ text: string; session?: Session }>,
+): Promise<void> {
   button.disabled = true;
   setText(byId("controls-result"), "Asking the daemon…");
   try {
-    result(await run());
+    const r = await run();
+    result(r.text, r.session);
   } catch (e) {
     const err = ConnectError.from(e);
     showRefusal(form, byId(slotId), err);
     setText(byId("controls-result"), `Refused: ${err.rawMessage}`);
+    if (reason(err) === "SESSION_INTERRUPTED") offerResume(metadata(err, "session_id"));
   } finally {
-    if (button.id === "start") button.disabled = false;
+    if (button.form?.id === "start-form") button.disabled = false;
     enable();
     markControls();
     // The button was disabled during the call, which took the focus away:
@@ -163,11 +202,44 @@ async function onStart(form: HTMLFormElement, button: HTMLButtonElement): Promis
   await call(form, "start-error", button, async () => {
     const r = await api.startTrading(req);
     session = r.session;
-    return r.alreadyRunning ? `That session was already running: ${describe(r.session)}.` : `Started session ${describe(r.session)}.`;
+    const text = r.alreadyRunning ? `That session was already running: ${describe(r.session)}.` : `Started session ${describe(r.session)}.`;
+    return { text, session: r.session };
   });
 }
 
-async function onStop(form: HTMLFormElement, deadline: HTMLInputElement, button: HTMLButtonElement): Promise<void> {
+// onResume carries the interrupted session on, with its own settings.
+async function onResume(form: HTMLFormElement, button: HTMLButtonElement): Promise<void> {
+  const id = interrupted;
+  clearErrors(form, byId("start-error"));
+  if (!(await confirm(`Resume session ${id} with its own settings, account, open orders and risk state?`))) return;
+  await call(form, "start-error", button, async () => {
+    const r = await api.startTrading({ resume: true, sessionId: id });
+    session = r.session;
+    offerResume("");
+    return { text: `Resumed session ${describe(r.session)}.`, session: r.session };
+  });
+}
+
+// onAbandon starts the form's session, giving the interrupted one up: its
+// open orders are cancelled and it is marked ABANDONED.
+async function onAbandon(form: HTMLFormElement, button: HTMLButtonElement): Promise<void> {
+  const id = interrupted;
+  clearErrors(form, byId("start-error"));
+  const req = startRequest(form);
+  if (!req) return;
+  const s = req.settings!;
+  const on = s.symbols && s.symbols.length > 0 ? s.symbols.join(", ") : "the default symbol";
+  const q = `Abandon session ${id} (its open orders are cancelled and it is marked ABANDONED) and start a paper session of ${s.strategy} on ${on}?`;
+  if (!(await confirm(q))) return;
+  await call(form, "start-error", button, async () => {
+    const r = await api.startTrading({ ...req, abandonInterrupted: true });
+    session = r.session;
+    offerResume("");
+    return { text: `Abandoned session ${id}; started session ${describe(r.session)}.`, session: r.session };
+  });
+}
+
+async function onStop(form: HTMLFormElement, deadline: HTMLInputElement, keep: HTMLInputElement, button: HTMLButtonElement): Promise<void> {
   clearErrors(form, byId("stop-error"));
   const d = parseSeconds(deadline.value);
   if (typeof d === "string") {
@@ -176,12 +248,15 @@ async function onStop(form: HTMLFormElement, deadline: HTMLInputElement, button:
     return;
   }
   const secs = deadline.value.trim();
-  if (!(await confirm(`Stop session ${describe(session)}, waiting up to ${secs} s for it to wind down? Its resting orders are cancelled.`))) return;
+  const keepOpen = keep.checked;
+  const orders = keepOpen ? "Its resting orders stay open at the venue." : "Its resting orders are cancelled.";
+  if (!(await confirm(`Stop session ${describe(session)}, waiting up to ${secs} s for it to wind down? ${orders}`))) return;
   await call(form, "stop-error", button, async () => {
-    const r = await api.stopTrading({ deadline: d });
+    const r = await api.stopTrading({ deadline: d, keepOpenOrders: keepOpen });
     session = r.session;
     const left = r.unsettledOrders.length > 0 ? ` Orders not settled within the deadline (they may still be open): ${r.unsettledOrders.join(", ")}.` : "";
-    return r.wasRunning ? `Stopped session ${describe(r.session)}.${left}` : `No session was running; the last is ${describe(r.session)}.${left}`;
+    const text = r.wasRunning ? `Stopped session ${describe(r.session)}.${left}` : `No session was running; the last is ${describe(r.session)}.${left}`;
+    return { text, session: r.session };
   });
 }
 
@@ -196,8 +271,9 @@ async function onReset(form: HTMLFormElement, why: HTMLInputElement, button: HTM
   if (!(await confirm(`Reset the kill switch of session ${describe(session)} and let it trade again? Reason: ${reason}`))) return;
   await call(form, "reset-error", button, async () => {
     const r = await api.resetKillSwitch({ reason });
+    // The answer's risk state is the session's now: the banner goes at once.
     if (session?.summary && r.risk) session.summary.risk = r.risk;
     why.value = "";
-    return `Kill switch reset: trading state ${TradingState[r.risk?.state ?? 0] ?? "?"}.`;
+    return { text: `Kill switch reset: trading state ${TradingState[r.risk?.state ?? 0] ?? "?"}.`, session };
   });
 }

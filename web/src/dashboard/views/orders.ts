@@ -12,7 +12,7 @@
 // afresh instead, since it keeps only the newest rows anyway.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Timestamp } from "@bufbuild/protobuf/wkt";
-import { Fill, Order, OrderEvent, OrderSide, WatchOrdersResponse } from "../../gen/trading/v1/trading_pb";
+import { Fill, GetStatusResponse, Order, OrderEvent, OrderSide, WatchOrdersResponse } from "../../gen/trading/v1/trading_pb";
 import { api, isUnauthenticated, reason, watch } from "../api";
 import { byId, setText } from "../dom";
 import { addFill, maxFills, maxOrders, mountTables, reset, shownSession, summary, upsertOrder } from "./ordertables";
@@ -27,6 +27,9 @@ let buffered: OrderEvent[] | undefined; // events that arrived while seeding
 let gen = 0; // bumped on every (re)open: a seed from an older one is dropped
 let stopWatch: (() => void) | undefined;
 let downSince = 0; // when the stream last went away; 0: it is up
+// Sessions GetStatus has shown to be over: a late event of one (the stream
+// lags behind GetStatus) must not bring its rows back.
+const retired = new Set<string>();
 
 export function mount(root: HTMLElement): void {
   mountTables(root);
@@ -58,6 +61,16 @@ export function show(): void {
       wentAway();
     },
   });
+}
+
+// status: a new session that has sent no order event yet has no rows; the
+// old session's go at once, not with the new session's first order.
+export function status(st: GetStatusResponse): void {
+  const id = st.session?.id ?? st.health?.sessionId ?? "";
+  if (id === "" || id === shownSession() || !seeded) return;
+  if (shownSession() !== "") retired.add(shownSession());
+  reset(id);
+  summary(true);
 }
 
 export function hide(): void {
@@ -109,7 +122,7 @@ async function seed(g: number): Promise<void> {
     if (g !== gen) return;
     reset(id);
     for (const o of orders) upsertOrder(o);
-    for (const f of fills) addFill(f.id, f.symbol, f.side, f.fill);
+    for (const f of fills) addFill(f.id, f.seq, f.symbol, f.side, f.fill);
     const queued = buffered ?? [];
     buffered = undefined;
     seeded = true;
@@ -126,6 +139,7 @@ async function seed(g: number): Promise<void> {
 
 interface SeedFill {
   id: string;
+  seq: number; // StoredFill.sequence, or the place in Order.fills: OrderEvent.fill_sequence
   symbol: string;
   side: OrderSide;
   fill: Fill;
@@ -140,14 +154,15 @@ async function listFills(session: string, orders: Order[], g: number): Promise<S
     let token = "";
     do {
       const r = await api.listFills({ sessionId: session, limit: maxFills, pageToken: token });
-      for (const f of r.fills) if (f.fill) out.push({ id: f.clientOrderId, symbol: f.symbol, side: f.side, fill: f.fill });
+      for (const f of r.fills) if (f.fill) out.push({ id: f.clientOrderId, seq: f.sequence, symbol: f.symbol, side: f.side, fill: f.fill });
       token = r.nextPageToken;
     } while (token !== "" && g === gen);
     return out;
   } catch (e) {
     if (!(e instanceof ConnectError && reason(e) === "NO_STORE")) throw e;
   }
-  for (const o of orders) for (const f of o.fills) out.push({ id: o.clientOrderId, symbol: o.symbol, side: o.side, fill: f });
+  for (const o of orders)
+    o.fills.forEach((f, i) => out.push({ id: o.clientOrderId, seq: i + 1, symbol: o.symbol, side: o.side, fill: f }));
   out.sort((a, b) => nanos(a.fill.time) - nanos(b.fill.time));
   return out;
 }
@@ -158,12 +173,13 @@ function nanos(t: Timestamp | undefined): number {
 
 // apply shows one event. An event of another session starts the tables
 // over. An order's row takes the event's state (events come in order, so
-// the newest wins); its fill is shown once, however often it is seen.
+// the newest wins); its fill is shown once, however often it is seen (by
+// its number, fill_sequence, as the seed's StoredFill.sequence).
 function apply(e: OrderEvent): void {
   const o = e.order;
-  if (!o) return;
+  if (!o || retired.has(o.sessionId)) return;
   if (o.sessionId !== shownSession()) reset(o.sessionId);
   upsertOrder(o);
-  if (e.fill) addFill(o.clientOrderId, o.symbol, o.side, e.fill);
+  if (e.fill) addFill(o.clientOrderId, e.fillSequence, o.symbol, o.side, e.fill);
   summary();
 }

@@ -157,10 +157,18 @@ export function upsertOrder(o: Order): void {
   visible(tr);
 }
 
-// fillKey names a fill across the seed and the stream: an order's fills
-// differ in time, quantity or price (a fill event carries no number of
-// its own; StoredFill's per-order sequence is not on the stream).
-function fillKey(id: string, f: Fill): string {
+// fillKey names a fill across the seed and the stream: its number among
+// its order's fills (StoredFill.sequence, the place in Order.fills,
+// OrderEvent.fill_sequence). Time, quantity and price do not tell an
+// order's fills apart: a paper order resting at its limit and crossed by a
+// book fills once per level at its own limit, all at the event's time, and
+// two levels of equal size give two equal fills; a live venue's trades of
+// one order in one millisecond at one price and size are common. A daemon
+// older than fill_sequence sends 0: then a live fill's venue trade id, or
+// time, quantity and price, as well as they can.
+function fillKey(id: string, seq: number, f: Fill): string {
+  if (seq > 0) return `${id}#${seq}`;
+  if (f.venueTradeId > 0n) return `${id}|trade ${f.venueTradeId}`;
   return `${id}|${f.time?.seconds ?? 0n}.${f.time?.nanos ?? 0}|${canon(f.quantity)}|${canon(f.price)}`;
 }
 
@@ -169,8 +177,8 @@ function canon(d: string): string {
   return d.includes(".") ? d.replace(/0+$/, "").replace(/\.$/, "") : d;
 }
 
-export function addFill(id: string, symbol: string, side: OrderSide, f: Fill): void {
-  const key = fillKey(id, f);
+export function addFill(id: string, seq: number, symbol: string, side: OrderSide, f: Fill): void {
+  const key = fillKey(id, seq, f);
   if (fillRows.has(key)) return;
   const tr = el("tr");
   tr.dataset.orderId = id;

@@ -75,7 +75,26 @@ export function mount(root: HTMLElement): void {
   table.append(el("thead"), el("tbody"));
   table.tHead!.append(head);
   health.append(table);
-  root.append(session, health);
+  const asOf = el("p", undefined, { id: "overview-asof", class: "note", role: "status", hidden: "" });
+  root.append(asOf, session, health);
+  boxes = [session, health];
+}
+
+let boxes: HTMLElement[] = [];
+let lastData = 0; // Date.now() of the last report or status shown; 0: none
+
+// stale marks the Overview's values as the last known (data-stale="true",
+// and when they are from) while the health stream is down, and live again
+// when it is back.
+export function stale(on: boolean): void {
+  for (const b of boxes) {
+    if (on) b.dataset.stale = "true";
+    else delete b.dataset.stale;
+  }
+  const p = byId("overview-asof");
+  p.hidden = !on;
+  const at = lastData > 0 ? `as of ${new Date(lastData).toISOString().slice(11, 19)} UTC, when the last report came` : "no report has come yet";
+  setText(p, on ? `Not live: the connection to the daemon is lost; these values are ${at}.` : "");
 }
 
 // shown is the session id and state that GetStatus last showed: a health
@@ -88,6 +107,7 @@ export function isNews(r: HealthReport): boolean {
 
 // showSession renders GetStatus's session (undefined: none has run).
 export function showSession(s: Session | undefined): void {
+  lastData = Date.now();
   shown = { id: s?.id ?? "", state: s?.state ?? SessionState.UNSPECIFIED };
   const st = s?.settings;
   setText(byId("session-state"), s ? name(SessionState, s.state) : "NONE");
@@ -143,6 +163,7 @@ function limits(r: RiskLimits | undefined): string {
 // showHealth renders one HealthReport: the overall status and a row per
 // component ([data-component=NAME]), rows of vanished components removed.
 export function showHealth(r: HealthReport): void {
+  lastData = Date.now();
   setText(byId("health-status"), name(HealthStatus, r.status));
   byId("health-status").dataset.status = name(HealthStatus, r.status);
   setText(byId("health-reason"), r.reason || "—");

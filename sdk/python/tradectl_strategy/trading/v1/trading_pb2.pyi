@@ -418,14 +418,16 @@ class Order(_message.Message):
     def __init__(self, client_order_id: _Optional[str] = ..., session_id: _Optional[str] = ..., symbol: _Optional[str] = ..., side: _Optional[_Union[OrderSide, str]] = ..., type: _Optional[_Union[OrderType, str]] = ..., time_in_force: _Optional[_Union[TimeInForce, str]] = ..., post_only: bool = ..., quantity: _Optional[str] = ..., price: _Optional[str] = ..., state: _Optional[_Union[OrderState, str]] = ..., reason: _Optional[str] = ..., filled_quantity: _Optional[str] = ..., remaining_quantity: _Optional[str] = ..., average_price: _Optional[str] = ..., fees: _Optional[str] = ..., decision_price: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., fills: _Optional[_Iterable[_Union[Fill, _Mapping]]] = ..., tag: _Optional[str] = ...) -> None: ...
 
 class OrderEvent(_message.Message):
-    __slots__ = ["fill", "order", "sequence"]
+    __slots__ = ["fill", "fill_sequence", "order", "sequence"]
     FILL_FIELD_NUMBER: _ClassVar[int]
+    FILL_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     ORDER_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     fill: Fill
+    fill_sequence: int
     order: Order
     sequence: int
-    def __init__(self, sequence: _Optional[int] = ..., order: _Optional[_Union[Order, _Mapping]] = ..., fill: _Optional[_Union[Fill, _Mapping]] = ...) -> None: ...
+    def __init__(self, sequence: _Optional[int] = ..., order: _Optional[_Union[Order, _Mapping]] = ..., fill: _Optional[_Union[Fill, _Mapping]] = ..., fill_sequence: _Optional[int] = ...) -> None: ...
 
 class Portfolio(_message.Message):
     __slots__ = ["cash", "equity", "fees_paid", "positions", "quote_currency", "realized_pnl", "risk", "session_id", "starting_cash", "time", "unrealized_pnl"]
