@@ -17,9 +17,9 @@ import (
 const (
 	DefaultMaxAwaiting        = 512
 	DefaultMaxAwaitingPerPeer = 64
-	// DefaultMaxRPCs is the cap on streams served at once (inflight): a
+	// DefaultMaxStreams is the cap on streams served at once (inflight): a
 	// hundred dashboards with a few streams each fit, at about 45 MiB.
-	DefaultMaxRPCs = 512
+	DefaultMaxStreams = 512
 )
 
 // awaiting bounds the requests whose body is still being read. The gRPC

@@ -89,12 +89,12 @@ func TestQuietStreamOutlivesWriteStall(t *testing.T) {
 	}
 }
 
-// The streams served at once over the port are capped (MaxRPCs): with the
+// The streams served at once over the port are capped (MaxStreams): with the
 // cap's worth open the next stream is refused at once, saying why, however
 // its path is spelled (the mux redirects, 307), while unary calls are still served; when one ends,
 // streams are served again.
 func TestOpenStreamsAreCapped(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.MaxRPCs = 2 })
+	e := newEnv(t, func(c *Config) { c.MaxStreams = 2 })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c := e.client(t)

@@ -50,11 +50,11 @@ type Config struct {
 	// DefaultMaxAwaitingPerPeer); Spare reports the requests they do not
 	// count: the daemon's, those that carry its token. See awaiting.
 	MaxAwaiting, MaxAwaitingPerPeer int
-	// MaxRPCs bounds the streams (WatchHealth, WatchOrders) served at
-	// once over this port (default DefaultMaxRPCs); see inflight.
-	MaxRPCs int
-	Spare   func(*http.Request) bool
-	Log     *slog.Logger
+	// MaxStreams bounds the streams (WatchHealth, WatchOrders) served at
+	// once over this port (default DefaultMaxStreams); see inflight.
+	MaxStreams int
+	Spare      func(*http.Request) bool
+	Log        *slog.Logger
 }
 
 // Routes.
@@ -83,8 +83,8 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.MaxRequestBytes <= 0 {
 		cfg.MaxRequestBytes = 1 << 20
 	}
-	if cfg.MaxRPCs <= 0 {
-		cfg.MaxRPCs = DefaultMaxRPCs
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = DefaultMaxStreams
 	}
 	if cfg.MaxAwaiting <= 0 {
 		cfg.MaxAwaiting = DefaultMaxAwaiting
@@ -107,7 +107,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	rpcs := newInflight(cfg.MaxRPCs)
+	rpcs := newInflight(cfg.MaxStreams)
 	awaiting := newAwaiting(cfg.MaxAwaiting, cfg.MaxAwaitingPerPeer, cfg.Spare)
 	rpc := &rpcHandler{next: tc, cookie: cookieName(cfg.TLS), maxBody: cfg.MaxRequestBytes, rpcs: rpcs,
 		stall: cfg.WriteStall, awaiting: awaiting}
