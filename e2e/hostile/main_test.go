@@ -11,7 +11,6 @@ package hostile
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -37,20 +36,8 @@ func TestMain(m *testing.M) {
 		lim.Cur = lim.Max
 		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
 	}
-	dir, err := os.MkdirTemp("", "tradectl-hostile-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	// No race detector: memory is what is measured.
-	if err := harness.Build(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	bins = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(harness.RunWithBinaries(m, &bins))
 }
 
 const (
