@@ -229,6 +229,9 @@ func TestInvalidRequestsNameTheField(t *testing.T) {
 	}
 	_, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{Deadline: durationpb.New(time.Hour)})
 	check("deadline", err)
+	// Zero given is not unset: the dashboard's "0" must not become 10s.
+	_, err = c.StopTrading(ctx, &tradingv1.StopTradingRequest{Deadline: durationpb.New(0)})
+	check("deadline", err)
 	_, err = c.Backup(ctx, &tradingv1.BackupRequest{Path: "/tmp/copy.db"})
 	check("path", err)
 	_, err = c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_LIVE}})

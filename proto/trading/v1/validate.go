@@ -98,7 +98,16 @@ func settingsShape(s *SessionSettings) error {
 // Validate checks the request's shape.
 func (r *StopTradingRequest) Validate() error {
 	reason := nonNegative(r.GetDeadline())
-	if d := r.GetDeadline(); reason == "" && d != nil && d.AsDuration() > MaxStopDeadline {
+	d := r.GetDeadline()
+	switch {
+	case reason != "" || d == nil:
+	case d.AsDuration() == 0:
+		// A deadline given as zero is not the default: the daemon would
+		// wait its --stop-timeout where the caller asked for none. Refused
+		// as the settings' durations are, and as tradectl stop --deadline
+		// 0s is.
+		reason = "0s: must be positive (leave it unset for the daemon's --stop-timeout, 10s by default)"
+	case d.AsDuration() > MaxStopDeadline:
 		reason = fmt.Sprintf("%s is longer than the maximum of %s", d.AsDuration(), MaxStopDeadline)
 	}
 	if reason != "" {
