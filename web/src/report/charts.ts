@@ -1,7 +1,7 @@
 // The charts of the backtest report, shared with the dashboard (its
 // Account, History and Backtest views): one look for every equity curve.
 import {
-  AreaSeries,
+  BaselineSeries,
   ColorType,
   createChart,
   createSeriesMarkers,
@@ -77,10 +77,17 @@ export function ascending(points: LineData<Time>[]): LineData<Time>[] {
 }
 
 const equityStyle = { color: "#2962ff", lineWidth: 2, title: "equity" } as const;
+// A baseline at zero, filled between it and the curve: an area series fills
+// down to the pane's bottom, so a drawdown of zero drew as a full red block
+// and a deeper one as a smaller one.
 const drawdownStyle = {
-  lineColor: "#d64545",
-  topColor: "rgba(214,69,69,0.05)",
-  bottomColor: "rgba(214,69,69,0.4)",
+  baseValue: { type: "price", price: 0 },
+  topLineColor: "#d64545",
+  topFillColor1: "rgba(214,69,69,0)",
+  topFillColor2: "rgba(214,69,69,0)",
+  bottomLineColor: "#d64545",
+  bottomFillColor1: "rgba(214,69,69,0.05)",
+  bottomFillColor2: "rgba(214,69,69,0.4)",
   lineWidth: 1,
   title: "drawdown",
 } as const;
@@ -91,7 +98,7 @@ export function drawEquity(el: HTMLElement, rows: EquityRow[]): IChartApi {
   const chart = chartIn(el);
   const equity = chart.addSeries(LineSeries, equityStyle, 0);
   equity.setData(ascending(rows.map(([t, e]) => ({ time: seconds(t), value: Number(e) }))));
-  const drawdown = chart.addSeries(AreaSeries, drawdownStyle, 1);
+  const drawdown = chart.addSeries(BaselineSeries, drawdownStyle, 1);
   drawdown.setData(ascending(rows.map(([t, , dd]) => ({ time: seconds(t), value: -Number(dd) }))));
   chart.timeScale().fitContent();
   return chart;
@@ -113,7 +120,7 @@ export interface LiveLine {
 export function liveLine(el: HTMLElement, kind: "equity" | "drawdown"): LiveLine {
   const chart = chartIn(el);
   const series: ISeriesApi<SeriesType> =
-    kind === "equity" ? chart.addSeries(LineSeries, equityStyle) : chart.addSeries(AreaSeries, drawdownStyle);
+    kind === "equity" ? chart.addSeries(LineSeries, equityStyle) : chart.addSeries(BaselineSeries, drawdownStyle);
   return {
     chart,
     setData(points) {
