@@ -141,6 +141,10 @@ export function liveLine(el: HTMLElement, kind: "equity" | "drawdown"): LiveLine
 // It returns the chart and the number of markers drawn.
 export function drawPrice(el: HTMLElement, series: PriceSeries, trades: Trade[]): { chart: IChartApi; markers: number } {
   const chart = chartIn(el);
+  // Every trade adds a point: at the library's least spacing (0.5 px) an
+  // hour of a busy grid no longer fits, and fitContent showed only its
+  // last half hour.
+  chart.timeScale().applyOptions({ minBarSpacing: 0.001 });
   const line = chart.addSeries(LineSeries, { color: "#52606d", lineWidth: 1, title: series.symbol });
   const points: LineData<Time>[] = series.points.map(([t, p]) => ({ time: seconds(t), value: Number(p) }));
   const markers: SeriesMarker<Time>[] = [];
