@@ -35,7 +35,7 @@ done
 echo "tradingd is serving on $addr"
 # Printed, not opened: the demo runs on machines without a browser too.
 http_addr=$(sed -n 's/.*msg="tradingd serving" .* http_addr=\([^ ]*\).*/\1/p' "$log" | head -1)
-echo "dashboard: http://$http_addr/  (token: $dir/token)"
+echo "dashboard: http://$http_addr/  (token: $dir/token; it goes when this demo ends, in a minute: make dashboard keeps one up)"
 export TRADECTL_ADDR=$addr TRADECTL_TOKEN_FILE=$dir/token
 
 # 30,000 an entry: big enough to walk the book (partial fills across levels,
