@@ -236,3 +236,27 @@ func TestKillSwitchFromThePage(t *testing.T) {
 	b.waitFor("STOPPED", textIs("#session-state", "STOPPED"), 20*time.Second)
 	b.shot("stopped after the reset")
 }
+
+// A session that ended with its kill switch tripped keeps the banner (its
+// risk state is HALTED), but the banner no longer asks for a reset the
+// daemon refuses when nothing runs.
+func TestKillSwitchBannerAfterStop(t *testing.T) {
+	b := open(t)
+	b.login()
+	b.startForm("grid", map[string]string{"settings.seed": "1", "settings.risk.max_drawdown": "0.000005"})
+	b.confirm("start")
+	b.waitFor("the kill switch banner", visible("#killswitch-banner"), 45*time.Second)
+	running := eval[string](b, `document.getElementById("killswitch-banner").textContent`)
+	if !strings.Contains(running, "No order is sent until it is reset") {
+		t.Errorf("banner of a running session %q: want it to ask for a reset", running)
+	}
+	b.run("deadline", chromedp.SetValue(chromedp.ID("stop-deadline"), "2"))
+	b.confirm("stop")
+	b.waitFor("STOPPED", textIs("#session-state", "STOPPED"), 20*time.Second)
+	b.waitFor("the banner to follow the stop", `document.getElementById("killswitch-banner").textContent.includes("is STOPPED")`, 10*time.Second)
+	stopped := eval[string](b, `document.getElementById("killswitch-banner").textContent`)
+	if strings.Contains(stopped, "until it is reset") || !strings.Contains(stopped, "a new session starts with the kill switch armed") {
+		t.Errorf("banner of a stopped session %q: want no call for a reset, and what a new session does", stopped)
+	}
+	b.shot("kill switch banner after the stop")
+}

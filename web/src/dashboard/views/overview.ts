@@ -132,7 +132,13 @@ export function showSession(s: Session | undefined): void {
   setText(byId("risk-state"), risk && risk.rejectedOrders > 0n ? `${rs} (${risk.rejectedOrders} orders refused)` : rs);
   const banner = byId("killswitch-banner");
   if (risk && risk.state === TradingState.HALTED) {
-    setText(banner, `Kill switch tripped since ${when(risk.since)}: ${risk.reason || "no reason given"}. No order is sent until it is reset.`);
+    // A session that has ended cannot be reset (the daemon refuses: none is
+    // running); the banner must not ask for what the page cannot do.
+    const then =
+      s?.state === SessionState.RUNNING
+        ? "No order is sent until it is reset."
+        : `Session ${s?.id ?? ""} is ${s ? name(SessionState, s.state) : "over"}: a reset needs it running (resumed), and a new session starts with the kill switch armed.`;
+    setText(banner, `Kill switch tripped since ${when(risk.since)}: ${risk.reason || "no reason given"}. ${then}`);
     banner.hidden = false;
   } else {
     banner.hidden = true;
