@@ -239,7 +239,8 @@ func TestKillSwitchFromThePage(t *testing.T) {
 
 // A session that ended with its kill switch tripped keeps the banner (its
 // risk state is HALTED), but the banner no longer asks for a reset the
-// daemon refuses when nothing runs.
+// daemon refuses when nothing runs. On the way, the controls mark what the
+// daemon would refuse before asking to confirm it.
 func TestKillSwitchBannerAfterStop(t *testing.T) {
 	b := open(t)
 	b.login()
@@ -250,6 +251,15 @@ func TestKillSwitchBannerAfterStop(t *testing.T) {
 	if !strings.Contains(running, "No order is sent until it is reset") {
 		t.Errorf("banner of a running session %q: want it to ask for a reset", running)
 	}
+	// What the daemon would refuse is marked at once, before the dialog
+	// asks to confirm it: a reason over 512 bytes, a deadline of 0 or over
+	// 300 s.
+	b.run("a long reason", chromedp.SetValue(chromedp.ID("reset-reason"), strings.Repeat("é", 300)))
+	b.refusedBeforeAsking("reset-kill", "reset-reason")
+	for _, d := range []string{"999999", "0"} {
+		b.run("deadline "+d, chromedp.SetValue(chromedp.ID("stop-deadline"), d))
+		b.refusedBeforeAsking("stop", "stop-deadline")
+	}
 	b.run("deadline", chromedp.SetValue(chromedp.ID("stop-deadline"), "2"))
 	b.confirm("stop")
 	b.waitFor("STOPPED", textIs("#session-state", "STOPPED"), 20*time.Second)
@@ -259,4 +269,17 @@ func TestKillSwitchBannerAfterStop(t *testing.T) {
 		t.Errorf("banner of a stopped session %q: want no call for a reset, and what a new session does", stopped)
 	}
 	b.shot("kill switch banner after the stop")
+}
+
+// refusedBeforeAsking clicks button and expects the field marked invalid
+// with no confirmation dialog opened.
+func (b *tab) refusedBeforeAsking(button, fieldID string) {
+	b.t.Helper()
+	b.run("click #"+button, chromedp.Click(chromedp.ID(button)))
+	b.waitFor("#"+fieldID+" marked", fmt.Sprintf(`document.getElementById(%s)?.getAttribute("aria-invalid") === "true" || document.getElementById("confirm")?.open === true`, js(fieldID)), 10*time.Second)
+	if eval[bool](b, `document.getElementById("confirm")?.open === true`) {
+		b.run("cancel", chromedp.Click(chromedp.ID("confirm-cancel")))
+		b.t.Errorf("#%s asked to confirm what the daemon refuses (#%s: %q)", button, fieldID,
+			eval[string](b, fmt.Sprintf(`document.getElementById(%s).value.slice(0, 20)`, js(fieldID))))
+	}
 }

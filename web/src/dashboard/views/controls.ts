@@ -241,7 +241,11 @@ async function onAbandon(form: HTMLFormElement, button: HTMLButtonElement): Prom
 
 async function onStop(form: HTMLFormElement, deadline: HTMLInputElement, keep: HTMLInputElement, button: HTMLButtonElement): Promise<void> {
   clearErrors(form, byId("stop-error"));
-  const d = parseSeconds(deadline.value);
+  // The daemon's bounds (StopTradingRequest), checked before the dialog
+  // asks to confirm a stop it would refuse.
+  let d = parseSeconds(deadline.value);
+  if (typeof d !== "string" && d.seconds === 0n && d.nanos === 0) d = "must be more than 0 s";
+  else if (typeof d !== "string" && (d.seconds > 300n || (d.seconds === 300n && d.nanos > 0))) d = "is longer than the maximum of 300 s";
   if (typeof d === "string") {
     setFieldError(deadline, d);
     deadline.focus();
@@ -265,6 +269,12 @@ async function onReset(form: HTMLFormElement, why: HTMLInputElement, button: HTM
   const reason = why.value.trim();
   if (reason === "") {
     setFieldError(why, "Say why it is safe to trade again.");
+    why.focus();
+    return;
+  }
+  const bytes = new TextEncoder().encode(reason).length;
+  if (bytes > 512) {
+    setFieldError(why, `is ${bytes} bytes long; at most 512`);
     why.focus();
     return;
   }
