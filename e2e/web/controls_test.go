@@ -14,6 +14,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/tradectl/tradectl/internal/browsertest"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -265,6 +266,33 @@ func TestKillSwitchBannerAfterStop(t *testing.T) {
 	b.waitFor("STOPPED", textIs("#session-state", "STOPPED"), 20*time.Second)
 	b.waitFor("the banner to follow the stop", `document.getElementById("killswitch-banner").textContent.includes("is STOPPED")`, 10*time.Second)
 	stopped := eval[string](b, `document.getElementById("killswitch-banner").textContent`)
+	// The time it names is the daemon's, to the millisecond, truncated as
+	// tradectl prints it (not rounded up).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := b.d.Client(t).GetStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := func(ts *timestamppb.Timestamp) string {
+		return strings.Replace(ts.AsTime().UTC().Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z"), ".000Z", "Z", 1)
+	}
+	if want := ms(st.GetSession().GetSummary().GetRisk().GetSince()); !strings.Contains(stopped, "since "+want+":") {
+		t.Errorf("banner %q: want the trip time %s", stopped, want)
+	}
+	// Each stamp rounds up half the time: five of them catch a rounding.
+	b.route("overview")
+	shown := map[string]string{"#session-start": ms(st.GetSession().GetStartTime()), "#health-time": ms(st.GetHealth().GetTime())}
+	for _, c := range st.GetHealth().GetComponents() {
+		if c.GetLastProgress() != nil {
+			shown[`tr[data-component="`+c.GetName()+`"] td:nth-child(4)`] = ms(c.GetLastProgress())
+		}
+	}
+	for sel, want := range shown {
+		if got := eval[string](b, fmt.Sprintf(`document.querySelector(%s)?.textContent.trim() ?? ""`, js(sel))); got != want {
+			t.Errorf("%s shows %q, want %q as tradectl prints it", sel, got, want)
+		}
+	}
 	if strings.Contains(stopped, "until it is reset") || !strings.Contains(stopped, "a new session starts with the kill switch armed") {
 		t.Errorf("banner of a stopped session %q: want no call for a reset, and what a new session does", stopped)
 	}

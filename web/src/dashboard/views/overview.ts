@@ -1,7 +1,7 @@
 // The Overview: the session's state, mode, strategy and settings (from
 // GetStatus) and its health per component (from WatchHealth, live), with a
 // banner while the kill switch holds orders back.
-import { Duration, Timestamp, durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
+import { Duration, Timestamp, durationMs } from "@bufbuild/protobuf/wkt";
 import {
   Account,
   ComponentHealth,
@@ -21,8 +21,11 @@ function name(e: Record<number, string>, v: number): string {
   return e[v] ?? String(v);
 }
 
+// when shows t to the millisecond, truncated as tradectl prints it:
+// bufbuild's timestampDate rounds the nanoseconds up, so a report at
+// .270775 showed as .271 where tradectl status said .270.
 function when(t: Timestamp | undefined): string {
-  return t ? timestampDate(t).toISOString().replace(".000Z", "Z") : "—";
+  return t ? new Date(Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6)).toISOString().replace(".000Z", "Z") : "—";
 }
 
 function seconds(d: Duration | undefined): string {
