@@ -311,3 +311,59 @@ func (b *tab) refusedBeforeAsking(button, fieldID string) {
 			eval[string](b, fmt.Sprintf(`document.getElementById(%s).value.slice(0, 20)`, js(fieldID))))
 	}
 }
+
+// Over plain HTTP a browser keeps six connections to the daemon for all its
+// tabs, and the streams of a few tabs take them all. A stop clicked then
+// waits in the browser; it must give up within its time limit and never
+// reach the daemon later, when a tab closes, where it would stop whichever
+// session runs by then.
+func TestStopQueuedInTheBrowserNeverGoesLate(t *testing.T) {
+	b := open(t)
+	b.login()
+	b.startForm("grid", nil)
+	b.confirm("start")
+	b.waitFor("RUNNING", textIs("#session-state", "RUNNING"), 20*time.Second)
+	b.route("controls")
+	// Three more tabs: two on Orders (two streams each), one on Overview;
+	// with this tab's health stream, six: every connection.
+	var others []context.CancelFunc
+	for _, route := range []string{"orders", "orders", "overview"} {
+		ctx, cancel := chromedp.NewContext(b.ctx)
+		others = append(others, cancel)
+		wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+		_, err := chromedp.Run(wctx, chromedp.Steps(chromedp.Navigate(b.base+"/#"+route)))
+		if err == nil {
+			_, err = chromedp.Run(wctx, chromedp.Poll[bool](connState("live"), chromedp.WithPollingTimeout(20*time.Second)))
+		}
+		wcancel()
+		if err != nil {
+			t.Fatalf("another tab: %v", err)
+		}
+	}
+	// The stop that cannot be sent fails in the page, by its own limit.
+	b.p.AllowRequest(func(r browsertest.Request) bool { return r.URL == b.base+rpcPrefix+"StopTrading" })
+	b.run("deadline", chromedp.SetValue(chromedp.ID("stop-deadline"), "1"))
+	b.confirm("stop")
+	b.waitFor("the stop to give up", `document.getElementById("stop-error")?.textContent.trim() !== ""`, 20*time.Second)
+	for _, cancel := range others {
+		cancel()
+	}
+	// A call made now follows anything still queued: once it is answered,
+	// a late stop would have reached the daemon.
+	fctx, fcancel := context.WithTimeout(b.ctx, 20*time.Second)
+	ok, err := chromedp.Run(fctx, chromedp.Evaluate[bool](`fetch("/trading.v1.TradingService/GetStatus", {method: "POST",
+		headers: {"Content-Type": "application/json", "Connect-Protocol-Version": "1"}, body: "{}"}).then(r => r.ok)`, chromedp.EvalAwaitPromise))
+	fcancel()
+	if err != nil || !ok {
+		t.Fatalf("a call from the page after the tabs closed: %v %v", ok, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := b.d.Client(t).GetStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := st.GetSession().GetState(); s != tradingv1.SessionState_SESSION_STATE_RUNNING {
+		t.Errorf("session %s after the tabs closed: the stop the page gave up on went late", s)
+	}
+}

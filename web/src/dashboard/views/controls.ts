@@ -200,7 +200,7 @@ async function onStart(form: HTMLFormElement, button: HTMLButtonElement): Promis
   const on = s.symbols && s.symbols.length > 0 ? s.symbols.join(", ") : "the default symbol";
   if (!(await confirm(`Start a paper session of ${s.strategy} on ${on}, ticking every ${tick}?`))) return;
   await call(form, "start-error", button, async () => {
-    const r = await api.startTrading(req);
+    const r = await api.startTrading(req, { timeoutMs: actionTimeoutMs });
     session = r.session;
     const text = r.alreadyRunning ? `That session was already running: ${describe(r.session)}.` : `Started session ${describe(r.session)}.`;
     return { text, session: r.session };
@@ -213,7 +213,7 @@ async function onResume(form: HTMLFormElement, button: HTMLButtonElement): Promi
   clearErrors(form, byId("start-error"));
   if (!(await confirm(`Resume session ${id} with its own settings, account, open orders and risk state?`))) return;
   await call(form, "start-error", button, async () => {
-    const r = await api.startTrading({ resume: true, sessionId: id });
+    const r = await api.startTrading({ resume: true, sessionId: id }, { timeoutMs: actionTimeoutMs });
     session = r.session;
     offerResume("");
     return { text: `Resumed session ${describe(r.session)}.`, session: r.session };
@@ -232,12 +232,21 @@ async function onAbandon(form: HTMLFormElement, button: HTMLButtonElement): Prom
   const q = `Abandon session ${id} (its open orders are cancelled and it is marked ABANDONED) and start a paper session of ${s.strategy} on ${on}?`;
   if (!(await confirm(q))) return;
   await call(form, "start-error", button, async () => {
-    const r = await api.startTrading({ ...req, abandonInterrupted: true });
+    const r = await api.startTrading({ ...req, abandonInterrupted: true }, { timeoutMs: actionTimeoutMs });
     session = r.session;
     offerResume("");
     return { text: `Abandoned session ${id}; started session ${describe(r.session)}.`, session: r.session };
   });
 }
+
+// An action's call has a time limit. Without one, a call the browser
+// could not send (over plain HTTP every connection to the daemon held by
+// the streams of other tabs) waited, and went when a tab closed: a stop
+// clicked for one session stopped the one started since from tradectl.
+// The limit aborts a call still queued in the browser, which then never
+// reaches the daemon.
+const actionTimeoutMs = 15_000;
+const stopSlackMs = 5_000; // as tradectl stop's
 
 async function onStop(form: HTMLFormElement, deadline: HTMLInputElement, keep: HTMLInputElement, button: HTMLButtonElement): Promise<void> {
   clearErrors(form, byId("stop-error"));
@@ -256,7 +265,9 @@ async function onStop(form: HTMLFormElement, deadline: HTMLInputElement, keep: H
   const orders = keepOpen ? "Its resting orders stay open at the venue." : "Its resting orders are cancelled.";
   if (!(await confirm(`Stop session ${describe(session)}, waiting up to ${secs} s for it to wind down? ${orders}`))) return;
   await call(form, "stop-error", button, async () => {
-    const r = await api.stopTrading({ deadline: d, keepOpenOrders: keepOpen });
+    // The stop's own deadline plus the slack tradectl stop gives it.
+    const ms = Number(d.seconds) * 1000 + Math.ceil(d.nanos / 1e6) + stopSlackMs;
+    const r = await api.stopTrading({ deadline: d, keepOpenOrders: keepOpen }, { timeoutMs: ms });
     session = r.session;
     const left = r.unsettledOrders.length > 0 ? ` Orders not settled within the deadline (they may still be open): ${r.unsettledOrders.join(", ")}.` : "";
     const text = r.wasRunning ? `Stopped session ${describe(r.session)}.${left}` : `No session was running; the last is ${describe(r.session)}.${left}`;
@@ -280,7 +291,7 @@ async function onReset(form: HTMLFormElement, why: HTMLInputElement, button: HTM
   }
   if (!(await confirm(`Reset the kill switch of session ${describe(session)} and let it trade again? Reason: ${reason}`))) return;
   await call(form, "reset-error", button, async () => {
-    const r = await api.resetKillSwitch({ reason });
+    const r = await api.resetKillSwitch({ reason }, { timeoutMs: actionTimeoutMs });
     // The answer's risk state is the session's now: the banner goes at once.
     if (session?.summary && r.risk) session.summary.risk = r.risk;
     why.value = "";
