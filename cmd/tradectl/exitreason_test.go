@@ -49,7 +49,8 @@ var exitByReason = map[tradingv1.ErrorReason]int{
 	tradingv1.ErrorReason_ERROR_REASON_ORDER_REFUSED:         6,
 	tradingv1.ErrorReason_ERROR_REASON_VENUE_UNAVAILABLE:     13,
 	// The dashboard runs backtests in the daemon; tradectl runs its own.
-	tradingv1.ErrorReason_ERROR_REASON_BACKTEST_BUSY: 9,
+	tradingv1.ErrorReason_ERROR_REASON_BACKTEST_BUSY:   9,
+	tradingv1.ErrorReason_ERROR_REASON_SESSION_CHANGED: 6,
 }
 
 func TestEveryReasonHasAnExitCode(t *testing.T) {

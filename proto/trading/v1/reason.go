@@ -65,6 +65,7 @@ var reasonCodes = map[ErrorReason]codes.Code{
 	ErrorReason_ERROR_REASON_ORDER_REFUSED:            codes.FailedPrecondition,
 	ErrorReason_ERROR_REASON_VENUE_UNAVAILABLE:        codes.Unavailable,
 	ErrorReason_ERROR_REASON_BACKTEST_BUSY:            codes.ResourceExhausted,
+	ErrorReason_ERROR_REASON_SESSION_CHANGED:          codes.FailedPrecondition,
 }
 
 // reasonsByWire is ParseErrorReason's index, derived from the generated

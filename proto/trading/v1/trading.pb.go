@@ -793,6 +793,11 @@ const (
 	// RESOURCE_EXHAUSTED. RunBacktest: another backtest is running in the
 	// daemon. Retry when it is done.
 	ErrorReason_ERROR_REASON_BACKTEST_BUSY ErrorReason = 36
+	// FAILED_PRECONDITION. StopTrading or ResetKillSwitch named a session_id
+	// that is not the current (or last) session: it has ended and another
+	// started, so the call did nothing. Metadata session_id names the
+	// current one. Look again before acting.
+	ErrorReason_ERROR_REASON_SESSION_CHANGED ErrorReason = 37
 )
 
 // Enum value maps for ErrorReason.
@@ -835,6 +840,7 @@ var (
 		34: "ERROR_REASON_ORDER_REFUSED",
 		35: "ERROR_REASON_VENUE_UNAVAILABLE",
 		36: "ERROR_REASON_BACKTEST_BUSY",
+		37: "ERROR_REASON_SESSION_CHANGED",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -874,6 +880,7 @@ var (
 		"ERROR_REASON_ORDER_REFUSED":            34,
 		"ERROR_REASON_VENUE_UNAVAILABLE":        35,
 		"ERROR_REASON_BACKTEST_BUSY":            36,
+		"ERROR_REASON_SESSION_CHANGED":          37,
 	}
 )
 
@@ -964,8 +971,10 @@ type EquityPoint struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Time   *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
 	Equity string                 `protobuf:"bytes,2,opt,name=equity,proto3" json:"equity,omitempty"`
-	// How far equity is below the highest equity recorded before it (0 at a
-	// peak), in the quote currency.
+	// How far equity is below the session's highest equity up to this
+	// point (0 at a peak), in the quote currency. The peak is taken from
+	// every tick, not only from the recorded points, so it is the figure
+	// HealthReport.peak_equity gave at the time.
 	Drawdown      string `protobuf:"bytes,3,opt,name=drawdown,proto3" json:"drawdown,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1031,7 +1040,9 @@ type GetEquityCurveResponse struct {
 	// Points the store holds for the session; more than len(points) when the
 	// curve was thinned.
 	Recorded uint64 `protobuf:"varint,4,opt,name=recorded,proto3" json:"recorded,omitempty"`
-	// The largest drawdown over every recorded point, in the quote currency.
+	// The session's largest drawdown so far, from every tick (a trough
+	// between two recorded points counts), in the quote currency; the same
+	// figure as HealthReport.max_drawdown.
 	MaxDrawdown   string `protobuf:"bytes,5,opt,name=max_drawdown,json=maxDrawdown,proto3" json:"max_drawdown,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2518,7 +2529,14 @@ type HealthReport struct {
 	LastError string `protobuf:"bytes,14,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
 	// Increases by one with every report the daemon publishes, so a watcher can
 	// tell how many it skipped while it was slow.
-	Sequence      uint64 `protobuf:"varint,15,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	Sequence uint64 `protobuf:"varint,15,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// The session's highest equity so far, from every tick: what the
+	// dashboard's drawdown is measured from. Unlike the kill switch's
+	// trailing peak, a kill-switch reset does not restart it.
+	PeakEquity string `protobuf:"bytes,16,opt,name=peak_equity,json=peakEquity,proto3" json:"peak_equity,omitempty"`
+	// The session's largest fall from a peak so far, from every tick, in the
+	// quote currency.
+	MaxDrawdown   string `protobuf:"bytes,17,opt,name=max_drawdown,json=maxDrawdown,proto3" json:"max_drawdown,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2656,6 +2674,20 @@ func (x *HealthReport) GetSequence() uint64 {
 		return x.Sequence
 	}
 	return 0
+}
+
+func (x *HealthReport) GetPeakEquity() string {
+	if x != nil {
+		return x.PeakEquity
+	}
+	return ""
+}
+
+func (x *HealthReport) GetMaxDrawdown() string {
+	if x != nil {
+		return x.MaxDrawdown
+	}
+	return ""
 }
 
 // ComponentHealth is the health of one part of the session.
@@ -2865,8 +2897,15 @@ type StopTradingRequest struct {
 	// Leave the session's resting orders at the venue. By default a stop
 	// cancels them.
 	KeepOpenOrders bool `protobuf:"varint,2,opt,name=keep_open_orders,json=keepOpenOrders,proto3" json:"keep_open_orders,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Stop only this session. When the current or last session is another
+	// one, nothing is stopped: FAILED_PRECONDITION, SESSION_CHANGED, with
+	// metadata session_id naming the one there is. A client that shows a
+	// session sends its id, so that a request delayed on the way (a
+	// browser's queue, a retry) cannot stop a session started since. Unset:
+	// whatever runs.
+	SessionId     string `protobuf:"bytes,3,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StopTradingRequest) Reset() {
@@ -2911,6 +2950,13 @@ func (x *StopTradingRequest) GetKeepOpenOrders() bool {
 		return x.KeepOpenOrders
 	}
 	return false
+}
+
+func (x *StopTradingRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
 }
 
 type StopTradingResponse struct {
@@ -4641,7 +4687,11 @@ func (x *WatchOrdersResponse) GetEvent() *OrderEvent {
 type ResetKillSwitchRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Why it is safe to trade again; recorded in the log.
-	Reason        string `protobuf:"bytes,1,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason string `protobuf:"bytes,1,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Reset only this session's kill switch; another running session gives
+	// FAILED_PRECONDITION, SESSION_CHANGED, as StopTradingRequest.session_id
+	// does. Unset: the running session's.
+	SessionId     string `protobuf:"bytes,2,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4679,6 +4729,13 @@ func (*ResetKillSwitchRequest) Descriptor() ([]byte, []int) {
 func (x *ResetKillSwitchRequest) GetReason() string {
 	if x != nil {
 		return x.Reason
+	}
+	return ""
+}
+
+func (x *ResetKillSwitchRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
 	}
 	return ""
 }
@@ -4890,7 +4947,7 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\raverage_price\x18\x03 \x01(\tR\faveragePrice\x12\x1d\n" +
 	"\n" +
 	"mark_price\x18\x04 \x01(\tR\tmarkPrice\x12%\n" +
-	"\x0eunrealized_pnl\x18\x05 \x01(\tR\runrealizedPnl\"\x9b\x04\n" +
+	"\x0eunrealized_pnl\x18\x05 \x01(\tR\runrealizedPnl\"\xdf\x04\n" +
 	"\fHealthReport\x12.\n" +
 	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x120\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x18.trading.v1.HealthStatusR\x06status\x12\x16\n" +
@@ -4911,7 +4968,10 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\brestarts\x18\r \x01(\rR\brestarts\x12\x1d\n" +
 	"\n" +
 	"last_error\x18\x0e \x01(\tR\tlastError\x12\x1a\n" +
-	"\bsequence\x18\x0f \x01(\x04R\bsequence\"\xb0\x01\n" +
+	"\bsequence\x18\x0f \x01(\x04R\bsequence\x12\x1f\n" +
+	"\vpeak_equity\x18\x10 \x01(\tR\n" +
+	"peakEquity\x12!\n" +
+	"\fmax_drawdown\x18\x11 \x01(\tR\vmaxDrawdown\"\xb0\x01\n" +
 	"\x0fComponentHealth\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x120\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x18.trading.v1.HealthStatusR\x06status\x12\x16\n" +
@@ -4925,10 +4985,12 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x13abandon_interrupted\x18\x04 \x01(\bR\x12abandonInterrupted\"n\n" +
 	"\x14StartTradingResponse\x12-\n" +
 	"\asession\x18\x01 \x01(\v2\x13.trading.v1.SessionR\asession\x12'\n" +
-	"\x0falready_running\x18\x02 \x01(\bR\x0ealreadyRunning\"u\n" +
+	"\x0falready_running\x18\x02 \x01(\bR\x0ealreadyRunning\"\x94\x01\n" +
 	"\x12StopTradingRequest\x125\n" +
 	"\bdeadline\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\bdeadline\x12(\n" +
-	"\x10keep_open_orders\x18\x02 \x01(\bR\x0ekeepOpenOrders\"\x90\x01\n" +
+	"\x10keep_open_orders\x18\x02 \x01(\bR\x0ekeepOpenOrders\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x03 \x01(\tR\tsessionId\"\x90\x01\n" +
 	"\x13StopTradingResponse\x12-\n" +
 	"\asession\x18\x01 \x01(\v2\x13.trading.v1.SessionR\asession\x12\x1f\n" +
 	"\vwas_running\x18\x02 \x01(\bR\n" +
@@ -5064,9 +5126,11 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x12WatchOrdersRequest\x12%\n" +
 	"\x0eafter_sequence\x18\x01 \x01(\x04R\rafterSequence\"C\n" +
 	"\x13WatchOrdersResponse\x12,\n" +
-	"\x05event\x18\x01 \x01(\v2\x16.trading.v1.OrderEventR\x05event\"0\n" +
+	"\x05event\x18\x01 \x01(\v2\x16.trading.v1.OrderEventR\x05event\"O\n" +
 	"\x16ResetKillSwitchRequest\x12\x16\n" +
-	"\x06reason\x18\x01 \x01(\tR\x06reason\"?\n" +
+	"\x06reason\x18\x01 \x01(\tR\x06reason\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x02 \x01(\tR\tsessionId\"?\n" +
 	"\x17ResetKillSwitchResponse\x12$\n" +
 	"\x04risk\x18\x01 \x01(\v2\x10.trading.v1.RiskR\x04risk*;\n" +
 	"\x04Mode\x12\x14\n" +
@@ -5126,7 +5190,7 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\tLiquidity\x12\x19\n" +
 	"\x15LIQUIDITY_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fLIQUIDITY_TAKER\x10\x01\x12\x13\n" +
-	"\x0fLIQUIDITY_MAKER\x10\x02*\x80\n" +
+	"\x0fLIQUIDITY_MAKER\x10\x02*\xa2\n" +
 	"\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12!\n" +
@@ -5166,7 +5230,8 @@ const file_trading_v1_trading_proto_rawDesc = "" +
 	"\x1dERROR_REASON_DECISION_INVALID\x10!\x12\x1e\n" +
 	"\x1aERROR_REASON_ORDER_REFUSED\x10\"\x12\"\n" +
 	"\x1eERROR_REASON_VENUE_UNAVAILABLE\x10#\x12\x1e\n" +
-	"\x1aERROR_REASON_BACKTEST_BUSY\x10$2\xc4\t\n" +
+	"\x1aERROR_REASON_BACKTEST_BUSY\x10$\x12 \n" +
+	"\x1cERROR_REASON_SESSION_CHANGED\x10%2\xc4\t\n" +
 	"\x0eTradingService\x12Q\n" +
 	"\fStartTrading\x12\x1f.trading.v1.StartTradingRequest\x1a .trading.v1.StartTradingResponse\x12N\n" +
 	"\vStopTrading\x12\x1e.trading.v1.StopTradingRequest\x1a\x1f.trading.v1.StopTradingResponse\x12H\n" +

@@ -33,6 +33,7 @@ ERROR_REASON_NO_STORE: ErrorReason
 ERROR_REASON_ORDER_REFUSED: ErrorReason
 ERROR_REASON_RATE_LIMITED: ErrorReason
 ERROR_REASON_SEQUENCE_AHEAD: ErrorReason
+ERROR_REASON_SESSION_CHANGED: ErrorReason
 ERROR_REASON_SESSION_INTERRUPTED: ErrorReason
 ERROR_REASON_SESSION_NOT_FOUND: ErrorReason
 ERROR_REASON_SESSION_NOT_INTERRUPTED: ErrorReason
@@ -262,12 +263,14 @@ class GetVenueResponse(_message.Message):
     def __init__(self, configured: bool = ..., venue: _Optional[str] = ..., environment: _Optional[str] = ..., production: bool = ..., account: _Optional[str] = ..., quote_asset: _Optional[str] = ...) -> None: ...
 
 class HealthReport(_message.Message):
-    __slots__ = ["components", "equity", "fills", "last_error", "orders", "pnl", "reason", "restarts", "sequence", "session_id", "session_state", "status", "ticks", "time", "uptime"]
+    __slots__ = ["components", "equity", "fills", "last_error", "max_drawdown", "orders", "peak_equity", "pnl", "reason", "restarts", "sequence", "session_id", "session_state", "status", "ticks", "time", "uptime"]
     COMPONENTS_FIELD_NUMBER: _ClassVar[int]
     EQUITY_FIELD_NUMBER: _ClassVar[int]
     FILLS_FIELD_NUMBER: _ClassVar[int]
     LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    MAX_DRAWDOWN_FIELD_NUMBER: _ClassVar[int]
     ORDERS_FIELD_NUMBER: _ClassVar[int]
+    PEAK_EQUITY_FIELD_NUMBER: _ClassVar[int]
     PNL_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     RESTARTS_FIELD_NUMBER: _ClassVar[int]
@@ -282,7 +285,9 @@ class HealthReport(_message.Message):
     equity: str
     fills: int
     last_error: str
+    max_drawdown: str
     orders: int
+    peak_equity: str
     pnl: str
     reason: str
     restarts: int
@@ -293,7 +298,7 @@ class HealthReport(_message.Message):
     ticks: int
     time: _timestamp_pb2.Timestamp
     uptime: _duration_pb2.Duration
-    def __init__(self, time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[HealthStatus, str]] = ..., reason: _Optional[str] = ..., session_id: _Optional[str] = ..., session_state: _Optional[_Union[SessionState, str]] = ..., uptime: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., components: _Optional[_Iterable[_Union[ComponentHealth, _Mapping]]] = ..., ticks: _Optional[int] = ..., orders: _Optional[int] = ..., fills: _Optional[int] = ..., equity: _Optional[str] = ..., pnl: _Optional[str] = ..., restarts: _Optional[int] = ..., last_error: _Optional[str] = ..., sequence: _Optional[int] = ...) -> None: ...
+    def __init__(self, time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[HealthStatus, str]] = ..., reason: _Optional[str] = ..., session_id: _Optional[str] = ..., session_state: _Optional[_Union[SessionState, str]] = ..., uptime: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., components: _Optional[_Iterable[_Union[ComponentHealth, _Mapping]]] = ..., ticks: _Optional[int] = ..., orders: _Optional[int] = ..., fills: _Optional[int] = ..., equity: _Optional[str] = ..., pnl: _Optional[str] = ..., restarts: _Optional[int] = ..., last_error: _Optional[str] = ..., sequence: _Optional[int] = ..., peak_equity: _Optional[str] = ..., max_drawdown: _Optional[str] = ...) -> None: ...
 
 class ListFillsRequest(_message.Message):
     __slots__ = ["limit", "page_size", "page_token", "session_id"]
@@ -486,10 +491,12 @@ class PriceSeries(_message.Message):
     def __init__(self, symbol: _Optional[str] = ..., points: _Optional[_Iterable[_Union[PricePoint, _Mapping]]] = ...) -> None: ...
 
 class ResetKillSwitchRequest(_message.Message):
-    __slots__ = ["reason"]
+    __slots__ = ["reason", "session_id"]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     reason: str
-    def __init__(self, reason: _Optional[str] = ...) -> None: ...
+    session_id: str
+    def __init__(self, reason: _Optional[str] = ..., session_id: _Optional[str] = ...) -> None: ...
 
 class ResetKillSwitchResponse(_message.Message):
     __slots__ = ["risk"]
@@ -677,12 +684,14 @@ class StartTradingResponse(_message.Message):
     def __init__(self, session: _Optional[_Union[Session, _Mapping]] = ..., already_running: bool = ...) -> None: ...
 
 class StopTradingRequest(_message.Message):
-    __slots__ = ["deadline", "keep_open_orders"]
+    __slots__ = ["deadline", "keep_open_orders", "session_id"]
     DEADLINE_FIELD_NUMBER: _ClassVar[int]
     KEEP_OPEN_ORDERS_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     deadline: _duration_pb2.Duration
     keep_open_orders: bool
-    def __init__(self, deadline: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., keep_open_orders: bool = ...) -> None: ...
+    session_id: str
+    def __init__(self, deadline: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ..., keep_open_orders: bool = ..., session_id: _Optional[str] = ...) -> None: ...
 
 class StopTradingResponse(_message.Message):
     __slots__ = ["session", "unsettled_orders", "was_running"]
