@@ -121,3 +121,27 @@ func Shot(t testing.TB, ctx context.Context, step string) string {
 	t.Logf("screenshot: %s", path)
 	return path
 }
+
+// NewTab opens one more tab in the browser of ctx (a context from New or
+// NewTab), with its own collector of problems: tabs of one browser share
+// its connections, cookies, locks and channels, as a person's tabs do.
+// chromedp.Cancel on the returned context closes the tab; it closes
+// anyway when the test ends, and then its problems not taken fail the test.
+func NewTab(t testing.TB, browser context.Context) (context.Context, *Problems) {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	p := &Problems{requests: map[string]*Request{}}
+	t.Cleanup(func() {
+		cancel()
+		for _, s := range p.Take() {
+			t.Error(s)
+		}
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	if err := chromedp.Listen(ctx, p.event); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, p
+}

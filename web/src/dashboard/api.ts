@@ -113,6 +113,9 @@ export interface Watch<T> {
   onLost(err: ConnectError, retryInMs: number): void;
   onPaused(): void;
   onUnauthenticated(): void;
+  // keepWhileHidden: the stream stays open while the tab is hidden (the
+  // one tab that holds the streams for every tab of the page: tabs.ts).
+  keepWhileHidden?: boolean;
 }
 
 // watch keeps a server stream open for as long as the page is visible: it
@@ -124,8 +127,9 @@ export function watch<T>(w: Watch<T>): () => void {
   let stopped = false;
   let current: AbortController | undefined;
   let wake: (() => void) | undefined;
+  const hiddenNow = (): boolean => !w.keepWhileHidden && document.visibilityState === "hidden";
   const onVisibility = (): void => {
-    if (document.visibilityState === "hidden") current?.abort();
+    if (hiddenNow()) current?.abort();
     wake?.();
   };
   document.addEventListener("visibilitychange", onVisibility);
@@ -145,7 +149,7 @@ export function watch<T>(w: Watch<T>): () => void {
         resolve();
       }
       wake = () => {
-        if (stopped || (ms === 0 && document.visibilityState === "visible")) done();
+        if (stopped || (ms === 0 && !hiddenNow())) done();
       };
     });
 
@@ -153,7 +157,7 @@ export function watch<T>(w: Watch<T>): () => void {
     let attempt = 0;
     let lost = false;
     while (!stopped) {
-      if (document.visibilityState === "hidden") {
+      if (hiddenNow()) {
         w.onPaused();
         await pause(0);
         continue;

@@ -1,13 +1,23 @@
 // The dashboard: a static shell (index.html) that reads nothing until the
 // daemon accepts the browser's cookie. Without it, the login form; with it,
 // one section per hash route (#overview, #orders, ...), the Overview kept
-// live by WatchHealth.
+// live by WatchHealth. One tab of the page holds the streams and the
+// others render its broadcasts (tabs.ts).
 import "./dashboard.css";
 import { ConnectError } from "@connectrpc/connect";
-import { create } from "@bufbuild/protobuf";
-import { GetStatusResponse, GetStatusResponseSchema, Session, WatchHealthResponse } from "../gen/trading/v1/trading_pb";
-import { api, isUnauthenticated, login, logout, reason, watch } from "./api";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  GetStatusResponse,
+  GetStatusResponseSchema,
+  Session,
+  WatchHealthResponse,
+  WatchHealthResponseSchema,
+} from "../gen/trading/v1/trading_pb";
+import { api, isUnauthenticated, reason, watch } from "./api";
 import { byId, markControls, setText } from "./dom";
+import { wireLogin } from "./login";
+import * as feed from "./orderfeed";
+import * as tabs from "./tabs";
 import * as overview from "./views/overview";
 import * as orders from "./views/orders";
 import * as controls from "./views/controls";
@@ -41,7 +51,11 @@ let stopWatching: (() => void) | undefined;
 
 type Conn = "connecting" | "live" | "lost" | "reconnected" | "paused" | "signed-out";
 
+let lastConn: { state: Conn; text: string } = { state: "connecting", text: "Connecting…" };
+
 function conn(state: Conn, text: string): void {
+  lastConn = { state, text };
+  if (tabs.isLeader()) tabs.post({ t: "conn", state, text });
   const p = byId("conn-status");
   p.dataset.state = state;
   setText(p, text);
@@ -82,8 +96,10 @@ function route(): void {
   statusPoll = undefined;
   if (statusRoutes.has(next)) {
     refreshStatus();
+    // Every tab's answer is broadcast: a tab polls only when no tab has
+    // lately, so the page polls about once per 2 s however many tabs show.
     statusPoll = setInterval(() => {
-      if (document.visibilityState === "visible") refreshStatus();
+      if (document.visibilityState === "visible" && performance.now() - statusSeen > statusEveryMs - 500) refreshStatus();
     }, statusEveryMs);
   }
   markControls();
@@ -125,7 +141,8 @@ let statusDue = Infinity; // when the scheduled call runs; Infinity: none
 let statusTimer: ReturnType<typeof setTimeout> | undefined;
 let statusInFlight = false;
 let statusAgain = false;
-let answeredAt = 0; // when a control's answer last showed the session
+let answeredAt = 0; // when (epoch ms) a control's answer last showed the session, in any tab
+let statusSeen = 0; // when (performance.now()) a GetStatus answer last came, from any tab
 
 function refreshStatus(urgent = false): void {
   if (statusInFlight) {
@@ -143,13 +160,17 @@ async function readStatus(): Promise<void> {
   statusDue = Infinity;
   statusInFlight = true;
   lastStatus = performance.now();
-  const sent = lastStatus;
+  const sent = tabs.epochMs();
   try {
     const st = await api.getStatus({});
+    statusSeen = performance.now();
     // Asked before a control's answer came: older than what is shown. The
     // call that follows (statusAgain) reads the news.
     if (sent < answeredAt) statusAgain = true;
-    else showStatus(st);
+    else {
+      showStatus(st);
+      tabs.post({ t: "status", b: toBinary(GetStatusResponseSchema, st), asked: sent });
+    }
   } catch (e) {
     // A lost connection is the health stream's to report and recover.
     if (isUnauthenticated(e)) {
@@ -186,14 +207,43 @@ function showDashboard(st: GetStatusResponse | undefined): void {
   if (st) showStatus(st);
   route();
   stopWatching?.();
-  stopWatching = watch<WatchHealthResponse>({
+  if (!tabs.shared) {
+    stopWatching = watchHealth();
+    return;
+  }
+  // The lock picks the one tab that holds the streams; this tab asks the
+  // others what they show and the leader what it knows ("who").
+  stopWatching = tabs.lead(() => {
+    const stopHealth = watchHealth();
+    const stopOrders = feed.lead();
+    tabs.post({ t: "who" });
+    return () => {
+      stopHealth();
+      stopOrders();
+    };
+  });
+  tabs.post({ t: "who" });
+}
+
+let lastHealth: WatchHealthResponse | undefined;
+
+function onHealth(m: WatchHealthResponse): void {
+  if (!m.report) return;
+  lastHealth = m;
+  overview.showHealth(m.report);
+  account.onHealth(m.report);
+  ready();
+}
+
+function watchHealth(): () => void {
+  return watch<WatchHealthResponse>({
+    keepWhileHidden: tabs.shared,
     open: (signal) => api.watchHealth({}, { signal }),
     onMessage: (m) => {
       if (!m.report) return;
-      overview.showHealth(m.report);
-      account.onHealth(m.report);
+      onHealth(m);
+      if (tabs.isLeader()) tabs.post({ t: "health", b: toBinary(WatchHealthResponseSchema, m) });
       refreshStatus(overview.isNews(m.report));
-      ready();
     },
     onConnected: (reconnected) => {
       conn(reconnected ? "reconnected" : "live", reconnected ? "Reconnected" : "Live");
@@ -205,7 +255,11 @@ function showDashboard(st: GetStatusResponse | undefined): void {
       conn("lost", `Connection lost — reconnecting in ${secs} s… (${describe(err)})`);
     },
     onPaused: () => conn("paused", "Paused while this tab is hidden"),
-    onUnauthenticated: () => showLogin("The daemon no longer accepts this login. Log in again."),
+    onUnauthenticated: () => {
+      const text = "The daemon no longer accepts this login. Log in again.";
+      tabs.post({ t: "signed-out", text });
+      showLogin(text);
+    },
   });
 }
 
@@ -237,40 +291,50 @@ function wire(): void {
   // A control's answer carries the session as the call left it (started,
   // stopped, the kill switch reset): shown at once on every view.
   document.addEventListener("dashboard:session", (ev) => {
-    answeredAt = performance.now();
-    showStatus(create(GetStatusResponseSchema, { session: (ev as CustomEvent<Session>).detail }));
+    answeredAt = tabs.epochMs();
+    const st = create(GetStatusResponseSchema, { session: (ev as CustomEvent<Session>).detail });
+    showStatus(st);
+    tabs.post({ t: "status", b: toBinary(GetStatusResponseSchema, st), asked: answeredAt });
   });
-  const form = byId<HTMLFormElement>("login-form");
-  const token = byId<HTMLInputElement>("token");
-  const submit = byId<HTMLButtonElement>("login-submit");
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const t = token.value.trim();
-    if (t === "") {
-      showLogin("Enter the daemon's token.");
-      return;
-    }
-    submit.disabled = true;
-    const refused = await login(t);
-    submit.disabled = false;
-    if (refused) {
-      token.setAttribute("aria-invalid", "true");
-      showLogin(refused);
-      return;
-    }
-    // The cookie holds it now; the page keeps no copy.
-    token.value = "";
-    token.removeAttribute("aria-invalid");
-    setText(byId("login-error"), "");
-    byId("login-error").hidden = true;
-    await boot();
+  tabs.on(onBroadcast);
+  wireLogin({
+    boot,
+    refused: showLogin,
+    logoutFailed: () => conn("lost", "Log out failed: the daemon did not answer. Try again."),
   });
-  byId("logout").addEventListener("click", async () => {
-    // Until the daemon has expired the cookie, the browser is still logged
-    // in: saying otherwise would leave a live credential behind.
-    if (await logout()) showLogin("");
-    else conn("lost", "Log out failed: the daemon did not answer. Try again.");
-  });
+}
+
+// onBroadcast renders what the other tabs send: the leader's streams,
+// every tab's GetStatus answers, logins and logouts.
+function onBroadcast(m: tabs.Msg): void {
+  const signedIn = !byId("dashboard").hidden;
+  switch (m.t) {
+    case "who":
+      if (!tabs.isLeader()) break;
+      tabs.post({ t: "conn", ...lastConn });
+      if (lastHealth) tabs.post({ t: "health", b: toBinary(WatchHealthResponseSchema, lastHealth) });
+      break;
+    case "health":
+      if (signedIn && !tabs.isLeader()) onHealth(fromBinary(WatchHealthResponseSchema, m.b));
+      break;
+    case "conn":
+      if (signedIn && !tabs.isLeader()) conn(m.state as Conn, m.text);
+      break;
+    case "status":
+      if (!signedIn) break;
+      statusSeen = performance.now();
+      if (m.asked >= answeredAt) showStatus(fromBinary(GetStatusResponseSchema, m.b));
+      break;
+    case "login":
+      if (!signedIn) void boot();
+      break;
+    case "logout":
+      location.reload();
+      break;
+    case "signed-out":
+      if (signedIn) showLogin(m.text);
+      break;
+  }
 }
 
 wire();

@@ -1,66 +1,65 @@
 // Orders and fills of the current (or last) session, live: seeded from
-// ListOrders and ListFills, kept up by WatchOrders from the last event
-// sequence seen, filtered by symbol and state.
+// ListOrders and ListFills, kept up by the order feed (orderfeed.ts:
+// WatchOrders, this tab's own or the leading tab's), filtered by symbol
+// and state.
 //
-// The order stream is open only while this view is on screen (and the tab
-// visible). A plaintext loopback daemon speaks HTTP/1.1, where Chrome opens
-// at most 6 connections per host: the health stream already holds one per
-// tab, and an order stream in every tab whatever its route would halve the
-// tabs an operator can keep open before unary calls queue. Leaving costs
-// nothing: WatchOrders resumes after the last sequence seen (the daemon reads
-// what was missed from its store), and after a long absence the view seeds
-// afresh instead, since it keeps only the newest rows anyway.
-import { Code, ConnectError } from "@connectrpc/connect";
+// The feed runs only while some tab shows this view on screen. A
+// plaintext loopback daemon speaks HTTP/1.1, where Chrome opens at most 6
+// connections per host for all tabs. Leaving costs nothing: the feed
+// resumes after the last sequence seen (the daemon reads what was missed
+// from its store); when it cannot (it restarts from now, or its sequence
+// no longer holds), the view seeds afresh, since it keeps only the newest
+// rows anyway.
+import { ConnectError } from "@connectrpc/connect";
 import { Timestamp } from "@bufbuild/protobuf/wkt";
-import { Fill, GetStatusResponse, Order, OrderEvent, OrderSide, WatchOrdersResponse } from "../../gen/trading/v1/trading_pb";
-import { api, isUnauthenticated, reason, watch } from "../api";
-import { byId, setText } from "../dom";
-import { addFill, maxFills, maxOrders, mountTables, reset, shownSession, summary, upsertOrder } from "./ordertables";
+import { Fill, GetStatusResponse, Order, OrderEvent, OrderSide } from "../../gen/trading/v1/trading_pb";
+import { api, isUnauthenticated, reason } from "../api";
+import { byId } from "../dom";
+import * as feed from "../orderfeed";
+import { addFill, failed, loaded, maxFills, maxOrders, mountTables, reset, shownSession, summary, upsertOrder } from "./ordertables";
 
-// Hidden longer than this, the view seeds afresh rather than replaying
-// every event it missed.
-const staleMs = 60_000;
-
-let lastSeq = 0n; // the newest event applied: where a reconnect resumes
+let lastSeq = 0n; // the newest event the tables reflect
 let seeded = false; // the tables hold a snapshot that events continue
 let buffered: OrderEvent[] | undefined; // events that arrived while seeding
-let gen = 0; // bumped on every (re)open: a seed from an older one is dropped
-let stopWatch: (() => void) | undefined;
-let downSince = 0; // when the stream last went away; 0: it is up
+let gen = 0; // bumped on every seed and stop: a seed from an older one is dropped
+let shown = false;
 // Sessions GetStatus has shown to be over: a late event of one (the stream
 // lags behind GetStatus) must not bring its rows back.
 const retired = new Set<string>();
 
 export function mount(root: HTMLElement): void {
   mountTables(root);
+  feed.subscribe({
+    event: (e) => {
+      if (buffered) buffered.push(e);
+      else if (seeded && e.sequence > lastSeq) {
+        lastSeq = e.sequence;
+        apply(e);
+      }
+    },
+    up: (after) => {
+      // Resumed after an event these tables never had, or from now on:
+      // what came between is missing.
+      if (seeded && (after === 0n || after > lastSeq)) seeded = false;
+      if (!seeded && shown && !buffered) void seed(++gen);
+    },
+    down: (resetSeq) => {
+      // A seed under way may miss what the stream did not bring: it
+      // starts again when the stream is back.
+      if (buffered) {
+        gen++;
+        buffered = undefined;
+      }
+      if (resetSeq) seeded = false;
+    },
+  });
 }
 
 export function show(): void {
   byId("orders-fills").hidden = false;
-  if (stopWatch) return;
-  stopWatch = watch<WatchOrdersResponse>({
-    open,
-    onMessage: (m) => {
-      const e = m.event;
-      if (!e) return;
-      if (e.sequence > lastSeq) lastSeq = e.sequence;
-      if (buffered) buffered.push(e);
-      else apply(e);
-    },
-    onConnected: () => {},
-    onLost: (err) => {
-      wentAway();
-      // Events were missed and cannot be replayed (the daemon has no
-      // store), or the sequence is from another database: start over.
-      if (err.code === Code.OutOfRange || reason(err) === "WATCHER_LAGGED") seeded = false;
-    },
-    onPaused: wentAway,
-    onUnauthenticated: () => {
-      // The health stream shows the login; this one just ends.
-      stopWatch = undefined;
-      wentAway();
-    },
-  });
+  shown = true;
+  feed.want(true);
+  if (!seeded && !buffered && feed.running()) void seed(++gen);
 }
 
 // status: a new session that has sent no order event yet has no rows; the
@@ -75,39 +74,18 @@ export function status(st: GetStatusResponse): void {
 
 export function hide(): void {
   byId("orders-fills").hidden = true;
-  stopWatch?.();
-  stopWatch = undefined;
-  wentAway();
-  gen++;
+  shown = false;
+  feed.want(false);
 }
 
-function wentAway(): void {
-  if (downSince === 0) downSince = performance.now();
-}
-
-// open (re)opens the stream: after the last event applied, or, with no
-// snapshot to continue (or one too old), from now on with a fresh seed
-// read once the daemon has subscribed this stream (its headers arrive):
-// every event after the snapshot is then on the stream, and those the
-// snapshot already holds are recognised by apply.
-function open(signal: AbortSignal): AsyncIterable<WatchOrdersResponse> {
-  if (downSince > 0 && performance.now() - downSince > staleMs) seeded = false;
-  const g = ++gen;
-  const fresh = !seeded || lastSeq === 0n;
-  buffered = fresh ? [] : undefined;
-  return api.watchOrders(
-    { afterSequence: fresh ? 0n : lastSeq },
-    {
-      signal,
-      onHeader: () => {
-        downSince = 0;
-        if (fresh) void seed(g);
-      },
-    },
-  );
-}
-
+// seed reads a snapshot while the feed runs: every event after it is on
+// the feed, buffered meanwhile, and those the snapshot already holds are
+// recognised by apply.
 async function seed(g: number): Promise<void> {
+  if (!buffered) {
+    buffered = [];
+    lastSeq = feed.lastSeen();
+  }
   try {
     const orders: Order[] = [];
     let id = "";
@@ -126,11 +104,15 @@ async function seed(g: number): Promise<void> {
     const queued = buffered ?? [];
     buffered = undefined;
     seeded = true;
-    for (const e of queued) apply(e);
-    summary(true);
+    for (const e of queued) {
+      if (e.sequence <= lastSeq) continue;
+      lastSeq = e.sequence;
+      apply(e);
+    }
+    loaded();
   } catch (e) {
     if (g !== gen || isUnauthenticated(e)) return;
-    setText(byId("orders-summary"), `Could not read the orders (${ConnectError.from(e).rawMessage}); retrying…`);
+    failed(`Could not read the orders (${ConnectError.from(e).rawMessage}); retrying…`);
     setTimeout(() => {
       if (g === gen) void seed(g);
     }, 2000);

@@ -53,7 +53,8 @@ export function mountTables(root: HTMLElement): void {
   );
   sym.addEventListener("change", filter);
   st.addEventListener("change", filter);
-  root.append(filters, el("p", "0 orders, 0 fills", { id: "orders-summary", role: "status", "aria-live": "polite" }));
+  // Until the first read, no count: "0 orders" would say the session has none.
+  root.append(filters, el("p", "Loading…", { id: "orders-summary", role: "status", "aria-live": "polite", "data-state": "loading" }));
   root.append(
     table("orders-table", "Orders (newest first)", [
       "Order", "Created", "Symbol", "Side", "Type", "Quantity", "Filled", "Price", "Avg fill price", "Fees", "State", "Reason",
@@ -218,8 +219,23 @@ function filter(): void {
 // summary counts the rows shown, at most once a second: it is a live
 // region, and a busy session changes it many times a second.
 let summaryTimer: ReturnType<typeof setTimeout> | undefined;
+let counted = false; // a first read filled the tables: the summary counts them
+
+// loaded: the tables hold what the daemon listed; the summary counts them.
+export function loaded(): void {
+  counted = true;
+  summary(true);
+}
+
+// failed says the read failed; what the tables hold, if anything, stays.
+export function failed(text: string): void {
+  const p = byId("orders-summary");
+  if (!counted) p.dataset.state = "failed";
+  setText(p, text);
+}
 
 export function summary(now = false): void {
+  if (!counted) return;
   if (now) {
     clearTimeout(summaryTimer);
     summaryTimer = undefined;
@@ -240,6 +256,7 @@ export function summary(now = false): void {
     const p = byId("orders-summary");
     p.dataset.orders = String(o);
     p.dataset.fills = String(f);
+    p.dataset.state = "ready";
     setText(p, text);
   };
   if (now) write();
