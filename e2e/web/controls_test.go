@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/status"
@@ -324,14 +325,20 @@ func TestStopQueuedInTheBrowserNeverGoesLate(t *testing.T) {
 	b.confirm("start")
 	b.waitFor("RUNNING", textIs("#session-state", "RUNNING"), 20*time.Second)
 	b.route("controls")
-	// Three more tabs: two on Orders (two streams each), one on Overview;
-	// with this tab's health stream, six: every connection.
+	// Three more tabs, each with its own streams: two on Orders (two
+	// streams each), one on Overview; with this tab's health stream, six:
+	// every connection.
 	var others []context.CancelFunc
 	for _, route := range []string{"orders", "orders", "overview"} {
 		ctx, cancel := chromedp.NewContext(b.ctx)
 		others = append(others, cancel)
 		wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
-		_, err := chromedp.Run(wctx, chromedp.Steps(chromedp.Navigate(b.base+"/#"+route)))
+		// Tabs that do not share their streams (tabs.ts: a browser
+		// without Web Locks), as every tab was before they did.
+		_, err := chromedp.Call(wctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: unshared})
+		if err == nil {
+			_, err = chromedp.Run(wctx, chromedp.Steps(chromedp.Navigate(b.base+"/#"+route)))
+		}
 		if err == nil {
 			_, err = chromedp.Run(wctx, chromedp.Poll[bool](connState("live"), chromedp.WithPollingTimeout(20*time.Second)))
 		}

@@ -26,6 +26,10 @@ new MutationObserver(() => {
 	if (window.summaries[window.summaries.length - 1] !== text) window.summaries.push(text);
 }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});`
 
+// unshared takes Web Locks from a tab before its scripts run: its
+// dashboard keeps its own streams, as in a browser without them.
+const unshared = `Object.defineProperty(Navigator.prototype, "locks", {get: () => undefined});`
+
 // another opens one more tab of b's browser on route, logged in by the
 // cookie the browser already holds, and waits for it to show the daemon.
 func (b *tab) another(route string) *tab {
