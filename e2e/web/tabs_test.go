@@ -149,7 +149,9 @@ func TestSixTabsShareTheStreams(t *testing.T) {
 
 // The tab that holds the streams closes: another takes them over and
 // resumes the order stream where the first left it, so no tab misses an
-// order or shows one twice.
+// order or shows one twice. Twice: once while the stream runs, once after
+// no tab showed Orders for a while (the new leader resumes after the last
+// event any tab saw, and the daemon replays the gap from its store).
 func TestLeaderTabCloses(t *testing.T) {
 	b := open(t)
 	b.login()
@@ -157,17 +159,9 @@ func TestLeaderTabCloses(t *testing.T) {
 	// it steps aside, and the three others share the streams.
 	b.p.AllowURL("about:blank")
 	b.run("leave the page", chromedp.Navigate("about:blank"))
-	all := []*tab{b.another("orders"), b.another("orders"), b.another("orders")}
-	leader := -1
-	for i, o := range all {
-		if eval[string](o, `document.documentElement.dataset.streams`) == "leader" {
-			leader = i
-		}
-	}
-	if leader < 0 {
-		t.Fatal("no tab leads")
-	}
-	out, errOut, code := b.d.Ctl(t, "start", "--paper", "--strategy", "grid", "--tick-interval", "100ms", "-o", "json")
+	rest := []*tab{b.another("orders"), b.another("orders"), b.another("orders")}
+	out, errOut, code := b.d.Ctl(t, "start", "--paper", "--strategy", "grid", "--tick-interval", "100ms",
+		"--health-interval", "1s", "-o", "json")
 	if code != 0 {
 		t.Fatalf("start: exit %d: %s", code, errOut)
 	}
@@ -175,21 +169,56 @@ func TestLeaderTabCloses(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &started); err != nil || started.Session.ID == "" {
 		t.Fatalf("start -o json: %v\n%s", err, out)
 	}
-	rest := slices.Delete(slices.Clone(all), leader, leader+1)
 	for i, o := range rest {
 		o.waitFor(fmt.Sprintf("orders in tab %d", i), `+(document.getElementById("orders-summary").dataset.orders ?? 0) > 0`, 20*time.Second)
 	}
+	rest = closeLeader(t, rest)
+	n := eval[int](rest[0], `+document.getElementById("orders-summary").dataset.orders`)
+	rest[0].waitFor("more orders after the takeover", fmt.Sprintf(`+document.getElementById("orders-summary").dataset.orders > %d`, n), 20*time.Second)
+
+	// No tab on Orders: the stream closes while the session trades on.
+	for _, o := range rest {
+		o.route("overview")
+	}
+	placed := `+document.getElementById("health-counts").textContent.split(" / ")[1]`
+	n = eval[int](rest[0], placed)
+	rest[0].waitFor("more orders placed while no tab shows them", fmt.Sprintf(`%s >= %d`, placed, n+5), 20*time.Second)
+	rest = closeLeader(t, rest)
+	rest[0].route("orders")
+	if _, errOut, code := b.d.Ctl(t, "stop", "-o", "json"); code != 0 {
+		t.Fatalf("stop: exit %d: %s", code, errOut)
+	}
+	sameOrders(t, rest, started.Session.ID)
+}
+
+// closeLeader closes the tab that leads and waits for another to lead;
+// it returns the tabs left. The others opened no stream meanwhile.
+func closeLeader(t *testing.T, tabs []*tab) []*tab {
+	t.Helper()
+	leader := -1
+	for i, o := range tabs {
+		if eval[string](o, `document.documentElement.dataset.streams`) == "leader" {
+			if leader >= 0 {
+				t.Errorf("tabs %d and %d both lead", leader, i)
+			}
+			leader = i
+		}
+	}
+	if leader < 0 {
+		t.Fatal("no tab leads")
+	}
+	if err := chromedp.Cancel(tabs[leader].ctx); err != nil {
+		t.Fatalf("closing the leading tab: %v", err)
+	}
+	rest := slices.Delete(slices.Clone(tabs), leader, leader+1)
 	before := make([]int, len(rest))
 	for i, o := range rest {
 		before[i] = o.streamsOf()
 	}
-	if err := chromedp.Cancel(all[leader].ctx); err != nil {
-		t.Fatalf("closing the leading tab: %v", err)
-	}
-	waitCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	next := -1
-	for next < 0 && waitCtx.Err() == nil {
+	for next < 0 && ctx.Err() == nil {
 		for i, o := range rest {
 			if eval[string](o, `document.documentElement.dataset.streams`) == "leader" {
 				next = i
@@ -199,17 +228,12 @@ func TestLeaderTabCloses(t *testing.T) {
 	if next < 0 {
 		t.Fatal("no tab took the lead after the leader closed")
 	}
-	n := eval[int](rest[0], `+document.getElementById("orders-summary").dataset.orders`)
-	rest[0].waitFor("more orders after the takeover", fmt.Sprintf(`+document.getElementById("orders-summary").dataset.orders > %d`, n), 20*time.Second)
 	for i, o := range rest {
 		if i != next && o.streamsOf() != before[i] {
-			t.Errorf("tab %d follows and opened %d streams after the takeover", i, o.streamsOf()-before[i])
+			t.Errorf("tab %d follows and opened %d streams", i, o.streamsOf()-before[i])
 		}
 	}
-	if _, errOut, code := b.d.Ctl(t, "stop", "-o", "json"); code != 0 {
-		t.Fatalf("stop: exit %d: %s", code, errOut)
-	}
-	sameOrders(t, rest, started.Session.ID)
+	return rest
 }
 
 // waitAcrossReload is waitFor for a page that reloads meanwhile (a poll
