@@ -294,7 +294,7 @@ function wire(): void {
     answeredAt = tabs.epochMs();
     const st = create(GetStatusResponseSchema, { session: (ev as CustomEvent<Session>).detail });
     showStatus(st);
-    tabs.post({ t: "status", b: toBinary(GetStatusResponseSchema, st), asked: answeredAt });
+    tabs.post({ t: "status", b: toBinary(GetStatusResponseSchema, st), asked: answeredAt, answer: true });
   });
   tabs.on(onBroadcast);
   wireLogin({
@@ -323,7 +323,10 @@ function onBroadcast(m: tabs.Msg): void {
     case "status":
       if (!signedIn) break;
       statusSeen = performance.now();
-      if (m.asked >= answeredAt) showStatus(fromBinary(GetStatusResponseSchema, m.b));
+      if (m.asked < answeredAt) break; // older than a control's answer shown
+      // A control's answer in another tab: what this tab asked before it is old.
+      if (m.answer) answeredAt = m.asked;
+      showStatus(fromBinary(GetStatusResponseSchema, m.b));
       break;
     case "login":
       if (!signedIn) void boot();

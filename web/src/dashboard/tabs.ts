@@ -30,7 +30,7 @@ export type Msg =
   | { t: "bye"; tab: string } // a tab closes
   | { t: "health"; b: Uint8Array } // a WatchHealthResponse
   | { t: "conn"; state: string; text: string } // the leader's #conn-status
-  | { t: "status"; b: Uint8Array; asked: number } // a GetStatusResponse, asked at (epoch ms)
+  | { t: "status"; b: Uint8Array; asked: number; answer?: boolean } // a GetStatusResponse asked at (epoch ms); answer: a control's
   | { t: "orders"; b: Uint8Array } // an OrderEvent
   | { t: "orders-up"; after: bigint } // the order stream runs: every event after `after` follows (0: from now on)
   | { t: "orders-down"; reset: boolean } // it stopped; reset: its sequence numbers no longer hold
