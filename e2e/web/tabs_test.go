@@ -143,6 +143,12 @@ func TestSixTabsShareTheStreams(t *testing.T) {
 	for i, o := range all[1:] {
 		o.neverZeroBeforeRead(fmt.Sprintf("tab %d", i+1))
 	}
+	var streams, statuses []int
+	for _, o := range all {
+		streams = append(streams, o.streamsOf())
+		statuses = append(statuses, o.rpcs("GetStatus"))
+	}
+	t.Logf("streams opened per tab: %v; GetStatus calls per tab: %v", streams, statuses)
 	b.shot("six tabs: the stopping tab")
 	all[5].shot("six tabs: the last tab")
 }
