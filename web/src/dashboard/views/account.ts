@@ -53,7 +53,7 @@ export function mount(root: HTMLElement): void {
   const table = el("table", undefined, { id: "positions" });
   table.append(el("caption", "Positions"), el("thead"), el("tbody"));
   const head = el("tr");
-  for (const h of ["Symbol", "Quantity", "Average price", "Mark", "Unrealized PnL"]) head.append(el("th", h, { scope: "col" }));
+  for (const h of ["Symbol", "Quantity", "Average price", "Mark", "Unrealized PnL (before fees)"]) head.append(el("th", h, { scope: "col" }));
   table.tHead!.append(head);
   root.append(table);
 }
