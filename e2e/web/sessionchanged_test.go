@@ -15,7 +15,7 @@ import (
 // A stop confirmed for the session the page showed does nothing to a
 // session started since (from tradectl, another tab): the page says the
 // session changed, names the new one, and looks again; the new session
-// runs on.
+// runs on. The result line goes once the page shows another session.
 func TestStopOfAnEndedSessionStopsNothing(t *testing.T) {
 	b := open(t)
 	api := tradingv1.NewTradingServiceClient(b.d.Client(t).Conn())
@@ -55,5 +55,21 @@ func TestStopOfAnEndedSessionStopsNothing(t *testing.T) {
 	}
 	if s := st.GetSession(); s.GetId() != next || s.GetState() != tradingv1.SessionState_SESSION_STATE_RUNNING {
 		t.Errorf("after the refused stop: session %s %s, want %s RUNNING", s.GetId(), s.GetState(), next)
+	}
+
+	// The result line speaks of B; once another session is shown, it goes.
+	if !eval[bool](b, `/nothing was done/.test(document.getElementById("controls-result").textContent)`) {
+		t.Errorf("#controls-result: %q, want the refusal", eval[string](b, `document.getElementById("controls-result").textContent`))
+	}
+	if _, err := api.StopTrading(ctx, &tradingv1.StopTradingRequest{Deadline: durationpb.New(time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := api.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: settings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor("the page to show session C", textIs("#session-id", c.GetSession().GetId()), 20*time.Second)
+	if r := eval[string](b, `document.getElementById("controls-result").textContent`); r != "" {
+		t.Errorf("#controls-result still says %q with another session shown", r)
 	}
 }
