@@ -67,7 +67,7 @@ export function mount(root: HTMLElement): void {
   detail.append(el("div", undefined, { id: "history-equity-chart", class: "chart tall", role: "img", hidden: "" }));
   detail.append(table("history-orders", "Orders", ["Order", "Symbol", "Side", "Type", "Quantity", "Price", "State", "Filled", "Average price", "Fees", "Reason", "Created"]));
   detail.append(el("p", "", { id: "history-orders-note", class: "note" }));
-  detail.append(table("history-fills", "Fills", ["Time", "Order", "Symbol", "Side", "Quantity", "Price", "Fee", "Liquidity", "Slippage"]));
+  detail.append(table("history-fills", "Fills", ["Time", "Order", "Symbol", "Side", "Quantity", "Price", "Fee", "Liquidity", "Slippage per unit, quote currency (positive: worse)"]));
   detail.append(el("p", "", { id: "history-fills-note", class: "note" }));
   root.append(detail);
 }
@@ -97,7 +97,7 @@ async function load(fresh: boolean): Promise<void> {
     nextPage = res.nextPageToken;
     byId("history-more").hidden = nextPage === "";
     const older = nextPage ? "; older ones on request" : ", all there are";
-    setText(note, sessions.size === 0 ? "No session has run yet." : `${sessions.size} sessions shown${older}.`);
+    setText(note, sessions.size === 0 ? "No session has run yet." : `${sessions.size} ${sessions.size === 1 ? "session" : "sessions"} shown${older}.`);
   } catch (e) {
     setText(note, `Could not list the sessions: ${ConnectError.from(e).rawMessage}`);
   }
