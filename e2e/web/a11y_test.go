@@ -30,8 +30,10 @@ func axString(v *accessibility.Value) string {
 }
 
 // accessible checks what is on screen now: every control in the
-// accessibility tree has a name, and Tab reaches every control the page
-// lists in html[data-controls].
+// accessibility tree has a name, no two controls of one role share a name
+// (a screen reader's list of fields would offer two alike, as the Start
+// form's grid parameter max_position and its risk limit once did), and
+// Tab reaches every control the page lists in html[data-controls].
 func (b *tab) accessible(view string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
@@ -41,20 +43,30 @@ func (b *tab) accessible(view string) {
 		b.fail("the accessibility tree", err)
 	}
 	named := 0
+	seen := map[string]int{} // role and name → how many
+	describe := func(n *accessibility.Node) string {
+		what := fmt.Sprintf("backend node %d", n.BackendDOMNodeID)
+		if d, err := chromedp.Call(ctx, dom.DescribeNode, dom.DescribeNodeParams{BackendNodeID: n.BackendDOMNodeID}); err == nil && d.Node != nil {
+			what = fmt.Sprintf("<%s %s>", d.Node.LocalName, strings.Join(d.Node.Attributes, " "))
+		}
+		return what
+	}
 	for _, n := range tree.Nodes {
 		role := axString(n.Role)
 		if n.Ignored || !slices.Contains(controlRoles, role) {
 			continue
 		}
-		if strings.TrimSpace(axString(n.Name)) != "" {
+		if name := strings.TrimSpace(axString(n.Name)); name != "" {
 			named++
+			// Links may share a name when they share a target: every
+			// chart's "Charting by TradingView" (its license).
+			key := role + " " + name
+			if seen[key]++; seen[key] == 2 && role != "link" {
+				b.t.Errorf("%s: two controls of role %s named %q (the second: %s)", view, role, name, describe(n))
+			}
 			continue
 		}
-		what := fmt.Sprintf("backend node %d", n.BackendDOMNodeID)
-		if d, err := chromedp.Call(ctx, dom.DescribeNode, dom.DescribeNodeParams{BackendNodeID: n.BackendDOMNodeID}); err == nil && d.Node != nil {
-			what = fmt.Sprintf("<%s %s>", d.Node.LocalName, strings.Join(d.Node.Attributes, " "))
-		}
-		b.t.Errorf("%s: a %s without a name: %s", view, role, what)
+		b.t.Errorf("%s: a %s without a name: %s", view, role, describe(n))
 	}
 	if named == 0 {
 		b.t.Errorf("%s: no named control in the accessibility tree: nothing was checked", view)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -56,7 +57,7 @@ func (b *tab) count(sel string) int {
 
 var (
 	equityLabel   = regexp.MustCompile(`^Equity (-?[0-9.]+) USD at (\d\d:\d\d:\d\d)$`)
-	drawdownLabel = regexp.MustCompile(`^Drawdown (-?[0-9.]+) USD below the peak of (-?[0-9.]+) USD at (\d\d:\d\d:\d\d)$`)
+	drawdownLabel = regexp.MustCompile(`^Drawdown (-?[0-9.]+) USD below the peak of (-?[0-9.]+) USD at (\d\d:\d\d:\d\d); largest (-?[0-9.]+) USD$`)
 )
 
 // Account, History and Backtest as an operator uses them: the equity
@@ -115,6 +116,9 @@ func TestAccountHistoryBacktest(t *testing.T) {
 	if rat(t, dd[1]).Sign() < 0 {
 		t.Errorf("negative drawdown %s", dd[1])
 	}
+	if rat(t, dd[4]).Cmp(rat(t, dd[1])) < 0 {
+		t.Errorf("largest drawdown %s USD, less than the drawdown now, %s USD", dd[4], dd[1])
+	}
 
 	// Stopped, the session's account no longer moves: the page converges
 	// on the same positions the CLI reads.
@@ -145,6 +149,28 @@ func TestAccountHistoryBacktest(t *testing.T) {
 	if n := b.rpcs("GetPortfolio"); n < 2 {
 		t.Errorf("%d GetPortfolio calls while Account was shown, want it polled", n)
 	}
+	// The largest drawdown is the daemon's, from every tick (a trough
+	// between two health reports counts): the figure GetEquityCurve and the
+	// health report give, not one from the points this page happened to see.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := b.d.Client(t)
+	curve, err := c.GetEquityCurve(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.GetStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hm := st.GetHealth().GetMaxDrawdown(); hm != "" && rat(t, hm).Cmp(rat(t, curve.GetMaxDrawdown())) != 0 {
+		t.Errorf("the health report's max drawdown %s, the equity curve's %s", hm, curve.GetMaxDrawdown())
+	}
+	if rat(t, curve.GetMaxDrawdown()).Sign() <= 0 {
+		t.Fatalf("the session's largest drawdown is %q: nothing to compare", curve.GetMaxDrawdown())
+	}
+	b.waitFor("the daemon's largest drawdown", fmt.Sprintf(`(t => t.endsWith(" USD") && Number(t.slice(0, -4)) === Number(%s))(document.getElementById("account-max-drawdown").textContent)`,
+		js(curve.GetMaxDrawdown())), 20*time.Second)
 
 	// History: the session, opened, with the orders and fills the CLI lists.
 	b.route("history")

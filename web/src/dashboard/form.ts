@@ -232,7 +232,9 @@ export function buildStartForm(form: HTMLElement, strategies: StrategyInfo[]): v
     ["max_order_notional", "largest quantity × price of one order, USD"],
     ["max_position", "largest absolute position per symbol, base units"],
   ] as const) {
-    field(risk, idOf(startIds, `settings.risk.${name}`), `settings.risk.${name}`, name, hint);
+    // "Risk: ": a strategy may have a parameter of the same name (grid's
+    // max_position), and each label must say which input it names.
+    field(risk, idOf(startIds, `settings.risk.${name}`), `settings.risk.${name}`, `Risk: ${name}`, hint);
   }
 }
 

@@ -47,7 +47,11 @@ export function renderReport(root: HTMLElement, data: ReportData, idPrefix = "",
   root.append(sum);
 
   const eq = el("section");
-  eq.append(el(h2, "Equity and drawdown"), el("p", data.downsampled, "note"));
+  eq.append(
+    el(h2, "Equity and drawdown"),
+    el("p", "In the quote currency; the drawdown (how far equity is below its peak so far) is drawn below zero.", "note"),
+    el("p", data.downsampled, "note"),
+  );
   const eqChart = el("div", undefined, "chart tall");
   eqChart.id = `${idPrefix}equity-chart`;
   eq.append(eqChart);

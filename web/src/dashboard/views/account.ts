@@ -30,8 +30,13 @@ export function mount(root: HTMLElement): void {
   fact(dl, "Cash", "account-cash");
   fact(dl, "Equity", "account-equity");
   fact(dl, "Fees paid", "account-fees");
-  fact(dl, "Realized PnL", "account-realized");
-  fact(dl, "Unrealized PnL", "account-unrealized");
+  // What the daemon's portfolio computes (internal/portfolio): realized and
+  // unrealized PnL leave the fees out (equity − starting cash = realized +
+  // unrealized − fees), so each label says so.
+  fact(dl, "Realized PnL (before fees)", "account-realized");
+  fact(dl, "Unrealized PnL (at the marks, before fees)", "account-unrealized");
+  fact(dl, "Drawdown (below the peak)", "account-drawdown");
+  fact(dl, "Max drawdown", "account-max-drawdown");
   fact(dl, "As of", "account-time");
   fact(dl, "Session", "account-session");
   root.append(dl);
@@ -40,7 +45,7 @@ export function mount(root: HTMLElement): void {
   root.append(el("h3", "Equity", { id: "equity-title" }));
   const eq = el("div", undefined, { id: "equity-chart", class: "chart", role: "img" });
   root.append(eq);
-  root.append(el("h3", "Drawdown from the peak", { id: "drawdown-title" }));
+  root.append(el("h3", "Drawdown below the peak equity (drawn below zero)", { id: "drawdown-title" }));
   const dd = el("div", undefined, { id: "drawdown-chart", class: "chart", role: "img" });
   root.append(dd);
   curve = new LiveCurve(eq, dd);
@@ -48,7 +53,7 @@ export function mount(root: HTMLElement): void {
   const table = el("table", undefined, { id: "positions" });
   table.append(el("caption", "Positions"), el("thead"), el("tbody"));
   const head = el("tr");
-  for (const h of ["Symbol", "Quantity", "Average price", "Mark", "Unrealized PnL"]) head.append(el("th", h, { scope: "col" }));
+  for (const h of ["Symbol", "Quantity", "Average price", "Mark", "Unrealized PnL (before fees)"]) head.append(el("th", h, { scope: "col" }));
   table.tHead!.append(head);
   root.append(table);
 }
@@ -62,7 +67,21 @@ export function onHealth(r: HealthReport): void {
     seeded = noCurve;
     if (visible) poll();
   }
-  curve.append(ms(r.time), r.equity);
+  curve.append(ms(r.time), r.equity, r.peakEquity, r.maxDrawdown);
+  showDrawdown();
+}
+
+// showDrawdown writes the curve's drawdown figures in the summary and the
+// quote currency in the charts' titles.
+function showDrawdown(): void {
+  if (!curve) return;
+  const q = curve.quote ? ` ${curve.quote}` : "";
+  const money = (v: string): string => (v ? `${v}${q}` : "—");
+  setText(byId("account-drawdown"), money(curve.drawdownNow));
+  setText(byId("account-max-drawdown"), money(curve.maxDrawdown));
+  const unit = curve.quote ? `, ${curve.quote}` : "";
+  setText(byId("equity-title"), `Equity${unit}`);
+  setText(byId("drawdown-title"), `Drawdown below the peak equity${unit} (drawn below zero)`);
 }
 
 // status takes every GetStatus answer: its health report is a point too.
@@ -123,8 +142,9 @@ async function seed(): Promise<void> {
     // A report of a newer session came while the call was out: that
     // session's curve is asked for at the next poll.
     if (curve.session !== asked && !(asked === "" && res.sessionId === curve.session)) return;
-    curve.seed(res.sessionId, res.quoteCurrency, res.points);
+    curve.seed(res.sessionId, res.quoteCurrency, res.points, res.maxDrawdown);
     seeded = true;
+    showDrawdown();
   } catch (e) {
     const err = ConnectError.from(e);
     if (isUnauthenticated(err)) throw err;
@@ -159,6 +179,7 @@ function showPortfolio(p: Portfolio | undefined): void {
       if (curve.session === "") curve.reset(p.sessionId);
       curve.append(ms(p.time), p.equity);
     }
+    showDrawdown();
   }
   const body = byId<HTMLTableElement>("positions").tBodies[0]!;
   const seen = new Set<string>();

@@ -11,6 +11,10 @@ import { buildStartForm, clearErrors, field, setFieldError, showRefusal, startRe
 let session: Session | undefined;
 let strategies: Promise<void> | undefined; // loaded, or being loaded
 let interrupted = ""; // the interrupted session offered for resuming; "": none
+// The session #controls-result speaks of: when the page shows another
+// (a restart, a start from tradectl, another login), the old result goes.
+let resultOf: string | undefined;
+let busy = false; // a call is out: its own answer decides what shows
 
 export function mount(root: HTMLElement): void {
   const result = el("p", undefined, { id: "controls-result", role: "status", "aria-live": "polite", tabindex: "-1" });
@@ -34,8 +38,12 @@ export function mount(root: HTMLElement): void {
   deadline.value = "10";
   deadline.inputMode = "decimal";
   const keep = el("input", undefined, { id: "stop-keep-orders", name: "keep_open_orders", type: "checkbox" });
+  // The box and its label sit together in the inputs' column, under the
+  // deadline's input, not in the column of labels.
   const keepRow = el("div", undefined, { class: "field" });
-  keepRow.append(keep, el("label", " Keep its resting orders open at the venue (by default the stop cancels them)", { for: keep.id }));
+  const keepBox = el("div", undefined, { class: "check" });
+  keepBox.append(keep, el("label", "Keep its resting orders open at the venue (by default the stop cancels them)", { for: keep.id }));
+  keepRow.append(keepBox);
   stop.append(keepRow);
   const stopBtn = el("button", "Stop…", { id: "stop", type: "submit", disabled: "", "aria-describedby": "stop-why" });
   stop.append(stopBtn, el("span", undefined, { id: "stop-why", class: "note" }), el("p", undefined, { id: "stop-error", class: "error", role: "alert", hidden: "" }));
@@ -48,6 +56,10 @@ export function mount(root: HTMLElement): void {
   reset.append(resetBtn, el("span", undefined, { id: "reset-why", class: "note" }), el("p", undefined, { id: "reset-error", class: "error", role: "alert", hidden: "" }));
 
   root.append(result, start, stop, reset);
+  // A new login starts with no result of the last one's calls.
+  for (const id of ["login-form", "logout"]) {
+    document.getElementById(id)?.addEventListener(id === "logout" ? "click" : "submit", () => clearResult());
+  }
 
   start.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -93,6 +105,8 @@ async function loadStrategies(): Promise<void> {
 export function status(st: GetStatusResponse): void {
   session = st.session;
   const s = st.session;
+  const id = s?.id ?? "";
+  if (resultOf !== undefined && id !== resultOf && !busy) clearResult();
   if (s?.state === SessionState.INTERRUPTED) offerResume(s.id);
   else if (s && (s.state === SessionState.RUNNING || s.state === SessionState.STARTING || s.id === interrupted)) offerResume("");
   enable();
@@ -151,8 +165,14 @@ function confirm(text: string): Promise<boolean> {
 // on every view at once (main.ts), before the next GetStatus confirms it.
 function result(text: string, answered?: Session): void {
   setText(byId("controls-result"), text);
+  resultOf = answered?.id ?? session?.id ?? "";
   if (answered) document.dispatchEvent(new CustomEvent<Session>("dashboard:session", { detail: answered }));
   document.dispatchEvent(new Event("dashboard:status"));
+}
+
+function clearResult(): void {
+  setText(byId("controls-result"), "");
+  resultOf = undefined;
 }
 
 function describe(s: Session | undefined): string {
@@ -168,16 +188,31 @@ async function call(
   run: () => Promise<{ text: string; session?: Session }>,
 ): Promise<void> {
   button.disabled = true;
+  busy = true;
   setText(byId("controls-result"), "Asking the daemon…");
+  resultOf = session?.id ?? "";
   try {
     const r = await run();
     result(r.text, r.session);
   } catch (e) {
     const err = ConnectError.from(e);
-    showRefusal(form, byId(slotId), err);
-    setText(byId("controls-result"), `Refused: ${err.rawMessage}`);
+    const slot = byId(slotId);
+    if (reason(err) === "SESSION_CHANGED") {
+      // The call named the session the page showed; another runs now.
+      // Nothing was done: say so where the form speaks, and look again.
+      const now = metadata(err, "session_id") || "another one";
+      slot.hidden = false;
+      setText(slot, `The session changed to ${now} since this page last looked; nothing was done.`);
+      setText(byId("controls-result"), `Refused: the session changed to ${now}; nothing was done.`);
+      resultOf = metadata(err, "session_id");
+      document.dispatchEvent(new Event("dashboard:status"));
+    } else {
+      showRefusal(form, slot, err);
+      setText(byId("controls-result"), `Refused: ${err.rawMessage}`);
+    }
     if (reason(err) === "SESSION_INTERRUPTED") offerResume(metadata(err, "session_id"));
   } finally {
+    busy = false;
     if (button.form?.id === "start-form") button.disabled = false;
     enable();
     markControls();
@@ -263,11 +298,14 @@ async function onStop(form: HTMLFormElement, deadline: HTMLInputElement, keep: H
   const secs = deadline.value.trim();
   const keepOpen = keep.checked;
   const orders = keepOpen ? "Its resting orders stay open at the venue." : "Its resting orders are cancelled.";
-  if (!(await confirm(`Stop session ${describe(session)}, waiting up to ${secs} s for it to wind down? ${orders}`))) return;
+  // The session confirmed is the one stopped, or none: the daemon refuses
+  // a stop of any other (SESSION_CHANGED).
+  const shown = session;
+  if (!(await confirm(`Stop session ${describe(shown)}, waiting up to ${secs} s for it to wind down? ${orders}`))) return;
   await call(form, "stop-error", button, async () => {
     // The stop's own deadline plus the slack tradectl stop gives it.
     const ms = Number(d.seconds) * 1000 + Math.ceil(d.nanos / 1e6) + stopSlackMs;
-    const r = await api.stopTrading({ deadline: d, keepOpenOrders: keepOpen }, { timeoutMs: ms });
+    const r = await api.stopTrading({ deadline: d, keepOpenOrders: keepOpen, sessionId: shown?.id ?? "" }, { timeoutMs: ms });
     session = r.session;
     const left = r.unsettledOrders.length > 0 ? ` Orders not settled within the deadline (they may still be open): ${r.unsettledOrders.join(", ")}.` : "";
     const text = r.wasRunning ? `Stopped session ${describe(r.session)}.${left}` : `No session was running; the last is ${describe(r.session)}.${left}`;
@@ -289,9 +327,10 @@ async function onReset(form: HTMLFormElement, why: HTMLInputElement, button: HTM
     why.focus();
     return;
   }
-  if (!(await confirm(`Reset the kill switch of session ${describe(session)} and let it trade again? Reason: ${reason}`))) return;
+  const shown = session;
+  if (!(await confirm(`Reset the kill switch of session ${describe(shown)} and let it trade again? Reason: ${reason}`))) return;
   await call(form, "reset-error", button, async () => {
-    const r = await api.resetKillSwitch({ reason }, { timeoutMs: actionTimeoutMs });
+    const r = await api.resetKillSwitch({ reason, sessionId: shown?.id ?? "" }, { timeoutMs: actionTimeoutMs });
     // The answer's risk state is the session's now: the banner goes at once.
     if (session?.summary && r.risk) session.summary.risk = r.risk;
     why.value = "";

@@ -1,9 +1,12 @@
 // A session's equity and drawdown as the Account view draws them live: a
 // seed from GetEquityCurve, then one point per report (WatchHealth,
-// GetPortfolio). Drawdown is the running peak minus equity, in the quote
-// currency, computed exactly as the daemon does for its recorded curve:
-// the seed's last point gives the peak (its equity plus its drawdown), so
-// live points carry on from where the seed left.
+// GetPortfolio). Drawdown is the peak minus equity, in the quote currency.
+// The peak is the daemon's, taken from every tick: the seed's last point
+// gives it (its equity plus its drawdown), and each health report names it
+// (peak_equity) with the session's largest drawdown (max_drawdown), so the
+// page shows the figures History and `tradectl equity` show. A daemon older
+// than those fields leaves them empty: the peak and the largest drawdown
+// are then the ones of the points this page saw.
 import { LineData, Time } from "lightweight-charts";
 import { EquityPoint } from "../../gen/trading/v1/trading_pb";
 import { LiveLine, liveLine } from "../../report/charts";
@@ -29,6 +32,7 @@ export class LiveCurve {
   quote = "";
   private points: Point[] = [];
   private peak = "";
+  private max = ""; // the largest drawdown, "" while there is no point
   private readonly equity: LiveLine;
   private readonly drawdown: LiveLine;
   private readonly recent: HTMLTableSectionElement;
@@ -54,17 +58,31 @@ export class LiveCurve {
     this.session = session;
     this.points = [];
     this.peak = "";
+    this.max = "";
     this.redraw();
+  }
+
+  // maxDrawdown is the session's largest drawdown as far as known, "" before
+  // the first point.
+  get maxDrawdown(): string {
+    return this.max;
+  }
+
+  // drawdownNow is the newest point's drawdown, "" before the first point.
+  get drawdownNow(): string {
+    return this.points[this.points.length - 1]?.drawdown ?? "";
   }
 
   // seed puts the recorded curve first and replays the live points that
   // came after its last one (they arrived while the call was in flight).
-  seed(session: string, quote: string, recorded: EquityPoint[]): void {
+  seed(session: string, quote: string, recorded: EquityPoint[], maxDrawdown = ""): void {
     const live = session === this.session ? this.points : [];
+    const liveMax = session === this.session ? this.max : "";
     this.session = session;
     if (quote) this.quote = quote;
     this.points = [];
     this.peak = "";
+    this.max = "";
     for (const p of recorded) {
       const t = Math.floor(ms(p.time) / 1000);
       if (Number.isNaN(t) || !p.equity) continue;
@@ -73,7 +91,11 @@ export class LiveCurve {
       const pt = { t, equity: p.equity, drawdown: p.drawdown || "0" };
       if (last && last.t === t) this.points[this.points.length - 1] = pt;
       else this.points.push(pt);
+      this.raiseMax(pt.drawdown);
     }
+    // The recorded curve is thinned; its max_drawdown counts every tick.
+    this.raiseMax(maxDrawdown);
+    this.raiseMax(liveMax);
     const last = this.points[this.points.length - 1];
     if (last) this.peak = add(last.equity, last.drawdown) || last.equity;
     for (const p of live) {
@@ -85,12 +107,15 @@ export class LiveCurve {
 
   // append adds (time, equity) of the current session; a point older than
   // the newest is dropped (the chart draws time forward only), one in the
-  // same second replaces it.
-  append(unixMs: number, equity: string): void {
+  // same second replaces it. peak and maxDrawdown are the daemon's figures
+  // at that time (a health report's), "" when it gave none.
+  append(unixMs: number, equity: string, peak = "", maxDrawdown = ""): void {
     const t = Math.floor(unixMs / 1000);
     const last = this.points[this.points.length - 1];
     if (Number.isNaN(t) || !equity || (last && t < last.t)) return;
+    if (peak !== "" && (this.peak === "" || cmp(peak, this.peak) > 0)) this.peak = peak;
     const p = this.push(t, equity);
+    this.raiseMax(maxDrawdown);
     this.trim();
     this.equity.update(equityData(p));
     this.drawdown.update(drawdownData(p));
@@ -110,7 +135,15 @@ export class LiveCurve {
     const last = this.points[this.points.length - 1];
     if (last && last.t === t) this.points[this.points.length - 1] = p;
     else this.points.push(p);
+    this.raiseMax(p.drawdown);
     return p;
+  }
+
+  // raiseMax takes dd as the largest drawdown if it is larger: the
+  // daemon's figure counts every tick, and a point the page saw after the
+  // daemon's last report may be deeper still.
+  private raiseMax(dd: string): void {
+    if (dd !== "" && (this.max === "" || cmp(dd, this.max) > 0)) this.max = dd;
   }
 
   private trim(): void {
@@ -140,11 +173,12 @@ export class LiveCurve {
       delete this.equityBox.dataset.first;
       this.equityBox.setAttribute("aria-label", "Equity: no points yet");
       this.drawdownBox.setAttribute("aria-label", "Drawdown: no points yet");
+      delete this.drawdownBox.dataset.max;
       return;
     }
     const at = clock(last.t * 1000);
     this.equityBox.setAttribute("aria-label", `Equity ${last.equity}${q} at ${at}`);
-    this.drawdownBox.setAttribute("aria-label", `Drawdown ${last.drawdown}${q} below the peak of ${this.peak}${q} at ${at}`);
+    this.drawdownBox.setAttribute("aria-label", `Drawdown ${last.drawdown}${q} below the peak of ${this.peak}${q} at ${at}; largest ${this.max}${q}`);
     // For tests and tools: how many points, and the first one's time
     // (unix seconds), which tells a curve seeded from the store from one
     // that began when the page opened.
@@ -152,6 +186,7 @@ export class LiveCurve {
     this.equityBox.dataset.first = String(this.points[0]!.t);
     this.equityBox.dataset.latest = last.equity;
     this.drawdownBox.dataset.latest = last.drawdown;
+    this.drawdownBox.dataset.max = this.max;
   }
 }
 

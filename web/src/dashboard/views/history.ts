@@ -24,8 +24,10 @@ import { sub } from "./decimal";
 import { clock, enumName, ms, when } from "./format";
 
 const pageSize = 25;
-// ListSessions lists at most this many, the newest, over all its pages.
-const listLimit = 100;
+// ListSessions lists at most `limit` sessions over all its pages, 100 when
+// the request leaves it 0: the largest limit asks for every session, so
+// the pages reach the first session the store holds.
+const everySession = 2 ** 31 - 1;
 // The detail lists at most this many orders and fills, the newest.
 const newest = 200;
 
@@ -47,9 +49,9 @@ function table(id: string, caption: string, heads: string[]): HTMLTableElement {
 
 export function mount(root: HTMLElement): void {
   root.append(
-    table("sessions", "Sessions, newest first", ["Session", "State", "Strategy", "Mode", "Started", "Ended", "Reason", "Final equity", "PnL", ""]),
+    table("sessions", "Sessions, newest first", ["Session", "State", "Strategy", "Mode", "Started", "Ended", "Reason", "Final equity", "PnL (after fees)", ""]),
   );
-  const more = el("button", "Older sessions", { id: "history-more", type: "button", hidden: "" });
+  const more = el("button", "Show older sessions", { id: "history-more", type: "button", hidden: "" });
   more.addEventListener("click", () => void load(false));
   const refresh = el("button", "Refresh", { id: "history-refresh", type: "button" });
   refresh.addEventListener("click", () => void load(true));
@@ -60,12 +62,12 @@ export function mount(root: HTMLElement): void {
   const detail = el("section", undefined, { id: "history-detail", "aria-labelledby": "history-detail-title", hidden: "" });
   detail.append(el("h3", "Session", { id: "history-detail-title" }));
   detail.append(el("dl", undefined, { id: "history-summary", class: "facts" }));
-  detail.append(el("h3", "Equity and drawdown"));
+  detail.append(el("h3", "Equity and drawdown below the peak (drawn below zero)", { id: "history-equity-title" }));
   detail.append(el("p", "", { id: "history-equity-note", class: "note" }));
   detail.append(el("div", undefined, { id: "history-equity-chart", class: "chart tall", role: "img", hidden: "" }));
   detail.append(table("history-orders", "Orders", ["Order", "Symbol", "Side", "Type", "Quantity", "Price", "State", "Filled", "Average price", "Fees", "Reason", "Created"]));
   detail.append(el("p", "", { id: "history-orders-note", class: "note" }));
-  detail.append(table("history-fills", "Fills", ["Time", "Order", "Symbol", "Side", "Quantity", "Price", "Fee", "Liquidity", "Slippage"]));
+  detail.append(table("history-fills", "Fills", ["Time", "Order", "Symbol", "Side", "Quantity", "Price", "Fee", "Liquidity", "Slippage per unit, quote currency (positive: worse)"]));
   detail.append(el("p", "", { id: "history-fills-note", class: "note" }));
   root.append(detail);
 }
@@ -81,7 +83,7 @@ export function hide(): void {}
 async function load(fresh: boolean): Promise<void> {
   const note = byId("history-note");
   try {
-    const res = await api.listSessions({ limit: listLimit, pageSize, pageToken: fresh ? "" : nextPage });
+    const res = await api.listSessions({ limit: everySession, pageSize, pageToken: fresh ? "" : nextPage });
     const body = byId<HTMLTableElement>("sessions").tBodies[0]!;
     if (fresh) {
       body.replaceChildren();
@@ -94,8 +96,8 @@ async function load(fresh: boolean): Promise<void> {
     }
     nextPage = res.nextPageToken;
     byId("history-more").hidden = nextPage === "";
-    const older = nextPage ? "; older ones on request" : sessions.size >= listLimit ? `: the newest ${listLimit}, older ones are not listed` : "";
-    setText(note, sessions.size === 0 ? "No session has run yet." : `${sessions.size} sessions shown${older}.`);
+    const older = nextPage ? "; older ones on request" : ", all there are";
+    setText(note, sessions.size === 0 ? "No session has run yet." : `${sessions.size} ${sessions.size === 1 ? "session" : "sessions"} shown${older}.`);
   } catch (e) {
     setText(note, `Could not list the sessions: ${ConnectError.from(e).rawMessage}`);
   }
@@ -202,8 +204,9 @@ function summary(s: Session): void {
     ["Starting equity", money(sum?.startingEquity)],
     ["Final equity", money(sum?.equity)],
     ["Cash", money(sum?.cash)],
-    ["Realized PnL", money(sum?.realizedPnl)],
-    ["Unrealized PnL", money(sum?.unrealizedPnl)],
+    ["PnL (after fees)", sum?.equity && sum.startingEquity ? money(sub(sum.equity, sum.startingEquity)) : "—"],
+    ["Realized PnL (before fees)", money(sum?.realizedPnl)],
+    ["Unrealized PnL (at the marks, before fees)", money(sum?.unrealizedPnl)],
     ["Fees paid", money(sum?.feesPaid)],
     ["Positions", sum?.positions.map((p) => `${p.symbol} ${p.quantity} @ ${p.averagePrice}`).join(", ") || "none"],
     ["Open orders left", sum ? String(sum.openOrders) : "—"],
@@ -222,6 +225,7 @@ function showCurve(c: GetEquityCurveResponse): void {
   }
   box.hidden = false;
   chart = drawEquity(box, c.points.map((p) => [ms(p.time), p.equity, p.drawdown || "0"]));
+  if (c.quoteCurrency) setText(byId("history-equity-title"), `Equity and drawdown below the peak, ${c.quoteCurrency} (drawdown drawn below zero)`);
   box.setAttribute("aria-label", `Equity ${last.equity}${q} at ${clock(ms(last.time))}; largest drawdown ${c.maxDrawdown || "0"}${q}`);
   const thinned = c.recorded > BigInt(c.points.length) ? ` (thinned evenly from ${c.recorded} recorded)` : "";
   setText(byId("history-equity-note"), `${c.points.length} points${thinned}; largest drawdown ${c.maxDrawdown || "0"}${q}. Gaps are time the daemon was down.`);

@@ -67,7 +67,9 @@ export function mount(root: HTMLElement): void {
   field(hdl, "Restarts", "health-restarts");
   field(hdl, "Ticks / orders / fills", "health-counts");
   field(hdl, "Equity", "health-equity");
-  field(hdl, "PnL", "health-pnl");
+  // Equity − starting equity: realized + unrealized − fees (the daemon's
+  // health report; internal/portfolio).
+  field(hdl, "PnL (after fees)", "health-pnl");
   field(hdl, "Last error", "health-error");
   health.append(hdl);
 
