@@ -2523,7 +2523,8 @@ type HealthReport struct {
 	Orders       uint64               `protobuf:"varint,9,opt,name=orders,proto3" json:"orders,omitempty"`
 	Fills        uint64               `protobuf:"varint,10,opt,name=fills,proto3" json:"fills,omitempty"`
 	Equity       string               `protobuf:"bytes,11,opt,name=equity,proto3" json:"equity,omitempty"`
-	// Realized plus unrealized PnL, in the quote currency.
+	// Realized plus unrealized PnL less the fees paid (equity less the
+	// starting equity), in the quote currency.
 	Pnl       string `protobuf:"bytes,12,opt,name=pnl,proto3" json:"pnl,omitempty"`
 	Restarts  uint32 `protobuf:"varint,13,opt,name=restarts,proto3" json:"restarts,omitempty"`
 	LastError string `protobuf:"bytes,14,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`

@@ -66,7 +66,7 @@ export function mountTables(root: HTMLElement): void {
   const fills = el("div", undefined, { id: "orders-fills", role: "region", "aria-label": "Fills", hidden: "" });
   fills.append(
     table("fills", "Fills (newest first; the state filter does not apply)", [
-      "Time", "Order", "Symbol", "Side", "Quantity", "Price", "Fee", "Liquidity", "Slippage",
+      "Time", "Order", "Symbol", "Side", "Quantity", "Price", "Fee", "Liquidity", "Slippage per unit (positive: worse)",
     ]),
   );
   root.after(fills);

@@ -1022,7 +1022,8 @@ export type HealthReport = Message<"trading.v1.HealthReport"> & {
   equity: string;
 
   /**
-   * Realized plus unrealized PnL, in the quote currency.
+   * Realized plus unrealized PnL less the fees paid (equity less the
+   * starting equity), in the quote currency.
    *
    * @generated from field: string pnl = 12;
    */
