@@ -34,7 +34,35 @@ var (
 	ErrNoStore = errors.New("the daemon runs without a store")
 	// ErrUnknownSession: no stored session has that id.
 	ErrUnknownSession = errors.New("no such session")
+	// ErrSessionChanged: a stop or kill-switch reset named a session that
+	// is not the current (or last) one; nothing was done
+	// (*SessionChangedError names both).
+	ErrSessionChanged = errors.New("the session has changed")
 )
+
+// SessionChangedError says which session a call named and which one is
+// there instead ("" when none ran).
+type SessionChangedError struct {
+	Asked, Current string
+}
+
+func (e *SessionChangedError) Error() string {
+	cur := "no session has run"
+	if e.Current != "" {
+		cur = "the current session is " + e.Current
+	}
+	return fmt.Sprintf("%v: the call named session %s, but %s; nothing was done", ErrSessionChanged, e.Asked, cur)
+}
+func (e *SessionChangedError) Unwrap() error { return ErrSessionChanged }
+
+// checkSession refuses a call that named a session (asked) other than the
+// current one; asked "" names none and passes.
+func checkSession(asked, current string) error {
+	if asked == "" || asked == current {
+		return nil
+	}
+	return &SessionChangedError{Asked: asked, Current: current}
+}
 
 // InterruptedError names the interrupted sessions in the way of a start,
 // oldest first.

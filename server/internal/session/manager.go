@@ -209,6 +209,12 @@ type StopOptions struct {
 	// KeepOpenOrders leaves resting orders at the venue; by default a
 	// stop cancels them.
 	KeepOpenOrders bool
+	// SessionID, when set, stops only that session: if the current (or
+	// last) session is another, Stop does nothing and fails with a
+	// *SessionChangedError. The check and the stop act on one session
+	// taken under mu, so a session started after the check is never the
+	// one stopped.
+	SessionID string
 }
 
 // Stop stops the running session, waiting for it to wind down within the
@@ -225,6 +231,13 @@ func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, w
 	m.mu.Lock()
 	cur, last, lastOK := m.cur, m.stored, m.storedOK
 	m.mu.Unlock()
+	current := last.ID
+	if cur != nil {
+		current = cur.id
+	}
+	if err := checkSession(o.SessionID, current); err != nil {
+		return Snapshot{}, false, false, err
+	}
 	if cur == nil {
 		// Nothing ran since the daemon started: the last session is the
 		// one in the store, as Status shows it.
