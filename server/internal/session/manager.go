@@ -66,6 +66,7 @@ func NewManager(opts Options) *Manager {
 		idle.SessionID, idle.State = last.ID, last.State
 		sum := last.Summary
 		idle.Ticks, idle.Orders, idle.Fills, idle.Equity = sum.Ticks, sum.Orders, sum.Fills, sum.Equity
+		idle.PeakEquity, idle.MaxDrawdown = sum.PeakEquity, sum.MaxDrawdown
 		idle.PnL = sum.RealizedPnL.Add(sum.UnrealizedPnL).Sub(sum.FeesPaid)
 		idle.Reason = fmt.Sprintf("no session running; the last one ended %s: %s", last.State, last.Reason)
 		if last.State == StateInterrupted {

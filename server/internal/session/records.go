@@ -48,7 +48,7 @@ func (s *Session) recordEnd(ctx context.Context, st store.Store, final State, re
 	sum := s.Snapshot().Summary
 	// The curve ends where the session did. A point lost here loses the
 	// end's point only: the session's end is recorded all the same.
-	if err := st.AppendEquity(ctx, s.id, store.EquityRow{Time: ended, Equity: sum.Equity}); err != nil {
+	if err := st.AppendEquity(ctx, s.id, store.EquityRow{Time: ended, Equity: sum.Equity, Peak: sum.PeakEquity}); err != nil {
 		s.log.Error("could not record the session's last equity point", "err", err)
 	}
 	summary, err := json.Marshal(sum)
