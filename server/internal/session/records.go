@@ -88,8 +88,19 @@ func snapshotFromRecord(r store.SessionRecord) (Snapshot, error) {
 // the tick and the account and risk state.
 func StoredSnapshot(ctx context.Context, st store.Store, r store.SessionRecord) (Snapshot, error) {
 	snap, err := snapshotFromRecord(r)
-	if err != nil || len(r.SummaryJSON) > 0 {
+	if err != nil {
 		return snap, err
+	}
+	// The peak and largest drawdown are the store's for every session, as
+	// GetEquityCurve reads them: the end's point may have raised them after
+	// the summary was taken.
+	if p, err := st.LoadEquityPeak(ctx, r.ID); err == nil {
+		snap.Summary.PeakEquity, snap.Summary.MaxDrawdown = p.Peak, p.MaxDrawdown
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return snap, err
+	}
+	if len(r.SummaryJSON) > 0 {
+		return snap, nil
 	}
 	c := r.Counters
 	sum := &snap.Summary
