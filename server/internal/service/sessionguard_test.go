@@ -2,10 +2,12 @@ package service
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -69,6 +71,9 @@ func TestStopAndResetActOnlyOnTheNamedSession(t *testing.T) {
 	wantChanged(t, "reset naming another session", err, idA)
 	_, err = c.StopTrading(ctx, &tradingv1.StopTradingRequest{SessionId: "another"})
 	wantChanged(t, "stop naming another session", err, idA)
+	if msg := status.Convert(err).Message(); !strings.Contains(msg, `"another"`) || !strings.Contains(msg, idA) {
+		t.Fatalf("the refusal says %q; want it to name both sessions", msg)
+	}
 	st, err := c.GetStatus(ctx, &tradingv1.GetStatusRequest{})
 	if err != nil || st.GetSession().GetState() != tradingv1.SessionState_SESSION_STATE_RUNNING || !halted(st) {
 		t.Fatalf("after the refused calls: %v, %v; want RUNNING and still HALTED", st.GetSession(), err)

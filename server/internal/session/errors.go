@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tradectl/tradectl/internal/echo"
 	"github.com/tradectl/tradectl/internal/settings"
 )
 
@@ -51,7 +52,8 @@ func (e *SessionChangedError) Error() string {
 	if e.Current != "" {
 		cur = "the current session is " + e.Current
 	}
-	return fmt.Sprintf("%v: the call named session %s, but %s; nothing was done", ErrSessionChanged, e.Asked, cur)
+	// The asked id is the caller's text, quoted and cut as every echo is.
+	return fmt.Sprintf("%v: the call named session %s, but %s; nothing was done", ErrSessionChanged, echo.Quote(e.Asked), cur)
 }
 func (e *SessionChangedError) Unwrap() error { return ErrSessionChanged }
 
