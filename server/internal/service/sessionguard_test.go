@@ -79,9 +79,15 @@ func TestStopAndResetActOnlyOnTheNamedSession(t *testing.T) {
 		t.Fatalf("after the refused calls: %v, %v; want RUNNING and still HALTED", st.GetSession(), err)
 	}
 
+	peak, maxDD := health(t, c)
 	reset, err := c.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: "reviewed", SessionId: idA})
 	if err != nil || reset.GetRisk().GetState() == tradingv1.TradingState_TRADING_STATE_HALTED {
 		t.Fatalf("reset naming the session: %v, %v; want it reset", reset, err)
+	}
+	// The session's peak and largest drawdown are not the kill switch's:
+	// its reset restarts neither.
+	if p, dd := health(t, c); !maxDD.IsPositive() || p.Cmp(peak) < 0 || dd.Cmp(maxDD) < 0 {
+		t.Fatalf("after the reset: peak %s max drawdown %s; before it %s and %s", p, dd, peak, maxDD)
 	}
 	stop, err := c.StopTrading(ctx, &tradingv1.StopTradingRequest{SessionId: idA})
 	if err != nil || !stop.GetWasRunning() || stop.GetSession().GetId() != idA {
