@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/types/known/durationpb"
+
 	"github.com/tradectl/tradectl/internal/money"
 	"github.com/tradectl/tradectl/internal/portfolio"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
@@ -93,7 +95,8 @@ func TestMaxDrawdownComesFromEveryTick(t *testing.T) {
 	spy := &tickSpy{Store: st}
 	m := session.NewManager(session.Options{Assembler: assemble.Paper{}, Store: spy})
 	c := serve(t, NewTrading(m, st, nil))
-	start, err := c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: gridSettings})
+	start, err := c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: &tradingv1.SessionSettings{
+		Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", Params: tightGrid, TickInterval: durationpb.New(10 * time.Millisecond)}})
 	if err != nil {
 		t.Fatal(err)
 	}

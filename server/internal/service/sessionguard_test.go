@@ -15,6 +15,9 @@ import (
 	"github.com/tradectl/tradectl/server/internal/session"
 )
 
+// tightGrid places orders next to the mid, so they fill within a few ticks.
+var tightGrid = map[string]string{"spacing_bps": "1", "levels": "3"}
+
 // wantChanged checks err is SESSION_CHANGED naming current.
 func wantChanged(t *testing.T, what string, err error, current string) {
 	t.Helper()
@@ -54,9 +57,10 @@ func TestStopAndResetActOnlyOnTheNamedSession(t *testing.T) {
 	m := session.NewManager(session.Options{Assembler: assemble.Paper{}})
 	defer m.Shutdown(ctx)
 	c := serve(t, NewTrading(m, nil, nil))
-	// A drawdown limit the grid's first fees pass: the kill switch fires.
-	halting := &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid",
-		TickInterval: durationpb.New(10 * time.Millisecond), Risk: &tradingv1.RiskLimits{MaxDrawdown: "0.000001"}}
+	// A tight grid fills at once, and drawdown limits its first dip
+	// passes: the kill switch fires.
+	halting := &tradingv1.SessionSettings{Mode: tradingv1.Mode_MODE_PAPER, Strategy: "grid", Params: tightGrid,
+		TickInterval: durationpb.New(10 * time.Millisecond), Risk: &tradingv1.RiskLimits{MaxDrawdown: "0.000001", MaxTrailingDrawdown: "0.000001"}}
 	a, err := c.StartTrading(ctx, &tradingv1.StartTradingRequest{Settings: halting})
 	if err != nil {
 		t.Fatal(err)
