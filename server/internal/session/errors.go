@@ -57,6 +57,16 @@ func (e *SessionChangedError) Error() string {
 }
 func (e *SessionChangedError) Unwrap() error { return ErrSessionChanged }
 
+// currentID is the id a call's session_id is checked against: the current
+// (or last) session's, or, before any ran since the daemon started, the
+// newest stored one's ("" if none).
+func currentID(cur *Session, stored Snapshot) string {
+	if cur != nil {
+		return cur.id
+	}
+	return stored.ID
+}
+
 // checkSession refuses a call that named a session (asked) other than the
 // current one; asked "" names none and passes.
 func checkSession(asked, current string) error {

@@ -48,12 +48,9 @@ func (m *Manager) LastID() string {
 // loop and guard are its own.
 func (m *Manager) ResetKillSwitch(ctx context.Context, reason, sessionID string) (RiskStatus, error) {
 	m.mu.Lock()
-	cur, current := m.cur, m.stored.ID
+	cur, stored := m.cur, m.stored
 	m.mu.Unlock()
-	if cur != nil {
-		current = cur.id
-	}
-	if err := checkSession(sessionID, current); err != nil {
+	if err := checkSession(sessionID, currentID(cur, stored)); err != nil {
 		return RiskStatus{}, err
 	}
 	if cur == nil || !cur.State().Active() {

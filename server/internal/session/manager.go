@@ -203,21 +203,6 @@ func (m *Manager) publish(ctx context.Context, s *Session, unstarted func(contex
 	return ErrShuttingDown
 }
 
-// StopOptions shape a stop.
-type StopOptions struct {
-	// Timeout bounds the wind-down; zero takes the default.
-	Timeout time.Duration
-	// KeepOpenOrders leaves resting orders at the venue; by default a
-	// stop cancels them.
-	KeepOpenOrders bool
-	// SessionID, when set, stops only that session: if the current (or
-	// last) session is another, Stop does nothing and fails with a
-	// *SessionChangedError. The check and the stop act on one session
-	// taken under mu, so a session started after the check is never the
-	// one stopped.
-	SessionID string
-}
-
 // Stop stops the running session, waiting for it to wind down within the
 // timeout. It returns the final snapshot, or the last session's if none was
 // running; ok is false when no session ever ran. wasRunning is true only
@@ -232,11 +217,7 @@ func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, w
 	m.mu.Lock()
 	cur, last, lastOK := m.cur, m.stored, m.storedOK
 	m.mu.Unlock()
-	current := last.ID
-	if cur != nil {
-		current = cur.id
-	}
-	if err := checkSession(o.SessionID, current); err != nil {
+	if err := checkSession(o.SessionID, currentID(cur, last)); err != nil {
 		return Snapshot{}, false, false, err
 	}
 	if cur == nil {
