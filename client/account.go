@@ -70,10 +70,24 @@ func (c *Client) GetPortfolio(ctx context.Context, opts ...QueryOption) (*tradin
 	return resp, fromRPC(err)
 }
 
+// ResetOption configures ResetKillSwitch.
+type ResetOption func(*tradingv1.ResetKillSwitchRequest)
+
+// ResetOnlySession resets the kill switch only of the session with id:
+// when another is the current (or last) session, nothing is reset and the
+// call fails with ErrSessionChanged.
+func ResetOnlySession(id string) ResetOption {
+	return func(r *tradingv1.ResetKillSwitchRequest) { r.SessionId = id }
+}
+
 // ResetKillSwitch returns a halted session to ACTIVE and returns the guard's
 // new state. reason says why trading is safe again; the daemon logs it.
-func (c *Client) ResetKillSwitch(ctx context.Context, reason string) (*tradingv1.ResetKillSwitchResponse, error) {
-	resp, err := c.trading.ResetKillSwitch(ctx, &tradingv1.ResetKillSwitchRequest{Reason: reason})
+func (c *Client) ResetKillSwitch(ctx context.Context, reason string, opts ...ResetOption) (*tradingv1.ResetKillSwitchResponse, error) {
+	req := &tradingv1.ResetKillSwitchRequest{Reason: reason}
+	for _, opt := range opts {
+		opt(req)
+	}
+	resp, err := c.trading.ResetKillSwitch(ctx, req)
 	return resp, fromRPC(err)
 }
 

@@ -87,8 +87,17 @@ func TestCallsSendTheirArguments(t *testing.T) {
 	if req := fake.lastRequest().(*tradingv1.StopTradingRequest); !req.GetKeepOpenOrders() || req.GetDeadline().AsDuration() != time.Second {
 		t.Errorf("StopTrading sent %v", req)
 	}
-	if _, err := c.StopTrading(ctx, 0); err != nil || fake.lastRequest().(*tradingv1.StopTradingRequest).GetKeepOpenOrders() {
+	if _, err := c.StopTrading(ctx, 0); err != nil || fake.lastRequest().(*tradingv1.StopTradingRequest).GetKeepOpenOrders() ||
+		fake.lastRequest().(*tradingv1.StopTradingRequest).GetSessionId() != "" {
 		t.Errorf("StopTrading without options: %v, sent %v", err, fake.lastRequest())
+	}
+	if _, err := c.StopTrading(ctx, 0, client.StopOnlySession("abc")); err != nil ||
+		fake.lastRequest().(*tradingv1.StopTradingRequest).GetSessionId() != "abc" {
+		t.Errorf("StopTrading of one session: %v, sent %v", err, fake.lastRequest())
+	}
+	if _, err := c.ResetKillSwitch(ctx, "reviewed", client.ResetOnlySession("abc")); err != nil ||
+		fake.lastRequest().(*tradingv1.ResetKillSwitchRequest).GetSessionId() != "abc" {
+		t.Errorf("ResetKillSwitch of one session: %v, sent %v", err, fake.lastRequest())
 	}
 	resp, err := c.ListOrders(ctx, true, 25)
 	if req := fake.lastRequest().(*tradingv1.ListOrdersRequest); err != nil || !req.GetOpenOnly() || req.GetLimit() != 25 || resp.GetOmitted() != 7 {

@@ -153,6 +153,15 @@ func KeepOpenOrders() StopOption {
 	return func(r *tradingv1.StopTradingRequest) { r.KeepOpenOrders = true }
 }
 
+// StopOnlySession stops the session only if it is the one with id: when
+// another is the current (or last) session, nothing is stopped and the
+// call fails with ErrSessionChanged. A program that shows a session and
+// stops it on a user's word passes its id, so that a request delayed on
+// the way cannot stop a session started since.
+func StopOnlySession(id string) StopOption {
+	return func(r *tradingv1.StopTradingRequest) { r.SessionId = id }
+}
+
 // StopTrading stops the running session and returns its final summary. The
 // daemon waits up to deadline for the session to wind down; 0 means the
 // daemon's default. ctx must outlive deadline or the summary is lost.

@@ -47,6 +47,11 @@ var (
 	// daemon could not reach its venue, or the venue refused its keys.
 	// The daemon itself is up: this does not match ErrUnavailable.
 	ErrVenueUnavailable = errors.New("venue unavailable")
+	// ErrSessionChanged: StopTrading or ResetKillSwitch named a session
+	// (StopOnlySession, ResetOnlySession) that is no longer the current
+	// one, and did nothing. It also matches ErrFailedPrecondition; the
+	// status's ErrorInfo metadata "session_id" names the current session.
+	ErrSessionChanged = errors.New("the session has changed")
 )
 
 // ErrorDomain is the ErrorInfo domain of the daemon's errors.
@@ -70,6 +75,8 @@ const (
 	// ReasonStoreFailed: the daemon's store failed; its log says why.
 	ReasonStoreFailed     = tradingv1.ErrorReason_ERROR_REASON_STORE_FAILED
 	ReasonSessionNotFound = tradingv1.ErrorReason_ERROR_REASON_SESSION_NOT_FOUND
+	// ReasonSessionChanged: see ErrSessionChanged.
+	ReasonSessionChanged = tradingv1.ErrorReason_ERROR_REASON_SESSION_CHANGED
 	// ReasonWatcherLagged: a watch was ended for falling behind (a daemon
 	// without a store to catch it up from). Without it, RESOURCE_EXHAUSTED
 	// on a watch is a refusal: the watcher cap or the rate limit.
@@ -93,6 +100,7 @@ var errorTable = []struct {
 	{codes.FailedPrecondition, ReasonLiveUnavailable, []error{ErrLiveUnavailable, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, ReasonNothingToResume, []error{ErrNothingToResume, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, ReasonSessionInterrupted, []error{ErrSessionInterrupted, ErrFailedPrecondition}},
+	{codes.FailedPrecondition, ReasonSessionChanged, []error{ErrSessionChanged, ErrFailedPrecondition}},
 	{codes.FailedPrecondition, anyReason, []error{ErrFailedPrecondition}},
 	{codes.NotFound, anyReason, []error{ErrNotFound}},
 	{codes.AlreadyExists, anyReason, []error{ErrAlreadyExists}},

@@ -47,6 +47,8 @@ func TestErrorMapping(t *testing.T) {
 			[]error{client.ErrNothingToResume, client.ErrFailedPrecondition}},
 		{"no store", withInfo(codes.FailedPrecondition, "the daemon runs without a store", client.ReasonNoStore, nil),
 			[]error{client.ErrFailedPrecondition}},
+		{"session changed", withInfo(codes.FailedPrecondition, "the session has changed", client.ReasonSessionChanged,
+			map[string]string{"session_id": "abc"}), []error{client.ErrSessionChanged, client.ErrFailedPrecondition}},
 		{"unmapped", status.Error(codes.Aborted, "nope"), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -151,6 +151,24 @@ func TestKillSwitchReset(t *testing.T) {
 	}
 }
 
+// --session goes on the wire for stop and reset alike; left out, no id
+// goes, and the daemon acts on whatever runs.
+func TestStopAndResetSendTheSession(t *testing.T) {
+	h := newHarness(t)
+	for _, only := range []string{"", "0123456789abcdef"} {
+		stop, reset := []string{"stop"}, []string{"kill-switch", "reset", "--reason", "feed fixed"}
+		if only != "" {
+			stop, reset = append(stop, "--session", only), append(reset, "--session", only)
+		}
+		if code, _, errOut := h.run(stop...); code != 0 || h.fake.stopReq.GetSessionId() != only {
+			t.Errorf("%v: exit %d (%s), sent %v; want session_id %q", stop, code, errOut, h.fake.stopReq, only)
+		}
+		if code, _, errOut := h.run(reset...); code != 0 || h.fake.resetReq.GetSessionId() != only {
+			t.Errorf("%v: exit %d (%s), sent %v; want session_id %q", reset, code, errOut, h.fake.resetReq, only)
+		}
+	}
+}
+
 var orderLine = regexp.MustCompile(`^\d\d:\d\d:\d\d\.\d{3} ord-1 BTC-USD BUY (ACCEPTED|PARTIALLY_FILLED fill=1@99\.00 fee=0\.02 liquidity=MAKER slippage=0\.10)$`)
 
 // The fake ends the first subscription as a laggard after two events, so

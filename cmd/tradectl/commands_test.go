@@ -98,14 +98,15 @@ func TestStatusOutput(t *testing.T) {
 	h := newHarness(t)
 	_, out, _ := h.run("status")
 	for _, want := range []string{"DEGRADED: market data late by 3s", "TICKS/ORDERS/FILLS", "coordinator", "market_data", "late by 3s",
-		"PNL (AFTER FEES)"} {
+		"PNL (AFTER FEES)", "16.23 (from a peak of 100020.5)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
 	}
 	_, out, _ = h.run("status", "-o", "json")
 	var resp tradingv1.GetStatusResponse
-	if err := protojson.Unmarshal([]byte(out), &resp); err != nil || len(resp.GetHealth().GetComponents()) != 2 {
+	if err := protojson.Unmarshal([]byte(out), &resp); err != nil || len(resp.GetHealth().GetComponents()) != 2 ||
+		resp.GetHealth().GetMaxDrawdown() != "16.23" || resp.GetHealth().GetPeakEquity() != "100020.5" {
 		t.Errorf("json status %v:\n%s", err, out)
 	}
 }

@@ -19,9 +19,11 @@ func newEquityCommand(a *app) *cobra.Command {
 		Long: `Show the equity curve tradingd recorded for a session (by default the current
 or last one): a point every few seconds while it ran, and one at its end,
 oldest first. Time the daemon was down is a gap between two points. Each
-point's DRAWDOWN is how far equity was below the highest recorded before
-it, in the quote currency; MAX DRAWDOWN is the largest over every recorded
-point, however many are shown. --max-points thins the curve evenly, keeping
+point's DRAWDOWN is how far equity was below the session's highest equity
+up to then, in the quote currency; MAX DRAWDOWN is the session's largest
+fall from a peak. Both are taken from every tick, not only from the points
+shown, so a dip between two points counts; MAX DRAWDOWN is the figure
+'tradectl status' shows. --max-points thins the curve evenly, keeping
 the first and the newest point (0: the daemon's default, 1000; at most
 10000). Needs a tradingd with a store (else exit 6); an unknown --session
 exits 11.`,

@@ -50,6 +50,8 @@ var exitCodes = []struct {
 		"'tradectl sessions' lists the sessions; 'tradectl start --paper' starts a new one"},
 	{6, client.ErrSessionInterrupted, "failed precondition: start refused while a session is INTERRUPTED",
 		"'tradectl start --resume [--session ID]' carries it on; 'tradectl start --abandon-interrupted ...' cancels its orders and starts anew"},
+	{6, client.ErrSessionChanged, "failed precondition: the session --session names is no longer the current one; nothing was done",
+		"'tradectl status' shows the current session"},
 	{6, client.ErrFailedPrecondition,
 		"failed precondition: not possible in tradingd's current state (a session with other settings runs, live trading is unavailable, " +
 			"tradingd runs without a store, ...)", ""},

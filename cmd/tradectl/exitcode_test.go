@@ -75,6 +75,15 @@ func TestExitCodes(t *testing.T) {
 		{"interrupted", func(h *harness) {
 			h.fake.err = withInfo(codes.FailedPrecondition, "a session is INTERRUPTED: 0123456789abcdef", client.ReasonSessionInterrupted)
 		}, []string{"start", "--paper"}, 6, "'tradectl start --resume [--session ID]' carries it on"},
+		{"session changed", func(h *harness) {
+			h.fake.err = withInfo(codes.FailedPrecondition, "the session has changed: the call named session feed, "+
+				"but the current session is 0123456789abcdef; nothing was done", client.ReasonSessionChanged)
+		}, []string{"stop", "--session", "feed"}, 6, "'tradectl status' shows the current session"},
+		{"reset session changed", func(h *harness) {
+			h.fake.err = withInfo(codes.FailedPrecondition, "the session has changed", client.ReasonSessionChanged)
+		}, []string{"kill-switch", "reset", "--reason", "ok", "--session", "feed"}, 6, "tradectl: the session has changed\ntradectl: 'tradectl status' shows"},
+		{"stop empty session", nil, []string{"stop", "--session", ""}, 2, "give a session id"},
+		{"reset empty session", nil, []string{"kill-switch", "reset", "--reason", "ok", "--session="}, 2, "give a session id"},
 		{"session without resume", nil, []string{"start", "--paper", "--session", "x"}, 2, "--session names the session to resume"},
 		{"abandon with resume", nil, []string{"start", "--resume", "--abandon-interrupted"}, 2, "cannot go with --resume"},
 		{"no store", func(h *harness) {

@@ -148,7 +148,7 @@ func testReport(seq uint64) *tradingv1.HealthReport {
 		Time: timestamppb.New(testStart), Status: tradingv1.HealthStatus_HEALTH_STATUS_DEGRADED,
 		Reason: "market data late by 3s", SessionId: "0123456789abcdef",
 		SessionState: tradingv1.SessionState_SESSION_STATE_RUNNING, Uptime: durationpb.New(62 * time.Second),
-		Ticks: 62, Equity: "100012.34", Pnl: "12.34", Sequence: seq,
+		Ticks: 62, Equity: "100012.34", Pnl: "12.34", Sequence: seq, PeakEquity: "100020.5", MaxDrawdown: "16.23",
 		Components: []*tradingv1.ComponentHealth{
 			{Name: "coordinator", Status: tradingv1.HealthStatus_HEALTH_STATUS_HEALTHY, Reason: "ticking"},
 			{Name: "market_data", Status: tradingv1.HealthStatus_HEALTH_STATUS_DEGRADED, Reason: "late by 3s"},

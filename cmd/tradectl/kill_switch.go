@@ -29,12 +29,18 @@ it is reset. 'tradectl portfolio' and 'tradectl status' show its state.`,
 }
 
 func newKillSwitchResetCommand(a *app) *cobra.Command {
-	var reason string
+	var (
+		reason string
+		only   sessionID
+	)
 	cmd := &cobra.Command{
-		Use:   "reset --reason TEXT",
+		Use:   "reset --reason TEXT [--session ID]",
 		Short: "Return a halted session to ACTIVE",
 		Long: `Return a halted session to ACTIVE and print the guard's new state. This is
-the only way out of a halt; tradingd logs the reason with the reset.`,
+the only way out of a halt; tradingd logs the reason with the reset.
+
+With --session ID, only that session's kill switch is reset: if another one
+is the current session, nothing is reset and tradectl exits 6 naming it.`,
 		Example: `  tradectl kill-switch reset --reason "drawdown from a bad feed; feed fixed"`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -44,7 +50,11 @@ the only way out of a halt; tradingd logs the reason with the reset.`,
 				return usageError{errors.New("--reason is required: say why it is safe to trade again")}
 			}
 			resp, err := fetch(cmd.Context(), a, func(ctx context.Context, c *client.Client) (*tradingv1.ResetKillSwitchResponse, error) {
-				return c.ResetKillSwitch(ctx, reason)
+				var opts []client.ResetOption
+				if only != "" {
+					opts = append(opts, client.ResetOnlySession(string(only)))
+				}
+				return c.ResetKillSwitch(ctx, reason, opts...)
 			})
 			if err != nil {
 				return err
@@ -53,5 +63,6 @@ the only way out of a halt; tradingd logs the reason with the reset.`,
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why it is safe to trade again, for tradingd's log (required)")
+	cmd.Flags().Var(&only, "session", "reset only this session's kill switch: another one running is left alone, exit 6")
 	return cmd
 }

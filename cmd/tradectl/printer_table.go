@@ -170,6 +170,11 @@ func healthRows(tw io.Writer, h *tradingv1.HealthReport) {
 	row(tw, "UPTIME", h.GetUptime().AsDuration().Round(time.Second))
 	row(tw, "TICKS/ORDERS/FILLS", fmt.Sprintf("%d/%d/%d", h.GetTicks(), h.GetOrders(), h.GetFills()))
 	row(tw, "EQUITY", orDash(h.GetEquity()))
+	// The daemon's figures from every tick, as GetEquityCurve's
+	// max_drawdown: printed, never worked out here.
+	if h.GetMaxDrawdown() != "" {
+		row(tw, "MAX DRAWDOWN", fmt.Sprintf("%s (from a peak of %s)", h.GetMaxDrawdown(), orDash(h.GetPeakEquity())))
+	}
 	row(tw, "PNL (AFTER FEES)", signed(h.GetPnl()))
 	row(tw, "RESTARTS", h.GetRestarts())
 	if h.GetLastError() != "" {

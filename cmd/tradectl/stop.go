@@ -20,9 +20,10 @@ func newStopCommand(a *app) *cobra.Command {
 	var (
 		deadline time.Duration
 		keepOpen bool
+		only     sessionID
 	)
 	cmd := &cobra.Command{
-		Use:   "stop [--deadline 10s] [--keep-open-orders]",
+		Use:   "stop [--deadline 10s] [--keep-open-orders] [--session ID]",
 		Short: "Stop the trading session and print its final summary",
 		Long: `Stop the running session gracefully and print its final summary.
 
@@ -36,7 +37,12 @@ given. Orders left open at the venue are shown in the summary and, whatever
 
 If the session this stop began (or one still stopping) did not reach
 STOPPED within --deadline, the summary names what did not stop and the
-orders left unsettled, and tradectl exits 7.`,
+orders left unsettled, and tradectl exits 7.
+
+With --session ID, only that session is stopped: if another one is the
+current (or last) session, nothing is stopped and tradectl exits 6 naming
+it. A script that looked at a session first stops what it looked at, not
+one started since.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if deadline <= 0 {
@@ -47,6 +53,9 @@ orders left unsettled, and tradectl exits 7.`,
 				var opts []client.StopOption
 				if keepOpen {
 					opts = append(opts, client.KeepOpenOrders())
+				}
+				if only != "" {
+					opts = append(opts, client.StopOnlySession(string(only)))
 				}
 				resp, err = c.StopTrading(ctx, deadline, opts...)
 				return err
@@ -78,6 +87,7 @@ orders left unsettled, and tradectl exits 7.`,
 	}
 	cmd.Flags().DurationVar(&deadline, "deadline", 10*time.Second, "how long tradingd may take to wind the session down (at most 5m)")
 	cmd.Flags().BoolVar(&keepOpen, "keep-open-orders", false, "leave the session's resting orders at the venue instead of cancelling them")
+	cmd.Flags().Var(&only, "session", "stop only this session: another one running (or the last) is left alone, exit 6")
 	return cmd
 }
 

@@ -29,6 +29,9 @@ type Config struct {
 	Orders       *orders.Book
 	// Counts are where a resumed session's counters carry on from.
 	Counts Counts
+	// Peak is where a resumed session's peak and largest drawdown carry
+	// on from; nil starts them at the portfolio's equity.
+	Peak *EquityPeak
 	// Publish receives every order event, on the loop's goroutine; it
 	// must not block. Optional.
 	Publish func(orders.Event)
@@ -90,6 +93,11 @@ func New(cfg Config) (*Coordinator, error) {
 	c.ordersSent.Store(cfg.Counts.Orders)
 	c.fills.Store(cfg.Counts.Fills)
 	c.rejects.Store(cfg.Counts.Rejects)
+	c.peak = EquityPeak{Peak: cfg.Portfolio.Equity()}
+	if cfg.Peak != nil {
+		c.peak = *cfg.Peak
+		c.peak.observe(cfg.Portfolio.Equity())
+	}
 	c.account = account{c: c}
 	// A resumed venue has orders open before any report: counted from
 	// the start, or the resume's answer says none are open.

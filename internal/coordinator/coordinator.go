@@ -85,6 +85,10 @@ type Coordinator struct {
 	openOrders                                atomic.Int64
 	snapshot                                  atomic.Pointer[portfolio.Snapshot]
 	exhausted                                 atomic.Bool
+	// peak is the loop's; peakShown is its copy for Stats, replaced only
+	// when it changed.
+	peak      EquityPeak
+	peakShown atomic.Pointer[EquityPeak]
 }
 
 // Run processes the events due at once, then every tick interval, until
@@ -184,6 +188,7 @@ func (c *Coordinator) OnEvent(ev *market.Event) {
 		c.chargeBorrowing(ev.Time)
 	}
 	equity := c.cfg.Portfolio.Equity()
+	c.peak.observe(equity)
 	if c.cfg.Risk.OnEquity(equity, ev.Time) {
 		c.halted(ev.Time)
 	}

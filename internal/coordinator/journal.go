@@ -38,6 +38,9 @@ type Tick struct {
 	// Equity is the account's equity at Time, as Stats shows it.
 	Equity money.Decimal
 	Risk   risk.GuardState
+	// Peak is the session's peak and largest drawdown so far, Equity
+	// included (see EquityPeak).
+	Peak EquityPeak
 	// Venue is the venue's state, nil when no order changed at the venue
 	// or the venue keeps no state for the journal (see venueState).
 	Venue *matching.State
@@ -93,6 +96,10 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 	t.Time = c.cfg.Now()
 	t.Portfolio = c.cfg.Portfolio.State()
 	t.Equity = c.cfg.Portfolio.Equity()
+	// A fill booked on a heartbeat moves equity without a mark: the tick's
+	// own equity counts too.
+	c.peak.observe(t.Equity)
+	t.Peak = c.peak
 	t.Risk = c.cfg.Risk.GuardState()
 	t.Counts = Counts{Ticks: c.ticks.Load(), Events: c.events.Load(), Orders: c.ordersSent.Load(),
 		Fills: c.fills.Load(), Rejects: c.rejects.Load()}

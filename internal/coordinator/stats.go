@@ -26,6 +26,10 @@ type Stats struct {
 	// Exhausted: the source has no more events (a replay that ended).
 	Exhausted bool
 	Account   *portfolio.Snapshot
+	// Peak is the session's peak equity and largest drawdown as of the
+	// last tick (see EquityPeak); read after Account, so that it is never
+	// older than Account's equity.
+	Peak EquityPeak
 }
 
 // Stats may be called from any goroutine.
@@ -47,6 +51,7 @@ func (c *Coordinator) Stats() Stats {
 		StoreError:  c.storeErr.Load(),
 		Exhausted:   c.exhausted.Load(),
 		Account:     c.snapshot.Load(),
+		Peak:        *c.peakShown.Load(),
 	}
 }
 
@@ -59,5 +64,12 @@ func unixNano(n int64) time.Time {
 
 func (c *Coordinator) publishSnapshot() {
 	snap := c.cfg.Portfolio.Snapshot()
+	// Between ticks (a stop's last settlement) equity may move without a
+	// commit: the peak shown always covers the equity shown.
+	c.peak.observe(snap.Equity)
 	c.snapshot.Store(&snap)
+	if p := c.peakShown.Load(); p == nil || *p != c.peak {
+		peak := c.peak
+		c.peakShown.Store(&peak)
+	}
 }

@@ -36,7 +36,7 @@ func Coordinator(s Spec, p Parts, w Wiring, r *Restored) (*coordinator.Coordinat
 		Journal:      w.Journal,
 	}
 	if r != nil {
-		cfg.FirstOrderSeq, cfg.Counts = r.OrderSeq, r.Counts
+		cfg.FirstOrderSeq, cfg.Counts, cfg.Peak = r.OrderSeq, r.Counts, r.Peak
 	}
 	return coordinator.New(cfg)
 }

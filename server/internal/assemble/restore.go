@@ -20,6 +20,9 @@ type Restored struct {
 	Counts   coordinator.Counts
 	// Traded is the trading time the session has had.
 	Traded time.Duration
+	// Peak is the session's peak equity and largest drawdown as last
+	// committed; nil if no tick stored them.
+	Peak *coordinator.EquityPeak
 	// Open are the open orders adopted into Parts.Orders, with the numbers
 	// of their last stored transition and fill, for the journal to
 	// continue from.
@@ -104,6 +107,12 @@ func adoptOpen(ctx context.Context, st store.Store, rec store.SessionRecord, boo
 	}
 	var err error
 	if r.OrderSeq, err = st.MaxOrderSeq(ctx, id); err != nil {
+		return nil, err
+	}
+	switch p, err := st.LoadEquityPeak(ctx, id); {
+	case err == nil:
+		r.Peak = &coordinator.EquityPeak{Peak: p.Peak, MaxDrawdown: p.MaxDrawdown}
+	case !errors.Is(err, store.ErrNotFound):
 		return nil, err
 	}
 	return r, nil

@@ -62,6 +62,8 @@ func reportToProto(r *session.Report) *tradingv1.HealthReport {
 		Orders:       r.Orders,
 		Fills:        r.Fills,
 		Equity:       r.Equity.String(),
+		PeakEquity:   r.PeakEquity.String(),
+		MaxDrawdown:  r.MaxDrawdown.String(),
 		Pnl:          r.PnL.String(),
 		Restarts:     r.Restarts,
 		LastError:    r.LastError,

@@ -50,6 +50,7 @@ var errorTable = []struct {
 	{session.ErrNoStore, tradingv1.ErrorReason_ERROR_REASON_NO_STORE},
 	{session.ErrStore, tradingv1.ErrorReason_ERROR_REASON_STORE_FAILED},
 	{session.ErrUnknownSession, tradingv1.ErrorReason_ERROR_REASON_SESSION_NOT_FOUND},
+	{session.ErrSessionChanged, tradingv1.ErrorReason_ERROR_REASON_SESSION_CHANGED},
 	{store.ErrNotFound, tradingv1.ErrorReason_ERROR_REASON_NOT_FOUND},
 	{store.ErrBackupPath, tradingv1.ErrorReason_ERROR_REASON_BACKUP_PATH_UNUSABLE},
 	{store.ErrBackupBusy, tradingv1.ErrorReason_ERROR_REASON_BACKUP_IN_PROGRESS},
@@ -85,6 +86,9 @@ func toStatus(log *slog.Logger, err error) error {
 			if d := conflict.DifferentSettings(); d != "" {
 				metadata["different_settings"] = d
 			}
+		}
+		if changed := (*session.SessionChangedError)(nil); errors.As(err, &changed) {
+			metadata = map[string]string{"session_id": changed.Current}
 		}
 		var details []protoadapt.MessageV1
 		if v := fieldsAtFault(err); len(v) > 0 {

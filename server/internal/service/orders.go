@@ -70,7 +70,7 @@ func (t *Trading) ResetKillSwitch(ctx context.Context, req *tradingv1.ResetKillS
 	// loop stuck in a tick must not hold the caller forever.
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	r, err := t.m.ResetKillSwitch(ctx, req.GetReason())
+	r, err := t.m.ResetKillSwitch(ctx, req.GetReason(), req.GetSessionId())
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}

@@ -88,7 +88,8 @@ func (t *Trading) StartTrading(ctx context.Context, req *tradingv1.StartTradingR
 
 func (t *Trading) StopTrading(ctx context.Context, req *tradingv1.StopTradingRequest) (*tradingv1.StopTradingResponse, error) {
 	snap, ok, wasRunning, err := t.m.Stop(ctx, session.StopOptions{
-		Timeout: req.GetDeadline().AsDuration(), KeepOpenOrders: req.GetKeepOpenOrders()})
+		Timeout: req.GetDeadline().AsDuration(), KeepOpenOrders: req.GetKeepOpenOrders(),
+		SessionID: req.GetSessionId()})
 	if err != nil {
 		return nil, toStatus(t.log, err)
 	}

@@ -154,10 +154,21 @@ func TestResumedSessionCountsFromTheStore(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].Summary.Orders != orders || list[0].Summary.Fills != fills {
 			t.Fatalf("cycle %d: sessions: %+v %v; the store holds %d orders, %d fills", cycle, list, err, orders, fills)
 		}
+		// The peak and largest drawdown are the last commit's, everywhere.
+		peak, err := st.LoadEquityPeak(ctx, id)
+		if err != nil || !peak.Peak.IsPositive() || last.Summary.PeakEquity != peak.Peak || last.Summary.MaxDrawdown != peak.MaxDrawdown ||
+			r.PeakEquity != peak.Peak || r.MaxDrawdown != peak.MaxDrawdown || list[0].Summary.MaxDrawdown != peak.MaxDrawdown {
+			t.Fatalf("cycle %d: stored peak %+v (%v); status %s/%s, report %s/%s", cycle, peak, err,
+				last.Summary.PeakEquity, last.Summary.MaxDrawdown, r.PeakEquity, r.MaxDrawdown)
+		}
 
 		resumed, err := m.Resume(ctx)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if resumed.Summary.PeakEquity.Cmp(peak.Peak) < 0 || resumed.Summary.MaxDrawdown.Cmp(peak.MaxDrawdown) < 0 {
+			t.Fatalf("cycle %d: resumed at peak %s max drawdown %s; the store held %+v", cycle,
+				resumed.Summary.PeakEquity, resumed.Summary.MaxDrawdown, peak)
 		}
 		if resumed.Summary.Orders < orders || resumed.Summary.Fills < fills {
 			t.Fatalf("cycle %d: resumed with %d orders, %d fills; the store held %d, %d",
@@ -176,6 +187,9 @@ func TestResumedSessionCountsFromTheStore(t *testing.T) {
 	}
 	if c := storedCounters(t, st, id); c.Orders != orders || c.Fills != fills || c.Refused != final.Summary.Risk.Rejects {
 		t.Fatalf("stored counters %+v; rows: %d orders, %d fills; refused %d", c, orders, fills, final.Summary.Risk.Rejects)
+	}
+	if p, err := st.LoadEquityPeak(ctx, id); err != nil || p.Peak != final.Summary.PeakEquity || p.MaxDrawdown != final.Summary.MaxDrawdown {
+		t.Fatalf("stop says peak %s max drawdown %s; the store holds %+v (%v)", final.Summary.PeakEquity, final.Summary.MaxDrawdown, p, err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tradectl/tradectl/internal/echo"
 	"github.com/tradectl/tradectl/internal/settings"
 )
 
@@ -34,7 +35,46 @@ var (
 	ErrNoStore = errors.New("the daemon runs without a store")
 	// ErrUnknownSession: no stored session has that id.
 	ErrUnknownSession = errors.New("no such session")
+	// ErrSessionChanged: a stop or kill-switch reset named a session that
+	// is not the current (or last) one; nothing was done
+	// (*SessionChangedError names both).
+	ErrSessionChanged = errors.New("the session has changed")
 )
+
+// SessionChangedError says which session a call named and which one is
+// there instead ("" when none ran).
+type SessionChangedError struct {
+	Asked, Current string
+}
+
+func (e *SessionChangedError) Error() string {
+	cur := "no session has run"
+	if e.Current != "" {
+		cur = "the current session is " + e.Current
+	}
+	// The asked id is the caller's text, quoted and cut as every echo is.
+	return fmt.Sprintf("%v: the call named session %s, but %s; nothing was done", ErrSessionChanged, echo.Quote(e.Asked), cur)
+}
+func (e *SessionChangedError) Unwrap() error { return ErrSessionChanged }
+
+// currentID is the id a call's session_id is checked against: the current
+// (or last) session's, or, before any ran since the daemon started, the
+// newest stored one's ("" if none).
+func currentID(cur *Session, stored Snapshot) string {
+	if cur != nil {
+		return cur.id
+	}
+	return stored.ID
+}
+
+// checkSession refuses a call that named a session (asked) other than the
+// current one; asked "" names none and passes.
+func checkSession(asked, current string) error {
+	if asked == "" || asked == current {
+		return nil
+	}
+	return &SessionChangedError{Asked: asked, Current: current}
+}
 
 // InterruptedError names the interrupted sessions in the way of a start,
 // oldest first.

@@ -56,6 +56,9 @@ type journal struct {
 	// (store.Batch.EquityEvery), kept by the store across restarts.
 	lastPoint  time.Time
 	pointEvery time.Duration
+	// peak is the session's peak and largest drawdown as last committed:
+	// a tick sends them only when they changed (zero: not yet this run).
+	peak coordinator.EquityPeak
 }
 
 type orderSeqs struct{ transitions, fills int }
@@ -154,7 +157,10 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	b.Portfolio = &p
 	b.Risk = riskRow(t.Risk)
 	if j.lastPoint.IsZero() || t.Time.Sub(j.lastPoint) >= j.pointEvery {
-		b.Equity = &store.EquityRow{Time: t.Time, Equity: t.Equity}
+		b.Equity = &store.EquityRow{Time: t.Time, Equity: t.Equity, Peak: t.Peak.Peak}
+	}
+	if t.Peak != j.peak {
+		b.Peak = &store.EquityPeak{Peak: t.Peak.Peak, MaxDrawdown: t.Peak.MaxDrawdown}
 	}
 	if err := chaos.Fail(chaos.Store); err != nil {
 		return err
@@ -171,6 +177,7 @@ func (j *journal) Commit(ctx context.Context, t *coordinator.Tick) error {
 	if b.Equity != nil {
 		j.lastPoint, j.pointEvery = t.Time, b.EquityEvery
 	}
+	j.peak = t.Peak
 	for id, sq := range next {
 		j.seqs[id] = sq
 	}

@@ -14,17 +14,6 @@ import (
 // ErrNoSession: the call needs a session and none is running.
 var ErrNoSession = errors.New("no trading session is running")
 
-// active returns the running session or ErrNoSession.
-func (m *Manager) active() (*Session, error) {
-	m.mu.Lock()
-	cur := m.cur
-	m.mu.Unlock()
-	if cur == nil || !cur.State().Active() {
-		return nil, ErrNoSession
-	}
-	return cur, nil
-}
-
 // last returns the current or last session, nil if none ran.
 func (m *Manager) last() *Session {
 	m.mu.Lock()
@@ -52,12 +41,22 @@ func (m *Manager) LastID() string {
 
 // ResetKillSwitch returns a halted (or reducing) session to ACTIVE. The
 // reset runs on the trading loop's goroutine, which owns the guard, so it
-// waits for the loop between ticks, bounded by ctx.
-func (m *Manager) ResetKillSwitch(ctx context.Context, reason string) (RiskStatus, error) {
-	s, err := m.active()
-	if err != nil {
+// waits for the loop between ticks, bounded by ctx. sessionID, when set,
+// resets only that session's guard: if the current (or last) session is
+// another, nothing is done (*SessionChangedError). The reset acts on the
+// session the check was made on, never on one started since: a session's
+// loop and guard are its own.
+func (m *Manager) ResetKillSwitch(ctx context.Context, reason, sessionID string) (RiskStatus, error) {
+	m.mu.Lock()
+	cur, stored := m.cur, m.stored
+	m.mu.Unlock()
+	if err := checkSession(sessionID, currentID(cur, stored)); err != nil {
 		return RiskStatus{}, err
 	}
+	if cur == nil || !cur.State().Active() {
+		return RiskStatus{}, ErrNoSession
+	}
+	s := cur
 	var resetErr error
 	if err := s.coord.Do(ctx, func() { resetErr = s.risk.Reset(time.Now()) }); err != nil {
 		return RiskStatus{}, err

@@ -66,6 +66,7 @@ func NewManager(opts Options) *Manager {
 		idle.SessionID, idle.State = last.ID, last.State
 		sum := last.Summary
 		idle.Ticks, idle.Orders, idle.Fills, idle.Equity = sum.Ticks, sum.Orders, sum.Fills, sum.Equity
+		idle.PeakEquity, idle.MaxDrawdown = sum.PeakEquity, sum.MaxDrawdown
 		idle.PnL = sum.RealizedPnL.Add(sum.UnrealizedPnL).Sub(sum.FeesPaid)
 		idle.Reason = fmt.Sprintf("no session running; the last one ended %s: %s", last.State, last.Reason)
 		if last.State == StateInterrupted {
@@ -202,15 +203,6 @@ func (m *Manager) publish(ctx context.Context, s *Session, unstarted func(contex
 	return ErrShuttingDown
 }
 
-// StopOptions shape a stop.
-type StopOptions struct {
-	// Timeout bounds the wind-down; zero takes the default.
-	Timeout time.Duration
-	// KeepOpenOrders leaves resting orders at the venue; by default a
-	// stop cancels them.
-	KeepOpenOrders bool
-}
-
 // Stop stops the running session, waiting for it to wind down within the
 // timeout. It returns the final snapshot, or the last session's if none was
 // running; ok is false when no session ever ran. wasRunning is true only
@@ -225,6 +217,9 @@ func (m *Manager) Stop(ctx context.Context, o StopOptions) (snap Snapshot, ok, w
 	m.mu.Lock()
 	cur, last, lastOK := m.cur, m.stored, m.storedOK
 	m.mu.Unlock()
+	if err := checkSession(o.SessionID, currentID(cur, last)); err != nil {
+		return Snapshot{}, false, false, err
+	}
 	if cur == nil {
 		// Nothing ran since the daemon started: the last session is the
 		// one in the store, as Status shows it.

@@ -48,7 +48,7 @@ func (s *Session) recordEnd(ctx context.Context, st store.Store, final State, re
 	sum := s.Snapshot().Summary
 	// The curve ends where the session did. A point lost here loses the
 	// end's point only: the session's end is recorded all the same.
-	if err := st.AppendEquity(ctx, s.id, store.EquityRow{Time: ended, Equity: sum.Equity}); err != nil {
+	if err := st.AppendEquity(ctx, s.id, store.EquityRow{Time: ended, Equity: sum.Equity, Peak: sum.PeakEquity}); err != nil {
 		s.log.Error("could not record the session's last equity point", "err", err)
 	}
 	summary, err := json.Marshal(sum)
@@ -88,8 +88,19 @@ func snapshotFromRecord(r store.SessionRecord) (Snapshot, error) {
 // the tick and the account and risk state.
 func StoredSnapshot(ctx context.Context, st store.Store, r store.SessionRecord) (Snapshot, error) {
 	snap, err := snapshotFromRecord(r)
-	if err != nil || len(r.SummaryJSON) > 0 {
+	if err != nil {
 		return snap, err
+	}
+	// The peak and largest drawdown are the store's for every session, as
+	// GetEquityCurve reads them: the end's point may have raised them after
+	// the summary was taken.
+	if p, err := st.LoadEquityPeak(ctx, r.ID); err == nil {
+		snap.Summary.PeakEquity, snap.Summary.MaxDrawdown = p.Peak, p.MaxDrawdown
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return snap, err
+	}
+	if len(r.SummaryJSON) > 0 {
+		return snap, nil
 	}
 	c := r.Counters
 	sum := &snap.Summary

@@ -28,8 +28,12 @@ type Report struct {
 	Fills      uint64
 	Equity     money.Decimal
 	PnL        money.Decimal
-	Restarts   uint32
-	LastError  string
+	// PeakEquity and MaxDrawdown are the session's, from every tick
+	// (Summary.PeakEquity).
+	PeakEquity  money.Decimal
+	MaxDrawdown money.Decimal
+	Restarts    uint32
+	LastError   string
 	// Sequence is stamped by the Manager as it publishes.
 	Sequence uint64
 	// run is the Session (one run of the session SessionID) that built
@@ -76,6 +80,11 @@ type Summary struct {
 	// StopFailures counts children that failed (panicked, say) while
 	// being stopped.
 	StopFailures uint32 `json:",omitempty"`
+	// PeakEquity and MaxDrawdown are the session's highest equity and
+	// largest fall from a peak, from every tick (coordinator.EquityPeak):
+	// not restarted by a kill-switch reset, carried on by a resume.
+	PeakEquity  money.Decimal
+	MaxDrawdown money.Decimal
 }
 
 // RiskStatus is the risk guard's state as callers see it.
@@ -116,6 +125,8 @@ func (s *Session) Snapshot() Snapshot {
 		Risk:           RiskStatus{State: s.risk.State(), Reason: s.risk.Reason(), Since: s.risk.HaltedAt(), Rejects: st.Rejects},
 		OpenOrders:     st.OpenOrders,
 		StopFailures:   s.stopFailures.Load(),
+		PeakEquity:     st.Peak.Peak,
+		MaxDrawdown:    st.Peak.MaxDrawdown,
 	}
 	snap.Summary.MonitorRestarts = s.sup.Restarts(childMonitor)
 	snap.Summary.CoordinatorRestarts = s.sup.Restarts(childCoordinator)
@@ -152,18 +163,20 @@ func (s *Session) report(now time.Time) *Report {
 func (s *Session) reportFrom(snap Snapshot, now time.Time) *Report {
 	comps := s.monitor.Last()
 	r := &Report{
-		run:        s,
-		Time:       now,
-		SessionID:  s.id,
-		State:      snap.State,
-		Uptime:     now.Sub(snap.StartTime),
-		Components: comps,
-		Ticks:      snap.Summary.Ticks,
-		Orders:     snap.Summary.Orders,
-		Fills:      snap.Summary.Fills,
-		Equity:     snap.Summary.Equity,
-		PnL:        snap.Summary.RealizedPnL.Add(snap.Summary.UnrealizedPnL).Sub(snap.Summary.FeesPaid),
-		Restarts:   snap.Summary.CoordinatorRestarts + snap.Summary.MonitorRestarts,
+		run:         s,
+		Time:        now,
+		SessionID:   s.id,
+		State:       snap.State,
+		Uptime:      now.Sub(snap.StartTime),
+		Components:  comps,
+		Ticks:       snap.Summary.Ticks,
+		Orders:      snap.Summary.Orders,
+		Fills:       snap.Summary.Fills,
+		Equity:      snap.Summary.Equity,
+		PeakEquity:  snap.Summary.PeakEquity,
+		MaxDrawdown: snap.Summary.MaxDrawdown,
+		PnL:         snap.Summary.RealizedPnL.Add(snap.Summary.UnrealizedPnL).Sub(snap.Summary.FeesPaid),
+		Restarts:    snap.Summary.CoordinatorRestarts + snap.Summary.MonitorRestarts,
 	}
 	if !snap.EndTime.IsZero() {
 		r.Uptime = snap.EndTime.Sub(snap.StartTime)

@@ -15,6 +15,21 @@ import (
 // finish by it is named: the children still running, the orders left
 // unsettled.
 
+// StopOptions shape a stop.
+type StopOptions struct {
+	// Timeout bounds the wind-down; zero takes the default.
+	Timeout time.Duration
+	// KeepOpenOrders leaves resting orders at the venue; by default a
+	// stop cancels them.
+	KeepOpenOrders bool
+	// SessionID, when set, stops only that session: if the current (or
+	// last) session is another, Stop does nothing and fails with a
+	// *SessionChangedError. The check and the stop act on one session
+	// taken under mu, so a session started after the check is never the
+	// one stopped.
+	SessionID string
+}
+
 // await ends the session on the first of: a stop request, the duration
 // elapsing, a child that may not be restarted failing. It then winds the
 // session down under one deadline, the stop's: every wait and every store

@@ -63,6 +63,11 @@ func (s *SQLite) CommitTick(ctx context.Context, b *Batch) (err error) {
 		}
 		b.EquityEvery = every
 	}
+	if p := b.Peak; p != nil {
+		if _, err := t.exec(upsertPeak, b.SessionID, int64(s.opts.EquityEvery), units(p.Peak), units(p.MaxDrawdown)); err != nil {
+			return fmt.Errorf("equity peak: %w", classify(err))
+		}
+	}
 	return classify(tx.Commit())
 }
 

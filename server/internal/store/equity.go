@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -31,16 +33,26 @@ const EquityEvery = 5 * time.Second
 // in at least 5,000 points' time, 14 hours at first.
 const MaxEquityPoints = 10_000
 
-// EquityRow is one point of a session's equity curve.
+// EquityRow is one point of a session's equity curve. Peak is the
+// session's peak equity as of Time, from every tick (EquityPeak), so the
+// point's drawdown is Peak − Equity.
 type EquityRow struct {
 	Time   time.Time
 	Equity money.Decimal
+	Peak   money.Decimal
+}
+
+// EquityPeak is a session's highest equity and largest fall from a peak,
+// from every tick, not only from the curve's points: what the loop last
+// committed (Batch.Peak), or the end's point raised it to.
+type EquityPeak struct {
+	Peak, MaxDrawdown money.Decimal
 }
 
 // writeEquity appends p to the session's curve, halving the curve when it
 // passes MaxEquityPoints, and returns the curve's period.
 func writeEquity(t *txStmts, id string, p EquityRow, base time.Duration) (time.Duration, error) {
-	res, err := t.exec(insertEquity, id, nanos(p.Time), units(p.Equity))
+	res, err := t.exec(insertEquity, id, nanos(p.Time), units(p.Equity), units(p.Peak))
 	if err != nil {
 		return 0, classify(err)
 	}
@@ -86,26 +98,47 @@ func (s *SQLite) AppendEquity(ctx context.Context, sessionID string, p EquityRow
 	if _, err := writeEquity(&txStmts{ctx: ctx, tx: tx, all: s.stmts}, sessionID, p, s.opts.EquityEvery); err != nil {
 		return err
 	}
+	// The end's point counts like a tick's: were the last commit lost, the
+	// figures still cover it.
+	if _, err := tx.ExecContext(ctx, `UPDATE equity_curves SET peak = max(peak, ?2),
+		max_drawdown = max(max_drawdown, max(peak, ?2) - ?3) WHERE session_id = ?1`,
+		sessionID, units(p.Peak), units(p.Equity)); err != nil {
+		return classify(err)
+	}
 	return classify(tx.Commit())
 }
 
 // ListEquity implements Store.
 func (s *SQLite) ListEquity(ctx context.Context, sessionID string) ([]EquityRow, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT time, equity FROM equity_points WHERE session_id = ? ORDER BY time`, sessionID)
+	rows, err := s.r.QueryContext(ctx, `SELECT time, equity, peak FROM equity_points WHERE session_id = ? ORDER BY time`, sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list equity of session %q: %w", sessionID, classify(err))
 	}
 	defer rows.Close()
 	var list []EquityRow
 	for rows.Next() {
-		var at, equity int64
-		if err := rows.Scan(&at, &equity); err != nil {
+		var at, equity, peak int64
+		if err := rows.Scan(&at, &equity, &peak); err != nil {
 			return nil, fmt.Errorf("store: list equity of session %q: %w", sessionID, classify(err))
 		}
-		list = append(list, EquityRow{Time: time.Unix(0, at).UTC(), Equity: decimal(equity)})
+		list = append(list, EquityRow{Time: time.Unix(0, at).UTC(), Equity: decimal(equity), Peak: decimal(peak)})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list equity of session %q: %w", sessionID, classify(err))
 	}
 	return list, nil
+}
+
+// LoadEquityPeak implements Store.
+func (s *SQLite) LoadEquityPeak(ctx context.Context, sessionID string) (EquityPeak, error) {
+	var peak, maxDD int64
+	err := s.r.QueryRowContext(ctx, `SELECT peak, max_drawdown FROM equity_curves WHERE session_id = ?`, sessionID).
+		Scan(&peak, &maxDD)
+	if errors.Is(err, sql.ErrNoRows) {
+		return EquityPeak{}, fmt.Errorf("store: equity peak of session %q: %w", sessionID, ErrNotFound)
+	}
+	if err != nil {
+		return EquityPeak{}, fmt.Errorf("store: equity peak of session %q: %w", sessionID, classify(err))
+	}
+	return EquityPeak{Peak: decimal(peak), MaxDrawdown: decimal(maxDD)}, nil
 }

@@ -47,7 +47,7 @@ func TestCommitTickAppendsEquity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []EquityRow{{at(time.Second), dec("100000.12345678")}, {at(time.Hour), dec("99999")}}
+	want := []EquityRow{{Time: at(time.Second), Equity: dec("100000.12345678")}, {Time: at(time.Hour), Equity: dec("99999")}}
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("curve = %v, want %v", got, want)
 	}
@@ -57,6 +57,61 @@ func TestCommitTickAppendsEquity(t *testing.T) {
 	}
 	if list, err := s.ListEquity(ctx, "nobody"); err != nil || len(list) != 0 {
 		t.Fatalf("unknown session: %v, %v", list, err)
+	}
+}
+
+// The session's peak and largest drawdown from every tick ride along with
+// a tick's commit when they changed, whether or not it adds a point, and
+// read back as committed; each point keeps the peak of its time; the
+// end's point raises them if the last tick's commit was lost.
+func TestEquityPeakRidesAlongWithTicks(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openStore(t, dir, Options{})
+	createSession(t, s, "s1", StateRunning)
+	if _, err := s.LoadEquityPeak(ctx, "s1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("before any tick: %v, want ErrNotFound", err)
+	}
+	b := firstTick()
+	b.Equity = &EquityRow{Time: b.Time, Equity: dec("100"), Peak: dec("100")}
+	b.Peak = &EquityPeak{Peak: dec("100")}
+	if err := s.CommitTick(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	// A dip and a recovery between points: only the figures record it.
+	if err := s.CommitTick(ctx, &Batch{SessionID: "s1", Time: at(2 * time.Second),
+		Peak: &EquityPeak{Peak: dec("104"), MaxDrawdown: dec("6.5")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CommitTick(ctx, &Batch{SessionID: "s1", Time: at(3 * time.Second),
+		Equity: &EquityRow{Time: at(3 * time.Second), Equity: dec("103"), Peak: dec("104")}}); err != nil {
+		t.Fatal(err)
+	}
+	want := EquityPeak{Peak: dec("104"), MaxDrawdown: dec("6.5")}
+	if got, err := s.LoadEquityPeak(ctx, "s1"); err != nil || got != want {
+		t.Fatalf("peak = %v, %v; want %v", got, err, want)
+	}
+	// A failed commit leaves them as they were.
+	bad := firstTick() // its order is stored: ErrDuplicate
+	bad.Peak = &EquityPeak{Peak: dec("999")}
+	if err := s.CommitTick(ctx, bad); err == nil {
+		t.Fatal("a duplicate tick committed")
+	}
+	// The end's point, below the peak by more than any tick showed.
+	if err := s.AppendEquity(ctx, "s1", EquityRow{Time: at(time.Hour), Equity: dec("90"), Peak: dec("104")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openStore(t, dir, Options{})
+	want = EquityPeak{Peak: dec("104"), MaxDrawdown: dec("14")}
+	if got, err := s.LoadEquityPeak(ctx, "s1"); err != nil || got != want {
+		t.Fatalf("reopened: peak = %v, %v; want %v", got, err, want)
+	}
+	pts, err := s.ListEquity(ctx, "s1")
+	if err != nil || len(pts) != 3 || pts[0].Peak != dec("100") || pts[1].Peak != dec("104") || pts[2].Peak != dec("104") {
+		t.Fatalf("points = %v, %v; want each with the peak of its time", pts, err)
 	}
 }
 

@@ -72,6 +72,9 @@ type Batch struct {
 	Counters *Counters
 	// Equity, when not nil, is appended to the session's equity curve.
 	Equity *EquityRow
+	// Peak, when not nil, replaces the session's peak and largest
+	// drawdown (LoadEquityPeak): the loop sends it when they changed.
+	Peak *EquityPeak
 	// EquityEvery is set by CommitTick when it appended Equity: the
 	// curve's period from then on, which grows as the curve is halved
 	// (MaxEquityPoints).

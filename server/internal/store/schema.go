@@ -278,18 +278,24 @@ CREATE TABLE start_balances (
 	// and one is written at the session's end. equity_curves holds the
 	// period and the count, so that the bound (MaxEquityPoints) is kept
 	// without counting rows at every point, and a resumed session carries
-	// on at the period its curve had reached.
+	// on at the period its curve had reached. It also holds the session's
+	// peak and largest drawdown taken from every tick (Batch.Peak), which
+	// the sampled points alone would miss, and each point keeps the peak
+	// as of its time, so its drawdown is the one the session had then.
 	`
 CREATE TABLE equity_curves (
-	session_id TEXT PRIMARY KEY REFERENCES sessions (id),
-	every      INTEGER NOT NULL CHECK (every > 0), -- nanoseconds between points
-	points     INTEGER NOT NULL CHECK (points >= 0)
+	session_id   TEXT PRIMARY KEY REFERENCES sessions (id),
+	every        INTEGER NOT NULL CHECK (every > 0), -- nanoseconds between points
+	points       INTEGER NOT NULL CHECK (points >= 0),
+	peak         INTEGER NOT NULL DEFAULT 0,
+	max_drawdown INTEGER NOT NULL DEFAULT 0 CHECK (max_drawdown >= 0)
 ) STRICT;
 
 CREATE TABLE equity_points (
 	session_id TEXT NOT NULL REFERENCES sessions (id),
 	time       INTEGER NOT NULL,
 	equity     INTEGER NOT NULL,
+	peak       INTEGER NOT NULL,
 	PRIMARY KEY (session_id, time)
 ) STRICT, WITHOUT ROWID;
 `,

@@ -30,6 +30,7 @@ const (
 	upsertRefusal
 	insertEquity
 	bumpCurve
+	upsertPeak
 	nStmts
 )
 
@@ -79,8 +80,11 @@ var writeSQL = [nStmts]string{
 			last = excluded.last, reason = excluded.reason`,
 	// A point at a time the curve already has (an end written in the same
 	// nanosecond as the last tick's) is not a second point.
-	insertEquity: `INSERT INTO equity_points (session_id, time, equity) VALUES (?, ?, ?)
+	insertEquity: `INSERT INTO equity_points (session_id, time, equity, peak) VALUES (?, ?, ?, ?)
 		ON CONFLICT (session_id, time) DO NOTHING`,
+	// Every changed figure replaces the stored one: the loop's only grow.
+	upsertPeak: `INSERT INTO equity_curves (session_id, every, points, peak, max_drawdown) VALUES (?1, ?2, 0, ?3, ?4)
+		ON CONFLICT (session_id) DO UPDATE SET peak = ?3, max_drawdown = ?4`,
 	bumpCurve: `INSERT INTO equity_curves (session_id, every, points) VALUES (?1, ?2, ?3)
 		ON CONFLICT (session_id) DO UPDATE SET points = points + ?3
 		RETURNING every, points`,

@@ -86,6 +86,10 @@ type Store interface {
 	// MaxEquityPoints, the curve's bound.
 	AppendEquity(ctx context.Context, sessionID string, p EquityRow) error
 	ListEquity(ctx context.Context, sessionID string) ([]EquityRow, error)
+	// LoadEquityPeak returns the session's peak equity and largest
+	// drawdown from every tick (Batch.Peak), or ErrNotFound if no tick
+	// stored them.
+	LoadEquityPeak(ctx context.Context, sessionID string) (EquityPeak, error)
 
 	Audit(ctx context.Context, a AuditRow) error
 	ListAudit(ctx context.Context, limit int) ([]AuditRow, error)
