@@ -973,7 +973,8 @@ type EquityPoint struct {
 	Equity string                 `protobuf:"bytes,2,opt,name=equity,proto3" json:"equity,omitempty"`
 	// How far equity is below the session's highest equity up to this
 	// point (0 at a peak), in the quote currency. The peak is taken from
-	// every tick, not only from the recorded points, so it is the figure
+	// the equity after every market event, as the kill switch sees it, not
+	// only from the recorded points: it is the figure
 	// HealthReport.peak_equity gave at the time.
 	Drawdown      string `protobuf:"bytes,3,opt,name=drawdown,proto3" json:"drawdown,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1040,9 +1041,9 @@ type GetEquityCurveResponse struct {
 	// Points the store holds for the session; more than len(points) when the
 	// curve was thinned.
 	Recorded uint64 `protobuf:"varint,4,opt,name=recorded,proto3" json:"recorded,omitempty"`
-	// The session's largest drawdown so far, from every tick (a trough
-	// between two recorded points counts), in the quote currency; the same
-	// figure as HealthReport.max_drawdown.
+	// The session's largest drawdown so far, from the equity after every
+	// market event (a trough between two recorded points counts), in the
+	// quote currency; the same figure as HealthReport.max_drawdown.
 	MaxDrawdown   string `protobuf:"bytes,5,opt,name=max_drawdown,json=maxDrawdown,proto3" json:"max_drawdown,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2531,12 +2532,13 @@ type HealthReport struct {
 	// Increases by one with every report the daemon publishes, so a watcher can
 	// tell how many it skipped while it was slow.
 	Sequence uint64 `protobuf:"varint,15,opt,name=sequence,proto3" json:"sequence,omitempty"`
-	// The session's highest equity so far, from every tick: what the
-	// dashboard's drawdown is measured from. Unlike the kill switch's
-	// trailing peak, a kill-switch reset does not restart it.
+	// The session's highest equity so far, from the equity after every
+	// market event (as the kill switch sees it): what the dashboard's
+	// drawdown is measured from. Unlike the kill switch's trailing peak, a
+	// kill-switch reset does not restart it.
 	PeakEquity string `protobuf:"bytes,16,opt,name=peak_equity,json=peakEquity,proto3" json:"peak_equity,omitempty"`
-	// The session's largest fall from a peak so far, from every tick, in the
-	// quote currency.
+	// The session's largest fall from a peak so far, from the equity after
+	// every market event, in the quote currency.
 	MaxDrawdown   string `protobuf:"bytes,17,opt,name=max_drawdown,json=maxDrawdown,proto3" json:"max_drawdown,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

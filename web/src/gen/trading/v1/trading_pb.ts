@@ -71,7 +71,8 @@ export type EquityPoint = Message<"trading.v1.EquityPoint"> & {
   /**
    * How far equity is below the session's highest equity up to this
    * point (0 at a peak), in the quote currency. The peak is taken from
-   * every tick, not only from the recorded points, so it is the figure
+   * the equity after every market event, as the kill switch sees it, not
+   * only from the recorded points: it is the figure
    * HealthReport.peak_equity gave at the time.
    *
    * @generated from field: string drawdown = 3;
@@ -116,9 +117,9 @@ export type GetEquityCurveResponse = Message<"trading.v1.GetEquityCurveResponse"
   recorded: bigint;
 
   /**
-   * The session's largest drawdown so far, from every tick (a trough
-   * between two recorded points counts), in the quote currency; the same
-   * figure as HealthReport.max_drawdown.
+   * The session's largest drawdown so far, from the equity after every
+   * market event (a trough between two recorded points counts), in the
+   * quote currency; the same figure as HealthReport.max_drawdown.
    *
    * @generated from field: string max_drawdown = 5;
    */
@@ -1048,17 +1049,18 @@ export type HealthReport = Message<"trading.v1.HealthReport"> & {
   sequence: bigint;
 
   /**
-   * The session's highest equity so far, from every tick: what the
-   * dashboard's drawdown is measured from. Unlike the kill switch's
-   * trailing peak, a kill-switch reset does not restart it.
+   * The session's highest equity so far, from the equity after every
+   * market event (as the kill switch sees it): what the dashboard's
+   * drawdown is measured from. Unlike the kill switch's trailing peak, a
+   * kill-switch reset does not restart it.
    *
    * @generated from field: string peak_equity = 16;
    */
   peakEquity: string;
 
   /**
-   * The session's largest fall from a peak so far, from every tick, in the
-   * quote currency.
+   * The session's largest fall from a peak so far, from the equity after
+   * every market event, in the quote currency.
    *
    * @generated from field: string max_drawdown = 17;
    */
