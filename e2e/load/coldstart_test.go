@@ -21,7 +21,7 @@ import (
 // and the daemon's memory when idle: one second after start with no
 // session, and with a paper session running.
 func BenchmarkDaemonColdStart(b *testing.B) {
-	bin := filepath.Join(binaries(b), "tradingd")
+	bin := filepath.Join(built.Get(b), "tradingd")
 	const starts = 10
 	var ds []time.Duration
 	for b.Loop() {
@@ -29,10 +29,10 @@ func BenchmarkDaemonColdStart(b *testing.B) {
 			ds = append(ds, coldStart(b, bin))
 		}
 	}
-	b.ReportMetric(ms(pct(ds, 0.5)), "to-serving-p50-ms")
-	b.ReportMetric(ms(pct(ds, 1)), "to-serving-max-ms")
+	b.ReportMetric(harness.Ms(harness.Pct(ds, 0.5)), "to-serving-p50-ms")
+	b.ReportMetric(harness.Ms(harness.Pct(ds, 1)), "to-serving-max-ms")
 
-	d := harness.StartDaemon(b, binaries(b), harness.Options{Metrics: true})
+	d := harness.StartDaemon(b, built.Get(b), harness.Options{Metrics: true})
 	time.Sleep(time.Second)
 	rss, heap := memory(b, d)
 	b.ReportMetric(float64(rss)/(1<<20), "idle-rss-MiB")

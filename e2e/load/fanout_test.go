@@ -47,7 +47,7 @@ func BenchmarkWatchFanout(b *testing.B) {
 func fanout(b *testing.B, watchers, nconns, stuckPct int) {
 	// One client process stands for many: its connections all come from
 	// 127.0.0.1, one peer to the daemon's per-peer cap.
-	d := harness.StartDaemon(b, binaries(b), harness.Options{Metrics: true,
+	d := harness.StartDaemon(b, built.Get(b), harness.Options{Metrics: true,
 		Args: []string{"--max-conns-per-peer", fmt.Sprint(nconns + 16)}})
 	defer d.Terminate(b)
 	tok, err := os.ReadFile(d.TokenFile())
@@ -148,8 +148,8 @@ func fanout(b *testing.B, watchers, nconns, stuckPct int) {
 	measuring.Wait()
 
 	got := len(lag.ds)
-	b.ReportMetric(ms(pct(lag.ds, 0.50)), "lag-p50-ms")
-	b.ReportMetric(ms(pct(lag.ds, 0.99)), "lag-p99-ms")
+	b.ReportMetric(harness.Ms(harness.Pct(lag.ds, 0.50)), "lag-p50-ms")
+	b.ReportMetric(harness.Ms(harness.Pct(lag.ds, 0.99)), "lag-p99-ms")
 	b.ReportMetric(float64(got)/float64(watchers-stuck), "reports/watcher")
 	b.ReportMetric(float64(rss1-rss0)/float64(watchers)/1024, "rss-KiB/watcher")
 	b.ReportMetric(float64(heap1-heap0)/float64(watchers)/1024, "heap-KiB/watcher")

@@ -7,7 +7,6 @@ package load
 
 import (
 	"os"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -15,33 +14,11 @@ import (
 	"github.com/tradectl/tradectl/e2e/harness"
 )
 
-var (
-	buildOnce sync.Once
-	bins      string
-	buildErr  error
-)
-
-// binaries builds tradingd and tradectl once, without the race detector:
-// these are performance figures.
-func binaries(b *testing.B) string {
-	b.Helper()
-	buildOnce.Do(func() {
-		bins, buildErr = os.MkdirTemp("", "tradectl-load-")
-		if buildErr == nil {
-			buildErr = harness.Build(bins)
-		}
-	})
-	if buildErr != nil {
-		b.Fatal(buildErr)
-	}
-	return bins
-}
+var built harness.LazyBinaries
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if bins != "" {
-		os.RemoveAll(bins)
-	}
+	built.Remove()
 	os.Exit(code)
 }
 
@@ -56,14 +33,3 @@ func (l *latencies) add(ds []time.Duration) {
 	l.ds = append(l.ds, ds...)
 	l.mu.Unlock()
 }
-
-// pct returns the p-th percentile (0..1) of ds, sorting it.
-func pct(ds []time.Duration, p float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	return ds[int(float64(len(ds)-1)*p)]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -43,7 +43,7 @@ func BenchmarkOrderWatchFanout(b *testing.B) {
 }
 
 func orderFanout(b *testing.B, watchers, nconns int) {
-	d := harness.StartDaemon(b, binaries(b), harness.Options{Metrics: true})
+	d := harness.StartDaemon(b, built.Get(b), harness.Options{Metrics: true})
 	defer d.Terminate(b)
 	tok, err := os.ReadFile(d.TokenFile())
 	if err != nil {

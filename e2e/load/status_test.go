@@ -3,7 +3,6 @@ package load
 import (
 	"context"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/tradectl/tradectl/e2e/harness"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/daemon"
 )
@@ -69,57 +69,24 @@ func BenchmarkGetStatusVsFloor(b *testing.B) {
 		_, err := tradingv1.NewTradingServiceClient(c).GetStatus(authed, &tradingv1.GetStatusRequest{})
 		return err
 	}
-	var floor, status phase
+	var floor, status harness.Phase
 	for b.Loop() {
 		for range 2 {
-			floor.add(drive(b, floorConns, floorCall))
-			status.add(drive(b, conns, statusCall))
+			floor.Add(drive(b, floorConns, floorCall))
+			status.Add(drive(b, conns, statusCall))
 		}
 	}
-	b.ReportMetric(floor.rps(), "floor-calls/s")
-	b.ReportMetric(status.rps(), "status-calls/s")
-	b.ReportMetric(status.rps()/floor.rps(), "ratio")
-	b.ReportMetric(ms(pct(floor.lat, 0.99)), "floor-p99-ms")
-	b.ReportMetric(ms(pct(status.lat, 0.99)), "status-p99-ms")
+	b.ReportMetric(floor.RPS(), "floor-calls/s")
+	b.ReportMetric(status.RPS(), "status-calls/s")
+	b.ReportMetric(status.RPS()/floor.RPS(), "ratio")
+	b.ReportMetric(harness.Ms(harness.Pct(floor.Lat, 0.99)), "floor-p99-ms")
+	b.ReportMetric(harness.Ms(harness.Pct(status.Lat, 0.99)), "status-p99-ms")
 }
 
-type phase struct {
-	calls int
-	dur   time.Duration
-	lat   []time.Duration
-}
-
-func (p *phase) add(q phase)  { p.calls += q.calls; p.dur += q.dur; p.lat = append(p.lat, q.lat...) }
-func (p *phase) rps() float64 { return float64(p.calls) / p.dur.Seconds() }
-
-// drive runs statusWorkers goroutines calling call for statusPhase.
-func drive(b *testing.B, conns []*grpc.ClientConn, call func(*grpc.ClientConn) error) phase {
-	var all latencies
-	var wg sync.WaitGroup
-	began := time.Now()
-	deadline := began.Add(statusPhase)
-	for w := range statusWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := conns[w%len(conns)]
-			ds := make([]time.Duration, 0, 1<<14)
-			for {
-				t0 := time.Now()
-				if t0.After(deadline) {
-					break
-				}
-				if err := call(c); err != nil {
-					b.Error(err)
-					return
-				}
-				ds = append(ds, time.Since(t0))
-			}
-			all.add(ds)
-		}()
-	}
-	wg.Wait()
-	return phase{calls: len(all.ds), dur: time.Since(began), lat: all.ds}
+// drive runs statusWorkers goroutines, spread over conns, calling call for
+// statusPhase.
+func drive(b *testing.B, conns []*grpc.ClientConn, call func(*grpc.ClientConn) error) harness.Phase {
+	return harness.Drive(b, statusWorkers, statusPhase, func(w int) error { return call(conns[w%len(conns)]) })
 }
 
 func dialN(b testing.TB, addr string, n int) []*grpc.ClientConn {

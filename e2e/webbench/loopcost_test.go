@@ -80,7 +80,7 @@ func BenchmarkDashboardLoopCost(b *testing.B) {
 		args, copts, scheme, pool = nil, nil, "http://", nil
 	}
 
-	d := harness.StartDaemon(b, binaries(b), harness.Options{Metrics: true, HTTP: "127.0.0.1:0", Args: args})
+	d := harness.StartDaemon(b, built.Get(b), harness.Options{Metrics: true, HTTP: "127.0.0.1:0", Args: args})
 	defer d.Terminate(b)
 	ctl, err := client.New(d.Addr, append(copts, client.WithTokenFile(d.TokenFile()))...)
 	if err != nil {
@@ -142,10 +142,10 @@ func BenchmarkDashboardLoopCost(b *testing.B) {
 		b.ReportMetric(float64(heap1-heap0)/float64(n)/1024, "heap-KiB/dashboard")
 		b.ReportMetric(idle.ticks, "idle-ticks/s")
 		b.ReportMetric(busy.ticks, "dash-ticks/s")
-		b.ReportMetric(ms(idle.agep99), "idle-tick-age-p99-ms")
-		b.ReportMetric(ms(busy.agep99), "dash-tick-age-p99-ms")
-		b.ReportMetric(ms(idle.agemax), "idle-tick-age-max-ms")
-		b.ReportMetric(ms(busy.agemax), "dash-tick-age-max-ms")
+		b.ReportMetric(harness.Ms(idle.agep99), "idle-tick-age-p99-ms")
+		b.ReportMetric(harness.Ms(busy.agep99), "dash-tick-age-p99-ms")
+		b.ReportMetric(harness.Ms(idle.agemax), "idle-tick-age-max-ms")
+		b.ReportMetric(harness.Ms(busy.agemax), "dash-tick-age-max-ms")
 		b.ReportMetric(per(h1-h0), "health-msgs/s/dashboard")
 		b.ReportMetric(per(o1-o0), "order-events/s/dashboard")
 		b.ReportMetric(per(c1-c0), "calls/s/dashboard")
@@ -181,7 +181,7 @@ func measure(b *testing.B, d *harness.Daemon, window time.Duration) arm {
 		b.Fatal(err)
 	}
 	return arm{cpu: float64((cpu1 - cpu0).Milliseconds()) / el.Seconds(), rss: rss,
-		ticks: (ticks1 - ticks0) / el.Seconds(), agep99: pct(ages, 0.99), agemax: pct(ages, 1)}
+		ticks: (ticks1 - ticks0) / el.Seconds(), agep99: harness.Pct(ages, 0.99), agemax: harness.Pct(ages, 1)}
 }
 
 // cpuTime is the CPU time process pid has used (user and system), from

@@ -15,9 +15,7 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
@@ -32,33 +30,11 @@ const (
 	cookieName = "tradectl_token" // "__Host-" + it under TLS
 )
 
-var (
-	buildOnce sync.Once
-	bins      string
-	buildErr  error
-)
-
-// binaries builds tradingd and tradectl once, without the race detector:
-// these are performance figures.
-func binaries(b *testing.B) string {
-	b.Helper()
-	buildOnce.Do(func() {
-		bins, buildErr = os.MkdirTemp("", "tradectl-webbench-")
-		if buildErr == nil {
-			buildErr = harness.Build(bins)
-		}
-	})
-	if buildErr != nil {
-		b.Fatal(buildErr)
-	}
-	return bins
-}
+var built harness.LazyBinaries
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
-		if bins != "" {
-			os.RemoveAll(bins)
-		}
+		built.Remove()
 		os.Exit(code)
 	}))
 }
@@ -132,13 +108,3 @@ func median(xs []float64) float64 {
 	slices.Sort(xs)
 	return xs[len(xs)/2]
 }
-
-func pct(ds []time.Duration, p float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	return ds[int(float64(len(ds)-1)*p)]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -30,7 +30,7 @@ import (
 // Goal: first render under 1 s. Run it with -benchtime 10x.
 func BenchmarkDashboardFirstRender(b *testing.B) {
 	exe := browsertest.Chromium(b) // skipped without it, failed in CI
-	d := harness.StartDaemon(b, binaries(b), harness.Options{HTTP: "127.0.0.1:0"})
+	d := harness.StartDaemon(b, built.Get(b), harness.Options{HTTP: "127.0.0.1:0"})
 	defer d.Terminate(b)
 	base := "http://" + d.HTTPAddr
 	tok := token(b, d)

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/tradectl/tradectl/e2e/harness"
 	tradingv1 "github.com/tradectl/tradectl/proto/trading/v1"
 	"github.com/tradectl/tradectl/server/daemon"
 )
@@ -104,63 +104,22 @@ func BenchmarkGetStatusHTTPVsGRPC(b *testing.B) {
 		}
 		return err
 	}
-	var g1, h1, g16, h16 phase
+	var g1, h1, g16, h16 harness.Phase
 	for b.Loop() {
 		for range 2 {
-			g1.add(drive(b, 1, grpcCall))
-			h1.add(drive(b, 1, httpCall))
-			g16.add(drive(b, 16, grpcCall))
-			h16.add(drive(b, 16, httpCall))
+			g1.Add(harness.Drive(b, 1, statusPhase, grpcCall))
+			h1.Add(harness.Drive(b, 1, statusPhase, httpCall))
+			g16.Add(harness.Drive(b, 16, statusPhase, grpcCall))
+			h16.Add(harness.Drive(b, 16, statusPhase, httpCall))
 		}
 	}
-	b.ReportMetric(ms(pct(g1.lat, 0.5)), "grpc-p50-ms")
-	b.ReportMetric(ms(pct(h1.lat, 0.5)), "http-p50-ms")
-	b.ReportMetric(ms(pct(g1.lat, 0.99)), "grpc-p99-ms")
-	b.ReportMetric(ms(pct(h1.lat, 0.99)), "http-p99-ms")
-	b.ReportMetric(g16.rps(), "grpc16-calls/s")
-	b.ReportMetric(h16.rps(), "http16-calls/s")
-	b.ReportMetric(h16.rps()/g16.rps(), "http/grpc")
-	b.ReportMetric(ms(pct(g16.lat, 0.99)), "grpc16-p99-ms")
-	b.ReportMetric(ms(pct(h16.lat, 0.99)), "http16-p99-ms")
-}
-
-type phase struct {
-	calls int
-	dur   time.Duration
-	lat   []time.Duration
-}
-
-func (p *phase) add(q phase)  { p.calls += q.calls; p.dur += q.dur; p.lat = append(p.lat, q.lat...) }
-func (p *phase) rps() float64 { return float64(p.calls) / p.dur.Seconds() }
-
-// drive runs workers goroutines calling call for statusPhase.
-func drive(b *testing.B, workers int, call func(worker int) error) phase {
-	var mu sync.Mutex
-	var all []time.Duration
-	var wg sync.WaitGroup
-	began := time.Now()
-	deadline := began.Add(statusPhase)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ds := make([]time.Duration, 0, 1<<13)
-			for {
-				t0 := time.Now()
-				if t0.After(deadline) {
-					break
-				}
-				if err := call(w); err != nil {
-					b.Error(err)
-					return
-				}
-				ds = append(ds, time.Since(t0))
-			}
-			mu.Lock()
-			all = append(all, ds...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return phase{calls: len(all), dur: time.Since(began), lat: all}
+	b.ReportMetric(harness.Ms(harness.Pct(g1.Lat, 0.5)), "grpc-p50-ms")
+	b.ReportMetric(harness.Ms(harness.Pct(h1.Lat, 0.5)), "http-p50-ms")
+	b.ReportMetric(harness.Ms(harness.Pct(g1.Lat, 0.99)), "grpc-p99-ms")
+	b.ReportMetric(harness.Ms(harness.Pct(h1.Lat, 0.99)), "http-p99-ms")
+	b.ReportMetric(g16.RPS(), "grpc16-calls/s")
+	b.ReportMetric(h16.RPS(), "http16-calls/s")
+	b.ReportMetric(h16.RPS()/g16.RPS(), "http/grpc")
+	b.ReportMetric(harness.Ms(harness.Pct(g16.Lat, 0.99)), "grpc16-p99-ms")
+	b.ReportMetric(harness.Ms(harness.Pct(h16.Lat, 0.99)), "http16-p99-ms")
 }
