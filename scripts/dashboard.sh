@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=./bin
+. scripts/lib.sh
 HTTP_LISTEN=${HTTP_LISTEN:-127.0.0.1:7445}
 if [ -n "${DATA_DIR:-}" ]; then
   dir=$DATA_DIR keep=1
@@ -16,10 +17,7 @@ fi
 log="$dir/tradingd.log"
 daemon_pid=""
 cleanup() {
-  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-    kill -TERM "$daemon_pid" 2>/dev/null || true
-    wait "$daemon_pid" 2>/dev/null || true
-  fi
+  stop_pid "$daemon_pid"
   [ -n "$keep" ] || rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -28,15 +26,8 @@ trap 'exit 0' INT TERM
 HEALTH_CHECK_INTERVAL=2s "$BIN/tradingd" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --http-listen "$HTTP_LISTEN" \
   --data-dir "$dir" >"$log" 2>&1 &
 daemon_pid=$!
-addr=""
-for _ in $(seq 100); do
-  addr=$(sed -n 's/.*msg="tradingd serving" addr=\([^ ]*\).*/\1/p' "$log" | head -1)
-  [ -n "$addr" ] && break
-  kill -0 "$daemon_pid" 2>/dev/null || { cat "$log"; echo "tradingd exited (is $HTTP_LISTEN taken? HTTP_LISTEN=127.0.0.1:0 picks a free port)"; exit 1; }
-  sleep 0.1
-done
-[ -n "$addr" ] || { cat "$log"; echo "tradingd did not come up"; exit 1; }
-http_addr=$(sed -n 's/.*msg="tradingd serving" .* http_addr=\([^ ]*\).*/\1/p' "$log" | head -1)
+addr=$(wait_for "$log" "$serving_addr" "$daemon_pid" "tradingd (is $HTTP_LISTEN taken? HTTP_LISTEN=127.0.0.1:0 picks a free port)")
+http_addr=$(sed -n "$serving_http_addr" "$log" | head -1)
 export TRADECTL_ADDR=$addr TRADECTL_TOKEN_FILE=$dir/token
 "$BIN/tradectl" start --paper --symbols BTC-USD,ETH-USD,SOL-USD --tick-interval 250ms --health-interval 2s \
   --strategy grid >/dev/null

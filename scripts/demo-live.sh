@@ -9,18 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=./bin
+. scripts/lib.sh
 WATCH_SECONDS=${WATCH_SECONDS:-10}
 dir=$(mktemp -d)
 log="$dir/tradingd.log"
 emu_log="$dir/venue-emulator.log"
 daemon_pid=""
 emu_pid=""
-stop_pid() {
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-  fi
-}
 cleanup() {
   stop_pid "$daemon_pid"
   stop_pid "$emu_pid"
@@ -31,18 +26,6 @@ trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 fail() { echo "demo-live: $*" >&2; exit 1; }
 
-# wait_for FILE SED-EXPR PID NAME: the first match of SED-EXPR in FILE.
-wait_for() {
-  local out=""
-  for _ in $(seq 100); do
-    out=$(sed -n "$2" "$1" | head -1)
-    [ -n "$out" ] && { echo "$out"; return; }
-    kill -0 "$3" 2>/dev/null || { cat "$1" >&2; fail "$4 exited"; }
-    sleep 0.1
-  done
-  cat "$1" >&2
-  fail "$4 did not come up"
-}
 
 # Throwaway keys: random, in a file only we may read (tradingd refuses a
 # keys file anyone else can read). Both sides read the same file; the
@@ -62,10 +45,10 @@ step "starting tradingd --venue binance --venue-url $venue --venue-keys (data di
 HEALTH_CHECK_INTERVAL=1s "$BIN/tradingd" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
   --data-dir "$dir" --venue binance --venue-url "$venue" --venue-keys "$keys" >"$log" 2>&1 &
 daemon_pid=$!
-addr=$(wait_for "$log" 's/.*msg="tradingd serving" addr=\([^ ]*\).*/\1/p' "$daemon_pid" tradingd)
+addr=$(wait_for "$log" "$serving_addr" "$daemon_pid" tradingd)
 echo "tradingd is serving on $addr"
 # Printed, not opened: the demo runs on machines without a browser too.
-http_addr=$(sed -n 's/.*msg="tradingd serving" .* http_addr=\([^ ]*\).*/\1/p' "$log" | head -1)
+http_addr=$(sed -n "$serving_http_addr" "$log" | head -1)
 echo "dashboard: http://$http_addr/  (token: $dir/token)"
 export TRADECTL_ADDR=$addr TRADECTL_TOKEN_FILE=$dir/token
 

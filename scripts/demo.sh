@@ -5,15 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=./bin
+. scripts/lib.sh
 WATCH_SECONDS=${WATCH_SECONDS:-12}
 dir=$(mktemp -d)
 log="$dir/tradingd.log"
 daemon_pid=""
 cleanup() {
-  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-    kill -TERM "$daemon_pid" 2>/dev/null || true
-    wait "$daemon_pid" 2>/dev/null || true
-  fi
+  stop_pid "$daemon_pid"
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -24,17 +22,10 @@ step "starting tradingd (data dir $dir)"
 HEALTH_CHECK_INTERVAL=2s "$BIN/tradingd" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
   --data-dir "$dir" >"$log" 2>&1 &
 daemon_pid=$!
-addr=""
-for _ in $(seq 100); do
-  addr=$(sed -n 's/.*msg="tradingd serving" addr=\([^ ]*\).*/\1/p' "$log" | head -1)
-  [ -n "$addr" ] && break
-  kill -0 "$daemon_pid" 2>/dev/null || { cat "$log"; echo "tradingd exited"; exit 1; }
-  sleep 0.1
-done
-[ -n "$addr" ] || { cat "$log"; echo "tradingd did not come up"; exit 1; }
+addr=$(wait_for "$log" "$serving_addr" "$daemon_pid" tradingd)
 echo "tradingd is serving on $addr"
 # Printed, not opened: the demo runs on machines without a browser too.
-http_addr=$(sed -n 's/.*msg="tradingd serving" .* http_addr=\([^ ]*\).*/\1/p' "$log" | head -1)
+http_addr=$(sed -n "$serving_http_addr" "$log" | head -1)
 echo "dashboard: http://$http_addr/  (token: $dir/token; it goes when this demo ends, in a minute: make dashboard keeps one up)"
 export TRADECTL_ADDR=$addr TRADECTL_TOKEN_FILE=$dir/token
 
