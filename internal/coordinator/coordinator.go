@@ -32,7 +32,6 @@ import (
 
 	"github.com/tradectl/tradectl/internal/chaos"
 	"github.com/tradectl/tradectl/internal/market"
-	"github.com/tradectl/tradectl/internal/portfolio"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/strategy"
 	"github.com/tradectl/tradectl/internal/venue"
@@ -83,12 +82,12 @@ type Coordinator struct {
 	lastTick, lastEvent, tickStart            atomic.Int64 // unix ns, 0 = never
 	feedErr, orderErr, riskErr, storeErr      atomic.Pointer[TimedError]
 	openOrders                                atomic.Int64
-	snapshot                                  atomic.Pointer[portfolio.Snapshot]
 	exhausted                                 atomic.Bool
-	// peak is the loop's; peakShown is its copy for Stats, replaced only
-	// when it changed.
-	peak      EquityPeak
-	peakShown atomic.Pointer[EquityPeak]
+	// peak is the loop's; shown is the account and the peak Stats shows,
+	// published in one pointer: stored one after the other, a reader
+	// between the two stores saw an equity above the peak shown with it.
+	peak  EquityPeak
+	shown atomic.Pointer[shownAccount]
 }
 
 // Run processes the events due at once, then every tick interval, until

@@ -89,3 +89,51 @@ func TestEquityPeakCountsEveryEvent(t *testing.T) {
 		t.Fatalf("resumed: shown %+v, committed %+v; want %+v carried on from %+v", c2.Stats().Peak, j2.ticks, want2, resumed)
 	}
 }
+
+// A reader of Stats never sees an account whose equity is above the peak
+// shown with it: the health report would say the equity is higher than
+// the session's peak. The loop publishes both after every tick while
+// equity climbs; another goroutine reads them all along.
+func TestStatsPeakCoversAccount(t *testing.T) {
+	const n = 100_000
+	evs := make([]market.Event, n)
+	for i := range evs {
+		evs[i] = book(i, 100+int64(i))
+	}
+	engine, err := matching.New(matching.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := t0
+	c, err := New(Config{OrderPrefix: "s", TickInterval: time.Second, Source: &script{evs: evs}, Venue: engine,
+		Strategy: &planned{at: map[int]venue.OrderSpec{1: buy("10")}}, Portfolio: portfolio.New("USD", money.FromInt(10_000)),
+		Risk: risk.New(risk.DefaultLimits(), money.FromInt(10_000)), Orders: orders.NewBook("s", 100),
+		Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	bad := make(chan string, 1)
+	go func() {
+		defer close(bad)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if st := c.Stats(); st.Account.Equity.Cmp(st.Peak.Peak) > 0 {
+				bad <- "equity " + st.Account.Equity.String() + " above the peak shown with it, " + st.Peak.Peak.String()
+				return
+			}
+		}
+	}()
+	for i := range evs {
+		now = evs[i].Time
+		c.Tick(context.Background())
+	}
+	close(done)
+	if msg, ok := <-bad; ok {
+		t.Fatal(msg)
+	}
+}

@@ -27,13 +27,20 @@ type Stats struct {
 	Exhausted bool
 	Account   *portfolio.Snapshot
 	// Peak is the session's peak equity and largest drawdown as of the
-	// last tick (see EquityPeak); read after Account, so that it is never
-	// older than Account's equity.
+	// last tick (see EquityPeak), published with Account, so that it
+	// always covers Account's equity.
 	Peak EquityPeak
+}
+
+// shownAccount is what publishSnapshot publishes for Stats.
+type shownAccount struct {
+	account portfolio.Snapshot
+	peak    EquityPeak
 }
 
 // Stats may be called from any goroutine.
 func (c *Coordinator) Stats() Stats {
+	shown := c.shown.Load()
 	return Stats{
 		Ticks:       c.ticks.Load(),
 		Events:      c.events.Load(),
@@ -50,8 +57,8 @@ func (c *Coordinator) Stats() Stats {
 		RiskError:   c.riskErr.Load(),
 		StoreError:  c.storeErr.Load(),
 		Exhausted:   c.exhausted.Load(),
-		Account:     c.snapshot.Load(),
-		Peak:        *c.peakShown.Load(),
+		Account:     &shown.account,
+		Peak:        shown.peak,
 	}
 }
 
@@ -67,9 +74,5 @@ func (c *Coordinator) publishSnapshot() {
 	// Between ticks (a stop's last settlement) equity may move without a
 	// commit: the peak shown always covers the equity shown.
 	c.peak.observe(snap.Equity)
-	c.snapshot.Store(&snap)
-	if p := c.peakShown.Load(); p == nil || *p != c.peak {
-		peak := c.peak
-		c.peakShown.Store(&peak)
-	}
+	c.shown.Store(&shownAccount{account: snap, peak: c.peak})
 }
