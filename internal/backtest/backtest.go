@@ -177,7 +177,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		source = recordingSource{cfg.Source, rec}
 		observe = func(t time.Time, equity money.Decimal) {
 			st.observe(t, equity)
-			rec.onEquity(t, equity, st.peak)
+			rec.onEquity(t, equity, st.dd.Peak)
 		}
 	}
 	// Unbounded by default: a run is bounded by its data.
@@ -223,10 +223,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			MarkPrice: p.MarkPrice, CostBasis: p.CostBasis, UnrealizedPnL: p.UnrealizedPnL, RealizedPnL: p.RealizedPnL,
 			FeesPaid: p.FeesPaid})
 	}
-	res.MaxDrawdown, res.MaxDrawdownPct = st.maxDD, st.maxDDFraction()
+	res.MaxDrawdown, res.MaxDrawdownPct = st.dd.MaxDrawdown, st.maxDDFraction()
 	res.setSharpe(st)
 	if rec != nil {
-		rec.finish(st.last, snap.Equity, st.peak)
+		rec.finish(st.last, snap.Equity, st.dd.Peak)
 		res.Chart = rec.chart()
 	}
 	if guard.State() == risk.Halted {

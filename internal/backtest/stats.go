@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"time"
 
+	"github.com/tradectl/tradectl/internal/coordinator"
 	"github.com/tradectl/tradectl/internal/money"
 )
 
@@ -23,8 +24,11 @@ type stats struct {
 	requested, every time.Duration
 	limit            int
 	first, last      time.Time
-	peak, maxDD      money.Decimal
-	peakAtMaxDD      money.Decimal
+	// dd is the peak and largest drawdown, taken as a session's are;
+	// peakAtMaxDD is the peak the largest drawdown fell from, for the
+	// drawdown's fraction.
+	dd          coordinator.EquityPeak
+	peakAtMaxDD money.Decimal
 	// equity[i] is the equity after the first event at or past
 	// first + i×every. The grid of sample times is fixed by first and
 	// every, so halving it (keeping the even indexes) gives exactly the
@@ -36,7 +40,7 @@ type stats struct {
 }
 
 func newStats(start money.Decimal, every time.Duration, limit int) *stats {
-	return &stats{requested: every, every: every, limit: limit, peak: start, peakAtMaxDD: start}
+	return &stats{requested: every, every: every, limit: limit, dd: coordinator.EquityPeak{Peak: start}, peakAtMaxDD: start}
 }
 
 // observe runs on the loop for every event: no allocation but the rare
@@ -48,11 +52,10 @@ func (s *stats) observe(t time.Time, equity money.Decimal) {
 		s.sample(t, float(equity))
 	}
 	s.last = t
-	if equity.Cmp(s.peak) > 0 {
-		s.peak = equity
-	}
-	if dd := s.peak.Sub(equity); dd.Cmp(s.maxDD) > 0 {
-		s.maxDD, s.peakAtMaxDD = dd, s.peak
+	before := s.dd.MaxDrawdown
+	s.dd.Observe(equity)
+	if s.dd.MaxDrawdown.Cmp(before) > 0 {
+		s.peakAtMaxDD = s.dd.Peak
 	}
 	if !s.next.IsZero() && !t.Before(s.next) {
 		s.sample(t, float(equity))
@@ -112,7 +115,7 @@ func (s *stats) coarsen() {
 }
 
 func (s *stats) maxDDFraction() money.Decimal {
-	f, err := s.maxDD.Quo(s.peakAtMaxDD)
+	f, err := s.dd.MaxDrawdown.Quo(s.peakAtMaxDD)
 	if err != nil {
 		return money.Decimal{}
 	}

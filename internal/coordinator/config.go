@@ -96,7 +96,7 @@ func New(cfg Config) (*Coordinator, error) {
 	c.peak = EquityPeak{Peak: cfg.Portfolio.Equity()}
 	if cfg.Peak != nil {
 		c.peak = *cfg.Peak
-		c.peak.observe(cfg.Portfolio.Equity())
+		c.peak.Observe(cfg.Portfolio.Equity())
 	}
 	c.account = account{c: c}
 	// A resumed venue has orders open before any report: counted from

@@ -187,7 +187,7 @@ func (c *Coordinator) OnEvent(ev *market.Event) {
 		c.chargeBorrowing(ev.Time)
 	}
 	equity := c.cfg.Portfolio.Equity()
-	c.peak.observe(equity)
+	c.peak.Observe(equity)
 	if c.cfg.Risk.OnEquity(equity, ev.Time) {
 		c.halted(ev.Time)
 	}

@@ -98,7 +98,7 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 	t.Equity = c.cfg.Portfolio.Equity()
 	// A fill booked on a heartbeat moves equity without a mark: the tick's
 	// own equity counts too.
-	c.peak.observe(t.Equity)
+	c.peak.Observe(t.Equity)
 	t.Peak = c.peak
 	t.Risk = c.cfg.Risk.GuardState()
 	t.Counts = Counts{Ticks: c.ticks.Load(), Events: c.events.Load(), Orders: c.ordersSent.Load(),

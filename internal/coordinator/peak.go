@@ -22,9 +22,11 @@ func (p EquityPeak) Drawdown(equity money.Decimal) money.Decimal {
 	return p.Peak.Sub(equity)
 }
 
-// observe takes equity into p. It allocates nothing: it runs on every
-// event of the loop.
-func (p *EquityPeak) observe(equity money.Decimal) {
+// Observe takes equity into p. It allocates nothing: it runs on every
+// event of the loop. A backtest's figures come from it too (its loop's
+// Observe hook), so that a run and a session never differ on how a
+// drawdown is taken.
+func (p *EquityPeak) Observe(equity money.Decimal) {
 	if equity.Cmp(p.Peak) > 0 {
 		p.Peak = equity
 		return

@@ -73,6 +73,6 @@ func (c *Coordinator) publishSnapshot() {
 	snap := c.cfg.Portfolio.Snapshot()
 	// Between ticks (a stop's last settlement) equity may move without a
 	// commit: the peak shown always covers the equity shown.
-	c.peak.observe(snap.Equity)
+	c.peak.Observe(snap.Equity)
 	c.shown.Store(&shownAccount{account: snap, peak: c.peak})
 }
