@@ -231,6 +231,23 @@ func TestDashboardSparesTheOperatorFromHeldBodies(t *testing.T) {
 	if resp, body := post(t, op, base+web.RPCPrefix+"GetStatus", "application/json", "{}"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("the operator's call: %d %s", resp.StatusCode, body)
 	}
+	// Only the token spares a call: a login cookie that holds anything
+	// else is counted like no cookie, or anyone could skip the count.
+	req, err := http.NewRequest(http.MethodPost, base+web.RPCPrefix+"GetStatus", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Connect-Protocol-Version", "1")
+	req.AddCookie(&http.Cookie{Name: web.CookieName, Value: "not-the-token"})
+	bogus, err := anon.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bogus.Body.Close()
+	if bogus.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a call with a bogus login cookie, the peer's slot held: %d, want 429", bogus.StatusCode)
+	}
 }
 
 // The watcher cap is an interceptor, so it holds over the dashboard's port
