@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/debugger"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -284,4 +286,98 @@ func TestLogoutAndLoginInEveryTab(t *testing.T) {
 	for i, o := range all {
 		o.waitFor(fmt.Sprintf("tab %d logged in", i), `document.documentElement.dataset.ready === "true" && `+connState("live"), 20*time.Second)
 	}
+}
+
+// leaderOf: the index of the one tab that leads (the test fails unless
+// exactly one does).
+func leaderOf(t *testing.T, tabs []*tab) int {
+	t.Helper()
+	leader := -1
+	for i, o := range tabs {
+		if eval[string](o, `document.documentElement.dataset.streams`) == "leader" {
+			if leader >= 0 {
+				t.Fatalf("tabs %d and %d both lead", leader, i)
+			}
+			leader = i
+		}
+	}
+	if leader < 0 {
+		t.Fatal("no tab leads")
+	}
+	return leader
+}
+
+// The browser freezes the leading tab (Chrome freezes background tabs:
+// Page Lifecycle), which is told so (freeze) and hands the streams over at
+// once to the tab on screen, rather than let it show old figures as live.
+func TestFrozenLeaderHandsOver(t *testing.T) {
+	stillLeader(t, func(o *tab) {
+		if _, err := chromedp.Call(o.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateFrozen}); err != nil {
+			t.Fatalf("freezing the leading tab: %v", err)
+		}
+	}, func(o *tab) {
+		if _, err := chromedp.Call(o.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateActive}); err != nil {
+			t.Fatalf("thawing the tab: %v", err)
+		}
+	})
+}
+
+// The leading tab stops running without warning (a busy or throttled
+// tab; here its scripts are paused in the debugger): the tab on screen
+// hears nothing of it, not even its beat, and takes the streams over.
+func TestSilentLeaderLosesTheStreams(t *testing.T) {
+	stillLeader(t, func(o *tab) {
+		if _, err := chromedp.Call(o.ctx, debugger.Enable, debugger.EnableParams{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(o.ctx, debugger.Pause, cdp.Empty{}); err != nil {
+			t.Fatalf("pausing the leading tab: %v", err)
+		}
+	}, func(o *tab) {
+		if _, err := chromedp.Call(o.ctx, debugger.Resume, debugger.ResumeParams{}); err != nil {
+			t.Fatalf("resuming the tab: %v", err)
+		}
+		if _, err := chromedp.Call(o.ctx, debugger.Disable, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// stillLeader stops the leading one of two tabs on Orders (halt) while a
+// session trades: the other must lead and list new orders. Restarted
+// (resume), the old leader follows, one tab leads, and both list the
+// orders ListOrders lists.
+func stillLeader(t *testing.T, halt, resume func(*tab)) {
+	b := open(t)
+	b.login()
+	b.p.AllowURL("about:blank")
+	b.run("leave the page", chromedp.Navigate("about:blank"))
+	two := []*tab{b.another("orders"), b.another("orders")}
+	out, errOut, code := b.d.Ctl(t, "start", "--paper", "--strategy", "grid", "--tick-interval", "100ms",
+		"--health-interval", "1s", "-o", "json")
+	if code != 0 {
+		t.Fatalf("start: exit %d: %s", code, errOut)
+	}
+	var started struct{ Session struct{ ID string } }
+	if err := json.Unmarshal([]byte(out), &started); err != nil || started.Session.ID == "" {
+		t.Fatalf("start -o json: %v\n%s", err, out)
+	}
+	for i, o := range two {
+		o.waitFor(fmt.Sprintf("orders in tab %d", i), `+(document.getElementById("orders-summary").dataset.orders ?? 0) > 0`, 20*time.Second)
+	}
+	l := leaderOf(t, two)
+	old, other := two[l], two[1-l]
+	halt(old)
+	other.waitFor("the other tab to lead", `document.documentElement.dataset.streams === "leader"`, 15*time.Second)
+	n := eval[int](other, `+document.getElementById("orders-summary").dataset.orders`)
+	other.waitFor("more orders after the takeover", fmt.Sprintf(`+document.getElementById("orders-summary").dataset.orders > %d`, n), 15*time.Second)
+	resume(old)
+	old.waitFor("the old leader to follow", `document.documentElement.dataset.streams === "follower"`, 15*time.Second)
+	if leaderOf(t, two) != 1-l {
+		t.Error("the old leader leads again")
+	}
+	if _, errOut, code := b.d.Ctl(t, "stop", "-o", "json"); code != 0 {
+		t.Fatalf("stop: exit %d: %s", code, errOut)
+	}
+	sameOrders(t, two, started.Session.ID)
 }
