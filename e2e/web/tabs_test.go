@@ -33,15 +33,18 @@ new MutationObserver(() => {
 const unshared = `Object.defineProperty(Navigator.prototype, "locks", {get: () => undefined});`
 
 // another opens one more tab of b's browser on route, logged in by the
-// cookie the browser already holds, and waits for it to show the daemon.
-func (b *tab) another(route string) *tab {
+// cookie the browser already holds, and waits for it to show the daemon;
+// scripts run in it before the page's.
+func (b *tab) another(route string, scripts ...string) *tab {
 	b.t.Helper()
 	o := *b
 	o.ctx, o.p = browsertest.NewTab(b.t, b.ctx)
 	o.p.AllowURL(b.base + "/")
 	o.p.AllowURL("data:")
-	if _, err := chromedp.Call(o.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: summaryHistory}); err != nil {
-		b.t.Fatal(err)
+	for _, src := range append([]string{summaryHistory}, scripts...) {
+		if _, err := chromedp.Call(o.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+			b.t.Fatal(err)
+		}
 	}
 	o.run("open another tab on "+route, chromedp.Navigate(b.base+"/#"+route))
 	o.waitFor("the other tab live", `document.documentElement.dataset.ready === "true" && `+connState("live"), 20*time.Second)
@@ -380,4 +383,24 @@ func stillLeader(t *testing.T, halt, resume func(*tab)) {
 		t.Fatalf("stop: exit %d: %s", code, errOut)
 	}
 	sameOrders(t, two, started.Session.ID)
+}
+
+// A tab on Orders that ends without a word (a crash, a freeze; here what
+// it says as it closes is swallowed) is forgotten: the leader, not on Orders itself,
+// closes the order stream rather than hold one of the browser's six
+// connections to the daemon for nobody.
+func TestSilentTabIsForgotten(t *testing.T) {
+	b := open(t)
+	b.login()
+	mute := `const post = BroadcastChannel.prototype.postMessage;
+BroadcastChannel.prototype.postMessage = function (m) { if (m.t !== "bye" && !(m.t === "shows" && !m.orders)) post.call(this, m); };`
+	o := b.another("orders", mute)
+	if leaderOf(t, []*tab{b, o}) != 0 {
+		t.Fatal("the first tab does not lead")
+	}
+	b.waitFor("the order stream open for the other tab", `document.documentElement.dataset.orderStream === "open"`, 10*time.Second)
+	if err := chromedp.Cancel(o.ctx); err != nil {
+		t.Fatalf("closing the tab: %v", err)
+	}
+	b.waitFor("the order stream closed", `document.documentElement.dataset.orderStream === "closed"`, 15*time.Second)
 }
