@@ -355,7 +355,7 @@ func stillLeader(t *testing.T, halt, resume func(*tab)) {
 	b.login()
 	b.p.AllowURL("about:blank")
 	b.run("leave the page", chromedp.Navigate("about:blank"))
-	two := []*tab{b.another("orders"), b.another("orders")}
+	two := []*tab{b.another("orders", ticksHistory), b.another("orders", ticksHistory)}
 	out, errOut, code := b.d.Ctl(t, "start", "--paper", "--strategy", "grid", "--tick-interval", "100ms",
 		"--health-interval", "1s", "-o", "json")
 	if code != 0 {
@@ -383,7 +383,21 @@ func stillLeader(t *testing.T, halt, resume func(*tab)) {
 		t.Fatalf("stop: exit %d: %s", code, errOut)
 	}
 	sameOrders(t, two, started.Session.ID)
+	for i, o := range two {
+		if h := eval[[]int](o, `window.ticks`); len(h) < 2 || !slices.IsSorted(h) {
+			t.Errorf("tab %d showed the ticks %v: want several, each report newer than the last", i, h)
+		}
+	}
 }
+
+// ticksHistory records the tick count of every health report the page
+// shows (window.ticks).
+const ticksHistory = `window.ticks = [];
+new MutationObserver(() => {
+	const c = document.getElementById("health-counts");
+	const n = c ? parseInt(c.textContent, 10) : NaN;
+	if (!isNaN(n) && window.ticks[window.ticks.length - 1] !== n) window.ticks.push(n);
+}).observe(document, {subtree: true, childList: true, characterData: true});`
 
 // A tab on Orders that ends without a word (a crash, a freeze; here what
 // it says as it closes is swallowed) is forgotten: the leader, not on Orders itself,
