@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/debugger"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -31,15 +33,18 @@ new MutationObserver(() => {
 const unshared = `Object.defineProperty(Navigator.prototype, "locks", {get: () => undefined});`
 
 // another opens one more tab of b's browser on route, logged in by the
-// cookie the browser already holds, and waits for it to show the daemon.
-func (b *tab) another(route string) *tab {
+// cookie the browser already holds, and waits for it to show the daemon;
+// scripts run in it before the page's.
+func (b *tab) another(route string, scripts ...string) *tab {
 	b.t.Helper()
 	o := *b
 	o.ctx, o.p = browsertest.NewTab(b.t, b.ctx)
 	o.p.AllowURL(b.base + "/")
 	o.p.AllowURL("data:")
-	if _, err := chromedp.Call(o.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: summaryHistory}); err != nil {
-		b.t.Fatal(err)
+	for _, src := range append([]string{summaryHistory}, scripts...) {
+		if _, err := chromedp.Call(o.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+			b.t.Fatal(err)
+		}
 	}
 	o.run("open another tab on "+route, chromedp.Navigate(b.base+"/#"+route))
 	o.waitFor("the other tab live", `document.documentElement.dataset.ready === "true" && `+connState("live"), 20*time.Second)
@@ -284,4 +289,132 @@ func TestLogoutAndLoginInEveryTab(t *testing.T) {
 	for i, o := range all {
 		o.waitFor(fmt.Sprintf("tab %d logged in", i), `document.documentElement.dataset.ready === "true" && `+connState("live"), 20*time.Second)
 	}
+}
+
+// leaderOf: the index of the one tab that leads (the test fails unless
+// exactly one does).
+func leaderOf(t *testing.T, tabs []*tab) int {
+	t.Helper()
+	leader := -1
+	for i, o := range tabs {
+		if eval[string](o, `document.documentElement.dataset.streams`) == "leader" {
+			if leader >= 0 {
+				t.Fatalf("tabs %d and %d both lead", leader, i)
+			}
+			leader = i
+		}
+	}
+	if leader < 0 {
+		t.Fatal("no tab leads")
+	}
+	return leader
+}
+
+// The browser freezes the leading tab (Chrome freezes background tabs:
+// Page Lifecycle), which is told so (freeze) and hands the streams over at
+// once to the tab on screen, rather than let it show old figures as live.
+func TestFrozenLeaderHandsOver(t *testing.T) {
+	stillLeader(t, func(o *tab) {
+		if _, err := chromedp.Call(o.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateFrozen}); err != nil {
+			t.Fatalf("freezing the leading tab: %v", err)
+		}
+	}, func(o *tab) {
+		if _, err := chromedp.Call(o.ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateActive}); err != nil {
+			t.Fatalf("thawing the tab: %v", err)
+		}
+	})
+}
+
+// The leading tab stops running without warning (a busy or throttled
+// tab; here its scripts are paused in the debugger): the tab on screen
+// hears nothing of it, not even its beat, and takes the streams over.
+func TestSilentLeaderLosesTheStreams(t *testing.T) {
+	stillLeader(t, func(o *tab) {
+		if _, err := chromedp.Call(o.ctx, debugger.Enable, debugger.EnableParams{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(o.ctx, debugger.Pause, cdp.Empty{}); err != nil {
+			t.Fatalf("pausing the leading tab: %v", err)
+		}
+	}, func(o *tab) {
+		if _, err := chromedp.Call(o.ctx, debugger.Resume, debugger.ResumeParams{}); err != nil {
+			t.Fatalf("resuming the tab: %v", err)
+		}
+		if _, err := chromedp.Call(o.ctx, debugger.Disable, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// stillLeader stops the leading one of two tabs on Orders (halt) while a
+// session trades: the other must lead and list new orders. Restarted
+// (resume), the old leader follows, one tab leads, and both list the
+// orders ListOrders lists.
+func stillLeader(t *testing.T, halt, resume func(*tab)) {
+	b := open(t)
+	b.login()
+	b.p.AllowURL("about:blank")
+	b.run("leave the page", chromedp.Navigate("about:blank"))
+	two := []*tab{b.another("orders", ticksHistory), b.another("orders", ticksHistory)}
+	out, errOut, code := b.d.Ctl(t, "start", "--paper", "--strategy", "grid", "--tick-interval", "100ms",
+		"--health-interval", "1s", "-o", "json")
+	if code != 0 {
+		t.Fatalf("start: exit %d: %s", code, errOut)
+	}
+	var started struct{ Session struct{ ID string } }
+	if err := json.Unmarshal([]byte(out), &started); err != nil || started.Session.ID == "" {
+		t.Fatalf("start -o json: %v\n%s", err, out)
+	}
+	for i, o := range two {
+		o.waitFor(fmt.Sprintf("orders in tab %d", i), `+(document.getElementById("orders-summary").dataset.orders ?? 0) > 0`, 20*time.Second)
+	}
+	l := leaderOf(t, two)
+	old, other := two[l], two[1-l]
+	halt(old)
+	other.waitFor("the other tab to lead", `document.documentElement.dataset.streams === "leader"`, 15*time.Second)
+	n := eval[int](other, `+document.getElementById("orders-summary").dataset.orders`)
+	other.waitFor("more orders after the takeover", fmt.Sprintf(`+document.getElementById("orders-summary").dataset.orders > %d`, n), 15*time.Second)
+	resume(old)
+	old.waitFor("the old leader to follow", `document.documentElement.dataset.streams === "follower"`, 15*time.Second)
+	if leaderOf(t, two) != 1-l {
+		t.Error("the old leader leads again")
+	}
+	if _, errOut, code := b.d.Ctl(t, "stop", "-o", "json"); code != 0 {
+		t.Fatalf("stop: exit %d: %s", code, errOut)
+	}
+	sameOrders(t, two, started.Session.ID)
+	for i, o := range two {
+		if h := eval[[]int](o, `window.ticks`); len(h) < 2 || !slices.IsSorted(h) {
+			t.Errorf("tab %d showed the ticks %v: want several, each report newer than the last", i, h)
+		}
+	}
+}
+
+// ticksHistory records the tick count of every health report the page
+// shows (window.ticks).
+const ticksHistory = `window.ticks = [];
+new MutationObserver(() => {
+	const c = document.getElementById("health-counts");
+	const n = c ? parseInt(c.textContent, 10) : NaN;
+	if (!isNaN(n) && window.ticks[window.ticks.length - 1] !== n) window.ticks.push(n);
+}).observe(document, {subtree: true, childList: true, characterData: true});`
+
+// A tab on Orders that ends without a word (a crash, a freeze; here what
+// it says as it closes is swallowed) is forgotten: the leader, not on Orders itself,
+// closes the order stream rather than hold one of the browser's six
+// connections to the daemon for nobody.
+func TestSilentTabIsForgotten(t *testing.T) {
+	b := open(t)
+	b.login()
+	mute := `const post = BroadcastChannel.prototype.postMessage;
+BroadcastChannel.prototype.postMessage = function (m) { if (m.t !== "bye" && !(m.t === "shows" && !m.orders)) post.call(this, m); };`
+	o := b.another("orders", mute)
+	if leaderOf(t, []*tab{b, o}) != 0 {
+		t.Fatal("the first tab does not lead")
+	}
+	b.waitFor("the order stream open for the other tab", `document.documentElement.dataset.orderStream === "open"`, 10*time.Second)
+	if err := chromedp.Cancel(o.ctx); err != nil {
+		t.Fatalf("closing the tab: %v", err)
+	}
+	b.waitFor("the order stream closed", `document.documentElement.dataset.orderStream === "closed"`, 15*time.Second)
 }

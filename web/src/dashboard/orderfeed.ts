@@ -32,7 +32,13 @@ let upAfter: bigint | undefined; // the stream runs, resumed after this
 let downSince = 0; // epoch ms the stream stopped; 0: running or never ran
 let wanted = false; // this tab's Orders view is open
 let leading = false;
-const wanting = new Set<string>(); // the leader's: tabs showing Orders
+// The leader's: tabs showing Orders, with when (performance.now()) each
+// last said so. A tab that crashes or freezes says no "bye": every tab
+// repeats what it shows at each of the leader's beats, and one silent for
+// forgetMs is forgotten, or the stream would stay open for nobody.
+const wanting = new Map<string, number>();
+const forgetMs = 7000;
+let forgetting: ReturnType<typeof setInterval> | undefined;
 let stopWatch: (() => void) | undefined;
 
 export function subscribe(s: Sink): void {
@@ -67,8 +73,14 @@ function announce(): void {
 }
 
 function mark(tab: string, on: boolean): void {
-  if (on) wanting.add(tab);
+  // This tab's own word stands until it changes.
+  if (on) wanting.set(tab, tab === tabs.tabId ? Infinity : performance.now());
   else wanting.delete(tab);
+}
+
+function forget(): void {
+  for (const [tab, at] of wanting) if (performance.now() - at > forgetMs) wanting.delete(tab);
+  update();
 }
 
 // lead: this tab took the lead; the returned function resigns.
@@ -77,8 +89,10 @@ export function lead(): () => void {
   wanting.clear();
   mark(tabs.tabId, showing());
   update();
+  forgetting = setInterval(forget, 1000);
   return () => {
     leading = false;
+    clearInterval(forgetting);
     wanting.clear();
     update();
   };
@@ -92,6 +106,8 @@ function update(): void {
     stopWatch = undefined;
     stopped(false);
   }
+  // For tests and the curious: whether this tab holds the order stream.
+  document.documentElement.dataset.orderStream = stopWatch ? "open" : "closed";
 }
 
 function deliver(e: OrderEvent): void {
@@ -156,6 +172,9 @@ if (tabs.shared) {
   window.addEventListener("pagehide", () => tabs.post({ t: "bye", tab: tabs.tabId }));
   tabs.on((m) => {
     switch (m.t) {
+      case "beat":
+        if (showing()) tabs.post({ t: "shows", tab: tabs.tabId, orders: true });
+        break;
       case "who":
         tabs.post({ t: "shows", tab: tabs.tabId, orders: showing() });
         if (leading && upAfter !== undefined) tabs.post({ t: "orders-up", after: upAfter });

@@ -18,7 +18,9 @@
 // would replay the order stream and drop the health stream each time.
 // Chrome throttles a hidden tab's timers, not its fetch streams or channel
 // messages, so a hidden leader relays messages as they come; its timers
-// (reconnect backoff) may run up to a second late.
+// (reconnect backoff) may run up to a second late, or a minute after 5
+// minutes hidden. A leader that stops relaying (frozen, or silent that
+// long) loses the lock to a tab on screen (below: beat, steal, freeze).
 //
 // Where the page cannot share (no navigator.locks: plain HTTP off
 // loopback is no secure context; or no BroadcastChannel), every tab keeps
@@ -28,6 +30,7 @@ export type Msg =
   | { t: "who" } // a tab joined or took the lead: say what you show; the leader says what it knows
   | { t: "shows"; tab: string; orders: boolean } // whether a tab shows Orders (on screen)
   | { t: "bye"; tab: string } // a tab closes
+  | { t: "beat" } // the leader runs (every beatMs)
   | { t: "health"; b: Uint8Array } // a WatchHealthResponse
   | { t: "conn"; state: string; text: string } // the leader's #conn-status
   | { t: "status"; b: Uint8Array; asked: number; answer?: boolean } // a GetStatusResponse asked at (epoch ms); answer: a control's
@@ -76,36 +79,91 @@ export function isLeader(): boolean {
   return leading;
 }
 
+// A leader that stops relaying (the browser froze it: Chrome freezes
+// background tabs, and throttles a hidden tab's timers to once a minute
+// after 5 minutes) would leave the tabs on screen showing old figures as
+// live, and keep the lock from every other tab. So the leader beats every
+// beatMs, and a follower on screen that hears nothing of the leader for
+// silentMs takes the lock from it (steal); the old leader, if it runs
+// again, learns it lost the lock, stops its streams and waits in line. A
+// leader told it is about to be frozen (freeze) hands over at once.
+const beatMs = 2000;
+const silentMs = 6000;
+const fromLeader: ReadonlySet<Msg["t"]> = new Set<Msg["t"]>(["beat", "health", "conn", "orders", "orders-up", "orders-down"]);
+let heardAt = performance.now(); // when (performance.now()) the leader was last heard
+chan?.addEventListener("message", (ev: MessageEvent<Msg>) => {
+  if (fromLeader.has(ev.data.t)) heardAt = performance.now();
+});
+
 // lead waits for the lock; while this tab holds it, start's streams run.
 // The returned function resigns: it stops them (start's returned
 // function) and lets the next tab lead, or withdraws from the queue.
 export function lead(start: () => () => void): () => void {
-  const ac = new AbortController();
-  let release: (() => void) | undefined;
   let resigned = false;
-  locks!
-    .request("tradectl-dashboard-streams", { signal: ac.signal }, () =>
-      new Promise<void>((resolve) => {
-        if (resigned) return resolve();
-        leading = true;
-        mark();
-        const stop = start();
-        release = () => {
-          leading = false;
+  let release: (() => void) | undefined;
+  let withdraw: (() => void) | undefined;
+  // ask queues for the lock, or takes it from the tab holding it (steal).
+  const ask = (steal: boolean): void => {
+    withdraw?.();
+    const ac = new AbortController();
+    let mine: (() => void) | undefined; // resigns this grant
+    withdraw = () => ac.abort();
+    locks!
+      .request("tradectl-dashboard-streams", steal ? { steal: true } : { signal: ac.signal }, () =>
+        new Promise<void>((resolve) => {
+          if (resigned) return resolve();
+          withdraw = undefined;
+          leading = true;
           mark();
-          stop();
-          resolve();
-        };
-      }),
-    )
-    .catch(() => {
-      // AbortError: resigned while waiting for the lock.
-    });
+          const stop = start();
+          const beat = setInterval(() => post({ t: "beat" }), beatMs);
+          mine = release = () => {
+            mine = release = undefined;
+            clearInterval(beat);
+            heardAt = performance.now(); // the next leader has silentMs to speak
+            leading = false;
+            mark();
+            stop();
+            resolve();
+          };
+        }),
+      )
+      .catch(() => {
+        // AbortError: withdrawn from the queue, or another tab took the
+        // lock (steal): stop the streams before anything more is relayed,
+        // and wait in line again.
+        if (!mine) return;
+        mine();
+        if (!resigned) ask(false);
+      });
+  };
+  ask(false);
+  heardAt = performance.now();
+  const watchdog = setInterval(() => {
+    if (!leading && document.visibilityState === "visible" && performance.now() - heardAt > silentMs) {
+      heardAt = performance.now();
+      ask(true);
+    }
+  }, 1000);
+  const onFreeze = (): void => {
+    if (!release) return;
+    release();
+    ask(false);
+  };
+  // Thawed: what was said meanwhile is on its way; give it time to come.
+  const onResume = (): void => {
+    heardAt = performance.now();
+  };
+  document.addEventListener("freeze", onFreeze);
+  document.addEventListener("resume", onResume);
   return () => {
     resigned = true;
-    ac.abort();
+    clearInterval(watchdog);
+    document.removeEventListener("freeze", onFreeze);
+    document.removeEventListener("resume", onResume);
+    withdraw?.();
+    withdraw = undefined;
     release?.();
-    release = undefined;
   };
 }
 
