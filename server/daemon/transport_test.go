@@ -109,7 +109,7 @@ func TestWaitingCallsAreCappedPerPeer(t *testing.T) {
 	// its slot) and the next is made, ten at most.
 	var err error
 	for range 10 {
-		try, cancelTry := context.WithTimeout(ctx, 2*time.Second)
+		try, cancelTry := context.WithTimeout(ctx, 5*time.Second)
 		err = <-held(try, attacker)
 		cancelTry()
 		if status.Code(err) == codes.ResourceExhausted {
