@@ -134,8 +134,10 @@ func userExecutionReport(m SymbolMap, f userFields) (up OrderUpdate, ours bool, 
 	}
 	t.Time = time.UnixMilli(tt)
 	_ = json.Unmarshal(f["m"], &t.Maker)
-	if t.ID < 0 || !t.Quantity.IsPositive() {
-		return up, false, fmt.Errorf("a TRADE without a trade (t=%d, l=%s)", t.ID, t.Quantity)
+	// The loop's side refuses such a fill too (venue_apply.go); saying so
+	// here names the venue's message as the cause.
+	if t.ID < 0 || !t.Quantity.IsPositive() || !t.Price.IsPositive() || t.Fee.IsNegative() {
+		return up, false, fmt.Errorf("a TRADE without a trade (t=%d, l=%s, L=%s, n=%s)", t.ID, t.Quantity, t.Price, t.Fee)
 	}
 	up.Trade = &t
 	return up, true, nil
