@@ -53,7 +53,12 @@ func TestWatchOrdersResumesAfterARestart(t *testing.T) {
 	if _, err := live.Header(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.StartTrading(ctx, gridReq()); err != nil {
+	// A tight grid on a fixed seed: fills come within a second or two, not
+	// whenever a random walk crosses the default levels.
+	req := gridReq()
+	req.Settings.Seed = 1
+	req.Settings.Params = map[string]string{"spacing_bps": "1", "levels": "3"}
+	if _, err := c.StartTrading(ctx, req); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "some order events, fills among them", func() bool {
