@@ -12,6 +12,12 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
+// fact adds one <dt>/<dd> pair to dl, its <dd> (id) empty until a view
+// fills it.
+export function fact(dl: HTMLDListElement, label: string, id: string): void {
+  dl.append(el("dt", label), el("dd", "—", { id }));
+}
+
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const e = document.getElementById(id);
   if (!e) throw new Error(`#${id} is missing from the page`);

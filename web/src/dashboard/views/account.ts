@@ -7,7 +7,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { GetStatusResponse, HealthReport, Portfolio, Position } from "../../gen/trading/v1/trading_pb";
 import { api, isUnauthenticated } from "../api";
-import { byId, el, setText } from "../dom";
+import { byId, el, fact, setText } from "../dom";
 import { LiveCurve } from "./curve";
 import { ms, when } from "./format";
 
@@ -20,10 +20,6 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 // the daemon keeps no curve); until then each poll asks for it.
 let seeded = false;
 let noCurve = false;
-
-function fact(dl: HTMLDListElement, label: string, id: string): void {
-  dl.append(el("dt", label), el("dd", "—", { id }));
-}
 
 export function mount(root: HTMLElement): void {
   const dl = el("dl", undefined, { class: "facts" });

@@ -13,7 +13,7 @@ import {
   SessionState,
   TradingState,
 } from "../../gen/trading/v1/trading_pb";
-import { byId, el, setText } from "../dom";
+import { byId, el, fact, setText } from "../dom";
 
 // Enum names without their prefix, as the API documents them: RUNNING,
 // HEALTHY, PAPER. A value this page does not know yet shows as its number.
@@ -32,45 +32,40 @@ function seconds(d: Duration | undefined): string {
   return d ? `${durationMs(d) / 1000} s` : "—";
 }
 
-// field adds one <dt>/<dd> pair whose <dd> has the given id.
-function field(dl: HTMLDListElement, label: string, id: string): void {
-  dl.append(el("dt", label), el("dd", "—", { id }));
-}
-
 // mount builds the Overview's empty structure once; show fills it.
 export function mount(root: HTMLElement): void {
   const session = el("section", undefined, { "aria-labelledby": "session-title" });
   session.append(el("h3", "Session", { id: "session-title" }));
   const sdl = el("dl", undefined, { class: "facts" });
-  field(sdl, "State", "session-state");
-  field(sdl, "Mode", "session-mode");
-  field(sdl, "Strategy", "session-strategy");
-  field(sdl, "Symbols", "session-symbols");
-  field(sdl, "Tick interval", "session-tick");
-  field(sdl, "Parameters", "session-params");
-  field(sdl, "Account", "session-account");
-  field(sdl, "Starting cash", "session-cash");
-  field(sdl, "Duration", "session-duration");
-  field(sdl, "Risk limits", "session-limits");
-  field(sdl, "Risk state", "risk-state");
-  field(sdl, "Session", "session-id");
-  field(sdl, "Started", "session-start");
-  field(sdl, "Reason", "session-reason");
+  fact(sdl, "State", "session-state");
+  fact(sdl, "Mode", "session-mode");
+  fact(sdl, "Strategy", "session-strategy");
+  fact(sdl, "Symbols", "session-symbols");
+  fact(sdl, "Tick interval", "session-tick");
+  fact(sdl, "Parameters", "session-params");
+  fact(sdl, "Account", "session-account");
+  fact(sdl, "Starting cash", "session-cash");
+  fact(sdl, "Duration", "session-duration");
+  fact(sdl, "Risk limits", "session-limits");
+  fact(sdl, "Risk state", "risk-state");
+  fact(sdl, "Session", "session-id");
+  fact(sdl, "Started", "session-start");
+  fact(sdl, "Reason", "session-reason");
   session.append(sdl);
 
   const health = el("section", undefined, { "aria-labelledby": "health-title" });
   health.append(el("h3", "Health", { id: "health-title" }));
   const hdl = el("dl", undefined, { class: "facts" });
-  field(hdl, "Status", "health-status");
-  field(hdl, "Reason", "health-reason");
-  field(hdl, "Reported", "health-time");
-  field(hdl, "Restarts", "health-restarts");
-  field(hdl, "Ticks / orders / fills", "health-counts");
-  field(hdl, "Equity", "health-equity");
+  fact(hdl, "Status", "health-status");
+  fact(hdl, "Reason", "health-reason");
+  fact(hdl, "Reported", "health-time");
+  fact(hdl, "Restarts", "health-restarts");
+  fact(hdl, "Ticks / orders / fills", "health-counts");
+  fact(hdl, "Equity", "health-equity");
   // Equity − starting equity: realized + unrealized − fees (the daemon's
   // health report; internal/portfolio).
-  field(hdl, "PnL (after fees)", "health-pnl");
-  field(hdl, "Last error", "health-error");
+  fact(hdl, "PnL (after fees)", "health-pnl");
+  fact(hdl, "Last error", "health-error");
   health.append(hdl);
 
   const table = el("table", undefined, { id: "components" });
